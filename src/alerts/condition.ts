@@ -1,0 +1,26 @@
+/** How loud an alert is. `critical` ignores quiet hours and re-notifies. */
+export type Severity = 'info' | 'warning' | 'critical';
+
+/** Which family of alerts a condition belongs to (used by routing bindings and /mute). */
+export type AlertSource = 'ups' | 'raid' | 'backup' | 'disk' | 'storage' | 'guest' | 'backend';
+
+/**
+ * A fact that currently holds, produced by a pure rule from a snapshot. The engine raises
+ * a key after it holds for its debounce and resolves it once it is absent.
+ * Texts are message keys plus params, so each chat renders them in its own language.
+ */
+export interface Condition {
+  /** Stable identity, e.g. `ups:ups1:on_battery`. */
+  readonly key: string;
+  readonly source: AlertSource;
+  readonly severity: Severity;
+  /** Message key for the one-line summary. */
+  readonly summaryKey: string;
+  readonly params: Readonly<Record<string, string | number>>;
+  /** The backend whose reachability this condition depends on (suppressed while it is down). */
+  readonly dependsOn?: string;
+  /** Key of a state that may change while active (rebuild progress): the message is edited. */
+  readonly progress?: number;
+  /** Command offered as the obvious action, e.g. `{ command: 'start', args: { guest: '101' } }`. */
+  readonly action?: { readonly labelKey: string; readonly command: string; readonly args: Readonly<Record<string, string>> };
+}

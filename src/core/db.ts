@@ -1,0 +1,97 @@
+import Database from 'better-sqlite3';
+import { accessSync, constants, existsSync, mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+
+export type Db = Database.Database;
+
+/**
+ * One schema change. Ids sort within their area and are recorded in `schema_migrations`,
+ * so each area (core, permissions, alerts, services) owns its own list without renumbering.
+ */
+export interface Migration {
+  readonly id: string;
+  readonly up: string | ((db: Db) => void);
+}
+
+/** A database file that cannot be used; the message says why and what to check. */
+export class DatabaseOpenError extends Error {
+  constructor(message: string, readonly path: string) {
+    super(message);
+    this.name = 'DatabaseOpenError';
+  }
+}
+
+/**
+ * Opens (or creates) the SQLite file with WAL, foreign keys and a busy timeout, and applies
+ * pending migrations in one transaction each. A corrupt or unwritable file raises
+ * DatabaseOpenError: the bot must never quietly start over with an empty database.
+ */
+export function openDatabase(path: string, migrations: readonly Migration[]): Db {
+  const inMemory = path === ':memory:';
+  if (!inMemory) {
+    const dir = dirname(path);
+    try {
+      mkdirSync(dir, { recursive: true });
+      accessSync(dir, constants.W_OK);
+      if (existsSync(path)) accessSync(path, constants.R_OK | constants.W_OK);
+    } catch (e) {
+      throw new DatabaseOpenError(`database ${path} is not writable: ${(e as Error).message}`, path);
+    }
+  }
+  let db: Db;
+  try {
+    db = new Database(path);
+    db.pragma('busy_timeout = 5000');
+    if (!inMemory) db.pragma('journal_mode = WAL');
+    db.pragma('foreign_keys = ON');
+    db.pragma('synchronous = NORMAL');
+    const check = db.pragma('quick_check', { simple: true });
+    if (check !== 'ok') throw new Error(`integrity check failed: ${String(check)}`);
+  } catch (e) {
+    if (e instanceof DatabaseOpenError) throw e;
+    throw new DatabaseOpenError(
+      `database ${path} cannot be opened (${(e as Error).message}); restore it from a backup or move it away to start fresh`,
+      path,
+    );
+  }
+  applyMigrations(db, migrations);
+  return db;
+}
+
+/** Applies the migrations not yet recorded, in the order given. Returns the ids applied. */
+export function applyMigrations(db: Db, migrations: readonly Migration[]): string[] {
+  db.exec(
+    'CREATE TABLE IF NOT EXISTS schema_migrations (id TEXT PRIMARY KEY, applied_at INTEGER NOT NULL)',
+  );
+  const seen = new Set<string>();
+  for (const m of migrations) {
+    if (seen.has(m.id)) throw new Error(`duplicate migration id ${m.id}`);
+    seen.add(m.id);
+  }
+  const done = new Set(
+    db.prepare('SELECT id FROM schema_migrations').pluck().all() as string[],
+  );
+  const record = db.prepare('INSERT INTO schema_migrations (id, applied_at) VALUES (?, ?)');
+  const applied: string[] = [];
+  for (const m of migrations) {
+    if (done.has(m.id)) continue;
+    db.transaction(() => {
+      if (typeof m.up === 'string') db.exec(m.up);
+      else m.up(db);
+      record.run(m.id, Date.now());
+    })();
+    applied.push(m.id);
+  }
+  return applied;
+}
+
+/** True when a write succeeds right now (for /healthz). */
+export function isWritable(db: Db): boolean {
+  try {
+    db.exec('CREATE TABLE IF NOT EXISTS health_probe (id INTEGER PRIMARY KEY, at INTEGER)');
+    db.prepare('INSERT OR REPLACE INTO health_probe (id, at) VALUES (1, ?)').run(Date.now());
+    return true;
+  } catch {
+    return false;
+  }
+}

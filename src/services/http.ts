@@ -1,0 +1,181 @@
+import { Agent, buildConnector, request, type Dispatcher } from 'undici';
+import type { TLSSocket } from 'node:tls';
+import type { z } from 'zod';
+import { err, ok, serviceError, type Result, type ServiceError } from '../core/errors.ts';
+
+/** Connection settings shared by every HTTP backend. */
+export interface HttpOptions {
+  /** e.g. `https://192.0.2.10:8006`; no trailing slash needed. */
+  readonly baseUrl: string;
+  readonly timeoutMs?: number;
+  /**
+   * SHA-256 fingerprint of a self-signed certificate to trust (`AA:BB:…` or plain hex).
+   * Chain verification stays on for every backend without a pin.
+   */
+  readonly fingerprint?: string;
+  /** Extra CA certificate (PEM) to trust, e.g. Proxmox's pve-root-ca.pem. */
+  readonly ca?: string;
+}
+
+/** A response of any HTTP status; the client decides what each status means. */
+export interface HttpResponse {
+  readonly status: number;
+  readonly headers: Record<string, string | string[] | undefined>;
+  readonly text: string;
+  /** Raw bytes (binary bodies). */
+  readonly bytes: Buffer;
+}
+
+export interface RequestOptions {
+  readonly headers?: Record<string, string>;
+  readonly query?: Record<string, string | number | boolean | undefined>;
+  /** JSON body (serialised), form body (urlencoded) or raw text. */
+  readonly json?: unknown;
+  readonly form?: Record<string, string | number | boolean>;
+  readonly body?: string | Buffer;
+  readonly timeoutMs?: number;
+}
+
+/** Normalises `AA:bb:cc` / `aabbcc` fingerprints for comparison. */
+export function normaliseFingerprint(fp: string): string {
+  return fp.replace(/^sha256[:/]?/i, '').replace(/[^0-9a-f]/gi, '').toLowerCase();
+}
+
+class PinMismatchError extends Error {
+  readonly code = 'ERR_CERT_PIN_MISMATCH';
+}
+
+/**
+ * undici wrapper for one backend: keep-alive, per-request timeout, optional certificate
+ * pinning, and transport failures mapped to typed ServiceErrors (grammY's error.ts idea).
+ */
+export class HttpClient {
+  private readonly dispatcher: Agent;
+  private readonly base: URL;
+  private readonly timeoutMs: number;
+
+  constructor(
+    readonly service: string,
+    opts: HttpOptions,
+  ) {
+    this.base = new URL(opts.baseUrl.endsWith('/') ? opts.baseUrl : `${opts.baseUrl}/`);
+    this.timeoutMs = opts.timeoutMs ?? 10_000;
+    const pin = opts.fingerprint ? normaliseFingerprint(opts.fingerprint) : undefined;
+    // With a pin the CA chain is not consulted: the pin itself is the trust decision,
+    // checked below before a single byte of the request is written.
+    const connector = buildConnector({
+      rejectUnauthorized: pin === undefined,
+      ...(opts.ca ? { ca: opts.ca } : {}),
+      timeout: this.timeoutMs,
+    });
+    const connect: buildConnector.connector = (options, callback) => {
+      connector(options, (error, socket) => {
+        if (error || !socket) return callback(error ?? new Error('no socket'), null);
+        if (pin && 'getPeerCertificate' in socket) {
+          const cert = (socket as TLSSocket).getPeerCertificate();
+          if (!cert?.fingerprint256 || normaliseFingerprint(cert.fingerprint256) !== pin) {
+            socket.destroy();
+            return callback(new PinMismatchError('certificate does not match the pinned fingerprint'), null);
+          }
+        }
+        return callback(null, socket);
+      });
+    };
+    this.dispatcher = new Agent({
+      connect,
+      keepAliveTimeout: 30_000,
+      headersTimeout: this.timeoutMs,
+      bodyTimeout: this.timeoutMs,
+    });
+  }
+
+  /** Sends one request; only transport failures become errors, every status is returned. */
+  async request(method: Dispatcher.HttpMethod, path: string, opts: RequestOptions = {}): Promise<Result<HttpResponse>> {
+    const url = new URL(path.replace(/^\//, ''), this.base);
+    for (const [k, v] of Object.entries(opts.query ?? {})) {
+      if (v !== undefined) url.searchParams.set(k, String(v));
+    }
+    const headers: Record<string, string> = { ...opts.headers };
+    let body: string | Buffer | undefined = opts.body;
+    if (opts.json !== undefined) {
+      body = JSON.stringify(opts.json);
+      headers['content-type'] ??= 'application/json';
+    } else if (opts.form) {
+      body = new URLSearchParams(Object.entries(opts.form).map(([k, v]) => [k, String(v)])).toString();
+      headers['content-type'] ??= 'application/x-www-form-urlencoded';
+    }
+    const timeout = opts.timeoutMs ?? this.timeoutMs;
+    try {
+      const res = await request(url, {
+        method,
+        headers,
+        body,
+        dispatcher: this.dispatcher,
+        headersTimeout: timeout,
+        bodyTimeout: timeout,
+        signal: AbortSignal.timeout(timeout),
+      });
+      const bytes = Buffer.from(await res.body.arrayBuffer());
+      return ok({ status: res.statusCode, headers: res.headers, bytes, text: bytes.toString('utf8') });
+    } catch (e) {
+      return err(this.transportError(e));
+    }
+  }
+
+  /** Closes pooled connections. */
+  async close(): Promise<void> {
+    await this.dispatcher.close();
+  }
+
+  private transportError(e: unknown): ServiceError {
+    const code = errorCode(e);
+    const s = this.service;
+    if (code === 'ERR_CERT_PIN_MISMATCH') {
+      return serviceError(s, 'unreachable', 'its TLS certificate does not match the pinned fingerprint');
+    }
+    if (
+      code === 'UND_ERR_HEADERS_TIMEOUT' || code === 'UND_ERR_BODY_TIMEOUT' ||
+      code === 'UND_ERR_CONNECT_TIMEOUT' || code === 'ABORT_ERR' || code === 'TimeoutError' ||
+      code === 'ETIMEDOUT'
+    ) {
+      return serviceError(s, 'timeout', 'no answer in time');
+    }
+    if (code && /CERT|SELF_SIGNED|UNABLE_TO_VERIFY|ERR_TLS/.test(code)) {
+      return serviceError(s, 'unreachable', 'its TLS certificate is not trusted (pin its fingerprint in the config)');
+    }
+    if (code === 'ECONNREFUSED') return serviceError(s, 'unreachable', 'connection refused');
+    if (code === 'ENOTFOUND' || code === 'EAI_AGAIN') return serviceError(s, 'unreachable', 'host name not found');
+    if (code === 'ECONNRESET' || code === 'UND_ERR_SOCKET' || code === 'EPIPE') {
+      return serviceError(s, 'unreachable', 'connection reset');
+    }
+    return serviceError(s, 'unreachable', code ? `connection failed (${code})` : 'connection failed');
+  }
+}
+
+function errorCode(e: unknown): string | undefined {
+  let cur: unknown = e;
+  for (let depth = 0; cur && depth < 4; depth++) {
+    const o = cur as { code?: unknown; name?: unknown; cause?: unknown };
+    if (typeof o.code === 'string') return o.code;
+    if (o.name === 'TimeoutError' || o.name === 'AbortError') return o.name === 'AbortError' ? 'ABORT_ERR' : 'TimeoutError';
+    cur = o.cause;
+  }
+  return undefined;
+}
+
+/** Parses a JSON body against a zod schema; a mismatch is a `protocol` error naming the service. */
+export function parseJson<S extends z.ZodType>(service: string, text: string, schema: S): Result<z.infer<S>> {
+  let raw: unknown;
+  try {
+    raw = JSON.parse(text);
+  } catch {
+    return err(serviceError(service, 'protocol', 'the reply is not valid JSON'));
+  }
+  const parsed = schema.safeParse(raw);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    const where = issue?.path.length ? issue.path.join('.') : 'reply';
+    return err(serviceError(service, 'protocol', `unexpected reply shape at ${where}`));
+  }
+  return ok(parsed.data);
+}
