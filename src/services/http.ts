@@ -101,7 +101,7 @@ export class HttpClient {
       body = JSON.stringify(opts.json);
       headers['content-type'] ??= 'application/json';
     } else if (opts.form) {
-      body = new URLSearchParams(Object.entries(opts.form).map(([k, v]) => [k, String(v)])).toString();
+      body = new URLSearchParams(Object.entries(opts.form).map(([k, v]): [string, string] => [k, String(v)])).toString();
       headers['content-type'] ??= 'application/x-www-form-urlencoded';
     }
     const timeout = opts.timeoutMs ?? this.timeoutMs;
