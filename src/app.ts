@@ -1,0 +1,152 @@
+/**
+ * The composition root: config → db → permissions → modules (services + handlers) →
+ * pipeline → adapters → background work. Nothing else sees every layer, and there are no
+ * module-level singletons: tests start as many independent apps as they like.
+ */
+import { systemClock, type Clock } from './core/clock.ts';
+import type { Config } from './core/config.ts';
+import { isWritable, openDatabase, type Db } from './core/db.ts';
+import { startHealthServer } from './core/health-server.ts';
+import { Messages, type Translate } from './core/i18n.ts';
+import type { Logger } from './core/logger.ts';
+import type { OutMessage } from './core/outmessage.ts';
+import type { ChatAdapter } from './bot/adapter.ts';
+import { CONSOLE_IDENTITY, ConsoleAdapter } from './bot/console/adapter.ts';
+import { TelegramAdapter } from './bot/telegram/adapter.ts';
+import { builtinCommands } from './handlers/builtin/commands.ts';
+import type { StatusSection } from './handlers/builtin/status-section.ts';
+import { Pipeline } from './handlers/pipeline.ts';
+import { CommandRegistry } from './handlers/registry.ts';
+import { AccessControl } from './permissions/access.ts';
+import { ActionTokens } from './permissions/action-tokens.ts';
+import { AuditLog } from './permissions/audit.ts';
+import { allMessageFragments } from './wiring/messages.ts';
+import { allMigrations } from './wiring/migrations.ts';
+import type { FeatureModule, WiringContext } from './wiring/module.ts';
+import { buildModules } from './wiring/modules.ts';
+
+export interface AppOptions {
+  readonly config: Config;
+  readonly log: Logger;
+  readonly clock?: Clock;
+  /** Demo mode: simulated homelab, console acts as owner. */
+  readonly demo?: boolean;
+  /** Console adapter streams (stdin/stdout in a terminal; buffers in tests). */
+  readonly console?: { input: NodeJS.ReadableStream; output: NodeJS.WritableStream; onEnd?: () => void; languageCode?: string };
+  /** Strict message lookups (tests): a missing key throws instead of falling back. */
+  readonly strictMessages?: boolean;
+}
+
+/** A running bot. */
+export interface App {
+  readonly db: Db;
+  readonly pipeline: Pipeline;
+  readonly registry: CommandRegistry;
+  readonly access: AccessControl;
+  readonly messages: Messages;
+  readonly adapters: readonly ChatAdapter[];
+  readonly modules: readonly FeatureModule[];
+  readonly healthPort: number | undefined;
+  /** Graceful stop: adapters stop receiving and finish in-flight work, workers stop, db closes. */
+  stop(): Promise<void>;
+}
+
+/** Owner identities from every place the config names them. */
+function ownerIdentities(config: Config, withConsole: boolean): string[] {
+  const owners = new Set(config.permissions.owners);
+  for (const id of config.telegram?.ownerIds ?? []) owners.add(`telegram:${id}`);
+  for (const id of config.discord?.ownerIds ?? []) owners.add(`discord:${id}`);
+  if (withConsole) owners.add(CONSOLE_IDENTITY);
+  return [...owners];
+}
+
+/** Starts the bot described by `config`. */
+export async function startApp(opts: AppOptions): Promise<App> {
+  const { config, log } = opts;
+  const clock = opts.clock ?? systemClock;
+  const messages = new Messages(allMessageFragments, {
+    strict: opts.strictMessages ?? false,
+    onMissing: (key, lang) => log.warn({ key, lang }, 'missing message key'),
+  });
+  const db = openDatabase(config.database, allMigrations);
+  const withConsole = Boolean(opts.console) && (opts.demo || config.console);
+  const access = new AccessControl(db, clock, { owners: ownerIdentities(config, withConsole), rateLimit: { perMinute: config.permissions.rateLimitPerMinute } });
+  const tokens = new ActionTokens(db, clock);
+  const audit = new AuditLog(db);
+
+  const adapters: ChatAdapter[] = [];
+  const notify = (destination: string, render: (t: Translate) => OutMessage): void => {
+    const [platform, ...rest] = destination.split(':');
+    const adapter = adapters.find((a) => a.platform === platform);
+    if (!adapter) {
+      log.warn({ destination }, 'no adapter for notification destination');
+      return;
+    }
+    const lang = access.getLanguage(destination) ?? config.language;
+    void adapter.deliver(rest.join(':'), render(messages.forLanguage(lang))).then((r) => {
+      if (!r.ok) log.warn({ destination, error: r.error }, 'notification not delivered');
+    });
+  };
+  const wiring: WiringContext = { config, db, clock, log, messages, demo: Boolean(opts.demo), notify };
+  const modules = buildModules(wiring);
+
+  let registry: CommandRegistry | undefined;
+  const statusSections = (): StatusSection[] => modules.flatMap((m) => m.statusSections ?? []);
+  const builtins = builtinCommands({ registry: () => registry!, access, messages, statusSections });
+  registry = new CommandRegistry([...builtins, ...modules.flatMap((m) => m.commands)]);
+  access.ensureKnownPermissions(registry.permissions());
+
+  if (!access.hasOwner()) {
+    const code = access.createSetupCode();
+    if (code) log.warn({ setupCode: code }, `no owner is configured: send "/setup ${code}" to the bot to become its owner (one time)`);
+  }
+
+  const pipeline = new Pipeline({
+    registry,
+    access,
+    tokens,
+    audit,
+    messages,
+    clock,
+    log,
+    defaultLanguage: config.language,
+  });
+
+  const t0 = messages.forLanguage(config.language);
+  if (config.telegram) {
+    adapters.push(new TelegramAdapter({ token: config.telegram.token, ...(config.telegram.apiRoot ? { apiRoot: config.telegram.apiRoot } : {}), describe: (k) => t0(k) }, pipeline, registry, log.child({ adapter: 'telegram' })));
+  }
+  if (withConsole && opts.console) adapters.push(new ConsoleAdapter(opts.console, pipeline));
+
+  for (const adapter of adapters) await adapter.start();
+  for (const m of modules) await m.start?.();
+
+  const health = config.health.port >= 0 && !opts.demo
+    ? await startHealthServer(config.health.host, config.health.port, () => {
+        const adapterStates = Object.fromEntries(adapters.map((a) => [a.platform, a.health()]));
+        const dbOk = isWritable(db);
+        const ok = dbOk && adapters.every((a) => a.health().connected);
+        return { ok, database: dbOk ? 'writable' : 'not writable', adapters: adapterStates };
+      })
+    : undefined;
+
+  let stopped = false;
+  return {
+    db,
+    pipeline,
+    registry,
+    access,
+    messages,
+    adapters,
+    modules,
+    healthPort: health?.port,
+    async stop() {
+      if (stopped) return;
+      stopped = true;
+      for (const a of adapters) await a.stop().catch((e: unknown) => log.warn({ err: e }, 'adapter stop failed'));
+      for (const m of modules) await m.stop?.().catch((e: unknown) => log.warn({ err: e, module: m.name }, 'module stop failed'));
+      await health?.close();
+      db.close();
+    },
+  };
+}

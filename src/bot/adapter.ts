@@ -1,0 +1,26 @@
+import type { OutMessage } from '../core/outmessage.ts';
+
+/** What /healthz and /status say about one chat platform. */
+export interface AdapterHealth {
+  readonly connected: boolean;
+  readonly detail?: string;
+  /** Problems worth the admin's attention (e.g. cannot post in a channel). */
+  readonly warnings: readonly string[];
+}
+
+/** Outcome of one proactive delivery (alerts, notifications) — matches the outbox's contract. */
+export type DeliveryOutcome =
+  | { readonly ok: true; readonly ref: string }
+  | { readonly ok: false; readonly error: string; readonly retryAfterMs?: number; readonly permanent?: boolean };
+
+/** One chat platform session: the only code that imports grammy or discord.js. */
+export interface ChatAdapter {
+  readonly platform: 'telegram' | 'discord' | 'console';
+  /** Connects and starts receiving; resolves once ready. */
+  start(): Promise<void>;
+  /** Stops receiving and waits for in-flight invocations to finish. */
+  stop(): Promise<void>;
+  health(): AdapterHealth;
+  /** Sends (or, with editRef, edits) a message in a chat, for alerts and notifications. */
+  deliver(chatId: string, message: OutMessage, editRef?: string): Promise<DeliveryOutcome>;
+}

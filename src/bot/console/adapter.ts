@@ -1,0 +1,121 @@
+/** Console chat: one command per line on stdin, replies on stdout, acting as the owner. */
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createInterface } from 'node:readline';
+import { toPlainText, type OutMessage } from '../../core/outmessage.ts';
+import type { MessageHandle } from '../../handlers/command.ts';
+import type { Input, Pipeline, ReplySink } from '../../handlers/pipeline.ts';
+import type { AdapterHealth, ChatAdapter, DeliveryOutcome } from '../adapter.ts';
+
+/** The console's fixed identity and chat, granted owner by the composition root. */
+export const CONSOLE_IDENTITY = 'console:owner';
+export const CONSOLE_CHAT_ID = 'main';
+
+export interface ConsoleOptions {
+  readonly input: NodeJS.ReadableStream;
+  readonly output: NodeJS.WritableStream;
+  /** Called once stdin ends and every line has been answered. */
+  readonly onEnd?: () => void;
+  readonly languageCode?: string;
+}
+
+/**
+ * Buttons print as numbered choices (`[1] Yes, do it`); typing the number presses it.
+ * Lines are handled strictly in order, so piped input gives deterministic output.
+ */
+export class ConsoleAdapter implements ChatAdapter {
+  readonly platform = 'console' as const;
+  private readonly buttons = new Map<number, string>();
+  private nextButton = 1;
+  private imageDir: string | undefined;
+  private queue: Promise<void> = Promise.resolve();
+  private running = false;
+  private rl: ReturnType<typeof createInterface> | undefined;
+
+  constructor(
+    private readonly opts: ConsoleOptions,
+    private readonly pipeline: Pipeline,
+  ) {}
+
+  async start(): Promise<void> {
+    this.running = true;
+    this.rl = createInterface({ input: this.opts.input, terminal: false });
+    this.rl.on('line', (line) => {
+      this.queue = this.queue.then(() => this.onLine(line));
+    });
+    this.rl.on('close', () => {
+      void this.queue.then(() => {
+        this.running = false;
+        this.opts.onEnd?.();
+      });
+    });
+  }
+
+  async stop(): Promise<void> {
+    this.rl?.close();
+    await this.queue;
+    this.running = false;
+  }
+
+  health(): AdapterHealth {
+    return { connected: this.running, warnings: [] };
+  }
+
+  async deliver(_chatId: string, message: OutMessage, editRef?: string): Promise<DeliveryOutcome> {
+    this.print(message, editRef ? '🔔 (update)' : '🔔');
+    return { ok: true, ref: editRef ?? `console:${Date.now()}` };
+  }
+
+  /** Waits until every line read so far has been answered. */
+  idle(): Promise<void> {
+    return this.queue;
+  }
+
+  private async onLine(raw: string): Promise<void> {
+    const line = raw.trim();
+    if (!line) return;
+    let input: Input;
+    const button = /^\d+$/.test(line) ? this.buttons.get(Number(line)) : undefined;
+    if (button) input = { kind: 'action', token: button };
+    else {
+      const m = /^\/([A-Za-z0-9_-]+)(?:\s+([\s\S]*))?$/.exec(line);
+      input = m ? { kind: 'command', name: (m[1] ?? '').toLowerCase().replace(/_/g, '-'), text: m[2] ?? '' } : { kind: 'text', text: line };
+    }
+    this.opts.output.write(`> ${line}\n`);
+    const sink: ReplySink = {
+      send: async (message): Promise<MessageHandle> => {
+        this.print(message);
+        return { edit: async (m) => this.print(m, '(update)') };
+      },
+      updateOrigin: async (message) => this.print(message, '(update)'),
+    };
+    await this.pipeline.handle(
+      {
+        chat: { platform: 'console', id: CONSOLE_CHAT_ID, kind: 'private' },
+        user: { identity: CONSOLE_IDENTITY, displayName: 'Console', ...(this.opts.languageCode ? { languageCode: this.opts.languageCode } : {}) },
+        input,
+      },
+      sink,
+    );
+  }
+
+  private print(message: OutMessage, prefix?: string): void {
+    const lines = [toPlainText(message)];
+    if (message.image) lines.push(`[image: ${this.saveImage(message.image.filename, message.image.pngBase64)}]`);
+    const row = (message.actions ?? []).flat().map((a) => {
+      const n = this.nextButton++;
+      this.buttons.set(n, a.token);
+      return `[${n}] ${a.label}`;
+    });
+    if (row.length) lines.push(row.join('  '));
+    this.opts.output.write(`${prefix ? `${prefix} ` : ''}${lines.join('\n')}\n\n`);
+  }
+
+  private saveImage(name: string, base64: string): string {
+    this.imageDir ??= mkdtempSync(join(tmpdir(), 'homelab-bot-'));
+    const path = join(this.imageDir, name.replace(/[^\w.-]/g, '_'));
+    writeFileSync(path, Buffer.from(base64, 'base64'));
+    return path;
+  }
+}

@@ -1,0 +1,227 @@
+/** Telegram session (grammY, long polling through the runner). */
+import { autoRetry } from '@grammyjs/auto-retry';
+import { run, sequentialize, type RunnerHandle } from '@grammyjs/runner';
+import { Bot, GrammyError, HttpError, InputFile, type Context } from 'grammy';
+import type { Logger } from '../../core/logger.ts';
+import type { OutMessage } from '../../core/outmessage.ts';
+import type { ChatRef } from '../../permissions/access.ts';
+import type { MessageHandle } from '../../handlers/command.ts';
+import type { Input, Pipeline, ReplySink } from '../../handlers/pipeline.ts';
+import type { CommandRegistry } from '../../handlers/registry.ts';
+import type { AdapterHealth, ChatAdapter, DeliveryOutcome } from '../adapter.ts';
+import { inlineKeyboard, renderTelegramHtml, TELEGRAM_CAPTION_LIMIT } from './render.ts';
+
+export interface TelegramOptions {
+  readonly token: string;
+  /** Bot API root (self-hosted Bot API server or a test fake); no trailing slash. */
+  readonly apiRoot?: string;
+  /** Longest wait honoured for a 429 retry_after inside one call, in seconds. */
+  readonly maxRetryDelaySeconds?: number;
+  /** Summary text per command for the menu (setMyCommands), in the default language. */
+  readonly describe: (summaryKey: string) => string;
+}
+
+type Sent = { chatId: number | string; messageIds: number[]; isPhoto: boolean };
+
+/** Telegram adapter: turns updates into invocations and OutMessages into HTML messages. */
+export class TelegramAdapter implements ChatAdapter {
+  readonly platform = 'telegram' as const;
+  private readonly bot: Bot;
+  private runner: RunnerHandle | undefined;
+  private connected = false;
+  private lastError: string | undefined;
+  private readonly inflight = new Set<Promise<unknown>>();
+
+  constructor(
+    private readonly opts: TelegramOptions,
+    private readonly pipeline: Pipeline,
+    private readonly registry: CommandRegistry,
+    private readonly log: Logger,
+  ) {
+    this.bot = new Bot(opts.token, opts.apiRoot ? { client: { apiRoot: opts.apiRoot.replace(/\/+$/, '') } } : {});
+    // Honour retry_after for 429s and back off on 5xx/network errors, within a bounded delay.
+    this.bot.api.config.use(autoRetry({ maxRetryAttempts: 6, maxDelaySeconds: opts.maxRetryDelaySeconds ?? 60 }));
+    // One chat's updates run in order; different chats run concurrently.
+    this.bot.use(sequentialize((ctx: Context) => ctx.chat?.id.toString()));
+    this.bot.on('callback_query:data', (ctx) => this.track(this.onCallback(ctx)));
+    this.bot.on('message:document', (ctx) => this.track(this.onDocument(ctx)));
+    this.bot.on('message:text', (ctx) => this.track(this.onText(ctx)));
+    this.bot.catch((e) => this.log.error({ err: e.error }, 'telegram update failed'));
+  }
+
+  async start(): Promise<void> {
+    await this.bot.init();
+    await this.bot.api.deleteWebhook();
+    await this.registerMenu().catch((e: unknown) => this.log.warn({ err: e }, 'setMyCommands failed'));
+    this.runner = run(this.bot, { runner: { fetch: { allowed_updates: ['message', 'callback_query'] } } });
+    this.connected = true;
+    this.log.info({ bot: this.bot.botInfo.username }, 'telegram connected');
+    void this.runner.task()?.then(() => {
+      this.connected = false;
+    });
+  }
+
+  async stop(): Promise<void> {
+    if (this.runner?.isRunning()) await this.runner.stop();
+    await Promise.allSettled([...this.inflight]);
+    this.connected = false;
+  }
+
+  health(): AdapterHealth {
+    return { connected: this.connected && Boolean(this.runner?.isRunning()), warnings: [], ...(this.lastError ? { detail: this.lastError } : {}) };
+  }
+
+  /** The bot's @username (for invite deep links). */
+  get username(): string | undefined {
+    return this.connected ? this.bot.botInfo.username : undefined;
+  }
+
+  async deliver(chatId: string, message: OutMessage, editRef?: string): Promise<DeliveryOutcome> {
+    try {
+      if (editRef) {
+        const [chat, id] = editRef.split(':');
+        const sent: Sent = { chatId: chat ?? chatId, messageIds: [Number(id)], isPhoto: false };
+        await this.editSent(sent, message);
+        return { ok: true, ref: editRef };
+      }
+      const sent = await this.sendTo(chatId, message);
+      return { ok: true, ref: `${sent.chatId}:${sent.messageIds.at(-1)}` };
+    } catch (e) {
+      return deliveryError(e);
+    }
+  }
+
+  private track(p: Promise<unknown>): Promise<unknown> {
+    this.inflight.add(p);
+    void p.finally(() => this.inflight.delete(p));
+    return p;
+  }
+
+  private chatRef(ctx: Context): ChatRef {
+    const chat = ctx.chat;
+    return { platform: 'telegram', id: String(chat?.id), kind: chat?.type === 'private' ? 'private' : 'group' };
+  }
+
+  private user(ctx: Context) {
+    const from = ctx.from;
+    const name = [from?.first_name, from?.last_name].filter(Boolean).join(' ') || from?.username || String(from?.id);
+    return { identity: `telegram:${from?.id}`, displayName: name, ...(from?.language_code ? { languageCode: from.language_code } : {}) };
+  }
+
+  private async onText(ctx: Context): Promise<void> {
+    const text = ctx.message?.text ?? '';
+    let input: Input;
+    const m = /^\/([A-Za-z0-9_-]+)(?:@(\w+))?(?:\s+([\s\S]*))?$/.exec(text.trim());
+    if (m) {
+      // In groups, a command addressed to another bot is not ours.
+      if (m[2] && m[2].toLowerCase() !== this.bot.botInfo.username.toLowerCase()) return;
+      input = { kind: 'command', name: (m[1] ?? '').toLowerCase().replace(/_/g, '-'), text: m[3] ?? '' };
+    } else {
+      if (ctx.chat?.type !== 'private') return; // plain chatter in groups is not for the bot
+      input = { kind: 'text', text };
+    }
+    await this.pipeline.handle({ chat: this.chatRef(ctx), user: this.user(ctx), input }, this.sink(ctx.chat!.id));
+  }
+
+  private async onDocument(ctx: Context): Promise<void> {
+    const doc = ctx.message?.document;
+    if (!doc) return;
+    const attachment = {
+      fileName: doc.file_name ?? 'file',
+      size: doc.file_size ?? 0,
+      ...(doc.mime_type ? { mimeType: doc.mime_type } : {}),
+      download: async () => {
+        const file = await ctx.api.getFile(doc.file_id);
+        const root = this.opts.apiRoot?.replace(/\/+$/, '') ?? 'https://api.telegram.org';
+        const res = await fetch(`${root}/file/bot${this.opts.token}/${file.file_path}`);
+        if (!res.ok) throw new Error(`file download failed with HTTP ${res.status}`);
+        return Buffer.from(await res.arrayBuffer());
+      },
+    };
+    await this.pipeline.handle({ chat: this.chatRef(ctx), user: this.user(ctx), input: { kind: 'document', attachment } }, this.sink(ctx.chat!.id));
+  }
+
+  private async onCallback(ctx: Context): Promise<void> {
+    const data = ctx.callbackQuery?.data ?? '';
+    // Always answer first so the client stops its spinner, whatever happens next.
+    await ctx.answerCallbackQuery().catch(() => undefined);
+    if (!data.startsWith('a:') || !ctx.chat) return;
+    const origin = ctx.callbackQuery?.message;
+    const sink = this.sink(ctx.chat.id, origin ? { chatId: ctx.chat.id, messageIds: [origin.message_id], isPhoto: 'photo' in origin && Boolean(origin.photo) } : undefined);
+    await this.pipeline.handle({ chat: this.chatRef(ctx), user: this.user(ctx), input: { kind: 'action', token: data.slice(2) } }, sink);
+  }
+
+  private sink(chatId: number, origin?: Sent): ReplySink {
+    return {
+      send: async (message: OutMessage): Promise<MessageHandle> => {
+        const sent = await this.sendTo(chatId, message);
+        return { edit: (m) => this.editSent(sent, m) };
+      },
+      ...(origin ? { updateOrigin: (m: OutMessage) => this.editSent(origin, m) } : {}),
+    };
+  }
+
+  private async sendTo(chatId: number | string, message: OutMessage): Promise<Sent> {
+    const pages = renderTelegramHtml(message);
+    const keyboard = inlineKeyboard(message.actions);
+    const ids: number[] = [];
+    if (message.image) {
+      const caption = pages.length === 1 && (pages[0]?.length ?? 0) <= TELEGRAM_CAPTION_LIMIT ? pages[0] : undefined;
+      const photo = await this.bot.api.sendPhoto(chatId, new InputFile(Buffer.from(message.image.pngBase64, 'base64'), message.image.filename), {
+        ...(caption ? { caption, parse_mode: 'HTML' as const } : {}),
+        ...(caption && keyboard ? { reply_markup: keyboard } : {}),
+      });
+      ids.push(photo.message_id);
+      if (caption) return { chatId, messageIds: ids, isPhoto: true };
+    }
+    for (const [i, html] of pages.entries()) {
+      const last = i === pages.length - 1;
+      const m = await this.bot.api.sendMessage(chatId, html, {
+        parse_mode: 'HTML',
+        link_preview_options: { is_disabled: true },
+        ...(last && keyboard ? { reply_markup: keyboard } : {}),
+      });
+      ids.push(m.message_id);
+    }
+    return { chatId, messageIds: ids, isPhoto: false };
+  }
+
+  private async editSent(sent: Sent, message: OutMessage): Promise<void> {
+    const id = sent.messageIds.at(-1);
+    if (id === undefined) return;
+    const pages = renderTelegramHtml(message);
+    const keyboard = inlineKeyboard(message.actions) ?? { inline_keyboard: [] };
+    try {
+      if (sent.isPhoto) {
+        await this.bot.api.editMessageCaption(sent.chatId, id, { caption: (pages[0] ?? '').slice(0, TELEGRAM_CAPTION_LIMIT), parse_mode: 'HTML', reply_markup: keyboard });
+      } else {
+        await this.bot.api.editMessageText(sent.chatId, id, pages[0] ?? '…', { parse_mode: 'HTML', reply_markup: keyboard, link_preview_options: { is_disabled: true } });
+      }
+      for (const extra of pages.slice(1)) await this.bot.api.sendMessage(sent.chatId, extra, { parse_mode: 'HTML' });
+    } catch (e) {
+      // Editing to identical content is not an error worth surfacing.
+      if (e instanceof GrammyError && /message is not modified/i.test(e.description)) return;
+      throw e;
+    }
+  }
+
+  private async registerMenu(): Promise<void> {
+    const commands = this.registry
+      .all()
+      .filter((c) => !c.hidden)
+      .map((c) => ({ command: c.name.replace(/-/g, '_'), description: this.opts.describe(c.summaryKey).slice(0, 256) }));
+    await this.bot.api.setMyCommands(commands.slice(0, 100));
+  }
+}
+
+function deliveryError(e: unknown): DeliveryOutcome {
+  if (e instanceof GrammyError) {
+    const retry = e.parameters.retry_after;
+    if (e.error_code === 429) return { ok: false, error: e.description, retryAfterMs: (retry ?? 5) * 1000 };
+    // 400 (chat not found, bad markup) and 403 (bot blocked/kicked) will not fix themselves.
+    if (e.error_code === 400 || e.error_code === 403 || e.error_code === 401) return { ok: false, error: e.description, permanent: true };
+    return { ok: false, error: e.description };
+  }
+  if (e instanceof HttpError) return { ok: false, error: 'network error talking to Telegram' };
+  return { ok: false, error: (e as Error).message ?? 'unknown error' };
+}

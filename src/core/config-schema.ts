@@ -1,0 +1,229 @@
+import { z } from 'zod';
+
+/**
+ * The configuration file's shape. Every backend section is optional: a missing section
+ * means "not configured", and the bot says so instead of failing.
+ */
+
+const seconds = (def: number) => z.number().int().positive().default(def);
+const url = z.url({ protocol: /^https?$/, error: 'expected an http(s) URL' });
+const fingerprint = z
+  .string()
+  .regex(/^(sha256[:/]?)?([0-9a-fA-F]{2}:?){31}[0-9a-fA-F]{2}$/, 'expected a SHA-256 fingerprint like AA:BB:…(32 bytes)');
+const identity = z.string().regex(/^(telegram|discord|console):[\w-]+$/, 'expected platform:id, e.g. telegram:123456');
+const role = z.enum(['owner', 'admin', 'family', 'guest']);
+const clock = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'expected HH:MM');
+
+/** SSH connection with a pinned host key (never trust on first use). */
+export const sshSchema = z
+  .object({
+    host: z.string().min(1),
+    port: z.number().int().min(1).max(65535).default(22),
+    username: z.string().min(1),
+    privateKey: z.string().optional(),
+    privateKeyPath: z.string().optional(),
+    password: z.string().optional(),
+    hostKey: z.string().regex(/^SHA256:[A-Za-z0-9+/]{43}$/, 'expected the host key fingerprint SHA256:… (ssh-keygen -lf)'),
+    timeoutSeconds: seconds(15),
+  })
+  .strict()
+  .refine((s) => s.privateKey || s.privateKeyPath || s.password, {
+    message: 'one of privateKey, privateKeyPath or password is required',
+  });
+
+const telegram = z
+  .object({
+    token: z.string().regex(/^\d+:[\w-]{20,}$/, 'expected a BotFather token like 123456:ABC…'),
+    apiRoot: url.optional(),
+    ownerIds: z.array(z.number().int()).default([]),
+  })
+  .strict();
+
+const discord = z
+  .object({
+    token: z.string().min(20),
+    applicationId: z.string().regex(/^\d+$/).optional(),
+    guildId: z.string().regex(/^\d+$/, 'expected a numeric guild id').optional(),
+    globalCommands: z.boolean().default(false),
+    apiRoot: url.optional(),
+    ownerIds: z.array(z.string().regex(/^\d+$/)).default([]),
+  })
+  .strict();
+
+const proxmox = z
+  .object({
+    url,
+    node: z.string().default('proxmox1'),
+    tokenId: z.string().regex(/^[^@\s]+@[^!\s]+![\w-]+$/, 'expected USER@REALM!TOKENID').optional(),
+    tokenSecret: z.string().optional(),
+    username: z.string().optional(),
+    password: z.string().optional(),
+    fingerprint: fingerprint.optional(),
+    pollSeconds: seconds(30),
+    backupWindowHours: seconds(26),
+    expectedRunning: z.array(z.number().int()).default([]),
+    storageWarnPercent: z.number().min(1).max(100).default(80),
+    storageCritPercent: z.number().min(1).max(100).default(90),
+  })
+  .strict()
+  .refine((p) => (p.tokenId && p.tokenSecret) || (p.username && p.password), {
+    message: 'either tokenId + tokenSecret or username + password is required',
+  });
+
+const omv = z
+  .object({
+    url,
+    username: z.string().default('admin'),
+    password: z.string(),
+    fingerprint: fingerprint.optional(),
+    pollSeconds: seconds(60),
+    filesystemWarnPercent: z.number().min(1).max(100).default(85),
+    filesystemCritPercent: z.number().min(1).max(100).default(95),
+  })
+  .strict();
+
+const mdadm = z
+  .object({ ssh: sshSchema, command: z.string().default('cat /proc/mdstat'), pollSeconds: seconds(60) })
+  .strict();
+
+const pihole = z
+  .object({
+    url,
+    password: z.string(),
+    fingerprint: fingerprint.optional(),
+    pollSeconds: seconds(60),
+    unblock: z
+      .object({ defaultMinutes: seconds(60), maxMinutes: seconds(24 * 60) })
+      .strict()
+      .default({ defaultMinutes: 60, maxMinutes: 24 * 60 }),
+    protectedDomains: z.array(z.string()).default([]),
+  })
+  .strict();
+
+const nextcloud = z
+  .object({
+    url,
+    username: z.string().optional(),
+    appPassword: z.string().optional(),
+    serverinfoToken: z.string().optional(),
+    fingerprint: fingerprint.optional(),
+    pollSeconds: seconds(300),
+    occ: z
+      .object({ ssh: sshSchema, command: z.string().default('docker exec -u www-data nextcloud php occ') })
+      .strict()
+      .optional(),
+  })
+  .strict();
+
+const transmission = z
+  .object({
+    url,
+    username: z.string().optional(),
+    password: z.string().optional(),
+    pollSeconds: seconds(30),
+    downloadDirs: z.record(z.string(), z.string()).default({}),
+    maxTorrentFileBytes: z.number().int().positive().default(5 * 1024 * 1024),
+  })
+  .strict();
+
+const router = z
+  .object({
+    url,
+    username: z.string(),
+    password: z.string(),
+    fingerprint: fingerprint.optional(),
+    guestInterface: z.string().default('wifi-guest'),
+    wanInterface: z.string().default('pppoe-out1'),
+    pollSeconds: seconds(60),
+  })
+  .strict();
+
+const nut = z
+  .object({
+    host: z.string().default('127.0.0.1'),
+    port: z.number().int().min(1).max(65535).default(3493),
+    ups: z.string().default('ups'),
+    username: z.string().optional(),
+    password: z.string().optional(),
+    pollSeconds: z.number().positive().default(2),
+  })
+  .strict();
+
+const binding = z
+  .object({
+    chat: identity.or(z.string().regex(/^(telegram|discord|console):-?[\w-]+$/, 'expected platform:chatId')),
+    sources: z.array(z.enum(['ups', 'raid', 'backup', 'disk', 'storage', 'guest', 'backend'])).optional(),
+    minSeverity: z.enum(['info', 'warning', 'critical']).default('info'),
+    quietHours: z.object({ start: clock, end: clock }).strict().optional(),
+    language: z.enum(['en', 'es']).optional(),
+  })
+  .strict();
+
+const alerts = z
+  .object({
+    bindings: z.array(binding).default([]),
+    debounceSeconds: z.number().min(0).default(30),
+    renotifyMinutes: z.number().min(0).default(60),
+    maxAttempts: z.number().int().positive().default(12),
+    digest: z.object({ cron: z.string().default('0 8 * * *'), chats: z.array(z.string()).default([]) }).strict().optional(),
+    powerCut: z
+      .object({
+        enabled: z.boolean().default(false),
+        dryRun: z.boolean().default(true),
+        onBatteryMinutes: z.number().min(0).default(10),
+        shutdownOrder: z.array(z.number().int()).default([]),
+        shutdownNode: z.boolean().default(true),
+      })
+      .strict()
+      .optional(),
+    offsite: z
+      .object({ ssh: sshSchema, command: z.string(), windowHours: seconds(26), pollSeconds: seconds(900) })
+      .strict()
+      .optional(),
+  })
+  .strict();
+
+const permissions = z
+  .object({
+    owners: z.array(identity).default([]),
+    rateLimitPerMinute: z.number().int().positive().default(30),
+    inviteTtlHours: z.number().positive().default(48),
+    chats: z.array(z.object({ chat: z.string(), maxRole: role }).strict()).default([]),
+  })
+  .strict();
+
+/** The whole configuration file. */
+export const configSchema = z
+  .object({
+    language: z.enum(['en', 'es']).default('en'),
+    timezone: z.string().default('UTC'),
+    database: z.string().default('data/homelab.db'),
+    log: z
+      .object({ level: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal']).default('info'), pretty: z.boolean().optional() })
+      .strict()
+      .default({ level: 'info' }),
+    health: z
+      .object({ host: z.string().default('127.0.0.1'), port: z.number().int().min(0).max(65535).default(8080) })
+      .strict()
+      .default({ host: '127.0.0.1', port: 8080 }),
+    telegram: telegram.optional(),
+    discord: discord.optional(),
+    console: z.boolean().default(false),
+    permissions: permissions.default({ owners: [], rateLimitPerMinute: 30, inviteTtlHours: 48, chats: [] }),
+    proxmox: proxmox.optional(),
+    omv: omv.optional(),
+    mdadm: mdadm.optional(),
+    pihole: pihole.optional(),
+    nextcloud: nextcloud.optional(),
+    transmission: transmission.optional(),
+    router: router.optional(),
+    nut: nut.optional(),
+    alerts: alerts.default({ bindings: [], debounceSeconds: 30, renotifyMinutes: 60, maxAttempts: 12 }),
+  })
+  .strict();
+
+export type Config = z.infer<typeof configSchema>;
+export type SshConfig = z.infer<typeof sshSchema>;
+
+/** Keys whose values are secrets wherever they appear. */
+export const SECRET_KEYS = /^(token|tokenSecret|password|appPassword|serverinfoToken|privateKey|secret)$/;

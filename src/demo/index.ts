@@ -1,0 +1,47 @@
+/**
+ * The simulated homelab for demo mode: protocol-faithful fake backends on 127.0.0.1 with
+ * the reference homelab's names. Each backend area adds one entry to DEMO_BACKENDS.
+ */
+import type { Config } from '../core/config.ts';
+
+/** A running fake and the config section that points the bot at it. */
+export interface RunningDemoBackend {
+  /** Partial config merged into the demo config (e.g. `{ proxmox: {...} }`). */
+  readonly config: Partial<Record<keyof Config, unknown>>;
+  close(): Promise<void>;
+}
+
+export interface DemoBackend {
+  readonly name: string;
+  start(): Promise<RunningDemoBackend>;
+}
+
+/** A running simulated homelab. */
+export interface DemoHomelab {
+  readonly config: Record<string, unknown>;
+  readonly backends: ReadonlyMap<string, RunningDemoBackend>;
+  close(): Promise<void>;
+}
+
+/** Starts every simulated backend and returns the merged config sections. */
+export async function startDemoHomelab(backends: readonly DemoBackend[]): Promise<DemoHomelab> {
+  const running = new Map<string, RunningDemoBackend>();
+  const config: Record<string, unknown> = {};
+  try {
+    for (const b of backends) {
+      const r = await b.start();
+      running.set(b.name, r);
+      Object.assign(config, r.config);
+    }
+  } catch (e) {
+    await Promise.allSettled([...running.values()].map((r) => r.close()));
+    throw e;
+  }
+  return {
+    config,
+    backends: running,
+    close: async () => {
+      await Promise.allSettled([...running.values()].map((r) => r.close()));
+    },
+  };
+}

@@ -1,0 +1,7 @@
+/** Every simulated backend of demo mode; each area adds its entry to the list. */
+import type { DemoBackend } from './index.ts';
+
+/** The demo backends in start order. */
+export function demoBackends(): DemoBackend[] {
+  return [];
+}

@@ -1,0 +1,127 @@
+/** The built-in commands: /start, /help, /whoami, /status, /lang. */
+import { LANGUAGES, type Messages } from '../../core/i18n.ts';
+import type { Block, OutMessage } from '../../core/outmessage.ts';
+import type { AccessControl } from '../../permissions/access.ts';
+import { arg } from '../args.ts';
+import { defineCommand, type AnyCommand } from '../command.ts';
+import type { CommandRegistry } from '../registry.ts';
+import { usageLine } from '../usage.ts';
+import type { StatusSection } from './status-section.ts';
+
+/** Accepting an invite code sent with /start (provided by the permissions module). */
+export type InviteAcceptor = (
+  code: string,
+  identity: string,
+  displayName: string,
+) => { ok: true; role: string } | { ok: false; reason: string };
+
+export interface BuiltinDeps {
+  readonly registry: () => CommandRegistry;
+  readonly access: AccessControl;
+  readonly messages: Messages;
+  readonly statusSections: () => readonly StatusSection[];
+  readonly acceptInvite?: InviteAcceptor;
+}
+
+const LEVEL_ICON = { ok: '🟢', warning: '🟠', down: '🔴' } as const;
+
+/** Builds the built-in commands. */
+export function builtinCommands(deps: BuiltinDeps): AnyCommand[] {
+  const start = defineCommand({
+    name: 'start',
+    group: 'bot',
+    summaryKey: 'builtin.start.summary',
+    args: { code: arg.string({ descriptionKey: 'builtin.start.code', required: false, maxLength: 64, pattern: /^[\w-]+$/ }) },
+    permission: 'bot.session.start',
+    allowUnknown: true,
+    async run(ctx, { code }) {
+      const known = ctx.principal.personId !== 0;
+      if (code && deps.acceptInvite) {
+        const r = deps.acceptInvite(code, ctx.principal.identity, ctx.principal.displayName);
+        if (r.ok) return { blocks: [{ kind: 'text', text: ctx.t('builtin.start.inviteAccepted', { role: ctx.t(`role.${r.role}`) }) }], severity: 'success' };
+        return { blocks: [{ kind: 'text', text: ctx.t(`builtin.start.invite.${r.reason}`) }], severity: 'warning' };
+      }
+      // An unknown user gets the same neutral reply as for any other message.
+      if (!known) return { blocks: [{ kind: 'text', text: ctx.t('pipeline.unknownUser') }] };
+      return { blocks: [{ kind: 'text', text: ctx.t('builtin.start.welcome', { name: ctx.principal.displayName }) }] };
+    },
+  });
+
+  const help = defineCommand({
+    name: 'help',
+    group: 'bot',
+    summaryKey: 'builtin.help.summary',
+    args: {},
+    permission: 'bot.help.read',
+    async run(ctx) {
+      const groups = new Map<string, string[]>();
+      for (const c of deps.registry().all()) {
+        if (c.hidden || !deps.access.can(ctx.principal, ctx.chat, c.permission)) continue;
+        const line = `${usageLine(c)} — ${ctx.t(c.summaryKey)}`;
+        groups.set(c.group, [...(groups.get(c.group) ?? []), line]);
+      }
+      const blocks: Block[] = [];
+      for (const [group, lines] of groups) {
+        const title = deps.messages.has(`group.${group}`) ? ctx.t(`group.${group}`) : group;
+        blocks.push({ kind: 'text', text: title }, { kind: 'list', items: lines });
+      }
+      return { title: ctx.t('builtin.help.title'), blocks };
+    },
+  });
+
+  const whoami = defineCommand({
+    name: 'whoami',
+    group: 'bot',
+    summaryKey: 'builtin.whoami.summary',
+    args: {},
+    permission: 'bot.whoami.read',
+    async run(ctx) {
+      const effective = deps.access.effectiveRole(ctx.principal, ctx.chat);
+      const fields = [
+        { label: ctx.t('builtin.whoami.name'), value: ctx.principal.displayName },
+        { label: ctx.t('builtin.whoami.identity'), value: ctx.principal.identity },
+        { label: ctx.t('builtin.whoami.role'), value: ctx.t(`role.${ctx.principal.role}`) },
+        { label: ctx.t('builtin.whoami.roleHere'), value: ctx.t(`role.${effective}`) },
+        { label: ctx.t('builtin.whoami.language'), value: ctx.lang },
+      ];
+      return { title: ctx.t('builtin.whoami.title'), blocks: [{ kind: 'fields', fields }], ephemeral: true };
+    },
+  });
+
+  const status = defineCommand({
+    name: 'status',
+    group: 'bot',
+    summaryKey: 'builtin.status.summary',
+    args: {},
+    permission: 'bot.status.read',
+    async run(ctx): Promise<OutMessage> {
+      const sections = deps.statusSections();
+      if (sections.length === 0) {
+        return { title: ctx.t('builtin.status.title'), blocks: [{ kind: 'text', text: ctx.t('builtin.status.none') }] };
+      }
+      const now = ctx.now();
+      const lines = await Promise.all(
+        sections.map(async (s) => {
+          const line = await s.read(ctx.t, now).catch(() => ({ level: 'down' as const, text: ctx.t('builtin.status.failed') }));
+          return `${LEVEL_ICON[line.level]} ${ctx.t(s.labelKey)}: ${line.text}`;
+        }),
+      );
+      const worst = lines.some((l) => l.startsWith(LEVEL_ICON.down)) ? 'critical' : lines.some((l) => l.startsWith(LEVEL_ICON.warning)) ? 'warning' : 'success';
+      return { title: ctx.t('builtin.status.title'), severity: worst, blocks: [{ kind: 'list', items: lines }] };
+    },
+  });
+
+  const lang = defineCommand({
+    name: 'lang',
+    group: 'bot',
+    summaryKey: 'builtin.lang.summary',
+    args: { language: arg.choice(LANGUAGES, { descriptionKey: 'builtin.lang.language' }) },
+    permission: 'bot.language.set',
+    async run(ctx, { language }) {
+      deps.access.setLanguage(ctx.principal.identity, language);
+      return { blocks: [{ kind: 'text', text: deps.messages.t(language, 'builtin.lang.changed') }], severity: 'success' };
+    },
+  });
+
+  return [start, help, whoami, status, lang];
+}

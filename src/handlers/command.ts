@@ -1,0 +1,102 @@
+/**
+ * The Command contract: one definition drives text parsing (Telegram, console), Discord
+ * slash options, /help, permission checks, confirmation and approval flows.
+ * Handlers never import grammy or discord.js; they return OutMessages.
+ */
+import type { Language, Params, Translate } from '../core/i18n.ts';
+import type { Logger } from '../core/logger.ts';
+import type { Action, OutMessage } from '../core/outmessage.ts';
+import type { ChatRef, Principal } from '../permissions/access.ts';
+import type { Permission } from '../permissions/permissions.ts';
+import type { ArgDefs, ParsedArgs } from './args.ts';
+
+/** A message already sent, which the handler may edit later (task progress). */
+export interface MessageHandle {
+  edit(message: OutMessage): Promise<void>;
+}
+
+/** A file the user sent with the message (a .torrent). */
+export interface Attachment {
+  readonly fileName: string;
+  readonly size: number;
+  readonly mimeType?: string;
+  download(): Promise<Buffer>;
+}
+
+/** Options for a button created by a handler. */
+export interface ActionOptions {
+  readonly style?: Action['style'];
+  /** Pressable once only (default true for state-changing commands). */
+  readonly oneShot?: boolean;
+  /** Default 24 h; confirmation buttons use 5 min. */
+  readonly ttlMs?: number;
+  /** Only the person who received the message may press it (default). False: anyone allowed by the command's permission. */
+  readonly personal?: boolean;
+}
+
+/** What a running command can use besides its arguments. */
+export interface CommandContext {
+  readonly principal: Principal;
+  readonly chat: ChatRef;
+  readonly lang: Language;
+  readonly t: Translate;
+  readonly log: Logger;
+  /** Milliseconds since epoch, from the injected clock. */
+  now(): number;
+  /** Creates a button that re-runs `command` with `args` through the whole pipeline when pressed. */
+  action(label: string, command: string, args?: Readonly<Record<string, string>>, opts?: ActionOptions): Action;
+  /** Sends a message now (before the final reply); returns a handle to edit it later. */
+  send(message: OutMessage): Promise<MessageHandle>;
+  /** The file attached to the invoking message, if any. */
+  readonly attachment?: Attachment;
+  /** Who approved this run, when it runs through the approval flow. */
+  readonly approvedBy?: Principal;
+}
+
+/** The result of a command: a final reply, or nothing when it already sent what it wanted. */
+export type Reply = OutMessage | void;
+
+export interface Command<A extends ArgDefs = ArgDefs> {
+  /** Lower-case name used as `/name` and as the Discord slash command. */
+  readonly name: string;
+  /** Help group key, e.g. 'proxmox' (message key `group.<group>` titles it). */
+  readonly group: string;
+  /** Message key of the one-line summary. */
+  readonly summaryKey: string;
+  readonly args: A;
+  readonly permission: Permission;
+  /** Destructive commands ask for explicit confirmation first. */
+  readonly destructive?: boolean | ((args: ParsedArgs<A>) => boolean);
+  /** Message key of the confirmation question (params: the raw args). Default `pipeline.confirm`. */
+  readonly confirmKey?: string;
+  /** Someone who lacks the permission may ask an admin to approve this run. */
+  readonly requestable?: boolean;
+  /** Not listed in /help or the command menus (button-only commands). */
+  readonly hidden?: boolean;
+  /** Runs for people the bot does not know yet (accepting an invite); must not reveal anything. */
+  readonly allowUnknown?: boolean;
+  /** Reply only to the asker (Discord ephemeral). */
+  readonly ephemeral?: boolean;
+  /** Changes state: audited and rate-limited; buttons default to one-shot. */
+  readonly mutates?: boolean;
+  /** Claims a plain text message (no leading /), e.g. a magnet link, returning raw args. */
+  readonly fromText?: (text: string) => Record<string, string> | undefined;
+  /** Claims a document by file name, e.g. `.torrent`. */
+  readonly acceptsDocument?: (fileName: string) => boolean;
+  run(ctx: CommandContext, args: ParsedArgs<A>): Promise<Reply>;
+}
+
+/** Identity helper so `defineCommand({...})` infers the argument types. */
+export function defineCommand<A extends ArgDefs>(c: Command<A>): Command<A> {
+  return c;
+}
+
+/** Any command, for registries. */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export type AnyCommand = Command<any>;
+
+/** A text key with params, resolved per language at render time. */
+export interface Text {
+  readonly key: string;
+  readonly params?: Params;
+}

@@ -1,0 +1,51 @@
+import { isPermission, type Permission } from '../permissions/permissions.ts';
+import type { AnyCommand } from './command.ts';
+
+/** Why a command was refused at start-up. */
+export class CommandRegistrationError extends Error {
+  override name = 'CommandRegistrationError';
+}
+
+const NAME = /^[a-z][a-z0-9-]{0,31}$/;
+
+/**
+ * Every command the bot knows, checked once at start-up: unique names valid on both
+ * platforms, a well-formed permission on each, argument names Discord accepts.
+ */
+export class CommandRegistry {
+  private readonly byName = new Map<string, AnyCommand>();
+
+  constructor(commands: readonly AnyCommand[] = []) {
+    for (const c of commands) this.add(c);
+  }
+
+  /** Adds a command or throws CommandRegistrationError. */
+  add(c: AnyCommand): void {
+    if (!NAME.test(c.name)) throw new CommandRegistrationError(`command name "${c.name}" must be lower-case a-z0-9- (max 32)`);
+    if (this.byName.has(c.name)) throw new CommandRegistrationError(`command /${c.name} is registered twice`);
+    if (typeof c.permission !== 'string' || !isPermission(c.permission)) {
+      throw new CommandRegistrationError(`command /${c.name} has no valid permission (expected service.resource.verb)`);
+    }
+    const names = Object.keys(c.args);
+    for (const [i, n] of names.entries()) {
+      if (!NAME.test(n)) throw new CommandRegistrationError(`argument "${n}" of /${c.name} must be lower-case a-z0-9-`);
+      const def = c.args[n];
+      if (def?.rest && i !== names.length - 1) throw new CommandRegistrationError(`only the last argument of /${c.name} may take the rest`);
+    }
+    this.byName.set(c.name, c);
+  }
+
+  get(name: string): AnyCommand | undefined {
+    return this.byName.get(name.toLowerCase());
+  }
+
+  /** All commands in registration order. */
+  all(): AnyCommand[] {
+    return [...this.byName.values()];
+  }
+
+  /** Every permission any command needs (registered with AccessControl at start-up). */
+  permissions(): Permission[] {
+    return [...new Set(this.all().map((c) => c.permission))];
+  }
+}

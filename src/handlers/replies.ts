@@ -1,0 +1,44 @@
+/** Small helpers every handler uses to turn service results into replies. */
+import type { ServiceError } from '../core/errors.ts';
+import type { Translate } from '../core/i18n.ts';
+import { textMessage, type OutMessage } from '../core/outmessage.ts';
+import type { Snapshot } from '../services/poller.ts';
+
+/** One clear sentence for a failed backend call: which backend, what is wrong, what to check. */
+export function serviceErrorMessage(t: Translate, e: ServiceError, serviceLabel?: string): OutMessage {
+  return textMessage(t(`error.${e.kind}`, { service: serviceLabel ?? e.service, detail: e.detail }), { severity: 'warning' });
+}
+
+/** "3 min ago" in the user's language. */
+export function formatAge(t: Translate, ms: number): string {
+  const s = Math.max(0, Math.round(ms / 1000));
+  if (s < 5) return t('age.now');
+  if (s < 60) return t('age.seconds', { n: s });
+  if (s < 3600) return t('age.minutes', { n: Math.round(s / 60) });
+  if (s < 86_400) return t('age.hours', { n: Math.round(s / 3600) });
+  return t('age.days', { n: Math.round(s / 86_400) });
+}
+
+/** Footer for answers served from a poller snapshot. */
+export function snapshotFooter<T>(t: Translate, snap: Snapshot<T>, now: number): string | undefined {
+  if (snap.status === 'ok') return t('age.asOf', { age: formatAge(t, now - snap.at) });
+  if (snap.status === 'failed' && snap.last) return t('age.asOf', { age: formatAge(t, now - snap.last.at) });
+  return undefined;
+}
+
+/** Bytes as a short human string (binary units). */
+export function formatBytes(n: number): string {
+  const units = ['B', 'KiB', 'MiB', 'GiB', 'TiB', 'PiB'];
+  let v = n;
+  let i = 0;
+  while (v >= 1024 && i < units.length - 1) {
+    v /= 1024;
+    i++;
+  }
+  return `${v >= 10 || i === 0 ? Math.round(v) : v.toFixed(1)} ${units[i]}`;
+}
+
+/** Percentage with no decimals. */
+export function formatPercent(fraction: number): string {
+  return `${Math.round(fraction * 100)} %`;
+}

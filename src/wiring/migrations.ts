@@ -1,0 +1,5 @@
+/** Every schema migration, by area; each area's ids carry its prefix so lists never clash. */
+import type { Migration } from '../core/db.ts';
+import { permissionMigrations } from '../permissions/migrations.ts';
+
+export const allMigrations: readonly Migration[] = [...permissionMigrations];

@@ -1,0 +1,37 @@
+/** What each feature area contributes to the running bot (built by the composition root). */
+import type { Clock } from '../core/clock.ts';
+import type { Config } from '../core/config.ts';
+import type { Db } from '../core/db.ts';
+import type { Messages, Translate } from '../core/i18n.ts';
+import type { Logger } from '../core/logger.ts';
+import type { OutMessage } from '../core/outmessage.ts';
+import type { AnyCommand } from '../handlers/command.ts';
+import type { StatusSection } from '../handlers/builtin/status-section.ts';
+
+/** Shared things every module factory may use. No globals: everything comes through here. */
+export interface WiringContext {
+  readonly config: Config;
+  readonly db: Db;
+  readonly clock: Clock;
+  readonly log: Logger;
+  readonly messages: Messages;
+  /** True in demo mode (simulated homelab). */
+  readonly demo: boolean;
+  /**
+   * Sends a message to a chat (`telegram:<chatId>`, `discord:<channelId>`, `console:main`) or to a
+   * person's private chat (`telegram:<userId>` is also their private chat id) through the outbox,
+   * rendered in that chat's language. Never throws; delivery is retried.
+   */
+  notify(destination: string, render: (t: Translate) => OutMessage, dedupKey?: string): void;
+}
+
+/** One feature area: its commands, /status lines, and background work. */
+export interface FeatureModule {
+  readonly name: string;
+  readonly commands: readonly AnyCommand[];
+  readonly statusSections?: readonly StatusSection[];
+  /** Starts pollers and workers (after the adapters are up). */
+  start?(): void | Promise<void>;
+  /** Stops them; called on shutdown before the database closes. */
+  stop?(): Promise<void>;
+}
