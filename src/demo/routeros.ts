@@ -1,0 +1,265 @@
+import { createServer as createHttpServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { createServer as createHttpsServer } from 'node:https';
+import type { AddressInfo } from 'node:net';
+
+/**
+ * A protocol-faithful fake of the RouterOS v7 REST API (PROTOCOLS §6) for demo mode and
+ * tests: Basic auth, user policies (read / write / sensitive), every value a string,
+ * `.id` like `*1`, the `{error,message,detail}` error body, and the reference homelab's
+ * router (hAP ax², guest AP on 10.1.1.0/24, WireGuard on 192.168.100.0/24).
+ */
+
+/** A RouterOS user; `sensitive` lets it read passphrases, `write` lets it change things. */
+export interface FakeRouterUser {
+  readonly name: string;
+  readonly password: string;
+  readonly policy: readonly ('read' | 'write' | 'sensitive')[];
+}
+
+/** Demo credentials: `admin` may change settings, `monitor` only reads. */
+export const FAKE_ROUTER_USERS: readonly FakeRouterUser[] = [
+  { name: 'admin', password: 'router-demo-pass', policy: ['read', 'write', 'sensitive'] },
+  { name: 'monitor', password: 'monitor-demo-pass', policy: ['read', 'sensitive'] },
+  { name: 'viewer', password: 'viewer-demo-pass', policy: ['read'] },
+];
+
+export interface RouterOsFakeOptions {
+  /** PEM key and certificate: serve HTTPS (service www-ssl) instead of HTTP. */
+  readonly tls?: { readonly key: string; readonly cert: string };
+  readonly users?: readonly FakeRouterUser[];
+  /** The guest AP takes its passphrase from a named security profile `guest-sec`. */
+  readonly guestSecurityProfile?: boolean;
+}
+
+type Rec = Record<string, string>;
+
+/** The running fake and its controls. */
+export interface RouterOsFake {
+  readonly url: string;
+  close(): Promise<void>;
+  /** Records of a menu, e.g. `interface/wifi` (live objects: edit them to change state). */
+  menu(path: string): Rec[];
+  /** The next request gets this status and raw body instead of its normal reply. */
+  failNext(status: number, body: string): void;
+  /** Number of requests served, for pin-mismatch tests (a refused TLS handshake serves none). */
+  readonly requestCount: number;
+}
+
+const SENSITIVE = new Set(['security.passphrase', 'passphrase', 'private-key', 'preshared-key']);
+
+function seed(profile: boolean): Map<string, Rec[]> {
+  const guest: Rec = {
+    '.id': '*5', name: 'wifi-guest', 'master-interface': 'wifi1', disabled: 'false', running: 'true',
+    'configuration.ssid': 'thehomelab-guest', 'configuration.mode': 'ap', 'configuration.hide-ssid': 'false',
+    'security.authentication-types': 'wpa2-psk,wpa3-psk', 'mac-address': '00:00:5E:00:53:05',
+  };
+  if (profile) guest.security = 'guest-sec';
+  else guest['security.passphrase'] = 'maple-tiger-cloud-piano-4827';
+  const lease = (id: number, server: string, address: string, mac: string, host: string | undefined, extra: Rec = {}): Rec => ({
+    '.id': `*${id}`, address, 'mac-address': mac, 'active-address': address, 'active-mac-address': mac,
+    server, status: 'bound', dynamic: 'true', disabled: 'false', 'last-seen': '1m5s', 'expires-after': '8m55s',
+    ...(host ? { 'host-name': host } : {}), ...extra,
+  });
+  const peer = (id: number, name: string, addr: string, hs: string | undefined, rx: string, tx: string): Rec => ({
+    '.id': `*${id}`, interface: 'wireguard1', name, comment: '', 'public-key': `${name.replace(/-/g, '')}PUBKEYx0000000000000000000000000000=`.slice(0, 44),
+    'allowed-address': addr, 'endpoint-address': '', 'endpoint-port': '0', rx, tx, disabled: 'false',
+    'persistent-keepalive': '25s',
+    ...(hs ? { 'last-handshake': hs, 'current-endpoint-address': '198.51.100.77', 'current-endpoint-port': '51820' } : {}),
+  });
+  return new Map<string, Rec[]>([
+    ['system/resource', [{
+      uptime: '3d4h12m5s', version: '7.16.2 (stable)', 'build-time': '2024-11-26 12:50:04', 'cpu-load': '7',
+      'free-memory': '712704000', 'total-memory': '1073741824', 'free-hdd-space': '91586560', 'total-hdd-space': '134217728',
+      'architecture-name': 'arm64', 'board-name': 'hAP ax^2', 'cpu-count': '4', 'cpu-frequency': '864', platform: 'MikroTik',
+    }]],
+    ['system/routerboard', [{ routerboard: 'true', model: 'C52iG-5HaxD2HaxD', 'serial-number': 'HF00000DEMO', 'current-firmware': '7.16.2' }]],
+    ['system/identity', [{ name: 'router1' }]],
+    ['ip/address', [
+      { '.id': '*1', address: '192.168.1.1/24', network: '192.168.1.0', interface: 'bridge', disabled: 'false', invalid: 'false', dynamic: 'false' },
+      { '.id': '*2', address: '10.1.1.1/24', network: '10.1.1.0', interface: 'bridge-guest', disabled: 'false', invalid: 'false', dynamic: 'false' },
+      { '.id': '*3', address: '192.168.100.1/24', network: '192.168.100.0', interface: 'wireguard1', disabled: 'false', invalid: 'false', dynamic: 'false' },
+      { '.id': '*4', address: '203.0.113.45/32', network: '198.51.100.1', interface: 'pppoe-out1', disabled: 'false', invalid: 'false', dynamic: 'true' },
+    ]],
+    ['interface/wifi', [
+      { '.id': '*1', name: 'wifi1', disabled: 'false', running: 'true', 'configuration.ssid': 'thehomelab', 'configuration.mode': 'ap',
+        'configuration.country': 'Spain', 'channel.band': '5ghz-ax', 'security.authentication-types': 'wpa2-psk,wpa3-psk',
+        'security.passphrase': 'family-wifi-secret-2024', 'mac-address': '00:00:5E:00:53:01' },
+      { '.id': '*2', name: 'wifi2', disabled: 'false', running: 'true', 'configuration.ssid': 'thehomelab', 'configuration.mode': 'ap',
+        'configuration.country': 'Spain', 'channel.band': '2ghz-ax', 'security.authentication-types': 'wpa2-psk,wpa3-psk',
+        'security.passphrase': 'family-wifi-secret-2024', 'mac-address': '00:00:5E:00:53:02' },
+      guest,
+    ]],
+    ['interface/wifi/security', [
+      { '.id': '*1', name: 'guest-sec', 'authentication-types': 'wpa2-psk,wpa3-psk', passphrase: 'maple-tiger-cloud-piano-4827' },
+    ]],
+    ['interface/wifi/configuration', []],
+    ['ip/dhcp-server', [
+      { '.id': '*1', name: 'dhcp-lan', interface: 'bridge', 'address-pool': 'pool-lan', disabled: 'false' },
+      { '.id': '*2', name: 'dhcp-guest', interface: 'bridge-guest', 'address-pool': 'pool-guest', disabled: 'false' },
+    ]],
+    ['ip/dhcp-server/lease', [
+      lease(1, 'dhcp-lan', '192.168.1.4', '00:00:5E:00:53:14', 'docker', { dynamic: 'false', comment: 'docker LXC 101' }),
+      lease(2, 'dhcp-lan', '192.168.1.5', '00:00:5E:00:53:15', 'nas', { dynamic: 'false', comment: 'nas VM 100' }),
+      lease(3, 'dhcp-lan', '192.168.1.6', '00:00:5E:00:53:16', 'proxmox1', { dynamic: 'false' }),
+      lease(4, 'dhcp-lan', '192.168.1.20', '00:00:5E:00:53:20', 'LG-webOS-TV'),
+      lease(5, 'dhcp-lan', '192.168.1.31', '00:00:5E:00:53:31', 'Pixel-8'),
+      lease(6, 'dhcp-lan', '192.168.1.32', '00:00:5E:00:53:32', 'iPhone-de-Ana', { 'last-seen': '12m40s', 'expires-after': '47m20s' }),
+      lease(7, 'dhcp-guest', '10.1.1.23', '00:00:5E:00:53:a3', 'Galaxy-A54'),
+      lease(8, 'dhcp-guest', '10.1.1.24', '00:00:5E:00:53:a4', undefined, { 'last-seen': '3m2s' }),
+      lease(9, 'dhcp-guest', '10.1.1.25', '00:00:5E:00:53:a5', 'visitor-laptop', { status: 'waiting', 'last-seen': '2h5m', 'expires-after': '' }),
+    ]],
+    ['interface/wireguard', [{ '.id': '*1', name: 'wireguard1', 'listen-port': '13231', mtu: '1420', running: 'true', disabled: 'false' }]],
+    ['interface/wireguard/peers', [
+      peer(1, 'ana-phone', '192.168.100.2/32', '1m5s', '104857600', '524288000'),
+      peer(2, 'admin-laptop', '192.168.100.3/32', '2h3m10s', '7340032', '1048576'),
+      peer(3, 'old-tablet', '192.168.100.4/32', undefined, '0', '0'),
+    ]],
+  ]);
+}
+
+function send(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
+  res.writeHead(status, { 'content-type': 'application/json', ...headers });
+  res.end(typeof body === 'string' ? body : JSON.stringify(body));
+}
+
+function rosError(res: ServerResponse, status: number, message: string, detail?: string): void {
+  send(res, status, detail === undefined ? { error: status, message } : { error: status, message, detail });
+}
+
+function readBody(req: IncomingMessage): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
+    req.on('error', reject);
+  });
+}
+
+/** Starts the fake on 127.0.0.1 (ephemeral port unless `port` is given). */
+export async function startRouterOsFake(opts: RouterOsFakeOptions = {}, port = 0): Promise<RouterOsFake> {
+  const users = opts.users ?? FAKE_ROUTER_USERS;
+  const menus = seed(opts.guestSecurityProfile ?? false);
+  const started = Date.now();
+  let injected: { status: number; body: string } | undefined;
+  let requestCount = 0;
+
+  const find = (path: string): { list: Rec[]; rec?: Rec } | undefined => {
+    const list = menus.get(path);
+    if (list) return { list };
+    const cut = path.lastIndexOf('/');
+    const parent = menus.get(path.slice(0, cut));
+    if (!parent) return undefined;
+    const key = decodeURIComponent(path.slice(cut + 1));
+    const rec = parent.find((r) => r['.id'] === key || r.name === key);
+    return rec ? { list: parent, rec } : undefined;
+  };
+
+  const visible = (r: Rec, user: FakeRouterUser, props?: string[]): Rec => {
+    const out: Rec = {};
+    for (const [k, v] of Object.entries(r)) {
+      if (SENSITIVE.has(k) && !user.policy.includes('sensitive')) continue;
+      if (props && !props.includes(k)) continue;
+      out[k] = v;
+    }
+    return out;
+  };
+
+  const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
+    requestCount++;
+    const body = await readBody(req);
+    if (injected) {
+      const { status, body: b } = injected;
+      injected = undefined;
+      return send(res, status, b);
+    }
+    const auth = /^Basic (.+)$/.exec(req.headers.authorization ?? '');
+    const [name, ...pw] = Buffer.from(auth?.[1] ?? '', 'base64').toString('utf8').split(':');
+    const user = users.find((u) => u.name === name && u.password === pw.join(':'));
+    if (!user) {
+      res.setHeader('www-authenticate', 'Basic realm="mikrotik"');
+      return rosError(res, 401, 'Unauthorized');
+    }
+    const url = new URL(req.url ?? '/', 'http://router');
+    if (!url.pathname.startsWith('/rest/')) return rosError(res, 404, 'Not Found');
+    const path = url.pathname.slice('/rest/'.length).replace(/\/$/, '');
+    if (path === 'system/resource') {
+      const r = menus.get(path)?.[0];
+      if (r) r.uptime = formatDuration(259_200 + 15_125 + Math.floor((Date.now() - started) / 1000));
+    }
+    const found = find(path);
+    if (!found) return rosError(res, 404, 'Not Found', 'no such command or directory');
+    if (req.method === 'GET') {
+      const props = url.searchParams.get('.proplist')?.split(',');
+      if (found.rec) return send(res, 200, visible(found.rec, user, props));
+      // Single-record menus (system/resource) print as an object, the rest as an array.
+      if (['system/resource', 'system/identity', 'system/routerboard'].includes(path)) {
+        return send(res, 200, visible(found.list[0] ?? {}, user, props));
+      }
+      const filters = [...url.searchParams].filter(([k]) => !k.startsWith('.'));
+      const rows = found.list.filter((r) => filters.every(([k, v]) => r[k] === v));
+      return send(res, 200, rows.map((r) => visible(r, user, props)));
+    }
+    if (req.method === 'PATCH' || req.method === 'PUT' || req.method === 'DELETE' || req.method === 'POST') {
+      if (!user.policy.includes('write')) return rosError(res, 403, 'Forbidden', 'not enough permissions (9)');
+      if (req.method !== 'PATCH' || !found.rec) return rosError(res, 400, 'Bad Request', 'not supported by the fake');
+      let patch: unknown;
+      try {
+        patch = JSON.parse(body);
+      } catch {
+        return rosError(res, 400, 'Bad Request', 'JSON parsing error');
+      }
+      if (!patch || typeof patch !== 'object') return rosError(res, 400, 'Bad Request', 'expected an object');
+      const changes = Object.entries(patch as Record<string, unknown>).map(([k, v]): [string, string] => [k, String(v)]);
+      for (const [k, v] of changes) {
+        if ((k === 'passphrase' || k === 'security.passphrase') && (v.length < 8 || v.length > 63)) {
+          return rosError(res, 400, 'Bad Request', 'value of passphrase out of range (8..63)');
+        }
+        if (k === 'disabled' && !['true', 'false', 'yes', 'no'].includes(v)) {
+          return rosError(res, 400, 'Bad Request', `value of disabled must be yes or no`);
+        }
+      }
+      for (const [k, v] of changes) found.rec[k] = v === 'yes' ? 'true' : v === 'no' ? 'false' : v;
+      if (path.startsWith('interface/wifi/') && 'disabled' in found.rec) found.rec.running = found.rec.disabled === 'true' ? 'false' : 'true';
+      return send(res, 200, visible(found.rec, user));
+    }
+    return rosError(res, 400, 'Bad Request', 'unknown method');
+  };
+
+  const listener = (req: IncomingMessage, res: ServerResponse): void => {
+    handle(req, res).catch(() => rosError(res, 500, 'Internal Server Error'));
+  };
+  const server: Server = opts.tls ? createHttpsServer({ key: opts.tls.key, cert: opts.tls.cert }, listener) : createHttpServer(listener);
+  await new Promise<void>((resolve) => server.listen(port, '127.0.0.1', resolve));
+  const { port: bound } = server.address() as AddressInfo;
+  return {
+    url: `${opts.tls ? 'https' : 'http'}://127.0.0.1:${bound}`,
+    close: () => new Promise<void>((resolve) => {
+      server.closeAllConnections();
+      server.close(() => resolve());
+    }),
+    menu: (path) => {
+      const list = menus.get(path);
+      if (!list) throw new Error(`no menu ${path}`);
+      return list;
+    },
+    failNext: (status, body) => {
+      injected = { status, body };
+    },
+    get requestCount() {
+      return requestCount;
+    },
+  };
+}
+
+/** Seconds → RouterOS duration text (`3d4h12m5s`). */
+export function formatDuration(total: number): string {
+  const units: [string, number][] = [['w', 604_800], ['d', 86_400], ['h', 3_600], ['m', 60], ['s', 1]];
+  let rest = Math.max(0, Math.floor(total));
+  let out = '';
+  for (const [u, size] of units) {
+    const n = Math.floor(rest / size);
+    rest -= n * size;
+    if (n > 0) out += `${n}${u}`;
+  }
+  return out || '0s';
+}

@@ -1,0 +1,106 @@
+import { z } from 'zod';
+
+/**
+ * RouterOS REST replies carry every value as a string (`"true"`, `"1620"`); these schemas
+ * coerce at the edge so the rest of the code sees booleans and numbers.
+ */
+
+/** `"true"`/`"yes"` (or a real boolean) → true; anything else → false. */
+export const rosBool = z
+  .union([z.boolean(), z.string()])
+  .transform((v) => v === true || v === 'true' || v === 'yes');
+
+/** A numeric string (or number) → number; rejects non-numeric text. */
+export const rosNum = z.union([z.number(), z.string().regex(/^-?\d+(\.\d+)?$/)]).transform(Number);
+
+/** The RouterOS error body `{error, message, detail}`. */
+export const rosErrorBody = z.object({
+  error: z.union([z.number(), z.string()]).optional(),
+  message: z.string().optional(),
+  detail: z.string().optional(),
+});
+
+export const resourceSchema = z.object({
+  uptime: z.string(),
+  version: z.string(),
+  'cpu-load': rosNum,
+  'free-memory': rosNum,
+  'total-memory': rosNum,
+  'board-name': z.string().optional(),
+  'architecture-name': z.string().optional(),
+  'cpu-count': rosNum.optional(),
+  'free-hdd-space': rosNum.optional(),
+  'total-hdd-space': rosNum.optional(),
+});
+
+export const identitySchema = z.object({ name: z.string() });
+
+export const addressSchema = z.array(
+  z.object({
+    '.id': z.string(),
+    address: z.string(),
+    interface: z.string(),
+    disabled: rosBool.optional(),
+    invalid: rosBool.optional(),
+    dynamic: rosBool.optional(),
+  }),
+);
+
+export const wifiSchema = z.object({
+  '.id': z.string(),
+  name: z.string(),
+  disabled: rosBool.default(false),
+  running: rosBool.default(false),
+  'master-interface': z.string().optional(),
+  /** Name of a configuration profile, when the AP uses one. */
+  configuration: z.string().optional(),
+  'configuration.ssid': z.string().optional(),
+  'configuration.hide-ssid': rosBool.optional(),
+  /** Name of a security profile, when the AP uses one. */
+  security: z.string().optional(),
+  'security.passphrase': z.string().optional(),
+  'security.authentication-types': z.string().optional(),
+});
+export const wifiListSchema = z.array(wifiSchema);
+
+export const wifiConfigurationListSchema = z.array(
+  z.object({ '.id': z.string(), name: z.string(), ssid: z.string().optional(), 'hide-ssid': rosBool.optional() }),
+);
+
+export const wifiSecurityListSchema = z.array(
+  z.object({ '.id': z.string(), name: z.string(), passphrase: z.string().optional() }),
+);
+
+export const leaseListSchema = z.array(
+  z.object({
+    '.id': z.string(),
+    address: z.string(),
+    'mac-address': z.string().optional(),
+    'active-address': z.string().optional(),
+    'host-name': z.string().optional(),
+    comment: z.string().optional(),
+    server: z.string().optional(),
+    status: z.string().optional(),
+    dynamic: rosBool.optional(),
+    disabled: rosBool.optional(),
+    'last-seen': z.string().optional(),
+    'expires-after': z.string().optional(),
+  }),
+);
+
+export const peerListSchema = z.array(
+  z.object({
+    '.id': z.string(),
+    interface: z.string().optional(),
+    name: z.string().optional(),
+    comment: z.string().optional(),
+    'public-key': z.string().optional(),
+    'allowed-address': z.string().optional(),
+    'current-endpoint-address': z.string().optional(),
+    'current-endpoint-port': z.string().optional(),
+    'last-handshake': z.string().optional(),
+    rx: rosNum.optional(),
+    tx: rosNum.optional(),
+    disabled: rosBool.optional(),
+  }),
+);
