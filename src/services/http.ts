@@ -65,6 +65,9 @@ export class HttpClient {
     // checked below before a single byte of the request is written.
     const connector = buildConnector({
       rejectUnauthorized: pin === undefined,
+      // A resumed TLS session presents no certificate, so the pin could not be checked:
+      // with a pin every connection does a full handshake.
+      ...(pin ? { maxCachedSessions: 0 } : {}),
       ...(opts.ca ? { ca: opts.ca } : {}),
       timeout: this.timeoutMs,
     });
