@@ -1,10 +1,14 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import jsQR from 'jsqr';
+import jsQRModule from 'jsqr';
 import { PNG } from 'pngjs';
 import { escapeWifiQrField, wifiQrPayload, wifiQrPng } from '../../src/services/routeros/wifi-qr.ts';
 import { generatePassphrase, UNAMBIGUOUS_CHARS, validateWpaPassphrase } from '../../src/services/routeros/passphrase.ts';
 import { WORDS } from '../../src/services/routeros/wordlist.ts';
+
+// jsqr is a CommonJS bundle whose types declare an ES default export; under NodeNext the
+// callable sits on `.default` for the type checker and on the module itself at runtime.
+const jsQR = jsQRModule.default;
 
 function decodePng(png: Buffer): string | undefined {
   const img = PNG.sync.read(png);
