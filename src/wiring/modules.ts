@@ -1,8 +1,13 @@
-/** Builds the feature modules the config enables; each area adds its factory call here. */
+/** Builds the feature modules the config enables; each area adds one line to the list. */
 import type { FeatureModule, WiringContext } from './module.ts';
 
+type ModuleFactory = (ctx: WiringContext) => FeatureModule | undefined;
+
+/** Every area's module factory (one line per area). */
+const FACTORIES: readonly ModuleFactory[] = [
+];
+
+/** The modules whose config sections are present. */
 export function buildModules(ctx: WiringContext): FeatureModule[] {
-  const modules: FeatureModule[] = [];
-  void ctx;
-  return modules;
+  return FACTORIES.map((f) => f(ctx)).filter((m): m is FeatureModule => m !== undefined);
 }
