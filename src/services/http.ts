@@ -20,6 +20,8 @@ export interface HttpOptions {
 /** A response of any HTTP status; the client decides what each status means. */
 export interface HttpResponse {
   readonly status: number;
+  /** HTTP reason phrase; Proxmox 7 puts its error message only here. */
+  readonly statusText: string;
   readonly headers: Record<string, string | string[] | undefined>;
   readonly text: string;
   /** Raw bytes (binary bodies). */
@@ -119,7 +121,7 @@ export class HttpClient {
         signal: AbortSignal.timeout(timeout),
       });
       const bytes = Buffer.from(await res.body.arrayBuffer());
-      return ok({ status: res.statusCode, headers: res.headers, bytes, text: bytes.toString('utf8') });
+      return ok({ status: res.statusCode, statusText: res.statusText ?? '', headers: res.headers, bytes, text: bytes.toString('utf8') });
     } catch (e) {
       return err(this.transportError(e));
     }
