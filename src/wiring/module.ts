@@ -7,6 +7,17 @@ import type { Logger } from '../core/logger.ts';
 import type { OutMessage } from '../core/outmessage.ts';
 import type { AnyCommand } from '../handlers/command.ts';
 import type { StatusSection } from '../handlers/builtin/status-section.ts';
+import type { Condition } from '../alerts/condition.ts';
+import type { Poller } from '../services/poller.ts';
+
+/** A backend's polled state plus the pure rules that turn it into alert conditions. */
+export interface AlertFeed<T = unknown> {
+  /** Backend name, e.g. 'nut', 'proxmox', 'omv' (its reachability is a condition of its own). */
+  readonly backend: string;
+  readonly poller: Poller<T>;
+  /** Pure rules: the latest good snapshot value → the conditions that hold now. */
+  readonly rules: (value: T, now: number) => readonly Condition[];
+}
 
 /** Shared things every module factory may use. No globals: everything comes through here. */
 export interface WiringContext {
@@ -30,6 +41,9 @@ export interface FeatureModule {
   readonly name: string;
   readonly commands: readonly AnyCommand[];
   readonly statusSections?: readonly StatusSection[];
+  /** Polled state + alert rules; the alert engine subscribes to each poller. */
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  readonly alertFeeds?: readonly AlertFeed<any>[];
   /** Starts pollers and workers (after the adapters are up). */
   start?(): void | Promise<void>;
   /** Stops them; called on shutdown before the database closes. */
