@@ -4,6 +4,15 @@ export type Severity = 'info' | 'warning' | 'critical';
 /** Which family of alerts a condition belongs to (used by routing bindings and /mute). */
 export type AlertSource = 'ups' | 'raid' | 'backup' | 'disk' | 'storage' | 'guest' | 'backend';
 
+/** Every alert source, for validation and menus. */
+export const ALERT_SOURCES: readonly AlertSource[] = ['ups', 'raid', 'backup', 'disk', 'storage', 'guest', 'backend'];
+
+/** Severities from quietest to loudest. */
+export const SEVERITIES: readonly Severity[] = ['info', 'warning', 'critical'];
+
+/** Numeric rank of a severity, for `minSeverity` comparisons. */
+export const severityRank = (s: Severity): number => SEVERITIES.indexOf(s);
+
 /**
  * A fact that currently holds, produced by a pure rule from a snapshot. The engine raises
  * a key after it holds for its debounce and resolves it once it is absent.
@@ -23,4 +32,12 @@ export interface Condition {
   readonly progress?: number;
   /** Command offered as the obvious action, e.g. `{ command: 'start', args: { guest: '101' } }`. */
   readonly action?: { readonly labelKey: string; readonly command: string; readonly args: Readonly<Record<string, string>> };
+  /** Debounce: how long (ms) the condition must hold before it is raised; default from config. */
+  readonly holdMs?: number;
+  /** How long (ms) it must be absent before it is resolved; default from config. */
+  readonly resolveHoldMs?: number;
+  /** Message key for the recovery line (e.g. "power is back"); default `<summaryKey>.resolved` when it exists. */
+  readonly resolvedKey?: string;
+  /** Monospaced detail shown under the alert (a failed task's log tail); kept short by the rule. */
+  readonly log?: string;
 }
