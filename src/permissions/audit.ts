@@ -1,0 +1,113 @@
+/**
+ * The audit log: every state-changing command, button press, grant change, invite, approval
+ * and denial, with time, identity, chat, command, arguments (secrets redacted) and result.
+ */
+import type { Db } from '../core/db.ts';
+import { chatKey, type ChatRef } from './chat.ts';
+
+/** Argument keys whose values never reach the log. */
+export const SECRET_KEY = /pass|secret|token|key/i;
+const REDACTED = '[redacted]';
+const MAX_ARGS_CHARS = 2_000;
+
+/** One thing that happened. */
+export interface AuditEntry {
+  at: number;
+  identity: string;
+  chat: ChatRef | string;
+  command: string;
+  args?: Readonly<Record<string, unknown>>;
+  /** 'ok' | 'denied' | 'error' | 'confirmed' | 'cancelled' | anything more specific. */
+  result: string;
+  detail?: string;
+  /** Backend area (`pihole`); derived from the command when omitted. */
+  service?: string;
+}
+
+/** A stored entry. */
+export interface AuditRecord {
+  id: number;
+  at: number;
+  identity: string;
+  /** Display name of the person behind the identity, when known. */
+  person?: string;
+  chat: string;
+  command: string;
+  service?: string;
+  args: Record<string, unknown>;
+  result: string;
+  detail?: string;
+}
+
+/** Filters for /audit. `identity` matches every identity linked to the same person. */
+export interface AuditQuery {
+  identity?: string;
+  personId?: number;
+  service?: string;
+  command?: string;
+  result?: string;
+  /** Only entries strictly older (paging). */
+  before?: number;
+  limit?: number;
+}
+
+/** Replaces values under secret-looking keys, at any depth. */
+export function redact(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(redact);
+  if (value && typeof value === 'object') {
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, SECRET_KEY.test(k) ? REDACTED : redact(v)]));
+  }
+  return value;
+}
+
+interface Row { id: number; at: number; identity: string; person: string | null; chat: string; command: string; service: string | null; args: string; result: string; detail: string | null }
+
+/** Append-only audit log in SQLite. */
+export class AuditLog {
+  constructor(
+    private readonly db: Db,
+    private readonly opts: { serviceOf?: (command: string) => string | undefined } = {},
+  ) {}
+
+  /** Writes one entry and returns its id. */
+  record(e: AuditEntry): number {
+    let args = JSON.stringify(redact(e.args ?? {}));
+    if (args.length > MAX_ARGS_CHARS) args = JSON.stringify({ truncated: args.slice(0, MAX_ARGS_CHARS) });
+    const service = e.service ?? this.opts.serviceOf?.(e.command) ?? null;
+    const chat = typeof e.chat === 'string' ? e.chat : chatKey(e.chat);
+    const r = this.db.prepare(
+      'INSERT INTO audit_log (at, identity, chat, command, service, args, result, detail) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
+    ).run(e.at, e.identity, chat, e.command, service, args, e.result, e.detail?.slice(0, 500) ?? null);
+    return Number(r.lastInsertRowid);
+  }
+
+  /** Newest entries first, filtered. */
+  query(q: AuditQuery = {}): AuditRecord[] {
+    const where: string[] = [];
+    const params: (string | number)[] = [];
+    if (q.identity !== undefined) {
+      where.push(`(a.identity = ? OR a.identity IN (SELECT identity FROM identities WHERE person_id = (SELECT person_id FROM identities WHERE identity = ?)))`);
+      params.push(q.identity, q.identity);
+    }
+    if (q.personId !== undefined) {
+      where.push('a.identity IN (SELECT identity FROM identities WHERE person_id = ?)');
+      params.push(q.personId);
+    }
+    if (q.service !== undefined) { where.push('a.service = ?'); params.push(q.service); }
+    if (q.command !== undefined) { where.push('a.command = ?'); params.push(q.command); }
+    if (q.result !== undefined) { where.push('a.result = ?'); params.push(q.result); }
+    if (q.before !== undefined) { where.push('a.at < ?'); params.push(q.before); }
+    const limit = Math.max(1, Math.min(q.limit ?? 20, 200));
+    const rows = this.db.prepare(
+      `SELECT a.id, a.at, a.identity, p.display_name AS person, a.chat, a.command, a.service, a.args, a.result, a.detail
+       FROM audit_log a LEFT JOIN identities i ON i.identity = a.identity LEFT JOIN persons p ON p.id = i.person_id
+       ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY a.at DESC, a.id DESC LIMIT ?`,
+    ).all(...params, limit) as Row[];
+    return rows.map((r) => ({
+      id: r.id, at: r.at, identity: r.identity, chat: r.chat, command: r.command, args: JSON.parse(r.args) as Record<string, unknown>, result: r.result,
+      ...(r.person !== null ? { person: r.person } : {}),
+      ...(r.service !== null ? { service: r.service } : {}),
+      ...(r.detail !== null ? { detail: r.detail } : {}),
+    }));
+  }
+}

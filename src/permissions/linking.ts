@@ -1,0 +1,71 @@
+/**
+ * Linking a person's identities across platforms: `/link` on one platform gives a one-time
+ * code (10 minutes); sending it from the other platform attaches that identity to the same
+ * person, so role, language and audit history follow the person.
+ */
+import type { AccessControl, Outcome, Principal } from './access.ts';
+import { parseIdentity } from './chat.ts';
+import { hashCode, humanCode, normaliseCode } from './codes.ts';
+
+/** How long a link code lives. */
+export const LINK_TTL_MS = 10 * 60_000;
+
+/** Why a link code was refused. */
+export type LinkReason = 'unknown' | 'expired' | 'used' | 'same-platform' | 'already-linked' | 'role-mismatch' | 'bad-identity';
+
+interface LinkRow { personId: number; fromIdentity: string; expiresAt: number; usedAt: number | null }
+
+/** Creates and redeems link codes. */
+export class Linking {
+  constructor(private readonly access: AccessControl) {}
+
+  /** A fresh code for this person; earlier unused codes of theirs stop working. */
+  createLinkCode(principal: Principal): { code: string; expiresAt: number } {
+    const { db, clock } = this.access;
+    const code = humanCode(8);
+    const now = clock.now();
+    db.transaction(() => {
+      db.prepare('DELETE FROM link_codes WHERE person_id = ? AND used_at IS NULL').run(principal.personId);
+      db.prepare('INSERT INTO link_codes (code_hash, person_id, from_identity, created_at, expires_at) VALUES (?, ?, ?, ?, ?)')
+        .run(hashCode(code), principal.personId, principal.identity, now, now + LINK_TTL_MS);
+    })();
+    return { code, expiresAt: now + LINK_TTL_MS };
+  }
+
+  /**
+   * Redeems a code from an identity on another platform. A stranger's identity joins the
+   * person; a known identity of another person merges into it only when both have the same
+   * role (linking must never be a way to change anyone's role).
+   */
+  redeemLinkCode(code: string, identity: string, displayName: string): Outcome<LinkReason, { principal: Principal }> {
+    const parsed = parseIdentity(identity);
+    if (!parsed) return { ok: false, reason: 'bad-identity' };
+    const { db, clock } = this.access;
+    const h = hashCode(normaliseCode(code));
+    return db.transaction((): Outcome<LinkReason, { principal: Principal }> => {
+      const row = db.prepare(
+        'SELECT person_id AS personId, from_identity AS fromIdentity, expires_at AS expiresAt, used_at AS usedAt FROM link_codes WHERE code_hash = ?',
+      ).get(h) as LinkRow | undefined;
+      if (!row) return { ok: false, reason: 'unknown' };
+      if (row.usedAt !== null) return { ok: false, reason: 'used' };
+      if (clock.now() >= row.expiresAt) return { ok: false, reason: 'expired' };
+      if (parseIdentity(row.fromIdentity)?.platform === parsed.platform) return { ok: false, reason: 'same-platform' };
+      const target = this.access.findPerson(row.personId);
+      if (!target) return { ok: false, reason: 'unknown' };
+      const known = this.access.resolve(identity);
+      if (known?.personId === target.personId) return { ok: false, reason: 'already-linked' };
+      if (known && known.role !== target.role) return { ok: false, reason: 'role-mismatch' };
+      db.prepare('UPDATE link_codes SET used_at = ?, used_by = ? WHERE code_hash = ?').run(clock.now(), identity, h);
+      if (known) {
+        // Merge: every identity of the other person moves over; keep a language if only they had one.
+        db.prepare('UPDATE identities SET person_id = ? WHERE person_id = ?').run(target.personId, known.personId);
+        db.prepare('UPDATE persons SET language = coalesce(language, (SELECT language FROM persons WHERE id = ?)) WHERE id = ?').run(known.personId, target.personId);
+        db.prepare('DELETE FROM persons WHERE id = ?').run(known.personId);
+      } else {
+        this.access.attach(target.personId, identity, displayName);
+        db.prepare('DELETE FROM unknown_users WHERE identity = ?').run(identity);
+      }
+      return { ok: true, principal: this.access.resolve(identity) as Principal };
+    })();
+  }
+}

@@ -1,0 +1,143 @@
+/**
+ * Schema of the permission system and the household default grants. Codes and tokens are
+ * stored as SHA-256 hashes: a copy of the database file does not hand out invites or buttons.
+ */
+import type { Db, Migration } from '../core/db.ts';
+import { defaultRoleFor, FAMILY_DEFAULTS, GUEST_DEFAULTS, OWNER_ONLY, P, type Permission } from './permissions.ts';
+
+const ROLE_CHECK = "CHECK (role IN ('owner','admin','family','guest'))";
+const STORED_ROLE_CHECK = "CHECK (role IN ('admin','family','guest'))";
+
+const schema = `
+CREATE TABLE persons (
+  id INTEGER PRIMARY KEY,
+  display_name TEXT NOT NULL,
+  role TEXT NOT NULL ${ROLE_CHECK},
+  language TEXT CHECK (language IN ('en','es')),
+  created_at INTEGER NOT NULL
+);
+CREATE TABLE identities (
+  identity TEXT PRIMARY KEY,
+  person_id INTEGER NOT NULL REFERENCES persons(id) ON DELETE CASCADE,
+  platform TEXT NOT NULL,
+  display_name TEXT NOT NULL,
+  created_at INTEGER NOT NULL
+);
+CREATE INDEX identities_person ON identities(person_id);
+CREATE TABLE known_permissions (
+  permission TEXT PRIMARY KEY,
+  owner_only INTEGER NOT NULL DEFAULT 0,
+  first_seen_at INTEGER NOT NULL
+);
+CREATE TABLE grants (
+  role TEXT NOT NULL ${STORED_ROLE_CHECK},
+  permission TEXT NOT NULL,
+  granted_by INTEGER,
+  granted_at INTEGER NOT NULL,
+  PRIMARY KEY (role, permission)
+);
+CREATE TABLE chat_ceilings (
+  chat TEXT PRIMARY KEY,
+  max_role TEXT NOT NULL CHECK (max_role IN ('owner','admin','family','guest')),
+  set_by INTEGER,
+  set_at INTEGER NOT NULL
+);
+CREATE TABLE invites (
+  code_hash TEXT PRIMARY KEY,
+  role TEXT NOT NULL ${ROLE_CHECK},
+  platform TEXT,
+  created_by INTEGER NOT NULL,
+  created_at INTEGER NOT NULL,
+  expires_at INTEGER NOT NULL,
+  used_at INTEGER,
+  used_by TEXT
+);
+CREATE TABLE link_codes (
+  code_hash TEXT PRIMARY KEY,
+  person_id INTEGER NOT NULL REFERENCES persons(id) ON DELETE CASCADE,
+  from_identity TEXT NOT NULL,
+  created_at INTEGER NOT NULL,
+  expires_at INTEGER NOT NULL,
+  used_at INTEGER,
+  used_by TEXT
+);
+CREATE TABLE approvals (
+  id INTEGER PRIMARY KEY,
+  requester TEXT NOT NULL,
+  chat TEXT NOT NULL,
+  command TEXT NOT NULL,
+  args TEXT NOT NULL,
+  permission TEXT NOT NULL,
+  status TEXT NOT NULL CHECK (status IN ('pending','approved','denied')),
+  created_at INTEGER NOT NULL,
+  expires_at INTEGER NOT NULL,
+  decided_by TEXT,
+  decided_at INTEGER
+);
+CREATE INDEX approvals_status ON approvals(status, expires_at);
+CREATE TABLE audit_log (
+  id INTEGER PRIMARY KEY,
+  at INTEGER NOT NULL,
+  identity TEXT NOT NULL,
+  chat TEXT NOT NULL,
+  command TEXT NOT NULL,
+  service TEXT,
+  args TEXT NOT NULL,
+  result TEXT NOT NULL,
+  detail TEXT
+);
+CREATE INDEX audit_at ON audit_log(at);
+CREATE INDEX audit_identity ON audit_log(identity, at);
+CREATE INDEX audit_service ON audit_log(service, at);
+CREATE TABLE action_tokens (
+  token_hash TEXT PRIMARY KEY,
+  command TEXT NOT NULL,
+  args TEXT NOT NULL,
+  allowed_identity TEXT,
+  chat TEXT NOT NULL,
+  created_at INTEGER NOT NULL,
+  expires_at INTEGER NOT NULL,
+  one_shot INTEGER NOT NULL,
+  used_at INTEGER,
+  used_by TEXT
+);
+CREATE INDEX action_tokens_expiry ON action_tokens(expires_at);
+CREATE TABLE unknown_users (
+  identity TEXT PRIMARY KEY,
+  display_name TEXT NOT NULL,
+  first_seen_at INTEGER NOT NULL,
+  last_seen_at INTEGER NOT NULL,
+  attempts INTEGER NOT NULL DEFAULT 1
+);
+CREATE TABLE setup_codes (
+  code_hash TEXT PRIMARY KEY,
+  created_at INTEGER NOT NULL,
+  expires_at INTEGER NOT NULL,
+  used_at INTEGER,
+  used_by TEXT
+);
+`;
+
+/** Every permission the defaults name, so the owner can grant them before a command registers. */
+export const SEEDED_PERMISSIONS: readonly Permission[] = [
+  ...new Set<Permission>([...Object.values(P), ...GUEST_DEFAULTS, ...FAMILY_DEFAULTS]),
+];
+
+function seedDefaults(db: Db): void {
+  // Migrations run once, at first start; the clock is irrelevant for seed rows.
+  const at = 0;
+  const ownerOnly = new Set<string>(OWNER_ONLY);
+  const known = db.prepare('INSERT OR IGNORE INTO known_permissions (permission, owner_only, first_seen_at) VALUES (?, ?, ?)');
+  const grant = db.prepare('INSERT OR IGNORE INTO grants (role, permission, granted_by, granted_at) VALUES (?, ?, NULL, ?)');
+  for (const p of SEEDED_PERMISSIONS) {
+    known.run(p, ownerOnly.has(p) ? 1 : 0, at);
+    const role = defaultRoleFor(p, ownerOnly);
+    if (role) grant.run(role, p, at);
+  }
+}
+
+/** The permission area's migrations, applied by `openDatabase`. */
+export const permissionMigrations: Migration[] = [
+  { id: 'permissions-0001-schema', up: schema },
+  { id: 'permissions-0002-default-grants', up: seedDefaults },
+];

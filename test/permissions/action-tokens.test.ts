@@ -1,0 +1,81 @@
+import { describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { dm, world } from './helpers.ts';
+import { ActionTokens } from '../../src/permissions/action-tokens.ts';
+
+function setup() {
+  const w = world();
+  return { w, tokens: new ActionTokens(w.db, w.clock) };
+}
+const base = { command: 'vm-start', args: { vmid: '101' }, chat: dm('2'), ttlMs: 60_000 };
+
+describe('action tokens', () => {
+  test('fits Telegram callback_data and round-trips the action', () => {
+    const { tokens } = setup();
+    const t = tokens.create({ ...base, oneShot: false });
+    assert.ok(Buffer.byteLength(`a:${t}`) <= 64);
+    assert.ok(t.length <= 24);
+    assert.match(t, /^[A-Za-z0-9_-]+$/);
+    assert.deepEqual(tokens.take(t, 'telegram:2'), { ok: true, command: 'vm-start', args: { vmid: '101' }, chat: dm('2') });
+  });
+
+  test('the database never stores the token itself', () => {
+    const { w, tokens } = setup();
+    const t = tokens.create({ ...base, oneShot: true });
+    const dump = JSON.stringify(w.db.prepare('SELECT * FROM action_tokens').all());
+    assert.equal(dump.includes(t), false);
+  });
+
+  test('tampered and garbage tokens are unknown', () => {
+    const { tokens } = setup();
+    const t = tokens.create({ ...base, oneShot: false });
+    const flipped = t.slice(0, 5) + (t[5] === 'x' ? 'y' : 'x') + t.slice(6);
+    for (const bad of [flipped, t + 'A', '', 'a'.repeat(22), '../../etc', `${t.slice(0, 21)}*`]) {
+      assert.deepEqual(tokens.take(bad, 'telegram:2'), { ok: false, reason: 'unknown' }, bad);
+    }
+  });
+
+  test('a one-shot token works once; a reusable one keeps working', () => {
+    const { tokens } = setup();
+    const once = tokens.create({ ...base, oneShot: true });
+    const many = tokens.create({ ...base, oneShot: false });
+    assert.ok(tokens.take(once, 'telegram:2').ok);
+    assert.deepEqual(tokens.take(once, 'telegram:2'), { ok: false, reason: 'used' });
+    assert.ok(tokens.take(many, 'telegram:2').ok);
+    assert.ok(tokens.take(many, 'telegram:2').ok);
+  });
+
+  test('expiry at exactly ttl', () => {
+    const { w, tokens } = setup();
+    const t = tokens.create({ ...base, oneShot: true });
+    w.clock.advance(59_999);
+    const u = tokens.create({ ...base, oneShot: true });
+    w.clock.advance(1);
+    assert.deepEqual(tokens.take(t, 'telegram:2'), { ok: false, reason: 'expired' });
+    assert.ok(tokens.take(u, 'telegram:2').ok);
+  });
+
+  test('a personal button pressed by someone else is not theirs and stays usable', () => {
+    const { w, tokens } = setup();
+    w.person('telegram:2', 'admin');
+    w.person('telegram:3', 'admin');
+    const t = tokens.create({ ...base, allowedIdentity: 'telegram:2', oneShot: true });
+    assert.deepEqual(tokens.take(t, 'telegram:3'), { ok: false, reason: 'not-yours' });
+    assert.ok(tokens.take(t, 'telegram:2').ok, 'the stranger did not burn it');
+  });
+
+  test('an open button may be pressed by anyone (the pipeline then checks their permission)', () => {
+    const { tokens } = setup();
+    const t = tokens.create({ ...base, oneShot: true });
+    assert.ok(tokens.take(t, 'discord:77').ok);
+  });
+
+  test('revokeWhere closes the sibling buttons of a finished flow', () => {
+    const { tokens } = setup();
+    const approve = tokens.create({ command: 'approval-decide', args: { id: '7', decision: 'approve' }, chat: dm(), ttlMs: 1000, oneShot: true });
+    const other = tokens.create({ command: 'approval-decide', args: { id: '8', decision: 'approve' }, chat: dm(), ttlMs: 1000, oneShot: true });
+    assert.equal(tokens.revokeWhere('approval-decide', 'id', '7'), 1);
+    assert.deepEqual(tokens.take(approve, 'telegram:1'), { ok: false, reason: 'used' });
+    assert.ok(tokens.take(other, 'telegram:1').ok);
+  });
+});

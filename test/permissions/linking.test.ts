@@ -1,0 +1,67 @@
+import { describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { world } from './helpers.ts';
+import { Linking, LINK_TTL_MS } from '../../src/permissions/linking.ts';
+
+describe('linking identities', () => {
+  test('a stranger on the other platform joins the person; the code is one-time', () => {
+    const w = world();
+    const link = new Linking(w.access);
+    const ana = w.person('telegram:30', 'family', 'Ana');
+    w.access.setLanguage('telegram:30', 'es');
+    const { code, expiresAt } = link.createLinkCode(ana);
+    assert.equal(expiresAt, w.clock.now() + LINK_TTL_MS);
+    const r = link.redeemLinkCode(code, 'discord:30', 'ana#1');
+    assert.ok(r.ok);
+    assert.equal(r.principal.personId, ana.personId);
+    assert.equal(r.principal.role, 'family');
+    assert.equal(r.principal.language, 'es');
+    assert.deepEqual(link.redeemLinkCode(code, 'console:x', 'x'), { ok: false, reason: 'used' });
+  });
+
+  test('same platform, expired and unknown codes are refused', () => {
+    const w = world();
+    const link = new Linking(w.access);
+    const ana = w.person('telegram:30', 'family');
+    const { code } = link.createLinkCode(ana);
+    assert.deepEqual(link.redeemLinkCode(code, 'telegram:31', 'x'), { ok: false, reason: 'same-platform' });
+    assert.deepEqual(link.redeemLinkCode('ZZZZZZZZ', 'discord:30', 'x'), { ok: false, reason: 'unknown' });
+    w.clock.advance(LINK_TTL_MS);
+    assert.deepEqual(link.redeemLinkCode(code, 'discord:30', 'x'), { ok: false, reason: 'expired' });
+    assert.equal(w.access.resolve('discord:30'), undefined);
+  });
+
+  test('a new code replaces the previous one', () => {
+    const w = world();
+    const link = new Linking(w.access);
+    const ana = w.person('telegram:30', 'family');
+    const first = link.createLinkCode(ana).code;
+    link.createLinkCode(ana);
+    assert.deepEqual(link.redeemLinkCode(first, 'discord:30', 'x'), { ok: false, reason: 'unknown' });
+  });
+
+  test('a known identity of another person merges only with the same role', () => {
+    const w = world();
+    const link = new Linking(w.access);
+    const ana = w.person('telegram:30', 'family');
+    const anaDiscord = w.person('discord:30', 'family');
+    const admin = w.person('discord:40', 'admin');
+    assert.deepEqual(link.redeemLinkCode(link.createLinkCode(ana).code, admin.identity, 'x'), { ok: false, reason: 'role-mismatch' });
+    const merged = link.redeemLinkCode(link.createLinkCode(ana).code, anaDiscord.identity, 'x');
+    assert.ok(merged.ok);
+    assert.equal(merged.principal.personId, ana.personId);
+    assert.equal(w.access.findPerson(anaDiscord.personId), undefined, 'the emptied person is gone');
+    assert.deepEqual(link.redeemLinkCode(link.createLinkCode(ana).code, 'discord:30', 'x'), { ok: false, reason: 'already-linked' });
+  });
+
+  test('a button for one identity may be pressed from a linked one (same person)', async () => {
+    const { ActionTokens } = await import('../../src/permissions/action-tokens.ts');
+    const w = world();
+    const link = new Linking(w.access);
+    const ana = w.person('telegram:30', 'family');
+    assert.ok(link.redeemLinkCode(link.createLinkCode(ana).code, 'discord:30', 'x').ok);
+    const tokens = new ActionTokens(w.db, w.clock);
+    const t = tokens.create({ command: 'status', args: {}, allowedIdentity: 'telegram:30', chat: { platform: 'telegram', id: '30', kind: 'private' }, ttlMs: 1000, oneShot: false });
+    assert.ok(tokens.take(t, 'discord:30').ok);
+  });
+});
