@@ -90,10 +90,11 @@ export async function startApp(opts: AppOptions): Promise<App> {
   const wiring: WiringContext = { config, db, clock, log, messages, demo: Boolean(opts.demo), notify };
   const modules = buildModules(wiring);
 
-  let registry: CommandRegistry | undefined;
+  // /help lists the registry that contains /help itself, hence the late-bound reference.
+  const late: { registry?: CommandRegistry } = {};
   const statusSections = (): StatusSection[] => modules.flatMap((m) => m.statusSections ?? []);
-  const builtins = builtinCommands({ registry: () => registry!, access, messages, statusSections });
-  registry = new CommandRegistry([...builtins, ...modules.flatMap((m) => m.commands)]);
+  const builtins = builtinCommands({ registry: () => late.registry!, access, messages, statusSections });
+  const registry = (late.registry = new CommandRegistry([...builtins, ...modules.flatMap((m) => m.commands)]));
   access.ensureKnownPermissions(registry.permissions());
 
   if (!access.hasOwner()) {

@@ -16,6 +16,8 @@ import type { ActionOptions, AnyCommand, Attachment, CommandContext, MessageHand
 import type { CommandRegistry } from './registry.ts';
 import { usageLine } from './usage.ts';
 
+export type { ChatRef } from '../permissions/access.ts';
+
 /** What the user sent. */
 export type Input =
   | { readonly kind: 'command'; readonly name: string; readonly text: string }
