@@ -1,0 +1,35 @@
+import assert from 'node:assert/strict';
+import { describe, test } from 'node:test';
+import { escapeHtml, inlineKeyboard, renderTelegramHtml, TELEGRAM_TEXT_LIMIT } from '../../src/bot/telegram/render.ts';
+
+const visible = (html: string) => html.replace(/<[^>]+>/g, '').replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&amp;/g, '&');
+
+describe('Telegram rendering', () => {
+  test('escapes user and backend text', () => {
+    assert.equal(escapeHtml('<b>&"x"</b>'), '&lt;b&gt;&amp;"x"&lt;/b&gt;');
+    const [page] = renderTelegramHtml({ title: 'VM <nas>', blocks: [{ kind: 'fields', fields: [{ label: 'a&b', value: '<script>' }] }] });
+    assert.equal(page, '<b>VM &lt;nas&gt;</b>\n<b>a&amp;b</b>: &lt;script&gt;');
+  });
+
+  test('splits long replies into pages within 4096 visible characters, keeping every character', () => {
+    const items = Array.from({ length: 400 }, (_, i) => `torrent number ${i} <with> & symbols`);
+    const pages = renderTelegramHtml({ title: 'Torrents', blocks: [{ kind: 'list', items }] });
+    assert.ok(pages.length > 1);
+    for (const p of pages) assert.ok([...visible(p)].length <= TELEGRAM_TEXT_LIMIT);
+    const all = pages.map(visible).join('\n');
+    for (const i of items) assert.ok(all.includes(i));
+  });
+
+  test('a single huge block is chunked too', () => {
+    const text = 'x'.repeat(10_000);
+    const pages = renderTelegramHtml({ blocks: [{ kind: 'code', text }] });
+    assert.ok(pages.length >= 3);
+    assert.equal(pages.map(visible).join('').replace(/\n/g, ''), text);
+  });
+
+  test('buttons become callback_data a:<token>', () => {
+    const kb = inlineKeyboard([[{ label: 'Start', token: 'tok1' }], [{ label: 'Stop', token: 'tok2', style: 'danger' }]]);
+    assert.deepEqual(kb, { inline_keyboard: [[{ text: 'Start', callback_data: 'a:tok1' }], [{ text: 'Stop', callback_data: 'a:tok2' }]] });
+    assert.equal(inlineKeyboard([]), undefined);
+  });
+});
