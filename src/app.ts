@@ -35,6 +35,8 @@ export interface AppOptions {
   readonly console?: { input: NodeJS.ReadableStream; output: NodeJS.WritableStream; onEnd?: () => void; languageCode?: string };
   /** Strict message lookups (tests): a missing key throws instead of falling back. */
   readonly strictMessages?: boolean;
+  /** Additional feature modules (plugins; tests add commands that exercise adapters). */
+  readonly extraModules?: readonly FeatureModule[];
 }
 
 /** A running bot. */
@@ -88,7 +90,7 @@ export async function startApp(opts: AppOptions): Promise<App> {
     });
   };
   const wiring: WiringContext = { config, db, clock, log, messages, demo: Boolean(opts.demo), notify };
-  const modules = buildModules(wiring);
+  const modules = [...buildModules(wiring), ...(opts.extraModules ?? [])];
 
   // /help lists the registry that contains /help itself, hence the late-bound reference.
   const late: { registry?: CommandRegistry } = {};
@@ -119,8 +121,16 @@ export async function startApp(opts: AppOptions): Promise<App> {
   }
   if (withConsole && opts.console) adapters.push(new ConsoleAdapter(opts.console, pipeline));
 
-  for (const adapter of adapters) await adapter.start();
-  for (const m of modules) await m.start?.();
+  try {
+    for (const adapter of adapters) await adapter.start();
+    for (const m of modules) await m.start?.();
+  } catch (e) {
+    // Leave nothing running or open behind a failed start (wrong token, port in use…).
+    for (const a of adapters) await a.stop().catch(() => undefined);
+    for (const m of modules) await m.stop?.().catch(() => undefined);
+    db.close();
+    throw e;
+  }
 
   const health = config.health.port >= 0 && !opts.demo
     ? await startHealthServer(config.health.host, config.health.port, () => {

@@ -15,6 +15,7 @@ import { toPlainText, type OutMessage } from '../../src/core/outmessage.ts';
 import type { Input, ReplySink } from '../../src/handlers/pipeline.ts';
 import type { ChatRef } from '../../src/permissions/access.ts';
 import type { Role } from '../../src/permissions/roles.ts';
+import type { FeatureModule } from '../../src/wiring/module.ts';
 
 export interface Reply {
   readonly message: OutMessage;
@@ -57,7 +58,7 @@ export function buttonToken(m: OutMessage | undefined, label: RegExp): string {
 /** Starts an app with an extra config (merged over a minimal one) on a temp database. */
 export async function startTestApp(
   extra: Record<string, unknown> = {},
-  opts: { clock?: Clock; log?: Logger; dir?: string } = {},
+  opts: { clock?: Clock; log?: Logger; dir?: string; extraModules?: FeatureModule[] } = {},
 ): Promise<TestApp> {
   const dir = opts.dir ?? mkdtempSync(join(tmpdir(), 'homelab-test-'));
   const parsed = validateConfig({
@@ -73,6 +74,7 @@ export async function startTestApp(
     log: opts.log ?? silentLogger(),
     clock,
     strictMessages: true,
+    ...(opts.extraModules ? { extraModules: opts.extraModules } : {}),
     console: { input: new PassThrough(), output: new PassThrough() },
   });
   let n = 0;
