@@ -1,0 +1,55 @@
+/** data/config.example.yaml must validate and document every key the schema knows. */
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { test } from 'node:test';
+import { parse } from 'yaml';
+import { z } from 'zod';
+import { configSchema, parseConfigText } from '../../src/core/config.ts';
+
+const text = readFileSync('data/config.example.yaml', 'utf8');
+const env = Object.fromEntries([...text.matchAll(/\$\{(\w+)\}/g)].map((m) => [m[1], `example-${m[1]}-value-123456`]));
+
+test('the example config is valid', () => {
+  const withToken = { ...env, TELEGRAM_TOKEN: '123456:ExampleTokenExampleToken', DISCORD_TOKEN: 'discord-example-token-1234567890' };
+  const r = parseConfigText(text, withToken);
+  assert.ok(r.ok, JSON.stringify(!r.ok && r.problems));
+});
+
+/** Every key path of the schema (arrays and records collapse to their element). */
+function schemaPaths(schema: z.ZodType, prefix: string, out: Set<string>): void {
+  let s: z.ZodType = schema;
+  for (;;) {
+    const def = (s as unknown as { _zod: { def: { type: string; innerType?: z.ZodType; element?: z.ZodType; left?: z.ZodType } } })._zod.def;
+    if (def.type === 'optional' || def.type === 'default' || def.type === 'nullable' || def.type === 'prefault') s = def.innerType!;
+    else if (def.type === 'array') s = def.element!;
+    else break;
+  }
+  if (s instanceof z.ZodObject) {
+    for (const [k, v] of Object.entries(s.shape as Record<string, z.ZodType>)) {
+      const p = prefix ? `${prefix}.${k}` : k;
+      out.add(p);
+      schemaPaths(v, p, out);
+    }
+  }
+}
+
+function yamlPaths(v: unknown, prefix: string, out: Set<string>): void {
+  if (Array.isArray(v)) v.forEach((x) => yamlPaths(x, prefix, out));
+  else if (v && typeof v === 'object') {
+    for (const [k, x] of Object.entries(v)) {
+      const p = prefix ? `${prefix}.${k}` : k;
+      out.add(p);
+      // Records (downloadDirs) have user-chosen keys: do not descend.
+      if (p !== 'transmission.downloadDirs') yamlPaths(x, p, out);
+    }
+  }
+}
+
+test('the example config documents every key', () => {
+  const expected = new Set<string>();
+  schemaPaths(configSchema, '', expected);
+  const present = new Set<string>();
+  yamlPaths(parse(text), '', present);
+  const missing = [...expected].filter((p) => !present.has(p) && !p.startsWith('transmission.downloadDirs.'));
+  assert.deepEqual(missing, [], `keys missing from data/config.example.yaml: ${missing.join(', ')}`);
+});
