@@ -6,7 +6,7 @@
 import type { Clock } from '../core/clock.ts';
 import type { Db } from '../core/db.ts';
 import type { Language } from '../core/i18n.ts';
-import { chatKey, parseIdentity, type ChatRef } from './chat.ts';
+import { chatKey, parseChatKey, parseIdentity, type ChatRef, type Platform } from './chat.ts';
 import { isPermission, OWNER_ONLY, P, defaultRoleFor, type Permission } from './permissions.ts';
 import { checkCeiling, checkGrantChange, checkSetRole, type ActorFacts, type PolicyReason } from './policy.ts';
 import { RateLimiter } from './rate-limit.ts';
@@ -41,6 +41,8 @@ export interface AccessOptions {
   /** Owner identities from config; they are (re)made owners at start-up. */
   owners: string[];
   rateLimit?: { perMinute: number };
+  /** Ceilings from config (`telegram:-100123` → family); chat commands can lower but never lift them. */
+  chatCeilings?: readonly { chat: string; maxRole: Role }[];
 }
 
 interface PrincipalRow { personId: number; identity: string; role: Role; displayName: string; language: Language | null }
@@ -60,6 +62,7 @@ const inherited = (r: Role): Role[] => ROLES.filter((x) => x !== 'owner' && role
 export class AccessControl {
   private readonly limiter: RateLimiter;
   private readonly owners: ReadonlySet<string>;
+  private readonly configCeilings: ReadonlyMap<string, Role>;
 
   constructor(
     readonly db: Db,
@@ -68,6 +71,7 @@ export class AccessControl {
   ) {
     for (const o of opts.owners) if (!parseIdentity(o)) throw new Error(`owner identity "${o}" is not platform:id`);
     this.owners = new Set(opts.owners);
+    this.configCeilings = new Map((opts.chatCeilings ?? []).map((c) => [c.chat, c.maxRole]));
     this.limiter = new RateLimiter(clock, opts.rateLimit?.perMinute ?? 20);
     for (const o of this.owners) {
       const known = this.resolve(o);
@@ -178,11 +182,26 @@ export class AccessControl {
     return this.resolve(identity)?.language;
   }
 
-  /** The role limit of a group chat, if one is set. */
+  /** The role limit of a group chat, if one is set (the lower of config's and the stored one). */
   chatCeiling(chat: ChatRef): Role | undefined {
     if (chat.kind === 'private') return undefined;
-    const r = this.db.prepare('SELECT max_role FROM chat_ceilings WHERE chat = ?').pluck().get(chatKey(chat)) as Role | undefined;
-    return r;
+    const stored = this.db.prepare('SELECT max_role FROM chat_ceilings WHERE chat = ?').pluck().get(chatKey(chat)) as Role | undefined;
+    const configured = this.configCeilings.get(`${chat.platform}:${chat.id}`);
+    return stored && configured ? minRole(stored, configured) : (stored ?? configured);
+  }
+
+  /** Every group with a ceiling, stored ones (changeable from chat) and configured ones. */
+  chatCeilings(): { chat: ChatRef; maxRole: Role; fromConfig: boolean }[] {
+    const rows = this.db.prepare('SELECT chat, max_role AS maxRole FROM chat_ceilings ORDER BY chat').all() as { chat: string; maxRole: Role }[];
+    const stored = rows.flatMap((r) => {
+      const chat = parseChatKey(r.chat);
+      return chat ? [{ chat, maxRole: r.maxRole, fromConfig: false }] : [];
+    });
+    const configured = [...this.configCeilings].flatMap(([key, maxRole]) => {
+      const m = /^(telegram|discord|console):(.+)$/.exec(key);
+      return m ? [{ chat: { platform: m[1] as Platform, id: m[2] as string, kind: 'group' as const }, maxRole, fromConfig: true }] : [];
+    });
+    return [...stored, ...configured];
   }
 
   /** Everyone known, strongest first (menus). */
@@ -306,7 +325,7 @@ export class AccessControl {
   }
 
   /** Sets (or with null lifts) the role limit of a group chat. */
-  setChatCeiling(actor: Principal, chat: ChatRef, maxRole: string | null): Outcome<PolicyReason | 'unknown-role' | 'private-chat', { previous?: Role; changed: boolean }> {
+  setChatCeiling(actor: Principal, chat: ChatRef, maxRole: string | null): Outcome<PolicyReason | 'unknown-role' | 'private-chat', { previous?: Role; effective?: Role; changed: boolean }> {
     if (maxRole !== null && !isRole(maxRole)) return { ok: false, reason: 'unknown-role' };
     if (chat.kind === 'private') return { ok: false, reason: 'private-chat' };
     const facts = this.actorFacts(actor);
@@ -317,8 +336,9 @@ export class AccessControl {
     if (maxRole === null) this.db.prepare('DELETE FROM chat_ceilings WHERE chat = ?').run(chatKey(chat));
     else this.db.prepare('INSERT INTO chat_ceilings (chat, max_role, set_by, set_at) VALUES (?, ?, ?, ?) ON CONFLICT (chat) DO UPDATE SET max_role = excluded.max_role, set_by = excluded.set_by, set_at = excluded.set_at')
       .run(chatKey(chat), maxRole, actor.personId, this.clock.now());
-    const changed = previous !== (maxRole ?? undefined);
-    return previous ? { ok: true, previous, changed } : { ok: true, changed };
+    // A configured ceiling still applies after a stored one is lifted or raised.
+    const effective = this.chatCeiling(chat);
+    return { ok: true, changed: previous !== effective, ...(previous ? { previous } : {}), ...(effective ? { effective } : {}) };
   }
 
   /** True when some person is an owner. */

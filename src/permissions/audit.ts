@@ -44,6 +44,8 @@ export interface AuditQuery {
   identity?: string;
   personId?: number;
   service?: string;
+  /** With `service`: commands of that service whose entries were stored without one. */
+  serviceCommands?: readonly string[];
   command?: string;
   result?: string;
   /** Only entries strictly older (paging). */
@@ -93,7 +95,11 @@ export class AuditLog {
       where.push('a.identity IN (SELECT identity FROM identities WHERE person_id = ?)');
       params.push(q.personId);
     }
-    if (q.service !== undefined) { where.push('a.service = ?'); params.push(q.service); }
+    if (q.service !== undefined) {
+      const cmds = q.serviceCommands ?? [];
+      where.push(cmds.length ? `(a.service = ? OR (a.service IS NULL AND a.command IN (${cmds.map(() => '?').join(',')})))` : 'a.service = ?');
+      params.push(q.service, ...cmds);
+    }
     if (q.command !== undefined) { where.push('a.command = ?'); params.push(q.command); }
     if (q.result !== undefined) { where.push('a.result = ?'); params.push(q.result); }
     if (q.before !== undefined) { where.push('a.at < ?'); params.push(q.before); }

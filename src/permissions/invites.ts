@@ -77,6 +77,22 @@ export class Invites {
     })();
   }
 
+  /**
+   * Admits a stranger who already wrote to the bot (the owner's "invite as family" button):
+   * the same rules as an invite, without a code to pass around.
+   */
+  admit(actor: Principal, identity: string, role: string): Outcome<PolicyReason | 'unknown-role' | 'already-known' | 'not-a-stranger', { principal: Principal }> {
+    if (!isRole(role)) return { ok: false, reason: 'unknown-role' };
+    const facts = this.access.actorFacts(actor);
+    if (!facts) return { ok: false, reason: 'not-allowed' };
+    const refused = checkInvite(facts, P.inviteCreate, role);
+    if (refused) return { ok: false, reason: refused };
+    if (this.access.resolve(identity)) return { ok: false, reason: 'already-known' };
+    const name = this.access.db.prepare('SELECT display_name FROM unknown_users WHERE identity = ?').pluck().get(identity) as string | undefined;
+    if (name === undefined) return { ok: false, reason: 'not-a-stranger' };
+    return { ok: true, principal: this.access.enroll(identity, name, role) };
+  }
+
   /** Unused, unexpired invites (for the owner's overview). */
   pending(): { role: Role; platform?: Platform; createdBy: number; expiresAt: number }[] {
     const rows = this.access.db.prepare(

@@ -41,6 +41,17 @@ describe('audit log', () => {
     assert.equal(audit.query({ identity: 'telegram:404' }).length, 0);
   });
 
+  test('a service filter also matches entries of its commands stored without a service', () => {
+    const w = world();
+    const audit = new AuditLog(w.db);
+    audit.record({ at: 1, identity: 'telegram:1', chat: dm(), command: 'allow', result: 'ok' });
+    audit.record({ at: 2, identity: 'telegram:1', chat: dm(), command: 'vm-start', result: 'ok' });
+    audit.record({ at: 3, identity: 'telegram:1', chat: dm(), command: 'block', result: 'ok', service: 'pihole' });
+    audit.record({ at: 4, identity: 'telegram:1', chat: dm(), command: 'allow', result: 'ok', service: 'other' });
+    assert.deepEqual(audit.query({ service: 'pihole', serviceCommands: ['allow', 'block'] }).map((r) => r.at), [3, 1]);
+    assert.deepEqual(audit.query({ service: 'pihole' }).map((r) => r.at), [3]);
+  });
+
   test('oversized arguments are truncated, not refused', () => {
     const w = world();
     const audit = new AuditLog(w.db);

@@ -95,4 +95,18 @@ describe('invites', () => {
     w.access.forget(w.owner, 'telegram:30');
     assert.equal(w.access.noteUnknownUser('telegram:30', 'Ana'), 'first');
   });
+
+  test('admit: only strangers who wrote, within the role of the actor', () => {
+    const w = world();
+    const inv = new Invites(w.access);
+    const admin = w.person('telegram:10', 'admin');
+    w.access.noteUnknownUser('telegram:40', 'Grandma');
+    assert.deepEqual(inv.admit(admin, 'telegram:41', 'family'), { ok: false, reason: 'not-a-stranger' });
+    assert.deepEqual(inv.admit(admin, 'telegram:40', 'owner'), { ok: false, reason: 'above-own-role' });
+    assert.deepEqual(inv.admit(w.person('telegram:11', 'family'), 'telegram:40', 'guest'), { ok: false, reason: 'not-allowed' });
+    const r = inv.admit(w.owner, 'telegram:40', 'family');
+    assert.ok(r.ok);
+    assert.equal(r.principal.displayName, 'Grandma');
+    assert.deepEqual(inv.admit(w.owner, 'telegram:40', 'family'), { ok: false, reason: 'already-known' });
+  });
 });

@@ -116,11 +116,26 @@ describe('chat ceilings', () => {
     const admin = w.person('telegram:10', 'admin');
     const g = group('-5');
     assert.deepEqual(w.access.setChatCeiling(admin, g, 'owner'), { ok: false, reason: 'above-own-role' });
-    assert.deepEqual(w.access.setChatCeiling(admin, g, 'family'), { ok: true, changed: true });
-    assert.deepEqual(w.access.setChatCeiling(admin, g, 'admin'), { ok: true, previous: 'family', changed: true });
+    assert.deepEqual(w.access.setChatCeiling(admin, g, 'family'), { ok: true, effective: 'family', changed: true });
+    assert.deepEqual(w.access.setChatCeiling(admin, g, 'admin'), { ok: true, previous: 'family', effective: 'admin', changed: true });
     assert.deepEqual(w.access.setChatCeiling(admin, g, null), { ok: false, reason: 'not-allowed' });
     assert.deepEqual(w.access.setChatCeiling(w.owner, g, null), { ok: true, previous: 'admin', changed: true });
     assert.equal(w.access.chatCeiling(g), undefined);
+  });
+
+  test('a configured ceiling cannot be lifted from chat; the lower of both applies', async () => {
+    const { AccessControl } = await import('../../src/permissions/access.ts');
+    const w = world();
+    const access = new AccessControl(w.db, w.clock, { owners: ['telegram:1'], chatCeilings: [{ chat: 'telegram:-9', maxRole: 'family' }] });
+    const g = group('-9');
+    const admin = w.person('telegram:10', 'admin');
+    assert.equal(access.effectiveRole(admin, g), 'family');
+    assert.deepEqual(access.setChatCeiling(w.owner, g, 'admin'), { ok: true, previous: 'family', effective: 'family', changed: false });
+    assert.deepEqual(access.setChatCeiling(w.owner, g, 'guest'), { ok: true, previous: 'family', effective: 'guest', changed: true });
+    assert.equal(access.effectiveRole(admin, g), 'guest');
+    assert.deepEqual(access.setChatCeiling(w.owner, g, null), { ok: true, previous: 'guest', effective: 'family', changed: true });
+    assert.deepEqual(access.chatCeilings(), [{ chat: g, maxRole: 'family', fromConfig: true }]);
+    assert.equal(access.effectiveRole(admin, group('-9', 'discord')), 'admin');
   });
 
   test('family cannot set ceilings', () => {
