@@ -1,0 +1,52 @@
+/** The bot as a process: /healthz, and a graceful stop on SIGTERM. */
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { test } from 'node:test';
+import { startFakeTelegram } from '../fakes/telegram-api.ts';
+import { waitFor } from '../support/real-server.ts';
+
+const TOKEN = '123456:TEST-TOKEN-abcdefghijklmnopqrstuv';
+
+test('healthz reports the adapters and database; SIGTERM stops cleanly', async () => {
+  const fake = await startFakeTelegram({ token: TOKEN, maxHoldMs: 300 });
+  const dir = mkdtempSync(join(tmpdir(), 'life-'));
+  const config = join(dir, 'config.yaml');
+  writeFileSync(
+    config,
+    [
+      `database: ${join(dir, 'bot.db')}`,
+      'health: { host: 127.0.0.1, port: 0 }',
+      'log: { level: info, pretty: false }',
+      `telegram: { token: "\${TG_TOKEN}", apiRoot: "${fake.apiRoot}", ownerIds: [1000] }`,
+      '',
+    ].join('\n'),
+  );
+  const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts', '--config', config], {
+    env: { ...process.env, TG_TOKEN: TOKEN },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let out = '';
+  child.stdout.on('data', (d) => (out += d));
+  child.stderr.on('data', (d) => (out += d));
+  const exited = new Promise<number | null>((resolve) => child.on('close', (code) => resolve(code)));
+  try {
+    const port = await waitFor(() => /"healthPort":(\d+)/.exec(out)?.[1], { timeoutMs: 20_000, what: 'bot started log line' });
+    const res = await fetch(`http://127.0.0.1:${port}/healthz`);
+    const body = (await res.json()) as { ok: boolean; database: string; adapters: Record<string, { connected: boolean }> };
+    assert.equal(res.status, 200);
+    assert.equal(body.ok, true);
+    assert.equal(body.database, 'writable');
+    assert.equal(body.adapters.telegram?.connected, true);
+    assert.ok(!out.includes(TOKEN), 'the token must never be logged');
+
+    child.kill('SIGTERM');
+    assert.equal(await exited, 0);
+    assert.match(out, /shutting down/);
+  } finally {
+    if (child.exitCode === null) child.kill('SIGKILL');
+    await fake.close();
+  }
+});
