@@ -281,3 +281,28 @@ describe('RouterOS over HTTPS with a pinned certificate', () => {
     });
   });
 });
+
+describe('router overview poller', () => {
+  test('one refresh reads resource, identity, public IP and guest state', async () => {
+    const { createRouterPoller } = await import('../../src/services/routeros/poller.ts');
+    const { ManualClock } = await import('../../src/core/clock.ts');
+    const { silentLogger } = await import('../../src/core/logger.ts');
+    await withRouter({}, { username: viewer.name, password: viewer.password }, async (c, fake) => {
+      const poller = createRouterPoller(c, { intervalMs: 60_000, clock: new ManualClock(), log: silentLogger() });
+      const snap = await poller.refresh();
+      assert.equal(snap.status, 'ok');
+      if (snap.status === 'ok') {
+        assert.equal(snap.value.identity, 'router1');
+        assert.equal(snap.value.publicIp, '203.0.113.45');
+        assert.equal(snap.value.guestEnabled, true);
+      }
+      await fake.close();
+      const down = await poller.refresh();
+      assert.equal(down.status, 'failed');
+      if (down.status === 'failed') {
+        assert.equal(down.error.kind, 'unreachable');
+        assert.equal(down.last?.value.identity, 'router1');
+      }
+    });
+  });
+});
