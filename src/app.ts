@@ -72,7 +72,7 @@ export async function startApp(opts: AppOptions): Promise<App> {
   });
   const db = openDatabase(config.database, allMigrations);
   const withConsole = Boolean(opts.console) && (opts.demo || config.console);
-  const access = new AccessControl(db, clock, { owners: ownerIdentities(config, withConsole), rateLimit: { perMinute: config.permissions.rateLimitPerMinute } });
+  const access = new AccessControl(db, clock, { owners: ownerIdentities(config, withConsole), rateLimit: { perMinute: config.permissions.rateLimitPerMinute }, chatCeilings: config.permissions.chats });
   const tokens = new ActionTokens(db, clock);
   const audit = new AuditLog(db);
 
@@ -89,13 +89,19 @@ export async function startApp(opts: AppOptions): Promise<App> {
       if (!r.ok) log.warn({ destination, error: r.error }, 'notification not delivered');
     });
   };
-  const wiring: WiringContext = { config, db, clock, log, messages, demo: Boolean(opts.demo), notify };
+  const shared: WiringContext['shared'] = {
+    access, audit, tokens,
+    registry: () => late.registry!,
+    pipeline: () => late.pipeline!,
+    telegramUsername: () => adapters.find((a): a is TelegramAdapter => a instanceof TelegramAdapter)?.username,
+  };
+  const wiring: WiringContext = { config, db, clock, log, messages, demo: Boolean(opts.demo), notify, shared };
   const modules = [...buildModules(wiring), ...(opts.extraModules ?? [])];
 
   // /help lists the registry that contains /help itself, hence the late-bound reference.
-  const late: { registry?: CommandRegistry } = {};
+  const late: { registry?: CommandRegistry; pipeline?: Pipeline } = {};
   const statusSections = (): StatusSection[] => modules.flatMap((m) => m.statusSections ?? []);
-  const builtins = builtinCommands({ registry: () => late.registry!, access, messages, statusSections });
+  const builtins = builtinCommands({ registry: () => late.registry!, access, messages, statusSections, acceptInvite: modules.find((m) => m.acceptInvite)?.acceptInvite });
   const registry = (late.registry = new CommandRegistry([...builtins, ...modules.flatMap((m) => m.commands)]));
   access.ensureKnownPermissions(registry.permissions());
 
@@ -104,7 +110,7 @@ export async function startApp(opts: AppOptions): Promise<App> {
     if (code) log.warn({ setupCode: code }, `no owner is configured: send "/setup ${code}" to the bot to become its owner (one time)`);
   }
 
-  const pipeline = new Pipeline({
+  const pipeline = (late.pipeline = new Pipeline({
     registry,
     access,
     tokens,
@@ -113,7 +119,10 @@ export async function startApp(opts: AppOptions): Promise<App> {
     clock,
     log,
     defaultLanguage: config.language,
-  });
+    onUnknownUser: (identity, displayName) => {
+      for (const m of modules) m.onUnknownUser?.(identity, displayName);
+    },
+  }));
 
   const t0 = messages.forLanguage(config.language);
   if (config.telegram) {

@@ -2,5 +2,7 @@
 import type { CatalogueFragment } from '../core/i18n.ts';
 import { builtinMessages } from '../handlers/builtin/messages.ts';
 import { pipelineMessages } from '../handlers/pipeline.messages.ts';
+import { permissionMessages } from '../handlers/permissions/messages.ts';
+import { routerMessages } from '../handlers/router/messages.ts';
 
-export const allMessageFragments: readonly CatalogueFragment[] = [pipelineMessages, builtinMessages];
+export const allMessageFragments: readonly CatalogueFragment[] = [pipelineMessages, builtinMessages, permissionMessages, routerMessages];

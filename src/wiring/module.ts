@@ -6,6 +6,12 @@ import type { Messages, Translate } from '../core/i18n.ts';
 import type { Logger } from '../core/logger.ts';
 import type { OutMessage } from '../core/outmessage.ts';
 import type { AnyCommand } from '../handlers/command.ts';
+import type { InviteAcceptor } from '../handlers/builtin/commands.ts';
+import type { Pipeline } from '../handlers/pipeline.ts';
+import type { CommandRegistry } from '../handlers/registry.ts';
+import type { AccessControl } from '../permissions/access.ts';
+import type { ActionTokens } from '../permissions/action-tokens.ts';
+import type { AuditLog } from '../permissions/audit.ts';
 import type { StatusSection } from '../handlers/builtin/status-section.ts';
 import type { Condition } from '../alerts/condition.ts';
 import type { Poller } from '../services/poller.ts';
@@ -34,6 +40,16 @@ export interface WiringContext {
    * rendered in that chat's language. Never throws; delivery is retried.
    */
   notify(destination: string, render: (t: Translate) => OutMessage, dedupKey?: string): void;
+  /** The root's permission services and late-bound references (registry and pipeline exist after modules). */
+  readonly shared?: {
+    readonly access: AccessControl;
+    readonly audit: AuditLog;
+    readonly tokens: ActionTokens;
+    registry(): CommandRegistry;
+    pipeline(): Pipeline;
+    /** The Telegram bot's @username once connected (invite deep links). */
+    telegramUsername(): string | undefined;
+  };
 }
 
 /** One feature area: its commands, /status lines, and background work. */
@@ -46,6 +62,10 @@ export interface FeatureModule {
   readonly alertFeeds?: readonly AlertFeed<any>[];
   /** Starts pollers and workers (after the adapters are up). */
   start?(): void | Promise<void>;
+  /** Told the first time a stranger writes (the permissions area notifies the owner). */
+  onUnknownUser?(identity: string, displayName: string): void;
+  /** Accepts an invite code sent with /start (the permissions area). */
+  readonly acceptInvite?: InviteAcceptor;
   /** Stops them; called on shutdown before the database closes. */
   stop?(): Promise<void>;
 }

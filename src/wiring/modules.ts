@@ -1,10 +1,14 @@
 /** Builds the feature modules the config enables; each area adds one line to the list. */
 import type { FeatureModule, WiringContext } from './module.ts';
+import { permissionsModule } from './permissions.ts';
+import { routerModule } from './router.ts';
 
 type ModuleFactory = (ctx: WiringContext) => FeatureModule | undefined;
 
 /** Every area's module factory (one line per area). */
 const FACTORIES: readonly ModuleFactory[] = [
+  permissionsModule,
+  routerModule,
 ];
 
 /** The modules whose config sections are present. */

@@ -1,0 +1,57 @@
+/** /audit: the latest audit entries, optionally for one person or one service. */
+import type { Language, Translate } from '../../core/i18n.ts';
+import { textMessage } from '../../core/outmessage.ts';
+import type { AuditQuery, AuditRecord } from '../../permissions/audit.ts';
+import { P, serviceOf } from '../../permissions/permissions.ts';
+import { arg } from '../args.ts';
+import { defineCommand, type AnyCommand } from '../command.ts';
+import type { PermissionDeps } from './deps.ts';
+
+const LIMIT = 15;
+
+/** `2026-11-25 12:00` in the household's time zone. */
+function formatTime(ms: number, lang: Language, timeZone: string): string {
+  return new Intl.DateTimeFormat(lang === 'es' ? 'es-ES' : 'en-GB', { timeZone, dateStyle: 'short', timeStyle: 'short' }).format(ms);
+}
+
+/** One entry as a line; argument values are shortened, results translated when known. */
+function line(deps: PermissionDeps, t: Translate, lang: Language, e: AuditRecord): string {
+  const args = Object.entries(e.args).map(([k, v]) => `${k}=${typeof v === 'string' ? v : JSON.stringify(v)}`).join(' ').slice(0, 80);
+  const resultKey = `permissions.audit.result.${e.result}`;
+  const result = deps.messages.has(resultKey) ? t(resultKey) : e.result;
+  return `${formatTime(e.at, lang, deps.timeZone)} · ${e.person ?? e.identity} · /${e.command}${args ? ` ${args}` : ''} → ${result}`;
+}
+
+/** Builds /audit. */
+export function auditCommand(deps: PermissionDeps): AnyCommand {
+  return defineCommand({
+    name: 'audit',
+    group: 'permissions',
+    summaryKey: 'permissions.audit.summary',
+    args: {
+      by: arg.choice(['person', 'service'] as const, { descriptionKey: 'permissions.audit.by', required: false }),
+      value: arg.string({ descriptionKey: 'permissions.audit.value', required: false, rest: true, maxLength: 100 }),
+    },
+    permission: P.auditRead,
+    ephemeral: true,
+    async run(ctx, { by, value }) {
+      const { t } = ctx;
+      const q: AuditQuery = { limit: LIMIT };
+      if (by && !value) return textMessage(t('permissions.audit.needValue'), { severity: 'warning' });
+      if (by === 'person' && value) {
+        const person = deps.access.findPerson(value);
+        if (!person) return textMessage(t('permissions.refused.unknown-target'), { severity: 'warning' });
+        q.personId = person.personId;
+      }
+      if (by === 'service' && value) {
+        const service = value.toLowerCase();
+        q.service = service;
+        // Entries written by the pipeline carry the command only; the registry knows its service.
+        q.serviceCommands = deps.registry().all().filter((c) => c.group === service || serviceOf(c.permission) === service).map((c) => c.name);
+      }
+      const entries = deps.audit.query(q);
+      if (entries.length === 0) return textMessage(t('permissions.audit.empty'));
+      return { title: t('permissions.audit.title'), ephemeral: true, blocks: [{ kind: 'list', items: entries.map((e) => line(deps, t, ctx.lang, e)) }] };
+    },
+  });
+}

@@ -1,0 +1,208 @@
+/** People and permissions from chat: /role, /grant, /revoke, /invite, /link, /ceiling, /setup. */
+import type { Translate } from '../../core/i18n.ts';
+import { textMessage, type OutMessage } from '../../core/outmessage.ts';
+import { parseIdentity, type ChatRef, type Platform } from '../../permissions/chat.ts';
+import { INVITE_TTL } from '../../permissions/invites.ts';
+import { isPermission, P } from '../../permissions/permissions.ts';
+import { ROLES, type Role } from '../../permissions/roles.ts';
+import { arg, formatDurationShort } from '../args.ts';
+import { defineCommand, type AnyCommand } from '../command.ts';
+import { auditCommand } from './audit-command.ts';
+import { chatAddress, roleName, type PermissionDeps } from './deps.ts';
+
+const warn = (text: string): OutMessage => textMessage(text, { severity: 'warning' });
+const done = (text: string): OutMessage => textMessage(text, { severity: 'success' });
+const refused = (t: Translate, reason: string): OutMessage => warn(t(`permissions.refused.${reason}`));
+const PERMISSION_ARG = /^[a-z][a-z0-9-]*\.[a-z][a-z0-9-]*\.[a-z][a-z0-9-]*$/;
+const CHAT_ARG = /^((telegram|discord|console):)?-?[\w-]{1,64}$/;
+
+/** Builds the people-and-permissions commands. */
+export function permissionCommands(deps: PermissionDeps): AnyCommand[] {
+  const { access } = deps;
+
+  const role = defineCommand({
+    name: 'role',
+    group: 'permissions',
+    summaryKey: 'permissions.role.summary',
+    args: {
+      role: arg.choice([...ROLES, 'none'] as const, { descriptionKey: 'permissions.role.role', required: false }),
+      who: arg.string({ descriptionKey: 'permissions.role.who', required: false, rest: true, maxLength: 100 }),
+    },
+    permission: P.roleManage,
+    mutates: true,
+    async run(ctx, { role: next, who }) {
+      const { t } = ctx;
+      if (!next) {
+        const items = access.people().map((p) =>
+          t('permissions.role.item', { id: p.personId, name: p.displayName, role: roleName(t, p.role), identities: p.identities.join(', ') }));
+        return { title: t('permissions.role.title'), blocks: [{ kind: 'list', items }, { kind: 'text', text: t('permissions.role.hint') }] };
+      }
+      if (!who) return warn(t('permissions.role.needWho', { role: next }));
+      if (next === 'none') {
+        const r = access.forget(ctx.principal, who);
+        return r.ok ? done(t('permissions.role.removed', { name: r.person.displayName })) : refused(t, r.reason);
+      }
+      const r = access.setRole(ctx.principal, who, next);
+      if (!r.ok) return refused(t, r.reason);
+      return done(t(r.changed ? 'permissions.role.changed' : 'permissions.role.unchanged', { name: r.person.displayName, role: roleName(t, next) }));
+    },
+  });
+
+  const grantArgs = {
+    role: arg.choice(['admin', 'family', 'guest'] as const, { descriptionKey: 'permissions.grant.role', required: false }),
+    permission: arg.string({ descriptionKey: 'permissions.grant.permission', required: false, maxLength: 100, pattern: PERMISSION_ARG, autocomplete: 'permission' }),
+  };
+  /** The grant table as text: each permission with the weakest role holding it. */
+  const grantTable = (t: Translate): OutMessage => {
+    const items = access.knownPermissions().map(({ permission }) => {
+      const from = (['guest', 'family', 'admin'] as const).find((r) => access.roleHolds(r, permission));
+      return from ? t('permissions.grants.from', { permission, role: roleName(t, from) }) : t('permissions.grants.ownerOnly', { permission });
+    });
+    return { title: t('permissions.grants.title'), blocks: [{ kind: 'list', items }, { kind: 'text', text: t('permissions.grants.hint') }] };
+  };
+
+  const grant = defineCommand({
+    name: 'grant',
+    group: 'permissions',
+    summaryKey: 'permissions.grant.summary',
+    args: grantArgs,
+    permission: P.grantManage,
+    mutates: true,
+    async run(ctx, { role: r, permission }) {
+      const { t } = ctx;
+      if (!r || !permission || !isPermission(permission)) return grantTable(t);
+      const res = access.grant(ctx.principal, r, permission);
+      if (!res.ok) return refused(t, res.reason);
+      return done(t(res.changed ? 'permissions.grant.done' : 'permissions.grant.already', { role: roleName(t, r), permission }));
+    },
+  });
+
+  const revoke = defineCommand({
+    name: 'revoke',
+    group: 'permissions',
+    summaryKey: 'permissions.revoke.summary',
+    args: grantArgs,
+    permission: P.grantManage,
+    mutates: true,
+    async run(ctx, { role: r, permission }) {
+      const { t } = ctx;
+      if (!r || !permission || !isPermission(permission)) return grantTable(t);
+      const res = access.revoke(ctx.principal, r, permission);
+      if (!res.ok) return refused(t, res.reason);
+      const lines = [t(res.changed ? 'permissions.revoke.done' : 'permissions.revoke.none', { role: roleName(t, r), permission })];
+      if (res.stillHeldVia) lines.push(t('permissions.revoke.stillHeld', { role: roleName(t, r), via: roleName(t, res.stillHeldVia) }));
+      return { severity: res.stillHeldVia ? 'warning' : 'success', blocks: lines.map((text) => ({ kind: 'text' as const, text })) };
+    },
+  });
+
+  const invite = defineCommand({
+    name: 'invite',
+    group: 'permissions',
+    summaryKey: 'permissions.invite.summary',
+    args: {
+      role: arg.choice(['admin', 'family', 'guest'] as const, { descriptionKey: 'permissions.invite.role' }),
+      platform: arg.choice(['any', 'telegram', 'discord'] as const, { descriptionKey: 'permissions.invite.platform', required: false }),
+      valid: arg.duration({ descriptionKey: 'permissions.invite.valid', required: false, minMs: INVITE_TTL.minMs, maxMs: INVITE_TTL.maxMs }),
+    },
+    permission: P.inviteCreate,
+    mutates: true,
+    ephemeral: true,
+    async run(ctx, { role: r, platform, valid }) {
+      const { t } = ctx;
+      const ttl = valid ?? deps.inviteTtlMs;
+      const only: Platform | undefined = platform === 'telegram' || platform === 'discord' ? platform : undefined;
+      const res = deps.invites.createInvite(ctx.principal, r, ttl, only ? { platform: only } : {});
+      if (!res.ok) return refused(t, res.reason);
+      const bot = deps.telegramUsername();
+      const lines = [t('permissions.invite.created', { role: roleName(t, r), valid: formatDurationShort(ttl) })];
+      if (bot && only !== 'discord') lines.push(t('permissions.invite.telegram', { link: `https://t.me/${bot}?start=${res.code}` }));
+      lines.push(t('permissions.invite.code', { code: res.code }));
+      return { severity: 'success', ephemeral: true, blocks: lines.map((text) => ({ kind: 'text' as const, text })) };
+    },
+  });
+
+  const link = defineCommand({
+    name: 'link',
+    group: 'permissions',
+    summaryKey: 'permissions.link.summary',
+    args: { code: arg.string({ descriptionKey: 'permissions.link.code', required: false, maxLength: 20, pattern: /^[\w-]+$/ }) },
+    permission: P.identityLink,
+    allowUnknown: true,
+    mutates: true,
+    ephemeral: true,
+    async run(ctx, { code }) {
+      const { t } = ctx;
+      const known = ctx.principal.personId !== 0;
+      if (!code) {
+        // A stranger learns nothing, exactly as for any other message.
+        if (!known) return textMessage(t('pipeline.unknownUser'));
+        const made = deps.linking.createLinkCode(ctx.principal);
+        return { ephemeral: true, blocks: [{ kind: 'text', text: t('permissions.link.created') }, { kind: 'code', text: `/link ${made.code}` }] };
+      }
+      const r = deps.linking.redeemLinkCode(code, ctx.principal.identity, ctx.principal.displayName);
+      if (!r.ok) return warn(t(`permissions.link.${r.reason === 'bad-identity' ? 'unknown' : r.reason}`));
+      return done(t('permissions.link.linked', { name: r.principal.displayName }));
+    },
+  });
+
+  /** The chat a /ceiling names: an explicit `platform:id` / id of a group, else the current chat. */
+  const targetChat = (here: ChatRef, named: string | undefined): ChatRef => {
+    if (!named) return here;
+    const m = /^(?:(telegram|discord|console):)?(.+)$/.exec(named);
+    return { platform: (m?.[1] as Platform | undefined) ?? here.platform, id: m?.[2] ?? named, kind: 'group' };
+  };
+
+  const ceiling = defineCommand({
+    name: 'ceiling',
+    group: 'permissions',
+    summaryKey: 'permissions.ceiling.summary',
+    args: {
+      role: arg.choice([...ROLES, 'none'] as const, { descriptionKey: 'permissions.ceiling.role', required: false }),
+      chat: arg.string({ descriptionKey: 'permissions.ceiling.chat', required: false, maxLength: 80, pattern: CHAT_ARG }),
+    },
+    permission: P.ceilingManage,
+    mutates: true,
+    async run(ctx, { role: r, chat: named }) {
+      const { t } = ctx;
+      const chat = targetChat(ctx.chat, named);
+      const label = named ? chatAddress(chat) : t('permissions.ceiling.thisChat');
+      if (!r) {
+        if (chat.kind === 'group') {
+          const current = access.chatCeiling(chat);
+          return textMessage(current ? t('permissions.ceiling.current', { role: roleName(t, current) }) : t('permissions.ceiling.none'));
+        }
+        const all = access.chatCeilings();
+        if (all.length === 0) return textMessage(t('permissions.ceiling.listEmpty'));
+        const items = all.map((c) => t(c.fromConfig ? 'permissions.ceiling.itemConfig' : 'permissions.ceiling.item', { chat: chatAddress(c.chat), role: roleName(t, c.maxRole) }));
+        const actions = all.filter((c) => !c.fromConfig).map((c) => [ctx.action(t('permissions.ceiling.lift', { chat: chatAddress(c.chat) }), 'ceiling', { role: 'none', chat: chatAddress(c.chat) })]);
+        return { title: t('permissions.ceiling.listTitle'), blocks: [{ kind: 'list', items }], ...(actions.length ? { actions } : {}) };
+      }
+      const res = access.setChatCeiling(ctx.principal, chat, r === 'none' ? null : (r as Role));
+      if (!res.ok) return refused(t, res.reason);
+      const lines = [r === 'none' ? t('permissions.ceiling.lifted', { chat: label }) : t('permissions.ceiling.set', { role: roleName(t, r), chat: label })];
+      if (res.effective && res.effective !== r) lines.push(t('permissions.ceiling.configured', { chat: label, role: roleName(t, res.effective) }));
+      return { severity: 'success', blocks: lines.map((text) => ({ kind: 'text' as const, text })) };
+    },
+  });
+
+  const setup = defineCommand({
+    name: 'setup',
+    group: 'permissions',
+    summaryKey: 'permissions.setup.summary',
+    args: { code: arg.string({ descriptionKey: 'permissions.setup.code', maxLength: 40, pattern: /^[\w-]+$/ }) },
+    permission: P.sessionStart,
+    allowUnknown: true,
+    mutates: true,
+    ephemeral: true,
+    hidden: true,
+    async run(ctx, { code }) {
+      const { t } = ctx;
+      if (!parseIdentity(ctx.principal.identity)) return warn(t('permissions.setup.invalid'));
+      const r = access.claimSetupCode(code, ctx.principal.identity, ctx.principal.displayName);
+      if (r.ok) return done(t('permissions.setup.done'));
+      return warn(t(r.reason === 'owner-exists' ? 'permissions.setup.owner-exists' : 'permissions.setup.invalid'));
+    },
+  });
+
+  return [role, grant, revoke, invite, link, auditCommand(deps), ceiling, setup];
+}

@@ -1,0 +1,69 @@
+/**
+ * The people-and-permissions area: /role, /grant, /revoke, /invite, /link, /audit, /ceiling,
+ * /setup, the approval flow, invite acceptance for /start and the owner's stranger notice.
+ * Always present (it needs no config section), given the composition root's shared services.
+ */
+import { Approvals } from '../permissions/approvals.ts';
+import { Invites } from '../permissions/invites.ts';
+import { Linking } from '../permissions/linking.ts';
+import { approvalCommands, notifyOwnersOfStranger } from '../handlers/permissions/approvals.ts';
+import { permissionCommands } from '../handlers/permissions/commands.ts';
+import { chatAddress, type PermissionDeps } from '../handlers/permissions/deps.ts';
+import type { ReplySink } from '../handlers/pipeline.ts';
+import type { FeatureModule, WiringContext } from './module.ts';
+
+/** Builds the permissions module; undefined when the root did not share its services (unit wiring). */
+export function permissionsModule(ctx: WiringContext): FeatureModule | undefined {
+  const shared = ctx.shared;
+  if (!shared) return undefined;
+  const { access, audit, tokens } = shared;
+  const invites = new Invites(access);
+  const deps: PermissionDeps = {
+    access,
+    invites,
+    linking: new Linking(access),
+    approvals: new Approvals(access),
+    audit,
+    tokens,
+    messages: ctx.messages,
+    registry: shared.registry,
+    notify: ctx.notify,
+    telegramUsername: shared.telegramUsername,
+    inviteTtlMs: ctx.config.permissions.inviteTtlHours * 3_600_000,
+    timeZone: ctx.config.timezone,
+    now: () => ctx.clock.now(),
+    async runApproved(request, requester, approver) {
+      const command = shared.registry().get(request.command);
+      if (!command) return;
+      const lang = access.getLanguage(requester.identity) ?? ctx.config.language;
+      // Replies of the approved run go to the chat it was asked in, like a normal run would.
+      const sink: ReplySink = {
+        send: async (m) => {
+          ctx.notify(chatAddress(request.chat), () => m);
+          return { edit: async () => undefined };
+        },
+      };
+      // The approver's right was checked by Approvals.decide where they decided (a group's
+      // ceiling on the requester's chat must not undo a deliberate approval).
+      await shared.pipeline().run(command, request.args, requester, request.chat, lang, ctx.messages.forLanguage(lang), sink, {
+        approvedBy: approver,
+        skipPermission: true,
+      });
+    },
+  };
+  return {
+    name: 'permissions',
+    commands: [...permissionCommands(deps), ...approvalCommands(deps)],
+    onUnknownUser: (identity, displayName) => notifyOwnersOfStranger(deps, identity, displayName),
+    acceptInvite(code, identity, displayName) {
+      const r = invites.acceptInvite(code, identity, displayName);
+      audit.record({
+        at: ctx.clock.now(), identity, chat: identity, command: 'start', args: {}, service: 'permissions',
+        result: r.ok ? 'ok' : 'denied', detail: r.ok ? `joined as ${r.principal.role} by invite` : `invite refused: ${r.reason}`,
+      });
+      if (r.ok) return { ok: true, role: r.principal.role };
+      // The /start texts know expired/used/unknown/wrong-platform/already-known.
+      return { ok: false, reason: r.reason === 'revoked' ? 'expired' : r.reason === 'bad-identity' ? 'unknown' : r.reason };
+    },
+  };
+}

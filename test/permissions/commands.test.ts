@@ -1,0 +1,125 @@
+/**
+ * The people-and-permissions commands through the real composition root and pipeline
+ * (startTestApp): what each command answers and what it changes, per role.
+ */
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { PassThrough } from 'node:stream';
+import { createLogger } from '../../src/core/logger.ts';
+import { OWNER, startTestApp, type TestApp } from '../support/app-harness.ts';
+import type { ChatRef } from '../../src/permissions/access.ts';
+
+const FAMILY_GROUP: ChatRef = { platform: 'telegram', id: '-100500', kind: 'group' };
+
+describe('people and permissions commands', () => {
+  let h: TestApp;
+  before(async () => {
+    h = await startTestApp();
+  });
+  after(async () => h?.close());
+
+  test('/invite by the owner, accepted once with /start; the code is shown only to the inviter', async () => {
+    const conv = await h.say(OWNER, '/invite family');
+    const reply = conv.replies[0];
+    assert.ok(reply?.message.ephemeral);
+    const code = /\/start ([0-9A-Z]{12})/.exec(reply.text)?.[1];
+    assert.ok(code, reply.text);
+    const joined = await h.say('telegram:7001', `/start ${code}`);
+    assert.match(joined.texts[0] ?? '', /joined as family/);
+    assert.equal(h.app.access.resolve('telegram:7001')?.role, 'family');
+    const again = await h.say('telegram:7002', `/start ${code}`);
+    assert.match(again.texts[0] ?? '', /already used/);
+    assert.equal(h.app.access.resolve('telegram:7002'), undefined);
+  });
+
+  test('/invite above one\'s own role is refused; family cannot invite at all', async () => {
+    const admin = h.person('admin');
+    const fam = h.person('family');
+    assert.match((await h.say(admin, '/invite admin')).texts[0] ?? '', /Invite for admin/);
+    assert.match((await h.say(fam, '/invite guest')).texts[0] ?? '', /not allowed to do that/);
+  });
+
+  test('/role lists people and changes roles within the rules', async () => {
+    const admin = h.person('admin');
+    const guest = h.person('guest');
+    const list = await h.say(admin, '/role');
+    assert.match(list.texts[0] ?? '', new RegExp(guest.replace(':', ':')));
+    assert.match((await h.say(admin, `/role family ${guest}`)).texts[0] ?? '', /is now family/);
+    assert.match((await h.say(admin, `/role owner ${guest}`)).texts[0] ?? '', /above your own/);
+    assert.match((await h.say(admin, `/role guest ${OWNER}`)).texts[0] ?? '', /not allowed to make that change/);
+    assert.match((await h.say(admin, '/role family')).texts[0] ?? '', /Say who/);
+    assert.match((await h.say(admin, `/role none ${guest}`)).texts[0] ?? '', /removed/);
+    assert.equal(h.app.access.resolve(guest), undefined);
+  });
+
+  test('/grant and /revoke: owner only, with the table as the menu', async () => {
+    const admin = h.person('admin');
+    const fam = h.person('family');
+    assert.match((await h.say(admin, '/grant family permissions.audit.read')).texts[0] ?? '', /not allowed to do that/);
+    const table = await h.say(OWNER, '/grant');
+    assert.match(table.texts[0] ?? '', /wifi\.guest\.qr — family and above/);
+    assert.match((await h.say(OWNER, '/grant family permissions.audit.read')).texts[0] ?? '', /can now use permissions\.audit\.read/);
+    assert.match((await h.say(fam, '/audit')).replies[0]?.message.title ?? '', /Activity/);
+    assert.match((await h.say(OWNER, '/revoke admin permissions.audit.read')).texts[0] ?? '', /still has it, because family has it/);
+    assert.match((await h.say(OWNER, '/revoke family permissions.audit.read')).texts[0] ?? '', /no longer has/);
+    assert.match((await h.say(fam, '/audit')).texts[0] ?? '', /not allowed/);
+    assert.match((await h.say(OWNER, '/grant family no.such.permission')).texts[0] ?? '', /No command uses that permission/);
+  });
+
+  test('/ceiling in a group lowers everyone there, admins included; the owner lifts it from a private chat', async () => {
+    const admin = h.person('admin');
+    assert.match((await h.say(admin, '/ceiling family', FAMILY_GROUP)).texts[0] ?? '', /acts as family at most in this chat/);
+    assert.match((await h.say(admin, '/invite family', FAMILY_GROUP)).texts[0] ?? '', /not allowed to do that here/);
+    assert.match((await h.say(admin, '/invite family')).texts[0] ?? '', /Invite for family/, 'the same admin in private is not limited');
+    const list = await h.say(OWNER, '/ceiling');
+    assert.match(list.texts[0] ?? '', /telegram:-100500: family/);
+    const lift = list.replies[0]?.message.actions?.flat()[0];
+    assert.ok(lift);
+    assert.match((await h.press(admin, lift.token)).texts[0] ?? '', /belongs to someone else/);
+    assert.match((await h.press(OWNER, lift.token)).texts[0] ?? '', /lifted/);
+    assert.equal(h.app.access.chatCeiling(FAMILY_GROUP), undefined);
+  });
+
+  test('/link: a code from one platform attaches the other platform\'s identity', async () => {
+    const fam = h.person('family');
+    const made = await h.say(fam, '/link');
+    const code = /\/link ([0-9A-Z]{8})/.exec(made.texts[0] ?? '')?.[1];
+    assert.ok(code, made.texts[0]);
+    assert.match((await h.say('discord:880', `/link ${code}`)).texts[0] ?? '', /Linked/);
+    assert.equal(h.app.access.resolve('discord:880')?.personId, h.app.access.resolve(fam)?.personId);
+    assert.match((await h.say('discord:881', `/link ${code}`)).texts[0] ?? '', /already used/);
+    assert.match((await h.say('discord:882', '/link')).texts[0] ?? '', /private bot/, 'strangers learn nothing');
+  });
+
+  test('/audit filters by person and by service, and records denials', async () => {
+    const fam = h.person('family');
+    await h.say(fam, '/invite guest');
+    await h.say(OWNER, '/grant guest wifi.guest.qr');
+    await h.say(OWNER, '/revoke guest wifi.guest.qr');
+    const mine = await h.say(OWNER, `/audit person ${fam}`);
+    assert.match(mine.texts[0] ?? '', /\/invite role=guest → denied/);
+    assert.doesNotMatch(mine.texts[0] ?? '', /\/grant/);
+    const perms = await h.say(OWNER, '/audit service permissions');
+    assert.match(perms.texts[0] ?? '', /\/revoke role=guest permission=wifi\.guest\.qr → done/);
+    assert.match((await h.say(OWNER, '/audit person nobody-at-all')).texts[0] ?? '', /do not know that person/);
+  });
+});
+
+describe('owner bootstrap with /setup', () => {
+  test('without a configured owner the log carries a one-time code that makes the sender owner', async () => {
+    const lines: string[] = [];
+    const out = new PassThrough();
+    out.on('data', (b: Buffer) => lines.push(b.toString()));
+    const h = await startTestApp({ permissions: { owners: [] } }, { log: createLogger({ destination: out }) });
+    try {
+      const code = /"setupCode":"([0-9A-Z]+)"/.exec(lines.join(''))?.[1];
+      assert.ok(code, 'the setup code is logged');
+      assert.match((await h.say('telegram:55', `/setup ${code}`)).texts[0] ?? '', /now the owner/);
+      assert.equal(h.app.access.resolve('telegram:55')?.role, 'owner');
+      assert.equal((await h.say('telegram:56', `/setup ${code}`)).texts[0], 'This setup code is not valid.');
+      assert.equal(h.app.access.resolve('telegram:56'), undefined);
+    } finally {
+      await h.close();
+    }
+  });
+});
