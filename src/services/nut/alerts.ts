@@ -13,7 +13,7 @@ export interface UpsRuleOptions {
 }
 
 /** The obvious action on a power alert: shut the homelab down now (runs through the permission check). */
-const SHUTDOWN_ACTION = { labelKey: 'alert.action.shutdown_homelab', command: 'powercut', args: { now: 'yes' } } as const;
+const SHUTDOWN_ACTION = { labelKey: 'alerts.action.shutdown_homelab', command: 'powercut', args: { now: 'yes' } } as const;
 
 /** Conditions for one UPS snapshot. */
 export function upsConditions(s: UpsState, opts: UpsRuleOptions = {}): Condition[] {
@@ -29,8 +29,8 @@ export function upsConditions(s: UpsState, opts: UpsRuleOptions = {}): Condition
       key: `${base}:on_battery`,
       source: 'ups',
       severity: 'critical',
-      summaryKey: 'alert.ups.on_battery',
-      resolvedKey: 'alert.ups.on_battery.resolved',
+      summaryKey: 'alerts.ups.on_battery',
+      resolvedKey: 'alerts.ups.on_battery.resolved',
       params,
       holdMs: opts.onBatteryHoldMs ?? 0,
       resolveHoldMs: 0,
@@ -42,8 +42,8 @@ export function upsConditions(s: UpsState, opts: UpsRuleOptions = {}): Condition
       key: `${base}:low_battery`,
       source: 'ups',
       severity: 'critical',
-      summaryKey: s.status.has('FSD') ? 'alert.ups.forced_shutdown' : 'alert.ups.low_battery',
-      resolvedKey: 'alert.ups.low_battery.resolved',
+      summaryKey: s.status.has('FSD') ? 'alerts.ups.forced_shutdown' : 'alerts.ups.low_battery',
+      resolvedKey: 'alerts.ups.low_battery.resolved',
       params,
       holdMs: 0,
       resolveHoldMs: 0,
@@ -51,10 +51,10 @@ export function upsConditions(s: UpsState, opts: UpsRuleOptions = {}): Condition
     });
   }
   if (s.status.has('RB')) {
-    out.push({ key: `${base}:replace_battery`, source: 'ups', severity: 'warning', summaryKey: 'alert.ups.replace_battery', params });
+    out.push({ key: `${base}:replace_battery`, source: 'ups', severity: 'warning', summaryKey: 'alerts.ups.replace_battery', params });
   }
   if (s.status.has('OVER')) {
-    out.push({ key: `${base}:overload`, source: 'ups', severity: 'warning', summaryKey: 'alert.ups.overload', params });
+    out.push({ key: `${base}:overload`, source: 'ups', severity: 'warning', summaryKey: 'alerts.ups.overload', params });
   }
   return out;
 }

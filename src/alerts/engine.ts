@@ -1,0 +1,278 @@
+/**
+ * The alert engine's pure core: given the persisted records of one backend (origin), the
+ * complete list of conditions that hold now and the clock, decide which records change and
+ * which events to announce. No I/O: the AlertService loads and saves records and writes the
+ * events to the outbox in the same transaction.
+ *
+ * Start-up rule (documented decision): the first evaluation after a start keeps records that
+ * the database says are active without announcing them again; a condition present now that
+ * the database does not know is a real, unannounced problem, so it is raised (after its
+ * debounce) and marked `atStart` so the text says "already present at start"; an alert the
+ * database says is active but which is gone now is resolved at once ("while offline").
+ */
+import type { Condition } from './condition.ts';
+import {
+  unreachableKey,
+  type AlertEvent,
+  type AlertEventKind,
+  type AlertEventReason,
+  type AlertRecord,
+  type AlertView,
+  type EngineOptions,
+  type EvaluationInput,
+} from './types.ts';
+
+/** Everything outside the origin's own records that one evaluation needs. */
+export interface EvaluationContext {
+  readonly now: number;
+  readonly options: EngineOptions;
+  /** Origins whose last evaluation said unreachable (this origin included as of this input). */
+  readonly unreachable: ReadonlySet<string>;
+  /** Active mutes: target (an AlertSource or an origin) → until. */
+  readonly mutes: ReadonlyMap<string, number>;
+  /** First evaluation of this origin since the process started. */
+  readonly firstEvaluation: boolean;
+}
+
+/** The records to save (upsert), the keys to delete, and the events to announce. */
+export interface EvaluationResult {
+  readonly upserts: AlertRecord[];
+  readonly deletes: string[];
+  readonly events: AlertEvent[];
+}
+
+/** The view a chat renders for a record. */
+export function viewOf(r: AlertRecord): AlertView {
+  const c = r.condition;
+  return {
+    key: r.key,
+    origin: r.origin,
+    source: c.source,
+    severity: c.severity,
+    summaryKey: c.summaryKey,
+    params: c.params,
+    raisedAt: r.raisedAt ?? r.firstSeenAt,
+    flapping: r.flapping,
+    ...(c.resolvedKey !== undefined ? { resolvedKey: c.resolvedKey } : {}),
+    ...(c.action ? { action: c.action } : {}),
+    ...(c.progress !== undefined ? { progress: c.progress } : {}),
+    ...(c.log !== undefined ? { log: c.log } : {}),
+    ...(r.ackBy !== undefined ? { ackBy: r.ackBy, ackAt: r.ackAt } : {}),
+    ...(r.snoozedUntil !== undefined ? { snoozedUntil: r.snoozedUntil, snoozedBy: r.snoozedBy } : {}),
+    ...(r.atStart ? { atStart: true } : {}),
+  };
+}
+
+/** True when a mute covers the record's source or origin. */
+export function isMuted(r: AlertRecord, mutes: ReadonlyMap<string, number>, now: number): boolean {
+  return [r.condition.source, r.origin].some((t) => (mutes.get(t) ?? 0) > now);
+}
+
+/** Builds an event and bumps the record's event counter. */
+export function makeEvent(
+  r: AlertRecord,
+  kind: AlertEventKind,
+  now: number,
+  extra: { reason?: AlertEventReason; edit?: boolean; durationMs?: number } = {},
+): [AlertRecord, AlertEvent] {
+  const n = r.eventCount + 1;
+  const thread = r.thread ?? `${r.key}@${r.raisedAt ?? now}`;
+  const next = { ...r, eventCount: n };
+  return [
+    next,
+    {
+      id: `${thread}:${n}`,
+      kind,
+      thread,
+      at: now,
+      edit: extra.edit ?? false,
+      alert: viewOf(next),
+      ...(extra.reason ? { reason: extra.reason } : {}),
+      ...(extra.durationMs !== undefined ? { durationMs: extra.durationMs } : {}),
+    },
+  ];
+}
+
+/** The synthetic condition standing for "this backend did not answer". */
+export function unreachableCondition(input: EvaluationInput, holdMs: number): Condition {
+  return {
+    key: unreachableKey(input.origin),
+    source: 'backend',
+    severity: input.unreachableSeverity ?? 'warning',
+    summaryKey: 'alerts.backend.unreachable',
+    resolvedKey: 'alerts.backend.unreachable.resolved',
+    params: { backend: input.origin, ...(input.detail ? { detail: input.detail } : {}) },
+    holdMs,
+    resolveHoldMs: 0,
+    ...(input.dependsOn ? { dependsOn: input.dependsOn } : {}),
+  };
+}
+
+/** Evaluates one origin. `records` are that origin's records as stored. */
+export function evaluate(records: readonly AlertRecord[], input: EvaluationInput, ctx: EvaluationContext): EvaluationResult {
+  const { now, options: o } = ctx;
+  const byKey = new Map(records.map((r) => [r.key, r]));
+  const present = new Map<string, Condition>();
+  if (input.reachable) for (const c of input.conditions) present.set(c.key, c);
+  else present.set(unreachableKey(input.origin), unreachableCondition(input, o.unreachableHoldMs));
+
+  const upserts: AlertRecord[] = [];
+  const deletes: string[] = [];
+  const events: AlertEvent[] = [];
+  const emit = (r: AlertRecord, kind: AlertEventKind, extra: Parameters<typeof makeEvent>[3] = {}): AlertRecord => {
+    const [next, e] = makeEvent(r, kind, now, extra);
+    events.push(e);
+    return next;
+  };
+  const muted = (r: AlertRecord): boolean => isMuted(r, ctx.mutes, now);
+  const suppressed = (c: Condition): boolean =>
+    c.dependsOn !== undefined && c.dependsOn !== input.origin && ctx.unreachable.has(c.dependsOn);
+
+  for (const [key, c] of present) {
+    const old = byKey.get(key);
+    byKey.delete(key);
+    let r: AlertRecord;
+    if (!old || old.state === 'resolved') {
+      // A dependent alert does not even start its debounce while its backend is down.
+      if (suppressed(c)) continue;
+      r = {
+        key,
+        origin: input.origin,
+        condition: c,
+        state: 'pending',
+        firstSeenAt: now,
+        lastSeenAt: now,
+        eventCount: 0,
+        notified: false,
+        raises: old ? old.raises.filter((t) => now - t < o.flap.windowMs) : [],
+        flapping: false,
+        ...(ctx.firstEvaluation ? { atStart: true } : {}),
+      };
+    } else {
+      r = { ...old, condition: c, lastSeenAt: now };
+      delete (r as { absentSince?: number }).absentSince;
+    }
+    if (r.state === 'pending') {
+      if (suppressed(c)) {
+        if (old) deletes.push(key);
+        continue;
+      }
+      if (now - r.firstSeenAt >= (c.holdMs ?? o.debounceMs)) {
+        r = {
+          ...r,
+          state: 'raised',
+          raisedAt: now,
+          thread: `${key}@${now}`,
+          eventCount: 0,
+          raises: [...r.raises.filter((t) => now - t < o.flap.windowMs), now],
+          lastProgressAt: now,
+        };
+        if (!muted(r)) r = { ...emit(r, 'raise'), notified: true, lastNotifiedAt: now };
+      }
+      upserts.push(r);
+      continue;
+    }
+    // Raised and still present: announce meaningful changes only (params like charge move every poll).
+    if (old && r.notified && !muted(r)) {
+      const prev = old.condition;
+      if (prev.severity !== c.severity || prev.summaryKey !== c.summaryKey) {
+        const up = rank(c.severity) > rank(prev.severity);
+        r = emit(r, 'update', { reason: up ? 'escalated' : 'changed', edit: !up });
+        if (up) r = { ...r, lastNotifiedAt: now };
+      } else if (c.progress !== undefined && c.progress !== prev.progress) {
+        if (c.progress >= 100 || now - (r.lastProgressAt ?? 0) >= o.progressMinIntervalMs) {
+          r = { ...emit(r, 'update', { reason: 'progress', edit: true }), lastProgressAt: now };
+        } else {
+          // Keep the last announced progress so the next edit compares against what chats show.
+          r = { ...r, condition: { ...c, progress: prev.progress ?? c.progress } };
+        }
+      }
+    }
+    upserts.push(timeBased(r, ctx, emit));
+  }
+
+  // Records of this origin that are absent now, oldest raise first so recoveries read in order.
+  const absent = [...byKey.values()].sort(
+    (a, b) => (a.raisedAt ?? a.firstSeenAt) - (b.raisedAt ?? b.firstSeenAt) || a.key.localeCompare(b.key),
+  );
+  for (const r of absent) {
+    if (r.state === 'resolved') {
+      if (now - (r.resolvedAt ?? 0) >= o.flap.windowMs) deletes.push(r.key);
+      continue;
+    }
+    if (r.state === 'pending') {
+      deletes.push(r.key);
+      continue;
+    }
+    // An unreachable backend tells us nothing: its alerts stay as they are (only the clock acts).
+    if (!input.reachable) {
+      upserts.push(timeBased(r, ctx, emit));
+      continue;
+    }
+    const absentSince = r.absentSince ?? now;
+    const hold = r.flapping ? o.flap.stableMs : (r.condition.resolveHoldMs ?? o.resolveHoldMs);
+    const offline = ctx.firstEvaluation;
+    if (!offline && now - absentSince < hold) {
+      upserts.push(timeBased({ ...r, absentSince }, ctx, emit));
+      continue;
+    }
+    const recentRaises = r.raises.filter((t) => now - t < o.flap.windowMs);
+    if (!offline && !r.flapping && recentRaises.length >= o.flap.maxRaises) {
+      // Flapping: hold it raised until it stays away for stableMs, and say so once.
+      let next: AlertRecord = { ...r, absentSince, flapping: true };
+      if (next.notified && !muted(next)) next = emit(next, 'update', { reason: 'flapping', edit: true });
+      upserts.push(next);
+      continue;
+    }
+    let done: AlertRecord = { ...r, state: 'resolved', resolvedAt: now, flapping: false, raises: recentRaises };
+    if (r.notified && !muted(r)) {
+      // The outage ended when the condition disappeared, not when the resolve hold ran out.
+      const endedAt = offline ? r.lastSeenAt : absentSince;
+      done = emit(done, 'resolve', {
+        durationMs: endedAt - (r.raisedAt ?? r.firstSeenAt),
+        ...(offline ? { reason: 'while-offline' as const } : {}),
+      });
+    }
+    upserts.push(done);
+  }
+  return { upserts, deletes, events };
+}
+
+const rank = (s: Condition['severity']): number => ['info', 'warning', 'critical'].indexOf(s);
+
+/** Clock-driven transitions of a raised record: announce after a mute, snooze end, re-notify. */
+function timeBased(
+  r: AlertRecord,
+  ctx: EvaluationContext,
+  emit: (r: AlertRecord, k: AlertEventKind, x?: { reason?: AlertEventReason }) => AlertRecord,
+): AlertRecord {
+  if (r.state !== 'raised') return r;
+  const { now, options: o } = ctx;
+  if (isMuted(r, ctx.mutes, now)) return r;
+  if (!r.notified) return { ...emit(r, 'raise', { reason: 'after-mute' }), notified: true, lastNotifiedAt: now };
+  if (r.snoozedUntil !== undefined) {
+    if (now < r.snoozedUntil) return r;
+    const { snoozedUntil: _u, snoozedBy: _b, ...rest } = r;
+    return { ...emit(rest, 'renotify', { reason: 'snooze-ended' }), lastNotifiedAt: now };
+  }
+  if (r.condition.severity === 'critical' && r.ackBy === undefined && o.renotifyMs > 0 && now - (r.lastNotifiedAt ?? now) >= o.renotifyMs) {
+    return { ...emit(r, 'renotify', { reason: 'interval' }), lastNotifiedAt: now };
+  }
+  return r;
+}
+
+/** Acknowledges a raised alert: stops re-notifying and edits its message to show who. */
+export function acknowledge(r: AlertRecord, by: string, now: number): { record: AlertRecord; event?: AlertEvent } {
+  const next: AlertRecord = { ...r, ackBy: by, ackAt: now };
+  if (!next.notified) return { record: next };
+  const [record, event] = makeEvent(next, 'update', now, { reason: 'ack', edit: true });
+  return { record, event };
+}
+
+/** Snoozes a raised alert until `until`: no reminders before then, one reminder after if it still holds. */
+export function snooze(r: AlertRecord, until: number, by: string, now: number): { record: AlertRecord; event?: AlertEvent } {
+  const next: AlertRecord = { ...r, snoozedUntil: until, snoozedBy: by };
+  if (!next.notified) return { record: next };
+  const [record, event] = makeEvent(next, 'update', now, { reason: 'snooze', edit: true });
+  return { record, event };
+}

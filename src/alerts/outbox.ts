@@ -1,0 +1,207 @@
+import type { Db } from '../core/db.ts';
+import type { Severity } from './condition.ts';
+import type { OutboxPayload } from './payload.ts';
+
+export { OutboxWorker, type Deliver, type DeliveryOutcome, type OutboxWorkerOptions } from './worker.ts';
+
+/** Delivery state of a row. `held`: quiet hours; `merged`: folded into a summary; `superseded`: a newer edit replaced it. */
+export type OutboxStatus = 'pending' | 'sent' | 'dead' | 'held' | 'merged' | 'superseded';
+
+/** A message to deliver, as enqueued. */
+export interface OutboxItem {
+  readonly destination: string;
+  /** Unique per destination and event: enqueueing the same key twice stores it once. */
+  readonly dedupKey: string;
+  readonly payload: OutboxPayload;
+  readonly severity: Severity;
+  /** Conversation thread (alert episode): edits go to the thread's last message. */
+  readonly thread?: string;
+  /** Edit the thread's last message instead of sending a new one. */
+  readonly edit?: boolean;
+  /** Held by quiet hours until then. */
+  readonly holdUntil?: number;
+}
+
+/** One stored row. */
+export interface OutboxRow {
+  readonly id: number;
+  readonly destination: string;
+  readonly dedupKey: string;
+  readonly payload: OutboxPayload;
+  readonly severity: Severity;
+  readonly thread: string | null;
+  readonly edit: boolean;
+  readonly status: OutboxStatus;
+  readonly attempts: number;
+  readonly nextAttemptAt: number;
+  readonly releaseAt: number | null;
+  readonly lastError: string | null;
+  readonly ref: string | null;
+  readonly grouped: boolean;
+  readonly createdAt: number;
+  readonly sentAt: number | null;
+}
+
+interface RawRow {
+  id: number;
+  destination: string;
+  dedup_key: string;
+  payload: string;
+  severity: Severity;
+  thread: string | null;
+  edit: number;
+  status: OutboxStatus;
+  attempts: number;
+  next_attempt_at: number;
+  release_at: number | null;
+  last_error: string | null;
+  ref: string | null;
+  grouped: number;
+  created_at: number;
+  sent_at: number | null;
+}
+
+/** Converts a database row. */
+export function fromRaw(r: RawRow): OutboxRow {
+  return {
+    id: r.id,
+    destination: r.destination,
+    dedupKey: r.dedup_key,
+    payload: JSON.parse(r.payload) as OutboxPayload,
+    severity: r.severity,
+    thread: r.thread,
+    edit: r.edit === 1,
+    status: r.status,
+    attempts: r.attempts,
+    nextAttemptAt: r.next_attempt_at,
+    releaseAt: r.release_at,
+    lastError: r.last_error,
+    ref: r.ref,
+    grouped: r.grouped === 1,
+    createdAt: r.created_at,
+    sentAt: r.sent_at,
+  };
+}
+
+const rank = (s: Severity): number => ['info', 'warning', 'critical'].indexOf(s);
+
+/**
+ * The SQLite outbox. Writes happen inside the caller's transaction (the engine's state change
+ * and its messages commit together); the OutboxWorker delivers.
+ */
+export class Outbox {
+  constructor(private readonly db: Db) {}
+
+  /** Stores a message; false when its dedup key was already stored (duplicate suppressed). */
+  enqueue(item: OutboxItem, now: number): boolean {
+    let status: OutboxStatus = item.holdUntil !== undefined ? 'held' : 'pending';
+    let releaseAt = item.holdUntil ?? null;
+    if (item.edit && item.thread) {
+      // Only the newest edit of a thread matters; and an edit of a held message waits with it.
+      this.db
+        .prepare(
+          "UPDATE alert_outbox SET status = 'superseded' WHERE destination = ? AND thread = ? AND edit = 1 AND status IN ('pending', 'held')",
+        )
+        .run(item.destination, item.thread);
+      const held = this.db
+        .prepare("SELECT release_at FROM alert_outbox WHERE destination = ? AND thread = ? AND status = 'held' ORDER BY id DESC LIMIT 1")
+        .pluck()
+        .get(item.destination, item.thread) as number | undefined;
+      if (held !== undefined) {
+        status = 'held';
+        releaseAt = held;
+      } else if (status === 'held') {
+        // Edits are silent on every platform: no need to hold them for quiet hours.
+        status = 'pending';
+        releaseAt = null;
+      }
+    }
+    const res = this.db
+      .prepare(
+        `INSERT OR IGNORE INTO alert_outbox (destination, dedup_key, payload, severity, thread, edit, status, attempts, next_attempt_at, release_at, created_at)
+         VALUES (?, ?, ?, ?, ?, ?, ?, 0, ?, ?, ?)`,
+      )
+      .run(
+        item.destination,
+        item.dedupKey,
+        JSON.stringify(item.payload),
+        item.severity,
+        item.thread ?? null,
+        item.edit ? 1 : 0,
+        status,
+        now,
+        releaseAt,
+        now,
+      );
+    return res.changes > 0;
+  }
+
+  /** Releases messages whose quiet hours ended: one summary per destination (or the lone message itself). */
+  releaseHeld(now: number): number {
+    const rows = (
+      this.db.prepare("SELECT * FROM alert_outbox WHERE status = 'held' AND release_at <= ? ORDER BY id").all(now) as RawRow[]
+    ).map(fromRaw);
+    if (rows.length === 0) return 0;
+    const byDest = new Map<string, OutboxRow[]>();
+    for (const r of rows) byDest.set(r.destination, [...(byDest.get(r.destination) ?? []), r]);
+    this.db.transaction(() => {
+      for (const [dest, list] of byDest) {
+        const news = list.filter((r) => !r.edit);
+        if (news.length <= 1) {
+          this.db
+            .prepare(`UPDATE alert_outbox SET status = 'pending', next_attempt_at = ? WHERE id IN (${list.map(() => '?').join(',')})`)
+            .run(now, ...list.map((r) => r.id));
+          continue;
+        }
+        const severity = news.reduce<Severity>((s, r) => (rank(r.severity) > rank(s) ? r.severity : s), 'info');
+        const payload: OutboxPayload = { type: 'summary', items: news.map((r) => r.payload), since: list[0]!.createdAt };
+        const ins = this.db
+          .prepare(
+            `INSERT OR IGNORE INTO alert_outbox (destination, dedup_key, payload, severity, thread, edit, status, attempts, next_attempt_at, created_at)
+             VALUES (?, ?, ?, ?, NULL, 0, 'pending', 0, ?, ?)`,
+          )
+          .run(dest, `summary:${dest}:${list[0]!.id}`, JSON.stringify(payload), severity, now, now);
+        this.db
+          .prepare(`UPDATE alert_outbox SET status = 'merged', merged_into = ? WHERE id IN (${list.map(() => '?').join(',')})`)
+          .run(Number(ins.lastInsertRowid), ...list.map((r) => r.id));
+      }
+    })();
+    return rows.length;
+  }
+
+  /** Rows in given states, oldest first (for /alerts and tests). */
+  list(statuses: readonly OutboxStatus[] = ['pending', 'sent', 'dead', 'held'], limit = 1000): OutboxRow[] {
+    return (
+      this.db
+        .prepare(`SELECT * FROM alert_outbox WHERE status IN (${statuses.map(() => '?').join(',')}) ORDER BY id LIMIT ?`)
+        .all(...statuses, limit) as RawRow[]
+    ).map(fromRaw);
+  }
+
+  /** Counts by status. */
+  counts(): Record<OutboxStatus, number> {
+    const out: Record<OutboxStatus, number> = { pending: 0, sent: 0, dead: 0, held: 0, merged: 0, superseded: 0 };
+    for (const r of this.db.prepare('SELECT status, COUNT(*) AS n FROM alert_outbox GROUP BY status').all() as {
+      status: OutboxStatus;
+      n: number;
+    }[]) {
+      out[r.status] = r.n;
+    }
+    return out;
+  }
+
+  /** Puts a dead row back in the queue (after fixing the chat, say). */
+  retry(id: number, now: number): boolean {
+    return (
+      this.db
+        .prepare("UPDATE alert_outbox SET status = 'pending', attempts = 0, next_attempt_at = ? WHERE id = ? AND status = 'dead'")
+        .run(now, id).changes > 0
+    );
+  }
+
+  /** Deletes delivered rows older than `before` (housekeeping; dead rows stay until retried or purged by hand). */
+  prune(before: number): number {
+    return this.db.prepare("DELETE FROM alert_outbox WHERE status IN ('sent', 'merged', 'superseded') AND created_at < ?").run(before)
+      .changes;
+  }
+}

@@ -1,0 +1,217 @@
+import { describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { silentLogger } from '../../src/core/logger.ts';
+import type { OutMessage } from '../../src/core/outmessage.ts';
+import { OutboxWorker, type DeliveryOutcome } from '../../src/alerts/outbox.ts';
+import type { OutboxPayload } from '../../src/alerts/payload.ts';
+import { waitFor } from '../support/real-server.ts';
+import { cond, harness, type Harness } from './harness.ts';
+
+interface Call {
+  destination: string;
+  text: string;
+  editRef: string | undefined;
+  dedupKey: string | undefined;
+}
+
+/** Renders payloads as short strings so tests can read what was sent. */
+function render(p: OutboxPayload): OutMessage {
+  const line = (e: { kind: string; reason?: string; alert: { key: string } }) =>
+    `${e.kind}${e.reason ? `(${e.reason})` : ''}:${e.alert.key}`;
+  const text =
+    p.type === 'alert'
+      ? line(p.event)
+      : p.type === 'group'
+        ? `group[${p.items.map(line).join(',')}]`
+        : p.type === 'message'
+          ? 'message'
+          : p.type;
+  return { blocks: [{ kind: 'text', text }] };
+}
+
+/** A worker whose deliver answers from a script of outcomes (then ok). */
+function worker(
+  h: Harness,
+  script: (call: Call, n: number) => DeliveryOutcome | undefined = () => undefined,
+  extra: Partial<ConstructorParameters<typeof OutboxWorker>[0]> = {},
+) {
+  const calls: Call[] = [];
+  let refs = 0;
+  const w = new OutboxWorker({
+    db: h.db,
+    clock: h.clock,
+    log: silentLogger(),
+    render,
+    groupWindowMs: 0,
+    backoff: { baseMs: 5000, maxMs: 60_000 },
+    maxAttempts: 4,
+    deliver: async (destination, message, editRef, meta) => {
+      const call = {
+        destination,
+        text: message.blocks[0]!.kind === 'text' ? message.blocks[0]!.text : '',
+        editRef,
+        dedupKey: meta?.dedupKey,
+      };
+      calls.push(call);
+      return script(call, calls.length) ?? { ok: true, ref: editRef ?? `m${++refs}` };
+    },
+    ...extra,
+  });
+  return { w, calls, texts: () => calls.map((c) => `${c.destination} ${c.text}${c.editRef ? ` edit=${c.editRef}` : ''}`) };
+}
+
+describe('outbox delivery', () => {
+  test('delivers in order and records the platform ref', async () => {
+    const h = harness();
+    h.at(0, [cond('a', { holdMs: 0 })]);
+    h.at(1000, [cond('a', { holdMs: 0 }), cond('b', { holdMs: 0 })]);
+    const { w, texts } = worker(h);
+    assert.equal(await w.tick(), 2);
+    assert.deepEqual(texts(), ['telegram:1 raise:a', 'telegram:1 raise:b']);
+    assert.deepEqual(
+      h.service.outbox.list(['sent']).map((r) => r.ref),
+      ['m1', 'm2'],
+    );
+    assert.equal(await w.tick(), 0, 'nothing left');
+  });
+
+  test('retry_after is honoured exactly', async () => {
+    const h = harness();
+    h.at(0, [cond('a', { holdMs: 0 })]);
+    const { w, calls } = worker(h, (_c, n) => (n === 1 ? { ok: false, retryAfterMs: 35_000, error: '429 Too Many Requests' } : undefined));
+    await w.tick();
+    h.clock.advance(34_999);
+    await w.tick();
+    assert.equal(calls.length, 1);
+    assert.equal(h.service.outbox.list(['pending'])[0]?.lastError, '429 Too Many Requests');
+    h.clock.advance(1);
+    await w.tick();
+    assert.equal(calls.length, 2);
+    assert.equal(h.service.outbox.counts().sent, 1);
+  });
+
+  test('exponential backoff, then a dead letter that stays visible and does not block the next message', async () => {
+    const h = harness();
+    h.at(0, [cond('a', { holdMs: 0 })]);
+    h.at(0, [cond('a', { holdMs: 0 }), cond('b', { holdMs: 0 })]);
+    const { w, texts } = worker(h, (c) => (c.text === 'raise:a' ? { ok: false, error: '502 Bad Gateway' } : undefined));
+    const attemptsAt: number[] = [];
+    const t0 = h.clock.now();
+    for (let i = 0; i < 80; i++) {
+      const before = texts().length;
+      await w.tick();
+      if (texts().length > before) attemptsAt.push((h.clock.now() - t0) / 1000);
+      h.clock.advance(1000);
+    }
+    assert.deepEqual(attemptsAt, [0, 5, 15, 35], 'attempts after 5 s, 10 s, 20 s');
+    assert.deepEqual(texts(), [
+      'telegram:1 raise:a',
+      'telegram:1 raise:a',
+      'telegram:1 raise:a',
+      'telegram:1 raise:a',
+      'telegram:1 raise:b',
+    ]);
+    const dead = h.service.outbox.list(['dead']);
+    assert.equal(dead.length, 1);
+    assert.equal(dead[0]?.attempts, 4);
+    assert.equal(dead[0]?.lastError, '502 Bad Gateway');
+    assert.equal(h.service.outbox.retry(dead[0]!.id, h.clock.now()), true);
+    assert.equal(h.service.outbox.list(['pending']).length, 1);
+  });
+
+  test('a permanent failure is dead at once', async () => {
+    const h = harness();
+    h.at(0, [cond('a', { holdMs: 0 })]);
+    const { w } = worker(h, () => ({ ok: false, permanent: true, error: '403 bot was blocked by the user' }));
+    await w.tick();
+    assert.equal(h.service.outbox.counts().dead, 1);
+  });
+
+  test('per-destination order: a failing chat holds its later messages, other chats go on', async () => {
+    const h = harness([{ destination: 'telegram:1' }, { destination: 'discord:2' }]);
+    h.at(0, [cond('a', { holdMs: 0 })]);
+    h.at(0, [cond('a', { holdMs: 0 }), cond('b', { holdMs: 0 })]);
+    let down = true;
+    const { w, texts } = worker(h, (c) => (down && c.destination === 'telegram:1' ? { ok: false, error: '502' } : undefined));
+    await w.tick();
+    assert.deepEqual(texts().sort(), ['discord:2 raise:a', 'discord:2 raise:b', 'telegram:1 raise:a']);
+    down = false;
+    h.clock.advance(5000);
+    await w.tick();
+    assert.deepEqual(texts().slice(3), ['telegram:1 raise:a', 'telegram:1 raise:b']);
+  });
+
+  test('state messages edit the earlier message (ack), and fall back to a new message when it is gone', async () => {
+    const h = harness();
+    h.at(0, [cond('a', { holdMs: 0 })]);
+    const { w, texts } = worker(h, (c, n) => (n === 3 ? { ok: false, permanent: true, error: 'message to edit not found' } : undefined));
+    await w.tick();
+    h.service.acknowledge('a', 'telegram:42');
+    await w.tick();
+    assert.deepEqual(texts(), ['telegram:1 raise:a', 'telegram:1 update(ack):a edit=m1']);
+    h.service.snooze('a', 3600_000, 'telegram:42');
+    await w.tick();
+    assert.deepEqual(texts().slice(2), ['telegram:1 update(snooze):a edit=m1', 'telegram:1 update(snooze):a']);
+  });
+
+  test('a storm goes out as one grouped message; later edits of its members become new messages', async () => {
+    const h = harness();
+    const five = ['a', 'b', 'c', 'd', 'e'].map((k) => cond(k, { holdMs: 0, severity: 'warning' }));
+    h.at(0, five);
+    const { w, texts, calls } = worker(h, undefined, { groupWindowMs: 2000 });
+    await w.tick();
+    assert.equal(calls.length, 0, 'waits for the group window');
+    h.clock.advance(2000);
+    await w.tick();
+    assert.deepEqual(texts(), ['telegram:1 group[raise:a,raise:b,raise:c,raise:d,raise:e]']);
+    assert.ok(h.service.outbox.list(['sent']).every((r) => r.grouped && r.ref === 'm1'));
+    h.service.acknowledge('c', 'telegram:42');
+    h.clock.advance(2000);
+    await w.tick();
+    assert.deepEqual(texts().slice(1), ['telegram:1 update(ack):c']);
+  });
+
+  test('two alerts are not a storm', async () => {
+    const h = harness();
+    h.at(0, [cond('a', { holdMs: 0 }), cond('b', { holdMs: 0 })]);
+    const { w, texts } = worker(h);
+    await w.tick();
+    assert.deepEqual(texts(), ['telegram:1 raise:a', 'telegram:1 raise:b']);
+  });
+
+  test('a throwing deliver counts as a failed attempt', async () => {
+    const h = harness();
+    h.at(0, [cond('a', { holdMs: 0 })]);
+    const { w } = worker(h, () => {
+      throw new Error('socket hang up');
+    });
+    await w.tick();
+    const [row] = h.service.outbox.list(['pending']);
+    assert.equal(row?.attempts, 1);
+    assert.equal(row?.lastError, 'socket hang up');
+  });
+
+  test('enqueueing the same dedup key twice stores it once', () => {
+    const h = harness();
+    const item = {
+      destination: 'telegram:1',
+      dedupKey: 'x>telegram:1',
+      payload: { type: 'message' as const, message: { blocks: [] } },
+      severity: 'info' as const,
+    };
+    assert.equal(h.service.outbox.enqueue(item, 0), true);
+    assert.equal(h.service.outbox.enqueue(item, 0), false);
+    assert.equal(h.service.outbox.list().length, 1);
+  });
+
+  test('the background loop delivers without manual ticks', async () => {
+    const h = harness();
+    const { w, calls } = worker(h, undefined, { idleMs: 20 });
+    w.start();
+    h.at(0, [cond('a', { holdMs: 0 })]);
+    w.kick();
+    await waitFor(() => calls.length > 0, { what: 'background delivery' });
+    await w.stop();
+    assert.equal(calls.length, 1);
+  });
+});
