@@ -1,0 +1,99 @@
+/**
+ * zod schemas for the Pi-hole v6 replies the client reads (pihole-openapi/*.yaml). Only the
+ * fields we use are required; everything else is ignored so newer FTL versions still parse.
+ */
+import { z } from 'zod';
+
+/** `{"error":{"key","message","hint"}}` on every 4xx/5xx. */
+export const ErrorEnvelope = z.object({
+  error: z.object({
+    key: z.string(),
+    message: z.string().nullish(),
+    hint: z.unknown().optional(),
+  }),
+});
+
+/** POST/GET /api/auth. */
+export const AuthReply = z.object({
+  session: z.object({
+    valid: z.boolean(),
+    totp: z.boolean().optional(),
+    sid: z.string().nullable(),
+    validity: z.number(),
+    message: z.string().nullish(),
+  }),
+});
+
+/** GET/POST /api/dns/blocking. */
+export const BlockingReply = z.object({
+  blocking: z.enum(['enabled', 'disabled', 'failed', 'unknown']),
+  timer: z.number().nullable().optional(),
+});
+
+/** GET /api/stats/summary. */
+export const SummaryReply = z.object({
+  queries: z.object({
+    total: z.number(),
+    blocked: z.number(),
+    percent_blocked: z.number(),
+    unique_domains: z.number().optional(),
+    forwarded: z.number().optional(),
+    cached: z.number().optional(),
+  }),
+  clients: z.object({ active: z.number(), total: z.number() }),
+  gravity: z.object({ domains_being_blocked: z.number(), last_update: z.number().optional() }).optional(),
+});
+
+/** GET /api/stats/top_domains. */
+export const TopDomainsReply = z.object({
+  domains: z.array(z.object({ domain: z.string(), count: z.number() })),
+});
+
+/** GET /api/stats/top_clients. */
+export const TopClientsReply = z.object({
+  clients: z.array(z.object({ ip: z.string(), name: z.string().nullish(), count: z.number() })),
+});
+
+/** GET /api/stats/recent_blocked. */
+export const RecentBlockedReply = z.object({ blocked: z.array(z.string()) });
+
+/** GET /api/queries. */
+export const QueriesReply = z.object({
+  queries: z.array(
+    z.object({
+      id: z.number(),
+      time: z.number(),
+      type: z.string().nullish(),
+      domain: z.string(),
+      status: z.string().nullable(),
+      client: z.object({ ip: z.string(), name: z.string().nullish() }),
+      list_id: z.number().nullish(),
+    }),
+  ),
+  recordsFiltered: z.number().optional(),
+});
+
+const DomainRow = z.object({
+  id: z.number(),
+  domain: z.string(),
+  unicode: z.string().optional(),
+  type: z.enum(['allow', 'deny']),
+  kind: z.enum(['exact', 'regex']),
+  comment: z.string().nullish(),
+  enabled: z.boolean(),
+  date_added: z.number().optional(),
+  date_modified: z.number().optional(),
+});
+
+/** GET /api/domains… and the 201 of POST. */
+export const DomainsReply = z.object({
+  domains: z.array(DomainRow),
+  processed: z
+    .object({
+      success: z.array(z.object({ item: z.string() })).optional(),
+      errors: z.array(z.object({ item: z.string(), error: z.string().nullish() })).optional(),
+    })
+    .nullish(),
+});
+
+export type DomainRowT = z.infer<typeof DomainRow>;
