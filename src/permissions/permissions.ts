@@ -63,6 +63,7 @@ export const FAMILY_DEFAULTS: readonly Permission[] = [
   'pihole.domain.allow-temporary',
   P.languageSet,
   P.identityLink,
+  'bot.whoami.read',
   P.approvalRequest,
   ...STATUS_READ,
 ];

@@ -1,0 +1,108 @@
+/**
+ * The authorization matrix: every registered command (derived from the registry, so a new
+ * command is covered automatically) × every role and a stranger × a private chat, a group and
+ * a family-limited group. Asserts allowed or denied against the household policy written out
+ * below, and that a denied command never reaches its run() (so never its service).
+ */
+import assert from 'node:assert/strict';
+import { after, before, describe, test } from 'node:test';
+import { startDemoHomelab, type DemoHomelab } from '../../src/demo/index.ts';
+import { demoBackends } from '../../src/demo/registry.ts';
+import type { AnyCommand } from '../../src/handlers/command.ts';
+import type { ChatRef } from '../../src/permissions/access.ts';
+import { roleRank, type Role } from '../../src/permissions/roles.ts';
+import { OWNER, startTestApp, type TestApp } from '../support/app-harness.ts';
+
+/** The household policy, independent of the code under test: the weakest role allowed each permission. */
+function expectedMinRole(permission: string): Role {
+  if (permission === 'permissions.grant.manage') return 'owner';
+  if (['bot.session.start', 'bot.help.read'].includes(permission)) return 'guest';
+  const family = ['wifi.guest.qr', 'pihole.domain.allow-temporary', 'bot.language.set', 'bot.identity.link', 'bot.approval.request', 'bot.whoami.read'];
+  if (family.includes(permission) || /^[a-z0-9-]+\.status\.read$/.test(permission)) return 'family';
+  return 'admin';
+}
+
+type Who = Role | 'stranger';
+const WHO: Who[] = ['owner', 'admin', 'family', 'guest', 'stranger'];
+const CHATS = {
+  private: undefined,
+  group: { platform: 'telegram', id: '-2001', kind: 'group' },
+  'family group': { platform: 'telegram', id: '-2002', kind: 'group' },
+} satisfies Record<string, ChatRef | undefined>;
+
+let homelab: DemoHomelab;
+let h: TestApp;
+let commands: AnyCommand[];
+const reached: string[] = [];
+const identities = new Map<Who, string>();
+
+before(async () => {
+  homelab = await startDemoHomelab(demoBackends());
+  h = await startTestApp({ ...homelab.config, permissions: { owners: [OWNER], rateLimitPerMinute: 100_000 } });
+  commands = h.app.registry.all();
+  // Record every run() that is reached, then let the real command run.
+  for (const c of commands) {
+    const original = c.run.bind(c);
+    c.run = async (ctx, args) => {
+      reached.push(`${c.name}:${ctx.principal.identity}:${ctx.chat.id}`);
+      return original(ctx, args);
+    };
+  }
+  identities.set('owner', OWNER);
+  for (const r of ['admin', 'family', 'guest'] as const) identities.set(r, h.person(r, `telegram:${7100 + roleRank(r)}`));
+  identities.set('stranger', 'telegram:7999');
+  const owner = h.app.access.resolve(OWNER)!;
+  assert.ok(h.app.access.setChatCeiling(owner, CHATS['family group'], 'family').ok);
+});
+
+after(async () => {
+  await h?.close();
+  await homelab?.close();
+});
+
+describe('authorization matrix', () => {
+  test('the registry is not empty and every command declares a permission', () => {
+    assert.ok(commands.length >= 10);
+    for (const c of commands) assert.match(c.permission, /^[a-z][a-z0-9-]*\.[a-z][a-z0-9-]*\.[a-z][a-z0-9-]*$/, c.name);
+  });
+
+  test('every command × role × chat', async () => {
+    const denied = [h.app.messages.t('en', 'pipeline.denied'), h.app.messages.t('en', 'pipeline.deniedRequestable')];
+    const problems: string[] = [];
+    let cells = 0;
+    for (const c of commands) {
+      for (const who of WHO) {
+        for (const [chatName, chat] of Object.entries(CHATS)) {
+          cells++;
+          const identity = identities.get(who)!;
+          const effective: Role | undefined = who === 'stranger' ? undefined : chatName === 'family group' && roleRank(who) > roleRank('family') ? 'family' : who;
+          const allowed = effective === undefined ? Boolean(c.allowUnknown) : roleRank(effective) >= roleRank(expectedMinRole(c.permission));
+          const mark = reached.length;
+          const deniedRows = () => h.app.db.prepare("SELECT count(*) FROM audit_log WHERE result = 'denied' AND command = ? AND identity = ?").pluck().get(c.name, identity) as number;
+          const deniedBefore = deniedRows();
+          const conv = await h.send(identity, { kind: 'options', name: c.name, options: {} }, chat);
+          const wasDenied = conv.texts.some((t) => denied.includes(t));
+          const ranNow = reached.slice(mark).some((r) => r.startsWith(`${c.name}:`));
+          const cell = `/${c.name} (${c.permission}) as ${who} in ${chatName}`;
+          if (allowed && wasDenied) problems.push(`${cell}: denied, expected allowed`);
+          if (!allowed) {
+            if (ranNow) problems.push(`${cell}: reached run() although not allowed`);
+            if (who !== 'stranger' && !wasDenied) problems.push(`${cell}: not told it was denied (${JSON.stringify(conv.texts)})`);
+            if (who !== 'stranger' && deniedRows() !== deniedBefore + 1) problems.push(`${cell}: denial not audited`);
+            if (who === 'stranger' && conv.texts.some((t) => t !== h.app.messages.t('en', 'pipeline.unknownUser'))) {
+              problems.push(`${cell}: a stranger got more than the neutral reply: ${JSON.stringify(conv.texts)}`);
+            }
+          }
+        }
+      }
+    }
+    assert.equal(cells, commands.length * WHO.length * Object.keys(CHATS).length);
+    assert.deepEqual(problems, []);
+  });
+
+  test('an allowed command without required arguments does reach its run()', async () => {
+    const mark = reached.length;
+    await h.send(OWNER, { kind: 'options', name: 'role', options: {} });
+    assert.ok(reached.slice(mark).includes(`role:${OWNER}:${OWNER.split(':')[1]}`));
+  });
+});
