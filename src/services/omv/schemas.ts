@@ -1,0 +1,92 @@
+import { z } from 'zod';
+
+/** zod schemas for OMV JSON-RPC replies (PROTOCOLS §3; field names from the engined RPC code). */
+
+/** PHP sends numbers as strings in many places; accept both. */
+export const num = z.preprocess((v) => (typeof v === 'string' && v.trim() !== '' && !Number.isNaN(Number(v)) ? Number(v) : v), z.number());
+const optNum = z.preprocess((v) => (v === '' || v === null || v === false ? undefined : v), num.optional());
+const bool = z.union([z.boolean(), z.number(), z.string()]).transform((v) => v === true || v === 1 || v === '1' || v === 'true');
+
+/** The RPC envelope: `{response, error}`. */
+export const rpcEnvelope = z.object({
+  response: z.unknown(),
+  error: z
+    .object({ code: z.union([z.number(), z.string()]).optional(), message: z.string().optional() })
+    .nullable()
+    .optional(),
+});
+
+/** `{total, data}` of every getList method. */
+export const listOf = <S extends z.ZodType>(row: S) => z.object({ total: num, data: z.array(row) });
+
+export const loginSchema = z.object({
+  authenticated: z.boolean().optional(),
+  status: z.string().optional(),
+  username: z.string().optional(),
+});
+
+export const systemInfoSchema = z.object({
+  hostname: z.string(),
+  version: z.string(),
+  cpuModelName: z.string().optional(),
+  cpuUtilization: optNum,
+  memTotal: optNum,
+  memUsed: optNum,
+  uptime: optNum,
+  loadAverage: z.union([z.object({ '1min': num, '5min': num, '15min': num }), z.string()]).optional(),
+  kernel: z.string().optional(),
+  rebootRequired: bool.optional(),
+  availablePkgUpdates: optNum,
+  pkgUpdatesAvailable: bool.optional(),
+});
+
+export const raidRowSchema = z.object({
+  name: z.string().optional(),
+  devicefile: z.string(),
+  level: z.string(),
+  numdevices: optNum,
+  devices: z.array(z.string()),
+  size: optNum,
+  state: z.string(),
+});
+
+export const smartRowSchema = z.object({
+  devicefile: z.string(),
+  devicename: z.string().optional(),
+  model: z.string().optional(),
+  serialnumber: z.string().optional(),
+  size: optNum,
+  temperature: optNum,
+  overallstatus: z.string(),
+});
+
+export const smartAttributeSchema = z.object({
+  id: num,
+  attrname: z.string(),
+  value: num,
+  worst: num,
+  threshold: num,
+  rawvalue: z.union([z.string(), z.number()]).transform(String),
+  prefailure: bool.optional(),
+  assessment: z.string().optional(),
+});
+
+export const filesystemRowSchema = z.object({
+  devicefile: z.string(),
+  label: z.string().optional(),
+  type: z.string(),
+  mounted: bool,
+  mountpoint: z.string().optional(),
+  size: optNum,
+  available: optNum,
+  percentage: optNum,
+});
+
+export const smbShareRowSchema = z.object({
+  sharedfoldername: z.string().optional(),
+  sharedfolderref: z.string().optional(),
+  enable: bool,
+  comment: z.string().optional(),
+  readonly: bool.optional(),
+  guest: z.string().optional(),
+});
