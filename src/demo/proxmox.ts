@@ -67,6 +67,8 @@ export interface ProxmoxFake {
   hangNext(): void;
   /** Guests that no backup job covers (GET /cluster/backup-info/not-backed-up). */
   setNotBackedUp(vmids: number[]): void;
+  /** How many times the node was asked to shut down (power-cut tests). */
+  readonly nodeShutdowns: number;
   /** All tasks, newest first. */
   tasks(): readonly FakeTask[];
 }
@@ -91,6 +93,7 @@ export async function startProxmoxFake(opts: ProxmoxFakeOptions = {}, port = 0):
   let requestCount = 0;
   let routeFailure: { match: RegExp; status: number; reason: string } | undefined;
   let loginCount = 0;
+  let nodeShutdowns = 0;
   const hung = new Set<ServerResponse>();
   const v8 = opts.apiVersion === 8;
 
@@ -213,6 +216,18 @@ export async function startProxmoxFake(opts: ProxmoxFakeOptions = {}, port = 0):
           'current-kernel': { release: '5.15.74-1-pve', sysname: 'Linux' },
         },
       };
+    }
+    if (method === 'POST' && rest.join('/') === 'status') {
+      if (!canPower) return { status: 403, reason: `Permission check failed (/nodes/${node}, Sys.PowerMgmt)` };
+      if (body.command !== 'shutdown' && body.command !== 'reboot') {
+        return { status: 400, reason: 'Parameter verification failed.', errors: { command: "value 'x' does not have a value in the enumeration 'reboot, shutdown'" } };
+      }
+      nodeShutdowns++;
+      for (const g of guests) {
+        g.status = 'stopped';
+        delete g.startedAt;
+      }
+      return { status: 200, data: null };
     }
     if ((rest[0] === 'qemu' || rest[0] === 'lxc') && rest.length === 1 && method === 'GET') {
       return { status: 200, data: guests.filter((g) => g.type === rest[0]).map(guestRow) };
@@ -359,6 +374,9 @@ export async function startProxmoxFake(opts: ProxmoxFakeOptions = {}, port = 0):
     },
     get loginCount() {
       return loginCount;
+    },
+    get nodeShutdowns() {
+      return nodeShutdowns;
     },
     async close() {
       for (const r of hung) r.destroy();

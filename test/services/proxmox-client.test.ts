@@ -177,6 +177,20 @@ describe('ProxmoxClient with an API token against the fake', () => {
     }
   });
 
+  test('node shutdown asks the node and needs the privilege', async () => {
+    const denied = await client({ tokenId: fake.readonlyTokenId }).nodeShutdown();
+    assert.deepEqual(!denied.ok && denied.error.status, 403);
+    const before = fake.nodeShutdowns;
+    try {
+      assert.deepEqual(await pve.nodeShutdown(), { ok: true, value: undefined });
+      assert.equal(fake.nodeShutdowns - before, 1);
+      assert.equal(fake.guest(100)?.status, 'stopped');
+    } finally {
+      fake.setGuestState(100, 'running');
+      fake.setGuestState(101, 'running');
+    }
+  });
+
   test('a malformed UPID never reaches the server', async () => {
     const before = fake.requestCount;
     const r = await pve.taskStatus('UPID:nope');

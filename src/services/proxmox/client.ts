@@ -128,6 +128,12 @@ export class ProxmoxClient {
     return this.startTask(`${guestPath(ref, ref.node ?? this.node)}/status/${action}`, {});
   }
 
+  /** Shuts the node down (`POST /nodes/{node}/status command=shutdown`); Proxmox stops the guests first. */
+  async nodeShutdown(node = this.node): Promise<Result<void>> {
+    const r = await this.call('POST', `nodes/${enc(node)}/status`, z.null(), { form: { command: 'shutdown' } });
+    return r.ok ? ok(undefined) : r;
+  }
+
   /** Status of a task; the node is taken from the UPID. */
   async taskStatus(upid: string): Promise<Result<TaskStatus>> {
     const path = this.taskPath(upid);
