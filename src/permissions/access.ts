@@ -7,10 +7,11 @@ import type { Clock } from '../core/clock.ts';
 import type { Db } from '../core/db.ts';
 import type { Language } from '../core/i18n.ts';
 import { chatKey, parseChatKey, parseIdentity, type ChatRef, type Platform } from './chat.ts';
-import { isPermission, OWNER_ONLY, P, defaultRoleFor, type Permission } from './permissions.ts';
-import { checkCeiling, checkGrantChange, checkSetRole, type ActorFacts, type PolicyReason } from './policy.ts';
+import { defaultRoleFor, isPermission, OWNER_ONLY, type Permission } from './permissions.ts';
+import { forget, grant, inherited, revoke, setChatCeiling, setRole } from './management.ts';
+import type { ActorFacts } from './policy.ts';
 import { RateLimiter } from './rate-limit.ts';
-import { atLeast, isRole, minRole, roleRank, ROLES, type Role } from './roles.ts';
+import { atLeast, isRole, minRole, roleRank, type Role } from './roles.ts';
 import { claimSetup, createSetup } from './setup.ts';
 
 export type { ChatRef } from './chat.ts';
@@ -55,8 +56,6 @@ const toPrincipal = (r: PrincipalRow): Principal => ({
 const PRINCIPAL_SQL = `SELECT p.id AS personId, i.identity, p.role, p.display_name AS displayName, p.language
   FROM identities i JOIN persons p ON p.id = i.person_id`;
 
-/** Roles whose grants a role inherits: itself and every weaker stored role. */
-const inherited = (r: Role): Role[] => ROLES.filter((x) => x !== 'owner' && roleRank(x) <= roleRank(r));
 
 /** Identity resolution, permission checks and guarded changes to roles, grants and ceilings. */
 export class AccessControl {
@@ -262,83 +261,33 @@ export class AccessControl {
   }
 
   /** Changes a person's role (target: identity, `#id`, name or person id). */
-  setRole(actor: Principal, target: string | number, role: string): Outcome<PolicyReason | 'unknown-role' | 'unknown-target' | 'last-owner' | 'configured-owner', { person: PersonSummary; previous: Role; changed: boolean }> {
-    if (!isRole(role)) return { ok: false, reason: 'unknown-role' };
-    const facts = this.actorFacts(actor);
-    if (!facts) return { ok: false, reason: 'not-allowed' };
-    const person = this.findPerson(target);
-    if (!person) return { ok: false, reason: 'unknown-target' };
-    const refused = checkSetRole(facts, P.roleManage, person.role, role) ?? this.ownerGuard(person, role);
-    if (refused) return { ok: false, reason: refused };
-    const changed = person.role !== role;
-    if (changed) this.db.prepare('UPDATE persons SET role = ? WHERE id = ?').run(role, person.personId);
-    return { ok: true, person: { ...person, role }, previous: person.role, changed };
+  setRole(actor: Principal, target: string | number, role: string): ReturnType<typeof setRole> {
+    return setRole(this, actor, target, role);
   }
 
   /** Removes a person and all their identities (they become strangers again). */
-  forget(actor: Principal, target: string | number): Outcome<PolicyReason | 'unknown-target' | 'last-owner' | 'configured-owner', { person: PersonSummary }> {
-    const facts = this.actorFacts(actor);
-    if (!facts) return { ok: false, reason: 'not-allowed' };
-    const person = this.findPerson(target);
-    if (!person) return { ok: false, reason: 'unknown-target' };
-    const refused = checkSetRole(facts, P.roleManage, person.role, 'guest') ?? this.ownerGuard(person, 'guest');
-    if (refused) return { ok: false, reason: refused };
-    this.db.prepare('DELETE FROM persons WHERE id = ?').run(person.personId);
-    return { ok: true, person };
-  }
-
-  /** Owners from config stay owners; the last owner cannot step down. */
-  private ownerGuard(person: PersonSummary, next: Role): 'last-owner' | 'configured-owner' | undefined {
-    if (person.role !== 'owner' || next === 'owner') return undefined;
-    if (person.identities.some((i) => this.owners.has(i))) return 'configured-owner';
-    const owners = this.db.prepare("SELECT count(*) FROM persons WHERE role = 'owner'").pluck().get() as number;
-    return owners <= 1 ? 'last-owner' : undefined;
+  forget(actor: Principal, target: string | number): ReturnType<typeof forget> {
+    return forget(this, actor, target);
   }
 
   /** Grants a permission to a role (and, by hierarchy, to every stronger role). */
-  grant(actor: Principal, role: string, permission: string): Outcome<PolicyReason | 'unknown-role' | 'owner-implicit' | 'unknown-permission', { changed: boolean }> {
-    const pre = this.grantPreconditions(actor, role, permission, true);
-    if (!pre.ok) return pre;
-    const changed = this.db.prepare('INSERT OR IGNORE INTO grants (role, permission, granted_by, granted_at) VALUES (?, ?, ?, ?)')
-      .run(role, permission, actor.personId, this.clock.now()).changes === 1;
-    return { ok: true, changed };
+  grant(actor: Principal, role: string, permission: string): ReturnType<typeof grant> {
+    return grant(this, actor, role, permission);
   }
 
   /** Revokes a role's own grant; `stillHeldVia` names a weaker role that still grants it. */
-  revoke(actor: Principal, role: string, permission: string): Outcome<PolicyReason | 'unknown-role' | 'owner-implicit' | 'unknown-permission', { changed: boolean; stillHeldVia?: Role }> {
-    const pre = this.grantPreconditions(actor, role, permission, false);
-    if (!pre.ok) return pre;
-    const changed = this.db.prepare('DELETE FROM grants WHERE role = ? AND permission = ?').run(role, permission).changes === 1;
-    const via = inherited(role as Role).reverse().find((r) => this.db.prepare('SELECT 1 FROM grants WHERE role = ? AND permission = ?').get(r, permission));
-    return via ? { ok: true, changed, stillHeldVia: via } : { ok: true, changed };
-  }
-
-  private grantPreconditions(actor: Principal, role: string, permission: string, adding: boolean): Outcome<PolicyReason | 'unknown-role' | 'owner-implicit' | 'unknown-permission'> {
-    if (!isRole(role)) return { ok: false, reason: 'unknown-role' };
-    const facts = this.actorFacts(actor);
-    if (!facts) return { ok: false, reason: 'not-allowed' };
-    if (role === 'owner') return { ok: false, reason: facts.role === 'owner' ? 'owner-implicit' : 'not-allowed' };
-    const known = this.db.prepare('SELECT 1 FROM known_permissions WHERE permission = ?').get(permission) !== undefined;
-    if (!known) return { ok: false, reason: 'unknown-permission' };
-    const refused = checkGrantChange(facts, P.grantManage, role, permission, this.isOwnerOnly(permission), adding);
-    return refused ? { ok: false, reason: refused } : { ok: true };
+  revoke(actor: Principal, role: string, permission: string): ReturnType<typeof revoke> {
+    return revoke(this, actor, role, permission);
   }
 
   /** Sets (or with null lifts) the role limit of a group chat. */
-  setChatCeiling(actor: Principal, chat: ChatRef, maxRole: string | null): Outcome<PolicyReason | 'unknown-role' | 'private-chat', { previous?: Role; effective?: Role; changed: boolean }> {
-    if (maxRole !== null && !isRole(maxRole)) return { ok: false, reason: 'unknown-role' };
-    if (chat.kind === 'private') return { ok: false, reason: 'private-chat' };
-    const facts = this.actorFacts(actor);
-    if (!facts) return { ok: false, reason: 'not-allowed' };
-    const previous = this.chatCeiling(chat);
-    const refused = checkCeiling(facts, P.ceilingManage, previous, maxRole);
-    if (refused) return { ok: false, reason: refused };
-    if (maxRole === null) this.db.prepare('DELETE FROM chat_ceilings WHERE chat = ?').run(chatKey(chat));
-    else this.db.prepare('INSERT INTO chat_ceilings (chat, max_role, set_by, set_at) VALUES (?, ?, ?, ?) ON CONFLICT (chat) DO UPDATE SET max_role = excluded.max_role, set_by = excluded.set_by, set_at = excluded.set_at')
-      .run(chatKey(chat), maxRole, actor.personId, this.clock.now());
-    // A configured ceiling still applies after a stored one is lifted or raised.
-    const effective = this.chatCeiling(chat);
-    return { ok: true, changed: previous !== effective, ...(previous ? { previous } : {}), ...(effective ? { effective } : {}) };
+  setChatCeiling(actor: Principal, chat: ChatRef, maxRole: string | null): ReturnType<typeof setChatCeiling> {
+    return setChatCeiling(this, actor, chat, maxRole);
+  }
+
+  /** True when the identity is an owner named in config (they stay owners). */
+  isConfiguredOwner(identity: string): boolean {
+    return this.owners.has(identity);
   }
 
   /** True when some person is an owner. */
