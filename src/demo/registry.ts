@@ -1,7 +1,8 @@
 /** Every simulated backend of demo mode; each area adds its entry to the list. */
 import type { DemoBackend } from './index.ts';
+import { routerDemoBackend } from './routeros-backend.ts';
 
 /** The demo backends in start order. */
 export function demoBackends(): DemoBackend[] {
-  return [];
+  return [routerDemoBackend];
 }

@@ -1,5 +1,6 @@
 /** Every schema migration, by area; each area's ids carry its prefix so lists never clash. */
 import type { Migration } from '../core/db.ts';
 import { permissionMigrations } from '../permissions/migrations.ts';
+import { routerMigrations } from '../handlers/router/store.ts';
 
-export const allMigrations: readonly Migration[] = [...permissionMigrations];
+export const allMigrations: readonly Migration[] = [...permissionMigrations, ...routerMigrations];
