@@ -1,0 +1,156 @@
+/**
+ * 1. Command latency: /help and /status (from cached state) through the real Telegram adapter
+ * against the fake Bot API, at 1, 10 and 50 concurrent chats, beside a bare grammY echo bot
+ * on the same fake, the same runner and the same long-poll hold.
+ */
+import { startDemoHomelab } from '../src/demo/index.ts';
+import { demoBackends } from '../src/demo/registry.ts';
+import { startFakeTelegram, type FakeTelegram } from '../test/fakes/telegram-api.ts';
+import { startEchoBot } from './baseline-bot.ts';
+import { BENCH_TOKEN, enrollAdmins, startBenchApp } from './lib/app.ts';
+import { closedLoop, learnAnswer } from './lib/driver.ts';
+import { ratio, round, summarize, type LatencySummary } from './lib/stats.ts';
+
+/** Long-poll hold of the fake for both bots. */
+export const MAX_HOLD_MS = 1000;
+/** Concurrency levels and commands per chat at each, per round (bounded count). */
+const LEVELS = [
+  { chats: 1, perChat: 200 },
+  { chats: 10, perChat: 40 },
+  { chats: 50, perChat: 15 },
+] as const;
+/** Rounds alternate baseline and ours so drift (JIT, GC, neighbours) hits both alike. */
+const ROUNDS = 3;
+const FIRST_CHAT = 5001;
+
+/** One (bot, command, concurrency) measurement. */
+export interface CommandLevel extends LatencySummary {
+  readonly bot: 'baseline' | 'ours';
+  readonly command: string;
+  readonly chats: number;
+  readonly throughputPerS: number | null;
+  readonly timeouts: number;
+  /** ours / baseline at the same concurrency (ours only). */
+  readonly p50Ratio?: number | null;
+  readonly p99Ratio?: number | null;
+}
+
+export interface CommandResult {
+  readonly levels: CommandLevel[];
+  /** Worst ours/baseline ratio over every command and concurrency. */
+  readonly p50Ratio: number | null;
+  readonly p99Ratio: number | null;
+  /** Lowest throughput of ours at the highest concurrency. */
+  readonly throughputPerS: number | null;
+  /** Lines /status answered with (0 when no service module is wired yet). */
+  readonly statusSections: number;
+  readonly statusFirstLine: string;
+}
+
+const chatIds = (n: number): number[] => Array.from({ length: n }, (_, i) => FIRST_CHAT + i);
+
+/** A bot under test on its own fake, with the first line that marks its answers. */
+interface Subject {
+  readonly bot: 'baseline' | 'ours';
+  readonly command: string;
+  readonly fake: FakeTelegram;
+  starts: string;
+}
+
+/** Pooled samples of one subject at one level over the rounds. */
+interface Pool {
+  latencies: number[];
+  answered: number;
+  wallMs: number;
+  timeouts: number;
+}
+
+async function measureAll(subjects: readonly Subject[], log: (s: string) => void): Promise<CommandLevel[]> {
+  for (const s of subjects) {
+    s.starts = await learnAnswer(s.fake, FIRST_CHAT, s.command);
+    // Warm-up (JIT, statement caches, keep-alive sockets); not measured.
+    await closedLoop(s.fake, chatIds(10), s.command, s.starts, 10);
+  }
+  const pools = new Map<string, Pool>();
+  const key = (s: Subject, chats: number): string => `${s.bot} ${s.command} ${chats}`;
+  for (let round = 0; round < ROUNDS; round++) {
+    for (const level of LEVELS) {
+      for (const s of subjects) {
+        const r = await closedLoop(s.fake, chatIds(level.chats), s.command, s.starts, level.perChat);
+        const p = pools.get(key(s, level.chats)) ?? { latencies: [], answered: 0, wallMs: 0, timeouts: 0 };
+        p.latencies.push(...r.latencies);
+        p.answered += r.answered;
+        p.wallMs += r.wallMs;
+        p.timeouts += r.timeouts;
+        pools.set(key(s, level.chats), p);
+      }
+    }
+  }
+  const out: CommandLevel[] = [];
+  for (const s of subjects) {
+    for (const level of LEVELS) {
+      const p = pools.get(key(s, level.chats))!;
+      const sum = summarize(p.latencies);
+      const throughputPerS = p.answered > 0 ? round((p.answered / p.wallMs) * 1000, 0) : null;
+      log(`  ${s.bot} ${s.command} @${level.chats} chats: p50 ${sum.p50Ms} ms, p99 ${sum.p99Ms} ms, ${throughputPerS}/s${p.timeouts ? `, ${p.timeouts} timeouts` : ''}`);
+      out.push({ bot: s.bot, command: s.command, chats: level.chats, ...sum, throughputPerS, timeouts: p.timeouts });
+    }
+  }
+  return out;
+}
+
+/** Runs the whole command-latency benchmark. */
+export async function benchCommands(log: (s: string) => void): Promise<CommandResult> {
+  const homelab = await startDemoHomelab(demoBackends());
+  const fakeB = await startFakeTelegram({ token: BENCH_TOKEN, maxHoldMs: MAX_HOLD_MS, maxLog: 1000 });
+  const fake = await startFakeTelegram({ token: BENCH_TOKEN, maxHoldMs: MAX_HOLD_MS, maxLog: 1000 });
+  let levels: CommandLevel[] = [];
+  let statusSections = 0;
+  let statusFirstLine = '';
+  try {
+    const echo = await startEchoBot(BENCH_TOKEN, fakeB.apiRoot);
+    try {
+      const bench = await startBenchApp({ ...homelab.config, telegram: { token: BENCH_TOKEN, apiRoot: fake.apiRoot } });
+      try {
+        enrollAdmins(bench.app, chatIds(50));
+        statusSections = bench.app.modules.reduce((n, m) => n + (m.statusSections?.length ?? 0), 0);
+        await Promise.all([fakeB.waitForPoll(10_000), fake.waitForPoll(10_000)]);
+        // The first /status lets the pollers fill their caches; the measured ones answer from cache.
+        statusFirstLine = await learnAnswer(fake, FIRST_CHAT, '/status');
+        levels = await measureAll(
+          [
+            { bot: 'baseline', command: '/help', fake: fakeB, starts: '' },
+            { bot: 'ours', command: '/help', fake, starts: '' },
+            { bot: 'ours', command: '/status', fake, starts: '' },
+          ],
+          log,
+        );
+      } finally {
+        await bench.close();
+      }
+    } finally {
+      await echo.stop();
+    }
+  } finally {
+    await fake.close();
+    await fakeB.close();
+    await homelab.close();
+  }
+
+  const base = (chats: number) => levels.find((l) => l.bot === 'baseline' && l.chats === chats);
+  const withRatios = levels.map((l) =>
+    l.bot === 'ours' ? { ...l, p50Ratio: ratio(l.p50Ms, base(l.chats)?.p50Ms), p99Ratio: ratio(l.p99Ms, base(l.chats)?.p99Ms) } : l,
+  );
+  const ours = withRatios.filter((l) => l.bot === 'ours');
+  const worst = (xs: (number | null | undefined)[]): number | null => (xs.some((x) => x === null || x === undefined) || xs.length === 0 ? null : Math.max(...(xs as number[])));
+  const top = Math.max(...LEVELS.map((l) => l.chats));
+  const tops = ours.filter((l) => l.chats === top).map((l) => l.throughputPerS);
+  return {
+    levels: withRatios,
+    p50Ratio: worst(ours.map((l) => l.p50Ratio)),
+    p99Ratio: worst(ours.map((l) => l.p99Ratio)),
+    throughputPerS: tops.some((x) => x === null) || tops.length === 0 ? null : Math.min(...(tops as number[])),
+    statusSections,
+    statusFirstLine,
+  };
+}

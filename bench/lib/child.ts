@@ -1,0 +1,89 @@
+/** A child node process under measurement: spawn with tsx, read its RSS from /proc, stop it. */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { performance } from 'node:perf_hooks';
+import WebSocket from 'ws';
+
+/** A spawned child with its start time (performance.now() just before spawn). */
+export interface Child {
+  readonly proc: ChildProcess;
+  readonly startedAt: number;
+  /** The child's stderr/stdout so far (bounded), for failure messages. */
+  output(): string;
+  /** Runs a full garbage collection in the child through its inspector (false when unavailable). */
+  collectGarbage(): Promise<boolean>;
+  /** The child's process.memoryUsage() in MB through its inspector (undefined when unavailable). */
+  memoryUsage(): Promise<Record<string, number> | undefined>;
+  stop(): Promise<void>;
+}
+
+/**
+ * Spawns `node --inspect=127.0.0.1:0 --import tsx <script> ...args` in `cwd`. The inspector
+ * (loopback, ephemeral port) lets the bench force a full GC before reading RSS, so growth
+ * figures show retained memory rather than when V8 last happened to collect.
+ */
+export function spawnTsx(script: string, args: readonly string[], cwd: string): Child {
+  const startedAt = performance.now();
+  const proc = spawn(process.execPath, ['--inspect=127.0.0.1:0', '--import', 'tsx', script, ...args], { cwd, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, NODE_ENV: 'production' } });
+  let out = '';
+  const keep = (d: Buffer): void => {
+    if (out.length < 20_000) out += d.toString();
+  };
+  proc.stdout?.on('data', keep);
+  proc.stderr?.on('data', keep);
+  return {
+    proc,
+    startedAt,
+    output: () => out,
+    collectGarbage: async () => (await inspect(out, 'HeapProfiler.collectGarbage')) !== undefined,
+    memoryUsage: async () => {
+      const expression = 'JSON.stringify(Object.fromEntries(Object.entries(process.memoryUsage()).map(([k, v]) => [k, Math.round(v / 104857.6) / 10])))';
+      const r = (await inspect(out, 'Runtime.evaluate', { expression, returnByValue: true })) as { result?: { value?: string } } | undefined;
+      return r?.result?.value ? (JSON.parse(r.result.value) as Record<string, number>) : undefined;
+    },
+    async stop() {
+      if (proc.exitCode !== null || proc.signalCode !== null) return;
+      const done = new Promise<void>((r) => proc.once('exit', () => r()));
+      proc.kill('SIGTERM');
+      const t = setTimeout(() => proc.kill('SIGKILL'), 5000);
+      await done;
+      clearTimeout(t);
+    },
+  };
+}
+
+/** Resident set size of a process in MB from /proc/<pid>/status (Linux), else undefined. */
+export function rssMb(pid: number | undefined): number | undefined {
+  if (pid === undefined || process.platform !== 'linux') return undefined;
+  try {
+    const m = /^VmRSS:\s+(\d+)\s+kB/m.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+    return m ? Number(m[1]) / 1024 : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Sends one DevTools protocol command to the child whose output names its inspector URL. */
+function inspect(output: string, method: string, params: Record<string, unknown> = {}): Promise<unknown> {
+  const m = /Debugger listening on (ws:\/\/127\.0\.0\.1:\d+\/[\w-]+)/.exec(output);
+  return m ? inspectorCall(m[1]!, method, params) : Promise.resolve(undefined);
+}
+
+/** One DevTools protocol round trip: the result, or undefined on error or after 10 s. */
+function inspectorCall(url: string, method: string, params: Record<string, unknown>): Promise<unknown> {
+  return new Promise((resolve) => {
+    const ws = new WebSocket(url);
+    const done = (result: unknown): void => {
+      clearTimeout(timer);
+      ws.terminate();
+      resolve(result);
+    };
+    const timer = setTimeout(() => done(undefined), 10_000);
+    ws.on('open', () => ws.send(JSON.stringify({ id: 1, method, params })));
+    ws.on('message', (data: Buffer) => {
+      const msg = JSON.parse(data.toString()) as { id?: number; error?: unknown; result?: unknown };
+      if (msg.id === 1) done(msg.error === undefined ? (msg.result ?? {}) : undefined);
+    });
+    ws.on('error', () => done(undefined));
+  });
+}

@@ -1,0 +1,182 @@
+/**
+ * 3. Memory and start-up: the bot as a child process (`node --import tsx src/main.ts --config`)
+ * against the fake Telegram in this process; RSS read from /proc/<pid>/status. Start-up is
+ * spawn → first getUpdates at the fake. The bare grammY echo bot is measured the same way.
+ */
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { startFakeDiscord } from '../test/fakes/discord.ts';
+import { startFakeTelegram, type FakeTelegram } from '../test/fakes/telegram-api.ts';
+import { MAX_HOLD_MS } from './command.ts';
+import { BENCH_TOKEN } from './lib/app.ts';
+import { rssMb, spawnTsx, type Child } from './lib/child.ts';
+import { closedLoop, learnAnswer } from './lib/driver.ts';
+import { elapse, round } from './lib/stats.ts';
+
+const ROOT = resolve(import.meta.dirname, '..');
+const COMMANDS = 10_000;
+const CHATS = Array.from({ length: 10 }, (_, i) => 7001 + i);
+/** Quiet time before an RSS reading, so start-up and bursts settle (a measuring window, not a sync). */
+const SETTLE_MS = 3000;
+
+/** Figures of one child process. */
+export interface ProcessFigures {
+  readonly startupMs: number | null;
+  readonly idleRssMb: number | null;
+  readonly afterRssMb: number | null;
+  readonly peakRssMb: number | null;
+  /** Readings before the forced GC (what `ps` would show at that moment). */
+  readonly idleRawRssMb?: number | null;
+  readonly afterRawRssMb?: number | null;
+  /** True when both readings followed a full GC through the inspector. */
+  readonly gcForced?: boolean;
+  /** process.memoryUsage() of the child after each forced GC, MB (heapUsed vs external/native). */
+  readonly idleUsageMb?: Record<string, number>;
+  readonly afterUsageMb?: Record<string, number>;
+  /** GC'd RSS change over the first and the second 5,000 commands. */
+  readonly firstHalfGrowthMb?: number | null;
+  readonly secondHalfGrowthMb?: number | null;
+  /** afterRssMb - idleRssMb, both after a full GC. */
+  readonly growthMb: number | null;
+  readonly commands: number;
+  readonly error?: string;
+}
+
+export interface MemoryResult {
+  readonly ours: ProcessFigures;
+  readonly baseline: ProcessFigures;
+  /** With Discord enabled too; null with a reason until the Discord adapter exists. */
+  readonly withDiscord: ProcessFigures | null;
+  readonly withDiscordReason?: string;
+}
+
+const mb = (x: number | undefined): number | null => (x === undefined ? null : round(x, 1));
+
+/** Drives a started child: start-up, idle RSS, 10,000 commands, RSS after. */
+async function drive(fake: FakeTelegram, child: Child, command: string[]): Promise<ProcessFigures> {
+  const pid = child.proc.pid;
+  let exited = false;
+  child.proc.once('exit', () => (exited = true));
+  const first = await fake.waitForCall('getUpdates', () => true, 30_000).catch(() => undefined);
+  if (!first || exited) return failed(`did not poll: ${child.output().slice(-500)}`);
+  const startupMs = round(first.at - child.startedAt, 0);
+  await elapse(SETTLE_MS);
+  const idleRaw = rssMb(pid);
+  const gcOk = await child.collectGarbage();
+  const idle = rssMb(pid);
+  const idleUsage = await child.memoryUsage();
+  let peak = idle ?? 0;
+  const sampler = setInterval(() => (peak = Math.max(peak, rssMb(pid) ?? 0)), 250);
+  let sent = 0;
+  let half: number | undefined;
+  try {
+    // Two halves with a GC'd reading between them: steady growth in both halves means a leak,
+    // growth in the first only means warm-up (lazy compilation, caches filling).
+    for (let h = 0; h < 2; h++) {
+      for (const text of command) {
+        const starts = await learnAnswer(fake, CHATS[0]!, text);
+        const r = await closedLoop(fake, CHATS, text, starts, Math.ceil(COMMANDS / 2 / command.length / CHATS.length), 120_000);
+        sent += r.answered;
+      }
+      if (h === 0) {
+        await child.collectGarbage();
+        half = rssMb(pid);
+      }
+    }
+  } finally {
+    clearInterval(sampler);
+  }
+  await elapse(SETTLE_MS);
+  const afterRaw = rssMb(pid);
+  const gcAfter = await child.collectGarbage();
+  const after = rssMb(pid);
+  const afterUsage = await child.memoryUsage();
+  return {
+    startupMs,
+    idleRssMb: mb(idle),
+    afterRssMb: mb(after),
+    idleRawRssMb: mb(idleRaw),
+    afterRawRssMb: mb(afterRaw),
+    gcForced: gcOk && gcAfter,
+    ...(idleUsage ? { idleUsageMb: idleUsage } : {}),
+    ...(afterUsage ? { afterUsageMb: afterUsage } : {}),
+    peakRssMb: mb(Math.max(peak, after ?? 0)),
+    growthMb: idle !== undefined && after !== undefined ? round(after - idle, 1) : null,
+    firstHalfGrowthMb: idle !== undefined && half !== undefined ? round(half - idle, 1) : null,
+    secondHalfGrowthMb: half !== undefined && after !== undefined ? round(after - half, 1) : null,
+    commands: sent,
+  };
+}
+
+const failed = (error: string): ProcessFigures => ({ startupMs: null, idleRssMb: null, afterRssMb: null, peakRssMb: null, growthMb: null, commands: 0, error });
+
+/** Our bot as a child with a temp config; `extra` adds config sections (Discord). */
+async function ours(extra: Record<string, unknown> = {}): Promise<ProcessFigures> {
+  const fake = await startFakeTelegram({ token: BENCH_TOKEN, maxHoldMs: MAX_HOLD_MS, maxLog: 500 });
+  const dir = mkdtempSync(join(tmpdir(), 'homelab-bench-mem-'));
+  const config = {
+    database: join(dir, 'bot.db'),
+    log: { level: 'warn', pretty: false },
+    health: { host: '127.0.0.1', port: 0 },
+    telegram: { token: BENCH_TOKEN, apiRoot: fake.apiRoot, ownerIds: CHATS },
+    permissions: { rateLimitPerMinute: 1_000_000 },
+    ...extra,
+  };
+  // JSON is YAML: the loader reads it as is.
+  writeFileSync(join(dir, 'config.yaml'), JSON.stringify(config, null, 2));
+  const child = spawnTsx('src/main.ts', ['--config', join(dir, 'config.yaml')], ROOT);
+  try {
+    return await drive(fake, child, ['/help', '/status']);
+  } catch (e) {
+    return failed(`${(e as Error).message} ${child.output().slice(-300)}`);
+  } finally {
+    await child.stop();
+    await fake.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+async function baseline(): Promise<ProcessFigures> {
+  const fake = await startFakeTelegram({ token: BENCH_TOKEN, maxHoldMs: MAX_HOLD_MS, maxLog: 500 });
+  const child = spawnTsx('bench/baseline-bot.ts', ['--token', BENCH_TOKEN, '--api-root', fake.apiRoot], ROOT);
+  try {
+    return await drive(fake, child, ['/help']);
+  } catch (e) {
+    return failed((e as Error).message);
+  } finally {
+    await child.stop();
+    await fake.close();
+  }
+}
+
+/** The Discord config section pointing at the fake, when the adapter and the fake both exist. */
+async function discordSection(): Promise<{ section: Record<string, unknown>; close: () => Promise<void> } | string> {
+  if (!existsSync(join(ROOT, 'src/bot/discord'))) return 'src/bot/discord does not exist yet';
+  const fake = await startFakeDiscord({ token: 'bench-discord-token-abcdefghijklmnop' });
+  return {
+    section: { discord: { token: fake.token, applicationId: fake.applicationId, guildId: fake.guildId, apiRoot: fake.api } },
+    close: () => fake.close(),
+  };
+}
+
+/** Runs the memory and start-up benchmark. */
+export async function benchMemory(log: (s: string) => void): Promise<MemoryResult> {
+  if (process.platform !== 'linux') {
+    const na = failed('RSS is read from /proc (Linux only)');
+    return { ours: na, baseline: na, withDiscord: null, withDiscordReason: 'Linux only' };
+  }
+  const b = await baseline();
+  log(`  baseline: start-up ${b.startupMs} ms, idle ${b.idleRssMb} MB, after ${b.commands} ${b.afterRssMb} MB (raw ${b.idleRawRssMb} → ${b.afterRawRssMb})${b.error ? ` (${b.error})` : ''}`);
+  const o = await ours();
+  log(`  ours (Telegram): start-up ${o.startupMs} ms, idle ${o.idleRssMb} MB, after ${o.commands} ${o.afterRssMb} MB (raw ${o.idleRawRssMb} → ${o.afterRawRssMb})${o.error ? ` (${o.error})` : ''}`);
+  const d = await discordSection().catch((e: unknown) => `fake Discord failed: ${(e as Error).message}`);
+  if (typeof d === 'string') return { ours: o, baseline: b, withDiscord: null, withDiscordReason: d };
+  try {
+    const w = await ours(d.section);
+    log(`  ours (Telegram + Discord): start-up ${w.startupMs} ms, idle ${w.idleRssMb} MB, after ${w.commands} ${w.afterRssMb} MB${w.error ? ` (${w.error})` : ''}`);
+    return { ours: o, baseline: b, withDiscord: w };
+  } finally {
+    await d.close();
+  }
+}
