@@ -1,8 +1,10 @@
 /** Every simulated backend of demo mode; each area adds its entry to the list. */
 import type { DemoBackend } from './index.ts';
 import { routerDemoBackend } from './routeros-backend.ts';
+import { proxmoxDemoBackend } from './proxmox-backend.ts';
+import { omvDemoBackend } from './omv-backend.ts';
 
 /** The demo backends in start order. */
 export function demoBackends(): DemoBackend[] {
-  return [routerDemoBackend];
+  return [routerDemoBackend, proxmoxDemoBackend, omvDemoBackend];
 }

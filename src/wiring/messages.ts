@@ -4,5 +4,7 @@ import { builtinMessages } from '../handlers/builtin/messages.ts';
 import { pipelineMessages } from '../handlers/pipeline.messages.ts';
 import { permissionMessages } from '../handlers/permissions/messages.ts';
 import { routerMessages } from '../handlers/router/messages.ts';
+import { proxmoxMessages } from '../handlers/proxmox/messages.ts';
+import { nasMessages } from '../handlers/nas/messages.ts';
 
-export const allMessageFragments: readonly CatalogueFragment[] = [pipelineMessages, builtinMessages, permissionMessages, routerMessages];
+export const allMessageFragments: readonly CatalogueFragment[] = [pipelineMessages, builtinMessages, permissionMessages, routerMessages, proxmoxMessages, nasMessages];

@@ -2,6 +2,8 @@
 import type { FeatureModule, WiringContext } from './module.ts';
 import { permissionsModule } from './permissions.ts';
 import { routerModule } from './router.ts';
+import { proxmoxModule } from './proxmox.ts';
+import { nasModule } from './nas.ts';
 
 type ModuleFactory = (ctx: WiringContext) => FeatureModule | undefined;
 
@@ -9,6 +11,8 @@ type ModuleFactory = (ctx: WiringContext) => FeatureModule | undefined;
 const FACTORIES: readonly ModuleFactory[] = [
   permissionsModule,
   routerModule,
+  proxmoxModule,
+  nasModule,
 ];
 
 /** The modules whose config sections are present. */

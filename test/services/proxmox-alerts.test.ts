@@ -56,6 +56,7 @@ describe('proxmox alert rules', () => {
     assert.equal(c?.dependsOn, 'proxmox');
     assert.equal(c?.params.error, 'No space left on device');
     assert.equal(c?.params.log, 'ERROR: x\nTASK ERROR: job errors');
+    assert.equal(c?.log, 'ERROR: x\nTASK ERROR: job errors', 'shown as a code block under the alert');
     assert.deepEqual(c?.action?.args, { guest: '101' });
   });
 
@@ -84,7 +85,7 @@ describe('proxmox alert rules', () => {
       ['guest:proxmox1:100:stopped', 'critical', 'stopped'],
       ['guest:proxmox1:101:stopped', 'critical', 'missing'],
     ]);
-    assert.deepEqual(cs[0]?.action, { labelKey: 'alert.action.start_guest', command: 'start', args: { guest: '100' } });
+    assert.deepEqual(cs[0]?.action, { labelKey: 'alert.action.start_guest', command: 'poweron', args: { guest: '100' } });
     assert.equal(cs[1]?.action, undefined, 'nothing to start when the guest is gone');
   });
 

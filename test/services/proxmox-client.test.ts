@@ -191,6 +191,25 @@ describe('ProxmoxClient with an API token against the fake', () => {
     }
   });
 
+  test('following a task stops early when the signal fires', async () => {
+    const slow = await startProxmoxFake({ taskDurationMs: 60_000 });
+    const c = new ProxmoxClient({ baseUrl: slow.url, node: 'proxmox1', tokenId: slow.tokenId, tokenSecret: slow.tokenSecret });
+    try {
+      const upid = await c.power({ vmid: 100, type: 'qemu' }, 'reboot');
+      assert.ok(upid.ok);
+      const stop = new AbortController();
+      const started = Date.now();
+      const pending = c.waitForTask(upid.value, { intervalMs: 10_000, timeoutMs: 60_000, signal: stop.signal });
+      stop.abort();
+      const r = await pending;
+      assert.equal(!r.ok && r.error.kind, 'timeout');
+      assert.ok(Date.now() - started < 5_000);
+    } finally {
+      await c.close();
+      await slow.close();
+    }
+  });
+
   test('a malformed UPID never reaches the server', async () => {
     const before = fake.requestCount;
     const r = await pve.taskStatus('UPID:nope');

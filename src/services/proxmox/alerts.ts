@@ -53,6 +53,7 @@ export function backupConditions(s: ProxmoxSnapshot, now: number, opts: ProxmoxR
         at: (f.endtime ?? f.starttime) * 1000,
         log: (f.logTail ?? []).join('\n'),
       },
+      ...(f.logTail?.length ? { log: f.logTail.join('\n') } : {}),
       dependsOn,
       action: { labelKey: PROXMOX_ALERT_KEYS.actionBackup, command: 'backup', args: { guest: String(f.vmid) } },
     });
@@ -92,7 +93,7 @@ export function guestConditions(s: ProxmoxSnapshot, opts: ProxmoxRuleOptions): C
       summaryKey: PROXMOX_ALERT_KEYS.guestStopped,
       params: { vmid, name: g?.name ?? String(vmid), status: g?.status ?? 'missing' },
       dependsOn: opts.backend ?? 'proxmox',
-      ...(g ? { action: { labelKey: PROXMOX_ALERT_KEYS.actionStart, command: 'start', args: { guest: String(vmid) } } } : {}),
+      ...(g ? { action: { labelKey: PROXMOX_ALERT_KEYS.actionStart, command: 'poweron', args: { guest: String(vmid) } } } : {}),
     });
   }
   return out;

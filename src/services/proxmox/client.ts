@@ -37,9 +37,13 @@ export interface ProxmoxOptions {
 /** Options for following a task until it ends. */
 export interface WaitOptions {
   readonly timeoutMs?: number;
+  /** Pause between polls; grows by half each time up to `maxIntervalMs` (quick tasks end quickly). */
   readonly intervalMs?: number;
+  readonly maxIntervalMs?: number;
   /** Called with every status read, including the final one. */
   readonly onProgress?: (status: TaskStatus) => void | Promise<void>;
+  /** Stops following early (shutdown); the result is then a `timeout`. */
+  readonly signal?: AbortSignal;
 }
 
 /** Tickets live 2 h; renew well before (PROTOCOLS §1.2). */
@@ -178,7 +182,8 @@ export class ProxmoxClient {
    */
   async waitForTask(upid: string, opts: WaitOptions = {}): Promise<Result<TaskStatus>> {
     const timeoutMs = opts.timeoutMs ?? 120_000;
-    const intervalMs = opts.intervalMs ?? 1_000;
+    let intervalMs = opts.intervalMs ?? 1_000;
+    const maxIntervalMs = Math.max(intervalMs, opts.maxIntervalMs ?? intervalMs);
     const started = Date.now();
     let lastError: ServiceError | undefined;
     for (;;) {
@@ -192,10 +197,11 @@ export class ProxmoxClient {
       } else {
         lastError = r.error; // a blip while the task runs; keep following until the deadline
       }
-      if (Date.now() - started >= timeoutMs) {
+      if (Date.now() - started >= timeoutMs || opts.signal?.aborted) {
         return err(lastError ?? serviceError(this.service, 'timeout', 'the task is still running'));
       }
-      await new Promise((resolve) => setTimeout(resolve, intervalMs));
+      await sleep(Math.min(intervalMs, Math.max(0, timeoutMs - (Date.now() - started))), opts.signal);
+      intervalMs = Math.min(maxIntervalMs, Math.round(intervalMs * 1.5));
     }
   }
 
@@ -371,6 +377,19 @@ export class ProxmoxClient {
     if (res.status === 403) return serviceError(s, 'rejected', `permission denied: ${text}`, 403);
     return serviceError(s, 'rejected', text, res.status);
   }
+}
+
+/** Waits, or less when the signal fires. */
+function sleep(ms: number, signal?: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    const done = (): void => {
+      clearTimeout(timer);
+      signal?.removeEventListener('abort', done);
+      resolve();
+    };
+    const timer = setTimeout(done, ms);
+    signal?.addEventListener('abort', done, { once: true });
+  });
 }
 
 /** Trims PVE messages (they end with a newline) and bounds their length. */

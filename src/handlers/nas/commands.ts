@@ -1,0 +1,161 @@
+/** /nas: RAID, space, disk health and shares, from the OMV (or mdadm-over-SSH) poller snapshot. */
+import type { Translate } from '../../core/i18n.ts';
+import type { Block, OutMessage } from '../../core/outmessage.ts';
+import { raidHealth, type RaidArray, type RaidMember } from '../../services/mdadm/raid.ts';
+import type { OmvFilesystem } from '../../services/omv/types.ts';
+import type { OmvDisk, OmvSnapshot } from '../../services/omv/poller.ts';
+import type { Poller, Snapshot } from '../../services/poller.ts';
+import { defineCommand, type AnyCommand } from '../command.ts';
+import { formatBytes, serviceErrorMessage, snapshotFooter } from '../replies.ts';
+
+/** Where /nas reads from; at least one source is set. */
+export interface NasDeps {
+  readonly omv?: Poller<OmvSnapshot>;
+  /** RAID over SSH, for setups without OMV (or to double-check it). */
+  readonly mdadm?: Poller<RaidArray[]>;
+  /** Shown as the NAS name when OMV does not tell it. */
+  readonly mdadmHost?: string;
+  readonly filesystemWarnPercent: number;
+  readonly filesystemCritPercent: number;
+  /** Snapshots younger than this answer /nas (default 60 s). */
+  readonly maxAgeMs?: number;
+}
+
+const valueOf = <T>(s: Snapshot<T>): T | undefined => (s.status === 'ok' ? s.value : s.status === 'failed' ? s.last?.value : undefined);
+
+/** `sda, sdb (failed)`. */
+function members(t: Translate, list: readonly RaidMember[]): string {
+  if (list.length === 0) return t('nas.raid.noMembers');
+  return list
+    .map((m) => {
+      const name = m.device.replace(/^\/dev\//, '') || '—';
+      return m.state === 'active' ? name : `${name} (${t(`nas.member.${m.state}`)})`;
+    })
+    .join(', ');
+}
+
+/** One line per array, worst news first in wording. */
+export function raidLine(t: Translate, a: RaidArray): string {
+  const p = { name: a.name, level: a.level || '?', members: members(t, a.members) };
+  const sync = a.sync;
+  switch (raidHealth(a)) {
+    case 'failed':
+      return `🔴 ${t('nas.raid.failed', p)}`;
+    case 'inactive':
+      return `🔴 ${t('nas.raid.inactive', p)}`;
+    case 'degraded':
+      return `🔴 ${t('nas.raid.degraded', p)}`;
+    case 'rebuilding': {
+      const percent = sync?.percent !== undefined ? `${sync.percent} %` : '?';
+      return sync?.finishMinutes !== undefined
+        ? `🟡 ${t('nas.raid.rebuilding', { ...p, percent, left: formatMinutes(sync.finishMinutes) })}`
+        : `🟡 ${t('nas.raid.rebuildingNoEta', { ...p, percent })}`;
+    }
+    case 'healthy': {
+      const extra = sync
+        ? ` · ${t(`nas.sync.${sync.action}`)} ${sync.state === 'running' ? `${sync.percent ?? '?'} %` : t(`nas.sync.${sync.state}`)}`
+        : '';
+      return `🟢 ${t('nas.raid.healthy', p)}${extra}`;
+    }
+  }
+}
+
+function formatMinutes(min: number): string {
+  return min >= 90 ? `${Math.floor(min / 60)} h ${Math.round(min % 60)} min` : `${Math.round(min)} min`;
+}
+
+/** Usage icon for a percentage. */
+function usageIcon(percent: number, warn: number, crit: number): string {
+  return percent >= crit ? '🔴' : percent >= warn ? '🟠' : '🟢';
+}
+
+function filesystemLine(t: Translate, f: OmvFilesystem, deps: NasDeps): string {
+  const name = f.label ? `${f.label} (${f.devicefile})` : `${f.mountpoint || f.devicefile}`;
+  if (f.percent === undefined) return `⚪ ${t('nas.fs.unknown', { name })}`;
+  const used = Math.max(0, f.sizeBytes - f.availableBytes);
+  return `${usageIcon(f.percent, deps.filesystemWarnPercent, deps.filesystemCritPercent)} ${t('nas.fs.line', {
+    name,
+    used: formatBytes(used),
+    size: formatBytes(f.sizeBytes),
+    percent: `${f.percent} %`,
+    free: formatBytes(f.availableBytes),
+  })}`;
+}
+
+/** 🟢 healthy; 🟠 worth watching; 🔴 act now. */
+export function diskIcon(d: OmvDisk): string {
+  if (['BAD_STATUS', 'BAD_ATTRIBUTE_NOW', 'BAD_SECTOR_MANY'].includes(d.status) || (d.health?.pendingSectors ?? 0) > 0) return '🔴';
+  if (d.status !== 'GOOD' || (d.health?.reallocatedSectors ?? 0) > 0) return '🟠';
+  return '🟢';
+}
+
+function diskLine(t: Translate, d: OmvDisk): string {
+  const h = d.health;
+  const temperature = d.temperature ?? h?.temperature;
+  const facts = [
+    ...(temperature !== undefined ? [t('nas.disk.temperature', { value: temperature })] : []),
+    ...(h?.powerOnHours !== undefined ? [t('nas.disk.hours', { value: h.powerOnHours.toLocaleString('en-US') })] : []),
+    ...(h?.reallocatedSectors !== undefined ? [t('nas.disk.reallocated', { value: h.reallocatedSectors })] : []),
+    ...(h?.pendingSectors !== undefined ? [t('nas.disk.pending', { value: h.pendingSectors })] : []),
+  ];
+  const status = d.status === 'GOOD' ? t('nas.disk.good') : t('nas.disk.bad', { status: d.status });
+  const model = d.model ? ` ${d.model}` : '';
+  return `${diskIcon(d)} ${d.devicefile}${model}: ${status}${facts.length ? ` — ${facts.join(', ')}` : ''}`;
+}
+
+/** The /nas command. */
+export function nasCommands(deps: NasDeps): AnyCommand[] {
+  const nas = defineCommand({
+    name: 'nas',
+    group: 'nas',
+    summaryKey: 'nas.summary',
+    args: {},
+    permission: 'omv.status.read',
+    async run(ctx): Promise<OutMessage> {
+      const t = ctx.t;
+      const maxAge = deps.maxAgeMs ?? 60_000;
+      const [omvSnap, mdSnap] = await Promise.all([deps.omv?.fresh(maxAge), deps.mdadm?.fresh(maxAge)]);
+      const omv = omvSnap ? valueOf(omvSnap) : undefined;
+      const md = mdSnap ? valueOf(mdSnap) : undefined;
+      if (!omv && !md) {
+        const failed = omvSnap?.status === 'failed' ? omvSnap : mdSnap?.status === 'failed' ? mdSnap : undefined;
+        if (failed) return serviceErrorMessage(t, failed.error, t(failed === omvSnap ? 'nas.label' : 'nas.label.mdadm'));
+        return { blocks: [{ kind: 'text', text: t('nas.checking') }] };
+      }
+      const blocks: Block[] = [];
+      const section = (title: string, items: string[]): void => {
+        blocks.push({ kind: 'text', text: title }, { kind: 'list', items });
+      };
+      const unavailable = (detail: string): string => `⚪ ${t('nas.unavailable', { detail })}`;
+
+      const arrays = omv?.raid ?? md;
+      if (arrays) section(t('nas.raid.title'), arrays.length ? arrays.map((a) => raidLine(t, a)) : [t('nas.raid.none')]);
+      else if (omv?.raidError) section(t('nas.raid.title'), [unavailable(omv.raidError.detail)]);
+
+      if (omv) {
+        if (omv.filesystems) {
+          const mounted = omv.filesystems.filter((f) => f.mounted);
+          section(t('nas.fs.title'), mounted.length ? mounted.map((f) => filesystemLine(t, f, deps)) : [t('nas.fs.none')]);
+        } else if (omv.filesystemsError) section(t('nas.fs.title'), [unavailable(omv.filesystemsError.detail)]);
+        if (omv.disks) section(t('nas.disk.title'), omv.disks.length ? omv.disks.map((d) => diskLine(t, d)) : [t('nas.disk.none')]);
+        else if (omv.disksError) section(t('nas.disk.title'), [unavailable(omv.disksError.detail)]);
+        if (omv.shares) {
+          const items = omv.shares.map((s) => `${s.enabled ? '📁' : '⚪'} ${s.name}${s.comment ? ` — ${s.comment}` : ''}${s.enabled ? '' : ` ${t('nas.share.off')}`}`);
+          section(t('nas.share.title'), items.length ? items : [t('nas.share.none')]);
+        } else if (omv.sharesError) section(t('nas.share.title'), [unavailable(omv.sharesError.detail)]);
+      }
+      // Tell the age of the older of the two answers: that is how stale the picture may be.
+      const ages: { at: number; snap: Snapshot<unknown> }[] = [];
+      if (omvSnap && omv) ages.push({ at: ageOf(omvSnap), snap: omvSnap });
+      if (mdSnap && md) ages.push({ at: ageOf(mdSnap), snap: mdSnap });
+      const oldest = ages.sort((a, b) => a.at - b.at)[0];
+      const footer = oldest ? snapshotFooter(t, oldest.snap, ctx.now()) : undefined;
+      const host = omv?.system.hostname ?? deps.mdadmHost ?? 'nas';
+      const bad = (arrays ?? []).some((a) => raidHealth(a) !== 'healthy') || (omv?.disks ?? []).some((d) => diskIcon(d) !== '🟢');
+      return { title: t('nas.title', { host }), severity: bad ? 'warning' : 'info', blocks, ...(footer ? { footer } : {}) };
+    },
+  });
+  return [nas];
+}
+
+const ageOf = <T>(s: Snapshot<T>): number => (s.status === 'ok' ? s.at : s.status === 'failed' ? (s.last?.at ?? 0) : 0);

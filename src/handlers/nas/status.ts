@@ -1,0 +1,57 @@
+/** The NAS's /status line and its part of the morning digest, from the cached snapshots. */
+import type { DigestInput } from '../../alerts/digest.ts';
+import type { Translate } from '../../core/i18n.ts';
+import { raidHealth, type RaidArray } from '../../services/mdadm/raid.ts';
+import type { OmvSnapshot } from '../../services/omv/poller.ts';
+import type { Poller, Snapshot } from '../../services/poller.ts';
+import type { StatusLine, StatusSection } from '../builtin/status-section.ts';
+import { diskIcon } from './commands.ts';
+
+const valueOf = <T>(s: Snapshot<T> | undefined): T | undefined => (s?.status === 'ok' ? s.value : s?.status === 'failed' ? s.last?.value : undefined);
+
+/** One line of /status: RAID, disks, the fullest filesystem. Never touches the backend. */
+export function nasStatusSection(omv: Poller<OmvSnapshot> | undefined, mdadm: Poller<RaidArray[]> | undefined): StatusSection {
+  return {
+    id: 'nas',
+    labelKey: 'nas.label',
+    async read(t: Translate): Promise<StatusLine> {
+      const os = omv?.snapshot;
+      const ms = mdadm?.snapshot;
+      const o = valueOf(os);
+      const arrays = o?.raid ?? valueOf(ms);
+      if (!o && !arrays) {
+        const failed = os?.status === 'failed' ? os : ms?.status === 'failed' ? ms : undefined;
+        if (failed) return { level: 'down', text: t(`error.${failed.error.kind}`, { service: t(failed === os ? 'nas.label' : 'nas.label.mdadm'), detail: failed.error.detail }) };
+        return { level: 'warning', text: t('nas.checking') };
+      }
+      const worst = (arrays ?? []).map(raidHealth).find((h) => h !== 'healthy');
+      const raid = arrays === undefined ? '?' : arrays.length === 0 ? t('nas.status.noRaid') : t(`nas.health.${worst ?? 'healthy'}`);
+      const badDisks = (o?.disks ?? []).filter((d) => diskIcon(d) !== '🟢').length;
+      const fullest = [...(o?.filesystems ?? [])].filter((f) => f.mounted && f.percent !== undefined).sort((a, b) => (b.percent ?? 0) - (a.percent ?? 0))[0];
+      const parts = [t('nas.status.raid', { state: raid })];
+      if (o?.disks) parts.push(badDisks ? t('nas.status.disksBad', { count: badDisks }) : t('nas.status.disksOk'));
+      if (fullest) parts.push(t('nas.status.fullest', { name: fullest.label || fullest.mountpoint, percent: `${fullest.percent} %` }));
+      return { level: worst || badDisks ? 'warning' : 'ok', text: parts.join(', ') };
+    },
+  };
+}
+
+/** RAID and disk health for the digest. */
+export function nasDigest(omv: Poller<OmvSnapshot> | undefined, mdadm: Poller<RaidArray[]> | undefined): Partial<DigestInput> {
+  const o = valueOf(omv?.snapshot);
+  const arrays = o?.raid ?? valueOf(mdadm?.snapshot);
+  const out: { raid?: DigestInput['raid']; disks?: DigestInput['disks'] } = {};
+  if (arrays) {
+    out.raid = arrays.map((a) => {
+      const h = raidHealth(a);
+      return { name: a.name, state: h, healthy: h === 'healthy', ...(h === 'rebuilding' && a.sync?.percent !== undefined ? { progress: a.sync.percent } : {}) };
+    });
+  }
+  if (o?.disks) {
+    out.disks = o.disks.map((d) => {
+      const healthy = diskIcon(d) === '🟢';
+      return { name: d.devicefile, healthy, ...(healthy ? {} : { detail: `${d.status}, ${d.health?.reallocatedSectors ?? 0}/${d.health?.pendingSectors ?? 0}` }) };
+    });
+  }
+  return out;
+}

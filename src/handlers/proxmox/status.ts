@@ -1,0 +1,58 @@
+/** The hypervisor's /status line and its part of the morning digest, from the cached snapshot. */
+import type { DigestInput } from '../../alerts/digest.ts';
+import type { Poller } from '../../services/poller.ts';
+import { summarizeBackups } from '../../services/proxmox/backups.ts';
+import type { ProxmoxSnapshot } from '../../services/proxmox/poller.ts';
+import type { StatusSection } from '../builtin/status-section.ts';
+import { formatPercent } from '../replies.ts';
+import { pveLabel } from './format.ts';
+
+/** One line of /status: guests running, CPU, memory, backups. Never touches the backend. */
+export function proxmoxStatusSection(poller: Poller<ProxmoxSnapshot>, backupWindowHours: number): StatusSection {
+  return {
+    id: 'proxmox',
+    labelKey: 'proxmox.label',
+    async read(t, now) {
+      const s = poller.snapshot;
+      if (s.status === 'never') return { level: 'warning', text: t('proxmox.checking') };
+      if (s.status === 'failed') return { level: 'down', text: t(`error.${s.error.kind}`, { service: pveLabel(t), detail: s.error.detail }) };
+      const v = s.value;
+      const guests = v.guests.filter((g) => !g.template);
+      const running = guests.filter((g) => g.status === 'running').length;
+      let backups = '';
+      let level: 'ok' | 'warning' = running === guests.length ? 'ok' : 'warning';
+      if (v.backups) {
+        const sum = summarizeBackups(v.guests, v.backups, { now, windowHours: backupWindowHours });
+        const bad = new Set([...sum.failures.map((f) => f.vmid), ...sum.missing.map((g) => g.vmid)]).size;
+        backups = bad ? t('proxmox.status.backupsBad', { count: bad }) : t('proxmox.status.backupsOk');
+        if (bad) level = 'warning';
+      }
+      return {
+        level,
+        text: t('proxmox.status.line', {
+          running,
+          total: guests.length,
+          cpu: formatPercent(v.node.cpu),
+          memory: v.node.memory.total > 0 ? formatPercent(v.node.memory.used / v.node.memory.total) : '?',
+          backups,
+        }),
+      };
+    },
+  };
+}
+
+/** Last night's backups for the digest (names, failures, gaps), from the snapshot. */
+export function proxmoxDigest(poller: Poller<ProxmoxSnapshot>, backupWindowHours: number, now: () => number): Partial<DigestInput> {
+  const s = poller.snapshot;
+  const v = s.status === 'ok' ? s.value : s.status === 'failed' ? s.last?.value : undefined;
+  if (!v?.backups) return {};
+  const sum = summarizeBackups(v.guests, v.backups, { now: now(), windowHours: backupWindowHours });
+  const failed = new Set(sum.failures.map((f) => f.vmid));
+  return {
+    backups: {
+      ok: sum.guests.filter((g) => !g.missing && !failed.has(g.vmid)).map((g) => g.name),
+      failed: sum.failures.map((f) => ({ guest: f.name, at: (f.endtime ?? f.starttime) * 1000 })),
+      missing: sum.missing.filter((g) => !failed.has(g.vmid)).map((g) => g.name),
+    },
+  };
+}
