@@ -7,9 +7,8 @@ import { systemClock, type Clock } from './core/clock.ts';
 import type { Config } from './core/config.ts';
 import { isWritable, openDatabase, type Db } from './core/db.ts';
 import { startHealthServer } from './core/health-server.ts';
-import { Messages, type Translate } from './core/i18n.ts';
+import { Messages } from './core/i18n.ts';
 import type { Logger } from './core/logger.ts';
-import type { OutMessage } from './core/outmessage.ts';
 import type { ChatAdapter } from './bot/adapter.ts';
 import { CONSOLE_IDENTITY, ConsoleAdapter } from './bot/console/adapter.ts';
 import { TelegramAdapter } from './bot/telegram/adapter.ts';
@@ -24,6 +23,7 @@ import { allMessageFragments } from './wiring/messages.ts';
 import { allMigrations } from './wiring/migrations.ts';
 import type { FeatureModule, WiringContext } from './wiring/module.ts';
 import { buildModules } from './wiring/modules.ts';
+import { createAlerting } from './wiring/alerts.ts';
 
 export interface AppOptions {
   readonly config: Config;
@@ -37,6 +37,8 @@ export interface AppOptions {
   readonly strictMessages?: boolean;
   /** Additional feature modules (plugins; tests add commands that exercise adapters). */
   readonly extraModules?: readonly FeatureModule[];
+  /** Demo mode: plays a scenario on the simulated homelab (/simulate). */
+  readonly simulate?: (scenario: string) => boolean;
 }
 
 /** A running bot. */
@@ -77,26 +79,18 @@ export async function startApp(opts: AppOptions): Promise<App> {
   const audit = new AuditLog(db);
 
   const adapters: ChatAdapter[] = [];
-  const notify = (destination: string, render: (t: Translate) => OutMessage): void => {
-    const [platform, ...rest] = destination.split(':');
-    const adapter = adapters.find((a) => a.platform === platform);
-    if (!adapter) {
-      log.warn({ destination }, 'no adapter for notification destination');
-      return;
-    }
-    const lang = access.getLanguage(destination) ?? config.language;
-    void adapter.deliver(rest.join(':'), render(messages.forLanguage(lang))).then((r) => {
-      if (!r.ok) log.warn({ destination, error: r.error }, 'notification not delivered');
-    });
-  };
+  // Notifications and alerts go through the SQLite outbox: retried, ordered, never silently dropped.
+  const alerting = createAlerting({ config, db, clock, log, messages, access, tokens, adapters: () => adapters });
+  const notify = alerting.notify;
   const shared: WiringContext['shared'] = {
     access, audit, tokens,
     registry: () => late.registry!,
     pipeline: () => late.pipeline!,
     telegramUsername: () => adapters.find((a): a is TelegramAdapter => a instanceof TelegramAdapter)?.username,
   };
-  const wiring: WiringContext = { config, db, clock, log, messages, demo: Boolean(opts.demo), notify, shared };
+  const wiring: WiringContext = { config, db, clock, log, messages, demo: Boolean(opts.demo), notify, shared, ...(opts.simulate ? { simulate: opts.simulate } : {}) };
   const modules = [...buildModules(wiring), ...(opts.extraModules ?? [])];
+  modules.push(alerting.module(wiring, modules));
 
   // /help lists the registry that contains /help itself, hence the late-bound reference.
   const late: { registry?: CommandRegistry; pipeline?: Pipeline } = {};

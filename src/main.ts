@@ -88,6 +88,7 @@ async function main(): Promise<number> {
       config: { ...config, console: useConsole },
       log,
       demo,
+      ...(homelab ? { simulate: (scenario: string) => homelab.simulate(scenario) } : {}),
       ...(useConsole ? { console: { input: process.stdin, output: process.stdout, onEnd: () => void shutdown('end of input').then(resolve) } } : {}),
     })
       .then((a) => {

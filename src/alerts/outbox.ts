@@ -178,6 +178,16 @@ export class Outbox {
     ).map(fromRaw);
   }
 
+  /** The newest row id (0 when empty), to find what a change enqueued afterwards. */
+  lastId(): number {
+    return this.db.prepare('SELECT COALESCE(MAX(id), 0) FROM alert_outbox').pluck().get() as number;
+  }
+
+  /** Rows with an id above `id`, oldest first. */
+  since(id: number): OutboxRow[] {
+    return (this.db.prepare('SELECT * FROM alert_outbox WHERE id > ? ORDER BY id').all(id) as RawRow[]).map(fromRaw);
+  }
+
   /** Counts by status. */
   counts(): Record<OutboxStatus, number> {
     const out: Record<OutboxStatus, number> = { pending: 0, sent: 0, dead: 0, held: 0, merged: 0, superseded: 0 };

@@ -16,6 +16,8 @@ export interface PowerController {
   shutdownNode(): Promise<Result<void>>;
   /** Household name of a guest, for the report (optional). */
   guestName?(vmid: number): string | undefined;
+  /** Loads what guestName needs (called before a run; optional, must not throw). */
+  prepare?(): Promise<void>;
 }
 
 /** Configuration (alerts.powerCut). */
@@ -166,6 +168,7 @@ export class PowerCutOrchestrator {
 
   private async execute(trigger: NonNullable<PowerCutStep['trigger']>): Promise<void> {
     const dryRun = this.opts.dryRun;
+    await this.controller.prepare?.().catch(() => undefined);
     const lines = this.plan();
     const step = (phase: PowerCutStep['phase'], edit: boolean): void => this.emit({ phase, dryRun, trigger, lines: [...lines] }, edit);
     this.log.warn({ trigger, dryRun }, 'power-cut shutdown starting');

@@ -171,6 +171,13 @@ export class AlertService {
     return n;
   }
 
+  /** Sends a notice (the digest) to one named destination, outside the bindings. */
+  sendNotice(destination: string, notice: Notice, dedupKey: string, severity: Severity = 'info'): boolean {
+    const ok = this.outbox.enqueue({ destination, dedupKey, payload: { type: 'notice', notice }, severity }, this.o.clock.now());
+    if (ok) this.o.onEnqueue?.();
+    return ok;
+  }
+
   /** Sends an already rendered message to one destination through the outbox. */
   send(destination: string, message: OutMessage, dedupKey: string = randomUUID(), severity: Severity = 'info'): boolean {
     const ok = this.outbox.enqueue({ destination, dedupKey, payload: { type: 'message', message }, severity }, this.o.clock.now());

@@ -9,6 +9,8 @@ export interface RunningDemoBackend {
   /** Partial config merged into the demo config (e.g. `{ proxmox: {...} }`). */
   readonly config: Partial<Record<keyof Config, unknown>>;
   close(): Promise<void>;
+  /** Plays a /simulate scenario (`power-cut`, `disk-fail`…) if this fake can; false otherwise. */
+  simulate?(scenario: string): boolean;
 }
 
 export interface DemoBackend {
@@ -21,6 +23,8 @@ export interface DemoHomelab {
   readonly config: Record<string, unknown>;
   readonly backends: ReadonlyMap<string, RunningDemoBackend>;
   close(): Promise<void>;
+  /** Plays a scenario on every fake that can; false when none could. */
+  simulate(scenario: string): boolean;
 }
 
 /** Starts every simulated backend and returns the merged config sections. */
@@ -43,5 +47,6 @@ export async function startDemoHomelab(backends: readonly DemoBackend[]): Promis
     close: async () => {
       await Promise.allSettled([...running.values()].map((r) => r.close()));
     },
+    simulate: (scenario) => [...running.values()].map((r) => r.simulate?.(scenario) ?? false).some(Boolean),
   };
 }

@@ -3,8 +3,9 @@ import type { DemoBackend } from './index.ts';
 import { routerDemoBackend } from './routeros-backend.ts';
 import { proxmoxDemoBackend } from './proxmox-backend.ts';
 import { omvDemoBackend } from './omv-backend.ts';
+import { nutDemoBackend } from './nut-backend.ts';
 
 /** The demo backends in start order. */
 export function demoBackends(): DemoBackend[] {
-  return [routerDemoBackend, proxmoxDemoBackend, omvDemoBackend];
+  return [routerDemoBackend, proxmoxDemoBackend, omvDemoBackend, nutDemoBackend];
 }

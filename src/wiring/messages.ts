@@ -6,5 +6,7 @@ import { permissionMessages } from '../handlers/permissions/messages.ts';
 import { routerMessages } from '../handlers/router/messages.ts';
 import { proxmoxMessages } from '../handlers/proxmox/messages.ts';
 import { nasMessages } from '../handlers/nas/messages.ts';
+import { alertsMessages } from '../handlers/alerts/messages.ts';
+import { nutMessages } from '../handlers/nut/messages.ts';
 
-export const allMessageFragments: readonly CatalogueFragment[] = [pipelineMessages, builtinMessages, permissionMessages, routerMessages, proxmoxMessages, nasMessages];
+export const allMessageFragments: readonly CatalogueFragment[] = [pipelineMessages, builtinMessages, permissionMessages, routerMessages, proxmoxMessages, nasMessages, alertsMessages, nutMessages];

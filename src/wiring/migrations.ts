@@ -2,5 +2,6 @@
 import type { Migration } from '../core/db.ts';
 import { permissionMigrations } from '../permissions/migrations.ts';
 import { routerMigrations } from '../handlers/router/store.ts';
+import { alertMigrations } from '../alerts/migrations.ts';
 
-export const allMigrations: readonly Migration[] = [...permissionMigrations, ...routerMigrations];
+export const allMigrations: readonly Migration[] = [...permissionMigrations, ...routerMigrations, ...alertMigrations];

@@ -15,6 +15,8 @@ import type { AuditLog } from '../permissions/audit.ts';
 import type { StatusSection } from '../handlers/builtin/status-section.ts';
 import type { Condition } from '../alerts/condition.ts';
 import type { Poller } from '../services/poller.ts';
+import type { PowerController } from '../alerts/powercut.ts';
+import type { DigestInput } from '../alerts/digest.ts';
 
 /** A backend's polled state plus the pure rules that turn it into alert conditions. */
 export interface AlertFeed<T = unknown> {
@@ -50,6 +52,8 @@ export interface WiringContext {
     /** The Telegram bot's @username once connected (invite deep links). */
     telegramUsername(): string | undefined;
   };
+  /** Demo mode only: plays a scenario on the simulated homelab (`power-cut`, `disk-fail`…); false when no fake can. */
+  readonly simulate?: (scenario: string) => boolean;
 }
 
 /** One feature area: its commands, /status lines, and background work. */
@@ -64,6 +68,10 @@ export interface FeatureModule {
   start?(): void | Promise<void>;
   /** Told the first time a stranger writes (the permissions area notifies the owner). */
   onUnknownUser?(identity: string, displayName: string): void;
+  /** Shuts guests and the node down for the power-cut orchestration (the hypervisor area). */
+  readonly powerController?: PowerController;
+  /** This area's part of the morning digest, from its latest snapshot (never slow). */
+  readonly digestInput?: () => Partial<DigestInput>;
   /** Accepts an invite code sent with /start (the permissions area). */
   readonly acceptInvite?: InviteAcceptor;
   /** Stops them; called on shutdown before the database closes. */

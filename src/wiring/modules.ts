@@ -4,11 +4,13 @@ import { permissionsModule } from './permissions.ts';
 import { routerModule } from './router.ts';
 import { proxmoxModule } from './proxmox.ts';
 import { nasModule } from './nas.ts';
+import { nutModule } from './nut.ts';
 
 type ModuleFactory = (ctx: WiringContext) => FeatureModule | undefined;
 
 /** Every area's module factory (one line per area). */
 const FACTORIES: readonly ModuleFactory[] = [
+  nutModule,
   permissionsModule,
   routerModule,
   proxmoxModule,

@@ -1,0 +1,242 @@
+/** /alerts, /mute, /unmute, the alert buttons (ack, snooze), /powercut and the demo's /simulate. */
+import type { Block, OutMessage } from '../../core/outmessage.ts';
+import { textMessage } from '../../core/outmessage.ts';
+import type { PowerCutOrchestrator } from '../../alerts/powercut.ts';
+import type { AlertService } from '../../alerts/service.ts';
+import { arg } from '../args.ts';
+import { defineCommand, type AnyCommand } from '../command.ts';
+import { formatTime } from './render.ts';
+
+/** The scenarios the demo's /simulate knows. */
+export const SIMULATIONS = ['power-cut', 'power-back', 'disk-fail', 'disk-replaced', 'backup-fail'] as const;
+
+export interface AlertCommandDeps {
+  readonly service: AlertService;
+  /** Sources and backend names /mute accepts. */
+  readonly muteTargets: () => readonly string[];
+  readonly timezone: string;
+  readonly powerCut?: PowerCutOrchestrator;
+  /** Demo only: drives the simulated homelab; false when no fake can play the scenario. */
+  readonly simulate?: (scenario: string) => boolean;
+  /** Refreshes every alert feed now (so /simulate does not wait for the next poll). */
+  readonly refreshFeeds: () => Promise<void>;
+  /** How long /simulate waits for the alerts to be delivered (default 20 s). */
+  readonly simulateTimeoutMs?: number;
+}
+
+const ICON = { info: '🔵', warning: '🟠', critical: '🔴' } as const;
+
+/** Builds the alert commands. */
+export function alertCommands(deps: AlertCommandDeps): AnyCommand[] {
+  const { service } = deps;
+
+  const list = defineCommand({
+    name: 'alerts',
+    group: 'alerts',
+    summaryKey: 'alerts.list.summary',
+    args: {},
+    permission: 'alerts.status.read',
+    async run(ctx): Promise<OutMessage> {
+      const now = ctx.now();
+      const time = (ms: number): string => formatTime(ms, ctx.lang, deps.timezone, now);
+      const blocks: Block[] = [];
+      const active = service.active();
+      if (active.length === 0) blocks.push({ kind: 'text', text: ctx.t('alerts.list.none') });
+      else {
+        blocks.push({ kind: 'text', text: ctx.t('alerts.list.active', { count: active.length }) });
+        blocks.push({
+          kind: 'list',
+          items: active.map((a) => {
+            const extra = [
+              a.ackBy ? ctx.t('alerts.list.acked', { who: a.ackBy }) : undefined,
+              a.snoozedUntil && a.snoozedUntil > now ? ctx.t('alerts.list.snoozed', { until: time(a.snoozedUntil) }) : undefined,
+            ].filter(Boolean);
+            const line = ctx.t('alerts.list.item', {
+              icon: ICON[a.severity],
+              summary: ctx.t(a.summaryKey, a.params),
+              since: time(a.raisedAt),
+            });
+            return extra.length ? `${line} (${extra.join(', ')})` : line;
+          }),
+        });
+      }
+      const mutes = service.mutes();
+      if (mutes.length) {
+        blocks.push(
+          { kind: 'text', text: ctx.t('alerts.list.mutes') },
+          { kind: 'list', items: mutes.map((m) => ctx.t('alerts.list.mute', { target: m.target, until: time(m.until), who: m.by })) },
+        );
+      }
+      const waiting = service.outbox.list(['pending', 'held']).filter((r) => r.status === 'held' || r.attempts > 0);
+      if (waiting.length) {
+        blocks.push(
+          { kind: 'text', text: ctx.t('alerts.list.undelivered', { count: waiting.length }) },
+          {
+            kind: 'list',
+            items: waiting
+              .slice(0, 10)
+              .map((r) =>
+                r.status === 'held'
+                  ? ctx.t('alerts.list.heldRow', { destination: r.destination, until: time(r.releaseAt ?? now) })
+                  : ctx.t('alerts.list.pendingRow', {
+                      destination: r.destination,
+                      attempts: r.attempts,
+                      next: time(r.nextAttemptAt),
+                      error: r.lastError ? ` — ${r.lastError}` : '',
+                    }),
+              ),
+          },
+        );
+      }
+      const dead = service.outbox.list(['dead']);
+      if (dead.length) {
+        blocks.push(
+          { kind: 'text', text: ctx.t('alerts.list.dead', { count: dead.length }) },
+          {
+            kind: 'list',
+            items: dead
+              .slice(-10)
+              .map((r) => ctx.t('alerts.list.deadRow', { destination: r.destination, attempts: r.attempts, error: r.lastError ?? '?' })),
+          },
+        );
+      }
+      if (deps.powerCut && deps.powerCut.state !== 'idle')
+        blocks.push({ kind: 'text', text: ctx.t('alerts.list.powercut', { state: ctx.t(`alerts.pc.state.${deps.powerCut.state}`) }) });
+      const worst = active.some((a) => a.severity === 'critical') ? 'critical' : active.length || dead.length ? 'warning' : 'success';
+      return { title: ctx.t('alerts.list.title'), severity: worst, blocks };
+    },
+  });
+
+  const targetArg = arg.string({ descriptionKey: 'alerts.mute.source', maxLength: 40, pattern: /^[a-z0-9_-]+$/i });
+  const checkTarget = (target: string): string | undefined => {
+    const known = deps.muteTargets();
+    return known.includes(target.toLowerCase()) ? target.toLowerCase() : undefined;
+  };
+
+  const mute = defineCommand({
+    name: 'mute',
+    group: 'alerts',
+    summaryKey: 'alerts.mute.summary',
+    args: { source: targetArg, duration: arg.duration({ descriptionKey: 'alerts.mute.duration', minMs: 60_000, maxMs: 30 * 86_400_000 }) },
+    permission: 'alerts.mute.set',
+    mutates: true,
+    async run(ctx, { source, duration }) {
+      const target = checkTarget(source);
+      if (!target)
+        return textMessage(ctx.t('alerts.mute.unknown', { target: source, choices: deps.muteTargets().join(', ') }), {
+          severity: 'warning',
+        });
+      const m = service.mute(target, duration, ctx.principal.displayName);
+      return textMessage(ctx.t('alerts.mute.done', { target, until: formatTime(m.until, ctx.lang, deps.timezone, ctx.now()) }), {
+        severity: 'success',
+      });
+    },
+  });
+
+  const unmute = defineCommand({
+    name: 'unmute',
+    group: 'alerts',
+    summaryKey: 'alerts.unmute.summary',
+    args: { source: targetArg },
+    permission: 'alerts.mute.set',
+    mutates: true,
+    async run(ctx, { source }) {
+      const target = source.toLowerCase();
+      return textMessage(ctx.t(service.unmute(target) ? 'alerts.unmute.done' : 'alerts.unmute.none', { target }));
+    },
+  });
+
+  const keyArg = arg.string({ descriptionKey: 'alerts.ack.key', maxLength: 200, pattern: /^[\w:.@/-]+$/ });
+  const ack = defineCommand({
+    name: 'alert-ack',
+    group: 'alerts',
+    summaryKey: 'alerts.ack.summary',
+    args: { key: keyArg },
+    permission: 'alerts.alert.ack',
+    mutates: true,
+    hidden: true,
+    async run(ctx, { key }) {
+      const r = service.acknowledge(key, ctx.principal.displayName);
+      return textMessage(ctx.t(r === 'ok' ? 'alerts.ack.done' : r === 'already' ? 'alerts.ack.already' : 'alerts.ack.gone'), {
+        ephemeral: true,
+      });
+    },
+  });
+
+  const snooze = defineCommand({
+    name: 'alert-snooze',
+    group: 'alerts',
+    summaryKey: 'alerts.snooze.summary',
+    args: { key: keyArg, duration: arg.duration({ descriptionKey: 'alerts.snooze.duration', minMs: 60_000, maxMs: 7 * 86_400_000 }) },
+    permission: 'alerts.alert.snooze',
+    mutates: true,
+    hidden: true,
+    async run(ctx, { key, duration }) {
+      const r = service.snooze(key, duration, ctx.principal.displayName);
+      if (r !== 'ok') return textMessage(ctx.t('alerts.ack.gone'), { ephemeral: true });
+      return textMessage(ctx.t('alerts.snooze.done', { until: formatTime(ctx.now() + duration, ctx.lang, deps.timezone, ctx.now()) }), {
+        ephemeral: true,
+      });
+    },
+  });
+
+  const powercut = defineCommand({
+    name: 'powercut',
+    group: 'alerts',
+    summaryKey: 'alerts.powercut.summary',
+    args: { now: arg.choice(['yes'] as const, { descriptionKey: 'alerts.powercut.now', required: false }) },
+    permission: 'ups.power.shutdown',
+    mutates: true,
+    destructive: true,
+    confirmKey: 'alerts.powercut.confirm',
+    async run(ctx) {
+      if (!deps.powerCut) return textMessage(ctx.t('alerts.powercut.disabled'), { severity: 'warning' });
+      if (deps.powerCut.state === 'running') return textMessage(ctx.t('alerts.powercut.busy'));
+      return deps.powerCut.trigger()
+        ? textMessage(ctx.t('alerts.powercut.started'), { severity: 'warning' })
+        : textMessage(ctx.t('alerts.powercut.disabled'), { severity: 'warning' });
+    },
+  });
+
+  const commands: AnyCommand[] = [list, mute, unmute, ack, snooze, powercut];
+  const simulateFn = deps.simulate;
+  if (simulateFn) {
+    commands.push(
+      defineCommand({
+        name: 'simulate',
+        group: 'alerts',
+        summaryKey: 'alerts.simulate.summary',
+        args: { what: arg.choice(SIMULATIONS, { descriptionKey: 'alerts.simulate.what' }) },
+        permission: 'demo.simulate.run',
+        mutates: true,
+        async run(ctx, { what }) {
+          // Record the starting state first, so the change reads as news, not as "present at start".
+          await deps.refreshFeeds();
+          const before = service.outbox.lastId();
+          if (!simulateFn(what)) return textMessage(ctx.t('alerts.simulate.unsupported', { what }), { severity: 'warning' });
+          const timeoutMs = deps.simulateTimeoutMs ?? 20_000;
+          // Answer only once what the change caused has reached the chats, so the alert reads first.
+          const delivered = await waitUntil(async () => {
+            await deps.refreshFeeds();
+            const rows = service.outbox.since(before);
+            return rows.length > 0 && rows.every((r) => r.status !== 'pending');
+          }, timeoutMs);
+          return delivered
+            ? textMessage(ctx.t('alerts.simulate.done', { what }), { severity: 'success' })
+            : textMessage(ctx.t('alerts.simulate.nothing', { what, seconds: Math.round(timeoutMs / 1000) }), { severity: 'warning' });
+        },
+      }),
+    );
+  }
+  return commands;
+}
+
+/** Polls `probe` every 200 ms until true or the time is up (real time: demo waits on real backends). */
+async function waitUntil(probe: () => Promise<boolean>, timeoutMs: number): Promise<boolean> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    if (await probe()) return true;
+    if (Date.now() >= deadline) return false;
+    await new Promise((r) => setTimeout(r, 200));
+  }
+}

@@ -1,0 +1,221 @@
+/**
+ * Turns outbox payloads (alert events, groups, quiet-hours summaries, power-cut reports, the
+ * digest) into OutMessages at delivery time, in the destination chat's language, asking the
+ * injected AlertActions for fresh button tokens.
+ */
+import type { Language, Messages, Params, Translate } from '../../core/i18n.ts';
+import type { Action, Block, MessageSeverity, OutMessage } from '../../core/outmessage.ts';
+import type { AlertActions } from '../../alerts/actions.ts';
+import type { Digest } from '../../alerts/digest.ts';
+import type { OutboxPayload, Render } from '../../alerts/payload.ts';
+import type { PowerCutStep } from '../../alerts/powercut.ts';
+import type { AlertEvent, AlertView } from '../../alerts/types.ts';
+import { formatDurationShort } from '../args.ts';
+
+export interface AlertRendererDeps {
+  readonly messages: Messages;
+  readonly languageOf: (destination: string) => Language;
+  readonly actions: AlertActions;
+  readonly timezone: string;
+  /** Current time, for choosing "14:05" or "Mon 25 Nov 14:05". */
+  readonly now: () => number;
+  /** The engine's flap-damping stable time, for the "held until stable" footer (default 10 min). */
+  readonly flapStableMinutes?: number;
+}
+
+const SEVERITY: Record<AlertView['severity'], MessageSeverity> = { info: 'info', warning: 'warning', critical: 'critical' };
+const ICON: Record<AlertView['severity'], string> = { info: '🔵', warning: '🟠', critical: '🔴' };
+/** Params shown as labelled fields, in this order. */
+const FIELDS = ['charge', 'runtime', 'load', 'progress', 'model', 'detail'] as const;
+
+/** Builds the renderer the OutboxWorker calls. */
+export function createAlertRenderer(deps: AlertRendererDeps): Render {
+  const { messages } = deps;
+  return (payload, destination) => {
+    const lang = deps.languageOf(destination);
+    const t = messages.forLanguage(lang);
+    const time = (ms: number): string => formatTime(ms, lang, deps.timezone, deps.now());
+    const params = (a: AlertView): Params => {
+      const p: Record<string, string | number> = { ...a.params };
+      if (typeof p.charge === 'number') p.charge = `${p.charge} %`;
+      if (typeof p.load === 'number') p.load = `${p.load} %`;
+      if (typeof p.runtime === 'number') p.runtime = formatDurationShort(p.runtime * 1000);
+      if (a.progress !== undefined) p.progress = `${Math.round(a.progress)} %`;
+      if (typeof p.backend === 'string' && messages.has(`${p.backend}.label`)) p.backend = t(`${p.backend}.label`);
+      return p;
+    };
+    const summary = (a: AlertView): string => t(a.summaryKey, params(a));
+    const resolvedLine = (a: AlertView): string => {
+      const key =
+        a.resolvedKey && messages.has(a.resolvedKey)
+          ? a.resolvedKey
+          : messages.has(`${a.summaryKey}.resolved`)
+            ? `${a.summaryKey}.resolved`
+            : undefined;
+      return key ? t(key, params(a)) : t('alerts.resolved', { summary: summary(a) });
+    };
+    const line = (e: AlertEvent): string =>
+      e.kind === 'resolve' ? `✅ ${resolvedLine(e.alert)}` : `${ICON[e.alert.severity]} ${summary(e.alert)}`;
+
+    const alertMessage = (e: AlertEvent): OutMessage => {
+      const a = e.alert;
+      if (e.kind === 'resolve') {
+        const blocks: Block[] = [];
+        if (e.durationMs !== undefined && e.durationMs > 0)
+          blocks.push({ kind: 'text', text: t('alerts.resolved.after', { duration: formatDurationShort(e.durationMs) }) });
+        if (e.reason === 'while-offline') blocks.push({ kind: 'text', text: t('alerts.resolved.whileOffline') });
+        return { title: resolvedLine(a), severity: 'success', blocks };
+      }
+      const p = params(a);
+      const fields = FIELDS.filter((f) => p[f] !== undefined && messages.has(`alerts.param.${f}`)).map((f) => ({
+        label: t(`alerts.param.${f}`),
+        value: String(p[f]),
+      }));
+      const blocks: Block[] = fields.length ? [{ kind: 'fields', fields }] : [];
+      if (a.log) blocks.push({ kind: 'code', text: a.log });
+      const footer = [t('alerts.footer.since', { time: time(a.raisedAt) })];
+      if (a.atStart) footer.push(t('alerts.footer.atStart'));
+      if (a.flapping) footer.push(t('alerts.footer.flapping', { minutes: deps.flapStableMinutes ?? 10 }));
+      if (a.ackBy) footer.push(t('alerts.footer.acked', { who: a.ackBy, time: time(a.ackAt ?? e.at) }));
+      if (a.snoozedUntil && a.snoozedUntil > e.at)
+        footer.push(t('alerts.footer.snoozed', { who: a.snoozedBy ?? '?', time: time(a.snoozedUntil) }));
+      const title =
+        e.kind === 'renotify'
+          ? t('alerts.renotify', { summary: summary(a) })
+          : e.reason === 'escalated'
+            ? t('alerts.escalated', { summary: summary(a) })
+            : e.reason === 'after-mute'
+              ? t('alerts.afterMute', { summary: summary(a) })
+              : summary(a);
+      const actions = buttons(a, destination, t);
+      return { title, severity: SEVERITY[a.severity], blocks, footer: footer.join('\n'), ...(actions.length ? { actions } : {}) };
+    };
+
+    const buttons = (a: AlertView, dest: string, tr: Translate): Action[][] => {
+      const rows: Action[][] = [];
+      const mk = (label: string, token: string | undefined, style?: Action['style']): Action | undefined =>
+        token ? { label, token, ...(style ? { style } : {}) } : undefined;
+      if (!a.ackBy) {
+        const row = [
+          mk(tr('alerts.button.ack'), deps.actions.ack(a.key, dest), 'primary'),
+          mk(tr('alerts.button.snooze1h'), deps.actions.snooze1h(a.key, dest)),
+          mk(tr('alerts.button.snooze1d'), deps.actions.snooze1d(a.key, dest)),
+        ].filter((x): x is Action => x !== undefined);
+        if (row.length) rows.push(row);
+      }
+      if (a.action) {
+        const b = mk(tr(a.action.labelKey), deps.actions.obvious(a.action, dest), 'danger');
+        if (b) rows.push([b]);
+      }
+      return rows;
+    };
+
+    const render = (p: OutboxPayload): OutMessage => {
+      switch (p.type) {
+        case 'alert':
+          return alertMessage(p.event);
+        case 'group': {
+          const worst = p.items.some((e) => e.kind !== 'resolve' && e.alert.severity === 'critical')
+            ? 'critical'
+            : p.items.some((e) => e.kind !== 'resolve')
+              ? 'warning'
+              : 'success';
+          return {
+            title: t('alerts.group.title', { count: p.items.length }),
+            severity: worst,
+            blocks: [{ kind: 'list', items: p.items.map(line) }],
+          };
+        }
+        case 'summary': {
+          const items = p.items.flatMap((i) =>
+            i.type === 'alert' ? [line(i.event)] : i.type === 'group' ? i.items.map(line) : [render(i).title ?? ''],
+          );
+          return { title: t('alerts.summary.title', { count: items.length }), severity: 'info', blocks: [{ kind: 'list', items }] };
+        }
+        case 'notice':
+          return p.notice.kind === 'powercut' ? powerCutMessage(p.notice.step, t, time) : digestMessage(p.notice.digest, t, time);
+        case 'message':
+          return p.message;
+      }
+    };
+    return render(payload);
+  };
+}
+
+function powerCutMessage(s: PowerCutStep, t: Translate, time: (ms: number) => string): OutMessage {
+  const head =
+    s.phase === 'armed'
+      ? t('alerts.pc.armed', { time: time(s.deadline ?? 0) })
+      : s.phase === 'running'
+        ? t('alerts.pc.running', { trigger: t(`alerts.pc.trigger.${s.trigger ?? 'manual'}`) })
+        : t(`alerts.pc.${s.phase}`);
+  const blocks: Block[] = [];
+  if (s.dryRun && s.phase !== 'cancelled') blocks.push({ kind: 'text', text: t('alerts.pc.dryRun') });
+  if (s.lines.length) {
+    blocks.push({
+      kind: 'fields',
+      fields: s.lines.map((l) => ({
+        label: l.target === 'node' ? t('alerts.pc.node') : (l.name ?? t('alerts.pc.guest', { vmid: l.vmid ?? '?' })),
+        value: t(`alerts.pc.status.${l.status}`, { detail: l.detail ?? '' }),
+      })),
+    });
+  }
+  const severity: MessageSeverity =
+    s.phase === 'cancelled' || s.phase === 'finished' ? 'success' : s.phase === 'aborted' ? 'warning' : 'critical';
+  return { title: head, severity, blocks };
+}
+
+function digestMessage(d: Digest, t: Translate, time: (ms: number) => string): OutMessage {
+  const items: string[] = [];
+  const mark = (ok: boolean): string => (ok ? '🟢' : '🟠');
+  if (d.backups) {
+    const ok = d.backups.failed.length === 0 && d.backups.missing.length === 0;
+    items.push(
+      `${mark(ok)} ${t('alerts.digest.backups', { ok: d.backups.ok.length, failed: d.backups.failed.length, missing: d.backups.missing.length })}`,
+    );
+    if (d.backups.offsiteAt !== undefined) items.push(`🔵 ${t('alerts.digest.offsite', { age: time(d.backups.offsiteAt) })}`);
+  }
+  for (const r of d.raid ?? [])
+    items.push(
+      `${mark(r.healthy)} ${t('alerts.digest.raid', { name: r.name, state: r.progress !== undefined ? `${r.state} ${r.progress} %` : r.state })}`,
+    );
+  for (const k of d.disks ?? [])
+    items.push(
+      `${mark(k.healthy)} ${t('alerts.digest.disk', { name: k.name, state: k.healthy ? t('alerts.digest.diskOk') : (k.detail ?? '?') })}`,
+    );
+  if (d.ups) {
+    items.push(
+      `${mark(d.ups.onMains && !d.ups.replaceBattery)} ${t('alerts.digest.ups', {
+        charge: d.ups.charge !== undefined ? `${d.ups.charge} %` : '?',
+        runtime: d.ups.runtimeSeconds !== undefined ? formatDurationShort(d.ups.runtimeSeconds * 1000) : '?',
+        replace: d.ups.replaceBattery ? t('alerts.digest.upsReplace') : '',
+      })}`,
+    );
+  }
+  for (const u of d.updates ?? []) {
+    const count = u.security ? t('alerts.digest.security', { count: u.count, security: u.security }) : String(u.count);
+    items.push(`${mark(!u.security)} ${t('alerts.digest.updates', { host: u.host, count })}`);
+  }
+  const blocks: Block[] = [
+    {
+      kind: 'text',
+      text: d.allGood ? t('alerts.digest.allGood') : d.activeAlerts > 0 ? t('alerts.digest.active', { count: d.activeAlerts }) : '',
+    },
+  ];
+  if (items.length) blocks.push({ kind: 'list', items });
+  return {
+    title: t('alerts.digest.title'),
+    severity: d.allGood ? 'success' : 'warning',
+    blocks: blocks.filter((b) => b.kind !== 'text' || b.text),
+  };
+}
+
+/** "14:05" today, "25 Nov 14:05" otherwise, in the bot's zone and the chat's language. */
+export function formatTime(ms: number, lang: Language, timeZone: string, now: number): string {
+  const locale = lang === 'es' ? 'es-ES' : 'en-GB';
+  const day = (x: number): string =>
+    new Intl.DateTimeFormat('en-CA', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit' }).format(new Date(x));
+  const hm = new Intl.DateTimeFormat(locale, { timeZone, hour: '2-digit', minute: '2-digit', hourCycle: 'h23' }).format(new Date(ms));
+  if (day(ms) === day(now)) return hm;
+  return `${new Intl.DateTimeFormat(locale, { timeZone, day: 'numeric', month: 'short' }).format(new Date(ms))} ${hm}`;
+}

@@ -1,0 +1,200 @@
+/**
+ * The alerts area, wired: engine + outbox + delivery worker + renderer + commands, the
+ * engine subscribed to every module's alert feeds, power-cut orchestration on the UPS feed,
+ * and the daily digest. Created by the composition root BEFORE the modules (ctx.notify goes
+ * through its outbox) and turned into a FeatureModule after them (it needs their feeds).
+ */
+import type { ChatAdapter } from '../bot/adapter.ts';
+import type { Clock } from '../core/clock.ts';
+import type { Config } from '../core/config.ts';
+import type { Db } from '../core/db.ts';
+import { err, serviceError } from '../core/errors.ts';
+import type { Language, Messages, Translate } from '../core/i18n.ts';
+import type { Logger } from '../core/logger.ts';
+import type { OutMessage } from '../core/outmessage.ts';
+import type { AlertActions } from '../alerts/actions.ts';
+import { ALERT_SOURCES } from '../alerts/condition.ts';
+import { buildDigest, scheduleDigest, type DigestInput, type DigestSchedule } from '../alerts/digest.ts';
+import { connectFeed } from '../alerts/feed.ts';
+import { OutboxWorker } from '../alerts/outbox.ts';
+import { PowerCutOrchestrator, powerCutReporterFor, type PowerController } from '../alerts/powercut.ts';
+import type { Binding } from '../alerts/routing.ts';
+import { AlertService } from '../alerts/service.ts';
+import { alertCommands } from '../handlers/alerts/commands.ts';
+import { createAlertRenderer } from '../handlers/alerts/render.ts';
+import type { AccessControl } from '../permissions/access.ts';
+import type { ActionTokens } from '../permissions/action-tokens.ts';
+import type { ChatRef } from '../permissions/chat.ts';
+import { lowBattery, onBattery, type UpsState } from '../services/nut/state.ts';
+import type { Poller } from '../services/poller.ts';
+import type { FeatureModule, WiringContext } from './module.ts';
+
+export interface AlertingDeps {
+  readonly config: Config;
+  readonly db: Db;
+  readonly clock: Clock;
+  readonly log: Logger;
+  readonly messages: Messages;
+  readonly access: AccessControl;
+  readonly tokens: ActionTokens;
+  /** The chat adapters (filled in after the modules are built). */
+  readonly adapters: () => readonly ChatAdapter[];
+}
+
+/** The alerting core the composition root holds. */
+export interface Alerting {
+  readonly service: AlertService;
+  readonly worker: OutboxWorker;
+  /** WiringContext.notify: renders in the chat's language now and delivers through the outbox. */
+  readonly notify: WiringContext['notify'];
+  /** The FeatureModule: commands, feeds, power cut, digest; `modules` are the other areas. */
+  module(ctx: WiringContext, modules: readonly FeatureModule[]): FeatureModule;
+}
+
+/** Backends that run on another one: an outage of the host suppresses their alerts (HOMELAB.md). */
+const RUNS_ON: Readonly<Record<string, string>> = {
+  omv: 'proxmox',
+  pihole: 'proxmox',
+  nextcloud: 'proxmox',
+  transmission: 'proxmox',
+  mdadm: 'omv',
+};
+const BUTTON_TTL_MS = 7 * 86_400_000;
+
+/** Where a destination string points, as the permission layer names chats. */
+export function chatOf(destination: string): ChatRef {
+  const [platform, ...rest] = destination.split(':');
+  const id = rest.join(':');
+  if (platform === 'telegram') return { platform, id, kind: id.startsWith('-') ? 'group' : 'private' };
+  if (platform === 'discord') return { platform, id, kind: 'group' };
+  return { platform: 'console', id, kind: 'private' };
+}
+
+/** Builds the alerting core. */
+export function createAlerting(deps: AlertingDeps): Alerting {
+  const { config, db, clock, messages, access, tokens } = deps;
+  const log = deps.log.child({ area: 'alerts' });
+  const bindingLanguage = new Map<string, Language>();
+  const bindings: Binding[] = config.alerts.bindings.map((b) => {
+    if (b.language) bindingLanguage.set(b.chat, b.language);
+    return {
+      destination: b.chat,
+      ...(b.sources ? { sources: b.sources } : {}),
+      minSeverity: b.minSeverity,
+      ...(b.quietHours ? { quietHours: { ...b.quietHours, timezone: config.timezone } } : {}),
+    };
+  });
+  const languageOf = (destination: string): Language =>
+    bindingLanguage.get(destination) ?? access.getLanguage(destination) ?? config.language;
+
+  const late: { worker?: OutboxWorker } = {};
+  const service = new AlertService({
+    db,
+    clock,
+    log,
+    bindings,
+    timezone: config.timezone,
+    engine: { debounceMs: config.alerts.debounceSeconds * 1000, renotifyMs: config.alerts.renotifyMinutes * 60_000 },
+    onEnqueue: () => late.worker?.kick(),
+  });
+
+  const button = (destination: string, command: string, args: Record<string, string>): string =>
+    tokens.create({ command, args, chat: chatOf(destination), ttlMs: BUTTON_TTL_MS, oneShot: false });
+  const actions: AlertActions = {
+    ack: (key, d) => button(d, 'alert-ack', { key }),
+    snooze1h: (key, d) => button(d, 'alert-snooze', { key, duration: '1h' }),
+    snooze1d: (key, d) => button(d, 'alert-snooze', { key, duration: '1d' }),
+    obvious: (action, d) => button(d, action.command, { ...action.args }),
+  };
+  const worker = (late.worker = new OutboxWorker({
+    db,
+    clock,
+    log,
+    maxAttempts: config.alerts.maxAttempts,
+    render: createAlertRenderer({ messages, languageOf, actions, timezone: config.timezone, now: () => clock.now() }),
+    async deliver(destination, message, editRef) {
+      const [platform, ...rest] = destination.split(':');
+      const adapter = deps.adapters().find((a) => a.platform === platform);
+      if (!adapter) return { ok: false, permanent: true, error: `no ${platform ?? '?'} chat is configured` };
+      return adapter.deliver(rest.join(':'), message, editRef);
+    },
+  }));
+
+  const notify = (destination: string, render: (t: Translate) => OutMessage, dedupKey?: string): void => {
+    try {
+      service.send(destination, render(messages.forLanguage(languageOf(destination))), dedupKey);
+    } catch (e) {
+      log.error({ err: e, destination }, 'notification could not be queued');
+    }
+  };
+
+  return {
+    service,
+    worker,
+    notify,
+    module(ctx, modules) {
+      const feeds = modules.flatMap((m) => m.alertFeeds ?? []);
+      const backends = new Set(feeds.map((f) => f.backend));
+      for (const f of feeds) {
+        const host = RUNS_ON[f.backend];
+        connectFeed(
+          f.poller,
+          { backend: f.backend, rules: f.rules, ...(host && backends.has(host) ? { dependsOn: host } : {}) },
+          service,
+          log,
+          () => clock.now(),
+        );
+      }
+
+      let powerCut: PowerCutOrchestrator | undefined;
+      const pc = config.alerts.powerCut;
+      const ups = feeds.find((f) => f.backend === 'nut')?.poller as Poller<UpsState> | undefined;
+      if (pc?.enabled && ups) {
+        const controller = modules.find((m) => m.powerController)?.powerController ?? noHypervisor;
+        powerCut = new PowerCutOrchestrator(pc, controller, powerCutReporterFor(service), clock, log);
+        ups.onRefresh((s) => {
+          if (s.status === 'ok') powerCut!.observe({ onBattery: onBattery(s.value), lowBattery: lowBattery(s.value) });
+        });
+      }
+
+      let digest: DigestSchedule | undefined;
+      const sendDigest = (): void => {
+        const input: DigestInput = Object.assign({}, ...modules.map((m) => m.digestInput?.() ?? {}));
+        const d = buildDigest(input, clock.now(), service.active().length);
+        for (const chat of config.alerts.digest?.chats ?? [])
+          service.sendNotice(chat, { kind: 'digest', digest: d }, `digest:${d.at}>${chat}`);
+      };
+
+      return {
+        name: 'alerts',
+        commands: alertCommands({
+          service,
+          timezone: config.timezone,
+          muteTargets: () => [...ALERT_SOURCES, ...backends],
+          ...(powerCut ? { powerCut } : {}),
+          ...(ctx.simulate ? { simulate: ctx.simulate } : {}),
+          refreshFeeds: async () => {
+            await Promise.all(feeds.map((f) => f.poller.refresh()));
+          },
+        }),
+        start() {
+          worker.start();
+          const d = config.alerts.digest;
+          if (d && d.chats.length) digest = scheduleDigest(d.cron, config.timezone, sendDigest, log);
+        },
+        async stop() {
+          digest?.stop();
+          await powerCut?.idle();
+          await worker.stop();
+        },
+      };
+    },
+  };
+}
+
+/** Used when no hypervisor module offers a PowerController: dry runs work, real runs report why not. */
+const noHypervisor: PowerController = {
+  shutdownGuest: async () => err(serviceError('proxmox', 'rejected', 'Proxmox is not configured')),
+  waitStopped: async () => err(serviceError('proxmox', 'rejected', 'Proxmox is not configured')),
+  shutdownNode: async () => err(serviceError('proxmox', 'rejected', 'Proxmox is not configured')),
+};

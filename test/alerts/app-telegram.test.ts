@@ -1,0 +1,86 @@
+/**
+ * Alerts through the real Telegram adapter (grammY + auto-retry) against the fake Bot API:
+ * a chat outage (502 then 429) delays but never loses or reorders alerts, the Acknowledge
+ * button edits the alert message in place, and a binding that cannot be delivered leaves a
+ * dead letter that /alerts shows.
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { systemClock } from '../../src/core/clock.ts';
+import { DEMO_UPS_STATES, startFakeUpsd } from '../../src/demo/nut.ts';
+import { startFakeTelegram } from '../fakes/telegram-api.ts';
+import { startTestApp } from '../support/app-harness.ts';
+import { waitFor } from '../support/real-server.ts';
+
+const TOKEN = '123456:TEST-TOKEN-abcdefghijklmnopqrstuv';
+const OWNER_ID = 1000;
+
+test('Telegram: outage then alerts in order, ack edits in place, an undeliverable binding is a visible dead letter', async (t) => {
+  const ups = await startFakeUpsd();
+  const tg = await startFakeTelegram({ token: TOKEN, maxHoldMs: 300 });
+  const h = await startTestApp(
+    {
+      telegram: { token: TOKEN, apiRoot: tg.apiRoot, ownerIds: [OWNER_ID] },
+      nut: { host: ups.host, port: ups.port, ups: 'ups', pollSeconds: 0.2 },
+      alerts: { bindings: [{ chat: `telegram:${OWNER_ID}` }, { chat: 'discord:777', minSeverity: 'critical' }], debounceSeconds: 1 },
+    },
+    { clock: systemClock },
+  );
+  t.after(async () => {
+    await h.close();
+    await tg.close();
+    await ups.close();
+  });
+  await tg.waitForPoll();
+  tg.sendText(OWNER_ID, OWNER_ID, '/start');
+  await tg.waitForMessage(OWNER_ID, (m) => /Send \/help/.test(m.text ?? ''));
+  const alertTexts = () =>
+    tg
+      .messagesTo(OWNER_ID)
+      .map((m) => m.text ?? '')
+      .filter((x) => /UPS|Power/.test(x));
+
+  // Outage: every call fails with 502 for a while, then two 429s with retry_after.
+  tg.downFor(1500);
+  tg.failNext('sendMessage', { code: 429, retryAfter: 1 }, 2);
+  ups.set('ups', DEMO_UPS_STATES.powerCut);
+  await waitFor(() => alertTexts().length >= 1, { timeoutMs: 30_000, what: 'power-cut alert after the outage' });
+  ups.set('ups', DEMO_UPS_STATES.mains);
+  await waitFor(() => alertTexts().length >= 2, { timeoutMs: 30_000, what: 'power-back message' });
+  const texts = alertTexts();
+  assert.match(texts[0]!, /Power cut: the UPS is on battery/);
+  assert.match(texts[1]!, /Power is back/);
+  const stats = tg.stats().byStatus;
+  assert.ok((stats[502] ?? 0) > 0 && (stats[429] ?? 0) === 2, `the outage really happened: ${JSON.stringify(stats)}`);
+
+  // The Acknowledge button re-runs /alert-ack through the pipeline and edits the alert in place.
+  ups.set('ups', DEMO_UPS_STATES.powerCut);
+  const alert = await tg.waitForMessage(
+    OWNER_ID,
+    (m) =>
+      /Power cut/.test(m.text ?? '') && m.message_id !== tg.messagesTo(OWNER_ID).find((x) => /Power cut/.test(x.text ?? ''))?.message_id,
+    15_000,
+  );
+  const keyboard = (alert.reply_markup as { inline_keyboard: { text: string; callback_data: string }[][] }).inline_keyboard.flat();
+  const ackButton = keyboard.find((b) => b.text === 'Acknowledge');
+  assert.ok(ackButton, JSON.stringify(keyboard));
+  assert.ok(keyboard.some((b) => b.text === 'Shut down homelab now'));
+  tg.pressButton(OWNER_ID, OWNER_ID, alert.message_id, ackButton.callback_data);
+  await waitFor(() => tg.messagesTo(OWNER_ID).find((m) => m.message_id === alert.message_id && /Acknowledged by/.test(m.text ?? '')), {
+    timeoutMs: 15_000,
+    what: 'alert edited with who acknowledged',
+  });
+
+  // A binding to Discord while no Discord bot is configured: a permanent error, dead-lettered, shown by /alerts.
+  const conv = await waitFor(
+    async () => {
+      const c = await h.say(`telegram:${OWNER_ID}`, '/alerts');
+      return /Could not be delivered/.test(c.texts.join('\n')) ? c : undefined;
+    },
+    {
+      timeoutMs: 15_000,
+      what: `/alerts listing the dead letter: ${JSON.stringify(h.app.db.prepare('SELECT destination, status, attempts, last_error FROM alert_outbox').all())}`,
+    },
+  );
+  assert.match(conv.texts.join('\n'), /discord:777: gave up after 1 attempts — no discord chat is configured/);
+});

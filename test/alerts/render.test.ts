@@ -1,0 +1,183 @@
+import { describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { Messages } from '../../src/core/i18n.ts';
+import { toPlainText, type OutMessage } from '../../src/core/outmessage.ts';
+import type { AlertActions } from '../../src/alerts/actions.ts';
+import { buildDigest } from '../../src/alerts/digest.ts';
+import type { OutboxPayload } from '../../src/alerts/payload.ts';
+import type { AlertEvent } from '../../src/alerts/types.ts';
+import { alertsMessages } from '../../src/handlers/alerts/messages.ts';
+import { createAlertRenderer } from '../../src/handlers/alerts/render.ts';
+import { nutMessages } from '../../src/handlers/nut/messages.ts';
+import { pipelineMessages } from '../../src/handlers/pipeline.messages.ts';
+import { upsConditions } from '../../src/services/nut/alerts.ts';
+import { toUpsState } from '../../src/services/nut/state.ts';
+
+const messages = new Messages([alertsMessages, nutMessages, pipelineMessages], { strict: true });
+const NOW = Date.UTC(2026, 10, 25, 12, 0, 0);
+const calls: string[] = [];
+const actions: AlertActions = {
+  ack: (k, d) => (calls.push(`ack ${k} ${d}`), 'T-ACK'),
+  snooze1h: () => 'T-1H',
+  snooze1d: () => 'T-1D',
+  obvious: (a) => `T-${a.command}`,
+};
+const render = createAlertRenderer({
+  messages,
+  languageOf: (d) => (d === 'telegram:2' ? 'es' : 'en'),
+  actions,
+  timezone: 'Europe/Madrid',
+  now: () => NOW,
+});
+const r = async (p: OutboxPayload, d = 'telegram:1'): Promise<OutMessage> => render(p, d);
+
+const [onBattery] = upsConditions(
+  toUpsState('ups', { 'ups.status': 'OB DISCHRG', 'battery.charge': '91', 'battery.runtime': '2900', 'ups.load': '18' }),
+);
+const event = (extra: Partial<AlertEvent> = {}, alert: Partial<AlertEvent['alert']> = {}): AlertEvent => ({
+  id: 'ups:ups:on_battery@1:1',
+  kind: 'raise',
+  thread: 'ups:ups:on_battery@1',
+  at: NOW,
+  edit: false,
+  alert: {
+    key: onBattery!.key,
+    origin: 'nut',
+    source: 'ups',
+    severity: 'critical',
+    summaryKey: onBattery!.summaryKey,
+    resolvedKey: onBattery!.resolvedKey!,
+    params: onBattery!.params,
+    action: onBattery!.action!,
+    raisedAt: NOW - 60_000,
+    flapping: false,
+    ...alert,
+  },
+  ...extra,
+});
+
+describe('alert rendering', () => {
+  test('a raise: title, fields, local time, buttons from AlertActions', async () => {
+    const m = await r({ type: 'alert', event: event() });
+    assert.equal(m.severity, 'critical');
+    assert.equal(
+      toPlainText(m),
+      ['Power cut: the UPS is on battery', 'Battery: 91 %', 'Runtime left: 48m 20s', 'Load: 18 %', 'Since 12:59'].join('\n'),
+    );
+    assert.deepEqual(
+      m.actions?.map((row) => row.map((a) => `${a.label}=${a.token}`)),
+      [['Acknowledge=T-ACK', 'Snooze 1 h=T-1H', 'Snooze 1 day=T-1D'], ['Shut down homelab now=T-powercut']],
+    );
+    assert.ok(calls.includes('ack ups:ups:on_battery telegram:1'));
+  });
+  test('Spanish chat', async () => {
+    const m = await r({ type: 'alert', event: event() }, 'telegram:2');
+    assert.match(toPlainText(m), /^Corte de luz: el SAI funciona con batería\nBatería: 91 %/);
+    assert.equal(m.actions?.[0]?.[0]?.label, 'Visto');
+  });
+  test('acknowledged: who and when, no more ack/snooze buttons', async () => {
+    const m = await r({ type: 'alert', event: event({ kind: 'update', reason: 'ack', edit: true }, { ackBy: 'Ana', ackAt: NOW }) });
+    assert.match(m.footer ?? '', /Acknowledged by Ana at 13:00/);
+    assert.deepEqual(
+      m.actions?.map((row) => row.map((a) => a.label)),
+      [['Shut down homelab now']],
+    );
+  });
+  test("recovery: the rule's own words and the duration", async () => {
+    const m = await r({ type: 'alert', event: event({ kind: 'resolve', durationMs: 3 * 60_000 + 5000 }) });
+    assert.equal(m.severity, 'success');
+    assert.equal(toPlainText(m), 'Power is back: the UPS is on mains again\nLasted 3m 5s.');
+    assert.equal(m.actions, undefined);
+  });
+  test("backend unreachable uses the backend's household label", async () => {
+    const m = await r({
+      type: 'alert',
+      event: event(
+        {},
+        {
+          key: 'backend:nut:unreachable',
+          source: 'backend',
+          severity: 'warning',
+          summaryKey: 'alerts.backend.unreachable',
+          params: { backend: 'nut', detail: 'unreachable: connection failed (ECONNREFUSED)' },
+        },
+      ),
+    });
+    assert.match(toPlainText(m), /^UPS is not answering\nDetail: unreachable: connection failed/);
+  });
+  test('a storm group and a quiet-hours summary are one message each', async () => {
+    const items = [event(), event({ kind: 'resolve' }), event({}, { severity: 'warning', summaryKey: 'alerts.ups.replace_battery' })];
+    const g = await r({ type: 'group', items });
+    assert.equal(
+      toPlainText(g),
+      [
+        '3 alerts at once',
+        '• 🔴 Power cut: the UPS is on battery',
+        '• ✅ Power is back: the UPS is on mains again',
+        '• 🟠 The UPS says its battery needs replacing',
+      ].join('\n'),
+    );
+    const s = await r({ type: 'summary', since: NOW, items: items.map((e) => ({ type: 'alert' as const, event: e })) });
+    assert.match(toPlainText(s), /^During quiet hours \(3\)/);
+  });
+  test('power-cut report and digest', async () => {
+    const pc = await r({
+      type: 'notice',
+      notice: {
+        kind: 'powercut',
+        step: {
+          phase: 'running',
+          dryRun: true,
+          trigger: 'low-battery',
+          lines: [
+            { target: 'guest', vmid: 101, name: 'docker', status: 'would-shutdown' },
+            { target: 'node', status: 'pending' },
+          ],
+        },
+      },
+    });
+    assert.equal(
+      toPlainText(pc),
+      [
+        'Shutting down the homelab (battery low).',
+        'Dry run: nothing is touched, this is what would happen.',
+        'docker: would shut down',
+        'Server: waiting',
+      ].join('\n'),
+    );
+    const d = await r({
+      type: 'notice',
+      notice: {
+        kind: 'digest',
+        digest: buildDigest({ ups: { charge: 100, runtimeSeconds: 3300, onMains: true, replaceBattery: false } }, NOW),
+      },
+    });
+    assert.equal(toPlainText(d), ['Good morning: homelab report', 'All good.', '• 🟢 UPS: battery 100 %, 55m runtime'].join('\n'));
+  });
+  test('no token, no button (a platform without buttons)', async () => {
+    const bare = createAlertRenderer({
+      messages,
+      languageOf: () => 'en',
+      actions: { ack: () => undefined, snooze1h: () => undefined, snooze1d: () => undefined, obvious: () => undefined },
+      timezone: 'UTC',
+      now: () => NOW,
+    });
+    const m = await bare({ type: 'alert', event: event() }, 'console:main');
+    assert.equal(m.actions, undefined);
+  });
+});
+
+test('every message key the UPS rules can produce exists in English and Spanish', () => {
+  const keys = new Set<string>(['alerts.backend.unreachable', 'alerts.backend.unreachable.resolved']);
+  for (const status of ['OB', 'OB LB', 'FSD', 'OL RB', 'OL OVER']) {
+    for (const c of upsConditions(toUpsState('u', { 'ups.status': status }))) {
+      keys.add(c.summaryKey);
+      if (c.resolvedKey) keys.add(c.resolvedKey);
+      if (c.action) keys.add(c.action.labelKey);
+    }
+  }
+  for (const k of keys) {
+    assert.ok(messages.has(k), k);
+    assert.notEqual(messages.t('es', k), messages.t('en', k), `${k} is translated`);
+  }
+});
