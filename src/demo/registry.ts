@@ -1,11 +1,12 @@
 /** Every simulated backend of demo mode; each area adds its entry to the list. */
 import type { DemoBackend } from './index.ts';
 import { routerDemoBackend } from './routeros-backend.ts';
+import { transmissionDemoBackend } from './transmission-backend.ts';
 import { proxmoxDemoBackend } from './proxmox-backend.ts';
 import { omvDemoBackend } from './omv-backend.ts';
 import { nutDemoBackend } from './nut-backend.ts';
 
 /** The demo backends in start order. */
 export function demoBackends(): DemoBackend[] {
-  return [routerDemoBackend, proxmoxDemoBackend, omvDemoBackend, nutDemoBackend];
+  return [routerDemoBackend, transmissionDemoBackend, proxmoxDemoBackend, omvDemoBackend, nutDemoBackend];
 }

@@ -4,9 +4,10 @@ import { builtinMessages } from '../handlers/builtin/messages.ts';
 import { pipelineMessages } from '../handlers/pipeline.messages.ts';
 import { permissionMessages } from '../handlers/permissions/messages.ts';
 import { routerMessages } from '../handlers/router/messages.ts';
+import { torrentMessages } from '../handlers/torrents/messages.ts';
 import { proxmoxMessages } from '../handlers/proxmox/messages.ts';
 import { nasMessages } from '../handlers/nas/messages.ts';
 import { alertsMessages } from '../handlers/alerts/messages.ts';
 import { nutMessages } from '../handlers/nut/messages.ts';
 
-export const allMessageFragments: readonly CatalogueFragment[] = [pipelineMessages, builtinMessages, permissionMessages, routerMessages, proxmoxMessages, nasMessages, alertsMessages, nutMessages];
+export const allMessageFragments: readonly CatalogueFragment[] = [pipelineMessages, builtinMessages, permissionMessages, routerMessages, torrentMessages, proxmoxMessages, nasMessages, alertsMessages, nutMessages];

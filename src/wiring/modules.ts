@@ -2,6 +2,7 @@
 import type { FeatureModule, WiringContext } from './module.ts';
 import { permissionsModule } from './permissions.ts';
 import { routerModule } from './router.ts';
+import { transmissionModule } from './transmission.ts';
 import { proxmoxModule } from './proxmox.ts';
 import { nasModule } from './nas.ts';
 import { nutModule } from './nut.ts';
@@ -13,6 +14,7 @@ const FACTORIES: readonly ModuleFactory[] = [
   nutModule,
   permissionsModule,
   routerModule,
+  transmissionModule,
   proxmoxModule,
   nasModule,
 ];

@@ -90,7 +90,7 @@ export function routerCommands(deps: RouterCommandDeps): AnyCommand[] {
       }
       const r = await client.setGuestWifiEnabled(state === 'on');
       if (!r.ok) return serviceErrorMessage(ctx.t, r.error, label(ctx.t));
-      void poller.refresh(); // keep /router and /status in step with the change
+      await poller.refresh(); // keep /router and /status in step with the change
       if (state === 'on' && duration !== undefined) {
         autoOff.set({ offAt: ctx.now() + duration, chat: chatKey(ctx.chat), setBy: ctx.principal.identity }, ctx.now());
         return { blocks: [{ kind: 'text', text: ctx.t('router.guest.turnedOnFor', { left: formatDurationShort(duration) }) }], severity: 'success' };

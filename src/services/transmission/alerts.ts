@@ -1,4 +1,5 @@
 import type { Snapshot } from '../poller.ts';
+import type { TransmissionState } from './poller.ts';
 import type { Torrent } from './types.ts';
 
 /** A torrent that finished downloading since the previous poll. */
@@ -43,10 +44,10 @@ export class TorrentFinishTracker {
   }
 
   /** Adapter for `Poller.onRefresh`: ignores failed polls. */
-  listener(onFinished: (events: TorrentFinished[]) => void): (snap: Snapshot<readonly Torrent[]>) => void {
+  listener(onFinished: (events: TorrentFinished[]) => void): (snap: Snapshot<TransmissionState>) => void {
     return (snap) => {
       if (snap.status !== 'ok') return;
-      const events = this.update(snap.value);
+      const events = this.update(snap.value.torrents);
       if (events.length > 0) onFinished(events);
     };
   }

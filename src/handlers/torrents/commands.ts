@@ -1,0 +1,196 @@
+import type { Action, Block, OutMessage } from '../../core/outmessage.ts';
+import type { Poller } from '../../services/poller.ts';
+import type { TransmissionClient, Torrent } from '../../services/transmission/client.ts';
+import type { TransmissionState } from '../../services/transmission/poller.ts';
+import { arg } from '../args.ts';
+import { defineCommand, type AnyCommand, type CommandContext } from '../command.ts';
+import { formatBytes, serviceErrorMessage, snapshotFooter } from '../replies.ts';
+import { matchTorrents, shortName, sortForList, torrentItem } from './format.ts';
+import type { TorrentStore } from './store.ts';
+
+/** What the download commands need. */
+export interface TorrentCommandDeps {
+  readonly client: Pick<TransmissionClient, 'list' | 'start' | 'stop' | 'remove' | 'turtle' | 'setTurtle' | 'freeSpace' | 'addMagnet' | 'addUrl' | 'addTorrentFile'>;
+  readonly poller: Poller<TransmissionState>;
+  readonly store: TorrentStore;
+  /** Named download folders from the config (name → path). */
+  readonly folders: Readonly<Record<string, string>>;
+  readonly maxTorrentFileBytes: number;
+}
+
+export const GROUP = 'torrents';
+const PAGE_SIZE = 6;
+const MAX_CANDIDATES = 5;
+
+/** The service's household name, for error messages. */
+export const torrentsLabel = (ctx: CommandContext): string => ctx.t('torrents.label');
+
+const torrentArg = arg.string({ descriptionKey: 'torrents.control.torrent', maxLength: 200, rest: true, autocomplete: 'torrent' });
+
+/**
+ * Finds one torrent by hash or name fragment. Several matches → a message with one button
+ * per candidate that re-runs `command` for that hash; no match → a message.
+ */
+async function resolveOne(
+  ctx: CommandContext,
+  deps: TorrentCommandDeps,
+  query: string,
+  command: string,
+  buttonLabel: (x: Torrent) => string,
+): Promise<Torrent | OutMessage> {
+  const list = await deps.client.list();
+  if (!list.ok) return serviceErrorMessage(ctx.t, list.error, torrentsLabel(ctx));
+  const hits = matchTorrents(list.value, query);
+  if (hits.length === 1) return hits[0]!;
+  if (hits.length === 0) return { blocks: [{ kind: 'text', text: ctx.t('torrents.notFound', { query: shortName(query, 40) }) }], severity: 'warning' };
+  return {
+    blocks: [{ kind: 'text', text: ctx.t('torrents.ambiguous', { query: shortName(query, 40) }) }],
+    actions: hits.slice(0, MAX_CANDIDATES).map((x) => [ctx.action(buttonLabel(x), command, { torrent: x.hash })]),
+  };
+}
+
+const isTorrent = (x: Torrent | OutMessage): x is Torrent => 'hash' in x;
+
+/** /torrents, /pausetorrent, /resumetorrent, /removetorrent, /turtle, /freespace. */
+export function torrentCommands(deps: TorrentCommandDeps): AnyCommand[] {
+  const { client, poller } = deps;
+
+  const torrents = defineCommand({
+    name: 'torrents',
+    group: GROUP,
+    summaryKey: 'torrents.list.summary',
+    args: { page: arg.integer({ descriptionKey: 'torrents.list.page', required: false, min: 1, max: 1000 }) },
+    permission: 'transmission.status.read',
+    async run(ctx, { page }) {
+      const snap = await poller.fresh(5_000);
+      if (snap.status === 'failed') return serviceErrorMessage(ctx.t, snap.error, torrentsLabel(ctx));
+      if (snap.status !== 'ok') return { blocks: [{ kind: 'text', text: ctx.t('torrents.checking') }] };
+      const sorted = sortForList(snap.value.torrents);
+      const blocks: Block[] = [];
+      if (snap.value.altSpeedEnabled) blocks.push({ kind: 'text', text: ctx.t('torrents.list.turtleOn') });
+      if (sorted.length === 0) {
+        blocks.push({ kind: 'text', text: ctx.t('torrents.list.empty') });
+        return { title: ctx.t('torrents.list.title'), blocks };
+      }
+      const pages = Math.ceil(sorted.length / PAGE_SIZE);
+      const current = Math.min(page ?? 1, pages);
+      const first = (current - 1) * PAGE_SIZE;
+      const shown = sorted.slice(first, first + PAGE_SIZE);
+      blocks.push({ kind: 'list', items: shown.map((x, i) => torrentItem(ctx.t, x, first + i + 1)) });
+      if (pages > 1) blocks.push({ kind: 'text', text: ctx.t('torrents.list.pageOf', { page: current, pages }) });
+      const actions: Action[][] = shown.map((x, i) => [
+        x.status === 'stopped'
+          ? ctx.action(`▶ ${first + i + 1}`, 'resumetorrent', { torrent: x.hash })
+          : ctx.action(`⏸ ${first + i + 1}`, 'pausetorrent', { torrent: x.hash }),
+        ctx.action(`🗑 ${first + i + 1}`, 'removetorrent', { torrent: x.hash }, { style: 'danger' }),
+      ]);
+      const nav: Action[] = [];
+      if (current > 1) nav.push(ctx.action(ctx.t('torrents.list.prev'), 'torrents', { page: String(current - 1) }));
+      if (current < pages) nav.push(ctx.action(ctx.t('torrents.list.next'), 'torrents', { page: String(current + 1) }));
+      if (nav.length) actions.push(nav);
+      const footer = snapshotFooter(ctx.t, snap, ctx.now());
+      return { title: ctx.t('torrents.list.title'), blocks, actions, ...(footer ? { footer } : {}) };
+    },
+  });
+
+  const control = (name: 'pausetorrent' | 'resumetorrent', pause: boolean): AnyCommand =>
+    defineCommand({
+      name,
+      group: GROUP,
+      summaryKey: pause ? 'torrents.pause.summary' : 'torrents.resume.summary',
+      args: { torrent: torrentArg },
+      permission: 'transmission.torrent.control',
+      mutates: true,
+      async run(ctx, { torrent }) {
+        const found = await resolveOne(ctx, deps, torrent, name, (x) => `${pause ? '⏸' : '▶'} ${shortName(x.name, 40)}`);
+        if (!isTorrent(found)) return found;
+        const r = pause ? await client.stop([found.hash]) : await client.start([found.hash]);
+        if (!r.ok) return serviceErrorMessage(ctx.t, r.error, torrentsLabel(ctx));
+        await poller.refresh();
+        return { blocks: [{ kind: 'text', text: ctx.t(pause ? 'torrents.paused' : 'torrents.resumed', { name: shortName(found.name) }) }], severity: 'success' };
+      },
+    });
+
+  const remove = defineCommand({
+    name: 'removetorrent',
+    group: GROUP,
+    summaryKey: 'torrents.remove.summary',
+    args: {
+      torrent: arg.string({ descriptionKey: 'torrents.control.torrent', maxLength: 200, autocomplete: 'torrent' }),
+      data: arg.choice(['keep', 'delete'] as const, { descriptionKey: 'torrents.remove.data', required: false }),
+    },
+    permission: 'transmission.torrent.remove',
+    mutates: true,
+    // Deleting downloaded files cannot be undone: the pipeline asks first.
+    destructive: (a) => a.data === 'delete',
+    confirmKey: 'torrents.remove.confirmDelete',
+    async run(ctx, { torrent, data }) {
+      const found = await resolveOne(ctx, deps, torrent, 'removetorrent', (x) => `🗑 ${shortName(x.name, 40)}`);
+      if (!isTorrent(found)) return found;
+      if (data === undefined) {
+        return {
+          blocks: [{ kind: 'text', text: ctx.t('torrents.remove.ask', { name: shortName(found.name) }) }],
+          actions: [[
+            ctx.action(ctx.t('torrents.remove.keepButton'), 'removetorrent', { torrent: found.hash, data: 'keep' }),
+            ctx.action(ctx.t('torrents.remove.deleteButton'), 'removetorrent', { torrent: found.hash, data: 'delete' }, { style: 'danger' }),
+          ]],
+        };
+      }
+      const r = await client.remove([found.hash], data === 'delete');
+      if (!r.ok) return serviceErrorMessage(ctx.t, r.error, torrentsLabel(ctx));
+      deps.store.forget(found.hash);
+      await poller.refresh();
+      return { blocks: [{ kind: 'text', text: ctx.t(data === 'delete' ? 'torrents.removedData' : 'torrents.removed', { name: shortName(found.name) }) }], severity: 'success' };
+    },
+  });
+
+  const turtle = defineCommand({
+    name: 'turtle',
+    group: GROUP,
+    summaryKey: 'torrents.turtle.summary',
+    args: { state: arg.choice(['on', 'off'] as const, { descriptionKey: 'torrents.turtle.state', required: false }) },
+    permission: 'transmission.speed.set',
+    mutates: true,
+    async run(ctx, { state }) {
+      if (state !== undefined) {
+        const r = await client.setTurtle(state === 'on');
+        if (!r.ok) return serviceErrorMessage(ctx.t, r.error, torrentsLabel(ctx));
+        await poller.refresh();
+        return { blocks: [{ kind: 'text', text: ctx.t(state === 'on' ? 'torrents.turtle.isOn' : 'torrents.turtle.isOff') }], severity: 'success' };
+      }
+      const cur = await client.turtle();
+      if (!cur.ok) return serviceErrorMessage(ctx.t, cur.error, torrentsLabel(ctx));
+      const toggle = cur.value
+        ? ctx.action(ctx.t('torrents.turtle.turnOff'), 'turtle', { state: 'off' })
+        : ctx.action(ctx.t('torrents.turtle.turnOn'), 'turtle', { state: 'on' });
+      return { blocks: [{ kind: 'text', text: ctx.t(cur.value ? 'torrents.turtle.isOn' : 'torrents.turtle.isOff') }], actions: [[toggle]] };
+    },
+  });
+
+  const freespace = defineCommand({
+    name: 'freespace',
+    group: GROUP,
+    summaryKey: 'torrents.space.summary',
+    args: {},
+    permission: 'transmission.status.read',
+    async run(ctx) {
+      const named = Object.entries(deps.folders);
+      const targets: [string, string | undefined][] = named.length > 0 ? named : [[ctx.t('torrents.add.defaultFolder'), undefined]];
+      const fields: { label: string; value: string }[] = [];
+      for (const [label, path] of targets) {
+        const r = await client.freeSpace(path);
+        if (!r.ok) return serviceErrorMessage(ctx.t, r.error, torrentsLabel(ctx));
+        const { freeBytes, totalBytes } = r.value;
+        fields.push({
+          label,
+          value: totalBytes !== undefined
+            ? ctx.t('torrents.space.valueOf', { free: formatBytes(freeBytes), total: formatBytes(totalBytes) })
+            : ctx.t('torrents.space.value', { free: formatBytes(freeBytes) }),
+        });
+      }
+      return { title: ctx.t('torrents.space.title'), blocks: [{ kind: 'fields', fields }] };
+    },
+  });
+
+  return [torrents, control('pausetorrent', true), control('resumetorrent', false), remove, turtle, freespace];
+}

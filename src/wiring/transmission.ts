@@ -1,0 +1,59 @@
+/** The downloads area: Transmission client, poller, finish notifications, commands. */
+import type { StatusSection } from '../handlers/builtin/status-section.ts';
+import { torrentAddCommands } from '../handlers/torrents/add-commands.ts';
+import { torrentCommands, type TorrentCommandDeps } from '../handlers/torrents/commands.ts';
+import { TorrentFinishNotifier } from '../handlers/torrents/notifier.ts';
+import { TorrentStore } from '../handlers/torrents/store.ts';
+import { formatBytes } from '../handlers/replies.ts';
+import { TransmissionClient } from '../services/transmission/client.ts';
+import { createTransmissionPoller } from '../services/transmission/poller.ts';
+import type { FeatureModule, WiringContext } from './module.ts';
+
+/** Builds the downloads module, or undefined when the config has no `transmission` section. */
+export function transmissionModule(ctx: WiringContext): FeatureModule | undefined {
+  const c = ctx.config.transmission;
+  if (!c) return undefined;
+  const client = new TransmissionClient({
+    baseUrl: c.url,
+    username: c.username,
+    password: c.password,
+    maxTorrentFileBytes: c.maxTorrentFileBytes,
+  });
+  const poller = createTransmissionPoller(client, { intervalMs: c.pollSeconds * 1000, clock: ctx.clock, log: ctx.log.child({ backend: 'transmission' }) });
+  const store = new TorrentStore(ctx.db);
+  const notifier = new TorrentFinishNotifier(store, (d, r, k) => ctx.notify(d, r, k), ctx.clock);
+  poller.onRefresh(notifier.onRefresh);
+  const deps: TorrentCommandDeps = { client, poller, store, folders: c.downloadDirs, maxTorrentFileBytes: c.maxTorrentFileBytes };
+
+  const section: StatusSection = {
+    id: 'transmission',
+    labelKey: 'torrents.label',
+    async read(t) {
+      const s = poller.snapshot;
+      if (s.status === 'never') return { level: 'warning', text: t('torrents.checking') };
+      if (s.status === 'failed') return { level: 'down', text: t(`error.${s.error.kind}`, { service: t('torrents.label'), detail: s.error.detail }) };
+      const list = s.value.torrents;
+      return {
+        level: list.some((x) => x.error !== 0) ? 'warning' : 'ok',
+        text: t('torrents.status.line', {
+          downloading: list.filter((x) => x.percentDone < 1 && x.status !== 'stopped').length,
+          seeding: list.filter((x) => x.percentDone >= 1).length,
+          down: formatBytes(list.reduce((sum, x) => sum + x.rateDownload, 0)),
+        }),
+      };
+    },
+  };
+
+  return {
+    name: 'transmission',
+    commands: [...torrentCommands(deps), ...torrentAddCommands(deps)],
+    statusSections: [section],
+    start() {
+      poller.start();
+    },
+    async stop() {
+      await poller.stop();
+      await client.close();
+    },
+  };
+}

@@ -1,0 +1,231 @@
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { ManualClock } from '../../src/core/clock.ts';
+import type { Attachment } from '../../src/handlers/command.ts';
+import { startTransmissionFake, type TransmissionFake } from '../../src/demo/transmission.ts';
+import { bencode } from '../../src/services/transmission/bencode.ts';
+import { requireBinary, waitFor } from '../support/real-server.ts';
+import { startTransmissionDaemon, TRANSMISSION_DAEMON, TRANSMISSION_PACKAGE } from '../support/transmission-daemon.ts';
+import { buttonToken, OWNER, startTestApp, type TestApp } from '../support/app-harness.ts';
+
+const hash = (c: string): string => c.repeat(40);
+const magnet = (h: string, name: string): string => `magnet:?xt=urn:btih:${h}&dn=${encodeURIComponent(name)}&xl=1000000`;
+const FOLDERS = { movies: '/downloads/movies', series: '/downloads/series' };
+const config = (fake: TransmissionFake, extra: Record<string, unknown> = {}) => ({
+  // Many commands within one (manual-clock) minute: lift the per-person rate limit.
+  permissions: { owners: [OWNER], rateLimitPerMinute: 1000 },
+  transmission: { url: fake.url, username: 'tr', password: 'fake-pass', pollSeconds: 1, downloadDirs: FOLDERS, ...extra },
+});
+const torrentFile = (name: string): Buffer => bencode({ info: { name, 'piece length': 16384, length: 123456, pieces: Buffer.alloc(160) } });
+const doc = (fileName: string, bytes: Buffer, size = bytes.length): Attachment => ({
+  fileName,
+  size,
+  download: async () => bytes,
+});
+const notifiedAt = (h: TestApp, hx: string): number | null | undefined =>
+  (h.app.db.prepare('SELECT notified_at FROM torrents_added WHERE hash = ?').get(hx) as { notified_at: number | null } | undefined)?.notified_at;
+
+describe('download commands', () => {
+  const clock = new ManualClock(Date.UTC(2026, 10, 25, 20, 0, 0));
+  let fake: TransmissionFake;
+  let h: TestApp;
+  before(async () => {
+    fake = await startTransmissionFake({ username: 'tr', password: 'fake-pass', downloadMs: 60_000, now: () => clock.now() });
+    h = await startTestApp(config(fake), { clock });
+  });
+  after(async () => {
+    await h.close();
+    await fake.close();
+  });
+
+  test('a magnet link sent as plain text asks for the folder, then adds it there', async () => {
+    const conv = await h.say(OWNER, magnet(hash('a'), 'Holiday Movie'));
+    assert.match(conv.texts[0] ?? '', /Where should "Holiday Movie" go\?/);
+    const added = await h.press(OWNER, buttonToken(conv.replies[0]?.message, /^movies$/));
+    assert.match(added.texts[0] ?? '', /Download added: Holiday Movie → movies\. I will tell you here when it finishes\./);
+    assert.equal(fake.torrents().find((t) => t.hashString === hash('a'))?.downloadDir, '/downloads/movies');
+  });
+
+  test('/addtorrent with a folder adds directly; the same again is reported as a duplicate', async () => {
+    const first = await h.say(OWNER, `/addtorrent ${magnet(hash('b'), 'Series S01')} series`);
+    assert.match(first.texts[0] ?? '', /Download added: Series S01 → series/);
+    const again = await h.say(OWNER, `/addtorrent ${magnet(hash('b'), 'Series S01')} series`);
+    assert.match(again.texts[0] ?? '', /Already downloading: Series S01/);
+    const bad = await h.say(OWNER, `/addtorrent ${magnet(hash('c'), 'x')} music`);
+    assert.match(bad.texts[0] ?? '', /no download folder called "music"\. Folders: movies, series/);
+  });
+
+  test('malformed magnets and URLs get a clear answer and reach nothing', async () => {
+    const calls = fake.calls.length;
+    const table: [string, RegExp][] = [
+      ['magnet:?xt=urn:btih:1234', /info-hash in that magnet link is malformed/],
+      ['magnet:?dn=nothing', /no BitTorrent info-hash/],
+      ['/addtorrent ftp://example.org/a.torrent', /Only http and https/],
+      ['/addtorrent https://user:pw@example.org/a.torrent', /user name or password/],
+    ];
+    for (const [line, expected] of table) {
+      const conv = await h.say(OWNER, line);
+      assert.match(conv.texts[0] ?? '', expected, line);
+    }
+    assert.equal(fake.calls.filter((c) => c.method === 'torrent_add').length, fake.calls.slice(0, calls).filter((c) => c.method === 'torrent_add').length);
+  });
+
+  test('a .torrent document: folder question, then added with its own name', async () => {
+    const conv = await h.send(OWNER, { kind: 'document', attachment: doc('family-photos.torrent', torrentFile('family-photos-2025')) });
+    assert.match(conv.texts[0] ?? '', /Where should "family-photos-2025" go\?/);
+    const added = await h.press(OWNER, buttonToken(conv.replies[0]?.message, /^series$/));
+    assert.match(added.texts[0] ?? '', /Download added: family-photos-2025 → series/);
+    assert.ok(fake.torrents().some((t) => t.name === 'family-photos-2025' && t.downloadDir === '/downloads/series'));
+    const replay = await h.press(OWNER, buttonToken(conv.replies[0]?.message, /^movies$/));
+    assert.match(replay.texts[0] ?? '', /no longer waiting/);
+  });
+
+  test('bad .torrent documents: not bencode, no info, too large (never downloaded)', async () => {
+    const notBencode = await h.send(OWNER, { kind: 'document', attachment: doc('x.torrent', Buffer.from('<html>')) });
+    assert.match(notBencode.texts[0] ?? '', /not a \.torrent file/);
+    const noInfo = await h.send(OWNER, { kind: 'document', attachment: doc('y.torrent', bencode({ announce: 'x' })) });
+    assert.match(noInfo.texts[0] ?? '', /no "info" section/);
+    const huge: Attachment = { fileName: 'z.torrent', size: 6 * 1024 * 1024, download: async () => assert.fail('must not download') };
+    const big = await h.send(OWNER, { kind: 'document', attachment: huge });
+    assert.match(big.texts[0] ?? '', /too large for a \.torrent \(limit 5\.0 MiB\)/);
+  });
+
+  test('/torrents pages the list; pause and resume by name; ambiguous names offer buttons', async () => {
+    for (let i = 0; i < 7; i++) await h.say(OWNER, `/addtorrent ${magnet(String(i).repeat(40), `Lecture ${i}`)} movies`);
+    const page1 = await h.say(OWNER, '/torrents');
+    assert.match(page1.texts[0] ?? '', /Page 1 of 2/);
+    assert.match(page1.texts[0] ?? '', /downloading/);
+    const page2 = await h.press(OWNER, buttonToken(page1.replies[0]?.message, /Next/));
+    assert.match(page2.texts[0] ?? '', /Page 2 of 2/);
+    const ambiguous = await h.say(OWNER, '/pausetorrent lecture');
+    assert.match(ambiguous.texts[0] ?? '', /Several downloads match "lecture"/);
+    const paused = await h.press(OWNER, buttonToken(ambiguous.replies[0]?.message, /Lecture 3/));
+    assert.match(paused.texts[0] ?? '', /Paused: Lecture 3/);
+    assert.equal(fake.torrents().find((t) => t.name === 'Lecture 3')?.running, false);
+    const resumed = await h.say(OWNER, '/resumetorrent Lecture 3');
+    assert.match(resumed.texts[0] ?? '', /Resumed: Lecture 3/);
+    const none = await h.say(OWNER, '/pausetorrent nothing-like-this');
+    assert.match(none.texts[0] ?? '', /No download matches/);
+    const stop = fake.calls.filter((c) => c.method === 'torrent_stop');
+    assert.ok(stop.every((c) => Array.isArray(c.args.ids) && (c.args.ids as unknown[]).length === 1));
+  });
+
+  test('remove asks keep/delete; deleting files needs confirmation', async () => {
+    await h.say(OWNER, `/addtorrent ${magnet(hash('d'), 'Old Film')} movies`);
+    const ask = await h.say(OWNER, '/removetorrent "old film"');
+    assert.match(ask.texts[0] ?? '', /What about its downloaded files/);
+    const confirm = await h.press(OWNER, buttonToken(ask.replies[0]?.message, /delete files/));
+    assert.match(confirm.texts[0] ?? '', /delete its downloaded files\? This cannot be undone/);
+    assert.ok(fake.torrents().some((t) => t.hashString === hash('d')), 'not removed before confirmation');
+    const done = await h.press(OWNER, buttonToken(confirm.replies[0]?.message, /Yes/));
+    assert.match(done.texts.join('\n'), /Removed: Old Film, and its files were deleted/);
+    assert.ok(!fake.torrents().some((t) => t.hashString === hash('d')));
+    assert.deepEqual(fake.calls.filter((c) => c.method === 'torrent_remove').at(-1)?.args, { ids: [hash('d')], delete_local_data: true });
+    await h.say(OWNER, `/addtorrent ${magnet(hash('e'), 'Keep Me Files')} movies`);
+    const keep = await h.say(OWNER, '/removetorrent "keep me" keep');
+    assert.match(keep.texts[0] ?? '', /Removed: Keep Me Files\. The files were kept/);
+  });
+
+  test('turtle mode on/off and free space per folder', async () => {
+    const on = await h.say(OWNER, '/turtle on');
+    assert.match(on.texts[0] ?? '', /Turtle mode is on/);
+    assert.equal(fake.altSpeedEnabled, true);
+    const list = await h.say(OWNER, '/torrents');
+    assert.match(list.texts[0] ?? '', /🐢/);
+    const state = await h.say(OWNER, '/turtle');
+    const off = await h.press(OWNER, buttonToken(state.replies[0]?.message, /Turn off/));
+    assert.match(off.texts[0] ?? '', /Turtle mode is off/);
+    assert.equal(fake.altSpeedEnabled, false);
+    const space = await h.say(OWNER, '/freespace');
+    assert.match(space.texts[0] ?? '', /movies: 757 GiB free of 932 GiB/);
+    assert.match(space.texts[0] ?? '', /series: 757 GiB free/);
+  });
+
+  test('family may list downloads but must ask an admin to add one', async () => {
+    const fam = h.person('family');
+    const list = await h.say(fam, '/torrents');
+    assert.match(list.texts[0] ?? '', /Downloads/);
+    const add = await h.say(fam, magnet(hash('f'), 'Cartoons'));
+    assert.match(add.texts[0] ?? '', /ask an admin/);
+    const remove = await h.say(fam, '/removetorrent lecture keep');
+    assert.match(remove.texts[0] ?? '', /not allowed/);
+    assert.ok(!fake.torrents().some((t) => t.hashString === hash('f')));
+  });
+
+  test('the adder is recorded and marked notified once the download finishes', async () => {
+    await h.say(OWNER, `/addtorrent ${magnet(hash('9'), 'Quick One')} movies`);
+    assert.equal(notifiedAt(h, hash('9')), null);
+    clock.advance(61_000);
+    await waitFor(() => notifiedAt(h, hash('9')), { what: 'finish noticed by the poller', timeoutMs: 5000 });
+    const status = await h.say(OWNER, '/status');
+    assert.match(status.texts[0] ?? '', /Downloads \(Transmission\).*finished/s);
+  });
+});
+
+describe('downloads across a restart and failures', () => {
+  test('a download that finished while the bot was down is reported on the next start', async () => {
+    const clock = new ManualClock(Date.UTC(2026, 10, 25, 20, 0, 0));
+    const fake = await startTransmissionFake({ username: 'tr', password: 'fake-pass', downloadMs: 60_000, now: () => clock.now() });
+    const dir = mkdtempSync(join(tmpdir(), 'torrents-restart-'));
+    const apps: TestApp[] = [];
+    try {
+      const first = await startTestApp(config(fake), { clock, dir });
+      apps.push(first);
+      await first.say(OWNER, `/addtorrent ${magnet(hash('7'), 'Overnight')} movies`);
+      await apps.pop()!.close();
+      clock.advance(2 * 3600_000);
+      const second = await startTestApp(config(fake), { clock, dir });
+      apps.push(second);
+      await waitFor(() => notifiedAt(second, hash('7')), { what: 'finished-while-down torrent reported', timeoutMs: 5000 });
+    } finally {
+      for (const a of apps) await a.close();
+      rmSync(dir, { recursive: true, force: true });
+      await fake.close();
+    }
+  });
+
+  test('wrong Transmission password: a clear answer without the password', async () => {
+    const fake = await startTransmissionFake({ username: 'tr', password: 'fake-pass' });
+    const h = await startTestApp(config(fake, { password: 'wrong-secret-77' }));
+    try {
+      const conv = await h.say(OWNER, '/turtle');
+      assert.match(conv.texts[0] ?? '', /refused the credentials/);
+      assert.doesNotMatch(conv.texts.join('\n'), /wrong-secret-77/);
+    } finally {
+      await h.close();
+      await fake.close();
+    }
+  });
+});
+
+describe('download commands against a real transmission-daemon', () => {
+  test('plain magnet → added, listed, paused, removed (default folder)', async (t) => {
+    if (!requireBinary(t, TRANSMISSION_DAEMON, TRANSMISSION_PACKAGE)) return;
+    const daemon = await startTransmissionDaemon();
+    const h = await startTestApp({
+      permissions: { owners: [OWNER], rateLimitPerMinute: 1000 },
+      transmission: { url: daemon.url, username: daemon.username, password: daemon.password },
+    });
+    try {
+      const hx = '0123456789abcdef0123456789abcdef01234567';
+      const added = await h.say(OWNER, `magnet:?xt=urn:btih:${hx}&dn=real-daemon-test`);
+      assert.match(added.texts[0] ?? '', /Download added: real-daemon-test → the default folder/);
+      const list = await h.say(OWNER, '/torrents');
+      assert.match(list.texts[0] ?? '', /real-daemon-test\n0 % · (fetching details|downloading|queued)/);
+      const paused = await h.say(OWNER, '/pausetorrent real-daemon');
+      assert.match(paused.texts[0] ?? '', /Paused: real-daemon-test/);
+      const removed = await h.say(OWNER, '/removetorrent real-daemon keep');
+      assert.match(removed.texts[0] ?? '', /Removed: real-daemon-test/);
+      const empty = await h.say(OWNER, '/torrents');
+      assert.match(empty.texts[0] ?? '', /No downloads/);
+      const space = await h.say(OWNER, '/freespace');
+      assert.match(space.texts[0] ?? '', /the default folder: .* free/);
+    } finally {
+      await h.close();
+      await daemon.close();
+    }
+  });
+});
