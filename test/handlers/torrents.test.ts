@@ -25,6 +25,11 @@ const doc = (fileName: string, bytes: Buffer, size = bytes.length): Attachment =
   size,
   download: async () => bytes,
 });
+/** The finish notification as queued in the app's real outbox (delivered to the adder's chat). */
+const queued = (h: TestApp, name: string): { destination: string; payload: string } | undefined =>
+  h.app.db.prepare('SELECT destination, payload FROM alert_outbox WHERE payload LIKE ?').get(`%Download finished: ${name}%`) as
+    | { destination: string; payload: string }
+    | undefined;
 const notifiedAt = (h: TestApp, hx: string): number | null | undefined =>
   (h.app.db.prepare('SELECT notified_at FROM torrents_added WHERE hash = ?').get(hx) as { notified_at: number | null } | undefined)?.notified_at;
 
@@ -160,6 +165,7 @@ describe('download commands', () => {
     assert.equal(notifiedAt(h, hash('9')), null);
     clock.advance(61_000);
     await waitFor(() => notifiedAt(h, hash('9')), { what: 'finish noticed by the poller', timeoutMs: 5000 });
+    assert.equal(queued(h, 'Quick One')?.destination, OWNER);
     const status = await h.say(OWNER, '/status');
     assert.match(status.texts[0] ?? '', /Downloads \(Transmission\).*finished/s);
   });
@@ -180,6 +186,7 @@ describe('downloads across a restart and failures', () => {
       const second = await startTestApp(config(fake), { clock, dir });
       apps.push(second);
       await waitFor(() => notifiedAt(second, hash('7')), { what: 'finished-while-down torrent reported', timeoutMs: 5000 });
+      assert.equal(queued(second, 'Overnight')?.destination, OWNER);
     } finally {
       for (const a of apps) await a.close();
       rmSync(dir, { recursive: true, force: true });
