@@ -3,6 +3,8 @@
  * against the fake Bot API, at 1, 10 and 50 concurrent chats, beside a bare grammY echo bot
  * on the same fake, the same runner and the same long-poll hold.
  */
+import { performance } from 'node:perf_hooks';
+import type { App } from '../src/app.ts';
 import { startDemoHomelab } from '../src/demo/index.ts';
 import { demoBackends } from '../src/demo/registry.ts';
 import { startFakeTelegram, type FakeTelegram } from '../test/fakes/telegram-api.ts';
@@ -45,6 +47,19 @@ export interface CommandResult {
   /** Lines /status answered with (0 when no service module is wired yet). */
   readonly statusSections: number;
   readonly statusFirstLine: string;
+  /** In-process cost of the pipeline alone (no Telegram), µs per command, and the registry size. */
+  readonly pipelineUs: Record<string, number>;
+  readonly registeredCommands: number;
+}
+
+/** Runs `name` through the pipeline alone with a no-op reply sink; mean µs per command. */
+async function pipelineCost(app: App, name: string, n = 1000): Promise<number> {
+  const inv = { chat: { platform: 'telegram' as const, id: String(FIRST_CHAT), kind: 'private' as const }, user: { identity: `telegram:${FIRST_CHAT}`, displayName: 'bench' }, input: { kind: 'command' as const, name, text: '' } };
+  const sink = { send: async () => ({ edit: async () => undefined }) };
+  for (let i = 0; i < 100; i++) await app.pipeline.handle(inv, sink);
+  const t0 = performance.now();
+  for (let i = 0; i < n; i++) await app.pipeline.handle(inv, sink);
+  return round(((performance.now() - t0) / n) * 1000, 0);
 }
 
 const chatIds = (n: number): number[] => Array.from({ length: n }, (_, i) => FIRST_CHAT + i);
@@ -107,6 +122,8 @@ export async function benchCommands(log: (s: string) => void): Promise<CommandRe
   let levels: CommandLevel[] = [];
   let statusSections = 0;
   let statusFirstLine = '';
+  const pipelineUs: Record<string, number> = {};
+  let registeredCommands = 0;
   try {
     const echo = await startEchoBot(BENCH_TOKEN, fakeB.apiRoot);
     try {
@@ -117,6 +134,9 @@ export async function benchCommands(log: (s: string) => void): Promise<CommandRe
         await Promise.all([fakeB.waitForPoll(10_000), fake.waitForPoll(10_000)]);
         // The first /status lets the pollers fill their caches; the measured ones answer from cache.
         statusFirstLine = await learnAnswer(fake, FIRST_CHAT, '/status');
+        registeredCommands = bench.app.registry.all().length;
+        for (const name of ['help', 'status']) pipelineUs[`/${name}`] = await pipelineCost(bench.app, name);
+        log(`  pipeline alone: ${Object.entries(pipelineUs).map(([k, v]) => `${k} ${v} µs`).join(', ')} (${registeredCommands} commands registered)`);
         levels = await measureAll(
           [
             { bot: 'baseline', command: '/help', fake: fakeB, starts: '' },
@@ -152,5 +172,7 @@ export async function benchCommands(log: (s: string) => void): Promise<CommandRe
     throughputPerS: tops.some((x) => x === null) || tops.length === 0 ? null : Math.min(...(tops as number[])),
     statusSections,
     statusFirstLine,
+    pipelineUs,
+    registeredCommands,
   };
 }

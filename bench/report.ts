@@ -39,10 +39,10 @@ function commandTable(c: CommandResult): string {
 function memoryTable(m: MemoryResult): string {
   const row = (name: string, p: ProcessFigures | null, reason?: string): string[] =>
     p
-      ? [name, fig(p.startupMs, ' ms', p.error), fig(p.idleRssMb, ' MB', p.error), fig(p.afterRssMb, ' MB', p.error), fig(p.growthMb, ' MB', p.error), fig(p.firstHalfGrowthMb ?? null, ' MB'), fig(p.secondHalfGrowthMb ?? null, ' MB'), fig(p.peakRssMb, ' MB', p.error)]
-      : [name, `n/a (${reason ?? 'not measured'})`, '', '', '', '', '', ''];
+      ? [name, fig(p.startupMs, ' ms', p.error), fig(p.startup?.coldMs, ' ms', p.error), fig(p.idleRssMb, ' MB', p.error), fig(p.afterRssMb, ' MB', p.error), fig(p.growthMb, ' MB', p.error), fig(p.firstHalfGrowthMb ?? null, ' MB'), fig(p.secondHalfGrowthMb ?? null, ' MB'), fig(p.peakRssMb, ' MB', p.error)]
+      : [name, `n/a (${reason ?? 'not measured'})`, '', '', '', '', '', '', ''];
   return table(
-    ['process', 'start-up', 'idle RSS', 'RSS after 10k', 'growth', '1st 5k', '2nd 5k', 'peak'],
+    ['process', 'start-up', 'cold start', 'idle RSS', 'RSS after 10k', 'growth', '1st 5k', '2nd 5k', 'peak'],
     [row('baseline grammY echo', m.baseline), row('ours, Telegram', m.ours), row('ours, Telegram + Discord', m.withDiscord, m.withDiscordReason)],
   );
 }
@@ -88,16 +88,16 @@ export function report(r: BenchResults): { text: string; json: Record<string, un
     `Benchmarks — ${mc.cores} cores (${mc.cpuModel}), Node ${mc.nodeVersion}`,
     '',
     '1. Command latency: fake Telegram Bot API, closed loop per chat (send, wait for the answer, repeat)',
-    c ? `${commandTable(c)}\n/status answered with ${c.statusSections} service line(s)${c.statusSections === 0 ? ' (no service module wired yet)' : ''}` : `n/a (${r.command})`,
+    c ? `${commandTable(c)}\n/status answered with ${c.statusSections} service line(s)${c.statusSections === 0 ? ' (no service module wired yet)' : ''}; pipeline alone (no Telegram): ${Object.entries(c.pipelineUs).map(([k, v]) => `${k} ${v} µs`).join(', ')} with ${c.registeredCommands} commands registered` : `n/a (${r.command})`,
     '',
     '2. Alert latency: UPS state change in the NUT server → message at the fake Telegram',
     a ? `${a.server}, poll ${a.pollSeconds} s, ${a.n} of ${a.flips} flips: p50 ${a.p50Ms} ms, p99 ${a.p99Ms} ms, max ${a.maxMs} ms (from the state-file write: p50 ${a.fromWrite.p50Ms} ms, p99 ${a.fromWrite.p99Ms} ms)${a.lost ? `; ${a.lost} lost` : ''}` : `n/a (${r.alert})`,
     '',
-    '3. Memory and start-up: child processes, RSS from /proc after a forced full GC',
+    '3. Memory and start-up: child processes, RSS from /proc after a forced full GC; start-up = spawn → first getUpdates (median of 3 warm starts; cold = tsx cache off)',
     m ? memoryTable(m) : `n/a (${r.memory})`,
     '',
     '4. Alert storm: 500 condition changes in 10 s across 5 sources, Telegram flood limits on',
-    s ? `${s.changes} changes → ${s.events} alert events → ${s.messages} messages (${s.chats} chats), drained in ${s.drainMs ?? 'n/a'} ms; lost ${s.lost}; 429 answers ${s.http429} (unhandled ${s.unhandled429}); outbox ${JSON.stringify(s.outbox)}` : `n/a (${r.storm})`,
+    s ? `${s.changes} changes → ${s.events} alert events → ${s.messages} messages (${s.chats} chats), drained in ${s.drainMs ?? 'n/a'} ms (last message per chat: ${Object.entries(s.drainByChatMs).map(([k, v]) => `${k} ${v ?? 'n/a'} ms`).join(', ')}); messages per chat ${JSON.stringify(s.messagesByChat)}; lost ${s.lost}; 429 answers ${s.http429} (unhandled ${s.unhandled429}); outbox ${JSON.stringify(s.outbox)}` : `n/a (${r.storm})`,
     '',
     '5. Backend load at idle: every demo backend behind a counting proxy, 3 chats bound',
     i ? idleTable(i) : `n/a (${r.idle})`,

@@ -35,6 +35,9 @@ export interface StormResult {
   readonly edits: number;
   /** From the first change until every outbox row was delivered (null: not drained in time). */
   readonly drainMs: number | null;
+  /** Last message per chat after the first change, ms (the group's 20/min limit dominates). */
+  readonly drainByChatMs: Record<string, number | null>;
+  readonly messagesByChat: Record<string, number>;
   /** (change, chat) pairs whose text never reached the chat. */
   readonly lost: number;
   readonly http429: number;
@@ -42,6 +45,9 @@ export interface StormResult {
   readonly unhandled429: number;
   readonly outbox: Record<string, number>;
 }
+
+/** Message keys of the backend-unreachable alert: a free-text param makes each change identifiable. */
+const KEYS = { summary: 'alerts.backend.unreachable', resolved: 'alerts.backend.unreachable.resolved' } as const;
 
 /** Text that identifies one condition in a rendered alert (the param is unique per change). */
 const label = (src: string, i: number): string => `${src}/${i}/`;
@@ -78,6 +84,7 @@ export async function benchStorm(log: (s: string) => void): Promise<StormResult 
   const fake = await startFakeTelegram({ token: BENCH_TOKEN, maxHoldMs: MAX_HOLD_MS, maxLog: 1000, rateLimit: true });
   const active = new Map<AlertSource, Set<number>>(SOURCES.map((s) => [s, new Set<number>()]));
   const texts = new Map<number, string[]>(CHATS.map((c) => [c, []]));
+  const lastAt = new Map<number, number>();
   let messages = 0;
   let edits = 0;
   const off = fake.onCall((c: RecordedCall) => {
@@ -86,13 +93,13 @@ export async function benchStorm(log: (s: string) => void): Promise<StormResult 
     if (/^send(message|photo)$/i.test(c.method)) messages++;
     else if (/^edit/i.test(c.method)) edits++;
     else return;
+    lastAt.set(chat, c.doneAt);
     texts.get(chat)!.push(String(c.params.text ?? c.params.caption ?? ''));
   });
   try {
     const bench = await startBenchApp(
       { alerts: { bindings: CHATS.map((id) => ({ chat: `telegram:${id}` })) }, telegram: { token: BENCH_TOKEN, apiRoot: fake.apiRoot } },
-      // Message keys of the backend-unreachable alert: a free-text param, so each change is identifiable.
-      { extraModules: [stormModule(active, { summary: 'alerts.backend.unreachable', resolved: 'alerts.backend.unreachable.resolved' })] },
+      { extraModules: [stormModule(active, KEYS)] },
     );
     const db = new Database(join(bench.dir, 'bot.db'), { readonly: true, fileMustExist: true });
     try {
@@ -127,14 +134,14 @@ export async function benchStorm(log: (s: string) => void): Promise<StormResult 
       const outbox = counts();
       if (Object.keys(outbox).length === 0) return 'no alert events: the alert feeds are not subscribed to the engine in the app yet';
       const events = db.prepare("SELECT COUNT(*) FROM alert_outbox WHERE destination = ? AND dedup_key NOT LIKE 'summary:%'").pluck().get(`telegram:${CHATS[0]}`) as number;
+      // Every raise and every resolve must have reached every chat, alone or inside a grouped message.
+      const t = bench.app.messages.forLanguage('en');
       let lost = 0;
       for (const chat of CHATS) {
         const all = texts.get(chat)!.join('\n');
         for (const src of SOURCES) {
           for (let i = 0; i < STEPS / 2; i++) {
-            // Raise and resolve both name the condition; each must have reached the chat.
-            const n = all.split(label(src, i)).length - 1;
-            if (n < 2) lost += 2 - n;
+            for (const key of [KEYS.summary, KEYS.resolved]) if (!all.includes(t(key, { backend: label(src, i) }))) lost++;
           }
         }
       }
@@ -143,7 +150,11 @@ export async function benchStorm(log: (s: string) => void): Promise<StormResult 
       const undelivered429 = db.prepare("SELECT COUNT(*) FROM alert_outbox WHERE status IN ('dead', 'pending') AND (last_error LIKE '%429%' OR last_error LIKE '%Too Many%')").pluck().get() as number;
       const logged429 = bench.logs.filter((l) => Number(l.level) >= 50 && /429|Too Many/.test(JSON.stringify(l))).length;
       log(`  ${changes} changes → ${messages} messages + ${edits} edits, drained in ${drainMs ?? 'n/a'} ms, lost ${lost}, 429s ${http429}`);
+      const drainByChatMs = Object.fromEntries(CHATS.map((c) => [c < 0 ? `group ${c}` : `private ${c}`, lastAt.has(c) ? round(lastAt.get(c)! - t0, 0) : null]));
+      const messagesByChat = Object.fromEntries(CHATS.map((c) => [c < 0 ? `group ${c}` : `private ${c}`, texts.get(c)!.length]));
       return {
+        drainByChatMs,
+        messagesByChat,
         changes,
         stormMs,
         events,

@@ -20,11 +20,13 @@ export interface Child {
 /**
  * Spawns `node --inspect=127.0.0.1:0 --import tsx <script> ...args` in `cwd`. The inspector
  * (loopback, ephemeral port) lets the bench force a full GC before reading RSS, so growth
- * figures show retained memory rather than when V8 last happened to collect.
+ * figures show retained memory rather than when V8 last happened to collect; start-up runs
+ * go without it (`inspect: false`).
  */
-export function spawnTsx(script: string, args: readonly string[], cwd: string): Child {
+export function spawnTsx(script: string, args: readonly string[], cwd: string, o: { inspect?: boolean; env?: Record<string, string> } = {}): Child {
+  const flags = o.inspect === false ? [] : ['--inspect=127.0.0.1:0'];
   const startedAt = performance.now();
-  const proc = spawn(process.execPath, ['--inspect=127.0.0.1:0', '--import', 'tsx', script, ...args], { cwd, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, NODE_ENV: 'production' } });
+  const proc = spawn(process.execPath, [...flags, '--import', 'tsx', script, ...args], { cwd, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, NODE_ENV: 'production', ...o.env } });
   let out = '';
   const keep = (d: Buffer): void => {
     if (out.length < 20_000) out += d.toString();
