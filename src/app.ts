@@ -23,6 +23,7 @@ import { allMessageFragments } from './wiring/messages.ts';
 import { allMigrations } from './wiring/migrations.ts';
 import type { FeatureModule, WiringContext } from './wiring/module.ts';
 import { buildModules } from './wiring/modules.ts';
+import { discordAdapter } from './wiring/discord.ts';
 import { createAlerting } from './wiring/alerts.ts';
 
 export interface AppOptions {
@@ -121,6 +122,11 @@ export async function startApp(opts: AppOptions): Promise<App> {
   const t0 = messages.forLanguage(config.language);
   if (config.telegram) {
     adapters.push(new TelegramAdapter({ token: config.telegram.token, ...(config.telegram.apiRoot ? { apiRoot: config.telegram.apiRoot } : {}), describe: (k) => t0(k) }, pipeline, registry, log.child({ adapter: 'telegram' })));
+  }
+  const discord = discordAdapter({ config, log, messages, pipeline, registry, access, modules });
+  if (discord) {
+    adapters.push(discord.adapter);
+    modules.push(discord.module);
   }
   if (withConsole && opts.console) adapters.push(new ConsoleAdapter(opts.console, pipeline));
 

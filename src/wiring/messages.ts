@@ -9,5 +9,6 @@ import { proxmoxMessages } from '../handlers/proxmox/messages.ts';
 import { nasMessages } from '../handlers/nas/messages.ts';
 import { alertsMessages } from '../handlers/alerts/messages.ts';
 import { nutMessages } from '../handlers/nut/messages.ts';
+import { discordMessages } from '../bot/discord/messages.ts';
 
-export const allMessageFragments: readonly CatalogueFragment[] = [pipelineMessages, builtinMessages, permissionMessages, routerMessages, torrentMessages, proxmoxMessages, nasMessages, alertsMessages, nutMessages];
+export const allMessageFragments: readonly CatalogueFragment[] = [pipelineMessages, builtinMessages, permissionMessages, routerMessages, torrentMessages, proxmoxMessages, nasMessages, alertsMessages, nutMessages, discordMessages];

@@ -74,6 +74,8 @@ export interface FeatureModule {
   readonly digestInput?: () => Partial<DigestInput>;
   /** Accepts an invite code sent with /start (the permissions area). */
   readonly acceptInvite?: InviteAcceptor;
+  /** Completion sources named by ArgDef.autocomplete ('guest', 'torrent', 'domain'…): values from cached state, fast. */
+  readonly completions?: Readonly<Record<string, () => readonly string[] | Promise<readonly string[]>>>;
   /** Stops them; called on shutdown before the database closes. */
   stop?(): Promise<void>;
 }

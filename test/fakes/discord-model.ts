@@ -87,6 +87,7 @@ export interface DMessage {
   application_id?: string;
   interaction_metadata?: Record<string, unknown>;
   message_reference?: Record<string, unknown>;
+  nonce?: string | number;
   deleted?: boolean;
 }
 
@@ -115,6 +116,8 @@ export interface InteractionRecord {
 /** In-memory state of the fake. */
 export class DiscordState {
   readonly channels = new Map<string, DChannel>();
+  /** Direct-message channels by channel id (created by POST /users/@me/channels). */
+  readonly dms = new Map<string, { id: string; type: 1; recipients: DUser[]; last_message_id: string | null; flags: number }>();
   readonly messages = new Map<string, DMessage>();
   readonly files = new Map<string, Buffer>();
   /** Commands by scope: 'global' or a guild id. */
@@ -166,6 +169,15 @@ export class DiscordState {
     };
     this.users.set(id, u);
     return u;
+  }
+
+  /** The DM channel with a user, created on first use. */
+  dmWith(u: DUser): { id: string; type: 1; recipients: DUser[]; last_message_id: string | null; flags: number } {
+    const found = [...this.dms.values()].find((d) => d.recipients[0]?.id === u.id);
+    if (found) return found;
+    const dm = { id: snowflake(), type: 1 as const, recipients: [u], last_message_id: null, flags: 0 };
+    this.dms.set(dm.id, dm);
+    return dm;
   }
 
   /** Permission bits the bot has in a channel (@everyone minus the channel's member overwrite). */

@@ -47,6 +47,16 @@ export function discordRoutes(d: RouteDeps): Route[] {
   );
   add('GET', '/gateway', () => ok({ url: d.gatewayUrl() }), false);
   add('GET', '/users/@me', () => ok({ ...s.bot, verified: true, mfa_enabled: false, flags: 0 }));
+  add('GET', '/users/:user', (c) => {
+    const u = c.params.user === s.bot.id ? s.bot : s.users.get(c.params.user ?? '');
+    if (!u) throw unknown('User', 10013);
+    return ok(u);
+  });
+  add('POST', '/users/@me/channels', (c) => {
+    const u = s.users.get(String(obj(c.body).recipient_id ?? ''));
+    if (!u) throw invalidForm({ recipient_id: { _errors: [{ code: 'USER_UNKNOWN', message: 'Unknown user' }] } });
+    return ok(s.dmWith(u));
+  });
   add('GET', '/applications/@me', () =>
     ok({ id: s.applicationId, name: s.bot.username, bot: s.bot, flags: 0, bot_public: false, description: '' }),
   );
@@ -178,7 +188,7 @@ export function discordRoutes(d: RouteDeps): Route[] {
 
   // Guild and channels.
   const channel = (c: RouteContext) => {
-    const ch = s.channels.get(c.params.channel ?? '');
+    const ch = s.channels.get(c.params.channel ?? '') ?? s.dms.get(c.params.channel ?? '');
     if (!ch) throw unknown('Channel', 10003);
     return ch;
   };
@@ -211,15 +221,27 @@ export function discordRoutes(d: RouteDeps): Route[] {
   });
   add('POST', '/channels/:channel/messages', (c) => {
     const ch = channel(c);
-    checkPermissions(s, ch.id, obj(c.body), c.files);
-    checkBody(obj(c.body), c.files, true);
-    return ok(apiMessage(createMessage(s, d.baseUrl(), ch.id, obj(c.body), c.files)));
+    const body = obj(c.body);
+    if (ch.type === 0) checkPermissions(s, ch.id, body, c.files);
+    checkBody(body, c.files, true);
+    // enforce_nonce: the same nonce within a few minutes returns the first message instead of a duplicate.
+    if (body.enforce_nonce === true && body.nonce !== undefined) {
+      const since = Date.now() - 5 * 60_000;
+      const dup = [...s.messages.values()].find(
+        (m) => m.channel_id === ch.id && m.nonce === body.nonce && Date.parse(m.timestamp) >= since,
+      );
+      if (dup) return ok(apiMessage(dup));
+    }
+    const nonce = typeof body.nonce === 'string' || typeof body.nonce === 'number' ? { nonce: body.nonce } : {};
+    return ok(
+      apiMessage(createMessage(s, d.baseUrl(), ch.id, body, c.files, { ...nonce, ...(ch.type === 1 ? { guild_id: undefined } : {}) })),
+    );
   });
   add('GET', '/channels/:channel/messages/:message', (c) => ok(apiMessage(message(c))));
   add('PATCH', '/channels/:channel/messages/:message', (c) => {
     const m = message(c);
     if (m.author.id !== s.bot.id) throw new DiscordError(403, { message: 'Cannot edit a message authored by another user', code: 50005 });
-    checkPermissions(s, m.channel_id, obj(c.body), c.files, true);
+    if (s.channels.has(m.channel_id)) checkPermissions(s, m.channel_id, obj(c.body), c.files, true);
     checkBody(obj(c.body), c.files, false);
     return ok(apiMessage(editMessage(s, d.baseUrl(), m, obj(c.body), c.files)));
   });

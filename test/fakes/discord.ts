@@ -57,6 +57,8 @@ export interface InteractionHandle {
   waitForCallback(timeoutMs?: number): Promise<CallbackRecord>;
   /** Resolves with the response message once it is no longer "thinking" and matches `predicate`. */
   waitForReply(predicate?: (m: DMessage) => boolean, timeoutMs?: number): Promise<DMessage>;
+  /** Resolves with the first answer of any kind — the finished reply or a follow-up — matching `predicate`. */
+  waitForAnswer(predicate?: (m: DMessage) => boolean, timeoutMs?: number): Promise<DMessage>;
   /** Resolves with the first follow-up matching `predicate`. */
   waitForFollowup(predicate?: (m: DMessage) => boolean, timeoutMs?: number): Promise<DMessage>;
   /** Resolves with the autocomplete choices (callback type 8). */
@@ -132,6 +134,15 @@ export async function startFakeDiscord(opts: FakeDiscordOptions = {}) {
           },
           timeoutMs,
           'the reply',
+        ),
+      waitForAnswer: (predicate = () => true, timeoutMs = 5000) =>
+        wait(
+          () =>
+            [rec.originalId, ...rec.followupIds]
+              .map(live)
+              .find((m): m is DMessage => m !== undefined && !(m.flags & FLAG.Loading) && predicate(m)),
+          timeoutMs,
+          'an answer',
         ),
       waitForFollowup: (predicate = () => true, timeoutMs = 5000) =>
         wait(() => rec.followupIds.map(live).find((m): m is DMessage => m !== undefined && predicate(m)), timeoutMs, 'a follow-up'),

@@ -1,0 +1,198 @@
+/**
+ * Discord session (discord.js 14, Guilds intent only: slash commands and buttons arrive as
+ * interactions). Registers the registry as slash commands, turns interactions into pipeline
+ * invocations, answers autocomplete from cached state, and delivers alerts to channels.
+ * discord.js resumes dropped gateway sessions and honours REST rate limits by itself.
+ */
+import {
+  Client,
+  Events,
+  GatewayIntentBits,
+  MessageFlags,
+  type RESTOptions,
+  type AutocompleteInteraction,
+  type ButtonInteraction,
+  type ChatInputCommandInteraction,
+  type Interaction,
+} from 'discord.js';
+import type { Logger } from '../../core/logger.ts';
+import type { OutMessage } from '../../core/outmessage.ts';
+import type { ArgDef } from '../../handlers/args.ts';
+import type { ChatRef, Input, Pipeline } from '../../handlers/pipeline.ts';
+import type { CommandRegistry } from '../../handlers/registry.ts';
+import type { AdapterHealth, ChatAdapter, DeliveryOutcome } from '../adapter.ts';
+import { CHOICE_SOURCE, completionSource, DURATION_SOURCE, durationSuggestions, optionsToRaw, type Describe } from './commands.ts';
+import { deliverToChannel, PermissionWarnings, type PermissionWarning } from './delivery.ts';
+import { InteractionSink } from './interaction-sink.ts';
+import { registerCommands } from './registration.ts';
+import { renderDiscord, tokenFromCustomId } from './render.ts';
+
+export interface DiscordOptions {
+  readonly token: string;
+  /** REST base for discord.js `rest.api` (default https://discord.com/api; a test fake's `/api`). */
+  readonly apiRoot?: string;
+  /** Register commands in this guild (instant); without it, in every guild the bot is in. */
+  readonly guildId?: string;
+  /** Register commands globally instead (and clear the guild's copy, so nothing shows twice). */
+  readonly globalCommands?: boolean;
+  /** Message lookup for command and option descriptions. */
+  readonly describe: Describe;
+  /** Values of a completion source ('guest', 'torrent', 'domain'…) from cached state; must be fast. */
+  readonly complete?: (source: string) => readonly string[] | Promise<readonly string[]>;
+  /** Whether someone may run a command here (autocomplete reveals nothing to others). */
+  readonly mayRun?: (identity: string, chat: ChatRef, command: string) => boolean;
+}
+
+/** Discord adapter: interactions in, OutMessages out. */
+export class DiscordAdapter implements ChatAdapter {
+  readonly platform = 'discord' as const;
+  private readonly client: Client;
+  private readonly inflight = new Set<Promise<unknown>>();
+  private readonly warnings: PermissionWarnings;
+  private connected = false;
+  private detail: string | undefined;
+  private stopping = false;
+
+  constructor(
+    private readonly opts: DiscordOptions,
+    private readonly pipeline: Pipeline,
+    private readonly registry: CommandRegistry,
+    private readonly log: Logger,
+  ) {
+    this.warnings = new PermissionWarnings(log);
+    const rest = { makeRequest: nodeFetch, ...(opts.apiRoot ? { api: opts.apiRoot.replace(/\/+$/, '') } : {}) };
+    this.client = new Client({ intents: [GatewayIntentBits.Guilds], rest });
+    this.client.on(Events.InteractionCreate, (i) => void this.track(this.onInteraction(i)));
+    this.client.on(Events.ShardDisconnect, (e) => this.setConnected(false, `gateway closed (${e.code})`));
+    this.client.on(Events.ShardReconnecting, () => this.setConnected(false, 'reconnecting to the gateway'));
+    this.client.on(Events.ShardResume, (_id, replayed) => this.setConnected(true, undefined, `resumed, ${replayed} events replayed`));
+    this.client.on(Events.ShardReady, () => this.setConnected(true));
+    this.client.on(Events.Error, (e) => this.log.error({ err: e }, 'discord client error'));
+  }
+
+  private setConnected(on: boolean, detail?: string, note?: string): void {
+    if (this.stopping || on === this.connected) return;
+    this.connected = on;
+    this.detail = detail;
+    if (on) this.log.info(note ? { note } : {}, 'discord connected');
+    else this.log.warn({ detail }, 'discord disconnected');
+  }
+
+  async start(): Promise<void> {
+    const ready = new Promise<void>((resolve) => this.client.once(Events.ClientReady, () => resolve()));
+    await this.client.login(this.opts.token);
+    await ready;
+    this.connected = true;
+    this.log.info({ bot: this.client.user?.username, guilds: this.client.guilds.cache.size }, 'discord connected');
+    const appId = this.client.application?.id ?? this.client.user?.id ?? '';
+    await registerCommands(this.client.rest, appId, this.registry.all(), this.opts, [...this.client.guilds.cache.keys()], this.log).catch(
+      (e: unknown) => {
+        // Without commands the bot still delivers alerts; the log says why commands are missing.
+        this.log.warn({ err: e }, 'discord: registering slash commands failed');
+      },
+    );
+  }
+
+  async stop(): Promise<void> {
+    this.stopping = true;
+    await Promise.allSettled([...this.inflight]);
+    await this.client.destroy();
+    this.connected = false;
+  }
+
+  health(): AdapterHealth {
+    return {
+      connected: this.connected,
+      ...(this.detail ? { detail: this.detail } : {}),
+      warnings: this.warnings.list().map((w) => `cannot post in #${w.channelName}: missing permission "${w.permission}"`),
+    };
+  }
+
+  /** Missing channel permissions, for /status. */
+  permissionWarnings(): PermissionWarning[] {
+    return this.warnings.list();
+  }
+
+  deliver(chatId: string, message: OutMessage, editRef?: string, meta?: { readonly dedupKey: string }): Promise<DeliveryOutcome> {
+    return deliverToChannel(this.client, this.warnings, this.log, chatId, message, editRef, meta);
+  }
+
+  private track(p: Promise<unknown>): Promise<unknown> {
+    this.inflight.add(p);
+    void p.finally(() => this.inflight.delete(p));
+    return p;
+  }
+
+  private chatRef(i: Interaction): ChatRef {
+    return { platform: 'discord', id: i.channelId ?? i.user.id, kind: i.inGuild() ? 'group' : 'private' };
+  }
+
+  private user(i: Interaction) {
+    const member = i.member && 'displayName' in i.member ? i.member.displayName : undefined;
+    return { identity: `discord:${i.user.id}`, displayName: member ?? i.user.globalName ?? i.user.username, languageCode: i.locale };
+  }
+
+  private async onInteraction(i: Interaction): Promise<void> {
+    try {
+      if (i.isAutocomplete()) await this.onAutocomplete(i);
+      else if (i.isChatInputCommand()) await this.onCommand(i);
+      else if (i.isButton()) await this.onButton(i);
+    } catch (e) {
+      // Typically an interaction that expired before we answered (10062); nothing to tell the user.
+      this.log.warn({ err: e, interaction: i.id }, 'discord interaction failed');
+    }
+  }
+
+  private async onCommand(i: ChatInputCommandInteraction): Promise<void> {
+    const ephemeral = Boolean(this.registry.get(i.commandName)?.ephemeral);
+    // Answer within Discord's 3 seconds whatever the command does; the reply edits this.
+    await i.deferReply(ephemeral ? { flags: MessageFlags.Ephemeral } : {});
+    const sink = new InteractionSink(i, { ephemeral, render: (m) => renderDiscord(m) });
+    const input: Input = { kind: 'options', name: i.commandName, options: optionsToRaw(i.options.data) };
+    await this.pipeline.handle({ chat: this.chatRef(i), user: this.user(i), input }, sink);
+    await sink.finish();
+  }
+
+  private async onButton(i: ButtonInteraction): Promise<void> {
+    const token = tokenFromCustomId(i.customId);
+    await i.deferUpdate();
+    if (!token) return;
+    const sink = new InteractionSink(i, { ephemeral: i.message.flags.has(MessageFlags.Ephemeral), render: (m) => renderDiscord(m) });
+    await this.pipeline.handle({ chat: this.chatRef(i), user: this.user(i), input: { kind: 'action', token } }, sink);
+  }
+
+  private async onAutocomplete(i: AutocompleteInteraction): Promise<void> {
+    const focused = i.options.getFocused(true);
+    const command = this.registry.get(i.commandName);
+    const def = command?.args[focused.name] as ArgDef<unknown> | undefined;
+    const source = def && completionSource(def);
+    const allowed = command && (this.opts.mayRun?.(`discord:${i.user.id}`, this.chatRef(i), command.name) ?? true);
+    if (!def || !source || !allowed) return void (await i.respond([]));
+    const typed = String(focused.value);
+    let values: readonly string[];
+    if (source === DURATION_SOURCE) values = durationSuggestions(def, typed);
+    else if (source === CHOICE_SOURCE) values = def.choices ?? [];
+    else values = await withTimeout(Promise.resolve(this.opts.complete?.(source) ?? []), 2000).catch(() => []);
+    const needle = typed.trim().toLowerCase();
+    const hits = [...new Set(values)].filter((v) => v.toLowerCase().includes(needle) && v.length <= 100);
+    // Prefix matches first: that is what the user is typing.
+    hits.sort((a, b) => Number(!a.toLowerCase().startsWith(needle)) - Number(!b.toLowerCase().startsWith(needle)));
+    await i.respond(hits.slice(0, 25).map((v) => ({ name: v, value: def.kind === 'integer' && /^-?\d+$/.test(v) ? Number(v) : v })));
+  }
+}
+
+/**
+ * REST transport through Node's fetch. discord.js's default hands a FormData (file uploads) to
+ * its own undici 6; once our HTTP client's undici 7 owns the process-wide dispatcher, that
+ * FormData reaches undici 7 and fails ("action is not a function"). Node's fetch encodes the
+ * FormData itself and passes plain bytes to whichever dispatcher is installed.
+ */
+const nodeFetch = ((url: string, init: unknown) => fetch(url, init as RequestInit)) as unknown as RESTOptions['makeRequest'];
+
+function withTimeout<T>(p: Promise<T>, ms: number): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error('timeout')), ms);
+  });
+  return Promise.race([p, timeout]).finally(() => clearTimeout(timer));
+}
