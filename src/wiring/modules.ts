@@ -5,6 +5,8 @@ import { routerModule } from './router.ts';
 import { transmissionModule } from './transmission.ts';
 import { proxmoxModule } from './proxmox.ts';
 import { nasModule } from './nas.ts';
+import { piholeModule } from './pihole.ts';
+import { nextcloudModule } from './nextcloud.ts';
 import { nutModule } from './nut.ts';
 
 type ModuleFactory = (ctx: WiringContext) => FeatureModule | undefined;
@@ -17,6 +19,8 @@ const FACTORIES: readonly ModuleFactory[] = [
   transmissionModule,
   proxmoxModule,
   nasModule,
+  piholeModule,
+  nextcloudModule,
 ];
 
 /** The modules whose config sections are present. */

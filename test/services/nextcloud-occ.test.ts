@@ -1,13 +1,12 @@
 /**
  * NextcloudOcc: pure quoting/parsing tables, then the real thing — SshRunner against a real
  * OpenSSH sshd on 127.0.0.1 whose command prefix points at a script that behaves like occ
- * (maintenance state, files:scan table, the "no commands in the files namespace" refusal).
+ * (test/support/fake-occ.ts).
  */
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { chmodSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { SshRunner } from '../../src/services/ssh.ts';
 import {
@@ -16,6 +15,7 @@ import {
 import { ok } from '../../src/core/errors.ts';
 import { requireBinary } from '../support/real-server.ts';
 import { SSHD, startSshd, type TestSshd } from '../support/sshd.ts';
+import { createFakeOcc, type FakeOcc } from '../support/fake-occ.ts';
 
 const SCAN_OUTPUT = [
   'Starting scan for user 1 out of 1 (ana)',
@@ -68,41 +68,9 @@ describe('occ arguments and output (pure)', () => {
   });
 });
 
-/** A stand-in for `php occ` that the test user can run and that keeps its state in files. */
-const FAKE_OCC = `#!/bin/sh
-D="$(dirname "$0")"
-{ for a in "$@"; do printf '[%s]' "$a"; done; echo; } >> "$D/argv.log"
-MODE=$(cat "$D/maintenance")
-cmd="$1"; shift
-case "$cmd" in
-  maintenance:mode)
-    case " $* " in
-      *" --on "*) if [ "$MODE" = on ]; then echo "Maintenance mode already enabled"; else echo on > "$D/maintenance"; echo "Maintenance mode enabled"; fi ;;
-      *" --off "*) if [ "$MODE" = off ]; then echo "Maintenance mode already disabled"; else echo off > "$D/maintenance"; echo "Maintenance mode disabled"; fi ;;
-      *) if [ "$MODE" = on ]; then echo "Maintenance mode is currently enabled"; else echo "Maintenance mode is currently disabled"; fi ;;
-    esac ;;
-  files:scan)
-    if [ "$MODE" = on ]; then
-      echo "Nextcloud is in maintenance mode, no apps are loaded." >&2
-      echo "Commands provided by apps are unavailable." >&2
-      echo '  There are no commands defined in the "files" namespace.' >&2
-      exit 1
-    fi
-    user=""; past=0
-    for a in "$@"; do if [ "$past" = 1 ]; then user="$a"; elif [ "$a" = "--" ]; then past=1; fi; done
-    if grep -qx -- "$user" "$D/users"; then echo "Starting scan for user 1 out of 1 ($user)"; f=12; else echo "Unknown user 1 $user"; f=0; fi
-    echo "+---------+-------+-----+---------+---------+--------+--------------+"
-    echo "| Folders | Files | New | Updated | Removed | Errors | Elapsed time |"
-    echo "+---------+-------+-----+---------+---------+--------+--------------+"
-    echo "| 3       | $f    | 0   | 0       | 0       | 0      | 00:00:01     |"
-    echo "+---------+-------+-----+---------+---------+--------+--------------+"
-    exit 0 ;;
-  *) echo "  Command \\"$cmd\\" is not defined." >&2; exit 1 ;;
-esac
-`;
-
 describe('NextcloudOcc over a real sshd', () => {
   let sshd: TestSshd | undefined;
+  let fakeOcc: FakeOcc | undefined;
   let dir = '';
   const runners: SshRunner[] = [];
   const occ = (over: { hostKey?: string; prefix?: string } = {}): NextcloudOcc => {
@@ -114,7 +82,7 @@ describe('NextcloudOcc over a real sshd', () => {
     runners.push(runner);
     return new NextcloudOcc({ runner, commandPrefix: over.prefix ?? join(dir, 'occ') });
   };
-  const argv = (): string[] => readFileSync(join(dir, 'argv.log'), 'utf8').trim().split('\n').filter(Boolean);
+  const argv = (): string[] => fakeOcc?.argv() ?? [];
 
   before(async () => {
     try {
@@ -123,17 +91,13 @@ describe('NextcloudOcc over a real sshd', () => {
       return;
     }
     sshd = await startSshd();
-    dir = mkdtempSync(join(tmpdir(), 'fake-occ-'));
-    chmodSync(dir, 0o777); // the forced command runs as the sshd test user
-    for (const [name, text, mode] of [['occ', FAKE_OCC, 0o755], ['maintenance', 'off\n', 0o666], ['users', 'admin\nana\nlucia\n', 0o644], ['argv.log', '', 0o666]] as const) {
-      writeFileSync(join(dir, name), text);
-      chmodSync(join(dir, name), mode);
-    }
+    fakeOcc = createFakeOcc();
+    dir = fakeOcc.dir;
   });
   after(async () => {
     for (const r of runners) await r.close();
     await sshd?.close();
-    if (dir) rmSync(dir, { recursive: true, force: true });
+    fakeOcc?.close();
   });
 
   test('maintenance on/off round trip, with "already" reported as unchanged', async (t) => {
@@ -144,7 +108,7 @@ describe('NextcloudOcc over a real sshd', () => {
     assert.deepEqual(await o.maintenance(true), { ok: true, value: { enabled: true, changed: false } });
     assert.deepEqual(await o.maintenanceStatus(), { ok: true, value: true });
     assert.deepEqual(await o.maintenance(false), { ok: true, value: { enabled: false, changed: true } });
-    assert.equal(readFileSync(join(dir, 'maintenance'), 'utf8').trim(), 'off');
+    assert.equal(fakeOcc?.maintenance(), 'off');
   });
 
   test('files:scan returns the summary; the user arrives as one argument after --', async (t) => {

@@ -1,0 +1,69 @@
+/** The cloud area: Nextcloud HTTP client and poller, occ over SSH when configured, commands, alerts. */
+import type { SshConfig } from '../core/config-schema.ts';
+import type { StatusSection } from '../handlers/builtin/status-section.ts';
+import { cloudCommands, cloudState } from '../handlers/cloud/commands.ts';
+import { nextcloudConditions } from '../services/nextcloud/alerts.ts';
+import { NextcloudClient } from '../services/nextcloud/client.ts';
+import { NextcloudOcc } from '../services/nextcloud/occ.ts';
+import { createNextcloudPoller } from '../services/nextcloud/poller.ts';
+import { SshRunner, type SshOptions } from '../services/ssh.ts';
+import type { FeatureModule, WiringContext } from './module.ts';
+
+/** SSH settings from the config section (the host key pin is mandatory there). */
+export function sshOptionsFrom(c: SshConfig, service: string): SshOptions {
+  return {
+    host: c.host,
+    port: c.port,
+    username: c.username,
+    hostKey: c.hostKey,
+    timeoutMs: c.timeoutSeconds * 1000,
+    service,
+    ...(c.privateKey !== undefined ? { privateKey: c.privateKey } : {}),
+    ...(c.privateKeyPath !== undefined ? { privateKeyPath: c.privateKeyPath } : {}),
+    ...(c.password !== undefined ? { password: c.password } : {}),
+  };
+}
+
+/** Builds the Nextcloud module, or undefined when the config has no `nextcloud` section. */
+export function nextcloudModule(ctx: WiringContext): FeatureModule | undefined {
+  const c = ctx.config.nextcloud;
+  if (!c) return undefined;
+  const log = ctx.log.child({ backend: 'nextcloud' });
+  const client = new NextcloudClient({
+    baseUrl: c.url,
+    ...(c.username !== undefined ? { username: c.username } : {}),
+    ...(c.appPassword !== undefined ? { appPassword: c.appPassword } : {}),
+    ...(c.serverinfoToken !== undefined ? { serverinfoToken: c.serverinfoToken } : {}),
+    ...(c.fingerprint ? { fingerprint: c.fingerprint } : {}),
+  });
+  const poller = createNextcloudPoller(client, { intervalMs: c.pollSeconds * 1000, clock: ctx.clock, log });
+  const ssh = c.occ ? new SshRunner(sshOptionsFrom(c.occ.ssh, 'nextcloud')) : undefined;
+  const occ = ssh && c.occ ? new NextcloudOcc({ runner: ssh, commandPrefix: c.occ.command }) : undefined;
+
+  const section: StatusSection = {
+    id: 'nextcloud',
+    labelKey: 'cloud.label',
+    async read(t) {
+      const s = poller.snapshot;
+      if (s.status === 'never') return { level: 'warning', text: t('cloud.status.checking') };
+      if (s.status === 'failed') return { level: 'down', text: t(`error.${s.error.kind}`, { service: t('cloud.label'), detail: s.error.detail }) };
+      const state = cloudState(t, s.value.status);
+      return { level: state.level, text: t('cloud.status.line', { state: state.text, version: s.value.status.versionString }) };
+    },
+  };
+
+  return {
+    name: 'nextcloud',
+    commands: cloudCommands({ poller, ...(occ ? { occ } : {}) }),
+    statusSections: [section],
+    alertFeeds: [{ backend: 'nextcloud', poller, rules: (s) => nextcloudConditions(s) }],
+    start() {
+      poller.start();
+    },
+    async stop() {
+      await poller.stop();
+      await ssh?.close();
+      await client.close();
+    },
+  };
+}

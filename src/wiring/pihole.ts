@@ -1,0 +1,71 @@
+/** The Pi-hole area: client with one reused session, poller, temporary-allow expiry, commands, alerts. */
+import { textMessage } from '../core/outmessage.ts';
+import type { StatusSection } from '../handlers/builtin/status-section.ts';
+import { blockingText, piholeCommands } from '../handlers/pihole/commands.ts';
+import { TempAllowWorker } from '../handlers/pihole/expiry.ts';
+import { TempAllowStore } from '../handlers/pihole/store.ts';
+import { TEMP_COMMENT } from '../handlers/pihole/unblock.ts';
+import { piholeConditions } from '../services/pihole/alerts.ts';
+import { PiholeClient } from '../services/pihole/client.ts';
+import { createPiholePoller } from '../services/pihole/poller.ts';
+import type { FeatureModule, WiringContext } from './module.ts';
+
+/** Builds the Pi-hole module, or undefined when the config has no `pihole` section. */
+export function piholeModule(ctx: WiringContext): FeatureModule | undefined {
+  const c = ctx.config.pihole;
+  if (!c) return undefined;
+  const log = ctx.log.child({ backend: 'pihole' });
+  // The API lives under /api of the Pi-hole's own address; accept a pasted …/admin or …/api too.
+  const baseUrl = c.url.replace(/\/+$/, '').replace(/\/(admin|api)$/, '');
+  const client = new PiholeClient({ baseUrl, password: c.password, ...(c.fingerprint ? { fingerprint: c.fingerprint } : {}) });
+  const poller = createPiholePoller(client, { intervalMs: c.pollSeconds * 1000, clock: ctx.clock, log });
+  const store = new TempAllowStore(ctx.db);
+  const worker = new TempAllowWorker(
+    store,
+    {
+      remove: (domain) => client.removeDomain('allow', 'exact', domain),
+      add: (domain) => client.addDomain('allow', 'exact', domain, TEMP_COMMENT),
+    },
+    ctx.clock,
+    log,
+    (e) => ctx.notify(e.chat, (t) => textMessage(t('pihole.unblock.expired', { domain: e.display }))),
+  );
+
+  const section: StatusSection = {
+    id: 'pihole',
+    labelKey: 'pihole.label',
+    async read(t, now) {
+      const s = poller.snapshot;
+      if (s.status === 'never') return { level: 'warning', text: t('pihole.status.checking') };
+      if (s.status === 'failed') return { level: 'down', text: t(`error.${s.error.kind}`, { service: t('pihole.label'), detail: s.error.detail }) };
+      const b = s.value.blocking;
+      return {
+        level: b.state === 'enabled' ? 'ok' : 'warning',
+        text: t('pihole.status.line', { state: blockingText(t, b, now - s.at), percent: s.value.summary.percentBlocked.toFixed(1) }),
+      };
+    },
+  };
+
+  return {
+    name: 'pihole',
+    commands: piholeCommands({
+      client,
+      poller,
+      store,
+      unblock: { defaultMs: c.unblock.defaultMinutes * 60_000, maxMs: c.unblock.maxMinutes * 60_000 },
+      protectedDomains: c.protectedDomains,
+      changed: () => void poller.refresh(),
+    }),
+    statusSections: [section],
+    alertFeeds: [{ backend: 'pihole', poller, rules: (s) => piholeConditions(s) }],
+    start() {
+      poller.start();
+      worker.start();
+    },
+    async stop() {
+      await worker.stop();
+      await poller.stop();
+      await client.close(); // gives the API seat back
+    },
+  };
+}
