@@ -4,12 +4,13 @@ import { builtinMessages } from '../handlers/builtin/messages.ts';
 import { pipelineMessages } from '../handlers/pipeline.messages.ts';
 import { permissionMessages } from '../handlers/permissions/messages.ts';
 import { routerMessages } from '../handlers/router/messages.ts';
-import { piholeMessages } from '../handlers/pihole/messages.ts';
-import { cloudMessages } from '../handlers/cloud/messages.ts';
 import { torrentMessages } from '../handlers/torrents/messages.ts';
 import { proxmoxMessages } from '../handlers/proxmox/messages.ts';
 import { nasMessages } from '../handlers/nas/messages.ts';
+import { piholeMessages } from '../handlers/pihole/messages.ts';
+import { cloudMessages } from '../handlers/cloud/messages.ts';
 import { alertsMessages } from '../handlers/alerts/messages.ts';
 import { nutMessages } from '../handlers/nut/messages.ts';
+import { discordMessages } from '../bot/discord/messages.ts';
 
-export const allMessageFragments: readonly CatalogueFragment[] = [pipelineMessages, builtinMessages, permissionMessages, routerMessages, torrentMessages, proxmoxMessages, nasMessages, piholeMessages, cloudMessages, alertsMessages, nutMessages];
+export const allMessageFragments: readonly CatalogueFragment[] = [pipelineMessages, builtinMessages, permissionMessages, routerMessages, torrentMessages, proxmoxMessages, nasMessages, piholeMessages, cloudMessages, alertsMessages, nutMessages, discordMessages];
