@@ -42,7 +42,7 @@ describe('Proxmox commands end to end (fake Proxmox, token auth)', () => {
     assert.match(text, /CPU: \d+ % of 4 cores/);
     assert.match(text, /Load \(1 · 5 · 15 min\): 0\.42 · 0\.51 · 0\.47/);
     assert.match(text, /Memory: [\d.]+ GiB of 16 GiB/);
-    assert.match(text, /Up for: 12d/);
+    assert.match(text, /Up for: 12d( \d+m)?\n/);
     assert.match(text, /System disk: 21 GiB of 94 GiB \(22 %\)/);
     assert.match(text, /local-lvm \(lvmthin\): 157 GiB of 348 GiB \(45 %\)/);
     assert.match(text, /as of just now/);
@@ -52,7 +52,7 @@ describe('Proxmox commands end to end (fake Proxmox, token auth)', () => {
     stale();
     const conv = await h.say(OWNER, '/guests');
     const r = conv.replies[0];
-    assert.match(r?.text ?? '', /🟢 nas \(VM 100\): running for 12d, CPU 4 %, memory 2\.1 GiB of 3\.0 GiB/);
+    assert.match(r?.text ?? '', /🟢 nas \(VM 100\): running for 12d( \d+m)?, CPU 4 %, memory 2\.1 GiB of 3\.0 GiB/);
     assert.match(r?.text ?? '', /🟢 docker \(CT 101\): running/);
     assert.deepEqual(r?.message.actions?.map((row) => row.map((a) => a.label)), [
       ['⏹ Shut down nas', '🔄 Restart nas', '⛔ Force off nas'],
@@ -179,7 +179,7 @@ describe('Proxmox commands end to end (fake Proxmox, token auth)', () => {
     stale();
     const text = (await h.say(p, '/guests')).texts[0] ?? '';
     assert.match(text, /Invitados en proxmox1/);
-    assert.match(text, /nas \(VM 100\): encendido desde hace 12d/);
+    assert.match(text, /nas \(VM 100\): encendido desde hace 12d( \d+m)?, CPU/);
   });
 
   test('a backend outage: status answers from the last snapshot and say how old it is', async () => {

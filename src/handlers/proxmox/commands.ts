@@ -38,6 +38,9 @@ function usage(t: Translate, used: number, total: number): string {
   return t('proxmox.usage', { used: formatBytes(used), total: formatBytes(total), percent: total > 0 ? formatPercent(used / total) : '?' });
 }
 
+/** Uptime to the minute: seconds are noise in a chat. */
+const uptime = (seconds: number): string => formatDurationShort(Math.max(60, Math.floor(seconds / 60) * 60) * 1000);
+
 /** One line per guest, with its live figures when running. */
 export function guestLine(t: Translate, g: Guest): string {
   const title = guestTitle(t, g);
@@ -45,7 +48,7 @@ export function guestLine(t: Translate, g: Guest): string {
   if (g.status === 'running') {
     return `🟢 ${t('proxmox.guests.running', {
       guest: title,
-      uptime: formatDurationShort(g.uptime * 1000),
+      uptime: uptime(g.uptime),
       cpu: formatPercent(g.cpu),
       mem: formatBytes(g.mem),
       maxmem: formatBytes(g.maxmem),
@@ -109,7 +112,7 @@ export function proxmoxCommands(deps: ProxmoxCommandDeps): AnyCommand[] {
         { label: ctx.t('proxmox.node.cpu'), value: ctx.t('proxmox.node.cpuValue', { percent: formatPercent(n.cpu), cpus: n.cpus }) },
         { label: ctx.t('proxmox.node.load'), value: n.loadavg.map((l) => l.toFixed(2)).join(' · ') },
         { label: ctx.t('proxmox.node.memory'), value: usage(ctx.t, n.memory.used, n.memory.total) },
-        { label: ctx.t('proxmox.node.uptime'), value: formatDurationShort(n.uptime * 1000) },
+        { label: ctx.t('proxmox.node.uptime'), value: uptime(n.uptime) },
         { label: ctx.t('proxmox.node.rootfs'), value: usage(ctx.t, n.rootfs.used, n.rootfs.total) },
         ...[...pools, ...shares].map((s) => ({ label: ctx.t('proxmox.node.storage', { name: s.storage, type: s.type }), value: usage(ctx.t, s.used, s.total) })),
         ...(n.pveVersion ? [{ label: ctx.t('proxmox.node.version'), value: n.pveVersion }] : []),
