@@ -48,6 +48,8 @@ export function routerModule(ctx: WiringContext): FeatureModule | undefined {
     name: 'router',
     commands: routerCommands({ client, poller, autoOff }),
     statusSections: [section],
+    // No router rules yet: the feed gives the engine the router's reachability as an alert.
+    alertFeeds: [{ backend: 'router', poller, rules: () => [] }],
     start() {
       poller.start();
       worker.start();

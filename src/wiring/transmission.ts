@@ -48,6 +48,8 @@ export function transmissionModule(ctx: WiringContext): FeatureModule | undefine
     name: 'transmission',
     commands: [...torrentCommands(deps), ...torrentAddCommands(deps)],
     statusSections: [section],
+    // Finishes are personal notices (above), not alerts; the feed reports reachability.
+    alertFeeds: [{ backend: 'transmission', poller, rules: () => [] }],
     start() {
       poller.start();
     },

@@ -221,7 +221,7 @@ describe('download commands against a real transmission-daemon', () => {
       const added = await h.say(OWNER, `magnet:?xt=urn:btih:${hx}&dn=real-daemon-test`);
       assert.match(added.texts[0] ?? '', /Download added: real-daemon-test → the default folder/);
       const list = await h.say(OWNER, '/torrents');
-      assert.match(list.texts[0] ?? '', /real-daemon-test\n0 % · (fetching details|downloading|queued)/);
+      assert.match(list.texts[0] ?? '', /real-daemon-test\n0 % · (fetching details|downloading|queued|paused)/);
       const paused = await h.say(OWNER, '/pausetorrent real-daemon');
       assert.match(paused.texts[0] ?? '', /Paused: real-daemon-test/);
       const removed = await h.say(OWNER, '/removetorrent real-daemon keep');
