@@ -152,8 +152,16 @@ export class PowerCutOrchestrator {
     return lines;
   }
 
-  private emit(step: PowerCutStep, edit: boolean): void {
+  private emit(raw: PowerCutStep, edit: boolean): void {
     this.seq++;
+    // Names may only become known after the plan was made (the hypervisor's first poll).
+    const step: PowerCutStep = {
+      ...raw,
+      lines: raw.lines.map((l) => {
+        const name = l.name ?? (l.vmid !== undefined ? this.controller.guestName?.(l.vmid) : undefined);
+        return name ? { ...l, name } : l;
+      }),
+    };
     try {
       this.report(step, { id: `${this.thread}:${this.seq}`, thread: this.thread, edit });
     } catch (e) {

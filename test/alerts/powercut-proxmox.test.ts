@@ -1,79 +1,79 @@
+/**
+ * Power-cut orchestration end to end: the whole bot with the fake upsd and the fake Proxmox
+ * (the proxmox module's PowerController). Low battery shuts the guests down in the configured
+ * order and then the node, reporting in the alert chat; dry run touches nothing.
+ */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { ManualClock } from '../../src/core/clock.ts';
-import { ok } from '../../src/core/errors.ts';
-import { silentLogger } from '../../src/core/logger.ts';
+import { systemClock } from '../../src/core/clock.ts';
+import { DEMO_UPS_STATES, startFakeUpsd } from '../../src/demo/nut.ts';
 import { startProxmoxFake } from '../../src/demo/proxmox.ts';
-import { PowerCutOrchestrator, type PowerCutStep } from '../../src/alerts/powercut.ts';
-import { proxmoxPowerController } from '../../src/alerts/proxmox-power.ts';
-import { ProxmoxClient } from '../../src/services/proxmox/client.ts';
+import { startTestApp } from '../support/app-harness.ts';
+import { waitFor } from '../support/real-server.ts';
 
-async function setup(dryRun: boolean) {
-  const fake = await startProxmoxFake({ taskDurationMs: 50, unauthDelayMs: 0 });
-  const client = new ProxmoxClient({
-    baseUrl: fake.url,
-    node: fake.node,
-    tokenId: fake.tokenId,
-    tokenSecret: fake.tokenSecret,
-    timeoutMs: 3000,
-  });
-  let nodeShutdowns = 0;
-  const controller = proxmoxPowerController(client, {
-    pollMs: 20,
-    shutdownNode: async () => {
-      nodeShutdowns++;
-      return ok(undefined);
+async function run(dryRun: boolean) {
+  const ups = await startFakeUpsd();
+  const pve = await startProxmoxFake({ taskDurationMs: 50, unauthDelayMs: 0 });
+  const h = await startTestApp(
+    {
+      nut: { host: ups.host, port: ups.port, ups: 'ups', pollSeconds: 0.2 },
+      proxmox: { url: pve.url, node: pve.node, tokenId: pve.tokenId, tokenSecret: pve.tokenSecret, pollSeconds: 60 },
+      alerts: {
+        bindings: [{ chat: 'console:main' }],
+        powerCut: { enabled: true, dryRun, onBatteryMinutes: 10, shutdownOrder: [101, 100], shutdownNode: true },
+      },
     },
-  });
-  const guests = await client.guests();
-  assert.ok(guests.ok, JSON.stringify(guests));
-  const steps: PowerCutStep[] = [];
-  const order = guests.value.filter((g) => g.status === 'running').map((g) => g.vmid);
-  const o = new PowerCutOrchestrator(
-    { enabled: true, dryRun, onBatteryMinutes: 10, shutdownOrder: order, shutdownNode: true, guestTimeoutMs: 5000 },
-    controller,
-    (s) => steps.push(s),
-    new ManualClock(),
-    silentLogger(),
+    { clock: systemClock },
   );
-  return { fake, client, o, steps, order, nodeShutdowns: () => nodeShutdowns };
+  const reports = () =>
+    (
+      h.app.db
+        .prepare("SELECT payload FROM alert_outbox WHERE json_extract(payload, '$.notice.kind') = 'powercut' ORDER BY id")
+        .pluck()
+        .all() as string[]
+    ).map((p) => JSON.parse(p).notice.step as { phase: string; lines: { vmid?: number; name?: string; status: string }[] });
+  return {
+    ups,
+    pve,
+    h,
+    reports,
+    async close() {
+      await h.close();
+      await pve.close();
+      await ups.close();
+    },
+  };
 }
 
-test('power cut against the fake Proxmox, real mode: every running guest is shut down in order, then the node', async (t) => {
-  const s = await setup(false);
-  t.after(async () => {
-    await s.client.close();
-    await s.fake.close();
-  });
-  assert.ok(s.order.length >= 2, `the fake has running guests: ${s.order.join(',')}`);
-  s.o.observe({ onBattery: true, lowBattery: true });
-  await s.o.idle();
-  for (const vmid of s.order) assert.equal(s.fake.guest(vmid)?.status, 'stopped', `guest ${vmid} stopped`);
-  assert.equal(s.nodeShutdowns(), 1);
-  const last = s.steps.at(-1)!;
-  assert.equal(last.phase, 'finished');
+test('real mode: low battery shuts down docker, then nas, then the node, step by step', async (t) => {
+  const s = await run(false);
+  t.after(() => s.close());
+  assert.equal(s.pve.guest(100)?.status, 'running');
+  s.ups.set('ups', DEMO_UPS_STATES.lowBattery);
+  await waitFor(() => s.reports().some((r) => r.phase === 'finished'), { timeoutMs: 20_000, what: 'power-cut run finished' });
+  assert.equal(s.pve.guest(101)?.status, 'stopped');
+  assert.equal(s.pve.guest(100)?.status, 'stopped');
+  assert.equal(s.pve.nodeShutdowns, 1);
+  const last = s.reports().at(-1)!;
   assert.deepEqual(
-    last.lines.map((l) => l.status),
-    [...s.order.map(() => 'stopped'), 'shutting-down'],
-  );
-  assert.ok(
-    last.lines.every((l) => l.target === 'node' || l.name),
-    'guests are named in the report',
+    last.lines.map((l) => `${l.name ?? 'node'}:${l.status}`),
+    ['docker:stopped', 'nas:stopped', 'node:shutting-down'],
   );
 });
 
-test('power cut against the fake Proxmox, dry run: nothing changes', async (t) => {
-  const s = await setup(true);
-  t.after(async () => {
-    await s.client.close();
-    await s.fake.close();
-  });
-  s.o.observe({ onBattery: true, lowBattery: true });
-  await s.o.idle();
-  for (const vmid of s.order) assert.equal(s.fake.guest(vmid)?.status, 'running');
-  assert.equal(s.nodeShutdowns(), 0);
+test('dry run: the same story is reported, nothing is touched', async (t) => {
+  const s = await run(true);
+  t.after(() => s.close());
+  s.ups.set('ups', DEMO_UPS_STATES.lowBattery);
+  await waitFor(() => s.reports().some((r) => r.phase === 'finished'), { timeoutMs: 20_000, what: 'dry run finished' });
+  assert.equal(s.pve.guest(101)?.status, 'running');
+  assert.equal(s.pve.guest(100)?.status, 'running');
+  assert.equal(s.pve.nodeShutdowns, 0);
   assert.deepEqual(
-    s.steps.at(-1)!.lines.map((l) => l.status),
-    [...s.order.map(() => 'would-shutdown'), 'would-shutdown'],
+    s
+      .reports()
+      .at(-1)!
+      .lines.map((l) => l.status),
+    ['would-shutdown', 'would-shutdown', 'would-shutdown'],
   );
 });
