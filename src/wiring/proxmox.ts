@@ -53,6 +53,14 @@ export function proxmoxModule(ctx: WiringContext): FeatureModule | undefined {
     statusSections: [proxmoxStatusSection(poller, c.backupWindowHours)],
     alertFeeds: [{ backend: 'proxmox', poller, rules: (value, now) => proxmoxConditions(value, now, rules) }],
     digestInput: () => proxmoxDigest(poller, c.backupWindowHours, () => ctx.clock.now()),
+    completions: {
+      // Discord autocomplete for the guest argument, from the cached snapshot (never slow).
+      guest: () => {
+        const s = poller.snapshot;
+        const v = s.status === 'ok' ? s.value : s.status === 'failed' ? s.last?.value : undefined;
+        return (v?.guests ?? []).filter((g) => !g.template).map((g) => g.name);
+      },
+    },
     powerController: {
       async shutdownGuest(vmid) {
         const g = await guest(vmid);

@@ -131,7 +131,7 @@ describe('Proxmox commands end to end (fake Proxmox, token auth)', () => {
   test('/backups: last result and age per guest; a failure shows its log; back up now follows the task', async () => {
     stale();
     let conv = await h.say(OWNER, '/backups');
-    assert.match(conv.texts[0] ?? '', /🟢 nas: OK, \d+ h ago/);
+    assert.match(conv.texts[0] ?? '', /🟢 nas: OK, (\d+ (min|h) ago|just now)/);
     assert.match(conv.texts[0] ?? '', /Every guest has a good backup from the last 26 h/);
 
     fake.failBackup(101, 'unable to open file - No space left on device');
@@ -146,7 +146,7 @@ describe('Proxmox commands end to end (fake Proxmox, token auth)', () => {
     stale();
     conv = await h.say(OWNER, '/backups');
     const text = conv.texts[0] ?? '';
-    assert.match(text, new RegExp(`🔴 docker: FAILED, ${RECENT} — last good one \\d+ h ago`));
+    assert.match(text, new RegExp(`🔴 docker: FAILED, ${RECENT} — last good one \\d+ (min|h) ago`));
     assert.match(text, /Why docker failed: unable to open file - No space left on device/);
     assert.equal(conv.replies[0]?.message.severity, 'warning');
 
