@@ -60,6 +60,7 @@ const RUNS_ON: Readonly<Record<string, string>> = {
   mdadm: 'omv',
 };
 const BUTTON_TTL_MS = 7 * 86_400_000;
+const PRUNE_AFTER_MS = 30 * 86_400_000;
 
 /** Where a destination string points, as the permission layer names chats. */
 export function chatOf(destination: string): ChatRef {
@@ -158,6 +159,7 @@ export function createAlerting(deps: AlertingDeps): Alerting {
       }
 
       let digest: DigestSchedule | undefined;
+      let pruneTimer: NodeJS.Timeout | undefined;
       const sendDigest = (): void => {
         const input: DigestInput = Object.assign({}, ...modules.map((m) => m.digestInput?.() ?? {}));
         const d = buildDigest(input, clock.now(), service.active().length);
@@ -179,10 +181,16 @@ export function createAlerting(deps: AlertingDeps): Alerting {
         }),
         start() {
           worker.start();
+          // Housekeeping: delivered rows older than a month go; dead letters stay until handled.
+          const prune = (): void => void service.outbox.prune(clock.now() - PRUNE_AFTER_MS);
+          prune();
+          pruneTimer = setInterval(prune, 6 * 3_600_000);
+          pruneTimer.unref();
           const d = config.alerts.digest;
           if (d && d.chats.length) digest = scheduleDigest(d.cron, config.timezone, sendDigest, log);
         },
         async stop() {
+          if (pruneTimer) clearInterval(pruneTimer);
           digest?.stop();
           await powerCut?.idle();
           await worker.stop();

@@ -15,7 +15,7 @@ import { silentLogger } from '../../src/core/logger.ts';
 import { DEMO_UPS_STATES, startFakeUpsd } from '../../src/demo/nut.ts';
 import { waitFor } from '../support/real-server.ts';
 
-async function startConsoleApp(language?: 'en' | 'es') {
+async function startConsoleApp(language?: 'en' | 'es', extraAlerts: Record<string, unknown> = {}) {
   const fake = await startFakeUpsd();
   const dir = mkdtempSync(join(tmpdir(), 'alerts-app-'));
   const parsed = validateConfig({
@@ -26,6 +26,7 @@ async function startConsoleApp(language?: 'en' | 'es') {
       bindings: [{ chat: 'console:main', ...(language ? { language } : {}) }],
       debounceSeconds: 1,
       powerCut: { enabled: true, dryRun: true, onBatteryMinutes: 5, shutdownOrder: [101, 100] },
+      ...extraAlerts,
     },
   });
   if (!parsed.ok) throw new Error(JSON.stringify(parsed.problems));
@@ -119,4 +120,13 @@ test('a chat bound with language es gets its alerts in Spanish', async (t) => {
   assert.match(cut, /Batería: 96 %/);
   assert.match(cut, /\[\d+\] Visto +\[\d+\] Aplazar 1 h/);
   assert.match(cut, /el homelab se apagará a las/);
+});
+
+test('the daily digest is sent on its cron to its chats, with the UPS part', async (t) => {
+  const c = await startConsoleApp(undefined, { digest: { cron: '* * * * * *', chats: ['console:main'] } });
+  t.after(() => c.close());
+  await waitFor(() => /Good morning: homelab report\n(All good\.\n)?• 🟢 UPS: battery 100 %, 55m runtime/.test(c.output()), {
+    timeoutMs: 10_000,
+    what: `digest in the console:\n${c.output()}`,
+  });
 });
