@@ -9,7 +9,8 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import type { AddressInfo } from 'node:net';
 import { randomBytes } from 'node:crypto';
 import { domainToASCII, domainToUnicode } from 'node:url';
-import { ALL_STATUSES, BLOCKED_STATUSES, SEED_DOMAINS, seedQueries, type FakeQuery } from './pihole-data.ts';
+import { SEED_DOMAINS, seedQueries, type FakeQuery } from './pihole-data.ts';
+import { statsRoute } from './pihole-stats.ts';
 
 export interface FakePiholeOptions {
   /** Web password; `''` means "no password set" (every endpoint open, sid null). */
@@ -165,15 +166,8 @@ export async function startFakePihole(opts: FakePiholeOptions = {}): Promise<Fak
       return void res.writeHead(204).end();
     }
     if (path === '/dns/blocking') return blockingRoute(method, res, raw, jsonOk, body);
-    if (method === 'GET' && path === '/stats/summary') return send(res, 200, summary());
-    if (method === 'GET' && path === '/stats/top_domains') return topDomains(res, url);
-    if (method === 'GET' && path === '/stats/top_clients') return topClients(res, url);
-    if (method === 'GET' && path === '/stats/recent_blocked') {
-      const count = intParam(url, 'count') ?? 1;
-      const blocked = queries.filter((q) => BLOCKED_STATUSES.includes(q.status)).slice(-count).reverse().map((q) => q.domain);
-      return send(res, 200, { blocked });
-    }
-    if (method === 'GET' && path === '/queries') return queriesRoute(res, url);
+    const stats = method === 'GET' ? statsRoute(path, url, queries, nowSec()) : undefined;
+    if (stats) return send(res, stats.status, stats.body);
     if (path === '/domains' || path.startsWith('/domains/')) return domainsRoute(method, path, res, raw, jsonOk, body);
     return send(res, 404, errBody('not_found', 'Not found', `/api${path}`));
   }
@@ -260,90 +254,6 @@ export async function startFakePihole(opts: FakePiholeOptions = {}): Promise<Fak
     blockingEnabled = body.blocking;
     timerEndsAt = typeof body.timer === 'number' && body.timer > 0 ? now() + body.timer * 1000 : null;
     send(res, 200, blockingState());
-  }
-
-  function summary(): Record<string, unknown> {
-    const blocked = queries.filter((q) => BLOCKED_STATUSES.includes(q.status)).length;
-    const cached = queries.filter((q) => q.status === 'CACHE').length;
-    const total = queries.length;
-    const status: Record<string, number> = {};
-    for (const s of ALL_STATUSES) status[s] = queries.filter((q) => q.status === s).length;
-    const types: Record<string, number> = {};
-    for (const t of ['A', 'AAAA', 'ANY', 'SRV', 'SOA', 'PTR', 'TXT', 'NAPTR', 'MX', 'DS', 'RRSIG', 'DNSKEY', 'NS', 'SVCB', 'HTTPS', 'OTHER']) {
-      types[t] = queries.filter((q) => q.type === t).length;
-    }
-    const dayAgo = nowSec() - 86400;
-    return {
-      queries: {
-        total, blocked, percent_blocked: total === 0 ? 0 : Math.round((blocked / total) * 1000) / 10,
-        unique_domains: new Set(queries.map((q) => q.domain)).size, forwarded: total - blocked - cached, cached,
-        frequency: Math.round((total / 86400) * 100) / 100, types, status,
-        replies: { UNKNOWN: 0, NODATA: 0, NXDOMAIN: 0, CNAME: 0, IP: total, DOMAIN: 0, RRNAME: 0, SERVFAIL: 0, REFUSED: 0, NOTIMP: 0, OTHER: 0, DNSSEC: 0, NONE: 0, BLOB: 0 },
-      },
-      clients: {
-        active: new Set(queries.filter((q) => q.time >= dayAgo).map((q) => q.clientIp)).size,
-        total: new Set(queries.map((q) => q.clientIp)).size,
-      },
-      gravity: { domains_being_blocked: 121_557, last_update: nowSec() - 3 * 86400 },
-    };
-  }
-
-  function topDomains(res: ServerResponse, url: URL): void {
-    const blocked = url.searchParams.get('blocked') === 'true';
-    const count = intParam(url, 'count') ?? 10;
-    const pool = queries.filter((q) => BLOCKED_STATUSES.includes(q.status) === blocked);
-    const counts = tally(pool.map((q) => q.domain));
-    const domains = counts.slice(0, count).map(([domain, n]) => ({ domain, count: n }));
-    send(res, 200, { domains, total_queries: queries.length, blocked_queries: queries.filter((q) => BLOCKED_STATUSES.includes(q.status)).length });
-  }
-
-  function topClients(res: ServerResponse, url: URL): void {
-    const blocked = url.searchParams.get('blocked') === 'true';
-    const count = intParam(url, 'count') ?? 10;
-    const pool = blocked ? queries.filter((q) => BLOCKED_STATUSES.includes(q.status)) : queries;
-    const names = new Map(queries.map((q) => [q.clientIp, q.clientName]));
-    const clients = tally(pool.map((q) => q.clientIp)).slice(0, count).map(([ip, n]) => ({ ip, name: names.get(ip) ?? '', count: n }));
-    send(res, 200, { clients, total_queries: queries.length, blocked_queries: queries.filter((q) => BLOCKED_STATUSES.includes(q.status)).length });
-  }
-
-  function queriesRoute(res: ServerResponse, url: URL): void {
-    const p = url.searchParams;
-    const status = p.get('status');
-    if (status && !ALL_STATUSES.some((s) => s.toLowerCase() === status.toLowerCase())) {
-      return send(res, 400, errBody('bad_request', 'Requested status is invalid', status));
-    }
-    const largest = queries.length === 0 ? 0 : queries[queries.length - 1]!.id;
-    const cursorRaw = p.get('cursor');
-    const cursor = cursorRaw === null ? largest : Number(cursorRaw);
-    if (!Number.isInteger(cursor) || cursor < 0 || cursor > largest) {
-      return send(res, 400, errBody('bad_request', 'Requested cursor is invalid', 'Cursor larger than largest database index'));
-    }
-    const like = (value: string | null, pattern: string | null): boolean =>
-      pattern === null || pattern === '' || (value !== null && wildcard(pattern).test(value));
-    const upstream = p.get('upstream');
-    const from = p.get('from');
-    const until = p.get('until');
-    const filtered = queries.filter((q) =>
-      q.id <= cursor &&
-      (from === null || q.time >= Number(from)) && (until === null || q.time < Number(until)) &&
-      like(q.domain, p.get('domain')) && like(q.clientIp, p.get('client_ip')) && like(q.clientName, p.get('client_name')) &&
-      (status === null || q.status.toLowerCase() === status.toLowerCase()) &&
-      (upstream === null || upstream === '' ||
-        (upstream === 'blocklist' ? BLOCKED_STATUSES.includes(q.status)
-          : upstream === 'cache' ? q.status === 'CACHE'
-            : upstream === 'permitted' ? !BLOCKED_STATUSES.includes(q.status)
-              : like(q.upstream, upstream))),
-    ).reverse();
-    let length = intParam(url, 'length') ?? 100;
-    if (length <= 0 || length > 10_000) length = 10_000;
-    const start = intParam(url, 'start') ?? 0;
-    const page = filtered.slice(start, start + length).map((q) => ({
-      id: q.id, time: q.time, type: q.type, domain: q.domain, cname: null, status: q.status,
-      client: { ip: q.clientIp, name: q.clientName }, dnssec: 'INSECURE',
-      reply: { type: 'IP', time: BLOCKED_STATUSES.includes(q.status) ? 0.1 : 12.5 },
-      list_id: BLOCKED_STATUSES.includes(q.status) ? 1 : null, upstream: q.upstream, ede: { code: -1, text: null },
-    }));
-    send(res, 200, { queries: page, cursor, recordsTotal: queries.length, recordsFiltered: filtered.length, draw: intParam(url, 'draw') ?? 0 });
   }
 
   function domainsRoute(method: string, path: string, res: ServerResponse, raw: string, jsonOk: boolean, body: Record<string, unknown>): void {
@@ -458,25 +368,6 @@ function errBody(key: string, message: string, hint: string | null): Record<stri
 
 function token(): string {
   return randomBytes(16).toString('base64');
-}
-
-function intParam(url: URL, name: string): number | undefined {
-  const v = url.searchParams.get(name);
-  if (v === null || v === '') return undefined;
-  const n = Number(v);
-  return Number.isInteger(n) ? n : undefined;
-}
-
-/** FTL filter semantics: `*` matches anything, otherwise the whole value must match. */
-function wildcard(pattern: string): RegExp {
-  const escaped = pattern.replace(/[.+?^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*');
-  return new RegExp(`^${escaped}$`, 'i');
-}
-
-function tally(values: string[]): [string, number][] {
-  const m = new Map<string, number>();
-  for (const v of values) m.set(v, (m.get(v) ?? 0) + 1);
-  return [...m.entries()].sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]));
 }
 
 function readBody(req: IncomingMessage): Promise<string> {
