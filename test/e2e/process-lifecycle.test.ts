@@ -33,7 +33,7 @@ test('healthz reports the adapters and database; SIGTERM stops cleanly', async (
   child.stderr.on('data', (d) => (out += d));
   const exited = new Promise<number | null>((resolve) => child.on('close', (code) => resolve(code)));
   try {
-    const port = await waitFor(() => /"healthPort":(\d+)/.exec(out)?.[1], { timeoutMs: 20_000, what: 'bot started log line' });
+    const port = await waitFor(() => /"healthPort":(\d+)/.exec(out)?.[1], { timeoutMs: 90_000, what: 'bot started log line' });
     const res = await fetch(`http://127.0.0.1:${port}/healthz`);
     const body = (await res.json()) as { ok: boolean; database: string; adapters: Record<string, { connected: boolean }> };
     assert.equal(res.status, 200);
