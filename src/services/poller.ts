@@ -41,6 +41,21 @@ export class Poller<T> {
     return this.snap;
   }
 
+  /**
+   * The current snapshot, except straight after start-up: while the first refresh has not
+   * finished, waits for it (at most `maxWaitMs`) so an early /status has something to say.
+   */
+  async settled(maxWaitMs = 3000): Promise<Snapshot<T>> {
+    if (this.snap.status !== 'never') return this.snap;
+    let timer: NodeJS.Timeout | undefined;
+    const deadline = new Promise<void>((resolve) => {
+      timer = setTimeout(resolve, maxWaitMs);
+    });
+    await Promise.race([this.inflight ?? this.refresh(), deadline]);
+    clearTimeout(timer);
+    return this.snap;
+  }
+
   /** Registers a listener for every completed refresh. */
   onRefresh(listener: SnapshotListener<T>): void {
     this.listeners.push(listener);

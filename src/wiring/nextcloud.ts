@@ -44,7 +44,7 @@ export function nextcloudModule(ctx: WiringContext): FeatureModule | undefined {
     id: 'nextcloud',
     labelKey: 'cloud.label',
     async read(t) {
-      const s = poller.snapshot;
+      const s = await poller.settled();
       if (s.status === 'never') return { level: 'warning', text: t('cloud.status.checking') };
       if (s.status === 'failed') return { level: 'down', text: t(`error.${s.error.kind}`, { service: t('cloud.label'), detail: s.error.detail }) };
       const state = cloudState(t, s.value.status);

@@ -35,7 +35,7 @@ export function piholeModule(ctx: WiringContext): FeatureModule | undefined {
     id: 'pihole',
     labelKey: 'pihole.label',
     async read(t, now) {
-      const s = poller.snapshot;
+      const s = await poller.settled();
       if (s.status === 'never') return { level: 'warning', text: t('pihole.status.checking') };
       if (s.status === 'failed') return { level: 'down', text: t(`error.${s.error.kind}`, { service: t('pihole.label'), detail: s.error.detail }) };
       const b = s.value.blocking;

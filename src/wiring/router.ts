@@ -33,7 +33,7 @@ export function routerModule(ctx: WiringContext): FeatureModule | undefined {
     id: 'router',
     labelKey: 'router.label',
     async read(t) {
-      const s = poller.snapshot;
+      const s = await poller.settled();
       if (s.status === 'never') return { level: 'warning', text: t('router.status.checking') };
       if (s.status === 'failed') return { level: 'down', text: t(`error.${s.error.kind}`, { service: t('router.label'), detail: s.error.detail }) };
       const r = s.value.resource;

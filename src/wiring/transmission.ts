@@ -29,7 +29,7 @@ export function transmissionModule(ctx: WiringContext): FeatureModule | undefine
     id: 'transmission',
     labelKey: 'torrents.label',
     async read(t) {
-      const s = poller.snapshot;
+      const s = await poller.settled();
       if (s.status === 'never') return { level: 'warning', text: t('torrents.checking') };
       if (s.status === 'failed') return { level: 'down', text: t(`error.${s.error.kind}`, { service: t('torrents.label'), detail: s.error.detail }) };
       const list = s.value.torrents;

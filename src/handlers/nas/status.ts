@@ -15,8 +15,8 @@ export function nasStatusSection(omv: Poller<OmvSnapshot> | undefined, mdadm: Po
     id: 'nas',
     labelKey: 'nas.label',
     async read(t: Translate): Promise<StatusLine> {
-      const os = omv?.snapshot;
-      const ms = mdadm?.snapshot;
+      const os = await omv?.settled();
+      const ms = await mdadm?.settled();
       const o = valueOf(os);
       const arrays = o?.raid ?? valueOf(ms);
       if (!o && !arrays) {

@@ -10,7 +10,7 @@ export function upsStatusSection(poller: Poller<UpsState>): StatusSection {
     id: 'nut',
     labelKey: 'nut.label',
     async read(t: Translate): Promise<StatusLine> {
-      const s = poller.snapshot;
+      const s = await poller.settled();
       if (s.status === 'never') return { level: 'warning', text: t('nut.status.checking') };
       if (s.status === 'failed')
         return { level: 'down', text: t(`error.${s.error.kind}`, { service: t('nut.label'), detail: s.error.detail }) };

@@ -13,7 +13,7 @@ export function proxmoxStatusSection(poller: Poller<ProxmoxSnapshot>, backupWind
     id: 'proxmox',
     labelKey: 'proxmox.label',
     async read(t, now) {
-      const s = poller.snapshot;
+      const s = await poller.settled();
       if (s.status === 'never') return { level: 'warning', text: t('proxmox.checking') };
       if (s.status === 'failed') return { level: 'down', text: t(`error.${s.error.kind}`, { service: pveLabel(t), detail: s.error.detail }) };
       const v = s.value;
