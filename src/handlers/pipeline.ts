@@ -138,7 +138,9 @@ export class Pipeline {
     const auditBase = { identity: principal.identity, chat: chatKey(chat), command: command.name, args: raw };
     const record = (result: string, detail?: string): void => {
       if (command.mutates || opts.approvedBy || result === 'denied') {
-        audit.record({ at: clock.now(), ...auditBase, result, ...(detail ? { detail } : {}) });
+        // An approved run names its approver in the same row as its result.
+        const full = [opts.approvedBy ? `approved by ${opts.approvedBy.identity}` : undefined, detail].filter(Boolean).join('; ');
+        audit.record({ at: clock.now(), ...auditBase, result, ...(full ? { detail: full } : {}) });
       }
     };
 

@@ -101,6 +101,8 @@ describe('approvals through Telegram', () => {
     const audit = h.app.access.db.prepare("SELECT identity, command, result, detail FROM audit_log WHERE command = 'pallow' ORDER BY id").all();
     assert.deepEqual(audit.map((r) => (r as { result: string }).result), ['denied', 'approved', 'ok']);
     assert.match(String((audit[1] as { detail: string }).detail), /approved by telegram:2001/);
+    assert.equal((audit[2] as { identity: string }).identity, 'telegram:3001', 'the run is audited as the requester');
+    assert.match(String((audit[2] as { detail: string }).detail), /approved by telegram:2001/, 'and names the approver');
   });
 
   test('deny: nothing runs and the requester is told', async () => {
