@@ -62,7 +62,10 @@ export class DiscordAdapter implements ChatAdapter {
     this.warnings = new PermissionWarnings(log);
     const rest = { makeRequest: nodeFetch, ...(opts.apiRoot ? { api: opts.apiRoot.replace(/\/+$/, '') } : {}) };
     this.client = new Client({ intents: [GatewayIntentBits.Guilds], rest });
-    this.client.on(Events.InteractionCreate, (i) => void this.track(this.onInteraction(i)));
+    this.client.on(Events.InteractionCreate, (i) => {
+      // During shutdown nothing new starts; Discord shows the user that the bot did not answer.
+      if (!this.stopping) void this.track(this.onInteraction(i));
+    });
     this.client.on(Events.ShardDisconnect, (e) => this.setConnected(false, `gateway closed (${e.code})`));
     this.client.on(Events.ShardReconnecting, () => this.setConnected(false, 'reconnecting to the gateway'));
     this.client.on(Events.ShardResume, (_id, replayed) => this.setConnected(true, undefined, `resumed, ${replayed} events replayed`));

@@ -60,6 +60,9 @@ export async function registerCommands(
   log: Logger,
 ): Promise<void> {
   const desired = slashCommands(commands, o.describe) as unknown as Json[];
+  const listed = commands.filter((c) => !c.hidden).length;
+  if (listed > desired.length)
+    log.warn({ listed, registered: desired.length }, 'discord: more commands than Discord allows; the rest work on Telegram only');
   const targets = o.globalCommands ? [undefined] : o.guildId ? [o.guildId] : guildIds;
   for (const guild of targets) await sync(rest, appId, guild, desired, log);
   // Global commands plus a guild copy would show every command twice in that guild.
