@@ -21,6 +21,9 @@ export interface ChatAdapter {
   /** Stops receiving and waits for in-flight invocations to finish. */
   stop(): Promise<void>;
   health(): AdapterHealth;
-  /** Sends (or, with editRef, edits) a message in a chat, for alerts and notifications. */
-  deliver(chatId: string, message: OutMessage, editRef?: string): Promise<DeliveryOutcome>;
+  /**
+   * Sends (or, with editRef, edits) a message in a chat, for alerts and notifications.
+   * `meta.dedupKey` lets a platform drop a duplicate of a retried send (Discord's nonce).
+   */
+  deliver(chatId: string, message: OutMessage, editRef?: string, meta?: { readonly dedupKey: string }): Promise<DeliveryOutcome>;
 }

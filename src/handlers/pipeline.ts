@@ -190,7 +190,8 @@ export class Pipeline {
       now: () => clock.now(),
       action: (label, name, args = {}, o = {}) =>
         this.makeAction(principal, chat, label, name, args, { oneShot: o.oneShot ?? Boolean(this.deps.registry.get(name)?.mutates), ...o }),
-      send: (m) => sink.send(m),
+      // Replies of an ephemeral command stay private even when a button re-runs it in a group.
+      send: (m) => sink.send(command.ephemeral ? { ...m, ephemeral: true } : m),
       ...(opts.attachment ? { attachment: opts.attachment } : {}),
       ...(opts.approvedBy ? { approvedBy: opts.approvedBy } : {}),
     };
@@ -198,7 +199,7 @@ export class Pipeline {
       const reply = await command.run(ctx, parsed.value);
       const failed = reply?.severity === 'critical' || reply?.severity === 'warning';
       record(failed ? 'failed' : 'ok', failed ? reply?.blocks.map((b) => ('text' in b ? b.text : '')).join(' ').slice(0, 200) : undefined);
-      if (reply) await sink.send(reply);
+      if (reply) await sink.send(command.ephemeral ? { ...reply, ephemeral: true } : reply);
     } catch (e) {
       const ref = randomBytes(4).toString('hex');
       this.deps.log.error({ err: e, ref, command: command.name }, 'command failed');

@@ -113,11 +113,11 @@ export function createAlerting(deps: AlertingDeps): Alerting {
     log,
     maxAttempts: config.alerts.maxAttempts,
     render: createAlertRenderer({ messages, languageOf, actions, timezone: config.timezone, now: () => clock.now() }),
-    async deliver(destination, message, editRef) {
+    async deliver(destination, message, editRef, meta) {
       const [platform, ...rest] = destination.split(':');
       const adapter = deps.adapters().find((a) => a.platform === platform);
       if (!adapter) return { ok: false, permanent: true, error: `no ${platform ?? '?'} chat is configured` };
-      return adapter.deliver(rest.join(':'), message, editRef);
+      return adapter.deliver(rest.join(':'), message, editRef, meta ? { dedupKey: meta.dedupKey } : undefined);
     },
   }));
 

@@ -65,7 +65,14 @@ function setup() {
       ran.push(`add ${url}`);
     },
   });
-  const registry = new CommandRegistry([reboot, crash, magnet] as AnyCommand[]);
+  const secret = defineCommand({
+    name: 'secret', group: 'test', summaryKey: 'test.summary', args: {}, permission: 'bot.help.read', ephemeral: true,
+    async run(ctx) {
+      await ctx.send({ blocks: [{ kind: 'text', text: 'progress' }] });
+      return { blocks: [{ kind: 'text', text: 'the password' }] };
+    },
+  });
+  const registry = new CommandRegistry([reboot, crash, magnet, secret] as AnyCommand[]);
   access.ensureKnownPermissions(registry.permissions());
   const audit = new AuditLog(db);
   const pipeline = new Pipeline({
@@ -194,6 +201,12 @@ describe('pipeline', () => {
     s.clock.advance(61_000);
     const later = await s.cmd(OWNER, 'crash');
     assert.match(later.text, /ref/);
+  });
+
+  test('every message of an ephemeral command is marked ephemeral', async () => {
+    const res = await s.cmd(OWNER, 'secret');
+    assert.equal(res.out.length, 2);
+    assert.ok(res.out.every((m) => m.ephemeral === true));
   });
 
   test('an unknown command says so', async () => {
