@@ -1,6 +1,7 @@
 import type { Clock } from '../../core/clock.ts';
 import type { Result } from '../../core/errors.ts';
 import type { Logger } from '../../core/logger.ts';
+import { PeriodicCheck } from '../../core/periodic.ts';
 import type { TempAllow, TempAllowStore } from './store.ts';
 
 const RETRY_MS = 60_000;
@@ -12,8 +13,7 @@ const RETRY_MS = 60_000;
  * keeps the row and is retried every minute; an entry already gone from Pi-hole just ends.
  */
 export class TempAllowWorker {
-  private timer: NodeJS.Timeout | undefined;
-  private running: Promise<void> | undefined;
+  private readonly periodic: PeriodicCheck;
   private readonly retryAt = new Map<string, number>();
   private failing = false;
 
@@ -27,30 +27,24 @@ export class TempAllowWorker {
     private readonly clock: Clock,
     private readonly log: Logger,
     private readonly onExpired: (e: TempAllow) => void,
-    private readonly tickMs = 1000,
-  ) {}
+    tickMs = 1000,
+  ) {
+    this.periodic = new PeriodicCheck(() => this.pass(), tickMs);
+  }
 
   /** Starts checking, with one check right away. */
   start(): void {
-    if (this.timer) return;
-    this.timer = setInterval(() => void this.check(), this.tickMs);
-    this.timer.unref();
-    void this.check();
+    this.periodic.start();
   }
 
   /** Stops checking; waits for a removal in flight. */
-  async stop(): Promise<void> {
-    if (this.timer) clearInterval(this.timer);
-    this.timer = undefined;
-    await this.running;
+  stop(): Promise<void> {
+    return this.periodic.stop();
   }
 
   /** One pass over the due entries; concurrent calls share it. */
   check(): Promise<void> {
-    this.running ??= this.pass().finally(() => {
-      this.running = undefined;
-    });
-    return this.running;
+    return this.periodic.check();
   }
 
   private async pass(): Promise<void> {

@@ -1,6 +1,7 @@
 import type { Clock } from '../../core/clock.ts';
 import type { Result } from '../../core/errors.ts';
 import type { Logger } from '../../core/logger.ts';
+import { PeriodicCheck } from '../../core/periodic.ts';
 import { autoOffDue, type AutoOff, type GuestAutoOffStore } from './store.ts';
 
 const RETRY_MS = 60_000;
@@ -11,8 +12,7 @@ const RETRY_MS = 60_000;
  * attempt (router down) is retried once a minute until it works; the deadline stays stored.
  */
 export class GuestAutoOffWorker {
-  private timer: NodeJS.Timeout | undefined;
-  private running: Promise<void> | undefined;
+  private readonly periodic: PeriodicCheck;
   private retryAt = 0;
   private failing = false;
 
@@ -22,30 +22,24 @@ export class GuestAutoOffWorker {
     private readonly clock: Clock,
     private readonly log: Logger,
     private readonly onTurnedOff: (s: AutoOff) => void,
-    private readonly tickMs = 1000,
-  ) {}
+    tickMs = 1000,
+  ) {
+    this.periodic = new PeriodicCheck(() => this.attempt(), tickMs);
+  }
 
   /** Starts checking (also fires at once for a deadline that passed while the bot was down). */
   start(): void {
-    if (this.timer) return;
-    this.timer = setInterval(() => void this.check(), this.tickMs);
-    this.timer.unref();
-    void this.check();
+    this.periodic.start();
   }
 
   /** Stops checking; waits for an attempt in flight. */
-  async stop(): Promise<void> {
-    if (this.timer) clearInterval(this.timer);
-    this.timer = undefined;
-    await this.running;
+  stop(): Promise<void> {
+    return this.periodic.stop();
   }
 
   /** One check; concurrent calls share the attempt. */
   check(): Promise<void> {
-    this.running ??= this.attempt().finally(() => {
-      this.running = undefined;
-    });
-    return this.running;
+    return this.periodic.check();
   }
 
   private async attempt(): Promise<void> {
