@@ -10,16 +10,26 @@ import { pathToFileURL } from 'node:url';
 
 /** A running echo bot. */
 export interface EchoBot {
+  /** Updates whose handling failed (a bare bot has no retry: a failed reply is lost). */
+  errors(): number;
   stop(): Promise<void>;
 }
 
-/** Starts the echo bot against a Bot API root (a fake on 127.0.0.1). */
-export async function startEchoBot(token: string, apiRoot: string): Promise<EchoBot> {
+/**
+ * Starts the echo bot against a Bot API root (a fake on 127.0.0.1). With `fixedHtml` it answers
+ * every message with that HTML instead (a bare bot sending the same payload as ours).
+ */
+export async function startEchoBot(token: string, apiRoot: string, fixedHtml?: string): Promise<EchoBot> {
   const bot = new Bot(token, { client: { apiRoot } });
-  bot.on('message:text', (ctx) => ctx.reply(ctx.message.text));
+  bot.on('message:text', (ctx) =>
+    fixedHtml === undefined ? ctx.reply(ctx.message.text) : ctx.reply(fixedHtml, { parse_mode: 'HTML', link_preview_options: { is_disabled: true } }),
+  );
+  let errors = 0;
+  bot.catch(() => void errors++);
   await bot.init();
   const runner: RunnerHandle = run(bot, { runner: { fetch: { allowed_updates: ['message', 'callback_query'] } } });
   return {
+    errors: () => errors,
     async stop() {
       if (runner.isRunning()) await runner.stop();
     },

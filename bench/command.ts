@@ -8,7 +8,7 @@ import type { App } from '../src/app.ts';
 import { startDemoHomelab } from '../src/demo/index.ts';
 import { demoBackends } from '../src/demo/registry.ts';
 import { startFakeTelegram, type FakeTelegram } from '../test/fakes/telegram-api.ts';
-import { startEchoBot } from './baseline-bot.ts';
+import { startEchoBot, type EchoBot } from './baseline-bot.ts';
 import { BENCH_TOKEN, enrollAdmins, startBenchApp } from './lib/app.ts';
 import { closedLoop, learnAnswer } from './lib/driver.ts';
 import { ratio, round, summarize, type LatencySummary } from './lib/stats.ts';
@@ -27,7 +27,7 @@ const FIRST_CHAT = 5001;
 
 /** One (bot, command, concurrency) measurement. */
 export interface CommandLevel extends LatencySummary {
-  readonly bot: 'baseline' | 'ours';
+  readonly bot: Bot;
   readonly command: string;
   readonly chats: number;
   readonly throughputPerS: number | null;
@@ -35,7 +35,13 @@ export interface CommandLevel extends LatencySummary {
   /** ours / baseline at the same concurrency (ours only). */
   readonly p50Ratio?: number | null;
   readonly p99Ratio?: number | null;
+  /** ours /help / the bare bot sending the same HTML (diagnostic: payload size factored out). */
+  readonly p50VsSamePayload?: number | null;
+  readonly p99VsSamePayload?: number | null;
 }
+
+/** The bare echo bot (the baseline of the targets), the bare bot sending our /help HTML, and ours. */
+export type Bot = 'baseline' | 'bare, same HTML' | 'ours';
 
 export interface CommandResult {
   readonly levels: CommandLevel[];
@@ -50,6 +56,8 @@ export interface CommandResult {
   /** In-process cost of the pipeline alone (no Telegram), µs per command, and the registry size. */
   readonly pipelineUs: Record<string, number>;
   readonly registeredCommands: number;
+  /** Failed updates in the bare bots (no retry there: each is a lost answer in the table). */
+  readonly baselineErrors: number;
 }
 
 /** Runs `name` through the pipeline alone with a no-op reply sink; mean µs per command. */
@@ -66,7 +74,7 @@ const chatIds = (n: number): number[] => Array.from({ length: n }, (_, i) => FIR
 
 /** A bot under test on its own fake, with the first line that marks its answers. */
 interface Subject {
-  readonly bot: 'baseline' | 'ours';
+  readonly bot: Bot;
   readonly command: string;
   readonly fake: FakeTelegram;
   starts: string;
@@ -118,12 +126,15 @@ async function measureAll(subjects: readonly Subject[], log: (s: string) => void
 export async function benchCommands(log: (s: string) => void): Promise<CommandResult> {
   const homelab = await startDemoHomelab(demoBackends());
   const fakeB = await startFakeTelegram({ token: BENCH_TOKEN, maxHoldMs: MAX_HOLD_MS, maxLog: 1000 });
+  const fakeP = await startFakeTelegram({ token: BENCH_TOKEN, maxHoldMs: MAX_HOLD_MS, maxLog: 1000 });
   const fake = await startFakeTelegram({ token: BENCH_TOKEN, maxHoldMs: MAX_HOLD_MS, maxLog: 1000 });
   let levels: CommandLevel[] = [];
   let statusSections = 0;
   let statusFirstLine = '';
   const pipelineUs: Record<string, number> = {};
   let registeredCommands = 0;
+  let sameHtml: EchoBot | undefined;
+  let baselineErrors = 0;
   try {
     const echo = await startEchoBot(BENCH_TOKEN, fakeB.apiRoot);
     try {
@@ -134,12 +145,19 @@ export async function benchCommands(log: (s: string) => void): Promise<CommandRe
         await Promise.all([fakeB.waitForPoll(10_000), fake.waitForPoll(10_000)]);
         // The first /status lets the pollers fill their caches; the measured ones answer from cache.
         statusFirstLine = await learnAnswer(fake, FIRST_CHAT, '/status');
+        // Our /help HTML, for the bare bot that sends the same payload.
+        const mark = fake.mark();
+        fake.sendText(FIRST_CHAT, FIRST_CHAT, '/help');
+        const helpHtml = String((await fake.waitForCall('sendMessage', (c) => c.status === 200, 10_000, mark)).params.text ?? '');
+        sameHtml = await startEchoBot(BENCH_TOKEN, fakeP.apiRoot, helpHtml);
+        await fakeP.waitForPoll(10_000);
         registeredCommands = bench.app.registry.all().length;
         for (const name of ['help', 'status']) pipelineUs[`/${name}`] = await pipelineCost(bench.app, name);
         log(`  pipeline alone: ${Object.entries(pipelineUs).map(([k, v]) => `${k} ${v} µs`).join(', ')} (${registeredCommands} commands registered)`);
         levels = await measureAll(
           [
             { bot: 'baseline', command: '/help', fake: fakeB, starts: '' },
+            { bot: 'bare, same HTML', command: '/help', fake: fakeP, starts: '' },
             { bot: 'ours', command: '/help', fake, starts: '' },
             { bot: 'ours', command: '/status', fake, starts: '' },
           ],
@@ -149,17 +167,29 @@ export async function benchCommands(log: (s: string) => void): Promise<CommandRe
         await bench.close();
       }
     } finally {
+      baselineErrors = echo.errors() + (sameHtml?.errors() ?? 0);
       await echo.stop();
+      await sameHtml?.stop();
     }
   } finally {
     await fake.close();
+    await fakeP.close();
     await fakeB.close();
     await homelab.close();
   }
 
-  const base = (chats: number) => levels.find((l) => l.bot === 'baseline' && l.chats === chats);
+  const base = (chats: number, bot: Bot = 'baseline') => levels.find((l) => l.bot === bot && l.chats === chats);
   const withRatios = levels.map((l) =>
-    l.bot === 'ours' ? { ...l, p50Ratio: ratio(l.p50Ms, base(l.chats)?.p50Ms), p99Ratio: ratio(l.p99Ms, base(l.chats)?.p99Ms) } : l,
+    l.bot === 'ours'
+      ? {
+          ...l,
+          p50Ratio: ratio(l.p50Ms, base(l.chats)?.p50Ms),
+          p99Ratio: ratio(l.p99Ms, base(l.chats)?.p99Ms),
+          ...(l.command === '/help'
+            ? { p50VsSamePayload: ratio(l.p50Ms, base(l.chats, 'bare, same HTML')?.p50Ms), p99VsSamePayload: ratio(l.p99Ms, base(l.chats, 'bare, same HTML')?.p99Ms) }
+            : {}),
+        }
+      : l,
   );
   const ours = withRatios.filter((l) => l.bot === 'ours');
   const worst = (xs: (number | null | undefined)[]): number | null => (xs.some((x) => x === null || x === undefined) || xs.length === 0 ? null : Math.max(...(xs as number[])));
@@ -174,5 +204,6 @@ export async function benchCommands(log: (s: string) => void): Promise<CommandRe
     statusFirstLine,
     pipelineUs,
     registeredCommands,
+    baselineErrors,
   };
 }

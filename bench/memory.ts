@@ -1,7 +1,7 @@
 /**
  * 3. Memory and start-up: the bot as a child process (`node --import tsx src/main.ts --config`)
  * against the fake Telegram in this process; RSS read from /proc/<pid>/status after a forced
- * full GC. Start-up is spawn → first getUpdates at the fake: the median of 3 warm starts (tsx's
+ * full GC. Start-up is spawn → first getUpdates at the fake: the median of 5 warm starts (tsx's
  * transform cache filled, as on a host) plus one cold start (cache off, as in a fresh
  * container). The bare grammY echo bot is measured the same way.
  */
@@ -21,7 +21,7 @@ const COMMANDS = 10_000;
 const CHATS = Array.from({ length: 10 }, (_, i) => 7001 + i);
 /** Quiet time before an RSS reading, so start-up and bursts settle (a measuring window, not a sync). */
 const SETTLE_MS = 3000;
-const WARM_STARTS = 3;
+const WARM_STARTS = 5;
 
 /** Figures of one child process. */
 export interface ProcessFigures {

@@ -24,16 +24,17 @@ const why = (x: unknown): string => (typeof x === 'string' ? x : 'not measured')
 function commandTable(c: CommandResult): string {
   const rows = c.levels.map((l) => [
     l.bot,
-    l.bot === 'baseline' ? 'echo' : l.command,
+    l.bot === 'baseline' ? 'echo' : l.bot === 'bare, same HTML' ? 'any → /help HTML' : l.command,
     String(l.chats),
     fig(l.p50Ms),
     fig(l.p99Ms),
     fig(l.throughputPerS),
     l.bot === 'ours' ? fig(l.p50Ratio) : '',
     l.bot === 'ours' ? fig(l.p99Ratio) : '',
+    l.p50VsSamePayload !== undefined ? `${fig(l.p50VsSamePayload)} / ${fig(l.p99VsSamePayload)}` : '',
     l.timeouts ? String(l.timeouts) : '',
   ]);
-  return table(['bot', 'command', 'chats', 'p50 ms', 'p99 ms', 'cmds/s', 'p50 ×base', 'p99 ×base', 'lost'], rows);
+  return table(['bot', 'command', 'chats', 'p50 ms', 'p99 ms', 'cmds/s', 'p50 ×base', 'p99 ×base', 'p50/p99 ×same HTML', 'lost'], rows);
 }
 
 function memoryTable(m: MemoryResult): string {
@@ -88,12 +89,12 @@ export function report(r: BenchResults): { text: string; json: Record<string, un
     `Benchmarks — ${mc.cores} cores (${mc.cpuModel}), Node ${mc.nodeVersion}`,
     '',
     '1. Command latency: fake Telegram Bot API, closed loop per chat (send, wait for the answer, repeat)',
-    c ? `${commandTable(c)}\n/status answered with ${c.statusSections} service line(s)${c.statusSections === 0 ? ' (no service module wired yet)' : ''}; pipeline alone (no Telegram): ${Object.entries(c.pipelineUs).map(([k, v]) => `${k} ${v} µs`).join(', ')} with ${c.registeredCommands} commands registered` : `n/a (${r.command})`,
+    c ? `${commandTable(c)}\n/status answered with ${c.statusSections} service line(s)${c.statusSections === 0 ? ' (no service module wired yet)' : ''}; pipeline alone (no Telegram): ${Object.entries(c.pipelineUs).map(([k, v]) => `${k} ${v} µs`).join(', ')} with ${c.registeredCommands} commands registered${c.baselineErrors ? `; the bare bots failed ${c.baselineErrors} update(s) (no retry plugin)` : ''}` : `n/a (${r.command})`,
     '',
     '2. Alert latency: UPS state change in the NUT server → message at the fake Telegram',
     a ? `${a.server}, poll ${a.pollSeconds} s, ${a.n} of ${a.flips} flips: p50 ${a.p50Ms} ms, p99 ${a.p99Ms} ms, max ${a.maxMs} ms (from the state-file write: p50 ${a.fromWrite.p50Ms} ms, p99 ${a.fromWrite.p99Ms} ms)${a.lost ? `; ${a.lost} lost` : ''}` : `n/a (${r.alert})`,
     '',
-    '3. Memory and start-up: child processes, RSS from /proc after a forced full GC; start-up = spawn → first getUpdates (median of 3 warm starts; cold = tsx cache off)',
+    '3. Memory and start-up: child processes, RSS from /proc after a forced full GC; start-up = spawn → first getUpdates (median of 5 warm starts; cold = tsx cache off)',
     m ? memoryTable(m) : `n/a (${r.memory})`,
     '',
     '4. Alert storm: 500 condition changes in 10 s across 5 sources, Telegram flood limits on',
