@@ -4,9 +4,9 @@
  * (V2Response: 997 → HTTP 401, 998 → 404), NC-Token or Basic auth with an app password,
  * `OCS-APIRequest` enforcement, maintenance mode (503 for OCS) and an XML default format.
  */
-import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import { timingSafeEqual } from 'node:crypto';
+import { closeServer, JSON_UTF8, sendJson, serveLocal } from './http.ts';
 
 export interface FakeNextcloudOptions {
   readonly adminUser?: string;
@@ -53,13 +53,13 @@ export async function startFakeNextcloud(opts: FakeNextcloudOptions = {}): Promi
     return x.length === y.length && timingSafeEqual(x, y);
   };
 
-  const server = createServer((req, res) => {
+  const listener = (req: IncomingMessage, res: ServerResponse): void => {
     try {
       handle(req, res);
     } catch {
       res.writeHead(500).end();
     }
-  });
+  };
 
   function handle(req: IncomingMessage, res: ServerResponse): void {
     const url = new URL(req.url ?? '/', 'http://127.0.0.1');
@@ -70,7 +70,7 @@ export async function startFakeNextcloud(opts: FakeNextcloudOptions = {}): Promi
     const i = failures.findIndex((f) => !f.path || url.pathname.startsWith(f.path));
     if (i >= 0) {
       const f = failures.splice(i, 1)[0]!;
-      res.writeHead(f.status, { 'content-type': 'application/json; charset=utf-8' }).end(f.body);
+      res.writeHead(f.status, { 'content-type': JSON_UTF8 }).end(f.body);
       return;
     }
 
@@ -139,15 +139,11 @@ export async function startFakeNextcloud(opts: FakeNextcloudOptions = {}): Promi
     };
   }
 
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
+  const { server, url } = await serveLocal(listener);
   return {
-    url: `http://127.0.0.1:${port}`,
+    url,
     requests,
-    close: () => new Promise<void>((resolve) => {
-      server.closeAllConnections();
-      server.close(() => resolve());
-    }),
+    close: () => closeServer(server),
     setMaintenance: (on) => {
       maintenance = on;
     },
@@ -167,5 +163,5 @@ export async function startFakeNextcloud(opts: FakeNextcloudOptions = {}): Promi
 }
 
 function json(res: ServerResponse, status: number, body: unknown): void {
-  res.writeHead(status, { 'content-type': 'application/json; charset=utf-8' }).end(JSON.stringify(body));
+  sendJson(res, status, body, { 'content-type': JSON_UTF8 });
 }

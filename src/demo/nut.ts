@@ -1,5 +1,6 @@
 import { createServer, type Server, type Socket } from 'node:net';
 import { quote, tokenize } from '../services/nut/protocol.ts';
+import { closeServer, listenLocal } from './http.ts';
 
 /**
  * A protocol-faithful fake upsd (PROTOCOLS.md §7) for demo mode, benches and tests that need
@@ -197,12 +198,7 @@ export async function startFakeUpsd(opts: FakeUpsdOptions = {}, port = 0): Promi
   };
 
   const server: Server = createServer(handle);
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(port, '127.0.0.1', () => resolve());
-  });
-  const addr = server.address();
-  const actualPort = typeof addr === 'object' && addr ? addr.port : port;
+  const actualPort = await listenLocal(server, port);
   const get = (ups: string): FakeUps => {
     const u = upses.get(ups);
     if (!u) throw new Error(`fake upsd has no UPS ${ups}`);
@@ -220,11 +216,7 @@ export async function startFakeUpsd(opts: FakeUpsdOptions = {}, port = 0): Promi
     setDriverConnected: (ups, c) => void (get(ups).driverConnected = c),
     setStale: (ups, s) => void (get(ups).stale = s),
     setDenyAll: (d) => void (denyAll = d),
-    close: () =>
-      new Promise<void>((resolve) => {
-        for (const s of sockets) s.destroy();
-        server.close(() => resolve());
-      }),
+    close: () => closeServer(server, sockets),
   };
 }
 

@@ -1,7 +1,6 @@
 import { randomBytes } from 'node:crypto';
-import { createServer as createHttpServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import { createServer as createHttpsServer } from 'node:https';
-import type { AddressInfo } from 'node:net';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { closeServer, serveLocal, readBody, sendJson } from './http.ts';
 import { SHARES, seedDisks, seedFilesystems, smartAttributes, type FakeDisk, type FakeFilesystem } from './omv-data.ts';
 
 /**
@@ -208,9 +207,7 @@ export async function startOmvFake(opts: OmvFakeOptions = {}, port = 0): Promise
 
   const handler = (req: IncomingMessage, res: ServerResponse): void => {
     requestCount++;
-    let raw = '';
-    req.on('data', (c: Buffer) => (raw += c.toString()));
-    req.on('end', () => {
+    void readBody(req).then((raw) => {
       const p = planned;
       planned = undefined;
       if (p?.kind === 'hang') {
@@ -228,21 +225,17 @@ export async function startOmvFake(opts: OmvFakeOptions = {}, port = 0): Promise
         return;
       }
       const { reply, headers } = p?.kind === 'fail' ? { reply: rpcError(p.status, p.message), headers: undefined } : handle(req, raw);
-      const out = JSON.stringify({
+      sendJson(res, reply.status, {
         response: reply.error ? null : (reply.response ?? null),
         error: reply.error ? { ...reply.error, trace: '#0 /usr/share/php/openmediavault/rpc/rpc.inc(86): ...' } : null,
-      });
-      res.writeHead(reply.status, { 'content-type': 'application/json', ...(headers ?? {}) });
-      res.end(out);
-    });
+      }, headers);
+    }, () => undefined); // the client hung up mid-request: nobody to answer
   };
 
-  const server: Server = opts.tls ? createHttpsServer({ key: opts.tls.key, cert: opts.tls.cert }, handler) : createHttpServer(handler);
-  await new Promise<void>((resolve) => server.listen(port, '127.0.0.1', resolve));
-  const addr = server.address() as AddressInfo;
+  const { server, url } = await serveLocal(handler, { tls: opts.tls, port });
 
   return {
-    url: `${opts.tls ? 'https' : 'http'}://127.0.0.1:${addr.port}`,
+    url,
     username: user.name,
     password: user.password,
     get requestCount() {
@@ -251,10 +244,8 @@ export async function startOmvFake(opts: OmvFakeOptions = {}, port = 0): Promise
     get loginCount() {
       return loginCount;
     },
-    async close() {
-      for (const r of hung) r.destroy();
-      server.closeAllConnections();
-      await new Promise<void>((resolve) => server.close(() => resolve()));
+    close() {
+      return closeServer(server, hung);
     },
     expireSessions() {
       sessions.clear();

@@ -5,11 +5,11 @@
  * validity, blocking with a timer that flips back, domain lists, stats and the query log.
  * Time comes from `now()` and is evaluated lazily, so tests move it by hand.
  */
-import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import { randomBytes } from 'node:crypto';
 import { domainToASCII, domainToUnicode } from 'node:url';
 import { SEED_DOMAINS, seedQueries, type FakeQuery } from './pihole-data.ts';
+import { closeServer, JSON_UTF8, readBody, sendJson, serveLocal } from './http.ts';
 import { statsRoute } from './pihole-stats.ts';
 
 export interface FakePiholeOptions {
@@ -122,9 +122,9 @@ export async function startFakePihole(opts: FakePiholeOptions = {}): Promise<Fak
   };
   const liveSeat = (s: Session | undefined): s is Session => s !== undefined && s.validUntil >= nowSec();
 
-  const server = createServer((req, res) => {
+  const listener = (req: IncomingMessage, res: ServerResponse): void => {
     void handle(req, res).catch(() => send(res, 500, { error: { key: 'internal_error', message: 'Internal server error', hint: null } }));
-  });
+  };
 
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const url = new URL(req.url ?? '/', 'http://127.0.0.1');
@@ -134,7 +134,7 @@ export async function startFakePihole(opts: FakePiholeOptions = {}): Promise<Fak
     const failIdx = failures.findIndex((f) => !f.path || url.pathname.startsWith(f.path));
     if (failIdx >= 0) {
       const f = failures.splice(failIdx, 1)[0]!;
-      res.writeHead(f.status, { 'content-type': 'application/json; charset=utf-8' }).end(f.body);
+      res.writeHead(f.status, { 'content-type': JSON_UTF8 }).end(f.body);
       return;
     }
     if (!url.pathname.startsWith('/api/')) return send(res, 404, errBody('not_found', 'Not found', url.pathname));
@@ -319,15 +319,11 @@ export async function startFakePihole(opts: FakePiholeOptions = {}): Promise<Fak
     send(res, 201, { domains: rows.filter((r) => r.type === type && r.kind === kind && names.includes(r.domain)), processed: { success, errors } });
   }
 
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
+  const { server, url } = await serveLocal(listener);
   return {
-    url: `http://127.0.0.1:${port}`,
+    url,
     requests,
-    close: () => new Promise<void>((resolve) => {
-      server.closeAllConnections();
-      server.close(() => resolve());
-    }),
+    close: () => closeServer(server),
     sessionCount: () => seats.filter(liveSeat).length,
     loginCount: () => logins,
     expireSessions: () => {
@@ -358,8 +354,7 @@ export async function startFakePihole(opts: FakePiholeOptions = {}): Promise<Fak
 }
 
 function send(res: ServerResponse, status: number, body: Record<string, unknown>): void {
-  const text = JSON.stringify({ ...body, took: 0.003 });
-  res.writeHead(status, { 'content-type': 'application/json; charset=utf-8' }).end(text);
+  sendJson(res, status, { ...body, took: 0.003 }, { 'content-type': JSON_UTF8 });
 }
 
 function errBody(key: string, message: string, hint: string | null): Record<string, unknown> {
@@ -368,13 +363,4 @@ function errBody(key: string, message: string, hint: string | null): Record<stri
 
 function token(): string {
   return randomBytes(16).toString('base64');
-}
-
-function readBody(req: IncomingMessage): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    req.on('data', (c: Buffer) => chunks.push(c));
-    req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
-    req.on('error', reject);
-  });
 }

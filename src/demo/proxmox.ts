@@ -1,7 +1,6 @@
 import { randomBytes, randomUUID } from 'node:crypto';
-import { createServer as createHttpServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import { createServer as createHttpsServer } from 'node:https';
-import type { AddressInfo } from 'node:net';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { closeServer, serveLocal, readBody } from './http.ts';
 import {
   newUpid, seedBackupHistory, seedGuests, seedStorage, settle, visibleLog, vzdumpLog,
   type FakeGuest, type FakeStorage, type FakeTask,
@@ -324,9 +323,7 @@ export async function startProxmoxFake(opts: ProxmoxFakeOptions = {}, port = 0):
 
   const handler = (req: IncomingMessage, res: ServerResponse): void => {
     requestCount++;
-    let raw = '';
-    req.on('data', (c: Buffer) => (raw += c.toString()));
-    req.on('end', () => {
+    void readBody(req).then((raw) => {
       tick();
       const url = new URL(req.url ?? '/', 'http://x');
       const method = req.method ?? 'GET';
@@ -354,15 +351,13 @@ export async function startProxmoxFake(opts: ProxmoxFakeOptions = {}, port = 0):
       const auth = authenticate(req, method);
       if (!auth.ok) return void setTimeout(() => send(res, { status: 401, reason: auth.reason }), opts.unauthDelayMs ?? 0);
       send(res, route(method, path, url.searchParams, body, auth.who, auth.token));
-    });
+    }, () => undefined); // the client hung up mid-request: nobody to answer
   };
 
-  const server: Server = opts.tls ? createHttpsServer({ key: opts.tls.key, cert: opts.tls.cert }, handler) : createHttpServer(handler);
-  await new Promise<void>((resolve) => server.listen(port, '127.0.0.1', resolve));
-  const addr = server.address() as AddressInfo;
+  const { server, url } = await serveLocal(handler, { tls: opts.tls, port });
 
   return {
-    url: `${opts.tls ? 'https' : 'http'}://127.0.0.1:${addr.port}`,
+    url,
     node,
     tokenId: token.id,
     tokenSecret: token.secret,
@@ -378,10 +373,8 @@ export async function startProxmoxFake(opts: ProxmoxFakeOptions = {}, port = 0):
     get nodeShutdowns() {
       return nodeShutdowns;
     },
-    async close() {
-      for (const r of hung) r.destroy();
-      server.closeAllConnections();
-      await new Promise<void>((resolve) => server.close(() => resolve()));
+    close() {
+      return closeServer(server, hung);
     },
     guest: findGuest,
     storage: (name) => storages.find((s) => s.storage === name),

@@ -1,6 +1,5 @@
-import { createServer as createHttpServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import { createServer as createHttpsServer } from 'node:https';
-import type { AddressInfo } from 'node:net';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { closeServer, serveLocal, readBody, sendJson } from './http.ts';
 
 /**
  * A protocol-faithful fake of the RouterOS v7 REST API (PROTOCOLS §6) for demo mode and
@@ -117,22 +116,8 @@ function seed(profile: boolean): Map<string, Rec[]> {
   ]);
 }
 
-function send(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
-  res.writeHead(status, { 'content-type': 'application/json', ...headers });
-  res.end(typeof body === 'string' ? body : JSON.stringify(body));
-}
-
 function rosError(res: ServerResponse, status: number, message: string, detail?: string): void {
-  send(res, status, detail === undefined ? { error: status, message } : { error: status, message, detail });
-}
-
-function readBody(req: IncomingMessage): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    req.on('data', (c: Buffer) => chunks.push(c));
-    req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
-    req.on('error', reject);
-  });
+  sendJson(res, status, detail === undefined ? { error: status, message } : { error: status, message, detail });
 }
 
 /** Starts the fake on 127.0.0.1 (ephemeral port unless `port` is given). */
@@ -170,7 +155,7 @@ export async function startRouterOsFake(opts: RouterOsFakeOptions = {}, port = 0
     if (injected) {
       const { status, body: b } = injected;
       injected = undefined;
-      return send(res, status, b);
+      return void res.writeHead(status, { 'content-type': 'application/json' }).end(b);
     }
     const auth = /^Basic (.+)$/.exec(req.headers.authorization ?? '');
     const [name, ...pw] = Buffer.from(auth?.[1] ?? '', 'base64').toString('utf8').split(':');
@@ -190,14 +175,14 @@ export async function startRouterOsFake(opts: RouterOsFakeOptions = {}, port = 0
     if (!found) return rosError(res, 404, 'Not Found', 'no such command or directory');
     if (req.method === 'GET') {
       const props = url.searchParams.get('.proplist')?.split(',');
-      if (found.rec) return send(res, 200, visible(found.rec, user, props));
+      if (found.rec) return sendJson(res, 200, visible(found.rec, user, props));
       // Single-record menus (system/resource) print as an object, the rest as an array.
       if (['system/resource', 'system/identity', 'system/routerboard'].includes(path)) {
-        return send(res, 200, visible(found.list[0] ?? {}, user, props));
+        return sendJson(res, 200, visible(found.list[0] ?? {}, user, props));
       }
       const filters = [...url.searchParams].filter(([k]) => !k.startsWith('.'));
       const rows = found.list.filter((r) => filters.every(([k, v]) => r[k] === v));
-      return send(res, 200, rows.map((r) => visible(r, user, props)));
+      return sendJson(res, 200, rows.map((r) => visible(r, user, props)));
     }
     if (req.method === 'PATCH' || req.method === 'PUT' || req.method === 'DELETE' || req.method === 'POST') {
       if (!user.policy.includes('write')) return rosError(res, 403, 'Forbidden', 'not enough permissions (9)');
@@ -220,7 +205,7 @@ export async function startRouterOsFake(opts: RouterOsFakeOptions = {}, port = 0
       }
       for (const [k, v] of changes) found.rec[k] = v === 'yes' ? 'true' : v === 'no' ? 'false' : v;
       if (path.startsWith('interface/wifi/') && 'disabled' in found.rec) found.rec.running = found.rec.disabled === 'true' ? 'false' : 'true';
-      return send(res, 200, visible(found.rec, user));
+      return sendJson(res, 200, visible(found.rec, user));
     }
     return rosError(res, 400, 'Bad Request', 'unknown method');
   };
@@ -228,15 +213,10 @@ export async function startRouterOsFake(opts: RouterOsFakeOptions = {}, port = 0
   const listener = (req: IncomingMessage, res: ServerResponse): void => {
     handle(req, res).catch(() => rosError(res, 500, 'Internal Server Error'));
   };
-  const server: Server = opts.tls ? createHttpsServer({ key: opts.tls.key, cert: opts.tls.cert }, listener) : createHttpServer(listener);
-  await new Promise<void>((resolve) => server.listen(port, '127.0.0.1', resolve));
-  const { port: bound } = server.address() as AddressInfo;
+  const { server, url } = await serveLocal(listener, { tls: opts.tls, port });
   return {
-    url: `${opts.tls ? 'https' : 'http'}://127.0.0.1:${bound}`,
-    close: () => new Promise<void>((resolve) => {
-      server.closeAllConnections();
-      server.close(() => resolve());
-    }),
+    url,
+    close: () => closeServer(server),
     menu: (path) => {
       const list = menus.get(path);
       if (!list) throw new Error(`no menu ${path}`);

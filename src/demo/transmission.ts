@@ -1,8 +1,8 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import { snakeKeys, toSnake } from '../services/transmission/dialect.ts';
 import { inspectTorrentFile } from '../services/transmission/validate.ts';
+import { closeServer, readBody, sendJson, serveLocal } from './http.ts';
 
 /**
  * A protocol-faithful fake transmission-daemon (PROTOCOLS §4) for demo mode and tests:
@@ -65,15 +65,6 @@ export interface TransmissionFake {
 const STATUS_STOPPED = 0;
 const STATUS_DOWNLOADING = 4;
 const STATUS_SEEDING = 6;
-
-function readBody(req: IncomingMessage): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    req.on('data', (c: Buffer) => chunks.push(c));
-    req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
-    req.on('error', reject);
-  });
-}
 
 /** Starts the fake on 127.0.0.1; the RPC path is `/transmission/rpc`. */
 export async function startTransmissionFake(opts: TransmissionFakeOptions = {}, port = 0): Promise<TransmissionFake> {
@@ -237,8 +228,7 @@ export async function startTransmissionFake(opts: TransmissionFakeOptions = {}, 
     try {
       body = JSON.parse(text) as typeof body;
     } catch {
-      res.writeHead(200, { 'content-type': 'application/json' });
-      return void res.end(JSON.stringify({ arguments: {}, result: 'no method name' }));
+      return sendJson(res, 200, { arguments: {}, result: 'no method name' });
     }
     const isJsonRpc = body.jsonrpc === '2.0';
     const method = toSnake(String(body.method ?? ''));
@@ -247,31 +237,26 @@ export async function startTransmissionFake(opts: TransmissionFakeOptions = {}, 
     const failure = injected;
     injected = undefined;
     const out = failure ? { error: failure, code: 5 } : run(method, args);
-    res.writeHead(200, { 'content-type': 'application/json' });
     if (isJsonRpc) {
       const reply = 'error' in out
         ? { jsonrpc: '2.0', error: { code: out.code, message: out.code === -32601 ? 'Method not found' : 'error', data: { error_string: out.error } }, id: body.id }
         : { jsonrpc: '2.0', result: snakeKeys(out.args), id: body.id };
-      return void res.end(JSON.stringify(reply));
+      return sendJson(res, 200, reply);
     }
     const reply = 'error' in out ? { arguments: {}, result: out.error, tag: body.tag } : { arguments: out.args, result: 'success', tag: body.tag };
-    res.end(JSON.stringify(reply));
+    sendJson(res, 200, reply);
   };
 
-  const server = createServer((req, res) => {
+  const listener = (req: IncomingMessage, res: ServerResponse): void => {
     handle(req, res).catch(() => {
       res.writeHead(500);
       res.end();
     });
-  });
-  await new Promise<void>((resolve) => server.listen(port, '127.0.0.1', resolve));
-  const { port: bound } = server.address() as AddressInfo;
+  };
+  const { server, url } = await serveLocal(listener, { port });
   return {
-    url: `http://127.0.0.1:${bound}/transmission/rpc`,
-    close: () => new Promise<void>((resolve) => {
-      server.closeAllConnections();
-      server.close(() => resolve());
-    }),
+    url: `${url}/transmission/rpc`,
+    close: () => closeServer(server),
     torrents: () => list.map(refresh),
     complete: (hash) => {
       const t = list.find((x) => x.hashString === hash);
