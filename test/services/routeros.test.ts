@@ -2,7 +2,7 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { RouterOsClient, type RouterOsOptions } from '../../src/services/routeros/client.ts';
 import { FAKE_ROUTER_USERS, startRouterOsFake, type RouterOsFake, type RouterOsFakeOptions } from '../../src/demo/routeros.ts';
-import { makeSelfSignedCert } from '../support/tls-cert.ts';
+import { selfSigned } from '../support/tls.ts';
 
 const admin = FAKE_ROUTER_USERS[0]!;
 const monitor = FAKE_ROUTER_USERS[1]!;
@@ -253,8 +253,8 @@ describe('RouterOS client failures', () => {
 });
 
 describe('RouterOS over HTTPS with a pinned certificate', () => {
-  const tls = makeSelfSignedCert();
-  const other = makeSelfSignedCert('someone-else');
+  const tls = selfSigned('router1.test');
+  const other = selfSigned('someone-else');
 
   test('the right pin connects', async () => {
     await withRouter({ tls }, { fingerprint: tls.fingerprint256 }, async (c, fake) => {

@@ -24,7 +24,7 @@ export function selfSigned(commonName = 'proxmox1.test'): SelfSigned {
         '-addext', 'subjectAltName=IP:127.0.0.1,DNS:localhost',
         '-keyout', join(dir, 'key.pem'), '-out', join(dir, 'cert.pem'),
       ],
-      { stdio: 'ignore' },
+      { stdio: 'pipe' }, // a failure's error then carries openssl's stderr
     );
     const key = readFileSync(join(dir, 'key.pem'), 'utf8');
     const cert = readFileSync(join(dir, 'cert.pem'), 'utf8');
