@@ -53,6 +53,23 @@ export function buildDigest(input: DigestInput, now: number, activeAlerts = 0): 
   return { ...input, at: now, sections, activeAlerts, allGood: activeAlerts === 0 && sections.every((s) => s.ok) };
 }
 
+/** Combines the areas' parts: `backups` may come from several (Proxmox jobs, the off-site copy), the rest from one each. */
+export function mergeDigestInputs(parts: readonly Partial<DigestInput>[]): DigestInput {
+  const merged: DigestInput = Object.assign({}, ...parts);
+  const backups = parts.flatMap((p) => (p.backups ? [p.backups] : []));
+  if (backups.length < 2) return merged;
+  const offsiteAt = backups.find((b) => b.offsiteAt !== undefined)?.offsiteAt;
+  return {
+    ...merged,
+    backups: {
+      ok: backups.flatMap((b) => b.ok),
+      failed: backups.flatMap((b) => b.failed),
+      missing: backups.flatMap((b) => b.missing),
+      ...(offsiteAt !== undefined ? { offsiteAt } : {}),
+    },
+  };
+}
+
 /** A running schedule. */
 export interface DigestSchedule {
   stop(): void;

@@ -14,7 +14,7 @@ import type { Logger } from '../core/logger.ts';
 import type { OutMessage } from '../core/outmessage.ts';
 import type { AlertActions } from '../alerts/actions.ts';
 import { ALERT_SOURCES } from '../alerts/condition.ts';
-import { buildDigest, scheduleDigest, type DigestInput, type DigestSchedule } from '../alerts/digest.ts';
+import { buildDigest, mergeDigestInputs, scheduleDigest, type DigestInput, type DigestSchedule } from '../alerts/digest.ts';
 import { connectFeed } from '../alerts/feed.ts';
 import { OutboxWorker } from '../alerts/outbox.ts';
 import { PowerCutOrchestrator, powerCutReporterFor, type PowerController } from '../alerts/powercut.ts';
@@ -58,6 +58,7 @@ const RUNS_ON: Readonly<Record<string, string>> = {
   nextcloud: 'proxmox',
   transmission: 'proxmox',
   mdadm: 'omv',
+  offsite: 'proxmox',
 };
 const BUTTON_TTL_MS = 7 * 86_400_000;
 const PRUNE_AFTER_MS = 30 * 86_400_000;
@@ -161,7 +162,7 @@ export function createAlerting(deps: AlertingDeps): Alerting {
       let digest: DigestSchedule | undefined;
       let pruneTimer: NodeJS.Timeout | undefined;
       const sendDigest = (): void => {
-        const input: DigestInput = Object.assign({}, ...modules.map((m) => m.digestInput?.() ?? {}));
+        const input: DigestInput = mergeDigestInputs(modules.map((m) => m.digestInput?.() ?? {}));
         const d = buildDigest(input, clock.now(), service.active().length);
         for (const chat of config.alerts.digest?.chats ?? [])
           service.sendNotice(chat, { kind: 'digest', digest: d }, `digest:${d.at}>${chat}`);

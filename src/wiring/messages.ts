@@ -12,5 +12,6 @@ import { cloudMessages } from '../handlers/cloud/messages.ts';
 import { alertsMessages } from '../handlers/alerts/messages.ts';
 import { nutMessages } from '../handlers/nut/messages.ts';
 import { discordMessages } from '../bot/discord/messages.ts';
+import { offsiteMessages } from '../handlers/offsite/messages.ts';
 
-export const allMessageFragments: readonly CatalogueFragment[] = [pipelineMessages, builtinMessages, permissionMessages, routerMessages, torrentMessages, proxmoxMessages, nasMessages, piholeMessages, cloudMessages, alertsMessages, nutMessages, discordMessages];
+export const allMessageFragments: readonly CatalogueFragment[] = [pipelineMessages, builtinMessages, permissionMessages, routerMessages, torrentMessages, proxmoxMessages, nasMessages, piholeMessages, cloudMessages, alertsMessages, nutMessages, discordMessages, offsiteMessages];

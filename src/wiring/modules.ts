@@ -8,6 +8,7 @@ import { nasModule } from './nas.ts';
 import { piholeModule } from './pihole.ts';
 import { nextcloudModule } from './nextcloud.ts';
 import { nutModule } from './nut.ts';
+import { offsiteModule } from './offsite.ts';
 
 type ModuleFactory = (ctx: WiringContext) => FeatureModule | undefined;
 
@@ -21,6 +22,7 @@ const FACTORIES: readonly ModuleFactory[] = [
   nasModule,
   piholeModule,
   nextcloudModule,
+  offsiteModule,
 ];
 
 /** The modules whose config sections are present. */
