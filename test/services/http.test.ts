@@ -5,7 +5,7 @@ import { createServer as createHttpServer, type IncomingMessage, type Server, ty
 import type { AddressInfo } from 'node:net';
 import { z } from 'zod';
 import { HttpClient, normaliseFingerprint, parseJson } from '../../src/services/http.ts';
-import { freePort } from '../support/sshd.ts';
+import { freePort } from '../support/child.ts';
 import { selfSigned, type SelfSigned } from '../support/tls.ts';
 
 interface Seen {

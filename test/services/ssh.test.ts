@@ -7,7 +7,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { SshRunner, sshFingerprint } from '../../src/services/ssh.ts';
 import { requireBinary } from '../support/real-server.ts';
-import { SSHD, freePort, startSshd, type TestSshd } from '../support/sshd.ts';
+import { freePort } from '../support/child.ts';
+import { SSHD, startSshd, type TestSshd } from '../support/sshd.ts';
 
 describe('SshRunner against a real OpenSSH sshd on 127.0.0.1', () => {
   let sshd: TestSshd | undefined;

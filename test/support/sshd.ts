@@ -1,8 +1,8 @@
-import { spawn, execFileSync, type ChildProcess } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { chmodSync, mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir, userInfo } from 'node:os';
 import { join } from 'node:path';
+import { freePort, spawnServer } from './child.ts';
 import { waitFor } from './real-server.ts';
 
 export const SSHD = '/usr/sbin/sshd';
@@ -23,19 +23,6 @@ export interface TestSshd {
   setMdstat(text: string): void;
   /** Stops sshd and removes the temp dir. */
   close(): Promise<void>;
-}
-
-/** Finds a free TCP port on 127.0.0.1 (sshd cannot listen on port 0 and report it back). */
-export async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = createServer();
-    srv.once('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const addr = srv.address();
-      const port = typeof addr === 'object' && addr ? addr.port : 0;
-      srv.close(() => resolve(port));
-    });
-  });
 }
 
 const TEST_USER = 'homelab-sshtest';
@@ -123,22 +110,18 @@ export async function startSshd(opts: { mdstat?: string } = {}): Promise<TestSsh
   // sshd running as root needs its privilege-separation directory.
   if (root) mkdirSync('/run/sshd', { recursive: true, mode: 0o755 });
   const log: string[] = [];
-  const child: ChildProcess = spawn(SSHD, ['-D', '-e', '-f', join(dir, 'sshd_config')], {
-    stdio: ['ignore', 'ignore', 'pipe'],
-  });
-  child.stderr?.on('data', (b: Buffer) => log.push(b.toString()));
-  let exited = false;
-  child.on('exit', () => (exited = true));
+  // -e: the log goes to stderr, where readiness and logins are read from.
+  const sshd = spawnServer(SSHD, ['-D', '-e', '-f', join(dir, 'sshd_config')], { onOutput: (t) => log.push(t) });
   try {
     await waitFor(
       () => {
-        if (exited) throw new Error(`sshd exited: ${log.join('')}`);
+        if (sshd.exited()) throw new Error(`sshd exited: ${log.join('')}`);
         return log.join('').includes('Server listening on 127.0.0.1');
       },
       { timeoutMs: 10_000, what: 'sshd to listen' },
     );
   } catch (e) {
-    child.kill('SIGTERM');
+    await sshd.stop();
     rmSync(dir, { recursive: true, force: true });
     throw e;
   }
@@ -158,11 +141,7 @@ export async function startSshd(opts: { mdstat?: string } = {}): Promise<TestSsh
       renameSync(join(dir, 'mdstat.tmp'), join(dir, 'mdstat'));
     },
     async close() {
-      if (!exited) {
-        const gone = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-        child.kill('SIGTERM');
-        await gone;
-      }
+      await sshd.stop();
       rmSync(dir, { recursive: true, force: true });
     },
   };

@@ -1,9 +1,8 @@
-import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { request } from 'node:http';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { freePort, spawnServer } from './child.ts';
 import { waitFor } from './real-server.ts';
 
 export const TRANSMISSION_DAEMON = '/usr/bin/transmission-daemon';
@@ -20,18 +19,6 @@ export interface TestTransmission {
   log(): string;
   /** Stops the daemon and removes its temp dir. */
   close(): Promise<void>;
-}
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = createServer();
-    srv.once('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const addr = srv.address();
-      const port = typeof addr === 'object' && addr ? addr.port : 0;
-      srv.close(() => resolve(port));
-    });
-  });
 }
 
 function httpStatus(url: string): Promise<number | undefined> {
@@ -70,37 +57,17 @@ export async function startTransmissionDaemon(): Promise<TestTransmission> {
     'lpd-enabled': false, 'pex-enabled': false, 'utp-enabled': false, 'blocklist-enabled': false,
     'start-added-torrents': false, 'message-level': 2,
   }, null, 2));
-  const child: ChildProcess = spawn(TRANSMISSION_DAEMON, ['-f', '-g', config, '--log-info'], { stdio: ['ignore', 'pipe', 'pipe'] });
   let output = '';
-  child.stdout?.on('data', (d: Buffer) => (output += d.toString()));
-  child.stderr?.on('data', (d: Buffer) => (output += d.toString()));
-  let exited = false;
-  const exit = new Promise<void>((resolve) => {
-    child.once('exit', () => {
-      exited = true;
-      resolve();
-    });
-    // A missing binary emits 'error' instead of 'exit'; without a listener it would crash the run.
-    child.once('error', (e) => {
-      output += String(e);
-      exited = true;
-      resolve();
-    });
-  });
+  const daemon = spawnServer(TRANSMISSION_DAEMON, ['-f', '-g', config, '--log-info'], { onOutput: (t) => (output += t) });
   const url = `http://127.0.0.1:${rpcPort}/transmission/rpc`;
   const close = async (): Promise<void> => {
-    if (!exited) {
-      child.kill('SIGTERM');
-      const killer = setTimeout(() => child.kill('SIGKILL'), 5000);
-      await exit;
-      clearTimeout(killer);
-    }
+    await daemon.stop(5000);
     rmSync(dir, { recursive: true, force: true });
   };
   try {
     // Any HTTP answer (401 without credentials) means the RPC server is up.
     await waitFor(async () => {
-      if (exited) throw new Error(`transmission-daemon exited: ${output}`);
+      if (daemon.exited()) throw new Error(`transmission-daemon exited: ${output}`);
       return (await httpStatus(url)) !== undefined;
     }, { timeoutMs: 10_000, what: 'transmission-daemon RPC' });
   } catch (e) {

@@ -1,8 +1,7 @@
-import { spawn, type ChildProcess } from 'node:child_process';
 import { chmodSync, chownSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { freePort, spawnServer, type ServerChild } from './child.ts';
 import { waitFor } from './real-server.ts';
 
 /** Where Debian's nut-server puts the real binaries (the /sbin wrappers refuse to run without nut.conf). */
@@ -25,16 +24,6 @@ export interface RealUpsd {
   close(): Promise<void>;
 }
 
-/** Asks the kernel for a free port on 127.0.0.1 (upsd cannot listen on port 0 and report it). */
-export async function freePort(): Promise<number> {
-  const srv = createServer();
-  await new Promise<void>((r) => srv.listen(0, '127.0.0.1', () => r()));
-  const addr = srv.address();
-  await new Promise<void>((r) => srv.close(() => r()));
-  if (!addr || typeof addr !== 'object') throw new Error('no port');
-  return addr.port;
-}
-
 const devText = (vars: Record<string, string>): string =>
   Object.entries(vars)
     .map(([k, v]) => `${k}: ${v}\n`)
@@ -47,15 +36,6 @@ function nutIds(): { uid: number; gid: number } | undefined {
     .find((l) => l.startsWith('nut:'));
   const parts = line?.split(':');
   return parts ? { uid: Number(parts[2]), gid: Number(parts[3]) } : undefined;
-}
-
-async function stop(child: ChildProcess): Promise<void> {
-  if (child.exitCode !== null || child.signalCode !== null) return;
-  const done = new Promise<void>((r) => child.once('exit', () => r()));
-  child.kill('SIGTERM');
-  const t = setTimeout(() => child.kill('SIGKILL'), 3000);
-  await done;
-  clearTimeout(t);
 }
 
 /**
@@ -99,23 +79,18 @@ export async function startRealUpsd(initial: Record<string, string>, opts: { use
   const env = { ...process.env, NUT_CONFPATH: etc, NUT_STATEPATH: run, NUT_ALTPIDPATH: run };
   const userArgs = ids ? ['-u', 'nut'] : [];
   let log = '';
-  const collect = (name: string, c: ChildProcess): void => {
-    c.stdout?.on('data', (d: Buffer) => (log += `[${name}] ${d.toString()}`));
-    c.stderr?.on('data', (d: Buffer) => (log += `[${name}] ${d.toString()}`));
-  };
-  const driver = spawn(DUMMY_UPS_BIN, ['-a', ups, '-F', ...userArgs], { env, stdio: ['ignore', 'pipe', 'pipe'] });
-  collect('dummy-ups', driver);
-  let upsd: ChildProcess | undefined;
+  const collect = (name: string) => (text: string): void => void (log += `[${name}] ${text}`);
+  const driver = spawnServer(DUMMY_UPS_BIN, ['-a', ups, '-F', ...userArgs], { env, onOutput: collect('dummy-ups') });
+  let upsd: ServerChild | undefined;
   const close = async (): Promise<void> => {
-    if (upsd) await stop(upsd);
-    await stop(driver);
+    if (upsd) await upsd.stop(3000);
+    await driver.stop(3000);
     rmSync(dir, { recursive: true, force: true });
   };
   try {
     // upsd only connects to the driver's socket at start and on retry; wait for the socket first.
     await waitFor(() => readdirHas(run, `dummy-ups-${ups}`), { timeoutMs: 10_000, what: 'dummy-ups socket' });
-    upsd = spawn(UPSD_BIN, ['-F', ...userArgs], { env, stdio: ['ignore', 'pipe', 'pipe'] });
-    collect('upsd', upsd);
+    upsd = spawnServer(UPSD_BIN, ['-F', ...userArgs], { env, onOutput: collect('upsd') });
     await waitFor(() => /listening on 127\.0\.0\.1 port/.test(log), { timeoutMs: 10_000, what: 'upsd listening' });
   } catch (e) {
     await close();
@@ -127,7 +102,7 @@ export async function startRealUpsd(initial: Record<string, string>, opts: { use
     ups,
     dir,
     writeDev,
-    stopDriver: () => stop(driver),
+    stopDriver: () => driver.stop(3000),
     logs: () => log,
     close,
   };
