@@ -14,6 +14,16 @@ export type Snapshot<T> =
       readonly last?: { readonly value: T; readonly at: number };
     };
 
+/** The last good value of a snapshot, fresh or kept through a failure; undefined before any success. */
+export function snapshotValue<T>(s: Snapshot<T> | undefined): T | undefined {
+  return s?.status === 'ok' ? s.value : s?.status === 'failed' ? s.last?.value : undefined;
+}
+
+/** When the snapshot's last good value was read; undefined when there is none. */
+export function snapshotAt<T>(s: Snapshot<T> | undefined): number | undefined {
+  return s?.status === 'ok' ? s.at : s?.status === 'failed' ? s.last?.at : undefined;
+}
+
 /** Listener told about every refresh, in order (alert rules, caches). */
 export type SnapshotListener<T> = (snap: Snapshot<T>, previous: Snapshot<T>) => void;
 

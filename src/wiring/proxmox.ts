@@ -5,6 +5,7 @@ import { findGuest } from '../handlers/proxmox/format.ts';
 import { proxmoxDigest, proxmoxStatusSection } from '../handlers/proxmox/status.ts';
 import { proxmoxConditions, type ProxmoxRuleOptions } from '../services/proxmox/alerts.ts';
 import { ProxmoxClient, type Guest } from '../services/proxmox/client.ts';
+import { snapshotValue } from '../services/poller.ts';
 import { proxmoxPoller } from '../services/proxmox/poller.ts';
 import type { FeatureModule, WiringContext } from './module.ts';
 
@@ -56,8 +57,7 @@ export function proxmoxModule(ctx: WiringContext): FeatureModule | undefined {
     completions: {
       // Discord autocomplete for the guest argument, from the cached snapshot (never slow).
       guest: () => {
-        const s = poller.snapshot;
-        const v = s.status === 'ok' ? s.value : s.status === 'failed' ? s.last?.value : undefined;
+        const v = snapshotValue(poller.snapshot);
         return (v?.guests ?? []).filter((g) => !g.template).map((g) => g.name);
       },
     },

@@ -3,7 +3,7 @@ import type { Block, OutMessage } from '../../core/outmessage.ts';
 import type { NextcloudServerInfo, NextcloudStatus } from '../../services/nextcloud/client.ts';
 import type { NextcloudOcc } from '../../services/nextcloud/occ.ts';
 import type { NextcloudSnapshot } from '../../services/nextcloud/poller.ts';
-import type { Poller } from '../../services/poller.ts';
+import { snapshotValue, type Poller } from '../../services/poller.ts';
 import { arg } from '../args.ts';
 import { defineCommand, type AnyCommand, type CommandContext } from '../command.ts';
 import { formatBytes, serviceErrorMessage, snapshotFooter } from '../replies.ts';
@@ -60,7 +60,7 @@ export function cloudCommands(deps: CloudCommandDeps): AnyCommand[] {
     async run(ctx) {
       const { t } = ctx;
       const snap = await poller.fresh(60_000);
-      const value = snap.status === 'ok' ? snap.value : snap.status === 'failed' ? snap.last?.value : undefined;
+      const value = snapshotValue(snap);
       if (snap.status === 'failed' && !value) return serviceErrorMessage(t, snap.error, label(t));
       if (!value) return text(t('cloud.status.checking'));
       const state = cloudState(t, value.status);

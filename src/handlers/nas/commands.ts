@@ -4,7 +4,7 @@ import type { Block, OutMessage } from '../../core/outmessage.ts';
 import { raidHealth, type RaidArray, type RaidMember } from '../../services/mdadm/raid.ts';
 import type { OmvFilesystem } from '../../services/omv/types.ts';
 import type { OmvDisk, OmvSnapshot } from '../../services/omv/poller.ts';
-import type { Poller, Snapshot } from '../../services/poller.ts';
+import { snapshotAt, snapshotValue, type Poller, type Snapshot } from '../../services/poller.ts';
 import { defineCommand, type AnyCommand } from '../command.ts';
 import { formatBytes, serviceErrorMessage, snapshotFooter } from '../replies.ts';
 
@@ -21,7 +21,6 @@ export interface NasDeps {
   readonly maxAgeMs?: number;
 }
 
-const valueOf = <T>(s: Snapshot<T>): T | undefined => (s.status === 'ok' ? s.value : s.status === 'failed' ? s.last?.value : undefined);
 
 /** `sda, sdb (failed)`. */
 function members(t: Translate, list: readonly RaidMember[]): string {
@@ -115,8 +114,8 @@ export function nasCommands(deps: NasDeps): AnyCommand[] {
       const t = ctx.t;
       const maxAge = deps.maxAgeMs ?? 60_000;
       const [omvSnap, mdSnap] = await Promise.all([deps.omv?.fresh(maxAge), deps.mdadm?.fresh(maxAge)]);
-      const omv = omvSnap ? valueOf(omvSnap) : undefined;
-      const md = mdSnap ? valueOf(mdSnap) : undefined;
+      const omv = snapshotValue(omvSnap);
+      const md = snapshotValue(mdSnap);
       if (!omv && !md) {
         const failed = omvSnap?.status === 'failed' ? omvSnap : mdSnap?.status === 'failed' ? mdSnap : undefined;
         if (failed) return serviceErrorMessage(t, failed.error, t(failed === omvSnap ? 'nas.label' : 'nas.label.mdadm'));
@@ -158,4 +157,4 @@ export function nasCommands(deps: NasDeps): AnyCommand[] {
   return [nas];
 }
 
-const ageOf = <T>(s: Snapshot<T>): number => (s.status === 'ok' ? s.at : s.status === 'failed' ? (s.last?.at ?? 0) : 0);
+const ageOf = <T>(s: Snapshot<T>): number => snapshotAt(s) ?? 0;

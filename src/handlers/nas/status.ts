@@ -3,11 +3,9 @@ import type { DigestInput } from '../../alerts/digest.ts';
 import type { Translate } from '../../core/i18n.ts';
 import { raidHealth, type RaidArray } from '../../services/mdadm/raid.ts';
 import type { OmvSnapshot } from '../../services/omv/poller.ts';
-import type { Poller, Snapshot } from '../../services/poller.ts';
+import { snapshotValue, type Poller } from '../../services/poller.ts';
 import type { StatusLine, StatusSection } from '../builtin/status-section.ts';
 import { diskIcon } from './commands.ts';
-
-const valueOf = <T>(s: Snapshot<T> | undefined): T | undefined => (s?.status === 'ok' ? s.value : s?.status === 'failed' ? s.last?.value : undefined);
 
 /** One line of /status: RAID, disks, the fullest filesystem. Never touches the backend. */
 export function nasStatusSection(omv: Poller<OmvSnapshot> | undefined, mdadm: Poller<RaidArray[]> | undefined): StatusSection {
@@ -17,8 +15,8 @@ export function nasStatusSection(omv: Poller<OmvSnapshot> | undefined, mdadm: Po
     async read(t: Translate): Promise<StatusLine> {
       const os = await omv?.settled();
       const ms = await mdadm?.settled();
-      const o = valueOf(os);
-      const arrays = o?.raid ?? valueOf(ms);
+      const o = snapshotValue(os);
+      const arrays = o?.raid ?? snapshotValue(ms);
       if (!o && !arrays) {
         const failed = os?.status === 'failed' ? os : ms?.status === 'failed' ? ms : undefined;
         if (failed) return { level: 'down', text: t(`error.${failed.error.kind}`, { service: t(failed === os ? 'nas.label' : 'nas.label.mdadm'), detail: failed.error.detail }) };
@@ -38,8 +36,8 @@ export function nasStatusSection(omv: Poller<OmvSnapshot> | undefined, mdadm: Po
 
 /** RAID and disk health for the digest. */
 export function nasDigest(omv: Poller<OmvSnapshot> | undefined, mdadm: Poller<RaidArray[]> | undefined): Partial<DigestInput> {
-  const o = valueOf(omv?.snapshot);
-  const arrays = o?.raid ?? valueOf(mdadm?.snapshot);
+  const o = snapshotValue(omv?.snapshot);
+  const arrays = o?.raid ?? snapshotValue(mdadm?.snapshot);
   const out: { raid?: DigestInput['raid']; disks?: DigestInput['disks'] } = {};
   if (arrays) {
     out.raid = arrays.map((a) => {

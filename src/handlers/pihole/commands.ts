@@ -4,7 +4,7 @@ import type { Action, Block } from '../../core/outmessage.ts';
 import type { BlockedQuery, BlockingState, PiholeClient } from '../../services/pihole/client.ts';
 import { checkDomain, matchProtected } from '../../services/pihole/domain.ts';
 import type { PiholeSnapshot } from '../../services/pihole/poller.ts';
-import type { Poller } from '../../services/poller.ts';
+import { snapshotAt, snapshotValue, type Poller } from '../../services/poller.ts';
 import { arg, formatDurationShort } from '../args.ts';
 import { defineCommand, type AnyCommand, type CommandContext } from '../command.ts';
 import { formatAge, serviceErrorMessage, snapshotFooter } from '../replies.ts';
@@ -55,8 +55,8 @@ export function piholeCommands(deps: PiholeCommandDeps): AnyCommand[] {
     permission: 'pihole.status.read',
     async run(ctx) {
       const snap = await poller.fresh(30_000);
-      const at = snap.status === 'ok' ? snap.at : snap.status === 'failed' ? snap.last?.at : undefined;
-      const value = snap.status === 'ok' ? snap.value : snap.status === 'failed' ? snap.last?.value : undefined;
+      const at = snapshotAt(snap);
+      const value = snapshotValue(snap);
       if (snap.status === 'failed' && !value) return serviceErrorMessage(ctx.t, snap.error, label(ctx.t));
       if (!value || at === undefined) return { blocks: [{ kind: 'text', text: ctx.t('pihole.status.checking') }] };
       const { blocking, summary: s } = value;

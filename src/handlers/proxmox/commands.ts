@@ -1,14 +1,14 @@
 /** /node, /guests and /backups: answered from the Proxmox poller's snapshot when it is fresh. */
 import type { Translate } from '../../core/i18n.ts';
 import type { Action, Block, OutMessage } from '../../core/outmessage.ts';
-import type { Poller, Snapshot } from '../../services/poller.ts';
+import { snapshotValue, type Poller, type Snapshot } from '../../services/poller.ts';
 import { summarizeBackups, type BackupRun, type GuestBackup } from '../../services/proxmox/backups.ts';
 import type { Guest } from '../../services/proxmox/client.ts';
 import type { ProxmoxSnapshot } from '../../services/proxmox/poller.ts';
 import { formatDurationShort } from '../args.ts';
 import { defineCommand, type AnyCommand, type CommandContext } from '../command.ts';
 import { formatAge, formatBytes, formatPercent, serviceErrorMessage, snapshotFooter } from '../replies.ts';
-import { guestTitle, pveLabel, snapshotValue } from './format.ts';
+import { guestTitle, pveLabel } from './format.ts';
 import { powerCommands, type PowerDeps } from './power.ts';
 
 /** What the Proxmox commands need. */

@@ -1,7 +1,6 @@
 /** Shared bits of the Proxmox handlers: finding a guest by name or number, and naming it. */
 import type { Translate } from '../../core/i18n.ts';
 import type { Guest } from '../../services/proxmox/client.ts';
-import type { Snapshot } from '../../services/poller.ts';
 
 /** The household name of the hypervisor in error sentences. */
 export const pveLabel = (t: Translate): string => t('proxmox.label');
@@ -16,9 +15,4 @@ export function findGuest(guests: readonly Guest[], query: string): Guest | unde
   const q = query.trim().toLowerCase();
   if (/^\d+$/.test(q)) return guests.find((g) => g.vmid === Number(q));
   return guests.find((g) => g.name.toLowerCase() === q);
-}
-
-/** The last good value of a snapshot, fresh or not. */
-export function snapshotValue<T>(snap: Snapshot<T>): T | undefined {
-  return snap.status === 'ok' ? snap.value : snap.status === 'failed' ? snap.last?.value : undefined;
 }

@@ -1,6 +1,6 @@
 /** The hypervisor's /status line and its part of the morning digest, from the cached snapshot. */
 import type { DigestInput } from '../../alerts/digest.ts';
-import type { Poller } from '../../services/poller.ts';
+import { snapshotValue, type Poller } from '../../services/poller.ts';
 import { summarizeBackups } from '../../services/proxmox/backups.ts';
 import type { ProxmoxSnapshot } from '../../services/proxmox/poller.ts';
 import type { StatusSection } from '../builtin/status-section.ts';
@@ -43,8 +43,7 @@ export function proxmoxStatusSection(poller: Poller<ProxmoxSnapshot>, backupWind
 
 /** Last night's backups for the digest (names, failures, gaps), from the snapshot. */
 export function proxmoxDigest(poller: Poller<ProxmoxSnapshot>, backupWindowHours: number, now: () => number): Partial<DigestInput> {
-  const s = poller.snapshot;
-  const v = s.status === 'ok' ? s.value : s.status === 'failed' ? s.last?.value : undefined;
+  const v = snapshotValue(poller.snapshot);
   if (!v?.backups) return {};
   const sum = summarizeBackups(v.guests, v.backups, { now: now(), windowHours: backupWindowHours });
   const failed = new Set(sum.failures.map((f) => f.vmid));

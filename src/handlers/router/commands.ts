@@ -4,7 +4,7 @@ import { generatePassphrase } from '../../services/routeros/passphrase.ts';
 import type { RouterOsClient, Lease, GuestWifi } from '../../services/routeros/client.ts';
 import type { RouterOverview } from '../../services/routeros/poller.ts';
 import { wifiQrPng } from '../../services/routeros/wifi-qr.ts';
-import type { Poller } from '../../services/poller.ts';
+import { snapshotValue, type Poller } from '../../services/poller.ts';
 import { arg, formatDurationShort } from '../args.ts';
 import { defineCommand, type AnyCommand, type CommandContext } from '../command.ts';
 import { chatKey } from '../pipeline.ts';
@@ -178,7 +178,7 @@ export function routerCommands(deps: RouterCommandDeps): AnyCommand[] {
     permission: 'routeros.status.read',
     async run(ctx) {
       const snap = await poller.fresh(30_000);
-      const value = snap.status === 'ok' ? snap.value : snap.status === 'failed' ? snap.last?.value : undefined;
+      const value = snapshotValue(snap);
       if (snap.status === 'failed' && !value) return serviceErrorMessage(ctx.t, snap.error, label(ctx.t));
       if (!value) return { blocks: [{ kind: 'text', text: ctx.t('router.status.checking') }] };
       const res = value.resource;
