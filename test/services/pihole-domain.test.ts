@@ -17,7 +17,7 @@ const rows: Row[] = [
   ['http://user:pw@cdn.example.org:8080/', {}, 'exact:cdn.example.org'],
   ['ftp://files.example.com/', {}, 'no:url_scheme'],
   ['javascript:alert(1)', {}, 'no:url_scheme'],
-  ['https://192.168.1.6/', {}, 'no:ip_address'],
+  ['https://203.0.113.6/', {}, 'no:ip_address'],
   ['192.168.1.6', {}, 'no:ip_address'],
   ['::1', {}, 'no:ip_address'],
   ['[2001:db8::1]', {}, 'no:ip_address'],
