@@ -5,6 +5,7 @@
  */
 import type { Clock } from '../core/clock.ts';
 import type { Db } from '../core/db.ts';
+import type { Statement } from 'better-sqlite3';
 import type { Language } from '../core/i18n.ts';
 import { chatKey, parseChatKey, parseIdentity, type ChatRef, type Platform } from './chat.ts';
 import { defaultRoleFor, isPermission, OWNER_ONLY, type Permission } from './permissions.ts';
@@ -59,6 +60,8 @@ const PRINCIPAL_SQL = `SELECT p.id AS personId, i.identity, p.role, p.display_na
 
 /** Identity resolution, permission checks and guarded changes to roles, grants and ceilings. */
 export class AccessControl {
+  /** Prepared statements by SQL text: every command checks identity and grants, so compile once. */
+  private readonly statements = new Map<string, Statement>();
   private readonly limiter: RateLimiter;
   private readonly owners: ReadonlySet<string>;
   private readonly configCeilings: ReadonlyMap<string, Role>;
@@ -75,13 +78,23 @@ export class AccessControl {
     for (const o of this.owners) {
       const known = this.resolve(o);
       if (!known) this.enroll(o, o, 'owner');
-      else if (known.role !== 'owner') this.db.prepare("UPDATE persons SET role = 'owner' WHERE id = ?").run(known.personId);
+      else if (known.role !== 'owner') this.sql("UPDATE persons SET role = 'owner' WHERE id = ?").run(known.personId);
     }
+  }
+
+  /** A cached prepared statement (each call site uses its SQL text in one mode only). */
+  private sql(text: string): Statement {
+    let st = this.statements.get(text);
+    if (!st) {
+      st = this.db.prepare(text);
+      this.statements.set(text, st);
+    }
+    return st;
   }
 
   /** The person behind an identity; undefined for strangers. */
   resolve(identity: string): Principal | undefined {
-    const row = this.db.prepare(`${PRINCIPAL_SQL} WHERE i.identity = ?`).get(identity) as PrincipalRow | undefined;
+    const row = this.sql(`${PRINCIPAL_SQL} WHERE i.identity = ?`).get(identity) as PrincipalRow | undefined;
     return row && toPrincipal(row);
   }
 
@@ -102,7 +115,7 @@ export class AccessControl {
     if (role === 'owner') return true;
     const roles = inherited(role);
     const sql = `SELECT 1 FROM grants WHERE permission = ? AND role IN (${roles.map(() => '?').join(',')})`;
-    return this.db.prepare(sql).get(permission, ...roles) !== undefined;
+    return this.sql(sql).get(permission, ...roles) !== undefined;
   }
 
   /** Every permission a role holds (owner: every known one). */
@@ -110,12 +123,12 @@ export class AccessControl {
     if (role === 'owner') return this.knownPermissions().map((k) => k.permission);
     const roles = inherited(role);
     const sql = `SELECT DISTINCT permission FROM grants WHERE role IN (${roles.map(() => '?').join(',')}) ORDER BY permission`;
-    return this.db.prepare(sql).pluck().all(...roles) as Permission[];
+    return this.sql(sql).pluck().all(...roles) as Permission[];
   }
 
   /** Known permissions with the roles granted each directly (menus). */
   knownPermissions(): { permission: Permission; ownerOnly: boolean; grantedTo: Role[] }[] {
-    const rows = this.db.prepare(
+    const rows = this.sql(
       `SELECT k.permission, k.owner_only AS ownerOnly, group_concat(g.role) AS roles
        FROM known_permissions k LEFT JOIN grants g ON g.permission = k.permission
        GROUP BY k.permission ORDER BY k.permission`,
@@ -136,9 +149,9 @@ export class AccessControl {
     for (const p of [...perms, ...ownerOnly]) if (!isPermission(p)) throw new Error(`malformed permission "${p}"`);
     const onlyOwner = new Set<string>([...OWNER_ONLY, ...ownerOnly]);
     const at = this.clock.now();
-    const known = this.db.prepare('INSERT OR IGNORE INTO known_permissions (permission, owner_only, first_seen_at) VALUES (?, ?, ?)');
-    const grant = this.db.prepare('INSERT OR IGNORE INTO grants (role, permission, granted_by, granted_at) VALUES (?, ?, NULL, ?)');
-    const mark = this.db.prepare('UPDATE known_permissions SET owner_only = 1 WHERE permission = ?');
+    const known = this.sql('INSERT OR IGNORE INTO known_permissions (permission, owner_only, first_seen_at) VALUES (?, ?, ?)');
+    const grant = this.sql('INSERT OR IGNORE INTO grants (role, permission, granted_by, granted_at) VALUES (?, ?, NULL, ?)');
+    const mark = this.sql('UPDATE known_permissions SET owner_only = 1 WHERE permission = ?');
     this.db.transaction(() => {
       for (const p of new Set([...perms, ...ownerOnly]) as Set<Permission>) {
         if (known.run(p, onlyOwner.has(p) ? 1 : 0, at).changes === 1) {
@@ -152,7 +165,7 @@ export class AccessControl {
   /** True when only the owner may grant or revoke the permission. */
   isOwnerOnly(permission: string): boolean {
     if ((OWNER_ONLY as readonly string[]).includes(permission)) return true;
-    return this.db.prepare('SELECT 1 FROM known_permissions WHERE permission = ? AND owner_only = 1').get(permission) !== undefined;
+    return this.sql('SELECT 1 FROM known_permissions WHERE permission = ? AND owner_only = 1').get(permission) !== undefined;
   }
 
   /** Counts one command; false when the identity is over its per-minute limit. */
@@ -163,17 +176,17 @@ export class AccessControl {
   /** Records a stranger; 'first' exactly once per identity so the owner is told once. */
   noteUnknownUser(identity: string, displayName: string): 'first' | 'seen' {
     const now = this.clock.now();
-    const inserted = this.db.prepare(
+    const inserted = this.sql(
       `INSERT INTO unknown_users (identity, display_name, first_seen_at, last_seen_at) VALUES (?, ?, ?, ?)
        ON CONFLICT (identity) DO NOTHING`,
     ).run(identity, displayName.slice(0, 100), now, now).changes === 1;
-    if (!inserted) this.db.prepare('UPDATE unknown_users SET last_seen_at = ?, attempts = attempts + 1 WHERE identity = ?').run(now, identity);
+    if (!inserted) this.sql('UPDATE unknown_users SET last_seen_at = ?, attempts = attempts + 1 WHERE identity = ?').run(now, identity);
     return inserted ? 'first' : 'seen';
   }
 
   /** Stores a known person's language (/lang); false for strangers. */
   setLanguage(identity: string, lang: Language): boolean {
-    return this.db.prepare('UPDATE persons SET language = ? WHERE id = (SELECT person_id FROM identities WHERE identity = ?)').run(lang, identity).changes === 1;
+    return this.sql('UPDATE persons SET language = ? WHERE id = (SELECT person_id FROM identities WHERE identity = ?)').run(lang, identity).changes === 1;
   }
 
   /** A known person's chosen language, if any. */
@@ -184,14 +197,14 @@ export class AccessControl {
   /** The role limit of a group chat, if one is set (the lower of config's and the stored one). */
   chatCeiling(chat: ChatRef): Role | undefined {
     if (chat.kind === 'private') return undefined;
-    const stored = this.db.prepare('SELECT max_role FROM chat_ceilings WHERE chat = ?').pluck().get(chatKey(chat)) as Role | undefined;
+    const stored = this.sql('SELECT max_role FROM chat_ceilings WHERE chat = ?').pluck().get(chatKey(chat)) as Role | undefined;
     const configured = this.configCeilings.get(`${chat.platform}:${chat.id}`);
     return stored && configured ? minRole(stored, configured) : (stored ?? configured);
   }
 
   /** Every group with a ceiling, stored ones (changeable from chat) and configured ones. */
   chatCeilings(): { chat: ChatRef; maxRole: Role; fromConfig: boolean }[] {
-    const rows = this.db.prepare('SELECT chat, max_role AS maxRole FROM chat_ceilings ORDER BY chat').all() as { chat: string; maxRole: Role }[];
+    const rows = this.sql('SELECT chat, max_role AS maxRole FROM chat_ceilings ORDER BY chat').all() as { chat: string; maxRole: Role }[];
     const stored = rows.flatMap((r) => {
       const chat = parseChatKey(r.chat);
       return chat ? [{ chat, maxRole: r.maxRole, fromConfig: false }] : [];
@@ -205,7 +218,7 @@ export class AccessControl {
 
   /** Everyone known, strongest first (menus). */
   people(): PersonSummary[] {
-    const rows = this.db.prepare(
+    const rows = this.sql(
       `SELECT p.id AS personId, p.display_name AS displayName, p.role, group_concat(i.identity) AS ids
        FROM persons p LEFT JOIN identities i ON i.person_id = p.id GROUP BY p.id ORDER BY p.id`,
     ).all() as { personId: number; displayName: string; role: Role; ids: string | null }[];
@@ -229,7 +242,7 @@ export class AccessControl {
 
   /** Known principals of role ≥ admin whose role holds the permission (who may approve a request). */
   approversFor(permission: string): Principal[] {
-    const rows = this.db.prepare(`${PRINCIPAL_SQL} WHERE p.role IN ('owner','admin') ORDER BY p.id, i.identity`).all() as PrincipalRow[];
+    const rows = this.sql(`${PRINCIPAL_SQL} WHERE p.role IN ('owner','admin') ORDER BY p.id, i.identity`).all() as PrincipalRow[];
     return rows.map(toPrincipal).filter((p) => this.roleHolds(p.role, permission));
   }
 
@@ -239,9 +252,9 @@ export class AccessControl {
     const at = this.clock.now();
     const name = displayName.trim().slice(0, 100) || identity;
     this.db.transaction(() => {
-      const personId = this.db.prepare('INSERT INTO persons (display_name, role, created_at) VALUES (?, ?, ?)').run(name, role, at).lastInsertRowid;
+      const personId = this.sql('INSERT INTO persons (display_name, role, created_at) VALUES (?, ?, ?)').run(name, role, at).lastInsertRowid;
       this.attach(Number(personId), identity, name);
-      this.db.prepare('DELETE FROM unknown_users WHERE identity = ?').run(identity);
+      this.sql('DELETE FROM unknown_users WHERE identity = ?').run(identity);
     })();
     return this.resolve(identity) as Principal;
   }
@@ -250,13 +263,13 @@ export class AccessControl {
   attach(personId: number, identity: string, displayName: string): void {
     const platform = parseIdentity(identity)?.platform;
     if (!platform) throw new Error(`identity "${identity}" is not platform:id`);
-    this.db.prepare('INSERT INTO identities (identity, person_id, platform, display_name, created_at) VALUES (?, ?, ?, ?, ?)')
+    this.sql('INSERT INTO identities (identity, person_id, platform, display_name, created_at) VALUES (?, ?, ?, ?, ?)')
       .run(identity, personId, platform, displayName.slice(0, 100) || identity, this.clock.now());
   }
 
   /** The actor's facts as stored now (a stale Principal never carries old powers). */
   actorFacts(actor: Principal): ActorFacts | undefined {
-    const role = this.db.prepare('SELECT role FROM persons WHERE id = ?').pluck().get(actor.personId) as Role | undefined;
+    const role = this.sql('SELECT role FROM persons WHERE id = ?').pluck().get(actor.personId) as Role | undefined;
     return role && { role, holds: (perm) => this.roleHolds(role, perm) };
   }
 
@@ -292,7 +305,7 @@ export class AccessControl {
 
   /** True when some person is an owner. */
   hasOwner(): boolean {
-    return this.db.prepare("SELECT 1 FROM persons WHERE role = 'owner'").get() !== undefined;
+    return this.sql("SELECT 1 FROM persons WHERE role = 'owner'").get() !== undefined;
   }
 
   /** Bootstrap: a one-time owner code when no owner is configured or stored; undefined otherwise. */

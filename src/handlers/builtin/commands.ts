@@ -55,8 +55,11 @@ export function builtinCommands(deps: BuiltinDeps): AnyCommand[] {
     permission: 'bot.help.read',
     async run(ctx) {
       const groups = new Map<string, string[]>();
+      // One grants lookup for the whole list (not one per command).
+      const role = deps.access.effectiveRole(ctx.principal, ctx.chat);
+      const held = role === 'owner' ? undefined : new Set<string>(deps.access.permissionsOf(role));
       for (const c of deps.registry().all()) {
-        if (c.hidden || !deps.access.can(ctx.principal, ctx.chat, c.permission)) continue;
+        if (c.hidden || (held && !held.has(c.permission))) continue;
         const line = `${usageLine(c)} — ${ctx.t(c.summaryKey)}`;
         groups.set(c.group, [...(groups.get(c.group) ?? []), line]);
       }

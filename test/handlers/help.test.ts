@@ -1,0 +1,38 @@
+/** /help lists exactly what the asker may run here, grouped. */
+import assert from 'node:assert/strict';
+import { after, before, test } from 'node:test';
+import { startDemoHomelab, type DemoHomelab } from '../../src/demo/index.ts';
+import { demoBackends } from '../../src/demo/registry.ts';
+import { OWNER, startTestApp, type TestApp } from '../support/app-harness.ts';
+
+let lab: DemoHomelab;
+let h: TestApp;
+before(async () => {
+  lab = await startDemoHomelab(demoBackends());
+  h = await startTestApp(lab.config);
+});
+after(async () => {
+  await h?.close();
+  await lab?.close();
+});
+
+const listed = (text: string) => new Set([...text.matchAll(/^• \/([a-z-]+)/gm)].map((m) => m[1]));
+
+test('each role sees only the commands its grants allow', async () => {
+  const owner = listed((await h.say(OWNER, '/help')).texts.join('\n'));
+  const family = listed((await h.say(h.person('family'), '/help')).texts.join('\n'));
+  const guest = listed((await h.say(h.person('guest'), '/help')).texts.join('\n'));
+  for (const c of ['grant', 'shutdown', 'rotatewifi', 'wifi', 'unblock']) assert.ok(owner.has(c), `owner misses /${c}`);
+  for (const c of ['wifi', 'unblock', 'status', 'help']) assert.ok(family.has(c), `family misses /${c}`);
+  for (const c of ['grant', 'shutdown', 'rotatewifi', 'audit', 'poweroff']) assert.ok(!family.has(c), `family must not see /${c}`);
+  assert.deepEqual([...guest].sort(), ['help', 'start']);
+});
+
+test('a family-limited group lowers what an admin sees there', async () => {
+  const admin = h.person('admin');
+  const group = { platform: 'telegram' as const, id: '-100777', kind: 'group' as const };
+  h.app.access.setChatCeiling(h.app.access.resolve(OWNER)!, group, 'family');
+  const here = listed((await h.say(admin, '/help', group)).texts.join('\n'));
+  assert.ok(here.has('wifi'));
+  assert.ok(!here.has('shutdown'));
+});
