@@ -9,10 +9,13 @@ RUN apt-get update \
  && rm -rf /var/lib/apt/lists/*
 COPY package.json package-lock.json ./
 ENV npm_config_build_from_source=better-sqlite3
-RUN npm ci --omit=dev --no-audit --no-fund
+RUN npm ci --no-audit --no-fund
 COPY tsconfig.json ./
 COPY src ./src
 COPY data/config.example.yaml ./data/config.example.yaml
+# One plain-JavaScript bundle (esbuild): no TypeScript loader at run time, so the bot starts
+# faster and uses less memory; then drop the dev dependencies from the runtime copy.
+RUN npm run build && npm prune --omit=dev --no-audit --no-fund && rm -rf src
 
 FROM node:24-slim
 ENV NODE_ENV=production
@@ -28,4 +31,4 @@ EXPOSE 8080
 HEALTHCHECK --interval=30s --timeout=5s --start-period=20s --retries=3 \
   CMD node -e "fetch('http://127.0.0.1:'+(process.env.HEALTH_PORT||8080)+'/healthz').then(r=>process.exit(r.ok?0:1),()=>process.exit(1))"
 STOPSIGNAL SIGTERM
-CMD ["node", "--import", "tsx", "src/main.ts", "--config", "/app/data/config.yaml"]
+CMD ["node", "dist/main.js", "--config", "/app/data/config.yaml"]

@@ -15,8 +15,16 @@ import { BENCH_TOKEN } from './lib/app.ts';
 import { rssMb, spawnTsx, type Child } from './lib/child.ts';
 import { closedLoop, learnAnswer } from './lib/driver.ts';
 import { elapse, quantile, round } from './lib/stats.ts';
+import { buildBundles } from './lib/bundle.ts';
 
 const ROOT = resolve(import.meta.dirname, '..');
+
+/** Both bots are measured as built bundles on plain node, as the Docker image runs the bot. */
+let built: { bot: string; baseline: string } | undefined;
+const bundles = (): { bot: string; baseline: string } => {
+  if (!built) throw new Error('bundles not built');
+  return built;
+};
 const COMMANDS = 10_000;
 const CHATS = Array.from({ length: 10 }, (_, i) => 7001 + i);
 /** Quiet time before an RSS reading, so start-up and bursts settle (a measuring window, not a sync). */
@@ -136,12 +144,12 @@ const oursLaunch =
     };
     // JSON is YAML: the loader reads it as is.
     writeFileSync(join(dir, 'config.yaml'), JSON.stringify(config, null, 2));
-    const child = spawnTsx('src/main.ts', ['--config', join(dir, 'config.yaml')], ROOT, o);
+    const child = spawnTsx(bundles().bot, ['--config', join(dir, 'config.yaml')], ROOT, o);
     return { child, cleanup: () => rmSync(dir, { recursive: true, force: true }) };
   };
 
 const baselineLaunch: Launch = (fake, o) => ({
-  child: spawnTsx('bench/baseline-bot.ts', ['--token', BENCH_TOKEN, '--api-root', fake.apiRoot], ROOT, o),
+  child: spawnTsx(bundles().baseline, ['--token', BENCH_TOKEN, '--api-root', fake.apiRoot], ROOT, o),
   cleanup: () => undefined,
 });
 
@@ -209,6 +217,7 @@ async function discordSection(): Promise<{ section: Record<string, unknown>; clo
 
 /** Runs the memory and start-up benchmark. */
 export async function benchMemory(log: (s: string) => void): Promise<MemoryResult> {
+  built ??= await buildBundles(ROOT);
   if (process.platform !== 'linux') {
     const na = failed('RSS is read from /proc (Linux only)');
     return { ours: na, baseline: na, withDiscord: null, withDiscordReason: 'Linux only' };

@@ -23,7 +23,6 @@ import { allMessageFragments } from './wiring/messages.ts';
 import { allMigrations } from './wiring/migrations.ts';
 import type { FeatureModule, WiringContext } from './wiring/module.ts';
 import { buildModules } from './wiring/modules.ts';
-import { discordAdapter } from './wiring/discord.ts';
 import { createAlerting } from './wiring/alerts.ts';
 
 export interface AppOptions {
@@ -123,7 +122,10 @@ export async function startApp(opts: AppOptions): Promise<App> {
   if (config.telegram) {
     adapters.push(new TelegramAdapter({ token: config.telegram.token, ...(config.telegram.apiRoot ? { apiRoot: config.telegram.apiRoot } : {}), describe: (k) => t0(k) }, pipeline, registry, log.child({ adapter: 'telegram' })));
   }
-  const discord = discordAdapter({ config, log, messages, pipeline, registry, access, modules });
+  // discord.js is heavy (about 1 s and 30 MB to load): only load it for a Discord setup.
+  const discord = config.discord
+    ? (await import('./wiring/discord.ts')).discordAdapter({ config, log, messages, pipeline, registry, access, modules })
+    : undefined;
   if (discord) {
     adapters.push(discord.adapter);
     modules.push(discord.module);

@@ -26,7 +26,9 @@ export interface Child {
 export function spawnTsx(script: string, args: readonly string[], cwd: string, o: { inspect?: boolean; env?: Record<string, string> } = {}): Child {
   const flags = o.inspect === false ? [] : ['--inspect=127.0.0.1:0'];
   const startedAt = performance.now();
-  const proc = spawn(process.execPath, [...flags, '--import', 'tsx', script, ...args], { cwd, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, NODE_ENV: 'production', ...o.env } });
+  // A built bundle (.js, as shipped in the Docker image) runs on plain node; sources go through tsx.
+  const loader = script.endsWith('.js') ? [] : ['--import', 'tsx'];
+  const proc = spawn(process.execPath, [...flags, ...loader, script, ...args], { cwd, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, NODE_ENV: 'production', ...o.env } });
   let out = '';
   const keep = (d: Buffer): void => {
     if (out.length < 20_000) out += d.toString();

@@ -1,0 +1,37 @@
+/** The production artifact (`npm run build`, what the Docker image runs) starts and answers. */
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { test } from 'node:test';
+import { build } from 'esbuild';
+
+test('the esbuild bundle runs the demo on plain node and keeps discord.js lazy', async () => {
+  const root = resolve(import.meta.dirname, '../..');
+  const cache = join(root, 'node_modules', '.cache');
+  mkdirSync(cache, { recursive: true });
+  // Inside the project so node resolves the external packages from node_modules.
+  const out = mkdtempSync(join(cache, 'homelab-bundle-test-'));
+  try {
+    await build({
+      entryPoints: ['src/main.ts'], absWorkingDir: root, bundle: true, splitting: true, platform: 'node',
+      format: 'esm', packages: 'external', target: 'node20', outdir: out, logLevel: 'silent',
+    });
+    // The Discord adapter is a separate chunk, loaded only for a Discord setup.
+    assert.ok(readdirSync(out).some((f) => f.startsWith('discord-')), 'discord chunk missing');
+    const res = await new Promise<{ code: number | null; stdout: string; stderr: string }>((done) => {
+      const child = spawn(process.execPath, [join(out, 'main.js')], { cwd: root, env: { ...process.env, HOMELAB_CONFIG: '' } });
+      let stdout = '';
+      let stderr = '';
+      child.stdout.on('data', (d) => (stdout += d));
+      child.stderr.on('data', (d) => (stderr += d));
+      child.on('close', (code) => done({ code, stdout, stderr }));
+      child.stdin.end('/help\n');
+    });
+    assert.equal(res.code, 0, res.stderr);
+    assert.match(res.stdout, /Demo mode/);
+    assert.match(res.stdout, /\/wifi — /);
+  } finally {
+    rmSync(out, { recursive: true, force: true });
+  }
+});
