@@ -54,6 +54,7 @@ export function permissionsModule(ctx: WiringContext): FeatureModule | undefined
   return {
     name: 'permissions',
     commands: [...permissionCommands(deps), ...approvalCommands(deps)],
+    completions: { permission: () => access.knownPermissions().map((k) => k.permission) },
     onUnknownUser: (identity, displayName) => notifyOwnersOfStranger(deps, identity, displayName),
     acceptInvite(code, identity, displayName) {
       const r = invites.acceptInvite(code, identity, displayName);

@@ -7,6 +7,7 @@ import { TorrentStore } from '../handlers/torrents/store.ts';
 import { formatBytes } from '../handlers/replies.ts';
 import { TransmissionClient } from '../services/transmission/client.ts';
 import { createTransmissionPoller } from '../services/transmission/poller.ts';
+import { snapshotValue } from '../services/poller.ts';
 import type { FeatureModule, WiringContext } from './module.ts';
 
 /** Builds the downloads module, or undefined when the config has no `transmission` section. */
@@ -50,6 +51,8 @@ export function transmissionModule(ctx: WiringContext): FeatureModule | undefine
     statusSections: [section],
     // Finishes are personal notices (above), not alerts; the feed reports reachability.
     alertFeeds: [{ backend: 'transmission', poller, rules: () => [] }],
+    // Discord autocomplete for the torrent argument, from the cached snapshot.
+    completions: { torrent: () => (snapshotValue(poller.snapshot)?.torrents ?? []).map((t) => t.name) },
     start() {
       poller.start();
     },
