@@ -1,19 +1,14 @@
 /** Autocomplete sources (Discord) come from cached state: guests, torrents, permissions. */
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
-import { startDemoHomelab, type DemoHomelab } from '../../src/demo/index.ts';
-import { demoBackends } from '../../src/demo/registry.ts';
-import { startTestApp, type TestApp } from '../support/app-harness.ts';
+import { startDemoTestApp, type TestApp } from '../support/app-harness.ts';
 
-let lab: DemoHomelab;
 let h: TestApp;
 before(async () => {
-  lab = await startDemoHomelab(demoBackends());
-  h = await startTestApp(lab.config);
+  h = await startDemoTestApp();
 });
 after(async () => {
   await h?.close();
-  await lab?.close();
 });
 
 const source = (name: string) => {

@@ -1,19 +1,14 @@
 /** /help lists exactly what the asker may run here, grouped. */
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
-import { startDemoHomelab, type DemoHomelab } from '../../src/demo/index.ts';
-import { demoBackends } from '../../src/demo/registry.ts';
-import { OWNER, startTestApp, type TestApp } from '../support/app-harness.ts';
+import { OWNER, startDemoTestApp, type TestApp } from '../support/app-harness.ts';
 
-let lab: DemoHomelab;
 let h: TestApp;
 before(async () => {
-  lab = await startDemoHomelab(demoBackends());
-  h = await startTestApp(lab.config);
+  h = await startDemoTestApp();
 });
 after(async () => {
   await h?.close();
-  await lab?.close();
 });
 
 const listed = (text: string) => new Set([...text.matchAll(/^• \/([a-z-]+)/gm)].map((m) => m[1]));

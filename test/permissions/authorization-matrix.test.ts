@@ -6,12 +6,10 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { startDemoHomelab, type DemoHomelab } from '../../src/demo/index.ts';
-import { demoBackends } from '../../src/demo/registry.ts';
 import type { AnyCommand } from '../../src/handlers/command.ts';
 import type { ChatRef } from '../../src/permissions/access.ts';
 import { roleRank, type Role } from '../../src/permissions/roles.ts';
-import { OWNER, startTestApp, type TestApp } from '../support/app-harness.ts';
+import { OWNER, startDemoTestApp, type TestApp } from '../support/app-harness.ts';
 
 /** The household policy, independent of the code under test: the weakest role allowed each permission. */
 function expectedMinRole(permission: string): Role {
@@ -30,15 +28,13 @@ const CHATS = {
   'family group': { platform: 'telegram', id: '-2002', kind: 'group' },
 } satisfies Record<string, ChatRef | undefined>;
 
-let homelab: DemoHomelab;
 let h: TestApp;
 let commands: AnyCommand[];
 const reached: string[] = [];
 const identities = new Map<Who, string>();
 
 before(async () => {
-  homelab = await startDemoHomelab(demoBackends());
-  h = await startTestApp({ ...homelab.config, permissions: { owners: [OWNER], rateLimitPerMinute: 100_000 } });
+  h = await startDemoTestApp({ permissions: { owners: [OWNER], rateLimitPerMinute: 100_000 } });
   commands = h.app.registry.all();
   // Record every run() that is reached, then let the real command run.
   for (const c of commands) {
@@ -57,7 +53,6 @@ before(async () => {
 
 after(async () => {
   await h?.close();
-  await homelab?.close();
 });
 
 describe('authorization matrix', () => {

@@ -16,6 +16,8 @@ import type { Input, ReplySink } from '../../src/handlers/pipeline.ts';
 import type { ChatRef } from '../../src/permissions/access.ts';
 import type { Role } from '../../src/permissions/roles.ts';
 import type { FeatureModule } from '../../src/wiring/module.ts';
+import { startDemoHomelab } from '../../src/demo/index.ts';
+import { demoBackends } from '../../src/demo/registry.ts';
 
 export interface Reply {
   readonly message: OutMessage;
@@ -123,4 +125,22 @@ export async function startTestApp(
       if (!opts.dir) rmSync(dir, { recursive: true, force: true });
     },
   };
+}
+
+/** The whole bot against every simulated backend of demo mode; close() stops both. */
+export async function startDemoTestApp(extra: Record<string, unknown> = {}): Promise<TestApp> {
+  const lab = await startDemoHomelab(demoBackends());
+  try {
+    const h = await startTestApp({ ...lab.config, ...extra });
+    return {
+      ...h,
+      async close() {
+        await h.close();
+        await lab.close();
+      },
+    };
+  } catch (e) {
+    await lab.close();
+    throw e;
+  }
 }
