@@ -6,10 +6,7 @@ import tseslint from 'typescript-eslint';
 const layer = (files, forbidden, message) => ({
   files,
   rules: {
-    'no-restricted-imports': [
-      'error',
-      { patterns: forbidden.map((group) => ({ group: [group], message })) },
-    ],
+    'no-restricted-imports': ['error', { patterns: forbidden.map((group) => ({ group: [group], message })) }],
   },
 });
 
@@ -22,11 +19,35 @@ export default tseslint.config(
       '@typescript-eslint/consistent-type-imports': 'error',
     },
   },
-  layer(['src/core/**'], ['**/services/**', '**/alerts/**', '**/permissions/**', '**/handlers/**', '**/bot/**', '**/wiring/**', '**/demo/**', '**/app.ts'], 'core is the bottom layer: it imports nothing of ours above it'),
-  layer(['src/services/**'], ['**/handlers/**', '**/bot/**', '**/permissions/**', '**/wiring/**', '**/app.ts', '**/alerts/engine*', '**/alerts/outbox*'], 'services know nothing about chat, permissions or delivery (only the Condition type from alerts)'),
+  layer(
+    ['src/core/**'],
+    ['**/services/**', '**/alerts/**', '**/permissions/**', '**/handlers/**', '**/bot/**', '**/wiring/**', '**/demo/**', '**/app.ts'],
+    'core is the bottom layer: it imports nothing of ours above it',
+  ),
+  layer(
+    ['src/services/**'],
+    ['**/handlers/**', '**/bot/**', '**/permissions/**', '**/wiring/**', '**/app.ts', '**/alerts/engine*', '**/alerts/outbox*'],
+    'services know nothing about chat, permissions or delivery (only the Condition type from alerts)',
+  ),
   layer(['src/alerts/**'], ['**/handlers/**', '**/bot/**', '**/wiring/**', '**/app.ts'], 'alerts sit below handlers and bot'),
-  layer(['src/permissions/**'], ['**/services/**', '**/alerts/**', '**/handlers/**', '**/bot/**', '**/wiring/**', '**/app.ts'], 'permissions depend on core only'),
-  layer(['src/handlers/**'], ['grammy', 'grammy/*', '@grammyjs/*', 'discord.js', '**/bot/**', '**/wiring/**', '**/app.ts'], 'handlers are platform-neutral: no grammy/discord.js, no adapters'),
-  layer(['src/bot/**'], ['**/services/**', '**/permissions/**', '**/alerts/**', '**/wiring/**', '**/app.ts'], 'adapters use core and handlers only'),
-  layer(['src/demo/**'], ['grammy', 'discord.js', '**/bot/**', '**/handlers/**', '**/wiring/**', '**/app.ts'], 'demo fakes are backends, not bot code'),
+  layer(
+    ['src/permissions/**'],
+    ['**/services/**', '**/alerts/**', '**/handlers/**', '**/bot/**', '**/wiring/**', '**/app.ts'],
+    'permissions depend on core only',
+  ),
+  layer(
+    ['src/handlers/**'],
+    ['grammy', 'grammy/*', '@grammyjs/*', 'discord.js', '**/bot/**', '**/wiring/**', '**/app.ts'],
+    'handlers are platform-neutral: no grammy/discord.js, no adapters',
+  ),
+  layer(
+    ['src/bot/**'],
+    ['**/services/**', '**/permissions/**', '**/alerts/**', '**/wiring/**', '**/app.ts'],
+    'adapters use core and handlers only',
+  ),
+  layer(
+    ['src/demo/**'],
+    ['grammy', 'discord.js', '**/bot/**', '**/handlers/**', '**/wiring/**', '**/app.ts'],
+    'demo fakes are backends, not bot code',
+  ),
 );

@@ -52,10 +52,24 @@ const installed = (path: string): boolean => {
 async function startUps(): Promise<Ups> {
   if (installed(UPSD_BIN) && installed(DUMMY_UPS_BIN)) {
     const real = await startRealUpsd(OL);
-    return { host: real.host, port: real.port, ups: real.ups, kind: 'real upsd + dummy-ups', set: (v) => real.writeDev(v), close: () => real.close() };
+    return {
+      host: real.host,
+      port: real.port,
+      ups: real.ups,
+      kind: 'real upsd + dummy-ups',
+      set: (v) => real.writeDev(v),
+      close: () => real.close(),
+    };
   }
   const fake = await startFakeUpsd({ ups: { ups: { vars: OL } } });
-  return { host: fake.host, port: fake.port, ups: 'ups', kind: 'protocol fake (src/demo/nut.ts)', set: (v) => fake.set('ups', v), close: () => fake.close() };
+  return {
+    host: fake.host,
+    port: fake.port,
+    ups: 'ups',
+    kind: 'protocol fake (src/demo/nut.ts)',
+    set: (v) => fake.set('ups', v),
+    close: () => fake.close(),
+  };
 }
 
 /** The next bot message in CHAT after `since` (event-driven, bounded). */
@@ -117,7 +131,8 @@ export async function benchAlert(log: (s: string) => void): Promise<AlertResult 
           } catch (e) {
             lost++;
             log(`  flip ${group * FLIPS_PER_BOT + f + 1} (${from} → ${state}): ${(e as Error).message}`);
-            if (lost >= 3 && fromChange.length === 0) return `no alert message arrived for ${lost} flips (alert engine not wired into the app?)`;
+            if (lost >= 3 && fromChange.length === 0)
+              return `no alert message arrived for ${lost} flips (alert engine not wired into the app?)`;
           }
         }
       } finally {
@@ -140,4 +155,3 @@ export async function benchAlert(log: (s: string) => void): Promise<AlertResult 
   log(`  ${ups.kind}: p50 ${s.p50Ms} ms, p99 ${s.p99Ms} ms over ${s.n} flips (poll ${pollSeconds} s)${lost ? `, ${lost} lost` : ''}`);
   return { ...s, server: ups.kind, pollSeconds, fromWrite: summarize(fromWrite), flips: FLIPS, lost };
 }
-

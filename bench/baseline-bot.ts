@@ -22,7 +22,9 @@ export interface EchoBot {
 export async function startEchoBot(token: string, apiRoot: string, fixedHtml?: string): Promise<EchoBot> {
   const bot = new Bot(token, { client: { apiRoot } });
   bot.on('message:text', (ctx) =>
-    fixedHtml === undefined ? ctx.reply(ctx.message.text) : ctx.reply(fixedHtml, { parse_mode: 'HTML', link_preview_options: { is_disabled: true } }),
+    fixedHtml === undefined
+      ? ctx.reply(ctx.message.text)
+      : ctx.reply(fixedHtml, { parse_mode: 'HTML', link_preview_options: { is_disabled: true } }),
   );
   let errors = 0;
   bot.catch(() => void errors++);

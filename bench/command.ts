@@ -62,7 +62,11 @@ export interface CommandResult {
 
 /** Runs `name` through the pipeline alone with a no-op reply sink; mean µs per command. */
 async function pipelineCost(app: App, name: string, n = 1000): Promise<number> {
-  const inv = { chat: { platform: 'telegram' as const, id: String(FIRST_CHAT), kind: 'private' as const }, user: { identity: `telegram:${FIRST_CHAT}`, displayName: 'bench' }, input: { kind: 'command' as const, name, text: '' } };
+  const inv = {
+    chat: { platform: 'telegram' as const, id: String(FIRST_CHAT), kind: 'private' as const },
+    user: { identity: `telegram:${FIRST_CHAT}`, displayName: 'bench' },
+    input: { kind: 'command' as const, name, text: '' },
+  };
   const sink = { send: async () => ({ edit: async () => undefined }) };
   for (let i = 0; i < 100; i++) await app.pipeline.handle(inv, sink);
   const t0 = performance.now();
@@ -115,7 +119,9 @@ async function measureAll(subjects: readonly Subject[], log: (s: string) => void
       const p = pools.get(key(s, level.chats))!;
       const sum = summarize(p.latencies);
       const throughputPerS = p.answered > 0 ? round((p.answered / p.wallMs) * 1000, 0) : null;
-      log(`  ${s.bot} ${s.command} @${level.chats} chats: p50 ${sum.p50Ms} ms, p99 ${sum.p99Ms} ms, ${throughputPerS}/s${p.timeouts ? `, ${p.timeouts} timeouts` : ''}`);
+      log(
+        `  ${s.bot} ${s.command} @${level.chats} chats: p50 ${sum.p50Ms} ms, p99 ${sum.p99Ms} ms, ${throughputPerS}/s${p.timeouts ? `, ${p.timeouts} timeouts` : ''}`,
+      );
       out.push({ bot: s.bot, command: s.command, chats: level.chats, ...sum, throughputPerS, timeouts: p.timeouts });
     }
   }
@@ -153,7 +159,11 @@ export async function benchCommands(log: (s: string) => void): Promise<CommandRe
         await fakeP.waitForPoll(10_000);
         registeredCommands = bench.app.registry.all().length;
         for (const name of ['help', 'status']) pipelineUs[`/${name}`] = await pipelineCost(bench.app, name);
-        log(`  pipeline alone: ${Object.entries(pipelineUs).map(([k, v]) => `${k} ${v} µs`).join(', ')} (${registeredCommands} commands registered)`);
+        log(
+          `  pipeline alone: ${Object.entries(pipelineUs)
+            .map(([k, v]) => `${k} ${v} µs`)
+            .join(', ')} (${registeredCommands} commands registered)`,
+        );
         levels = await measureAll(
           [
             { bot: 'baseline', command: '/help', fake: fakeB, starts: '' },
@@ -186,13 +196,17 @@ export async function benchCommands(log: (s: string) => void): Promise<CommandRe
           p50Ratio: ratio(l.p50Ms, base(l.chats)?.p50Ms),
           p99Ratio: ratio(l.p99Ms, base(l.chats)?.p99Ms),
           ...(l.command === '/help'
-            ? { p50VsSamePayload: ratio(l.p50Ms, base(l.chats, 'bare, same HTML')?.p50Ms), p99VsSamePayload: ratio(l.p99Ms, base(l.chats, 'bare, same HTML')?.p99Ms) }
+            ? {
+                p50VsSamePayload: ratio(l.p50Ms, base(l.chats, 'bare, same HTML')?.p50Ms),
+                p99VsSamePayload: ratio(l.p99Ms, base(l.chats, 'bare, same HTML')?.p99Ms),
+              }
             : {}),
         }
       : l,
   );
   const ours = withRatios.filter((l) => l.bot === 'ours');
-  const worst = (xs: (number | null | undefined)[]): number | null => (xs.some((x) => x === null || x === undefined) || xs.length === 0 ? null : Math.max(...(xs as number[])));
+  const worst = (xs: (number | null | undefined)[]): number | null =>
+    xs.some((x) => x === null || x === undefined) || xs.length === 0 ? null : Math.max(...(xs as number[]));
   const top = Math.max(...LEVELS.map((l) => l.chats));
   const tops = ours.filter((l) => l.chats === top).map((l) => l.throughputPerS);
   return {

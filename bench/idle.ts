@@ -40,7 +40,9 @@ export interface IdleResult {
 }
 
 /** Puts a counting proxy in front of each backend of `config`, returning the rewritten config. */
-async function proxied(config: Record<string, unknown>): Promise<{ config: Record<string, unknown>; proxies: Map<string, CountingProxy>; skipped: string[] }> {
+async function proxied(
+  config: Record<string, unknown>,
+): Promise<{ config: Record<string, unknown>; proxies: Map<string, CountingProxy>; skipped: string[] }> {
   const out: Record<string, unknown> = { ...config };
   const proxies = new Map<string, CountingProxy>();
   const skipped: string[] = [];
@@ -70,11 +72,21 @@ export async function benchIdle(windowMs: number, log: (s: string) => void): Pro
   const fake = await startFakeTelegram({ token: BENCH_TOKEN, maxHoldMs: MAX_HOLD_MS, maxLog: 200 });
   try {
     if (proxies.size === 0) {
-      return { windowS: 0, extrapolated: false, backends: [], requestsPerMinByBackend: {}, note: 'no demo backends registered yet (src/demo/registry.ts is empty)' };
+      return {
+        windowS: 0,
+        extrapolated: false,
+        backends: [],
+        requestsPerMinByBackend: {},
+        note: 'no demo backends registered yet (src/demo/registry.ts is empty)',
+      };
     }
     const bindings = BOUND_CHATS.map((id) => ({ chat: `telegram:${id}` }));
     const existing = (config.alerts as Record<string, unknown> | undefined) ?? {};
-    const bench = await startBenchApp({ ...config, alerts: { ...existing, bindings }, telegram: { token: BENCH_TOKEN, apiRoot: fake.apiRoot } });
+    const bench = await startBenchApp({
+      ...config,
+      alerts: { ...existing, bindings },
+      telegram: { token: BENCH_TOKEN, apiRoot: fake.apiRoot },
+    });
     try {
       const started = performance.now();
       await elapse(WARMUP_MS);
@@ -100,7 +112,9 @@ export async function benchIdle(windowMs: number, log: (s: string) => void): Pro
           expectedRefreshesPerMin: pollSeconds ? round(60 / pollSeconds, 1) : null,
           routes: Object.fromEntries(p.byRoute),
         });
-        log(`  ${name}: ${perMin(inWindow)} requests/min, ${perMin(refreshes)} refreshes/min, one every ${medianGap === undefined ? '?' : round(medianGap / 1000, 1)} s (poll ${pollSeconds ?? '?'} s)`);
+        log(
+          `  ${name}: ${perMin(inWindow)} requests/min, ${perMin(refreshes)} refreshes/min, one every ${medianGap === undefined ? '?' : round(medianGap / 1000, 1)} s (poll ${pollSeconds ?? '?'} s)`,
+        );
       }
       return {
         windowS: round((to - from) / 1000, 1),

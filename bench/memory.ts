@@ -124,7 +124,15 @@ async function drive(fake: FakeTelegram, child: Child, command: string[]): Promi
   };
 }
 
-const failed = (error: string): ProcessFigures => ({ startupMs: null, idleRssMb: null, afterRssMb: null, peakRssMb: null, growthMb: null, commands: 0, error });
+const failed = (error: string): ProcessFigures => ({
+  startupMs: null,
+  idleRssMb: null,
+  afterRssMb: null,
+  peakRssMb: null,
+  growthMb: null,
+  commands: 0,
+  error,
+});
 
 /** Starts a bot process against `fake`; `o` passes spawn options (inspector, env). */
 type Launch = (fake: FakeTelegram, o?: Parameters<typeof spawnTsx>[3]) => { child: Child; cleanup: () => void };
@@ -223,14 +231,20 @@ export async function benchMemory(log: (s: string) => void): Promise<MemoryResul
     return { ours: na, baseline: na, withDiscord: null, withDiscordReason: 'Linux only' };
   }
   const b = await measure(baselineLaunch, ['/help']);
-  log(`  baseline: start-up ${b.startupMs} ms (cold ${b.startup?.coldMs} ms), idle ${b.idleRssMb} MB, after ${b.commands} ${b.afterRssMb} MB (raw ${b.idleRawRssMb} → ${b.afterRawRssMb})${b.error ? ` (${b.error})` : ''}`);
+  log(
+    `  baseline: start-up ${b.startupMs} ms (cold ${b.startup?.coldMs} ms), idle ${b.idleRssMb} MB, after ${b.commands} ${b.afterRssMb} MB (raw ${b.idleRawRssMb} → ${b.afterRawRssMb})${b.error ? ` (${b.error})` : ''}`,
+  );
   const o = await measure(oursLaunch(), ['/help', '/status']);
-  log(`  ours (Telegram): start-up ${o.startupMs} ms (cold ${o.startup?.coldMs} ms), idle ${o.idleRssMb} MB, after ${o.commands} ${o.afterRssMb} MB (raw ${o.idleRawRssMb} → ${o.afterRawRssMb})${o.error ? ` (${o.error})` : ''}`);
+  log(
+    `  ours (Telegram): start-up ${o.startupMs} ms (cold ${o.startup?.coldMs} ms), idle ${o.idleRssMb} MB, after ${o.commands} ${o.afterRssMb} MB (raw ${o.idleRawRssMb} → ${o.afterRawRssMb})${o.error ? ` (${o.error})` : ''}`,
+  );
   const d = await discordSection().catch((e: unknown) => `fake Discord failed: ${(e as Error).message}`);
   if (typeof d === 'string') return { ours: o, baseline: b, withDiscord: null, withDiscordReason: d };
   try {
     const w = await measure(oursLaunch(d.section), ['/help', '/status']);
-    log(`  ours (Telegram + Discord): start-up ${w.startupMs} ms (cold ${w.startup?.coldMs} ms), idle ${w.idleRssMb} MB, after ${w.commands} ${w.afterRssMb} MB${w.error ? ` (${w.error})` : ''}`);
+    log(
+      `  ours (Telegram + Discord): start-up ${w.startupMs} ms (cold ${w.startup?.coldMs} ms), idle ${w.idleRssMb} MB, after ${w.commands} ${w.afterRssMb} MB${w.error ? ` (${w.error})` : ''}`,
+    );
     return { ours: o, baseline: b, withDiscord: w };
   } finally {
     await d.close();

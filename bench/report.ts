@@ -40,17 +40,38 @@ function commandTable(c: CommandResult): string {
 function memoryTable(m: MemoryResult): string {
   const row = (name: string, p: ProcessFigures | null, reason?: string): string[] =>
     p
-      ? [name, fig(p.startupMs, ' ms', p.error), fig(p.startup?.coldMs, ' ms', p.error), fig(p.idleRssMb, ' MB', p.error), fig(p.afterRssMb, ' MB', p.error), fig(p.growthMb, ' MB', p.error), fig(p.firstHalfGrowthMb ?? null, ' MB'), fig(p.secondHalfGrowthMb ?? null, ' MB'), fig(p.peakRssMb, ' MB', p.error)]
+      ? [
+          name,
+          fig(p.startupMs, ' ms', p.error),
+          fig(p.startup?.coldMs, ' ms', p.error),
+          fig(p.idleRssMb, ' MB', p.error),
+          fig(p.afterRssMb, ' MB', p.error),
+          fig(p.growthMb, ' MB', p.error),
+          fig(p.firstHalfGrowthMb ?? null, ' MB'),
+          fig(p.secondHalfGrowthMb ?? null, ' MB'),
+          fig(p.peakRssMb, ' MB', p.error),
+        ]
       : [name, `n/a (${reason ?? 'not measured'})`, '', '', '', '', '', '', ''];
   return table(
     ['process', 'start-up', 'cold start', 'idle RSS', 'RSS after 10k', 'growth', '1st 5k', '2nd 5k', 'peak'],
-    [row('baseline grammY echo', m.baseline), row('ours, Telegram', m.ours), row('ours, Telegram + Discord', m.withDiscord, m.withDiscordReason)],
+    [
+      row('baseline grammY echo', m.baseline),
+      row('ours, Telegram', m.ours),
+      row('ours, Telegram + Discord', m.withDiscord, m.withDiscordReason),
+    ],
   );
 }
 
 function idleTable(i: IdleResult): string {
   if (i.backends.length === 0) return `n/a (${i.note ?? 'no backends'})`;
-  const rows = i.backends.map((b) => [b.backend, fig(b.pollSeconds, ' s'), fig(b.requestsPerMin), fig(b.refreshesPerMin), fig(b.expectedRefreshesPerMin), fig(b.medianRefreshIntervalS, ' s')]);
+  const rows = i.backends.map((b) => [
+    b.backend,
+    fig(b.pollSeconds, ' s'),
+    fig(b.requestsPerMin),
+    fig(b.refreshesPerMin),
+    fig(b.expectedRefreshesPerMin),
+    fig(b.medianRefreshIntervalS, ' s'),
+  ]);
   const head = table(['backend', 'poll', 'requests/min', 'refreshes/min', 'expected', 'refresh every'], rows);
   return `${head}\nwindow ${i.windowS} s${i.extrapolated ? ' (shorter than a minute: scaled to per-minute figures)' : ''}${i.note ? `; ${i.note}` : ''}`;
 }
@@ -70,18 +91,69 @@ export function report(r: BenchResults): { text: string; json: Record<string, un
   const summary = table(
     ['figure', 'value', 'target', 'result'],
     [
-      ['command p50, ours/baseline (worst)', fig(c?.p50Ratio, '', why(r.command)), `≤ ${TARGETS.p50Ratio}`, verdict(c?.p50Ratio, (v) => v <= TARGETS.p50Ratio)],
-      ['command p99, ours/baseline (worst)', fig(c?.p99Ratio, '', why(r.command)), `≤ ${TARGETS.p99Ratio}`, verdict(c?.p99Ratio, (v) => v <= TARGETS.p99Ratio)],
-      ['command throughput @50 chats', fig(c?.throughputPerS, ' /s', why(r.command)), `≥ ${TARGETS.throughputPerS} /s`, verdict(c?.throughputPerS, (v) => v >= TARGETS.throughputPerS)],
+      [
+        'command p50, ours/baseline (worst)',
+        fig(c?.p50Ratio, '', why(r.command)),
+        `≤ ${TARGETS.p50Ratio}`,
+        verdict(c?.p50Ratio, (v) => v <= TARGETS.p50Ratio),
+      ],
+      [
+        'command p99, ours/baseline (worst)',
+        fig(c?.p99Ratio, '', why(r.command)),
+        `≤ ${TARGETS.p99Ratio}`,
+        verdict(c?.p99Ratio, (v) => v <= TARGETS.p99Ratio),
+      ],
+      [
+        'command throughput @50 chats',
+        fig(c?.throughputPerS, ' /s', why(r.command)),
+        `≥ ${TARGETS.throughputPerS} /s`,
+        verdict(c?.throughputPerS, (v) => v >= TARGETS.throughputPerS),
+      ],
       ['alert latency p50', fig(a?.p50Ms, ' ms', why(r.alert)), '', ''],
-      ['alert latency p99', fig(a?.p99Ms, ' ms', why(r.alert)), `≤ ${TARGETS.alertP99Ms} ms`, verdict(a?.p99Ms, (v) => v <= TARGETS.alertP99Ms)],
-      [`idle RSS (${platforms})`, fig(main?.idleRssMb, ' MB', main?.error ?? why(r.memory)), `≤ ${TARGETS.idleRssMb} MB (both platforms)`, verdict(main?.idleRssMb, (v) => v <= TARGETS.idleRssMb)],
-      ['RSS growth after 10,000 commands', fig(main?.growthMb, ' MB', main?.error ?? why(r.memory)), `≤ ${TARGETS.growthMb} MB`, verdict(main?.growthMb, (v) => v <= TARGETS.growthMb)],
-      ['start-up to first getUpdates', fig(main?.startupMs, ' ms', main?.error ?? why(r.memory)), `≤ ${TARGETS.startupMs} ms`, verdict(main?.startupMs, (v) => v <= TARGETS.startupMs)],
+      [
+        'alert latency p99',
+        fig(a?.p99Ms, ' ms', why(r.alert)),
+        `≤ ${TARGETS.alertP99Ms} ms`,
+        verdict(a?.p99Ms, (v) => v <= TARGETS.alertP99Ms),
+      ],
+      [
+        `idle RSS (${platforms})`,
+        fig(main?.idleRssMb, ' MB', main?.error ?? why(r.memory)),
+        `≤ ${TARGETS.idleRssMb} MB (both platforms)`,
+        verdict(main?.idleRssMb, (v) => v <= TARGETS.idleRssMb),
+      ],
+      [
+        'RSS growth after 10,000 commands',
+        fig(main?.growthMb, ' MB', main?.error ?? why(r.memory)),
+        `≤ ${TARGETS.growthMb} MB`,
+        verdict(main?.growthMb, (v) => v <= TARGETS.growthMb),
+      ],
+      [
+        'start-up to first getUpdates',
+        fig(main?.startupMs, ' ms', main?.error ?? why(r.memory)),
+        `≤ ${TARGETS.startupMs} ms`,
+        verdict(main?.startupMs, (v) => v <= TARGETS.startupMs),
+      ],
       ['storm: lost', fig(s?.lost, '', why(r.storm)), '0', verdict(s?.lost, (v) => v === 0)],
       ['storm: unhandled 429s', fig(s?.unhandled429, '', why(r.storm)), '0', verdict(s?.unhandled429, (v) => v === 0)],
       ['storm: time to drain', fig(s?.drainMs, ' ms', why(r.storm)), '', ''],
-      ['idle: refreshes per poll interval', i && i.backends.length ? i.backends.map((b) => `${b.backend} ${b.medianRefreshIntervalS ?? '?'}s/${b.pollSeconds ?? '?'}s`).join(', ') : `n/a (${i?.note ?? why(r.idle)})`, '1 per interval', i && i.backends.length ? verdict(i.backends.every((b) => b.pollSeconds !== null && b.medianRefreshIntervalS !== null && b.medianRefreshIntervalS >= b.pollSeconds * 0.9) ? 1 : 0, (v) => v === 1) : 'n/a'],
+      [
+        'idle: refreshes per poll interval',
+        i && i.backends.length
+          ? i.backends.map((b) => `${b.backend} ${b.medianRefreshIntervalS ?? '?'}s/${b.pollSeconds ?? '?'}s`).join(', ')
+          : `n/a (${i?.note ?? why(r.idle)})`,
+        '1 per interval',
+        i && i.backends.length
+          ? verdict(
+              i.backends.every(
+                (b) => b.pollSeconds !== null && b.medianRefreshIntervalS !== null && b.medianRefreshIntervalS >= b.pollSeconds * 0.9,
+              )
+                ? 1
+                : 0,
+              (v) => v === 1,
+            )
+          : 'n/a',
+      ],
     ],
   );
 
@@ -89,16 +161,34 @@ export function report(r: BenchResults): { text: string; json: Record<string, un
     `Benchmarks — ${mc.cores} cores (${mc.cpuModel}), Node ${mc.nodeVersion}`,
     '',
     '1. Command latency: fake Telegram Bot API, closed loop per chat (send, wait for the answer, repeat)',
-    c ? `${commandTable(c)}\n/status answered with ${c.statusSections} service line(s)${c.statusSections === 0 ? ' (no service module wired yet)' : ''}; pipeline alone (no Telegram): ${Object.entries(c.pipelineUs).map(([k, v]) => `${k} ${v} µs`).join(', ')} with ${c.registeredCommands} commands registered${c.baselineErrors ? `; the bare bots failed ${c.baselineErrors} update(s) (no retry plugin)` : ''}` : `n/a (${r.command})`,
+    c
+      ? `${commandTable(c)}\n/status answered with ${c.statusSections} service line(s)${c.statusSections === 0 ? ' (no service module wired yet)' : ''}; pipeline alone (no Telegram): ${Object.entries(
+          c.pipelineUs,
+        )
+          .map(([k, v]) => `${k} ${v} µs`)
+          .join(
+            ', ',
+          )} with ${c.registeredCommands} commands registered${c.baselineErrors ? `; the bare bots failed ${c.baselineErrors} update(s) (no retry plugin)` : ''}`
+      : `n/a (${r.command})`,
     '',
     '2. Alert latency: UPS state change in the NUT server → message at the fake Telegram',
-    a ? `${a.server}, poll ${a.pollSeconds} s, ${a.n} of ${a.flips} flips: p50 ${a.p50Ms} ms, p99 ${a.p99Ms} ms, max ${a.maxMs} ms (from the state-file write: p50 ${a.fromWrite.p50Ms} ms, p99 ${a.fromWrite.p99Ms} ms)${a.lost ? `; ${a.lost} lost` : ''}` : `n/a (${r.alert})`,
+    a
+      ? `${a.server}, poll ${a.pollSeconds} s, ${a.n} of ${a.flips} flips: p50 ${a.p50Ms} ms, p99 ${a.p99Ms} ms, max ${a.maxMs} ms (from the state-file write: p50 ${a.fromWrite.p50Ms} ms, p99 ${a.fromWrite.p99Ms} ms)${a.lost ? `; ${a.lost} lost` : ''}`
+      : `n/a (${r.alert})`,
     '',
     '3. Memory and start-up: child processes, RSS from /proc after a forced full GC; start-up = spawn → first getUpdates (median of 5 warm starts; cold = tsx cache off)',
     m ? memoryTable(m) : `n/a (${r.memory})`,
     '',
     '4. Alert storm: 500 condition changes in 10 s across 5 sources, Telegram flood limits on',
-    s ? `${s.changes} changes → ${s.events} alert events → ${s.messages} messages (${s.chats} chats), drained in ${s.drainMs ?? 'n/a'} ms (last message per chat: ${Object.entries(s.drainByChatMs).map(([k, v]) => `${k} ${v ?? 'n/a'} ms`).join(', ')}); messages per chat ${JSON.stringify(s.messagesByChat)}; lost ${s.lost}; 429 answers ${s.http429} (unhandled ${s.unhandled429}); outbox ${JSON.stringify(s.outbox)}` : `n/a (${r.storm})`,
+    s
+      ? `${s.changes} changes → ${s.events} alert events → ${s.messages} messages (${s.chats} chats), drained in ${s.drainMs ?? 'n/a'} ms (last message per chat: ${Object.entries(
+          s.drainByChatMs,
+        )
+          .map(([k, v]) => `${k} ${v ?? 'n/a'} ms`)
+          .join(
+            ', ',
+          )}); messages per chat ${JSON.stringify(s.messagesByChat)}; lost ${s.lost}; 429 answers ${s.http429} (unhandled ${s.unhandled429}); outbox ${JSON.stringify(s.outbox)}`
+      : `n/a (${r.storm})`,
     '',
     '5. Backend load at idle: every demo backend behind a counting proxy, 3 chats bound',
     i ? idleTable(i) : `n/a (${r.idle})`,
@@ -108,7 +198,12 @@ export function report(r: BenchResults): { text: string; json: Record<string, un
   ];
 
   const json: Record<string, unknown> = {
-    command: { ...(c ?? { reason: r.command }), p50Ratio: c?.p50Ratio ?? null, p99Ratio: c?.p99Ratio ?? null, throughputPerS: c?.throughputPerS ?? null },
+    command: {
+      ...(c ?? { reason: r.command }),
+      p50Ratio: c?.p50Ratio ?? null,
+      p99Ratio: c?.p99Ratio ?? null,
+      throughputPerS: c?.throughputPerS ?? null,
+    },
     alert: { ...(a ?? { reason: r.alert }), p99Ms: a?.p99Ms ?? null, p50Ms: a?.p50Ms ?? null },
     memory: { ...(m ?? { reason: r.memory }), idleRssMb: main?.idleRssMb ?? null, growthMb: main?.growthMb ?? null, platforms },
     startupMs: main?.startupMs ?? null,

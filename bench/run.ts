@@ -32,7 +32,9 @@ export interface BenchResults {
 }
 
 const { values } = parseArgs({ options: { only: { type: 'string' }, 'idle-seconds': { type: 'string' }, out: { type: 'string' } } });
-const only = new Set<Section>((values.only?.split(',') ?? SECTIONS).filter((s): s is Section => (SECTIONS as readonly string[]).includes(s)));
+const only = new Set<Section>(
+  (values.only?.split(',') ?? SECTIONS).filter((s): s is Section => (SECTIONS as readonly string[]).includes(s)),
+);
 const idleMs = Math.max(5, Math.min(600, Number(values['idle-seconds'] ?? 60))) * 1000;
 const log = (s: string): void => void process.stderr.write(`${s}\n`);
 

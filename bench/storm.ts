@@ -56,7 +56,13 @@ const label = (src: string, i: number): string => `${src}/${i}/`;
 function stormModule(active: Map<AlertSource, Set<number>>, keys: { summary: string; resolved: string }): FeatureModule {
   const log = silentLogger();
   const feeds = SOURCES.map((src) => {
-    const poller = new Poller<number[]>(`storm-${src}`, async () => ({ ok: true, value: [...(active.get(src) ?? [])] }), 50, systemClock, log);
+    const poller = new Poller<number[]>(
+      `storm-${src}`,
+      async () => ({ ok: true, value: [...(active.get(src) ?? [])] }),
+      50,
+      systemClock,
+      log,
+    );
     const rules = (value: number[]): Condition[] =>
       value.map((i) => ({
         key: `storm:${src}:${i}`,
@@ -119,7 +125,11 @@ export async function benchStorm(log: (s: string) => void): Promise<StormResult 
       }
       const stormMs = round(performance.now() - t0, 0);
       const counts = (): Record<string, number> =>
-        Object.fromEntries((db.prepare('SELECT status, COUNT(*) AS n FROM alert_outbox GROUP BY status').all() as { status: string; n: number }[]).map((r) => [r.status, r.n]));
+        Object.fromEntries(
+          (db.prepare('SELECT status, COUNT(*) AS n FROM alert_outbox GROUP BY status').all() as { status: string; n: number }[]).map(
+            (r) => [r.status, r.n],
+          ),
+        );
       let drainMs: number | null = null;
       // Let the last polls run, then wait (bounded) until nothing is left to deliver.
       await elapse(500);
@@ -133,7 +143,10 @@ export async function benchStorm(log: (s: string) => void): Promise<StormResult 
       }
       const outbox = counts();
       if (Object.keys(outbox).length === 0) return 'no alert events: the alert feeds are not subscribed to the engine in the app yet';
-      const events = db.prepare("SELECT COUNT(*) FROM alert_outbox WHERE destination = ? AND dedup_key NOT LIKE 'summary:%'").pluck().get(`telegram:${CHATS[0]}`) as number;
+      const events = db
+        .prepare("SELECT COUNT(*) FROM alert_outbox WHERE destination = ? AND dedup_key NOT LIKE 'summary:%'")
+        .pluck()
+        .get(`telegram:${CHATS[0]}`) as number;
       // Every raise and every resolve must have reached every chat, alone or inside a grouped message.
       const t = bench.app.messages.forLanguage('en');
       let lost = 0;
@@ -147,10 +160,17 @@ export async function benchStorm(log: (s: string) => void): Promise<StormResult 
       }
       const stats = fake.stats();
       const http429 = stats.byStatus[429] ?? 0;
-      const undelivered429 = db.prepare("SELECT COUNT(*) FROM alert_outbox WHERE status IN ('dead', 'pending') AND (last_error LIKE '%429%' OR last_error LIKE '%Too Many%')").pluck().get() as number;
+      const undelivered429 = db
+        .prepare(
+          "SELECT COUNT(*) FROM alert_outbox WHERE status IN ('dead', 'pending') AND (last_error LIKE '%429%' OR last_error LIKE '%Too Many%')",
+        )
+        .pluck()
+        .get() as number;
       const logged429 = bench.logs.filter((l) => Number(l.level) >= 50 && /429|Too Many/.test(JSON.stringify(l))).length;
       log(`  ${changes} changes → ${messages} messages + ${edits} edits, drained in ${drainMs ?? 'n/a'} ms, lost ${lost}, 429s ${http429}`);
-      const drainByChatMs = Object.fromEntries(CHATS.map((c) => [c < 0 ? `group ${c}` : `private ${c}`, lastAt.has(c) ? round(lastAt.get(c)! - t0, 0) : null]));
+      const drainByChatMs = Object.fromEntries(
+        CHATS.map((c) => [c < 0 ? `group ${c}` : `private ${c}`, lastAt.has(c) ? round(lastAt.get(c)! - t0, 0) : null]),
+      );
       const messagesByChat = Object.fromEntries(CHATS.map((c) => [c < 0 ? `group ${c}` : `private ${c}`, texts.get(c)!.length]));
       return {
         drainByChatMs,

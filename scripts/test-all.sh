@@ -30,4 +30,5 @@ fi
 
 npm run --silent typecheck
 npm run --silent lint
+npm run --silent format:check
 npm test

@@ -74,7 +74,11 @@ export async function startApp(opts: AppOptions): Promise<App> {
   });
   const db = openDatabase(config.database, allMigrations);
   const withConsole = Boolean(opts.console) && (opts.demo || config.console);
-  const access = new AccessControl(db, clock, { owners: ownerIdentities(config, withConsole), rateLimit: { perMinute: config.permissions.rateLimitPerMinute }, chatCeilings: config.permissions.chats });
+  const access = new AccessControl(db, clock, {
+    owners: ownerIdentities(config, withConsole),
+    rateLimit: { perMinute: config.permissions.rateLimitPerMinute },
+    chatCeilings: config.permissions.chats,
+  });
   const tokens = new ActionTokens(db, clock);
   const audit = new AuditLog(db);
 
@@ -83,19 +87,37 @@ export async function startApp(opts: AppOptions): Promise<App> {
   const alerting = createAlerting({ config, db, clock, log, messages, access, tokens, adapters: () => adapters });
   const notify = alerting.notify;
   const shared: WiringContext['shared'] = {
-    access, audit, tokens,
+    access,
+    audit,
+    tokens,
     registry: () => late.registry!,
     pipeline: () => late.pipeline!,
     telegramUsername: () => adapters.find((a): a is TelegramAdapter => a instanceof TelegramAdapter)?.username,
   };
-  const wiring: WiringContext = { config, db, clock, log, messages, demo: Boolean(opts.demo), notify, shared, ...(opts.simulate ? { simulate: opts.simulate } : {}) };
+  const wiring: WiringContext = {
+    config,
+    db,
+    clock,
+    log,
+    messages,
+    demo: Boolean(opts.demo),
+    notify,
+    shared,
+    ...(opts.simulate ? { simulate: opts.simulate } : {}),
+  };
   const modules = [...buildModules(wiring), ...(opts.extraModules ?? [])];
   modules.push(alerting.module(wiring, modules));
 
   // /help lists the registry that contains /help itself, hence the late-bound reference.
   const late: { registry?: CommandRegistry; pipeline?: Pipeline } = {};
   const statusSections = (): StatusSection[] => modules.flatMap((m) => m.statusSections ?? []);
-  const builtins = builtinCommands({ registry: () => late.registry!, access, messages, statusSections, acceptInvite: modules.find((m) => m.acceptInvite)?.acceptInvite });
+  const builtins = builtinCommands({
+    registry: () => late.registry!,
+    access,
+    messages,
+    statusSections,
+    acceptInvite: modules.find((m) => m.acceptInvite)?.acceptInvite,
+  });
   const registry = (late.registry = new CommandRegistry([...builtins, ...modules.flatMap((m) => m.commands)]));
   access.ensureKnownPermissions(registry.permissions());
 
@@ -120,7 +142,14 @@ export async function startApp(opts: AppOptions): Promise<App> {
 
   const t0 = messages.forLanguage(config.language);
   if (config.telegram) {
-    adapters.push(new TelegramAdapter({ token: config.telegram.token, ...(config.telegram.apiRoot ? { apiRoot: config.telegram.apiRoot } : {}), describe: (k) => t0(k) }, pipeline, registry, log.child({ adapter: 'telegram' })));
+    adapters.push(
+      new TelegramAdapter(
+        { token: config.telegram.token, ...(config.telegram.apiRoot ? { apiRoot: config.telegram.apiRoot } : {}), describe: (k) => t0(k) },
+        pipeline,
+        registry,
+        log.child({ adapter: 'telegram' }),
+      ),
+    );
   }
   // discord.js is heavy (about 1 s and 30 MB to load): only load it for a Discord setup.
   const discord = config.discord
@@ -143,14 +172,15 @@ export async function startApp(opts: AppOptions): Promise<App> {
     throw e;
   }
 
-  const health = config.health.port >= 0 && !opts.demo
-    ? await startHealthServer(config.health.host, config.health.port, () => {
-        const adapterStates = Object.fromEntries(adapters.map((a) => [a.platform, a.health()]));
-        const dbOk = isWritable(db);
-        const ok = dbOk && adapters.every((a) => a.health().connected);
-        return { ok, database: dbOk ? 'writable' : 'not writable', adapters: adapterStates };
-      })
-    : undefined;
+  const health =
+    config.health.port >= 0 && !opts.demo
+      ? await startHealthServer(config.health.host, config.health.port, () => {
+          const adapterStates = Object.fromEntries(adapters.map((a) => [a.platform, a.health()]));
+          const dbOk = isWritable(db);
+          const ok = dbOk && adapters.every((a) => a.health().connected);
+          return { ok, database: dbOk ? 'writable' : 'not writable', adapters: adapterStates };
+        })
+      : undefined;
 
   let stopped = false;
   return {

@@ -89,7 +89,9 @@ async function main(): Promise<number> {
       log,
       demo,
       ...(homelab ? { simulate: (scenario: string) => homelab.simulate(scenario) } : {}),
-      ...(useConsole ? { console: { input: process.stdin, output: process.stdout, onEnd: () => void shutdown('end of input').then(resolve) } } : {}),
+      ...(useConsole
+        ? { console: { input: process.stdin, output: process.stdout, onEnd: () => void shutdown('end of input').then(resolve) } }
+        : {}),
     })
       .then((a) => {
         app = a;

@@ -11,7 +11,15 @@ export async function buildBundles(root: string): Promise<{ bot: string; baselin
   const cache = join(root, 'node_modules', '.cache');
   mkdirSync(cache, { recursive: true });
   const out = mkdtempSync(join(cache, 'homelab-bench-'));
-  const common = { bundle: true, platform: 'node', format: 'esm', packages: 'external', target: 'node20', logLevel: 'warning', absWorkingDir: root } as const;
+  const common = {
+    bundle: true,
+    platform: 'node',
+    format: 'esm',
+    packages: 'external',
+    target: 'node20',
+    logLevel: 'warning',
+    absWorkingDir: root,
+  } as const;
   await build({ ...common, entryPoints: { main: 'src/main.ts' }, splitting: true, outdir: join(out, 'bot') });
   await build({ ...common, entryPoints: { baseline: 'bench/baseline-bot.ts' }, outdir: join(out, 'baseline') });
   return { bot: join(out, 'bot', 'main.js'), baseline: join(out, 'baseline', 'baseline.js') };

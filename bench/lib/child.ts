@@ -23,12 +23,21 @@ export interface Child {
  * figures show retained memory rather than when V8 last happened to collect; start-up runs
  * go without it (`inspect: false`).
  */
-export function spawnTsx(script: string, args: readonly string[], cwd: string, o: { inspect?: boolean; env?: Record<string, string> } = {}): Child {
+export function spawnTsx(
+  script: string,
+  args: readonly string[],
+  cwd: string,
+  o: { inspect?: boolean; env?: Record<string, string> } = {},
+): Child {
   const flags = o.inspect === false ? [] : ['--inspect=127.0.0.1:0'];
   const startedAt = performance.now();
   // A built bundle (.js, as shipped in the Docker image) runs on plain node; sources go through tsx.
   const loader = script.endsWith('.js') ? [] : ['--import', 'tsx'];
-  const proc = spawn(process.execPath, [...flags, ...loader, script, ...args], { cwd, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, NODE_ENV: 'production', ...o.env } });
+  const proc = spawn(process.execPath, [...flags, ...loader, script, ...args], {
+    cwd,
+    stdio: ['ignore', 'pipe', 'pipe'],
+    env: { ...process.env, NODE_ENV: 'production', ...o.env },
+  });
   let out = '';
   const keep = (d: Buffer): void => {
     if (out.length < 20_000) out += d.toString();
@@ -41,8 +50,10 @@ export function spawnTsx(script: string, args: readonly string[], cwd: string, o
     output: () => out,
     collectGarbage: async () => (await inspect(out, 'HeapProfiler.collectGarbage')) !== undefined,
     memoryUsage: async () => {
-      const expression = 'JSON.stringify(Object.fromEntries(Object.entries(process.memoryUsage()).map(([k, v]) => [k, Math.round(v / 104857.6) / 10])))';
-      const r = (await inspect(out, 'Runtime.evaluate', { expression, returnByValue: true })) as { result?: { value?: string } } | undefined;
+      const expression =
+        'JSON.stringify(Object.fromEntries(Object.entries(process.memoryUsage()).map(([k, v]) => [k, Math.round(v / 104857.6) / 10])))';
+      const r = (await inspect(out, 'Runtime.evaluate', { expression, returnByValue: true })) as
+        { result?: { value?: string } } | undefined;
       return r?.result?.value ? (JSON.parse(r.result.value) as Record<string, number>) : undefined;
     },
     async stop() {

@@ -49,13 +49,22 @@ export function fig(value: number | null | undefined, unit = '', reason = 'not m
 /** The machine the bench ran on. */
 export function machine(): { cores: number; nodeVersion: string; cpuModel: string; platform: string } {
   const c = cpus();
-  return { cores: c.length, nodeVersion: process.version, cpuModel: c[0]?.model.trim() ?? 'unknown', platform: `${process.platform}-${process.arch}` };
+  return {
+    cores: c.length,
+    nodeVersion: process.version,
+    cpuModel: c[0]?.model.trim() ?? 'unknown',
+    platform: `${process.platform}-${process.arch}`,
+  };
 }
 
 /** Renders rows as a plain-text table with aligned columns. */
 export function table(head: readonly string[], rows: readonly (readonly string[])[]): string {
   const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
-  const line = (cells: readonly string[]): string => cells.map((c, i) => c.padEnd(widths[i] ?? 0)).join('  ').trimEnd();
+  const line = (cells: readonly string[]): string =>
+    cells
+      .map((c, i) => c.padEnd(widths[i] ?? 0))
+      .join('  ')
+      .trimEnd();
   return [line(head), widths.map((w) => '-'.repeat(w)).join('  '), ...rows.map(line)].join('\n');
 }
 

@@ -54,7 +54,10 @@ const proxmox = z
   .object({
     url,
     node: z.string().default('proxmox1'),
-    tokenId: z.string().regex(/^[^@\s]+@[^!\s]+![\w-]+$/, 'expected USER@REALM!TOKENID').optional(),
+    tokenId: z
+      .string()
+      .regex(/^[^@\s]+@[^!\s]+![\w-]+$/, 'expected USER@REALM!TOKENID')
+      .optional(),
     tokenSecret: z.string().optional(),
     username: z.string().optional(),
     password: z.string().optional(),
@@ -82,9 +85,7 @@ const omv = z
   })
   .strict();
 
-const mdadm = z
-  .object({ ssh: sshSchema, command: z.string().default('cat /proc/mdstat'), pollSeconds: seconds(60) })
-  .strict();
+const mdadm = z.object({ ssh: sshSchema, command: z.string().default('cat /proc/mdstat'), pollSeconds: seconds(60) }).strict();
 
 const pihole = z
   .object({
@@ -122,7 +123,11 @@ const transmission = z
     password: z.string().optional(),
     pollSeconds: seconds(30),
     downloadDirs: z.record(z.string(), z.string()).default({}),
-    maxTorrentFileBytes: z.number().int().positive().default(5 * 1024 * 1024),
+    maxTorrentFileBytes: z
+      .number()
+      .int()
+      .positive()
+      .default(5 * 1024 * 1024),
   })
   .strict();
 
@@ -165,7 +170,10 @@ const alerts = z
     debounceSeconds: z.number().min(0).default(30),
     renotifyMinutes: z.number().min(0).default(60),
     maxAttempts: z.number().int().positive().default(12),
-    digest: z.object({ cron: z.string().default('0 8 * * *'), chats: z.array(z.string()).default([]) }).strict().optional(),
+    digest: z
+      .object({ cron: z.string().default('0 8 * * *'), chats: z.array(z.string()).default([]) })
+      .strict()
+      .optional(),
     powerCut: z
       .object({
         enabled: z.boolean().default(false),

@@ -12,8 +12,7 @@ export interface ConfigProblem {
 }
 
 export type ConfigResult =
-  | { readonly ok: true; readonly config: Config; readonly secrets: string[] }
-  | { readonly ok: false; readonly problems: ConfigProblem[] };
+  { readonly ok: true; readonly config: Config; readonly secrets: string[] } | { readonly ok: false; readonly problems: ConfigProblem[] };
 
 type Env = Readonly<Record<string, string | undefined>>;
 
@@ -56,13 +55,7 @@ export function validateConfig(raw: unknown): ConfigResult {
   return { ok: true, config: parsed.data, secrets: collectSecrets(parsed.data) };
 }
 
-function resolveValues(
-  value: unknown,
-  path: string[],
-  env: Env,
-  readFile: (p: string) => string,
-  problems: ConfigProblem[],
-): unknown {
+function resolveValues(value: unknown, path: string[], env: Env, readFile: (p: string) => string, problems: ConfigProblem[]): unknown {
   if (typeof value === 'string') {
     return value.replace(/\$\{(\w+)\}/g, (_, name: string) => {
       const v = env[name];

@@ -15,7 +15,10 @@ export interface Migration {
 
 /** A database file that cannot be used; the message says why and what to check. */
 export class DatabaseOpenError extends Error {
-  constructor(message: string, readonly path: string) {
+  constructor(
+    message: string,
+    readonly path: string,
+  ) {
     super(message);
     this.name = 'DatabaseOpenError';
   }
@@ -60,17 +63,13 @@ export function openDatabase(path: string, migrations: readonly Migration[]): Db
 
 /** Applies the migrations not yet recorded, in the order given. Returns the ids applied. */
 export function applyMigrations(db: Db, migrations: readonly Migration[]): string[] {
-  db.exec(
-    'CREATE TABLE IF NOT EXISTS schema_migrations (id TEXT PRIMARY KEY, applied_at INTEGER NOT NULL)',
-  );
+  db.exec('CREATE TABLE IF NOT EXISTS schema_migrations (id TEXT PRIMARY KEY, applied_at INTEGER NOT NULL)');
   const seen = new Set<string>();
   for (const m of migrations) {
     if (seen.has(m.id)) throw new Error(`duplicate migration id ${m.id}`);
     seen.add(m.id);
   }
-  const done = new Set(
-    db.prepare('SELECT id FROM schema_migrations').pluck().all() as string[],
-  );
+  const done = new Set(db.prepare('SELECT id FROM schema_migrations').pluck().all() as string[]);
   const record = db.prepare('INSERT INTO schema_migrations (id, applied_at) VALUES (?, ?)');
   const applied: string[] = [];
   for (const m of migrations) {

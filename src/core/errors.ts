@@ -23,9 +23,7 @@ export interface ServiceError {
 }
 
 /** Success or a ServiceError; never both. */
-export type Result<T, E = ServiceError> =
-  | { readonly ok: true; readonly value: T }
-  | { readonly ok: false; readonly error: E };
+export type Result<T, E = ServiceError> = { readonly ok: true; readonly value: T } | { readonly ok: false; readonly error: E };
 
 /** Wraps a value as success. */
 export const ok = <T>(value: T): Result<T, never> => ({ ok: true, value });
@@ -34,12 +32,7 @@ export const ok = <T>(value: T): Result<T, never> => ({ ok: true, value });
 export const err = <E>(error: E): Result<never, E> => ({ ok: false, error });
 
 /** Builds a ServiceError. */
-export function serviceError(
-  service: string,
-  kind: ServiceErrorKind,
-  detail: string,
-  status?: number,
-): ServiceError {
+export function serviceError(service: string, kind: ServiceErrorKind, detail: string, status?: number): ServiceError {
   return status === undefined ? { service, kind, detail } : { service, kind, detail, status };
 }
 

@@ -7,7 +7,11 @@ export interface HealthReport {
 }
 
 /** Serves `GET /healthz` (200 when healthy, 503 otherwise) on a local port. */
-export async function startHealthServer(host: string, port: number, report: () => HealthReport): Promise<{ server: Server; port: number; close(): Promise<void> }> {
+export async function startHealthServer(
+  host: string,
+  port: number,
+  report: () => HealthReport,
+): Promise<{ server: Server; port: number; close(): Promise<void> }> {
   const server = createServer((req, res) => {
     if (req.method === 'GET' && req.url?.split('?')[0] === '/healthz') {
       let body: HealthReport;

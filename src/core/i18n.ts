@@ -74,9 +74,7 @@ export class Messages {
       this.opts.onMissing?.(key, lang);
       text = this.table.en.get(key) ?? key;
     }
-    return text.replace(/\{(\w+)\}/g, (whole, name: string) =>
-      name in params ? String(params[name]) : whole,
-    );
+    return text.replace(/\{(\w+)\}/g, (whole, name: string) => (name in params ? String(params[name]) : whole));
   }
 
   /** A translate function bound to one language. */

@@ -4,9 +4,27 @@ export type { Logger };
 
 /** Paths pino blanks in every log line, wherever they appear one or two levels deep. */
 const REDACT_PATHS = [
-  'token', 'password', 'secret', 'apiToken', 'appPassword', 'sid', 'authorization', 'cookie',
-  '*.token', '*.password', '*.secret', '*.apiToken', '*.appPassword', '*.sid', '*.authorization', '*.cookie',
-  '*.*.token', '*.*.password', '*.*.secret', '*.*.apiToken', '*.*.appPassword',
+  'token',
+  'password',
+  'secret',
+  'apiToken',
+  'appPassword',
+  'sid',
+  'authorization',
+  'cookie',
+  '*.token',
+  '*.password',
+  '*.secret',
+  '*.apiToken',
+  '*.appPassword',
+  '*.sid',
+  '*.authorization',
+  '*.cookie',
+  '*.*.token',
+  '*.*.password',
+  '*.*.secret',
+  '*.*.apiToken',
+  '*.*.appPassword',
 ];
 
 export interface LoggerOptions {
@@ -22,8 +40,7 @@ export interface LoggerOptions {
 /** Creates the process logger: JSON lines, secrets redacted by key and by value. */
 export function createLogger(opts: LoggerOptions = {}): Logger {
   const secrets = (opts.secrets ?? []).filter((s) => s.length >= 4);
-  const scrub = (line: string): string =>
-    secrets.reduce((acc, s) => acc.split(s).join('[REDACTED]'), line);
+  const scrub = (line: string): string => secrets.reduce((acc, s) => acc.split(s).join('[REDACTED]'), line);
   const base = {
     level: opts.level ?? 'info',
     redact: { paths: REDACT_PATHS, censor: '[REDACTED]' },

@@ -77,17 +77,27 @@ export async function startFakeNextcloud(opts: FakeNextcloudOptions = {}): Promi
     if (url.pathname === '/status.php') {
       if (broken) return void res.writeHead(500).end();
       return json(res, 200, {
-        installed: true, maintenance, needsDbUpgrade, version, versionstring: version.split('.').slice(0, 3).join('.'),
-        edition: '', productname: 'Nextcloud', extendedSupport: false,
+        installed: true,
+        maintenance,
+        needsDbUpgrade,
+        version,
+        versionstring: version.split('.').slice(0, 3).join('.'),
+        edition: '',
+        productname: 'Nextcloud',
+        extendedSupport: false,
       });
     }
-    if (!url.pathname.startsWith('/ocs/v2.php/')) return void res.writeHead(404, { 'content-type': 'text/html' }).end('<html>Not found</html>');
+    if (!url.pathname.startsWith('/ocs/v2.php/'))
+      return void res.writeHead(404, { 'content-type': 'text/html' }).end('<html>Not found</html>');
     const wantsJson = url.searchParams.get('format') === 'json' || /application\/json/.test(req.headers.accept ?? '');
     const ocs = (status: number, ocsCode: number, message: string, data: unknown): void => {
       const meta = { status: status >= 200 && status < 300 ? 'ok' : 'failure', statuscode: ocsCode, message };
       if (wantsJson) return json(res, status, { ocs: { meta, data } });
-      res.writeHead(status, { 'content-type': 'application/xml; charset=utf-8' })
-        .end(`<?xml version="1.0"?>\n<ocs><meta><status>${meta.status}</status><statuscode>${ocsCode}</statuscode><message>${message}</message></meta><data/></ocs>`);
+      res
+        .writeHead(status, { 'content-type': 'application/xml; charset=utf-8' })
+        .end(
+          `<?xml version="1.0"?>\n<ocs><meta><status>${meta.status}</status><statuscode>${ocsCode}</statuscode><message>${message}</message></meta><data/></ocs>`,
+        );
     };
     if (maintenance) return ocs(503, 503, 'Service unavailable', []);
 
@@ -115,20 +125,51 @@ export async function startFakeNextcloud(opts: FakeNextcloudOptions = {}): Promi
       const page = limitRaw ? found.slice(offset, offset + Number(limitRaw)) : found.slice(offset);
       return ocs(200, 200, 'OK', { users: page });
     }
-    return ocs(404, 998, 'Invalid query, please check the syntax. API specifications are here: http://www.freedesktop.org/wiki/Specifications/open-collaboration-services.', []);
+    return ocs(
+      404,
+      998,
+      'Invalid query, please check the syntax. API specifications are here: http://www.freedesktop.org/wiki/Specifications/open-collaboration-services.',
+      [],
+    );
   }
 
   function serverInfo(): Record<string, unknown> {
     return {
       nextcloud: {
         system: {
-          version, theme: '', enable_avatars: 'yes', enable_previews: 'yes', 'memcache.local': 'OC\\Memcache\\APCu',
-          'memcache.distributed': 'none', 'filelocking.enabled': 'yes', 'memcache.locking': 'OC\\Memcache\\Redis', debug: 'no',
-          freespace: 412_316_860_416, cpuload: [0.42, 0.35, 0.31], mem_total: 4_194_304, mem_free: 1_258_291,
-          swap_total: 524_288, swap_free: 511_000,
+          version,
+          theme: '',
+          enable_avatars: 'yes',
+          enable_previews: 'yes',
+          'memcache.local': 'OC\\Memcache\\APCu',
+          'memcache.distributed': 'none',
+          'filelocking.enabled': 'yes',
+          'memcache.locking': 'OC\\Memcache\\Redis',
+          debug: 'no',
+          freespace: 412_316_860_416,
+          cpuload: [0.42, 0.35, 0.31],
+          mem_total: 4_194_304,
+          mem_free: 1_258_291,
+          swap_total: 524_288,
+          swap_free: 511_000,
         },
-        storage: { num_users: users.length, num_files: 48_213, num_storages: 6, num_storages_local: 1, num_storages_home: users.length, num_storages_other: 1 },
-        shares: { num_shares: 12, num_shares_user: 7, num_shares_groups: 2, num_shares_link: 3, num_shares_link_no_password: 1, num_fed_shares_sent: 0, num_fed_shares_received: 0 },
+        storage: {
+          num_users: users.length,
+          num_files: 48_213,
+          num_storages: 6,
+          num_storages_local: 1,
+          num_storages_home: users.length,
+          num_storages_other: 1,
+        },
+        shares: {
+          num_shares: 12,
+          num_shares_user: 7,
+          num_shares_groups: 2,
+          num_shares_link: 3,
+          num_shares_link_no_password: 1,
+          num_fed_shares_sent: 0,
+          num_fed_shares_received: 0,
+        },
       },
       server: {
         webserver: 'Apache/2.4.62 (Debian)',

@@ -31,14 +31,41 @@ export interface FakeFilesystem {
 
 export function seedDisks(): FakeDisk[] {
   return [
-    { devicefile: '/dev/sda', model: 'Samsung SSD 870 EVO 1TB', serial: 'S6PTNM0T401234A', size: 1_000_204_886_016, temperature: 31, powerOnHours: 17_412, reallocated: 0, pending: 0, status: 'GOOD' },
-    { devicefile: '/dev/sdb', model: 'Samsung SSD 870 EVO 1TB', serial: 'S6PTNM0T405678B', size: 1_000_204_886_016, temperature: 33, powerOnHours: 17_409, reallocated: 0, pending: 0, status: 'GOOD' },
+    {
+      devicefile: '/dev/sda',
+      model: 'Samsung SSD 870 EVO 1TB',
+      serial: 'S6PTNM0T401234A',
+      size: 1_000_204_886_016,
+      temperature: 31,
+      powerOnHours: 17_412,
+      reallocated: 0,
+      pending: 0,
+      status: 'GOOD',
+    },
+    {
+      devicefile: '/dev/sdb',
+      model: 'Samsung SSD 870 EVO 1TB',
+      serial: 'S6PTNM0T405678B',
+      size: 1_000_204_886_016,
+      temperature: 33,
+      powerOnHours: 17_409,
+      reallocated: 0,
+      pending: 0,
+      status: 'GOOD',
+    },
   ];
 }
 
 export function seedFilesystems(): FakeFilesystem[] {
   return [
-    { devicefile: '/dev/md0', label: 'data', type: 'ext4', mountpoint: '/srv/dev-disk-by-uuid-5f1c2b7e-3a4d-4e8f-9b0a-1c2d3e4f5a6b', size: 983_349_174_272, percent: 41 },
+    {
+      devicefile: '/dev/md0',
+      label: 'data',
+      type: 'ext4',
+      mountpoint: '/srv/dev-disk-by-uuid-5f1c2b7e-3a4d-4e8f-9b0a-1c2d3e4f5a6b',
+      size: 983_349_174_272,
+      percent: 41,
+    },
     { devicefile: '/dev/vda1', label: '', type: 'ext4', mountpoint: '/', size: 15.6 * GiB, percent: 34 },
   ];
 }
@@ -51,7 +78,15 @@ export const SHARES = [
 
 /** `Smart.getAttributes` rows as OMV builds them from `smartctl --xall` (Samsung SATA SSD). */
 export function smartAttributes(d: FakeDisk): Record<string, unknown>[] {
-  const row = (id: number, attrname: string, flags: string, value: number, worst: number, threshold: number, rawvalue: string): Record<string, unknown> => {
+  const row = (
+    id: number,
+    attrname: string,
+    flags: string,
+    value: number,
+    worst: number,
+    threshold: number,
+    rawvalue: string,
+  ): Record<string, unknown> => {
     const prefailure = flags.includes('P');
     let assessment = prefailure ? 'GOOD' : 'BAD_STATUS';
     if (prefailure && value <= threshold) assessment = 'BAD_ATTRIBUTE_NOW';

@@ -94,8 +94,16 @@ export async function startOmvFake(opts: OmvFakeOptions = {}, port = 0): Promise
       devices = devices.filter((d) => d !== raid.missing);
     }
     return {
-      name: 'nas:0', devicefile: '/dev/md0', uuid: '3b6c1a2e:8f2d4c11:9a0b7e55:c4d21f08', level: 'raid1', numdevices: 2,
-      devices, size: String(total * 1024), state, description: 'Mirror on /dev/sda and /dev/sdb', _used: true,
+      name: 'nas:0',
+      devicefile: '/dev/md0',
+      uuid: '3b6c1a2e:8f2d4c11:9a0b7e55:c4d21f08',
+      level: 'raid1',
+      numdevices: 2,
+      devices,
+      size: String(total * 1024),
+      state,
+      description: 'Mirror on /dev/sda and /dev/sdb',
+      _used: true,
     };
   };
 
@@ -105,21 +113,49 @@ export async function startOmvFake(opts: OmvFakeOptions = {}, port = 0): Promise
     'System.getInformation': () => ({
       status: 200,
       response: {
-        ts: Math.floor(now() / 1000), time: new Date(now()).toUTCString(), hostname: 'nas', version: '6.9.16-1 (Shaitan)',
-        cpuModelName: 'Common KVM processor', cpuCores: 2, cpuUtilization: 3.2, memTotal: 3 * 1024 ** 3, memUsed: 1.4 * 1024 ** 3,
-        memAvailable: 1.6 * 1024 ** 3, memUtilization: 0.47, kernel: 'Linux 5.16.0-0.bpo.4-amd64', uptime: 1_036_500,
-        loadAverage: { '1min': 0.08, '5min': 0.12, '15min': 0.1 }, configDirty: false, dirtyModules: [], rebootRequired: false,
-        availablePkgUpdates: 0, pkgUpdatesAvailable: false,
+        ts: Math.floor(now() / 1000),
+        time: new Date(now()).toUTCString(),
+        hostname: 'nas',
+        version: '6.9.16-1 (Shaitan)',
+        cpuModelName: 'Common KVM processor',
+        cpuCores: 2,
+        cpuUtilization: 3.2,
+        memTotal: 3 * 1024 ** 3,
+        memUsed: 1.4 * 1024 ** 3,
+        memAvailable: 1.6 * 1024 ** 3,
+        memUtilization: 0.47,
+        kernel: 'Linux 5.16.0-0.bpo.4-amd64',
+        uptime: 1_036_500,
+        loadAverage: { '1min': 0.08, '5min': 0.12, '15min': 0.1 },
+        configDirty: false,
+        dirtyModules: [],
+        rebootRequired: false,
+        availablePkgUpdates: 0,
+        pkgUpdatesAvailable: false,
       },
     }),
     [`${version >= 7 ? 'MdMgmt' : 'RaidMgmt'}.getList`]: () => ({ status: 200, response: list([raidRow()]) }),
     'Smart.getList': () => ({
       status: 200,
-      response: list(disks.map((d) => ({
-        devicename: d.devicefile.replace('/dev/', ''), canonicaldevicefile: d.devicefile, devicefile: d.devicefile, devicelinks: [],
-        model: d.model, size: String(d.size), temperature: d.temperature, description: `${d.model} [${d.devicefile}, 931.51 GiB]`,
-        vendor: 'ATA', serialnumber: d.serial, wwn: '', overallstatus: d.status, uuid: 'fa4b1c76-8f5b-4f9a-9c3e-000000000000', monitor: true, _used: false,
-      }))),
+      response: list(
+        disks.map((d) => ({
+          devicename: d.devicefile.replace('/dev/', ''),
+          canonicaldevicefile: d.devicefile,
+          devicefile: d.devicefile,
+          devicelinks: [],
+          model: d.model,
+          size: String(d.size),
+          temperature: d.temperature,
+          description: `${d.model} [${d.devicefile}, 931.51 GiB]`,
+          vendor: 'ATA',
+          serialnumber: d.serial,
+          wwn: '',
+          overallstatus: d.status,
+          uuid: 'fa4b1c76-8f5b-4f9a-9c3e-000000000000',
+          monitor: true,
+          _used: false,
+        })),
+      ),
     }),
     'Smart.getAttributes': (params) => {
       const d = disks.find((x) => x.devicefile === params.devicefile);
@@ -128,21 +164,43 @@ export async function startOmvFake(opts: OmvFakeOptions = {}, port = 0): Promise
     },
     'FileSystemMgmt.getList': () => ({
       status: 200,
-      response: list(filesystems.map((f) => {
-        const used = Math.round((f.size * f.percent) / 100);
-        return {
-          devicefile: f.devicefile, canonicaldevicefile: f.devicefile, uuid: '5f1c2b7e-3a4d-4e8f-9b0a-1c2d3e4f5a6b', label: f.label, type: f.type,
-          blocks: String(Math.round(f.size / 1024)), mounted: true, mountpoint: f.mountpoint, used: `${(used / 1024 ** 3).toFixed(2)} GiB`,
-          available: String(f.size - used), size: String(f.size), percentage: f.percent, description: f.label || f.devicefile, _readonly: false, _used: true,
-        };
-      })),
+      response: list(
+        filesystems.map((f) => {
+          const used = Math.round((f.size * f.percent) / 100);
+          return {
+            devicefile: f.devicefile,
+            canonicaldevicefile: f.devicefile,
+            uuid: '5f1c2b7e-3a4d-4e8f-9b0a-1c2d3e4f5a6b',
+            label: f.label,
+            type: f.type,
+            blocks: String(Math.round(f.size / 1024)),
+            mounted: true,
+            mountpoint: f.mountpoint,
+            used: `${(used / 1024 ** 3).toFixed(2)} GiB`,
+            available: String(f.size - used),
+            size: String(f.size),
+            percentage: f.percent,
+            description: f.label || f.devicefile,
+            _readonly: false,
+            _used: true,
+          };
+        }),
+      ),
     }),
     'SMB.getShareList': () => ({
       status: 200,
-      response: list(SHARES.map((s, i) => ({
-        uuid: `7c9e6679-7425-40de-944b-e07fc1f90ae${i}`, enable: true, sharedfolderref: `4b2f1a3c-0000-4000-8000-00000000000${i}`,
-        sharedfoldername: s.name, comment: s.comment, guest: 'no', readonly: false, browseable: true,
-      }))),
+      response: list(
+        SHARES.map((s, i) => ({
+          uuid: `7c9e6679-7425-40de-944b-e07fc1f90ae${i}`,
+          enable: true,
+          sharedfolderref: `4b2f1a3c-0000-4000-8000-00000000000${i}`,
+          sharedfoldername: s.name,
+          comment: s.comment,
+          guest: 'no',
+          readonly: false,
+          browseable: true,
+        })),
+      ),
     }),
   };
 
@@ -150,8 +208,9 @@ export async function startOmvFake(opts: OmvFakeOptions = {}, port = 0): Promise
 
   const session = (req: IncomingMessage): RpcReply | undefined => {
     const jar = req.headers.cookie ?? '';
-    const id = new RegExp(`(?:^|;\\s*)${cookieName}=([^;]+)`).exec(jar)?.[1]
-      ?? (version >= 7 ? (req.headers['x-openmediavault-sessionid'] as string | undefined) : undefined);
+    const id =
+      new RegExp(`(?:^|;\\s*)${cookieName}=([^;]+)`).exec(jar)?.[1] ??
+      (version >= 7 ? (req.headers['x-openmediavault-sessionid'] as string | undefined) : undefined);
     const s = id ? sessions.get(id) : undefined;
     if (!id || !s) return rpcError(401, id ? 'Session expired.' : 'Session not authenticated.', 5001);
     if (opts.sessionIdleMs && now() - s.lastAccess > opts.sessionIdleMs) {
@@ -175,12 +234,21 @@ export async function startOmvFake(opts: OmvFakeOptions = {}, port = 0): Promise
     const params = rpc.params as Record<string, unknown>;
     const name = `${rpc.service}.${rpc.method}`;
     if (name === 'Session.login') {
-      if (params.username !== user.name || params.password !== user.password) return { reply: rpcError(400, 'Incorrect username or password.') };
+      if (params.username !== user.name || params.password !== user.password)
+        return { reply: rpcError(400, 'Incorrect username or password.') };
       const id = randomBytes(16).toString('hex');
       sessions.set(id, { lastAccess: now() });
       loginCount++;
       return {
-        reply: { status: 200, response: { authenticated: true, username: user.name, permissions: { role: 'admin' }, ...(version >= 7 ? { sessionid: id } : {}) } },
+        reply: {
+          status: 200,
+          response: {
+            authenticated: true,
+            username: user.name,
+            permissions: { role: 'admin' },
+            ...(version >= 7 ? { sessionid: id } : {}),
+          },
+        },
         headers: { 'set-cookie': `${cookieName}=${id}; path=/; HttpOnly` },
       };
     }
@@ -207,29 +275,37 @@ export async function startOmvFake(opts: OmvFakeOptions = {}, port = 0): Promise
 
   const handler = (req: IncomingMessage, res: ServerResponse): void => {
     requestCount++;
-    void readBody(req).then((raw) => {
-      const p = planned;
-      planned = undefined;
-      if (p?.kind === 'hang') {
-        hung.add(res);
-        return;
-      }
-      if (req.method !== 'POST' || new URL(req.url ?? '/', 'http://x').pathname !== '/rpc.php') {
-        res.writeHead(404, { 'content-type': 'text/html' });
-        res.end('<html><body><h1>404 Not Found</h1></body></html>');
-        return;
-      }
-      if (p?.kind === 'malformed') {
-        res.writeHead(200, { 'content-type': 'application/json' });
-        res.end(p.body);
-        return;
-      }
-      const { reply, headers } = p?.kind === 'fail' ? { reply: rpcError(p.status, p.message), headers: undefined } : handle(req, raw);
-      sendJson(res, reply.status, {
-        response: reply.error ? null : (reply.response ?? null),
-        error: reply.error ? { ...reply.error, trace: '#0 /usr/share/php/openmediavault/rpc/rpc.inc(86): ...' } : null,
-      }, headers);
-    }, () => undefined); // the client hung up mid-request: nobody to answer
+    void readBody(req).then(
+      (raw) => {
+        const p = planned;
+        planned = undefined;
+        if (p?.kind === 'hang') {
+          hung.add(res);
+          return;
+        }
+        if (req.method !== 'POST' || new URL(req.url ?? '/', 'http://x').pathname !== '/rpc.php') {
+          res.writeHead(404, { 'content-type': 'text/html' });
+          res.end('<html><body><h1>404 Not Found</h1></body></html>');
+          return;
+        }
+        if (p?.kind === 'malformed') {
+          res.writeHead(200, { 'content-type': 'application/json' });
+          res.end(p.body);
+          return;
+        }
+        const { reply, headers } = p?.kind === 'fail' ? { reply: rpcError(p.status, p.message), headers: undefined } : handle(req, raw);
+        sendJson(
+          res,
+          reply.status,
+          {
+            response: reply.error ? null : (reply.response ?? null),
+            error: reply.error ? { ...reply.error, trace: '#0 /usr/share/php/openmediavault/rpc/rpc.inc(86): ...' } : null,
+          },
+          headers,
+        );
+      },
+      () => undefined,
+    ); // the client hung up mid-request: nobody to answer
   };
 
   const { server, url } = await serveLocal(handler, { tls: opts.tls, port });

@@ -19,17 +19,40 @@ export interface FakeQuery {
 
 /** Statuses Pi-hole counts as blocked (FTL `get_blocked_statuslist`). */
 export const BLOCKED_STATUSES: readonly string[] = [
-  'GRAVITY', 'REGEX', 'DENYLIST', 'EXTERNAL_BLOCKED_IP', 'EXTERNAL_BLOCKED_NULL',
-  'EXTERNAL_BLOCKED_NXRA', 'GRAVITY_CNAME', 'REGEX_CNAME', 'DENYLIST_CNAME',
-  'SPECIAL_DOMAIN', 'EXTERNAL_BLOCKED_EDE15',
+  'GRAVITY',
+  'REGEX',
+  'DENYLIST',
+  'EXTERNAL_BLOCKED_IP',
+  'EXTERNAL_BLOCKED_NULL',
+  'EXTERNAL_BLOCKED_NXRA',
+  'GRAVITY_CNAME',
+  'REGEX_CNAME',
+  'DENYLIST_CNAME',
+  'SPECIAL_DOMAIN',
+  'EXTERNAL_BLOCKED_EDE15',
 ];
 
 /** Every status FTL knows (the `status` filter of /api/queries accepts only these). */
 export const ALL_STATUSES: readonly string[] = [
-  'UNKNOWN', 'GRAVITY', 'FORWARDED', 'CACHE', 'REGEX', 'DENYLIST', 'EXTERNAL_BLOCKED_IP',
-  'EXTERNAL_BLOCKED_NULL', 'EXTERNAL_BLOCKED_NXRA', 'GRAVITY_CNAME', 'REGEX_CNAME',
-  'DENYLIST_CNAME', 'RETRIED', 'RETRIED_DNSSEC', 'IN_PROGRESS', 'DBBUSY', 'SPECIAL_DOMAIN',
-  'CACHE_STALE', 'EXTERNAL_BLOCKED_EDE15',
+  'UNKNOWN',
+  'GRAVITY',
+  'FORWARDED',
+  'CACHE',
+  'REGEX',
+  'DENYLIST',
+  'EXTERNAL_BLOCKED_IP',
+  'EXTERNAL_BLOCKED_NULL',
+  'EXTERNAL_BLOCKED_NXRA',
+  'GRAVITY_CNAME',
+  'REGEX_CNAME',
+  'DENYLIST_CNAME',
+  'RETRIED',
+  'RETRIED_DNSSEC',
+  'IN_PROGRESS',
+  'DBBUSY',
+  'SPECIAL_DOMAIN',
+  'CACHE_STALE',
+  'EXTERNAL_BLOCKED_EDE15',
 ];
 
 /** Household devices as Pi-hole sees them (names from reverse DNS / DHCP). */
@@ -45,8 +68,14 @@ export const DEMO_CLIENTS: readonly { ip: string; name: string | null }[] = [
 ];
 
 const ALLOWED_TRAFFIC = [
-  'www.google.com', 'api.github.com', 'www.netflix.com', 'deb.debian.org', 'registry-1.docker.io',
-  'cloud.thehomelab.site', 'www.wikipedia.org', 'mail.example.com',
+  'www.google.com',
+  'api.github.com',
+  'www.netflix.com',
+  'deb.debian.org',
+  'registry-1.docker.io',
+  'cloud.thehomelab.site',
+  'www.wikipedia.org',
+  'mail.example.com',
 ];
 
 /** Blocked domains with the device that asks for them most. */
@@ -79,8 +108,14 @@ export function seedQueries(nowSec: number): FakeQuery[] {
       const domain = ALLOWED_TRAFFIC[i % ALLOWED_TRAFFIC.length] ?? 'www.google.com';
       const cached = i % 5 === 0;
       out.push({
-        id: i + 1, time, type: i % 3 === 0 ? 'AAAA' : 'A', domain, status: cached ? 'CACHE' : 'FORWARDED',
-        clientIp: c.ip, clientName: c.name, upstream: cached ? null : '1.1.1.1#53',
+        id: i + 1,
+        time,
+        type: i % 3 === 0 ? 'AAAA' : 'A',
+        domain,
+        status: cached ? 'CACHE' : 'FORWARDED',
+        clientIp: c.ip,
+        clientName: c.name,
+        upstream: cached ? null : '1.1.1.1#53',
       });
     }
   }

@@ -25,7 +25,16 @@ export function statsRoute(path: string, url: URL, queries: readonly FakeQuery[]
       return { status: 200, body: topClients(queries, url) };
     case '/stats/recent_blocked': {
       const count = intParam(url, 'count') ?? 1;
-      return { status: 200, body: { blocked: queries.filter(isBlocked).slice(-count).reverse().map((q) => q.domain) } };
+      return {
+        status: 200,
+        body: {
+          blocked: queries
+            .filter(isBlocked)
+            .slice(-count)
+            .reverse()
+            .map((q) => q.domain),
+        },
+      };
     }
     case '/queries':
       return queryLog(queries, url);
@@ -41,16 +50,54 @@ function summary(queries: readonly FakeQuery[], nowSec: number): Record<string, 
   const status: Record<string, number> = {};
   for (const s of ALL_STATUSES) status[s] = queries.filter((q) => q.status === s).length;
   const types: Record<string, number> = {};
-  for (const t of ['A', 'AAAA', 'ANY', 'SRV', 'SOA', 'PTR', 'TXT', 'NAPTR', 'MX', 'DS', 'RRSIG', 'DNSKEY', 'NS', 'SVCB', 'HTTPS', 'OTHER']) {
+  for (const t of [
+    'A',
+    'AAAA',
+    'ANY',
+    'SRV',
+    'SOA',
+    'PTR',
+    'TXT',
+    'NAPTR',
+    'MX',
+    'DS',
+    'RRSIG',
+    'DNSKEY',
+    'NS',
+    'SVCB',
+    'HTTPS',
+    'OTHER',
+  ]) {
     types[t] = queries.filter((q) => q.type === t).length;
   }
   const dayAgo = nowSec - 86400;
   return {
     queries: {
-      total, blocked, percent_blocked: total === 0 ? 0 : Math.round((blocked / total) * 1000) / 10,
-      unique_domains: new Set(queries.map((q) => q.domain)).size, forwarded: total - blocked - cached, cached,
-      frequency: Math.round((total / 86400) * 100) / 100, types, status,
-      replies: { UNKNOWN: 0, NODATA: 0, NXDOMAIN: 0, CNAME: 0, IP: total, DOMAIN: 0, RRNAME: 0, SERVFAIL: 0, REFUSED: 0, NOTIMP: 0, OTHER: 0, DNSSEC: 0, NONE: 0, BLOB: 0 },
+      total,
+      blocked,
+      percent_blocked: total === 0 ? 0 : Math.round((blocked / total) * 1000) / 10,
+      unique_domains: new Set(queries.map((q) => q.domain)).size,
+      forwarded: total - blocked - cached,
+      cached,
+      frequency: Math.round((total / 86400) * 100) / 100,
+      types,
+      status,
+      replies: {
+        UNKNOWN: 0,
+        NODATA: 0,
+        NXDOMAIN: 0,
+        CNAME: 0,
+        IP: total,
+        DOMAIN: 0,
+        RRNAME: 0,
+        SERVFAIL: 0,
+        REFUSED: 0,
+        NOTIMP: 0,
+        OTHER: 0,
+        DNSSEC: 0,
+        NONE: 0,
+        BLOB: 0,
+      },
     },
     clients: {
       active: new Set(queries.filter((q) => q.time >= dayAgo).map((q) => q.clientIp)).size,
@@ -73,7 +120,9 @@ function topClients(queries: readonly FakeQuery[], url: URL): Record<string, unk
   const count = intParam(url, 'count') ?? 10;
   const pool = blocked ? queries.filter(isBlocked) : queries;
   const names = new Map(queries.map((q) => [q.clientIp, q.clientName]));
-  const clients = tally(pool.map((q) => q.clientIp)).slice(0, count).map(([ip, n]) => ({ ip, name: names.get(ip) ?? '', count: n }));
+  const clients = tally(pool.map((q) => q.clientIp))
+    .slice(0, count)
+    .map(([ip, n]) => ({ ip, name: names.get(ip) ?? '', count: n }));
   return { clients, total_queries: queries.length, blocked_queries: queries.filter(isBlocked).length };
 }
 
@@ -94,27 +143,48 @@ function queryLog(queries: readonly FakeQuery[], url: URL): StatsReply {
   const upstream = p.get('upstream');
   const from = p.get('from');
   const until = p.get('until');
-  const filtered = queries.filter((q) =>
-    q.id <= cursor &&
-    (from === null || q.time >= Number(from)) && (until === null || q.time < Number(until)) &&
-    like(q.domain, p.get('domain')) && like(q.clientIp, p.get('client_ip')) && like(q.clientName, p.get('client_name')) &&
-    (status === null || q.status.toLowerCase() === status.toLowerCase()) &&
-    (upstream === null || upstream === '' ||
-      (upstream === 'blocklist' ? isBlocked(q)
-        : upstream === 'cache' ? q.status === 'CACHE'
-          : upstream === 'permitted' ? !isBlocked(q)
-            : like(q.upstream, upstream))),
-  ).reverse();
+  const filtered = queries
+    .filter(
+      (q) =>
+        q.id <= cursor &&
+        (from === null || q.time >= Number(from)) &&
+        (until === null || q.time < Number(until)) &&
+        like(q.domain, p.get('domain')) &&
+        like(q.clientIp, p.get('client_ip')) &&
+        like(q.clientName, p.get('client_name')) &&
+        (status === null || q.status.toLowerCase() === status.toLowerCase()) &&
+        (upstream === null ||
+          upstream === '' ||
+          (upstream === 'blocklist'
+            ? isBlocked(q)
+            : upstream === 'cache'
+              ? q.status === 'CACHE'
+              : upstream === 'permitted'
+                ? !isBlocked(q)
+                : like(q.upstream, upstream))),
+    )
+    .reverse();
   let length = intParam(url, 'length') ?? 100;
   if (length <= 0 || length > 10_000) length = 10_000;
   const start = intParam(url, 'start') ?? 0;
   const page = filtered.slice(start, start + length).map((q) => ({
-    id: q.id, time: q.time, type: q.type, domain: q.domain, cname: null, status: q.status,
-    client: { ip: q.clientIp, name: q.clientName }, dnssec: 'INSECURE',
+    id: q.id,
+    time: q.time,
+    type: q.type,
+    domain: q.domain,
+    cname: null,
+    status: q.status,
+    client: { ip: q.clientIp, name: q.clientName },
+    dnssec: 'INSECURE',
     reply: { type: 'IP', time: isBlocked(q) ? 0.1 : 12.5 },
-    list_id: isBlocked(q) ? 1 : null, upstream: q.upstream, ede: { code: -1, text: null },
+    list_id: isBlocked(q) ? 1 : null,
+    upstream: q.upstream,
+    ede: { code: -1, text: null },
   }));
-  return { status: 200, body: { queries: page, cursor, recordsTotal: queries.length, recordsFiltered: filtered.length, draw: intParam(url, 'draw') ?? 0 } };
+  return {
+    status: 200,
+    body: { queries: page, cursor, recordsTotal: queries.length, recordsFiltered: filtered.length, draw: intParam(url, 'draw') ?? 0 },
+  };
 }
 
 function intParam(url: URL, name: string): number | undefined {

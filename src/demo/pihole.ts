@@ -50,10 +50,25 @@ export const PIHOLE_FAKE_ROUTES: readonly { readonly method: string; readonly sp
   { method: 'delete', specPath: '/domains/{type}/{kind}/{domain}' },
 ];
 
-interface Session { sid: string; csrf: string; loginAt: number; validUntil: number; remoteAddr: string; userAgent: string }
+interface Session {
+  sid: string;
+  csrf: string;
+  loginAt: number;
+  validUntil: number;
+  remoteAddr: string;
+  userAgent: string;
+}
 interface DomainRow {
-  id: number; domain: string; unicode: string; type: 'allow' | 'deny'; kind: 'exact' | 'regex';
-  comment: string | null; groups: number[]; enabled: boolean; date_added: number; date_modified: number;
+  id: number;
+  domain: string;
+  unicode: string;
+  type: 'allow' | 'deny';
+  kind: 'exact' | 'regex';
+  comment: string | null;
+  groups: number[];
+  enabled: boolean;
+  date_added: number;
+  date_modified: number;
 }
 
 /** Handle on a running fake Pi-hole. */
@@ -106,8 +121,16 @@ export async function startFakePihole(opts: FakePiholeOptions = {}): Promise<Fak
   const addRow = (domain: string, type: 'allow' | 'deny', kind: 'exact' | 'regex', comment: string | null): DomainRow => {
     const t = nowSec();
     const row: DomainRow = {
-      id: nextDomainId++, domain, unicode: kind === 'exact' ? domainToUnicode(domain) || domain : domain,
-      type, kind, comment, groups: [0], enabled: true, date_added: t, date_modified: t,
+      id: nextDomainId++,
+      domain,
+      unicode: kind === 'exact' ? domainToUnicode(domain) || domain : domain,
+      type,
+      kind,
+      comment,
+      groups: [0],
+      enabled: true,
+      date_added: t,
+      date_modified: t,
     };
     rows.push(row);
     return row;
@@ -230,11 +253,26 @@ export async function startFakePihole(opts: FakePiholeOptions = {}): Promise<Fak
   }
 
   function sessionsRoute(res: ServerResponse, user: number): void {
-    const sessions = seats.flatMap((s, id) => (s ? [{
-      id, current_session: id === user, valid: s.validUntil >= nowSec(), tls: { login: false, mixed: false },
-      app: false, cli: false, login_at: s.loginAt, last_active: s.validUntil - timeout, valid_until: s.validUntil,
-      remote_addr: s.remoteAddr, user_agent: s.userAgent || null, x_forwarded_for: null,
-    }] : []));
+    const sessions = seats.flatMap((s, id) =>
+      s
+        ? [
+            {
+              id,
+              current_session: id === user,
+              valid: s.validUntil >= nowSec(),
+              tls: { login: false, mixed: false },
+              app: false,
+              cli: false,
+              login_at: s.loginAt,
+              last_active: s.validUntil - timeout,
+              valid_until: s.validUntil,
+              remote_addr: s.remoteAddr,
+              user_agent: s.userAgent || null,
+              x_forwarded_for: null,
+            },
+          ]
+        : [],
+    );
     send(res, 200, { sessions });
   }
 
@@ -256,7 +294,14 @@ export async function startFakePihole(opts: FakePiholeOptions = {}): Promise<Fak
     send(res, 200, blockingState());
   }
 
-  function domainsRoute(method: string, path: string, res: ServerResponse, raw: string, jsonOk: boolean, body: Record<string, unknown>): void {
+  function domainsRoute(
+    method: string,
+    path: string,
+    res: ServerResponse,
+    raw: string,
+    jsonOk: boolean,
+    body: Record<string, unknown>,
+  ): void {
     const parts = path.split('/').slice(2); // after "/domains"
     let type: 'allow' | 'deny' | undefined;
     let kind: 'exact' | 'regex' | undefined;
@@ -276,8 +321,12 @@ export async function startFakePihole(opts: FakePiholeOptions = {}): Promise<Fak
     if (method !== 'POST') return send(res, 404, errBody('not_found', 'Not found', `/api${path}`));
     if (item) return send(res, 400, errBody('uri_error', 'Invalid request: Specify item in payload, not as URI parameter', null));
     if (raw.length === 0 || !jsonOk) return send(res, 400, errBody('bad_request', 'Invalid request body data (no valid JSON)', null));
-    const items = typeof body.domain === 'string' && body.domain.length > 0 ? [body.domain]
-      : Array.isArray(body.domain) && body.domain.length > 0 ? body.domain : undefined;
+    const items =
+      typeof body.domain === 'string' && body.domain.length > 0
+        ? [body.domain]
+        : Array.isArray(body.domain) && body.domain.length > 0
+          ? body.domain
+          : undefined;
     if (!items || !items.every((d): d is string => typeof d === 'string')) {
       return send(res, 400, errBody('bad_request', 'Invalid request: No valid "domain" in payload (must be either string or array)', null));
     }
@@ -292,7 +341,8 @@ export async function startFakePihole(opts: FakePiholeOptions = {}): Promise<Fak
         names.push(d);
         continue;
       }
-      if (/[ \t\n]/.test(d)) return send(res, 400, errBody('bad_request', 'Spaces, newlines and tabs are not allowed in domains and URLs', d));
+      if (/[ \t\n]/.test(d))
+        return send(res, 400, errBody('bad_request', 'Spaces, newlines and tabs are not allowed in domains and URLs', d));
       const ascii = domainToASCII(d);
       if (!ascii || !/^[a-z0-9_.-]+$/.test(ascii) || ascii.split('.').some((l) => l.length === 0 || l.length > 63)) {
         return send(res, 400, errBody('bad_request', 'Invalid domain', d));
@@ -316,7 +366,10 @@ export async function startFakePihole(opts: FakePiholeOptions = {}): Promise<Fak
     }
     const last = names[names.length - 1]!;
     res.setHeader('Location', `/api/domains/${type}/${kind}/${encodeURIComponent(last)}`);
-    send(res, 201, { domains: rows.filter((r) => r.type === type && r.kind === kind && names.includes(r.domain)), processed: { success, errors } });
+    send(res, 201, {
+      domains: rows.filter((r) => r.type === type && r.kind === kind && names.includes(r.domain)),
+      processed: { success, errors },
+    });
   }
 
   const { server, url } = await serveLocal(listener);
@@ -332,7 +385,8 @@ export async function startFakePihole(opts: FakePiholeOptions = {}): Promise<Fak
     occupyAllSeats: () => {
       const t = nowSec();
       for (let i = 0; i < seats.length; i++) {
-        if (!liveSeat(seats[i])) seats[i] = { sid: token(), csrf: token(), loginAt: t, validUntil: t + timeout, remoteAddr: '192.168.1.21', userAgent: 'Firefox' };
+        if (!liveSeat(seats[i]))
+          seats[i] = { sid: token(), csrf: token(), loginAt: t, validUntil: t + timeout, remoteAddr: '192.168.1.21', userAgent: 'Firefox' };
       }
     },
     setLoginRateLimited: (on) => {
@@ -343,7 +397,16 @@ export async function startFakePihole(opts: FakePiholeOptions = {}): Promise<Fak
     },
     addBlockedQuery: (q) => {
       const id = (queries[queries.length - 1]?.id ?? 0) + 1;
-      queries.push({ id, time: now() / 1000, type: 'A', domain: q.domain, status: q.status ?? 'GRAVITY', clientIp: q.clientIp, clientName: q.clientName ?? null, upstream: null });
+      queries.push({
+        id,
+        time: now() / 1000,
+        type: 'A',
+        domain: q.domain,
+        status: q.status ?? 'GRAVITY',
+        clientIp: q.clientIp,
+        clientName: q.clientName ?? null,
+        upstream: null,
+      });
     },
     domains: () => rows.map((r) => ({ ...r, groups: [...r.groups] })),
     blocking: () => {

@@ -12,7 +12,14 @@ export const proxmoxDemoBackend: DemoBackend = {
     const fake = await startProxmoxFake({ taskDurationMs: 2_500, backupDurationMs: 2_000 });
     return {
       config: {
-        proxmox: { url: fake.url, node: fake.node, tokenId: fake.tokenId, tokenSecret: fake.tokenSecret, pollSeconds: 5, expectedRunning: [100, 101] },
+        proxmox: {
+          url: fake.url,
+          node: fake.node,
+          tokenId: fake.tokenId,
+          tokenSecret: fake.tokenSecret,
+          pollSeconds: 5,
+          expectedRunning: [100, 101],
+        },
       },
       simulate(scenario: string): boolean {
         if (scenario !== 'backup-fail') return false;

@@ -57,8 +57,28 @@ const GiB = 1024 ** 3;
 /** The reference homelab's guests. */
 export function seedGuests(now: number): FakeGuest[] {
   return [
-    { vmid: 100, type: 'qemu', name: 'nas', status: 'running', cpus: 2, maxmem: 3 * GiB, mem: Math.round(2.1 * GiB), cpu: 0.04, startedAt: now - 12 * 86_400_000 },
-    { vmid: 101, type: 'lxc', name: 'docker', status: 'running', cpus: 3, maxmem: 4 * GiB, mem: Math.round(2.7 * GiB), cpu: 0.11, startedAt: now - 12 * 86_400_000 },
+    {
+      vmid: 100,
+      type: 'qemu',
+      name: 'nas',
+      status: 'running',
+      cpus: 2,
+      maxmem: 3 * GiB,
+      mem: Math.round(2.1 * GiB),
+      cpu: 0.04,
+      startedAt: now - 12 * 86_400_000,
+    },
+    {
+      vmid: 101,
+      type: 'lxc',
+      name: 'docker',
+      status: 'running',
+      cpus: 3,
+      maxmem: 4 * GiB,
+      mem: Math.round(2.7 * GiB),
+      cpu: 0.11,
+      startedAt: now - 12 * 86_400_000,
+    },
   ];
 }
 
@@ -107,7 +127,13 @@ export function vzdumpGuestLog(g: FakeGuest, startMs: number, failure: string | 
 }
 
 /** A whole vzdump task log for the given guests; `failures` maps vmid → reason. */
-export function vzdumpLog(guests: readonly FakeGuest[], startMs: number, failures: ReadonlyMap<number, string>, storage: string, node: string): { log: string[]; exit: string } {
+export function vzdumpLog(
+  guests: readonly FakeGuest[],
+  startMs: number,
+  failures: ReadonlyMap<number, string>,
+  storage: string,
+  node: string,
+): { log: string[]; exit: string } {
   const ids = guests.map((g) => g.vmid).join(' ');
   const log = [`INFO: starting new backup job: vzdump ${ids} --mode snapshot --storage ${storage} --compress zstd --node ${node}`];
   for (const g of guests) log.push(...vzdumpGuestLog(g, startMs, failures.get(g.vmid), storage));
@@ -125,8 +151,15 @@ export function seedBackupHistory(guests: readonly FakeGuest[], node: string, no
     const { log, exit } = vzdumpLog(guests, start, new Map(), 'backups', node);
     out.push({
       upid: newUpid(node, 'vzdump', '', 'root@pam', start),
-      node, type: 'vzdump', id: '', user: 'root@pam',
-      startedAt: start, durationMs: 40_000, exit, log, finished: true,
+      node,
+      type: 'vzdump',
+      id: '',
+      user: 'root@pam',
+      startedAt: start,
+      durationMs: 40_000,
+      exit,
+      log,
+      finished: true,
     });
   }
   return out;
@@ -143,7 +176,8 @@ export function settle(task: FakeTask, now: number): boolean {
 
 /** The log lines visible at `now` (a running task shows part of its log). */
 export function visibleLog(task: FakeTask, now: number): string[] {
-  if (task.finished) return [...task.log, task.exit === 'OK' ? 'TASK OK' : /^WARNINGS/.test(task.exit) ? `TASK ${task.exit}` : `TASK ERROR: ${task.exit}`];
+  if (task.finished)
+    return [...task.log, task.exit === 'OK' ? 'TASK OK' : /^WARNINGS/.test(task.exit) ? `TASK ${task.exit}` : `TASK ERROR: ${task.exit}`];
   const frac = task.durationMs > 0 ? Math.min(1, (now - task.startedAt) / task.durationMs) : 1;
   return task.log.slice(0, Math.floor(task.log.length * frac));
 }

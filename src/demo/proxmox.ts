@@ -2,8 +2,16 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { closeServer, serveLocal, readBody } from './http.ts';
 import {
-  newUpid, seedBackupHistory, seedGuests, seedStorage, settle, visibleLog, vzdumpLog,
-  type FakeGuest, type FakeStorage, type FakeTask,
+  newUpid,
+  seedBackupHistory,
+  seedGuests,
+  seedStorage,
+  settle,
+  visibleLog,
+  vzdumpLog,
+  type FakeGuest,
+  type FakeStorage,
+  type FakeTask,
 } from './proxmox-state.ts';
 
 /**
@@ -88,7 +96,8 @@ export async function startProxmoxFake(opts: ProxmoxFakeOptions = {}, port = 0):
   const backupFailures = new Map<number, string>();
   let notBackedUp: number[] = [];
   let nextTaskFailure: string | undefined;
-  let nextReply: { kind: 'fail'; status: number; reason: string; body?: string } | { kind: 'malformed'; body: string } | { kind: 'hang' } | undefined;
+  let nextReply:
+    { kind: 'fail'; status: number; reason: string; body?: string } | { kind: 'malformed'; body: string } | { kind: 'hang' } | undefined;
   let requestCount = 0;
   let routeFailure: { match: RegExp; status: number; reason: string } | undefined;
   let loginCount = 0;
@@ -116,13 +125,20 @@ export async function startProxmoxFake(opts: ProxmoxFakeOptions = {}, port = 0):
     const { log, exit } = vzdumpLog(list, start, failures, storage, node);
     for (const g of list) g.lock = 'backup';
     return addTask({
-      type: 'vzdump', id: list.length === 1 ? String(list[0]?.vmid) : '', user: who,
-      durationMs: (opts.backupDurationMs ?? 3_000) * list.length, exit, log,
+      type: 'vzdump',
+      id: list.length === 1 ? String(list[0]?.vmid) : '',
+      user: who,
+      durationMs: (opts.backupDurationMs ?? 3_000) * list.length,
+      exit,
+      log,
       onFinish: () => list.forEach((g) => delete g.lock),
     });
   };
 
-  const authenticate = (req: IncomingMessage, method: string): { ok: true; who: string; token?: string } | { ok: false; reason: string } => {
+  const authenticate = (
+    req: IncomingMessage,
+    method: string,
+  ): { ok: true; who: string; token?: string } | { ok: false; reason: string } => {
     const auth = req.headers.authorization ?? '';
     const tm = /^PVEAPIToken[= ](.+?)=(.+)$/.exec(auth);
     if (tm) {
@@ -135,12 +151,15 @@ export async function startProxmoxFake(opts: ProxmoxFakeOptions = {}, port = 0):
     const ticket = decodeURIComponent(cookie);
     const csrf = tickets.get(ticket);
     if (csrf === undefined) return { ok: false, reason: 'authentication failure' };
-    if (method !== 'GET' && req.headers.csrfpreventiontoken !== csrf) return { ok: false, reason: 'Permission denied - invalid csrf token' };
+    if (method !== 'GET' && req.headers.csrfpreventiontoken !== csrf)
+      return { ok: false, reason: 'Permission denied - invalid csrf token' };
     return { ok: true, who: user.name };
   };
 
   const issueTicket = (): { ticket: string; csrf: string } => {
-    const ts = Math.floor(now() / 1000).toString(16).toUpperCase();
+    const ts = Math.floor(now() / 1000)
+      .toString(16)
+      .toUpperCase();
     const ticket = `PVE:${user.name}:${ts}::${randomBytes(48).toString('base64')}`;
     const csrf = `${ts}:${randomBytes(32).toString('base64').replace(/=+$/, '')}`;
     tickets.set(ticket, csrf);
@@ -148,15 +167,31 @@ export async function startProxmoxFake(opts: ProxmoxFakeOptions = {}, port = 0):
   };
 
   const guestRow = (g: FakeGuest): Record<string, unknown> => ({
-    vmid: g.vmid, name: g.name, status: g.status, cpus: g.cpus, maxmem: g.maxmem,
-    mem: g.status === 'running' ? g.mem : 0, cpu: g.status === 'running' ? g.cpu : 0,
+    vmid: g.vmid,
+    name: g.name,
+    status: g.status,
+    cpus: g.cpus,
+    maxmem: g.maxmem,
+    mem: g.status === 'running' ? g.mem : 0,
+    cpu: g.status === 'running' ? g.cpu : 0,
     uptime: g.status === 'running' && g.startedAt !== undefined ? Math.floor((now() - g.startedAt) / 1000) : 0,
-    maxdisk: 32 * 1024 ** 3, template: 0, ...(g.lock ? { lock: g.lock } : {}),
-    ...(g.type === 'qemu' ? { qmpstatus: g.status, pid: g.status === 'running' ? 1234 + g.vmid : undefined } : { type: 'lxc', maxswap: 512 * 1024 ** 2 }),
+    maxdisk: 32 * 1024 ** 3,
+    template: 0,
+    ...(g.lock ? { lock: g.lock } : {}),
+    ...(g.type === 'qemu'
+      ? { qmpstatus: g.status, pid: g.status === 'running' ? 1234 + g.vmid : undefined }
+      : { type: 'lxc', maxswap: 512 * 1024 ** 2 }),
   });
 
   const taskRow = (t: FakeTask): Record<string, unknown> => ({
-    upid: t.upid, node: t.node, pid: 0, pstart: 0x0123abcd, starttime: Math.floor(t.startedAt / 1000), type: t.type, id: t.id, user: t.user,
+    upid: t.upid,
+    node: t.node,
+    pid: 0,
+    pstart: 0x0123abcd,
+    starttime: Math.floor(t.startedAt / 1000),
+    type: t.type,
+    id: t.id,
+    user: t.user,
     ...(t.finished ? { endtime: Math.floor((t.startedAt + t.durationMs) / 1000), status: t.exit } : { status: 'RUNNING' }),
   });
 
@@ -172,7 +207,12 @@ export async function startProxmoxFake(opts: ProxmoxFakeOptions = {}, port = 0):
       nextTaskFailure = undefined;
     }
     const task = addTask({
-      type: `${prefix}${action}`, id: String(g.vmid), user: who, durationMs: opts.taskDurationMs ?? 2_000, exit, log: [],
+      type: `${prefix}${action}`,
+      id: String(g.vmid),
+      user: who,
+      durationMs: opts.taskDurationMs ?? 2_000,
+      exit,
+      log: [],
       onSuccess: () => {
         if (action === 'shutdown' || action === 'stop') {
           g.status = 'stopped';
@@ -189,14 +229,36 @@ export async function startProxmoxFake(opts: ProxmoxFakeOptions = {}, port = 0):
   const route = (method: string, path: string, q: URLSearchParams, body: Record<string, string>, who: string, tokenId?: string): Reply => {
     const p = path.split('/').filter(Boolean).map(decodeURIComponent);
     const nodeGone = (n: string | undefined): Reply | undefined =>
-      n === node ? undefined : { status: 500, reason: `hostname lookup '${n}' failed - failed to get address info for: ${n}: Name or service not known` };
+      n === node
+        ? undefined
+        : { status: 500, reason: `hostname lookup '${n}' failed - failed to get address info for: ${n}: Name or service not known` };
     const canPower = tokenId !== readonlyToken.id;
     if (method === 'GET' && path === '/version') return { status: 200, data: { version: '7.3-3', release: '7.3', repoid: 'c3928077' } };
     if (method === 'GET' && path === '/nodes') {
-      return { status: 200, data: [{ node, status: 'online', cpu: 0.07, maxcpu: 4, mem: 9.1 * 1024 ** 3, maxmem: 16 * 1024 ** 3, uptime: 1_036_800, ssl_fingerprint: 'AA:BB' }] };
+      return {
+        status: 200,
+        data: [
+          {
+            node,
+            status: 'online',
+            cpu: 0.07,
+            maxcpu: 4,
+            mem: 9.1 * 1024 ** 3,
+            maxmem: 16 * 1024 ** 3,
+            uptime: 1_036_800,
+            ssl_fingerprint: 'AA:BB',
+          },
+        ],
+      };
     }
     if (method === 'GET' && path === '/cluster/backup-info/not-backed-up') {
-      return { status: 200, data: notBackedUp.map(findGuest).filter((g): g is FakeGuest => Boolean(g)).map((g) => ({ vmid: g.vmid, name: g.name, type: g.type })) };
+      return {
+        status: 200,
+        data: notBackedUp
+          .map(findGuest)
+          .filter((g): g is FakeGuest => Boolean(g))
+          .map((g) => ({ vmid: g.vmid, name: g.name, type: g.type })),
+      };
     }
     if (p[0] !== 'nodes' || p.length < 3) return notImplemented(method, path);
     const gone = nodeGone(p[1]);
@@ -207,11 +269,14 @@ export async function startProxmoxFake(opts: ProxmoxFakeOptions = {}, port = 0):
       return {
         status: 200,
         data: {
-          cpu: 0.05 + running.reduce((a, g) => a + g.cpu * g.cpus, 0) / 4, loadavg: ['0.42', '0.51', '0.47'],
+          cpu: 0.05 + running.reduce((a, g) => a + g.cpu * g.cpus, 0) / 4,
+          loadavg: ['0.42', '0.51', '0.47'],
           memory: { total: 16 * 1024 ** 3, used: 1.2 * 1024 ** 3 + running.reduce((a, g) => a + g.mem, 0), free: 0 },
           rootfs: { total: 94 * 1024 ** 3, used: storages[0]?.used ?? 0, avail: 94 * 1024 ** 3 - (storages[0]?.used ?? 0), free: 0 },
           cpuinfo: { model: 'Intel(R) Celeron(R) J5040 CPU @ 2.00GHz', cpus: 4, cores: 4, sockets: 1 },
-          uptime: 1_036_800, pveversion: 'pve-manager/7.3-3/c3928077', kversion: 'Linux 5.15.74-1-pve #1 SMP PVE 5.15.74-1',
+          uptime: 1_036_800,
+          pveversion: 'pve-manager/7.3-3/c3928077',
+          kversion: 'Linux 5.15.74-1-pve #1 SMP PVE 5.15.74-1',
           'current-kernel': { release: '5.15.74-1-pve', sysname: 'Linux' },
         },
       };
@@ -219,7 +284,11 @@ export async function startProxmoxFake(opts: ProxmoxFakeOptions = {}, port = 0):
     if (method === 'POST' && rest.join('/') === 'status') {
       if (!canPower) return { status: 403, reason: `Permission check failed (/nodes/${node}, Sys.PowerMgmt)` };
       if (body.command !== 'shutdown' && body.command !== 'reboot') {
-        return { status: 400, reason: 'Parameter verification failed.', errors: { command: "value 'x' does not have a value in the enumeration 'reboot, shutdown'" } };
+        return {
+          status: 400,
+          reason: 'Parameter verification failed.',
+          errors: { command: "value 'x' does not have a value in the enumeration 'reboot, shutdown'" },
+        };
       }
       nodeShutdowns++;
       for (const g of guests) {
@@ -233,9 +302,17 @@ export async function startProxmoxFake(opts: ProxmoxFakeOptions = {}, port = 0):
     }
     if ((rest[0] === 'qemu' || rest[0] === 'lxc') && rest[2] === 'status' && rest.length === 4) {
       const g = findGuest(Number(rest[1]));
-      if (!/^\d+$/.test(rest[1] ?? '')) return { status: 400, reason: 'Parameter verification failed.', errors: { vmid: 'invalid format - value does not look like a valid VM ID\n' } };
+      if (!/^\d+$/.test(rest[1] ?? ''))
+        return {
+          status: 400,
+          reason: 'Parameter verification failed.',
+          errors: { vmid: 'invalid format - value does not look like a valid VM ID\n' },
+        };
       if (!g || g.type !== rest[0]) {
-        return { status: 500, reason: `Configuration file 'nodes/${node}/${rest[0] === 'qemu' ? 'qemu-server' : 'lxc'}/${rest[1]}.conf' does not exist` };
+        return {
+          status: 500,
+          reason: `Configuration file 'nodes/${node}/${rest[0] === 'qemu' ? 'qemu-server' : 'lxc'}/${rest[1]}.conf' does not exist`,
+        };
       }
       if (method === 'GET' && rest[3] === 'current') return { status: 200, data: { ...guestRow(g), ha: { managed: 0 } } };
       if (method === 'POST' && ['start', 'shutdown', 'reboot', 'stop'].includes(rest[3] ?? '')) {
@@ -248,29 +325,50 @@ export async function startProxmoxFake(opts: ProxmoxFakeOptions = {}, port = 0):
       return {
         status: 200,
         data: storages.map((s) => ({
-          storage: s.storage, type: s.type, content: s.content, active: 1, enabled: 1, shared: s.shared ? 1 : 0,
-          total: s.total, used: s.used, avail: s.total - s.used, used_fraction: s.used / s.total,
+          storage: s.storage,
+          type: s.type,
+          content: s.content,
+          active: 1,
+          enabled: 1,
+          shared: s.shared ? 1 : 0,
+          total: s.total,
+          used: s.used,
+          avail: s.total - s.used,
+          used_fraction: s.used / s.total,
         })),
       };
     }
     if (method === 'POST' && rest.join('/') === 'vzdump') {
       if (!canPower) return { status: 403, reason: 'Permission check failed (/vms, VM.Backup)' };
       const ids = (body.vmid ?? '').split(/[,\s]+/).filter(Boolean);
-      if (ids.length === 0 && body.all !== '1') return { status: 400, reason: 'Parameter verification failed.', errors: { vmid: 'property is missing and it is not optional' } };
-      if (ids.some((i) => !/^\d+$/.test(i))) return { status: 400, reason: 'Parameter verification failed.', errors: { vmid: 'invalid format - value does not look like a valid VM ID' } };
+      if (ids.length === 0 && body.all !== '1')
+        return { status: 400, reason: 'Parameter verification failed.', errors: { vmid: 'property is missing and it is not optional' } };
+      if (ids.some((i) => !/^\d+$/.test(i)))
+        return {
+          status: 400,
+          reason: 'Parameter verification failed.',
+          errors: { vmid: 'invalid format - value does not look like a valid VM ID' },
+        };
       const list = body.all === '1' ? guests : ids.map((i) => findGuest(Number(i)));
       const missing = ids.find((i) => !findGuest(Number(i)));
       if (missing) return { status: 500, reason: `guest '${missing}' does not exist` };
       const storage = body.storage ?? 'backups';
       if (!storages.some((s) => s.storage === storage)) return { status: 500, reason: `storage '${storage}' does not exist` };
-      return { status: 200, data: backupTask(list.filter((g): g is FakeGuest => Boolean(g)), who, storage).upid };
+      return {
+        status: 200,
+        data: backupTask(
+          list.filter((g): g is FakeGuest => Boolean(g)),
+          who,
+          storage,
+        ).upid,
+      };
     }
     return notImplemented(method, path);
   };
 
   const taskRoute = (method: string, rest: string[], q: URLSearchParams): Reply => {
     if (rest.length === 1 && method === 'GET') {
-      let list = tasks.filter((t) => q.get('source') === 'all' || q.get('source') === 'active' ? true : t.finished);
+      let list = tasks.filter((t) => (q.get('source') === 'all' || q.get('source') === 'active' ? true : t.finished));
       if (q.get('source') === 'active') list = list.filter((t) => !t.finished);
       const typefilter = q.get('typefilter');
       if (typefilter) list = list.filter((t) => t.type === typefilter);
@@ -289,8 +387,16 @@ export async function startProxmoxFake(opts: ProxmoxFakeOptions = {}, port = 0):
       return {
         status: 200,
         data: {
-          upid: task.upid, node: task.node, pid: 0, pstart: 0x0123abcd, starttime: Math.floor(task.startedAt / 1000), type: task.type,
-          id: task.id, user: task.user, status: task.finished ? 'stopped' : 'running', ...(task.finished ? { exitstatus: task.exit } : {}),
+          upid: task.upid,
+          node: task.node,
+          pid: 0,
+          pstart: 0x0123abcd,
+          starttime: Math.floor(task.startedAt / 1000),
+          type: task.type,
+          id: task.id,
+          user: task.user,
+          status: task.finished ? 'stopped' : 'running',
+          ...(task.finished ? { exitstatus: task.exit } : {}),
         },
       };
     }
@@ -312,46 +418,63 @@ export async function startProxmoxFake(opts: ProxmoxFakeOptions = {}, port = 0):
   };
 
   const send = (res: ServerResponse, r: Reply): void => {
-    const body = r.raw ?? JSON.stringify(
-      r.status === 200
-        ? { data: r.data ?? null, ...(r.total !== undefined ? { total: r.total } : {}) }
-        : { data: null, ...(r.errors ? { errors: r.errors } : {}), ...(v8 && r.reason ? { message: `${r.reason}\n` } : {}) },
-    );
-    res.writeHead(r.status, r.reason ?? 'OK', { 'content-type': 'application/json;charset=UTF-8', 'content-length': Buffer.byteLength(body) });
+    const body =
+      r.raw ??
+      JSON.stringify(
+        r.status === 200
+          ? { data: r.data ?? null, ...(r.total !== undefined ? { total: r.total } : {}) }
+          : { data: null, ...(r.errors ? { errors: r.errors } : {}), ...(v8 && r.reason ? { message: `${r.reason}\n` } : {}) },
+      );
+    res.writeHead(r.status, r.reason ?? 'OK', {
+      'content-type': 'application/json;charset=UTF-8',
+      'content-length': Buffer.byteLength(body),
+    });
     res.end(body);
   };
 
   const handler = (req: IncomingMessage, res: ServerResponse): void => {
     requestCount++;
-    void readBody(req).then((raw) => {
-      tick();
-      const url = new URL(req.url ?? '/', 'http://x');
-      const method = req.method ?? 'GET';
-      const planned = nextReply;
-      nextReply = undefined;
-      if (planned?.kind === 'hang') {
-        hung.add(res);
-        return;
-      }
-      if (planned?.kind === 'fail') return send(res, { status: planned.status, reason: planned.reason, ...(planned.body !== undefined ? { raw: planned.body } : {}) });
-      if (planned?.kind === 'malformed') return send(res, { status: 200, raw: planned.body });
-      if (!url.pathname.startsWith('/api2/json/')) return send(res, { status: 501, reason: `Method '${method} ${url.pathname}' not implemented` });
-      const path = url.pathname.slice('/api2/json'.length).replace(/\/+$/, '');
-      if (routeFailure?.match.test(path)) return send(res, { status: routeFailure.status, reason: routeFailure.reason });
-      const body = parseBody(raw, req.headers['content-type']);
-      if (method === 'POST' && path === '/access/ticket') {
-        const renew = body.password !== undefined && tickets.has(body.password);
-        if (body.username === user.name && (body.password === user.password || renew)) {
-          const t = issueTicket();
-          loginCount++;
-          return send(res, { status: 200, data: { username: user.name, ticket: t.ticket, CSRFPreventionToken: t.csrf, clustername: 'homelab', cap: {} } });
+    void readBody(req).then(
+      (raw) => {
+        tick();
+        const url = new URL(req.url ?? '/', 'http://x');
+        const method = req.method ?? 'GET';
+        const planned = nextReply;
+        nextReply = undefined;
+        if (planned?.kind === 'hang') {
+          hung.add(res);
+          return;
         }
-        return void setTimeout(() => send(res, { status: 401, reason: 'authentication failure' }), opts.unauthDelayMs ?? 0);
-      }
-      const auth = authenticate(req, method);
-      if (!auth.ok) return void setTimeout(() => send(res, { status: 401, reason: auth.reason }), opts.unauthDelayMs ?? 0);
-      send(res, route(method, path, url.searchParams, body, auth.who, auth.token));
-    }, () => undefined); // the client hung up mid-request: nobody to answer
+        if (planned?.kind === 'fail')
+          return send(res, {
+            status: planned.status,
+            reason: planned.reason,
+            ...(planned.body !== undefined ? { raw: planned.body } : {}),
+          });
+        if (planned?.kind === 'malformed') return send(res, { status: 200, raw: planned.body });
+        if (!url.pathname.startsWith('/api2/json/'))
+          return send(res, { status: 501, reason: `Method '${method} ${url.pathname}' not implemented` });
+        const path = url.pathname.slice('/api2/json'.length).replace(/\/+$/, '');
+        if (routeFailure?.match.test(path)) return send(res, { status: routeFailure.status, reason: routeFailure.reason });
+        const body = parseBody(raw, req.headers['content-type']);
+        if (method === 'POST' && path === '/access/ticket') {
+          const renew = body.password !== undefined && tickets.has(body.password);
+          if (body.username === user.name && (body.password === user.password || renew)) {
+            const t = issueTicket();
+            loginCount++;
+            return send(res, {
+              status: 200,
+              data: { username: user.name, ticket: t.ticket, CSRFPreventionToken: t.csrf, clustername: 'homelab', cap: {} },
+            });
+          }
+          return void setTimeout(() => send(res, { status: 401, reason: 'authentication failure' }), opts.unauthDelayMs ?? 0);
+        }
+        const auth = authenticate(req, method);
+        if (!auth.ok) return void setTimeout(() => send(res, { status: 401, reason: auth.reason }), opts.unauthDelayMs ?? 0);
+        send(res, route(method, path, url.searchParams, body, auth.who, auth.token));
+      },
+      () => undefined,
+    ); // the client hung up mid-request: nobody to answer
   };
 
   const { server, url } = await serveLocal(handler, { tls: opts.tls, port });

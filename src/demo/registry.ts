@@ -10,5 +10,13 @@ import { nutDemoBackend } from './nut-backend.ts';
 
 /** The demo backends in start order. */
 export function demoBackends(): DemoBackend[] {
-  return [routerDemoBackend, transmissionDemoBackend, proxmoxDemoBackend, omvDemoBackend, piholeDemoBackend, nextcloudDemoBackend, nutDemoBackend];
+  return [
+    routerDemoBackend,
+    transmissionDemoBackend,
+    proxmoxDemoBackend,
+    omvDemoBackend,
+    piholeDemoBackend,
+    nextcloudDemoBackend,
+    nutDemoBackend,
+  ];
 }

@@ -48,71 +48,187 @@ const SENSITIVE = new Set(['security.passphrase', 'passphrase', 'private-key', '
 
 function seed(profile: boolean): Map<string, Rec[]> {
   const guest: Rec = {
-    '.id': '*5', name: 'wifi-guest', 'master-interface': 'wifi1', disabled: 'false', running: 'true',
-    'configuration.ssid': 'thehomelab-guest', 'configuration.mode': 'ap', 'configuration.hide-ssid': 'false',
-    'security.authentication-types': 'wpa2-psk,wpa3-psk', 'mac-address': '00:00:5E:00:53:05',
+    '.id': '*5',
+    name: 'wifi-guest',
+    'master-interface': 'wifi1',
+    disabled: 'false',
+    running: 'true',
+    'configuration.ssid': 'thehomelab-guest',
+    'configuration.mode': 'ap',
+    'configuration.hide-ssid': 'false',
+    'security.authentication-types': 'wpa2-psk,wpa3-psk',
+    'mac-address': '00:00:5E:00:53:05',
   };
   if (profile) guest.security = 'guest-sec';
   else guest['security.passphrase'] = 'maple-tiger-cloud-piano-4827';
   const lease = (id: number, server: string, address: string, mac: string, host: string | undefined, extra: Rec = {}): Rec => ({
-    '.id': `*${id}`, address, 'mac-address': mac, 'active-address': address, 'active-mac-address': mac,
-    server, status: 'bound', dynamic: 'true', disabled: 'false', 'last-seen': '1m5s', 'expires-after': '8m55s',
-    ...(host ? { 'host-name': host } : {}), ...extra,
+    '.id': `*${id}`,
+    address,
+    'mac-address': mac,
+    'active-address': address,
+    'active-mac-address': mac,
+    server,
+    status: 'bound',
+    dynamic: 'true',
+    disabled: 'false',
+    'last-seen': '1m5s',
+    'expires-after': '8m55s',
+    ...(host ? { 'host-name': host } : {}),
+    ...extra,
   });
   const peer = (id: number, name: string, addr: string, hs: string | undefined, rx: string, tx: string): Rec => ({
-    '.id': `*${id}`, interface: 'wireguard1', name, comment: '', 'public-key': `${name.replace(/-/g, '')}PUBKEYx0000000000000000000000000000=`.slice(0, 44),
-    'allowed-address': addr, 'endpoint-address': '', 'endpoint-port': '0', rx, tx, disabled: 'false',
+    '.id': `*${id}`,
+    interface: 'wireguard1',
+    name,
+    comment: '',
+    'public-key': `${name.replace(/-/g, '')}PUBKEYx0000000000000000000000000000=`.slice(0, 44),
+    'allowed-address': addr,
+    'endpoint-address': '',
+    'endpoint-port': '0',
+    rx,
+    tx,
+    disabled: 'false',
     'persistent-keepalive': '25s',
     ...(hs ? { 'last-handshake': hs, 'current-endpoint-address': '198.51.100.77', 'current-endpoint-port': '51820' } : {}),
   });
   return new Map<string, Rec[]>([
-    ['system/resource', [{
-      uptime: '3d4h12m5s', version: '7.16.2 (stable)', 'build-time': '2024-11-26 12:50:04', 'cpu-load': '7',
-      'free-memory': '712704000', 'total-memory': '1073741824', 'free-hdd-space': '91586560', 'total-hdd-space': '134217728',
-      'architecture-name': 'arm64', 'board-name': 'hAP ax^2', 'cpu-count': '4', 'cpu-frequency': '864', platform: 'MikroTik',
-    }]],
-    ['system/routerboard', [{ routerboard: 'true', model: 'C52iG-5HaxD2HaxD', 'serial-number': 'HF00000DEMO', 'current-firmware': '7.16.2' }]],
+    [
+      'system/resource',
+      [
+        {
+          uptime: '3d4h12m5s',
+          version: '7.16.2 (stable)',
+          'build-time': '2024-11-26 12:50:04',
+          'cpu-load': '7',
+          'free-memory': '712704000',
+          'total-memory': '1073741824',
+          'free-hdd-space': '91586560',
+          'total-hdd-space': '134217728',
+          'architecture-name': 'arm64',
+          'board-name': 'hAP ax^2',
+          'cpu-count': '4',
+          'cpu-frequency': '864',
+          platform: 'MikroTik',
+        },
+      ],
+    ],
+    [
+      'system/routerboard',
+      [{ routerboard: 'true', model: 'C52iG-5HaxD2HaxD', 'serial-number': 'HF00000DEMO', 'current-firmware': '7.16.2' }],
+    ],
     ['system/identity', [{ name: 'router1' }]],
-    ['ip/address', [
-      { '.id': '*1', address: '192.168.1.1/24', network: '192.168.1.0', interface: 'bridge', disabled: 'false', invalid: 'false', dynamic: 'false' },
-      { '.id': '*2', address: '10.1.1.1/24', network: '10.1.1.0', interface: 'bridge-guest', disabled: 'false', invalid: 'false', dynamic: 'false' },
-      { '.id': '*3', address: '192.168.100.1/24', network: '192.168.100.0', interface: 'wireguard1', disabled: 'false', invalid: 'false', dynamic: 'false' },
-      { '.id': '*4', address: '203.0.113.45/32', network: '198.51.100.1', interface: 'pppoe-out1', disabled: 'false', invalid: 'false', dynamic: 'true' },
-    ]],
-    ['interface/wifi', [
-      { '.id': '*1', name: 'wifi1', disabled: 'false', running: 'true', 'configuration.ssid': 'thehomelab', 'configuration.mode': 'ap',
-        'configuration.country': 'Spain', 'channel.band': '5ghz-ax', 'security.authentication-types': 'wpa2-psk,wpa3-psk',
-        'security.passphrase': 'family-wifi-secret-2024', 'mac-address': '00:00:5E:00:53:01' },
-      { '.id': '*2', name: 'wifi2', disabled: 'false', running: 'true', 'configuration.ssid': 'thehomelab', 'configuration.mode': 'ap',
-        'configuration.country': 'Spain', 'channel.band': '2ghz-ax', 'security.authentication-types': 'wpa2-psk,wpa3-psk',
-        'security.passphrase': 'family-wifi-secret-2024', 'mac-address': '00:00:5E:00:53:02' },
-      guest,
-    ]],
-    ['interface/wifi/security', [
-      { '.id': '*1', name: 'guest-sec', 'authentication-types': 'wpa2-psk,wpa3-psk', passphrase: 'maple-tiger-cloud-piano-4827' },
-    ]],
+    [
+      'ip/address',
+      [
+        {
+          '.id': '*1',
+          address: '192.168.1.1/24',
+          network: '192.168.1.0',
+          interface: 'bridge',
+          disabled: 'false',
+          invalid: 'false',
+          dynamic: 'false',
+        },
+        {
+          '.id': '*2',
+          address: '10.1.1.1/24',
+          network: '10.1.1.0',
+          interface: 'bridge-guest',
+          disabled: 'false',
+          invalid: 'false',
+          dynamic: 'false',
+        },
+        {
+          '.id': '*3',
+          address: '192.168.100.1/24',
+          network: '192.168.100.0',
+          interface: 'wireguard1',
+          disabled: 'false',
+          invalid: 'false',
+          dynamic: 'false',
+        },
+        {
+          '.id': '*4',
+          address: '203.0.113.45/32',
+          network: '198.51.100.1',
+          interface: 'pppoe-out1',
+          disabled: 'false',
+          invalid: 'false',
+          dynamic: 'true',
+        },
+      ],
+    ],
+    [
+      'interface/wifi',
+      [
+        {
+          '.id': '*1',
+          name: 'wifi1',
+          disabled: 'false',
+          running: 'true',
+          'configuration.ssid': 'thehomelab',
+          'configuration.mode': 'ap',
+          'configuration.country': 'Spain',
+          'channel.band': '5ghz-ax',
+          'security.authentication-types': 'wpa2-psk,wpa3-psk',
+          'security.passphrase': 'family-wifi-secret-2024',
+          'mac-address': '00:00:5E:00:53:01',
+        },
+        {
+          '.id': '*2',
+          name: 'wifi2',
+          disabled: 'false',
+          running: 'true',
+          'configuration.ssid': 'thehomelab',
+          'configuration.mode': 'ap',
+          'configuration.country': 'Spain',
+          'channel.band': '2ghz-ax',
+          'security.authentication-types': 'wpa2-psk,wpa3-psk',
+          'security.passphrase': 'family-wifi-secret-2024',
+          'mac-address': '00:00:5E:00:53:02',
+        },
+        guest,
+      ],
+    ],
+    [
+      'interface/wifi/security',
+      [{ '.id': '*1', name: 'guest-sec', 'authentication-types': 'wpa2-psk,wpa3-psk', passphrase: 'maple-tiger-cloud-piano-4827' }],
+    ],
     ['interface/wifi/configuration', []],
-    ['ip/dhcp-server', [
-      { '.id': '*1', name: 'dhcp-lan', interface: 'bridge', 'address-pool': 'pool-lan', disabled: 'false' },
-      { '.id': '*2', name: 'dhcp-guest', interface: 'bridge-guest', 'address-pool': 'pool-guest', disabled: 'false' },
-    ]],
-    ['ip/dhcp-server/lease', [
-      lease(1, 'dhcp-lan', '192.168.1.4', '00:00:5E:00:53:14', 'docker', { dynamic: 'false', comment: 'docker LXC 101' }),
-      lease(2, 'dhcp-lan', '192.168.1.5', '00:00:5E:00:53:15', 'nas', { dynamic: 'false', comment: 'nas VM 100' }),
-      lease(3, 'dhcp-lan', '192.168.1.6', '00:00:5E:00:53:16', 'proxmox1', { dynamic: 'false' }),
-      lease(4, 'dhcp-lan', '192.168.1.20', '00:00:5E:00:53:20', 'LG-webOS-TV'),
-      lease(5, 'dhcp-lan', '192.168.1.31', '00:00:5E:00:53:31', 'Pixel-8'),
-      lease(6, 'dhcp-lan', '192.168.1.32', '00:00:5E:00:53:32', 'iPhone-de-Ana', { 'last-seen': '12m40s', 'expires-after': '47m20s' }),
-      lease(7, 'dhcp-guest', '10.1.1.23', '00:00:5E:00:53:a3', 'Galaxy-A54'),
-      lease(8, 'dhcp-guest', '10.1.1.24', '00:00:5E:00:53:a4', undefined, { 'last-seen': '3m2s' }),
-      lease(9, 'dhcp-guest', '10.1.1.25', '00:00:5E:00:53:a5', 'visitor-laptop', { status: 'waiting', 'last-seen': '2h5m', 'expires-after': '' }),
-    ]],
+    [
+      'ip/dhcp-server',
+      [
+        { '.id': '*1', name: 'dhcp-lan', interface: 'bridge', 'address-pool': 'pool-lan', disabled: 'false' },
+        { '.id': '*2', name: 'dhcp-guest', interface: 'bridge-guest', 'address-pool': 'pool-guest', disabled: 'false' },
+      ],
+    ],
+    [
+      'ip/dhcp-server/lease',
+      [
+        lease(1, 'dhcp-lan', '192.168.1.4', '00:00:5E:00:53:14', 'docker', { dynamic: 'false', comment: 'docker LXC 101' }),
+        lease(2, 'dhcp-lan', '192.168.1.5', '00:00:5E:00:53:15', 'nas', { dynamic: 'false', comment: 'nas VM 100' }),
+        lease(3, 'dhcp-lan', '192.168.1.6', '00:00:5E:00:53:16', 'proxmox1', { dynamic: 'false' }),
+        lease(4, 'dhcp-lan', '192.168.1.20', '00:00:5E:00:53:20', 'LG-webOS-TV'),
+        lease(5, 'dhcp-lan', '192.168.1.31', '00:00:5E:00:53:31', 'Pixel-8'),
+        lease(6, 'dhcp-lan', '192.168.1.32', '00:00:5E:00:53:32', 'iPhone-de-Ana', { 'last-seen': '12m40s', 'expires-after': '47m20s' }),
+        lease(7, 'dhcp-guest', '10.1.1.23', '00:00:5E:00:53:a3', 'Galaxy-A54'),
+        lease(8, 'dhcp-guest', '10.1.1.24', '00:00:5E:00:53:a4', undefined, { 'last-seen': '3m2s' }),
+        lease(9, 'dhcp-guest', '10.1.1.25', '00:00:5E:00:53:a5', 'visitor-laptop', {
+          status: 'waiting',
+          'last-seen': '2h5m',
+          'expires-after': '',
+        }),
+      ],
+    ],
     ['interface/wireguard', [{ '.id': '*1', name: 'wireguard1', 'listen-port': '13231', mtu: '1420', running: 'true', disabled: 'false' }]],
-    ['interface/wireguard/peers', [
-      peer(1, 'ana-phone', '192.168.100.2/32', '1m5s', '104857600', '524288000'),
-      peer(2, 'admin-laptop', '192.168.100.3/32', '2h3m10s', '7340032', '1048576'),
-      peer(3, 'old-tablet', '192.168.100.4/32', undefined, '0', '0'),
-    ]],
+    [
+      'interface/wireguard/peers',
+      [
+        peer(1, 'ana-phone', '192.168.100.2/32', '1m5s', '104857600', '524288000'),
+        peer(2, 'admin-laptop', '192.168.100.3/32', '2h3m10s', '7340032', '1048576'),
+        peer(3, 'old-tablet', '192.168.100.4/32', undefined, '0', '0'),
+      ],
+    ],
   ]);
 }
 
@@ -158,7 +274,9 @@ export async function startRouterOsFake(opts: RouterOsFakeOptions = {}, port = 0
       return void res.writeHead(status, { 'content-type': 'application/json' }).end(b);
     }
     const auth = /^Basic (.+)$/.exec(req.headers.authorization ?? '');
-    const [name, ...pw] = Buffer.from(auth?.[1] ?? '', 'base64').toString('utf8').split(':');
+    const [name, ...pw] = Buffer.from(auth?.[1] ?? '', 'base64')
+      .toString('utf8')
+      .split(':');
     const user = users.find((u) => u.name === name && u.password === pw.join(':'));
     if (!user) {
       res.setHeader('www-authenticate', 'Basic realm="mikrotik"');
@@ -182,7 +300,11 @@ export async function startRouterOsFake(opts: RouterOsFakeOptions = {}, port = 0
       }
       const filters = [...url.searchParams].filter(([k]) => !k.startsWith('.'));
       const rows = found.list.filter((r) => filters.every(([k, v]) => r[k] === v));
-      return sendJson(res, 200, rows.map((r) => visible(r, user, props)));
+      return sendJson(
+        res,
+        200,
+        rows.map((r) => visible(r, user, props)),
+      );
     }
     if (req.method === 'PATCH' || req.method === 'PUT' || req.method === 'DELETE' || req.method === 'POST') {
       if (!user.policy.includes('write')) return rosError(res, 403, 'Forbidden', 'not enough permissions (9)');
@@ -204,7 +326,8 @@ export async function startRouterOsFake(opts: RouterOsFakeOptions = {}, port = 0
         }
       }
       for (const [k, v] of changes) found.rec[k] = v === 'yes' ? 'true' : v === 'no' ? 'false' : v;
-      if (path.startsWith('interface/wifi/') && 'disabled' in found.rec) found.rec.running = found.rec.disabled === 'true' ? 'false' : 'true';
+      if (path.startsWith('interface/wifi/') && 'disabled' in found.rec)
+        found.rec.running = found.rec.disabled === 'true' ? 'false' : 'true';
       return sendJson(res, 200, visible(found.rec, user));
     }
     return rosError(res, 400, 'Bad Request', 'unknown method');
@@ -233,7 +356,13 @@ export async function startRouterOsFake(opts: RouterOsFakeOptions = {}, port = 0
 
 /** Seconds → RouterOS duration text (`3d4h12m5s`). */
 export function formatDuration(total: number): string {
-  const units: [string, number][] = [['w', 604_800], ['d', 86_400], ['h', 3_600], ['m', 60], ['s', 1]];
+  const units: [string, number][] = [
+    ['w', 604_800],
+    ['d', 86_400],
+    ['h', 3_600],
+    ['m', 60],
+    ['s', 1],
+  ];
   let rest = Math.max(0, Math.floor(total));
   let out = '';
   for (const [u, size] of units) {

@@ -90,8 +90,16 @@ export async function startTransmissionFake(opts: TransmissionFakeOptions = {}, 
   };
   const addTorrent = (hash: string, name: string, size: number, dir: string, running: boolean, progress = 0): FakeTorrent => {
     const t: FakeTorrent = {
-      id: nextId++, hashString: hash, name, downloadDir: dir, sizeWhenDone: size, addedDate: Math.floor(now() / 1000),
-      doneDate: progress >= 1 ? Math.floor(now() / 1000) : 0, running, progress, updatedAt: now(),
+      id: nextId++,
+      hashString: hash,
+      name,
+      downloadDir: dir,
+      sizeWhenDone: size,
+      addedDate: Math.floor(now() / 1000),
+      doneDate: progress >= 1 ? Math.floor(now() / 1000) : 0,
+      running,
+      progress,
+      updatedAt: now(),
     };
     list.push(t);
     return t;
@@ -108,12 +116,26 @@ export async function startTransmissionFake(opts: TransmissionFakeOptions = {}, 
     const rate = t.running && !done ? Math.round((t.sizeWhenDone / downloadMs) * 1000) : 0;
     const left = Math.round(t.sizeWhenDone * (1 - t.progress));
     return {
-      id: t.id, hashString: t.hashString, name: t.name, downloadDir: t.downloadDir,
+      id: t.id,
+      hashString: t.hashString,
+      name: t.name,
+      downloadDir: t.downloadDir,
       status: !t.running ? STATUS_STOPPED : done ? STATUS_SEEDING : STATUS_DOWNLOADING,
-      percentDone: t.progress, sizeWhenDone: t.sizeWhenDone, totalSize: t.sizeWhenDone, leftUntilDone: left,
-      rateDownload: rate, rateUpload: t.running ? Math.round(rate / 4) + (done ? 20_000 : 0) : 0,
-      eta: rate > 0 ? Math.ceil(left / rate) : -1, error: 0, errorString: '', addedDate: t.addedDate, doneDate: t.doneDate,
-      isFinished: false, uploadRatio: done ? 0.3 : 0.05, metadataPercentComplete: 1, labels: [],
+      percentDone: t.progress,
+      sizeWhenDone: t.sizeWhenDone,
+      totalSize: t.sizeWhenDone,
+      leftUntilDone: left,
+      rateDownload: rate,
+      rateUpload: t.running ? Math.round(rate / 4) + (done ? 20_000 : 0) : 0,
+      eta: rate > 0 ? Math.ceil(left / rate) : -1,
+      error: 0,
+      errorString: '',
+      addedDate: t.addedDate,
+      doneDate: t.doneDate,
+      isFinished: false,
+      uploadRatio: done ? 0.3 : 0.05,
+      metadataPercentComplete: 1,
+      labels: [],
     };
   };
   const select = (ids: unknown): FakeTorrent[] => {
@@ -127,9 +149,7 @@ export async function startTransmissionFake(opts: TransmissionFakeOptions = {}, 
     switch (method) {
       case 'torrent_get': {
         const fields = (Array.isArray(a.fields) ? a.fields : []).map((f) => toSnake(String(f)));
-        const torrents = select(a.ids).map((t) =>
-          Object.fromEntries(Object.entries(view(t)).filter(([k]) => fields.includes(toSnake(k)))),
-        );
+        const torrents = select(a.ids).map((t) => Object.fromEntries(Object.entries(view(t)).filter(([k]) => fields.includes(toSnake(k)))));
         return { args: { torrents } };
       }
       case 'torrent_add': {
@@ -176,9 +196,15 @@ export async function startTransmissionFake(opts: TransmissionFakeOptions = {}, 
       }
       case 'session_get': {
         const all: Record<string, unknown> = {
-          version: jsonrpc ? '4.1.0 (f6b7a1e2c3)' : '4.0.6 (38c164933e)', 'rpc-version': jsonrpc ? 18 : 17,
-          'rpc-version-semver': jsonrpc ? '6.0.0' : '5.3.0', 'download-dir': downloadDir, 'alt-speed-enabled': altSpeed,
-          'alt-speed-down': 50, 'alt-speed-up': 50, 'speed-limit-down': 10_000, 'speed-limit-up': 2_000,
+          version: jsonrpc ? '4.1.0 (f6b7a1e2c3)' : '4.0.6 (38c164933e)',
+          'rpc-version': jsonrpc ? 18 : 17,
+          'rpc-version-semver': jsonrpc ? '6.0.0' : '5.3.0',
+          'download-dir': downloadDir,
+          'alt-speed-enabled': altSpeed,
+          'alt-speed-down': 50,
+          'alt-speed-up': 50,
+          'speed-limit-down': 10_000,
+          'speed-limit-up': 2_000,
         };
         const fields = Array.isArray(a.fields) ? a.fields.map((f) => toSnake(String(f))) : undefined;
         return { args: fields ? Object.fromEntries(Object.entries(all).filter(([k]) => fields.includes(toSnake(k)))) : all };
@@ -238,12 +264,18 @@ export async function startTransmissionFake(opts: TransmissionFakeOptions = {}, 
     injected = undefined;
     const out = failure ? { error: failure, code: 5 } : run(method, args);
     if (isJsonRpc) {
-      const reply = 'error' in out
-        ? { jsonrpc: '2.0', error: { code: out.code, message: out.code === -32601 ? 'Method not found' : 'error', data: { error_string: out.error } }, id: body.id }
-        : { jsonrpc: '2.0', result: snakeKeys(out.args), id: body.id };
+      const reply =
+        'error' in out
+          ? {
+              jsonrpc: '2.0',
+              error: { code: out.code, message: out.code === -32601 ? 'Method not found' : 'error', data: { error_string: out.error } },
+              id: body.id,
+            }
+          : { jsonrpc: '2.0', result: snakeKeys(out.args), id: body.id };
       return sendJson(res, 200, reply);
     }
-    const reply = 'error' in out ? { arguments: {}, result: out.error, tag: body.tag } : { arguments: out.args, result: 'success', tag: body.tag };
+    const reply =
+      'error' in out ? { arguments: {}, result: out.error, tag: body.tag } : { arguments: out.args, result: 'success', tag: body.tag };
     sendJson(res, 200, reply);
   };
 

@@ -67,7 +67,9 @@ function string<R extends boolean = true>(
 }
 
 /** A whole number within [min, max]. */
-function integer<R extends boolean = true>(o: Common & { required?: R; min?: number; max?: number }): ArgDef<number> & { required: NoInfer<R> } {
+function integer<R extends boolean = true>(
+  o: Common & { required?: R; min?: number; max?: number },
+): ArgDef<number> & { required: NoInfer<R> } {
   const min = o.min ?? Number.MIN_SAFE_INTEGER;
   const max = o.max ?? Number.MAX_SAFE_INTEGER;
   return {
@@ -142,7 +144,12 @@ function choice<const C extends readonly string[], R extends boolean = true>(
 export function formatDurationShort(ms: number): string {
   const parts: string[] = [];
   let rest = Math.round(ms / 1000);
-  for (const [unit, size] of [['d', 86_400], ['h', 3_600], ['m', 60], ['s', 1]] as const) {
+  for (const [unit, size] of [
+    ['d', 86_400],
+    ['h', 3_600],
+    ['m', 60],
+    ['s', 1],
+  ] as const) {
     if (rest >= size) {
       parts.push(`${Math.floor(rest / size)}${unit}`);
       rest %= size;

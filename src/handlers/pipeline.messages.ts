@@ -75,7 +75,8 @@ export const pipelineMessages = defineMessages(
     'args.durationRange': '{name} debe estar entre {min} y {max}.',
     'args.notChoice': '{name} debe ser uno de: {choices}.',
     'args.tooMany': 'Demasiados argumentos.',
-    'error.unreachable': 'No se puede contactar con {service}: {detail}. Comprueba que está en marcha y que la dirección del fichero de configuración es correcta.',
+    'error.unreachable':
+      'No se puede contactar con {service}: {detail}. Comprueba que está en marcha y que la dirección del fichero de configuración es correcta.',
     'error.auth': '{service} ha rechazado las credenciales: {detail}. Revisa el usuario, la contraseña o el token en la configuración.',
     'error.timeout': '{service} no ha respondido a tiempo. Puede estar sobrecargado o caído.',
     'error.protocol': '{service} ha enviado una respuesta que no entiendo ({detail}). ¿Es una versión compatible?',

@@ -74,7 +74,10 @@ export class Pipeline {
 
   /** Language for a user: stored choice, else the platform's language code, else the default. */
   languageFor(identity: string, languageCode?: string): Language {
-    return this.deps.access.getLanguage(identity) ?? (languageCode ? pickLanguage(languageCode, this.deps.defaultLanguage) : this.deps.defaultLanguage);
+    return (
+      this.deps.access.getLanguage(identity) ??
+      (languageCode ? pickLanguage(languageCode, this.deps.defaultLanguage) : this.deps.defaultLanguage)
+    );
   }
 
   /** Handles one invocation end to end; never throws. */
@@ -116,7 +119,14 @@ export class Pipeline {
       return;
     }
     if (resolved.command.name === CANCEL_COMMAND) {
-      this.deps.audit.record({ at: this.deps.clock.now(), identity: principal.identity, chat: chatKey(inv.chat), command: resolved.raw.command ?? '?', args: {}, result: 'cancelled' });
+      this.deps.audit.record({
+        at: this.deps.clock.now(),
+        identity: principal.identity,
+        chat: chatKey(inv.chat),
+        command: resolved.raw.command ?? '?',
+        args: {},
+        result: 'cancelled',
+      });
       await this.closeOrigin(sink, t('pipeline.cancelled'));
       return;
     }
@@ -152,9 +162,24 @@ export class Pipeline {
         record('denied');
         const request = command.requestable ? this.deps.registry.get('approval-request') : undefined;
         const actions = request
-          ? [[this.makeAction(principal, chat, t('pipeline.askApproval'), request.name, { command: command.name, args: JSON.stringify(raw) }, { oneShot: true })]]
+          ? [
+              [
+                this.makeAction(
+                  principal,
+                  chat,
+                  t('pipeline.askApproval'),
+                  request.name,
+                  { command: command.name, args: JSON.stringify(raw) },
+                  { oneShot: true },
+                ),
+              ],
+            ]
           : undefined;
-        await sink.send({ blocks: [{ kind: 'text', text: t(request ? 'pipeline.deniedRequestable' : 'pipeline.denied') }], severity: 'warning', ...(actions ? { actions } : {}) });
+        await sink.send({
+          blocks: [{ kind: 'text', text: t(request ? 'pipeline.deniedRequestable' : 'pipeline.denied') }],
+          severity: 'warning',
+          ...(actions ? { actions } : {}),
+        });
         return;
       }
     }
@@ -172,10 +197,23 @@ export class Pipeline {
       await sink.send({
         blocks: [{ kind: 'text', text: question }],
         severity: 'warning',
-        actions: [[
-          this.makeAction(principal, chat, t('pipeline.confirmButton'), command.name, confirmArgs, { oneShot: true, ttlMs: CONFIRM_TTL_MS, style: 'danger' }),
-          this.makeAction(principal, chat, t('pipeline.cancelButton'), CANCEL_COMMAND, { command: command.name }, { oneShot: true, ttlMs: CONFIRM_TTL_MS }),
-        ]],
+        actions: [
+          [
+            this.makeAction(principal, chat, t('pipeline.confirmButton'), command.name, confirmArgs, {
+              oneShot: true,
+              ttlMs: CONFIRM_TTL_MS,
+              style: 'danger',
+            }),
+            this.makeAction(
+              principal,
+              chat,
+              t('pipeline.cancelButton'),
+              CANCEL_COMMAND,
+              { command: command.name },
+              { oneShot: true, ttlMs: CONFIRM_TTL_MS },
+            ),
+          ],
+        ],
       });
       return;
     }
@@ -198,7 +236,15 @@ export class Pipeline {
     try {
       const reply = await command.run(ctx, parsed.value);
       const failed = reply?.severity === 'critical' || reply?.severity === 'warning';
-      record(failed ? 'failed' : 'ok', failed ? reply?.blocks.map((b) => ('text' in b ? b.text : '')).join(' ').slice(0, 200) : undefined);
+      record(
+        failed ? 'failed' : 'ok',
+        failed
+          ? reply?.blocks
+              .map((b) => ('text' in b ? b.text : ''))
+              .join(' ')
+              .slice(0, 200)
+          : undefined,
+      );
       if (reply) await sink.send(command.ephemeral ? { ...reply, ephemeral: true } : reply);
     } catch (e) {
       const ref = randomBytes(4).toString('hex');
@@ -210,9 +256,7 @@ export class Pipeline {
 
   private resolveInput(
     inv: Invocation,
-  ):
-    | { ok: true; command: AnyCommand; raw: Record<string, string>; opts: RunOptions }
-    | { ok: false; reply?: ArgError } {
+  ): { ok: true; command: AnyCommand; raw: Record<string, string>; opts: RunOptions } | { ok: false; reply?: ArgError } {
     const { registry, tokens } = this.deps;
     const input = inv.input;
     switch (input.kind) {

@@ -47,16 +47,24 @@ export interface AccessOptions {
   chatCeilings?: readonly { chat: string; maxRole: Role }[];
 }
 
-interface PrincipalRow { personId: number; identity: string; role: Role; displayName: string; language: Language | null }
+interface PrincipalRow {
+  personId: number;
+  identity: string;
+  role: Role;
+  displayName: string;
+  language: Language | null;
+}
 
 const toPrincipal = (r: PrincipalRow): Principal => ({
-  personId: r.personId, identity: r.identity, role: r.role, displayName: r.displayName,
+  personId: r.personId,
+  identity: r.identity,
+  role: r.role,
+  displayName: r.displayName,
   ...(r.language ? { language: r.language } : {}),
 });
 
 const PRINCIPAL_SQL = `SELECT p.id AS personId, i.identity, p.role, p.display_name AS displayName, p.language
   FROM identities i JOIN persons p ON p.id = i.person_id`;
-
 
 /** Identity resolution, permission checks and guarded changes to roles, grants and ceilings. */
 export class AccessControl {
@@ -123,7 +131,9 @@ export class AccessControl {
     if (role === 'owner') return this.knownPermissions().map((k) => k.permission);
     const roles = inherited(role);
     const sql = `SELECT DISTINCT permission FROM grants WHERE role IN (${roles.map(() => '?').join(',')}) ORDER BY permission`;
-    return this.sql(sql).pluck().all(...roles) as Permission[];
+    return this.sql(sql)
+      .pluck()
+      .all(...roles) as Permission[];
   }
 
   /** Known permissions with the roles granted each directly (menus). */
@@ -136,7 +146,7 @@ export class AccessControl {
     return rows.map((r) => ({
       permission: r.permission,
       ownerOnly: r.ownerOnly === 1,
-      grantedTo: ((r.roles ?? '').split(',').filter(isRole)),
+      grantedTo: (r.roles ?? '').split(',').filter(isRole),
     }));
   }
 
@@ -176,17 +186,21 @@ export class AccessControl {
   /** Records a stranger; 'first' exactly once per identity so the owner is told once. */
   noteUnknownUser(identity: string, displayName: string): 'first' | 'seen' {
     const now = this.clock.now();
-    const inserted = this.sql(
-      `INSERT INTO unknown_users (identity, display_name, first_seen_at, last_seen_at) VALUES (?, ?, ?, ?)
+    const inserted =
+      this.sql(
+        `INSERT INTO unknown_users (identity, display_name, first_seen_at, last_seen_at) VALUES (?, ?, ?, ?)
        ON CONFLICT (identity) DO NOTHING`,
-    ).run(identity, displayName.slice(0, 100), now, now).changes === 1;
+      ).run(identity, displayName.slice(0, 100), now, now).changes === 1;
     if (!inserted) this.sql('UPDATE unknown_users SET last_seen_at = ?, attempts = attempts + 1 WHERE identity = ?').run(now, identity);
     return inserted ? 'first' : 'seen';
   }
 
   /** Stores a known person's language (/lang); false for strangers. */
   setLanguage(identity: string, lang: Language): boolean {
-    return this.sql('UPDATE persons SET language = ? WHERE id = (SELECT person_id FROM identities WHERE identity = ?)').run(lang, identity).changes === 1;
+    return (
+      this.sql('UPDATE persons SET language = ? WHERE id = (SELECT person_id FROM identities WHERE identity = ?)').run(lang, identity)
+        .changes === 1
+    );
   }
 
   /** A known person's chosen language, if any. */
@@ -223,7 +237,12 @@ export class AccessControl {
        FROM persons p LEFT JOIN identities i ON i.person_id = p.id GROUP BY p.id ORDER BY p.id`,
     ).all() as { personId: number; displayName: string; role: Role; ids: string | null }[];
     return rows
-      .map((r) => ({ personId: r.personId, displayName: r.displayName, role: r.role, identities: (r.ids ?? '').split(',').filter(Boolean).sort() }))
+      .map((r) => ({
+        personId: r.personId,
+        displayName: r.displayName,
+        role: r.role,
+        identities: (r.ids ?? '').split(',').filter(Boolean).sort(),
+      }))
       .sort((a, b) => roleRank(b.role) - roleRank(a.role) || a.personId - b.personId);
   }
 
@@ -252,7 +271,11 @@ export class AccessControl {
     const at = this.clock.now();
     const name = displayName.trim().slice(0, 100) || identity;
     this.db.transaction(() => {
-      const personId = this.sql('INSERT INTO persons (display_name, role, created_at) VALUES (?, ?, ?)').run(name, role, at).lastInsertRowid;
+      const personId = this.sql('INSERT INTO persons (display_name, role, created_at) VALUES (?, ?, ?)').run(
+        name,
+        role,
+        at,
+      ).lastInsertRowid;
       this.attach(Number(personId), identity, name);
       this.sql('DELETE FROM unknown_users WHERE identity = ?').run(identity);
     })();
@@ -263,8 +286,13 @@ export class AccessControl {
   attach(personId: number, identity: string, displayName: string): void {
     const platform = parseIdentity(identity)?.platform;
     if (!platform) throw new Error(`identity "${identity}" is not platform:id`);
-    this.sql('INSERT INTO identities (identity, person_id, platform, display_name, created_at) VALUES (?, ?, ?, ?, ?)')
-      .run(identity, personId, platform, displayName.slice(0, 100) || identity, this.clock.now());
+    this.sql('INSERT INTO identities (identity, person_id, platform, display_name, created_at) VALUES (?, ?, ?, ?, ?)').run(
+      identity,
+      personId,
+      platform,
+      displayName.slice(0, 100) || identity,
+      this.clock.now(),
+    );
   }
 
   /** The actor's facts as stored now (a stale Principal never carries old powers). */
@@ -315,7 +343,11 @@ export class AccessControl {
   }
 
   /** Makes whoever sends the setup code the owner (once). */
-  claimSetupCode(code: string, identity: string, displayName: string): Outcome<'unknown' | 'expired' | 'used' | 'owner-exists' | 'bad-identity', { principal: Principal }> {
+  claimSetupCode(
+    code: string,
+    identity: string,
+    displayName: string,
+  ): Outcome<'unknown' | 'expired' | 'used' | 'owner-exists' | 'bad-identity', { principal: Principal }> {
     if (!parseIdentity(identity)) return { ok: false, reason: 'bad-identity' };
     return claimSetup(this, code, identity, displayName);
   }

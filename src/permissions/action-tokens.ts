@@ -53,10 +53,21 @@ export class ActionTokens {
     const token = opaqueToken();
     const now = this.clock.now();
     this.db.prepare('DELETE FROM action_tokens WHERE expires_at < ?').run(now - KEEP_EXPIRED_MS);
-    this.db.prepare(
-      `INSERT INTO action_tokens (token_hash, command, args, allowed_identity, chat, created_at, expires_at, one_shot)
+    this.db
+      .prepare(
+        `INSERT INTO action_tokens (token_hash, command, args, allowed_identity, chat, created_at, expires_at, one_shot)
        VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
-    ).run(hashCode(token), spec.command, JSON.stringify(spec.args), spec.allowedIdentity ?? null, chatKey(spec.chat), now, now + spec.ttlMs, spec.oneShot ? 1 : 0);
+      )
+      .run(
+        hashCode(token),
+        spec.command,
+        JSON.stringify(spec.args),
+        spec.allowedIdentity ?? null,
+        chatKey(spec.chat),
+        now,
+        now + spec.ttlMs,
+        spec.oneShot ? 1 : 0,
+      );
     return token;
   }
 
@@ -64,17 +75,21 @@ export class ActionTokens {
   take(token: string, presser: string): TakeResult {
     if (!TOKEN_RE.test(token)) return { ok: false, reason: 'unknown' };
     const h = hashCode(token);
-    const row = this.db.prepare(
-      `SELECT command, args, allowed_identity AS allowedIdentity, chat, expires_at AS expiresAt, one_shot AS oneShot, used_at AS usedAt
+    const row = this.db
+      .prepare(
+        `SELECT command, args, allowed_identity AS allowedIdentity, chat, expires_at AS expiresAt, one_shot AS oneShot, used_at AS usedAt
        FROM action_tokens WHERE token_hash = ?`,
-    ).get(h) as TokenRow | undefined;
+      )
+      .get(h) as TokenRow | undefined;
     const chat = row && parseChatKey(row.chat);
     if (!row || !chat) return { ok: false, reason: 'unknown' };
     if (row.allowedIdentity !== null && !this.samePerson(row.allowedIdentity, presser)) return { ok: false, reason: 'not-yours' };
     const now = this.clock.now();
     if (now >= row.expiresAt) return { ok: false, reason: 'expired' };
     if (row.oneShot === 1) {
-      const claimed = this.db.prepare('UPDATE action_tokens SET used_at = ?, used_by = ? WHERE token_hash = ? AND used_at IS NULL').run(now, presser, h);
+      const claimed = this.db
+        .prepare('UPDATE action_tokens SET used_at = ?, used_by = ? WHERE token_hash = ? AND used_at IS NULL')
+        .run(now, presser, h);
       if (claimed.changes !== 1) return { ok: false, reason: 'used' };
     } else {
       this.db.prepare('UPDATE action_tokens SET used_at = ?, used_by = ? WHERE token_hash = ?').run(now, presser, h);
@@ -84,16 +99,17 @@ export class ActionTokens {
 
   /** Deletes every token of a finished flow early (e.g. the other buttons of an approval). */
   revokeWhere(command: string, argName: string, argValue: string): number {
-    return this.db.prepare('UPDATE action_tokens SET used_at = ? WHERE command = ? AND json_extract(args, ?) = ? AND used_at IS NULL AND one_shot = 1')
+    return this.db
+      .prepare('UPDATE action_tokens SET used_at = ? WHERE command = ? AND json_extract(args, ?) = ? AND used_at IS NULL AND one_shot = 1')
       .run(this.clock.now(), command, `$."${argName.replace(/"/g, '')}"`, argValue).changes;
   }
 
   /** A button meant for one identity may be pressed from another identity linked to the same person. */
   private samePerson(allowed: string, presser: string): boolean {
     if (allowed === presser) return true;
-    const row = this.db.prepare(
-      `SELECT 1 FROM identities a JOIN identities b ON a.person_id = b.person_id WHERE a.identity = ? AND b.identity = ?`,
-    ).get(allowed, presser);
+    const row = this.db
+      .prepare(`SELECT 1 FROM identities a JOIN identities b ON a.person_id = b.person_id WHERE a.identity = ? AND b.identity = ?`)
+      .get(allowed, presser);
     return row !== undefined;
   }
 }

@@ -37,16 +37,34 @@ export interface ApprovalSpec {
 /** Why a decision was refused. */
 export type DecideReason = 'unknown' | 'expired' | 'already-decided' | 'not-allowed' | 'own-request' | 'requester-gone';
 
-interface Row { id: number; requester: string; chat: string; command: string; args: string; permission: string; status: ApprovalRequest['status']; createdAt: number; expiresAt: number; decidedBy: string | null; decidedAt: number | null }
+interface Row {
+  id: number;
+  requester: string;
+  chat: string;
+  command: string;
+  args: string;
+  permission: string;
+  status: ApprovalRequest['status'];
+  createdAt: number;
+  expiresAt: number;
+  decidedBy: string | null;
+  decidedAt: number | null;
+}
 
 const SELECT = `SELECT id, requester, chat, command, args, permission, status, created_at AS createdAt, expires_at AS expiresAt,
   decided_by AS decidedBy, decided_at AS decidedAt FROM approvals`;
 
 function toRequest(r: Row): ApprovalRequest {
   return {
-    id: r.id, requester: r.requester, chat: parseChatKey(r.chat) as ChatRef, command: r.command,
-    args: JSON.parse(r.args) as Record<string, string>, permission: r.permission, status: r.status,
-    createdAt: r.createdAt, expiresAt: r.expiresAt,
+    id: r.id,
+    requester: r.requester,
+    chat: parseChatKey(r.chat) as ChatRef,
+    command: r.command,
+    args: JSON.parse(r.args) as Record<string, string>,
+    permission: r.permission,
+    status: r.status,
+    createdAt: r.createdAt,
+    expiresAt: r.expiresAt,
     ...(r.decidedBy !== null ? { decidedBy: r.decidedBy } : {}),
     ...(r.decidedAt !== null ? { decidedAt: r.decidedAt } : {}),
   };
@@ -68,13 +86,18 @@ export class Approvals {
     const { db, clock } = this.access;
     const args = JSON.stringify(spec.args);
     const now = clock.now();
-    const existing = db.prepare(
-      `SELECT id FROM approvals WHERE requester = ? AND chat = ? AND command = ? AND args = ? AND status = 'pending' AND expires_at > ?`,
-    ).pluck().get(spec.requester.identity, chatKey(spec.chat), spec.command, args, now) as number | undefined;
+    const existing = db
+      .prepare(
+        `SELECT id FROM approvals WHERE requester = ? AND chat = ? AND command = ? AND args = ? AND status = 'pending' AND expires_at > ?`,
+      )
+      .pluck()
+      .get(spec.requester.identity, chatKey(spec.chat), spec.command, args, now) as number | undefined;
     if (existing !== undefined) return existing;
-    const r = db.prepare(
-      `INSERT INTO approvals (requester, chat, command, args, permission, status, created_at, expires_at) VALUES (?, ?, ?, ?, ?, 'pending', ?, ?)`,
-    ).run(spec.requester.identity, chatKey(spec.chat), spec.command, args, spec.permission, now, now + this.ttlMs);
+    const r = db
+      .prepare(
+        `INSERT INTO approvals (requester, chat, command, args, permission, status, created_at, expires_at) VALUES (?, ?, ?, ?, ?, 'pending', ?, ?)`,
+      )
+      .run(spec.requester.identity, chatKey(spec.chat), spec.command, args, spec.permission, now, now + this.ttlMs);
     return Number(r.lastInsertRowid);
   }
 
@@ -86,14 +109,21 @@ export class Approvals {
 
   /** Pending, unexpired requests, oldest first. */
   pending(): ApprovalRequest[] {
-    return (this.access.db.prepare(`${SELECT} WHERE status = 'pending' AND expires_at > ? ORDER BY id`).all(this.access.clock.now()) as Row[]).map(toRequest);
+    return (
+      this.access.db.prepare(`${SELECT} WHERE status = 'pending' AND expires_at > ? ORDER BY id`).all(this.access.clock.now()) as Row[]
+    ).map(toRequest);
   }
 
   /**
    * Decides a request once. Only an admin or owner whose role (lowered by `chat`'s ceiling when
    * given) holds the requested permission may decide, and never on their own request.
    */
-  decide(id: number, approver: Principal, decision: 'approve' | 'deny', chat?: ChatRef): Outcome<DecideReason, { request: ApprovalRequest; requester: Principal }> {
+  decide(
+    id: number,
+    approver: Principal,
+    decision: 'approve' | 'deny',
+    chat?: ChatRef,
+  ): Outcome<DecideReason, { request: ApprovalRequest; requester: Principal }> {
     const { db, clock } = this.access;
     return db.transaction((): Outcome<DecideReason, { request: ApprovalRequest; requester: Principal }> => {
       const request = this.get(id);
@@ -109,7 +139,9 @@ export class Approvals {
       if (requester.personId === approver.personId) return { ok: false, reason: 'own-request' };
       const status = decision === 'approve' ? 'approved' : 'denied';
       const at = clock.now();
-      const r = db.prepare(`UPDATE approvals SET status = ?, decided_by = ?, decided_at = ? WHERE id = ? AND status = 'pending'`).run(status, approver.identity, at, id);
+      const r = db
+        .prepare(`UPDATE approvals SET status = ?, decided_by = ?, decided_at = ? WHERE id = ? AND status = 'pending'`)
+        .run(status, approver.identity, at, id);
       if (r.changes !== 1) return { ok: false, reason: 'already-decided' };
       return { ok: true, request: { ...request, status, decidedBy: approver.identity, decidedAt: at }, requester };
     })();

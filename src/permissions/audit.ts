@@ -62,7 +62,18 @@ export function redact(value: unknown): unknown {
   return value;
 }
 
-interface Row { id: number; at: number; identity: string; person: string | null; chat: string; command: string; service: string | null; args: string; result: string; detail: string | null }
+interface Row {
+  id: number;
+  at: number;
+  identity: string;
+  person: string | null;
+  chat: string;
+  command: string;
+  service: string | null;
+  args: string;
+  result: string;
+  detail: string | null;
+}
 
 /** Append-only audit log in SQLite. */
 export class AuditLog {
@@ -77,9 +88,9 @@ export class AuditLog {
     if (args.length > MAX_ARGS_CHARS) args = JSON.stringify({ truncated: args.slice(0, MAX_ARGS_CHARS) });
     const service = e.service ?? this.opts.serviceOf?.(e.command) ?? null;
     const chat = typeof e.chat === 'string' ? e.chat : chatKey(e.chat);
-    const r = this.db.prepare(
-      'INSERT INTO audit_log (at, identity, chat, command, service, args, result, detail) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
-    ).run(e.at, e.identity, chat, e.command, service, args, e.result, e.detail?.slice(0, 500) ?? null);
+    const r = this.db
+      .prepare('INSERT INTO audit_log (at, identity, chat, command, service, args, result, detail) VALUES (?, ?, ?, ?, ?, ?, ?, ?)')
+      .run(e.at, e.identity, chat, e.command, service, args, e.result, e.detail?.slice(0, 500) ?? null);
     return Number(r.lastInsertRowid);
   }
 
@@ -88,7 +99,9 @@ export class AuditLog {
     const where: string[] = [];
     const params: (string | number)[] = [];
     if (q.identity !== undefined) {
-      where.push(`(a.identity = ? OR a.identity IN (SELECT identity FROM identities WHERE person_id = (SELECT person_id FROM identities WHERE identity = ?)))`);
+      where.push(
+        `(a.identity = ? OR a.identity IN (SELECT identity FROM identities WHERE person_id = (SELECT person_id FROM identities WHERE identity = ?)))`,
+      );
       params.push(q.identity, q.identity);
     }
     if (q.personId !== undefined) {
@@ -97,20 +110,39 @@ export class AuditLog {
     }
     if (q.service !== undefined) {
       const cmds = q.serviceCommands ?? [];
-      where.push(cmds.length ? `(a.service = ? OR (a.service IS NULL AND a.command IN (${cmds.map(() => '?').join(',')})))` : 'a.service = ?');
+      where.push(
+        cmds.length ? `(a.service = ? OR (a.service IS NULL AND a.command IN (${cmds.map(() => '?').join(',')})))` : 'a.service = ?',
+      );
       params.push(q.service, ...cmds);
     }
-    if (q.command !== undefined) { where.push('a.command = ?'); params.push(q.command); }
-    if (q.result !== undefined) { where.push('a.result = ?'); params.push(q.result); }
-    if (q.before !== undefined) { where.push('a.at < ?'); params.push(q.before); }
+    if (q.command !== undefined) {
+      where.push('a.command = ?');
+      params.push(q.command);
+    }
+    if (q.result !== undefined) {
+      where.push('a.result = ?');
+      params.push(q.result);
+    }
+    if (q.before !== undefined) {
+      where.push('a.at < ?');
+      params.push(q.before);
+    }
     const limit = Math.max(1, Math.min(q.limit ?? 20, 200));
-    const rows = this.db.prepare(
-      `SELECT a.id, a.at, a.identity, p.display_name AS person, a.chat, a.command, a.service, a.args, a.result, a.detail
+    const rows = this.db
+      .prepare(
+        `SELECT a.id, a.at, a.identity, p.display_name AS person, a.chat, a.command, a.service, a.args, a.result, a.detail
        FROM audit_log a LEFT JOIN identities i ON i.identity = a.identity LEFT JOIN persons p ON p.id = i.person_id
        ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY a.at DESC, a.id DESC LIMIT ?`,
-    ).all(...params, limit) as Row[];
+      )
+      .all(...params, limit) as Row[];
     return rows.map((r) => ({
-      id: r.id, at: r.at, identity: r.identity, chat: r.chat, command: r.command, args: JSON.parse(r.args) as Record<string, unknown>, result: r.result,
+      id: r.id,
+      at: r.at,
+      identity: r.identity,
+      chat: r.chat,
+      command: r.command,
+      args: JSON.parse(r.args) as Record<string, unknown>,
+      result: r.result,
       ...(r.person !== null ? { person: r.person } : {}),
       ...(r.service !== null ? { service: r.service } : {}),
       ...(r.detail !== null ? { detail: r.detail } : {}),

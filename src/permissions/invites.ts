@@ -16,7 +16,13 @@ export const INVITE_TTL = { minMs: 60_000, maxMs: 7 * 24 * 3_600_000, defaultMs:
 /** Why an invite could not be accepted. */
 export type AcceptReason = 'unknown' | 'expired' | 'used' | 'wrong-platform' | 'already-known' | 'revoked' | 'bad-identity';
 
-interface InviteRow { role: Role; platform: Platform | null; createdBy: number; expiresAt: number; usedAt: number | null }
+interface InviteRow {
+  role: Role;
+  platform: Platform | null;
+  createdBy: number;
+  expiresAt: number;
+  usedAt: number | null;
+}
 
 /** Creates and accepts invites. */
 export class Invites {
@@ -38,7 +44,8 @@ export class Invites {
     const code = humanCode(12);
     const now = this.access.clock.now();
     const expiresAt = now + ttlMs;
-    this.access.db.prepare('INSERT INTO invites (code_hash, role, platform, created_by, created_at, expires_at) VALUES (?, ?, ?, ?, ?, ?)')
+    this.access.db
+      .prepare('INSERT INTO invites (code_hash, role, platform, created_by, created_at, expires_at) VALUES (?, ?, ?, ?, ?, ?)')
       .run(hashCode(code), role, opts.platform ?? null, actor.personId, now, expiresAt);
     return { ok: true, code, expiresAt, role };
   }
@@ -55,9 +62,11 @@ export class Invites {
     const { db, clock } = this.access;
     const h = hashCode(normaliseCode(code));
     return db.transaction((): Outcome<AcceptReason, { principal: Principal; upgraded: boolean }> => {
-      const row = db.prepare(
-        'SELECT role, platform, created_by AS createdBy, expires_at AS expiresAt, used_at AS usedAt FROM invites WHERE code_hash = ?',
-      ).get(h) as InviteRow | undefined;
+      const row = db
+        .prepare(
+          'SELECT role, platform, created_by AS createdBy, expires_at AS expiresAt, used_at AS usedAt FROM invites WHERE code_hash = ?',
+        )
+        .get(h) as InviteRow | undefined;
       if (!row) return { ok: false, reason: 'unknown' };
       if (row.usedAt !== null) return { ok: false, reason: 'used' };
       if (clock.now() >= row.expiresAt) return { ok: false, reason: 'expired' };
@@ -81,23 +90,35 @@ export class Invites {
    * Admits a stranger who already wrote to the bot (the owner's "invite as family" button):
    * the same rules as an invite, without a code to pass around.
    */
-  admit(actor: Principal, identity: string, role: string): Outcome<PolicyReason | 'unknown-role' | 'already-known' | 'not-a-stranger', { principal: Principal }> {
+  admit(
+    actor: Principal,
+    identity: string,
+    role: string,
+  ): Outcome<PolicyReason | 'unknown-role' | 'already-known' | 'not-a-stranger', { principal: Principal }> {
     if (!isRole(role)) return { ok: false, reason: 'unknown-role' };
     const facts = this.access.actorFacts(actor);
     if (!facts) return { ok: false, reason: 'not-allowed' };
     const refused = checkInvite(facts, P.inviteCreate, role);
     if (refused) return { ok: false, reason: refused };
     if (this.access.resolve(identity)) return { ok: false, reason: 'already-known' };
-    const name = this.access.db.prepare('SELECT display_name FROM unknown_users WHERE identity = ?').pluck().get(identity) as string | undefined;
+    const name = this.access.db.prepare('SELECT display_name FROM unknown_users WHERE identity = ?').pluck().get(identity) as
+      string | undefined;
     if (name === undefined) return { ok: false, reason: 'not-a-stranger' };
     return { ok: true, principal: this.access.enroll(identity, name, role) };
   }
 
   /** Unused, unexpired invites (for the owner's overview). */
   pending(): { role: Role; platform?: Platform; createdBy: number; expiresAt: number }[] {
-    const rows = this.access.db.prepare(
-      'SELECT role, platform, created_by AS createdBy, expires_at AS expiresAt FROM invites WHERE used_at IS NULL AND expires_at > ? ORDER BY expires_at',
-    ).all(this.access.clock.now()) as { role: Role; platform: Platform | null; createdBy: number; expiresAt: number }[];
-    return rows.map((r) => ({ role: r.role, createdBy: r.createdBy, expiresAt: r.expiresAt, ...(r.platform ? { platform: r.platform } : {}) }));
+    const rows = this.access.db
+      .prepare(
+        'SELECT role, platform, created_by AS createdBy, expires_at AS expiresAt FROM invites WHERE used_at IS NULL AND expires_at > ? ORDER BY expires_at',
+      )
+      .all(this.access.clock.now()) as { role: Role; platform: Platform | null; createdBy: number; expiresAt: number }[];
+    return rows.map((r) => ({
+      role: r.role,
+      createdBy: r.createdBy,
+      expiresAt: r.expiresAt,
+      ...(r.platform ? { platform: r.platform } : {}),
+    }));
   }
 }

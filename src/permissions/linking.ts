@@ -13,7 +13,12 @@ export const LINK_TTL_MS = 10 * 60_000;
 /** Why a link code was refused. */
 export type LinkReason = 'unknown' | 'expired' | 'used' | 'same-platform' | 'already-linked' | 'role-mismatch' | 'bad-identity';
 
-interface LinkRow { personId: number; fromIdentity: string; expiresAt: number; usedAt: number | null }
+interface LinkRow {
+  personId: number;
+  fromIdentity: string;
+  expiresAt: number;
+  usedAt: number | null;
+}
 
 /** Creates and redeems link codes. */
 export class Linking {
@@ -26,8 +31,13 @@ export class Linking {
     const now = clock.now();
     db.transaction(() => {
       db.prepare('DELETE FROM link_codes WHERE person_id = ? AND used_at IS NULL').run(principal.personId);
-      db.prepare('INSERT INTO link_codes (code_hash, person_id, from_identity, created_at, expires_at) VALUES (?, ?, ?, ?, ?)')
-        .run(hashCode(code), principal.personId, principal.identity, now, now + LINK_TTL_MS);
+      db.prepare('INSERT INTO link_codes (code_hash, person_id, from_identity, created_at, expires_at) VALUES (?, ?, ?, ?, ?)').run(
+        hashCode(code),
+        principal.personId,
+        principal.identity,
+        now,
+        now + LINK_TTL_MS,
+      );
     })();
     return { code, expiresAt: now + LINK_TTL_MS };
   }
@@ -43,9 +53,11 @@ export class Linking {
     const { db, clock } = this.access;
     const h = hashCode(normaliseCode(code));
     return db.transaction((): Outcome<LinkReason, { principal: Principal }> => {
-      const row = db.prepare(
-        'SELECT person_id AS personId, from_identity AS fromIdentity, expires_at AS expiresAt, used_at AS usedAt FROM link_codes WHERE code_hash = ?',
-      ).get(h) as LinkRow | undefined;
+      const row = db
+        .prepare(
+          'SELECT person_id AS personId, from_identity AS fromIdentity, expires_at AS expiresAt, used_at AS usedAt FROM link_codes WHERE code_hash = ?',
+        )
+        .get(h) as LinkRow | undefined;
       if (!row) return { ok: false, reason: 'unknown' };
       if (row.usedAt !== null) return { ok: false, reason: 'used' };
       if (clock.now() >= row.expiresAt) return { ok: false, reason: 'expired' };
@@ -59,7 +71,10 @@ export class Linking {
       if (known) {
         // Merge: every identity of the other person moves over; keep a language if only they had one.
         db.prepare('UPDATE identities SET person_id = ? WHERE person_id = ?').run(target.personId, known.personId);
-        db.prepare('UPDATE persons SET language = coalesce(language, (SELECT language FROM persons WHERE id = ?)) WHERE id = ?').run(known.personId, target.personId);
+        db.prepare('UPDATE persons SET language = coalesce(language, (SELECT language FROM persons WHERE id = ?)) WHERE id = ?').run(
+          known.personId,
+          target.personId,
+        );
         db.prepare('DELETE FROM persons WHERE id = ?').run(known.personId);
       } else {
         this.access.attach(target.personId, identity, displayName);

@@ -12,7 +12,15 @@ import { isRole, ROLES, roleRank, type Role } from './roles.ts';
 export const inherited = (r: Role): Role[] => ROLES.filter((x) => x !== 'owner' && roleRank(x) <= roleRank(r));
 
 /** Changes a person's role (target: identity, `#id`, name or person id). */
-export function setRole(access: AccessControl, actor: Principal, target: string | number, role: string): Outcome<PolicyReason | 'unknown-role' | 'unknown-target' | 'last-owner' | 'configured-owner', { person: PersonSummary; previous: Role; changed: boolean }> {
+export function setRole(
+  access: AccessControl,
+  actor: Principal,
+  target: string | number,
+  role: string,
+): Outcome<
+  PolicyReason | 'unknown-role' | 'unknown-target' | 'last-owner' | 'configured-owner',
+  { person: PersonSummary; previous: Role; changed: boolean }
+> {
   if (!isRole(role)) return { ok: false, reason: 'unknown-role' };
   const facts = access.actorFacts(actor);
   if (!facts) return { ok: false, reason: 'not-allowed' };
@@ -26,7 +34,11 @@ export function setRole(access: AccessControl, actor: Principal, target: string 
 }
 
 /** Removes a person and all their identities (they become strangers again). */
-export function forget(access: AccessControl, actor: Principal, target: string | number): Outcome<PolicyReason | 'unknown-target' | 'last-owner' | 'configured-owner', { person: PersonSummary }> {
+export function forget(
+  access: AccessControl,
+  actor: Principal,
+  target: string | number,
+): Outcome<PolicyReason | 'unknown-target' | 'last-owner' | 'configured-owner', { person: PersonSummary }> {
   const facts = access.actorFacts(actor);
   if (!facts) return { ok: false, reason: 'not-allowed' };
   const person = access.findPerson(target);
@@ -46,24 +58,44 @@ function ownerGuard(access: AccessControl, person: PersonSummary, next: Role): '
 }
 
 /** Grants a permission to a role (and, by hierarchy, to every stronger role). */
-export function grant(access: AccessControl, actor: Principal, role: string, permission: string): Outcome<PolicyReason | 'unknown-role' | 'owner-implicit' | 'unknown-permission', { changed: boolean }> {
+export function grant(
+  access: AccessControl,
+  actor: Principal,
+  role: string,
+  permission: string,
+): Outcome<PolicyReason | 'unknown-role' | 'owner-implicit' | 'unknown-permission', { changed: boolean }> {
   const pre = grantPreconditions(access, actor, role, permission, true);
   if (!pre.ok) return pre;
-  const changed = access.db.prepare('INSERT OR IGNORE INTO grants (role, permission, granted_by, granted_at) VALUES (?, ?, ?, ?)')
-    .run(role, permission, actor.personId, access.clock.now()).changes === 1;
+  const changed =
+    access.db
+      .prepare('INSERT OR IGNORE INTO grants (role, permission, granted_by, granted_at) VALUES (?, ?, ?, ?)')
+      .run(role, permission, actor.personId, access.clock.now()).changes === 1;
   return { ok: true, changed };
 }
 
 /** Revokes a role's own grant; `stillHeldVia` names a weaker role that still grants it. */
-export function revoke(access: AccessControl, actor: Principal, role: string, permission: string): Outcome<PolicyReason | 'unknown-role' | 'owner-implicit' | 'unknown-permission', { changed: boolean; stillHeldVia?: Role }> {
+export function revoke(
+  access: AccessControl,
+  actor: Principal,
+  role: string,
+  permission: string,
+): Outcome<PolicyReason | 'unknown-role' | 'owner-implicit' | 'unknown-permission', { changed: boolean; stillHeldVia?: Role }> {
   const pre = grantPreconditions(access, actor, role, permission, false);
   if (!pre.ok) return pre;
   const changed = access.db.prepare('DELETE FROM grants WHERE role = ? AND permission = ?').run(role, permission).changes === 1;
-  const via = inherited(role as Role).reverse().find((r) => access.db.prepare('SELECT 1 FROM grants WHERE role = ? AND permission = ?').get(r, permission));
+  const via = inherited(role as Role)
+    .reverse()
+    .find((r) => access.db.prepare('SELECT 1 FROM grants WHERE role = ? AND permission = ?').get(r, permission));
   return via ? { ok: true, changed, stillHeldVia: via } : { ok: true, changed };
 }
 
-function grantPreconditions(access: AccessControl, actor: Principal, role: string, permission: string, adding: boolean): Outcome<PolicyReason | 'unknown-role' | 'owner-implicit' | 'unknown-permission'> {
+function grantPreconditions(
+  access: AccessControl,
+  actor: Principal,
+  role: string,
+  permission: string,
+  adding: boolean,
+): Outcome<PolicyReason | 'unknown-role' | 'owner-implicit' | 'unknown-permission'> {
   if (!isRole(role)) return { ok: false, reason: 'unknown-role' };
   const facts = access.actorFacts(actor);
   if (!facts) return { ok: false, reason: 'not-allowed' };
@@ -75,7 +107,12 @@ function grantPreconditions(access: AccessControl, actor: Principal, role: strin
 }
 
 /** Sets (or with null lifts) the role limit of a group chat. */
-export function setChatCeiling(access: AccessControl, actor: Principal, chat: ChatRef, maxRole: string | null): Outcome<PolicyReason | 'unknown-role' | 'private-chat', { previous?: Role; effective?: Role; changed: boolean }> {
+export function setChatCeiling(
+  access: AccessControl,
+  actor: Principal,
+  chat: ChatRef,
+  maxRole: string | null,
+): Outcome<PolicyReason | 'unknown-role' | 'private-chat', { previous?: Role; effective?: Role; changed: boolean }> {
   if (maxRole !== null && !isRole(maxRole)) return { ok: false, reason: 'unknown-role' };
   if (chat.kind === 'private') return { ok: false, reason: 'private-chat' };
   const facts = access.actorFacts(actor);
@@ -84,10 +121,13 @@ export function setChatCeiling(access: AccessControl, actor: Principal, chat: Ch
   const refused = checkCeiling(facts, P.ceilingManage, previous, maxRole);
   if (refused) return { ok: false, reason: refused };
   if (maxRole === null) access.db.prepare('DELETE FROM chat_ceilings WHERE chat = ?').run(chatKey(chat));
-  else access.db.prepare('INSERT INTO chat_ceilings (chat, max_role, set_by, set_at) VALUES (?, ?, ?, ?) ON CONFLICT (chat) DO UPDATE SET max_role = excluded.max_role, set_by = excluded.set_by, set_at = excluded.set_at')
-    .run(chatKey(chat), maxRole, actor.personId, access.clock.now());
+  else
+    access.db
+      .prepare(
+        'INSERT INTO chat_ceilings (chat, max_role, set_by, set_at) VALUES (?, ?, ?, ?) ON CONFLICT (chat) DO UPDATE SET max_role = excluded.max_role, set_by = excluded.set_by, set_at = excluded.set_at',
+      )
+      .run(chatKey(chat), maxRole, actor.personId, access.clock.now());
   // A configured ceiling still applies after a stored one is lifted or raised.
   const effective = access.chatCeiling(chat);
   return { ok: true, changed: previous !== effective, ...(previous ? { previous } : {}), ...(effective ? { effective } : {}) };
 }
-

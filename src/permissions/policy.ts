@@ -21,12 +21,7 @@ export interface ActorFacts {
 }
 
 /** May the actor move a person from `current` to `next`? */
-export function checkSetRole(
-  actor: ActorFacts,
-  manage: string,
-  current: Role,
-  next: Role,
-): PolicyReason | undefined {
+export function checkSetRole(actor: ActorFacts, manage: string, current: Role, next: Role): PolicyReason | undefined {
   if (actor.role === 'owner') return undefined;
   if (!actor.holds(manage)) return 'not-allowed';
   // Peers and stronger people are untouchable: no demoting another admin, no self-promotion.
@@ -54,12 +49,7 @@ export function checkGrantChange(
 }
 
 /** May the actor set a group's ceiling to `next` (null = lift it) when it is `current`? */
-export function checkCeiling(
-  actor: ActorFacts,
-  manage: string,
-  current: Role | undefined,
-  next: Role | null,
-): PolicyReason | undefined {
+export function checkCeiling(actor: ActorFacts, manage: string, current: Role | undefined, next: Role | null): PolicyReason | undefined {
   if (actor.role === 'owner') return undefined;
   if (!actor.holds(manage)) return 'not-allowed';
   // Lifting a ceiling would also raise the owner in that chat: owner only.

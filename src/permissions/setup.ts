@@ -29,8 +29,7 @@ export function claimSetup(
   return db.transaction((): Outcome<'unknown' | 'expired' | 'used' | 'owner-exists', { principal: Principal }> => {
     const h = hashCode(normaliseCode(code));
     const row = db.prepare('SELECT expires_at AS expiresAt, used_at AS usedAt FROM setup_codes WHERE code_hash = ?').get(h) as
-      | { expiresAt: number; usedAt: number | null }
-      | undefined;
+      { expiresAt: number; usedAt: number | null } | undefined;
     if (!row) return { ok: false, reason: 'unknown' };
     if (row.usedAt !== null) return { ok: false, reason: 'used' };
     if (clock.now() >= row.expiresAt) return { ok: false, reason: 'expired' };

@@ -40,7 +40,10 @@ export interface RequestOptions {
 
 /** Normalises `AA:bb:cc` / `aabbcc` fingerprints for comparison. */
 export function normaliseFingerprint(fp: string): string {
-  return fp.replace(/^sha256[:/]?/i, '').replace(/[^0-9a-f]/gi, '').toLowerCase();
+  return fp
+    .replace(/^sha256[:/]?/i, '')
+    .replace(/[^0-9a-f]/gi, '')
+    .toLowerCase();
 }
 
 class PinMismatchError extends Error {
@@ -139,8 +142,11 @@ export class HttpClient {
       return serviceError(s, 'unreachable', 'its TLS certificate does not match the pinned fingerprint');
     }
     if (
-      code === 'UND_ERR_HEADERS_TIMEOUT' || code === 'UND_ERR_BODY_TIMEOUT' ||
-      code === 'UND_ERR_CONNECT_TIMEOUT' || code === 'ABORT_ERR' || code === 'TimeoutError' ||
+      code === 'UND_ERR_HEADERS_TIMEOUT' ||
+      code === 'UND_ERR_BODY_TIMEOUT' ||
+      code === 'UND_ERR_CONNECT_TIMEOUT' ||
+      code === 'ABORT_ERR' ||
+      code === 'TimeoutError' ||
       code === 'ETIMEDOUT'
     ) {
       return serviceError(s, 'timeout', 'no answer in time');

@@ -123,11 +123,7 @@ export class Poller<T> {
         this.log.warn({ poller: this.name, error: result.error }, 'backend refresh failed');
       }
       const last =
-        previous.status === 'ok'
-          ? { value: previous.value, at: previous.at }
-          : previous.status === 'failed'
-            ? previous.last
-            : undefined;
+        previous.status === 'ok' ? { value: previous.value, at: previous.at } : previous.status === 'failed' ? previous.last : undefined;
       this.snap = {
         status: 'failed',
         error: result.error,

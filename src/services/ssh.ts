@@ -94,10 +94,7 @@ export class SshRunner {
       timer = setTimeout(() => resolve('timeout'), timeoutMs);
     });
     try {
-      const out = await Promise.race([
-        ssh.execCommand(command, { onChannel: (c) => (channel = c as unknown as RawChannel) }),
-        timedOut,
-      ]);
+      const out = await Promise.race([ssh.execCommand(command, { onChannel: (c) => (channel = c as unknown as RawChannel) }), timedOut]);
       if (out === 'timeout') {
         try {
           channel?.close();

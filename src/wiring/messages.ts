@@ -14,4 +14,18 @@ import { nutMessages } from '../handlers/nut/messages.ts';
 import { discordMessages } from '../bot/discord/messages.ts';
 import { offsiteMessages } from '../handlers/offsite/messages.ts';
 
-export const allMessageFragments: readonly CatalogueFragment[] = [pipelineMessages, builtinMessages, permissionMessages, routerMessages, torrentMessages, proxmoxMessages, nasMessages, piholeMessages, cloudMessages, alertsMessages, nutMessages, discordMessages, offsiteMessages];
+export const allMessageFragments: readonly CatalogueFragment[] = [
+  pipelineMessages,
+  builtinMessages,
+  permissionMessages,
+  routerMessages,
+  torrentMessages,
+  proxmoxMessages,
+  nasMessages,
+  piholeMessages,
+  cloudMessages,
+  alertsMessages,
+  nutMessages,
+  discordMessages,
+  offsiteMessages,
+];

@@ -6,4 +6,10 @@ import { torrentMigrations } from '../handlers/torrents/store.ts';
 import { piholeMigrations } from '../handlers/pihole/store.ts';
 import { alertMigrations } from '../alerts/migrations.ts';
 
-export const allMigrations: readonly Migration[] = [...permissionMigrations, ...routerMigrations, ...torrentMigrations, ...piholeMigrations, ...alertMigrations];
+export const allMigrations: readonly Migration[] = [
+  ...permissionMigrations,
+  ...routerMigrations,
+  ...torrentMigrations,
+  ...piholeMigrations,
+  ...alertMigrations,
+];

@@ -27,7 +27,10 @@ export function nasModule(ctx: WiringContext): FeatureModule | undefined {
     const poller = omvPoller(client, { intervalMs: o.pollSeconds * 1000, clock: ctx.clock, log });
     const rules = { filesystemWarnPercent: o.filesystemWarnPercent, filesystemCritPercent: o.filesystemCritPercent };
     feeds.push({ backend: 'omv', poller, rules: (v: OmvSnapshot) => omvConditions(v, rules) });
-    closers.push(() => poller.stop(), () => client.close());
+    closers.push(
+      () => poller.stop(),
+      () => client.close(),
+    );
     omv = poller;
   }
   if (m) {
@@ -45,7 +48,10 @@ export function nasModule(ctx: WiringContext): FeatureModule | undefined {
     });
     const poller = mdadmPoller(new MdadmSource(ssh, { command: m.command }), { intervalMs: m.pollSeconds * 1000, clock: ctx.clock, log });
     feeds.push({ backend: 'mdadm', poller, rules: (v: RaidArray[]) => raidConditions(v, { host: m.ssh.host, backend: 'mdadm' }) });
-    closers.push(() => poller.stop(), () => ssh.close());
+    closers.push(
+      () => poller.stop(),
+      () => ssh.close(),
+    );
     mdadm = poller;
   }
 

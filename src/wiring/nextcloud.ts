@@ -46,7 +46,8 @@ export function nextcloudModule(ctx: WiringContext): FeatureModule | undefined {
     async read(t) {
       const s = await poller.settled();
       if (s.status === 'never') return { level: 'warning', text: t('cloud.status.checking') };
-      if (s.status === 'failed') return { level: 'down', text: t(`error.${s.error.kind}`, { service: t('cloud.label'), detail: s.error.detail }) };
+      if (s.status === 'failed')
+        return { level: 'down', text: t(`error.${s.error.kind}`, { service: t('cloud.label'), detail: s.error.detail }) };
       const state = cloudState(t, s.value.status);
       return { level: state.level, text: t('cloud.status.line', { state: state.text, version: s.value.status.versionString }) };
     },

@@ -59,8 +59,14 @@ export function permissionsModule(ctx: WiringContext): FeatureModule | undefined
     acceptInvite(code, identity, displayName) {
       const r = invites.acceptInvite(code, identity, displayName);
       audit.record({
-        at: ctx.clock.now(), identity, chat: identity, command: 'start', args: {}, service: 'permissions',
-        result: r.ok ? 'ok' : 'denied', detail: r.ok ? `joined as ${r.principal.role} by invite` : `invite refused: ${r.reason}`,
+        at: ctx.clock.now(),
+        identity,
+        chat: identity,
+        command: 'start',
+        args: {},
+        service: 'permissions',
+        result: r.ok ? 'ok' : 'denied',
+        detail: r.ok ? `joined as ${r.principal.role} by invite` : `invite refused: ${r.reason}`,
       });
       if (r.ok) return { ok: true, role: r.principal.role };
       // The /start texts know expired/used/unknown/wrong-platform/already-known.

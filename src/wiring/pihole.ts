@@ -37,7 +37,8 @@ export function piholeModule(ctx: WiringContext): FeatureModule | undefined {
     async read(t, now) {
       const s = await poller.settled();
       if (s.status === 'never') return { level: 'warning', text: t('pihole.status.checking') };
-      if (s.status === 'failed') return { level: 'down', text: t(`error.${s.error.kind}`, { service: t('pihole.label'), detail: s.error.detail }) };
+      if (s.status === 'failed')
+        return { level: 'down', text: t(`error.${s.error.kind}`, { service: t('pihole.label'), detail: s.error.detail }) };
       const b = s.value.blocking;
       return {
         level: b.state === 'enabled' ? 'ok' : 'warning',

@@ -24,10 +24,16 @@ export function routerModule(ctx: WiringContext): FeatureModule | undefined {
   });
   const poller = createRouterPoller(client, { intervalMs: c.pollSeconds * 1000, clock: ctx.clock, log });
   const autoOff = new GuestAutoOffStore(ctx.db);
-  const worker = new GuestAutoOffWorker(autoOff, () => client.setGuestWifiEnabled(false), ctx.clock, log, (done) => {
-    ctx.notify(done.chat, (t) => textMessage(t('router.guest.autoOff')));
-    void poller.refresh();
-  });
+  const worker = new GuestAutoOffWorker(
+    autoOff,
+    () => client.setGuestWifiEnabled(false),
+    ctx.clock,
+    log,
+    (done) => {
+      ctx.notify(done.chat, (t) => textMessage(t('router.guest.autoOff')));
+      void poller.refresh();
+    },
+  );
 
   const section: StatusSection = {
     id: 'router',
@@ -35,11 +41,16 @@ export function routerModule(ctx: WiringContext): FeatureModule | undefined {
     async read(t) {
       const s = await poller.settled();
       if (s.status === 'never') return { level: 'warning', text: t('router.status.checking') };
-      if (s.status === 'failed') return { level: 'down', text: t(`error.${s.error.kind}`, { service: t('router.label'), detail: s.error.detail }) };
+      if (s.status === 'failed')
+        return { level: 'down', text: t(`error.${s.error.kind}`, { service: t('router.label'), detail: s.error.detail }) };
       const r = s.value.resource;
       return {
         level: 'ok',
-        text: t('router.status.line', { uptime: formatDurationShort(r.uptimeSeconds * 1000), cpu: `${r.cpuLoadPercent} %`, guest: guestState(t, s.value.guestEnabled) }),
+        text: t('router.status.line', {
+          uptime: formatDurationShort(r.uptimeSeconds * 1000),
+          cpu: `${r.cpuLoadPercent} %`,
+          guest: guestState(t, s.value.guestEnabled),
+        }),
       };
     },
   };

@@ -20,7 +20,11 @@ export function transmissionModule(ctx: WiringContext): FeatureModule | undefine
     password: c.password,
     maxTorrentFileBytes: c.maxTorrentFileBytes,
   });
-  const poller = createTransmissionPoller(client, { intervalMs: c.pollSeconds * 1000, clock: ctx.clock, log: ctx.log.child({ backend: 'transmission' }) });
+  const poller = createTransmissionPoller(client, {
+    intervalMs: c.pollSeconds * 1000,
+    clock: ctx.clock,
+    log: ctx.log.child({ backend: 'transmission' }),
+  });
   const store = new TorrentStore(ctx.db);
   const notifier = new TorrentFinishNotifier(store, (d, r, k) => ctx.notify(d, r, k), ctx.clock);
   poller.onRefresh(notifier.onRefresh);
@@ -32,7 +36,8 @@ export function transmissionModule(ctx: WiringContext): FeatureModule | undefine
     async read(t) {
       const s = await poller.settled();
       if (s.status === 'never') return { level: 'warning', text: t('torrents.checking') };
-      if (s.status === 'failed') return { level: 'down', text: t(`error.${s.error.kind}`, { service: t('torrents.label'), detail: s.error.detail }) };
+      if (s.status === 'failed')
+        return { level: 'down', text: t(`error.${s.error.kind}`, { service: t('torrents.label'), detail: s.error.detail }) };
       const list = s.value.torrents;
       return {
         level: list.some((x) => x.error !== 0) ? 'warning' : 'ok',

@@ -56,7 +56,14 @@ describe('off-site copy freshness (real sshd, whole bot)', () => {
           bindings: [{ chat: 'console:main' }],
           ...(over.digest ? { digest: { cron: '* * * * * *', chats: ['console:main'] } } : {}),
           offsite: {
-            ssh: { host: s.host, port: s.port, username: s.username, privateKeyPath: s.clientKeyPath, hostKey: over.hostKey ?? s.hostKey, timeoutSeconds: 5 },
+            ssh: {
+              host: s.host,
+              port: s.port,
+              username: s.username,
+              privateKeyPath: s.clientKeyPath,
+              hostKey: over.hostKey ?? s.hostKey,
+              timeoutSeconds: 5,
+            },
             command: over.command ?? `cat ${stamp()}`,
             windowHours: 26,
             // Refreshed by hand below; the interval only has to stay out of the way.
@@ -77,9 +84,13 @@ describe('off-site copy freshness (real sshd, whole bot)', () => {
     await feed.poller.refresh();
   };
   const rows = (h: TestApp): Row[] =>
-    (h.app.db.prepare('SELECT destination, status, payload FROM alert_outbox ORDER BY id').all() as { destination: string; status: string; payload: string }[]).map(
-      (r) => ({ ...r, payload: JSON.parse(r.payload) as OutboxPayload }),
-    );
+    (
+      h.app.db.prepare('SELECT destination, status, payload FROM alert_outbox ORDER BY id').all() as {
+        destination: string;
+        status: string;
+        payload: string;
+      }[]
+    ).map((r) => ({ ...r, payload: JSON.parse(r.payload) as OutboxPayload }));
   const alertRows = (h: TestApp) =>
     rows(h).flatMap((r) =>
       r.payload.type === 'alert' && r.payload.event.alert.key === 'backup:offsite:stale'
@@ -183,7 +194,9 @@ describe('off-site copy freshness (real sshd, whole bot)', () => {
     const offsiteAt = await waitFor(
       () =>
         rows(h)
-          .map((r) => (r.payload.type === 'notice' && r.payload.notice.kind === 'digest' ? r.payload.notice.digest.backups?.offsiteAt : undefined))
+          .map((r) =>
+            r.payload.type === 'notice' && r.payload.notice.kind === 'digest' ? r.payload.notice.digest.backups?.offsiteAt : undefined,
+          )
           .find((x) => x !== undefined),
       { timeoutMs: 10_000, what: 'a digest with the off-site time in the outbox' },
     );

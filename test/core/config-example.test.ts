@@ -19,7 +19,8 @@ test('the example config is valid', () => {
 function schemaPaths(schema: z.ZodType, prefix: string, out: Set<string>): void {
   let s: z.ZodType = schema;
   for (;;) {
-    const def = (s as unknown as { _zod: { def: { type: string; innerType?: z.ZodType; element?: z.ZodType; left?: z.ZodType } } })._zod.def;
+    const def = (s as unknown as { _zod: { def: { type: string; innerType?: z.ZodType; element?: z.ZodType; left?: z.ZodType } } })._zod
+      .def;
     if (def.type === 'optional' || def.type === 'default' || def.type === 'nullable' || def.type === 'prefault') s = def.innerType!;
     else if (def.type === 'array') s = def.element!;
     else break;

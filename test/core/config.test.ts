@@ -30,12 +30,19 @@ describe('config validation names the key path of every problem', () => {
     ['port range', `nut:\n  port: 70000\n`, /^nut\.port$/],
     ['language enum', `language: fr\n`, /^language$/],
     ['binding chat', `alerts:\n  bindings:\n    - chat: email:me\n`, /^alerts\.bindings\.0\.chat$/],
-    ['quiet hours format', `alerts:\n  bindings:\n    - chat: telegram:1\n      quietHours: { start: "25:00", end: "07:00" }\n`, /^alerts\.bindings\.0\.quietHours\.start$/],
+    [
+      'quiet hours format',
+      `alerts:\n  bindings:\n    - chat: telegram:1\n      quietHours: { start: "25:00", end: "07:00" }\n`,
+      /^alerts\.bindings\.0\.quietHours\.start$/,
+    ],
   ];
   for (const [name, yaml, path] of cases) {
     test(name, () => {
       const problems = problemsOf(yaml);
-      assert.ok(problems.some((p) => path.test(p.path)), `no problem at ${path}: ${JSON.stringify(problems)}`);
+      assert.ok(
+        problems.some((p) => path.test(p.path)),
+        `no problem at ${path}: ${JSON.stringify(problems)}`,
+      );
       for (const p of problems) assert.ok(p.message.length > 0);
     });
   }
@@ -90,7 +97,12 @@ describe('secrets stay out of logs', () => {
     const r = parseConfigText(`pihole:\n  url: http://127.0.0.1\n  password: ${canary}\ntelegram:\n  token: "${TOKEN}"\n`);
     assert.ok(r.ok);
     const lines: string[] = [];
-    const sink = new Writable({ write(chunk, _enc, cb) { lines.push(String(chunk)); cb(); } });
+    const sink = new Writable({
+      write(chunk, _enc, cb) {
+        lines.push(String(chunk));
+        cb();
+      },
+    });
     const log = createLogger({ destination: sink, secrets: r.secrets });
     log.info({ config: redactConfig(r.config) }, 'configuration loaded');
     log.info({ password: canary }, 'by key');

@@ -39,13 +39,19 @@ describe('database', () => {
   test('a corrupt file is a clear error, not a fresh database', () => {
     const path = join(mkdtempSync(join(tmpdir(), 'db-')), 'bot.db');
     writeFileSync(path, Buffer.alloc(8192, 0x5a));
-    assert.throws(() => openDatabase(path, v1), (e: unknown) => e instanceof DatabaseOpenError && /cannot be opened/.test(e.message) && e.message.includes(path));
+    assert.throws(
+      () => openDatabase(path, v1),
+      (e: unknown) => e instanceof DatabaseOpenError && /cannot be opened/.test(e.message) && e.message.includes(path),
+    );
   });
 
   test('an unwritable directory is a clear error', { skip: process.getuid?.() === 0 ? 'root can write anywhere' : false }, () => {
     const dir = mkdtempSync(join(tmpdir(), 'db-'));
     chmodSync(dir, 0o500);
-    assert.throws(() => openDatabase(join(dir, 'bot.db'), v1), (e: unknown) => e instanceof DatabaseOpenError && /not writable/.test(e.message));
+    assert.throws(
+      () => openDatabase(join(dir, 'bot.db'), v1),
+      (e: unknown) => e instanceof DatabaseOpenError && /not writable/.test(e.message),
+    );
   });
 
   test('a read-only database file is a clear error', () => {

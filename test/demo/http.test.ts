@@ -6,7 +6,9 @@ import { waitFor } from '../support/real-server.ts';
 
 test('a fake built from the helpers echoes the body as JSON with the content type it chose', async () => {
   const server = createServer((req, res) => {
-    void readBody(req).then((raw) => sendJson(res, 201, { got: raw }, { 'content-type': 'application/json; charset=utf-8', 'x-extra': '1' }));
+    void readBody(req).then((raw) =>
+      sendJson(res, 201, { got: raw }, { 'content-type': 'application/json; charset=utf-8', 'x-extra': '1' }),
+    );
   });
   const port = await listenLocal(server);
   assert.ok(port > 0);

@@ -14,11 +14,22 @@ test('the esbuild bundle runs the demo on plain node and keeps discord.js lazy',
   const out = mkdtempSync(join(cache, 'homelab-bundle-test-'));
   try {
     await build({
-      entryPoints: ['src/main.ts'], absWorkingDir: root, bundle: true, splitting: true, platform: 'node',
-      format: 'esm', packages: 'external', target: 'node20', outdir: out, logLevel: 'silent',
+      entryPoints: ['src/main.ts'],
+      absWorkingDir: root,
+      bundle: true,
+      splitting: true,
+      platform: 'node',
+      format: 'esm',
+      packages: 'external',
+      target: 'node20',
+      outdir: out,
+      logLevel: 'silent',
     });
     // The Discord adapter is a separate chunk, loaded only for a Discord setup.
-    assert.ok(readdirSync(out).some((f) => f.startsWith('discord-')), 'discord chunk missing');
+    assert.ok(
+      readdirSync(out).some((f) => f.startsWith('discord-')),
+      'discord chunk missing',
+    );
     const res = await new Promise<{ code: number | null; stdout: string; stderr: string }>((done) => {
       const child = spawn(process.execPath, [join(out, 'main.js')], { cwd: root, env: { ...process.env, HOMELAB_CONFIG: '' } });
       let stdout = '';

@@ -25,7 +25,10 @@ const probe: FeatureModule = {
       args: {},
       permission: 'bot.help.read',
       async run() {
-        return { title: 'Long', blocks: [{ kind: 'list', items: Array.from({ length: 300 }, (_, i) => `line ${i} <tag> & more text to fill`) }] };
+        return {
+          title: 'Long',
+          blocks: [{ kind: 'list', items: Array.from({ length: 300 }, (_, i) => `line ${i} <tag> & more text to fill`) }],
+        };
       },
     }),
     defineCommand({
@@ -46,10 +49,7 @@ let h: TestApp;
 
 before(async () => {
   fake = await startFakeTelegram({ token: TOKEN, maxHoldMs: 300 });
-  h = await startTestApp(
-    { telegram: { token: TOKEN, apiRoot: fake.apiRoot, ownerIds: [OWNER_ID] } },
-    { extraModules: [probe] },
-  );
+  h = await startTestApp({ telegram: { token: TOKEN, apiRoot: fake.apiRoot, ownerIds: [OWNER_ID] } }, { extraModules: [probe] });
   await fake.waitForPoll();
 });
 

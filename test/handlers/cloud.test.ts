@@ -32,8 +32,17 @@ describe('/cloud without occ', () => {
 
   test('family sees version, state, storage, active users, PHP and database health', async () => {
     const r = (await h.say(fam, '/cloud')).texts[0]!;
-    for (const re of [/State: working/, /Version: 30\.0\.4/, /Free space: 384 GiB/, /Files: 48,213 in 4 accounts/, /Active users: 1 now · 2 last hour · 4 today/,
-      /PHP: 8\.2\.26 \(memory limit 512 MiB\)/, /Database: mysql 10\.11\.6, 304 MiB/, /CPU load: 0\.42 \/ 0\.35 \/ 0\.31/, /Memory: 2\.8 GiB used of 4\.0 GiB/]) {
+    for (const re of [
+      /State: working/,
+      /Version: 30\.0\.4/,
+      /Free space: 384 GiB/,
+      /Files: 48,213 in 4 accounts/,
+      /Active users: 1 now · 2 last hour · 4 today/,
+      /PHP: 8\.2\.26 \(memory limit 512 MiB\)/,
+      /Database: mysql 10\.11\.6, 304 MiB/,
+      /CPU load: 0\.42 \/ 0\.35 \/ 0\.31/,
+      /Memory: 2\.8 GiB used of 4\.0 GiB/,
+    ]) {
       assert.match(r, re);
     }
     assert.match((await h.say(fam, '/status')).texts[0]!, /Cloud \(Nextcloud\): working · 30\.0\.4/);
@@ -102,8 +111,13 @@ describe('/cloud-maintenance and /cloud-scan over a real sshd', () => {
     occ = createFakeOcc();
     h = await startTestApp({
       nextcloud: {
-        url: nc.url, username: 'admin', appPassword: APP_PASSWORD,
-        occ: { ssh: { host: sshd.host, port: sshd.port, username: sshd.username, privateKeyPath: sshd.clientKeyPath, hostKey: sshd.hostKey }, command: occ.prefix },
+        url: nc.url,
+        username: 'admin',
+        appPassword: APP_PASSWORD,
+        occ: {
+          ssh: { host: sshd.host, port: sshd.port, username: sshd.username, privateKeyPath: sshd.clientKeyPath, hostKey: sshd.hostKey },
+          command: occ.prefix,
+        },
       },
     });
   });

@@ -65,8 +65,14 @@ describe('/nas end to end (fake OpenMediaVault 6)', () => {
       const conv = await h.say(OWNER, '/nas');
       assert.doesNotMatch(conv.texts[0] ?? '', /sdb.*SMART says/, 'still the cached snapshot');
       const text = await nas();
-      assert.match(text, /🔴 \/dev\/sdb Samsung SSD 870 EVO 1TB: SMART says BAD_SECTOR — 33 °C, 17,409 h powered on, 12 reallocated sectors, 3 pending sectors/);
-      assert.match((await h.say(OWNER, '/status')).texts[0] ?? '', /The NAS \(OpenMediaVault\): RAID healthy, 1 disk\(s\) need attention, data 41 % full/);
+      assert.match(
+        text,
+        /🔴 \/dev\/sdb Samsung SSD 870 EVO 1TB: SMART says BAD_SECTOR — 33 °C, 17,409 h powered on, 12 reallocated sectors, 3 pending sectors/,
+      );
+      assert.match(
+        (await h.say(OWNER, '/status')).texts[0] ?? '',
+        /The NAS \(OpenMediaVault\): RAID healthy, 1 disk\(s\) need attention, data 41 % full/,
+      );
     } finally {
       Object.assign(d, { reallocated: 0, pending: 0, status: 'GOOD' });
     }
@@ -175,7 +181,10 @@ describe('/nas from mdadm over SSH (real sshd, no OMV)', () => {
     const h = await startTestApp(mdConfig(sshd));
     try {
       const text = (await h.say(OWNER, '/nas')).texts[0] ?? '';
-      assert.match(text, /^NAS 127\.0\.0\.1\nRAID\n• 🟡 md0 \(raid1\): rebuilding, 12\.6 % done, about 71 min left — sda, sdb \(being rebuilt\)/);
+      assert.match(
+        text,
+        /^NAS 127\.0\.0\.1\nRAID\n• 🟡 md0 \(raid1\): rebuilding, 12\.6 % done, about 71 min left — sda, sdb \(being rebuilt\)/,
+      );
       assert.doesNotMatch(text, /Shared folders/);
     } finally {
       await h.close();
@@ -187,7 +196,10 @@ describe('/nas from mdadm over SSH (real sshd, no OMV)', () => {
     const h = await startTestApp(mdConfig(sshd, 'SHA256:' + 'A'.repeat(43)));
     try {
       const text = (await h.say(OWNER, '/nas')).texts[0] ?? '';
-      assert.match(text, /^The NAS RAID check \(SSH\) cannot be reached: its host key SHA256:\S+ does not match the pinned SHA256:A{43} \(check hostKey with ssh-keygen -lf\)\./);
+      assert.match(
+        text,
+        /^The NAS RAID check \(SSH\) cannot be reached: its host key SHA256:\S+ does not match the pinned SHA256:A{43} \(check hostKey with ssh-keygen -lf\)\./,
+      );
     } finally {
       await h.close();
     }

@@ -33,9 +33,15 @@ async function setup(t: TestContext) {
     const worker = new TempAllowWorker(
       store,
       { remove: (d) => client.removeDomain('allow', 'exact', d), add: (d) => client.addDomain('allow', 'exact', d) },
-      clock, silentLogger(), (e) => expired.push(e),
+      clock,
+      silentLogger(),
+      (e) => expired.push(e),
     );
-    const stop = async () => { await worker.stop(); await client.close(); db.close(); };
+    const stop = async () => {
+      await worker.stop();
+      await client.close();
+      db.close();
+    };
     closers.push(stop);
     return { db, store, client, worker, expired, stop };
   };
@@ -48,7 +54,13 @@ async function setup(t: TestContext) {
   return { fake, clock, boot, allowed };
 }
 
-const entry = (domain: string, expiresAt: number): TempAllow => ({ domain, display: domain, expiresAt, chat: 'telegram:3001', requestedBy: 'telegram:3001' });
+const entry = (domain: string, expiresAt: number): TempAllow => ({
+  domain,
+  display: domain,
+  expiresAt,
+  chat: 'telegram:3001',
+  requestedBy: 'telegram:3001',
+});
 
 describe('temporary allow expiry', () => {
   test('survives a restart: not removed before its time, removed after, told once', async (t) => {
@@ -70,7 +82,10 @@ describe('temporary allow expiry', () => {
     await c.worker.check();
     assert.ok(!allowed('links.newsletter.example'), 'removed after expiry');
     assert.deepEqual(c.store.all(), []);
-    assert.deepEqual(c.expired.map((e) => e.domain), ['links.newsletter.example']);
+    assert.deepEqual(
+      c.expired.map((e) => e.domain),
+      ['links.newsletter.example'],
+    );
     await c.worker.check();
     assert.equal(c.expired.length, 1, 'told once');
   });
@@ -131,7 +146,9 @@ describe('temporary allow expiry', () => {
         },
         add: (d) => a.client.addDomain('allow', 'exact', d),
       },
-      clock, silentLogger(), () => assert.fail('must not report expiry'),
+      clock,
+      silentLogger(),
+      () => assert.fail('must not report expiry'),
     );
     await worker.check();
     assert.ok(allowed('race.example'), 'put back');
@@ -142,7 +159,13 @@ describe('temporary allow expiry', () => {
     const { clock, boot } = await setup(t);
     const a = boot();
     a.store.put(entry('x.example', clock.now()), clock.now());
-    const worker = new TempAllowWorker(a.store, { remove: async () => err(serviceError('pihole', 'unreachable', 'down')), add: async () => ok(true) }, clock, silentLogger(), () => undefined);
+    const worker = new TempAllowWorker(
+      a.store,
+      { remove: async () => err(serviceError('pihole', 'unreachable', 'down')), add: async () => ok(true) },
+      clock,
+      silentLogger(),
+      () => undefined,
+    );
     await worker.check();
     assert.equal(a.store.all().length, 1);
   });

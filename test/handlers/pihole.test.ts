@@ -15,7 +15,13 @@ import { waitFor } from '../support/real-server.ts';
 
 const PASSWORD = 'pihole-test-password';
 const config = (fake: FakePihole, over: Record<string, unknown> = {}) => ({
-  pihole: { url: `${fake.url}/admin/`, password: PASSWORD, protectedDomains: ['doubleclick.net'], unblock: { defaultMinutes: 60, maxMinutes: 120 }, ...over },
+  pihole: {
+    url: `${fake.url}/admin/`,
+    password: PASSWORD,
+    protectedDomains: ['doubleclick.net'],
+    unblock: { defaultMinutes: 60, maxMinutes: 120 },
+    ...over,
+  },
 });
 const allowed = (fake: FakePihole, domain: string): boolean => fake.domains().some((d) => d.type === 'allow' && d.domain === domain);
 
@@ -43,7 +49,10 @@ describe('Pi-hole commands', () => {
     assert.match(r.text, /Blocked today: \d+ \(\d+\.\d %\)/);
     assert.match(r.text, /Most blocked:\n• \S+ \(\d+\)/);
     assert.match(r.text, /Busiest devices:/);
-    assert.deepEqual(r.message.actions?.flat().map((a) => a.label), ['Pause 5m', 'Pause 30m', 'Pause 1h']);
+    assert.deepEqual(
+      r.message.actions?.flat().map((a) => a.label),
+      ['Pause 5m', 'Pause 30m', 'Pause 1h'],
+    );
     assert.equal(fake.loginCount(), 1);
   });
 
@@ -115,7 +124,9 @@ describe('Pi-hole commands', () => {
     assert.match(text, /unblocked for 2h/);
     assert.match(text, /limit is 2h/);
     assert.ok(allowed(fake, 'links.newsletter.example'));
-    const row = h.app.db.prepare('SELECT expires_at, requested_by FROM pihole_temp_allow WHERE domain = ?').get('links.newsletter.example') as { expires_at: number; requested_by: string };
+    const row = h.app.db
+      .prepare('SELECT expires_at, requested_by FROM pihole_temp_allow WHERE domain = ?')
+      .get('links.newsletter.example') as { expires_at: number; requested_by: string };
     assert.equal(row.expires_at, clock.now() + 2 * 3_600_000);
     assert.equal(row.requested_by, fam);
     const list = await h.say(fam, '/unblock');
@@ -162,7 +173,13 @@ describe('Pi-hole commands', () => {
     const asked = await h.press(fam, buttonToken(denied.replies[0]!.message, /Ask an admin/));
     assert.match(asked.texts.join('\n'), /asked the admins/);
     // The request goes to the owner's private chat through the outbox; take its Approve button.
-    const payload = await waitFor(() => h.app.db.prepare("SELECT payload FROM alert_outbox WHERE destination = ? AND payload LIKE '%/allow shop.example%' ORDER BY id DESC").pluck().get(OWNER) as string | undefined);
+    const payload = await waitFor(
+      () =>
+        h.app.db
+          .prepare("SELECT payload FROM alert_outbox WHERE destination = ? AND payload LIKE '%/allow shop.example%' ORDER BY id DESC")
+          .pluck()
+          .get(OWNER) as string | undefined,
+    );
     const msg = JSON.parse(payload) as { message: { actions?: { label: string; token: string }[][] } };
     const approve = msg.message.actions?.flat().find((a) => a.label === 'Approve');
     assert.ok(approve, payload);
@@ -199,7 +216,10 @@ describe('Pi-hole failures seen from chat', () => {
     const fake = await startFakePihole({ password: PASSWORD, maxSessions: 2 });
     fake.occupyAllSeats();
     const h = await startTestApp(config(fake));
-    t.after(async () => { await h.close(); await fake.close(); });
+    t.after(async () => {
+      await h.close();
+      await fake.close();
+    });
     const r = await h.say(OWNER, '/pihole');
     assert.match(r.texts[0]!, /all API sessions are in use/);
     assert.doesNotMatch(r.texts[0]!, new RegExp(PASSWORD));
@@ -210,7 +230,10 @@ describe('Pi-hole failures seen from chat', () => {
   test('wrong password: says the credentials were refused', async (t) => {
     const fake = await startFakePihole({ password: 'the-real-one' });
     const h = await startTestApp(config(fake));
-    t.after(async () => { await h.close(); await fake.close(); });
+    t.after(async () => {
+      await h.close();
+      await fake.close();
+    });
     const r = await h.say(OWNER, '/blocked');
     assert.match(r.texts[0]!, /refused the credentials: password rejected/);
   });
@@ -220,7 +243,10 @@ describe('temporary unblock across a restart', () => {
   test('added, bot restarted (new process state, same database), expires by the clock, removed from the Pi-hole', async (t) => {
     const fake = await startFakePihole({ password: PASSWORD });
     const dir = mkdtempSync(join(tmpdir(), 'pihole-restart-'));
-    t.after(async () => { await fake.close(); rmSync(dir, { recursive: true, force: true }); });
+    t.after(async () => {
+      await fake.close();
+      rmSync(dir, { recursive: true, force: true });
+    });
     const clock = new ManualClock(Date.now());
 
     const first = await startTestApp(config(fake), { clock, dir });
@@ -235,8 +261,16 @@ describe('temporary unblock across a restart', () => {
     const second = await startTestApp(config(fake), { clock, dir });
     t.after(() => second.close());
     await waitFor(() => !allowed(fake, 'links.newsletter.example'), { what: 'the expired allow entry to be removed' });
-    await waitFor(() => second.app.db.prepare('SELECT COUNT(*) FROM pihole_temp_allow').pluck().get() === 0, { what: 'the row to be gone' });
-    const told = await waitFor(() => second.app.db.prepare("SELECT payload FROM alert_outbox WHERE destination = ? AND payload LIKE '%blocked again%'").pluck().get(fam) as string | undefined);
+    await waitFor(() => second.app.db.prepare('SELECT COUNT(*) FROM pihole_temp_allow').pluck().get() === 0, {
+      what: 'the row to be gone',
+    });
+    const told = await waitFor(
+      () =>
+        second.app.db
+          .prepare("SELECT payload FROM alert_outbox WHERE destination = ? AND payload LIKE '%blocked again%'")
+          .pluck()
+          .get(fam) as string | undefined,
+    );
     assert.match(told, /links\.newsletter\.example is blocked again/);
   });
 });
@@ -247,8 +281,13 @@ describe('Pi-hole alert feed', () => {
     const clock = new ManualClock(Date.now());
     const h = await startTestApp({ ...config(fake), alerts: { bindings: [{ chat: OWNER, sources: ['dns'] }] } }, { clock });
     const other = new PiholeClient({ baseUrl: fake.url, password: PASSWORD });
-    t.after(async () => { await other.close(); await h.close(); await fake.close(); });
-    const alerts = (re: RegExp) => (h.app.db.prepare('SELECT payload FROM alert_outbox WHERE destination = ?').pluck().all(OWNER) as string[]).filter((p) => re.test(p));
+    t.after(async () => {
+      await other.close();
+      await h.close();
+      await fake.close();
+    });
+    const alerts = (re: RegExp) =>
+      (h.app.db.prepare('SELECT payload FROM alert_outbox WHERE destination = ?').pluck().all(OWNER) as string[]).filter((p) => re.test(p));
 
     await other.setBlocking(false); // someone turned it off in the Pi-hole web UI
     clock.advance(31_000);
@@ -260,7 +299,10 @@ describe('Pi-hole alert feed', () => {
     const raised = await waitFor(() => alerts(/"kind":"raise".*"summaryKey":"pihole\.alert\.blocking_disabled"/)[0], { what: 'the alert' });
     assert.match(raised, /"severity":"info"/);
     assert.match(raised, /"command":"pihole-resume"/);
-    assert.equal(h.app.messages.t('en', 'pihole.alert.blocking_disabled', { minutes: 30 }), 'Ad blocking has been off for more than 30 minutes');
+    assert.equal(
+      h.app.messages.t('en', 'pihole.alert.blocking_disabled', { minutes: 30 }),
+      'Ad blocking has been off for more than 30 minutes',
+    );
 
     await other.setBlocking(true);
     clock.advance(31_000);

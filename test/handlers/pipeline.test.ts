@@ -52,13 +52,21 @@ function setup() {
     },
   });
   const crash = defineCommand({
-    name: 'crash', group: 'test', summaryKey: 'test.summary', args: {}, permission: 'bot.help.read',
+    name: 'crash',
+    group: 'test',
+    summaryKey: 'test.summary',
+    args: {},
+    permission: 'bot.help.read',
     async run() {
       throw new Error('secret-internal-detail');
     },
   });
   const magnet = defineCommand({
-    name: 'add', group: 'test', summaryKey: 'test.summary', permission: 'transmission.torrent.add', mutates: true,
+    name: 'add',
+    group: 'test',
+    summaryKey: 'test.summary',
+    permission: 'transmission.torrent.add',
+    mutates: true,
     args: { url: arg.string({ descriptionKey: 'test.x', maxLength: 2000 }) },
     fromText: (text) => (text.startsWith('magnet:') ? { url: text } : undefined),
     async run(_ctx, { url }) {
@@ -66,7 +74,12 @@ function setup() {
     },
   });
   const secret = defineCommand({
-    name: 'secret', group: 'test', summaryKey: 'test.summary', args: {}, permission: 'bot.help.read', ephemeral: true,
+    name: 'secret',
+    group: 'test',
+    summaryKey: 'test.summary',
+    args: {},
+    permission: 'bot.help.read',
+    ephemeral: true,
     async run(ctx) {
       await ctx.send({ blocks: [{ kind: 'text', text: 'progress' }] });
       return { blocks: [{ kind: 'text', text: 'the password' }] };
@@ -76,7 +89,13 @@ function setup() {
   access.ensureKnownPermissions(registry.permissions());
   const audit = new AuditLog(db);
   const pipeline = new Pipeline({
-    registry, access, tokens: new ActionTokens(db, clock), audit, clock, log: silentLogger(), defaultLanguage: 'en',
+    registry,
+    access,
+    tokens: new ActionTokens(db, clock),
+    audit,
+    clock,
+    log: silentLogger(),
+    defaultLanguage: 'en',
     messages: new Messages([...allMessageFragments, testMessages], { strict: true }),
   });
   const send = async (identity: string, input: Input, chat: ChatRef = priv(identity)) => {
@@ -219,7 +238,10 @@ describe('registry', () => {
   const base = { group: 'x', summaryKey: 'x', args: {}, run: async () => undefined };
   test('a command without a valid permission does not register', () => {
     assert.throws(() => new CommandRegistry([{ ...base, name: 'a', permission: '' } as unknown as AnyCommand]), CommandRegistrationError);
-    assert.throws(() => new CommandRegistry([{ ...base, name: 'a', permission: 'nodots' } as unknown as AnyCommand]), CommandRegistrationError);
+    assert.throws(
+      () => new CommandRegistry([{ ...base, name: 'a', permission: 'nodots' } as unknown as AnyCommand]),
+      CommandRegistrationError,
+    );
   });
   test('duplicate and invalid names are refused', () => {
     const c = { ...base, name: 'a', permission: 'a.b.c' } as AnyCommand;

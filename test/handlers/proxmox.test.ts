@@ -54,10 +54,13 @@ describe('Proxmox commands end to end (fake Proxmox, token auth)', () => {
     const r = conv.replies[0];
     assert.match(r?.text ?? '', /🟢 nas \(VM 100\): running for 12d( \d+m)?, CPU 4 %, memory 2\.1 GiB of 3\.0 GiB/);
     assert.match(r?.text ?? '', /🟢 docker \(CT 101\): running/);
-    assert.deepEqual(r?.message.actions?.map((row) => row.map((a) => a.label)), [
-      ['⏹ Shut down nas', '🔄 Restart nas', '⛔ Force off nas'],
-      ['⏹ Shut down docker', '🔄 Restart docker', '⛔ Force off docker'],
-    ]);
+    assert.deepEqual(
+      r?.message.actions?.map((row) => row.map((a) => a.label)),
+      [
+        ['⏹ Shut down nas', '🔄 Restart nas', '⛔ Force off nas'],
+        ['⏹ Shut down docker', '🔄 Restart docker', '⛔ Force off docker'],
+      ],
+    );
   });
 
   test('shutdown from a button: confirmed, followed, edited to the result; then start it again', async () => {
@@ -83,7 +86,7 @@ describe('Proxmox commands end to end (fake Proxmox, token auth)', () => {
     assert.equal(fake.guest(101)?.status, 'running');
   });
 
-  test('a task that fails edits the reply to the task\'s error with its log', async () => {
+  test("a task that fails edits the reply to the task's error with its log", async () => {
     fake.failNextTask("can't lock file '/var/lock/qemu-server/lock-100.conf' - got timeout");
     const ask = await h.say(OWNER, '/reboot nas');
     assert.match(ask.texts[0] ?? '', /^Restart nas\?/);

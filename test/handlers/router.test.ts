@@ -188,7 +188,12 @@ describe('router failures and the auto-off across a restart', () => {
       assert.equal(guest(fake).disabled, 'false');
       clock.advance(31 * 60_000);
       await waitFor(() => guest(fake).disabled === 'true', { what: 'guest WiFi turned off by the auto-off', timeoutMs: 5000 });
-      const told = await waitFor(() => second.app.db.prepare('SELECT destination FROM alert_outbox WHERE payload LIKE ?').get('%turned off automatically%') as { destination: string } | undefined, { what: 'auto-off notice queued' });
+      const told = await waitFor(
+        () =>
+          second.app.db.prepare('SELECT destination FROM alert_outbox WHERE payload LIKE ?').get('%turned off automatically%') as
+            { destination: string } | undefined,
+        { what: 'auto-off notice queued' },
+      );
       assert.equal(told.destination, OWNER);
       const status = await second.say(OWNER, '/guestwifi');
       assert.match(status.texts[0] ?? '', /is off/);

@@ -16,12 +16,30 @@ const es: Translate = new Messages([torrentMessages], { strict: true }).forLangu
 
 function torrent(hash: string, name: string, percentDone: number): Torrent {
   return {
-    hash, name, status: percentDone >= 1 ? 'seeding' : 'downloading', percentDone, rateDownload: 0, rateUpload: 0,
-    etaSeconds: undefined, error: 0, errorString: '', sizeWhenDone: 1_048_576, leftUntilDone: 0, downloadDir: '/dl',
-    doneDate: 0, addedDate: 1, isFinished: false, uploadRatio: 0, metadataPercentComplete: 1,
+    hash,
+    name,
+    status: percentDone >= 1 ? 'seeding' : 'downloading',
+    percentDone,
+    rateDownload: 0,
+    rateUpload: 0,
+    etaSeconds: undefined,
+    error: 0,
+    errorString: '',
+    sizeWhenDone: 1_048_576,
+    leftUntilDone: 0,
+    downloadDir: '/dl',
+    doneDate: 0,
+    addedDate: 1,
+    isFinished: false,
+    uploadRatio: 0,
+    metadataPercentComplete: 1,
   };
 }
-const ok = (torrents: Torrent[]): Snapshot<TransmissionState> => ({ status: 'ok', value: { torrents, altSpeedEnabled: false, downloadDir: '/dl' }, at: 0 });
+const ok = (torrents: Torrent[]): Snapshot<TransmissionState> => ({
+  status: 'ok',
+  value: { torrents, altSpeedEnabled: false, downloadDir: '/dl' },
+  at: 0,
+});
 
 function setup() {
   const db = openDatabase(':memory:', torrentMigrations);
@@ -34,12 +52,17 @@ function setup() {
 
 test('first poll: reports only promised, unreported finishes (the bot was down), nothing else', () => {
   const { store, notifier, sent, clock } = setup();
-  const A = 'a'.repeat(40), B = 'b'.repeat(40), C = 'c'.repeat(40);
+  const A = 'a'.repeat(40),
+    B = 'b'.repeat(40),
+    C = 'c'.repeat(40);
   store.recordAdded({ hash: A, name: 'Promised', chat: 'telegram:42', addedBy: 'telegram:42' }, clock.now());
   store.recordAdded({ hash: C, name: 'Told already', chat: 'telegram:42', addedBy: 'telegram:42' }, clock.now());
   assert.ok(store.markNotified(C, clock.now()));
   notifier.onRefresh(ok([torrent(A, 'Promised', 1), torrent(B, 'Not ours', 1), torrent(C, 'Told already', 1)]));
-  assert.deepEqual(sent.map((s) => s.to), ['telegram:42']);
+  assert.deepEqual(
+    sent.map((s) => s.to),
+    ['telegram:42'],
+  );
   assert.equal(toPlainText(sent[0]!.message), '✅ Download finished: Promised (1.0 MiB).');
   assert.equal(toPlainText(sent[0]!.es), '✅ Descarga terminada: Promised (1.0 MiB).');
   assert.equal(sent[0]!.key, `torrent-finished:${A}`);
@@ -54,7 +77,10 @@ test('later polls: a finish is reported once, to the chat it was added from; fai
   notifier.onRefresh({ status: 'failed', error: { service: 'transmission', kind: 'unreachable', detail: 'x' }, since: 0 });
   notifier.onRefresh(ok([torrent(D, 'Film', 1)]));
   notifier.onRefresh(ok([torrent(D, 'Film', 1)]));
-  assert.deepEqual(sent.map((s) => s.to), ['discord:777']);
+  assert.deepEqual(
+    sent.map((s) => s.to),
+    ['discord:777'],
+  );
   assert.equal(store.adder(D)?.notifiedAt, clock.now());
 });
 

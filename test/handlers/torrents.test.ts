@@ -28,10 +28,10 @@ const doc = (fileName: string, bytes: Buffer, size = bytes.length): Attachment =
 /** The finish notification as queued in the app's real outbox (delivered to the adder's chat). */
 const queued = (h: TestApp, name: string): { destination: string; payload: string } | undefined =>
   h.app.db.prepare('SELECT destination, payload FROM alert_outbox WHERE payload LIKE ?').get(`%Download finished: ${name}%`) as
-    | { destination: string; payload: string }
-    | undefined;
+    { destination: string; payload: string } | undefined;
 const notifiedAt = (h: TestApp, hx: string): number | null | undefined =>
-  (h.app.db.prepare('SELECT notified_at FROM torrents_added WHERE hash = ?').get(hx) as { notified_at: number | null } | undefined)?.notified_at;
+  (h.app.db.prepare('SELECT notified_at FROM torrents_added WHERE hash = ?').get(hx) as { notified_at: number | null } | undefined)
+    ?.notified_at;
 
 describe('download commands', () => {
   const clock = new ManualClock(Date.UTC(2026, 10, 25, 20, 0, 0));
@@ -75,7 +75,10 @@ describe('download commands', () => {
       const conv = await h.say(OWNER, line);
       assert.match(conv.texts[0] ?? '', expected, line);
     }
-    assert.equal(fake.calls.filter((c) => c.method === 'torrent_add').length, fake.calls.slice(0, calls).filter((c) => c.method === 'torrent_add').length);
+    assert.equal(
+      fake.calls.filter((c) => c.method === 'torrent_add').length,
+      fake.calls.slice(0, calls).filter((c) => c.method === 'torrent_add').length,
+    );
   });
 
   test('a .torrent document: folder question, then added with its own name', async () => {
@@ -124,7 +127,10 @@ describe('download commands', () => {
     assert.match(ask.texts[0] ?? '', /What about its downloaded files/);
     const confirm = await h.press(OWNER, buttonToken(ask.replies[0]?.message, /delete files/));
     assert.match(confirm.texts[0] ?? '', /delete its downloaded files\? This cannot be undone/);
-    assert.ok(fake.torrents().some((t) => t.hashString === hash('d')), 'not removed before confirmation');
+    assert.ok(
+      fake.torrents().some((t) => t.hashString === hash('d')),
+      'not removed before confirmation',
+    );
     const done = await h.press(OWNER, buttonToken(confirm.replies[0]?.message, /Yes/));
     assert.match(done.texts.join('\n'), /Removed: Old Film, and its files were deleted/);
     assert.ok(!fake.torrents().some((t) => t.hashString === hash('d')));

@@ -72,8 +72,20 @@ describe('action tokens', () => {
 
   test('revokeWhere closes the sibling buttons of a finished flow', () => {
     const { tokens } = setup();
-    const approve = tokens.create({ command: 'approval-decide', args: { id: '7', decision: 'approve' }, chat: dm(), ttlMs: 1000, oneShot: true });
-    const other = tokens.create({ command: 'approval-decide', args: { id: '8', decision: 'approve' }, chat: dm(), ttlMs: 1000, oneShot: true });
+    const approve = tokens.create({
+      command: 'approval-decide',
+      args: { id: '7', decision: 'approve' },
+      chat: dm(),
+      ttlMs: 1000,
+      oneShot: true,
+    });
+    const other = tokens.create({
+      command: 'approval-decide',
+      args: { id: '8', decision: 'approve' },
+      chat: dm(),
+      ttlMs: 1000,
+      oneShot: true,
+    });
     assert.equal(tokens.revokeWhere('approval-decide', 'id', '7'), 1);
     assert.deepEqual(tokens.take(approve, 'telegram:1'), { ok: false, reason: 'used' });
     assert.ok(tokens.take(other, 'telegram:1').ok);

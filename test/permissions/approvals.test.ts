@@ -11,7 +11,13 @@ function setup(ttlMs?: number) {
   const approvals = new Approvals(w.access, ttlMs ? { ttlMs } : {});
   const kid = w.person('telegram:30', 'family', 'Kid');
   const admin = w.person('telegram:10', 'admin', 'Admin');
-  const id = approvals.requestApproval({ requester: kid, chat: group('-7'), command: 'allow', args: { domain: 'example.org' }, permission: PERM });
+  const id = approvals.requestApproval({
+    requester: kid,
+    chat: group('-7'),
+    command: 'allow',
+    args: { domain: 'example.org' },
+    permission: PERM,
+  });
   return { w, approvals, kid, admin, id };
 }
 
@@ -68,7 +74,13 @@ describe('approvals', () => {
 
   test('asking twice returns the same pending request', () => {
     const { approvals, kid, id } = setup();
-    const again = approvals.requestApproval({ requester: kid, chat: group('-7'), command: 'allow', args: { domain: 'example.org' }, permission: PERM });
+    const again = approvals.requestApproval({
+      requester: kid,
+      chat: group('-7'),
+      command: 'allow',
+      args: { domain: 'example.org' },
+      permission: PERM,
+    });
     assert.equal(again, id);
     assert.equal(approvals.pending().length, 1);
   });
@@ -81,8 +93,14 @@ describe('approvals', () => {
 
   test('approversFor lists staff whose role holds the permission', () => {
     const { w } = setup();
-    assert.deepEqual(w.access.approversFor(PERM).map((p) => p.identity), ['telegram:1', 'telegram:10']);
+    assert.deepEqual(
+      w.access.approversFor(PERM).map((p) => p.identity),
+      ['telegram:1', 'telegram:10'],
+    );
     w.access.revoke(w.owner, 'admin', PERM);
-    assert.deepEqual(w.access.approversFor(PERM).map((p) => p.identity), ['telegram:1']);
+    assert.deepEqual(
+      w.access.approversFor(PERM).map((p) => p.identity),
+      ['telegram:1'],
+    );
   });
 });

@@ -15,7 +15,14 @@ import { OWNER, startDemoTestApp, type TestApp } from '../support/app-harness.ts
 function expectedMinRole(permission: string): Role {
   if (permission === 'permissions.grant.manage') return 'owner';
   if (['bot.session.start', 'bot.help.read'].includes(permission)) return 'guest';
-  const family = ['wifi.guest.qr', 'pihole.domain.allow-temporary', 'bot.language.set', 'bot.identity.link', 'bot.approval.request', 'bot.whoami.read'];
+  const family = [
+    'wifi.guest.qr',
+    'pihole.domain.allow-temporary',
+    'bot.language.set',
+    'bot.identity.link',
+    'bot.approval.request',
+    'bot.whoami.read',
+  ];
   if (family.includes(permission) || /^[a-z0-9-]+\.status\.read$/.test(permission)) return 'family';
   return 'admin';
 }
@@ -70,10 +77,16 @@ describe('authorization matrix', () => {
         for (const [chatName, chat] of Object.entries(CHATS)) {
           cells++;
           const identity = identities.get(who)!;
-          const effective: Role | undefined = who === 'stranger' ? undefined : chatName === 'family group' && roleRank(who) > roleRank('family') ? 'family' : who;
-          const allowed = effective === undefined ? Boolean(c.allowUnknown) : roleRank(effective) >= roleRank(expectedMinRole(c.permission));
+          const effective: Role | undefined =
+            who === 'stranger' ? undefined : chatName === 'family group' && roleRank(who) > roleRank('family') ? 'family' : who;
+          const allowed =
+            effective === undefined ? Boolean(c.allowUnknown) : roleRank(effective) >= roleRank(expectedMinRole(c.permission));
           const mark = reached.length;
-          const deniedRows = () => h.app.db.prepare("SELECT count(*) FROM audit_log WHERE result = 'denied' AND command = ? AND identity = ?").pluck().get(c.name, identity) as number;
+          const deniedRows = () =>
+            h.app.db
+              .prepare("SELECT count(*) FROM audit_log WHERE result = 'denied' AND command = ? AND identity = ?")
+              .pluck()
+              .get(c.name, identity) as number;
           const deniedBefore = deniedRows();
           const conv = await h.send(identity, { kind: 'options', name: c.name, options: {} }, chat);
           const wasDenied = conv.texts.some((t) => denied.includes(t));

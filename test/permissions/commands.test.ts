@@ -32,7 +32,7 @@ describe('people and permissions commands', () => {
     assert.equal(h.app.access.resolve('telegram:7002'), undefined);
   });
 
-  test('/invite above one\'s own role is refused; family cannot invite at all', async () => {
+  test("/invite above one's own role is refused; family cannot invite at all", async () => {
     const admin = h.person('admin');
     const fam = h.person('family');
     assert.match((await h.say(admin, '/invite admin')).texts[0] ?? '', /Invite for admin/);
@@ -80,7 +80,7 @@ describe('people and permissions commands', () => {
     assert.equal(h.app.access.chatCeiling(FAMILY_GROUP), undefined);
   });
 
-  test('/link: a code from one platform attaches the other platform\'s identity', async () => {
+  test("/link: a code from one platform attaches the other platform's identity", async () => {
     const fam = h.person('family');
     const made = await h.say(fam, '/link');
     const code = /\/link ([0-9A-Z]{8})/.exec(made.texts[0] ?? '')?.[1];

@@ -24,7 +24,10 @@ export function world(opts: { owners?: string[]; perMinute?: number } = {}): Wor
   const access = new AccessControl(db, clock, { owners, ...(opts.perMinute ? { rateLimit: { perMinute: opts.perMinute } } : {}) });
   const owner = owners[0] ? (access.resolve(owners[0]) as Principal) : (undefined as unknown as Principal);
   return {
-    db, clock, access, owner,
+    db,
+    clock,
+    access,
+    owner,
     person: (identity, role, name = identity) => access.enroll(identity, name, role),
     fresh: (p) => {
       const r = access.resolve(p.identity);

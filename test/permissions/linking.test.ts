@@ -61,7 +61,14 @@ describe('linking identities', () => {
     const ana = w.person('telegram:30', 'family');
     assert.ok(link.redeemLinkCode(link.createLinkCode(ana).code, 'discord:30', 'x').ok);
     const tokens = new ActionTokens(w.db, w.clock);
-    const t = tokens.create({ command: 'status', args: {}, allowedIdentity: 'telegram:30', chat: { platform: 'telegram', id: '30', kind: 'private' }, ttlMs: 1000, oneShot: false });
+    const t = tokens.create({
+      command: 'status',
+      args: {},
+      allowedIdentity: 'telegram:30',
+      chat: { platform: 'telegram', id: '30', kind: 'private' },
+      ttlMs: 1000,
+      oneShot: false,
+    });
     assert.ok(tokens.take(t, 'discord:30').ok);
   });
 });

@@ -47,7 +47,10 @@ describe('setRole', () => {
     assert.deepEqual(w.access.setRole(claimed.principal, 'telegram:5', 'admin'), { ok: false, reason: 'last-owner' });
     const w2 = world();
     w2.access.setRole(w2.owner, w2.person('telegram:6', 'family').identity, 'owner');
-    assert.deepEqual(w2.access.setRole(w2.fresh(w2.person('telegram:7', 'guest')), 'telegram:1', 'admin'), { ok: false, reason: 'not-allowed' });
+    assert.deepEqual(w2.access.setRole(w2.fresh(w2.person('telegram:7', 'guest')), 'telegram:1', 'admin'), {
+      ok: false,
+      reason: 'not-allowed',
+    });
     assert.deepEqual(w2.access.setRole(w2.fresh(w2.owner), 'telegram:1', 'admin'), { ok: false, reason: 'configured-owner' });
     assert.ok(w2.access.setRole(w2.owner, 'telegram:6', 'admin').ok, 'a second, unconfigured owner can be demoted');
   });

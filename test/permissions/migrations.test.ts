@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { openDatabase } from '../../src/core/db.ts';
 import { permissionMigrations } from '../../src/permissions/migrations.ts';
 
-test('migrations apply once to a file and keep the owner\'s changes on reopen', (t) => {
+test("migrations apply once to a file and keep the owner's changes on reopen", (t) => {
   const dir = mkdtempSync(join(tmpdir(), 'perm-mig-'));
   t.after(() => rmSync(dir, { recursive: true, force: true }));
   const path = join(dir, 'bot.sqlite');

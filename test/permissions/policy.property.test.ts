@@ -12,14 +12,33 @@ import { P } from '../../src/permissions/permissions.ts';
 import { roleRank, type Role } from '../../src/permissions/roles.ts';
 
 const STORED: Role[] = ['admin', 'family', 'guest'];
-const PERMS = ['proxmox.guest.power', 'pihole.domain.allow', 'wifi.guest.qr', 'bot.help.read', P.grantManage, P.roleManage, P.inviteCreate, 'bot.config.reload'] as const;
+const PERMS = [
+  'proxmox.guest.power',
+  'pihole.domain.allow',
+  'wifi.guest.qr',
+  'bot.help.read',
+  P.grantManage,
+  P.roleManage,
+  P.inviteCreate,
+  'bot.config.reload',
+] as const;
 const ALL_ROLES = ['owner', ...STORED, 'wizard'];
 
 const role = fc.constantFrom(...STORED);
 const op = fc.oneof(
   fc.record({ kind: fc.constant('setRole' as const), actor: fc.nat(5), target: fc.nat(6), role: fc.constantFrom(...ALL_ROLES) }),
-  fc.record({ kind: fc.constant('grant' as const), actor: fc.nat(5), role: fc.constantFrom(...ALL_ROLES), perm: fc.constantFrom(...PERMS) }),
-  fc.record({ kind: fc.constant('revoke' as const), actor: fc.nat(5), role: fc.constantFrom(...ALL_ROLES), perm: fc.constantFrom(...PERMS) }),
+  fc.record({
+    kind: fc.constant('grant' as const),
+    actor: fc.nat(5),
+    role: fc.constantFrom(...ALL_ROLES),
+    perm: fc.constantFrom(...PERMS),
+  }),
+  fc.record({
+    kind: fc.constant('revoke' as const),
+    actor: fc.nat(5),
+    role: fc.constantFrom(...ALL_ROLES),
+    perm: fc.constantFrom(...PERMS),
+  }),
   fc.record({ kind: fc.constant('invite' as const), actor: fc.nat(5), role: fc.constantFrom(...ALL_ROLES) }),
 );
 /** The owner's set-up: delegations and revocations that make non-owners interesting. */
@@ -27,56 +46,61 @@ const ownerStep = fc.record({ grant: fc.boolean(), role, perm: fc.constantFrom(.
 
 test('non-owners never raise anyone above their own role or permissions', () => {
   fc.assert(
-    fc.property(fc.array(role, { minLength: 6, maxLength: 6 }), fc.array(ownerStep, { maxLength: 12 }), fc.array(op, { minLength: 1, maxLength: 40 }), (roles, setup, ops) => {
-      const w = world();
-      w.access.ensureKnownPermissions([...PERMS], ['bot.config.reload']);
-      const invites = new Invites(w.access);
-      const people = roles.map((r, i) => w.person(`telegram:${100 + i}`, r));
-      for (const s of setup) {
-        const r = s.grant ? w.access.grant(w.owner, s.role, s.perm) : w.access.revoke(w.owner, s.role, s.perm);
-        assert.ok(r.ok, 'the owner may always change grants of stored roles');
-      }
-      let newcomer = 0;
-      for (const o of ops) {
-        const actor = w.access.resolve(people[o.actor % people.length]!.identity);
-        if (!actor) continue;
-        const everyone = () => w.access.people();
-        const before = new Map(everyone().map((p) => [p.personId, { role: p.role, perms: new Set(w.access.permissionsOf(p.role)) }]));
-        const actorPerms = new Set(w.access.permissionsOf(actor.role));
-        const actorRank = roleRank(actor.role);
-        assert.notEqual(actor.role, 'owner');
+    fc.property(
+      fc.array(role, { minLength: 6, maxLength: 6 }),
+      fc.array(ownerStep, { maxLength: 12 }),
+      fc.array(op, { minLength: 1, maxLength: 40 }),
+      (roles, setup, ops) => {
+        const w = world();
+        w.access.ensureKnownPermissions([...PERMS], ['bot.config.reload']);
+        const invites = new Invites(w.access);
+        const people = roles.map((r, i) => w.person(`telegram:${100 + i}`, r));
+        for (const s of setup) {
+          const r = s.grant ? w.access.grant(w.owner, s.role, s.perm) : w.access.revoke(w.owner, s.role, s.perm);
+          assert.ok(r.ok, 'the owner may always change grants of stored roles');
+        }
+        let newcomer = 0;
+        for (const o of ops) {
+          const actor = w.access.resolve(people[o.actor % people.length]!.identity);
+          if (!actor) continue;
+          const everyone = () => w.access.people();
+          const before = new Map(everyone().map((p) => [p.personId, { role: p.role, perms: new Set(w.access.permissionsOf(p.role)) }]));
+          const actorPerms = new Set(w.access.permissionsOf(actor.role));
+          const actorRank = roleRank(actor.role);
+          assert.notEqual(actor.role, 'owner');
 
-        let invited: string | undefined;
-        if (o.kind === 'setRole') w.access.setRole(actor, people[o.target % people.length]!.identity, o.role);
-        else if (o.kind === 'grant') w.access.grant(actor, o.role, o.perm);
-        else if (o.kind === 'revoke') w.access.revoke(actor, o.role, o.perm);
-        else {
-          const made = invites.createInvite(actor, o.role, 3_600_000);
-          if (made.ok) {
-            invited = `discord:${++newcomer}`;
-            assert.ok(invites.acceptInvite(made.code, invited, 'new').ok);
+          let invited: string | undefined;
+          if (o.kind === 'setRole') w.access.setRole(actor, people[o.target % people.length]!.identity, o.role);
+          else if (o.kind === 'grant') w.access.grant(actor, o.role, o.perm);
+          else if (o.kind === 'revoke') w.access.revoke(actor, o.role, o.perm);
+          else {
+            const made = invites.createInvite(actor, o.role, 3_600_000);
+            if (made.ok) {
+              invited = `discord:${++newcomer}`;
+              assert.ok(invites.acceptInvite(made.code, invited, 'new').ok);
+            }
+          }
+
+          for (const p of everyone()) {
+            const was = before.get(p.personId);
+            const perms = w.access.permissionsOf(p.role);
+            if (was) {
+              if (roleRank(p.role) > roleRank(was.role)) {
+                assert.ok(roleRank(p.role) <= actorRank, `${actor.role} raised ${was.role} to ${p.role} via ${o.kind}`);
+              }
+              for (const perm of perms) {
+                if (!was.perms.has(perm)) assert.ok(actorPerms.has(perm), `${actor.role} gave ${perm} to a ${p.role} via ${o.kind}`);
+              }
+              if (was.role !== 'owner') assert.notEqual(p.role, 'owner', 'a non-owner made an owner');
+            } else {
+              assert.ok(invited && p.identities.includes(invited), 'only an accepted invite adds a person');
+              assert.ok(roleRank(p.role) <= actorRank, `${actor.role} invited a ${p.role}`);
+              for (const perm of perms) assert.ok(actorPerms.has(perm), `${actor.role} invited someone holding ${perm}`);
+            }
           }
         }
-
-        for (const p of everyone()) {
-          const was = before.get(p.personId);
-          const perms = w.access.permissionsOf(p.role);
-          if (was) {
-            if (roleRank(p.role) > roleRank(was.role)) {
-              assert.ok(roleRank(p.role) <= actorRank, `${actor.role} raised ${was.role} to ${p.role} via ${o.kind}`);
-            }
-            for (const perm of perms) {
-              if (!was.perms.has(perm)) assert.ok(actorPerms.has(perm), `${actor.role} gave ${perm} to a ${p.role} via ${o.kind}`);
-            }
-            if (was.role !== 'owner') assert.notEqual(p.role, 'owner', 'a non-owner made an owner');
-          } else {
-            assert.ok(invited && p.identities.includes(invited), 'only an accepted invite adds a person');
-            assert.ok(roleRank(p.role) <= actorRank, `${actor.role} invited a ${p.role}`);
-            for (const perm of perms) assert.ok(actorPerms.has(perm), `${actor.role} invited someone holding ${perm}`);
-          }
-        }
-      }
-    }),
+      },
+    ),
     { numRuns: 300 },
   );
 });

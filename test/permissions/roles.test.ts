@@ -10,8 +10,12 @@ describe('roles', () => {
   });
 
   const cases: [Parameters<typeof atLeast>[0], Parameters<typeof atLeast>[1], boolean][] = [
-    ['owner', 'admin', true], ['admin', 'admin', true], ['family', 'admin', false],
-    ['guest', 'guest', true], ['guest', 'family', false], ['admin', 'owner', false],
+    ['owner', 'admin', true],
+    ['admin', 'admin', true],
+    ['family', 'admin', false],
+    ['guest', 'guest', true],
+    ['guest', 'family', false],
+    ['admin', 'owner', false],
   ];
   for (const [r, min, want] of cases) test(`atLeast(${r}, ${min}) = ${want}`, () => assert.equal(atLeast(r, min), want));
 

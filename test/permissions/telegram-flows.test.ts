@@ -86,7 +86,7 @@ async function kidAsks(domain: string): Promise<{ admin: StoredMessage; admin2: 
 }
 
 describe('approvals through Telegram', () => {
-  test('approve: runs once as the requester with the approver recorded; other admins\' buttons close', async () => {
+  test("approve: runs once as the requester with the approver recorded; other admins' buttons close", async () => {
     const { admin, admin2 } = await kidAsks('a.example.org');
     fake.pressButton(ADMIN_ID, ADMIN_ID, admin.message_id, button(admin, /^Approve$/));
     await fake.waitForMessage(ADMIN_ID, has(/Approved\. I ran \/pallow a\.example\.org/));
@@ -98,8 +98,13 @@ describe('approvals through Telegram', () => {
     await fake.waitForMessage(ADMIN2_ID, has(/already used/));
     assert.equal(runs.length, 1, 'a second approval never runs it again');
 
-    const audit = h.app.access.db.prepare("SELECT identity, command, result, detail FROM audit_log WHERE command = 'pallow' ORDER BY id").all();
-    assert.deepEqual(audit.map((r) => (r as { result: string }).result), ['denied', 'approved', 'ok']);
+    const audit = h.app.access.db
+      .prepare("SELECT identity, command, result, detail FROM audit_log WHERE command = 'pallow' ORDER BY id")
+      .all();
+    assert.deepEqual(
+      audit.map((r) => (r as { result: string }).result),
+      ['denied', 'approved', 'ok'],
+    );
     assert.match(String((audit[1] as { detail: string }).detail), /approved by telegram:2001/);
     assert.equal((audit[2] as { identity: string }).identity, 'telegram:3001', 'the run is audited as the requester');
     assert.match(String((audit[2] as { detail: string }).detail), /approved by telegram:2001/, 'and names the approver');

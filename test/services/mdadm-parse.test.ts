@@ -23,23 +23,176 @@ const view = (a: RaidArray | undefined) =>
 
 describe('parseMdstat (GIVEN a /proc/mdstat sample THEN each array)', () => {
   const cases: [string, ReturnType<typeof view>[]][] = [
-    ['healthy-raid1.txt', [{ name: 'md0', level: 'raid1', health: 'healthy', degraded: false, disks: '2/2', slots: 'UU', members: 'sda:active sdb:active', sync: undefined }]],
-    ['degraded-raid1.txt', [{ name: 'md0', level: 'raid1', health: 'degraded', degraded: true, disks: '1/2', slots: 'U_', members: 'sda:active', sync: undefined }]],
-    ['faulty-raid1.txt', [{ name: 'md0', level: 'raid1', health: 'degraded', degraded: true, disks: '1/2', slots: 'U_', members: 'sda:active sdb:faulty', sync: undefined }]],
-    ['recovery-raid1.txt', [{ name: 'md0', level: 'raid1', health: 'rebuilding', degraded: true, disks: '1/2', slots: 'U_', members: 'sda:active sdb:rebuilding', sync: 'recovery:running:12.6' }]],
-    ['check-running.txt', [{ name: 'md0', level: 'raid1', health: 'healthy', degraded: false, disks: '2/2', slots: 'UU', members: 'sda:active sdb:active', sync: 'check:running:45' }]],
-    ['failed-raid5.txt', [{ name: 'md2', level: 'raid5', health: 'failed', degraded: true, disks: '1/3', slots: 'U__', members: 'sdf:active sdg:faulty sdh:faulty', sync: undefined }]],
-    ['resync-delayed.txt', [
-      { name: 'md1', level: 'raid1', health: 'healthy', degraded: false, disks: '2/2', slots: 'UU', members: 'sda2:active sdb2:active', sync: 'resync:delayed' },
-      { name: 'md0', level: 'raid1', health: 'healthy', degraded: false, disks: '2/2', slots: 'UU', members: 'sda1:active sdb1:active', sync: 'resync:running:36.4' },
-    ]],
-    ['composite.txt', [
-      { name: 'md0', level: 'raid1', health: 'healthy', degraded: false, disks: '2/2', slots: 'UU', members: 'sda1:active sdb1:active', sync: undefined },
-      { name: 'md1', level: 'raid1', health: 'rebuilding', degraded: true, disks: '1/2', slots: 'U_', members: 'sdd1:active sdc1:rebuilding', sync: 'recovery:running:1.1' },
-      { name: 'md2', level: 'raid5', health: 'degraded', degraded: true, disks: '2/3', slots: 'UU_', members: 'sdf:active sdg:active sdh:faulty', sync: undefined },
-      { name: 'md3', level: 'raid5', health: 'healthy', degraded: false, disks: '3/3', slots: 'UUU', members: 'sda:active sdb:active sdc:active sdd:spare', sync: 'resync:pending' },
-      { name: 'md4', level: '', health: 'inactive', degraded: false, disks: undefined, slots: undefined, members: 'sdb:spare sdc:spare', sync: undefined },
-    ]],
+    [
+      'healthy-raid1.txt',
+      [
+        {
+          name: 'md0',
+          level: 'raid1',
+          health: 'healthy',
+          degraded: false,
+          disks: '2/2',
+          slots: 'UU',
+          members: 'sda:active sdb:active',
+          sync: undefined,
+        },
+      ],
+    ],
+    [
+      'degraded-raid1.txt',
+      [
+        {
+          name: 'md0',
+          level: 'raid1',
+          health: 'degraded',
+          degraded: true,
+          disks: '1/2',
+          slots: 'U_',
+          members: 'sda:active',
+          sync: undefined,
+        },
+      ],
+    ],
+    [
+      'faulty-raid1.txt',
+      [
+        {
+          name: 'md0',
+          level: 'raid1',
+          health: 'degraded',
+          degraded: true,
+          disks: '1/2',
+          slots: 'U_',
+          members: 'sda:active sdb:faulty',
+          sync: undefined,
+        },
+      ],
+    ],
+    [
+      'recovery-raid1.txt',
+      [
+        {
+          name: 'md0',
+          level: 'raid1',
+          health: 'rebuilding',
+          degraded: true,
+          disks: '1/2',
+          slots: 'U_',
+          members: 'sda:active sdb:rebuilding',
+          sync: 'recovery:running:12.6',
+        },
+      ],
+    ],
+    [
+      'check-running.txt',
+      [
+        {
+          name: 'md0',
+          level: 'raid1',
+          health: 'healthy',
+          degraded: false,
+          disks: '2/2',
+          slots: 'UU',
+          members: 'sda:active sdb:active',
+          sync: 'check:running:45',
+        },
+      ],
+    ],
+    [
+      'failed-raid5.txt',
+      [
+        {
+          name: 'md2',
+          level: 'raid5',
+          health: 'failed',
+          degraded: true,
+          disks: '1/3',
+          slots: 'U__',
+          members: 'sdf:active sdg:faulty sdh:faulty',
+          sync: undefined,
+        },
+      ],
+    ],
+    [
+      'resync-delayed.txt',
+      [
+        {
+          name: 'md1',
+          level: 'raid1',
+          health: 'healthy',
+          degraded: false,
+          disks: '2/2',
+          slots: 'UU',
+          members: 'sda2:active sdb2:active',
+          sync: 'resync:delayed',
+        },
+        {
+          name: 'md0',
+          level: 'raid1',
+          health: 'healthy',
+          degraded: false,
+          disks: '2/2',
+          slots: 'UU',
+          members: 'sda1:active sdb1:active',
+          sync: 'resync:running:36.4',
+        },
+      ],
+    ],
+    [
+      'composite.txt',
+      [
+        {
+          name: 'md0',
+          level: 'raid1',
+          health: 'healthy',
+          degraded: false,
+          disks: '2/2',
+          slots: 'UU',
+          members: 'sda1:active sdb1:active',
+          sync: undefined,
+        },
+        {
+          name: 'md1',
+          level: 'raid1',
+          health: 'rebuilding',
+          degraded: true,
+          disks: '1/2',
+          slots: 'U_',
+          members: 'sdd1:active sdc1:rebuilding',
+          sync: 'recovery:running:1.1',
+        },
+        {
+          name: 'md2',
+          level: 'raid5',
+          health: 'degraded',
+          degraded: true,
+          disks: '2/3',
+          slots: 'UU_',
+          members: 'sdf:active sdg:active sdh:faulty',
+          sync: undefined,
+        },
+        {
+          name: 'md3',
+          level: 'raid5',
+          health: 'healthy',
+          degraded: false,
+          disks: '3/3',
+          slots: 'UUU',
+          members: 'sda:active sdb:active sdc:active sdd:spare',
+          sync: 'resync:pending',
+        },
+        {
+          name: 'md4',
+          level: '',
+          health: 'inactive',
+          degraded: false,
+          disks: undefined,
+          slots: undefined,
+          members: 'sdb:spare sdc:spare',
+          sync: undefined,
+        },
+      ],
+    ],
     ['no-arrays.txt', []],
   ];
   for (const [file, expected] of cases) {
@@ -65,11 +218,71 @@ describe('parseMdstat (GIVEN a /proc/mdstat sample THEN each array)', () => {
 
 describe('parseMdadmDetail (GIVEN mdadm --detail output THEN the array)', () => {
   const cases: [string, ReturnType<typeof view>][] = [
-    ['detail-healthy.txt', { name: 'md0', level: 'raid1', health: 'healthy', degraded: false, disks: '2/2', slots: undefined, members: '/dev/sda:active /dev/sdb:active', sync: undefined }],
-    ['detail-faulty.txt', { name: 'md0', level: 'raid1', health: 'degraded', degraded: true, disks: '1/2', slots: undefined, members: '/dev/sda:active :removed /dev/sdb:faulty', sync: undefined }],
-    ['detail-recovering.txt', { name: 'md0', level: 'raid1', health: 'rebuilding', degraded: true, disks: '1/2', slots: undefined, members: '/dev/sda:active /dev/sdb:rebuilding', sync: 'recovery:running:12' }],
-    ['detail-resync-pending.txt', { name: 'md3', level: 'raid5', health: 'healthy', degraded: false, disks: '3/3', slots: undefined, members: '/dev/sda:active /dev/sdb:active /dev/sdc:active /dev/sdd:spare', sync: 'resync:pending' }],
-    ['detail-inactive.txt', { name: 'md4', level: 'raid1', health: 'inactive', degraded: false, disks: undefined, slots: undefined, members: '/dev/sdb:unknown /dev/sdc:unknown', sync: undefined }],
+    [
+      'detail-healthy.txt',
+      {
+        name: 'md0',
+        level: 'raid1',
+        health: 'healthy',
+        degraded: false,
+        disks: '2/2',
+        slots: undefined,
+        members: '/dev/sda:active /dev/sdb:active',
+        sync: undefined,
+      },
+    ],
+    [
+      'detail-faulty.txt',
+      {
+        name: 'md0',
+        level: 'raid1',
+        health: 'degraded',
+        degraded: true,
+        disks: '1/2',
+        slots: undefined,
+        members: '/dev/sda:active :removed /dev/sdb:faulty',
+        sync: undefined,
+      },
+    ],
+    [
+      'detail-recovering.txt',
+      {
+        name: 'md0',
+        level: 'raid1',
+        health: 'rebuilding',
+        degraded: true,
+        disks: '1/2',
+        slots: undefined,
+        members: '/dev/sda:active /dev/sdb:rebuilding',
+        sync: 'recovery:running:12',
+      },
+    ],
+    [
+      'detail-resync-pending.txt',
+      {
+        name: 'md3',
+        level: 'raid5',
+        health: 'healthy',
+        degraded: false,
+        disks: '3/3',
+        slots: undefined,
+        members: '/dev/sda:active /dev/sdb:active /dev/sdc:active /dev/sdd:spare',
+        sync: 'resync:pending',
+      },
+    ],
+    [
+      'detail-inactive.txt',
+      {
+        name: 'md4',
+        level: 'raid1',
+        health: 'inactive',
+        degraded: false,
+        disks: undefined,
+        slots: undefined,
+        members: '/dev/sdb:unknown /dev/sdc:unknown',
+        sync: undefined,
+      },
+    ],
   ];
   for (const [file, expected] of cases) {
     test(file, () => assert.deepEqual(view(parseMdadmDetail(fixture(file))), expected));
@@ -93,12 +306,27 @@ describe('parseMdStateText (mdadm State line and OMV state)', () => {
     ['clean, degraded', { inactive: false, degraded: true, failed: false, notStarted: false }],
     ['active, FAILED, Not Started', { inactive: false, degraded: false, failed: true, notStarted: true }],
     ['inactive', { inactive: true, degraded: false, failed: false, notStarted: false }],
-    ['clean, resyncing (PENDING)', { inactive: false, degraded: false, failed: false, notStarted: false, sync: { action: 'resync', state: 'pending' } }],
-    ['active, resyncing (DELAYED)', { inactive: false, degraded: false, failed: false, notStarted: false, sync: { action: 'resync', state: 'delayed' } }],
-    ['clean, checking', { inactive: false, degraded: false, failed: false, notStarted: false, sync: { action: 'check', state: 'running' } }],
+    [
+      'clean, resyncing (PENDING)',
+      { inactive: false, degraded: false, failed: false, notStarted: false, sync: { action: 'resync', state: 'pending' } },
+    ],
+    [
+      'active, resyncing (DELAYED)',
+      { inactive: false, degraded: false, failed: false, notStarted: false, sync: { action: 'resync', state: 'delayed' } },
+    ],
+    [
+      'clean, checking',
+      { inactive: false, degraded: false, failed: false, notStarted: false, sync: { action: 'check', state: 'running' } },
+    ],
     [
       'active, degraded, recovering (12.6% (123057408/976630464) finish=71.2min speed=199836K/sec)',
-      { inactive: false, degraded: true, failed: false, notStarted: false, sync: { action: 'recovery', state: 'running', percent: 12.6, finishMinutes: 71.2, speedKiBs: 199836 } },
+      {
+        inactive: false,
+        degraded: true,
+        failed: false,
+        notStarted: false,
+        sync: { action: 'recovery', state: 'running', percent: 12.6, finishMinutes: 71.2, speedKiBs: 199836 },
+      },
     ],
   ];
   for (const [text, expected] of cases) test(text, () => assert.deepEqual(parseMdStateText(text), expected));
@@ -115,7 +343,10 @@ describe('raidConditions', () => {
 
   test('a degraded RAID 1 with a faulty member is critical and names the member', () => {
     const cs = conds('faulty-raid1.txt');
-    assert.deepEqual(cs.map((c) => [c.key, c.severity]), [['raid:nas:md0:degraded', 'critical']]);
+    assert.deepEqual(
+      cs.map((c) => [c.key, c.severity]),
+      [['raid:nas:md0:degraded', 'critical']],
+    );
     assert.equal(cs[0]?.params.faulty, 'sdb');
     assert.equal(cs[0]?.params.slots, 'U_');
     assert.equal(cs[0]?.dependsOn, 'mdadm');
@@ -123,17 +354,37 @@ describe('raidConditions', () => {
 
   test('a rebuild keeps "degraded" and adds progress', () => {
     const cs = conds('recovery-raid1.txt');
-    assert.deepEqual(cs.map((c) => [c.key, c.severity]), [['raid:nas:md0:degraded', 'critical'], ['raid:nas:md0:rebuilding', 'info']]);
+    assert.deepEqual(
+      cs.map((c) => [c.key, c.severity]),
+      [
+        ['raid:nas:md0:degraded', 'critical'],
+        ['raid:nas:md0:rebuilding', 'info'],
+      ],
+    );
     assert.equal(cs[1]?.progress, 12.6);
     assert.equal(cs[1]?.params.finishMinutes, 71.2);
   });
 
   test('failed and inactive arrays, and a faulty spare on a whole array', () => {
-    assert.deepEqual(conds('failed-raid5.txt').map((c) => c.key), ['raid:nas:md2:failed']);
-    assert.deepEqual(conds('composite.txt').map((c) => c.key), [
-      'raid:nas:md1:degraded', 'raid:nas:md1:rebuilding', 'raid:nas:md2:degraded', 'raid:nas:md4:inactive',
-    ]);
-    const spareFailed: RaidArray = { ...parseMdstat(fixture('healthy-raid1.txt'))[0]!, members: [{ device: 'sda', state: 'active' }, { device: 'sdb', state: 'active' }, { device: 'sdc', state: 'faulty' }] };
-    assert.deepEqual(raidConditions([spareFailed], { host: 'nas', backend: 'omv' }).map((c) => [c.key, c.severity]), [['raid:nas:md0:faulty_member', 'warning']]);
+    assert.deepEqual(
+      conds('failed-raid5.txt').map((c) => c.key),
+      ['raid:nas:md2:failed'],
+    );
+    assert.deepEqual(
+      conds('composite.txt').map((c) => c.key),
+      ['raid:nas:md1:degraded', 'raid:nas:md1:rebuilding', 'raid:nas:md2:degraded', 'raid:nas:md4:inactive'],
+    );
+    const spareFailed: RaidArray = {
+      ...parseMdstat(fixture('healthy-raid1.txt'))[0]!,
+      members: [
+        { device: 'sda', state: 'active' },
+        { device: 'sdb', state: 'active' },
+        { device: 'sdc', state: 'faulty' },
+      ],
+    };
+    assert.deepEqual(
+      raidConditions([spareFailed], { host: 'nas', backend: 'omv' }).map((c) => [c.key, c.severity]),
+      [['raid:nas:md0:faulty_member', 'warning']],
+    );
   });
 });

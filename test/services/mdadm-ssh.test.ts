@@ -17,8 +17,13 @@ describe('mdadm source over a real OpenSSH sshd serving mdstat samples', () => {
   const source = (over: { hostKey?: string; command?: string; detailCommand?: string } = {}): MdadmSource => {
     if (!sshd) throw new Error('sshd not started');
     const ssh = new SshRunner({
-      host: sshd.host, port: sshd.port, username: sshd.username, privateKeyPath: sshd.clientKeyPath,
-      hostKey: over.hostKey ?? sshd.hostKey, service: 'mdadm', timeoutMs: 5_000,
+      host: sshd.host,
+      port: sshd.port,
+      username: sshd.username,
+      privateKeyPath: sshd.clientKeyPath,
+      hostKey: over.hostKey ?? sshd.hostKey,
+      service: 'mdadm',
+      timeoutMs: 5_000,
     });
     runners.push(ssh);
     return new MdadmSource(ssh, {
@@ -50,7 +55,11 @@ describe('mdadm source over a real OpenSSH sshd serving mdstat samples', () => {
       assert.ok(r.ok, JSON.stringify(r));
       const md0 = r.value[0];
       assert.ok(md0);
-      states.push(`${raidHealth(md0)}:${raidConditions(r.value, { host: 'nas', backend: 'mdadm' }).map((c) => c.key.split(':').at(-1)).join('+')}`);
+      states.push(
+        `${raidHealth(md0)}:${raidConditions(r.value, { host: 'nas', backend: 'mdadm' })
+          .map((c) => c.key.split(':').at(-1))
+          .join('+')}`,
+      );
     }
     assert.deepEqual(states, ['healthy:', 'degraded:degraded', 'rebuilding:degraded+rebuilding', 'healthy:']);
   });
@@ -59,7 +68,10 @@ describe('mdadm source over a real OpenSSH sshd serving mdstat samples', () => {
     if (!requireBinary(t, SSHD, 'openssh-server')) return;
     const r = await source({ command: `printf '%s' '${fixture('composite.txt').replace(/'/g, "'\\''")}'` }).arrays();
     assert.ok(r.ok);
-    assert.deepEqual(r.value.map((a) => a.name), ['md0', 'md1', 'md2', 'md3', 'md4']);
+    assert.deepEqual(
+      r.value.map((a) => a.name),
+      ['md0', 'md1', 'md2', 'md3', 'md4'],
+    );
   });
 
   test('mdadm --detail through a configurable command', async (t) => {

@@ -34,7 +34,12 @@ describe('NextcloudClient', () => {
     t.after(() => anon.close());
     const s = unwrap(await anon.status());
     assert.deepEqual(s, {
-      installed: true, maintenance: false, needsDbUpgrade: false, version: '30.0.4.1', versionString: '30.0.4', productName: 'Nextcloud',
+      installed: true,
+      maintenance: false,
+      needsDbUpgrade: false,
+      version: '30.0.4.1',
+      versionString: '30.0.4',
+      productName: 'Nextcloud',
     });
     nc.setMaintenance(true);
     nc.setNeedsDbUpgrade(true);
@@ -131,7 +136,11 @@ describe('NextcloudClient', () => {
     assert.match(failure(await c.serverInfo()).detail, /not valid JSON/);
     nc.failNext({ status: 200, body: '{"ocs":{"meta":{"status":"ok","statuscode":200},"data":{"nextcloud":{}}}}', path: '/ocs' });
     assert.match(failure(await c.serverInfo()).detail, /unexpected reply shape at ocs\.data\.nextcloud/);
-    nc.failNext({ status: 200, body: '{"ocs":{"meta":{"status":"failure","statuscode":102,"message":"user already exists"},"data":[]}}', path: '/ocs' });
+    nc.failNext({
+      status: 200,
+      body: '{"ocs":{"meta":{"status":"failure","statuscode":102,"message":"user already exists"},"data":[]}}',
+      path: '/ocs',
+    });
     const v1 = failure(await c.users());
     assert.equal(v1.kind, 'rejected');
     assert.equal(v1.detail, 'user already exists');

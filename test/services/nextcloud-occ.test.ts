@@ -10,7 +10,13 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { SshRunner } from '../../src/services/ssh.ts';
 import {
-  NextcloudOcc, isSafeUserId, occCommand, parseMaintenance, parseScanTable, shellQuote, type OccRunner,
+  NextcloudOcc,
+  isSafeUserId,
+  occCommand,
+  parseMaintenance,
+  parseScanTable,
+  shellQuote,
+  type OccRunner,
 } from '../../src/services/nextcloud/occ.ts';
 import { ok } from '../../src/core/errors.ts';
 import { requireBinary } from '../support/real-server.ts';
@@ -28,11 +34,24 @@ const SCAN_OUTPUT = [
 
 describe('occ arguments and output (pure)', () => {
   const ids: [string, boolean][] = [
-    ['ana', true], ['lucia.garcia', true], ['pablo@thehomelab.site', true], ['user_2-b', true],
-    ['', false], ['-rf', false], ['--all', false], ['ana lucia', false], ["o'brien", false],
-    ['ana;reboot', false], ['$(id)', false], ['`id`', false], ['a/b', false], ['ana\n', false], ['x'.repeat(65), false],
+    ['ana', true],
+    ['lucia.garcia', true],
+    ['pablo@thehomelab.site', true],
+    ['user_2-b', true],
+    ['', false],
+    ['-rf', false],
+    ['--all', false],
+    ['ana lucia', false],
+    ["o'brien", false],
+    ['ana;reboot', false],
+    ['$(id)', false],
+    ['`id`', false],
+    ['a/b', false],
+    ['ana\n', false],
+    ['x'.repeat(65), false],
   ];
-  for (const [id, safe] of ids) test(`user id ${JSON.stringify(id)} → ${safe ? 'accepted' : 'refused'}`, () => assert.equal(isSafeUserId(id), safe));
+  for (const [id, safe] of ids)
+    test(`user id ${JSON.stringify(id)} → ${safe ? 'accepted' : 'refused'}`, () => assert.equal(isSafeUserId(id), safe));
 
   test('shellQuote wraps in single quotes and escapes embedded ones', () => {
     assert.equal(shellQuote('ana'), "'ana'");
@@ -50,14 +69,25 @@ describe('occ arguments and output (pure)', () => {
 
   test('files:scan tables, new and old layouts', () => {
     assert.deepEqual(parseScanTable(SCAN_OUTPUT), { folders: 3, files: 12, errors: 0, elapsed: '00:00:01' });
-    const old = ['+---------+-------+--------------+', '| Folders | Files | Elapsed time |', '+---------+-------+--------------+', '| 1       | 2     | 00:00:00     |', '+---------+-------+--------------+'].join('\n');
+    const old = [
+      '+---------+-------+--------------+',
+      '| Folders | Files | Elapsed time |',
+      '+---------+-------+--------------+',
+      '| 1       | 2     | 00:00:00     |',
+      '+---------+-------+--------------+',
+    ].join('\n');
     assert.deepEqual(parseScanTable(old), { folders: 1, files: 2, errors: null, elapsed: '00:00:00' });
     assert.equal(parseScanTable('no table here'), undefined);
   });
 
   test('a hostile user id never reaches the runner', async () => {
     const seen: string[] = [];
-    const runner: OccRunner = { run: async (c) => { seen.push(c); return ok({ stdout: '', stderr: '', code: 0 }); } };
+    const runner: OccRunner = {
+      run: async (c) => {
+        seen.push(c);
+        return ok({ stdout: '', stderr: '', code: 0 });
+      },
+    };
     const occ = new NextcloudOcc({ runner, commandPrefix: 'php occ' });
     for (const bad of ["ana'; reboot; echo '", '$(rm -rf /)', '--all', 'a b']) {
       const r = await occ.filesScan(bad);
@@ -76,8 +106,13 @@ describe('NextcloudOcc over a real sshd', () => {
   const occ = (over: { hostKey?: string; prefix?: string } = {}): NextcloudOcc => {
     if (!sshd) throw new Error('sshd not started');
     const runner = new SshRunner({
-      host: sshd.host, port: sshd.port, username: sshd.username, privateKeyPath: sshd.clientKeyPath,
-      hostKey: over.hostKey ?? sshd.hostKey, timeoutMs: 5000, service: 'nextcloud',
+      host: sshd.host,
+      port: sshd.port,
+      username: sshd.username,
+      privateKeyPath: sshd.clientKeyPath,
+      hostKey: over.hostKey ?? sshd.hostKey,
+      timeoutMs: 5000,
+      service: 'nextcloud',
     });
     runners.push(runner);
     return new NextcloudOcc({ runner, commandPrefix: over.prefix ?? join(dir, 'occ') });
@@ -133,14 +168,25 @@ describe('NextcloudOcc over a real sshd', () => {
     const r = await o.filesScan('ana');
     assert.equal(r.ok, false);
     assert.match(!r.ok ? r.error.detail : '', /maintenance mode is on/);
-    assert.ok(argv().slice(before).every((l) => !l.startsWith('[files:scan]')));
+    assert.ok(
+      argv()
+        .slice(before)
+        .every((l) => !l.startsWith('[files:scan]')),
+    );
     await o.maintenance(false);
   });
 
   test('quoting holds against a real remote shell: metacharacters arrive as literal words', async (t) => {
     if (!requireBinary(t, SSHD, 'openssh-server')) return;
     const marker = join(dir, 'pwned');
-    const runner = new SshRunner({ host: sshd!.host, port: sshd!.port, username: sshd!.username, privateKeyPath: sshd!.clientKeyPath, hostKey: sshd!.hostKey, timeoutMs: 5000 });
+    const runner = new SshRunner({
+      host: sshd!.host,
+      port: sshd!.port,
+      username: sshd!.username,
+      privateKeyPath: sshd!.clientKeyPath,
+      hostKey: sshd!.hostKey,
+      timeoutMs: 5000,
+    });
     runners.push(runner);
     const words = ['a b', "it's", `$(touch ${marker})`, `\`touch ${marker}\``, '; touch x', '*', '\\n'];
     const out = await runner.run(occCommand(join(dir, 'occ'), ['noop', ...words]));

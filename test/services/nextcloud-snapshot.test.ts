@@ -6,14 +6,25 @@ import { nextcloudFetcher, type NextcloudSnapshot } from '../../src/services/nex
 import { nextcloudConditions, NEXTCLOUD_ALERT_KEYS } from '../../src/services/nextcloud/alerts.ts';
 
 const status = (over: Partial<NextcloudStatus> = {}): NextcloudSnapshot => ({
-  status: { installed: true, maintenance: false, needsDbUpgrade: false, version: '30.0.4.1', versionString: '30.0.4', productName: 'Nextcloud', ...over },
+  status: {
+    installed: true,
+    maintenance: false,
+    needsDbUpgrade: false,
+    version: '30.0.4.1',
+    versionString: '30.0.4',
+    productName: 'Nextcloud',
+    ...over,
+  },
 });
 
 describe('Nextcloud snapshot fetch', () => {
   test('status + serverinfo; maintenance skips serverinfo; revoked password keeps status', async (t) => {
     const fake = await startFakeNextcloud({ appPassword: 'app-pw' });
     const client = new NextcloudClient({ baseUrl: fake.url, username: 'admin', appPassword: 'app-pw' });
-    t.after(async () => { await client.close(); await fake.close(); });
+    t.after(async () => {
+      await client.close();
+      await fake.close();
+    });
     const fetch = nextcloudFetcher(client);
     const full = await fetch();
     assert.ok(full.ok && full.value.server?.users === 4 && full.value.serverError === undefined);
@@ -48,11 +59,17 @@ describe('Nextcloud rules', () => {
 
   test('needs DB upgrade: warning; both at once give two conditions', () => {
     const cs = nextcloudConditions(status({ maintenance: true, needsDbUpgrade: true }), { maintenanceHoldMs: 0, backend: 'cloud1' });
-    assert.deepEqual(cs.map((c) => c.key), ['cloud1:maintenance', 'cloud1:db_upgrade']);
+    assert.deepEqual(
+      cs.map((c) => c.key),
+      ['cloud1:maintenance', 'cloud1:db_upgrade'],
+    );
     assert.ok(cs.every((c) => c.severity === 'warning' && c.dependsOn === 'cloud1'));
   });
 
   test('not installed: warning', () => {
-    assert.deepEqual(nextcloudConditions(status({ installed: false })).map((c) => c.key), ['nextcloud:not_installed']);
+    assert.deepEqual(
+      nextcloudConditions(status({ installed: false })).map((c) => c.key),
+      ['nextcloud:not_installed'],
+    );
   });
 });

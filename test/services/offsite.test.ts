@@ -86,7 +86,11 @@ describe('parseLastSuccess: a failed or silent command → rejected', () => {
     ['non-zero exit even with a time printed', out(`${T / 1000}\n`, 2), 'the command failed (exit 2)'],
     ['killed by a signal', out('', null, 'Killed'), 'the command failed (exit signal): Killed'],
     ['exit 0 and nothing printed', out('', 0), 'the command printed nothing (exit 0)'],
-    ['exit 0, only blanks, something on stderr', out(' \n\t\n', 0, 'warning: clock\n'), 'the command printed nothing (exit 0): warning: clock'],
+    [
+      'exit 0, only blanks, something on stderr',
+      out(' \n\t\n', 0, 'warning: clock\n'),
+      'the command printed nothing (exit 0): warning: clock',
+    ],
     ['a very long stderr line is cut', out('', 1, 'x'.repeat(500)), `the command failed (exit 1): ${'x'.repeat(197)}...`],
   ];
   for (const [name, o, detail] of cases) {
@@ -141,19 +145,46 @@ describe('the off-site alert as a chat shows it', () => {
     now: () => T,
   });
   const [c] = offsiteConditions({ lastSuccessAt: T - 30 * 3_600_000 }, T, { windowHours: 26 });
-  const alert = { key: c!.key, origin: 'offsite', source: c!.source, severity: c!.severity, summaryKey: c!.summaryKey, params: c!.params, raisedAt: T, flapping: false };
-  const ev = (kind: 'raise' | 'resolve') => ({ type: 'alert' as const, event: { id: 'x:1', kind, thread: 'x', at: T, edit: false, alert } });
+  const alert = {
+    key: c!.key,
+    origin: 'offsite',
+    source: c!.source,
+    severity: c!.severity,
+    summaryKey: c!.summaryKey,
+    params: c!.params,
+    raisedAt: T,
+    flapping: false,
+  };
+  const ev = (kind: 'raise' | 'resolve') => ({
+    type: 'alert' as const,
+    event: { id: 'x:1', kind, thread: 'x', at: T, edit: false, alert },
+  });
 
   test('raise and recovery in English and Spanish', async () => {
-    assert.equal((await render(ev('raise'), 'telegram:1')).title, 'The off-site backup copy is 30 h old (last sync 2026-11-24 08:05 UTC, expected every 26 h)');
+    assert.equal(
+      (await render(ev('raise'), 'telegram:1')).title,
+      'The off-site backup copy is 30 h old (last sync 2026-11-24 08:05 UTC, expected every 26 h)',
+    );
     assert.equal((await render(ev('resolve'), 'telegram:1')).title, 'The off-site backup copy is up to date again');
-    assert.match(toPlainText(await render(ev('raise'), 'telegram:2')), /La copia externa tiene 30 h \(última sincronización 2026-11-24 08:05 UTC, se espera cada 26 h\)/);
+    assert.match(
+      toPlainText(await render(ev('raise'), 'telegram:2')),
+      /La copia externa tiene 30 h \(última sincronización 2026-11-24 08:05 UTC, se espera cada 26 h\)/,
+    );
     assert.equal((await render(ev('resolve'), 'telegram:2')).title, 'La copia externa vuelve a estar al día');
   });
 
-  test("the unreachable alert names the off-site copy by its household label", async () => {
-    const down = { ...alert, key: 'backend:offsite:unreachable', source: 'backend' as const, summaryKey: 'alerts.backend.unreachable', params: { backend: 'offsite' } };
-    const m = await render({ type: 'alert', event: { id: 'y:1', kind: 'raise', thread: 'y', at: T, edit: false, alert: down } }, 'telegram:1');
+  test('the unreachable alert names the off-site copy by its household label', async () => {
+    const down = {
+      ...alert,
+      key: 'backend:offsite:unreachable',
+      source: 'backend' as const,
+      summaryKey: 'alerts.backend.unreachable',
+      params: { backend: 'offsite' },
+    };
+    const m = await render(
+      { type: 'alert', event: { id: 'y:1', kind: 'raise', thread: 'y', at: T, edit: false, alert: down } },
+      'telegram:1',
+    );
     assert.equal(m.title, 'Off-site copy is not answering');
   });
 });
@@ -162,7 +193,10 @@ describe('mergeDigestInputs', () => {
   const proxmox = { backups: { ok: ['nas'], failed: [{ guest: 'docker', at: T }], missing: ['pbs'] } };
   const offsite = { backups: { ok: [], failed: [], missing: [], offsiteAt: T - 1000 } };
   test('Proxmox backups and the off-site time combine, in either module order', () => {
-    const expected = { backups: { ok: ['nas'], failed: [{ guest: 'docker', at: T }], missing: ['pbs'], offsiteAt: T - 1000 }, ups: { onMains: true, replaceBattery: false } };
+    const expected = {
+      backups: { ok: ['nas'], failed: [{ guest: 'docker', at: T }], missing: ['pbs'], offsiteAt: T - 1000 },
+      ups: { onMains: true, replaceBattery: false },
+    };
     const ups = { ups: { onMains: true, replaceBattery: false } };
     assert.deepEqual(mergeDigestInputs([proxmox, ups, offsite]), expected);
     assert.deepEqual(mergeDigestInputs([offsite, {}, proxmox, ups]), expected);

@@ -33,7 +33,10 @@ describe('NAS rules on snapshots from the OMV fake', () => {
     assert.equal(s.disks?.length, 2);
     assert.equal(s.disks?.[0]?.health?.powerOnHours, 17_412);
     assert.equal(s.filesystems?.length, 2);
-    assert.deepEqual(s.shares?.map((x) => x.name), ['backups', 'documents', 'media']);
+    assert.deepEqual(
+      s.shares?.map((x) => x.name),
+      ['backups', 'documents', 'media'],
+    );
     assert.deepEqual(omvConditions(s, RULES), []);
   });
 
@@ -43,7 +46,10 @@ describe('NAS rules on snapshots from the OMV fake', () => {
       assert.deepEqual(await keys(), ['raid:nas:md0:degraded/critical']);
       fake.startRebuild({ percent: 40 });
       const cs = omvConditions(await snap(), RULES);
-      assert.deepEqual(cs.map((c) => c.key), ['raid:nas:md0:degraded', 'raid:nas:md0:rebuilding']);
+      assert.deepEqual(
+        cs.map((c) => c.key),
+        ['raid:nas:md0:degraded', 'raid:nas:md0:rebuilding'],
+      );
       assert.equal(cs[1]?.progress, 40);
       assert.equal(cs[1]?.dependsOn, 'omv');
       fake.recover();
@@ -61,7 +67,10 @@ describe('NAS rules on snapshots from the OMV fake', () => {
       assert.deepEqual(await keys(), ['disk:nas:sdb:sectors/warning']);
       Object.assign(d, { pending: 1, status: 'BAD_SECTOR' });
       const cs = omvConditions(await snap(), RULES);
-      assert.deepEqual(cs.map((c) => `${c.key}/${c.severity}`), ['disk:nas:sdb:smart/warning', 'disk:nas:sdb:sectors/critical']);
+      assert.deepEqual(
+        cs.map((c) => `${c.key}/${c.severity}`),
+        ['disk:nas:sdb:smart/warning', 'disk:nas:sdb:sectors/critical'],
+      );
       assert.equal(cs[0]?.params.failing, 'Reallocated_Sector_Ct');
       assert.deepEqual([cs[1]?.params.reallocated, cs[1]?.params.pending], [3, 1]);
       Object.assign(d, { status: 'BAD_STATUS' });
@@ -113,7 +122,18 @@ describe('NAS rules (pure)', () => {
   const base: OmvSnapshot = {
     system: { hostname: 'nas', version: '6', rebootRequired: false, updatesAvailable: false },
     raid: [],
-    filesystems: [{ devicefile: '/dev/sdc1', label: 'usb', type: 'ext4', mounted: false, mountpoint: '', sizeBytes: 1, availableBytes: 0, percent: 100 }],
+    filesystems: [
+      {
+        devicefile: '/dev/sdc1',
+        label: 'usb',
+        type: 'ext4',
+        mounted: false,
+        mountpoint: '',
+        sizeBytes: 1,
+        availableBytes: 0,
+        percent: 100,
+      },
+    ],
   };
 
   test('unmounted filesystems and unknown usage raise nothing', () => {
@@ -123,6 +143,9 @@ describe('NAS rules (pure)', () => {
 
   test('the host name in keys can be overridden', () => {
     const s: OmvSnapshot = { ...base, filesystems: [{ ...base.filesystems![0]!, mounted: true }] };
-    assert.deepEqual(omvConditions(s, { ...RULES, host: 'nas-vm' }).map((c) => c.key), ['storage:nas-vm:/dev/sdc1:full']);
+    assert.deepEqual(
+      omvConditions(s, { ...RULES, host: 'nas-vm' }).map((c) => c.key),
+      ['storage:nas-vm:/dev/sdc1:full'],
+    );
   });
 });

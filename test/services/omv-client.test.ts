@@ -39,7 +39,10 @@ describe('OmvClient against the OMV 6 fake', () => {
     assert.equal(r.value.length, 1);
     const md0 = r.value[0];
     assert.deepEqual([md0?.name, md0?.level, md0?.raidDisks, md0 && raidHealth(md0)], ['md0', 'raid1', 2, 'healthy']);
-    assert.deepEqual(md0?.members.map((m) => m.device), ['/dev/sda', '/dev/sdb']);
+    assert.deepEqual(
+      md0?.members.map((m) => m.device),
+      ['/dev/sda', '/dev/sdb'],
+    );
     assert.equal(md0?.sizeBytes, 976_630_464 * 1024);
   });
 
@@ -49,7 +52,10 @@ describe('OmvClient against the OMV 6 fake', () => {
       let r = await omv.raidList();
       assert.ok(r.ok && r.value[0]);
       assert.equal(raidHealth(r.value[0]), 'degraded');
-      assert.deepEqual(r.value[0].members.map((m) => m.device), ['/dev/sda']);
+      assert.deepEqual(
+        r.value[0].members.map((m) => m.device),
+        ['/dev/sda'],
+      );
       fake.startRebuild({ percent: 12.6 });
       r = await omv.raidList();
       assert.ok(r.ok && r.value[0]);
@@ -69,7 +75,13 @@ describe('OmvClient against the OMV 6 fake', () => {
   test('SMART list and the attributes that matter', async () => {
     const disks = await omv.smartList();
     assert.ok(disks.ok);
-    assert.deepEqual(disks.value.map((d) => [d.devicefile, d.status, d.temperature]), [['/dev/sda', 'GOOD', 31], ['/dev/sdb', 'GOOD', 33]]);
+    assert.deepEqual(
+      disks.value.map((d) => [d.devicefile, d.status, d.temperature]),
+      [
+        ['/dev/sda', 'GOOD', 31],
+        ['/dev/sdb', 'GOOD', 33],
+      ],
+    );
     const h = await omv.smartAttributes('/dev/sda');
     assert.ok(h.ok);
     assert.deepEqual(
@@ -92,7 +104,7 @@ describe('OmvClient against the OMV 6 fake', () => {
     }
   });
 
-  test('SMART attributes of an unknown device are rejected with OMV\'s message', async () => {
+  test("SMART attributes of an unknown device are rejected with OMV's message", async () => {
     const r = await omv.smartAttributes('/dev/sdz');
     assert.deepEqual(!r.ok && [r.error.kind, r.error.detail], ['rejected', "No S.M.A.R.T. support for device '/dev/sdz'."]);
   });
@@ -107,7 +119,11 @@ describe('OmvClient against the OMV 6 fake', () => {
 
   test('SMB shares', async () => {
     const r = await omv.smbShares();
-    assert.deepEqual(r.ok && r.value.map((s) => [s.name, s.enabled]), [['backups', true], ['documents', true], ['media', true]]);
+    assert.deepEqual(r.ok && r.value.map((s) => [s.name, s.enabled]), [
+      ['backups', true],
+      ['documents', true],
+      ['media', true],
+    ]);
   });
 
   test('logs in once and keeps the session', async () => {
@@ -135,7 +151,7 @@ describe('OmvClient against the OMV 6 fake', () => {
       assert.ok(!JSON.stringify(r).includes('not-the-pass-42'));
     });
 
-    test('a 500 carries OMV\'s message, never the trace', async () => {
+    test("a 500 carries OMV's message, never the trace", async () => {
       fake.failNext(500, "Failed to execute command 'export PATH=...; mdadm --detail': exit code 1");
       const r = await omv.raidList();
       assert.deepEqual(!r.ok && [r.error.kind, r.error.status], ['rejected', 500]);
@@ -160,7 +176,7 @@ describe('OmvClient against the OMV 6 fake', () => {
       assert.equal(!r.ok && r.error.kind, 'timeout');
     });
 
-    test('a wrong base URL gets the web server\'s 404 as a rejection', async () => {
+    test("a wrong base URL gets the web server's 404 as a rejection", async () => {
       const r = await client({ baseUrl: `${fake.url}/omv` }).systemInfo();
       assert.deepEqual(!r.ok && [r.error.kind, r.error.status], ['rejected', 404]);
     });
@@ -207,7 +223,12 @@ describe('OmvClient over HTTPS with a pinned certificate', () => {
     assert.equal((await good.systemInfo()).ok, true);
     await good.close();
     const before = fake.requestCount;
-    const bad = new OmvClient({ baseUrl: fake.url, username: fake.username, password: fake.password, fingerprint: selfSigned().fingerprint256 });
+    const bad = new OmvClient({
+      baseUrl: fake.url,
+      username: fake.username,
+      password: fake.password,
+      fingerprint: selfSigned().fingerprint256,
+    });
     const r = await bad.systemInfo();
     await bad.close();
     assert.deepEqual(!r.ok && r.error.kind, 'unreachable');

@@ -12,10 +12,20 @@ async function setup(t: TestContext | undefined, opts: Parameters<typeof startFa
   let now = Date.UTC(2026, 10, 25, 12, 0, 0);
   const fake = await startFakePihole({ password: PASSWORD, now: () => now, ...opts });
   const client = new PiholeClient({ baseUrl: fake.url, password: opts.password ?? PASSWORD, timeoutMs: 3000 });
-  const done = async (): Promise<void> => { await client.close(); await fake.close(); };
+  const done = async (): Promise<void> => {
+    await client.close();
+    await fake.close();
+  };
   // Cleanup runs even when an assertion fails half-way (close() is idempotent).
   t?.after(done);
-  return { fake, client, advance: (sec: number) => { now += sec * 1000; }, done };
+  return {
+    fake,
+    client,
+    advance: (sec: number) => {
+      now += sec * 1000;
+    },
+    done,
+  };
 }
 
 function unwrap<T>(r: { ok: true; value: T } | { ok: false; error: ServiceError }): T {
@@ -136,8 +146,12 @@ describe('PiholeClient sessions', () => {
 
 describe('PiholeClient blocking and stats', () => {
   let s: Awaited<ReturnType<typeof setup>>;
-  before(async () => { s = await setup(undefined); });
-  after(async () => { await s.done(); });
+  before(async () => {
+    s = await setup(undefined);
+  });
+  after(async () => {
+    await s.done();
+  });
 
   test('pause with a timer flips back by itself', async () => {
     const paused = unwrap(await s.client.setBlocking(false, 300));
@@ -179,7 +193,10 @@ describe('PiholeClient blocking and stats', () => {
     assert.ok(top[0]!.count >= top[1]!.count && top[1]!.count >= top[2]!.count);
     const clients = unwrap(await s.client.topClients(20));
     assert.ok(clients.some((c) => c.ip === '192.168.1.20' && c.name === 'tv'));
-    assert.ok(clients.some((c) => c.ip.startsWith('10.1.1.')), 'guest network present');
+    assert.ok(
+      clients.some((c) => c.ip.startsWith('10.1.1.')),
+      'guest network present',
+    );
   });
 
   test('blocked queries by client name, IP and domain', async () => {

@@ -67,8 +67,7 @@ function typeOk(value: unknown, s: Shape): boolean {
   if (value === null) return s.nullable || s.types.size === 0;
   if (s.types.size === 0) return true;
   const t = Array.isArray(value) ? 'array' : typeof value;
-  return [...s.types].some((st) =>
-    st === t || (st === 'integer' && Number.isInteger(value)) || (st === 'number' && t === 'number'));
+  return [...s.types].some((st) => st === t || (st === 'integer' && Number.isInteger(value)) || (st === 'number' && t === 'number'));
 }
 
 /** Every key of `value` must be declared (where the spec declares properties), recursively. */
@@ -137,15 +136,36 @@ describe('fake Pi-hole vs the FTL OpenAPI spec', { skip }, () => {
     { name: 'session status', method: 'GET', path: '/auth', spec: '/auth', status: 200 },
     { name: 'sessions list', method: 'GET', path: '/auth/sessions', spec: '/auth/sessions', status: 200 },
     { name: 'blocking status', method: 'GET', path: '/dns/blocking', spec: '/dns/blocking', status: 200 },
-    { name: 'pause blocking', method: 'POST', path: '/dns/blocking', spec: '/dns/blocking', status: 200, body: { blocking: false, timer: 300 } },
+    {
+      name: 'pause blocking',
+      method: 'POST',
+      path: '/dns/blocking',
+      spec: '/dns/blocking',
+      status: 200,
+      body: { blocking: false, timer: 300 },
+    },
     { name: 'summary', method: 'GET', path: '/stats/summary', spec: '/stats/summary', status: 200 },
     { name: 'top blocked', method: 'GET', path: '/stats/top_domains?blocked=true&count=5', spec: '/stats/top_domains', status: 200 },
     { name: 'top clients', method: 'GET', path: '/stats/top_clients?count=5', spec: '/stats/top_clients', status: 200 },
     { name: 'recent blocked', method: 'GET', path: '/stats/recent_blocked?count=3', spec: '/stats/recent_blocked', status: 200 },
     { name: 'query log', method: 'GET', path: '/queries?upstream=blocklist&length=5', spec: '/queries', status: 200 },
     { name: 'list domains', method: 'GET', path: '/domains/allow/exact', spec: '/domains/{type}/{kind}/{domain}', status: 200 },
-    { name: 'add domain', method: 'POST', path: '/domains/allow/exact', spec: '/domains/{type}/{kind}', status: 201, body: { domain: 'contract.example', comment: 'x' } },
-    { name: 'duplicate domain', method: 'POST', path: '/domains/allow/exact', spec: '/domains/{type}/{kind}', status: 400, body: { domain: 'contract.example' } },
+    {
+      name: 'add domain',
+      method: 'POST',
+      path: '/domains/allow/exact',
+      spec: '/domains/{type}/{kind}',
+      status: 201,
+      body: { domain: 'contract.example', comment: 'x' },
+    },
+    {
+      name: 'duplicate domain',
+      method: 'POST',
+      path: '/domains/allow/exact',
+      spec: '/domains/{type}/{kind}',
+      status: 400,
+      body: { domain: 'contract.example' },
+    },
     { name: 'unauthenticated', method: 'GET', path: '/stats/summary', spec: '/stats/summary', status: 401, auth: false },
     { name: 'seats exceeded', method: 'POST', path: '/auth', spec: '/auth', status: 429, body: { password: 'pw' }, auth: false },
   ];

@@ -8,16 +8,28 @@ import { ManualClock } from '../../src/core/clock.ts';
 import { silentLogger } from '../../src/core/logger.ts';
 
 const summary = {
-  queriesTotal: 100, queriesBlocked: 10, percentBlocked: 10, uniqueDomains: 20, clientsActive: 3, clientsTotal: 4,
-  gravityDomains: 1000, gravityUpdatedAt: null,
+  queriesTotal: 100,
+  queriesBlocked: 10,
+  percentBlocked: 10,
+  uniqueDomains: 20,
+  clientsActive: 3,
+  clientsTotal: 4,
+  gravityDomains: 1000,
+  gravityUpdatedAt: null,
 };
-const snap = (state: PiholeSnapshot['blocking']['state'], timerSec: number | null = null): PiholeSnapshot => ({ blocking: { state, timerSec }, summary });
+const snap = (state: PiholeSnapshot['blocking']['state'], timerSec: number | null = null): PiholeSnapshot => ({
+  blocking: { state, timerSec },
+  summary,
+});
 
 describe('Pi-hole snapshot fetch', () => {
   test('one refresh: blocking, summary and top lists, one login', async (t) => {
     const fake = await startFakePihole({ password: 'pw' });
     const client = new PiholeClient({ baseUrl: fake.url, password: 'pw' });
-    t.after(async () => { await client.close(); await fake.close(); });
+    t.after(async () => {
+      await client.close();
+      await fake.close();
+    });
     const r = await piholeFetcher(client, { top: 3 })();
     assert.ok(r.ok);
     assert.equal(r.value.blocking.state, 'enabled');
@@ -31,7 +43,10 @@ describe('Pi-hole snapshot fetch', () => {
   test('a failing top list only blanks its part; a failing summary fails the refresh', async (t) => {
     const fake = await startFakePihole({ password: 'pw' });
     const client = new PiholeClient({ baseUrl: fake.url, password: 'pw' });
-    t.after(async () => { await client.close(); await fake.close(); });
+    t.after(async () => {
+      await client.close();
+      await fake.close();
+    });
     await client.blockingStatus();
     fake.failNext({ status: 500, body: '', path: '/api/stats/top_clients' });
     const partial = await piholeFetcher(client)();
@@ -46,7 +61,10 @@ describe('Pi-hole snapshot fetch', () => {
   test('the poller serves the snapshot to commands', async (t) => {
     const fake = await startFakePihole({ password: 'pw' });
     const client = new PiholeClient({ baseUrl: fake.url, password: 'pw' });
-    t.after(async () => { await client.close(); await fake.close(); });
+    t.after(async () => {
+      await client.close();
+      await fake.close();
+    });
     const poller = createPiholePoller(client, { intervalMs: 60_000, clock: new ManualClock(), log: silentLogger() });
     const s = await poller.refresh();
     assert.equal(s.status, 'ok');
@@ -77,7 +95,10 @@ describe('Pi-hole rules', () => {
 
   test('blocking failed: warning', () => {
     const cs = piholeConditions(snap('failed'));
-    assert.deepEqual(cs.map((c) => [c.key, c.severity]), [['pihole:blocking_failed', 'warning']]);
+    assert.deepEqual(
+      cs.map((c) => [c.key, c.severity]),
+      [['pihole:blocking_failed', 'warning']],
+    );
   });
 
   test('unknown state: nothing (no guessing)', () => assert.deepEqual(piholeConditions(snap('unknown')), []));

@@ -12,17 +12,42 @@ const GiB = 1024 ** 3;
 const RULES: ProxmoxRuleOptions = { backupWindowHours: 26, expectedRunning: [100, 101], storageWarnPercent: 80, storageCritPercent: 90 };
 
 const guest = (vmid: number, name: string, status = 'running'): Guest => ({
-  vmid, name, type: vmid === 100 ? 'qemu' : 'lxc', node: 'proxmox1', status, cpu: 0, cpus: 2, mem: 0, maxmem: 1, uptime: 1, template: false,
+  vmid,
+  name,
+  type: vmid === 100 ? 'qemu' : 'lxc',
+  node: 'proxmox1',
+  status,
+  cpu: 0,
+  cpus: 2,
+  mem: 0,
+  maxmem: 1,
+  uptime: 1,
+  template: false,
 });
 const storage = (name: string, type: string, usedGiB: number, totalGiB: number): Storage => ({
-  storage: name, type, content: [], active: true, enabled: true, shared: false, total: totalGiB * GiB, used: usedGiB * GiB, avail: (totalGiB - usedGiB) * GiB,
+  storage: name,
+  type,
+  content: [],
+  active: true,
+  enabled: true,
+  shared: false,
+  total: totalGiB * GiB,
+  used: usedGiB * GiB,
+  avail: (totalGiB - usedGiB) * GiB,
 });
 
 function snapshot(over: Partial<ProxmoxSnapshot> = {}): ProxmoxSnapshot {
   return {
     node: {
-      node: 'proxmox1', cpu: 0.1, cpus: 4, cpuModel: 'J5040', loadavg: [0.1, 0.1, 0.1], memory: { total: 16, used: 8 },
-      rootfs: { total: 94 * GiB, used: 20 * GiB, avail: 74 * GiB }, uptime: 100, pveVersion: '7.3',
+      node: 'proxmox1',
+      cpu: 0.1,
+      cpus: 4,
+      cpuModel: 'J5040',
+      loadavg: [0.1, 0.1, 0.1],
+      memory: { total: 16, used: 8 },
+      rootfs: { total: 94 * GiB, used: 20 * GiB, avail: 74 * GiB },
+      uptime: 100,
+      pveVersion: '7.3',
     },
     guests: [guest(100, 'nas'), guest(101, 'docker')],
     storage: [storage('local', 'dir', 20, 94), storage('local-lvm', 'lvmthin', 150, 348)],
@@ -44,13 +69,25 @@ describe('proxmox alert rules', () => {
   test('a failed newest backup is raised with its reason and log tail, offering "back up now"', () => {
     const s = snapshot({
       backups: [
-        { vmid: 101, upid: 'B', starttime: nowS - 3600, endtime: nowS - 3500, outcome: 'failed', error: 'No space left on device', logTail: ['ERROR: x', 'TASK ERROR: job errors'] },
+        {
+          vmid: 101,
+          upid: 'B',
+          starttime: nowS - 3600,
+          endtime: nowS - 3500,
+          outcome: 'failed',
+          error: 'No space left on device',
+          logTail: ['ERROR: x', 'TASK ERROR: job errors'],
+        },
         { vmid: 100, upid: 'B', starttime: nowS - 3600, endtime: nowS - 3500, outcome: 'ok' },
         { vmid: 101, upid: 'A', starttime: nowS - 30 * 3600, endtime: nowS - 30 * 3600 + 60, outcome: 'ok' },
       ],
     });
     const cs = proxmoxConditions(s, NOW, RULES);
-    assert.deepEqual(cs.map((c) => c.key), ['backup:proxmox1:101:failed'], 'the failure covers the gap: no "missing" too');
+    assert.deepEqual(
+      cs.map((c) => c.key),
+      ['backup:proxmox1:101:failed'],
+      'the failure covers the gap: no "missing" too',
+    );
     const c = cs[0];
     assert.equal(c?.source, 'backup');
     assert.equal(c?.dependsOn, 'proxmox');
@@ -61,15 +98,28 @@ describe('proxmox alert rules', () => {
   });
 
   test('no successful backup within the window is raised as missing', () => {
-    const s = snapshot({ backups: [{ vmid: 100, upid: 'A', starttime: nowS - 10 * 3600, endtime: nowS - 10 * 3600, outcome: 'ok' }, { vmid: 101, upid: 'O', starttime: nowS - 50 * 3600, endtime: nowS - 50 * 3600, outcome: 'ok' }] });
+    const s = snapshot({
+      backups: [
+        { vmid: 100, upid: 'A', starttime: nowS - 10 * 3600, endtime: nowS - 10 * 3600, outcome: 'ok' },
+        { vmid: 101, upid: 'O', starttime: nowS - 50 * 3600, endtime: nowS - 50 * 3600, outcome: 'ok' },
+      ],
+    });
     const cs = proxmoxConditions(s, NOW, RULES);
-    assert.deepEqual(cs.map((c) => c.key), ['backup:proxmox1:101:missing']);
+    assert.deepEqual(
+      cs.map((c) => c.key),
+      ['backup:proxmox1:101:missing'],
+    );
     assert.equal(cs[0]?.params.lastOkHours, 50);
     assert.equal(cs[0]?.params.windowHours, 26);
   });
 
   test('a backup in progress holds back "missing"', () => {
-    const s = snapshot({ backups: [{ vmid: 100, upid: 'A', starttime: nowS - 3600, endtime: nowS - 3600, outcome: 'ok' }, { vmid: 101, upid: 'R', starttime: nowS - 60, outcome: 'running' }] });
+    const s = snapshot({
+      backups: [
+        { vmid: 100, upid: 'A', starttime: nowS - 3600, endtime: nowS - 3600, outcome: 'ok' },
+        { vmid: 101, upid: 'R', starttime: nowS - 60, outcome: 'running' },
+      ],
+    });
     assert.deepEqual(keys(s), []);
   });
 
@@ -81,10 +131,13 @@ describe('proxmox alert rules', () => {
   test('an expected guest that is stopped (or gone) is critical; others are ignored', () => {
     const s = snapshot({ guests: [guest(100, 'nas', 'stopped'), guest(102, 'scratch', 'stopped')] });
     const cs = proxmoxConditions(s, NOW, { ...RULES, expectedRunning: [100, 101] }).filter((c) => c.source === 'guest');
-    assert.deepEqual(cs.map((c) => [c.key, c.severity, c.params.status]), [
-      ['guest:proxmox1:100:stopped', 'critical', 'stopped'],
-      ['guest:proxmox1:101:stopped', 'critical', 'missing'],
-    ]);
+    assert.deepEqual(
+      cs.map((c) => [c.key, c.severity, c.params.status]),
+      [
+        ['guest:proxmox1:100:stopped', 'critical', 'stopped'],
+        ['guest:proxmox1:101:stopped', 'critical', 'missing'],
+      ],
+    );
     assert.deepEqual(cs[0]?.action, { labelKey: 'alert.action.start_guest', command: 'poweron', args: { guest: '100' } });
     assert.equal(cs[1]?.action, undefined, 'nothing to start when the guest is gone');
   });
@@ -98,7 +151,10 @@ describe('proxmox alert rules', () => {
   });
 
   test('usageSeverity thresholds are inclusive', () => {
-    assert.deepEqual([79.9, 80, 89.9, 90, 100].map((p) => usageSeverity(p, 80, 90)), [undefined, 'warning', 'warning', 'critical', 'critical']);
+    assert.deepEqual(
+      [79.9, 80, 89.9, 90, 100].map((p) => usageSeverity(p, 80, 90)),
+      [undefined, 'warning', 'warning', 'critical', 'critical'],
+    );
   });
 });
 
@@ -117,9 +173,15 @@ describe('proxmox snapshot from the fake', () => {
   test('seeded nightly jobs give each guest a recent good backup', async () => {
     const r = await proxmoxFetcher(client)();
     assert.ok(r.ok);
-    assert.deepEqual(r.value.guests.map((g) => g.name), ['nas', 'docker']);
+    assert.deepEqual(
+      r.value.guests.map((g) => g.name),
+      ['nas', 'docker'],
+    );
     assert.ok(r.value.storage?.some((s) => s.type === 'lvmthin'));
-    assert.deepEqual(keys(r.value, { ...RULES, storageWarnPercent: 99, storageCritPercent: 100 }).filter((k) => k.startsWith('backup')), []);
+    assert.deepEqual(
+      keys(r.value, { ...RULES, storageWarnPercent: 99, storageCritPercent: 100 }).filter((k) => k.startsWith('backup')),
+      [],
+    );
     assert.deepEqual(new Set(r.value.backups?.filter((b) => b.outcome === 'ok').map((b) => b.vmid)), new Set([100, 101]));
   });
 
@@ -139,7 +201,10 @@ describe('proxmox snapshot from the fake', () => {
     const r = await fetch();
     assert.ok(r.ok);
     const failed = proxmoxConditions(r.value, Date.now(), RULES).filter((c) => c.key.endsWith(':failed'));
-    assert.deepEqual(failed.map((c) => c.key), ['backup:proxmox1:101:failed']);
+    assert.deepEqual(
+      failed.map((c) => c.key),
+      ['backup:proxmox1:101:failed'],
+    );
     assert.equal(failed[0]?.params.error, 'unable to create temporary directory');
     assert.match(String(failed[0]?.params.log), /ERROR: Backup of VM 101 failed/);
     // Logs of finished tasks are cached: a second refresh reads no log again.

@@ -8,12 +8,28 @@ const H = 3600;
 const nowS = NOW / 1000;
 
 const guest = (vmid: number, name: string, type: 'qemu' | 'lxc', extra: Partial<Guest> = {}): Guest => ({
-  vmid, name, type, node: 'proxmox1', status: 'running', cpu: 0, cpus: 2, mem: 0, maxmem: 1, uptime: 1, template: false, ...extra,
+  vmid,
+  name,
+  type,
+  node: 'proxmox1',
+  status: 'running',
+  cpu: 0,
+  cpus: 2,
+  mem: 0,
+  maxmem: 1,
+  uptime: 1,
+  template: false,
+  ...extra,
 });
 const GUESTS = [guest(100, 'nas', 'qemu'), guest(101, 'docker', 'lxc')];
 
 const task = (upid: string, id: string, startAgoH: number, status: string | undefined, extra: Partial<Task> = {}): Task => ({
-  upid, node: 'proxmox1', type: 'vzdump', id, user: 'root@pam', starttime: nowS - startAgoH * H,
+  upid,
+  node: 'proxmox1',
+  type: 'vzdump',
+  id,
+  user: 'root@pam',
+  starttime: nowS - startAgoH * H,
   ...(status === undefined || status === 'RUNNING' ? { ...(status ? { status } : {}) } : { endtime: nowS - startAgoH * H + 60, status }),
   ...extra,
 });
@@ -32,7 +48,10 @@ describe('parseVzdumpLog', () => {
   test('per-guest results of a multi-guest job', () => {
     assert.deepEqual(
       [...parseVzdumpLog(JOB_LOG_101_FAILED)],
-      [[100, { outcome: 'ok' }], [101, { outcome: 'failed', error: "command 'tar' failed: exit code 2" }]],
+      [
+        [100, { outcome: 'ok' }],
+        [101, { outcome: 'failed', error: "command 'tar' failed: exit code 2" }],
+      ],
     );
   });
 
@@ -47,11 +66,17 @@ describe('parseVzdumpLog', () => {
 
 describe('backupRuns', () => {
   test('single-guest tasks use the exit status; failures take the reason from the log', () => {
-    const runs = backupRuns(
-      [task('U1', '100', 2, 'OK'), task('U2', '101', 3, 'job errors'), task('U3', '100', 30, 'WARNINGS: 1')],
-      (u) => (u === 'U2' ? JOB_LOG_101_FAILED.slice(3) : undefined),
+    const runs = backupRuns([task('U1', '100', 2, 'OK'), task('U2', '101', 3, 'job errors'), task('U3', '100', 30, 'WARNINGS: 1')], (u) =>
+      u === 'U2' ? JOB_LOG_101_FAILED.slice(3) : undefined,
     );
-    assert.deepEqual(runs.map((r) => [r.vmid, r.upid, r.outcome]), [[100, 'U1', 'ok'], [101, 'U2', 'failed'], [100, 'U3', 'warning']]);
+    assert.deepEqual(
+      runs.map((r) => [r.vmid, r.upid, r.outcome]),
+      [
+        [100, 'U1', 'ok'],
+        [101, 'U2', 'failed'],
+        [100, 'U3', 'warning'],
+      ],
+    );
     assert.equal(runs[1]?.error, "command 'tar' failed: exit code 2");
     assert.equal(runs[1]?.logTail?.at(-1), 'TASK ERROR: job errors');
   });
@@ -63,11 +88,20 @@ describe('backupRuns', () => {
 
   test('a multi-guest job is split per guest using its log', () => {
     const runs = backupRuns([task('J', '', 10, 'job errors')], () => JOB_LOG_101_FAILED);
-    assert.deepEqual(runs.map((r) => [r.vmid, r.outcome]), [[100, 'ok'], [101, 'failed']]);
+    assert.deepEqual(
+      runs.map((r) => [r.vmid, r.outcome]),
+      [
+        [100, 'ok'],
+        [101, 'failed'],
+      ],
+    );
   });
 
   test('a multi-guest job without its log yields nothing (unknown, not failed)', () => {
-    assert.deepEqual(backupRuns([task('J', '', 10, 'OK')], () => undefined), []);
+    assert.deepEqual(
+      backupRuns([task('J', '', 10, 'OK')], () => undefined),
+      [],
+    );
   });
 
   test('running tasks are running', () => {
@@ -77,19 +111,24 @@ describe('backupRuns', () => {
 
   test('a finished job that never finished a guest counts it as failed', () => {
     const runs = backupRuns([task('J', '', 5, 'interrupted by signal')], () => ['INFO: Starting Backup of VM 100 (qemu)']);
-    assert.deepEqual(runs.map((r) => [r.vmid, r.outcome, r.error]), [[100, 'failed', 'interrupted by signal']]);
+    assert.deepEqual(
+      runs.map((r) => [r.vmid, r.outcome, r.error]),
+      [[100, 'failed', 'interrupted by signal']],
+    );
   });
 
   test('tasks of other types are ignored', () => {
-    assert.deepEqual(backupRuns([{ ...task('X', '100', 1, 'OK'), type: 'qmstart' }], () => undefined), []);
+    assert.deepEqual(
+      backupRuns([{ ...task('X', '100', 1, 'OK'), type: 'qmstart' }], () => undefined),
+      [],
+    );
   });
 });
 
 describe('summarizeBackups', () => {
   test('last result and age per guest, failures, and guests outside the window', () => {
-    const runs = backupRuns(
-      [task('N1', '', 10, 'job errors'), task('N0', '', 34, 'OK')],
-      (u) => (u === 'N1' ? JOB_LOG_101_FAILED : ['INFO: Finished Backup of VM 100 (1)', 'INFO: Finished Backup of VM 101 (1)']),
+    const runs = backupRuns([task('N1', '', 10, 'job errors'), task('N0', '', 34, 'OK')], (u) =>
+      u === 'N1' ? JOB_LOG_101_FAILED : ['INFO: Finished Backup of VM 100 (1)', 'INFO: Finished Backup of VM 101 (1)'],
     );
     const s = summarizeBackups(GUESTS, runs, { now: NOW, windowHours: 26 });
     const nas = s.guests.find((g) => g.vmid === 100);
@@ -101,13 +140,22 @@ describe('summarizeBackups', () => {
     assert.equal(docker?.lastOk?.upid, 'N0');
     assert.equal(Math.round(docker?.lastOkAgeHours ?? -1), 34);
     assert.equal(docker?.missing, true);
-    assert.deepEqual(s.failures.map((f) => [f.vmid, f.name, f.error]), [[101, 'docker', "command 'tar' failed: exit code 2"]]);
-    assert.deepEqual(s.missing.map((g) => g.vmid), [101]);
+    assert.deepEqual(
+      s.failures.map((f) => [f.vmid, f.name, f.error]),
+      [[101, 'docker', "command 'tar' failed: exit code 2"]],
+    );
+    assert.deepEqual(
+      s.missing.map((g) => g.vmid),
+      [101],
+    );
   });
 
   test('a guest never backed up is missing with no last result', () => {
     const s = summarizeBackups(GUESTS, [], { now: NOW, windowHours: 26 });
-    assert.deepEqual(s.missing.map((g) => g.vmid), [100, 101]);
+    assert.deepEqual(
+      s.missing.map((g) => g.vmid),
+      [100, 101],
+    );
     assert.equal(s.guests[0]?.last, undefined);
   });
 
@@ -117,9 +165,15 @@ describe('summarizeBackups', () => {
   });
 
   test('a running backup is listed, and a newer success clears an older failure', () => {
-    const runs = backupRuns([task('R', '101', 0.1, 'RUNNING'), task('OK', '101', 3, 'OK'), task('F', '101', 20, 'job errors')], () => undefined);
+    const runs = backupRuns(
+      [task('R', '101', 0.1, 'RUNNING'), task('OK', '101', 3, 'OK'), task('F', '101', 20, 'job errors')],
+      () => undefined,
+    );
     const s = summarizeBackups(GUESTS, runs, { now: NOW, windowHours: 26 });
-    assert.deepEqual(s.running.map((r) => r.upid), ['R']);
+    assert.deepEqual(
+      s.running.map((r) => r.upid),
+      ['R'],
+    );
     assert.deepEqual(s.failures, []);
   });
 });

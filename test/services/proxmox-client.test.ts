@@ -13,7 +13,14 @@ describe('ProxmoxClient with an API token against the fake', () => {
   let pve: ProxmoxClient;
   const extra: ProxmoxClient[] = [];
   const client = (over: Partial<ProxmoxOptions> = {}): ProxmoxClient => {
-    const c = new ProxmoxClient({ baseUrl: fake.url, node: 'proxmox1', tokenId: fake.tokenId, tokenSecret: fake.tokenSecret, timeoutMs: 2_000, ...over });
+    const c = new ProxmoxClient({
+      baseUrl: fake.url,
+      node: 'proxmox1',
+      tokenId: fake.tokenId,
+      tokenSecret: fake.tokenSecret,
+      timeoutMs: 2_000,
+      ...over,
+    });
     extra.push(c);
     return c;
   };
@@ -50,7 +57,10 @@ describe('ProxmoxClient with an API token against the fake', () => {
     assert.ok(r.ok);
     assert.deepEqual(
       r.value.map((g) => [g.vmid, g.type, g.name, g.status]),
-      [[100, 'qemu', 'nas', 'running'], [101, 'lxc', 'docker', 'running']],
+      [
+        [100, 'qemu', 'nas', 'running'],
+        [101, 'lxc', 'docker', 'running'],
+      ],
     );
     assert.equal(r.value[1]?.cpus, 3);
     assert.ok((r.value[0]?.uptime ?? 0) > 0);
@@ -259,7 +269,7 @@ describe('ProxmoxClient with an API token against the fake', () => {
       assert.equal(!r.ok && r.error.kind, 'timeout');
     });
 
-    test('a wrong base URL meets the server\'s 501 for unknown paths', async () => {
+    test("a wrong base URL meets the server's 501 for unknown paths", async () => {
       const r = await client({ baseUrl: `${fake.url}/pve` }).version();
       assert.deepEqual(!r.ok && [r.error.kind, r.error.status], ['rejected', 501]);
     });
@@ -342,7 +352,13 @@ describe('ProxmoxClient over HTTPS with a pinned self-signed certificate', () =>
   });
 
   test('the right pin works', async () => {
-    const c = new ProxmoxClient({ baseUrl: fake.url, node: 'proxmox1', tokenId: fake.tokenId, tokenSecret: fake.tokenSecret, fingerprint: tls.fingerprint256 });
+    const c = new ProxmoxClient({
+      baseUrl: fake.url,
+      node: 'proxmox1',
+      tokenId: fake.tokenId,
+      tokenSecret: fake.tokenSecret,
+      fingerprint: tls.fingerprint256,
+    });
     const r = await c.version();
     await c.close();
     assert.equal(r.ok, true);
@@ -351,7 +367,10 @@ describe('ProxmoxClient over HTTPS with a pinned self-signed certificate', () =>
   test('a wrong pin is unreachable and the token never leaves the client', async () => {
     const before = fake.requestCount;
     const c = new ProxmoxClient({
-      baseUrl: fake.url, node: 'proxmox1', tokenId: fake.tokenId, tokenSecret: fake.tokenSecret,
+      baseUrl: fake.url,
+      node: 'proxmox1',
+      tokenId: fake.tokenId,
+      tokenSecret: fake.tokenSecret,
       fingerprint: selfSigned().fingerprint256,
     });
     const r = await c.guests();

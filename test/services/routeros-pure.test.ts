@@ -59,7 +59,12 @@ describe('subnets', () => {
 
 describe('routerOsError', () => {
   test('the secret sent is redacted from the router detail', () => {
-    const e = routerOsError(400, JSON.stringify({ error: 400, message: 'Bad Request', detail: 'bad value hunter2-secret' }), 'interface/wifi/*5', 'hunter2-secret');
+    const e = routerOsError(
+      400,
+      JSON.stringify({ error: 400, message: 'Bad Request', detail: 'bad value hunter2-secret' }),
+      'interface/wifi/*5',
+      'hunter2-secret',
+    );
     assert.equal(e.kind, 'rejected');
     assert.doesNotMatch(e.detail, /hunter2/);
   });

@@ -94,7 +94,9 @@ describe('RouterOS client reading the fake router', () => {
 
   test('the DHCP server name wins over the subnet when configured', async () => {
     const c = new RouterOsClient({
-      baseUrl: fake.url, username: monitor.name, password: monitor.password,
+      baseUrl: fake.url,
+      username: monitor.name,
+      password: monitor.password,
       guest: { subnet: '172.16.0.0/24', dhcpServer: 'dhcp-guest' },
     });
     const r = await c.dhcpLeases();

@@ -8,7 +8,12 @@ const cases: { name: string; snap: Snapshot<string> | undefined; value: string |
   { name: 'no poller', snap: undefined, value: undefined, at: undefined },
   { name: 'never read', snap: { status: 'never' }, value: undefined, at: undefined },
   { name: 'fresh', snap: { status: 'ok', value: 'now', at: 20 }, value: 'now', at: 20 },
-  { name: 'failed after a good read', snap: { status: 'failed', error, since: 30, last: { value: 'before', at: 10 } }, value: 'before', at: 10 },
+  {
+    name: 'failed after a good read',
+    snap: { status: 'failed', error, since: 30, last: { value: 'before', at: 10 } },
+    value: 'before',
+    at: 10,
+  },
   { name: 'failed from the start', snap: { status: 'failed', error, since: 30 }, value: undefined, at: undefined },
 ];
 

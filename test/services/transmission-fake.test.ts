@@ -52,7 +52,10 @@ for (const dialect of ['classic', 'jsonrpc'] as const) {
       clock.advance(31_000);
       l = await client.list();
       assert.ok(l.ok);
-      assert.deepEqual(tracker.update(l.value).map((e) => e.hash), [H1]);
+      assert.deepEqual(
+        tracker.update(l.value).map((e) => e.hash),
+        [H1],
+      );
       assert.equal(l.value.find((t) => t.hash === H1)?.status, 'seeding');
       assert.ok((await client.remove([H1], true)).ok);
       const removeCall = fake.calls.find((c) => c.method === 'torrent_remove');
@@ -111,7 +114,11 @@ describe('Transmission client edge cases against the fake', () => {
     const r = await c.addUrl('https://example.org/files/ubuntu-24.04.torrent');
     assert.ok(r.ok && r.value.name === 'ubuntu-24.04');
     const before = fake.calls.length;
-    for (const bad of [await c.addUrl('ftp://example.org/x.torrent'), await c.addUrl('https://u:p@example.org/x'), await c.addMagnet('magnet:?dn=nohash')]) {
+    for (const bad of [
+      await c.addUrl('ftp://example.org/x.torrent'),
+      await c.addUrl('https://u:p@example.org/x'),
+      await c.addMagnet('magnet:?dn=nohash'),
+    ]) {
       assert.ok(!bad.ok && bad.error.kind === 'rejected');
     }
     assert.equal(fake.calls.length, before);

@@ -14,17 +14,33 @@ describe('bencode', () => {
   });
   test('round-trips arbitrary values', () => {
     const value: fc.Arbitrary<unknown> = fc.letrec((tie) => ({
-      v: fc.oneof({ depthSize: 'small' }, fc.integer(), fc.string(), fc.array(tie('v'), { maxLength: 4 }), fc.dictionary(fc.string(), tie('v'), { maxKeys: 4 })),
+      v: fc.oneof(
+        { depthSize: 'small' },
+        fc.integer(),
+        fc.string(),
+        fc.array(tie('v'), { maxLength: 4 }),
+        fc.dictionary(fc.string(), tie('v'), { maxKeys: 4 }),
+      ),
     })).v;
-    fc.assert(fc.property(value, (v) => {
-      const enc = bencode(v as Parameters<typeof bencode>[0]);
-      assert.deepEqual(bencode(toPlain(bdecode(enc)) as Parameters<typeof bencode>[0]), enc);
-    }));
+    fc.assert(
+      fc.property(value, (v) => {
+        const enc = bencode(v as Parameters<typeof bencode>[0]);
+        assert.deepEqual(bencode(toPlain(bdecode(enc)) as Parameters<typeof bencode>[0]), enc);
+      }),
+    );
   });
   const bad: [string, string][] = [
-    ['', 'empty'], ['i12', 'unterminated int'], ['i03e', 'leading zero'], ['i-0e', 'negative zero'], ['5:abc', 'short string'],
-    ['l1:a', 'unterminated list'], ['d1:ae', 'key without value'], ['di1e1:ae', 'integer key'], ['i1ei2e', 'trailing bytes'],
-    ['x', 'junk'], ['99999999999999:a', 'absurd length'],
+    ['', 'empty'],
+    ['i12', 'unterminated int'],
+    ['i03e', 'leading zero'],
+    ['i-0e', 'negative zero'],
+    ['5:abc', 'short string'],
+    ['l1:a', 'unterminated list'],
+    ['d1:ae', 'key without value'],
+    ['di1e1:ae', 'integer key'],
+    ['i1ei2e', 'trailing bytes'],
+    ['x', 'junk'],
+    ['99999999999999:a', 'absurd length'],
   ];
   for (const [input, why] of bad) {
     test(`rejects ${why}: ${JSON.stringify(input)}`, () => {
@@ -60,7 +76,15 @@ describe('.torrent inspection', () => {
     assert.equal(r.value.infoHash, sha1Hex(raw));
   });
   test('multi-file torrents sum their files', () => {
-    const multi = { name: 'album', 'piece length': 16384, pieces: Buffer.alloc(20), files: [{ length: 10, path: ['a'] }, { length: 32, path: ['b'] }] };
+    const multi = {
+      name: 'album',
+      'piece length': 16384,
+      pieces: Buffer.alloc(20),
+      files: [
+        { length: 10, path: ['a'] },
+        { length: 32, path: ['b'] },
+      ],
+    };
     const r = inspectTorrentFile(bencode({ info: multi }));
     assert.ok(r.ok && r.value.totalBytes === 42 && r.value.fileCount === 2);
   });
@@ -144,14 +168,22 @@ describe('torrent URLs', () => {
 describe('RPC dialect names', () => {
   test('classic names become 4.1 snake_case', () => {
     const table: [string, string][] = [
-      ['hashString', 'hash_string'], ['percentDone', 'percent_done'], ['torrent-get', 'torrent_get'],
-      ['delete-local-data', 'delete_local_data'], ['alt-speed-enabled', 'alt_speed_enabled'], ['size-bytes', 'size_bytes'],
-      ['activeTorrentCount', 'active_torrent_count'], ['metadataPercentComplete', 'metadata_percent_complete'], ['eta', 'eta'],
+      ['hashString', 'hash_string'],
+      ['percentDone', 'percent_done'],
+      ['torrent-get', 'torrent_get'],
+      ['delete-local-data', 'delete_local_data'],
+      ['alt-speed-enabled', 'alt_speed_enabled'],
+      ['size-bytes', 'size_bytes'],
+      ['activeTorrentCount', 'active_torrent_count'],
+      ['metadataPercentComplete', 'metadata_percent_complete'],
+      ['eta', 'eta'],
     ];
     for (const [a, b] of table) assert.equal(toSnake(a), b);
   });
   test('keys are converted deeply, values are not', () => {
-    assert.deepEqual(snakeKeys({ 'torrent-added': { hashString: 'AbC', name: 'camelCase' } }), { torrent_added: { hash_string: 'AbC', name: 'camelCase' } });
+    assert.deepEqual(snakeKeys({ 'torrent-added': { hashString: 'AbC', name: 'camelCase' } }), {
+      torrent_added: { hash_string: 'AbC', name: 'camelCase' },
+    });
     assert.deepEqual(snakeParams({ fields: ['hashString'], ids: ['ABC'] }), { fields: ['hash_string'], ids: ['ABC'] });
   });
   test('dialect from the X-Transmission-Rpc-Version header', () => {

@@ -8,13 +8,23 @@ import { TransmissionClient } from '../../src/services/transmission/client.ts';
 import { bencode, sha1Hex } from '../../src/services/transmission/bencode.ts';
 import { TorrentFinishTracker } from '../../src/services/transmission/alerts.ts';
 import { requireBinary, waitFor } from '../support/real-server.ts';
-import { startTransmissionDaemon, TRANSMISSION_DAEMON, TRANSMISSION_PACKAGE, type TestTransmission } from '../support/transmission-daemon.ts';
+import {
+  startTransmissionDaemon,
+  TRANSMISSION_DAEMON,
+  TRANSMISSION_PACKAGE,
+  type TestTransmission,
+} from '../support/transmission-daemon.ts';
 
 /** A single-file .torrent for `data` without trackers, and its info-hash. */
 function makeTorrent(name: string, data: Buffer): { bytes: Buffer; hash: string } {
   const pieceLength = 16384;
   const pieces: Buffer[] = [];
-  for (let i = 0; i < data.length; i += pieceLength) pieces.push(createHash('sha1').update(data.subarray(i, i + pieceLength)).digest());
+  for (let i = 0; i < data.length; i += pieceLength)
+    pieces.push(
+      createHash('sha1')
+        .update(data.subarray(i, i + pieceLength))
+        .digest(),
+    );
   const info = { name, 'piece length': pieceLength, length: data.length, pieces: Buffer.concat(pieces) };
   return { bytes: bencode({ 'created by': 'homelab-chatops test', info }), hash: sha1Hex(bencode(info)) };
 }
@@ -36,7 +46,8 @@ describe('Transmission client against a real transmission-daemon', () => {
     await client?.close();
     await daemon?.close();
   });
-  const ready = (t: Parameters<typeof requireBinary>[0]): boolean => requireBinary(t, TRANSMISSION_DAEMON, TRANSMISSION_PACKAGE) && daemon !== undefined;
+  const ready = (t: Parameters<typeof requireBinary>[0]): boolean =>
+    requireBinary(t, TRANSMISSION_DAEMON, TRANSMISSION_PACKAGE) && daemon !== undefined;
 
   test('the daemon answers 409 with a session id; the client completes the handshake', async (t) => {
     if (!ready(t)) return;
@@ -56,7 +67,11 @@ describe('Transmission client against a real transmission-daemon', () => {
 
   test('the daemon root URL works as well as the RPC URL', async (t) => {
     if (!ready(t)) return;
-    const root = new TransmissionClient({ baseUrl: daemon!.url.replace('/transmission/rpc', ''), username: daemon!.username, password: daemon!.password });
+    const root = new TransmissionClient({
+      baseUrl: daemon!.url.replace('/transmission/rpc', ''),
+      username: daemon!.username,
+      password: daemon!.password,
+    });
     assert.ok((await root.sessionStats()).ok);
     await root.close();
   });
@@ -177,13 +192,19 @@ describe('Transmission client against a real transmission-daemon', () => {
     assert.ok(first.ok);
     assert.deepEqual(tracker.update(first.value), []);
     assert.ok((await client.addTorrentFile(bytes, { paused: false })).ok);
-    const events = await waitFor(async () => {
-      const l = await client.list();
-      if (!l.ok) return undefined;
-      const e = tracker.update(l.value);
-      return e.length > 0 ? e : undefined;
-    }, { what: 'torrent verified and finished', timeoutMs: 15_000 });
-    assert.deepEqual(events.map((e) => [e.hash, e.name]), [[hash, 'already-here.bin']]);
+    const events = await waitFor(
+      async () => {
+        const l = await client.list();
+        if (!l.ok) return undefined;
+        const e = tracker.update(l.value);
+        return e.length > 0 ? e : undefined;
+      },
+      { what: 'torrent verified and finished', timeoutMs: 15_000 },
+    );
+    assert.deepEqual(
+      events.map((e) => [e.hash, e.name]),
+      [[hash, 'already-here.bin']],
+    );
     const again = await client.list();
     assert.ok(again.ok);
     assert.deepEqual(tracker.update(again.value), []);

@@ -17,8 +17,10 @@ function decodePng(png: Buffer): string | undefined {
 
 describe('WiFi QR payload', () => {
   test('plain WPA network', () => {
-    assert.equal(wifiQrPayload({ ssid: 'thehomelab-guest', passphrase: 'maple-tiger-cloud-piano-4827' }),
-      'WIFI:T:WPA;S:thehomelab-guest;P:maple-tiger-cloud-piano-4827;;');
+    assert.equal(
+      wifiQrPayload({ ssid: 'thehomelab-guest', passphrase: 'maple-tiger-cloud-piano-4827' }),
+      'WIFI:T:WPA;S:thehomelab-guest;P:maple-tiger-cloud-piano-4827;;',
+    );
   });
   test('reserved characters are escaped', () => {
     assert.equal(escapeWifiQrField('a\\b;c,d:e"f'), 'a\\\\b\\;c\\,d\\:e\\"f');

@@ -56,7 +56,12 @@ export interface FakeOcc {
 export function createFakeOcc(): FakeOcc {
   const dir = mkdtempSync(join(tmpdir(), 'fake-occ-'));
   chmodSync(dir, 0o777); // the forced command runs as the sshd test user
-  const files: [string, string, number][] = [['occ', FAKE_OCC, 0o755], ['maintenance', 'off\n', 0o666], ['users', 'admin\nana\nlucia\n', 0o644], ['argv.log', '', 0o666]];
+  const files: [string, string, number][] = [
+    ['occ', FAKE_OCC, 0o755],
+    ['maintenance', 'off\n', 0o666],
+    ['users', 'admin\nana\nlucia\n', 0o644],
+    ['argv.log', '', 0o666],
+  ];
   for (const [name, text, mode] of files) {
     writeFileSync(join(dir, name), text);
     chmodSync(join(dir, name), mode);

@@ -47,16 +47,39 @@ export async function startTransmissionDaemon(): Promise<TestTransmission> {
   const [rpcPort, peerPort] = [await freePort(), await freePort()];
   const username = 'test';
   const password = 'testpass-' + Math.random().toString(36).slice(2, 10);
-  writeFileSync(join(config, 'settings.json'), JSON.stringify({
-    'rpc-enabled': true, 'rpc-bind-address': '127.0.0.1', 'rpc-port': rpcPort,
-    'rpc-authentication-required': true, 'rpc-username': username, 'rpc-password': password,
-    'rpc-whitelist-enabled': true, 'rpc-whitelist': '127.0.0.1', 'rpc-host-whitelist-enabled': false,
-    'download-dir': downloadDir, 'incomplete-dir-enabled': false, 'watch-dir-enabled': false,
-    'bind-address-ipv4': '127.0.0.1', 'bind-address-ipv6': '::1', 'peer-port': peerPort,
-    'peer-port-random-on-start': false, 'port-forwarding-enabled': false, 'dht-enabled': false,
-    'lpd-enabled': false, 'pex-enabled': false, 'utp-enabled': false, 'blocklist-enabled': false,
-    'start-added-torrents': false, 'message-level': 2,
-  }, null, 2));
+  writeFileSync(
+    join(config, 'settings.json'),
+    JSON.stringify(
+      {
+        'rpc-enabled': true,
+        'rpc-bind-address': '127.0.0.1',
+        'rpc-port': rpcPort,
+        'rpc-authentication-required': true,
+        'rpc-username': username,
+        'rpc-password': password,
+        'rpc-whitelist-enabled': true,
+        'rpc-whitelist': '127.0.0.1',
+        'rpc-host-whitelist-enabled': false,
+        'download-dir': downloadDir,
+        'incomplete-dir-enabled': false,
+        'watch-dir-enabled': false,
+        'bind-address-ipv4': '127.0.0.1',
+        'bind-address-ipv6': '::1',
+        'peer-port': peerPort,
+        'peer-port-random-on-start': false,
+        'port-forwarding-enabled': false,
+        'dht-enabled': false,
+        'lpd-enabled': false,
+        'pex-enabled': false,
+        'utp-enabled': false,
+        'blocklist-enabled': false,
+        'start-added-torrents': false,
+        'message-level': 2,
+      },
+      null,
+      2,
+    ),
+  );
   let output = '';
   const daemon = spawnServer(TRANSMISSION_DAEMON, ['-f', '-g', config, '--log-info'], { onOutput: (t) => (output += t) });
   const url = `http://127.0.0.1:${rpcPort}/transmission/rpc`;
@@ -66,10 +89,13 @@ export async function startTransmissionDaemon(): Promise<TestTransmission> {
   };
   try {
     // Any HTTP answer (401 without credentials) means the RPC server is up.
-    await waitFor(async () => {
-      if (daemon.exited()) throw new Error(`transmission-daemon exited: ${output}`);
-      return (await httpStatus(url)) !== undefined;
-    }, { timeoutMs: 10_000, what: 'transmission-daemon RPC' });
+    await waitFor(
+      async () => {
+        if (daemon.exited()) throw new Error(`transmission-daemon exited: ${output}`);
+        return (await httpStatus(url)) !== undefined;
+      },
+      { timeoutMs: 10_000, what: 'transmission-daemon RPC' },
+    );
   } catch (e) {
     await close();
     throw e;

@@ -79,7 +79,10 @@ export async function startRealUpsd(initial: Record<string, string>, opts: { use
   const env = { ...process.env, NUT_CONFPATH: etc, NUT_STATEPATH: run, NUT_ALTPIDPATH: run };
   const userArgs = ids ? ['-u', 'nut'] : [];
   let log = '';
-  const collect = (name: string) => (text: string): void => void (log += `[${name}] ${text}`);
+  const collect =
+    (name: string) =>
+    (text: string): void =>
+      void (log += `[${name}] ${text}`);
   const driver = spawnServer(DUMMY_UPS_BIN, ['-a', ups, '-F', ...userArgs], { env, onOutput: collect('dummy-ups') });
   let upsd: ServerChild | undefined;
   const close = async (): Promise<void> => {

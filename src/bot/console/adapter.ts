@@ -93,7 +93,11 @@ export class ConsoleAdapter implements ChatAdapter {
     await this.pipeline.handle(
       {
         chat: { platform: 'console', id: CONSOLE_CHAT_ID, kind: 'private' },
-        user: { identity: CONSOLE_IDENTITY, displayName: 'Console', ...(this.opts.languageCode ? { languageCode: this.opts.languageCode } : {}) },
+        user: {
+          identity: CONSOLE_IDENTITY,
+          displayName: 'Console',
+          ...(this.opts.languageCode ? { languageCode: this.opts.languageCode } : {}),
+        },
         input,
       },
       sink,

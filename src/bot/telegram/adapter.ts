@@ -67,7 +67,11 @@ export class TelegramAdapter implements ChatAdapter {
   }
 
   health(): AdapterHealth {
-    return { connected: this.connected && Boolean(this.runner?.isRunning()), warnings: [], ...(this.lastError ? { detail: this.lastError } : {}) };
+    return {
+      connected: this.connected && Boolean(this.runner?.isRunning()),
+      warnings: [],
+      ...(this.lastError ? { detail: this.lastError } : {}),
+    };
   }
 
   /** The bot's @username (for invite deep links). */
@@ -137,7 +141,10 @@ export class TelegramAdapter implements ChatAdapter {
         return Buffer.from(await res.arrayBuffer());
       },
     };
-    await this.pipeline.handle({ chat: this.chatRef(ctx), user: this.user(ctx), input: { kind: 'document', attachment } }, this.sink(ctx.chat!.id));
+    await this.pipeline.handle(
+      { chat: this.chatRef(ctx), user: this.user(ctx), input: { kind: 'document', attachment } },
+      this.sink(ctx.chat!.id),
+    );
   }
 
   private async onCallback(ctx: Context): Promise<void> {
@@ -146,7 +153,10 @@ export class TelegramAdapter implements ChatAdapter {
     await ctx.answerCallbackQuery().catch(() => undefined);
     if (!data.startsWith('a:') || !ctx.chat) return;
     const origin = ctx.callbackQuery?.message;
-    const sink = this.sink(ctx.chat.id, origin ? { chatId: ctx.chat.id, messageIds: [origin.message_id], isPhoto: 'photo' in origin && Boolean(origin.photo) } : undefined);
+    const sink = this.sink(
+      ctx.chat.id,
+      origin ? { chatId: ctx.chat.id, messageIds: [origin.message_id], isPhoto: 'photo' in origin && Boolean(origin.photo) } : undefined,
+    );
     await this.pipeline.handle({ chat: this.chatRef(ctx), user: this.user(ctx), input: { kind: 'action', token: data.slice(2) } }, sink);
   }
 
@@ -166,10 +176,14 @@ export class TelegramAdapter implements ChatAdapter {
     const ids: number[] = [];
     if (message.image) {
       const caption = pages.length === 1 && (pages[0]?.length ?? 0) <= TELEGRAM_CAPTION_LIMIT ? pages[0] : undefined;
-      const photo = await this.bot.api.sendPhoto(chatId, new InputFile(Buffer.from(message.image.pngBase64, 'base64'), message.image.filename), {
-        ...(caption ? { caption, parse_mode: 'HTML' as const } : {}),
-        ...(caption && keyboard ? { reply_markup: keyboard } : {}),
-      });
+      const photo = await this.bot.api.sendPhoto(
+        chatId,
+        new InputFile(Buffer.from(message.image.pngBase64, 'base64'), message.image.filename),
+        {
+          ...(caption ? { caption, parse_mode: 'HTML' as const } : {}),
+          ...(caption && keyboard ? { reply_markup: keyboard } : {}),
+        },
+      );
       ids.push(photo.message_id);
       if (caption) return { chatId, messageIds: ids, isPhoto: true };
     }
@@ -192,9 +206,17 @@ export class TelegramAdapter implements ChatAdapter {
     const keyboard = inlineKeyboard(message.actions) ?? { inline_keyboard: [] };
     try {
       if (sent.isPhoto) {
-        await this.bot.api.editMessageCaption(sent.chatId, id, { caption: (pages[0] ?? '').slice(0, TELEGRAM_CAPTION_LIMIT), parse_mode: 'HTML', reply_markup: keyboard });
+        await this.bot.api.editMessageCaption(sent.chatId, id, {
+          caption: (pages[0] ?? '').slice(0, TELEGRAM_CAPTION_LIMIT),
+          parse_mode: 'HTML',
+          reply_markup: keyboard,
+        });
       } else {
-        await this.bot.api.editMessageText(sent.chatId, id, pages[0] ?? '…', { parse_mode: 'HTML', reply_markup: keyboard, link_preview_options: { is_disabled: true } });
+        await this.bot.api.editMessageText(sent.chatId, id, pages[0] ?? '…', {
+          parse_mode: 'HTML',
+          reply_markup: keyboard,
+          link_preview_options: { is_disabled: true },
+        });
       }
       for (const extra of pages.slice(1)) await this.bot.api.sendMessage(sent.chatId, extra, { parse_mode: 'HTML' });
     } catch (e) {

@@ -87,7 +87,9 @@ export function renderTelegramHtml(m: OutMessage, limit = TELEGRAM_TEXT_LIMIT): 
 }
 
 /** Telegram inline keyboard from action rows; callback_data is `a:<token>` (≤ 64 bytes). */
-export function inlineKeyboard(actions: OutMessage['actions']): { inline_keyboard: { text: string; callback_data: string }[][] } | undefined {
+export function inlineKeyboard(
+  actions: OutMessage['actions'],
+): { inline_keyboard: { text: string; callback_data: string }[][] } | undefined {
   if (!actions || actions.length === 0) return undefined;
   return {
     inline_keyboard: actions.map((row: readonly Action[]) => row.map((a) => ({ text: a.label, callback_data: `a:${a.token}` }))),

@@ -73,18 +73,16 @@ export function alertCommands(deps: AlertCommandDeps): AnyCommand[] {
           { kind: 'text', text: ctx.t('alerts.list.undelivered', { count: waiting.length }) },
           {
             kind: 'list',
-            items: waiting
-              .slice(0, 10)
-              .map((r) =>
-                r.status === 'held'
-                  ? ctx.t('alerts.list.heldRow', { destination: r.destination, until: time(r.releaseAt ?? now) })
-                  : ctx.t('alerts.list.pendingRow', {
-                      destination: r.destination,
-                      attempts: r.attempts,
-                      next: time(r.nextAttemptAt),
-                      error: r.lastError ? ` — ${r.lastError}` : '',
-                    }),
-              ),
+            items: waiting.slice(0, 10).map((r) =>
+              r.status === 'held'
+                ? ctx.t('alerts.list.heldRow', { destination: r.destination, until: time(r.releaseAt ?? now) })
+                : ctx.t('alerts.list.pendingRow', {
+                    destination: r.destination,
+                    attempts: r.attempts,
+                    next: time(r.nextAttemptAt),
+                    error: r.lastError ? ` — ${r.lastError}` : '',
+                  }),
+            ),
           },
         );
       }

@@ -38,7 +38,11 @@ export function builtinCommands(deps: BuiltinDeps): AnyCommand[] {
       const known = ctx.principal.personId !== 0;
       if (code && deps.acceptInvite) {
         const r = deps.acceptInvite(code, ctx.principal.identity, ctx.principal.displayName);
-        if (r.ok) return { blocks: [{ kind: 'text', text: ctx.t('builtin.start.inviteAccepted', { role: ctx.t(`role.${r.role}`) }) }], severity: 'success' };
+        if (r.ok)
+          return {
+            blocks: [{ kind: 'text', text: ctx.t('builtin.start.inviteAccepted', { role: ctx.t(`role.${r.role}`) }) }],
+            severity: 'success',
+          };
         return { blocks: [{ kind: 'text', text: ctx.t(`builtin.start.invite.${r.reason}`) }], severity: 'warning' };
       }
       // An unknown user gets the same neutral reply as for any other message.
@@ -109,7 +113,11 @@ export function builtinCommands(deps: BuiltinDeps): AnyCommand[] {
           return `${LEVEL_ICON[line.level]} ${ctx.t(s.labelKey)}: ${line.text}`;
         }),
       );
-      const worst = lines.some((l) => l.startsWith(LEVEL_ICON.down)) ? 'critical' : lines.some((l) => l.startsWith(LEVEL_ICON.warning)) ? 'warning' : 'success';
+      const worst = lines.some((l) => l.startsWith(LEVEL_ICON.down))
+        ? 'critical'
+        : lines.some((l) => l.startsWith(LEVEL_ICON.warning))
+          ? 'warning'
+          : 'success';
       return { title: ctx.t('builtin.status.title'), severity: worst, blocks: [{ kind: 'list', items: lines }] };
     },
   });

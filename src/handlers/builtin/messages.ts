@@ -28,7 +28,8 @@ export const builtinMessages = defineMessages(
     'builtin.whoami.language': 'Language',
     'builtin.status.summary': 'Overview of every service',
     'builtin.status.title': 'Homelab status',
-    'builtin.status.none': 'No services are configured yet. Add proxmox, pihole, router… sections to the config file (see data/config.example.yaml).',
+    'builtin.status.none':
+      'No services are configured yet. Add proxmox, pihole, router… sections to the config file (see data/config.example.yaml).',
     'builtin.status.failed': 'status could not be read',
     'builtin.lang.summary': 'Change the language (en, es)',
     'builtin.lang.language': 'Language code',
@@ -60,7 +61,8 @@ export const builtinMessages = defineMessages(
     'builtin.whoami.language': 'Idioma',
     'builtin.status.summary': 'Resumen de todos los servicios',
     'builtin.status.title': 'Estado del homelab',
-    'builtin.status.none': 'Todavía no hay servicios configurados. Añade las secciones proxmox, pihole, router… al fichero de configuración (mira data/config.example.yaml).',
+    'builtin.status.none':
+      'Todavía no hay servicios configurados. Añade las secciones proxmox, pihole, router… al fichero de configuración (mira data/config.example.yaml).',
     'builtin.status.failed': 'no se pudo leer el estado',
     'builtin.lang.summary': 'Cambiar el idioma (en, es)',
     'builtin.lang.language': 'Código de idioma',

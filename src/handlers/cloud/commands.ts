@@ -19,7 +19,10 @@ const GROUP = 'cloud';
 const USER_ID = /^[A-Za-z0-9_.@][A-Za-z0-9_.@-]{0,63}$/;
 
 const label = (t: Translate): string => t('cloud.label');
-const text = (t: string, severity?: OutMessage['severity']): OutMessage => ({ blocks: [{ kind: 'text', text: t }], ...(severity ? { severity } : {}) });
+const text = (t: string, severity?: OutMessage['severity']): OutMessage => ({
+  blocks: [{ kind: 'text', text: t }],
+  ...(severity ? { severity } : {}),
+});
 
 /** One word for how Nextcloud is doing. */
 export function cloudState(t: Translate, s: NextcloudStatus): { level: 'ok' | 'warning'; text: string } {
@@ -35,14 +38,27 @@ function healthFields(ctx: CommandContext, s: NextcloudServerInfo): { label: str
   const out: { label: string; value: string }[] = [];
   if (s.freeSpaceBytes !== null) out.push({ label: t('cloud.status.free'), value: formatBytes(s.freeSpaceBytes) });
   out.push({ label: t('cloud.status.files'), value: t('cloud.status.filesValue', { files: n(s.files), users: s.users }) });
-  out.push({ label: t('cloud.status.active'), value: t('cloud.status.activeValue', { m5: s.activeUsers.last5min, h1: s.activeUsers.last1h, d1: s.activeUsers.last24h }) });
+  out.push({
+    label: t('cloud.status.active'),
+    value: t('cloud.status.activeValue', { m5: s.activeUsers.last5min, h1: s.activeUsers.last1h, d1: s.activeUsers.last24h }),
+  });
   const limit = s.php.memoryLimitBytes !== null ? t('cloud.status.phpLimit', { limit: formatBytes(s.php.memoryLimitBytes) }) : '';
   out.push({ label: t('cloud.status.php'), value: `${s.php.version}${limit}` });
   const size = s.database.sizeBytes !== null ? `, ${formatBytes(s.database.sizeBytes)}` : '';
   out.push({ label: t('cloud.status.database'), value: `${s.database.type} ${s.database.version}${size}` });
-  if (s.cpuLoad) out.push({ label: t('cloud.status.load'), value: s.cpuLoad.slice(0, 3).map((x) => x.toFixed(2)).join(' / ') });
+  if (s.cpuLoad)
+    out.push({
+      label: t('cloud.status.load'),
+      value: s.cpuLoad
+        .slice(0, 3)
+        .map((x) => x.toFixed(2))
+        .join(' / '),
+    });
   if (s.memTotalBytes !== null && s.memFreeBytes !== null) {
-    out.push({ label: t('cloud.status.memory'), value: t('cloud.status.memoryValue', { used: formatBytes(s.memTotalBytes - s.memFreeBytes), total: formatBytes(s.memTotalBytes) }) });
+    out.push({
+      label: t('cloud.status.memory'),
+      value: t('cloud.status.memoryValue', { used: formatBytes(s.memTotalBytes - s.memFreeBytes), total: formatBytes(s.memTotalBytes) }),
+    });
   }
   return out;
 }
@@ -64,22 +80,30 @@ export function cloudCommands(deps: CloudCommandDeps): AnyCommand[] {
       if (snap.status === 'failed' && !value) return serviceErrorMessage(t, snap.error, label(t));
       if (!value) return text(t('cloud.status.checking'));
       const state = cloudState(t, value.status);
-      const blocks: Block[] = [{
-        kind: 'fields',
-        fields: [
-          { label: t('cloud.status.state'), value: state.text },
-          { label: t('cloud.status.version'), value: value.status.versionString },
-          ...(value.server ? healthFields(ctx, value.server) : []),
-        ],
-      }];
+      const blocks: Block[] = [
+        {
+          kind: 'fields',
+          fields: [
+            { label: t('cloud.status.state'), value: state.text },
+            { label: t('cloud.status.version'), value: value.status.versionString },
+            ...(value.server ? healthFields(ctx, value.server) : []),
+          ],
+        },
+      ];
       if (value.serverError) {
         const e = value.serverError;
-        blocks.push({ kind: 'text', text: t('cloud.status.noDetails', { reason: t(`error.${e.kind}`, { service: label(t), detail: e.detail }) }) });
+        blocks.push({
+          kind: 'text',
+          text: t('cloud.status.noDetails', { reason: t(`error.${e.kind}`, { service: label(t), detail: e.detail }) }),
+        });
       }
       if (value.status.maintenance) blocks.push({ kind: 'text', text: t('cloud.status.maintenanceHint') });
       if (value.status.needsDbUpgrade) blocks.push({ kind: 'text', text: t('cloud.status.dbUpgradeHint') });
       if (snap.status === 'failed') blocks.push({ kind: 'text', text: t('cloud.status.stale', { reason: snap.error.detail }) });
-      const actions = value.status.maintenance && occ ? [[ctx.action(t('cloud.button.maintenanceOff'), 'cloud-maintenance', { state: 'off' }, { style: 'primary' })]] : undefined;
+      const actions =
+        value.status.maintenance && occ
+          ? [[ctx.action(t('cloud.button.maintenanceOff'), 'cloud-maintenance', { state: 'off' }, { style: 'primary' })]]
+          : undefined;
       const footer = snapshotFooter(t, snap, ctx.now());
       return {
         title: t('cloud.status.title'),
@@ -107,7 +131,13 @@ export function cloudCommands(deps: CloudCommandDeps): AnyCommand[] {
       const r = await occ.maintenance(state === 'on');
       if (!r.ok) return serviceErrorMessage(t, r.error, label(t));
       void poller.refresh();
-      const key = r.value.enabled ? (r.value.changed ? 'cloud.maintenance.on' : 'cloud.maintenance.alreadyOn') : r.value.changed ? 'cloud.maintenance.off' : 'cloud.maintenance.alreadyOff';
+      const key = r.value.enabled
+        ? r.value.changed
+          ? 'cloud.maintenance.on'
+          : 'cloud.maintenance.alreadyOn'
+        : r.value.changed
+          ? 'cloud.maintenance.off'
+          : 'cloud.maintenance.alreadyOff';
       return text(t(key), 'success');
     },
   });
@@ -125,7 +155,10 @@ export function cloudCommands(deps: CloudCommandDeps): AnyCommand[] {
       const h = await ctx.send(text(t('cloud.scan.started', { user })));
       const r = await occ.filesScan(user);
       const done: OutMessage = r.ok
-        ? text(t('cloud.scan.done', { user, folders: r.value.folders, files: r.value.files, elapsed: r.value.elapsed }), r.value.errors ? 'warning' : 'success')
+        ? text(
+            t('cloud.scan.done', { user, folders: r.value.folders, files: r.value.files, elapsed: r.value.elapsed }),
+            r.value.errors ? 'warning' : 'success',
+          )
         : serviceErrorMessage(t, r.error, label(t));
       await h.edit(done);
     },

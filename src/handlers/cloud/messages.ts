@@ -38,7 +38,7 @@ export const cloudMessages = defineMessages(
     'cloud.maintenance.alreadyOn': 'Maintenance mode was already on.',
     'cloud.maintenance.off': 'Maintenance mode is off; the cloud is usable again.',
     'cloud.maintenance.alreadyOff': 'Maintenance mode was already off.',
-    'cloud.scan.summary': 'Rescan one person\'s files (after copying files in directly)',
+    'cloud.scan.summary': "Rescan one person's files (after copying files in directly)",
     'cloud.scan.user': 'the Nextcloud user id, e.g. ana',
     'cloud.scan.started': 'Scanning the files of {user}… this can take a while.',
     'cloud.scan.done': 'Scan of {user} finished: {folders} folders, {files} files in {elapsed}.',

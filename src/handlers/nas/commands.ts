@@ -21,7 +21,6 @@ export interface NasDeps {
   readonly maxAgeMs?: number;
 }
 
-
 /** `sda, sdb (failed)`. */
 function members(t: Translate, list: readonly RaidMember[]): string {
   if (list.length === 0) return t('nas.raid.noMembers');
@@ -139,7 +138,9 @@ export function nasCommands(deps: NasDeps): AnyCommand[] {
         if (omv.disks) section(t('nas.disk.title'), omv.disks.length ? omv.disks.map((d) => diskLine(t, d)) : [t('nas.disk.none')]);
         else if (omv.disksError) section(t('nas.disk.title'), [unavailable(omv.disksError.detail)]);
         if (omv.shares) {
-          const items = omv.shares.map((s) => `${s.enabled ? '📁' : '⚪'} ${s.name}${s.comment ? ` — ${s.comment}` : ''}${s.enabled ? '' : ` ${t('nas.share.off')}`}`);
+          const items = omv.shares.map(
+            (s) => `${s.enabled ? '📁' : '⚪'} ${s.name}${s.comment ? ` — ${s.comment}` : ''}${s.enabled ? '' : ` ${t('nas.share.off')}`}`,
+          );
           section(t('nas.share.title'), items.length ? items : [t('nas.share.none')]);
         } else if (omv.sharesError) section(t('nas.share.title'), [unavailable(omv.sharesError.detail)]);
       }

@@ -19,13 +19,22 @@ export function nasStatusSection(omv: Poller<OmvSnapshot> | undefined, mdadm: Po
       const arrays = o?.raid ?? snapshotValue(ms);
       if (!o && !arrays) {
         const failed = os?.status === 'failed' ? os : ms?.status === 'failed' ? ms : undefined;
-        if (failed) return { level: 'down', text: t(`error.${failed.error.kind}`, { service: t(failed === os ? 'nas.label' : 'nas.label.mdadm'), detail: failed.error.detail }) };
+        if (failed)
+          return {
+            level: 'down',
+            text: t(`error.${failed.error.kind}`, {
+              service: t(failed === os ? 'nas.label' : 'nas.label.mdadm'),
+              detail: failed.error.detail,
+            }),
+          };
         return { level: 'warning', text: t('nas.checking') };
       }
       const worst = (arrays ?? []).map(raidHealth).find((h) => h !== 'healthy');
       const raid = arrays === undefined ? '?' : arrays.length === 0 ? t('nas.status.noRaid') : t(`nas.health.${worst ?? 'healthy'}`);
       const badDisks = (o?.disks ?? []).filter((d) => diskIcon(d) !== '🟢').length;
-      const fullest = [...(o?.filesystems ?? [])].filter((f) => f.mounted && f.percent !== undefined).sort((a, b) => (b.percent ?? 0) - (a.percent ?? 0))[0];
+      const fullest = [...(o?.filesystems ?? [])]
+        .filter((f) => f.mounted && f.percent !== undefined)
+        .sort((a, b) => (b.percent ?? 0) - (a.percent ?? 0))[0];
       const parts = [t('nas.status.raid', { state: raid })];
       if (o?.disks) parts.push(badDisks ? t('nas.status.disksBad', { count: badDisks }) : t('nas.status.disksOk'));
       if (fullest) parts.push(t('nas.status.fullest', { name: fullest.label || fullest.mountpoint, percent: `${fullest.percent} %` }));
@@ -42,13 +51,22 @@ export function nasDigest(omv: Poller<OmvSnapshot> | undefined, mdadm: Poller<Ra
   if (arrays) {
     out.raid = arrays.map((a) => {
       const h = raidHealth(a);
-      return { name: a.name, state: h, healthy: h === 'healthy', ...(h === 'rebuilding' && a.sync?.percent !== undefined ? { progress: a.sync.percent } : {}) };
+      return {
+        name: a.name,
+        state: h,
+        healthy: h === 'healthy',
+        ...(h === 'rebuilding' && a.sync?.percent !== undefined ? { progress: a.sync.percent } : {}),
+      };
     });
   }
   if (o?.disks) {
     out.disks = o.disks.map((d) => {
       const healthy = diskIcon(d) === '🟢';
-      return { name: d.devicefile, healthy, ...(healthy ? {} : { detail: `${d.status}, ${d.health?.reallocatedSectors ?? 0}/${d.health?.pendingSectors ?? 0}` }) };
+      return {
+        name: d.devicefile,
+        healthy,
+        ...(healthy ? {} : { detail: `${d.status}, ${d.health?.reallocatedSectors ?? 0}/${d.health?.pendingSectors ?? 0}` }),
+      };
     });
   }
   return out;

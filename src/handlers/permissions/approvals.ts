@@ -64,13 +64,26 @@ export function approvalCommands(deps: PermissionDeps): AnyCommand[] {
         ctx.chat.platform,
       );
       if (approvers.length === 0) return warn(t('permissions.approval.noApprover'));
-      const id = approvals.requestApproval({ requester: ctx.principal, chat: ctx.chat, command: target.name, args: raw, permission: target.permission });
+      const id = approvals.requestApproval({
+        requester: ctx.principal,
+        chat: ctx.chat,
+        command: target.name,
+        args: raw,
+        permission: target.permission,
+      });
       const line = commandLine(target.name, raw);
       for (const approver of approvers) {
         const chat = privateChatOf(approver.identity);
         if (!chat) continue;
         const button = (decision: 'approve' | 'deny') =>
-          tokens.create({ command: DECIDE, args: { id: String(id), decision }, allowedIdentity: approver.identity, chat, ttlMs: BUTTON_TTL_MS, oneShot: true });
+          tokens.create({
+            command: DECIDE,
+            args: { id: String(id), decision },
+            allowedIdentity: approver.identity,
+            chat,
+            ttlMs: BUTTON_TTL_MS,
+            oneShot: true,
+          });
         const approve = button('approve');
         const deny = button('deny');
         deps.notify(approver.identity, (at: Translate) => ({
@@ -80,10 +93,12 @@ export function approvalCommands(deps: PermissionDeps): AnyCommand[] {
             { kind: 'text', text: at('permissions.approval.ask', { name: ctx.principal.displayName, command: line }) },
             { kind: 'text', text: at('permissions.approval.where', { chat: chatAddress(ctx.chat) }) },
           ],
-          actions: [[
-            { label: at('permissions.approval.approve'), token: approve, style: 'primary' },
-            { label: at('permissions.approval.deny'), token: deny, style: 'danger' },
-          ]],
+          actions: [
+            [
+              { label: at('permissions.approval.approve'), token: approve, style: 'primary' },
+              { label: at('permissions.approval.deny'), token: deny, style: 'danger' },
+            ],
+          ],
         }));
       }
       return textMessage(t('permissions.approval.sent'), { severity: 'success' });
@@ -117,10 +132,17 @@ export function approvalCommands(deps: PermissionDeps): AnyCommand[] {
         return textMessage(t('permissions.approval.denied', { name: r.requester.displayName }));
       }
       deps.audit.record({
-        at: deps.now(), identity: r.requester.identity, chat: chatAddress(r.request.chat), command: r.request.command,
-        args: r.request.args, result: 'approved', detail: `approved by ${ctx.principal.identity} (request #${id})`,
+        at: deps.now(),
+        identity: r.requester.identity,
+        chat: chatAddress(r.request.chat),
+        command: r.request.command,
+        args: r.request.args,
+        result: 'approved',
+        detail: `approved by ${ctx.principal.identity} (request #${id})`,
       });
-      deps.notify(r.requester.identity, (rt) => textMessage(rt('permissions.approval.youApproved', { approver, command: line }), { severity: 'success' }));
+      deps.notify(r.requester.identity, (rt) =>
+        textMessage(rt('permissions.approval.youApproved', { approver, command: line }), { severity: 'success' }),
+      );
       await deps.runApproved(r.request, r.requester, ctx.principal);
       return textMessage(t('permissions.approval.approved', { command: line, name: r.requester.displayName }), { severity: 'success' });
     },
@@ -131,7 +153,11 @@ export function approvalCommands(deps: PermissionDeps): AnyCommand[] {
     group: 'permissions',
     summaryKey: 'permissions.admit.summary',
     args: {
-      identity: arg.string({ descriptionKey: 'permissions.admit.identity', maxLength: 80, pattern: /^(telegram|discord|console):[\w.-]+$/ }),
+      identity: arg.string({
+        descriptionKey: 'permissions.admit.identity',
+        maxLength: 80,
+        pattern: /^(telegram|discord|console):[\w.-]+$/,
+      }),
       role: arg.choice(['admin', 'family', 'guest'] as const, { descriptionKey: 'permissions.invite.role' }),
     },
     permission: P.inviteCreate,
@@ -140,7 +166,14 @@ export function approvalCommands(deps: PermissionDeps): AnyCommand[] {
     async run(ctx, { identity, role }) {
       const { t } = ctx;
       const r = deps.invites.admit(ctx.principal, identity, role);
-      if (!r.ok) return warn(t(r.reason === 'already-known' || r.reason === 'not-a-stranger' ? `permissions.admit.${r.reason}` : `permissions.refused.${r.reason}`));
+      if (!r.ok)
+        return warn(
+          t(
+            r.reason === 'already-known' || r.reason === 'not-a-stranger'
+              ? `permissions.admit.${r.reason}`
+              : `permissions.refused.${r.reason}`,
+          ),
+        );
       deps.notify(identity, (nt) => textMessage(nt('permissions.admit.welcome', { role: roleName(nt, role) }), { severity: 'success' }));
       return textMessage(t('permissions.admit.done', { name: r.principal.displayName, role: roleName(t, role) }), { severity: 'success' });
     },
@@ -152,11 +185,21 @@ export function approvalCommands(deps: PermissionDeps): AnyCommand[] {
 /** Tells each owner once about a stranger, with an "Invite as family" button of their own. */
 export function notifyOwnersOfStranger(deps: PermissionDeps, identity: string, displayName: string): void {
   const platform = identity.split(':')[0] ?? '';
-  const owners = onePerPerson(deps.access.approversFor(P.grantManage).filter((p) => p.role === 'owner'), platform);
+  const owners = onePerPerson(
+    deps.access.approversFor(P.grantManage).filter((p) => p.role === 'owner'),
+    platform,
+  );
   for (const owner of owners) {
     const chat = privateChatOf(owner.identity);
     if (!chat) continue;
-    const token = deps.tokens.create({ command: ADMIT, args: { identity, role: 'family' }, allowedIdentity: owner.identity, chat, ttlMs: STRANGER_BUTTON_TTL_MS, oneShot: true });
+    const token = deps.tokens.create({
+      command: ADMIT,
+      args: { identity, role: 'family' },
+      allowedIdentity: owner.identity,
+      chat,
+      ttlMs: STRANGER_BUTTON_TTL_MS,
+      oneShot: true,
+    });
     deps.notify(owner.identity, (t) => ({
       title: t('permissions.stranger.title'),
       blocks: [{ kind: 'text', text: t('permissions.stranger.text', { name: displayName.slice(0, 64), identity }) }],

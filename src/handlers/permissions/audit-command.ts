@@ -16,7 +16,10 @@ function formatTime(ms: number, lang: Language, timeZone: string): string {
 
 /** One entry as a line; argument values are shortened, results translated when known. */
 function line(deps: PermissionDeps, t: Translate, lang: Language, e: AuditRecord): string {
-  const args = Object.entries(e.args).map(([k, v]) => `${k}=${typeof v === 'string' ? v : JSON.stringify(v)}`).join(' ').slice(0, 80);
+  const args = Object.entries(e.args)
+    .map(([k, v]) => `${k}=${typeof v === 'string' ? v : JSON.stringify(v)}`)
+    .join(' ')
+    .slice(0, 80);
   const resultKey = `permissions.audit.result.${e.result}`;
   const result = deps.messages.has(resultKey) ? t(resultKey) : e.result;
   return `${formatTime(e.at, lang, deps.timeZone)} · ${e.person ?? e.identity} · /${e.command}${args ? ` ${args}` : ''} → ${result}`;
@@ -47,11 +50,19 @@ export function auditCommand(deps: PermissionDeps): AnyCommand {
         const service = value.toLowerCase();
         q.service = service;
         // Entries written by the pipeline carry the command only; the registry knows its service.
-        q.serviceCommands = deps.registry().all().filter((c) => c.group === service || serviceOf(c.permission) === service).map((c) => c.name);
+        q.serviceCommands = deps
+          .registry()
+          .all()
+          .filter((c) => c.group === service || serviceOf(c.permission) === service)
+          .map((c) => c.name);
       }
       const entries = deps.audit.query(q);
       if (entries.length === 0) return textMessage(t('permissions.audit.empty'));
-      return { title: t('permissions.audit.title'), ephemeral: true, blocks: [{ kind: 'list', items: entries.map((e) => line(deps, t, ctx.lang, e)) }] };
+      return {
+        title: t('permissions.audit.title'),
+        ephemeral: true,
+        blocks: [{ kind: 'list', items: entries.map((e) => line(deps, t, ctx.lang, e)) }],
+      };
     },
   });
 }

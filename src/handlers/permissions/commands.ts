@@ -34,8 +34,20 @@ export function permissionCommands(deps: PermissionDeps): AnyCommand[] {
       const { t } = ctx;
       if (!next) {
         const items = access.people().map((p) =>
-          t('permissions.role.item', { id: p.personId, name: p.displayName, role: roleName(t, p.role), identities: p.identities.join(', ') }));
-        return { title: t('permissions.role.title'), blocks: [{ kind: 'list', items }, { kind: 'text', text: t('permissions.role.hint') }] };
+          t('permissions.role.item', {
+            id: p.personId,
+            name: p.displayName,
+            role: roleName(t, p.role),
+            identities: p.identities.join(', '),
+          }),
+        );
+        return {
+          title: t('permissions.role.title'),
+          blocks: [
+            { kind: 'list', items },
+            { kind: 'text', text: t('permissions.role.hint') },
+          ],
+        };
       }
       if (!who) return warn(t('permissions.role.needWho', { role: next }));
       if (next === 'none') {
@@ -44,21 +56,37 @@ export function permissionCommands(deps: PermissionDeps): AnyCommand[] {
       }
       const r = access.setRole(ctx.principal, who, next);
       if (!r.ok) return refused(t, r.reason);
-      return done(t(r.changed ? 'permissions.role.changed' : 'permissions.role.unchanged', { name: r.person.displayName, role: roleName(t, next) }));
+      return done(
+        t(r.changed ? 'permissions.role.changed' : 'permissions.role.unchanged', { name: r.person.displayName, role: roleName(t, next) }),
+      );
     },
   });
 
   const grantArgs = {
     role: arg.choice(['admin', 'family', 'guest'] as const, { descriptionKey: 'permissions.grant.role', required: false }),
-    permission: arg.string({ descriptionKey: 'permissions.grant.permission', required: false, maxLength: 100, pattern: PERMISSION_ARG, autocomplete: 'permission' }),
+    permission: arg.string({
+      descriptionKey: 'permissions.grant.permission',
+      required: false,
+      maxLength: 100,
+      pattern: PERMISSION_ARG,
+      autocomplete: 'permission',
+    }),
   };
   /** The grant table as text: each permission with the weakest role holding it. */
   const grantTable = (t: Translate): OutMessage => {
     const items = access.knownPermissions().map(({ permission }) => {
       const from = (['guest', 'family', 'admin'] as const).find((r) => access.roleHolds(r, permission));
-      return from ? t('permissions.grants.from', { permission, role: roleName(t, from) }) : t('permissions.grants.ownerOnly', { permission });
+      return from
+        ? t('permissions.grants.from', { permission, role: roleName(t, from) })
+        : t('permissions.grants.ownerOnly', { permission });
     });
-    return { title: t('permissions.grants.title'), blocks: [{ kind: 'list', items }, { kind: 'text', text: t('permissions.grants.hint') }] };
+    return {
+      title: t('permissions.grants.title'),
+      blocks: [
+        { kind: 'list', items },
+        { kind: 'text', text: t('permissions.grants.hint') },
+      ],
+    };
   };
 
   const grant = defineCommand({
@@ -102,7 +130,12 @@ export function permissionCommands(deps: PermissionDeps): AnyCommand[] {
     args: {
       role: arg.choice(['admin', 'family', 'guest'] as const, { descriptionKey: 'permissions.invite.role' }),
       platform: arg.choice(['any', 'telegram', 'discord'] as const, { descriptionKey: 'permissions.invite.platform', required: false }),
-      valid: arg.duration({ descriptionKey: 'permissions.invite.valid', required: false, minMs: INVITE_TTL.minMs, maxMs: INVITE_TTL.maxMs }),
+      valid: arg.duration({
+        descriptionKey: 'permissions.invite.valid',
+        required: false,
+        minMs: INVITE_TTL.minMs,
+        maxMs: INVITE_TTL.maxMs,
+      }),
     },
     permission: P.inviteCreate,
     mutates: true,
@@ -137,7 +170,13 @@ export function permissionCommands(deps: PermissionDeps): AnyCommand[] {
         // A stranger learns nothing, exactly as for any other message.
         if (!known) return textMessage(t('pipeline.unknownUser'));
         const made = deps.linking.createLinkCode(ctx.principal);
-        return { ephemeral: true, blocks: [{ kind: 'text', text: t('permissions.link.created') }, { kind: 'code', text: `/link ${made.code}` }] };
+        return {
+          ephemeral: true,
+          blocks: [
+            { kind: 'text', text: t('permissions.link.created') },
+            { kind: 'code', text: `/link ${made.code}` },
+          ],
+        };
       }
       const r = deps.linking.redeemLinkCode(code, ctx.principal.identity, ctx.principal.displayName);
       if (!r.ok) return warn(t(`permissions.link.${r.reason === 'bad-identity' ? 'unknown' : r.reason}`));
@@ -173,14 +212,31 @@ export function permissionCommands(deps: PermissionDeps): AnyCommand[] {
         }
         const all = access.chatCeilings();
         if (all.length === 0) return textMessage(t('permissions.ceiling.listEmpty'));
-        const items = all.map((c) => t(c.fromConfig ? 'permissions.ceiling.itemConfig' : 'permissions.ceiling.item', { chat: chatAddress(c.chat), role: roleName(t, c.maxRole) }));
-        const actions = all.filter((c) => !c.fromConfig).map((c) => [ctx.action(t('permissions.ceiling.lift', { chat: chatAddress(c.chat) }), 'ceiling', { role: 'none', chat: chatAddress(c.chat) })]);
+        const items = all.map((c) =>
+          t(c.fromConfig ? 'permissions.ceiling.itemConfig' : 'permissions.ceiling.item', {
+            chat: chatAddress(c.chat),
+            role: roleName(t, c.maxRole),
+          }),
+        );
+        const actions = all
+          .filter((c) => !c.fromConfig)
+          .map((c) => [
+            ctx.action(t('permissions.ceiling.lift', { chat: chatAddress(c.chat) }), 'ceiling', {
+              role: 'none',
+              chat: chatAddress(c.chat),
+            }),
+          ]);
         return { title: t('permissions.ceiling.listTitle'), blocks: [{ kind: 'list', items }], ...(actions.length ? { actions } : {}) };
       }
       const res = access.setChatCeiling(ctx.principal, chat, r === 'none' ? null : (r as Role));
       if (!res.ok) return refused(t, res.reason);
-      const lines = [r === 'none' ? t('permissions.ceiling.lifted', { chat: label }) : t('permissions.ceiling.set', { role: roleName(t, r), chat: label })];
-      if (res.effective && res.effective !== r) lines.push(t('permissions.ceiling.configured', { chat: label, role: roleName(t, res.effective) }));
+      const lines = [
+        r === 'none'
+          ? t('permissions.ceiling.lifted', { chat: label })
+          : t('permissions.ceiling.set', { role: roleName(t, r), chat: label }),
+      ];
+      if (res.effective && res.effective !== r)
+        lines.push(t('permissions.ceiling.configured', { chat: label, role: roleName(t, res.effective) }));
       return { severity: 'success', blocks: lines.map((text) => ({ kind: 'text' as const, text })) };
     },
   });

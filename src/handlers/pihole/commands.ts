@@ -45,7 +45,9 @@ export function piholeCommands(deps: PiholeCommandDeps): AnyCommand[] {
   const { client, poller } = deps;
 
   const pauseButtons = (ctx: CommandContext): Action[] =>
-    PAUSES.map((d) => ctx.action(ctx.t('pihole.button.pause', { duration: formatDurationShort(parseShort(d)) }), 'pihole-pause', { duration: d }));
+    PAUSES.map((d) =>
+      ctx.action(ctx.t('pihole.button.pause', { duration: formatDurationShort(parseShort(d)) }), 'pihole-pause', { duration: d }),
+    );
 
   const pihole = defineCommand({
     name: 'pihole',
@@ -66,22 +68,44 @@ export function piholeCommands(deps: PiholeCommandDeps): AnyCommand[] {
           fields: [
             { label: ctx.t('pihole.status.blocking'), value: blockingText(ctx.t, blocking, ctx.now() - at) },
             { label: ctx.t('pihole.status.queries'), value: num(ctx, s.queriesTotal) },
-            { label: ctx.t('pihole.status.blocked'), value: ctx.t('pihole.status.blockedValue', { n: num(ctx, s.queriesBlocked), percent: s.percentBlocked.toFixed(1) }) },
-            { label: ctx.t('pihole.status.clients'), value: ctx.t('pihole.status.clientsValue', { active: s.clientsActive, total: s.clientsTotal }) },
-            ...(s.gravityDomains !== null ? [{ label: ctx.t('pihole.status.blocklist'), value: ctx.t('pihole.status.blocklistValue', { n: num(ctx, s.gravityDomains) }) }] : []),
+            {
+              label: ctx.t('pihole.status.blocked'),
+              value: ctx.t('pihole.status.blockedValue', { n: num(ctx, s.queriesBlocked), percent: s.percentBlocked.toFixed(1) }),
+            },
+            {
+              label: ctx.t('pihole.status.clients'),
+              value: ctx.t('pihole.status.clientsValue', { active: s.clientsActive, total: s.clientsTotal }),
+            },
+            ...(s.gravityDomains !== null
+              ? [
+                  {
+                    label: ctx.t('pihole.status.blocklist'),
+                    value: ctx.t('pihole.status.blocklistValue', { n: num(ctx, s.gravityDomains) }),
+                  },
+                ]
+              : []),
           ],
         },
       ];
       if (value.topBlocked?.length) {
         blocks.push({ kind: 'text', text: ctx.t('pihole.status.topBlocked') });
-        blocks.push({ kind: 'list', items: value.topBlocked.map((d) => ctx.t('pihole.status.countItem', { name: d.domain, n: num(ctx, d.count) })) });
+        blocks.push({
+          kind: 'list',
+          items: value.topBlocked.map((d) => ctx.t('pihole.status.countItem', { name: d.domain, n: num(ctx, d.count) })),
+        });
       }
       if (value.topClients?.length) {
         blocks.push({ kind: 'text', text: ctx.t('pihole.status.topClients') });
-        blocks.push({ kind: 'list', items: value.topClients.map((c) => ctx.t('pihole.status.countItem', { name: c.name ?? c.ip, n: num(ctx, c.count) })) });
+        blocks.push({
+          kind: 'list',
+          items: value.topClients.map((c) => ctx.t('pihole.status.countItem', { name: c.name ?? c.ip, n: num(ctx, c.count) })),
+        });
       }
       if (snap.status === 'failed') blocks.push({ kind: 'text', text: ctx.t('pihole.status.stale', { reason: snap.error.detail }) });
-      const actions = blocking.state === 'disabled' ? [[ctx.action(ctx.t('pihole.button.resume'), 'pihole-resume', {}, { style: 'primary' })]] : [pauseButtons(ctx)];
+      const actions =
+        blocking.state === 'disabled'
+          ? [[ctx.action(ctx.t('pihole.button.resume'), 'pihole-resume', {}, { style: 'primary' })]]
+          : [pauseButtons(ctx)];
       const footer = snapshotFooter(ctx.t, snap, ctx.now());
       return { title: ctx.t('pihole.status.title'), blocks, actions, ...(footer ? { footer } : {}) };
     },
@@ -138,12 +162,21 @@ export function piholeCommands(deps: PiholeCommandDeps): AnyCommand[] {
       if (list.length === 0) {
         return { blocks: [{ kind: 'text', text: filter ? ctx.t('pihole.blocked.noneFor', { filter }) : ctx.t('pihole.blocked.none') }] };
       }
-      const items = list.map((q) => ctx.t('pihole.blocked.item', { domain: q.domain, client: q.clientName ?? q.clientIp, age: formatAge(ctx.t, ctx.now() - q.at) }));
-      const domains = [...new Set(list.map((q) => q.domain))].filter((d) => matchProtected(d, deps.protectedDomains) === undefined).slice(0, UNBLOCK_BUTTONS);
-      const actions = domains.map((d) => [ctx.action(ctx.t('pihole.button.unblock', { domain: shortDomain(d) }), 'unblock', { domain: d })]);
+      const items = list.map((q) =>
+        ctx.t('pihole.blocked.item', { domain: q.domain, client: q.clientName ?? q.clientIp, age: formatAge(ctx.t, ctx.now() - q.at) }),
+      );
+      const domains = [...new Set(list.map((q) => q.domain))]
+        .filter((d) => matchProtected(d, deps.protectedDomains) === undefined)
+        .slice(0, UNBLOCK_BUTTONS);
+      const actions = domains.map((d) => [
+        ctx.action(ctx.t('pihole.button.unblock', { domain: shortDomain(d) }), 'unblock', { domain: d }),
+      ]);
       return {
         title: filter ? ctx.t('pihole.blocked.titleFor', { filter }) : ctx.t('pihole.blocked.title'),
-        blocks: [{ kind: 'list', items }, { kind: 'text', text: ctx.t('pihole.blocked.hint') }],
+        blocks: [
+          { kind: 'list', items },
+          { kind: 'text', text: ctx.t('pihole.blocked.hint') },
+        ],
         ...(actions.length ? { actions } : {}),
       };
     },
@@ -166,7 +199,14 @@ async function findBlocked(client: PiholeCommandDeps['client'], filter: string |
   const byName = async () => {
     const name = f.toLowerCase();
     const r = await client.blockedQueries({ clientName: `${name}*`, limit });
-    return r.ok ? { ok: true as const, value: r.value.filter((q) => q.clientName !== null && (q.clientName.toLowerCase() === name || q.clientName.toLowerCase().startsWith(`${name}.`))) } : r;
+    return r.ok
+      ? {
+          ok: true as const,
+          value: r.value.filter(
+            (q) => q.clientName !== null && (q.clientName.toLowerCase() === name || q.clientName.toLowerCase().startsWith(`${name}.`)),
+          ),
+        }
+      : r;
   };
   const d = f.includes('.') ? checkDomain(f) : undefined;
   if (!d?.ok) return byName();

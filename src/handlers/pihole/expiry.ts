@@ -53,7 +53,8 @@ export class TempAllowWorker {
       if ((this.retryAt.get(e.domain) ?? 0) > now) continue;
       const r = await this.pihole.remove(e.domain);
       if (!r.ok) {
-        if (!this.failing) this.log.warn({ domain: e.domain, error: r.error }, 'temporary allow could not be removed; retrying every minute');
+        if (!this.failing)
+          this.log.warn({ domain: e.domain, error: r.error }, 'temporary allow could not be removed; retrying every minute');
         this.failing = true;
         this.retryAt.set(e.domain, now + RETRY_MS);
         continue;

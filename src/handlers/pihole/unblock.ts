@@ -57,7 +57,9 @@ export function unblockCommands(deps: UnblockDeps): AnyCommand[] {
         const now = ctx.now();
         const held = store.all();
         if (held.length === 0) return { blocks: [{ kind: 'text', text: t('pihole.unblock.usage') }] };
-        const items = held.map((e) => t('pihole.unblock.heldItem', { domain: e.display, left: formatDurationShort(Math.max(1000, e.expiresAt - now)) }));
+        const items = held.map((e) =>
+          t('pihole.unblock.heldItem', { domain: e.display, left: formatDurationShort(Math.max(1000, e.expiresAt - now)) }),
+        );
         return { title: t('pihole.unblock.heldTitle'), blocks: [{ kind: 'list', items }] };
       }
       const c = checkDomain(domain, { protectedDomains: deps.protectedDomains });
@@ -78,16 +80,24 @@ export function unblockCommands(deps: UnblockDeps): AnyCommand[] {
       deps.changed?.();
       const blocks: Block[] = [];
       if (c.fromUrl) blocks.push({ kind: 'text', text: t('pihole.unblock.fromUrl', { domain: c.display }) });
-      blocks.push({ kind: 'text', text: t(held ? 'pihole.unblock.extended' : 'pihole.unblock.done', { domain: c.display, duration: formatDurationShort(expiresAt - now) }) });
+      blocks.push({
+        kind: 'text',
+        text: t(held ? 'pihole.unblock.extended' : 'pihole.unblock.done', {
+          domain: c.display,
+          duration: formatDurationShort(expiresAt - now),
+        }),
+      });
       if (capped) blocks.push({ kind: 'text', text: t('pihole.unblock.capped', { max: formatDurationShort(deps.unblock.maxMs) }) });
       blocks.push({ kind: 'text', text: t('pihole.unblock.cacheHint') });
       return {
         severity: 'success',
         blocks,
-        actions: [[
-          ctx.action(t('pihole.button.keep'), 'allow', { domain: c.value }),
-          ctx.action(t('pihole.button.reblock'), 'pihole-reblock', { domain: c.value }, { style: 'danger' }),
-        ]],
+        actions: [
+          [
+            ctx.action(t('pihole.button.keep'), 'allow', { domain: c.value }),
+            ctx.action(t('pihole.button.reblock'), 'pihole-reblock', { domain: c.value }, { style: 'danger' }),
+          ],
+        ],
       };
     },
   });

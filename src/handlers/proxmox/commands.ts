@@ -25,7 +25,10 @@ const STATUS_PERMISSION = 'proxmox.status.read';
 const MAX_LOG_LINES = 8;
 
 /** The snapshot for a status answer, or the message to send instead. */
-async function readSnapshot(ctx: CommandContext, deps: ProxmoxCommandDeps): Promise<{ snap: Snapshot<ProxmoxSnapshot>; value: ProxmoxSnapshot } | OutMessage> {
+async function readSnapshot(
+  ctx: CommandContext,
+  deps: ProxmoxCommandDeps,
+): Promise<{ snap: Snapshot<ProxmoxSnapshot>; value: ProxmoxSnapshot } | OutMessage> {
   const snap = await deps.poller.fresh(deps.maxAgeMs ?? 60_000);
   const value = snapshotValue(snap);
   if (value) return { snap, value };
@@ -114,11 +117,15 @@ export function proxmoxCommands(deps: ProxmoxCommandDeps): AnyCommand[] {
         { label: ctx.t('proxmox.node.memory'), value: usage(ctx.t, n.memory.used, n.memory.total) },
         { label: ctx.t('proxmox.node.uptime'), value: uptime(n.uptime) },
         { label: ctx.t('proxmox.node.rootfs'), value: usage(ctx.t, n.rootfs.used, n.rootfs.total) },
-        ...[...pools, ...shares].map((s) => ({ label: ctx.t('proxmox.node.storage', { name: s.storage, type: s.type }), value: usage(ctx.t, s.used, s.total) })),
+        ...[...pools, ...shares].map((s) => ({
+          label: ctx.t('proxmox.node.storage', { name: s.storage, type: s.type }),
+          value: usage(ctx.t, s.used, s.total),
+        })),
         ...(n.pveVersion ? [{ label: ctx.t('proxmox.node.version'), value: n.pveVersion }] : []),
       ];
       const blocks: Block[] = [{ kind: 'fields', fields }];
-      if (r.value.storageError) blocks.push({ kind: 'text', text: ctx.t('proxmox.node.storageUnreadable', { detail: r.value.storageError.detail }) });
+      if (r.value.storageError)
+        blocks.push({ kind: 'text', text: ctx.t('proxmox.node.storageUnreadable', { detail: r.value.storageError.detail }) });
       const footer = snapshotFooter(ctx.t, r.snap, ctx.now());
       return { title: ctx.t('proxmox.node.title', { node: n.node }), blocks, ...(footer ? { footer } : {}) };
     },
@@ -157,7 +164,11 @@ export function proxmoxCommands(deps: ProxmoxCommandDeps): AnyCommand[] {
       const footer = snapshotFooter(ctx.t, r.snap, ctx.now());
       if (!r.value.backups) {
         const detail = r.value.backupsError?.detail ?? '?';
-        return { blocks: [{ kind: 'text', text: ctx.t('proxmox.backups.unreadable', { detail }) }], severity: 'warning', ...(footer ? { footer } : {}) };
+        return {
+          blocks: [{ kind: 'text', text: ctx.t('proxmox.backups.unreadable', { detail }) }],
+          severity: 'warning',
+          ...(footer ? { footer } : {}),
+        };
       }
       const hours = deps.backupWindowHours;
       const sum = summarizeBackups(r.value.guests, r.value.backups, { now: ctx.now(), windowHours: hours });
@@ -176,7 +187,9 @@ export function proxmoxCommands(deps: ProxmoxCommandDeps): AnyCommand[] {
         title: ctx.t('proxmox.backups.title'),
         severity: bad ? 'warning' : 'info',
         blocks,
-        actions: sum.guests.map((g) => [ctx.action(ctx.t('proxmox.button.backup', { name: g.name }), 'backup', { guest: guestKey(sum.guests, g) })]),
+        actions: sum.guests.map((g) => [
+          ctx.action(ctx.t('proxmox.button.backup', { name: g.name }), 'backup', { guest: guestKey(sum.guests, g) }),
+        ]),
         ...(footer ? { footer } : {}),
       };
     },

@@ -138,7 +138,8 @@ export const proxmoxMessages = defineMessages(
     'proxmox.poweroff.summary': 'Forzar el apagado de un invitado (como desenchufarlo)',
     'proxmox.shutdown.confirm': '¿Apagar {guest}? Todo lo que corre en él se detiene hasta que se vuelva a encender.',
     'proxmox.reboot.confirm': '¿Reiniciar {guest}? No estará disponible durante un par de minutos.',
-    'proxmox.poweroff.confirm': '¿Forzar el apagado de {guest}? Es como desenchufarlo: se pueden perder datos no guardados. Mejor usa /shutdown.',
+    'proxmox.poweroff.confirm':
+      '¿Forzar el apagado de {guest}? Es como desenchufarlo: se pueden perder datos no guardados. Mejor usa /shutdown.',
     'proxmox.poweron.running': 'Encendiendo {guest}…',
     'proxmox.poweron.done': '{guest} está encendido.',
     'proxmox.poweron.failed': 'No se pudo encender {guest}',

@@ -69,7 +69,10 @@ async function finalMessage(
     return serviceErrorMessage(t, r.error, pveLabel(t));
   }
   if (taskSucceeded(r.value.exitstatus)) {
-    const warn = r.value.exitstatus !== 'OK' ? [{ kind: 'text' as const, text: t('proxmox.task.warnings', { status: r.value.exitstatus ?? '' }) }] : [];
+    const warn =
+      r.value.exitstatus !== 'OK'
+        ? [{ kind: 'text' as const, text: t('proxmox.task.warnings', { status: r.value.exitstatus ?? '' }) }]
+        : [];
     return { blocks: [{ kind: 'text', text: `✅ ${texts.done}` }, ...warn], severity: 'success' };
   }
   const blocks: Block[] = [{ kind: 'text', text: t('proxmox.task.error', { error: r.value.exitstatus ?? '?' }) }];

@@ -15,7 +15,8 @@ export function proxmoxStatusSection(poller: Poller<ProxmoxSnapshot>, backupWind
     async read(t, now) {
       const s = await poller.settled();
       if (s.status === 'never') return { level: 'warning', text: t('proxmox.checking') };
-      if (s.status === 'failed') return { level: 'down', text: t(`error.${s.error.kind}`, { service: pveLabel(t), detail: s.error.detail }) };
+      if (s.status === 'failed')
+        return { level: 'down', text: t(`error.${s.error.kind}`, { service: pveLabel(t), detail: s.error.detail }) };
       const v = s.value;
       const guests = v.guests.filter((g) => !g.template);
       const running = guests.filter((g) => g.status === 'running').length;

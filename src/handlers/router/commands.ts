@@ -25,15 +25,28 @@ const MAX_DEVICES_PER_NETWORK = 40;
 
 const label = (t: Translate): string => t('router.label');
 
-async function qrMessage(ctx: CommandContext, g: GuestWifi, passphrase: string, lead: string[], autoOffAt: number | undefined): Promise<OutMessage> {
+async function qrMessage(
+  ctx: CommandContext,
+  g: GuestWifi,
+  passphrase: string,
+  lead: string[],
+  autoOffAt: number | undefined,
+): Promise<OutMessage> {
   const png = await wifiQrPng({ ssid: g.ssid, passphrase, hidden: g.hidden });
   const blocks: Block[] = [
     ...lead.map((text): Block => ({ kind: 'text', text })),
     { kind: 'text', text: ctx.t('router.wifi.intro') },
-    { kind: 'fields', fields: [{ label: ctx.t('router.wifi.network'), value: g.ssid }, { label: ctx.t('router.wifi.password'), value: passphrase }] },
+    {
+      kind: 'fields',
+      fields: [
+        { label: ctx.t('router.wifi.network'), value: g.ssid },
+        { label: ctx.t('router.wifi.password'), value: passphrase },
+      ],
+    },
   ];
   if (g.disabled) blocks.push({ kind: 'text', text: ctx.t('router.wifi.isOff') });
-  else if (autoOffAt !== undefined) blocks.push({ kind: 'text', text: ctx.t('router.wifi.offIn', { left: formatDurationShort(Math.max(0, autoOffAt - ctx.now())) }) });
+  else if (autoOffAt !== undefined)
+    blocks.push({ kind: 'text', text: ctx.t('router.wifi.offIn', { left: formatDurationShort(Math.max(0, autoOffAt - ctx.now())) }) });
   return {
     title: ctx.t('router.wifi.title'),
     severity: g.disabled ? 'warning' : 'info',
@@ -73,19 +86,29 @@ export function routerCommands(deps: RouterCommandDeps): AnyCommand[] {
     permission: 'wifi.guest.manage',
     mutates: true,
     async run(ctx, { state, duration }) {
-      if (duration !== undefined && state !== 'on') return { blocks: [{ kind: 'text', text: ctx.t('router.guest.durationOnlyWithOn') }], severity: 'warning' };
+      if (duration !== undefined && state !== 'on')
+        return { blocks: [{ kind: 'text', text: ctx.t('router.guest.durationOnlyWithOn') }], severity: 'warning' };
       if (state === undefined) {
         const g = await client.guestWifi();
         if (!g.ok) return serviceErrorMessage(ctx.t, g.error, label(ctx.t));
         const pending = autoOff.get();
         const text = g.value.disabled
           ? ctx.t('router.guest.isOff')
-          : pending ? ctx.t('router.guest.isOnUntil', { left: formatDurationShort(Math.max(0, pending.offAt - ctx.now())) }) : ctx.t('router.guest.isOn');
-        const on = (d: string) => ctx.action(ctx.t('router.guest.button.onFor', { duration: d }), 'guestwifi', { state: 'on', duration: d });
+          : pending
+            ? ctx.t('router.guest.isOnUntil', { left: formatDurationShort(Math.max(0, pending.offAt - ctx.now())) })
+            : ctx.t('router.guest.isOn');
+        const on = (d: string) =>
+          ctx.action(ctx.t('router.guest.button.onFor', { duration: d }), 'guestwifi', { state: 'on', duration: d });
         return {
           title: ctx.t('router.wifi.title'),
           blocks: [{ kind: 'text', text }],
-          actions: [[on('2h'), on('8h')], [ctx.action(ctx.t('router.guest.button.on'), 'guestwifi', { state: 'on' }), ctx.action(ctx.t('router.guest.button.off'), 'guestwifi', { state: 'off' }, { style: 'danger' })]],
+          actions: [
+            [on('2h'), on('8h')],
+            [
+              ctx.action(ctx.t('router.guest.button.on'), 'guestwifi', { state: 'on' }),
+              ctx.action(ctx.t('router.guest.button.off'), 'guestwifi', { state: 'off' }, { style: 'danger' }),
+            ],
+          ],
         };
       }
       const r = await client.setGuestWifiEnabled(state === 'on');
@@ -93,11 +116,17 @@ export function routerCommands(deps: RouterCommandDeps): AnyCommand[] {
       await poller.refresh(); // keep /router and /status in step with the change
       if (state === 'on' && duration !== undefined) {
         autoOff.set({ offAt: ctx.now() + duration, chat: chatKey(ctx.chat), setBy: ctx.principal.identity }, ctx.now());
-        return { blocks: [{ kind: 'text', text: ctx.t('router.guest.turnedOnFor', { left: formatDurationShort(duration) }) }], severity: 'success' };
+        return {
+          blocks: [{ kind: 'text', text: ctx.t('router.guest.turnedOnFor', { left: formatDurationShort(duration) }) }],
+          severity: 'success',
+        };
       }
       // On without a limit, or off: any earlier deadline no longer applies.
       autoOff.clear();
-      return { blocks: [{ kind: 'text', text: ctx.t(state === 'on' ? 'router.guest.turnedOn' : 'router.guest.turnedOff') }], severity: 'success' };
+      return {
+        blocks: [{ kind: 'text', text: ctx.t(state === 'on' ? 'router.guest.turnedOn' : 'router.guest.turnedOff') }],
+        severity: 'success',
+      };
     },
   });
 
@@ -139,7 +168,12 @@ export function routerCommands(deps: RouterCommandDeps): AnyCommand[] {
         const list = active.filter((l) => l.network === net).sort((a, b) => ipOrder(a.address) - ipOrder(b.address));
         if (list.length === 0) continue;
         blocks.push({ kind: 'text', text: ctx.t(`router.devices.${net}`, { n: list.length }) });
-        blocks.push({ kind: 'list', items: list.slice(0, MAX_DEVICES_PER_NETWORK).map((l) => `${l.hostName ?? l.comment ?? ctx.t('router.devices.unnamed')} — ${l.address}`) });
+        blocks.push({
+          kind: 'list',
+          items: list
+            .slice(0, MAX_DEVICES_PER_NETWORK)
+            .map((l) => `${l.hostName ?? l.comment ?? ctx.t('router.devices.unnamed')} — ${l.address}`),
+        });
       }
       if (blocks.length === 0) blocks.push({ kind: 'text', text: ctx.t('router.devices.none') });
       if (inactive > 0) blocks.push({ kind: 'text', text: ctx.t('router.devices.inactive', { n: inactive }) });
@@ -160,10 +194,18 @@ export function routerCommands(deps: RouterCommandDeps): AnyCommand[] {
       const items = r.value.map((p) => {
         const hs = p.lastHandshakeSeconds;
         const active = !p.disabled && hs !== undefined && hs < VPN_ACTIVE_S;
-        const handshake = p.disabled ? ctx.t('router.vpn.disabled') : hs === undefined ? ctx.t('router.vpn.never') : ctx.t('router.vpn.handshake', { age: formatAge(ctx.t, hs * 1000) });
+        const handshake = p.disabled
+          ? ctx.t('router.vpn.disabled')
+          : hs === undefined
+            ? ctx.t('router.vpn.never')
+            : ctx.t('router.vpn.handshake', { age: formatAge(ctx.t, hs * 1000) });
         return ctx.t('router.vpn.peer', {
-          icon: active ? '🟢' : '⚪', name: p.label, address: p.allowedAddress.join(', ') || '—',
-          handshake, rx: formatBytes(p.rxBytes), tx: formatBytes(p.txBytes),
+          icon: active ? '🟢' : '⚪',
+          name: p.label,
+          address: p.allowedAddress.join(', ') || '—',
+          handshake,
+          rx: formatBytes(p.rxBytes),
+          tx: formatBytes(p.txBytes),
         });
       });
       return { title: ctx.t('router.vpn.title'), blocks: [{ kind: 'list', items }] };
@@ -190,7 +232,10 @@ export function routerCommands(deps: RouterCommandDeps): AnyCommand[] {
         { label: ctx.t('router.status.cpu'), value: formatPercent(res.cpuLoadPercent / 100) },
         {
           label: ctx.t('router.status.memory'),
-          value: ctx.t('router.status.memoryValue', { used: formatBytes(res.totalMemoryBytes - res.freeMemoryBytes), total: formatBytes(res.totalMemoryBytes) }),
+          value: ctx.t('router.status.memoryValue', {
+            used: formatBytes(res.totalMemoryBytes - res.freeMemoryBytes),
+            total: formatBytes(res.totalMemoryBytes),
+          }),
         },
         { label: ctx.t('router.status.publicIp'), value: value.publicIp ?? ctx.t('router.status.publicIpNone') },
         { label: ctx.t('router.status.guest'), value: guestState(ctx.t, value.guestEnabled) },
@@ -200,7 +245,16 @@ export function routerCommands(deps: RouterCommandDeps): AnyCommand[] {
         title: ctx.t('router.status.title'),
         severity: snap.status === 'failed' ? 'warning' : 'info',
         blocks: [
-          ...(snap.status === 'failed' ? [{ kind: 'text' as const, text: serviceErrorMessage(ctx.t, snap.error, label(ctx.t)).blocks.map((b) => ('text' in b ? b.text : '')).join(' ') }] : []),
+          ...(snap.status === 'failed'
+            ? [
+                {
+                  kind: 'text' as const,
+                  text: serviceErrorMessage(ctx.t, snap.error, label(ctx.t))
+                    .blocks.map((b) => ('text' in b ? b.text : ''))
+                    .join(' '),
+                },
+              ]
+            : []),
           { kind: 'fields', fields },
         ],
         ...(footer ? { footer } : {}),

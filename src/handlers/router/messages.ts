@@ -74,7 +74,8 @@ export const routerMessages = defineMessages(
     'router.wifi.password': 'Contraseña',
     'router.wifi.isOff': 'El WiFi de invitados está apagado ahora mismo. Un administrador puede encenderlo con /guestwifi on.',
     'router.wifi.offIn': 'Se apaga automáticamente dentro de {left}.',
-    'router.wifi.noSecret': 'El router no ha mostrado la contraseña del WiFi de invitados: el usuario del bot en el router necesita la política «sensitive».',
+    'router.wifi.noSecret':
+      'El router no ha mostrado la contraseña del WiFi de invitados: el usuario del bot en el router necesita la política «sensitive».',
     'router.guest.summary': 'Enciende o apaga el WiFi de invitados, si quieres solo durante un tiempo',
     'router.guest.state': 'on u off',
     'router.guest.duration': 'apagarlo automáticamente pasado este tiempo, p. ej. 4h',
@@ -90,7 +91,8 @@ export const routerMessages = defineMessages(
     'router.guest.button.on': 'Encender sin límite',
     'router.guest.button.off': 'Apagar',
     'router.rotate.summary': 'Pon una contraseña nueva al WiFi de invitados (las visitas tendrán que volver a conectarse)',
-    'router.rotate.confirm': '¿Cambiar la contraseña del WiFi de invitados? Todos los que estén conectados al WiFi de invitados se desconectarán y tendrán que escanear el nuevo código QR.',
+    'router.rotate.confirm':
+      '¿Cambiar la contraseña del WiFi de invitados? Todos los que estén conectados al WiFi de invitados se desconectarán y tendrán que escanear el nuevo código QR.',
     'router.rotate.done': 'El WiFi de invitados tiene una contraseña nueva. Comparte el nuevo código QR con las visitas.',
     'router.devices.summary': 'Dispositivos conectados a la red de casa y a la de invitados',
     'router.devices.network': 'lan, guest o all',

@@ -36,8 +36,7 @@ export class GuestAutoOffStore {
 
   constructor(private readonly db: Db) {
     const row = db.prepare('SELECT off_at, chat, set_by FROM router_guest_auto_off WHERE id = 1').get() as
-      | { off_at: number; chat: string; set_by: string }
-      | undefined;
+      { off_at: number; chat: string; set_by: string } | undefined;
     this.cached = row ? { offAt: row.off_at, chat: row.chat, setBy: row.set_by } : undefined;
   }
 

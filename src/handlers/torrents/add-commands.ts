@@ -21,13 +21,24 @@ export function claimTorrentLink(text: string): Record<string, string> | undefin
 type FolderChoice = { ok: true; dir: string | undefined; label: string } | { ok: false; reply: OutMessage };
 
 /** The folder to download into: the one named, the only one configured, or ask with buttons. */
-function chooseFolder(ctx: CommandContext, deps: TorrentCommandDeps, folder: string | undefined, ask: (name: string) => OutMessage): FolderChoice {
+function chooseFolder(
+  ctx: CommandContext,
+  deps: TorrentCommandDeps,
+  folder: string | undefined,
+  ask: (name: string) => OutMessage,
+): FolderChoice {
   const names = Object.keys(deps.folders);
   if (folder !== undefined) {
     const dir = deps.folders[folder];
     if (dir === undefined) {
       const folders = names.length ? names.join(', ') : ctx.t('torrents.add.defaultFolder');
-      return { ok: false, reply: { blocks: [{ kind: 'text', text: ctx.t('torrents.add.unknownFolder', { folder: shortName(folder, 30), folders }) }], severity: 'warning' } };
+      return {
+        ok: false,
+        reply: {
+          blocks: [{ kind: 'text', text: ctx.t('torrents.add.unknownFolder', { folder: shortName(folder, 30), folders }) }],
+          severity: 'warning',
+        },
+      };
     }
     return { ok: true, dir, label: folder };
   }
@@ -37,7 +48,12 @@ function chooseFolder(ctx: CommandContext, deps: TorrentCommandDeps, folder: str
 }
 
 /** Records the adder (for the finish notification) and builds the reply. */
-async function addedReply(ctx: CommandContext, deps: TorrentCommandDeps, r: Result<AddedTorrent, ServiceError>, folderLabel: string): Promise<OutMessage> {
+async function addedReply(
+  ctx: CommandContext,
+  deps: TorrentCommandDeps,
+  r: Result<AddedTorrent, ServiceError>,
+  folderLabel: string,
+): Promise<OutMessage> {
   if (!r.ok) return serviceErrorMessage(ctx.t, r.error, torrentsLabel(ctx));
   const { hash, name, duplicate } = r.value;
   deps.store.recordAdded({ hash, name, chat: chatKey(ctx.chat), addedBy: ctx.principal.identity }, ctx.now());
@@ -62,7 +78,10 @@ export function torrentAddCommands(deps: TorrentCommandDeps): AnyCommand[] {
     requestable: true,
     fromText: claimTorrentLink,
     async run(ctx, { link, folder }) {
-      const badLink = (reason: string): OutMessage => ({ blocks: [{ kind: 'text', text: ctx.t(`torrents.add.bad.${reason}`) }], severity: 'warning' });
+      const badLink = (reason: string): OutMessage => ({
+        blocks: [{ kind: 'text', text: ctx.t(`torrents.add.bad.${reason}`) }],
+        severity: 'warning',
+      });
       const isMagnet = /^magnet:/i.test(link);
       let display: string;
       if (isMagnet) {
@@ -118,7 +137,12 @@ export function torrentAddCommands(deps: TorrentCommandDeps): AnyCommand[] {
       const info = inspectTorrentFile(bytes, { maxBytes: max });
       if (!info.ok) return bad(info.error);
       const choice = chooseFolder(ctx, deps, folder, () => {
-        const id = deps.store.savePending(ctx.attachment?.fileName ?? `${info.value.name}.torrent`, bytes, ctx.principal.identity, ctx.now());
+        const id = deps.store.savePending(
+          ctx.attachment?.fileName ?? `${info.value.name}.torrent`,
+          bytes,
+          ctx.principal.identity,
+          ctx.now(),
+        );
         return {
           blocks: [{ kind: 'text', text: ctx.t('torrents.add.chooseFolder', { name: shortName(info.value.name, 50) }) }],
           actions: Object.keys(deps.folders).map((f) => [ctx.action(f, 'addtorrentfile', { upload: id, folder: f })]),

@@ -10,7 +10,10 @@ import type { TorrentStore } from './store.ts';
 
 /** What the download commands need. */
 export interface TorrentCommandDeps {
-  readonly client: Pick<TransmissionClient, 'list' | 'start' | 'stop' | 'remove' | 'turtle' | 'setTurtle' | 'freeSpace' | 'addMagnet' | 'addUrl' | 'addTorrentFile'>;
+  readonly client: Pick<
+    TransmissionClient,
+    'list' | 'start' | 'stop' | 'remove' | 'turtle' | 'setTurtle' | 'freeSpace' | 'addMagnet' | 'addUrl' | 'addTorrentFile'
+  >;
   readonly poller: Poller<TransmissionState>;
   readonly store: TorrentStore;
   /** Named download folders from the config (name → path). */
@@ -42,7 +45,8 @@ async function resolveOne(
   if (!list.ok) return serviceErrorMessage(ctx.t, list.error, torrentsLabel(ctx));
   const hits = matchTorrents(list.value, query);
   if (hits.length === 1) return hits[0]!;
-  if (hits.length === 0) return { blocks: [{ kind: 'text', text: ctx.t('torrents.notFound', { query: shortName(query, 40) }) }], severity: 'warning' };
+  if (hits.length === 0)
+    return { blocks: [{ kind: 'text', text: ctx.t('torrents.notFound', { query: shortName(query, 40) }) }], severity: 'warning' };
   return {
     blocks: [{ kind: 'text', text: ctx.t('torrents.ambiguous', { query: shortName(query, 40) }) }],
     actions: hits.slice(0, MAX_CANDIDATES).map((x) => [ctx.action(buttonLabel(x), command, { torrent: x.hash })]),
@@ -107,7 +111,10 @@ export function torrentCommands(deps: TorrentCommandDeps): AnyCommand[] {
         const r = pause ? await client.stop([found.hash]) : await client.start([found.hash]);
         if (!r.ok) return serviceErrorMessage(ctx.t, r.error, torrentsLabel(ctx));
         await poller.refresh();
-        return { blocks: [{ kind: 'text', text: ctx.t(pause ? 'torrents.paused' : 'torrents.resumed', { name: shortName(found.name) }) }], severity: 'success' };
+        return {
+          blocks: [{ kind: 'text', text: ctx.t(pause ? 'torrents.paused' : 'torrents.resumed', { name: shortName(found.name) }) }],
+          severity: 'success',
+        };
       },
     });
 
@@ -130,17 +137,29 @@ export function torrentCommands(deps: TorrentCommandDeps): AnyCommand[] {
       if (data === undefined) {
         return {
           blocks: [{ kind: 'text', text: ctx.t('torrents.remove.ask', { name: shortName(found.name) }) }],
-          actions: [[
-            ctx.action(ctx.t('torrents.remove.keepButton'), 'removetorrent', { torrent: found.hash, data: 'keep' }),
-            ctx.action(ctx.t('torrents.remove.deleteButton'), 'removetorrent', { torrent: found.hash, data: 'delete' }, { style: 'danger' }),
-          ]],
+          actions: [
+            [
+              ctx.action(ctx.t('torrents.remove.keepButton'), 'removetorrent', { torrent: found.hash, data: 'keep' }),
+              ctx.action(
+                ctx.t('torrents.remove.deleteButton'),
+                'removetorrent',
+                { torrent: found.hash, data: 'delete' },
+                { style: 'danger' },
+              ),
+            ],
+          ],
         };
       }
       const r = await client.remove([found.hash], data === 'delete');
       if (!r.ok) return serviceErrorMessage(ctx.t, r.error, torrentsLabel(ctx));
       deps.store.forget(found.hash);
       await poller.refresh();
-      return { blocks: [{ kind: 'text', text: ctx.t(data === 'delete' ? 'torrents.removedData' : 'torrents.removed', { name: shortName(found.name) }) }], severity: 'success' };
+      return {
+        blocks: [
+          { kind: 'text', text: ctx.t(data === 'delete' ? 'torrents.removedData' : 'torrents.removed', { name: shortName(found.name) }) },
+        ],
+        severity: 'success',
+      };
     },
   });
 
@@ -156,7 +175,10 @@ export function torrentCommands(deps: TorrentCommandDeps): AnyCommand[] {
         const r = await client.setTurtle(state === 'on');
         if (!r.ok) return serviceErrorMessage(ctx.t, r.error, torrentsLabel(ctx));
         await poller.refresh();
-        return { blocks: [{ kind: 'text', text: ctx.t(state === 'on' ? 'torrents.turtle.isOn' : 'torrents.turtle.isOff') }], severity: 'success' };
+        return {
+          blocks: [{ kind: 'text', text: ctx.t(state === 'on' ? 'torrents.turtle.isOn' : 'torrents.turtle.isOff') }],
+          severity: 'success',
+        };
       }
       const cur = await client.turtle();
       if (!cur.ok) return serviceErrorMessage(ctx.t, cur.error, torrentsLabel(ctx));
@@ -183,9 +205,10 @@ export function torrentCommands(deps: TorrentCommandDeps): AnyCommand[] {
         const { freeBytes, totalBytes } = r.value;
         fields.push({
           label,
-          value: totalBytes !== undefined
-            ? ctx.t('torrents.space.valueOf', { free: formatBytes(freeBytes), total: formatBytes(totalBytes) })
-            : ctx.t('torrents.space.value', { free: formatBytes(freeBytes) }),
+          value:
+            totalBytes !== undefined
+              ? ctx.t('torrents.space.valueOf', { free: formatBytes(freeBytes), total: formatBytes(totalBytes) })
+              : ctx.t('torrents.space.value', { free: formatBytes(freeBytes) }),
         });
       }
       return { title: ctx.t('torrents.space.title'), blocks: [{ kind: 'fields', fields }] };

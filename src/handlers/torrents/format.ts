@@ -19,7 +19,11 @@ export function statusText(t: Translate, x: Torrent): string {
 /** Two lines per torrent: name, then progress · state · speeds · time left (+ error line). */
 export function torrentItem(t: Translate, x: Torrent, n: number): string {
   const done = x.percentDone >= 1;
-  const eta = done ? t('torrents.eta.done') : x.etaSeconds !== undefined ? t('torrents.eta.left', { left: formatDurationShort(x.etaSeconds * 1000) }) : t('torrents.eta.unknown');
+  const eta = done
+    ? t('torrents.eta.done')
+    : x.etaSeconds !== undefined
+      ? t('torrents.eta.left', { left: formatDurationShort(x.etaSeconds * 1000) })
+      : t('torrents.eta.unknown');
   const line = t('torrents.list.item', {
     n,
     name: shortName(x.name),

@@ -45,7 +45,10 @@ export class TorrentFinishNotifier {
     if (!this.store.markNotified(e.hash, this.clock.now())) return;
     this.notify(
       who.chat,
-      (t) => ({ severity: 'success', blocks: [{ kind: 'text', text: t('torrents.finished', { name: e.name, size: formatBytes(e.sizeBytes) }) }] }),
+      (t) => ({
+        severity: 'success',
+        blocks: [{ kind: 'text', text: t('torrents.finished', { name: e.name, size: formatBytes(e.sizeBytes) }) }],
+      }),
       `torrent-finished:${e.hash}`,
     );
   }

@@ -49,8 +49,7 @@ export class TorrentStore {
   /** The adder of a torrent, if the bot added it. */
   adder(hash: string): AddedBy | undefined {
     const row = this.db.prepare('SELECT hash, name, chat, added_by, notified_at FROM torrents_added WHERE hash = ?').get(hash) as
-      | { hash: string; name: string; chat: string; added_by: string; notified_at: number | null }
-      | undefined;
+      { hash: string; name: string; chat: string; added_by: string; notified_at: number | null } | undefined;
     return row ? { hash: row.hash, name: row.name, chat: row.chat, addedBy: row.added_by, notifiedAt: row.notified_at } : undefined;
   }
 
@@ -77,8 +76,7 @@ export class TorrentStore {
   /** Takes a parked upload back (once), if it is still valid and belongs to `owner`. */
   takePending(id: string, owner: string, now: number): { fileName: string; bytes: Buffer } | undefined {
     const row = this.db.prepare('SELECT file_name, bytes, owner, expires_at FROM torrents_pending_upload WHERE id = ?').get(id) as
-      | { file_name: string; bytes: Buffer; owner: string; expires_at: number }
-      | undefined;
+      { file_name: string; bytes: Buffer; owner: string; expires_at: number } | undefined;
     if (!row || row.owner !== owner || row.expires_at <= now) return undefined;
     this.db.prepare('DELETE FROM torrents_pending_upload WHERE id = ?').run(id);
     return { fileName: row.file_name, bytes: row.bytes };

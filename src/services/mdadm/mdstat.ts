@@ -4,7 +4,8 @@ import { minimumMembers, type RaidArray, type RaidMember, type RaidSync, type Sy
 
 const HEADER = /^(md[\w/-]*)\s*:\s*(active|inactive)\b(.*)$/;
 const MEMBER = /^([\w./-]+)\[(\d+)\]((?:\([FSWRJ]\))*)$/;
-const PROGRESS = /\b(resync|recovery|reshape|check|repair)\s*=\s*(\d+(?:\.\d+)?)%(?:.*?finish=(\d+(?:\.\d+)?)min)?(?:.*?speed=(\d+)K\/sec)?/;
+const PROGRESS =
+  /\b(resync|recovery|reshape|check|repair)\s*=\s*(\d+(?:\.\d+)?)%(?:.*?finish=(\d+(?:\.\d+)?)min)?(?:.*?speed=(\d+)K\/sec)?/;
 const WAITING = /\b(resync|recovery|reshape|check|repair)\s*=\s*(PENDING|DELAYED|REMOTE)\b/;
 
 /** True when the text looks like /proc/mdstat (so a wrong command is a protocol error, not "no arrays"). */
@@ -74,7 +75,8 @@ function parseBlock(name: string, active: boolean, rest: string, block: readonly
       return { device: x.device, state, ...(raidDisks !== undefined && x.number < raidDisks ? { slot: x.number } : {}) };
     });
 
-  const degraded = active && ((raidDisks !== undefined && workingDisks !== undefined && workingDisks < raidDisks) || (slots?.includes('_') ?? false));
+  const degraded =
+    active && ((raidDisks !== undefined && workingDisks !== undefined && workingDisks < raidDisks) || (slots?.includes('_') ?? false));
   const failed = active && raidDisks !== undefined && workingDisks !== undefined && workingDisks < minimumMembers(level, raidDisks);
   return {
     name,

@@ -93,7 +93,12 @@ const STATE_ACTIONS: Record<string, SyncAction> = {
  */
 export function parseMdStateText(text: string): MdStateText {
   const t = text.trim().toLowerCase();
-  const words = new Set(t.replace(/\(.*$/, '').split(/[,\s]+/).filter(Boolean));
+  const words = new Set(
+    t
+      .replace(/\(.*$/, '')
+      .split(/[,\s]+/)
+      .filter(Boolean),
+  );
   let sync: RaidSync | undefined;
   for (const [word, action] of Object.entries(STATE_ACTIONS)) {
     if (!words.has(word)) continue;

@@ -39,7 +39,9 @@ export class MdadmSource {
     const r = await this.ssh.run(this.opts.command ?? 'cat /proc/mdstat');
     if (!r.ok) return r;
     if (r.value.code !== 0) {
-      return err(serviceError(this.service, 'rejected', `the command failed (exit ${r.value.code ?? 'signal'}): ${firstLine(r.value.stderr)}`));
+      return err(
+        serviceError(this.service, 'rejected', `the command failed (exit ${r.value.code ?? 'signal'}): ${firstLine(r.value.stderr)}`),
+      );
     }
     if (!looksLikeMdstat(r.value.stdout)) return err(serviceError(this.service, 'protocol', 'the command did not print /proc/mdstat'));
     return ok(parseMdstat(r.value.stdout));
@@ -52,7 +54,9 @@ export class MdadmSource {
     const r = await this.ssh.run(`${this.opts.detailCommand ?? 'mdadm --detail'} ${device}`);
     if (!r.ok) return r;
     if (r.value.code !== 0) {
-      return err(serviceError(this.service, 'rejected', `the command failed (exit ${r.value.code ?? 'signal'}): ${firstLine(r.value.stderr)}`));
+      return err(
+        serviceError(this.service, 'rejected', `the command failed (exit ${r.value.code ?? 'signal'}): ${firstLine(r.value.stderr)}`),
+      );
     }
     const parsed = parseMdadmDetail(r.value.stdout);
     return parsed ? ok(parsed) : err(serviceError(this.service, 'protocol', 'the command did not print mdadm --detail output'));
@@ -60,6 +64,9 @@ export class MdadmSource {
 }
 
 /** Poller of the SSH RAID source. */
-export function mdadmPoller(source: MdadmSource, opts: { intervalMs: number; clock: Clock; log: Logger; name?: string }): Poller<RaidArray[]> {
+export function mdadmPoller(
+  source: MdadmSource,
+  opts: { intervalMs: number; clock: Clock; log: Logger; name?: string },
+): Poller<RaidArray[]> {
   return new Poller(opts.name ?? 'mdadm', () => source.arrays(), opts.intervalMs, opts.clock, opts.log);
 }

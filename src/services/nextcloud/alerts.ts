@@ -30,18 +30,36 @@ export function nextcloudConditions(s: NextcloudSnapshot, opts: NextcloudRuleOpt
   const out: Condition[] = [];
   if (s.status.maintenance) {
     out.push({
-      key: `${dependsOn}:maintenance`, source: 'cloud', severity: 'warning', summaryKey: NEXTCLOUD_ALERT_KEYS.maintenance,
-      resolvedKey: NEXTCLOUD_ALERT_KEYS.maintenanceResolved, params, dependsOn, holdMs: opts.maintenanceHoldMs ?? 15 * 60_000,
+      key: `${dependsOn}:maintenance`,
+      source: 'cloud',
+      severity: 'warning',
+      summaryKey: NEXTCLOUD_ALERT_KEYS.maintenance,
+      resolvedKey: NEXTCLOUD_ALERT_KEYS.maintenanceResolved,
+      params,
+      dependsOn,
+      holdMs: opts.maintenanceHoldMs ?? 15 * 60_000,
     });
   }
   if (s.status.needsDbUpgrade) {
     out.push({
-      key: `${dependsOn}:db_upgrade`, source: 'cloud', severity: 'warning', summaryKey: NEXTCLOUD_ALERT_KEYS.dbUpgrade,
-      resolvedKey: NEXTCLOUD_ALERT_KEYS.dbUpgradeResolved, params, dependsOn,
+      key: `${dependsOn}:db_upgrade`,
+      source: 'cloud',
+      severity: 'warning',
+      summaryKey: NEXTCLOUD_ALERT_KEYS.dbUpgrade,
+      resolvedKey: NEXTCLOUD_ALERT_KEYS.dbUpgradeResolved,
+      params,
+      dependsOn,
     });
   }
   if (!s.status.installed) {
-    out.push({ key: `${dependsOn}:not_installed`, source: 'cloud', severity: 'warning', summaryKey: NEXTCLOUD_ALERT_KEYS.notInstalled, params, dependsOn });
+    out.push({
+      key: `${dependsOn}:not_installed`,
+      source: 'cloud',
+      severity: 'warning',
+      summaryKey: NEXTCLOUD_ALERT_KEYS.notInstalled,
+      params,
+      dependsOn,
+    });
   }
   return out;
 }

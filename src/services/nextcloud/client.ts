@@ -67,16 +67,22 @@ export class NextcloudClient {
     const res = await this.http.request('GET', 'status.php', { headers: { accept: 'application/json' } });
     if (!res.ok) return res;
     if (res.value.status !== 200) {
-      return err(res.value.status === 500
-        ? serviceError(this.service, 'protocol', 'Nextcloud cannot start (HTTP 500 from status.php)', 500)
-        : this.httpError(res.value, 'status'));
+      return err(
+        res.value.status === 500
+          ? serviceError(this.service, 'protocol', 'Nextcloud cannot start (HTTP 500 from status.php)', 500)
+          : this.httpError(res.value, 'status'),
+      );
     }
     const parsed = parseJson(this.service, res.value.text, StatusReply);
     if (!parsed.ok) return parsed;
     const s = parsed.value;
     return ok({
-      installed: s.installed, maintenance: s.maintenance, needsDbUpgrade: s.needsDbUpgrade, version: s.version,
-      versionString: s.versionstring ?? s.version, productName: s.productname ?? 'Nextcloud',
+      installed: s.installed,
+      maintenance: s.maintenance,
+      needsDbUpgrade: s.needsDbUpgrade,
+      version: s.version,
+      versionString: s.versionstring ?? s.version,
+      productName: s.productname ?? 'Nextcloud',
     });
   }
 
@@ -104,7 +110,11 @@ export class NextcloudClient {
       files: nc.storage.num_files,
       shares: nc.shares?.num_shares ?? null,
       webserver: server.webserver ?? null,
-      php: { version: server.php.version, memoryLimitBytes: positive(num(server.php.memory_limit)), uploadMaxBytes: positive(num(server.php.upload_max_filesize)) },
+      php: {
+        version: server.php.version,
+        memoryLimitBytes: positive(num(server.php.memory_limit)),
+        uploadMaxBytes: positive(num(server.php.upload_max_filesize)),
+      },
       database: { type: server.database.type, version: server.database.version, sizeBytes: num(server.database.size) },
       activeUsers: { last5min: activeUsers.last5minutes, last1h: activeUsers.last1hour, last24h: activeUsers.last24hours },
     });

@@ -66,8 +66,16 @@ export function parseMaintenance(stdout: string): boolean | undefined {
 
 /** Parses the Symfony table printed by files:scan (`| Folders | Files | … | Elapsed time |`). */
 export function parseScanTable(stdout: string): Omit<ScanSummary, 'user'> | undefined {
-  const rows = stdout.split('\n').map((l) => l.trim()).filter((l) => l.startsWith('|'))
-    .map((l) => l.split('|').slice(1, -1).map((c) => c.trim()));
+  const rows = stdout
+    .split('\n')
+    .map((l) => l.trim())
+    .filter((l) => l.startsWith('|'))
+    .map((l) =>
+      l
+        .split('|')
+        .slice(1, -1)
+        .map((c) => c.trim()),
+    );
   const header = rows[0];
   const values = rows[1];
   if (!header || !values || header.length !== values.length) return undefined;
@@ -141,6 +149,11 @@ export class NextcloudOcc {
     // The last stderr line is usually the reason ("Command … is not defined", "No such container").
     const line = out.stderr.trim().split('\n').filter(Boolean).at(-1) ?? out.stdout.trim().split('\n').at(-1) ?? '';
     const why = line.replace(/[^\x20-\x7e]/g, '').slice(0, 160);
-    return serviceError(this.service, 'protocol', `occ failed (exit ${out.code ?? 'signal'})${why ? `: ${why}` : ''}`, out.code ?? undefined);
+    return serviceError(
+      this.service,
+      'protocol',
+      `occ failed (exit ${out.code ?? 'signal'})${why ? `: ${why}` : ''}`,
+      out.code ?? undefined,
+    );
   }
 }

@@ -51,7 +51,14 @@ export function parseTimestamp(line: string): ParsedTimestamp {
   if (iso) {
     // Without an offset the time is the docker host's local time, which the bot cannot know.
     if (!iso[8]) return { problem: 'no-zone' };
-    const [y, mo, d, h, mi, se] = [iso[1], iso[2], iso[3], iso[4], iso[5], iso[6]].map((x) => Number(x ?? '0')) as [number, number, number, number, number, number];
+    const [y, mo, d, h, mi, se] = [iso[1], iso[2], iso[3], iso[4], iso[5], iso[6]].map((x) => Number(x ?? '0')) as [
+      number,
+      number,
+      number,
+      number,
+      number,
+      number,
+    ];
     const ms = civil(y, mo, d, h, mi, se, iso[8]) + Math.round(Number(`0.${iso[7] ?? '0'}`) * 1000);
     return Number.isNaN(ms) ? { problem: 'not-a-time' } : { ms };
   }
@@ -76,7 +83,10 @@ export function parseLastSuccess(out: CommandOutput, service = 'offsite'): Resul
   if (out.code !== 0) {
     return err(serviceError(service, 'rejected', `the command failed (exit ${exit})${stderr ? `: ${stderr}` : ''}`));
   }
-  const lines = out.stdout.split('\n').map((l) => l.trim()).filter((l) => l !== '');
+  const lines = out.stdout
+    .split('\n')
+    .map((l) => l.trim())
+    .filter((l) => l !== '');
   if (lines.length === 0) {
     return err(serviceError(service, 'rejected', `the command printed nothing (exit ${exit})${stderr ? `: ${stderr}` : ''}`));
   }
@@ -88,7 +98,9 @@ export function parseLastSuccess(out: CommandOutput, service = 'offsite'): Resul
     serviceError(
       service,
       'protocol',
-      parsed.problem === 'no-zone' ? `the output was not a time with a zone (${expected}, e.g. date -Iseconds)` : `the output was not a time (${expected})`,
+      parsed.problem === 'no-zone'
+        ? `the output was not a time with a zone (${expected}, e.g. date -Iseconds)`
+        : `the output was not a time (${expected})`,
     ),
   );
 }

@@ -72,12 +72,22 @@ export function filesystemConditions(f: OmvFilesystem, host: string, backend: st
   const severity: Severity | undefined =
     f.percent >= opts.filesystemCritPercent ? 'critical' : f.percent >= opts.filesystemWarnPercent ? 'warning' : undefined;
   if (!severity) return [];
-  return [{
-    key: `storage:${host}:${f.devicefile}:full`,
-    source: 'storage',
-    severity,
-    summaryKey: OMV_ALERT_KEYS.filesystemFull,
-    params: { host, device: f.devicefile, label: f.label, mountpoint: f.mountpoint, percent: f.percent, free: f.availableBytes, size: f.sizeBytes },
-    dependsOn: backend,
-  }];
+  return [
+    {
+      key: `storage:${host}:${f.devicefile}:full`,
+      source: 'storage',
+      severity,
+      summaryKey: OMV_ALERT_KEYS.filesystemFull,
+      params: {
+        host,
+        device: f.devicefile,
+        label: f.label,
+        mountpoint: f.mountpoint,
+        percent: f.percent,
+        free: f.availableBytes,
+        size: f.sizeBytes,
+      },
+      dependsOn: backend,
+    },
+  ];
 }

@@ -3,8 +3,15 @@ import { err, ok, serviceError, type Result, type ServiceError } from '../../cor
 import { HttpClient, parseJson, type HttpResponse } from '../http.ts';
 import { parseMdStateText, type RaidArray } from '../mdadm/raid.ts';
 import {
-  filesystemRowSchema, listOf, loginSchema, raidRowSchema, rpcEnvelope, smartAttributeSchema, smartRowSchema,
-  smbShareRowSchema, systemInfoSchema,
+  filesystemRowSchema,
+  listOf,
+  loginSchema,
+  raidRowSchema,
+  rpcEnvelope,
+  smartAttributeSchema,
+  smartRowSchema,
+  smbShareRowSchema,
+  systemInfoSchema,
 } from './schemas.ts';
 import type { OmvFilesystem, OmvSystemInfo, SmartDisk, SmartHealth, SmbShare } from './types.ts';
 
@@ -53,11 +60,15 @@ export class OmvClient {
     const r = await this.call('System', 'getInformation', {}, systemInfoSchema);
     if (!r.ok) return r;
     const s = r.value;
-    const load = typeof s.loadAverage === 'string'
-      ? s.loadAverage.split(/[,\s]+/).filter(Boolean).map(Number)
-      : s.loadAverage
-        ? [s.loadAverage['1min'], s.loadAverage['5min'], s.loadAverage['15min']]
-        : undefined;
+    const load =
+      typeof s.loadAverage === 'string'
+        ? s.loadAverage
+            .split(/[,\s]+/)
+            .filter(Boolean)
+            .map(Number)
+        : s.loadAverage
+          ? [s.loadAverage['1min'], s.loadAverage['5min'], s.loadAverage['15min']]
+          : undefined;
     return ok({
       hostname: s.hostname,
       version: s.version,
@@ -66,7 +77,9 @@ export class OmvClient {
       ...(s.memTotal !== undefined ? { memTotal: s.memTotal } : {}),
       ...(s.memUsed !== undefined ? { memUsed: s.memUsed } : {}),
       ...(s.uptime !== undefined ? { uptime: s.uptime } : {}),
-      ...(load && load.length === 3 && load.every(Number.isFinite) ? { loadAverage: [load[0] ?? 0, load[1] ?? 0, load[2] ?? 0] as const } : {}),
+      ...(load && load.length === 3 && load.every(Number.isFinite)
+        ? { loadAverage: [load[0] ?? 0, load[1] ?? 0, load[2] ?? 0] as const }
+        : {}),
       ...(s.kernel ? { kernel: s.kernel } : {}),
       rebootRequired: s.rebootRequired ?? false,
       updatesAvailable: s.pkgUpdatesAvailable ?? (s.availablePkgUpdates ?? 0) > 0,
@@ -194,7 +207,9 @@ export class OmvClient {
         continue;
       }
       if (res.value.status === 401) {
-        return err(serviceError(this.service, 'auth', 'the session was refused right after logging in (check that the user is an admin)', 401));
+        return err(
+          serviceError(this.service, 'auth', 'the session was refused right after logging in (check that the user is an admin)', 401),
+        );
       }
       const env = this.envelope(res.value);
       if (!env.ok) return env;
@@ -203,17 +218,34 @@ export class OmvClient {
   }
 
   private async login(): Promise<Result<void>> {
-    const res = await this.post({ service: 'Session', method: 'login', params: { username: this.opts.username, password: this.opts.password } });
+    const res = await this.post({
+      service: 'Session',
+      method: 'login',
+      params: { username: this.opts.username, password: this.opts.password },
+    });
     if (!res.ok) return res;
     if (res.value.status === 400 || res.value.status === 401) {
-      return err(serviceError(this.service, 'auth', `the login as ${this.opts.username} was refused (check username and password)`, res.value.status));
+      return err(
+        serviceError(
+          this.service,
+          'auth',
+          `the login as ${this.opts.username} was refused (check username and password)`,
+          res.value.status,
+        ),
+      );
     }
     const env = this.envelope(res.value);
     if (!env.ok) return env;
     const parsed = loginSchema.safeParse(env.value);
     if (!parsed.success) return err(serviceError(this.service, 'protocol', 'unexpected login reply'));
     if (parsed.data.status === 'challengeRequired') {
-      return err(serviceError(this.service, 'auth', 'the account asks for a second factor, which the bot cannot answer (use an account without 2FA)'));
+      return err(
+        serviceError(
+          this.service,
+          'auth',
+          'the account asks for a second factor, which the bot cannot answer (use an account without 2FA)',
+        ),
+      );
     }
     if (parsed.data.authenticated === false) {
       return err(serviceError(this.service, 'auth', `the login as ${this.opts.username} was refused (check username and password)`));

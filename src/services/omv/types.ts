@@ -19,13 +19,7 @@ export interface OmvSystemInfo {
 
 /** SMART overall assessment as OMV names it. */
 export type SmartStatus =
-  | 'GOOD'
-  | 'BAD_ATTRIBUTE_IN_THE_PAST'
-  | 'BAD_SECTOR'
-  | 'BAD_ATTRIBUTE_NOW'
-  | 'BAD_SECTOR_MANY'
-  | 'BAD_STATUS'
-  | string;
+  'GOOD' | 'BAD_ATTRIBUTE_IN_THE_PAST' | 'BAD_SECTOR' | 'BAD_ATTRIBUTE_NOW' | 'BAD_SECTOR_MANY' | 'BAD_STATUS' | string;
 
 /** One disk from `Smart.getList`. */
 export interface SmartDisk {

@@ -46,7 +46,14 @@ export function piholeConditions(s: PiholeSnapshot, opts: PiholeRuleOptions = {}
     });
   }
   if (s.blocking.state === 'failed') {
-    out.push({ key: `${dependsOn}:blocking_failed`, source: 'dns', severity: 'warning', summaryKey: PIHOLE_ALERT_KEYS.blockingFailed, params: {}, dependsOn });
+    out.push({
+      key: `${dependsOn}:blocking_failed`,
+      source: 'dns',
+      severity: 'warning',
+      summaryKey: PIHOLE_ALERT_KEYS.blockingFailed,
+      params: {},
+      dependsOn,
+    });
   }
   return out;
 }

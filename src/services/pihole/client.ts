@@ -6,8 +6,15 @@
 import { err, mapResult, ok, serviceError, type Result } from '../../core/errors.ts';
 import { parseJson } from '../http.ts';
 import {
-  BlockingReply, DomainsReply, QueriesReply, RecentBlockedReply, SummaryReply, TopClientsReply,
-  TopDomainsReply, ErrorEnvelope, type DomainRowT,
+  BlockingReply,
+  DomainsReply,
+  QueriesReply,
+  RecentBlockedReply,
+  SummaryReply,
+  TopClientsReply,
+  TopDomainsReply,
+  ErrorEnvelope,
+  type DomainRowT,
 } from './schemas.ts';
 import { PiholeSession, type PiholeOptions } from './session.ts';
 
@@ -88,8 +95,17 @@ export type AddDomainOutcome = { readonly created: true; readonly entry: DomainE
 
 /** Statuses FTL counts as blocked (FTL `get_blocked_statuslist`). */
 export const BLOCKED_STATUSES: ReadonlySet<string> = new Set([
-  'GRAVITY', 'REGEX', 'DENYLIST', 'EXTERNAL_BLOCKED_IP', 'EXTERNAL_BLOCKED_NULL', 'EXTERNAL_BLOCKED_NXRA',
-  'GRAVITY_CNAME', 'REGEX_CNAME', 'DENYLIST_CNAME', 'SPECIAL_DOMAIN', 'EXTERNAL_BLOCKED_EDE15',
+  'GRAVITY',
+  'REGEX',
+  'DENYLIST',
+  'EXTERNAL_BLOCKED_IP',
+  'EXTERNAL_BLOCKED_NULL',
+  'EXTERNAL_BLOCKED_NXRA',
+  'GRAVITY_CNAME',
+  'REGEX_CNAME',
+  'DENYLIST_CNAME',
+  'SPECIAL_DOMAIN',
+  'EXTERNAL_BLOCKED_EDE15',
 ]);
 
 const UNIQUE = /UNIQUE constraint failed/i;
@@ -169,15 +185,22 @@ export class PiholeClient {
   async blockedQueries(filter: BlockedQueryFilter = {}): Promise<Result<BlockedQuery[]>> {
     const limit = clamp(filter.limit ?? 20, 1, 500);
     const query = {
-      upstream: 'blocklist', length: limit,
-      client_ip: filter.clientIp, client_name: filter.clientName, domain: filter.domain,
+      upstream: 'blocklist',
+      length: limit,
+      client_ip: filter.clientIp,
+      client_name: filter.clientName,
+      domain: filter.domain,
     };
     return mapResult(await this.s.json('GET', 'queries', QueriesReply, { query }), (r) =>
       r.queries
         .filter((q) => q.status !== null && BLOCKED_STATUSES.has(q.status))
         .map((q) => ({
-          id: q.id, at: Math.round(q.time * 1000), domain: q.domain, status: q.status ?? 'UNKNOWN',
-          clientIp: q.client.ip, clientName: q.client.name ? q.client.name : null,
+          id: q.id,
+          at: Math.round(q.time * 1000),
+          domain: q.domain,
+          status: q.status ?? 'UNKNOWN',
+          clientIp: q.client.ip,
+          clientName: q.client.name ? q.client.name : null,
         })),
     );
   }
@@ -208,7 +231,8 @@ export class PiholeClient {
     // Newer FTL answers 201 and lists a duplicate under processed.errors instead.
     const failed = parsed.value.processed?.errors?.find((e) => e.item === domain || UNIQUE.test(e.error ?? ''));
     if (failed) {
-      return UNIQUE.test(failed.error ?? '') ? ok({ created: false })
+      return UNIQUE.test(failed.error ?? '')
+        ? ok({ created: false })
         : err(serviceError(this.service, 'rejected', failed.error ?? 'not added', status));
     }
     const row = parsed.value.domains.find((d) => d.type === type && d.kind === kind) ?? parsed.value.domains[0];
@@ -238,8 +262,14 @@ function toBlocking(r: { blocking: BlockingState['state']; timer?: number | null
 
 function toEntry(d: DomainRowT): DomainEntry {
   return {
-    id: d.id, domain: d.domain, unicode: d.unicode ?? d.domain, type: d.type, kind: d.kind,
-    comment: d.comment ?? null, enabled: d.enabled, addedAt: d.date_added ? d.date_added * 1000 : null,
+    id: d.id,
+    domain: d.domain,
+    unicode: d.unicode ?? d.domain,
+    type: d.type,
+    kind: d.kind,
+    comment: d.comment ?? null,
+    enabled: d.enabled,
+    addedAt: d.date_added ? d.date_added * 1000 : null,
   };
 }
 

@@ -22,7 +22,10 @@ export function piholeFetcher(client: PiholeClient, opts: { top?: number } = {})
   const top = opts.top ?? 5;
   return async () => {
     const [blocking, summary, topBlocked, topClients] = await Promise.all([
-      client.blockingStatus(), client.summary(), client.topBlocked(top), client.topClients(top),
+      client.blockingStatus(),
+      client.summary(),
+      client.topBlocked(top),
+      client.topClients(top),
     ]);
     if (!blocking.ok) return blocking;
     if (!summary.ok) return summary;

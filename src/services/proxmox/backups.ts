@@ -57,7 +57,7 @@ export function backupRuns(tasks: readonly Task[], logOf: (upid: string) => read
   for (const t of tasks) {
     if (t.type !== 'vzdump') continue;
     const log = logOf(t.upid);
-    const parsed = log ? parseVzdumpLog(log) : new Map() as VzdumpLogResults;
+    const parsed = log ? parseVzdumpLog(log) : (new Map() as VzdumpLogResults);
     const base = { upid: t.upid, starttime: t.starttime, ...(t.endtime !== undefined ? { endtime: t.endtime } : {}) };
     const running = isRunning(t);
     const warning = /^WARNINGS: \d+$/.test(t.status ?? '');

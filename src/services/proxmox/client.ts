@@ -4,12 +4,19 @@ import { systemClock, type Clock } from '../../core/clock.ts';
 import { err, ok, serviceError, type Result, type ServiceError } from '../../core/errors.ts';
 import { HttpClient, parseJson, type HttpResponse } from '../http.ts';
 import {
-  envelope, errorBody, guestSchema, nodeStatusSchema, notBackedUpSchema, storageSchema, taskLogSchema,
-  taskSchema, taskStatusSchema, ticketSchema, versionSchema,
+  envelope,
+  errorBody,
+  guestSchema,
+  nodeStatusSchema,
+  notBackedUpSchema,
+  storageSchema,
+  taskLogSchema,
+  taskSchema,
+  taskStatusSchema,
+  ticketSchema,
+  versionSchema,
 } from './schemas.ts';
-import type {
-  Guest, GuestRef, GuestType, NodeStatus, NotBackedUp, PowerAction, Storage, Task, TaskLog, TaskStatus,
-} from './types.ts';
+import type { Guest, GuestRef, GuestType, NodeStatus, NotBackedUp, PowerAction, Storage, Task, TaskLog, TaskStatus } from './types.ts';
 import { parseUpid } from './upid.ts';
 
 export type * from './types.ts';
@@ -254,7 +261,10 @@ export class ProxmoxClient {
   }
 
   /** Starts a one-off backup of one guest; the reply is the vzdump task's UPID. */
-  async startBackup(vmid: number, opts: { storage?: string; mode?: 'snapshot' | 'suspend' | 'stop'; node?: string } = {}): Promise<Result<string>> {
+  async startBackup(
+    vmid: number,
+    opts: { storage?: string; mode?: 'snapshot' | 'suspend' | 'stop'; node?: string } = {},
+  ): Promise<Result<string>> {
     const node = opts.node ?? this.node;
     return this.startTask(`nodes/${enc(node)}/vzdump`, {
       vmid,

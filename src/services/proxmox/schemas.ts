@@ -86,6 +86,4 @@ export const storageSchema = z.object({
   avail: num.optional(),
 });
 
-export const notBackedUpSchema = z.array(
-  z.object({ vmid: num, name: z.string().optional(), type: z.enum(['qemu', 'lxc']) }),
-);
+export const notBackedUpSchema = z.array(z.object({ vmid: num, name: z.string().optional(), type: z.enum(['qemu', 'lxc']) }));

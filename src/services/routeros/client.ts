@@ -4,8 +4,15 @@ import { HttpClient, parseJson } from '../http.ts';
 import { parseRouterOsDuration } from './duration.ts';
 import { inSubnet } from './network.ts';
 import {
-  addressSchema, identitySchema, leaseListSchema, peerListSchema, resourceSchema, rosErrorBody,
-  wifiListSchema, wifiSecurityListSchema, wifiConfigurationListSchema,
+  addressSchema,
+  identitySchema,
+  leaseListSchema,
+  peerListSchema,
+  resourceSchema,
+  rosErrorBody,
+  wifiListSchema,
+  wifiSecurityListSchema,
+  wifiConfigurationListSchema,
 } from './schemas.ts';
 import type { GuestWifi, Lease, NetworkRule, RouterResource, WireguardPeer } from './types.ts';
 import { validateWpaPassphrase } from './passphrase.ts';
@@ -174,7 +181,10 @@ export class RouterOsClient {
         id: p['.id'],
         label: p.name || p.comment || (p['public-key'] ? `${p['public-key'].slice(0, 8)}…` : p['.id']),
         interface: p.interface,
-        allowedAddress: (p['allowed-address'] ?? '').split(',').map((a) => a.trim()).filter(Boolean),
+        allowedAddress: (p['allowed-address'] ?? '')
+          .split(',')
+          .map((a) => a.trim())
+          .filter(Boolean),
         endpoint: p['current-endpoint-address'] ? `${p['current-endpoint-address']}:${p['current-endpoint-port'] ?? ''}` : undefined,
         lastHandshakeSeconds: parseRouterOsDuration(p['last-handshake']),
         rxBytes: p.rx ?? 0,
@@ -239,6 +249,7 @@ export function routerOsError(status: number, body: string, path: string, secret
     return serviceError(SERVICE, 'rejected', 'the router user has no write permission (needs a group with the write policy)', status);
   }
   if (status === 404) return serviceError(SERVICE, 'rejected', `not found on the router: /${path}`, status);
-  if (status >= 500) return serviceError(SERVICE, 'protocol', `the router reported an internal error${detail ? `: ${detail}` : ''}`, status);
+  if (status >= 500)
+    return serviceError(SERVICE, 'protocol', `the router reported an internal error${detail ? `: ${detail}` : ''}`, status);
   return serviceError(SERVICE, 'rejected', detail ? `the router refused: ${detail}` : `the router refused (HTTP ${status})`, status);
 }

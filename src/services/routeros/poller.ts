@@ -21,7 +21,10 @@ export interface RouterOverview {
  */
 export async function fetchRouterOverview(client: RouterOsClient): Promise<Result<RouterOverview>> {
   const [resource, identity, publicIp, guest] = await Promise.all([
-    client.resource(), client.identity(), client.publicIp(), client.guestWifi(),
+    client.resource(),
+    client.identity(),
+    client.publicIp(),
+    client.guestWifi(),
   ]);
   if (!resource.ok) return resource;
   return ok({
@@ -33,6 +36,9 @@ export async function fetchRouterOverview(client: RouterOsClient): Promise<Resul
 }
 
 /** One router refresh per tick, shared by /router and any rule. */
-export function createRouterPoller(client: RouterOsClient, opts: { intervalMs: number; clock: Clock; log: Logger }): Poller<RouterOverview> {
+export function createRouterPoller(
+  client: RouterOsClient,
+  opts: { intervalMs: number; clock: Clock; log: Logger },
+): Poller<RouterOverview> {
   return new Poller('router', () => fetchRouterOverview(client), opts.intervalMs, opts.clock, opts.log);
 }

@@ -6,9 +6,7 @@ import { z } from 'zod';
  */
 
 /** `"true"`/`"yes"` (or a real boolean) → true; anything else → false. */
-export const rosBool = z
-  .union([z.boolean(), z.string()])
-  .transform((v) => v === true || v === 'true' || v === 'yes');
+export const rosBool = z.union([z.boolean(), z.string()]).transform((v) => v === true || v === 'true' || v === 'yes');
 
 /** A numeric string (or number) → number; rejects non-numeric text. */
 export const rosNum = z.union([z.number(), z.string().regex(/^-?\d+(\.\d+)?$/)]).transform(Number);
@@ -67,9 +65,7 @@ export const wifiConfigurationListSchema = z.array(
   z.object({ '.id': z.string(), name: z.string(), ssid: z.string().optional(), 'hide-ssid': rosBool.optional() }),
 );
 
-export const wifiSecurityListSchema = z.array(
-  z.object({ '.id': z.string(), name: z.string(), passphrase: z.string().optional() }),
-);
+export const wifiSecurityListSchema = z.array(z.object({ '.id': z.string(), name: z.string(), passphrase: z.string().optional() }));
 
 export const leaseListSchema = z.array(
   z.object({

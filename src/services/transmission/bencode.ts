@@ -5,7 +5,10 @@ export type BValue = number | Buffer | BValue[] | Map<string, BValue>;
 
 /** Why bytes are not valid bencode, with the offset where decoding stopped. */
 export class BencodeError extends Error {
-  constructor(message: string, readonly offset: number) {
+  constructor(
+    message: string,
+    readonly offset: number,
+  ) {
     super(`${message} at byte ${offset}`);
     this.name = 'BencodeError';
   }
@@ -106,7 +109,8 @@ export function bdecodeDictWithRaw(buf: Buffer): { dict: Map<string, BValue>; ra
 }
 
 /** Input accepted by the encoder (strings are UTF-8; plain objects are dictionaries). */
-export type BEncodable = number | string | Buffer | Uint8Array | readonly BEncodable[] | { readonly [k: string]: BEncodable } | Map<string, BEncodable>;
+export type BEncodable =
+  number | string | Buffer | Uint8Array | readonly BEncodable[] | { readonly [k: string]: BEncodable } | Map<string, BEncodable>;
 
 /** Encodes a value as bencode with sorted dictionary keys (byte order), as BEP 3 requires. */
 export function bencode(v: BEncodable): Buffer {

@@ -4,8 +4,14 @@ import { HttpClient, parseJson, type HttpResponse } from '../http.ts';
 import { dialectFromHeader, snakeKeys, snakeParams, toSnake } from './dialect.ts';
 import { DEFAULT_MAX_TORRENT_BYTES, inspectTorrentFile, isInfoHash, parseMagnet, validateTorrentUrl } from './validate.ts';
 import {
-  TORRENT_STATUS, type AddedTorrent, type AddOptions, type FreeSpace, type RpcDialect, type SessionStats,
-  type Torrent, type TransmissionSession,
+  TORRENT_STATUS,
+  type AddedTorrent,
+  type AddOptions,
+  type FreeSpace,
+  type RpcDialect,
+  type SessionStats,
+  type Torrent,
+  type TransmissionSession,
 } from './types.ts';
 
 export type * from './types.ts';
@@ -24,8 +30,23 @@ export interface TransmissionOptions {
 }
 
 const FIELDS = [
-  'id', 'hashString', 'name', 'status', 'percentDone', 'rateDownload', 'rateUpload', 'eta', 'error', 'errorString',
-  'sizeWhenDone', 'leftUntilDone', 'downloadDir', 'doneDate', 'addedDate', 'isFinished', 'uploadRatio',
+  'id',
+  'hashString',
+  'name',
+  'status',
+  'percentDone',
+  'rateDownload',
+  'rateUpload',
+  'eta',
+  'error',
+  'errorString',
+  'sizeWhenDone',
+  'leftUntilDone',
+  'downloadDir',
+  'doneDate',
+  'addedDate',
+  'isFinished',
+  'uploadRatio',
   'metadataPercentComplete',
 ];
 
@@ -52,7 +73,9 @@ const addedSchema = z.object({ hash_string: z.string(), name: z.string() });
 const classicReply = z.object({ result: z.string(), arguments: z.unknown().optional() });
 const jsonRpcReply = z.object({
   result: z.unknown().optional(),
-  error: z.object({ code: z.number(), message: z.string(), data: z.object({ error_string: z.string().optional() }).loose().optional() }).optional(),
+  error: z
+    .object({ code: z.number(), message: z.string(), data: z.object({ error_string: z.string().optional() }).loose().optional() })
+    .optional(),
 });
 
 /**
@@ -73,9 +96,8 @@ export class TransmissionClient {
     const path = u.pathname.replace(/\/+$/, '');
     this.rpcPath = path.endsWith('/rpc') ? path : `${path}/transmission/rpc`;
     this.http = new HttpClient(SERVICE, { ...opts, baseUrl: u.origin });
-    this.auth = opts.username !== undefined
-      ? `Basic ${Buffer.from(`${opts.username}:${opts.password ?? ''}`).toString('base64')}`
-      : undefined;
+    this.auth =
+      opts.username !== undefined ? `Basic ${Buffer.from(`${opts.username}:${opts.password ?? ''}`).toString('base64')}` : undefined;
   }
 
   /** The dialect learned from the last 409 handshake. */
@@ -132,9 +154,16 @@ export class TransmissionClient {
   async session(): Promise<Result<TransmissionSession>> {
     const r = await this.call('session-get', { fields: ['version', 'rpc-version', 'download-dir', 'alt-speed-enabled'] });
     if (!r.ok) return r;
-    const p = z.object({ version: z.string(), rpc_version: z.number(), download_dir: z.string(), alt_speed_enabled: z.boolean() }).safeParse(r.value);
+    const p = z
+      .object({ version: z.string(), rpc_version: z.number(), download_dir: z.string(), alt_speed_enabled: z.boolean() })
+      .safeParse(r.value);
     if (!p.success) return err(serviceError(SERVICE, 'protocol', 'unexpected session shape'));
-    return ok({ version: p.data.version, rpcVersion: p.data.rpc_version, downloadDir: p.data.download_dir, altSpeedEnabled: p.data.alt_speed_enabled });
+    return ok({
+      version: p.data.version,
+      rpcVersion: p.data.rpc_version,
+      downloadDir: p.data.download_dir,
+      altSpeedEnabled: p.data.alt_speed_enabled,
+    });
   }
 
   /** Whether turtle mode (alternative speed limits) is on. */
@@ -168,15 +197,23 @@ export class TransmissionClient {
   async sessionStats(): Promise<Result<SessionStats>> {
     const r = await this.call('session-stats', {});
     if (!r.ok) return r;
-    const p = z.object({
-      active_torrent_count: z.number(), paused_torrent_count: z.number(), torrent_count: z.number(),
-      download_speed: z.number(), upload_speed: z.number(),
-    }).safeParse(r.value);
+    const p = z
+      .object({
+        active_torrent_count: z.number(),
+        paused_torrent_count: z.number(),
+        torrent_count: z.number(),
+        download_speed: z.number(),
+        upload_speed: z.number(),
+      })
+      .safeParse(r.value);
     if (!p.success) return err(serviceError(SERVICE, 'protocol', 'unexpected session-stats shape'));
     const d = p.data;
     return ok({
-      activeTorrentCount: d.active_torrent_count, pausedTorrentCount: d.paused_torrent_count,
-      torrentCount: d.torrent_count, downloadSpeed: d.download_speed, uploadSpeed: d.upload_speed,
+      activeTorrentCount: d.active_torrent_count,
+      pausedTorrentCount: d.paused_torrent_count,
+      torrentCount: d.torrent_count,
+      downloadSpeed: d.download_speed,
+      uploadSpeed: d.upload_speed,
     });
   }
 
@@ -208,9 +245,7 @@ export class TransmissionClient {
   private async call(method: string, args: Record<string, unknown>): Promise<Result<unknown>> {
     const tag = ++this.tag;
     const build = (d: RpcDialect): unknown =>
-      d === 'classic'
-        ? { method, arguments: args, tag }
-        : { jsonrpc: '2.0', method: toSnake(method), params: snakeParams(args), id: tag };
+      d === 'classic' ? { method, arguments: args, tag } : { jsonrpc: '2.0', method: toSnake(method), params: snakeParams(args), id: tag };
     const res = await this.post(build);
     if (!res.ok) return res;
     const { status, text } = res.value.response;

@@ -6,7 +6,10 @@
 
 /** `hashString` / `delete-local-data` / `torrent-get` → `hash_string` / `delete_local_data` / `torrent_get`. */
 export function toSnake(name: string): string {
-  return name.replace(/-/g, '_').replace(/([a-z0-9])([A-Z])/g, '$1_$2').toLowerCase();
+  return name
+    .replace(/-/g, '_')
+    .replace(/([a-z0-9])([A-Z])/g, '$1_$2')
+    .toLowerCase();
 }
 
 /** Recursively rewrites object keys to snake_case (values untouched). */

@@ -85,10 +85,7 @@ export const DEFAULT_MAX_TORRENT_BYTES = 5 * 1024 * 1024;
 const str = (v: BValue | undefined): string | undefined => (Buffer.isBuffer(v) ? v.toString('utf8') : undefined);
 
 /** Validates a .torrent before it is uploaded: bencode, a dict with an `info` dict, name and sizes. */
-export function inspectTorrentFile(
-  bytes: Uint8Array,
-  opts: { maxBytes?: number } = {},
-): Result<TorrentFileInfo, TorrentFileProblem> {
+export function inspectTorrentFile(bytes: Uint8Array, opts: { maxBytes?: number } = {}): Result<TorrentFileInfo, TorrentFileProblem> {
   if (bytes.length === 0) return err('empty');
   if (bytes.length > (opts.maxBytes ?? DEFAULT_MAX_TORRENT_BYTES)) return err('too-large');
   let decoded: ReturnType<typeof bdecodeDictWithRaw>;
