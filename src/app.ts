@@ -126,19 +126,31 @@ export async function startApp(opts: AppOptions): Promise<App> {
     if (code) log.warn({ setupCode: code }, `no owner is configured: send "/setup ${code}" to the bot to become its owner (one time)`);
   }
 
-  const pipeline = (late.pipeline = new Pipeline({
-    registry,
-    access,
-    tokens,
-    audit,
-    messages,
-    clock,
-    log,
-    defaultLanguage: config.language,
-    onUnknownUser: (identity, displayName) => {
-      for (const m of modules) m.onUnknownUser?.(identity, displayName);
+  const pipeline = (late.pipeline = new Pipeline(
+    {
+      registry,
+      access,
+      tokens,
+      audit,
+      messages,
+      clock,
+      log,
+      defaultLanguage: config.language,
+      onUnknownUser: (identity, displayName) => {
+        for (const m of modules) m.onUnknownUser?.(identity, displayName);
+      },
     },
-  }));
+    {
+      // The first area that offers something on a denial answers it (the permissions area's "ask an admin").
+      onDenied: (req, tools) => {
+        for (const m of modules) {
+          const offer = m.pipelineHooks?.onDenied?.(req, tools);
+          if (offer) return offer;
+        }
+        return undefined;
+      },
+    },
+  ));
 
   const t0 = messages.forLanguage(config.language);
   if (config.telegram) {

@@ -67,6 +67,12 @@ export interface Command<A extends ArgDefs = ArgDefs> {
   readonly permission: Permission;
   /** Destructive commands ask for explicit confirmation first. */
   readonly destructive?: boolean | ((args: ParsedArgs<A>) => boolean);
+  /**
+   * Looks at the target before anything is confirmed or changed (runs after parsing, before the
+   * confirmation question, again when Confirm is pressed): a reply ends the run with it (a
+   * warning/critical reply is audited as failed), nothing lets it go on.
+   */
+  readonly preflight?: (ctx: CommandContext, args: ParsedArgs<A>) => Promise<OutMessage | undefined>;
   /** Message key of the confirmation question (params: the raw args). Default `pipeline.confirm`. */
   readonly confirmKey?: string;
   /** Someone who lacks the permission may ask an admin to approve this run. */

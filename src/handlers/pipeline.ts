@@ -1,18 +1,21 @@
 /**
  * The dispatch pipeline (grammY composer idea: a few small steps in a fixed order):
- * who is this → may they → parse the arguments → confirm if destructive → run → reply.
- * Button presses re-enter the same pipeline through their server-side token.
+ * who is this → which command → authorize → parse → preflight → confirm → execute → record.
+ * Each step is a method taking one `RunRequest`; the pipeline names no command: areas plug in
+ * through `PipelineHooks` (the permissions area's "ask an admin") and commands through their
+ * own fields (`preflight`, `destructive`). Button presses re-enter the same pipeline through
+ * their server-side token.
  */
 import { randomBytes } from 'node:crypto';
 import type { Clock } from '../core/clock.ts';
 import { pickLanguage, type Language, type Messages, type Translate } from '../core/i18n.ts';
 import type { Logger } from '../core/logger.ts';
-import { textMessage, type OutMessage } from '../core/outmessage.ts';
+import { textMessage, type Action, type OutMessage } from '../core/outmessage.ts';
 import type { AccessControl, ChatRef, Principal } from '../permissions/access.ts';
 import type { ActionTokens } from '../permissions/action-tokens.ts';
 import type { AuditLog } from '../permissions/audit.ts';
-import { parseNamed, splitPositional, type ArgError } from './args.ts';
-import type { ActionOptions, AnyCommand, Attachment, CommandContext, MessageHandle } from './command.ts';
+import { parseNamed, splitPositional, type ArgDefs, type ArgError, type ParsedArgs } from './args.ts';
+import type { ActionOptions, AnyCommand, Attachment, CommandContext, MessageHandle, Reply } from './command.ts';
 import type { CommandRegistry } from './registry.ts';
 import { usageLine } from './usage.ts';
 
@@ -60,17 +63,55 @@ export interface PipelineDeps {
   readonly onUnknownUser?: (identity: string, displayName: string) => void;
 }
 
-/** Options of one run. */
-export interface RunOptions {
+/**
+ * One command run, as every step sees it: who runs what, where, in which language, and where the
+ * replies go. Built by `handle` from an invocation, or by an area (the approval flow runs an
+ * approved request as its requester).
+ */
+export interface RunRequest {
+  readonly command: AnyCommand;
+  /** Raw argument values by name (validated by the parse step). */
+  readonly raw: Readonly<Record<string, string>>;
+  readonly principal: Principal;
+  readonly chat: ChatRef;
+  readonly lang: Language;
+  readonly t: Translate;
+  readonly sink: ReplySink;
+  /** The Confirm button of this command was pressed. */
   readonly confirmed?: boolean;
+  /** The run was approved by this admin (approval flow): audited with its result, never asks to confirm. */
   readonly approvedBy?: Principal;
   readonly attachment?: Attachment;
   /** The invocation was a button press (one-shot semantics already enforced by the token). */
   readonly viaButton?: boolean;
+  /** Skip the authorize step: the caller already decided (invite acceptance, an approval decided elsewhere). */
+  readonly skipPermission?: boolean;
 }
 
+/** What a hook may use to build a reply for the request's principal in the request's chat. */
+export interface HookTools {
+  /** A button bound to the request's principal and chat that runs `command` through the pipeline. */
+  action(label: string, command: string, args: Readonly<Record<string, string>>, opts?: ActionOptions): Action;
+}
+
+/**
+ * Where areas plug behaviour into the fixed steps, so the pipeline names no command.
+ * - `onDenied`: after the authorize step refused (and the denial was audited), the reply to send
+ *   instead of the plain denial; the permissions area offers "Ask an admin" here.
+ * Per-command hooks live on the Command itself (`preflight`, `destructive`, `confirmKey`).
+ */
+export interface PipelineHooks {
+  onDenied?(request: RunRequest, tools: HookTools): OutMessage | undefined;
+}
+
+/** How a run ended, as written in the audit log. */
+export type RunResult = 'ok' | 'failed' | 'error' | 'denied';
+
 export class Pipeline {
-  constructor(private readonly deps: PipelineDeps) {}
+  constructor(
+    private readonly deps: PipelineDeps,
+    private readonly hooks: PipelineHooks = {},
+  ) {}
 
   /** Language for a user: stored choice, else the platform's language code, else the default. */
   languageFor(identity: string, languageCode?: string): Language {
@@ -93,6 +134,7 @@ export class Pipeline {
     }
   }
 
+  /** Who is this → rate limit → which command: then the run steps, or a short reply. */
   private async dispatch(inv: Invocation, sink: ReplySink, lang: Language, t: Translate): Promise<void> {
     const { access } = this.deps;
     const principal = access.resolve(inv.user.identity);
@@ -101,7 +143,17 @@ export class Pipeline {
       // Unknown users may only run commands built for them (accepting an invite).
       if (resolved.ok && resolved.command.name !== CANCEL_COMMAND && resolved.command.allowUnknown) {
         const guest: Principal = { personId: 0, identity: inv.user.identity, role: 'guest', displayName: inv.user.displayName };
-        await this.run(resolved.command, resolved.raw, guest, inv.chat, lang, t, sink, { ...resolved.opts, skipPermission: true });
+        await this.run({
+          ...resolved.opts,
+          command: resolved.command,
+          raw: resolved.raw,
+          principal: guest,
+          chat: inv.chat,
+          lang,
+          t,
+          sink,
+          skipPermission: true,
+        });
         return;
       }
       if (access.noteUnknownUser(inv.user.identity, inv.user.displayName) === 'first') {
@@ -130,133 +182,180 @@ export class Pipeline {
       await this.closeOrigin(sink, t('pipeline.cancelled'));
       return;
     }
-    await this.run(resolved.command, resolved.raw, principal, inv.chat, lang, t, sink, resolved.opts);
+    await this.run({ ...resolved.opts, command: resolved.command, raw: resolved.raw, principal, chat: inv.chat, lang, t, sink });
   }
 
-  /** Runs a command as `principal` (also used by the approval flow to run a request as its requester). */
-  async run(
-    command: AnyCommand,
-    raw: Readonly<Record<string, string>>,
-    principal: Principal,
-    chat: ChatRef,
-    lang: Language,
-    t: Translate,
-    sink: ReplySink,
-    opts: RunOptions & { skipPermission?: boolean } = {},
-  ): Promise<void> {
-    const { access, audit, clock } = this.deps;
-    const auditBase = { identity: principal.identity, chat: chatKey(chat), command: command.name, args: raw };
-    const record = (result: string, detail?: string): void => {
-      if (command.mutates || opts.approvedBy || result === 'denied') {
-        // An approved run names its approver in the same row as its result.
-        const full = [opts.approvedBy ? `approved by ${opts.approvedBy.identity}` : undefined, detail].filter(Boolean).join('; ');
-        audit.record({ at: clock.now(), ...auditBase, result, ...(full ? { detail: full } : {}) });
-      }
-    };
+  /**
+   * Runs one request through the steps in order: authorize → parse → preflight → confirm →
+   * execute; each step either lets the run go on or ends it with its own reply, and `record`
+   * audits what happened. Also the entry point for areas that run a request themselves.
+   */
+  async run(req: RunRequest): Promise<void> {
+    if (!(await this.authorize(req))) return;
+    const args = await this.parse(req);
+    if (!args.ok) return;
+    const ctx = this.context(req);
+    if (!(await this.preflight(req, ctx, args.value))) return;
+    if (!(await this.confirm(req, args.value))) return;
+    await this.execute(req, ctx, args.value);
+  }
 
-    if (!opts.skipPermission) {
-      const allowed = opts.approvedBy
-        ? access.can(opts.approvedBy, chat, command.permission)
-        : access.can(principal, chat, command.permission);
-      if (!allowed) {
-        record('denied');
-        const request = command.requestable ? this.deps.registry.get('approval-request') : undefined;
-        const actions = request
-          ? [
-              [
-                this.makeAction(
-                  principal,
-                  chat,
-                  t('pipeline.askApproval'),
-                  request.name,
-                  { command: command.name, args: JSON.stringify(raw) },
-                  { oneShot: true },
-                ),
-              ],
-            ]
-          : undefined;
-        await sink.send({
-          blocks: [{ kind: 'text', text: t(request ? 'pipeline.deniedRequestable' : 'pipeline.denied') }],
-          severity: 'warning',
-          ...(actions ? { actions } : {}),
-        });
-        return;
-      }
+  /**
+   * Step 1: may this principal run this command in this chat (or, for an approved run, may the
+   * approver)? On refusal audits `denied` and replies: the `onDenied` hook's reply, or the plain denial.
+   */
+  async authorize(req: RunRequest): Promise<boolean> {
+    if (req.skipPermission) return true;
+    const { access } = this.deps;
+    if (access.can(req.approvedBy ?? req.principal, req.chat, req.command.permission)) return true;
+    this.record(req, 'denied');
+    const offer = this.hooks.onDenied?.(req, {
+      action: (label, name, args, o = {}) => this.makeAction(req.principal, req.chat, label, name, args, o),
+    });
+    await req.sink.send(offer ?? textMessage(req.t('pipeline.denied'), { severity: 'warning' }));
+    return false;
+  }
+
+  /** Step 2: validates the raw arguments against the command's schema; replies with the error and usage when they do not fit. */
+  async parse(req: RunRequest): Promise<{ ok: true; value: ParsedArgs<ArgDefs> } | { ok: false }> {
+    const parsed = parseNamed(req.command.args, req.raw);
+    if (parsed.ok) return { ok: true, value: parsed.value };
+    await req.sink.send(textMessage(this.argErrorText(req.t, parsed.error, req.command), { severity: 'warning' }));
+    return { ok: false };
+  }
+
+  /**
+   * Step 3: the command's own look at the target before anything is asked or changed (does the
+   * guest exist?). A reply from it ends the run (audited like a command's reply); no preflight, go on.
+   */
+  async preflight(req: RunRequest, ctx: CommandContext, args: ParsedArgs<ArgDefs>): Promise<boolean> {
+    if (!req.command.preflight) return true;
+    const stop = await this.guarded(req, () => req.command.preflight!(ctx, args));
+    if (stop === 'thrown') return false;
+    if (!stop) return true;
+    await this.finish(req, stop);
+    return false;
+  }
+
+  /**
+   * Step 4: a destructive command asks first (Confirm/Cancel buttons bound to this principal);
+   * pressing Confirm re-runs the whole pipeline. An approved run does not ask again.
+   */
+  async confirm(req: RunRequest, args: ParsedArgs<ArgDefs>): Promise<boolean> {
+    const { command, raw, t, sink } = req;
+    const destructive = typeof command.destructive === 'function' ? command.destructive(args) : Boolean(command.destructive);
+    if (!destructive) return true;
+    if (req.confirmed) {
+      await this.closeOrigin(sink, t('pipeline.confirmed'));
+      return true;
     }
-
-    const parsed = parseNamed(command.args, raw);
-    if (!parsed.ok) {
-      await sink.send(textMessage(this.argErrorText(t, parsed.error, command), { severity: 'warning' }));
-      return;
-    }
-
-    const destructive = typeof command.destructive === 'function' ? command.destructive(parsed.value) : Boolean(command.destructive);
-    if (destructive && !opts.confirmed && !opts.approvedBy) {
-      const confirmArgs = { ...raw, [CONFIRMED]: '1' };
-      const question = t(command.confirmKey ?? 'pipeline.confirm', { command: command.name, ...raw });
-      await sink.send({
-        blocks: [{ kind: 'text', text: question }],
-        severity: 'warning',
-        actions: [
-          [
-            this.makeAction(principal, chat, t('pipeline.confirmButton'), command.name, confirmArgs, {
+    if (req.approvedBy) return true;
+    const question = t(command.confirmKey ?? 'pipeline.confirm', { command: command.name, ...raw });
+    await sink.send({
+      blocks: [{ kind: 'text', text: question }],
+      severity: 'warning',
+      actions: [
+        [
+          this.makeAction(
+            req.principal,
+            req.chat,
+            t('pipeline.confirmButton'),
+            command.name,
+            { ...raw, [CONFIRMED]: '1' },
+            {
               oneShot: true,
               ttlMs: CONFIRM_TTL_MS,
               style: 'danger',
-            }),
-            this.makeAction(
-              principal,
-              chat,
-              t('pipeline.cancelButton'),
-              CANCEL_COMMAND,
-              { command: command.name },
-              { oneShot: true, ttlMs: CONFIRM_TTL_MS },
-            ),
-          ],
+            },
+          ),
+          this.makeAction(
+            req.principal,
+            req.chat,
+            t('pipeline.cancelButton'),
+            CANCEL_COMMAND,
+            { command: command.name },
+            { oneShot: true, ttlMs: CONFIRM_TTL_MS },
+          ),
         ],
-      });
-      return;
-    }
-    if (destructive && opts.confirmed) await this.closeOrigin(sink, t('pipeline.confirmed'));
+      ],
+    });
+    return false;
+  }
 
-    const ctx: CommandContext = {
+  /** Step 5: runs the command and sends its reply; an unexpected error becomes a reference the user can quote. */
+  async execute(req: RunRequest, ctx: CommandContext, args: ParsedArgs<ArgDefs>): Promise<void> {
+    const reply = await this.guarded(req, () => req.command.run(ctx, args));
+    if (reply !== 'thrown') await this.finish(req, reply);
+  }
+
+  /**
+   * Step 6: audits the run when it matters (a state change, an approved run, or a denial). An
+   * approved run names its approver in the same row as its result.
+   */
+  record(req: RunRequest, result: RunResult, detail?: string): void {
+    if (!req.command.mutates && !req.approvedBy && result !== 'denied') return;
+    const full = [req.approvedBy ? `approved by ${req.approvedBy.identity}` : undefined, detail].filter(Boolean).join('; ');
+    this.deps.audit.record({
+      at: this.deps.clock.now(),
+      identity: req.principal.identity,
+      chat: chatKey(req.chat),
+      command: req.command.name,
+      args: req.raw,
+      result,
+      ...(full ? { detail: full } : {}),
+    });
+  }
+
+  /** What the command's code sees while it runs. */
+  private context(req: RunRequest): CommandContext {
+    const { principal, chat, command, sink } = req;
+    return {
       principal,
       chat,
-      lang,
-      t,
+      lang: req.lang,
+      t: req.t,
       log: this.deps.log.child({ command: command.name }),
-      now: () => clock.now(),
+      now: () => this.deps.clock.now(),
       action: (label, name, args = {}, o = {}) =>
         this.makeAction(principal, chat, label, name, args, { oneShot: o.oneShot ?? Boolean(this.deps.registry.get(name)?.mutates), ...o }),
       // Replies of an ephemeral command stay private even when a button re-runs it in a group.
       send: (m) => sink.send(command.ephemeral ? { ...m, ephemeral: true } : m),
-      ...(opts.attachment ? { attachment: opts.attachment } : {}),
-      ...(opts.approvedBy ? { approvedBy: opts.approvedBy } : {}),
+      ...(req.attachment ? { attachment: req.attachment } : {}),
+      ...(req.approvedBy ? { approvedBy: req.approvedBy } : {}),
     };
+  }
+
+  /** Audits a command's reply (a warning or critical reply counts as failed) and sends it. */
+  private async finish(req: RunRequest, reply: Reply): Promise<void> {
+    const failed = reply?.severity === 'critical' || reply?.severity === 'warning';
+    const detail = failed
+      ? reply?.blocks
+          .map((b) => ('text' in b ? b.text : ''))
+          .join(' ')
+          .slice(0, 200)
+      : undefined;
+    this.record(req, failed ? 'failed' : 'ok', detail);
+    if (reply) await req.sink.send(req.command.ephemeral ? { ...reply, ephemeral: true } : reply);
+  }
+
+  /** Runs command code; a throw is logged with a reference, audited as `error` and told to the user. */
+  private async guarded<T>(req: RunRequest, fn: () => Promise<T>): Promise<T | 'thrown'> {
     try {
-      const reply = await command.run(ctx, parsed.value);
-      const failed = reply?.severity === 'critical' || reply?.severity === 'warning';
-      record(
-        failed ? 'failed' : 'ok',
-        failed
-          ? reply?.blocks
-              .map((b) => ('text' in b ? b.text : ''))
-              .join(' ')
-              .slice(0, 200)
-          : undefined,
-      );
-      if (reply) await sink.send(command.ephemeral ? { ...reply, ephemeral: true } : reply);
+      return await fn();
     } catch (e) {
       const ref = randomBytes(4).toString('hex');
-      this.deps.log.error({ err: e, ref, command: command.name }, 'command failed');
-      record('error', `internal error ref ${ref}`);
-      await sink.send(textMessage(t('pipeline.internalError', { ref }), { severity: 'critical' }));
+      this.deps.log.error({ err: e, ref, command: req.command.name }, 'command failed');
+      this.record(req, 'error', `internal error ref ${ref}`);
+      await req.sink.send(textMessage(req.t('pipeline.internalError', { ref }), { severity: 'critical' }));
+      return 'thrown';
     }
   }
 
   private resolveInput(
     inv: Invocation,
-  ): { ok: true; command: AnyCommand; raw: Record<string, string>; opts: RunOptions } | { ok: false; reply?: ArgError } {
+  ):
+    | { ok: true; command: AnyCommand; raw: Record<string, string>; opts: Pick<RunRequest, 'confirmed' | 'viaButton' | 'attachment'> }
+    | { ok: false; reply?: ArgError } {
     const { registry, tokens } = this.deps;
     const input = inv.input;
     switch (input.kind) {

@@ -7,7 +7,7 @@ import type { Logger } from '../core/logger.ts';
 import type { OutMessage } from '../core/outmessage.ts';
 import type { AnyCommand } from '../handlers/command.ts';
 import type { InviteAcceptor } from '../handlers/builtin/commands.ts';
-import type { Pipeline } from '../handlers/pipeline.ts';
+import type { Pipeline, PipelineHooks } from '../handlers/pipeline.ts';
 import type { CommandRegistry } from '../handlers/registry.ts';
 import type { AccessControl } from '../permissions/access.ts';
 import type { ActionTokens } from '../permissions/action-tokens.ts';
@@ -66,6 +66,8 @@ export interface FeatureModule {
   readonly alertFeeds?: readonly AlertFeed<any>[];
   /** Starts pollers and workers (after the adapters are up). */
   start?(): void | Promise<void>;
+  /** Behaviour plugged into the pipeline's steps (the permissions area's "ask an admin" on denial). */
+  readonly pipelineHooks?: PipelineHooks;
   /** Told the first time a stranger writes (the permissions area notifies the owner). */
   onUnknownUser?(identity: string, displayName: string): void;
   /** Shuts guests and the node down for the power-cut orchestration (the hypervisor area). */

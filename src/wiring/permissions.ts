@@ -6,7 +6,7 @@
 import { Approvals } from '../permissions/approvals.ts';
 import { Invites } from '../permissions/invites.ts';
 import { Linking } from '../permissions/linking.ts';
-import { approvalCommands, notifyOwnersOfStranger } from '../handlers/permissions/approvals.ts';
+import { approvalCommands, askAnAdmin, notifyOwnersOfStranger } from '../handlers/permissions/approvals.ts';
 import { permissionCommands } from '../handlers/permissions/commands.ts';
 import { chatAddress, type PermissionDeps } from '../handlers/permissions/deps.ts';
 import type { ReplySink } from '../handlers/pipeline.ts';
@@ -45,7 +45,14 @@ export function permissionsModule(ctx: WiringContext): FeatureModule | undefined
       };
       // The approver's right was checked by Approvals.decide where they decided (a group's
       // ceiling on the requester's chat must not undo a deliberate approval).
-      await shared.pipeline().run(command, request.args, requester, request.chat, lang, ctx.messages.forLanguage(lang), sink, {
+      await shared.pipeline().run({
+        command,
+        raw: request.args,
+        principal: requester,
+        chat: request.chat,
+        lang,
+        t: ctx.messages.forLanguage(lang),
+        sink,
         approvedBy: approver,
         skipPermission: true,
       });
@@ -55,6 +62,7 @@ export function permissionsModule(ctx: WiringContext): FeatureModule | undefined
     name: 'permissions',
     commands: [...permissionCommands(deps), ...approvalCommands(deps)],
     completions: { permission: () => access.knownPermissions().map((k) => k.permission) },
+    pipelineHooks: { onDenied: askAnAdmin },
     onUnknownUser: (identity, displayName) => notifyOwnersOfStranger(deps, identity, displayName),
     acceptInvite(code, identity, displayName) {
       const r = invites.acceptInvite(code, identity, displayName);

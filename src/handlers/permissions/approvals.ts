@@ -10,6 +10,7 @@ import { privateChatOf } from '../../permissions/chat.ts';
 import { P } from '../../permissions/permissions.ts';
 import { arg, parseNamed } from '../args.ts';
 import { defineCommand, type AnyCommand } from '../command.ts';
+import type { PipelineHooks } from '../pipeline.ts';
 import { chatAddress, onePerPerson, roleName, type PermissionDeps } from './deps.ts';
 
 const DECIDE = 'approval-decide';
@@ -36,6 +37,21 @@ function parseArgs(json: string): Record<string, string> | undefined {
     return undefined;
   }
 }
+
+/**
+ * The pipeline's `onDenied` hook: a denied `requestable` command offers an "Ask an admin" button
+ * (one-shot, for the requester only) that runs approval-request with the command and its raw args.
+ */
+export const askAnAdmin: NonNullable<PipelineHooks['onDenied']> = (req, tools) => {
+  if (!req.command.requestable) return undefined;
+  const ask = tools.action(
+    req.t('pipeline.askApproval'),
+    'approval-request',
+    { command: req.command.name, args: JSON.stringify(req.raw) },
+    { oneShot: true },
+  );
+  return { blocks: [{ kind: 'text', text: req.t('pipeline.deniedRequestable') }], severity: 'warning', actions: [[ask]] };
+};
 
 /** Builds approval-request, approval-decide and admit (button-only commands). */
 export function approvalCommands(deps: PermissionDeps): AnyCommand[] {
