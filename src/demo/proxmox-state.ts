@@ -14,6 +14,8 @@ export interface FakeGuest {
   type: FakeGuestType;
   name: string;
   status: 'running' | 'stopped';
+  /** A running VM paused in QEMU: `status` stays "running", only `qmpstatus` says "paused". */
+  paused?: boolean;
   cpus: number;
   maxmem: number;
   mem: number;

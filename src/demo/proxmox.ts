@@ -58,6 +58,8 @@ export interface ProxmoxFake {
   setGuestState(vmid: number, status: 'running' | 'stopped'): void;
   /** The next power task ends with this error instead of doing its job. */
   failNextTask(message?: string): void;
+  /** Pauses (or resumes) a running VM in QEMU, as `qm suspend` does: only `qmpstatus` shows it. */
+  setPaused(vmid: number, paused: boolean): void;
   /** The next backup of this guest fails with this reason. */
   failBackup(vmid: number, reason?: string): void;
   /** Runs the scheduled multi-guest backup job now (uses failBackup reasons); returns its UPID. */
@@ -166,22 +168,34 @@ export async function startProxmoxFake(opts: ProxmoxFakeOptions = {}, port = 0):
     return { ticket, csrf };
   };
 
-  const guestRow = (g: FakeGuest): Record<string, unknown> => ({
-    vmid: g.vmid,
-    name: g.name,
-    status: g.status,
-    cpus: g.cpus,
-    maxmem: g.maxmem,
-    mem: g.status === 'running' ? g.mem : 0,
-    cpu: g.status === 'running' ? g.cpu : 0,
-    uptime: g.status === 'running' && g.startedAt !== undefined ? Math.floor((now() - g.startedAt) / 1000) : 0,
-    maxdisk: 32 * 1024 ** 3,
-    template: 0,
-    ...(g.lock ? { lock: g.lock } : {}),
-    ...(g.type === 'qemu'
-      ? { qmpstatus: g.status, pid: g.status === 'running' ? 1234 + g.vmid : undefined }
-      : { type: 'lxc', maxswap: 512 * 1024 ** 2 }),
-  });
+  /**
+   * One guest row as qemu-server/pve-container report it. qemu-server's `vmstatus($vmid, $full)`
+   * (PVE/QemuServer.pm) fills `mem` from /proc/<pid>/stat as rss/vsize × maxmem and
+   * `return $res if !$full;` before asking QMP, so `qmpstatus` and the balloon memory
+   * (`total_mem - free_mem`, what the web UI shows) only come with `full=1`; `status/current`
+   * always asks with full.
+   */
+  const guestRow = (g: FakeGuest, full: boolean): Record<string, unknown> => {
+    const running = g.status === 'running';
+    const qemuFull = g.type === 'qemu' && full;
+    return {
+      vmid: g.vmid,
+      name: g.name,
+      status: g.status,
+      cpus: g.cpus,
+      maxmem: g.maxmem,
+      mem: !running ? 0 : g.type === 'qemu' && !full ? rssShare(g) : g.mem,
+      cpu: running ? g.cpu : 0,
+      uptime: running && g.startedAt !== undefined ? Math.floor((now() - g.startedAt) / 1000) : 0,
+      maxdisk: 32 * 1024 ** 3,
+      template: 0,
+      ...(g.lock ? { lock: g.lock } : {}),
+      ...(g.type === 'qemu' ? { pid: running ? 1234 + g.vmid : undefined } : { type: 'lxc', maxswap: 512 * 1024 ** 2 }),
+      ...(qemuFull
+        ? { qmpstatus: running && g.paused ? 'paused' : g.status, ...(running ? { balloon: g.maxmem, freemem: g.maxmem - g.mem } : {}) }
+        : {}),
+    };
+  };
 
   const taskRow = (t: FakeTask): Record<string, unknown> => ({
     upid: t.upid,
@@ -298,7 +312,7 @@ export async function startProxmoxFake(opts: ProxmoxFakeOptions = {}, port = 0):
       return { status: 200, data: null };
     }
     if ((rest[0] === 'qemu' || rest[0] === 'lxc') && rest.length === 1 && method === 'GET') {
-      return { status: 200, data: guests.filter((g) => g.type === rest[0]).map(guestRow) };
+      return { status: 200, data: guests.filter((g) => g.type === rest[0]).map((g) => guestRow(g, q.get('full') === '1')) };
     }
     if ((rest[0] === 'qemu' || rest[0] === 'lxc') && rest[2] === 'status' && rest.length === 4) {
       const g = findGuest(Number(rest[1]));
@@ -314,7 +328,7 @@ export async function startProxmoxFake(opts: ProxmoxFakeOptions = {}, port = 0):
           reason: `Configuration file 'nodes/${node}/${rest[0] === 'qemu' ? 'qemu-server' : 'lxc'}/${rest[1]}.conf' does not exist`,
         };
       }
-      if (method === 'GET' && rest[3] === 'current') return { status: 200, data: { ...guestRow(g), ha: { managed: 0 } } };
+      if (method === 'GET' && rest[3] === 'current') return { status: 200, data: { ...guestRow(g, true), ha: { managed: 0 } } };
       if (method === 'POST' && ['start', 'shutdown', 'reboot', 'stop'].includes(rest[3] ?? '')) {
         if (!canPower) return { status: 403, reason: `Permission check failed (/vms/${g.vmid}, VM.PowerMgmt)` };
         return power(g, rest[3] ?? '', who);
@@ -507,6 +521,12 @@ export async function startProxmoxFake(opts: ProxmoxFakeOptions = {}, port = 0):
       g.status = status;
       if (status === 'running') g.startedAt = now();
       else delete g.startedAt;
+      delete g.paused;
+    },
+    setPaused(vmid, paused) {
+      const g = findGuest(vmid);
+      if (!g || g.type !== 'qemu' || g.status !== 'running') throw new Error(`no running VM ${vmid}`);
+      g.paused = paused;
     },
     failNextTask(message = 'command failed') {
       nextTaskFailure = message;
@@ -541,6 +561,11 @@ export async function startProxmoxFake(opts: ProxmoxFakeOptions = {}, port = 0):
       return tasks;
     },
   };
+}
+
+/** The rss/vsize × maxmem estimate a VM's row carries without `full=1` (larger than the guest's own view). */
+function rssShare(g: FakeGuest): number {
+  return Math.min(g.maxmem, Math.round(g.mem * 1.3));
 }
 
 function notImplemented(method: string, path: string): Reply {

@@ -28,6 +28,12 @@ export interface RouterOsFakeOptions {
   readonly users?: readonly FakeRouterUser[];
   /** The guest AP takes its passphrase from a named security profile `guest-sec`. */
   readonly guestSecurityProfile?: boolean;
+  /**
+   * `/system/resource` version (default `7.16.2 (stable)`). Before 7.13 the WiFi menus live
+   * under `interface/wifiwave2` and `interface/wifi` answers 404 (the package was renamed
+   * wifiwave2 → wifi-qcom in 7.13; help.mikrotik.com WifiWave2 and WiFi pages).
+   */
+  readonly version?: string;
 }
 
 type Rec = Record<string, string>;
@@ -46,7 +52,7 @@ export interface RouterOsFake {
 
 const SENSITIVE = new Set(['security.passphrase', 'passphrase', 'private-key', 'preshared-key']);
 
-function seed(profile: boolean): Map<string, Rec[]> {
+function seed(profile: boolean, version: string): Map<string, Rec[]> {
   const guest: Rec = {
     '.id': '*5',
     name: 'wifi-guest',
@@ -97,7 +103,7 @@ function seed(profile: boolean): Map<string, Rec[]> {
       [
         {
           uptime: '3d4h12m5s',
-          version: '7.16.2 (stable)',
+          version,
           'build-time': '2024-11-26 12:50:04',
           'cpu-load': '7',
           'free-memory': '712704000',
@@ -232,6 +238,12 @@ function seed(profile: boolean): Map<string, Rec[]> {
   ]);
 }
 
+/** True for RouterOS 7.x before 7.13, where the WiFi package (and menu) was still `wifiwave2`. */
+function beforeWifiQcom(version: string): boolean {
+  const [major = 0, minor = 0] = version.split(/[.\s]/).map(Number);
+  return major === 7 && minor < 13;
+}
+
 function rosError(res: ServerResponse, status: number, message: string, detail?: string): void {
   sendJson(res, status, detail === undefined ? { error: status, message } : { error: status, message, detail });
 }
@@ -239,7 +251,14 @@ function rosError(res: ServerResponse, status: number, message: string, detail?:
 /** Starts the fake on 127.0.0.1 (ephemeral port unless `port` is given). */
 export async function startRouterOsFake(opts: RouterOsFakeOptions = {}, port = 0): Promise<RouterOsFake> {
   const users = opts.users ?? FAKE_ROUTER_USERS;
-  const menus = seed(opts.guestSecurityProfile ?? false);
+  const version = opts.version ?? '7.16.2 (stable)';
+  const menus = seed(opts.guestSecurityProfile ?? false, version);
+  if (beforeWifiQcom(version)) {
+    for (const name of [...menus.keys()].filter((k) => k === 'interface/wifi' || k.startsWith('interface/wifi/'))) {
+      menus.set(name.replace('interface/wifi', 'interface/wifiwave2'), menus.get(name) ?? []);
+      menus.delete(name);
+    }
+  }
   const started = Date.now();
   let injected: { status: number; body: string } | undefined;
   let requestCount = 0;
@@ -326,7 +345,7 @@ export async function startRouterOsFake(opts: RouterOsFakeOptions = {}, port = 0
         }
       }
       for (const [k, v] of changes) found.rec[k] = v === 'yes' ? 'true' : v === 'no' ? 'false' : v;
-      if (path.startsWith('interface/wifi/') && 'disabled' in found.rec)
+      if (/^interface\/(wifi|wifiwave2)\//.test(path) && 'disabled' in found.rec)
         found.rec.running = found.rec.disabled === 'true' ? 'false' : 'true';
       return sendJson(res, 200, visible(found.rec, user));
     }

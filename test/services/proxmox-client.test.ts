@@ -66,6 +66,19 @@ describe('ProxmoxClient with an API token against the fake', () => {
     assert.ok((r.value[0]?.uptime ?? 0) > 0);
   });
 
+  test('guests: a paused VM shows as paused and memory is the balloon figure (full=1)', async () => {
+    fake.setPaused(100, true);
+    try {
+      const r = await pve.guests();
+      assert.ok(r.ok);
+      const vm = r.value.find((g) => g.vmid === 100);
+      assert.equal(vm?.status, 'paused');
+      assert.equal(vm?.mem, fake.guest(100)?.mem);
+    } finally {
+      fake.setPaused(100, false);
+    }
+  });
+
   test('guest status of one guest', async () => {
     const r = await pve.guestStatus({ vmid: 100, type: 'qemu' });
     assert.equal(r.ok && r.value.name, 'nas');

@@ -254,6 +254,63 @@ describe('RouterOS client failures', () => {
   });
 });
 
+describe('RouterOS before 7.13: the wifiwave2 menu', () => {
+  test('reads, toggles and rotates the guest AP under /interface/wifiwave2 on 7.12.1', async () => {
+    await withRouter({ version: '7.12.1 (stable)' }, {}, async (c, fake) => {
+      const g = await c.guestWifi();
+      assert.ok(g.ok, JSON.stringify(g));
+      assert.equal(g.value.ssid, 'thehomelab-guest');
+      assert.ok((await c.setGuestWifiEnabled(false)).ok);
+      const guest = fake.menu('interface/wifiwave2').find((w) => w.name === 'wifi-guest');
+      assert.equal(guest?.disabled, 'true');
+      assert.ok((await c.setGuestPassphrase('walnut-quail-reef-2345')).ok);
+      assert.equal(guest?.['security.passphrase'], 'walnut-quail-reef-2345');
+      assert.throws(() => fake.menu('interface/wifi'), /no menu/);
+    });
+  });
+
+  test('the fake answers 404 for /interface/wifi before 7.13, as the router does', async () => {
+    await withRouter({ version: '7.12.1 (stable)' }, {}, async (_c, fake) => {
+      const res = await fetch(`${fake.url}/rest/interface/wifi`, {
+        headers: { authorization: `Basic ${Buffer.from(`${admin.name}:${admin.password}`).toString('base64')}` },
+      });
+      assert.equal(res.status, 404);
+    });
+  });
+
+  test('7.13 and later use /interface/wifi', async () => {
+    await withRouter({ version: '7.13 (stable)' }, {}, async (c) => {
+      const g = await c.guestWifi();
+      assert.ok(g.ok && g.value.name === 'wifi-guest');
+    });
+  });
+
+  test('an unreadable version string: the menu that answers wins', async () => {
+    await withRouter({ version: '7.12.1 (stable)' }, {}, async (c, fake) => {
+      fake.menu('system/resource')[0]!.version = 'development build';
+      const g = await c.guestWifi();
+      assert.ok(g.ok && g.value.ssid === 'thehomelab-guest', JSON.stringify(g));
+    });
+  });
+});
+
+describe('RouterOS WireGuard counters read leniently', () => {
+  test('a peer with an unreadable rx/tx keeps the list; the field is just unknown', async () => {
+    await withRouter({}, {}, async (c, fake) => {
+      const peers = fake.menu('interface/wireguard/peers');
+      peers[0]!.rx = '';
+      peers[1]!.tx = '1.5MiB';
+      peers[2]!.rx = 'n/a';
+      const r = await c.wireguardPeers();
+      assert.ok(r.ok, JSON.stringify(r));
+      assert.equal(r.value[0]?.rxBytes, undefined);
+      assert.equal(r.value[0]?.txBytes, 524288000);
+      assert.equal(r.value[1]?.txBytes, 1572864);
+      assert.equal(r.value[2]?.rxBytes, undefined);
+    });
+  });
+});
+
 describe('RouterOS over HTTPS with a pinned certificate', () => {
   const tls = selfSigned('router1.test');
   const other = selfSigned('someone-else');

@@ -204,8 +204,8 @@ export function routerCommands(deps: RouterCommandDeps): AnyCommand[] {
           name: p.label,
           address: p.allowedAddress.join(', ') || '—',
           handshake,
-          rx: formatBytes(p.rxBytes),
-          tx: formatBytes(p.txBytes),
+          rx: p.rxBytes === undefined ? '—' : formatBytes(p.rxBytes),
+          tx: p.txBytes === undefined ? '—' : formatBytes(p.txBytes),
         });
       });
       return { title: ctx.t('router.vpn.title'), blocks: [{ kind: 'list', items }] };

@@ -118,7 +118,9 @@ export class ProxmoxClient {
   async guests(node = this.node): Promise<Result<Guest[]>> {
     const list = z.array(guestSchema);
     const [vms, cts] = await Promise.all([
-      this.call('GET', `nodes/${enc(node)}/qemu`, list),
+      // `full=1`: qemu-server's vmstatus() returns before asking QMP without it, so `qmpstatus`
+      // (paused VMs) and the balloon-based memory the web UI shows are missing.
+      this.call('GET', `nodes/${enc(node)}/qemu`, list, { query: { full: 1 } }),
       this.call('GET', `nodes/${enc(node)}/lxc`, list),
     ]);
     if (!vms.ok) return vms;

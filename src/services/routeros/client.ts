@@ -16,6 +16,7 @@ import {
 } from './schemas.ts';
 import type { GuestWifi, Lease, NetworkRule, RouterResource, WireguardPeer } from './types.ts';
 import { validateWpaPassphrase } from './passphrase.ts';
+import { wifiMenuForVersion, type WifiMenu } from './wifi-menu.ts';
 
 export type * from './types.ts';
 
@@ -47,6 +48,8 @@ export class RouterOsClient {
   private readonly wanName: string;
   private readonly lan: NetworkRule;
   private readonly guest: NetworkRule;
+  /** The WiFi menu found on this router; forgotten on a 404 (the router may have been upgraded). */
+  private menu: WifiMenu | undefined;
 
   constructor(private readonly opts: RouterOsOptions) {
     this.http = new HttpClient(SERVICE, opts);
@@ -93,17 +96,18 @@ export class RouterOsClient {
     const rec = await this.guestRecord();
     if (!rec.ok) return rec;
     const g = rec.value;
+    const menu = g.menu;
     let ssid = g['configuration.ssid'];
     let hidden = g['configuration.hide-ssid'] ?? false;
     if (ssid === undefined && g.configuration) {
-      const c = await this.get('interface/wifi/configuration', wifiConfigurationListSchema, { name: g.configuration });
+      const c = await this.get(`${menu}/configuration`, wifiConfigurationListSchema, { name: g.configuration });
       if (!c.ok) return c;
       ssid = c.value[0]?.ssid;
       hidden = g['configuration.hide-ssid'] ?? c.value[0]?.['hide-ssid'] ?? false;
     }
     let passphrase = g['security.passphrase'];
     if (passphrase === undefined && g.security) {
-      const s = await this.get('interface/wifi/security', wifiSecurityListSchema, { name: g.security });
+      const s = await this.get(`${menu}/security`, wifiSecurityListSchema, { name: g.security });
       if (!s.ok) return s;
       passphrase = s.value[0]?.passphrase;
     }
@@ -124,7 +128,7 @@ export class RouterOsClient {
   async setGuestWifiEnabled(enabled: boolean): Promise<Result<void>> {
     const rec = await this.guestRecord();
     if (!rec.ok) return rec;
-    return this.patch(`interface/wifi/${rec.value['.id']}`, { disabled: enabled ? 'false' : 'true' });
+    return this.patch(`${rec.value.menu}/${rec.value['.id']}`, { disabled: enabled ? 'false' : 'true' });
   }
 
   /**
@@ -135,19 +139,21 @@ export class RouterOsClient {
   async setGuestPassphrase(passphrase: string): Promise<Result<void>> {
     const invalid = validateWpaPassphrase(passphrase);
     if (invalid) return err(serviceError(SERVICE, 'rejected', 'the passphrase must be 8 to 63 printable ASCII characters'));
-    const all = await this.get('interface/wifi', wifiListSchema);
+    const menu = await this.wifiMenu();
+    if (!menu.ok) return menu;
+    const all = await this.get(menu.value, wifiListSchema);
     if (!all.ok) return all;
     const g = all.value.find((w) => w.name === this.guestName);
     if (!g) return err(this.noGuest());
     const profile = g.security;
     const shared = profile !== undefined && all.value.some((w) => w.name !== g.name && w.security === profile);
     if (profile && g['security.passphrase'] === undefined && !shared) {
-      const s = await this.get('interface/wifi/security', wifiSecurityListSchema, { name: profile });
+      const s = await this.get(`${menu.value}/security`, wifiSecurityListSchema, { name: profile });
       if (!s.ok) return s;
       const id = s.value[0]?.['.id'];
-      if (id) return this.patch(`interface/wifi/security/${id}`, { passphrase }, passphrase);
+      if (id) return this.patch(`${menu.value}/security/${id}`, { passphrase }, passphrase);
     }
-    return this.patch(`interface/wifi/${g['.id']}`, { 'security.passphrase': passphrase }, passphrase);
+    return this.patch(`${menu.value}/${g['.id']}`, { 'security.passphrase': passphrase }, passphrase);
   }
 
   /** DHCP leases, each classified as LAN, guest or other. */
@@ -187,8 +193,8 @@ export class RouterOsClient {
           .filter(Boolean),
         endpoint: p['current-endpoint-address'] ? `${p['current-endpoint-address']}:${p['current-endpoint-port'] ?? ''}` : undefined,
         lastHandshakeSeconds: parseRouterOsDuration(p['last-handshake']),
-        rxBytes: p.rx ?? 0,
-        txBytes: p.tx ?? 0,
+        rxBytes: p.rx,
+        txBytes: p.tx,
         disabled: p.disabled ?? false,
       })),
     );
@@ -211,24 +217,48 @@ export class RouterOsClient {
     return serviceError(SERVICE, 'rejected', `there is no WiFi interface named ${this.guestName}`, 404);
   }
 
-  private async guestRecord(): Promise<Result<z.infer<typeof wifiListSchema>[number]>> {
-    const r = await this.get('interface/wifi', wifiListSchema, { name: this.guestName });
+  private async guestRecord(): Promise<Result<z.infer<typeof wifiListSchema>[number] & { menu: WifiMenu }>> {
+    const menu = await this.wifiMenu();
+    if (!menu.ok) return menu;
+    const r = await this.get(menu.value, wifiListSchema, { name: this.guestName });
     if (!r.ok) return r;
     const g = r.value.find((w) => w.name === this.guestName);
-    return g ? ok(g) : err(this.noGuest());
+    return g ? ok({ ...g, menu: menu.value }) : err(this.noGuest());
+  }
+
+  /** `/interface/wifi` from RouterOS 7.13, `/interface/wifiwave2` before; read once from `/system/resource`. */
+  private async wifiMenu(): Promise<Result<WifiMenu>> {
+    if (this.menu) return ok(this.menu);
+    const r = await this.get('system/resource', resourceSchema);
+    if (!r.ok) return r;
+    const menu = wifiMenuForVersion(r.value.version) ?? (await this.probeWifiMenu());
+    this.menu = menu;
+    return ok(menu);
+  }
+
+  /** For a version string we cannot read: the menu that answers wins. */
+  private async probeWifiMenu(): Promise<WifiMenu> {
+    const r = await this.get('interface/wifiwave2', wifiListSchema);
+    return r.ok ? 'interface/wifiwave2' : 'interface/wifi';
   }
 
   private async get<S extends z.ZodType>(path: string, schema: S, query?: Record<string, string>): Promise<Result<z.infer<S>>> {
     const res = await this.http.request('GET', `rest/${path}`, { headers: { authorization: this.auth }, query });
     if (!res.ok) return res;
-    if (res.value.status !== 200) return err(routerOsError(res.value.status, res.value.text, path));
+    if (res.value.status !== 200) return err(this.failed(res.value.status, res.value.text, path));
     return parseJson(SERVICE, res.value.text, schema);
+  }
+
+  /** A 404 under the WiFi menu may mean the router was upgraded past 7.13: detect again next time. */
+  private failed(status: number, body: string, path: string, secret?: string): ServiceError {
+    if (status === 404 && this.menu && path.startsWith(this.menu)) this.menu = undefined;
+    return routerOsError(status, body, path, secret);
   }
 
   private async patch(path: string, body: Record<string, string>, secret?: string): Promise<Result<void>> {
     const res = await this.http.request('PATCH', `rest/${path}`, { headers: { authorization: this.auth }, json: body });
     if (!res.ok) return res;
-    if (res.value.status >= 300) return err(routerOsError(res.value.status, res.value.text, path, secret));
+    if (res.value.status >= 300) return err(this.failed(res.value.status, res.value.text, path, secret));
     return ok(undefined);
   }
 }

@@ -11,6 +11,20 @@ export const rosBool = z.union([z.boolean(), z.string()]).transform((v) => v ===
 /** A numeric string (or number) → number; rejects non-numeric text. */
 export const rosNum = z.union([z.number(), z.string().regex(/^-?\d+(\.\d+)?$/)]).transform(Number);
 
+const UNIT: Record<string, number> = { '': 1, B: 1, KiB: 1024, MiB: 1024 ** 2, GiB: 1024 ** 3, TiB: 1024 ** 4 };
+
+/**
+ * A byte counter read leniently: a number, a digit string, or a CLI-style `12.5MiB`; any other
+ * form becomes undefined instead of failing the whole list (which forms routers send for
+ * WireGuard `rx`/`tx` is not settled, PROTOCOLS §6.2).
+ */
+export const rosCounter = z.unknown().transform((v): number | undefined => {
+  if (typeof v === 'number') return Number.isFinite(v) && v >= 0 ? v : undefined;
+  if (typeof v !== 'string') return undefined;
+  const m = /^\s*(\d+(?:\.\d+)?)\s*(B|KiB|MiB|GiB|TiB)?\s*$/.exec(v);
+  return m ? Math.round(Number(m[1]) * (UNIT[m[2] ?? ''] ?? 1)) : undefined;
+});
+
 /** The RouterOS error body `{error, message, detail}`. */
 export const rosErrorBody = z.object({
   error: z.union([z.number(), z.string()]).optional(),
@@ -95,8 +109,8 @@ export const peerListSchema = z.array(
     'current-endpoint-address': z.string().optional(),
     'current-endpoint-port': z.string().optional(),
     'last-handshake': z.string().optional(),
-    rx: rosNum.optional(),
-    tx: rosNum.optional(),
+    rx: rosCounter,
+    tx: rosCounter,
     disabled: rosBool.optional(),
   }),
 );

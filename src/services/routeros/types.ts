@@ -60,7 +60,8 @@ export interface WireguardPeer {
   readonly endpoint: string | undefined;
   /** Undefined when the peer never completed a handshake. */
   readonly lastHandshakeSeconds: number | undefined;
-  readonly rxBytes: number;
-  readonly txBytes: number;
+  /** Undefined when the router sent a form we cannot read. */
+  readonly rxBytes: number | undefined;
+  readonly txBytes: number | undefined;
   readonly disabled: boolean;
 }
