@@ -1,34 +1,40 @@
 # syntax=docker/dockerfile:1
-# Multi-stage build on the current Node LTS (24) slim image. better-sqlite3 compiles in the
-# build stage; the runtime image carries no compiler and runs as a non-root user.
+# Multi-stage build on Node 20 slim, the Node major the tests run on (test/core/container.test.ts
+# keeps them equal). better-sqlite3 compiles in the build stage; the runtime image carries no
+# compiler.
 
-FROM node:24-slim AS build
+FROM node:20-slim AS build
 WORKDIR /app
 RUN apt-get update \
  && apt-get install -y --no-install-recommends python3 make g++ \
  && rm -rf /var/lib/apt/lists/*
 COPY package.json package-lock.json ./
-ENV npm_config_build_from_source=better-sqlite3
-RUN npm ci --no-audit --no-fund
+# Install without running any install script, then build exactly the packages that need it
+# (npm documents this use of --ignore-scripts + `npm rebuild`): better-sqlite3 compiles from
+# source with its own build-release script instead of downloading a prebuilt binary.
+RUN npm ci --ignore-scripts --no-audit --no-fund \
+ && npm rebuild esbuild ssh2 \
+ && npm run build-release --prefix node_modules/better-sqlite3
 COPY tsconfig.json ./
 COPY src ./src
 COPY data/config.example.yaml ./data/config.example.yaml
 # One plain-JavaScript bundle (esbuild): no TypeScript loader at run time, so the bot starts
 # faster and uses less memory; then drop the dev dependencies from the runtime copy.
-RUN npm run build && npm prune --omit=dev --no-audit --no-fund && rm -rf src
+RUN npm run build && npm prune --omit=dev --ignore-scripts --no-audit --no-fund && rm -rf src
 
-FROM node:24-slim
+FROM node:20-slim
 ENV NODE_ENV=production
 WORKDIR /app
-RUN groupadd --system bot && useradd --system --gid bot --home /app bot \
- && mkdir -p /app/data && chown bot:bot /app/data
-COPY --from=build --chown=bot:bot /app /app
-USER bot
+# Runs as the base image's `node` user (uid/gid 1000, usually the host user who owns ./data and
+# ./secrets). Another owner: `user: "1001:1001"` in docker-compose.yml, and that uid must be able
+# to write ./data (`sudo chown -R 1001:1001 data`). The app files stay readable by everyone.
+RUN mkdir -p /app/data && chown node:node /app/data
+COPY --from=build /app /app
+USER node
 VOLUME ["/app/data"]
 EXPOSE 8080
-# The health server listens on 0.0.0.0 inside the container only when configured so;
-# the check runs inside the container against loopback.
+# The check asks the bot itself: it reads the same config and calls /healthz on health.port.
 HEALTHCHECK --interval=30s --timeout=5s --start-period=20s --retries=3 \
-  CMD node -e "fetch('http://127.0.0.1:'+(process.env.HEALTH_PORT||8080)+'/healthz').then(r=>process.exit(r.ok?0:1),()=>process.exit(1))"
+  CMD ["node", "dist/main.js", "--healthcheck", "--config", "/app/data/config.yaml"]
 STOPSIGNAL SIGTERM
 CMD ["node", "dist/main.js", "--config", "/app/data/config.yaml"]

@@ -22,6 +22,7 @@ async function main(): Promise<number> {
       'check-config': { type: 'boolean', default: false },
       demo: { type: 'boolean', default: false },
       console: { type: 'boolean', default: false },
+      healthcheck: { type: 'boolean', default: false },
     },
     allowPositionals: false,
   });
@@ -37,6 +38,15 @@ async function main(): Promise<number> {
     }
     process.stdout.write(`Configuration ${path} is valid.\n`);
     return 0;
+  }
+
+  if (values.healthcheck) {
+    const result = loadConfigFile(path);
+    if (!result.ok) {
+      process.stderr.write(`Configuration ${path} has problems:\n${formatProblems(result.problems)}\n`);
+      return 1;
+    }
+    return (await checkHealth(result.config.health)) ? 0 : 1;
   }
 
   let homelab: DemoHomelab | undefined;
@@ -108,6 +118,19 @@ async function main(): Promise<number> {
   });
   await ended;
   return Number(process.exitCode ?? 0);
+}
+
+/** The container HEALTHCHECK: asks the running bot's /healthz on the port its configuration names. */
+async function checkHealth(health: { host: string; port: number }): Promise<boolean> {
+  const host = health.host === '0.0.0.0' || health.host === '::' ? '127.0.0.1' : health.host;
+  try {
+    const res = await fetch(`http://${host.includes(':') ? `[${host}]` : host}:${health.port}/healthz`, {
+      signal: AbortSignal.timeout(4000),
+    });
+    return res.ok;
+  } catch {
+    return false;
+  }
 }
 
 main().then(

@@ -58,9 +58,10 @@ export function validateConfig(raw: unknown): ConfigResult {
 function resolveValues(value: unknown, path: string[], env: Env, readFile: (p: string) => string, problems: ConfigProblem[]): unknown {
   if (typeof value === 'string') {
     return value.replace(/\$\{(\w+)\}/g, (_, name: string) => {
-      const v = env[name];
-      if (v === undefined) problems.push({ path: path.join('.'), message: `environment variable ${name} is not set` });
-      return v ?? '';
+      const v = envValue(name, env, readFile);
+      if (typeof v === 'string') return v;
+      problems.push({ path: path.join('.'), message: v.problem });
+      return '';
     });
   }
   if (Array.isArray(value)) return value.map((v, i) => resolveValues(v, [...path, String(i)], env, readFile, problems));
@@ -88,6 +89,23 @@ function resolveValues(value: unknown, path: string[], env: Env, readFile: (p: s
     return out;
   }
   return value;
+}
+
+/**
+ * `${NAME}` reads the environment variable NAME or, when only `NAME_FILE` is set, the file it
+ * names (the Docker-secrets convention of the official images): the compose file mounts
+ * /run/secrets/x and sets `NAME_FILE`, and one example config serves Docker and `npm start`.
+ */
+function envValue(name: string, env: Env, readFile: (p: string) => string): string | { problem: string } {
+  const direct = env[name];
+  if (direct !== undefined) return direct;
+  const file = env[`${name}_FILE`];
+  if (file === undefined) return { problem: `environment variable ${name} is not set` };
+  try {
+    return readFile(file).trim();
+  } catch (e) {
+    return { problem: `cannot read ${file} (from ${name}_FILE): ${(e as NodeJS.ErrnoException).code ?? 'error'}` };
+  }
 }
 
 function describeIssues(issues: readonly z.core.$ZodIssue[]): ConfigProblem[] {

@@ -78,6 +78,16 @@ describe('config resolution', () => {
     assert.deepEqual(r.secrets.sort(), ['file-secret', TOKEN].sort());
   });
 
+  test('${VAR} reads the file VAR_FILE names when only VAR_FILE is set (Docker secrets)', () => {
+    const r = parseConfigText('telegram:\n  token: ${TG}\n  ownerIds: [42]\n', { TG_FILE: '/run/secrets/tg' }, (p) => {
+      assert.equal(p, '/run/secrets/tg');
+      return `${TOKEN}\n`;
+    });
+    assert.ok(r.ok && r.config.telegram?.token === TOKEN);
+    const problems = problemsOf('telegram:\n  token: ${TG}\n', { TG_FILE: '/missing' });
+    assert.ok(problems.some((p) => p.path === 'telegram.token' && /TG_FILE.*ENOENT/.test(p.message)));
+  });
+
   test('an unreadable *_FILE is reported at its key', () => {
     const problems = problemsOf('pihole:\n  url: http://127.0.0.1\n  password_FILE: /nonexistent/secret\n');
     assert.ok(problems.some((p) => p.path === 'pihole.password_FILE' && /ENOENT/.test(p.message)));

@@ -2,6 +2,7 @@
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
+import { createServer, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
@@ -13,12 +14,19 @@ const TOKEN = '123456:TEST-TOKEN-abcdefghijklmnopqrstuv';
 test('healthz reports the adapters and database; SIGTERM stops cleanly', async () => {
   const fake = await startFakeTelegram({ token: TOKEN, maxHoldMs: 300 });
   const dir = mkdtempSync(join(tmpdir(), 'life-'));
+  // A fixed port (not 0): the --healthcheck process reads it from the same config.
+  const healthPort = await new Promise<number>((resolve) => {
+    const s = createServer().listen(0, '127.0.0.1', () => {
+      const p = (s.address() as AddressInfo).port;
+      s.close(() => resolve(p));
+    });
+  });
   const config = join(dir, 'config.yaml');
   writeFileSync(
     config,
     [
       `database: ${join(dir, 'bot.db')}`,
-      'health: { host: 127.0.0.1, port: 0 }',
+      `health: { host: 127.0.0.1, port: ${healthPort} }`,
       'log: { level: info, pretty: false }',
       `telegram: { token: "\${TG_TOKEN}", apiRoot: "${fake.apiRoot}", ownerIds: [1000] }`,
       '',
@@ -41,6 +49,12 @@ test('healthz reports the adapters and database; SIGTERM stops cleanly', async (
     assert.equal(body.database, 'writable');
     assert.equal(body.adapters.telegram?.connected, true);
     assert.ok(!out.includes(TOKEN), 'the token must never be logged');
+    // The container HEALTHCHECK: the same config, the port the app really listens on.
+    const check = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts', '--healthcheck', '--config', config], {
+      env: { ...process.env, TG_TOKEN: TOKEN },
+      stdio: 'ignore',
+    });
+    assert.equal(await new Promise<number | null>((resolve) => check.on('close', resolve)), 0);
 
     child.kill('SIGTERM');
     assert.equal(await exited, 0);
