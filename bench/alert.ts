@@ -110,7 +110,7 @@ export async function benchAlert(log: (s: string) => void): Promise<AlertResult 
       try {
         pollSeconds = bench.config.nut?.pollSeconds ?? 0;
         if (!bench.app.modules.some((m) => m.alertFeeds?.some((f) => f.backend === 'nut'))) {
-          return 'no NUT alert feed in the app yet (src/wiring/nut.ts)';
+          return 'no NUT alert feed in the app yet (src/wiring/ups.ts)';
         }
         // Two polls seen: the first evaluation (on mains, nothing to say) is done.
         for (let i = 0; i < 100 && burstStarts(proxy.hits, started, performance.now(), 200).length < 2; i++) await elapse(100);

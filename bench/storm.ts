@@ -74,7 +74,7 @@ function stormModule(active: Map<AlertSource, Set<number>>, keys: { summary: str
         holdMs: 0,
         resolveHoldMs: 0,
       }));
-    return { backend: `storm-${src}`, poller, rules };
+    return { backend: `storm-${src}`, labelKey: 'alerts.label', poller, rules };
   });
   return {
     name: 'bench-storm',

@@ -136,8 +136,49 @@ function seedDefaults(db: Db): void {
   }
 }
 
+/**
+ * Permission names before each area had one id (its folder, message prefix and permission
+ * prefix): the old name → today's. Existing databases keep their grants under the new names.
+ */
+export const RENAMED_PERMISSIONS: Readonly<Record<string, Permission>> = {
+  'routeros.status.read': 'router.status.read',
+  'routeros.devices.read': 'router.devices.read',
+  'routeros.vpn.read': 'router.vpn.read',
+  'wifi.guest.qr': 'router.guest.qr',
+  'wifi.guest.manage': 'router.guest.manage',
+  'wifi.guest.rotate': 'router.guest.rotate',
+  'transmission.status.read': 'downloads.status.read',
+  'transmission.torrent.add': 'downloads.torrent.add',
+  'transmission.torrent.control': 'downloads.torrent.control',
+  'transmission.torrent.remove': 'downloads.torrent.remove',
+  'transmission.speed.set': 'downloads.speed.set',
+  'nextcloud.status.read': 'cloud.status.read',
+  'nextcloud.files.scan': 'cloud.files.scan',
+  'nextcloud.maintenance.set': 'cloud.maintenance.set',
+  'omv.status.read': 'nas.status.read',
+  'nut.status.read': 'ups.status.read',
+};
+
+/** Moves grants, known permissions and pending approvals from old names to the area ids. */
+function renamePermissions(db: Db): void {
+  // OR IGNORE, then DELETE: where a row already exists under the new name, it wins.
+  const grants = db.prepare('UPDATE OR IGNORE grants SET permission = ? WHERE permission = ?');
+  const known = db.prepare('UPDATE OR IGNORE known_permissions SET permission = ? WHERE permission = ?');
+  const approvals = db.prepare('UPDATE approvals SET permission = ? WHERE permission = ?');
+  const dropGrant = db.prepare('DELETE FROM grants WHERE permission = ?');
+  const dropKnown = db.prepare('DELETE FROM known_permissions WHERE permission = ?');
+  for (const [from, to] of Object.entries(RENAMED_PERMISSIONS)) {
+    grants.run(to, from);
+    known.run(to, from);
+    approvals.run(to, from);
+    dropGrant.run(from);
+    dropKnown.run(from);
+  }
+}
+
 /** The permission area's migrations, applied by `openDatabase`. */
 export const permissionMigrations: Migration[] = [
   { id: 'permissions-0001-schema', up: schema },
   { id: 'permissions-0002-default-grants', up: seedDefaults },
+  { id: 'permissions-0003-area-ids', up: renamePermissions },
 ];

@@ -49,17 +49,17 @@ export const GUEST_DEFAULTS: readonly Permission[] = [P.sessionStart, P.helpRead
 export const STATUS_READ: readonly Permission[] = [
   'bot.status.read',
   'proxmox.status.read',
-  'omv.status.read',
+  'nas.status.read',
   'pihole.status.read',
-  'nextcloud.status.read',
-  'transmission.status.read',
-  'routeros.status.read',
-  'nut.status.read',
+  'cloud.status.read',
+  'downloads.status.read',
+  'router.status.read',
+  'ups.status.read',
 ];
 
 /** What family may do on top of guest: guest WiFi QR, temporary unblock, status, self-service. */
 export const FAMILY_DEFAULTS: readonly Permission[] = [
-  'wifi.guest.qr',
+  'router.guest.qr',
   'pihole.domain.allow-temporary',
   P.languageSet,
   P.identityLink,

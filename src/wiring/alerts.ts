@@ -90,6 +90,8 @@ export function createAlerting(deps: AlertingDeps): Alerting {
     bindingLanguage.get(destination) ?? access.getLanguage(destination) ?? config.language;
 
   const late: { worker?: OutboxWorker } = {};
+  /** Backend → its household name's message key, filled from the feeds once the modules exist. */
+  const backendLabels = new Map<string, string>();
   const service = new AlertService({
     db,
     clock,
@@ -113,7 +115,14 @@ export function createAlerting(deps: AlertingDeps): Alerting {
     clock,
     log,
     maxAttempts: config.alerts.maxAttempts,
-    render: createAlertRenderer({ messages, languageOf, actions, timezone: config.timezone, now: () => clock.now() }),
+    render: createAlertRenderer({
+      messages,
+      languageOf,
+      actions,
+      timezone: config.timezone,
+      now: () => clock.now(),
+      backendLabelKey: (b) => backendLabels.get(b),
+    }),
     async deliver(destination, message, editRef, meta) {
       const [platform, ...rest] = destination.split(':');
       const adapter = deps.adapters().find((a) => a.platform === platform);
@@ -138,6 +147,7 @@ export function createAlerting(deps: AlertingDeps): Alerting {
       const feeds = modules.flatMap((m) => m.alertFeeds ?? []);
       const backends = new Set(feeds.map((f) => f.backend));
       for (const f of feeds) {
+        backendLabels.set(f.backend, f.labelKey);
         const host = RUNS_ON[f.backend];
         connectFeed(
           f.poller,

@@ -4,13 +4,13 @@ import { builtinMessages } from '../handlers/builtin/messages.ts';
 import { pipelineMessages } from '../handlers/pipeline.messages.ts';
 import { permissionMessages } from '../handlers/permissions/messages.ts';
 import { routerMessages } from '../handlers/router/messages.ts';
-import { torrentMessages } from '../handlers/torrents/messages.ts';
+import { downloadsMessages } from '../handlers/downloads/messages.ts';
 import { proxmoxMessages } from '../handlers/proxmox/messages.ts';
 import { nasMessages } from '../handlers/nas/messages.ts';
 import { piholeMessages } from '../handlers/pihole/messages.ts';
 import { cloudMessages } from '../handlers/cloud/messages.ts';
 import { alertsMessages } from '../handlers/alerts/messages.ts';
-import { nutMessages } from '../handlers/nut/messages.ts';
+import { upsMessages } from '../handlers/ups/messages.ts';
 import { discordMessages } from '../bot/discord/messages.ts';
 import { offsiteMessages } from '../handlers/offsite/messages.ts';
 
@@ -19,13 +19,13 @@ export const allMessageFragments: readonly CatalogueFragment[] = [
   builtinMessages,
   permissionMessages,
   routerMessages,
-  torrentMessages,
+  downloadsMessages,
   proxmoxMessages,
   nasMessages,
   piholeMessages,
   cloudMessages,
   alertsMessages,
-  nutMessages,
+  upsMessages,
   discordMessages,
   offsiteMessages,
 ];

@@ -2,14 +2,14 @@
 import type { Migration } from '../core/db.ts';
 import { permissionMigrations } from '../permissions/migrations.ts';
 import { routerMigrations } from '../handlers/router/store.ts';
-import { torrentMigrations } from '../handlers/torrents/store.ts';
+import { downloadsMigrations } from '../handlers/downloads/store.ts';
 import { piholeMigrations } from '../handlers/pihole/store.ts';
 import { alertMigrations } from '../alerts/migrations.ts';
 
 export const allMigrations: readonly Migration[] = [
   ...permissionMigrations,
   ...routerMigrations,
-  ...torrentMigrations,
+  ...downloadsMigrations,
   ...piholeMigrations,
   ...alertMigrations,
 ];

@@ -22,6 +22,8 @@ import type { DigestInput } from '../alerts/digest.ts';
 export interface AlertFeed<T = unknown> {
   /** Backend name, e.g. 'nut', 'proxmox', 'omv' (its reachability is a condition of its own). */
   readonly backend: string;
+  /** Message key of the household name alerts use for this backend ("UPS", "NAS"). */
+  readonly labelKey: string;
   readonly poller: Poller<T>;
   /** Pure rules: the latest good snapshot value → the conditions that hold now. */
   readonly rules: (value: T, now: number) => readonly Condition[];

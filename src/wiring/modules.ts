@@ -2,26 +2,26 @@
 import type { FeatureModule, WiringContext } from './module.ts';
 import { permissionsModule } from './permissions.ts';
 import { routerModule } from './router.ts';
-import { transmissionModule } from './transmission.ts';
+import { downloadsModule } from './downloads.ts';
 import { proxmoxModule } from './proxmox.ts';
 import { nasModule } from './nas.ts';
 import { piholeModule } from './pihole.ts';
-import { nextcloudModule } from './nextcloud.ts';
-import { nutModule } from './nut.ts';
+import { cloudModule } from './cloud.ts';
+import { upsModule } from './ups.ts';
 import { offsiteModule } from './offsite.ts';
 
 type ModuleFactory = (ctx: WiringContext) => FeatureModule | undefined;
 
 /** Every area's module factory (one line per area). */
 const FACTORIES: readonly ModuleFactory[] = [
-  nutModule,
+  upsModule,
   permissionsModule,
   routerModule,
-  transmissionModule,
+  downloadsModule,
   proxmoxModule,
   nasModule,
   piholeModule,
-  nextcloudModule,
+  cloudModule,
   offsiteModule,
 ];
 

@@ -26,7 +26,7 @@ export function nasModule(ctx: WiringContext): FeatureModule | undefined {
     const client = new OmvClient({ baseUrl: o.url, username: o.username, password: o.password, fingerprint: o.fingerprint });
     const poller = omvPoller(client, { intervalMs: o.pollSeconds * 1000, clock: ctx.clock, log });
     const rules = { filesystemWarnPercent: o.filesystemWarnPercent, filesystemCritPercent: o.filesystemCritPercent };
-    feeds.push({ backend: 'omv', poller, rules: (v: OmvSnapshot) => omvConditions(v, rules) });
+    feeds.push({ backend: 'omv', labelKey: 'nas.label', poller, rules: (v: OmvSnapshot) => omvConditions(v, rules) });
     closers.push(
       () => poller.stop(),
       () => client.close(),
@@ -47,7 +47,12 @@ export function nasModule(ctx: WiringContext): FeatureModule | undefined {
       service: 'mdadm',
     });
     const poller = mdadmPoller(new MdadmSource(ssh, { command: m.command }), { intervalMs: m.pollSeconds * 1000, clock: ctx.clock, log });
-    feeds.push({ backend: 'mdadm', poller, rules: (v: RaidArray[]) => raidConditions(v, { host: m.ssh.host, backend: 'mdadm' }) });
+    feeds.push({
+      backend: 'mdadm',
+      labelKey: 'nas.label',
+      poller,
+      rules: (v: RaidArray[]) => raidConditions(v, { host: m.ssh.host, backend: 'mdadm' }),
+    });
     closers.push(
       () => poller.stop(),
       () => ssh.close(),

@@ -27,7 +27,14 @@ export function offsiteModule(ctx: WiringContext): FeatureModule | undefined {
     name: 'offsite',
     commands: [],
     statusSections: [offsiteStatusSection(poller, c.windowHours)],
-    alertFeeds: [{ backend: OFFSITE_BACKEND, poller, rules: (v: OffsiteState, now: number) => offsiteConditions(v, now, rules) }],
+    alertFeeds: [
+      {
+        backend: OFFSITE_BACKEND,
+        labelKey: 'offsite.label',
+        poller,
+        rules: (v: OffsiteState, now: number) => offsiteConditions(v, now, rules),
+      },
+    ],
     digestInput: () => offsiteDigest(poller),
     start() {
       poller.start();

@@ -58,7 +58,7 @@ export function piholeModule(ctx: WiringContext): FeatureModule | undefined {
       changed: () => void poller.refresh(),
     }),
     statusSections: [section],
-    alertFeeds: [{ backend: 'pihole', poller, rules: (s) => piholeConditions(s) }],
+    alertFeeds: [{ backend: 'pihole', labelKey: 'pihole.label', poller, rules: (s) => piholeConditions(s) }],
     start() {
       poller.start();
       worker.start();

@@ -52,7 +52,7 @@ export function proxmoxModule(ctx: WiringContext): FeatureModule | undefined {
     name: 'proxmox',
     commands: proxmoxCommands({ client, poller, backupWindowHours: c.backupWindowHours, followers, signal: stopping.signal }),
     statusSections: [proxmoxStatusSection(poller, c.backupWindowHours)],
-    alertFeeds: [{ backend: 'proxmox', poller, rules: (value, now) => proxmoxConditions(value, now, rules) }],
+    alertFeeds: [{ backend: 'proxmox', labelKey: 'proxmox.label', poller, rules: (value, now) => proxmoxConditions(value, now, rules) }],
     digestInput: () => proxmoxDigest(poller, c.backupWindowHours, () => ctx.clock.now()),
     completions: {
       // Discord autocomplete for the guest argument, from the cached snapshot (never slow).

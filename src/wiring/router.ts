@@ -60,7 +60,7 @@ export function routerModule(ctx: WiringContext): FeatureModule | undefined {
     commands: routerCommands({ client, poller, autoOff }),
     statusSections: [section],
     // No router rules yet: the feed gives the engine the router's reachability as an alert.
-    alertFeeds: [{ backend: 'router', poller, rules: () => [] }],
+    alertFeeds: [{ backend: 'router', labelKey: 'router.label', poller, rules: () => [] }],
     start() {
       poller.start();
       worker.start();

@@ -8,12 +8,12 @@ import type { OutboxPayload } from '../../src/alerts/payload.ts';
 import type { AlertEvent } from '../../src/alerts/types.ts';
 import { alertsMessages } from '../../src/handlers/alerts/messages.ts';
 import { createAlertRenderer } from '../../src/handlers/alerts/render.ts';
-import { nutMessages } from '../../src/handlers/nut/messages.ts';
+import { upsMessages } from '../../src/handlers/ups/messages.ts';
 import { pipelineMessages } from '../../src/handlers/pipeline.messages.ts';
 import { upsConditions } from '../../src/services/nut/alerts.ts';
 import { toUpsState } from '../../src/services/nut/state.ts';
 
-const messages = new Messages([alertsMessages, nutMessages, pipelineMessages], { strict: true });
+const messages = new Messages([alertsMessages, upsMessages, pipelineMessages], { strict: true });
 const NOW = Date.UTC(2026, 10, 25, 12, 0, 0);
 const calls: string[] = [];
 const actions: AlertActions = {
@@ -28,6 +28,7 @@ const render = createAlertRenderer({
   actions,
   timezone: 'Europe/Madrid',
   now: () => NOW,
+  backendLabelKey: (b) => (b === 'nut' ? 'ups.label' : undefined),
 });
 const r = async (p: OutboxPayload, d = 'telegram:1'): Promise<OutMessage> => render(p, d);
 

@@ -27,6 +27,6 @@ test('torrent and guest names come from the pollers once they have refreshed', a
 
 test('permission names come from the known permissions', async () => {
   const perms = await source('permission')();
-  assert.ok(perms.includes('wifi.guest.qr'));
+  assert.ok(perms.includes('router.guest.qr'));
   assert.ok(perms.includes('proxmox.guest.power') || perms.some((p) => p.startsWith('proxmox.')));
 });

@@ -65,7 +65,7 @@ function setup() {
     name: 'add',
     group: 'test',
     summaryKey: 'test.summary',
-    permission: 'transmission.torrent.add',
+    permission: 'downloads.torrent.add',
     mutates: true,
     args: { url: arg.string({ descriptionKey: 'test.x', maxLength: 2000 }) },
     fromText: (text) => (text.startsWith('magnet:') ? { url: text } : undefined),

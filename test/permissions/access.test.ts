@@ -7,7 +7,7 @@ import { AccessControl } from '../../src/permissions/access.ts';
 
 describe('effectiveRole and can() with chat ceilings', () => {
   const w = world();
-  w.access.ensureKnownPermissions(['proxmox.guest.power', 'wifi.guest.qr', 'bot.help.read']);
+  w.access.ensureKnownPermissions(['proxmox.guest.power', 'router.guest.qr', 'bot.help.read']);
   const people: Record<Role, ReturnType<typeof w.person>> = {
     owner: w.owner,
     admin: w.person('telegram:2', 'admin'),
@@ -44,7 +44,7 @@ describe('effectiveRole and can() with chat ceilings', () => {
   const allowed: Record<string, Role[]> = {
     'permissions.grant.manage': ['owner'],
     'proxmox.guest.power': ['owner', 'admin'],
-    'wifi.guest.qr': ['owner', 'admin', 'family'],
+    'router.guest.qr': ['owner', 'admin', 'family'],
     'bot.help.read': ['owner', 'admin', 'family', 'guest'],
     'never.registered.thing': ['owner'],
   };
@@ -102,11 +102,11 @@ describe('known permissions and default grants', () => {
     const w = world();
     const fam = w.person('telegram:3', 'family');
     const guest = w.person('telegram:4', 'guest');
-    for (const p of ['wifi.guest.qr', 'pihole.domain.allow-temporary', 'proxmox.status.read', 'bot.help.read'] as const) {
+    for (const p of ['router.guest.qr', 'pihole.domain.allow-temporary', 'proxmox.status.read', 'bot.help.read'] as const) {
       assert.ok(w.access.can(fam, dm(), p), p);
     }
     assert.deepEqual(w.access.permissionsOf('guest'), ['bot.help.read', 'bot.session.start']);
-    assert.equal(w.access.can(guest, dm(), 'wifi.guest.qr'), false);
+    assert.equal(w.access.can(guest, dm(), 'router.guest.qr'), false);
   });
 
   test('new permissions go to admin (status reads to family); owner-only ones to nobody', () => {

@@ -16,7 +16,7 @@ function expectedMinRole(permission: string): Role {
   if (permission === 'permissions.grant.manage') return 'owner';
   if (['bot.session.start', 'bot.help.read'].includes(permission)) return 'guest';
   const family = [
-    'wifi.guest.qr',
+    'router.guest.qr',
     'pihole.domain.allow-temporary',
     'bot.language.set',
     'bot.identity.link',

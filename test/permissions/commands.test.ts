@@ -57,7 +57,7 @@ describe('people and permissions commands', () => {
     const fam = h.person('family');
     assert.match((await h.say(admin, '/grant family permissions.audit.read')).texts[0] ?? '', /not allowed to do that/);
     const table = await h.say(OWNER, '/grant');
-    assert.match(table.texts[0] ?? '', /wifi\.guest\.qr — family and above/);
+    assert.match(table.texts[0] ?? '', /router\.guest\.qr — family and above/);
     assert.match((await h.say(OWNER, '/grant family permissions.audit.read')).texts[0] ?? '', /can now use permissions\.audit\.read/);
     assert.match((await h.say(fam, '/audit')).replies[0]?.message.title ?? '', /Activity/);
     assert.match((await h.say(OWNER, '/revoke admin permissions.audit.read')).texts[0] ?? '', /still has it, because family has it/);
@@ -94,13 +94,13 @@ describe('people and permissions commands', () => {
   test('/audit filters by person and by service, and records denials', async () => {
     const fam = h.person('family');
     await h.say(fam, '/invite guest');
-    await h.say(OWNER, '/grant guest wifi.guest.qr');
-    await h.say(OWNER, '/revoke guest wifi.guest.qr');
+    await h.say(OWNER, '/grant guest router.guest.qr');
+    await h.say(OWNER, '/revoke guest router.guest.qr');
     const mine = await h.say(OWNER, `/audit person ${fam}`);
     assert.match(mine.texts[0] ?? '', /\/invite role=guest → denied/);
     assert.doesNotMatch(mine.texts[0] ?? '', /\/grant/);
     const perms = await h.say(OWNER, '/audit service permissions');
-    assert.match(perms.texts[0] ?? '', /\/revoke role=guest permission=wifi\.guest\.qr → done/);
+    assert.match(perms.texts[0] ?? '', /\/revoke role=guest permission=router\.guest\.qr → done/);
     assert.match((await h.say(OWNER, '/audit person nobody-at-all')).texts[0] ?? '', /do not know that person/);
   });
 });

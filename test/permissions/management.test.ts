@@ -80,16 +80,16 @@ describe('grant and revoke', () => {
 
   test('revoke reports a weaker role that still grants the permission', () => {
     const w = world();
-    assert.deepEqual(w.access.revoke(w.owner, 'admin', 'wifi.guest.qr'), { ok: true, changed: false, stillHeldVia: 'family' });
-    assert.deepEqual(w.access.revoke(w.owner, 'family', 'wifi.guest.qr'), { ok: true, changed: true });
-    assert.equal(w.access.roleHolds('admin', 'wifi.guest.qr'), false);
+    assert.deepEqual(w.access.revoke(w.owner, 'admin', 'router.guest.qr'), { ok: true, changed: false, stillHeldVia: 'family' });
+    assert.deepEqual(w.access.revoke(w.owner, 'family', 'router.guest.qr'), { ok: true, changed: true });
+    assert.equal(w.access.roleHolds('admin', 'router.guest.qr'), false);
   });
 
   test('an admin without the owner-only grant permission cannot grant at all', () => {
     const w = world();
     const admin = w.person('telegram:10', 'admin');
-    assert.deepEqual(w.access.grant(admin, 'guest', 'wifi.guest.qr'), { ok: false, reason: 'not-allowed' });
-    assert.deepEqual(w.access.revoke(admin, 'family', 'wifi.guest.qr'), { ok: false, reason: 'not-allowed' });
+    assert.deepEqual(w.access.grant(admin, 'guest', 'router.guest.qr'), { ok: false, reason: 'not-allowed' });
+    assert.deepEqual(w.access.revoke(admin, 'family', 'router.guest.qr'), { ok: false, reason: 'not-allowed' });
   });
 
   test('a delegated admin grants only what they hold, to roles below admin, never owner-only', () => {
@@ -100,7 +100,7 @@ describe('grant and revoke', () => {
     assert.ok(w.access.revoke(w.owner, 'admin', 'proxmox.guest.power').ok);
     const admin = w.person('telegram:10', 'admin');
     assert.deepEqual(w.access.grant(admin, 'family', 'proxmox.guest.power'), { ok: false, reason: 'not-held' });
-    assert.deepEqual(w.access.grant(admin, 'admin', 'wifi.guest.qr'), { ok: false, reason: 'not-allowed' });
+    assert.deepEqual(w.access.grant(admin, 'admin', 'router.guest.qr'), { ok: false, reason: 'not-allowed' });
     assert.deepEqual(w.access.grant(admin, 'family', 'bot.config.reload'), { ok: false, reason: 'owner-only' });
     assert.deepEqual(w.access.grant(admin, 'family', 'permissions.grant.manage'), { ok: false, reason: 'owner-only' });
     assert.deepEqual(w.access.grant(admin, 'family', 'permissions.audit.read'), { ok: true, changed: true });

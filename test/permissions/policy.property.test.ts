@@ -15,7 +15,7 @@ const STORED: Role[] = ['admin', 'family', 'guest'];
 const PERMS = [
   'proxmox.guest.power',
   'pihole.domain.allow',
-  'wifi.guest.qr',
+  'router.guest.qr',
   'bot.help.read',
   P.grantManage,
   P.roleManage,

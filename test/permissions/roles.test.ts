@@ -33,7 +33,7 @@ describe('roles', () => {
 });
 
 describe('permission names', () => {
-  const good = ['proxmox.guest.power', 'pihole.domain.allow-temporary', 'wifi.guest.qr', 'nut.status.read'];
+  const good = ['proxmox.guest.power', 'pihole.domain.allow-temporary', 'router.guest.qr', 'ups.status.read'];
   const bad = ['proxmox.guest', 'proxmox..power', 'Proxmox.guest.power', 'a.b.c.d', 'a.b.c ', '', 'a.b.-c', '1a.b.c'];
   for (const s of good) test(`accepts ${s}`, () => assert.equal(isPermission(s), true));
   for (const s of bad) test(`refuses "${s}"`, () => assert.equal(isPermission(s), false));

@@ -21,6 +21,8 @@ export interface AlertRendererDeps {
   readonly now: () => number;
   /** The engine's flap-damping stable time, for the "held until stable" footer (default 10 min). */
   readonly flapStableMinutes?: number;
+  /** Message key of a backend's household name (`nut` → `ups.label`); default `<backend>.label`. */
+  readonly backendLabelKey?: (backend: string) => string | undefined;
 }
 
 const SEVERITY: Record<AlertView['severity'], MessageSeverity> = { info: 'info', warning: 'warning', critical: 'critical' };
@@ -41,7 +43,10 @@ export function createAlertRenderer(deps: AlertRendererDeps): Render {
       if (typeof p.load === 'number') p.load = `${p.load} %`;
       if (typeof p.runtime === 'number') p.runtime = formatDurationShort(p.runtime * 1000);
       if (a.progress !== undefined) p.progress = `${Math.round(a.progress)} %`;
-      if (typeof p.backend === 'string' && messages.has(`${p.backend}.label`)) p.backend = t(`${p.backend}.label`);
+      if (typeof p.backend === 'string') {
+        const key = deps.backendLabelKey?.(p.backend) ?? `${p.backend}.label`;
+        if (messages.has(key)) p.backend = t(key);
+      }
       return p;
     };
     const summary = (a: AlertView): string => t(a.summaryKey, params(a));

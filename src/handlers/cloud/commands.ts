@@ -72,7 +72,7 @@ export function cloudCommands(deps: CloudCommandDeps): AnyCommand[] {
     group: GROUP,
     summaryKey: 'cloud.status.summary',
     args: {},
-    permission: 'nextcloud.status.read',
+    permission: 'cloud.status.read',
     async run(ctx) {
       const { t } = ctx;
       const snap = await poller.fresh(60_000);
@@ -120,7 +120,7 @@ export function cloudCommands(deps: CloudCommandDeps): AnyCommand[] {
     group: GROUP,
     summaryKey: 'cloud.maintenance.summary',
     args: { state: arg.choice(['on', 'off'] as const, { descriptionKey: 'cloud.maintenance.state' }) },
-    permission: 'nextcloud.maintenance.set',
+    permission: 'cloud.maintenance.set',
     // Turning it on locks the whole family out of their files: confirm first.
     destructive: (a) => a.state === 'on',
     confirmKey: 'cloud.maintenance.confirm',
@@ -147,7 +147,7 @@ export function cloudCommands(deps: CloudCommandDeps): AnyCommand[] {
     group: GROUP,
     summaryKey: 'cloud.scan.summary',
     args: { user: arg.string({ descriptionKey: 'cloud.scan.user', maxLength: 64, pattern: USER_ID }) },
-    permission: 'nextcloud.files.scan',
+    permission: 'cloud.files.scan',
     mutates: true,
     async run(ctx, { user }) {
       const { t } = ctx;

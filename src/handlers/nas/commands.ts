@@ -108,7 +108,7 @@ export function nasCommands(deps: NasDeps): AnyCommand[] {
     group: 'nas',
     summaryKey: 'nas.summary',
     args: {},
-    permission: 'omv.status.read',
+    permission: 'nas.status.read',
     async run(ctx): Promise<OutMessage> {
       const t = ctx.t;
       const maxAge = deps.maxAgeMs ?? 60_000;

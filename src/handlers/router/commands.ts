@@ -65,7 +65,7 @@ export function routerCommands(deps: RouterCommandDeps): AnyCommand[] {
     group: GROUP,
     summaryKey: 'router.wifi.summary',
     args: {},
-    permission: 'wifi.guest.qr',
+    permission: 'router.guest.qr',
     ephemeral: true,
     async run(ctx) {
       const g = await client.guestWifi();
@@ -83,7 +83,7 @@ export function routerCommands(deps: RouterCommandDeps): AnyCommand[] {
       state: arg.choice(['on', 'off'] as const, { descriptionKey: 'router.guest.state', required: false }),
       duration: arg.duration({ descriptionKey: 'router.guest.duration', required: false, minMs: 5 * 60_000, maxMs: 7 * 86_400_000 }),
     },
-    permission: 'wifi.guest.manage',
+    permission: 'router.guest.manage',
     mutates: true,
     async run(ctx, { state, duration }) {
       if (duration !== undefined && state !== 'on')
@@ -135,7 +135,7 @@ export function routerCommands(deps: RouterCommandDeps): AnyCommand[] {
     group: GROUP,
     summaryKey: 'router.rotate.summary',
     args: {},
-    permission: 'wifi.guest.rotate',
+    permission: 'router.guest.rotate',
     destructive: true,
     confirmKey: 'router.rotate.confirm',
     mutates: true,
@@ -156,7 +156,7 @@ export function routerCommands(deps: RouterCommandDeps): AnyCommand[] {
     group: GROUP,
     summaryKey: 'router.devices.summary',
     args: { network: arg.choice(['lan', 'guest', 'all'] as const, { descriptionKey: 'router.devices.network', required: false }) },
-    permission: 'routeros.devices.read',
+    permission: 'router.devices.read',
     async run(ctx, { network }) {
       const r = await client.dhcpLeases();
       if (!r.ok) return serviceErrorMessage(ctx.t, r.error, label(ctx.t));
@@ -186,7 +186,7 @@ export function routerCommands(deps: RouterCommandDeps): AnyCommand[] {
     group: GROUP,
     summaryKey: 'router.vpn.summary',
     args: {},
-    permission: 'routeros.vpn.read',
+    permission: 'router.vpn.read',
     async run(ctx) {
       const r = await client.wireguardPeers();
       if (!r.ok) return serviceErrorMessage(ctx.t, r.error, label(ctx.t));
@@ -217,7 +217,7 @@ export function routerCommands(deps: RouterCommandDeps): AnyCommand[] {
     group: GROUP,
     summaryKey: 'router.status.summary',
     args: {},
-    permission: 'routeros.status.read',
+    permission: 'router.status.read',
     async run(ctx) {
       const snap = await poller.fresh(30_000);
       const value = snapshotValue(snap);

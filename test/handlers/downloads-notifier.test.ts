@@ -4,15 +4,15 @@ import { ManualClock } from '../../src/core/clock.ts';
 import { openDatabase } from '../../src/core/db.ts';
 import { Messages, type Translate } from '../../src/core/i18n.ts';
 import { toPlainText, type OutMessage } from '../../src/core/outmessage.ts';
-import { torrentMessages } from '../../src/handlers/torrents/messages.ts';
-import { TorrentFinishNotifier } from '../../src/handlers/torrents/notifier.ts';
-import { TorrentStore, torrentMigrations } from '../../src/handlers/torrents/store.ts';
+import { downloadsMessages } from '../../src/handlers/downloads/messages.ts';
+import { TorrentFinishNotifier } from '../../src/handlers/downloads/notifier.ts';
+import { TorrentStore, downloadsMigrations } from '../../src/handlers/downloads/store.ts';
 import type { Snapshot } from '../../src/services/poller.ts';
 import type { TransmissionState } from '../../src/services/transmission/poller.ts';
 import type { Torrent } from '../../src/services/transmission/types.ts';
 
-const t: Translate = new Messages([torrentMessages], { strict: true }).forLanguage('en');
-const es: Translate = new Messages([torrentMessages], { strict: true }).forLanguage('es');
+const t: Translate = new Messages([downloadsMessages], { strict: true }).forLanguage('en');
+const es: Translate = new Messages([downloadsMessages], { strict: true }).forLanguage('es');
 
 function torrent(hash: string, name: string, percentDone: number): Torrent {
   return {
@@ -42,7 +42,7 @@ const ok = (torrents: Torrent[]): Snapshot<TransmissionState> => ({
 });
 
 function setup() {
-  const db = openDatabase(':memory:', torrentMigrations);
+  const db = openDatabase(':memory:', downloadsMigrations);
   const store = new TorrentStore(db);
   const clock = new ManualClock();
   const sent: { to: string; message: OutMessage; es: OutMessage; key: string | undefined }[] = [];

@@ -7,22 +7,22 @@ import type { StatusLine, StatusSection } from '../builtin/status-section.ts';
 /** The UPS line of /status, from the poller's cached snapshot. */
 export function upsStatusSection(poller: Poller<UpsState>): StatusSection {
   return {
-    id: 'nut',
-    labelKey: 'nut.label',
+    id: 'ups',
+    labelKey: 'ups.label',
     async read(t: Translate): Promise<StatusLine> {
       const s = await poller.settled();
-      if (s.status === 'never') return { level: 'warning', text: t('nut.status.checking') };
+      if (s.status === 'never') return { level: 'warning', text: t('ups.status.checking') };
       if (s.status === 'failed')
-        return { level: 'down', text: t(`error.${s.error.kind}`, { service: t('nut.label'), detail: s.error.detail }) };
+        return { level: 'down', text: t(`error.${s.error.kind}`, { service: t('ups.label'), detail: s.error.detail }) };
       const u = s.value;
       const params = {
         charge: u.charge !== undefined ? `${u.charge} %` : '?',
         runtime: u.runtimeSeconds !== undefined ? formatDurationShort(u.runtimeSeconds * 1000) : '?',
       };
-      const replace = u.status.has('RB') ? t('nut.status.replace') : '';
-      if (lowBattery(u)) return { level: 'down', text: t('nut.status.low', params) + replace };
-      if (onBattery(u)) return { level: 'down', text: t('nut.status.battery', params) + replace };
-      return { level: replace ? 'warning' : 'ok', text: t('nut.status.mains', params) + replace };
+      const replace = u.status.has('RB') ? t('ups.status.replace') : '';
+      if (lowBattery(u)) return { level: 'down', text: t('ups.status.low', params) + replace };
+      if (onBattery(u)) return { level: 'down', text: t('ups.status.battery', params) + replace };
+      return { level: replace ? 'warning' : 'ok', text: t('ups.status.mains', params) + replace };
     },
   };
 }

@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import type { Db, Migration } from '../../core/db.ts';
 
 /** Schema of the downloads area: who added which torrent, and .torrent files waiting for a folder. */
-export const torrentMigrations: Migration[] = [
+export const downloadsMigrations: Migration[] = [
   {
     id: 'torrents-0001-adders-and-uploads',
     up: `

@@ -47,7 +47,7 @@ export class TorrentFinishNotifier {
       who.chat,
       (t) => ({
         severity: 'success',
-        blocks: [{ kind: 'text', text: t('torrents.finished', { name: e.name, size: formatBytes(e.sizeBytes) }) }],
+        blocks: [{ kind: 'text', text: t('downloads.finished', { name: e.name, size: formatBytes(e.sizeBytes) }) }],
       }),
       `torrent-finished:${e.hash}`,
     );

@@ -31,18 +31,18 @@ function chooseFolder(
   if (folder !== undefined) {
     const dir = deps.folders[folder];
     if (dir === undefined) {
-      const folders = names.length ? names.join(', ') : ctx.t('torrents.add.defaultFolder');
+      const folders = names.length ? names.join(', ') : ctx.t('downloads.add.defaultFolder');
       return {
         ok: false,
         reply: {
-          blocks: [{ kind: 'text', text: ctx.t('torrents.add.unknownFolder', { folder: shortName(folder, 30), folders }) }],
+          blocks: [{ kind: 'text', text: ctx.t('downloads.add.unknownFolder', { folder: shortName(folder, 30), folders }) }],
           severity: 'warning',
         },
       };
     }
     return { ok: true, dir, label: folder };
   }
-  if (names.length === 0) return { ok: true, dir: undefined, label: ctx.t('torrents.add.defaultFolder') };
+  if (names.length === 0) return { ok: true, dir: undefined, label: ctx.t('downloads.add.defaultFolder') };
   if (names.length === 1) return { ok: true, dir: deps.folders[names[0]!], label: names[0]! };
   return { ok: false, reply: ask('') };
 }
@@ -59,27 +59,27 @@ async function addedReply(
   deps.store.recordAdded({ hash, name, chat: chatKey(ctx.chat), addedBy: ctx.principal.identity }, ctx.now());
   await deps.poller.refresh(); // /torrents right after shows it
   const text = duplicate
-    ? ctx.t('torrents.add.duplicate', { name: shortName(name) })
-    : `${ctx.t('torrents.add.added', { name: shortName(name), folder: folderLabel })} ${ctx.t('torrents.add.notify')}`;
+    ? ctx.t('downloads.add.duplicate', { name: shortName(name) })
+    : `${ctx.t('downloads.add.added', { name: shortName(name), folder: folderLabel })} ${ctx.t('downloads.add.notify')}`;
   return { blocks: [{ kind: 'text', text }], severity: duplicate ? 'info' : 'success' };
 }
 
 /** /addtorrent (also claimed from plain magnet/.torrent links) and the document-driven add. */
 export function torrentAddCommands(deps: TorrentCommandDeps): AnyCommand[] {
-  const folderArg = arg.string({ descriptionKey: 'torrents.add.folder', required: false, maxLength: 40 });
+  const folderArg = arg.string({ descriptionKey: 'downloads.add.folder', required: false, maxLength: 40 });
 
   const addtorrent = defineCommand({
     name: 'addtorrent',
     group: GROUP,
-    summaryKey: 'torrents.add.summary',
-    args: { link: arg.string({ descriptionKey: 'torrents.add.link', maxLength: 8192 }), folder: folderArg },
-    permission: 'transmission.torrent.add',
+    summaryKey: 'downloads.add.summary',
+    args: { link: arg.string({ descriptionKey: 'downloads.add.link', maxLength: 8192 }), folder: folderArg },
+    permission: 'downloads.torrent.add',
     mutates: true,
     requestable: true,
     fromText: claimTorrentLink,
     async run(ctx, { link, folder }) {
       const badLink = (reason: string): OutMessage => ({
-        blocks: [{ kind: 'text', text: ctx.t(`torrents.add.bad.${reason}`) }],
+        blocks: [{ kind: 'text', text: ctx.t(`downloads.add.bad.${reason}`) }],
         severity: 'warning',
       });
       const isMagnet = /^magnet:/i.test(link);
@@ -94,7 +94,7 @@ export function torrentAddCommands(deps: TorrentCommandDeps): AnyCommand[] {
         display = safeDecode(new URL(u.value).pathname.split('/').pop() ?? '') || u.value;
       }
       const choice = chooseFolder(ctx, deps, folder, () => ({
-        blocks: [{ kind: 'text', text: ctx.t('torrents.add.chooseFolder', { name: shortName(display, 50) }) }],
+        blocks: [{ kind: 'text', text: ctx.t('downloads.add.chooseFolder', { name: shortName(display, 50) }) }],
         actions: Object.keys(deps.folders).map((f) => [ctx.action(f, 'addtorrent', { link, folder: f })]),
       }));
       if (!choice.ok) return choice.reply;
@@ -107,32 +107,32 @@ export function torrentAddCommands(deps: TorrentCommandDeps): AnyCommand[] {
   const addtorrentfile = defineCommand({
     name: 'addtorrentfile',
     group: GROUP,
-    summaryKey: 'torrents.file.summary',
+    summaryKey: 'downloads.file.summary',
     args: {
-      upload: arg.string({ descriptionKey: 'torrents.file.upload', required: false, maxLength: 32, pattern: /^[0-9a-f]+$/ }),
+      upload: arg.string({ descriptionKey: 'downloads.file.upload', required: false, maxLength: 32, pattern: /^[0-9a-f]+$/ }),
       folder: folderArg,
     },
-    permission: 'transmission.torrent.add',
+    permission: 'downloads.torrent.add',
     mutates: true,
     hidden: true,
     acceptsDocument: (fileName) => /\.torrent$/i.test(fileName),
     async run(ctx, { upload, folder }) {
       const max = deps.maxTorrentFileBytes;
       const bad = (reason: string): OutMessage => ({
-        blocks: [{ kind: 'text', text: ctx.t(`torrents.file.bad.${reason}`, { max: formatBytes(max) }) }],
+        blocks: [{ kind: 'text', text: ctx.t(`downloads.file.bad.${reason}`, { max: formatBytes(max) }) }],
         severity: 'warning',
       });
       let bytes: Buffer;
       if (upload !== undefined) {
         const parked = deps.store.takePending(upload, ctx.principal.identity, ctx.now());
-        if (!parked) return { blocks: [{ kind: 'text', text: ctx.t('torrents.file.expired') }], severity: 'warning' };
+        if (!parked) return { blocks: [{ kind: 'text', text: ctx.t('downloads.file.expired') }], severity: 'warning' };
         bytes = parked.bytes;
       } else if (ctx.attachment) {
         // Refuse big files before downloading them from the chat platform.
         if (ctx.attachment.size > max) return bad('too-large');
         bytes = await ctx.attachment.download();
       } else {
-        return { blocks: [{ kind: 'text', text: ctx.t('torrents.file.expired') }], severity: 'warning' };
+        return { blocks: [{ kind: 'text', text: ctx.t('downloads.file.expired') }], severity: 'warning' };
       }
       const info = inspectTorrentFile(bytes, { maxBytes: max });
       if (!info.ok) return bad(info.error);
@@ -144,7 +144,7 @@ export function torrentAddCommands(deps: TorrentCommandDeps): AnyCommand[] {
           ctx.now(),
         );
         return {
-          blocks: [{ kind: 'text', text: ctx.t('torrents.add.chooseFolder', { name: shortName(info.value.name, 50) }) }],
+          blocks: [{ kind: 'text', text: ctx.t('downloads.add.chooseFolder', { name: shortName(info.value.name, 50) }) }],
           actions: Object.keys(deps.folders).map((f) => [ctx.action(f, 'addtorrentfile', { upload: id, folder: f })]),
         };
       });

@@ -1,5 +1,5 @@
 /** The UPS area: NUT client, a 2-second poller, its /status line, alert feed and digest part. */
-import { upsStatusSection } from '../handlers/nut/status.ts';
+import { upsStatusSection } from '../handlers/ups/status.ts';
 import { upsConditions } from '../services/nut/alerts.ts';
 import { NutClient } from '../services/nut/client.ts';
 import { createNutPoller } from '../services/nut/poller.ts';
@@ -7,7 +7,7 @@ import { onBattery } from '../services/nut/state.ts';
 import type { FeatureModule, WiringContext } from './module.ts';
 
 /** Builds the UPS module, or undefined when the config has no `nut` section. */
-export function nutModule(ctx: WiringContext): FeatureModule | undefined {
+export function upsModule(ctx: WiringContext): FeatureModule | undefined {
   const c = ctx.config.nut;
   if (!c) return undefined;
   const log = ctx.log.child({ backend: 'nut' });
@@ -19,10 +19,10 @@ export function nutModule(ctx: WiringContext): FeatureModule | undefined {
   });
   const poller = createNutPoller(client, c.ups, ctx.clock, log, c.pollSeconds * 1000);
   return {
-    name: 'nut',
+    name: 'ups',
     commands: [],
     statusSections: [upsStatusSection(poller)],
-    alertFeeds: [{ backend: 'nut', poller, rules: (s) => upsConditions(s) }],
+    alertFeeds: [{ backend: 'nut', labelKey: 'ups.label', poller, rules: (s) => upsConditions(s) }],
     digestInput() {
       const s = poller.snapshot;
       if (s.status !== 'ok') return {};

@@ -24,8 +24,8 @@ export function sshOptionsFrom(c: SshConfig, service: string): SshOptions {
   };
 }
 
-/** Builds the Nextcloud module, or undefined when the config has no `nextcloud` section. */
-export function nextcloudModule(ctx: WiringContext): FeatureModule | undefined {
+/** Builds the cloud module, or undefined when the config has no `nextcloud` section. */
+export function cloudModule(ctx: WiringContext): FeatureModule | undefined {
   const c = ctx.config.nextcloud;
   if (!c) return undefined;
   const log = ctx.log.child({ backend: 'nextcloud' });
@@ -41,7 +41,7 @@ export function nextcloudModule(ctx: WiringContext): FeatureModule | undefined {
   const occ = ssh && c.occ ? new NextcloudOcc({ runner: ssh, commandPrefix: c.occ.command }) : undefined;
 
   const section: StatusSection = {
-    id: 'nextcloud',
+    id: 'cloud',
     labelKey: 'cloud.label',
     async read(t) {
       const s = await poller.settled();
@@ -54,10 +54,10 @@ export function nextcloudModule(ctx: WiringContext): FeatureModule | undefined {
   };
 
   return {
-    name: 'nextcloud',
+    name: 'cloud',
     commands: cloudCommands({ poller, ...(occ ? { occ } : {}) }),
     statusSections: [section],
-    alertFeeds: [{ backend: 'nextcloud', poller, rules: (s) => nextcloudConditions(s) }],
+    alertFeeds: [{ backend: 'nextcloud', labelKey: 'cloud.label', poller, rules: (s) => nextcloudConditions(s) }],
     start() {
       poller.start();
     },

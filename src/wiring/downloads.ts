@@ -1,9 +1,9 @@
 /** The downloads area: Transmission client, poller, finish notifications, commands. */
 import type { StatusSection } from '../handlers/builtin/status-section.ts';
-import { torrentAddCommands } from '../handlers/torrents/add-commands.ts';
-import { torrentCommands, type TorrentCommandDeps } from '../handlers/torrents/commands.ts';
-import { TorrentFinishNotifier } from '../handlers/torrents/notifier.ts';
-import { TorrentStore } from '../handlers/torrents/store.ts';
+import { torrentAddCommands } from '../handlers/downloads/add-commands.ts';
+import { torrentCommands, type TorrentCommandDeps } from '../handlers/downloads/commands.ts';
+import { TorrentFinishNotifier } from '../handlers/downloads/notifier.ts';
+import { TorrentStore } from '../handlers/downloads/store.ts';
 import { formatBytes } from '../handlers/replies.ts';
 import { TransmissionClient } from '../services/transmission/client.ts';
 import { createTransmissionPoller } from '../services/transmission/poller.ts';
@@ -11,7 +11,7 @@ import { snapshotValue } from '../services/poller.ts';
 import type { FeatureModule, WiringContext } from './module.ts';
 
 /** Builds the downloads module, or undefined when the config has no `transmission` section. */
-export function transmissionModule(ctx: WiringContext): FeatureModule | undefined {
+export function downloadsModule(ctx: WiringContext): FeatureModule | undefined {
   const c = ctx.config.transmission;
   if (!c) return undefined;
   const client = new TransmissionClient({
@@ -31,17 +31,17 @@ export function transmissionModule(ctx: WiringContext): FeatureModule | undefine
   const deps: TorrentCommandDeps = { client, poller, store, folders: c.downloadDirs, maxTorrentFileBytes: c.maxTorrentFileBytes };
 
   const section: StatusSection = {
-    id: 'transmission',
-    labelKey: 'torrents.label',
+    id: 'downloads',
+    labelKey: 'downloads.label',
     async read(t) {
       const s = await poller.settled();
-      if (s.status === 'never') return { level: 'warning', text: t('torrents.checking') };
+      if (s.status === 'never') return { level: 'warning', text: t('downloads.checking') };
       if (s.status === 'failed')
-        return { level: 'down', text: t(`error.${s.error.kind}`, { service: t('torrents.label'), detail: s.error.detail }) };
+        return { level: 'down', text: t(`error.${s.error.kind}`, { service: t('downloads.label'), detail: s.error.detail }) };
       const list = s.value.torrents;
       return {
         level: list.some((x) => x.error !== 0) ? 'warning' : 'ok',
-        text: t('torrents.status.line', {
+        text: t('downloads.status.line', {
           downloading: list.filter((x) => x.percentDone < 1 && x.status !== 'stopped').length,
           seeding: list.filter((x) => x.percentDone >= 1).length,
           down: formatBytes(list.reduce((sum, x) => sum + x.rateDownload, 0)),
@@ -51,11 +51,11 @@ export function transmissionModule(ctx: WiringContext): FeatureModule | undefine
   };
 
   return {
-    name: 'transmission',
+    name: 'downloads',
     commands: [...torrentCommands(deps), ...torrentAddCommands(deps)],
     statusSections: [section],
     // Finishes are personal notices (above), not alerts; the feed reports reachability.
-    alertFeeds: [{ backend: 'transmission', poller, rules: () => [] }],
+    alertFeeds: [{ backend: 'transmission', labelKey: 'downloads.label', poller, rules: () => [] }],
     // Discord autocomplete for the torrent argument, from the cached snapshot.
     completions: { torrent: () => (snapshotValue(poller.snapshot)?.torrents ?? []).map((t) => t.name) },
     start() {

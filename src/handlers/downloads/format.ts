@@ -12,19 +12,19 @@ export function shortName(name: string, max = MAX_NAME): string {
 
 /** Household words for a torrent's state. */
 export function statusText(t: Translate, x: Torrent): string {
-  if (x.status !== 'stopped' && x.metadataPercentComplete < 1) return t('torrents.status.metadata');
-  return t(`torrents.status.${x.status}`);
+  if (x.status !== 'stopped' && x.metadataPercentComplete < 1) return t('downloads.status.metadata');
+  return t(`downloads.status.${x.status}`);
 }
 
 /** Two lines per torrent: name, then progress · state · speeds · time left (+ error line). */
 export function torrentItem(t: Translate, x: Torrent, n: number): string {
   const done = x.percentDone >= 1;
   const eta = done
-    ? t('torrents.eta.done')
+    ? t('downloads.eta.done')
     : x.etaSeconds !== undefined
-      ? t('torrents.eta.left', { left: formatDurationShort(x.etaSeconds * 1000) })
-      : t('torrents.eta.unknown');
-  const line = t('torrents.list.item', {
+      ? t('downloads.eta.left', { left: formatDurationShort(x.etaSeconds * 1000) })
+      : t('downloads.eta.unknown');
+  const line = t('downloads.list.item', {
     n,
     name: shortName(x.name),
     percent: formatPercent(x.percentDone),
@@ -33,7 +33,7 @@ export function torrentItem(t: Translate, x: Torrent, n: number): string {
     up: formatBytes(x.rateUpload),
     eta,
   });
-  return x.error !== 0 && x.errorString ? `${line}\n${t('torrents.list.error', { error: x.errorString.slice(0, 120) })}` : line;
+  return x.error !== 0 && x.errorString ? `${line}\n${t('downloads.list.error', { error: x.errorString.slice(0, 120) })}` : line;
 }
 
 /** Downloading first, then queued/checking, then paused, then finished; newest first within each. */

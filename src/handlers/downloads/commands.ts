@@ -21,14 +21,14 @@ export interface TorrentCommandDeps {
   readonly maxTorrentFileBytes: number;
 }
 
-export const GROUP = 'torrents';
+export const GROUP = 'downloads';
 const PAGE_SIZE = 6;
 const MAX_CANDIDATES = 5;
 
 /** The service's household name, for error messages. */
-export const torrentsLabel = (ctx: CommandContext): string => ctx.t('torrents.label');
+export const torrentsLabel = (ctx: CommandContext): string => ctx.t('downloads.label');
 
-const torrentArg = arg.string({ descriptionKey: 'torrents.control.torrent', maxLength: 200, rest: true, autocomplete: 'torrent' });
+const torrentArg = arg.string({ descriptionKey: 'downloads.control.torrent', maxLength: 200, rest: true, autocomplete: 'torrent' });
 
 /**
  * Finds one torrent by hash or name fragment. Several matches → a message with one button
@@ -46,9 +46,9 @@ async function resolveOne(
   const hits = matchTorrents(list.value, query);
   if (hits.length === 1) return hits[0]!;
   if (hits.length === 0)
-    return { blocks: [{ kind: 'text', text: ctx.t('torrents.notFound', { query: shortName(query, 40) }) }], severity: 'warning' };
+    return { blocks: [{ kind: 'text', text: ctx.t('downloads.notFound', { query: shortName(query, 40) }) }], severity: 'warning' };
   return {
-    blocks: [{ kind: 'text', text: ctx.t('torrents.ambiguous', { query: shortName(query, 40) }) }],
+    blocks: [{ kind: 'text', text: ctx.t('downloads.ambiguous', { query: shortName(query, 40) }) }],
     actions: hits.slice(0, MAX_CANDIDATES).map((x) => [ctx.action(buttonLabel(x), command, { torrent: x.hash })]),
   };
 }
@@ -62,26 +62,26 @@ export function torrentCommands(deps: TorrentCommandDeps): AnyCommand[] {
   const torrents = defineCommand({
     name: 'torrents',
     group: GROUP,
-    summaryKey: 'torrents.list.summary',
-    args: { page: arg.integer({ descriptionKey: 'torrents.list.page', required: false, min: 1, max: 1000 }) },
-    permission: 'transmission.status.read',
+    summaryKey: 'downloads.list.summary',
+    args: { page: arg.integer({ descriptionKey: 'downloads.list.page', required: false, min: 1, max: 1000 }) },
+    permission: 'downloads.status.read',
     async run(ctx, { page }) {
       const snap = await poller.fresh(5_000);
       if (snap.status === 'failed') return serviceErrorMessage(ctx.t, snap.error, torrentsLabel(ctx));
-      if (snap.status !== 'ok') return { blocks: [{ kind: 'text', text: ctx.t('torrents.checking') }] };
+      if (snap.status !== 'ok') return { blocks: [{ kind: 'text', text: ctx.t('downloads.checking') }] };
       const sorted = sortForList(snap.value.torrents);
       const blocks: Block[] = [];
-      if (snap.value.altSpeedEnabled) blocks.push({ kind: 'text', text: ctx.t('torrents.list.turtleOn') });
+      if (snap.value.altSpeedEnabled) blocks.push({ kind: 'text', text: ctx.t('downloads.list.turtleOn') });
       if (sorted.length === 0) {
-        blocks.push({ kind: 'text', text: ctx.t('torrents.list.empty') });
-        return { title: ctx.t('torrents.list.title'), blocks };
+        blocks.push({ kind: 'text', text: ctx.t('downloads.list.empty') });
+        return { title: ctx.t('downloads.list.title'), blocks };
       }
       const pages = Math.ceil(sorted.length / PAGE_SIZE);
       const current = Math.min(page ?? 1, pages);
       const first = (current - 1) * PAGE_SIZE;
       const shown = sorted.slice(first, first + PAGE_SIZE);
       blocks.push({ kind: 'list', items: shown.map((x, i) => torrentItem(ctx.t, x, first + i + 1)) });
-      if (pages > 1) blocks.push({ kind: 'text', text: ctx.t('torrents.list.pageOf', { page: current, pages }) });
+      if (pages > 1) blocks.push({ kind: 'text', text: ctx.t('downloads.list.pageOf', { page: current, pages }) });
       const actions: Action[][] = shown.map((x, i) => [
         x.status === 'stopped'
           ? ctx.action(`▶ ${first + i + 1}`, 'resumetorrent', { torrent: x.hash })
@@ -89,11 +89,11 @@ export function torrentCommands(deps: TorrentCommandDeps): AnyCommand[] {
         ctx.action(`🗑 ${first + i + 1}`, 'removetorrent', { torrent: x.hash }, { style: 'danger' }),
       ]);
       const nav: Action[] = [];
-      if (current > 1) nav.push(ctx.action(ctx.t('torrents.list.prev'), 'torrents', { page: String(current - 1) }));
-      if (current < pages) nav.push(ctx.action(ctx.t('torrents.list.next'), 'torrents', { page: String(current + 1) }));
+      if (current > 1) nav.push(ctx.action(ctx.t('downloads.list.prev'), 'torrents', { page: String(current - 1) }));
+      if (current < pages) nav.push(ctx.action(ctx.t('downloads.list.next'), 'torrents', { page: String(current + 1) }));
       if (nav.length) actions.push(nav);
       const footer = snapshotFooter(ctx.t, snap, ctx.now());
-      return { title: ctx.t('torrents.list.title'), blocks, actions, ...(footer ? { footer } : {}) };
+      return { title: ctx.t('downloads.list.title'), blocks, actions, ...(footer ? { footer } : {}) };
     },
   });
 
@@ -101,9 +101,9 @@ export function torrentCommands(deps: TorrentCommandDeps): AnyCommand[] {
     defineCommand({
       name,
       group: GROUP,
-      summaryKey: pause ? 'torrents.pause.summary' : 'torrents.resume.summary',
+      summaryKey: pause ? 'downloads.pause.summary' : 'downloads.resume.summary',
       args: { torrent: torrentArg },
-      permission: 'transmission.torrent.control',
+      permission: 'downloads.torrent.control',
       mutates: true,
       async run(ctx, { torrent }) {
         const found = await resolveOne(ctx, deps, torrent, name, (x) => `${pause ? '⏸' : '▶'} ${shortName(x.name, 40)}`);
@@ -112,7 +112,7 @@ export function torrentCommands(deps: TorrentCommandDeps): AnyCommand[] {
         if (!r.ok) return serviceErrorMessage(ctx.t, r.error, torrentsLabel(ctx));
         await poller.refresh();
         return {
-          blocks: [{ kind: 'text', text: ctx.t(pause ? 'torrents.paused' : 'torrents.resumed', { name: shortName(found.name) }) }],
+          blocks: [{ kind: 'text', text: ctx.t(pause ? 'downloads.paused' : 'downloads.resumed', { name: shortName(found.name) }) }],
           severity: 'success',
         };
       },
@@ -121,27 +121,27 @@ export function torrentCommands(deps: TorrentCommandDeps): AnyCommand[] {
   const remove = defineCommand({
     name: 'removetorrent',
     group: GROUP,
-    summaryKey: 'torrents.remove.summary',
+    summaryKey: 'downloads.remove.summary',
     args: {
-      torrent: arg.string({ descriptionKey: 'torrents.control.torrent', maxLength: 200, autocomplete: 'torrent' }),
-      data: arg.choice(['keep', 'delete'] as const, { descriptionKey: 'torrents.remove.data', required: false }),
+      torrent: arg.string({ descriptionKey: 'downloads.control.torrent', maxLength: 200, autocomplete: 'torrent' }),
+      data: arg.choice(['keep', 'delete'] as const, { descriptionKey: 'downloads.remove.data', required: false }),
     },
-    permission: 'transmission.torrent.remove',
+    permission: 'downloads.torrent.remove',
     mutates: true,
     // Deleting downloaded files cannot be undone: the pipeline asks first.
     destructive: (a) => a.data === 'delete',
-    confirmKey: 'torrents.remove.confirmDelete',
+    confirmKey: 'downloads.remove.confirmDelete',
     async run(ctx, { torrent, data }) {
       const found = await resolveOne(ctx, deps, torrent, 'removetorrent', (x) => `🗑 ${shortName(x.name, 40)}`);
       if (!isTorrent(found)) return found;
       if (data === undefined) {
         return {
-          blocks: [{ kind: 'text', text: ctx.t('torrents.remove.ask', { name: shortName(found.name) }) }],
+          blocks: [{ kind: 'text', text: ctx.t('downloads.remove.ask', { name: shortName(found.name) }) }],
           actions: [
             [
-              ctx.action(ctx.t('torrents.remove.keepButton'), 'removetorrent', { torrent: found.hash, data: 'keep' }),
+              ctx.action(ctx.t('downloads.remove.keepButton'), 'removetorrent', { torrent: found.hash, data: 'keep' }),
               ctx.action(
-                ctx.t('torrents.remove.deleteButton'),
+                ctx.t('downloads.remove.deleteButton'),
                 'removetorrent',
                 { torrent: found.hash, data: 'delete' },
                 { style: 'danger' },
@@ -156,7 +156,7 @@ export function torrentCommands(deps: TorrentCommandDeps): AnyCommand[] {
       await poller.refresh();
       return {
         blocks: [
-          { kind: 'text', text: ctx.t(data === 'delete' ? 'torrents.removedData' : 'torrents.removed', { name: shortName(found.name) }) },
+          { kind: 'text', text: ctx.t(data === 'delete' ? 'downloads.removedData' : 'downloads.removed', { name: shortName(found.name) }) },
         ],
         severity: 'success',
       };
@@ -166,9 +166,9 @@ export function torrentCommands(deps: TorrentCommandDeps): AnyCommand[] {
   const turtle = defineCommand({
     name: 'turtle',
     group: GROUP,
-    summaryKey: 'torrents.turtle.summary',
-    args: { state: arg.choice(['on', 'off'] as const, { descriptionKey: 'torrents.turtle.state', required: false }) },
-    permission: 'transmission.speed.set',
+    summaryKey: 'downloads.turtle.summary',
+    args: { state: arg.choice(['on', 'off'] as const, { descriptionKey: 'downloads.turtle.state', required: false }) },
+    permission: 'downloads.speed.set',
     mutates: true,
     async run(ctx, { state }) {
       if (state !== undefined) {
@@ -176,28 +176,31 @@ export function torrentCommands(deps: TorrentCommandDeps): AnyCommand[] {
         if (!r.ok) return serviceErrorMessage(ctx.t, r.error, torrentsLabel(ctx));
         await poller.refresh();
         return {
-          blocks: [{ kind: 'text', text: ctx.t(state === 'on' ? 'torrents.turtle.isOn' : 'torrents.turtle.isOff') }],
+          blocks: [{ kind: 'text', text: ctx.t(state === 'on' ? 'downloads.turtle.isOn' : 'downloads.turtle.isOff') }],
           severity: 'success',
         };
       }
       const cur = await client.turtle();
       if (!cur.ok) return serviceErrorMessage(ctx.t, cur.error, torrentsLabel(ctx));
       const toggle = cur.value
-        ? ctx.action(ctx.t('torrents.turtle.turnOff'), 'turtle', { state: 'off' })
-        : ctx.action(ctx.t('torrents.turtle.turnOn'), 'turtle', { state: 'on' });
-      return { blocks: [{ kind: 'text', text: ctx.t(cur.value ? 'torrents.turtle.isOn' : 'torrents.turtle.isOff') }], actions: [[toggle]] };
+        ? ctx.action(ctx.t('downloads.turtle.turnOff'), 'turtle', { state: 'off' })
+        : ctx.action(ctx.t('downloads.turtle.turnOn'), 'turtle', { state: 'on' });
+      return {
+        blocks: [{ kind: 'text', text: ctx.t(cur.value ? 'downloads.turtle.isOn' : 'downloads.turtle.isOff') }],
+        actions: [[toggle]],
+      };
     },
   });
 
   const freespace = defineCommand({
     name: 'freespace',
     group: GROUP,
-    summaryKey: 'torrents.space.summary',
+    summaryKey: 'downloads.space.summary',
     args: {},
-    permission: 'transmission.status.read',
+    permission: 'downloads.status.read',
     async run(ctx) {
       const named = Object.entries(deps.folders);
-      const targets: [string, string | undefined][] = named.length > 0 ? named : [[ctx.t('torrents.add.defaultFolder'), undefined]];
+      const targets: [string, string | undefined][] = named.length > 0 ? named : [[ctx.t('downloads.add.defaultFolder'), undefined]];
       const fields: { label: string; value: string }[] = [];
       for (const [label, path] of targets) {
         const r = await client.freeSpace(path);
@@ -207,11 +210,11 @@ export function torrentCommands(deps: TorrentCommandDeps): AnyCommand[] {
           label,
           value:
             totalBytes !== undefined
-              ? ctx.t('torrents.space.valueOf', { free: formatBytes(freeBytes), total: formatBytes(totalBytes) })
-              : ctx.t('torrents.space.value', { free: formatBytes(freeBytes) }),
+              ? ctx.t('downloads.space.valueOf', { free: formatBytes(freeBytes), total: formatBytes(totalBytes) })
+              : ctx.t('downloads.space.value', { free: formatBytes(freeBytes) }),
         });
       }
-      return { title: ctx.t('torrents.space.title'), blocks: [{ kind: 'fields', fields }] };
+      return { title: ctx.t('downloads.space.title'), blocks: [{ kind: 'fields', fields }] };
     },
   });
 
