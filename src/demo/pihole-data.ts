@@ -17,7 +17,7 @@ export interface FakeQuery {
   upstream: string | null;
 }
 
-/** Statuses Pi-hole counts as blocked (FTL `get_blocked_statuslist`). */
+/** Statuses FTL counts as blocked: src/datastructure.c `is_blocked()`, DBBUSY included. */
 export const BLOCKED_STATUSES: readonly string[] = [
   'GRAVITY',
   'REGEX',
@@ -28,6 +28,7 @@ export const BLOCKED_STATUSES: readonly string[] = [
   'GRAVITY_CNAME',
   'REGEX_CNAME',
   'DENYLIST_CNAME',
+  'DBBUSY',
   'SPECIAL_DOMAIN',
   'EXTERNAL_BLOCKED_EDE15',
 ];

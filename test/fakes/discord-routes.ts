@@ -87,7 +87,13 @@ export function discordRoutes(d: RouteDeps): Route[] {
     s.commandWrites.set(scope, (s.commandWrites.get(scope) ?? 0) + 1);
   };
   for (const base of ['/applications/:app/commands', '/applications/:app/guilds/:guild/commands']) {
-    add('GET', base, (c) => ok(s.commands.get(scopeOf(c)) ?? []));
+    // Without `?with_localizations=true` Discord leaves out the localisation dictionaries
+    // (developer docs, application-commands "Get Global/Guild Application Commands";
+    // discord-api-types RESTGetAPIApplicationCommandsQuery).
+    add('GET', base, (c) => {
+      const list = s.commands.get(scopeOf(c)) ?? [];
+      return ok(c.query.get('with_localizations') === 'true' ? list : list.map(withoutLocalizations));
+    });
     add('PUT', base, (c) => {
       const scope = scopeOf(c);
       if (!Array.isArray(c.body))
@@ -250,4 +256,11 @@ export function discordRoutes(d: RouteDeps): Route[] {
     return { status: 204 };
   });
   return routes;
+}
+
+/** A command (or option) as listed without `with_localizations`: no localisation dictionaries. */
+function withoutLocalizations(c: Record<string, unknown>): Record<string, unknown> {
+  const { name_localizations: _n, description_localizations: _d, ...rest } = c;
+  const options = rest.options as Record<string, unknown>[] | undefined;
+  return Array.isArray(options) ? { ...rest, options: options.map(withoutLocalizations) } : rest;
 }

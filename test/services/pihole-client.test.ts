@@ -214,6 +214,13 @@ describe('PiholeClient blocking and stats', () => {
     const recent = unwrap(await s.client.recentBlocked(1));
     assert.deepEqual(recent, ['ads.newtv.example']);
   });
+
+  test('a query blocked while the gravity database was busy (DBBUSY) counts as blocked', async () => {
+    s.fake.addBlockedQuery({ domain: 'ads.busy.example', clientIp: '192.168.1.20', clientName: 'tv', status: 'DBBUSY' });
+    const tv = unwrap(await s.client.blockedQueries({ clientName: 'tv', limit: 5 }));
+    assert.equal(tv[0]?.domain, 'ads.busy.example');
+    assert.equal(tv[0]?.status, 'DBBUSY');
+  });
 });
 
 describe('PiholeClient domain lists', () => {

@@ -40,7 +40,9 @@ function canonical(commands: readonly Json[]): string {
 
 async function sync(rest: REST, appId: string, guild: string | undefined, desired: readonly Json[], log: Logger): Promise<void> {
   const route = guild ? Routes.applicationGuildCommands(appId, guild) : Routes.applicationCommands(appId);
-  const existing = (await rest.get(route)) as Json[];
+  // Localisation dictionaries only come back when asked for; without them every restart
+  // would see a difference and re-PUT every command.
+  const existing = (await rest.get(route, { query: new URLSearchParams({ with_localizations: 'true' }) })) as Json[];
   const scope = guild ?? 'global';
   if (canonical(existing) === canonical(desired)) {
     log.debug({ scope, count: desired.length }, 'discord: slash commands up to date');

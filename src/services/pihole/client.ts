@@ -93,7 +93,11 @@ export interface DomainEntry {
 /** Outcome of adding an entry: `created: false` means it was already on that list. */
 export type AddDomainOutcome = { readonly created: true; readonly entry: DomainEntry } | { readonly created: false };
 
-/** Statuses FTL counts as blocked (FTL `get_blocked_statuslist`). */
+/**
+ * Statuses FTL counts as blocked: FTL src/datastructure.c `is_blocked()` (and the
+ * `query->flags.blocked` switch in dnsmasq_interface.c), which include DBBUSY — a query
+ * answered as blocked because the gravity database was busy.
+ */
 export const BLOCKED_STATUSES: ReadonlySet<string> = new Set([
   'GRAVITY',
   'REGEX',
@@ -104,6 +108,7 @@ export const BLOCKED_STATUSES: ReadonlySet<string> = new Set([
   'GRAVITY_CNAME',
   'REGEX_CNAME',
   'DENYLIST_CNAME',
+  'DBBUSY',
   'SPECIAL_DOMAIN',
   'EXTERNAL_BLOCKED_EDE15',
 ]);
