@@ -38,7 +38,7 @@ export interface OutMessage {
   readonly image?: Image;
   /** Rows of buttons. */
   readonly actions?: readonly (readonly Action[])[];
-  /** Only the person who asked should see it (Discord ephemeral; Telegram replies are private anyway in DMs). */
+  /** Only the person who asked should see it: Discord ephemeral; asked in a Telegram group, it goes to their private chat. */
   readonly ephemeral?: boolean;
   /** Footer line, e.g. "as of 2 min ago". */
   readonly footer?: string;

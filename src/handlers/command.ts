@@ -81,8 +81,10 @@ export interface Command<A extends ArgDefs = ArgDefs> {
   readonly hidden?: boolean;
   /** Runs for people the bot does not know yet (accepting an invite); must not reveal anything. */
   readonly allowUnknown?: boolean;
-  /** Reply only to the asker (Discord ephemeral). */
+  /** Reply only to the asker: Discord ephemeral; from a Telegram group, the asker's private chat. */
   readonly ephemeral?: boolean;
+  /** Makes a one-time code (invites, links): refused in group chats, where others would see it. */
+  readonly privateOnly?: boolean;
   /** Changes state: audited and rate-limited; buttons default to one-shot. */
   readonly mutates?: boolean;
   /** Claims a plain text message (no leading /), e.g. a magnet link, returning raw args. */

@@ -22,6 +22,12 @@ export const pipelineMessages = defineMessages(
     'pipeline.token.unknown': 'This button is no longer valid. Run the command again.',
     'pipeline.token.used': 'This button was already used.',
     'pipeline.token.not-yours': 'This button belongs to someone else.',
+    'pipeline.sentPrivately': 'I sent you the answer in a private message.',
+    'pipeline.startPrivately':
+      'This answer is only for you, and I cannot write to you privately yet. Open {link}, press Start, then ask again.',
+    'pipeline.cannotWritePrivately':
+      'This answer is only for you, and I cannot write to you privately yet. Open a private chat with me, press Start, then ask again.',
+    'pipeline.privateOnly': '/{command} makes a one-time code, so it only works in a private chat with me.',
     'args.empty': 'The value of {name} is empty.',
     'args.missing': 'Missing argument: {name}.',
     'args.tooLong': 'The value of {name} is too long (at most {max} characters).',
@@ -65,6 +71,12 @@ export const pipelineMessages = defineMessages(
     'pipeline.token.unknown': 'Este botón ya no es válido. Vuelve a ejecutar el comando.',
     'pipeline.token.used': 'Este botón ya se usó.',
     'pipeline.token.not-yours': 'Este botón es de otra persona.',
+    'pipeline.sentPrivately': 'Te he enviado la respuesta por mensaje privado.',
+    'pipeline.startPrivately':
+      'Esta respuesta es solo para ti y aún no puedo escribirte en privado. Abre {link}, pulsa Iniciar y vuelve a pedirlo.',
+    'pipeline.cannotWritePrivately':
+      'Esta respuesta es solo para ti y aún no puedo escribirte en privado. Abre un chat privado conmigo, pulsa Iniciar y vuelve a pedirlo.',
+    'pipeline.privateOnly': '/{command} crea un código de un solo uso, así que solo funciona en un chat privado conmigo.',
     'args.empty': 'El valor de {name} está vacío.',
     'args.missing': 'Falta el argumento: {name}.',
     'args.tooLong': 'El valor de {name} es demasiado largo (máximo {max} caracteres).',

@@ -14,6 +14,7 @@ import { textMessage, type Action, type OutMessage } from '../core/outmessage.ts
 import type { AccessControl, ChatRef, Principal } from '../permissions/access.ts';
 import type { ActionTokens } from '../permissions/action-tokens.ts';
 import type { AuditLog } from '../permissions/audit.ts';
+import { privateReplies, type PrivateCapableSink } from './private-replies.ts';
 import { parseNamed, splitPositional, type ArgDefs, type ArgError, type ParsedArgs } from './args.ts';
 import type { ActionOptions, AnyCommand, Attachment, CommandContext, MessageHandle, Reply } from './command.ts';
 import type { CommandRegistry } from './registry.ts';
@@ -38,7 +39,7 @@ export interface Invocation {
 }
 
 /** Where replies go; implemented by each adapter. */
-export interface ReplySink {
+export interface ReplySink extends PrivateCapableSink {
   send(message: OutMessage): Promise<MessageHandle>;
   /** Edits the message whose button was pressed (used to close confirmations). */
   updateOrigin?(message: OutMessage): Promise<void>;
@@ -122,9 +123,10 @@ export class Pipeline {
   }
 
   /** Handles one invocation end to end; never throws. */
-  async handle(inv: Invocation, sink: ReplySink): Promise<void> {
+  async handle(inv: Invocation, groupSink: ReplySink): Promise<void> {
     const lang = this.languageFor(inv.user.identity, inv.user.languageCode);
     const t = this.deps.messages.forLanguage(lang);
+    const sink = privateReplies(groupSink, inv.chat, t);
     try {
       await this.dispatch(inv, sink, lang, t);
     } catch (e) {
@@ -192,6 +194,7 @@ export class Pipeline {
    */
   async run(req: RunRequest): Promise<void> {
     if (!(await this.authorize(req))) return;
+    if (!(await this.privateOnly(req))) return;
     const args = await this.parse(req);
     if (!args.ok) return;
     const ctx = this.context(req);
@@ -213,6 +216,13 @@ export class Pipeline {
       action: (label, name, args, o = {}) => this.makeAction(req.principal, req.chat, label, name, args, o),
     });
     await req.sink.send(offer ?? textMessage(req.t('pipeline.denied'), { severity: 'warning' }));
+    return false;
+  }
+
+  /** Step 1b: a command that makes a one-time code runs only in a private chat (after authorize, so a denial is still audited). */
+  async privateOnly(req: RunRequest): Promise<boolean> {
+    if (!req.command.privateOnly || req.chat.kind !== 'group') return true;
+    await req.sink.send(textMessage(req.t('pipeline.privateOnly', { command: req.command.name }), { severity: 'warning' }));
     return false;
   }
 

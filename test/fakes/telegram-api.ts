@@ -71,6 +71,8 @@ export async function startFakeTelegram(opts: FakeTelegramOptions = {}) {
   const faults = new FaultQueue<Fault>();
   let limiter = opts.rateLimit ? new ChatRateLimiter(opts.rateLimit === true ? {} : opts.rateLimit) : undefined;
   let downUntil = 0;
+  /** Users who never pressed Start: Telegram refuses to let a bot write to them first. */
+  const notStarted = new Set<number>();
 
   const poll = new LongPoll(state, opts.maxHoldMs ?? 1000);
   const send = sendJson;
@@ -114,6 +116,11 @@ export async function startFakeTelegram(opts: FakeTelegramOptions = {}) {
       const e = faultError(fault);
       return reply(params, files, e.code, errorBody(e));
     }
+    if (SENDS.has(key) && notStarted.has(intParam(params, 'chat_id') ?? 0)) {
+      // Bot API answer when a bot writes to a user who has not started it (core.telegram.org/bots/faq).
+      const e = new ApiError(403, "Forbidden: bot can't initiate conversation with a user");
+      return reply(params, files, 403, errorBody(e));
+    }
     if (limiter && SENDS.has(key)) {
       const chat = intParam(params, 'chat_id');
       const wait = chat === undefined ? undefined : limiter.check(chat);
@@ -148,7 +155,10 @@ export async function startFakeTelegram(opts: FakeTelegramOptions = {}) {
   const userMessage = (chat: ChatRef, from: UserRef, extra: Partial<StoredMessage>, languageCode?: string): FakeUpdate => {
     const user = state.user(from, languageCode);
     const c = state.chat(chat);
-    if (c.type === 'private' && c.id === user.id) c.first_name = user.first_name;
+    if (c.type === 'private' && c.id === user.id) {
+      c.first_name = user.first_name;
+      notStarted.delete(user.id);
+    }
     const msg = state.store({ chat: c, from: user, ...extra });
     const update = state.enqueue({ message: apiMessage(msg) });
     poll.notify();
@@ -222,6 +232,10 @@ export async function startFakeTelegram(opts: FakeTelegramOptions = {}) {
     /** Makes the next `times` calls of `method` fail with the given fault. */
     failNext(method: string, fault: Fault, times = 1): void {
       faults.add(method.toLowerCase(), fault, times);
+    },
+    /** Marks a user as never having started the bot: sends to their private chat get 403 until they write to it privately. */
+    neverStarted(userId: number): void {
+      notStarted.add(userId);
     },
     /** Answers every call with 502 Bad Gateway for the next `ms` milliseconds. */
     downFor(ms: number): void {

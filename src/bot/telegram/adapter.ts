@@ -6,6 +6,7 @@ import type { Logger } from '../../core/logger.ts';
 import type { OutMessage } from '../../core/outmessage.ts';
 import type { MessageHandle } from '../../handlers/command.ts';
 import type { ChatRef, Input, Pipeline, ReplySink } from '../../handlers/pipeline.ts';
+import type { PrivateDelivery } from '../../handlers/private-replies.ts';
 import type { CommandRegistry } from '../../handlers/registry.ts';
 import type { AdapterHealth, ChatAdapter, DeliveryOutcome } from '../adapter.ts';
 import { inlineKeyboard, renderTelegramHtml, TELEGRAM_CAPTION_LIMIT } from './render.ts';
@@ -123,7 +124,7 @@ export class TelegramAdapter implements ChatAdapter {
       if (ctx.chat?.type !== 'private') return; // plain chatter in groups is not for the bot
       input = { kind: 'text', text };
     }
-    await this.pipeline.handle({ chat: this.chatRef(ctx), user: this.user(ctx), input }, this.sink(ctx.chat!.id));
+    await this.pipeline.handle({ chat: this.chatRef(ctx), user: this.user(ctx), input }, this.sink(ctx));
   }
 
   private async onDocument(ctx: Context): Promise<void> {
@@ -141,10 +142,7 @@ export class TelegramAdapter implements ChatAdapter {
         return Buffer.from(await res.arrayBuffer());
       },
     };
-    await this.pipeline.handle(
-      { chat: this.chatRef(ctx), user: this.user(ctx), input: { kind: 'document', attachment } },
-      this.sink(ctx.chat!.id),
-    );
+    await this.pipeline.handle({ chat: this.chatRef(ctx), user: this.user(ctx), input: { kind: 'document', attachment } }, this.sink(ctx));
   }
 
   private async onCallback(ctx: Context): Promise<void> {
@@ -154,19 +152,35 @@ export class TelegramAdapter implements ChatAdapter {
     if (!data.startsWith('a:') || !ctx.chat) return;
     const origin = ctx.callbackQuery?.message;
     const sink = this.sink(
-      ctx.chat.id,
+      ctx,
       origin ? { chatId: ctx.chat.id, messageIds: [origin.message_id], isPhoto: 'photo' in origin && Boolean(origin.photo) } : undefined,
     );
     await this.pipeline.handle({ chat: this.chatRef(ctx), user: this.user(ctx), input: { kind: 'action', token: data.slice(2) } }, sink);
   }
 
-  private sink(chatId: number, origin?: Sent): ReplySink {
+  private sink(ctx: Context, origin?: Sent): ReplySink {
+    const chatId = ctx.chat!.id;
+    const send = async (to: number, message: OutMessage): Promise<MessageHandle> => {
+      const sent = await this.sendTo(to, message);
+      return { edit: (m) => this.editSent(sent, m) };
+    };
+    const fromId = ctx.from?.id;
     return {
-      send: async (message: OutMessage): Promise<MessageHandle> => {
-        const sent = await this.sendTo(chatId, message);
-        return { edit: (m) => this.editSent(sent, m) };
-      },
+      send: (message) => send(chatId, message),
       ...(origin ? { updateOrigin: (m: OutMessage) => this.editSent(origin, m) } : {}),
+      // In a group, the asker's private chat has their user id; Telegram refuses it until they started the bot.
+      ...(ctx.chat?.type !== 'private' && fromId !== undefined
+        ? {
+            sendPrivately: async (message: OutMessage): Promise<PrivateDelivery> => {
+              try {
+                return { ok: true, handle: await send(fromId, message) };
+              } catch (e) {
+                if (!(e instanceof GrammyError) || (e.error_code !== 403 && e.error_code !== 400)) throw e;
+                return { ok: false, startLink: `https://t.me/${this.bot.botInfo.username}` };
+              }
+            },
+          }
+        : {}),
     };
   }
 

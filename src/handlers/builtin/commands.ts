@@ -82,6 +82,7 @@ export function builtinCommands(deps: BuiltinDeps): AnyCommand[] {
     summaryKey: 'builtin.whoami.summary',
     args: {},
     permission: 'bot.whoami.read',
+    ephemeral: true,
     async run(ctx) {
       const effective = deps.access.effectiveRole(ctx.principal, ctx.chat);
       const fields = [

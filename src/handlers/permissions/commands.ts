@@ -41,8 +41,10 @@ export function permissionCommands(deps: PermissionDeps): AnyCommand[] {
             identities: p.identities.join(', '),
           }),
         );
+        // People's identities are theirs: the list goes to the asker only.
         return {
           title: t('permissions.role.title'),
+          ephemeral: true,
           blocks: [
             { kind: 'list', items },
             { kind: 'text', text: t('permissions.role.hint') },
@@ -140,6 +142,7 @@ export function permissionCommands(deps: PermissionDeps): AnyCommand[] {
     permission: P.inviteCreate,
     mutates: true,
     ephemeral: true,
+    privateOnly: true,
     async run(ctx, { role: r, platform, valid }) {
       const { t } = ctx;
       const ttl = valid ?? deps.inviteTtlMs;
@@ -163,6 +166,7 @@ export function permissionCommands(deps: PermissionDeps): AnyCommand[] {
     allowUnknown: true,
     mutates: true,
     ephemeral: true,
+    privateOnly: true,
     async run(ctx, { code }) {
       const { t } = ctx;
       const known = ctx.principal.personId !== 0;
@@ -250,6 +254,7 @@ export function permissionCommands(deps: PermissionDeps): AnyCommand[] {
     allowUnknown: true,
     mutates: true,
     ephemeral: true,
+    privateOnly: true,
     hidden: true,
     async run(ctx, { code }) {
       const { t } = ctx;
