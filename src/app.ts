@@ -173,9 +173,19 @@ export async function startApp(opts: AppOptions): Promise<App> {
   }
   if (withConsole && opts.console) adapters.push(new ConsoleAdapter(opts.console, pipeline));
 
+  let health: Awaited<ReturnType<typeof startHealthServer>> | undefined;
   try {
     for (const adapter of adapters) await adapter.start();
     for (const m of modules) await m.start?.();
+    health =
+      config.health.port >= 0 && !opts.demo
+        ? await startHealthServer(config.health.host, config.health.port, () => {
+            const adapterStates = Object.fromEntries(adapters.map((a) => [a.platform, a.health()]));
+            const dbOk = isWritable(db);
+            const ok = dbOk && adapters.every((a) => a.health().connected);
+            return { ok, database: dbOk ? 'writable' : 'not writable', adapters: adapterStates };
+          })
+        : undefined;
   } catch (e) {
     // Leave nothing running or open behind a failed start (wrong token, port in use…).
     for (const a of adapters) await a.stop().catch(() => undefined);
@@ -183,16 +193,6 @@ export async function startApp(opts: AppOptions): Promise<App> {
     db.close();
     throw e;
   }
-
-  const health =
-    config.health.port >= 0 && !opts.demo
-      ? await startHealthServer(config.health.host, config.health.port, () => {
-          const adapterStates = Object.fromEntries(adapters.map((a) => [a.platform, a.health()]));
-          const dbOk = isWritable(db);
-          const ok = dbOk && adapters.every((a) => a.health().connected);
-          return { ok, database: dbOk ? 'writable' : 'not writable', adapters: adapterStates };
-        })
-      : undefined;
 
   let stopped = false;
   return {

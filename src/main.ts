@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { startApp, type App } from './app.ts';
 import { formatProblems, loadConfigFile, redactConfig, validateConfig, type ConfigResult } from './core/config.ts';
+import { checkConfigFiles } from './core/config-files.ts';
 import { DatabaseOpenError } from './core/db.ts';
 import { createLogger } from './core/logger.ts';
 import { startDemoHomelab, type DemoHomelab } from './demo/index.ts';
@@ -31,7 +32,7 @@ async function main(): Promise<number> {
   const demo = values.demo || (!explicitPath && !existsSync(path));
 
   if (values['check-config']) {
-    const result = loadConfigFile(path);
+    const result = withFileChecks(loadConfigFile(path));
     if (!result.ok) {
       process.stderr.write(`Configuration ${path} has problems:\n${formatProblems(result.problems)}\n`);
       return 1;
@@ -61,7 +62,7 @@ async function main(): Promise<number> {
         `To use your real homelab, copy data/config.example.yaml to ${DEFAULT_CONFIG} and fill it in.\n\n`,
     );
   } else {
-    result = loadConfigFile(path);
+    result = withFileChecks(loadConfigFile(path));
   }
   if (!result.ok) {
     process.stderr.write(`Configuration ${path} has problems:\n${formatProblems(result.problems)}\n`);
@@ -90,11 +91,12 @@ async function main(): Promise<number> {
     })();
     return stopping;
   };
+  let started: Promise<void> | undefined;
   const ended = new Promise<void>((resolve) => {
     process.once('SIGTERM', () => void shutdown('SIGTERM').then(resolve));
     process.once('SIGINT', () => void shutdown('SIGINT').then(resolve));
     const useConsole = demo || values.console || config.console;
-    void startApp({
+    started = startApp({
       config: { ...config, console: useConsole },
       log,
       demo,
@@ -103,21 +105,43 @@ async function main(): Promise<number> {
         ? { console: { input: process.stdin, output: process.stdout, onEnd: () => void shutdown('end of input').then(resolve) } }
         : {}),
     })
-      .then((a) => {
+      .then(async (a) => {
         app = a;
-        if (stopping) void a.stop();
+        if (stopping) await a.stop();
         log.info({ healthPort: a.healthPort }, 'bot started');
       })
       .catch(async (e: unknown) => {
-        if (e instanceof DatabaseOpenError) process.stderr.write(`${e.message}\n`);
-        else log.fatal({ err: e }, 'start-up failed');
         process.exitCode = 1;
+        // One line a person can act on (also when the console is the chat); the details go to the log.
+        process.stderr.write(`Start-up failed: ${startupFailure(e)}\n`);
+        log.debug({ err: e }, 'start-up failed');
         await shutdown('start-up failed');
         resolve();
       });
   });
   await ended;
+  // The console may end (EOF) before a failing start-up settles: the exit code waits for both.
+  await started;
   return Number(process.exitCode ?? 0);
+}
+
+/** Schema-valid configs also need their files: SSH keys that exist, a database folder that can be made. */
+function withFileChecks(result: ConfigResult): ConfigResult {
+  if (!result.ok) return result;
+  const problems = checkConfigFiles(result.config);
+  return problems.length ? { ok: false, problems } : result;
+}
+
+/** A start-up failure in one line: what went wrong and what to check, never a stack. */
+function startupFailure(e: unknown): string {
+  if (e instanceof DatabaseOpenError) return e.message;
+  const err = e as { error_code?: number; method?: string; code?: string; message?: string };
+  if (err.error_code === 401 || (err.error_code === 404 && err.method === 'getMe'))
+    return 'Telegram rejected the bot token (401 Unauthorized): copy telegram.token again from @BotFather.';
+  if (err.code === 'TokenInvalid')
+    return 'Discord rejected the bot token: copy discord.token again from the Developer Portal (Bot → Reset Token).';
+  if (err.code === 'EADDRINUSE') return `the health port is already in use (${err.message ?? ''}): choose another health.port.`;
+  return (err.message ?? String(e)).split('\n')[0]!;
 }
 
 /** The container HEALTHCHECK: asks the running bot's /healthz on the port its configuration names. */

@@ -1,3 +1,4 @@
+import cron from 'node-cron';
 import { z } from 'zod';
 
 /**
@@ -13,6 +14,32 @@ const fingerprint = z
 const identity = z.string().regex(/^(telegram|discord|console):[\w-]+$/, 'expected platform:id, e.g. telegram:123456');
 const role = z.enum(['owner', 'admin', 'family', 'guest']);
 const clock = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'expected HH:MM');
+
+/** True for a time zone this Node's Intl knows (the same check the quiet hours and digest rely on). */
+function isTimeZone(zone: string): boolean {
+  try {
+    new Intl.DateTimeFormat('en', { timeZone: zone });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** "Madrid" → "Europe/Madrid": known zones whose last part matches. */
+function zoneSuggestion(zone: string): string {
+  const last = zone.toLowerCase().replace(/\s+/g, '_');
+  const matches = Intl.supportedValuesOf('timeZone').filter((z) => z.toLowerCase().split('/').at(-1) === last);
+  return matches.length ? ` (did you mean ${matches.slice(0, 3).join(' or ')}?)` : '';
+}
+
+const timezone = z.string().superRefine((zone, ctx) => {
+  if (!isTimeZone(zone))
+    ctx.addIssue({ code: 'custom', message: `unknown time zone "${zone}"${zoneSuggestion(zone)}: use an IANA name like Europe/Madrid` });
+});
+/** A cron expression node-cron accepts (the scheduler that will run it). */
+const cronExpression = z
+  .string()
+  .refine((e) => cron.validate(e), { message: 'not a cron expression: five fields "minute hour day month weekday", e.g. "0 8 * * *"' });
 
 /** SSH connection with a pinned host key (never trust on first use). */
 export const sshSchema = z
@@ -171,7 +198,7 @@ const alerts = z
     renotifyMinutes: z.number().min(0).default(60),
     maxAttempts: z.number().int().positive().default(12),
     digest: z
-      .object({ cron: z.string().default('0 8 * * *'), chats: z.array(z.string()).default([]) })
+      .object({ cron: cronExpression.default('0 8 * * *'), chats: z.array(z.string()).default([]) })
       .strict()
       .optional(),
     powerCut: z
@@ -204,7 +231,7 @@ const permissions = z
 export const configSchema = z
   .object({
     language: z.enum(['en', 'es']).default('en'),
-    timezone: z.string().default('UTC'),
+    timezone: timezone.default('UTC'),
     database: z.string().default('data/homelab.db'),
     log: z
       .object({ level: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal']).default('info'), pretty: z.boolean().optional() })

@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { parse as parseYaml, YAMLParseError } from 'yaml';
 import type { z } from 'zod';
 import { configSchema, SECRET_KEYS, type Config } from './config-schema.ts';
+import { nearest } from './suggest.ts';
 
 export { configSchema, type Config } from './config-schema.ts';
 
@@ -44,14 +45,14 @@ export function parseConfigText(
   const resolved = resolveValues(raw, [], env, readFile, problems);
   if (problems.length) return { ok: false, problems };
   const parsed = configSchema.safeParse(resolved);
-  if (!parsed.success) return { ok: false, problems: describeIssues(parsed.error.issues) };
+  if (!parsed.success) return { ok: false, problems: describeIssues(parsed.error.issues, resolved) };
   return { ok: true, config: parsed.data, secrets: collectSecrets(parsed.data) };
 }
 
 /** Validates an already-built object (demo mode, tests). */
 export function validateConfig(raw: unknown): ConfigResult {
   const parsed = configSchema.safeParse(raw);
-  if (!parsed.success) return { ok: false, problems: describeIssues(parsed.error.issues) };
+  if (!parsed.success) return { ok: false, problems: describeIssues(parsed.error.issues, raw) };
   return { ok: true, config: parsed.data, secrets: collectSecrets(parsed.data) };
 }
 
@@ -108,15 +109,83 @@ function envValue(name: string, env: Env, readFile: (p: string) => string): stri
   }
 }
 
-function describeIssues(issues: readonly z.core.$ZodIssue[]): ConfigProblem[] {
-  return issues.map((i) => {
+/** zod issues in words a person fixing a YAML file can act on: no zod jargon, never a secret value. */
+function describeIssues(issues: readonly z.core.$ZodIssue[], input: unknown): ConfigProblem[] {
+  return issues.flatMap((i): ConfigProblem[] => {
     const path = i.path.length ? i.path.map(String).join('.') : '(root)';
     if (i.code === 'unrecognized_keys') {
-      return { path, message: `unknown key(s): ${i.keys.join(', ')}` };
+      const known = keysAt(configSchema, i.path);
+      return i.keys.map((k) => {
+        const guess = nearest(k, known);
+        return {
+          path: path === '(root)' ? k : `${path}.${k}`,
+          message: guess ? `unknown key: did you mean ${guess}?` : `unknown key (known here: ${known.join(', ')})`,
+        };
+      });
     }
-    // zod's message for wrong types already names what was expected; never echo the value.
-    return { path, message: i.message };
+    const value = valueAt(input, i.path);
+    if (i.code === 'invalid_type') {
+      if (value === undefined) return [{ path, message: 'is required' }];
+      const ownerIdHelp = ownerIdAdvice(i.path, value);
+      if (ownerIdHelp) return [{ path, message: ownerIdHelp }];
+      return [{ path, message: `expected ${article(i.expected)}, not ${describeValue(value)}` }];
+    }
+    if (i.code === 'invalid_value') return [{ path, message: `must be one of: ${i.values.map(String).join(', ')}` }];
+    if (i.code === 'invalid_format' || i.code === 'too_small' || i.code === 'too_big') {
+      const ownerIdHelp = ownerIdAdvice(i.path, value);
+      if (ownerIdHelp) return [{ path, message: ownerIdHelp }];
+    }
+    // Our own messages (refinements, regex hints) are already written for people.
+    return [{ path, message: i.message.replace(/^Invalid input: /, '') }];
   });
+}
+
+/** "@myname" or a name where a numeric owner id belongs: say how to find the number. */
+function ownerIdAdvice(path: readonly PropertyKey[], value: unknown): string | undefined {
+  if (path[1] !== 'ownerIds' || typeof value !== 'string') return undefined;
+  if (path[0] === 'telegram')
+    return 'a Telegram user id is a number, not a @username: send /start to @userinfobot, or /whoami to this bot, to see yours';
+  if (path[0] === 'discord')
+    return 'a Discord user id is a long number: turn on Developer Mode (Settings → Advanced), then right-click your name → Copy User ID';
+  return undefined;
+}
+
+const article = (type: string): string =>
+  ({ number: 'a number', string: 'text', boolean: 'true or false', array: 'a list', object: 'a section (key: value lines)' })[type] ?? type;
+
+function describeValue(v: unknown): string {
+  if (Array.isArray(v)) return 'a list';
+  if (v === null) return 'empty';
+  return article(typeof v);
+}
+
+function valueAt(root: unknown, path: readonly PropertyKey[]): unknown {
+  let v = root;
+  for (const k of path) v = v && typeof v === 'object' ? (v as Record<PropertyKey, unknown>)[k] : undefined;
+  return v;
+}
+
+/** The keys a schema object accepts at a path (through optional/default wrappers and arrays). */
+function keysAt(schema: z.ZodType, path: readonly PropertyKey[]): string[] {
+  let s: z.ZodType | undefined = schema;
+  const unwrap = (x: z.ZodType): z.ZodType => {
+    for (;;) {
+      const def = (x as unknown as { _zod: { def: { type: string; innerType?: z.ZodType; element?: z.ZodType; in?: z.ZodType } } })._zod
+        .def;
+      if (def.innerType) x = def.innerType;
+      else if (def.type === 'pipe' && def.in) x = def.in;
+      else return x;
+    }
+  };
+  for (const k of path) {
+    if (!s) return [];
+    s = unwrap(s);
+    const def = (s as unknown as { _zod: { def: { type: string; element?: z.ZodType; shape?: Record<string, z.ZodType> } } })._zod.def;
+    s = def.type === 'array' ? def.element : def.shape?.[String(k)];
+  }
+  if (!s) return [];
+  const def = (unwrap(s) as unknown as { _zod: { def: { shape?: Record<string, z.ZodType> } } })._zod.def;
+  return Object.keys(def.shape ?? {});
 }
 
 /** Every secret value in the config, so the logger can mask it wherever it appears. */

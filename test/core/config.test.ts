@@ -21,8 +21,12 @@ describe('config validation names the key path of every problem', () => {
   const cases: [string, string, RegExp][] = [
     ['telegram token shape', `telegram:\n  token: nope\n`, /^telegram\.token$/],
     ['owner ids must be numbers', `telegram:\n  token: "${TOKEN}"\n  ownerIds: [abc]\n`, /^telegram\.ownerIds\.0$/],
-    ['unknown top-level key', `telegarm: {}\n`, /^\(root\)$/],
-    ['unknown nested key', `proxmox:\n  url: https://127.0.0.1:8006\n  tokenId: a@pam!b\n  tokenSecret: x\n  colour: red\n`, /^proxmox$/],
+    ['unknown top-level key', `telegarm: {}\n`, /^telegarm$/],
+    [
+      'unknown nested key',
+      `proxmox:\n  url: https://127.0.0.1:8006\n  tokenId: a@pam!b\n  tokenSecret: x\n  colour: red\n`,
+      /^proxmox\.colour$/,
+    ],
     ['proxmox needs credentials', `proxmox:\n  url: https://127.0.0.1:8006\n`, /^proxmox$/],
     ['bad url', `pihole:\n  url: not-a-url\n  password: x\n`, /^pihole\.url$/],
     ['bad fingerprint', `router:\n  url: https://127.0.0.1\n  username: a\n  password: b\n  fingerprint: zz\n`, /^router\.fingerprint$/],
@@ -55,6 +59,30 @@ describe('config validation names the key path of every problem', () => {
   test('a missing environment variable is named', () => {
     const problems = problemsOf('telegram:\n  token: ${TG_TOKEN}\n');
     assert.ok(problems.some((p) => p.path === 'telegram.token' && /TG_TOKEN/.test(p.message)));
+  });
+
+  test('messages are written for people: no zod wording, valid values listed, typos get a suggestion', () => {
+    const said = (yaml: string, path: string): string => problemsOf(yaml).find((p) => p.path === path)?.message ?? '(no problem)';
+    assert.equal(said('pihole:\n  url: http://127.0.0.1\n', 'pihole.password'), 'is required');
+    assert.match(
+      said(`telegram:\n  token: "${TOKEN}"\n  ownerIds: ["@myname"]\n`, 'telegram.ownerIds.0'),
+      /number, not a @username.*userinfobot/,
+    );
+    assert.match(said(`discord:\n  token: "${TOKEN}"\n  ownerIds: ["@me"]\n`, 'discord.ownerIds.0'), /Copy User ID/);
+    assert.equal(said(`telegram:\n  token: "${TOKEN}"\n  ownerId: [1]\n`, 'telegram.ownerId'), 'unknown key: did you mean ownerIds?');
+    assert.equal(said('language: fr\n', 'language'), 'must be one of: en, es');
+    assert.equal(said('health: { port: "abc" }\n', 'health.port'), 'expected a number, not text');
+    for (const p of problemsOf(`pihole:\n  url: 3\nlanguage: fr\nhealth: { port: "abc" }\n`))
+      assert.doesNotMatch(p.message, /Invalid (input|option)|received/);
+  });
+
+  test('time zones and cron expressions are checked the way they will be used (Intl, node-cron)', () => {
+    const said = (yaml: string, path: string): string => problemsOf(yaml).find((p) => p.path === path)?.message ?? '(no problem)';
+    assert.match(said('timezone: Madrid\n', 'timezone'), /unknown time zone "Madrid" \(did you mean Europe\/Madrid\?\)/);
+    assert.match(said('timezone: Mars/Olympus\n', 'timezone'), /unknown time zone/);
+    assert.match(said('alerts:\n  digest: { cron: "every morning" }\n', 'alerts.digest.cron'), /not a cron expression/);
+    assert.match(said('alerts:\n  digest: { cron: "99 99 * * *" }\n', 'alerts.digest.cron'), /not a cron expression/);
+    assert.ok(parseConfigText('timezone: Europe/Madrid\nalerts:\n  digest: { cron: "30 7 * * 1-5" }\n', {}).ok);
   });
 
   test('a secret value never appears in a problem message', () => {
