@@ -1,5 +1,6 @@
 import cron from 'node-cron';
 import { z } from 'zod';
+import { normaliseProtectedDomain } from './protected-domains.ts';
 
 /**
  * The configuration file's shape. Every backend section is optional: a missing section
@@ -124,7 +125,16 @@ const pihole = z
       .object({ defaultMinutes: seconds(60), maxMinutes: seconds(24 * 60) })
       .strict()
       .default({ defaultMinutes: 60, maxMinutes: 24 * 60 }),
-    protectedDomains: z.array(z.string()).default([]),
+    protectedDomains: z
+      .array(
+        z.string().transform((entry, ctx) => {
+          const r = normaliseProtectedDomain(entry);
+          if (r.ok) return r.domain;
+          ctx.addIssue({ code: z.ZodIssueCode.custom, message: r.reason });
+          return z.NEVER;
+        }),
+      )
+      .default([]),
   })
   .strict();
 

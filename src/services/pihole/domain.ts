@@ -16,6 +16,7 @@
  */
 import { domainToASCII, domainToUnicode } from 'node:url';
 import { isIP } from 'node:net';
+import { normaliseProtectedDomain } from '../../core/protected-domains.ts';
 
 /** Why a domain argument was refused. */
 export type DomainRejection =
@@ -101,8 +102,10 @@ export function checkDomain(input: string, opts: DomainCheckOptions = {}): Domai
 export function matchProtected(domain: string, protectedDomains: readonly string[]): string | undefined {
   const d = domain.toLowerCase().replace(/\.$/, '');
   for (const entry of protectedDomains) {
-    const p = (domainToASCII(entry.trim()) || entry.trim().toLowerCase()).replace(/\.$/, '');
-    if (p.length === 0) continue;
+    // The config check already normalised entries; callers passing raw forms get the same reading.
+    const n = normaliseProtectedDomain(entry);
+    if (!n.ok) continue;
+    const p = n.domain;
     if (d === p || d.endsWith(`.${p}`)) return entry;
   }
   return undefined;
@@ -154,8 +157,9 @@ function checkRegex(pattern: string, opts: DomainCheckOptions): DomainCheck {
   }
   // A pattern that would allow a protected domain (or a subdomain of it) is refused too.
   for (const entry of opts.protectedDomains ?? []) {
-    const p = domainToASCII(entry.trim()) || entry.trim();
-    if (re.test(p) || re.test(`x.${p}`)) return fail('protected', entry);
+    const n = normaliseProtectedDomain(entry);
+    if (!n.ok) continue;
+    if (re.test(n.domain) || re.test(`x.${n.domain}`)) return fail('protected', entry);
   }
   return { ok: true, kind: 'regex', value: pattern, display: pattern, fromUrl: false };
 }
