@@ -102,6 +102,7 @@ export async function startApp(opts: AppOptions): Promise<App> {
     messages,
     demo: Boolean(opts.demo),
     notify,
+    announce: alerting.announce,
     shared,
     ...(opts.simulate ? { simulate: opts.simulate } : {}),
   };

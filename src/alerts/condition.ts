@@ -2,10 +2,21 @@
 export type Severity = 'info' | 'warning' | 'critical';
 
 /** Which family of alerts a condition belongs to (used by routing bindings and /mute). */
-export type AlertSource = 'ups' | 'raid' | 'backup' | 'disk' | 'storage' | 'guest' | 'backend' | 'dns' | 'cloud';
+export type AlertSource = 'ups' | 'raid' | 'backup' | 'disk' | 'storage' | 'guest' | 'backend' | 'dns' | 'cloud' | 'network';
 
 /** Every alert source, for validation and menus. */
-export const ALERT_SOURCES: readonly AlertSource[] = ['ups', 'raid', 'backup', 'disk', 'storage', 'guest', 'backend', 'dns', 'cloud'];
+export const ALERT_SOURCES: readonly AlertSource[] = [
+  'ups',
+  'raid',
+  'backup',
+  'disk',
+  'storage',
+  'guest',
+  'backend',
+  'dns',
+  'cloud',
+  'network',
+];
 
 /** Severities from quietest to loudest. */
 export const SEVERITIES: readonly Severity[] = ['info', 'warning', 'critical'];

@@ -171,6 +171,35 @@ export class AlertService {
     return n;
   }
 
+  /**
+   * Routes a message like an alert of `route.source`, built per destination (its language,
+   * its own button tokens). Nothing is sent while the source or one of `mutedBy` is muted.
+   */
+  announce(route: NoticeRoute & { readonly mutedBy?: readonly string[] }, build: (destination: string) => OutMessage): number {
+    const now = this.o.clock.now();
+    const muted = this.store.mutes(now).some((m) => m.target === route.source || route.mutedBy?.includes(m.target));
+    if (muted) return 0;
+    const n = this.o.db.transaction(() => {
+      let queued = 0;
+      for (const r of routeFor(this.bindings, route, now, this.o.timezone)) {
+        const ok = this.outbox.enqueue(
+          {
+            destination: r.destination,
+            dedupKey: `${route.id}>${r.destination}`,
+            payload: { type: 'message', message: build(r.destination) },
+            severity: route.severity,
+            ...(r.holdUntil !== undefined ? { holdUntil: r.holdUntil } : {}),
+          },
+          now,
+        );
+        if (ok) queued++;
+      }
+      return queued;
+    })();
+    if (n > 0) this.o.onEnqueue?.();
+    return n;
+  }
+
   /** Sends a notice (the digest) to one named destination, outside the bindings. */
   sendNotice(destination: string, notice: Notice, dedupKey: string, severity: Severity = 'info'): boolean {
     const ok = this.outbox.enqueue({ destination, dedupKey, payload: { type: 'notice', notice }, severity }, this.o.clock.now());

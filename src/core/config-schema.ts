@@ -194,7 +194,7 @@ const nut = z
 const binding = z
   .object({
     chat: identity.or(z.string().regex(/^(telegram|discord|console):-?[\w-]+$/, 'expected platform:chatId')),
-    sources: z.array(z.enum(['ups', 'raid', 'backup', 'disk', 'storage', 'guest', 'backend', 'dns', 'cloud'])).optional(),
+    sources: z.array(z.enum(['ups', 'raid', 'backup', 'disk', 'storage', 'guest', 'backend', 'dns', 'cloud', 'network'])).optional(),
     minSeverity: z.enum(['info', 'warning', 'critical']).default('info'),
     quietHours: z.object({ start: clock, end: clock }).strict().optional(),
     language: z.enum(['en', 'es']).optional(),

@@ -34,6 +34,8 @@ export interface RouterOsFakeOptions {
    * wifiwave2 → wifi-qcom in 7.13; help.mikrotik.com WifiWave2 and WiFi pages).
    */
   readonly version?: string;
+  /** Milliseconds since the epoch for address-list timeouts; defaults to Date.now (tests pass a ManualClock). */
+  readonly now?: () => number;
 }
 
 type Rec = Record<string, string>;
@@ -48,6 +50,23 @@ export interface RouterOsFake {
   failNext(status: number, body: string): void;
   /** Number of requests served, for pin-mismatch tests (a refused TLS handshake serves none). */
   readonly requestCount: number;
+  /** Adds a DHCP lease as if a device just joined (`/simulate new-device`, tests). */
+  addLease(l: { address: string; mac: string; hostName?: string; server: 'dhcp-lan' | 'dhcp-guest' }): void;
+  /** Addresses currently in an address list (timeouts applied): what the router would refuse. */
+  listed(list: string): string[];
+}
+
+/** Menus where PUT adds a record and DELETE removes one (the rest of the fake is read/patch only). */
+const ADDABLE = new Set(['ip/firewall/address-list', 'ip/firewall/filter']);
+const DELETABLE = ADDABLE;
+
+/** RouterOS duration text (`1h30m`, `90s`, `90`) → seconds. */
+function parseSeconds(text: string): number | undefined {
+  if (/^\d+$/.test(text)) return Number(text);
+  const m = /^(?:(\d+)w)?(?:(\d+)d)?(?:(\d+)h)?(?:(\d+)m)?(?:(\d+)s)?$/.exec(text);
+  if (!m || text === '') return undefined;
+  const [w, d, h, mi, se] = m.slice(1).map((x) => Number(x ?? 0));
+  return (w ?? 0) * 604_800 + (d ?? 0) * 86_400 + (h ?? 0) * 3_600 + (mi ?? 0) * 60 + (se ?? 0);
 }
 
 const SENSITIVE = new Set(['security.passphrase', 'passphrase', 'private-key', 'preshared-key']);
@@ -226,6 +245,40 @@ function seed(profile: boolean, version: string): Map<string, Rec[]> {
         }),
       ],
     ],
+    // Address lists start empty; defconf's filter rules (accept established, FastTrack) come first.
+    ['ip/firewall/address-list', []],
+    [
+      'ip/firewall/filter',
+      [
+        {
+          '.id': '*1',
+          chain: 'forward',
+          action: 'fasttrack-connection',
+          'connection-state': 'established,related',
+          comment: 'defconf: fasttrack',
+          disabled: 'false',
+          dynamic: 'false',
+        },
+        {
+          '.id': '*2',
+          chain: 'forward',
+          action: 'accept',
+          'connection-state': 'established,related,untracked',
+          comment: 'defconf: accept established,related, untracked',
+          disabled: 'false',
+          dynamic: 'false',
+        },
+        {
+          '.id': '*3',
+          chain: 'forward',
+          action: 'drop',
+          'connection-state': 'invalid',
+          comment: 'defconf: drop invalid',
+          disabled: 'false',
+          dynamic: 'false',
+        },
+      ],
+    ],
     ['interface/wireguard', [{ '.id': '*1', name: 'wireguard1', 'listen-port': '13231', mtu: '1420', running: 'true', disabled: 'false' }]],
     [
       'interface/wireguard/peers',
@@ -259,7 +312,11 @@ export async function startRouterOsFake(opts: RouterOsFakeOptions = {}, port = 0
       menus.delete(name);
     }
   }
+  const now = opts.now ?? Date.now;
   const started = Date.now();
+  /** When each timed address-list entry runs out (RouterOS keeps this internally and prints what is left). */
+  const expiry = new Map<Rec, number>();
+  let nextId = 0x100;
   let injected: { status: number; body: string } | undefined;
   let requestCount = 0;
 
@@ -308,6 +365,7 @@ export async function startRouterOsFake(opts: RouterOsFakeOptions = {}, port = 0
       const r = menus.get(path)?.[0];
       if (r) r.uptime = formatDuration(259_200 + 15_125 + Math.floor((Date.now() - started) / 1000));
     }
+    expireEntries();
     const found = find(path);
     if (!found) return rosError(res, 404, 'Not Found', 'no such command or directory');
     if (req.method === 'GET') {
@@ -327,6 +385,12 @@ export async function startRouterOsFake(opts: RouterOsFakeOptions = {}, port = 0
     }
     if (req.method === 'PATCH' || req.method === 'PUT' || req.method === 'DELETE' || req.method === 'POST') {
       if (!user.policy.includes('write')) return rosError(res, 403, 'Forbidden', 'not enough permissions (9)');
+      if (req.method === 'DELETE' && found.rec && DELETABLE.has(path.slice(0, path.lastIndexOf('/')))) {
+        found.list.splice(found.list.indexOf(found.rec), 1);
+        expiry.delete(found.rec);
+        return void res.writeHead(204).end();
+      }
+      if (req.method === 'PUT' && !found.rec && ADDABLE.has(path)) return add(path, found.list, body, res);
       if (req.method !== 'PATCH' || !found.rec) return rosError(res, 400, 'Bad Request', 'not supported by the fake');
       let patch: unknown;
       try {
@@ -352,6 +416,55 @@ export async function startRouterOsFake(opts: RouterOsFakeOptions = {}, port = 0
     return rosError(res, 400, 'Bad Request', 'unknown method');
   };
 
+  const expireEntries = (): void => {
+    const list = menus.get('ip/firewall/address-list') ?? [];
+    for (const [rec, at] of expiry) {
+      if (now() < at) continue;
+      expiry.delete(rec);
+      const i = list.indexOf(rec);
+      if (i >= 0) list.splice(i, 1);
+    }
+    for (const [rec, at] of expiry) rec.timeout = formatDuration(Math.ceil((at - now()) / 1000));
+  };
+
+  /** PUT = `add` (PROTOCOLS §6.1): validates like RouterOS, answers with the new record. */
+  const add = (path: string, list: Rec[], body: string, res: ServerResponse): void => {
+    let raw: unknown;
+    try {
+      raw = JSON.parse(body);
+    } catch {
+      return rosError(res, 400, 'Bad Request', 'JSON parsing error');
+    }
+    if (!raw || typeof raw !== 'object' || Array.isArray(raw)) return rosError(res, 400, 'Bad Request', 'expected an object');
+    const props = Object.fromEntries(Object.entries(raw as Record<string, unknown>).map(([k, v]) => [k, String(v)]));
+    const placeBefore = props['place-before'];
+    delete props['place-before'];
+    const rec: Rec = { '.id': `*${(nextId++).toString(16).toUpperCase()}`, ...props, disabled: props.disabled ?? 'false' };
+    if (path === 'ip/firewall/address-list') {
+      if (!props.list || !props.address) return rosError(res, 400, 'Bad Request', 'failure: list and address must be set');
+      if (!/^\d{1,3}(\.\d{1,3}){3}(\/\d{1,2})?$/.test(props.address))
+        return rosError(res, 400, 'Bad Request', 'invalid value for argument address');
+      if (list.some((r) => r.list === props.list && r.address === props.address))
+        return rosError(res, 400, 'Bad Request', 'failure: already have such entry');
+      const timeout = props.timeout === undefined ? undefined : parseSeconds(props.timeout);
+      if (props.timeout !== undefined && timeout === undefined)
+        return rosError(res, 400, 'Bad Request', 'invalid value for argument timeout');
+      rec['creation-time'] = new Date(now()).toISOString().replace('T', ' ').slice(0, 19);
+      rec.dynamic = timeout ? 'true' : 'false';
+      if (timeout) expiry.set(rec, now() + timeout * 1000);
+      else delete rec.timeout;
+    } else {
+      if (!props.chain) return rosError(res, 400, 'Bad Request', 'failure: chain not specified');
+      rec.dynamic = 'false';
+    }
+    const at = placeBefore === undefined ? -1 : list.findIndex((r) => r['.id'] === placeBefore);
+    if (placeBefore !== undefined && at < 0) return rosError(res, 400, 'Bad Request', 'no such item');
+    if (at >= 0) list.splice(at, 0, rec);
+    else list.push(rec);
+    expireEntries();
+    sendJson(res, 201, rec);
+  };
+
   const listener = (req: IncomingMessage, res: ServerResponse): void => {
     handle(req, res).catch(() => rosError(res, 500, 'Internal Server Error'));
   };
@@ -369,6 +482,29 @@ export async function startRouterOsFake(opts: RouterOsFakeOptions = {}, port = 0
     },
     get requestCount() {
       return requestCount;
+    },
+    addLease(l) {
+      const leases = menus.get('ip/dhcp-server/lease')!;
+      leases.push({
+        '.id': `*${(nextId++).toString(16).toUpperCase()}`,
+        address: l.address,
+        'mac-address': l.mac,
+        'active-address': l.address,
+        'active-mac-address': l.mac,
+        server: l.server,
+        status: 'bound',
+        dynamic: 'true',
+        disabled: 'false',
+        'last-seen': '5s',
+        'expires-after': '9m55s',
+        ...(l.hostName ? { 'host-name': l.hostName } : {}),
+      });
+    },
+    listed(list) {
+      expireEntries();
+      return (menus.get('ip/firewall/address-list') ?? [])
+        .filter((r) => r.list === list && r.disabled !== 'true')
+        .map((r) => r.address ?? '');
     },
   };
 }

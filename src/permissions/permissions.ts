@@ -61,6 +61,8 @@ export const STATUS_READ: readonly Permission[] = [
 export const FAMILY_DEFAULTS: readonly Permission[] = [
   'router.guest.qr',
   'pihole.domain.allow-temporary',
+  'router.device.read-own',
+  'router.device.pause-own',
   P.languageSet,
   P.identityLink,
   'bot.whoami.read',

@@ -27,7 +27,7 @@ import type { ActionTokens } from '../permissions/action-tokens.ts';
 import type { ChatRef } from '../permissions/chat.ts';
 import { lowBattery, onBattery, type UpsState } from '../services/nut/state.ts';
 import type { Poller } from '../services/poller.ts';
-import type { FeatureModule, WiringContext } from './module.ts';
+import type { AnnounceButton, FeatureModule, WiringContext } from './module.ts';
 
 export interface AlertingDeps {
   readonly config: Config;
@@ -47,6 +47,8 @@ export interface Alerting {
   readonly worker: OutboxWorker;
   /** WiringContext.notify: renders in the chat's language now and delivers through the outbox. */
   readonly notify: WiringContext['notify'];
+  /** WiringContext.announce: routed by the bindings, rendered per chat. */
+  readonly announce: NonNullable<WiringContext['announce']>;
   /** The FeatureModule: commands, feeds, power cut, digest; `modules` are the other areas. */
   module(ctx: WiringContext, modules: readonly FeatureModule[]): FeatureModule;
 }
@@ -59,6 +61,7 @@ const RUNS_ON: Readonly<Record<string, string>> = {
   transmission: 'proxmox',
   mdadm: 'omv',
   offsite: 'proxmox',
+  devices: 'router',
 };
 const BUTTON_TTL_MS = 7 * 86_400_000;
 const PRUNE_AFTER_MS = 30 * 86_400_000;
@@ -139,10 +142,27 @@ export function createAlerting(deps: AlertingDeps): Alerting {
     }
   };
 
+  const announce: Alerting['announce'] = (route, render) => {
+    try {
+      service.announce(route, (destination) => {
+        const lang = languageOf(destination);
+        const chatButton: AnnounceButton = (label, command, args, style) => ({
+          label,
+          token: button(destination, command, { ...args }),
+          ...(style ? { style } : {}),
+        });
+        return render(messages.forLanguage(lang), chatButton, lang);
+      });
+    } catch (e) {
+      log.error({ err: e, id: route.id }, 'announcement could not be queued');
+    }
+  };
+
   return {
     service,
     worker,
     notify,
+    announce,
     module(ctx, modules) {
       const feeds = modules.flatMap((m) => m.alertFeeds ?? []);
       const backends = new Set(feeds.map((f) => f.backend));
@@ -183,7 +203,7 @@ export function createAlerting(deps: AlertingDeps): Alerting {
         commands: alertCommands({
           service,
           timezone: config.timezone,
-          muteTargets: () => [...ALERT_SOURCES, ...backends],
+          muteTargets: () => [...ALERT_SOURCES, ...backends, ...modules.flatMap((m) => m.muteTargets ?? [])],
           ...(powerCut ? { powerCut } : {}),
           ...(ctx.simulate ? { simulate: ctx.simulate } : {}),
           refreshFeeds: async () => {

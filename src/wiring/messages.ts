@@ -13,6 +13,7 @@ import { alertsMessages } from '../handlers/alerts/messages.ts';
 import { upsMessages } from '../handlers/ups/messages.ts';
 import { discordMessages } from '../bot/discord/messages.ts';
 import { offsiteMessages } from '../handlers/offsite/messages.ts';
+import { deviceMessages } from '../handlers/devices/messages.ts';
 
 export const allMessageFragments: readonly CatalogueFragment[] = [
   pipelineMessages,
@@ -28,4 +29,5 @@ export const allMessageFragments: readonly CatalogueFragment[] = [
   upsMessages,
   discordMessages,
   offsiteMessages,
+  deviceMessages,
 ];

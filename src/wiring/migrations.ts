@@ -4,6 +4,7 @@ import { permissionMigrations } from '../permissions/migrations.ts';
 import { routerMigrations } from '../handlers/router/store.ts';
 import { downloadsMigrations } from '../handlers/downloads/store.ts';
 import { piholeMigrations } from '../handlers/pihole/store.ts';
+import { deviceMigrations } from '../handlers/devices/store.ts';
 import { alertMigrations } from '../alerts/migrations.ts';
 
 export const allMigrations: readonly Migration[] = [
@@ -11,5 +12,6 @@ export const allMigrations: readonly Migration[] = [
   ...routerMigrations,
   ...downloadsMigrations,
   ...piholeMigrations,
+  ...deviceMigrations,
   ...alertMigrations,
 ];

@@ -1,10 +1,22 @@
+/** How an announcement is routed: like an alert of `source`; `id` makes it once-only per chat. */
+export interface AnnounceRoute {
+  readonly source: AlertSource;
+  readonly severity: Severity;
+  readonly id: string;
+  /** Mute targets (besides the source) that silence it, e.g. `network-guest`. */
+  readonly mutedBy?: readonly string[];
+}
+
+/** Makes a button for an announcement. */
+export type AnnounceButton = (label: string, command: string, args: Readonly<Record<string, string>>, style?: Action['style']) => Action;
+
 /** What each feature area contributes to the running bot (built by the composition root). */
 import type { Clock } from '../core/clock.ts';
 import type { Config } from '../core/config.ts';
 import type { Db } from '../core/db.ts';
-import type { Messages, Translate } from '../core/i18n.ts';
+import type { Language, Messages, Translate } from '../core/i18n.ts';
 import type { Logger } from '../core/logger.ts';
-import type { OutMessage } from '../core/outmessage.ts';
+import type { Action, OutMessage } from '../core/outmessage.ts';
 import type { AnyCommand } from '../handlers/command.ts';
 import type { InviteAcceptor } from '../handlers/builtin/commands.ts';
 import type { Pipeline, PipelineHooks } from '../handlers/pipeline.ts';
@@ -13,7 +25,7 @@ import type { AccessControl } from '../permissions/access.ts';
 import type { ActionTokens } from '../permissions/action-tokens.ts';
 import type { AuditLog } from '../permissions/audit.ts';
 import type { StatusSection } from '../handlers/builtin/status-section.ts';
-import type { Condition } from '../alerts/condition.ts';
+import type { AlertSource, Condition, Severity } from '../alerts/condition.ts';
 import type { Poller } from '../services/poller.ts';
 import type { PowerController } from '../alerts/powercut.ts';
 import type { DigestInput } from '../alerts/digest.ts';
@@ -54,6 +66,12 @@ export interface WiringContext {
     /** The Telegram bot's @username once connected (invite deep links). */
     telegramUsername(): string | undefined;
   };
+  /**
+   * Announces something to the chats whose alert bindings take `route.source` (new devices),
+   * rendered per chat in its language; `button` makes a token for that chat that anyone there
+   * may press (the pipeline re-checks the presser's permission). Absent without alerting.
+   */
+  announce?(route: AnnounceRoute, render: (t: Translate, button: AnnounceButton, lang: Language) => OutMessage): void;
   /** Demo mode only: plays a scenario on the simulated homelab (`power-cut`, `disk-fail`…); false when no fake can. */
   readonly simulate?: (scenario: string) => boolean;
 }
@@ -78,6 +96,8 @@ export interface FeatureModule {
   readonly digestInput?: () => Partial<DigestInput>;
   /** Accepts an invite code sent with /start (the permissions area). */
   readonly acceptInvite?: InviteAcceptor;
+  /** Extra /mute targets this area understands (e.g. `network-guest`). */
+  readonly muteTargets?: readonly string[];
   /** Completion sources named by ArgDef.autocomplete ('guest', 'torrent', 'domain'…): values from cached state, fast. */
   readonly completions?: Readonly<Record<string, () => readonly string[] | Promise<readonly string[]>>>;
   /** Stops them; called on shutdown before the database closes. */

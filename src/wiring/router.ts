@@ -1,11 +1,21 @@
 /** The router area: RouterOS client, overview poller, guest WiFi auto-off, commands. */
 import { textMessage } from '../core/outmessage.ts';
+import { deviceLabel } from '../handlers/devices/store.ts';
 import type { StatusSection } from '../handlers/builtin/status-section.ts';
 import { formatDurationShort } from '../handlers/args.ts';
 import { GuestAutoOffWorker } from '../handlers/router/auto-off.ts';
 import { guestState, routerCommands } from '../handlers/router/commands.ts';
 import { GuestAutoOffStore } from '../handlers/router/store.ts';
+import { newDeviceMessage, newDeviceRoute } from '../handlers/devices/announce.ts';
+import { deviceCommands } from '../handlers/devices/commands.ts';
+import type { DeviceCommandDeps } from '../handlers/devices/deps.ts';
+import { DevicePauses } from '../handlers/devices/pause.ts';
+import { pauseCommands } from '../handlers/devices/pause-commands.ts';
+import { deviceStatusSection } from '../handlers/devices/status.ts';
+import { DeviceStore } from '../handlers/devices/store.ts';
+import { DeviceTracker } from '../handlers/devices/tracker.ts';
 import { RouterOsClient } from '../services/routeros/client.ts';
+import { Poller } from '../services/poller.ts';
 import { createRouterPoller } from '../services/routeros/poller.ts';
 import type { FeatureModule, WiringContext } from './module.ts';
 
@@ -35,6 +45,30 @@ export function routerModule(ctx: WiringContext): FeatureModule | undefined {
     },
   );
 
+  // Devices: every lease refresh records sightings; a MAC never seen before is announced once.
+  const devices = new DeviceStore(ctx.db);
+  const tracker = new DeviceTracker(devices, (d) =>
+    ctx.announce?.(newDeviceRoute(d), (t, button, lang) =>
+      newDeviceMessage(t, button, d, { lang, timezone: ctx.config.timezone, now: ctx.clock.now() }),
+    ),
+  );
+  const leases = new Poller('router-leases', () => client.dhcpLeases(), c.pollSeconds * 1000, ctx.clock, log);
+  leases.onRefresh((s) => {
+    if (s.status === 'ok') tracker.observe(s.value, ctx.clock.now());
+  });
+  const pauses = new DevicePauses(client, devices, ctx.clock, log, (p) => {
+    const d = devices.get(p.mac);
+    ctx.notify(p.chat, (t) => textMessage(t('devices.pause.ended', { name: d ? deviceLabel(d) : p.mac })));
+  });
+  const access = ctx.shared?.access;
+  const deviceDeps: DeviceCommandDeps = {
+    store: devices,
+    pauses,
+    people: { find: (q) => access?.findPerson(q), all: () => access?.people() ?? [] },
+    may: (p, chat, permission) => access?.can(p, chat, permission) ?? false,
+    timezone: ctx.config.timezone,
+  };
+
   const section: StatusSection = {
     id: 'router',
     labelKey: 'router.label',
@@ -57,16 +91,37 @@ export function routerModule(ctx: WiringContext): FeatureModule | undefined {
 
   return {
     name: 'router',
-    commands: routerCommands({ client, poller, autoOff }),
-    statusSections: [section],
+    commands: [
+      ...routerCommands({
+        client,
+        poller,
+        autoOff,
+        devices,
+        ownerName: (id) => access?.people().find((p) => p.personId === id)?.displayName,
+        observeLeases: (l) => void tracker.observe(l, ctx.clock.now()),
+      }),
+      ...deviceCommands(deviceDeps),
+      ...pauseCommands(deviceDeps),
+    ],
+    statusSections: [section, deviceStatusSection(devices, ctx.config.timezone)],
+    muteTargets: ['network-guest'],
     // No router rules yet: the feed gives the engine the router's reachability as an alert.
-    alertFeeds: [{ backend: 'router', labelKey: 'router.label', poller, rules: () => [] }],
+    alertFeeds: [
+      { backend: 'router', labelKey: 'router.label', poller, rules: () => [] },
+      // The lease table: no rules of its own (new devices are announced by the tracker), but
+      // /simulate and the engine refresh it with the other feeds.
+      { backend: 'devices', labelKey: 'devices.label', poller: leases, rules: () => [] },
+    ],
     start() {
       poller.start();
+      leases.start();
       worker.start();
+      pauses.start();
     },
     async stop() {
+      await pauses.stop();
       await worker.stop();
+      await leases.stop();
       await poller.stop();
       await client.close();
     },

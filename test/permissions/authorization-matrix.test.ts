@@ -22,6 +22,9 @@ function expectedMinRole(permission: string): Role {
     'bot.identity.link',
     'bot.approval.request',
     'bot.whoami.read',
+    // Issue 17: a family member sees and pauses their own devices (others' need an admin).
+    'router.device.read-own',
+    'router.device.pause-own',
   ];
   if (family.includes(permission) || /^[a-z0-9-]+\.status\.read$/.test(permission)) return 'family';
   return 'admin';

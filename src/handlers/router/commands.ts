@@ -9,6 +9,7 @@ import { arg, formatDurationShort } from '../args.ts';
 import { defineCommand, type AnyCommand, type CommandContext } from '../command.ts';
 import { chatKey } from '../pipeline.ts';
 import { formatAge, formatBytes, formatPercent, serviceErrorMessage, snapshotFooter } from '../replies.ts';
+import { normalizeMac, type DeviceStore } from '../devices/store.ts';
 import type { GuestAutoOffStore } from './store.ts';
 
 /** What the router commands need. */
@@ -16,6 +17,12 @@ export interface RouterCommandDeps {
   readonly client: Pick<RouterOsClient, 'guestWifi' | 'setGuestWifiEnabled' | 'setGuestPassphrase' | 'dhcpLeases' | 'wireguardPeers'>;
   readonly poller: Poller<RouterOverview>;
   readonly autoOff: GuestAutoOffStore;
+  /** Who owns which MAC, to show beside each lease. */
+  readonly devices?: Pick<DeviceStore, 'get' | 'pause'>;
+  /** Display name of a person by id. */
+  readonly ownerName?: (personId: number) => string | undefined;
+  /** Told about every lease table read (new-device detection sees what /devices sees). */
+  readonly observeLeases?: (leases: readonly Lease[]) => void;
 }
 
 const GROUP = 'router';
@@ -160,6 +167,7 @@ export function routerCommands(deps: RouterCommandDeps): AnyCommand[] {
     async run(ctx, { network }) {
       const r = await client.dhcpLeases();
       if (!r.ok) return serviceErrorMessage(ctx.t, r.error, label(ctx.t));
+      deps.observeLeases?.(r.value);
       const wanted = (l: Lease): boolean => !network || network === 'all' || l.network === network;
       const active = r.value.filter((l) => wanted(l) && l.status === 'bound' && !l.disabled);
       const inactive = r.value.filter((l) => wanted(l) && !active.includes(l)).length;
@@ -170,9 +178,21 @@ export function routerCommands(deps: RouterCommandDeps): AnyCommand[] {
         blocks.push({ kind: 'text', text: ctx.t(`router.devices.${net}`, { n: list.length }) });
         blocks.push({
           kind: 'list',
-          items: list
-            .slice(0, MAX_DEVICES_PER_NETWORK)
-            .map((l) => `${l.hostName ?? l.comment ?? ctx.t('router.devices.unnamed')} — ${l.address}`),
+          items: list.slice(0, MAX_DEVICES_PER_NETWORK).map((l) => {
+            const mac = l.mac && normalizeMac(l.mac);
+            const known = mac ? deps.devices?.get(mac) : undefined;
+            const name = known?.name ?? l.hostName ?? l.comment ?? ctx.t('router.devices.unnamed');
+            const owner = known?.ownerPersonId !== undefined ? deps.ownerName?.(known.ownerPersonId) : undefined;
+            const cut = mac ? deps.devices?.pause(mac) : undefined;
+            return [
+              `${name} — ${l.address}`,
+              mac,
+              owner ? ctx.t('router.devices.owner', { owner }) : undefined,
+              cut ? ctx.t(cut.kind === 'block' ? 'devices.state.blocked' : 'router.devices.paused') : undefined,
+            ]
+              .filter(Boolean)
+              .join(' · ');
+          }),
         });
       }
       if (blocks.length === 0) blocks.push({ kind: 'text', text: ctx.t('router.devices.none') });

@@ -4,7 +4,10 @@ import { HttpClient, parseJson } from '../http.ts';
 import { parseRouterOsDuration } from './duration.ts';
 import { inSubnet } from './network.ts';
 import {
+  addressListSchema,
   addressSchema,
+  createdRecordSchema,
+  filterRuleListSchema,
   identitySchema,
   leaseListSchema,
   peerListSchema,
@@ -14,7 +17,7 @@ import {
   wifiSecurityListSchema,
   wifiConfigurationListSchema,
 } from './schemas.ts';
-import type { GuestWifi, Lease, NetworkRule, RouterResource, WireguardPeer } from './types.ts';
+import type { AddressListEntry, GuestWifi, Lease, NetworkRule, RouterResource, WireguardPeer } from './types.ts';
 import { validateWpaPassphrase } from './passphrase.ts';
 import { wifiMenuForVersion, type WifiMenu } from './wifi-menu.ts';
 
@@ -200,6 +203,68 @@ export class RouterOsClient {
     );
   }
 
+  /** Entries of one firewall address list (`/ip/firewall/address-list?list=…`). */
+  async addressListEntries(list: string): Promise<Result<AddressListEntry[]>> {
+    const r = await this.get('ip/firewall/address-list', addressListSchema, { list });
+    if (!r.ok) return r;
+    return ok(
+      r.value
+        .filter((e) => e.list === list)
+        .map((e) => ({
+          id: e['.id'],
+          list: e.list,
+          address: e.address,
+          comment: e.comment || undefined,
+          timeoutSeconds: parseRouterOsDuration(e.timeout) || undefined,
+          dynamic: e.dynamic ?? false,
+        })),
+    );
+  }
+
+  /**
+   * Adds an address-list entry (REST PUT = `add`). With a timeout the router removes the entry
+   * by itself when it runs out (the entry is then dynamic and does not survive a router reboot).
+   */
+  async addAddressListEntry(e: { list: string; address: string; comment: string; timeoutSeconds?: number }): Promise<Result<string>> {
+    const body: Record<string, string> = { list: e.list, address: e.address, comment: e.comment };
+    if (e.timeoutSeconds !== undefined) body.timeout = `${Math.max(1, Math.ceil(e.timeoutSeconds))}s`;
+    const r = await this.put('ip/firewall/address-list', body);
+    return r.ok ? ok(r.value['.id']) : r;
+  }
+
+  /** Removes an address-list entry; false when it was already gone (timed out, removed by hand). */
+  async removeAddressListEntry(id: string): Promise<Result<boolean>> {
+    const res = await this.http.request('DELETE', `rest/ip/firewall/address-list/${encodeURIComponent(id)}`, {
+      headers: { authorization: this.auth },
+    });
+    if (!res.ok) return res;
+    if (res.value.status === 404) return ok(false);
+    if (res.value.status >= 300) return err(routerOsError(res.value.status, res.value.text, 'ip/firewall/address-list'));
+    return ok(true);
+  }
+
+  /**
+   * Makes sure one forward-chain rule rejects traffic from the address list, placed first so
+   * an earlier accept (or FastTrack) rule cannot let a paused device through.
+   */
+  async ensureRejectRule(list: string, comment: string): Promise<Result<'present' | 'added'>> {
+    const rules = await this.get('ip/firewall/filter', filterRuleListSchema);
+    if (!rules.ok) return rules;
+    const mine = rules.value.find((r) => r.chain === 'forward' && r['src-address-list'] === list && r.action === 'reject' && !r.disabled);
+    if (mine) return ok('present');
+    const first = rules.value.find((r) => !r.dynamic);
+    const body: Record<string, string> = {
+      chain: 'forward',
+      action: 'reject',
+      'reject-with': 'icmp-admin-prohibited',
+      'src-address-list': list,
+      comment,
+      ...(first ? { 'place-before': first['.id'] } : {}),
+    };
+    const r = await this.put('ip/firewall/filter', body);
+    return r.ok ? ok('added') : r;
+  }
+
   /** Closes pooled connections. */
   close(): Promise<void> {
     return this.http.close();
@@ -253,6 +318,13 @@ export class RouterOsClient {
   private failed(status: number, body: string, path: string, secret?: string): ServiceError {
     if (status === 404 && this.menu && path.startsWith(this.menu)) this.menu = undefined;
     return routerOsError(status, body, path, secret);
+  }
+
+  private async put(path: string, body: Record<string, string>): Promise<Result<z.infer<typeof createdRecordSchema>>> {
+    const res = await this.http.request('PUT', `rest/${path}`, { headers: { authorization: this.auth }, json: body });
+    if (!res.ok) return res;
+    if (res.value.status >= 300) return err(routerOsError(res.value.status, res.value.text, path));
+    return parseJson(SERVICE, res.value.text, createdRecordSchema);
   }
 
   private async patch(path: string, body: Record<string, string>, secret?: string): Promise<Result<void>> {

@@ -114,3 +114,33 @@ export const peerListSchema = z.array(
     disabled: rosBool.optional(),
   }),
 );
+
+/** `/ip/firewall/address-list` records (help.mikrotik.com Address-lists; terraform-routeros resource_ip_firewall_addr_list.go). */
+export const addressListSchema = z.array(
+  z.object({
+    '.id': z.string(),
+    list: z.string(),
+    address: z.string(),
+    comment: z.string().optional(),
+    /** Time left before the router removes the entry itself; absent or `0s` for a static entry. */
+    timeout: z.string().optional(),
+    dynamic: rosBool.optional(),
+    disabled: rosBool.optional(),
+  }),
+);
+
+/** `/ip/firewall/filter` records, only the properties the bot reads. */
+export const filterRuleListSchema = z.array(
+  z.object({
+    '.id': z.string(),
+    chain: z.string(),
+    action: z.string().optional(),
+    'src-address-list': z.string().optional(),
+    comment: z.string().optional(),
+    disabled: rosBool.optional(),
+    dynamic: rosBool.optional(),
+  }),
+);
+
+/** The record a PUT (add) answers with; only its id is needed. */
+export const createdRecordSchema = z.object({ '.id': z.string() }).passthrough();

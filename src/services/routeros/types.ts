@@ -65,3 +65,14 @@ export interface WireguardPeer {
   readonly txBytes: number | undefined;
   readonly disabled: boolean;
 }
+
+/** One `/ip/firewall/address-list` entry. */
+export interface AddressListEntry {
+  readonly id: string;
+  readonly list: string;
+  readonly address: string;
+  readonly comment: string | undefined;
+  /** Seconds until the router removes it; undefined for a static entry. */
+  readonly timeoutSeconds: number | undefined;
+  readonly dynamic: boolean;
+}

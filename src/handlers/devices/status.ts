@@ -1,0 +1,24 @@
+/** The /status line of paused and blocked devices (from SQLite: never slow). */
+import type { Language } from '../../core/i18n.ts';
+import { formatTime } from '../alerts/render.ts';
+import type { StatusSection } from '../builtin/status-section.ts';
+import { deviceLabel, type DeviceStore } from './store.ts';
+
+/** Lists the devices whose internet is cut right now. */
+export function deviceStatusSection(store: DeviceStore, timezone: string, lang: Language = 'en'): StatusSection {
+  return {
+    id: 'devices',
+    labelKey: 'devices.status.label',
+    async read(t, now) {
+      const items = store.pauses().map((p) => {
+        const d = store.get(p.mac);
+        const name = d ? deviceLabel(d) : p.mac;
+        return p.kind === 'block'
+          ? t('devices.status.blockedItem', { name })
+          : t('devices.status.item', { name, until: formatTime(p.until, lang, timezone, now) });
+      });
+      if (items.length === 0) return { level: 'ok', text: t('devices.status.none') };
+      return { level: 'warning', text: t('devices.status.line', { items: items.join(', ') }) };
+    },
+  };
+}

@@ -1,0 +1,229 @@
+import type { Db, Migration } from '../../core/db.ts';
+
+/** Schema of the devices area: every MAC the router ever leased an address to, its owner, pauses. */
+export const deviceMigrations: Migration[] = [
+  {
+    id: 'devices-0001-devices-and-pauses',
+    up: `CREATE TABLE devices (
+      mac TEXT PRIMARY KEY,
+      name TEXT,
+      lease_name TEXT,
+      ip TEXT,
+      network TEXT NOT NULL,
+      owner_person_id INTEGER,
+      first_seen INTEGER NOT NULL,
+      last_seen INTEGER NOT NULL
+    );
+    CREATE TABLE device_pauses (
+      mac TEXT PRIMARY KEY,
+      kind TEXT NOT NULL CHECK (kind IN ('pause', 'block')),
+      until INTEGER,
+      address TEXT NOT NULL,
+      chat TEXT NOT NULL,
+      set_by TEXT NOT NULL,
+      set_at INTEGER NOT NULL
+    )`,
+  },
+];
+
+/** Which household network a device was last seen on. */
+export type DeviceNetwork = 'lan' | 'guest' | 'other';
+
+/** A device the router knows: a MAC with what DHCP and the household say about it. */
+export interface Device {
+  /** Upper-case, colon-separated (`AA:BB:CC:DD:EE:FF`). */
+  readonly mac: string;
+  /** The household's name for it (set with /device … name). */
+  readonly name: string | undefined;
+  /** The DHCP host name the device announced. */
+  readonly leaseName: string | undefined;
+  readonly ip: string | undefined;
+  readonly network: DeviceNetwork;
+  readonly ownerPersonId: number | undefined;
+  readonly firstSeen: number;
+  readonly lastSeen: number;
+}
+
+/** A device's internet cut on the router: a timed pause, or a block until lifted. */
+export type DevicePause =
+  | {
+      readonly mac: string;
+      readonly kind: 'pause';
+      readonly until: number;
+      readonly address: string;
+      readonly chat: string;
+      readonly setBy: string;
+    }
+  | {
+      readonly mac: string;
+      readonly kind: 'block';
+      readonly until: undefined;
+      readonly address: string;
+      readonly chat: string;
+      readonly setBy: string;
+    };
+
+interface DeviceRow {
+  mac: string;
+  name: string | null;
+  lease_name: string | null;
+  ip: string | null;
+  network: DeviceNetwork;
+  owner_person_id: number | null;
+  first_seen: number;
+  last_seen: number;
+}
+
+interface PauseRow {
+  mac: string;
+  kind: 'pause' | 'block';
+  until: number | null;
+  address: string;
+  chat: string;
+  set_by: string;
+}
+
+const toDevice = (r: DeviceRow): Device => ({
+  mac: r.mac,
+  name: r.name ?? undefined,
+  leaseName: r.lease_name ?? undefined,
+  ip: r.ip ?? undefined,
+  network: r.network,
+  ownerPersonId: r.owner_person_id ?? undefined,
+  firstSeen: r.first_seen,
+  lastSeen: r.last_seen,
+});
+
+const toPause = (r: PauseRow): DevicePause =>
+  r.kind === 'pause' && r.until !== null
+    ? { mac: r.mac, kind: 'pause', until: r.until, address: r.address, chat: r.chat, setBy: r.set_by }
+    : { mac: r.mac, kind: 'block', until: undefined, address: r.address, chat: r.chat, setBy: r.set_by };
+
+/** `aa-bb-cc-dd-ee-ff` / `aabb.ccdd.eeff` → `AA:BB:CC:DD:EE:FF`; undefined when it is not a MAC. */
+export function normalizeMac(text: string): string | undefined {
+  const hex = text.trim().replace(/[:.-]/g, '').toUpperCase();
+  if (!/^[0-9A-F]{12}$/.test(hex)) return undefined;
+  return hex.match(/../g)!.join(':');
+}
+
+/** What the router said about one lease, as the tracker records it. */
+export interface Sighting {
+  readonly mac: string;
+  readonly leaseName: string | undefined;
+  readonly ip: string;
+  readonly network: DeviceNetwork;
+}
+
+/** The devices and their pauses in SQLite (this module owns both tables). */
+export class DeviceStore {
+  constructor(private readonly db: Db) {}
+
+  /** Every device, by name. */
+  all(): Device[] {
+    return (this.db.prepare('SELECT * FROM devices ORDER BY coalesce(name, lease_name, mac)').all() as DeviceRow[]).map(toDevice);
+  }
+
+  /** True before the router was ever read (the first sightings are the baseline, not newcomers). */
+  isEmpty(): boolean {
+    return this.db.prepare('SELECT 1 FROM devices LIMIT 1').get() === undefined;
+  }
+
+  /** One device by MAC. */
+  get(mac: string): Device | undefined {
+    const r = this.db.prepare('SELECT * FROM devices WHERE mac = ?').get(mac) as DeviceRow | undefined;
+    return r ? toDevice(r) : undefined;
+  }
+
+  /** The devices one person owns. */
+  ownedBy(personId: number): Device[] {
+    return (
+      this.db
+        .prepare('SELECT * FROM devices WHERE owner_person_id = ? ORDER BY coalesce(name, lease_name, mac)')
+        .all(personId) as DeviceRow[]
+    ).map(toDevice);
+  }
+
+  /**
+   * Finds devices by MAC, IP, household name or DHCP name (case-insensitive). A MAC or IP
+   * matches one device; a name may match several (then the caller asks which).
+   */
+  find(query: string): Device[] {
+    const q = query.trim();
+    const mac = normalizeMac(q);
+    if (mac) return this.get(mac) ? [this.get(mac)!] : [];
+    const rows = this.db
+      .prepare('SELECT * FROM devices WHERE ip = ? OR lower(name) = lower(?) OR lower(lease_name) = lower(?)')
+      .all(q, q, q) as DeviceRow[];
+    const byName = rows.filter((r) => r.name?.toLowerCase() === q.toLowerCase() || r.ip === q);
+    return (byName.length > 0 ? byName : rows).map(toDevice);
+  }
+
+  /**
+   * Records sightings in one transaction; returns the MACs never seen before. `onFresh` runs
+   * inside that transaction for each of them, so an announcement queued there (outbox, same
+   * database) is stored exactly when the device is: never lost, never twice.
+   */
+  record(sightings: readonly Sighting[], now: number, onFresh?: (d: Device) => void): string[] {
+    const known = this.db.prepare('SELECT 1 FROM devices WHERE mac = ?');
+    const upsert = this.db.prepare(
+      `INSERT INTO devices (mac, lease_name, ip, network, first_seen, last_seen) VALUES (?, ?, ?, ?, ?, ?)
+       ON CONFLICT (mac) DO UPDATE SET lease_name = coalesce(excluded.lease_name, lease_name), ip = excluded.ip,
+         network = excluded.network, last_seen = excluded.last_seen`,
+    );
+    return this.db.transaction(() => {
+      const fresh: string[] = [];
+      for (const s of sightings) {
+        if (!known.get(s.mac)) fresh.push(s.mac);
+        upsert.run(s.mac, s.leaseName ?? null, s.ip, s.network, now, now);
+      }
+      if (onFresh) for (const mac of fresh) onFresh(this.get(mac)!);
+      return fresh;
+    })();
+  }
+
+  /** Sets (or clears) the owner. */
+  setOwner(mac: string, personId: number | undefined): boolean {
+    return this.db.prepare('UPDATE devices SET owner_person_id = ? WHERE mac = ?').run(personId ?? null, mac).changes > 0;
+  }
+
+  /** Sets the household name. */
+  setName(mac: string, name: string): boolean {
+    return this.db.prepare('UPDATE devices SET name = ? WHERE mac = ?').run(name, mac).changes > 0;
+  }
+
+  /** The pause or block of a device, if any. */
+  pause(mac: string): DevicePause | undefined {
+    const r = this.db.prepare('SELECT * FROM device_pauses WHERE mac = ?').get(mac) as PauseRow | undefined;
+    return r ? toPause(r) : undefined;
+  }
+
+  /** Every pause and block, soonest end first (blocks last). */
+  pauses(): DevicePause[] {
+    return (this.db.prepare('SELECT * FROM device_pauses ORDER BY until IS NULL, until').all() as PauseRow[]).map(toPause);
+  }
+
+  /** Records the intent to cut a device off (before the router is told). */
+  putPause(p: DevicePause, now: number): void {
+    this.db
+      .prepare(
+        `INSERT INTO device_pauses (mac, kind, until, address, chat, set_by, set_at) VALUES (?, ?, ?, ?, ?, ?, ?)
+         ON CONFLICT (mac) DO UPDATE SET kind = excluded.kind, until = excluded.until, address = excluded.address,
+           chat = excluded.chat, set_by = excluded.set_by, set_at = excluded.set_at`,
+      )
+      .run(p.mac, p.kind, p.until ?? null, p.address, p.chat, p.setBy, now);
+  }
+
+  /** Forgets a pause; only when it still ends at `until`, if given (it may have been extended meanwhile). */
+  removePause(mac: string, until?: number): boolean {
+    const r =
+      until === undefined
+        ? this.db.prepare('DELETE FROM device_pauses WHERE mac = ?').run(mac)
+        : this.db.prepare('DELETE FROM device_pauses WHERE mac = ? AND until = ?').run(mac, until);
+    return r.changes > 0;
+  }
+}
+
+/** The name people know a device by. */
+export function deviceLabel(d: Pick<Device, 'name' | 'leaseName' | 'mac'>): string {
+  return d.name ?? d.leaseName ?? d.mac;
+}
