@@ -38,7 +38,7 @@ const toMinutes = (hhmm: string): number => {
 };
 
 /** Local minutes-of-day and the milliseconds already elapsed in the current minute, in a zone. */
-function localClock(now: number, timeZone: string): { minutes: number; intoMinuteMs: number } {
+export function localClock(now: number, timeZone: string): { minutes: number; intoMinuteMs: number } {
   const parts = new Intl.DateTimeFormat('en-GB', {
     timeZone,
     hour: '2-digit',

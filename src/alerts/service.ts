@@ -146,29 +146,8 @@ export class AlertService {
 
   /** Routes a non-alert notice (power-cut step, digest) like an alert of `route.source`. */
   notify(notice: Notice, route: NoticeRoute): number {
-    const now = this.o.clock.now();
     const payload: OutboxPayload = { type: 'notice', notice };
-    const n = this.o.db.transaction(() => {
-      let queued = 0;
-      for (const r of routeFor(this.bindings, route, now, this.o.timezone)) {
-        const ok = this.outbox.enqueue(
-          {
-            destination: r.destination,
-            dedupKey: `${route.id}>${r.destination}`,
-            payload,
-            severity: route.severity,
-            ...(route.thread ? { thread: route.thread } : {}),
-            ...(route.edit ? { edit: true } : {}),
-            ...(r.holdUntil !== undefined ? { holdUntil: r.holdUntil } : {}),
-          },
-          now,
-        );
-        if (ok) queued++;
-      }
-      return queued;
-    })();
-    if (n > 0) this.o.onEnqueue?.();
-    return n;
+    return this.routed(route, () => payload);
   }
 
   /**
@@ -176,9 +155,13 @@ export class AlertService {
    * its own button tokens). Nothing is sent while the source or one of `mutedBy` is muted.
    */
   announce(route: NoticeRoute & { readonly mutedBy?: readonly string[] }, build: (destination: string) => OutMessage): number {
+    const muted = this.store.mutes(this.o.clock.now()).some((m) => m.target === route.source || route.mutedBy?.includes(m.target));
+    return muted ? 0 : this.routed(route, (destination) => ({ type: 'message', message: build(destination) }));
+  }
+
+  /** Enqueues one payload per routed destination in one transaction; returns how many were new. */
+  private routed(route: NoticeRoute, payloadFor: (destination: string) => OutboxPayload): number {
     const now = this.o.clock.now();
-    const muted = this.store.mutes(now).some((m) => m.target === route.source || route.mutedBy?.includes(m.target));
-    if (muted) return 0;
     const n = this.o.db.transaction(() => {
       let queued = 0;
       for (const r of routeFor(this.bindings, route, now, this.o.timezone)) {
@@ -186,8 +169,10 @@ export class AlertService {
           {
             destination: r.destination,
             dedupKey: `${route.id}>${r.destination}`,
-            payload: { type: 'message', message: build(r.destination) },
+            payload: payloadFor(r.destination),
             severity: route.severity,
+            ...(route.thread ? { thread: route.thread } : {}),
+            ...(route.edit ? { edit: true } : {}),
             ...(r.holdUntil !== undefined ? { holdUntil: r.holdUntil } : {}),
           },
           now,

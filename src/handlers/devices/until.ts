@@ -1,4 +1,5 @@
 /** `/pausenet` ends: a duration (`2h`) or a wall-clock time (`until 07:30`) in the household's zone. */
+import { localClock } from '../../alerts/routing.ts';
 import { parseDuration } from '../args.ts';
 
 /** A parsed end, or why it could not be read. */
@@ -6,16 +7,7 @@ export type PauseEnd = { readonly ok: true; readonly until: number } | { readonl
 
 /** Milliseconds since the epoch of the next `HH:MM` after `now` in `timeZone`. */
 export function nextWallClock(hh: number, mm: number, now: number, timeZone: string): number {
-  const parts = new Intl.DateTimeFormat('en-GB', {
-    timeZone,
-    hour: '2-digit',
-    minute: '2-digit',
-    second: '2-digit',
-    hourCycle: 'h23',
-  }).formatToParts(new Date(now));
-  const get = (t: string): number => Number(parts.find((p) => p.type === t)?.value ?? 0);
-  const nowMinutes = get('hour') * 60 + get('minute');
-  const intoMinute = get('second') * 1000 + (now % 1000);
+  const { minutes: nowMinutes, intoMinuteMs: intoMinute } = localClock(now, timeZone);
   let ahead = (hh * 60 + mm - nowMinutes + 1440) % 1440;
   if (ahead === 0) ahead = 1440;
   // Whole minutes ahead on the local clock; a DST jump tonight shifts this by its hour, which is fine for a pause.
