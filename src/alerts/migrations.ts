@@ -54,4 +54,20 @@ export const alertMigrations: Migration[] = [
       CREATE INDEX alert_outbox_thread ON alert_outbox (thread, destination);
     `,
   },
+  {
+    id: 'alerts-0003-power-cuts',
+    up: `
+      CREATE TABLE power_cuts (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        started_at INTEGER NOT NULL,
+        ended_at INTEGER,
+        lowest_charge REAL,
+        lowest_runtime INTEGER,
+        state TEXT NOT NULL CHECK (state IN ('on-battery', 'cancelled', 'handed-over', 'restored')),
+        handed_over_at INTEGER,
+        summary TEXT,
+        restored_at INTEGER
+      );
+    `,
+  },
 ];

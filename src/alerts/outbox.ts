@@ -169,6 +169,14 @@ export class Outbox {
     return rows.length;
   }
 
+  /** How many rows whose dedup key starts with `prefix` still wait to be delivered. */
+  undelivered(prefix: string): number {
+    return this.db
+      .prepare("SELECT COUNT(*) FROM alert_outbox WHERE substr(dedup_key, 1, length(?)) = ? AND status IN ('pending', 'held')")
+      .pluck()
+      .get(prefix, prefix) as number;
+  }
+
   /** Rows in given states, oldest first (for /alerts and tests). */
   list(statuses: readonly OutboxStatus[] = ['pending', 'sent', 'dead', 'held'], limit = 1000): OutboxRow[] {
     return (

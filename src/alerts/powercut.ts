@@ -1,5 +1,6 @@
 import type { Clock } from '../core/clock.ts';
-import type { Result } from '../core/errors.ts';
+import { err, serviceError, type Result } from '../core/errors.ts';
+import type { HandoverPlan } from '../services/proxmox/power.ts';
 import type { Logger } from '../core/logger.ts';
 import type { AlertService } from './service.ts';
 
@@ -8,16 +9,18 @@ import type { AlertService } from './service.ts';
  * Every call returns a Result; none may throw for a backend failure.
  */
 export interface PowerController {
-  /** Asks a guest (VM or container) for a clean shutdown. */
+  /** Asks a guest (VM or container) for a clean shutdown (stepwise mode). */
   shutdownGuest(vmid: number): Promise<Result<void>>;
   /** Resolves once the guest is stopped, or fails (kind `timeout`) after `timeoutMs`. */
   waitStopped(vmid: number, timeoutMs: number): Promise<Result<void>>;
   /** Shuts the node down (Proxmox stops any guest still running). */
   shutdownNode(): Promise<Result<void>>;
-  /** Household name of a guest, for the report (optional). */
+  /** Display label of a guest, `docker (CT 101)` (optional). */
   guestName?(vmid: number): string | undefined;
   /** Loads what guestName needs (called before a run; optional, must not throw). */
   prepare?(): Promise<void>;
+  /** The plan the hypervisor carries out by itself (hand-over mode). */
+  planHandover?(o: { order: readonly number[]; shutdownNode: boolean; timeoutSeconds: number }): Promise<Result<HandoverPlan>>;
 }
 
 /** Configuration (alerts.powerCut). */
@@ -27,9 +30,17 @@ export interface PowerCutOptions {
   readonly dryRun: boolean;
   /** Start after this long on battery (low battery starts it at once). */
   readonly onBatteryMinutes: number;
-  /** vmids in shutdown order. Do not list the guest the bot runs in: the node shutdown stops it last. */
+  /** Start when the UPS says less runtime than this is left (optional). */
+  readonly lowRuntimeSeconds?: number;
+  /** vmids in the order they must stop (first stops first). */
   readonly shutdownOrder: readonly number[];
   readonly shutdownNode: boolean;
+  /**
+   * `hypervisor` (default): the plan is handed to Proxmox (startup orders, then the node
+   * shutdown or stopall) and finishes without the bot. `bot`: the bot stops each guest and
+   * waits — only for a bot outside the node.
+   */
+  readonly runBy?: 'hypervisor' | 'bot';
   /** How long to wait for each guest to stop (default 3 min). */
   readonly guestTimeoutMs?: number;
 }
@@ -39,18 +50,28 @@ export interface PowerCutLine {
   readonly target: 'guest' | 'node';
   readonly vmid?: number;
   readonly name?: string;
-  readonly status: 'pending' | 'shutting-down' | 'stopped' | 'would-shutdown' | 'failed' | 'timeout' | 'skipped';
+  readonly status: 'pending' | 'shutting-down' | 'stopped' | 'would-shutdown' | 'failed' | 'timeout' | 'skipped' | 'handed-over';
   readonly detail?: string;
 }
 
 /** A snapshot of the orchestration, rendered as one chat message (later snapshots edit it). */
 export interface PowerCutStep {
-  readonly phase: 'armed' | 'cancelled' | 'running' | 'finished' | 'aborted';
+  /** `handover`: the last message before the hypervisor takes over (and the bot's guest stops). */
+  readonly phase: 'armed' | 'cancelled' | 'running' | 'finished' | 'aborted' | 'handover' | 'failed';
   readonly dryRun: boolean;
-  readonly trigger?: 'low-battery' | 'on-battery-time' | 'manual';
+  readonly trigger?: 'low-battery' | 'low-runtime' | 'on-battery-time' | 'manual';
   /** When the shutdown starts unless power returns (phase armed). */
   readonly deadline?: number;
   readonly lines: readonly PowerCutLine[];
+  /** Hand-over mode: the exact API calls (a dry run shows them). */
+  readonly calls?: readonly string[];
+  /** Hand-over mode: what stops, in order (groups stop together), and the node last. */
+  readonly sequence?: readonly (readonly string[])[];
+  readonly node?: string;
+  /** The bot's own guest, when the plan stops it. */
+  readonly self?: string;
+  /** Why the plan could not be made or handed over. */
+  readonly detail?: string;
 }
 
 /** Where steps go: `id` is unique and stable, `thread` groups a run's edits; `edit` replaces the last message. */
@@ -60,6 +81,30 @@ export type PowerCutReporter = (step: PowerCutStep, meta: { id: string; thread: 
 export interface PowerSignal {
   readonly onBattery: boolean;
   readonly lowBattery: boolean;
+  readonly charge?: number;
+  readonly runtimeSeconds?: number;
+}
+
+/** What the orchestration records for the restore report and for a restart (the power-cut journal). */
+export interface PowerCutJournal {
+  /** The UPS went on battery. */
+  outageStarted(at: number): void;
+  /** A reading while on battery (lowest charge and runtime are kept). */
+  reading(s: PowerSignal): void;
+  /** The plan was handed to the hypervisor (the bot may be gone next). */
+  handedOver(
+    at: number,
+    summary: { sequence: readonly (readonly string[])[]; node?: string; self?: string; vmids: readonly number[] },
+  ): void;
+  /** Power came back before anything was shut down. */
+  cancelled(at: number): void;
+}
+
+/** Optional collaborators. */
+export interface PowerCutExtras {
+  readonly journal?: PowerCutJournal;
+  /** Resolves once the message with this id has left (or after a bounded wait). */
+  readonly delivered?: (id: string) => Promise<void>;
 }
 
 /**
@@ -83,6 +128,7 @@ export class PowerCutOrchestrator {
     private readonly report: PowerCutReporter,
     private readonly clock: Clock,
     private readonly log: Logger,
+    private readonly extras: PowerCutExtras = {},
   ) {}
 
   /** Current phase (for /alerts and tests). */
@@ -100,6 +146,9 @@ export class PowerCutOrchestrator {
     if (!this.opts.enabled) return;
     const now = this.clock.now();
     this.powerBack = !s.onBattery;
+    if (s.onBattery) this.extras.journal?.reading(s);
+    const lowRuntime =
+      this.opts.lowRuntimeSeconds !== undefined && s.runtimeSeconds !== undefined && s.runtimeSeconds <= this.opts.lowRuntimeSeconds;
     switch (this.phase) {
       case 'idle':
         if (!s.onBattery) return;
@@ -107,7 +156,10 @@ export class PowerCutOrchestrator {
         this.armedAt = now;
         this.thread = `powercut@${now}`;
         this.seq = 0;
+        this.extras.journal?.outageStarted(now);
+        this.extras.journal?.reading(s);
         if (s.lowBattery) return this.start('low-battery');
+        if (lowRuntime) return this.start('low-runtime');
         this.emit(
           { phase: 'armed', dryRun: this.opts.dryRun, deadline: now + this.opts.onBatteryMinutes * 60_000, lines: this.plan() },
           false,
@@ -116,10 +168,12 @@ export class PowerCutOrchestrator {
       case 'armed':
         if (!s.onBattery) {
           this.phase = 'idle';
+          this.extras.journal?.cancelled(now);
           this.emit({ phase: 'cancelled', dryRun: this.opts.dryRun, lines: [] }, false);
           return;
         }
         if (s.lowBattery) return this.start('low-battery');
+        if (lowRuntime) return this.start('low-runtime');
         if (now - this.armedAt >= this.opts.onBatteryMinutes * 60_000) return this.start('on-battery-time');
         return;
       case 'done':
@@ -152,7 +206,7 @@ export class PowerCutOrchestrator {
     return lines;
   }
 
-  private emit(raw: PowerCutStep, edit: boolean): void {
+  private emit(raw: PowerCutStep, edit: boolean): string {
     this.seq++;
     // Names may only become known after the plan was made (the hypervisor's first poll).
     const step: PowerCutStep = {
@@ -162,11 +216,13 @@ export class PowerCutOrchestrator {
         return name ? { ...l, name } : l;
       }),
     };
+    const id = `${this.thread}:${this.seq}`;
     try {
-      this.report(step, { id: `${this.thread}:${this.seq}`, thread: this.thread, edit });
+      this.report(step, { id, thread: this.thread, edit });
     } catch (e) {
       this.log.error({ err: e }, 'power-cut report failed');
     }
+    return id;
   }
 
   private start(trigger: NonNullable<PowerCutStep['trigger']>): void {
@@ -175,10 +231,81 @@ export class PowerCutOrchestrator {
   }
 
   private async execute(trigger: NonNullable<PowerCutStep['trigger']>): Promise<void> {
+    if ((this.opts.runBy ?? 'hypervisor') === 'hypervisor') return this.handOver(trigger);
+    return this.stepwise(trigger);
+  }
+
+  /**
+   * Hand-over mode: make the plan (startup orders, then one server-side call), report it, and
+   * — real runs — set the orders, send the last message and wait until it has left, record the
+   * hand-over, then make the final call. Proxmox finishes the job even when the bot's guest stops.
+   */
+  private async handOver(trigger: NonNullable<PowerCutStep['trigger']>): Promise<void> {
+    const dryRun = this.opts.dryRun;
+    const base = { dryRun, trigger, lines: [] as PowerCutLine[] };
+    const plan = this.controller.planHandover
+      ? await this.controller.planHandover({
+          order: this.opts.shutdownOrder,
+          shutdownNode: this.opts.shutdownNode,
+          timeoutSeconds: Math.round((this.opts.guestTimeoutMs ?? 180_000) / 1000),
+        })
+      : err(serviceError('proxmox', 'rejected', 'Proxmox is not configured'));
+    if (!plan.ok) {
+      this.log.error({ err: plan.error }, 'power-cut plan could not be made');
+      this.emit({ ...base, phase: 'failed', detail: plan.error.detail }, false);
+      this.phase = 'done';
+      return;
+    }
+    const p = plan.value;
+    const view = {
+      ...base,
+      calls: p.calls.map((c) => c.text),
+      sequence: p.sequence,
+      ...(p.node ? { node: p.node } : {}),
+      ...(p.self ? { self: p.self } : {}),
+    };
+    this.log.warn({ trigger, dryRun, calls: view.calls }, 'power-cut shutdown starting');
+    if (dryRun) {
+      this.emit({ ...view, phase: 'finished' }, false);
+      this.phase = 'done';
+      return;
+    }
+    this.emit({ ...view, phase: 'running' }, false);
+    const last = p.calls.length - 1;
+    for (let i = 0; i < p.calls.length; i++) {
+      if (this.powerBack && trigger !== 'manual') {
+        this.emit({ ...view, phase: 'aborted' }, true);
+        this.phase = 'done';
+        return;
+      }
+      if (i === last) {
+        // The last word goes out before the call that may stop the bot's own guest.
+        this.extras.journal?.handedOver(this.clock.now(), {
+          sequence: p.sequence,
+          vmids: this.opts.shutdownOrder,
+          ...(p.node ? { node: p.node } : {}),
+          ...(p.self ? { self: p.self } : {}),
+        });
+        const id = this.emit({ ...view, phase: 'handover' }, false);
+        await this.extras.delivered?.(id).catch(() => undefined);
+      }
+      const r = await p.calls[i]!.run();
+      if (!r.ok) {
+        this.log.error({ err: r.error, call: p.calls[i]!.text }, 'power-cut call failed');
+        this.emit({ ...view, phase: 'failed', detail: `${p.calls[i]!.text}: ${r.error.detail}` }, false);
+        this.phase = 'done';
+        return;
+      }
+    }
+    this.phase = 'done';
+  }
+
+  /** Stepwise mode (bot outside the node): each guest in turn, waiting for it, then the node. */
+  private async stepwise(trigger: NonNullable<PowerCutStep['trigger']>): Promise<void> {
     const dryRun = this.opts.dryRun;
     await this.controller.prepare?.().catch(() => undefined);
     const lines = this.plan();
-    const step = (phase: PowerCutStep['phase'], edit: boolean): void => this.emit({ phase, dryRun, trigger, lines: [...lines] }, edit);
+    const step = (phase: PowerCutStep['phase'], edit: boolean): void => void this.emit({ phase, dryRun, trigger, lines: [...lines] }, edit);
     this.log.warn({ trigger, dryRun }, 'power-cut shutdown starting');
     step('running', false);
     const timeout = this.opts.guestTimeoutMs ?? 180_000;

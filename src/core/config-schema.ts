@@ -216,10 +216,38 @@ const alerts = z
         enabled: z.boolean().default(false),
         dryRun: z.boolean().default(true),
         onBatteryMinutes: z.number().min(0).default(10),
+        /** Also start when the UPS reports less runtime than this. */
+        lowRuntimeSeconds: z.number().int().min(0).optional(),
         shutdownOrder: z.array(z.number().int()).default([]),
         shutdownNode: z.boolean().default(true),
+        /** Where the bot runs: a guest's vmid, `auto` (found from Proxmox by MAC/hostname) or `outside` the node. */
+        runsOn: z.union([z.number().int(), z.enum(['auto', 'outside'])]).default('auto'),
+        /** `hypervisor`: Proxmox runs the plan by itself; `bot`: the bot stops guest after guest (only from outside the node). */
+        runBy: z.enum(['hypervisor', 'bot']).default('hypervisor'),
+        guestTimeoutSeconds: z.number().int().min(10).max(7200).default(180),
+        restore: z
+          .object({
+            onMainsMinutes: z.number().min(0).default(5),
+            guestTimeoutSeconds: z.number().int().min(10).default(300),
+          })
+          .strict()
+          .default({ onMainsMinutes: 5, guestTimeoutSeconds: 300 }),
       })
       .strict()
+      .superRefine((pc, ctx) => {
+        // A bot that stops guests one by one cannot order anything after its own guest is gone.
+        if (pc.runBy !== 'bot' || typeof pc.runsOn !== 'number') return;
+        const i = pc.shutdownOrder.indexOf(pc.runsOn);
+        if (i < 0) return;
+        if (i < pc.shutdownOrder.length - 1 || pc.shutdownNode) {
+          const after = [...pc.shutdownOrder.slice(i + 1).map(String), ...(pc.shutdownNode ? ['the node'] : [])].join(', ');
+          ctx.addIssue({
+            code: 'custom',
+            path: ['shutdownOrder', i],
+            message: `the bot runs in guest ${pc.runsOn}, which would stop before ${after} that it must still order; use runBy: hypervisor (Proxmox finishes the plan) or list it last without shutdownNode`,
+          });
+        }
+      })
       .optional(),
     offsite: z
       .object({ ssh: sshSchema, command: z.string(), windowHours: seconds(26), pollSeconds: seconds(900) })

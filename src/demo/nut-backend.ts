@@ -16,7 +16,7 @@ export const nutDemoBackend: DemoBackend = {
         alerts: {
           bindings: [{ chat: 'console:main' }],
           debounceSeconds: 2,
-          powerCut: { enabled: true, dryRun: true, onBatteryMinutes: 5, shutdownOrder: [101, 100], shutdownNode: true },
+          powerCut: { enabled: true, dryRun: true, onBatteryMinutes: 5, shutdownOrder: [101, 100], shutdownNode: true, runsOn: 101 },
         },
       },
       simulate(scenario: string): boolean {

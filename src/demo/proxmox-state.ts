@@ -23,6 +23,13 @@ export interface FakeGuest {
   /** Epoch ms when it started (uptime), when running. */
   startedAt?: number;
   lock?: string;
+  /** `startup` property (`order=1,down=180`), as stored. */
+  startup?: string;
+  onboot?: boolean;
+  /** MAC of net0. */
+  mac?: string;
+  /** Epoch ms when it last stopped (bulk stop tests read the order). */
+  stoppedAt?: number;
 }
 
 /** One simulated storage. */
@@ -69,6 +76,8 @@ export function seedGuests(now: number): FakeGuest[] {
       mem: Math.round(2.1 * GiB),
       cpu: 0.04,
       startedAt: now - 12 * 86_400_000,
+      onboot: true,
+      mac: 'BC:24:11:0A:00:64',
     },
     {
       vmid: 101,
@@ -80,6 +89,8 @@ export function seedGuests(now: number): FakeGuest[] {
       mem: Math.round(2.7 * GiB),
       cpu: 0.11,
       startedAt: now - 12 * 86_400_000,
+      onboot: true,
+      mac: 'BC:24:11:0A:00:65',
     },
   ];
 }

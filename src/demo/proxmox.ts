@@ -1,6 +1,7 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { closeServer, serveLocal, readBody } from './http.ts';
+import { configRoute, startAll, startAllRoute, stopAll, stopAllRoute, type BulkContext } from './proxmox-bulk.ts';
 import {
   newUpid,
   seedBackupHistory,
@@ -78,6 +79,10 @@ export interface ProxmoxFake {
   setNotBackedUp(vmids: number[]): void;
   /** How many times the node was asked to shut down (power-cut tests). */
   readonly nodeShutdowns: number;
+  /** True once a node shutdown has stopped every guest and powered off: nothing answers. */
+  readonly off: boolean;
+  /** Power returns: the node boots and starts its `onboot` guests in startup order. */
+  powerOn(): void;
   /** All tasks, newest first. */
   tasks(): readonly FakeTask[];
 }
@@ -104,6 +109,7 @@ export async function startProxmoxFake(opts: ProxmoxFakeOptions = {}, port = 0):
   let routeFailure: { match: RegExp; status: number; reason: string } | undefined;
   let loginCount = 0;
   let nodeShutdowns = 0;
+  let offAt: number | undefined;
   const hung = new Set<ServerResponse>();
   const v8 = opts.apiVersion === 8;
 
@@ -136,6 +142,16 @@ export async function startProxmoxFake(opts: ProxmoxFakeOptions = {}, port = 0):
       onFinish: () => list.forEach((g) => delete g.lock),
     });
   };
+
+  const bulk: BulkContext = {
+    node,
+    guests,
+    now,
+    addTask,
+    stepMs: opts.taskDurationMs ?? 2_000,
+    apiMajor: opts.apiVersion ?? 7,
+  };
+  const isOff = (): boolean => offAt !== undefined && now() >= offAt;
 
   const authenticate = (
     req: IncomingMessage,
@@ -247,7 +263,11 @@ export async function startProxmoxFake(opts: ProxmoxFakeOptions = {}, port = 0):
         ? undefined
         : { status: 500, reason: `hostname lookup '${n}' failed - failed to get address info for: ${n}: Name or service not known` };
     const canPower = tokenId !== readonlyToken.id;
-    if (method === 'GET' && path === '/version') return { status: 200, data: { version: '7.3-3', release: '7.3', repoid: 'c3928077' } };
+    if (method === 'GET' && path === '/version')
+      return {
+        status: 200,
+        data: v8 ? { version: '8.4.1', release: '8.4', repoid: '2a5fa54a' } : { version: '7.3-3', release: '7.3', repoid: 'c3928077' },
+      };
     if (method === 'GET' && path === '/nodes') {
       return {
         status: 200,
@@ -305,11 +325,20 @@ export async function startProxmoxFake(opts: ProxmoxFakeOptions = {}, port = 0):
         };
       }
       nodeShutdowns++;
-      for (const g of guests) {
-        g.status = 'stopped';
-        delete g.startedAt;
-      }
+      // pve-guests.service: ExecStop runs stopall for every guest, then the machine powers off.
+      if (body.command === 'shutdown') offAt = stopAll(bulk, guests, 'root@pam').doneAt + bulk.stepMs;
       return { status: 200, data: null };
+    }
+    if (method === 'POST' && rest.join('/') === 'stopall') return stopAllRoute(bulk, body, who, canPower);
+    if (method === 'POST' && rest.join('/') === 'startall') return startAllRoute(bulk, body, who, canPower);
+    if ((rest[0] === 'qemu' || rest[0] === 'lxc') && rest[2] === 'config' && rest.length === 3) {
+      const g = findGuest(Number(rest[1]));
+      if (!g || g.type !== rest[0])
+        return {
+          status: 500,
+          reason: `Configuration file 'nodes/${node}/${rest[0] === 'qemu' ? 'qemu-server' : 'lxc'}/${rest[1]}.conf' does not exist`,
+        };
+      return configRoute(g, method, body, canPower);
     }
     if ((rest[0] === 'qemu' || rest[0] === 'lxc') && rest.length === 1 && method === 'GET') {
       return { status: 200, data: guests.filter((g) => g.type === rest[0]).map((g) => guestRow(g, q.get('full') === '1')) };
@@ -451,6 +480,7 @@ export async function startProxmoxFake(opts: ProxmoxFakeOptions = {}, port = 0):
     void readBody(req).then(
       (raw) => {
         tick();
+        if (isOff()) return void req.socket.destroy(); // powered off: no answer at all
         const url = new URL(req.url ?? '/', 'http://x');
         const method = req.method ?? 'GET';
         const planned = nextReply;
@@ -510,10 +540,26 @@ export async function startProxmoxFake(opts: ProxmoxFakeOptions = {}, port = 0):
     get nodeShutdowns() {
       return nodeShutdowns;
     },
+    get off() {
+      tick();
+      return isOff();
+    },
+    powerOn() {
+      tick();
+      offAt = undefined;
+      startAll(
+        bulk,
+        guests.filter((g) => g.onboot),
+        'root@pam',
+      );
+    },
     close() {
       return closeServer(server, hung);
     },
-    guest: findGuest,
+    guest(vmid) {
+      tick(); // tasks progress lazily: a look from a test counts as a request
+      return findGuest(vmid);
+    },
     storage: (name) => storages.find((s) => s.storage === name),
     setGuestState(vmid, status) {
       const g = findGuest(vmid);

@@ -18,6 +18,7 @@ import { buildDigest, mergeDigestInputs, scheduleDigest, type DigestInput, type 
 import { connectFeed } from '../alerts/feed.ts';
 import { OutboxWorker } from '../alerts/outbox.ts';
 import { PowerCutOrchestrator, powerCutReporterFor, type PowerController } from '../alerts/powercut.ts';
+import { PowerCutStore } from '../alerts/powercut-journal.ts';
 import type { Binding } from '../alerts/routing.ts';
 import { AlertService } from '../alerts/service.ts';
 import { alertCommands } from '../handlers/alerts/commands.ts';
@@ -183,9 +184,23 @@ export function createAlerting(deps: AlertingDeps): Alerting {
       const ups = feeds.find((f) => f.backend === 'nut')?.poller as Poller<UpsState> | undefined;
       if (pc?.enabled && ups) {
         const controller = modules.find((m) => m.powerController)?.powerController ?? noHypervisor;
-        powerCut = new PowerCutOrchestrator(pc, controller, powerCutReporterFor(service), clock, log);
+        const journal = new PowerCutStore(db);
+        powerCut = new PowerCutOrchestrator(
+          { ...pc, guestTimeoutMs: pc.guestTimeoutSeconds * 1000 },
+          controller,
+          powerCutReporterFor(service),
+          clock,
+          log,
+          { journal, delivered: (id) => waitDelivered(service, id, clock) },
+        );
         ups.onRefresh((s) => {
-          if (s.status === 'ok') powerCut!.observe({ onBattery: onBattery(s.value), lowBattery: lowBattery(s.value) });
+          if (s.status !== 'ok') return;
+          powerCut!.observe({
+            onBattery: onBattery(s.value),
+            lowBattery: lowBattery(s.value),
+            ...(s.value.charge !== undefined ? { charge: s.value.charge } : {}),
+            ...(s.value.runtimeSeconds !== undefined ? { runtimeSeconds: s.value.runtimeSeconds } : {}),
+          });
         });
       }
 
@@ -237,3 +252,16 @@ const noHypervisor: PowerController = {
   waitStopped: async () => err(serviceError('proxmox', 'rejected', 'Proxmox is not configured')),
   shutdownNode: async () => err(serviceError('proxmox', 'rejected', 'Proxmox is not configured')),
 };
+
+/** How long the last power-cut message may take to leave before the hand-over goes ahead anyway. */
+const LAST_WORD_WAIT_MS = 30_000;
+
+/** Resolves once every copy of notice `id` has left the outbox, or after LAST_WORD_WAIT_MS. */
+async function waitDelivered(service: AlertService, id: string, clock: Clock): Promise<void> {
+  const deadline = clock.now() + LAST_WORD_WAIT_MS;
+  // Bounded by the clock and by a count, so a stopped test clock cannot hold the shutdown.
+  for (let i = 0; i < LAST_WORD_WAIT_MS / 250; i++) {
+    if (service.outbox.undelivered(`${id}>`) === 0 || clock.now() >= deadline) return;
+    await new Promise((resolve) => setTimeout(resolve, 250));
+  }
+}

@@ -1,79 +1,102 @@
 /**
- * Power-cut orchestration end to end: the whole bot with the fake upsd and the fake Proxmox
- * (the proxmox module's PowerController). Low battery shuts the guests down in the configured
- * order and then the node, reporting in the alert chat; dry run touches nothing.
+ * Power cut end to end: the whole bot with a real upsd + dummy-ups and the fake Proxmox, which
+ * models `stopall`, the node's own shutdown (pve-guests runs stopall, then powers off) and the
+ * guests' `startup: order=`. The plan is handed to Proxmox: the startup orders are set, the last
+ * message leaves before the call that stops the bot's own guest, and Proxmox finishes alone.
  */
-import { test } from 'node:test';
+import { test, type TestContext } from 'node:test';
 import assert from 'node:assert/strict';
 import { systemClock } from '../../src/core/clock.ts';
-import { DEMO_UPS_STATES, startFakeUpsd } from '../../src/demo/nut.ts';
 import { startProxmoxFake } from '../../src/demo/proxmox.ts';
 import { startTestApp } from '../support/app-harness.ts';
-import { waitFor } from '../support/real-server.ts';
+import { requireBinary, waitFor } from '../support/real-server.ts';
+import { DUMMY_UPS_BIN, NUT_PACKAGES, startRealUpsd, UPSD_BIN } from '../support/upsd.ts';
 
-async function run(dryRun: boolean) {
-  const ups = await startFakeUpsd();
-  const pve = await startProxmoxFake({ taskDurationMs: 50, unauthDelayMs: 0 });
-  const h = await startTestApp(
-    {
-      nut: { host: ups.host, port: ups.port, ups: 'ups', pollSeconds: 0.2 },
-      proxmox: { url: pve.url, node: pve.node, tokenId: pve.tokenId, tokenSecret: pve.tokenSecret, pollSeconds: 60 },
-      alerts: {
-        bindings: [{ chat: 'console:main' }],
-        powerCut: { enabled: true, dryRun, onBatteryMinutes: 10, shutdownOrder: [101, 100], shutdownNode: true },
-      },
-    },
-    { clock: systemClock },
-  );
-  const reports = () =>
-    (
-      h.app.db
-        .prepare("SELECT payload FROM alert_outbox WHERE json_extract(payload, '$.notice.kind') = 'powercut' ORDER BY id")
-        .pluck()
-        .all() as string[]
-    ).map((p) => JSON.parse(p).notice.step as { phase: string; lines: { vmid?: number; name?: string; status: string }[] });
-  return {
-    ups,
-    pve,
-    h,
-    reports,
-    async close() {
-      await h.close();
-      await pve.close();
-      await ups.close();
+const OL = { 'ups.status': 'OL CHRG', 'battery.charge': '100', 'battery.runtime': '3300', 'input.voltage': '230.1' };
+const OB = { ...OL, 'ups.status': 'OB DISCHRG', 'battery.charge': '81', 'battery.runtime': '2400', 'input.voltage': '0' };
+const OB_LB = { ...OB, 'ups.status': 'OB DISCHRG LB', 'battery.charge': '17', 'battery.runtime': '240' };
+
+type Step = { phase: string; calls?: string[]; sequence?: string[][]; node?: string; self?: string; detail?: string };
+
+async function run(t: TestContext, dryRun: boolean, apiVersion: 7 | 8 = 7) {
+  if (!requireBinary(t, UPSD_BIN, NUT_PACKAGES) || !requireBinary(t, DUMMY_UPS_BIN, NUT_PACKAGES)) return undefined;
+  const upsd = await startRealUpsd(OL);
+  const pve = await startProxmoxFake({ taskDurationMs: 300, unauthDelayMs: 0, apiVersion });
+  const config = {
+    console: true,
+    nut: { host: upsd.host, port: upsd.port, ups: upsd.ups, pollSeconds: 0.2 },
+    proxmox: { url: pve.url, node: pve.node, tokenId: pve.tokenId, tokenSecret: pve.tokenSecret, pollSeconds: 60 },
+    alerts: {
+      bindings: [{ chat: 'console:main' }],
+      powerCut: { enabled: true, dryRun, onBatteryMinutes: 10, shutdownOrder: [101, 100], shutdownNode: true, runsOn: 101 },
     },
   };
+  const h = await startTestApp(config, { clock: systemClock });
+  const notices = (): { step: Step; sentAt: number | null }[] =>
+    (
+      h.app.db
+        .prepare(
+          "SELECT payload, sent_at AS sentAt FROM alert_outbox WHERE json_extract(payload, '$.notice.kind') = 'powercut' ORDER BY id",
+        )
+        .all() as { payload: string; sentAt: number | null }[]
+    ).map((r) => ({ step: JSON.parse(r.payload).notice.step as Step, sentAt: r.sentAt }));
+  const s = {
+    upsd,
+    pve,
+    h,
+    config,
+    notices,
+    async close() {
+      await s.h.close();
+      await pve.close();
+      await upsd.close();
+    },
+  };
+  t.after(() => s.close());
+  return s;
 }
 
-test('real mode: low battery shuts down docker, then nas, then the node, step by step', async (t) => {
-  const s = await run(false);
-  t.after(() => s.close());
-  assert.equal(s.pve.guest(100)?.status, 'running');
-  s.ups.set('ups', DEMO_UPS_STATES.lowBattery);
-  await waitFor(() => s.reports().some((r) => r.phase === 'finished'), { timeoutMs: 20_000, what: 'power-cut run finished' });
-  assert.equal(s.pve.guest(101)?.status, 'stopped');
-  assert.equal(s.pve.guest(100)?.status, 'stopped');
+test('real run: low battery hands the plan to Proxmox; the last message leaves before docker stops, then nas, then the node', async (t) => {
+  const s = await run(t, false);
+  if (!s) return;
+  s.upsd.writeDev(OB);
+  await waitFor(() => s.notices().some((n) => n.step.phase === 'armed'), { timeoutMs: 10_000, what: 'armed' });
+  s.upsd.writeDev(OB_LB);
+  await waitFor(() => s.pve.off, { timeoutMs: 20_000, what: 'node powered off' });
+  const handover = s.notices().find((n) => n.step.phase === 'handover');
+  assert.ok(handover, 'the last message was queued');
+  assert.deepEqual(handover.step.sequence, [['docker (CT 101)'], ['nas (VM 100)']]);
+  assert.equal(handover.step.node, 'proxmox1');
+  assert.equal(handover.step.self, 'docker (CT 101)');
+  const docker = s.pve.guest(101)!;
+  const nas = s.pve.guest(100)!;
+  assert.equal(docker.startup, 'order=2');
+  assert.equal(nas.startup, 'order=1');
+  assert.ok(handover.sentAt !== null && handover.sentAt <= docker.stoppedAt!, 'the last word left before the bot’s guest stopped');
+  assert.ok(docker.stoppedAt! < nas.stoppedAt!, 'docker stops before the NAS it uses');
   assert.equal(s.pve.nodeShutdowns, 1);
-  const last = s.reports().at(-1)!;
-  assert.deepEqual(
-    last.lines.map((l) => `${l.name ?? 'node'}:${l.status}`),
-    ['docker:stopped', 'nas:stopped', 'node:shutting-down'],
-  );
+  const stopTasks = s.pve
+    .tasks()
+    .filter((x) => /shutdown$/.test(x.type))
+    .map((x) => `${x.type}:${x.id}`)
+    .reverse();
+  assert.deepEqual(stopTasks, ['vzshutdown:101', 'qmshutdown:100']);
+  const outage = s.h.app.db.prepare('SELECT state, lowest_charge AS charge FROM power_cuts').get() as { state: string; charge: number };
+  assert.deepEqual(outage, { state: 'handed-over', charge: 17 });
 });
 
-test('dry run: the same story is reported, nothing is touched', async (t) => {
-  const s = await run(true);
-  t.after(() => s.close());
-  s.ups.set('ups', DEMO_UPS_STATES.lowBattery);
-  await waitFor(() => s.reports().some((r) => r.phase === 'finished'), { timeoutMs: 20_000, what: 'dry run finished' });
+test('dry run shows exactly the calls it would make and touches nothing', async (t) => {
+  const s = await run(t, true);
+  if (!s) return;
+  s.upsd.writeDev(OB_LB);
+  await waitFor(() => s.notices().some((n) => n.step.phase === 'finished'), { timeoutMs: 20_000, what: 'dry run finished' });
+  const done = s.notices().find((n) => n.step.phase === 'finished')!.step;
+  assert.deepEqual(done.calls, [
+    'PUT /nodes/proxmox1/lxc/101/config startup=order=2',
+    'PUT /nodes/proxmox1/qemu/100/config startup=order=1',
+    'POST /nodes/proxmox1/status command=shutdown',
+  ]);
   assert.equal(s.pve.guest(101)?.status, 'running');
-  assert.equal(s.pve.guest(100)?.status, 'running');
+  assert.equal(s.pve.guest(101)?.startup, undefined);
   assert.equal(s.pve.nodeShutdowns, 0);
-  assert.deepEqual(
-    s
-      .reports()
-      .at(-1)!
-      .lines.map((l) => l.status),
-    ['would-shutdown', 'would-shutdown', 'would-shutdown'],
-  );
 });

@@ -43,6 +43,7 @@ const OPTS: PowerCutOptions = {
   onBatteryMinutes: 10,
   shutdownOrder: [102, 100],
   shutdownNode: true,
+  runBy: 'bot',
   guestTimeoutMs: 60_000,
 };
 const OB = { onBattery: true, lowBattery: false };

@@ -39,6 +39,11 @@ describe('config validation names the key path of every problem', () => {
       `alerts:\n  bindings:\n    - chat: telegram:1\n      quietHours: { start: "25:00", end: "07:00" }\n`,
       /^alerts\.bindings\.0\.quietHours\.start$/,
     ],
+    [
+      'a bot that stops guest by guest may not stop its own guest before the others',
+      `alerts:\n  powerCut:\n    enabled: true\n    runBy: bot\n    runsOn: 101\n    shutdownOrder: [101, 100]\n`,
+      /^alerts\.powerCut\.shutdownOrder\.0$/,
+    ],
   ];
   for (const [name, yaml, path] of cases) {
     test(name, () => {
@@ -50,6 +55,15 @@ describe('config validation names the key path of every problem', () => {
       for (const p of problems) assert.ok(p.message.length > 0);
     });
   }
+
+  test('the same plan handed to the hypervisor is accepted (Proxmox finishes it without the bot)', () => {
+    const r = parseConfigText(
+      `alerts:\n  powerCut:\n    enabled: true\n    runBy: hypervisor\n    runsOn: 101\n    shutdownOrder: [101, 100]\n`,
+      {},
+      () => '',
+    );
+    assert.equal(r.ok, true, JSON.stringify(r.ok ? [] : r.problems));
+  });
 
   test('YAML syntax errors give a line number', () => {
     const problems = problemsOf('telegram: [\n');

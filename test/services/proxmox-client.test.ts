@@ -4,6 +4,7 @@ import { startProxmoxFake, type ProxmoxFake } from '../../src/demo/proxmox.ts';
 import { ProxmoxClient, type ProxmoxOptions, type TaskStatus } from '../../src/services/proxmox/client.ts';
 import { taskSucceeded } from '../../src/services/proxmox/types.ts';
 import { parseUpid } from '../../src/services/proxmox/upid.ts';
+import { waitFor } from '../support/real-server.ts';
 import { selfSigned } from '../support/tls.ts';
 
 const FAST = { intervalMs: 10, timeoutMs: 5_000 };
@@ -207,11 +208,50 @@ describe('ProxmoxClient with an API token against the fake', () => {
     try {
       assert.deepEqual(await pve.nodeShutdown(), { ok: true, value: undefined });
       assert.equal(fake.nodeShutdowns - before, 1);
+      // Like pve-guests.service: the node stops its guests itself, then powers off and answers nothing.
+      await waitFor(() => fake.off, { timeoutMs: 10_000, what: 'node off' });
       assert.equal(fake.guest(100)?.status, 'stopped');
+      assert.equal(fake.guest(101)?.status, 'stopped');
+      assert.equal((await pve.version()).ok, false);
     } finally {
-      fake.setGuestState(100, 'running');
-      fake.setGuestState(101, 'running');
+      fake.powerOn();
+      await waitFor(() => fake.guest(100)?.status === 'running' && fake.guest(101)?.status === 'running', {
+        timeoutMs: 10_000,
+        what: 'guests back after boot',
+      });
     }
+  });
+
+  test('startup order: read and set per guest; a malformed value is refused like PVE does', async () => {
+    const cfg = await pve.guestConfig({ vmid: 101, type: 'lxc' });
+    assert.deepEqual(cfg.ok && [cfg.value.hostname, cfg.value.startup, cfg.value.onboot, cfg.value.macs], [
+      'docker',
+      undefined,
+      true,
+      ['BC:24:11:0A:00:65'],
+    ]);
+    assert.deepEqual(await pve.setStartup({ vmid: 101, type: 'lxc' }, 'order=2,up=30'), { ok: true, value: undefined });
+    const after = await pve.guestConfig({ vmid: 101, type: 'lxc' });
+    assert.equal(after.ok && after.value.startup, 'order=2,up=30');
+    const bad = await pve.setStartup({ vmid: 100, type: 'qemu' }, 'first');
+    assert.deepEqual(!bad.ok && [bad.error.kind, bad.error.status], ['rejected', 400]);
+    const denied = await client({ tokenId: fake.readonlyTokenId }).setStartup({ vmid: 100, type: 'qemu' }, 'order=1');
+    assert.deepEqual(!denied.ok && denied.error.status, 403);
+    await pve.setStartup({ vmid: 101, type: 'lxc' }, '');
+  });
+
+  test('stopall and startall are server-side tasks; PVE 7 refuses timeout/force-stop (additionalProperties 0)', async () => {
+    const v7 = await pve.stopAll({ vms: [101], timeoutSeconds: 60, forceStop: true });
+    assert.deepEqual(!v7.ok && [v7.error.status, /timeout: property is not defined/.test(v7.error.detail)], [400, true]);
+    const up = await pve.stopAll({ vms: [101] });
+    assert.ok(up.ok);
+    const done = await pve.waitForTask(up.value, FAST);
+    assert.equal(done.ok && done.value.type, 'stopall');
+    await waitFor(() => fake.guest(101)?.status === 'stopped', { timeoutMs: 5_000, what: 'docker stopped' });
+    assert.equal(fake.guest(100)?.status, 'running', 'only the listed guest');
+    const start = await pve.startAll({ vms: [101] });
+    assert.ok(start.ok);
+    await waitFor(() => fake.guest(101)?.status === 'running', { timeoutMs: 5_000, what: 'docker started' });
   });
 
   test('following a task stops early when the signal fires', async () => {

@@ -148,15 +148,29 @@ export function createAlertRenderer(deps: AlertRendererDeps): Render {
 }
 
 function powerCutMessage(s: PowerCutStep, t: Translate, time: (ms: number) => string): OutMessage {
+  const sequence = (): string => {
+    const parts = (s.sequence ?? []).filter((g) => g.length).map((g) => g.join(` ${t('alerts.pc.and')} `));
+    if (s.node) parts.push(s.node);
+    return parts.join(`, ${t('alerts.pc.then')} `);
+  };
   const head =
     s.phase === 'armed'
       ? t('alerts.pc.armed', { time: time(s.deadline ?? 0) })
       : s.phase === 'running'
         ? t('alerts.pc.running', { trigger: t(`alerts.pc.trigger.${s.trigger ?? 'manual'}`) })
-        : t(`alerts.pc.${s.phase}`);
+        : s.phase === 'handover'
+          ? t('alerts.pc.handover', { sequence: sequence() })
+          : s.phase === 'failed'
+            ? t('alerts.pc.failed', { detail: s.detail ?? '?' })
+            : t(`alerts.pc.${s.phase}`);
   const blocks: Block[] = [];
   if (s.dryRun && s.phase !== 'cancelled') blocks.push({ kind: 'text', text: t('alerts.pc.dryRun') });
-  if (s.lines.length) {
+  if (s.sequence && s.phase !== 'handover' && s.phase !== 'failed')
+    blocks.push({ kind: 'text', text: t('alerts.pc.plan', { sequence: sequence() }) });
+  if (s.self) blocks.push({ kind: 'text', text: t('alerts.pc.self', { guest: s.self }) });
+  if (s.calls?.length && s.phase !== 'handover')
+    blocks.push({ kind: 'text', text: t('alerts.pc.calls') }, { kind: 'code', text: s.calls.join('\n') });
+  if (s.lines.length && !s.calls) {
     blocks.push({
       kind: 'fields',
       fields: s.lines.map((l) => ({

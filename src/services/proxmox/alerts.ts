@@ -1,6 +1,7 @@
 import type { Condition, Severity } from '../../alerts/condition.ts';
 import { summarizeBackups } from './backups.ts';
 import type { ProxmoxSnapshot } from './poller.ts';
+import { guestLabel } from './types.ts';
 
 /** Pure Proxmox rules: snapshot → conditions (backups, expected guests, storage space). */
 
@@ -39,6 +40,10 @@ export function backupConditions(s: ProxmoxSnapshot, now: number, opts: ProxmoxR
   const sum = summarizeBackups(s.guests, s.backups, { now, windowHours: opts.backupWindowHours });
   const out: Condition[] = [];
   const failed = new Set<number>();
+  const label = (vmid: number, name: string): string => {
+    const g = s.guests.find((x) => x.vmid === vmid);
+    return g ? guestLabel(g) : name;
+  };
   for (const f of sum.failures) {
     failed.add(f.vmid);
     out.push({
@@ -49,6 +54,7 @@ export function backupConditions(s: ProxmoxSnapshot, now: number, opts: ProxmoxR
       params: {
         vmid: f.vmid,
         name: f.name,
+        guest: label(f.vmid, f.name),
         error: f.error ?? '',
         at: (f.endtime ?? f.starttime) * 1000,
         log: (f.logTail ?? []).join('\n'),
@@ -70,6 +76,7 @@ export function backupConditions(s: ProxmoxSnapshot, now: number, opts: ProxmoxR
       params: {
         vmid: g.vmid,
         name: g.name,
+        guest: label(g.vmid, g.name),
         windowHours: opts.backupWindowHours,
         lastOkHours: g.lastOkAgeHours === undefined ? -1 : Math.floor(g.lastOkAgeHours),
       },
@@ -91,7 +98,7 @@ export function guestConditions(s: ProxmoxSnapshot, opts: ProxmoxRuleOptions): C
       source: 'guest',
       severity: 'critical',
       summaryKey: PROXMOX_ALERT_KEYS.guestStopped,
-      params: { vmid, name: g?.name ?? String(vmid), status: g?.status ?? 'missing' },
+      params: { vmid, name: g?.name ?? String(vmid), guest: g ? guestLabel(g) : String(vmid), status: g?.status ?? 'missing' },
       dependsOn: opts.backend ?? 'proxmox',
       ...(g ? { action: { labelKey: PROXMOX_ALERT_KEYS.actionStart, command: 'poweron', args: { guest: String(vmid) } } } : {}),
     });

@@ -6,6 +6,7 @@ import { HttpClient, parseJson, type HttpResponse } from '../http.ts';
 import {
   envelope,
   errorBody,
+  guestConfigSchema,
   guestSchema,
   nodeStatusSchema,
   notBackedUpSchema,
@@ -16,7 +17,19 @@ import {
   ticketSchema,
   versionSchema,
 } from './schemas.ts';
-import type { Guest, GuestRef, GuestType, NodeStatus, NotBackedUp, PowerAction, Storage, Task, TaskLog, TaskStatus } from './types.ts';
+import type {
+  Guest,
+  GuestConfig,
+  GuestRef,
+  GuestType,
+  NodeStatus,
+  NotBackedUp,
+  PowerAction,
+  Storage,
+  Task,
+  TaskLog,
+  TaskStatus,
+} from './types.ts';
 import { parseUpid } from './upid.ts';
 
 export type * from './types.ts';
@@ -282,6 +295,47 @@ export class ProxmoxClient {
     return ok(r.value.map((g) => ({ vmid: g.vmid, type: g.type, ...(g.name ? { name: g.name } : {}) })));
   }
 
+  /** A guest's stored configuration: `startup`, the container `hostname`, NIC MACs (GET …/config). */
+  async guestConfig(ref: GuestRef): Promise<Result<GuestConfig>> {
+    const r = await this.call('GET', `${guestPath(ref, ref.node ?? this.node)}/config`, guestConfigSchema);
+    if (!r.ok) return r;
+    const c = r.value;
+    const macs = Object.entries(c)
+      .filter(([k, v]) => /^net\d+$/.test(k) && typeof v === 'string')
+      .flatMap(([, v]) => nicMac(v as string) ?? []);
+    return ok({
+      ...(typeof c.startup === 'string' ? { startup: c.startup } : {}),
+      ...(typeof c.hostname === 'string' ? { hostname: c.hostname } : {}),
+      ...(typeof c.name === 'string' ? { name: c.name } : {}),
+      onboot: c.onboot === 1 || c.onboot === '1' || c.onboot === true,
+      macs,
+    });
+  }
+
+  /** Sets a guest's `startup` property (PUT …/config, synchronous for both VMs and containers). */
+  async setStartup(ref: GuestRef, startup: string): Promise<Result<void>> {
+    const r = await this.call('PUT', `${guestPath(ref, ref.node ?? this.node)}/config`, z.null(), { form: { startup } });
+    return r.ok ? ok(undefined) : r;
+  }
+
+  /**
+   * `POST /nodes/{node}/stopall`: the node stops the listed guests itself, by descending startup
+   * order. `timeout` and `force-stop` exist from PVE 8 on; older servers refuse unknown
+   * parameters (additionalProperties 0), so pass them only when `version()` says ≥ 8.
+   */
+  async stopAll(opts: { vms: readonly number[]; timeoutSeconds?: number; forceStop?: boolean; node?: string }): Promise<Result<string>> {
+    return this.startTask(`nodes/${enc(opts.node ?? this.node)}/stopall`, {
+      vms: opts.vms.join(','),
+      ...(opts.timeoutSeconds !== undefined ? { timeout: opts.timeoutSeconds } : {}),
+      ...(opts.forceStop !== undefined ? { 'force-stop': opts.forceStop ? 1 : 0 } : {}),
+    });
+  }
+
+  /** `POST /nodes/{node}/startall` with `force=1` (start even without onboot): ascending startup order. */
+  async startAll(opts: { vms: readonly number[]; node?: string }): Promise<Result<string>> {
+    return this.startTask(`nodes/${enc(opts.node ?? this.node)}/startall`, { vms: opts.vms.join(','), force: 1 });
+  }
+
   /** Closes pooled connections. */
   async close(): Promise<void> {
     await this.http.close();
@@ -411,6 +465,12 @@ function tidy(text: string): string {
 }
 
 const enc = (s: string): string => encodeURIComponent(s);
+
+/** The MAC of a `netN` value: `virtio=AA:…` (VM) or `…,hwaddr=AA:…` (container). */
+function nicMac(value: string): string | undefined {
+  const m = /(?:^|,)(?:hwaddr|[a-z0-9]+)=([0-9A-Fa-f]{2}(?::[0-9A-Fa-f]{2}){5})(?:,|$)/.exec(value);
+  return m?.[1]?.toUpperCase();
+}
 
 function guestPath(ref: GuestRef, node: string): string {
   return `nodes/${enc(node)}/${ref.type}/${ref.vmid}`;

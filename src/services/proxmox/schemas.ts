@@ -87,3 +87,6 @@ export const storageSchema = z.object({
 });
 
 export const notBackedUpSchema = z.array(z.object({ vmid: num, name: z.string().optional(), type: z.enum(['qemu', 'lxc']) }));
+
+/** A guest's config (GET /nodes/{node}/{qemu|lxc}/{vmid}/config): many keys; the few read are checked where used. */
+export const guestConfigSchema = z.record(z.string(), z.unknown());

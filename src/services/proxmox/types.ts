@@ -114,3 +114,21 @@ export interface NotBackedUp {
 export function taskSucceeded(exitstatus: string | undefined): boolean {
   return exitstatus === 'OK' || /^WARNINGS: \d+$/.test(exitstatus ?? '');
 }
+
+/** What the power plan reads from a guest's stored configuration. */
+export interface GuestConfig {
+  /** Raw `startup` property (`order=2,down=180`). */
+  readonly startup?: string;
+  /** Container hostname (LXC). */
+  readonly hostname?: string;
+  /** VM name (QEMU). */
+  readonly name?: string;
+  readonly onboot: boolean;
+  /** MAC addresses of its NICs, upper case. */
+  readonly macs: readonly string[];
+}
+
+/** The one display form of a guest everywhere: `docker (CT 101)`, `nas (VM 100)` (Proxmox's own VM/CT terms). */
+export function guestLabel(g: { readonly name: string; readonly type: GuestType; readonly vmid: number }): string {
+  return `${g.name} (${g.type === 'qemu' ? 'VM' : 'CT'} ${g.vmid})`;
+}
