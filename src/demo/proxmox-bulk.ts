@@ -55,6 +55,30 @@ function checkParams(body: Record<string, string>, allowed: readonly string[]): 
   return undefined;
 }
 
+/** One guest's shutdown or start task inside a bulk task, from `begin`; the guest changes when it ends. */
+function guestTask(ctx: BulkContext, g: FakeGuest, action: 'shutdown' | 'start', begin: number, who: string): void {
+  ctx.addTask({
+    type: `${g.type === 'qemu' ? 'qm' : 'vz'}${action}`,
+    id: String(g.vmid),
+    user: who,
+    startedAt: begin,
+    durationMs: ctx.stepMs,
+    exit: 'OK',
+    log: [],
+    onSuccess: () => {
+      if (action === 'shutdown') {
+        g.status = 'stopped';
+        g.stoppedAt = begin + ctx.stepMs;
+        delete g.startedAt;
+      } else {
+        g.status = 'running';
+        g.startedAt = begin + ctx.stepMs;
+        delete g.stoppedAt;
+      }
+    },
+  });
+}
+
 /** Starts the server-side stop of `list`; returns the stopall task and when the last guest is down. */
 export function stopAll(
   ctx: BulkContext,
@@ -74,20 +98,7 @@ export function stopAll(
     for (const g of group) {
       if (g.status !== 'running') continue;
       log.push(`Stopping ${g.type === 'qemu' ? 'VM' : 'CT'} ${g.vmid} (timeout = ${downOf(g) ?? timeoutSeconds ?? 180} seconds)`);
-      ctx.addTask({
-        type: g.type === 'qemu' ? 'qmshutdown' : 'vzshutdown',
-        id: String(g.vmid),
-        user: who,
-        startedAt: begin,
-        durationMs: ctx.stepMs,
-        exit: 'OK',
-        log: [],
-        onSuccess: () => {
-          g.status = 'stopped';
-          g.stoppedAt = begin + ctx.stepMs;
-          delete g.startedAt;
-        },
-      });
+      guestTask(ctx, g, 'shutdown', begin, who);
     }
     at += ctx.stepMs; // the next group waits for this one
   }
@@ -102,21 +113,7 @@ export function startAll(ctx: BulkContext, list: readonly FakeGuest[], who: stri
   let at = t0;
   for (const g of sorted) {
     if (g.status === 'running') continue;
-    const begin = at;
-    ctx.addTask({
-      type: g.type === 'qemu' ? 'qmstart' : 'vzstart',
-      id: String(g.vmid),
-      user: who,
-      startedAt: begin,
-      durationMs: ctx.stepMs,
-      exit: 'OK',
-      log: [],
-      onSuccess: () => {
-        g.status = 'running';
-        g.startedAt = begin + ctx.stepMs;
-        delete g.stoppedAt;
-      },
-    });
+    guestTask(ctx, g, 'start', at, who);
     at += ctx.stepMs;
   }
   return ctx.addTask({ type: 'startall', id: '', user: who, startedAt: t0, durationMs: at - t0, exit: 'OK', log: [] });

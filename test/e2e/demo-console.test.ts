@@ -30,34 +30,31 @@ test('piped /help and /status print both replies and exit at end of input', asyn
   assert.match(stdout.slice(status), /Homelab status/);
 });
 
-test('--check-config rejects a broken file with the key path and starts nothing', async () => {
+/** Runs `--check-config` on a file with this YAML. */
+async function checkConfig(yaml: string): Promise<{ code: number | null; stderr: string }> {
   const { mkdtempSync, writeFileSync } = await import('node:fs');
   const { join } = await import('node:path');
   const { tmpdir } = await import('node:os');
   const path = join(mkdtempSync(join(tmpdir(), 'cfg-')), 'config.yaml');
-  writeFileSync(path, 'telegram:\n  token: bad\n');
-  const res = await new Promise<{ code: number | null; stderr: string }>((resolve) => {
+  writeFileSync(path, yaml);
+  return new Promise((resolve) => {
     const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts', '--check-config', '--config', path]);
     let stderr = '';
     child.stderr.on('data', (d) => (stderr += d));
     child.on('close', (code) => resolve({ code, stderr }));
   });
+}
+
+test('--check-config rejects a broken file with the key path and starts nothing', async () => {
+  const res = await checkConfig('telegram:\n  token: bad\n');
   assert.equal(res.code, 1);
   assert.match(res.stderr, /telegram\.token/);
 });
 
 test('--check-config refuses a plan where the bot stops its own guest before the others, naming the key', async () => {
-  const { mkdtempSync, writeFileSync } = await import('node:fs');
-  const { join } = await import('node:path');
-  const { tmpdir } = await import('node:os');
-  const path = join(mkdtempSync(join(tmpdir(), 'cfg-')), 'config.yaml');
-  writeFileSync(path, 'alerts:\n  powerCut:\n    enabled: true\n    runBy: bot\n    runsOn: 101\n    shutdownOrder: [101, 100]\n');
-  const res = await new Promise<{ code: number | null; stderr: string }>((resolve) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts', '--check-config', '--config', path]);
-    let stderr = '';
-    child.stderr.on('data', (d) => (stderr += d));
-    child.on('close', (code) => resolve({ code, stderr }));
-  });
+  const res = await checkConfig(
+    'alerts:\n  powerCut:\n    enabled: true\n    runBy: bot\n    runsOn: 101\n    shutdownOrder: [101, 100]\n',
+  );
   assert.equal(res.code, 1);
   assert.match(res.stderr, /alerts\.powerCut\.shutdownOrder\.0/);
   assert.match(res.stderr, /runBy: hypervisor/);
