@@ -25,7 +25,7 @@ export function readBody(req: IncomingMessage): Promise<string> {
  * Answers with `body` as JSON. The content type defaults to plain `application/json`; a fake
  * whose backend says it differently passes its own `content-type` in `headers`.
  */
-export function sendJson(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
+export function sendJson(res: ServerResponse, status: number, body: unknown, headers: Record<string, string | string[]> = {}): void {
   res.writeHead(status, { 'content-type': 'application/json', ...headers });
   res.end(JSON.stringify(body));
 }

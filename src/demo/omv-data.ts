@@ -27,6 +27,66 @@ export interface FakeFilesystem {
   mountpoint: string;
   size: number;
   percent: number;
+  /** Configured in fstab but its device is gone (FileSystemMgmt.getList `status: 3`). */
+  missing?: boolean;
+}
+
+/** One member line of `mdadm --detail`'s device table. */
+export interface FakeMdMember {
+  readonly device: string;
+  /** `active sync`, `spare rebuilding`, `spare`, `faulty`, or `removed` (no device). */
+  readonly state: string;
+  /** RaidDevice slot; undefined prints `-` (spares and faulty members have none). */
+  readonly slot?: number;
+}
+
+/**
+ * `mdadm --detail /dev/md0` as OMV's RaidMgmt/MdMgmt.getDetail returns it (mdadm Detail.c
+ * layout, as in test/fixtures/mdstat/detail-*.txt).
+ */
+export function mdadmDetail(o: { state: string; members: readonly FakeMdMember[]; rebuildPercent?: number; sizeKiB: number }): string {
+  const working = o.members.filter((m) => m.state !== 'faulty' && m.state !== 'removed');
+  const count = (re: RegExp): number => o.members.filter((m) => re.test(m.state)).length;
+  const gib = (o.sizeKiB / 1024 ** 2).toFixed(2);
+  const gb = ((o.sizeKiB * 1024) / 1e9).toFixed(2);
+  const rows = o.members.map((m, i) => {
+    const num = m.state === 'removed' ? '-' : String(i);
+    const major = m.state === 'removed' ? 0 : 8;
+    const minor = m.state === 'removed' ? 0 : 16 * i;
+    const slot = m.slot === undefined ? '-' : String(m.slot);
+    return `    ${num.padStart(3)}     ${String(major).padStart(3)}     ${String(minor).padStart(4)}     ${slot.padStart(4)}      ${m.state}${m.device ? `   ${m.device}` : ''}`;
+  });
+  return [
+    '/dev/md0:',
+    '           Version : 1.2',
+    '     Creation Time : Sat Mar  4 10:12:33 2023',
+    '        Raid Level : raid1',
+    `        Array Size : ${o.sizeKiB} (${gib} GiB ${gb} GB)`,
+    `     Used Dev Size : ${o.sizeKiB} (${gib} GiB ${gb} GB)`,
+    '      Raid Devices : 2',
+    `     Total Devices : ${o.members.filter((m) => m.device).length}`,
+    '       Persistence : Superblock is persistent',
+    '',
+    '     Intent Bitmap : Internal',
+    '',
+    '       Update Time : Wed Nov 25 11:02:14 2026',
+    `             State : ${o.state}`,
+    `    Active Devices : ${count(/^active/)}`,
+    `   Working Devices : ${working.length}`,
+    `    Failed Devices : ${count(/faulty/)}`,
+    `     Spare Devices : ${count(/spare/)}`,
+    '',
+    'Consistency Policy : bitmap',
+    '',
+    ...(o.rebuildPercent !== undefined ? [`    Rebuild Status : ${Math.floor(o.rebuildPercent)}% complete`, ''] : []),
+    '              Name : nas:0  (local to host nas)',
+    '              UUID : 3b6c1a2e:8f2d4c11:9a0b7e55:c4d21f08',
+    '            Events : 18400',
+    '',
+    '    Number   Major   Minor   RaidDevice State',
+    ...rows,
+    '',
+  ].join('\n');
 }
 
 export function seedDisks(): FakeDisk[] {

@@ -1,7 +1,16 @@
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { closeServer, serveLocal, readBody, sendJson } from './http.ts';
-import { SHARES, seedDisks, seedFilesystems, smartAttributes, type FakeDisk, type FakeFilesystem } from './omv-data.ts';
+import {
+  SHARES,
+  mdadmDetail,
+  seedDisks,
+  seedFilesystems,
+  smartAttributes,
+  type FakeDisk,
+  type FakeFilesystem,
+  type FakeMdMember,
+} from './omv-data.ts';
 
 /**
  * A protocol-faithful fake of OpenMediaVault's JSON-RPC API (PROTOCOLS §3) for demo mode and
@@ -26,6 +35,8 @@ export interface OmvFake {
   readonly password: string;
   readonly requestCount: number;
   readonly loginCount: number;
+  /** "Your user account was used to log in" emails OMV would have sent (logins without the marker cookie). */
+  readonly loginEmails: number;
   close(): Promise<void>;
   /** Every session ends (as after the idle timeout or a php-fpm restart). */
   expireSessions(): void;
@@ -35,6 +46,10 @@ export interface OmvFake {
   startRebuild(opts?: { device?: string; percent?: number; durationMs?: number }): void;
   /** md0 is whole again. */
   recover(): void;
+  /** The member is marked failed: still a component (listed in `devices`), `faulty` in getDetail. */
+  failMember(device?: string): void;
+  /** A hot spare joins md0 (listed in `devices`, `spare` in getDetail). */
+  addSpare(device?: string): void;
   disk(devicefile: string): FakeDisk | undefined;
   filesystem(devicefile: string): FakeFilesystem | undefined;
   /** The next RPC fails with this HTTP status and OMV error message. */
@@ -49,6 +64,10 @@ export interface OmvFake {
 
 interface RaidState {
   missing?: string;
+  /** Marked failed (still a component, listed in `devices`). */
+  faulty?: string;
+  /** A hot spare (also listed in `devices`). */
+  spare?: string;
   rebuild?: { device: string; fromPercent: number; startedAt: number; durationMs?: number };
 }
 
@@ -67,43 +86,64 @@ export async function startOmvFake(opts: OmvFakeOptions = {}, port = 0): Promise
   let planned: { kind: 'fail'; status: number; message: string } | { kind: 'malformed'; body: string } | { kind: 'hang' } | undefined;
   let requestCount = 0;
   let loginCount = 0;
+  let loginEmails = 0;
+  // OMV 6 names its cookies X-OPENMEDIAVAULT-*, OMV 7+ OPENMEDIAVAULT-* (like the session cookie).
+  const markPrefix = version >= 7 ? 'OPENMEDIAVAULT-LOGIN-' : 'X-OPENMEDIAVAULT-LOGIN-';
   let methodFailure: { name: string; status: number; message: string } | undefined;
   const hung = new Set<ServerResponse>();
 
   const rpcError = (status: number, message: string, code = 0): RpcReply => ({ status, error: { code, message } });
 
-  /** md0 as RaidMgmt/MdMgmt.getList shows it, progress appended to the state like OMV does. */
-  const raidRow = (): Record<string, unknown> => {
+  /**
+   * md0 as RaidMgmt/MdMgmt.getList shows it (progress appended to the state like OMV does) and
+   * as getDetail prints it. `devices` comes from `mdadm --detail --brief --verbose`, which lists
+   * every component — spares and failed ones too — without saying which is which.
+   */
+  const raidView = (): { row: Record<string, unknown>; detail: string } => {
     const total = 976_630_464;
     let state = 'clean';
-    let devices = disks.map((d) => d.devicefile);
+    let rebuildPercent: number | undefined;
+    const members: FakeMdMember[] = [];
+    disks.forEach((d, slot) => {
+      const dev = d.devicefile;
+      if (raid.rebuild?.device === dev) members.push({ device: dev, state: 'spare rebuilding', slot });
+      else if (raid.missing === dev) members.push({ device: '', state: 'removed', slot });
+      else if (raid.faulty === dev) members.push({ device: '', state: 'removed', slot }, { device: dev, state: 'faulty' });
+      else members.push({ device: dev, state: 'active sync', slot });
+    });
+    if (raid.spare) members.push({ device: raid.spare, state: 'spare' });
     const rb = raid.rebuild;
     if (rb) {
       const elapsed = now() - rb.startedAt;
       const pct = rb.durationMs ? rb.fromPercent + ((100 - rb.fromPercent) * elapsed) / rb.durationMs : rb.fromPercent;
       if (pct >= 100) {
         delete raid.rebuild;
-      } else {
-        const p = Math.floor(pct * 10) / 10;
-        const done = Math.floor((total * p) / 100);
-        const left = rb.durationMs ? Math.max(0.1, (rb.durationMs - elapsed) / 60_000) : ((100 - p) / 100) * 80;
-        state = `active, degraded, recovering (${p}% (${done}/${total}) finish=${left.toFixed(1)}min speed=199836K/sec)`;
+        return raidView();
       }
-    } else if (raid.missing) {
+      const p = Math.floor(pct * 10) / 10;
+      const done = Math.floor((total * p) / 100);
+      const left = rb.durationMs ? Math.max(0.1, (rb.durationMs - elapsed) / 60_000) : ((100 - p) / 100) * 80;
+      state = `active, degraded, recovering (${p}% (${done}/${total}) finish=${left.toFixed(1)}min speed=199836K/sec)`;
+      rebuildPercent = p;
+    } else if (raid.missing || raid.faulty) {
       state = 'clean, degraded';
-      devices = devices.filter((d) => d !== raid.missing);
     }
+    const devices = members.map((m) => m.device).filter(Boolean);
+    const mdadmState = state.replace(/ \(.*$/, '');
     return {
-      name: 'nas:0',
-      devicefile: '/dev/md0',
-      uuid: '3b6c1a2e:8f2d4c11:9a0b7e55:c4d21f08',
-      level: 'raid1',
-      numdevices: 2,
-      devices,
-      size: String(total * 1024),
-      state,
-      description: 'Mirror on /dev/sda and /dev/sdb',
-      _used: true,
+      row: {
+        name: 'nas:0',
+        devicefile: '/dev/md0',
+        uuid: '3b6c1a2e:8f2d4c11:9a0b7e55:c4d21f08',
+        level: 'raid1',
+        numdevices: 2,
+        devices: devices.sort(),
+        size: String(total * 1024),
+        state,
+        description: 'Mirror on /dev/sda and /dev/sdb',
+        _used: true,
+      },
+      detail: mdadmDetail({ state: mdadmState, members, sizeKiB: total, ...(rebuildPercent !== undefined ? { rebuildPercent } : {}) }),
     };
   };
 
@@ -134,7 +174,11 @@ export async function startOmvFake(opts: OmvFakeOptions = {}, port = 0): Promise
         pkgUpdatesAvailable: false,
       },
     }),
-    [`${version >= 7 ? 'MdMgmt' : 'RaidMgmt'}.getList`]: () => ({ status: 200, response: list([raidRow()]) }),
+    [`${version >= 7 ? 'MdMgmt' : 'RaidMgmt'}.getList`]: () => ({ status: 200, response: list([raidView().row]) }),
+    [`${version >= 7 ? 'MdMgmt' : 'RaidMgmt'}.getDetail`]: (params) =>
+      params.devicefile === '/dev/md0'
+        ? { status: 200, response: raidView().detail }
+        : rpcError(500, `Device '${String(params.devicefile)}' not found.`),
     'Smart.getList': () => ({
       status: 200,
       response: list(
@@ -166,6 +210,25 @@ export async function startOmvFake(opts: OmvFakeOptions = {}, port = 0): Promise
       status: 200,
       response: list(
         filesystems.map((f) => {
+          if (f.missing) {
+            // filesystemmgmt.inc getList: a mntent whose device is gone, "status" => 3 (Missing).
+            return {
+              devicefile: f.devicefile,
+              uuid: '',
+              label: 'n/a',
+              type: f.type,
+              blocks: '-1',
+              mounted: false,
+              mountpoint: f.mountpoint,
+              used: '-1',
+              available: '-1',
+              size: '-1',
+              percentage: -1,
+              description: '',
+              status: 3,
+              _used: true,
+            };
+          }
           const used = Math.round((f.size * f.percent) / 100);
           return {
             devicefile: f.devicefile,
@@ -181,6 +244,7 @@ export async function startOmvFake(opts: OmvFakeOptions = {}, port = 0): Promise
             size: String(f.size),
             percentage: f.percent,
             description: f.label || f.devicefile,
+            status: 1,
             _readonly: false,
             _used: true,
           };
@@ -221,7 +285,7 @@ export async function startOmvFake(opts: OmvFakeOptions = {}, port = 0): Promise
     return undefined;
   };
 
-  const handle = (req: IncomingMessage, body: string): { reply: RpcReply; headers?: Record<string, string> } => {
+  const handle = (req: IncomingMessage, body: string): { reply: RpcReply; headers?: Record<string, string | string[]> } => {
     let rpc: { service?: unknown; method?: unknown; params?: unknown };
     try {
       rpc = JSON.parse(body) as typeof rpc;
@@ -239,6 +303,15 @@ export async function startOmvFake(opts: OmvFakeOptions = {}, port = 0): Promise
       const id = randomBytes(16).toString('hex');
       sessions.set(id, { lastAccess: now() });
       loginCount++;
+      // rpc/session.inc: a login from a "browser" without the marker cookie mails the admin and
+      // sets the marker for 60 days; only the cookie's name (a salted hash of the user) is checked.
+      const firstFromBrowser = !hasLoginMark(req.headers.cookie ?? '', markPrefix, user.name);
+      if (firstFromBrowser) loginEmails++;
+      const cookies = [`${cookieName}=${id}; path=/; HttpOnly`];
+      if (firstFromBrowser)
+        cookies.push(
+          `${newLoginMark(markPrefix, user.name)}=${BOOK_QUOTE}; expires=${new Date(now() + 60 * 86_400_000).toUTCString()}; Max-Age=5184000; path=/; HttpOnly`,
+        );
       return {
         reply: {
           status: 200,
@@ -249,7 +322,7 @@ export async function startOmvFake(opts: OmvFakeOptions = {}, port = 0): Promise
             ...(version >= 7 ? { sessionid: id } : {}),
           },
         },
-        headers: { 'set-cookie': `${cookieName}=${id}; path=/; HttpOnly` },
+        headers: { 'set-cookie': cookies },
       };
     }
     const denied = session(req);
@@ -320,6 +393,9 @@ export async function startOmvFake(opts: OmvFakeOptions = {}, port = 0): Promise
     get loginCount() {
       return loginCount;
     },
+    get loginEmails() {
+      return loginEmails;
+    },
     close() {
       return closeServer(server, hung);
     },
@@ -331,13 +407,23 @@ export async function startOmvFake(opts: OmvFakeOptions = {}, port = 0): Promise
       raid.missing = device;
     },
     startRebuild(o = {}) {
-      const device = o.device ?? raid.missing ?? '/dev/sdb';
+      const device = o.device ?? raid.missing ?? raid.faulty ?? '/dev/sdb';
       delete raid.missing;
+      delete raid.faulty;
       raid.rebuild = { device, fromPercent: o.percent ?? 0, startedAt: now(), ...(o.durationMs ? { durationMs: o.durationMs } : {}) };
     },
     recover() {
       delete raid.missing;
       delete raid.rebuild;
+      delete raid.faulty;
+      delete raid.spare;
+    },
+    failMember(device = '/dev/sdb') {
+      delete raid.rebuild;
+      raid.faulty = device;
+    },
+    addSpare(device = '/dev/sdc') {
+      raid.spare = device;
     },
     disk: (devicefile) => disks.find((d) => d.devicefile === devicefile),
     filesystem: (devicefile) => filesystems.find((f) => f.devicefile === devicefile),
@@ -354,4 +440,31 @@ export async function startOmvFake(opts: OmvFakeOptions = {}, port = 0): Promise
       planned = { kind: 'hang' };
     },
   };
+}
+
+/** OMV fills the marker cookie's value with a line from a book; only its name matters. */
+const BOOK_QUOTE = encodeURIComponent('So it goes.');
+
+/** A marker cookie name: the prefix and the hex of `salt:sha256(salt + user)` (OMV: hex of a bcrypt hash). */
+function newLoginMark(prefix: string, user: string): string {
+  const salt = randomBytes(8).toString('hex');
+  const hash = createHash('sha256')
+    .update(salt + user)
+    .digest('hex');
+  return `${prefix}${Buffer.from(`${salt}:${hash}`).toString('hex')}`;
+}
+
+/** True when the cookie header carries a marker minted for this user (the value is ignored). */
+function hasLoginMark(cookieHeader: string, prefix: string, user: string): boolean {
+  return cookieHeader.split(/;\s*/).some((c) => {
+    const name = c.split('=')[0] ?? '';
+    if (!name.startsWith(prefix)) return false;
+    const [salt = '', hash = ''] = Buffer.from(name.slice(prefix.length), 'hex').toString('utf8').split(':');
+    return (
+      salt !== '' &&
+      createHash('sha256')
+        .update(salt + user)
+        .digest('hex') === hash
+    );
+  });
 }

@@ -6,6 +6,7 @@ import { downloadsMigrations } from '../handlers/downloads/store.ts';
 import { piholeMigrations } from '../handlers/pihole/store.ts';
 import { deviceMigrations } from '../handlers/devices/store.ts';
 import { alertMigrations } from '../alerts/migrations.ts';
+import { nasMigrations } from '../handlers/nas/store.ts';
 
 export const allMigrations: readonly Migration[] = [
   ...permissionMigrations,
@@ -14,4 +15,5 @@ export const allMigrations: readonly Migration[] = [
   ...piholeMigrations,
   ...deviceMigrations,
   ...alertMigrations,
+  ...nasMigrations,
 ];

@@ -1,6 +1,7 @@
 /** The NAS area: OpenMediaVault and/or md RAID over SSH — pollers, /nas, /status line, alert rules. */
 import { nasCommands } from '../handlers/nas/commands.ts';
 import { nasDigest, nasStatusSection } from '../handlers/nas/status.ts';
+import { OmvLoginMarks } from '../handlers/nas/store.ts';
 import { raidConditions } from '../services/mdadm/alerts.ts';
 import type { RaidArray } from '../services/mdadm/raid.ts';
 import { MdadmSource, mdadmPoller } from '../services/mdadm/source.ts';
@@ -23,7 +24,13 @@ export function nasModule(ctx: WiringContext): FeatureModule | undefined {
 
   if (o) {
     const log = ctx.log.child({ backend: 'omv' });
-    const client = new OmvClient({ baseUrl: o.url, username: o.username, password: o.password, fingerprint: o.fingerprint });
+    const client = new OmvClient({
+      baseUrl: o.url,
+      username: o.username,
+      password: o.password,
+      fingerprint: o.fingerprint,
+      loginMarks: new OmvLoginMarks(ctx.db),
+    });
     const poller = omvPoller(client, { intervalMs: o.pollSeconds * 1000, clock: ctx.clock, log });
     const rules = { filesystemWarnPercent: o.filesystemWarnPercent, filesystemCritPercent: o.filesystemCritPercent };
     feeds.push({ backend: 'omv', labelKey: 'nas.label', poller, rules: (v: OmvSnapshot) => omvConditions(v, rules) });

@@ -1,7 +1,9 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { ManualClock } from '../../src/core/clock.ts';
 import { startOmvFake, type OmvFake } from '../../src/demo/omv.ts';
 import { requireBinary } from '../support/real-server.ts';
@@ -47,13 +49,34 @@ describe('/nas end to end (fake OpenMediaVault 6)', () => {
   test('a disk drops out, the RAID rebuilds with progress, and is whole again', async () => {
     try {
       fake.degrade('/dev/sdb');
-      assert.match(await nas(), /🔴 md0 \(raid1\): DEGRADED, a disk is missing — sda\n/);
+      assert.match(await nas(), /🔴 md0 \(raid1\): DEGRADED, a disk is missing — sda, — \(removed\)\n/);
       fake.startRebuild({ percent: 37.5 });
       assert.match(await nas(), /🟡 md0 \(raid1\): rebuilding, 37\.5 % done, about 50 min left — sda, sdb/);
       fake.recover();
       assert.match(await nas(), /🟢 md0 \(raid1\): healthy — sda, sdb/);
     } finally {
       fake.recover();
+    }
+  });
+
+  test('a failed member and a spare are named as such, not "in use"', async () => {
+    try {
+      fake.failMember('/dev/sdb');
+      fake.addSpare('/dev/sdc');
+      assert.match(await nas(), /🔴 md0 \(raid1\): DEGRADED, a disk is missing — sda, — \(removed\), sdb \(failed\), sdc \(spare\)\n/);
+    } finally {
+      fake.recover();
+    }
+  });
+
+  test('a configured filesystem whose disk is gone is shown missing', async () => {
+    const fs = fake.filesystem('/dev/md0');
+    assert.ok(fs);
+    try {
+      fs.missing = true;
+      assert.match(await nas(), /🔴 \/srv\/dev-disk-by-uuid-[0-9a-f-]+: missing \(its disk is not there\)/);
+    } finally {
+      delete fs.missing;
     }
   });
 
@@ -202,6 +225,33 @@ describe('/nas from mdadm over SSH (real sshd, no OMV)', () => {
       );
     } finally {
       await h.close();
+    }
+  });
+});
+
+describe('OpenMediaVault login emails across restarts', () => {
+  test('the login-marker cookie is kept in SQLite: one "your account was used to log in" email in total', async () => {
+    const fake = await startOmvFake();
+    const clock = new ManualClock(Date.now());
+    const dir = mkdtempSync(join(tmpdir(), 'omv-restarts-'));
+    try {
+      for (let run = 0; run < 3; run++) {
+        const h = await startTestApp(omvConfig(fake), { clock, dir });
+        try {
+          clock.advance(2 * 60_000);
+          assert.match((await h.say(OWNER, '/nas')).texts[0] ?? '', /^NAS nas/);
+          fake.expireSessions(); // the session ends too: the next call logs in again within this run
+          clock.advance(2 * 60_000);
+          assert.match((await h.say(OWNER, '/nas')).texts[0] ?? '', /^NAS nas/);
+        } finally {
+          await h.close();
+        }
+      }
+      assert.ok(fake.loginCount >= 6, `logged in ${fake.loginCount} times`);
+      assert.equal(fake.loginEmails, 1);
+    } finally {
+      await fake.close();
+      rmSync(dir, { recursive: true, force: true });
     }
   });
 });

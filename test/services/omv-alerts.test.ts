@@ -125,6 +125,7 @@ describe('NAS rules (pure)', () => {
     filesystems: [
       {
         devicefile: '/dev/sdc1',
+        state: 'online',
         label: 'usb',
         type: 'ext4',
         mounted: false,
@@ -135,6 +136,29 @@ describe('NAS rules (pure)', () => {
       },
     ],
   };
+
+  test('a configured filesystem whose disk is gone is a critical alert, keyed by its mount point', () => {
+    const missing: OmvSnapshot = {
+      ...base,
+      filesystems: [
+        {
+          devicefile: '',
+          state: 'missing',
+          label: '',
+          type: 'ext4',
+          mounted: false,
+          mountpoint: '/srv/data',
+          sizeBytes: 0,
+          availableBytes: 0,
+        },
+      ],
+    };
+    const cs = omvConditions(missing, RULES);
+    assert.deepEqual(
+      cs.map((c) => [c.key, c.severity, c.summaryKey, c.params.mountpoint]),
+      [['storage:nas:/srv/data:missing', 'critical', 'alert.fs.missing', '/srv/data']],
+    );
+  });
 
   test('unmounted filesystems and unknown usage raise nothing', () => {
     assert.deepEqual(omvConditions(base, RULES), []);

@@ -53,8 +53,8 @@ describe('OmvClient against the OMV 6 fake', () => {
       assert.ok(r.ok && r.value[0]);
       assert.equal(raidHealth(r.value[0]), 'degraded');
       assert.deepEqual(
-        r.value[0].members.map((m) => m.device),
-        ['/dev/sda'],
+        r.value[0].members.map((m) => `${m.device}:${m.state}`),
+        ['/dev/sda:active', ':removed'],
       );
       fake.startRebuild({ percent: 12.6 });
       r = await omv.raidList();
@@ -69,6 +69,53 @@ describe('OmvClient against the OMV 6 fake', () => {
       assert.equal(r.ok && r.value[0] && raidHealth(r.value[0]), 'healthy');
     } finally {
       fake.recover();
+    }
+  });
+
+  test('a failed member and a hot spare keep their states (getList lists both without saying so)', async () => {
+    try {
+      fake.failMember('/dev/sdb');
+      fake.addSpare('/dev/sdc');
+      const r = await omv.raidList();
+      assert.ok(r.ok && r.value[0]);
+      assert.deepEqual(
+        r.value[0].members.filter((m) => m.device).map((m) => `${m.device}:${m.state}`),
+        ['/dev/sda:active', '/dev/sdb:faulty', '/dev/sdc:spare'],
+      );
+      assert.equal(raidHealth(r.value[0]), 'degraded');
+    } finally {
+      fake.recover();
+    }
+  });
+
+  test('member states stay unknown when getDetail fails (never guessed active)', async () => {
+    fake.failMethod('RaidMgmt.getDetail', 500, 'mdadm: cannot open /dev/md0');
+    try {
+      const r = await omv.raidList();
+      assert.ok(r.ok && r.value[0]);
+      assert.deepEqual(
+        r.value[0].members.map((m) => m.state),
+        ['unknown', 'unknown'],
+      );
+    } finally {
+      fake.failMethod(undefined);
+    }
+  });
+
+  test('a configured filesystem whose disk is gone (status 3) is missing, not "unknown"', async () => {
+    const fs = fake.filesystem('/dev/md0');
+    assert.ok(fs);
+    try {
+      fs.missing = true;
+      const r = await omv.filesystems();
+      assert.ok(r.ok);
+      const data = r.value.find((f) => f.devicefile === '/dev/md0');
+      assert.equal(data?.state, 'missing');
+      assert.equal(data?.mounted, false);
+      assert.equal(data?.sizeBytes, 0);
+      assert.match(data?.mountpoint ?? '', /^\/srv\/dev-disk-by-uuid-/);
+    } finally {
+      delete fs.missing;
     }
   });
 
@@ -200,7 +247,7 @@ describe('OmvClient against the OMV 7 fake (MdMgmt, other cookie name)', () => {
     assert.equal(r.ok && r.value[0]?.name, 'md0');
     const before = fake.requestCount;
     assert.equal((await omv.raidList()).ok, true);
-    assert.equal(fake.requestCount - before, 1, 'asks MdMgmt straight away');
+    assert.equal(fake.requestCount - before, 2, 'asks MdMgmt straight away (getList, then getDetail)');
   });
 
   test('the OMV 7 session cookie works', async () => {

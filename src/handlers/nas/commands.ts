@@ -69,6 +69,7 @@ function usageIcon(percent: number, warn: number, crit: number): string {
 
 function filesystemLine(t: Translate, f: OmvFilesystem, deps: NasDeps): string {
   const name = f.label ? `${f.label} (${f.devicefile})` : `${f.mountpoint || f.devicefile}`;
+  if (f.state === 'missing') return `🔴 ${t('nas.fs.missing', { name })}`;
   if (f.percent === undefined) return `⚪ ${t('nas.fs.unknown', { name })}`;
   const used = Math.max(0, f.sizeBytes - f.availableBytes);
   return `${usageIcon(f.percent, deps.filesystemWarnPercent, deps.filesystemCritPercent)} ${t('nas.fs.line', {
@@ -132,7 +133,7 @@ export function nasCommands(deps: NasDeps): AnyCommand[] {
 
       if (omv) {
         if (omv.filesystems) {
-          const mounted = omv.filesystems.filter((f) => f.mounted);
+          const mounted = omv.filesystems.filter((f) => f.mounted || f.state === 'missing');
           section(t('nas.fs.title'), mounted.length ? mounted.map((f) => filesystemLine(t, f, deps)) : [t('nas.fs.none')]);
         } else if (omv.filesystemsError) section(t('nas.fs.title'), [unavailable(omv.filesystemsError.detail)]);
         if (omv.disks) section(t('nas.disk.title'), omv.disks.length ? omv.disks.map((d) => diskLine(t, d)) : [t('nas.disk.none')]);

@@ -38,6 +38,7 @@ export const nasMessages = defineMessages(
     'nas.fs.none': 'No mounted filesystems.',
     'nas.fs.line': '{name}: {used} of {size} used ({percent}), {free} free',
     'nas.fs.unknown': '{name}: usage unknown',
+    'nas.fs.missing': '{name}: missing (its disk is not there)',
     'nas.disk.title': 'Disks',
     'nas.disk.none': 'No disks with SMART.',
     'nas.disk.good': 'healthy',
@@ -75,6 +76,8 @@ export const nasMessages = defineMessages(
     'alert.disk.sectors.resolved': 'Disk {device} on {host} has no bad sectors any more',
     'alert.fs.full': '{mountpoint} on {host} is {percent} % full',
     'alert.fs.full.resolved': '{mountpoint} on {host} has room again',
+    'alert.fs.missing': 'The filesystem for {mountpoint} on {host} is missing (configured, but its disk is not there)',
+    'alert.fs.missing.resolved': 'The filesystem for {mountpoint} on {host} is back',
   },
   {
     'group.nas': 'NAS',
@@ -112,6 +115,7 @@ export const nasMessages = defineMessages(
     'nas.fs.none': 'No hay sistemas de archivos montados.',
     'nas.fs.line': '{name}: {used} de {size} usados ({percent}), {free} libres',
     'nas.fs.unknown': '{name}: uso desconocido',
+    'nas.fs.missing': '{name}: no aparece (falta su disco)',
     'nas.disk.title': 'Discos',
     'nas.disk.none': 'No hay discos con SMART.',
     'nas.disk.good': 'sano',
@@ -149,5 +153,7 @@ export const nasMessages = defineMessages(
     'alert.disk.sectors.resolved': 'El disco {device} de {host} ya no tiene sectores dañados',
     'alert.fs.full': '{mountpoint} de {host} está al {percent} %',
     'alert.fs.full.resolved': '{mountpoint} de {host} vuelve a tener espacio',
+    'alert.fs.missing': 'Falta el sistema de archivos de {mountpoint} en {host} (está configurado, pero su disco no aparece)',
+    'alert.fs.missing.resolved': 'El sistema de archivos de {mountpoint} en {host} ha vuelto',
   },
 );

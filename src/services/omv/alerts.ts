@@ -20,6 +20,7 @@ export const OMV_ALERT_KEYS = {
   smartBad: 'alert.disk.smart',
   sectors: 'alert.disk.sectors',
   filesystemFull: 'alert.fs.full',
+  filesystemMissing: 'alert.fs.missing',
 } as const;
 
 /** SMART assessments that mean "act now" rather than "watch". */
@@ -66,8 +67,20 @@ export function diskConditions(d: OmvDisk, host: string, backend: string): Condi
   return out;
 }
 
-/** A mounted filesystem above the warning or critical threshold. */
+/** A configured filesystem whose disk is gone; a mounted one above the warning or critical threshold. */
 export function filesystemConditions(f: OmvFilesystem, host: string, backend: string, opts: OmvRuleOptions): Condition[] {
+  if (f.state === 'missing') {
+    return [
+      {
+        key: `storage:${host}:${f.mountpoint || f.devicefile}:missing`,
+        source: 'storage',
+        severity: 'critical',
+        summaryKey: OMV_ALERT_KEYS.filesystemMissing,
+        params: { host, device: f.devicefile, mountpoint: f.mountpoint || f.devicefile },
+        dependsOn: backend,
+      },
+    ];
+  }
   if (!f.mounted || f.percent === undefined) return [];
   const severity: Severity | undefined =
     f.percent >= opts.filesystemCritPercent ? 'critical' : f.percent >= opts.filesystemWarnPercent ? 'warning' : undefined;

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { err, ok, serviceError, type Result, type ServiceError } from '../../core/errors.ts';
 import { HttpClient, parseJson, type HttpResponse } from '../http.ts';
+import { parseMdadmDetail } from '../mdadm/detail.ts';
 import { parseMdStateText, type RaidArray } from '../mdadm/raid.ts';
 import {
   filesystemRowSchema,
@@ -28,7 +29,23 @@ export interface OmvOptions {
   readonly timeoutMs?: number;
   /** Service name used in errors (default `omv`). */
   readonly service?: string;
+  /** Keeps OMV's login-marker cookie across restarts, so OMV does not email the admin on every login. */
+  readonly loginMarks?: OmvLoginMarkStore;
 }
+
+/**
+ * Where the `X-OPENMEDIAVAULT-LOGIN-<hash>` (OMV 7+: `OPENMEDIAVAULT-LOGIN-<hash>`) cookies live.
+ * OMV's Session.login (var/www/openmediavault/rpc/session.inc, isFirstLoginFromBrowser) emails
+ * "your user account was used to log in…" whenever the browser brings no such cookie; it sets
+ * one for 60 days on each login.
+ */
+export interface OmvLoginMarkStore {
+  load(): ReadonlyMap<string, string>;
+  save(marks: ReadonlyMap<string, string>): void;
+}
+
+/** Names of OMV's login-marker cookies (the hash part is OMV's own). */
+const LOGIN_MARK = /^(X-)?OPENMEDIAVAULT-LOGIN-/i;
 
 /** `rpc.common.getlist` parameters: start and limit are required. */
 const ALL = { start: 0, limit: null, sortfield: null, sortdir: null } as const;
@@ -46,6 +63,8 @@ export class OmvClient {
   private readonly service: string;
   /** Whatever cookies the login set (the session cookie's name differs between versions). */
   private cookies = new Map<string, string>();
+  /** Login-marker cookies: kept when the session ends, sent with every login. */
+  private marks: Map<string, string>;
   private sessionId: string | undefined;
   private loggingIn: Promise<Result<void>> | undefined;
   private raidService: (typeof RAID_SERVICES)[number] | undefined;
@@ -53,6 +72,7 @@ export class OmvClient {
   constructor(private readonly opts: OmvOptions) {
     this.service = opts.service ?? 'omv';
     this.http = new HttpClient(this.service, opts);
+    this.marks = new Map(opts.loginMarks?.load() ?? []);
   }
 
   /** Host name, version, CPU, memory, load, uptime, pending reboot/updates. */
@@ -86,7 +106,12 @@ export class OmvClient {
     });
   }
 
-  /** md arrays, mapped to the shared RAID model; tries RaidMgmt, then MdMgmt. */
+  /**
+   * md arrays, mapped to the shared RAID model; tries RaidMgmt, then MdMgmt. getList's
+   * `devices` come from `mdadm --detail --brief --verbose`, which names spares and failed
+   * members without saying so, so each member's state is read from getDetail (`mdadm
+   * --detail`); when that fails the states stay unknown rather than guessed "active".
+   */
   async raidList(): Promise<Result<RaidArray[]>> {
     const order = this.raidService ? [this.raidService] : RAID_SERVICES;
     let last: Result<{ total: number; data: z.infer<typeof raidRowSchema>[] }> | undefined;
@@ -94,7 +119,12 @@ export class OmvClient {
       last = await this.call(svc, 'getList', ALL, listOf(raidRowSchema));
       if (last.ok) {
         this.raidService = svc;
-        return ok(last.value.data.map(toRaidArray));
+        const arrays: RaidArray[] = [];
+        for (const row of last.value.data) {
+          const detail = await this.call(svc, 'getDetail', { devicefile: row.devicefile }, z.string());
+          arrays.push(toRaidArray(row, detail.ok ? parseMdadmDetail(detail.value) : undefined));
+        }
+        return ok(arrays);
       }
       if (!(last.error.kind === 'rejected' && UNKNOWN_SERVICE.test(last.error.detail))) return last;
     }
@@ -156,13 +186,14 @@ export class OmvClient {
     if (!r.ok) return r;
     return ok(
       r.value.data.map((f) => ({
-        devicefile: f.devicefile,
-        label: f.label ?? '',
+        devicefile: f.devicefile || f.uuid || '',
+        state: f.status === 3 ? ('missing' as const) : f.status === 2 ? ('initializing' as const) : ('online' as const),
+        label: f.status === 3 ? '' : (f.label ?? ''),
         type: f.type,
         mounted: f.mounted,
         mountpoint: f.mountpoint ?? '',
-        sizeBytes: f.size ?? 0,
-        availableBytes: f.available ?? 0,
+        sizeBytes: Math.max(0, f.size ?? 0),
+        availableBytes: Math.max(0, f.available ?? 0),
         ...(f.percentage !== undefined && f.percentage >= 0 ? { percent: f.percentage } : {}),
       })),
     );
@@ -251,10 +282,18 @@ export class OmvClient {
       return err(serviceError(this.service, 'auth', `the login as ${this.opts.username} was refused (check username and password)`));
     }
     const jar = new Map<string, string>();
+    const marks = new Map(this.marks);
     const set = res.value.headers['set-cookie'];
     for (const c of Array.isArray(set) ? set : set ? [set] : []) {
       const m = /^\s*([^=;\s]+)=([^;]*)/.exec(c);
-      if (m?.[1] && m[2] !== undefined && m[2] !== 'deleted') jar.set(m[1], m[2]);
+      if (!m?.[1] || m[2] === undefined) continue;
+      const target = LOGIN_MARK.test(m[1]) ? marks : jar;
+      if (m[2] === 'deleted') target.delete(m[1]);
+      else target.set(m[1], m[2]);
+    }
+    if (!sameEntries(marks, this.marks)) {
+      this.marks = marks;
+      this.opts.loginMarks?.save(marks);
     }
     const sid = (env.value as { sessionid?: unknown } | null)?.sessionid;
     this.sessionId = typeof sid === 'string' ? sid : undefined;
@@ -266,7 +305,8 @@ export class OmvClient {
 
   private post(body: unknown): Promise<Result<HttpResponse>> {
     const headers: Record<string, string> = { 'user-agent': USER_AGENT };
-    if (this.cookies.size) headers.cookie = [...this.cookies].map(([k, v]) => `${k}=${v}`).join('; ');
+    const jar = [...this.marks, ...this.cookies];
+    if (jar.length) headers.cookie = jar.map(([k, v]) => `${k}=${v}`).join('; ');
     if (this.sessionId) headers['x-openmediavault-sessionid'] = this.sessionId; // OMV ≥ 7 also reads it here
     return this.http.request('POST', 'rpc.php', { json: body, headers });
   }
@@ -289,8 +329,12 @@ export class OmvClient {
   }
 }
 
+function sameEntries(a: ReadonlyMap<string, string>, b: ReadonlyMap<string, string>): boolean {
+  return a.size === b.size && [...a].every(([k, v]) => b.get(k) === v);
+}
+
 /** Maps an OMV RAID row (RaidMgmt/MdMgmt.getList) to the shared RAID model. */
-function toRaidArray(row: z.infer<typeof raidRowSchema>): RaidArray {
+function toRaidArray(row: z.infer<typeof raidRowSchema>, detail: RaidArray | undefined): RaidArray {
   const st = parseMdStateText(row.state);
   return {
     name: row.devicefile.replace(/^\/dev\/(md\/)?/, ''),
@@ -298,7 +342,7 @@ function toRaidArray(row: z.infer<typeof raidRowSchema>): RaidArray {
     level: row.level,
     active: !st.inactive,
     ...(row.numdevices !== undefined ? { raidDisks: row.numdevices } : {}),
-    members: row.devices.map((device) => ({ device, state: 'active' as const })),
+    members: detail?.members ?? row.devices.map((device) => ({ device, state: 'unknown' as const })),
     degraded: st.degraded,
     failed: st.failed,
     ...(st.sync ? { sync: st.sync } : {}),

@@ -71,8 +71,15 @@ export const smartAttributeSchema = z.object({
   assessment: z.string().optional(),
 });
 
+/**
+ * FileSystemMgmt.getList rows. `status` (engined/rpc/filesystemmgmt.inc): 1 online,
+ * 2 being initialised, 3 missing — a configured mount whose device is gone, sent with
+ * `mounted: false`, sizes `"-1"` and `devicefile` empty when fstab names it by UUID.
+ */
 export const filesystemRowSchema = z.object({
   devicefile: z.string(),
+  uuid: z.string().optional(),
+  status: optNum,
   label: z.string().optional(),
   type: z.string(),
   mounted: bool,

@@ -62,7 +62,10 @@ export interface SmartHealth {
 
 /** One filesystem from `FileSystemMgmt.getList`. */
 export interface OmvFilesystem {
+  /** Empty for a missing filesystem configured by UUID. */
   readonly devicefile: string;
+  /** `missing`: configured to be mounted, but the device is gone (OMV status 3). */
+  readonly state: 'online' | 'initializing' | 'missing';
   readonly label: string;
   readonly type: string;
   readonly mounted: boolean;
