@@ -6,6 +6,7 @@
 import { systemClock, type Clock } from './core/clock.ts';
 import type { Config } from './core/config.ts';
 import { isWritable, openDatabase, type Db } from './core/db.ts';
+import { DeadlineStore, DeadlineWorker } from './core/deadlines.ts';
 import { startHealthServer } from './core/health-server.ts';
 import { Messages } from './core/i18n.ts';
 import type { Logger } from './core/logger.ts';
@@ -94,6 +95,8 @@ export async function startApp(opts: AppOptions): Promise<App> {
     pipeline: () => late.pipeline!,
     telegramUsername: () => adapters.find((a): a is TelegramAdapter => a instanceof TelegramAdapter)?.username,
   };
+  const deadlineStore = new DeadlineStore(db);
+  const deadlines = { store: deadlineStore, worker: new DeadlineWorker(deadlineStore, clock, log.child({ worker: 'deadlines' })) };
   const wiring: WiringContext = {
     config,
     db,
@@ -103,6 +106,7 @@ export async function startApp(opts: AppOptions): Promise<App> {
     demo: Boolean(opts.demo),
     notify,
     announce: alerting.announce,
+    deadlines,
     shared,
     ...(opts.simulate ? { simulate: opts.simulate } : {}),
   };
@@ -178,6 +182,7 @@ export async function startApp(opts: AppOptions): Promise<App> {
   try {
     for (const adapter of adapters) await adapter.start();
     for (const m of modules) await m.start?.();
+    deadlines.worker.start();
     health =
       config.health.port >= 0 && !opts.demo
         ? await startHealthServer(config.health.host, config.health.port, () => {
@@ -190,6 +195,7 @@ export async function startApp(opts: AppOptions): Promise<App> {
   } catch (e) {
     // Leave nothing running or open behind a failed start (wrong token, port in use…).
     for (const a of adapters) await a.stop().catch(() => undefined);
+    await deadlines.worker.stop();
     for (const m of modules) await m.stop?.().catch(() => undefined);
     db.close();
     throw e;
@@ -209,6 +215,7 @@ export async function startApp(opts: AppOptions): Promise<App> {
       if (stopped) return;
       stopped = true;
       for (const a of adapters) await a.stop().catch((e: unknown) => log.warn({ err: e }, 'adapter stop failed'));
+      await deadlines.worker.stop();
       for (const m of modules) await m.stop?.().catch((e: unknown) => log.warn({ err: e, module: m.name }, 'module stop failed'));
       await health?.close();
       db.close();

@@ -17,6 +17,7 @@ export const pipelineMessages = defineMessages(
     'pipeline.confirmed': 'Confirmed.',
     'pipeline.cancelled': 'Cancelled. Nothing was changed.',
     'pipeline.internalError': 'Something went wrong on my side (ref {ref}). The admin can find the details in the log.',
+    'pipeline.notRecorded': 'I could not write to my database (the disk may be full), so I changed nothing. Please tell the admin.',
     'pipeline.usage': 'Usage: {usage}',
     'pipeline.token.expired': 'This button has expired. Run the command again.',
     'pipeline.token.unknown': 'This button is no longer valid. Run the command again.',
@@ -66,6 +67,8 @@ export const pipelineMessages = defineMessages(
     'pipeline.confirmed': 'Confirmado.',
     'pipeline.cancelled': 'Cancelado. No se ha cambiado nada.',
     'pipeline.internalError': 'Algo ha fallado por mi parte (ref {ref}). El administrador puede ver los detalles en el registro.',
+    'pipeline.notRecorded':
+      'No he podido escribir en mi base de datos (puede que el disco esté lleno), así que no he cambiado nada. Avisa al administrador.',
     'pipeline.usage': 'Uso: {usage}',
     'pipeline.token.expired': 'Este botón ha caducado. Vuelve a ejecutar el comando.',
     'pipeline.token.unknown': 'Este botón ya no es válido. Vuelve a ejecutar el comando.',

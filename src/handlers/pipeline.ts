@@ -109,6 +109,9 @@ export interface PipelineHooks {
 export type RunResult = 'ok' | 'failed' | 'error' | 'denied';
 
 export class Pipeline {
+  /** Audit rows written as 'started' for runs still in progress. */
+  private readonly startedRows = new WeakMap<RunRequest, number>();
+
   constructor(
     private readonly deps: PipelineDeps,
     private readonly hooks: PipelineHooks = {},
@@ -294,8 +297,35 @@ export class Pipeline {
 
   /** Step 5: runs the command and sends its reply; an unexpected error becomes a reference the user can quote. */
   async execute(req: RunRequest, ctx: CommandContext, args: ParsedArgs<ArgDefs>): Promise<void> {
+    if (req.command.mutates && !this.recordStart(req)) {
+      await req.sink.send(textMessage(req.t('pipeline.notRecorded'), { severity: 'critical' }));
+      return;
+    }
     const reply = await this.guarded(req, () => req.command.run(ctx, args));
     if (reply !== 'thrown') await this.finish(req, reply);
+  }
+
+  /**
+   * Intent before action: a state-changing command's audit row is written as 'started' before it
+   * runs and completed by `record`. False when the database cannot be written: the command is
+   * then not run at all, so the backend never changes unrecorded.
+   */
+  private recordStart(req: RunRequest): boolean {
+    try {
+      const id = this.deps.audit.record({
+        at: this.deps.clock.now(),
+        identity: req.principal.identity,
+        chat: chatKey(req.chat),
+        command: req.command.name,
+        args: req.raw,
+        result: 'started',
+      });
+      this.startedRows.set(req, id);
+      return true;
+    } catch (e) {
+      this.deps.log.error({ err: e, command: req.command.name }, 'audit log not writable; command refused');
+      return false;
+    }
   }
 
   /**
@@ -305,15 +335,23 @@ export class Pipeline {
   record(req: RunRequest, result: RunResult, detail?: string): void {
     if (!req.command.mutates && !req.approvedBy && result !== 'denied') return;
     const full = [req.approvedBy ? `approved by ${req.approvedBy.identity}` : undefined, detail].filter(Boolean).join('; ');
-    this.deps.audit.record({
-      at: this.deps.clock.now(),
-      identity: req.principal.identity,
-      chat: chatKey(req.chat),
-      command: req.command.name,
-      args: req.raw,
-      result,
-      ...(full ? { detail: full } : {}),
-    });
+    const started = this.startedRows.get(req);
+    try {
+      if (started !== undefined) this.deps.audit.complete(started, result, full || undefined);
+      else
+        this.deps.audit.record({
+          at: this.deps.clock.now(),
+          identity: req.principal.identity,
+          chat: chatKey(req.chat),
+          command: req.command.name,
+          args: req.raw,
+          result,
+          ...(full ? { detail: full } : {}),
+        });
+    } catch (e) {
+      // The change is made (or refused) already; a 'started' row stays as the honest record.
+      this.deps.log.error({ err: e, command: req.command.name, result }, 'audit result not written');
+    }
   }
 
   /** What the command's code sees while it runs. */

@@ -4,6 +4,11 @@ import type { Translate } from '../core/i18n.ts';
 import { textMessage, type OutMessage } from '../core/outmessage.ts';
 import type { Snapshot } from '../services/poller.ts';
 
+/** The reply when the bot could not record a change before making it: nothing was changed. */
+export function notRecordedMessage(t: Translate): OutMessage {
+  return textMessage(t('pipeline.notRecorded'), { severity: 'critical' });
+}
+
 /** One clear sentence for a failed backend call: which backend, what is wrong, what to check. */
 export function serviceErrorMessage(t: Translate, e: ServiceError, serviceLabel?: string): OutMessage {
   return textMessage(t(`error.${e.kind}`, { service: serviceLabel ?? e.service, detail: e.detail }), { severity: 'warning' });

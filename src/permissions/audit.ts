@@ -94,6 +94,11 @@ export class AuditLog {
     return Number(r.lastInsertRowid);
   }
 
+  /** Sets the result of an entry written as 'started' before its action ran. */
+  complete(id: number, result: string, detail?: string): void {
+    this.db.prepare('UPDATE audit_log SET result = ?, detail = ? WHERE id = ?').run(result, detail?.slice(0, 500) ?? null, id);
+  }
+
   /** Newest entries first, filtered. */
   query(q: AuditQuery = {}): AuditRecord[] {
     const where: string[] = [];

@@ -1,5 +1,6 @@
 /** Every schema migration, by area; each area's ids carry its prefix so lists never clash. */
 import type { Migration } from '../core/db.ts';
+import { deadlineMigrations } from '../core/deadlines.ts';
 import { permissionMigrations } from '../permissions/migrations.ts';
 import { routerMigrations } from '../handlers/router/store.ts';
 import { downloadsMigrations } from '../handlers/downloads/store.ts';
@@ -9,6 +10,7 @@ import { alertMigrations } from '../alerts/migrations.ts';
 import { nasMigrations } from '../handlers/nas/store.ts';
 
 export const allMigrations: readonly Migration[] = [
+  ...deadlineMigrations, // before the areas whose old tables move into it
   ...permissionMigrations,
   ...routerMigrations,
   ...downloadsMigrations,

@@ -14,6 +14,7 @@ export type AnnounceButton = (label: string, command: string, args: Readonly<Rec
 import type { Clock } from '../core/clock.ts';
 import type { Config } from '../core/config.ts';
 import type { Db } from '../core/db.ts';
+import type { DeadlineStore, DeadlineWorker } from '../core/deadlines.ts';
 import type { Language, Messages, Translate } from '../core/i18n.ts';
 import type { Logger } from '../core/logger.ts';
 import type { Action, OutMessage } from '../core/outmessage.ts';
@@ -56,6 +57,8 @@ export interface WiringContext {
    * rendered in that chat's language. Never throws; delivery is retried.
    */
   notify(destination: string, render: (t: Translate) => OutMessage, dedupKey?: string): void;
+  /** Backend changes to undo at a time: areas register their kinds with the one shared worker. */
+  readonly deadlines: { readonly store: DeadlineStore; readonly worker: DeadlineWorker };
   /** The root's permission services and late-bound references (registry and pipeline exist after modules). */
   readonly shared?: {
     readonly access: AccessControl;

@@ -2,7 +2,7 @@
 import { textMessage } from '../core/outmessage.ts';
 import type { StatusSection } from '../handlers/builtin/status-section.ts';
 import { blockingText, piholeCommands } from '../handlers/pihole/commands.ts';
-import { TempAllowWorker } from '../handlers/pihole/expiry.ts';
+import { tempAllowDeadlines } from '../handlers/pihole/expiry.ts';
 import { TempAllowStore } from '../handlers/pihole/store.ts';
 import { TEMP_COMMENT } from '../handlers/pihole/unblock.ts';
 import { piholeConditions } from '../services/pihole/alerts.ts';
@@ -19,16 +19,19 @@ export function piholeModule(ctx: WiringContext): FeatureModule | undefined {
   const baseUrl = c.url.replace(/\/+$/, '').replace(/\/(admin|api)$/, '');
   const client = new PiholeClient({ baseUrl, password: c.password, ...(c.fingerprint ? { fingerprint: c.fingerprint } : {}) });
   const poller = createPiholePoller(client, { intervalMs: c.pollSeconds * 1000, clock: ctx.clock, log });
-  const store = new TempAllowStore(ctx.db);
-  const worker = new TempAllowWorker(
-    store,
-    {
-      remove: (domain) => client.removeDomain('allow', 'exact', domain),
-      add: (domain) => client.addDomain('allow', 'exact', domain, TEMP_COMMENT),
-    },
-    ctx.clock,
-    log,
-    (e) => ctx.notify(e.chat, (t) => textMessage(t('pihole.unblock.expired', { domain: e.display }))),
+  const store = new TempAllowStore(ctx.deadlines.store);
+  ctx.deadlines.worker.register(
+    tempAllowDeadlines(
+      {
+        remove: (domain) => client.removeDomain('allow', 'exact', domain),
+        add: (domain) => client.addDomain('allow', 'exact', domain, TEMP_COMMENT),
+        allowed: () => client.listDomains('allow', 'exact'),
+      },
+      (e) => {
+        ctx.notify(e.chat, (t) => textMessage(t('pihole.unblock.expired', { domain: e.display })));
+        void poller.refresh();
+      },
+    ),
   );
 
   const section: StatusSection = {
@@ -61,10 +64,8 @@ export function piholeModule(ctx: WiringContext): FeatureModule | undefined {
     alertFeeds: [{ backend: 'pihole', labelKey: 'pihole.label', poller, rules: (s) => piholeConditions(s) }],
     start() {
       poller.start();
-      worker.start();
     },
     async stop() {
-      await worker.stop();
       await poller.stop();
       await client.close(); // gives the API seat back
     },

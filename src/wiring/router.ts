@@ -3,7 +3,7 @@ import { textMessage } from '../core/outmessage.ts';
 import { deviceLabel } from '../handlers/devices/store.ts';
 import type { StatusSection } from '../handlers/builtin/status-section.ts';
 import { formatDurationShort } from '../handlers/args.ts';
-import { GuestAutoOffWorker } from '../handlers/router/auto-off.ts';
+import { guestAutoOffDeadlines } from '../handlers/router/auto-off.ts';
 import { guestState, routerCommands } from '../handlers/router/commands.ts';
 import { GuestAutoOffStore } from '../handlers/router/store.ts';
 import { newDeviceMessage, newDeviceRoute } from '../handlers/devices/announce.ts';
@@ -33,16 +33,16 @@ export function routerModule(ctx: WiringContext): FeatureModule | undefined {
     wanInterface: c.wanInterface,
   });
   const poller = createRouterPoller(client, { intervalMs: c.pollSeconds * 1000, clock: ctx.clock, log });
-  const autoOff = new GuestAutoOffStore(ctx.db);
-  const worker = new GuestAutoOffWorker(
-    autoOff,
-    () => client.setGuestWifiEnabled(false),
-    ctx.clock,
-    log,
-    (done) => {
-      ctx.notify(done.chat, (t) => textMessage(t('router.guest.autoOff')));
-      void poller.refresh();
-    },
+  const autoOff = new GuestAutoOffStore(ctx.deadlines.store);
+  ctx.deadlines.worker.register(
+    guestAutoOffDeadlines(
+      (on) => client.setGuestWifiEnabled(on),
+      (done) => {
+        log.info({ chat: done.chat }, 'guest WiFi turned off automatically');
+        ctx.notify(done.chat, (t) => textMessage(t('router.guest.autoOff')));
+        void poller.refresh();
+      },
+    ),
   );
 
   // Devices: every lease refresh records sightings; a MAC never seen before is announced once.
@@ -115,12 +115,10 @@ export function routerModule(ctx: WiringContext): FeatureModule | undefined {
     start() {
       poller.start();
       leases.start();
-      worker.start();
       pauses.start();
     },
     async stop() {
       await pauses.stop();
-      await worker.stop();
       await leases.stop();
       await poller.stop();
       await client.close();

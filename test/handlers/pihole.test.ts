@@ -125,7 +125,7 @@ describe('Pi-hole commands', () => {
     assert.match(text, /limit is 2h/);
     assert.ok(allowed(fake, 'links.newsletter.example'));
     const row = h.app.db
-      .prepare('SELECT expires_at, requested_by FROM pihole_temp_allow WHERE domain = ?')
+      .prepare("SELECT due_at AS expires_at, requested_by FROM deadlines WHERE kind = 'pihole-allow' AND target = ?")
       .get('links.newsletter.example') as { expires_at: number; requested_by: string };
     assert.equal(row.expires_at, clock.now() + 2 * 3_600_000);
     assert.equal(row.requested_by, fam);
@@ -158,7 +158,10 @@ describe('Pi-hole commands', () => {
   test('unblocking a domain that is allowed for good changes nothing and schedules nothing', async () => {
     const r = await h.say(fam, '/unblock cloud.thehomelab.site');
     assert.match(r.texts[0]!, /already allowed for good/);
-    assert.equal(h.app.db.prepare('SELECT COUNT(*) FROM pihole_temp_allow WHERE domain = ?').pluck().get('cloud.thehomelab.site'), 0);
+    assert.equal(
+      h.app.db.prepare("SELECT COUNT(*) FROM deadlines WHERE kind = 'pihole-allow' AND target = ?").pluck().get('cloud.thehomelab.site'),
+      0,
+    );
   });
 
   test('IDN domains are unblocked as punycode and shown in Unicode', async () => {
@@ -199,10 +202,16 @@ describe('Pi-hole commands', () => {
 
   test('a temporary unblock made permanent is no longer removed on expiry', async () => {
     await h.say(fam, '/unblock keep.example 1h');
-    assert.equal(h.app.db.prepare('SELECT COUNT(*) FROM pihole_temp_allow WHERE domain = ?').pluck().get('keep.example'), 1);
+    assert.equal(
+      h.app.db.prepare("SELECT COUNT(*) FROM deadlines WHERE kind = 'pihole-allow' AND target = ?").pluck().get('keep.example'),
+      1,
+    );
     const r = await h.say(OWNER, '/allow keep.example');
     assert.match(r.texts[0]!, /now allowed for good/);
-    assert.equal(h.app.db.prepare('SELECT COUNT(*) FROM pihole_temp_allow WHERE domain = ?').pluck().get('keep.example'), 0);
+    assert.equal(
+      h.app.db.prepare("SELECT COUNT(*) FROM deadlines WHERE kind = 'pihole-allow' AND target = ?").pluck().get('keep.example'),
+      0,
+    );
   });
 
   test('/status has a Pi-hole line', async () => {
@@ -261,7 +270,7 @@ describe('temporary unblock across a restart', () => {
     const second = await startTestApp(config(fake), { clock, dir });
     t.after(() => second.close());
     await waitFor(() => !allowed(fake, 'links.newsletter.example'), { what: 'the expired allow entry to be removed' });
-    await waitFor(() => second.app.db.prepare('SELECT COUNT(*) FROM pihole_temp_allow').pluck().get() === 0, {
+    await waitFor(() => second.app.db.prepare("SELECT COUNT(*) FROM deadlines WHERE kind = 'pihole-allow'").pluck().get() === 0, {
       what: 'the row to be gone',
     });
     const told = await waitFor(

@@ -1,6 +1,13 @@
-import type { Db, Migration } from '../../core/db.ts';
+import type { Migration } from '../../core/db.ts';
+import type { Deadline, DeadlineIntent, DeadlineStore } from '../../core/deadlines.ts';
 
-/** Schema of the Pi-hole area: temporary allow entries and when they end. */
+/** The deadline kind of a temporary allow entry (target: the domain as sent to Pi-hole). */
+export const TEMP_ALLOW_KIND = 'pihole-allow';
+
+/**
+ * Schema of the Pi-hole area. Temporary allow entries used to live in their own table; they
+ * are deadlines now (runs after the deadlines table exists).
+ */
 export const piholeMigrations: Migration[] = [
   {
     id: 'pihole-0001-temporary-allow',
@@ -13,6 +20,13 @@ export const piholeMigrations: Migration[] = [
       created_at INTEGER NOT NULL
     );
     CREATE INDEX pihole_temp_allow_expires ON pihole_temp_allow (expires_at)`,
+  },
+  {
+    id: 'pihole-0002-allow-deadlines',
+    up: `INSERT OR IGNORE INTO deadlines (kind, target, due_at, phase, chat, requested_by, data, created_at)
+      SELECT '${TEMP_ALLOW_KIND}', domain, expires_at, 'active', chat, requested_by, json_object('display', display), created_at
+      FROM pihole_temp_allow;
+    DROP TABLE pihole_temp_allow`,
   },
 ];
 
@@ -28,66 +42,51 @@ export interface TempAllow {
   readonly requestedBy: string;
 }
 
-interface Row {
-  domain: string;
-  display: string;
-  expires_at: number;
-  chat: string;
-  requested_by: string;
-}
-
-const toEntry = (r: Row): TempAllow => ({
-  domain: r.domain,
-  display: r.display,
-  expiresAt: r.expires_at,
-  chat: r.chat,
-  requestedBy: r.requested_by,
+/** A temporary allow as seen through its deadline. */
+export const toTempAllow = (d: Deadline): TempAllow => ({
+  domain: d.target,
+  display: d.data['display'] ?? d.target,
+  expiresAt: d.dueAt,
+  chat: d.chat,
+  requestedBy: d.requestedBy,
 });
 
-/** Temporary allow entries in SQLite: they outlive restarts, so nothing stays unblocked forever. */
+const spec = (e: TempAllow) => ({
+  kind: TEMP_ALLOW_KIND,
+  target: e.domain,
+  dueAt: e.expiresAt,
+  chat: e.chat,
+  requestedBy: e.requestedBy,
+  data: { display: e.display },
+});
+
+/** Temporary allow entries: the Pi-hole view of the shared deadlines, so nothing stays unblocked forever. */
 export class TempAllowStore {
-  constructor(private readonly db: Db) {}
+  constructor(private readonly deadlines: DeadlineStore) {}
 
   /** The entry for a domain, if the bot is holding one. */
   get(domain: string): TempAllow | undefined {
-    const r = this.db
-      .prepare('SELECT domain, display, expires_at, chat, requested_by FROM pihole_temp_allow WHERE domain = ?')
-      .get(domain) as Row | undefined;
-    return r ? toEntry(r) : undefined;
+    const d = this.deadlines.get(TEMP_ALLOW_KIND, domain);
+    return d ? toTempAllow(d) : undefined;
   }
 
-  /** Records (or replaces) an entry. */
+  /** Records (or replaces) an entry whose allow already exists. */
   put(e: TempAllow, now: number): void {
-    this.db
-      .prepare(
-        `INSERT INTO pihole_temp_allow (domain, display, expires_at, chat, requested_by, created_at) VALUES (?, ?, ?, ?, ?, ?)
-        ON CONFLICT (domain) DO UPDATE SET display = excluded.display, expires_at = excluded.expires_at, chat = excluded.chat, requested_by = excluded.requested_by`,
-      )
-      .run(e.domain, e.display, e.expiresAt, e.chat, e.requestedBy, now);
+    this.deadlines.put(spec(e), now);
   }
 
-  /** Entries whose time is up, oldest first. */
-  due(now: number): TempAllow[] {
-    return (
-      this.db
-        .prepare('SELECT domain, display, expires_at, chat, requested_by FROM pihole_temp_allow WHERE expires_at <= ? ORDER BY expires_at')
-        .all(now) as Row[]
-    ).map(toEntry);
+  /** Records the entry before the allow is added (throws when the database cannot be written). */
+  intend(e: TempAllow, now: number): DeadlineIntent {
+    return this.deadlines.intend(spec(e), now);
   }
 
   /** Every entry, soonest first (for /unblock without arguments). */
   all(): TempAllow[] {
-    return (
-      this.db.prepare('SELECT domain, display, expires_at, chat, requested_by FROM pihole_temp_allow ORDER BY expires_at').all() as Row[]
-    ).map(toEntry);
+    return this.deadlines.list(TEMP_ALLOW_KIND).map(toTempAllow);
   }
 
   /** Forgets an entry; only when it still ends at `expiresAt`, if given (someone may have extended it meanwhile). */
   remove(domain: string, expiresAt?: number): boolean {
-    const r =
-      expiresAt === undefined
-        ? this.db.prepare('DELETE FROM pihole_temp_allow WHERE domain = ?').run(domain)
-        : this.db.prepare('DELETE FROM pihole_temp_allow WHERE domain = ? AND expires_at = ?').run(domain, expiresAt);
-    return r.changes > 0;
+    return this.deadlines.remove(TEMP_ALLOW_KIND, domain, expiresAt);
   }
 }

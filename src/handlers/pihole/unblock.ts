@@ -1,3 +1,4 @@
+import { changeWithDeadline } from '../../core/deadlines.ts';
 import type { Translate } from '../../core/i18n.ts';
 import type { Block, OutMessage } from '../../core/outmessage.ts';
 import type { PiholeClient } from '../../services/pihole/client.ts';
@@ -6,7 +7,7 @@ import type { Principal } from '../../permissions/access.ts';
 import { arg, formatDurationShort } from '../args.ts';
 import { defineCommand, type AnyCommand } from '../command.ts';
 import { chatKey } from '../pipeline.ts';
-import { serviceErrorMessage } from '../replies.ts';
+import { notRecordedMessage, serviceErrorMessage } from '../replies.ts';
 import type { TempAllowStore } from './store.ts';
 
 /** What /unblock, /allow and the re-block button need. */
@@ -69,14 +70,18 @@ export function unblockCommands(deps: UnblockDeps): AnyCommand[] {
       const span = Math.min(asked, deps.unblock.maxMs);
       const now = ctx.now();
       const held = store.get(c.value);
-      const add = await client.addDomain('allow', 'exact', c.value, `${TEMP_COMMENT} until ${new Date(now + span).toISOString()}`);
-      if (!add.ok) return serviceErrorMessage(t, add.error, label(t));
-      if (!add.value.created && !held) {
-        // Allowed for good already (someone added it in Pi-hole): nothing to take away later.
-        return { blocks: [{ kind: 'text', text: t('pihole.unblock.alreadyAllowed', { domain: c.display }) }] };
-      }
       const expiresAt = Math.max(held?.expiresAt ?? 0, now + span);
-      store.put({ domain: c.value, display: c.display, expiresAt, chat: chatKey(ctx.chat), requestedBy: ctx.principal.identity }, now);
+      const entry = { domain: c.value, display: c.display, expiresAt, chat: chatKey(ctx.chat), requestedBy: ctx.principal.identity };
+      // The expiry is on disk before the allow exists: a crash or a full disk never leaves it allowed for good.
+      const change = await changeWithDeadline(
+        () => store.intend(entry, now),
+        () => client.addDomain('allow', 'exact', c.value, `${TEMP_COMMENT} until ${new Date(now + span).toISOString()}`),
+        // Allowed for good already (someone added it in Pi-hole): nothing to take away later.
+        (add, previous) => add.created || previous !== undefined,
+      );
+      if (change.status === 'not-recorded') return notRecordedMessage(t);
+      if (change.status === 'failed') return serviceErrorMessage(t, change.error, label(t));
+      if (!change.kept) return { blocks: [{ kind: 'text', text: t('pihole.unblock.alreadyAllowed', { domain: c.display }) }] };
       deps.changed?.();
       const blocks: Block[] = [];
       if (c.fromUrl) blocks.push({ kind: 'text', text: t('pihole.unblock.fromUrl', { domain: c.display }) });

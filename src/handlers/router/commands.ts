@@ -1,3 +1,4 @@
+import { changeWithDeadline } from '../../core/deadlines.ts';
 import type { Translate } from '../../core/i18n.ts';
 import type { Block, OutMessage } from '../../core/outmessage.ts';
 import { generatePassphrase } from '../../services/routeros/passphrase.ts';
@@ -8,7 +9,7 @@ import { snapshotValue, type Poller } from '../../services/poller.ts';
 import { arg, formatDurationShort } from '../args.ts';
 import { defineCommand, type AnyCommand, type CommandContext } from '../command.ts';
 import { chatKey } from '../pipeline.ts';
-import { formatAge, formatBytes, formatPercent, serviceErrorMessage, snapshotFooter } from '../replies.ts';
+import { formatAge, formatBytes, formatPercent, notRecordedMessage, serviceErrorMessage, snapshotFooter } from '../replies.ts';
 import { normalizeMac, type DeviceStore } from '../devices/store.ts';
 import type { GuestAutoOffStore } from './store.ts';
 
@@ -118,16 +119,24 @@ export function routerCommands(deps: RouterCommandDeps): AnyCommand[] {
           ],
         };
       }
-      const r = await client.setGuestWifiEnabled(state === 'on');
-      if (!r.ok) return serviceErrorMessage(ctx.t, r.error, label(ctx.t));
-      await poller.refresh(); // keep /router and /status in step with the change
       if (state === 'on' && duration !== undefined) {
-        autoOff.set({ offAt: ctx.now() + duration, chat: chatKey(ctx.chat), setBy: ctx.principal.identity }, ctx.now());
+        const now = ctx.now();
+        // The switch-off time is on disk before the WiFi goes on: a crash or a full disk never leaves it on for good.
+        const change = await changeWithDeadline(
+          () => autoOff.intend({ offAt: now + duration, chat: chatKey(ctx.chat), setBy: ctx.principal.identity }, now),
+          () => client.setGuestWifiEnabled(true),
+        );
+        if (change.status === 'not-recorded') return notRecordedMessage(ctx.t);
+        if (change.status === 'failed') return serviceErrorMessage(ctx.t, change.error, label(ctx.t));
+        await poller.refresh(); // keep /router and /status in step with the change
         return {
           blocks: [{ kind: 'text', text: ctx.t('router.guest.turnedOnFor', { left: formatDurationShort(duration) }) }],
           severity: 'success',
         };
       }
+      const r = await client.setGuestWifiEnabled(state === 'on');
+      if (!r.ok) return serviceErrorMessage(ctx.t, r.error, label(ctx.t));
+      await poller.refresh();
       // On without a limit, or off: any earlier deadline no longer applies.
       autoOff.clear();
       return {

@@ -1,6 +1,14 @@
-import type { Db, Migration } from '../../core/db.ts';
+import type { Migration } from '../../core/db.ts';
+import type { Deadline, DeadlineIntent, DeadlineStore } from '../../core/deadlines.ts';
 
-/** Schema of the router area: the pending guest WiFi auto-off (at most one). */
+/** The deadline kind of the guest WiFi auto-off (one target: the guest network). */
+export const GUEST_OFF_KIND = 'guest-wifi-off';
+const TARGET = 'guest';
+
+/**
+ * Schema of the router area. The auto-off used to live in its own table; it is a deadline now
+ * (runs after the deadlines table exists).
+ */
 export const routerMigrations: Migration[] = [
   {
     id: 'router-0001-guest-wifi-auto-off',
@@ -12,6 +20,12 @@ export const routerMigrations: Migration[] = [
       set_at INTEGER NOT NULL
     )`,
   },
+  {
+    id: 'router-0002-auto-off-deadline',
+    up: `INSERT OR IGNORE INTO deadlines (kind, target, due_at, phase, chat, requested_by, data, created_at)
+      SELECT '${GUEST_OFF_KIND}', '${TARGET}', off_at, 'active', chat, set_by, '{}', set_at FROM router_guest_auto_off;
+    DROP TABLE router_guest_auto_off`,
+  },
 ];
 
 /** When the guest WiFi turns itself off, and which chat to tell. */
@@ -22,40 +36,33 @@ export interface AutoOff {
   readonly setBy: string;
 }
 
-/** True when a scheduled auto-off is due (pure rule). */
-export function autoOffDue(s: AutoOff | undefined, now: number): boolean {
-  return s !== undefined && now >= s.offAt;
-}
+/** The auto-off as seen through its deadline. */
+export const toAutoOff = (d: Deadline): AutoOff => ({ offAt: d.dueAt, chat: d.chat, setBy: d.requestedBy });
 
-/**
- * The guest WiFi auto-off, stored in SQLite so it survives restarts, and cached in memory
- * so the once-a-second check never touches the database.
- */
+const spec = (s: AutoOff) => ({ kind: GUEST_OFF_KIND, target: TARGET, dueAt: s.offAt, chat: s.chat, requestedBy: s.setBy });
+
+/** The guest WiFi auto-off: the router view of the shared deadlines, so it survives restarts. */
 export class GuestAutoOffStore {
-  private cached: AutoOff | undefined;
-
-  constructor(private readonly db: Db) {
-    const row = db.prepare('SELECT off_at, chat, set_by FROM router_guest_auto_off WHERE id = 1').get() as
-      { off_at: number; chat: string; set_by: string } | undefined;
-    this.cached = row ? { offAt: row.off_at, chat: row.chat, setBy: row.set_by } : undefined;
-  }
+  constructor(private readonly deadlines: DeadlineStore) {}
 
   /** The pending auto-off, if any. */
   get(): AutoOff | undefined {
-    return this.cached;
+    const d = this.deadlines.get(GUEST_OFF_KIND, TARGET);
+    return d ? toAutoOff(d) : undefined;
   }
 
-  /** Replaces the pending auto-off. */
+  /** Replaces the pending auto-off (the WiFi is already on). */
   set(s: AutoOff, now: number): void {
-    this.db
-      .prepare('INSERT OR REPLACE INTO router_guest_auto_off (id, off_at, chat, set_by, set_at) VALUES (1, ?, ?, ?, ?)')
-      .run(s.offAt, s.chat, s.setBy, now);
-    this.cached = s;
+    this.deadlines.put(spec(s), now);
+  }
+
+  /** Records the auto-off before the WiFi is turned on (throws when the database cannot be written). */
+  intend(s: AutoOff, now: number): DeadlineIntent {
+    return this.deadlines.intend(spec(s), now);
   }
 
   /** Removes it (the WiFi was turned off, or on without a limit). */
   clear(): void {
-    this.db.prepare('DELETE FROM router_guest_auto_off WHERE id = 1').run();
-    this.cached = undefined;
+    this.deadlines.remove(GUEST_OFF_KIND, TARGET);
   }
 }

@@ -1,0 +1,169 @@
+/**
+ * Intent before action, under SIGKILL: the bot runs `/unblock` or `/guestwifi on 2h` in a child
+ * process and is killed at each step — with the backend request held before the backend saw it,
+ * and with the backend's answer held after it applied the change — or right after it replied.
+ * A bot restarted on the same database (in-process, hand-moved clock) must re-block the domain
+ * and switch the WiFi off on time, and never keep a deadline for a change that did not happen.
+ */
+import { describe, test, type TestContext } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { ManualClock } from '../../src/core/clock.ts';
+import { startFakePihole, type FakePihole } from '../../src/demo/pihole.ts';
+import { FAKE_ROUTER_USERS, startRouterOsFake, type RouterOsFake } from '../../src/demo/routeros.ts';
+import { OWNER, startTestApp, type TestApp } from '../support/app-harness.ts';
+import { waitFor } from '../support/real-server.ts';
+import { startStepProxy, type HoldStep, type StepProxy } from '../support/step-proxy.ts';
+
+const CHILD = join(import.meta.dirname, 'intent-child.ts');
+const T0 = Date.UTC(2026, 10, 25, 20, 0, 0);
+const MIN = 60_000;
+type Step = HoldStep | 'replied';
+
+/** Runs `line` in a child bot and SIGKILLs it when it reaches `step`. */
+async function killAt(
+  t: TestContext,
+  step: Step,
+  o: { dir: string; config: unknown; line: string; proxy: StepProxy; match: (method: string, path: string) => boolean },
+): Promise<void> {
+  const held = step === 'replied' ? undefined : o.proxy.hold(o.match, step);
+  const child = spawn(process.execPath, ['--import', 'tsx', CHILD, o.dir, JSON.stringify(o.config), String(T0), o.line], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  t.after(() => child.kill('SIGKILL'));
+  let out = '';
+  let errText = '';
+  child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+  child.stderr.on('data', (d: Buffer) => (errText += d.toString()));
+  const exited = new Promise<NodeJS.Signals | null>((r) => child.on('exit', (_code, signal) => r(signal)));
+  const reached = held ?? waitFor(() => out.includes('replied'), { timeoutMs: 60_000, what: 'the child to reply' });
+  await Promise.race([
+    reached,
+    exited.then(() => {
+      throw new Error(`child exited before ${step}: ${errText}`);
+    }),
+  ]);
+  if (step !== 'replied') assert.doesNotMatch(out, /replied/, 'killed before the bot heard back');
+  child.kill('SIGKILL');
+  assert.equal(await exited, 'SIGKILL');
+}
+
+function tempDir(t: TestContext): string {
+  const dir = mkdtempSync(join(tmpdir(), 'intent-crash-'));
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  return dir;
+}
+
+async function restart(t: TestContext, config: Record<string, unknown>, dir: string, clock: ManualClock): Promise<TestApp> {
+  const h = await startTestApp(config, { dir, clock });
+  t.after(() => h.close());
+  return h;
+}
+
+const deadlineRow = (h: TestApp, kind: string) =>
+  h.app.db.prepare('SELECT phase, due_at FROM deadlines WHERE kind = ?').get(kind) as { phase: string; due_at: number } | undefined;
+
+describe('SIGKILL during /unblock', () => {
+  const PASSWORD = 'pw';
+  const piholeConfig = (url: string) => ({ pihole: { url, password: PASSWORD } });
+  const allowed = (fake: FakePihole, d: string) => fake.domains().some((x) => x.type === 'allow' && x.domain === d);
+
+  for (const step of ['request', 'response', 'replied'] as const) {
+    test(`killed at ${step}: after restart the domain is ${step === 'request' ? 'never allowed' : 're-blocked on time'}`, async (t) => {
+      const fake = await startFakePihole({ password: PASSWORD, seed: false });
+      const proxy = await startStepProxy(fake.url);
+      t.after(async () => {
+        await proxy.close();
+        await fake.close();
+      });
+      const dir = tempDir(t);
+      await killAt(t, step, {
+        dir,
+        config: piholeConfig(proxy.url),
+        line: '/unblock crash.example 30m',
+        proxy,
+        match: (m, p) => m === 'POST' && p.startsWith('/api/domains/allow'),
+      });
+      assert.equal(allowed(fake, 'crash.example'), step !== 'request', 'backend state at the kill');
+
+      const clock = new ManualClock(T0 + MIN);
+      const h = await restart(t, piholeConfig(fake.url), dir, clock);
+      if (step === 'request') {
+        await waitFor(() => deadlineRow(h, 'pihole-allow') === undefined, { what: 'the unapplied intent to be dropped' });
+        assert.ok(!allowed(fake, 'crash.example'));
+        return;
+      }
+      await waitFor(() => deadlineRow(h, 'pihole-allow')?.phase === 'active', { what: 'the deadline to stand' });
+      assert.equal(deadlineRow(h, 'pihole-allow')?.due_at, T0 + 30 * MIN);
+      assert.ok(allowed(fake, 'crash.example'), 'still allowed before its time');
+      clock.advance(30 * MIN);
+      await waitFor(() => !allowed(fake, 'crash.example'), { what: 'the domain to be blocked again' });
+      await waitFor(() => deadlineRow(h, 'pihole-allow') === undefined, { what: 'the deadline to end' });
+    });
+  }
+});
+
+describe('SIGKILL during /guestwifi on 2h', () => {
+  const admin = FAKE_ROUTER_USERS[0]!;
+  const routerConfig = (url: string) => ({ router: { url, username: admin.name, password: admin.password } });
+  const guestOn = (fake: RouterOsFake) => fake.menu('interface/wifi').find((w) => w.name === 'wifi-guest')!.disabled === 'false';
+
+  for (const step of ['request', 'response', 'replied'] as const) {
+    test(`killed at ${step}: after restart the WiFi is off on time`, async (t) => {
+      const fake = await startRouterOsFake();
+      fake.menu('interface/wifi').find((w) => w.name === 'wifi-guest')!.disabled = 'true';
+      const proxy = await startStepProxy(fake.url);
+      t.after(async () => {
+        await proxy.close();
+        await fake.close();
+      });
+      const dir = tempDir(t);
+      await killAt(t, step, {
+        dir,
+        config: routerConfig(proxy.url),
+        line: '/guestwifi on 2h',
+        proxy,
+        match: (m, p) => m === 'PATCH' && p.startsWith('/rest/interface/wifi/'),
+      });
+      assert.equal(guestOn(fake), step !== 'request', 'backend state at the kill');
+
+      const clock = new ManualClock(T0 + MIN);
+      const h = await restart(t, routerConfig(fake.url), dir, clock);
+      await waitFor(() => deadlineRow(h, 'guest-wifi-off')?.phase === 'active', { what: 'the auto-off to stand' });
+      assert.equal(deadlineRow(h, 'guest-wifi-off')?.due_at, T0 + 120 * MIN);
+      assert.equal(guestOn(fake), step !== 'request', 'nothing changes before its time');
+      clock.advance(120 * MIN);
+      await waitFor(() => !guestOn(fake) && deadlineRow(h, 'guest-wifi-off') === undefined, { what: 'the WiFi switched off on time' });
+    });
+  }
+});
+
+describe('database not writable (full disk)', () => {
+  test('/unblock and /guestwifi on 2h answer clearly and change nothing on the backends', async (t) => {
+    const pihole = await startFakePihole({ password: 'pw', seed: false });
+    const router = await startRouterOsFake();
+    const wifi = () => router.menu('interface/wifi').find((w) => w.name === 'wifi-guest')!;
+    wifi().disabled = 'true';
+    const admin = FAKE_ROUTER_USERS[0]!;
+    const h = await startTestApp({
+      pihole: { url: pihole.url, password: 'pw' },
+      router: { url: router.url, username: admin.name, password: admin.password },
+    });
+    t.after(async () => {
+      await h.close();
+      await pihole.close();
+      await router.close();
+    });
+    h.app.db.pragma('query_only = ON'); // every write fails as on a full disk
+    const unblock = await h.say(OWNER, '/unblock full.example 30m');
+    assert.match(unblock.texts.join('\n'), /could not write to my database.*changed nothing/);
+    const on = await h.say(OWNER, '/guestwifi on 2h');
+    assert.match(on.texts.join('\n'), /could not write to my database.*changed nothing/);
+    assert.ok(!pihole.domains().some((d) => d.domain === 'full.example'), 'no allow entry');
+    assert.equal(wifi().disabled, 'true', 'WiFi untouched');
+    h.app.db.pragma('query_only = OFF');
+  });
+});
