@@ -16,21 +16,27 @@ import { startFakePihole, type FakePihole } from '../../src/demo/pihole.ts';
 import { FAKE_ROUTER_USERS, startRouterOsFake, type RouterOsFake } from '../../src/demo/routeros.ts';
 import { OWNER, startTestApp, type TestApp } from '../support/app-harness.ts';
 import { waitFor } from '../support/real-server.ts';
-import { startStepProxy, type HoldStep, type StepProxy } from '../support/step-proxy.ts';
+import { startStepProxy, type HoldStep } from '../support/step-proxy.ts';
 
 const CHILD = join(import.meta.dirname, 'intent-child.ts');
 const T0 = Date.UTC(2026, 10, 25, 20, 0, 0);
 const MIN = 60_000;
 type Step = HoldStep | 'replied';
 
-/** Runs `line` in a child bot and SIGKILLs it when it reaches `step`. */
+/**
+ * Runs `line` in a child bot whose backend (`backendUrl`) sits behind a step proxy, and SIGKILLs
+ * it when it reaches `step`. Returns the database directory for the restart.
+ */
 async function killAt(
   t: TestContext,
   step: Step,
-  o: { dir: string; config: unknown; line: string; proxy: StepProxy; match: (method: string, path: string) => boolean },
-): Promise<void> {
-  const held = step === 'replied' ? undefined : o.proxy.hold(o.match, step);
-  const child = spawn(process.execPath, ['--import', 'tsx', CHILD, o.dir, JSON.stringify(o.config), String(T0), o.line], {
+  o: { backendUrl: string; config: (url: string) => unknown; line: string; match: (method: string, path: string) => boolean },
+): Promise<string> {
+  const proxy = await startStepProxy(o.backendUrl);
+  t.after(() => proxy.close());
+  const dir = tempDir(t);
+  const held = step === 'replied' ? undefined : proxy.hold(o.match, step);
+  const child = spawn(process.execPath, ['--import', 'tsx', CHILD, dir, JSON.stringify(o.config(proxy.url)), String(T0), o.line], {
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   t.after(() => child.kill('SIGKILL'));
@@ -49,6 +55,7 @@ async function killAt(
   if (step !== 'replied') assert.doesNotMatch(out, /replied/, 'killed before the bot heard back');
   child.kill('SIGKILL');
   assert.equal(await exited, 'SIGKILL');
+  return dir;
 }
 
 function tempDir(t: TestContext): string {
@@ -74,17 +81,11 @@ describe('SIGKILL during /unblock', () => {
   for (const step of ['request', 'response', 'replied'] as const) {
     test(`killed at ${step}: after restart the domain is ${step === 'request' ? 'never allowed' : 're-blocked on time'}`, async (t) => {
       const fake = await startFakePihole({ password: PASSWORD, seed: false });
-      const proxy = await startStepProxy(fake.url);
-      t.after(async () => {
-        await proxy.close();
-        await fake.close();
-      });
-      const dir = tempDir(t);
-      await killAt(t, step, {
-        dir,
-        config: piholeConfig(proxy.url),
+      t.after(() => fake.close());
+      const dir = await killAt(t, step, {
+        backendUrl: fake.url,
+        config: piholeConfig,
         line: '/unblock crash.example 30m',
-        proxy,
         match: (m, p) => m === 'POST' && p.startsWith('/api/domains/allow'),
       });
       assert.equal(allowed(fake, 'crash.example'), step !== 'request', 'backend state at the kill');
@@ -115,17 +116,11 @@ describe('SIGKILL during /guestwifi on 2h', () => {
     test(`killed at ${step}: after restart the WiFi is off on time`, async (t) => {
       const fake = await startRouterOsFake();
       fake.menu('interface/wifi').find((w) => w.name === 'wifi-guest')!.disabled = 'true';
-      const proxy = await startStepProxy(fake.url);
-      t.after(async () => {
-        await proxy.close();
-        await fake.close();
-      });
-      const dir = tempDir(t);
-      await killAt(t, step, {
-        dir,
-        config: routerConfig(proxy.url),
+      t.after(() => fake.close());
+      const dir = await killAt(t, step, {
+        backendUrl: fake.url,
+        config: routerConfig,
         line: '/guestwifi on 2h',
-        proxy,
         match: (m, p) => m === 'PATCH' && p.startsWith('/rest/interface/wifi/'),
       });
       assert.equal(guestOn(fake), step !== 'request', 'backend state at the kill');
