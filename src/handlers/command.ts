@@ -70,10 +70,11 @@ export interface Command<A extends ArgDefs = ArgDefs> {
   /**
    * Looks at the target before anything is confirmed or changed (runs after parsing, before the
    * confirmation question, again when Confirm is pressed): a reply ends the run with it (a
-   * warning/critical reply is audited as failed), nothing lets it go on.
+   * warning/critical reply is audited as failed), nothing lets it go on, and `{ confirmParams }`
+   * goes on with what it found named in the confirmation question (the download's real name).
    */
-  readonly preflight?: (ctx: CommandContext, args: ParsedArgs<A>) => Promise<OutMessage | undefined>;
-  /** Message key of the confirmation question (params: the raw args). Default `pipeline.confirm`. */
+  readonly preflight?: (ctx: CommandContext, args: ParsedArgs<A>) => Promise<PreflightResult>;
+  /** Message key of the confirmation question (params: the raw args, then the preflight's `confirmParams`). Default `pipeline.confirm`. */
   readonly confirmKey?: string;
   /** Someone who lacks the permission may ask an admin to approve this run. */
   readonly requestable?: boolean;
@@ -93,6 +94,9 @@ export interface Command<A extends ArgDefs = ArgDefs> {
   readonly acceptsDocument?: (fileName: string) => boolean;
   run(ctx: CommandContext, args: ParsedArgs<A>): Promise<Reply>;
 }
+
+/** A preflight's verdict: a reply that ends the run, nothing (go on), or go on naming the target it found. */
+export type PreflightResult = OutMessage | { readonly confirmParams: Readonly<Record<string, string>> } | undefined;
 
 /** Identity helper so `defineCommand({...})` infers the argument types. */
 export function defineCommand<A extends ArgDefs>(c: Command<A>): Command<A> {

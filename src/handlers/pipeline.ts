@@ -201,8 +201,9 @@ export class Pipeline {
     const args = await this.parse(req);
     if (!args.ok) return;
     const ctx = this.context(req);
-    if (!(await this.preflight(req, ctx, args.value))) return;
-    if (!(await this.confirm(req, args.value))) return;
+    const found = await this.preflight(req, ctx, args.value);
+    if (!found.go) return;
+    if (!(await this.confirm(req, args.value, found.confirmParams))) return;
     await this.execute(req, ctx, args.value);
   }
 
@@ -241,20 +242,25 @@ export class Pipeline {
    * Step 3: the command's own look at the target before anything is asked or changed (does the
    * guest exist?). A reply from it ends the run (audited like a command's reply); no preflight, go on.
    */
-  async preflight(req: RunRequest, ctx: CommandContext, args: ParsedArgs<ArgDefs>): Promise<boolean> {
-    if (!req.command.preflight) return true;
-    const stop = await this.guarded(req, () => req.command.preflight!(ctx, args));
-    if (stop === 'thrown') return false;
-    if (!stop) return true;
-    await this.finish(req, stop);
-    return false;
+  async preflight(
+    req: RunRequest,
+    ctx: CommandContext,
+    args: ParsedArgs<ArgDefs>,
+  ): Promise<{ go: true; confirmParams?: Readonly<Record<string, string>> } | { go: false }> {
+    if (!req.command.preflight) return { go: true };
+    const verdict = await this.guarded(req, () => req.command.preflight!(ctx, args));
+    if (verdict === 'thrown') return { go: false };
+    if (!verdict) return { go: true };
+    if ('confirmParams' in verdict) return { go: true, confirmParams: verdict.confirmParams };
+    await this.finish(req, verdict);
+    return { go: false };
   }
 
   /**
    * Step 4: a destructive command asks first (Confirm/Cancel buttons bound to this principal);
    * pressing Confirm re-runs the whole pipeline. An approved run does not ask again.
    */
-  async confirm(req: RunRequest, args: ParsedArgs<ArgDefs>): Promise<boolean> {
+  async confirm(req: RunRequest, args: ParsedArgs<ArgDefs>, found: Readonly<Record<string, string>> = {}): Promise<boolean> {
     const { command, raw, t, sink } = req;
     const destructive = typeof command.destructive === 'function' ? command.destructive(args) : Boolean(command.destructive);
     if (!destructive) return true;
@@ -263,7 +269,7 @@ export class Pipeline {
       return true;
     }
     if (req.approvedBy) return true;
-    const question = t(command.confirmKey ?? 'pipeline.confirm', { command: command.name, ...raw });
+    const question = t(command.confirmKey ?? 'pipeline.confirm', { command: command.name, ...raw, ...found });
     await sink.send({
       blocks: [{ kind: 'text', text: question }],
       severity: 'warning',

@@ -91,6 +91,11 @@ describe('/cloud without occ', () => {
     assert.match((await h.say(fam, '/cloud-maintenance off')).texts[0]!, /not allowed/);
     assert.match((await h.say(fam, '/cloud-scan ana')).texts[0]!, /not allowed/);
     assert.match((await h.say(OWNER, '/cloud-maintenance off')).texts[0]!, /no SSH access/);
+    // Turning it on is confirmed, but only once it is known the bot can: no question first.
+    const on = await h.say(OWNER, '/cloud-maintenance on');
+    assert.equal(on.texts.length, 1);
+    assert.match(on.texts[0]!, /no SSH access/);
+    assert.equal(on.replies[0]?.message.actions, undefined);
   });
 });
 

@@ -16,6 +16,7 @@ const es: Translate = new Messages([downloadsMessages], { strict: true }).forLan
 
 function torrent(hash: string, name: string, percentDone: number): Torrent {
   return {
+    id: 1,
     hash,
     name,
     status: percentDone >= 1 ? 'seeding' : 'downloading',

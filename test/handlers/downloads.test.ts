@@ -140,6 +140,43 @@ describe('download commands', () => {
     assert.match(keep.texts[0] ?? '', /Removed: Keep Me Files\. The files were kept/);
   });
 
+  test('/torrents numbers are the ids the commands take; a number never matches inside a name; buttons say what they do', async () => {
+    await h.say(OWNER, `/addtorrent ${magnet(hash('7'), 'Film 1080p')} movies`);
+    await h.say(OWNER, `/addtorrent ${magnet(hash('8'), 'Summer 2010')} movies`);
+    const film = fake.torrents().find((t) => t.name === 'Film 1080p')!;
+    const list = await h.say(OWNER, '/torrents');
+    assert.match(list.texts[0] ?? '', new RegExp(`#${film.id} Film 1080p`));
+    const labels = (list.replies[0]?.message.actions ?? []).flat().map((a) => a.label);
+    assert.ok(labels.includes(`⏸ Pause #${film.id}`) && labels.includes(`🗑 Remove #${film.id}`), labels.join(' | '));
+    // "1" or "2010" are ids, not name fragments.
+    const byNumber = await h.say(OWNER, `/pausetorrent ${film.id}`);
+    assert.match(byNumber.texts[0] ?? '', /Paused: Film 1080p/);
+    const again = await h.say(OWNER, `/pausetorrent #${film.id}`);
+    assert.match(again.texts[0] ?? '', /Film 1080p is already paused: nothing changed/);
+    const year = await h.say(OWNER, '/pausetorrent 2010');
+    assert.match(year.texts[0] ?? '', /There is no download number 2010/);
+    assert.equal(fake.torrents().find((t) => t.name === 'Summer 2010')?.running, true);
+    await h.say(OWNER, `/resumetorrent ${film.id}`);
+    const running = await h.say(OWNER, `/resumetorrent ${film.id}`);
+    assert.match(running.texts[0] ?? '', /Film 1080p is not paused .*nothing changed/);
+  });
+
+  test('/removetorrent … delete names the download before asking, and an ambiguous name keeps "delete"', async () => {
+    await h.say(OWNER, `/addtorrent ${magnet('ab'.repeat(20), 'Trip Video A')} movies`);
+    await h.say(OWNER, `/addtorrent ${magnet('cd'.repeat(20), 'Trip Video B')} movies`);
+    const which = await h.say(OWNER, '/removetorrent "trip video" delete');
+    assert.match(which.texts[0] ?? '', /Several downloads match "trip video"/);
+    const ask = await h.press(OWNER, buttonToken(which.replies[0]?.message, /Trip Video B/));
+    assert.match(ask.texts[0] ?? '', /^Remove "Trip Video B" AND delete its downloaded files\?/);
+    const done = await h.press(OWNER, buttonToken(ask.replies[0]?.message, /Yes/));
+    assert.match(done.texts.join('\n'), /Removed: Trip Video B, and its files were deleted/);
+    const byId = fake.torrents().find((t) => t.name === 'Trip Video A')!;
+    const missing = await h.say(OWNER, '/removetorrent 99999 delete');
+    assert.deepEqual(missing.texts, ['There is no download number 99999. Send /torrents to see the numbers.']);
+    const named = await h.say(OWNER, `/removetorrent ${byId.id} delete`);
+    assert.match(named.texts[0] ?? '', /^Remove "Trip Video A" AND delete/);
+  });
+
   test('turtle mode on/off and free space per folder', async () => {
     const on = await h.say(OWNER, '/turtle on');
     assert.match(on.texts[0] ?? '', /Turtle mode is on/);

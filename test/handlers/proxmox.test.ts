@@ -67,7 +67,7 @@ describe('Proxmox commands end to end (fake Proxmox, token auth)', () => {
     stale();
     const list = (await h.say(OWNER, '/guests')).replies[0];
     const ask = await h.press(OWNER, buttonToken(list?.message, /Shut down docker/));
-    assert.match(ask.texts[0] ?? '', /^Shut down docker\? Everything running in it stops/);
+    assert.match(ask.texts[0] ?? '', /^Shut down docker \(CT 101\)\? Everything running in it stops/);
     assert.equal(fake.guest(101)?.status, 'running', 'nothing happens before the confirmation');
     const run = await h.press(OWNER, buttonToken(ask.replies[0]?.message, /Yes/));
     const msg = run.replies[0];
@@ -89,7 +89,7 @@ describe('Proxmox commands end to end (fake Proxmox, token auth)', () => {
   test("a task that fails edits the reply to the task's error with its log", async () => {
     fake.failNextTask("can't lock file '/var/lock/qemu-server/lock-100.conf' - got timeout");
     const ask = await h.say(OWNER, '/reboot nas');
-    assert.match(ask.texts[0] ?? '', /^Restart nas\?/);
+    assert.match(ask.texts[0] ?? '', /^Restart nas \(VM 100\)\?/);
     const run = await h.press(OWNER, buttonToken(ask.replies[0]?.message, /Yes/));
     await edited(run.replies[0]);
     const final = run.replies[0]?.edits.at(-1);
@@ -104,13 +104,19 @@ describe('Proxmox commands end to end (fake Proxmox, token auth)', () => {
     assert.equal((await h.say(OWNER, '/poweron 100')).texts[0], 'nas (VM 100) is already running.');
     fake.setGuestState(101, 'stopped');
     try {
+      // Checked before the question: nothing to confirm.
       const ask = await h.say(OWNER, '/poweroff docker');
-      const run = await h.press(OWNER, buttonToken(ask.replies[0]?.message, /Yes/));
-      assert.equal(run.texts.at(-1), 'docker (CT 101) is already stopped.');
+      assert.deepEqual(ask.texts, ['docker (CT 101) is already stopped.']);
+      assert.equal(ask.replies[0]?.message.actions, undefined);
     } finally {
       fake.setGuestState(101, 'running');
     }
     assert.match((await h.say(OWNER, '/poweron plex')).texts[0] ?? '', /There is no guest called "plex"/);
+    // A destructive command on a guest that does not exist says so instead of asking "Shut down 999?".
+    const missing = await h.say(OWNER, '/shutdown 999');
+    assert.equal(missing.texts.length, 1);
+    assert.match(missing.texts[0] ?? '', /There is no guest called "999"/);
+    assert.equal(missing.replies[0]?.message.actions, undefined);
     assert.equal(fake.tasks().length, before);
   });
 

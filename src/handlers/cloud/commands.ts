@@ -125,6 +125,10 @@ export function cloudCommands(deps: CloudCommandDeps): AnyCommand[] {
     destructive: (a) => a.state === 'on',
     confirmKey: 'cloud.maintenance.confirm',
     mutates: true,
+    // Without SSH access to occ there is nothing to confirm: say so before asking.
+    async preflight(ctx) {
+      return occ ? undefined : text(ctx.t('cloud.occ.notConfigured'), 'warning');
+    },
     async run(ctx, { state }) {
       const { t } = ctx;
       if (!occ) return text(t('cloud.occ.notConfigured'), 'warning');

@@ -1,4 +1,4 @@
-import type { Action, Block, OutMessage } from '../../core/outmessage.ts';
+import { textMessage, type Action, type Block, type OutMessage } from '../../core/outmessage.ts';
 import type { Poller } from '../../services/poller.ts';
 import type { TransmissionClient, Torrent } from '../../services/transmission/client.ts';
 import type { TransmissionState } from '../../services/transmission/poller.ts';
@@ -40,16 +40,20 @@ async function resolveOne(
   query: string,
   command: string,
   buttonLabel: (x: Torrent) => string,
+  keep: Record<string, string> = {},
 ): Promise<Torrent | OutMessage> {
   const list = await deps.client.list();
   if (!list.ok) return serviceErrorMessage(ctx.t, list.error, torrentsLabel(ctx));
   const hits = matchTorrents(list.value, query);
   if (hits.length === 1) return hits[0]!;
-  if (hits.length === 0)
-    return { blocks: [{ kind: 'text', text: ctx.t('downloads.notFound', { query: shortName(query, 40) }) }], severity: 'warning' };
+  if (hits.length === 0) {
+    const key = /^#?\d+$/.test(query.trim()) ? 'downloads.notFoundNumber' : 'downloads.notFound';
+    return { blocks: [{ kind: 'text', text: ctx.t(key, { query: shortName(query, 40) }) }], severity: 'warning' };
+  }
+  // Each candidate re-runs the same command for that download, with the other arguments kept.
   return {
     blocks: [{ kind: 'text', text: ctx.t('downloads.ambiguous', { query: shortName(query, 40) }) }],
-    actions: hits.slice(0, MAX_CANDIDATES).map((x) => [ctx.action(buttonLabel(x), command, { torrent: x.hash })]),
+    actions: hits.slice(0, MAX_CANDIDATES).map((x) => [ctx.action(buttonLabel(x), command, { ...keep, torrent: x.hash })]),
   };
 }
 
@@ -80,13 +84,14 @@ export function torrentCommands(deps: TorrentCommandDeps): AnyCommand[] {
       const current = Math.min(page ?? 1, pages);
       const first = (current - 1) * PAGE_SIZE;
       const shown = sorted.slice(first, first + PAGE_SIZE);
-      blocks.push({ kind: 'list', items: shown.map((x, i) => torrentItem(ctx.t, x, first + i + 1)) });
+      // Numbered by Transmission's id: the number /pausetorrent, /resumetorrent and /removetorrent accept.
+      blocks.push({ kind: 'list', items: shown.map((x) => torrentItem(ctx.t, x, x.id)) });
       if (pages > 1) blocks.push({ kind: 'text', text: ctx.t('downloads.list.pageOf', { page: current, pages }) });
-      const actions: Action[][] = shown.map((x, i) => [
+      const actions: Action[][] = shown.map((x) => [
         x.status === 'stopped'
-          ? ctx.action(`▶ ${first + i + 1}`, 'resumetorrent', { torrent: x.hash })
-          : ctx.action(`⏸ ${first + i + 1}`, 'pausetorrent', { torrent: x.hash }),
-        ctx.action(`🗑 ${first + i + 1}`, 'removetorrent', { torrent: x.hash }, { style: 'danger' }),
+          ? ctx.action(ctx.t('downloads.button.resume', { n: x.id }), 'resumetorrent', { torrent: x.hash })
+          : ctx.action(ctx.t('downloads.button.pause', { n: x.id }), 'pausetorrent', { torrent: x.hash }),
+        ctx.action(ctx.t('downloads.button.remove', { n: x.id }), 'removetorrent', { torrent: x.hash }, { style: 'danger' }),
       ]);
       const nav: Action[] = [];
       if (current > 1) nav.push(ctx.action(ctx.t('downloads.list.prev'), 'torrents', { page: String(current - 1) }));
@@ -108,6 +113,9 @@ export function torrentCommands(deps: TorrentCommandDeps): AnyCommand[] {
       async run(ctx, { torrent }) {
         const found = await resolveOne(ctx, deps, torrent, name, (x) => `${pause ? '⏸' : '▶'} ${shortName(x.name, 40)}`);
         if (!isTorrent(found)) return found;
+        // Pausing a paused download or resuming a running one changes nothing: say so, not "done".
+        if (pause === (found.status === 'stopped'))
+          return textMessage(ctx.t(pause ? 'downloads.alreadyPaused' : 'downloads.alreadyRunning', { name: shortName(found.name) }));
         const r = pause ? await client.stop([found.hash]) : await client.start([found.hash]);
         if (!r.ok) return serviceErrorMessage(ctx.t, r.error, torrentsLabel(ctx));
         await poller.refresh();
@@ -131,8 +139,13 @@ export function torrentCommands(deps: TorrentCommandDeps): AnyCommand[] {
     // Deleting downloaded files cannot be undone: the pipeline asks first.
     destructive: (a) => a.data === 'delete',
     confirmKey: 'downloads.remove.confirmDelete',
+    // Which download, by its real name, before "delete its files?" is asked.
+    async preflight(ctx, { torrent, data }) {
+      const found = await resolveOne(ctx, deps, torrent, 'removetorrent', (x) => `🗑 ${shortName(x.name, 40)}`, data ? { data } : {});
+      return isTorrent(found) ? { confirmParams: { name: shortName(found.name) } } : found;
+    },
     async run(ctx, { torrent, data }) {
-      const found = await resolveOne(ctx, deps, torrent, 'removetorrent', (x) => `🗑 ${shortName(x.name, 40)}`);
+      const found = await resolveOne(ctx, deps, torrent, 'removetorrent', (x) => `🗑 ${shortName(x.name, 40)}`, data ? { data } : {});
       if (!isTorrent(found)) return found;
       if (data === undefined) {
         return {

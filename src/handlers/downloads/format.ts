@@ -43,9 +43,14 @@ export function sortForList(list: readonly Torrent[]): Torrent[] {
   return [...list].sort((a, b) => rank(a) - rank(b) || b.addedDate - a.addedDate || a.name.localeCompare(b.name));
 }
 
-/** Torrents whose hash equals, or whose name contains, the query (case-insensitive). */
+/**
+ * The torrent a query names: a number (`7` or `#7`) is the id /torrents shows, never part of a
+ * name ("1080p", "2010"); otherwise the hash, the exact name, or names that contain it (case-insensitive).
+ */
 export function matchTorrents(list: readonly Torrent[], query: string): Torrent[] {
   const q = query.trim().toLowerCase();
+  const number = /^#?(\d{1,9})$/.exec(q);
+  if (number) return list.filter((x) => x.id === Number(number[1]));
   const exact = list.filter((x) => x.hash === q || x.name.toLowerCase() === q);
   return exact.length > 0 ? exact : list.filter((x) => x.name.toLowerCase().includes(q));
 }

@@ -114,6 +114,14 @@ async function resolveGuest(ctx: CommandContext, deps: PowerDeps, query: string)
   return g ?? textMessage(ctx.t('proxmox.guest.notFound', { guest: query }), { severity: 'warning' });
 }
 
+/** "Already running/stopped": the action would change nothing. */
+function nothingToDo(ctx: CommandContext, g: Guest, action: PowerAction): OutMessage | undefined {
+  const guest = guestTitle(ctx.t, g);
+  if (action === 'start' && g.status === 'running') return textMessage(ctx.t('proxmox.power.alreadyRunning', { guest }));
+  if (action !== 'start' && g.status === 'stopped') return textMessage(ctx.t('proxmox.power.alreadyStopped', { guest }));
+  return undefined;
+}
+
 /** The power commands and /backup. */
 export function powerCommands(deps: PowerDeps): AnyCommand[] {
   const power = ACTIONS.map(({ name, action, destructive }) =>
@@ -128,12 +136,18 @@ export function powerCommands(deps: PowerDeps): AnyCommand[] {
       // Family may ask an admin to switch a guest on; switching off stays an admin decision.
       ...(action === 'start' ? { requestable: true } : {}),
       mutates: true,
+      // The guest must exist and be in a state the action changes before anyone is asked to confirm it.
+      async preflight(ctx, { guest }) {
+        const g = await resolveGuest(ctx, deps, guest);
+        if ('blocks' in g) return g;
+        return nothingToDo(ctx, g, action) ?? { confirmParams: { guest: guestTitle(ctx.t, g) } };
+      },
       async run(ctx, { guest }) {
         const g = await resolveGuest(ctx, deps, guest);
         if ('blocks' in g) return g;
         const title = guestTitle(ctx.t, g);
-        if (action === 'start' && g.status === 'running') return textMessage(ctx.t('proxmox.power.alreadyRunning', { guest: title }));
-        if (action !== 'start' && g.status === 'stopped') return textMessage(ctx.t('proxmox.power.alreadyStopped', { guest: title }));
+        const noop = nothingToDo(ctx, g, action);
+        if (noop) return noop;
         const upid = await deps.client.power({ vmid: g.vmid, type: g.type, node: g.node }, action);
         if (!upid.ok) return serviceErrorMessage(ctx.t, upid.error, pveLabel(ctx.t));
         await follow(ctx, deps, upid.value, deps.follow?.powerTimeoutMs ?? 5 * 60_000, {

@@ -51,6 +51,7 @@ const FIELDS = [
 ];
 
 const torrentSchema = z.object({
+  id: z.number().int(),
   hash_string: z.string(),
   name: z.string(),
   status: z.number(),
@@ -294,6 +295,7 @@ function header(res: HttpResponse, name: string): string | undefined {
 
 function toTorrent(t: z.infer<typeof torrentSchema>): Torrent {
   return {
+    id: t.id,
     hash: t.hash_string.toLowerCase(),
     name: t.name,
     status: TORRENT_STATUS[t.status] ?? 'unknown',

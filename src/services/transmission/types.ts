@@ -6,6 +6,8 @@ export type TorrentStatus = (typeof TORRENT_STATUS)[number] | 'unknown';
 
 /** One torrent as listed. Ids are `hash` (the numeric id is not stable across restarts). */
 export interface Torrent {
+  /** Transmission's session id: small, stable while the daemon runs; the number /torrents shows. */
+  readonly id: number;
   readonly hash: string;
   readonly name: string;
   readonly status: TorrentStatus;
