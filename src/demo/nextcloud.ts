@@ -15,6 +15,13 @@ export interface FakeNextcloudOptions {
   readonly serverinfoToken?: string;
   /** Accounts; the first is the admin. */
   readonly users?: readonly string[];
+  /** App passwords of non-admin accounts (they log in, but serverinfo refuses them). */
+  readonly userAppPasswords?: Readonly<Record<string, string>>;
+  /**
+   * Failed logins from the bot's address before every Basic-auth request gets 429 "Reached
+   * maximum delay" (the brute-force throttler's end state; lib/private/Security/Bruteforce).
+   */
+  readonly maxFailedLogins?: number;
   readonly version?: string;
 }
 
@@ -30,6 +37,8 @@ export interface FakeNextcloud {
   setBroken(on: boolean): void;
   /** The next matching request gets this raw reply instead. */
   failNext(reply: { status: number; body: string; path?: string }): void;
+  /** Failed logins counted by the brute-force throttler (bad passwords, serverinfo refusals). */
+  readonly failedLogins: number;
   /** Method, path and the auth kind of each request. */
   readonly requests: { method: string; path: string; auth: 'token' | 'basic' | 'none'; ocsHeader: boolean }[];
 }
@@ -45,6 +54,9 @@ export async function startFakeNextcloud(opts: FakeNextcloudOptions = {}): Promi
   let needsDbUpgrade = false;
   let broken = false;
   const failures: { status: number; body: string; path?: string }[] = [];
+  const userPasswords = opts.userAppPasswords ?? {};
+  const maxFailed = opts.maxFailedLogins ?? 10;
+  let failedLogins = 0;
   const requests: FakeNextcloud['requests'] = [];
 
   const same = (a: string, b: string): boolean => {
@@ -104,16 +116,27 @@ export async function startFakeNextcloud(opts: FakeNextcloudOptions = {}): Promi
     // Basic auth: who is this? (a wrong or revoked app password is simply "not logged in")
     let user: string | undefined;
     if (basic) {
-      const [name, ...rest] = Buffer.from(basic, 'base64').toString('utf8').split(':');
-      if (appPassword !== undefined && name === adminUser && same(rest.join(':'), appPassword)) user = name;
-      else return ocs(401, 997, 'Current user is not logged in', []);
+      if (failedLogins >= maxFailed) return json(res, 429, { message: 'Reached maximum delay' });
+      const [name = '', ...rest] = Buffer.from(basic, 'base64').toString('utf8').split(':');
+      const given = rest.join(':');
+      const expected = name === adminUser ? appPassword : userPasswords[name];
+      if (expected !== undefined && same(given, expected)) user = name;
+      else {
+        failedLogins++;
+        return ocs(401, 997, 'Current user is not logged in', []);
+      }
       // Without OCS-APIRequest, Basic-authenticated OCS calls trip the CSRF check.
       if (!ocsHeader) return ocs(401, 997, 'CSRF check failed', []);
     }
     const route = url.pathname.slice('/ocs/v2.php'.length);
     if (route === '/apps/serverinfo/api/v1/info') {
       const tokenOk = token !== undefined && ncToken !== undefined && same(ncToken, token);
-      if (!tokenOk && user !== adminUser) return ocs(401, 401, '', { message: 'Unauthorized' });
+      // serverinfo ApiController: neither the NC-Token nor an admin → 401 {"message":"Unauthorized"},
+      // and the response is throttled (a valid non-admin account counts as a failed attempt).
+      if (!tokenOk && user !== adminUser) {
+        failedLogins++;
+        return ocs(401, 401, '', { message: 'Unauthorized' });
+      }
       return ocs(200, 200, 'OK', serverInfo());
     }
     if (route === '/cloud/users') {
@@ -184,6 +207,9 @@ export async function startFakeNextcloud(opts: FakeNextcloudOptions = {}): Promi
   return {
     url,
     requests,
+    get failedLogins() {
+      return failedLogins;
+    },
     close: () => closeServer(server),
     setMaintenance: (on) => {
       maintenance = on;

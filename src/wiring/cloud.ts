@@ -35,6 +35,7 @@ export function cloudModule(ctx: WiringContext): FeatureModule | undefined {
     ...(c.appPassword !== undefined ? { appPassword: c.appPassword } : {}),
     ...(c.serverinfoToken !== undefined ? { serverinfoToken: c.serverinfoToken } : {}),
     ...(c.fingerprint ? { fingerprint: c.fingerprint } : {}),
+    clock: ctx.clock,
   });
   const poller = createNextcloudPoller(client, { intervalMs: c.pollSeconds * 1000, clock: ctx.clock, log });
   const ssh = c.occ ? new SshRunner(sshOptionsFrom(c.occ.ssh, 'nextcloud')) : undefined;

@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import { startFakeNextcloud, type FakeNextcloudOptions } from '../../src/demo/nextcloud.ts';
 import { NextcloudClient, type NextcloudOptions } from '../../src/services/nextcloud/client.ts';
 import type { Result, ServiceError } from '../../src/core/errors.ts';
+import { ManualClock } from '../../src/core/clock.ts';
 
 const APP_PASSWORD = 'Xk2p9-QmT7r-Lw3zA-Nc8vB-Yd4sE';
 const TOKEN = 'serverinfo-token-0123456789';
@@ -92,6 +93,53 @@ describe('NextcloudClient', () => {
       assert.match(e.detail, /app password rejected or expired/);
       assert.doesNotMatch(JSON.stringify(e), new RegExp(APP_PASSWORD));
     }
+  });
+
+  test('serverinfo 401: a valid non-admin account is told apart from a wrong password', async (t) => {
+    const { nc } = await setup(t, {}, { userAppPasswords: { ana: 'ana-app-password' } });
+    const ana = new NextcloudClient({ baseUrl: nc.url, username: 'ana', appPassword: 'ana-app-password' });
+    const wrong = new NextcloudClient({ baseUrl: nc.url, username: 'admin', appPassword: 'not-it' });
+    t.after(async () => {
+      await ana.close();
+      await wrong.close();
+    });
+    const notAdmin = failure(await ana.serverInfo());
+    assert.equal(notAdmin.kind, 'auth');
+    assert.match(notAdmin.detail, /not an admin/);
+    assert.match(failure(await wrong.serverInfo()).detail, /app password rejected or expired/);
+  });
+
+  test('a refused login backs off (doubling) instead of feeding the brute-force throttler every poll', async (t) => {
+    const clock = new ManualClock(Date.now());
+    const { nc, c } = await setup(t, { clock });
+    nc.revokeAppPassword();
+    assert.match(failure(await c.serverInfo()).detail, /app password rejected/);
+    assert.equal(nc.failedLogins, 1);
+    for (let i = 0; i < 5; i++) assert.equal(failure(await c.serverInfo()).kind, 'auth');
+    assert.equal(failure(await c.users()).kind, 'auth');
+    assert.equal(nc.failedLogins, 1, 'no request while backing off');
+    clock.advance(5 * 60_000);
+    failure(await c.serverInfo());
+    assert.equal(nc.failedLogins, 2, 'one try after 5 min');
+    clock.advance(5 * 60_000);
+    failure(await c.serverInfo());
+    assert.equal(nc.failedLogins, 2, 'the next wait is 10 min');
+    clock.advance(5 * 60_000);
+    failure(await c.serverInfo());
+    assert.equal(nc.failedLogins, 3);
+  });
+
+  test('the fake throttles an address after too many failed logins (429 for everyone there)', async (t) => {
+    const { nc, c } = await setup(t, {}, { maxFailedLogins: 2 });
+    const bad = new NextcloudClient({ baseUrl: nc.url, username: 'admin', appPassword: 'nope' });
+    const bad2 = new NextcloudClient({ baseUrl: nc.url, username: 'admin', appPassword: 'nope' });
+    t.after(async () => {
+      await bad.close();
+      await bad2.close();
+    });
+    failure(await bad.serverInfo());
+    failure(await bad2.serverInfo());
+    assert.match(failure(await c.serverInfo()).detail, /throttling/);
   });
 
   test('a wrong serverinfo token is an auth error', async (t) => {

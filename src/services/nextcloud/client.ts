@@ -3,6 +3,7 @@
  * serverinfo OCS API (NC-Token or an admin's app password), users from the provisioning API.
  * Always OCS v2 with `OCS-APIRequest: true` and `format=json` (PROTOCOLS §5.2).
  */
+import { systemClock, type Clock } from '../../core/clock.ts';
 import { err, ok, serviceError, type Result, type ServiceError } from '../../core/errors.ts';
 import { HttpClient, parseJson, type HttpOptions, type HttpResponse } from '../http.ts';
 import { OcsEnvelope, ServerInfoData, StatusReply, UsersData, num } from './schemas.ts';
@@ -17,7 +18,16 @@ export interface NextcloudOptions extends HttpOptions {
   readonly serverinfoToken?: string;
   /** Name in ServiceErrors and logs (default `nextcloud`). */
   readonly service?: string;
+  readonly clock?: Clock;
 }
+
+/**
+ * After a refused login the client waits before trying again: every failure feeds Nextcloud's
+ * brute-force throttler against the bot's address (slower answers, then 429 for everyone
+ * there), so asking every poll would lock the household out of its own cloud.
+ */
+const AUTH_BACKOFF_FIRST_MS = 5 * 60_000;
+const AUTH_BACKOFF_MAX_MS = 6 * 3_600_000;
 
 /** What status.php says. */
 export interface NextcloudStatus {
@@ -56,10 +66,14 @@ const KIB = 1024;
 export class NextcloudClient {
   readonly service: string;
   private readonly http: HttpClient;
+  private readonly clock: Clock;
+  /** The last refused login and when to try again. */
+  private backoff: { readonly error: ServiceError; readonly until: number; readonly delayMs: number } | undefined;
 
   constructor(private readonly opts: NextcloudOptions) {
     this.service = opts.service ?? 'nextcloud';
     this.http = new HttpClient(this.service, opts);
+    this.clock = opts.clock ?? systemClock;
   }
 
   /** status.php: installed, maintenance, needsDbUpgrade, version. Works without credentials. */
@@ -153,17 +167,21 @@ export class NextcloudClient {
     auth: Record<string, string>,
     query: Record<string, string | number | boolean | undefined>,
   ): Promise<Result<z.infer<S>>> {
+    if (this.backoff && this.clock.now() < this.backoff.until) return err(this.backoff.error);
     const headers = { ...auth, 'OCS-APIRequest': 'true', accept: 'application/json' };
     const res = await this.http.request('GET', path, { headers, query: { ...query, format: 'json' } });
     if (!res.ok) return res;
     const r = res.value;
+    if (r.status === 401 || r.status === 403 || r.status === 429)
+      return err(this.refused(this.httpError(r, auth['NC-Token'] ? 'token' : 'basic')));
+    this.backoff = undefined;
     if (r.status < 200 || r.status >= 300) return err(this.httpError(r, auth['NC-Token'] ? 'token' : 'basic'));
     const env = parseJson(this.service, r.text, OcsEnvelope);
     if (!env.ok) return env;
     const meta = env.value.ocs.meta;
     // OCS v1-style failures arrive as HTTP 200 with status "failure" and an OCS code.
     if (meta.status !== 'ok') {
-      if (meta.statuscode === 997) return err(serviceError(this.service, 'auth', 'app password rejected or expired', 401));
+      if (meta.statuscode === 997) return err(this.refused(serviceError(this.service, 'auth', 'app password rejected or expired', 401)));
       return err(serviceError(this.service, 'rejected', meta.message || `OCS error ${meta.statuscode}`, meta.statuscode));
     }
     const data = schema.safeParse(env.value.ocs.data);
@@ -174,12 +192,24 @@ export class NextcloudClient {
     return ok(data.data);
   }
 
+  /** Remembers a refused login and doubles the wait before the next attempt. */
+  private refused(error: ServiceError): ServiceError {
+    const delayMs = this.backoff ? Math.min(this.backoff.delayMs * 2, AUTH_BACKOFF_MAX_MS) : AUTH_BACKOFF_FIRST_MS;
+    this.backoff = { error, until: this.clock.now() + delayMs, delayMs };
+    return error;
+  }
+
   /** Maps a non-2xx OCS/HTTP reply to a ServiceError (no credentials in the text). */
   private httpError(r: HttpResponse, auth: 'token' | 'basic' | 'status'): ServiceError {
     const s = this.service;
     switch (r.status) {
       case 401:
-        return serviceError(s, 'auth', auth === 'token' ? 'serverinfo token rejected' : 'app password rejected or expired', 401);
+        if (auth === 'token') return serviceError(s, 'auth', 'serverinfo token rejected', 401);
+        // A wrong or revoked app password is OCS 997 "not logged in"; serverinfo's own 401
+        // (`{"message":"Unauthorized"}`) comes for a valid account that is not an admin.
+        return ocsCode(r.text) === 997 || ocsCode(r.text) === undefined
+          ? serviceError(s, 'auth', 'app password rejected or expired', 401)
+          : serviceError(s, 'auth', 'the account logged in but is not an admin (use an admin app password or the serverinfo token)', 401);
       case 403:
         return serviceError(s, 'auth', 'this account is not allowed (an admin account is needed)', 403);
       case 404:
@@ -196,6 +226,16 @@ export class NextcloudClient {
           ? serviceError(s, 'protocol', `internal error on Nextcloud (HTTP ${r.status})`, r.status)
           : serviceError(s, 'protocol', `unexpected HTTP ${r.status}`, r.status);
     }
+  }
+}
+
+/** The OCS status code of a reply body, when it is an OCS envelope. */
+function ocsCode(text: string): number | undefined {
+  try {
+    const parsed = OcsEnvelope.safeParse(JSON.parse(text));
+    return parsed.success ? parsed.data.ocs.meta.statuscode : undefined;
+  } catch {
+    return undefined;
   }
 }
 
