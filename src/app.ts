@@ -17,7 +17,8 @@ import { builtinCommands } from './handlers/builtin/commands.ts';
 import type { StatusSection } from './handlers/builtin/status-section.ts';
 import { Pipeline } from './handlers/pipeline.ts';
 import { CommandRegistry } from './handlers/registry.ts';
-import { AccessControl } from './permissions/access.ts';
+import type { AccessControl } from './permissions/access.ts';
+import { openPermissions, type Permissions } from './permissions/open.ts';
 import { ActionTokens } from './permissions/action-tokens.ts';
 import { AuditLog } from './permissions/audit.ts';
 import { allMessageFragments } from './wiring/messages.ts';
@@ -48,6 +49,8 @@ export interface App {
   readonly pipeline: Pipeline;
   readonly registry: CommandRegistry;
   readonly access: AccessControl;
+  /** The permission stores and the guarded changes over them (tests enrol people and grant here). */
+  readonly permissions: Permissions;
   readonly messages: Messages;
   readonly adapters: readonly ChatAdapter[];
   readonly modules: readonly FeatureModule[];
@@ -75,11 +78,12 @@ export async function startApp(opts: AppOptions): Promise<App> {
   });
   const db = openDatabase(config.database, allMigrations);
   const withConsole = Boolean(opts.console) && (opts.demo || config.console);
-  const access = new AccessControl(db, clock, {
+  const permissions = openPermissions(db, clock, {
     owners: ownerIdentities(config, withConsole),
     rateLimit: { perMinute: config.permissions.rateLimitPerMinute },
     chatCeilings: config.permissions.chats,
   });
+  const { access } = permissions;
   const tokens = new ActionTokens(db, clock);
   const audit = new AuditLog(db);
 
@@ -89,6 +93,7 @@ export async function startApp(opts: AppOptions): Promise<App> {
   const notify = alerting.notify;
   const shared: WiringContext['shared'] = {
     access,
+    permissions,
     audit,
     tokens,
     registry: () => late.registry!,
@@ -119,15 +124,16 @@ export async function startApp(opts: AppOptions): Promise<App> {
   const builtins = builtinCommands({
     registry: () => late.registry!,
     access,
+    people: permissions.people,
     messages,
     statusSections,
     acceptInvite: modules.find((m) => m.acceptInvite)?.acceptInvite,
   });
   const registry = (late.registry = new CommandRegistry([...builtins, ...modules.flatMap((m) => m.commands)]));
-  access.ensureKnownPermissions(registry.permissions());
+  permissions.grants.ensureKnown(registry.permissions());
 
-  if (!access.hasOwner()) {
-    const code = access.createSetupCode();
+  if (!permissions.setup.hasOwner()) {
+    const code = permissions.setup.createCode();
     if (code) log.warn({ setupCode: code }, `no owner is configured: send "/setup ${code}" to the bot to become its owner (one time)`);
   }
 
@@ -135,6 +141,7 @@ export async function startApp(opts: AppOptions): Promise<App> {
     {
       registry,
       access,
+      people: permissions.people,
       tokens,
       audit,
       messages,
@@ -207,6 +214,7 @@ export async function startApp(opts: AppOptions): Promise<App> {
     pipeline,
     registry,
     access,
+    permissions,
     messages,
     adapters,
     modules,

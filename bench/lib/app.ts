@@ -69,5 +69,5 @@ export async function startBenchApp(extra: Record<string, unknown>, opts: { extr
 
 /** Enrols chat users `ids` (private chats) as admins so they may run every read command. */
 export function enrollAdmins(app: App, ids: readonly number[]): void {
-  for (const id of ids) app.access.enroll(`telegram:${id}`, `bench user ${id}`, 'admin');
+  for (const id of ids) app.permissions.people.enroll(`telegram:${id}`, `bench user ${id}`, 'admin');
 }

@@ -14,6 +14,7 @@ import { textMessage, type Action, type OutMessage } from '../core/outmessage.ts
 import type { AccessControl, ChatRef, Principal } from '../permissions/access.ts';
 import type { ActionTokens } from '../permissions/action-tokens.ts';
 import type { AuditLog } from '../permissions/audit.ts';
+import type { PeopleStore } from '../permissions/people.ts';
 import { privateReplies, type PrivateCapableSink } from './private-replies.ts';
 import { parseNamed, splitPositional, type ArgDefs, type ArgError, type ParsedArgs } from './args.ts';
 import type { ActionOptions, AnyCommand, Attachment, CommandContext, MessageHandle, Reply } from './command.ts';
@@ -54,6 +55,8 @@ const BUTTON_TTL_MS = 24 * 3_600_000;
 export interface PipelineDeps {
   readonly registry: CommandRegistry;
   readonly access: AccessControl;
+  /** Where strangers who write are noted. */
+  readonly people: PeopleStore;
   readonly tokens: ActionTokens;
   readonly audit: AuditLog;
   readonly messages: Messages;
@@ -161,7 +164,7 @@ export class Pipeline {
         });
         return;
       }
-      if (access.noteUnknownUser(inv.user.identity, inv.user.displayName) === 'first') {
+      if (this.deps.people.noteStranger(inv.user.identity, inv.user.displayName) === 'first') {
         this.deps.onUnknownUser?.(inv.user.identity, inv.user.displayName);
         await sink.send(textMessage(t('pipeline.unknownUser')));
       }

@@ -3,6 +3,8 @@
  * approves or denies once; the pipeline then runs the original request as the requester,
  * with the approver recorded. Requests expire unanswered.
  */
+import type { Clock } from '../core/clock.ts';
+import type { Db } from '../core/db.ts';
 import type { AccessControl, Outcome, Principal } from './access.ts';
 import { chatKey, parseChatKey, type ChatRef } from './chat.ts';
 import { atLeast } from './roles.ts';
@@ -75,6 +77,8 @@ export class Approvals {
   private readonly ttlMs: number;
 
   constructor(
+    private readonly db: Db,
+    private readonly clock: Clock,
     private readonly access: AccessControl,
     opts: { ttlMs?: number } = {},
   ) {
@@ -83,7 +87,7 @@ export class Approvals {
 
   /** Files a request and returns its id; asking again for the same pending thing returns the same id. */
   requestApproval(spec: ApprovalSpec): number {
-    const { db, clock } = this.access;
+    const { db, clock } = this;
     const args = JSON.stringify(spec.args);
     const now = clock.now();
     const existing = db
@@ -103,15 +107,15 @@ export class Approvals {
 
   /** One request by id. */
   get(id: number): ApprovalRequest | undefined {
-    const r = this.access.db.prepare(`${SELECT} WHERE id = ?`).get(id) as Row | undefined;
+    const r = this.db.prepare(`${SELECT} WHERE id = ?`).get(id) as Row | undefined;
     return r && toRequest(r);
   }
 
   /** Pending, unexpired requests, oldest first. */
   pending(): ApprovalRequest[] {
-    return (
-      this.access.db.prepare(`${SELECT} WHERE status = 'pending' AND expires_at > ? ORDER BY id`).all(this.access.clock.now()) as Row[]
-    ).map(toRequest);
+    return (this.db.prepare(`${SELECT} WHERE status = 'pending' AND expires_at > ? ORDER BY id`).all(this.clock.now()) as Row[]).map(
+      toRequest,
+    );
   }
 
   /**
@@ -124,7 +128,7 @@ export class Approvals {
     decision: 'approve' | 'deny',
     chat?: ChatRef,
   ): Outcome<DecideReason, { request: ApprovalRequest; requester: Principal }> {
-    const { db, clock } = this.access;
+    const { db, clock } = this;
     return db.transaction((): Outcome<DecideReason, { request: ApprovalRequest; requester: Principal }> => {
       const request = this.get(id);
       if (!request) return { ok: false, reason: 'unknown' };

@@ -1,11 +1,14 @@
 /**
  * One-time, expiring invites for a role. An inviter can never invite above their own role,
  * and an invite dies with its inviter's power: if they are demoted or removed before it is
- * used, accepting it is refused.
+ * used, accepting it is refused. Owns `invites`; people are changed through the people store.
  */
-import type { AccessControl, Outcome, Principal } from './access.ts';
+import type { Clock } from '../core/clock.ts';
+import type { Db } from '../core/db.ts';
+import type { AccessControl } from './access.ts';
 import { parseIdentity, type Platform } from './chat.ts';
 import { hashCode, humanCode, normaliseCode } from './codes.ts';
+import type { Outcome, PeopleStore, Principal } from './people.ts';
 import { P } from './permissions.ts';
 import { checkInvite, type PolicyReason } from './policy.ts';
 import { isRole, roleRank, type Role } from './roles.ts';
@@ -26,7 +29,12 @@ interface InviteRow {
 
 /** Creates and accepts invites. */
 export class Invites {
-  constructor(private readonly access: AccessControl) {}
+  constructor(
+    private readonly db: Db,
+    private readonly clock: Clock,
+    private readonly people: PeopleStore,
+    private readonly access: AccessControl,
+  ) {}
 
   /** A new invite code for `role`, optionally only for one platform. */
   createInvite(
@@ -42,9 +50,9 @@ export class Invites {
     const refused = checkInvite(facts, P.inviteCreate, role);
     if (refused) return { ok: false, reason: refused };
     const code = humanCode(12);
-    const now = this.access.clock.now();
+    const now = this.clock.now();
     const expiresAt = now + ttlMs;
-    this.access.db
+    this.db
       .prepare('INSERT INTO invites (code_hash, role, platform, created_by, created_at, expires_at) VALUES (?, ?, ?, ?, ?, ?)')
       .run(hashCode(code), role, opts.platform ?? null, actor.personId, now, expiresAt);
     return { ok: true, code, expiresAt, role };
@@ -59,7 +67,7 @@ export class Invites {
   acceptInvite(code: string, identity: string, displayName: string): Outcome<AcceptReason, { principal: Principal; upgraded: boolean }> {
     const parsed = parseIdentity(identity);
     if (!parsed) return { ok: false, reason: 'bad-identity' };
-    const { db, clock } = this.access;
+    const { db, clock } = this;
     const h = hashCode(normaliseCode(code));
     return db.transaction((): Outcome<AcceptReason, { principal: Principal; upgraded: boolean }> => {
       const row = db
@@ -71,18 +79,18 @@ export class Invites {
       if (row.usedAt !== null) return { ok: false, reason: 'used' };
       if (clock.now() >= row.expiresAt) return { ok: false, reason: 'expired' };
       if (row.platform !== null && row.platform !== parsed.platform) return { ok: false, reason: 'wrong-platform' };
-      const inviter = db.prepare('SELECT role FROM persons WHERE id = ?').pluck().get(row.createdBy) as Role | undefined;
+      const inviter = this.people.roleOf(row.createdBy);
       if (!inviter || checkInvite({ role: inviter, holds: (p) => this.access.roleHolds(inviter, p) }, P.inviteCreate, row.role)) {
         return { ok: false, reason: 'revoked' };
       }
-      const known = this.access.resolve(identity);
+      const known = this.people.resolve(identity);
       if (known && roleRank(known.role) >= roleRank(row.role)) return { ok: false, reason: 'already-known' };
       db.prepare('UPDATE invites SET used_at = ?, used_by = ? WHERE code_hash = ?').run(clock.now(), identity, h);
       if (known) {
-        db.prepare('UPDATE persons SET role = ? WHERE id = ?').run(row.role, known.personId);
-        return { ok: true, principal: this.access.resolve(identity) as Principal, upgraded: true };
+        this.people.setRole(known.personId, row.role);
+        return { ok: true, principal: this.people.resolve(identity) as Principal, upgraded: true };
       }
-      return { ok: true, principal: this.access.enroll(identity, displayName, row.role), upgraded: false };
+      return { ok: true, principal: this.people.enroll(identity, displayName, row.role), upgraded: false };
     })();
   }
 
@@ -100,20 +108,19 @@ export class Invites {
     if (!facts) return { ok: false, reason: 'not-allowed' };
     const refused = checkInvite(facts, P.inviteCreate, role);
     if (refused) return { ok: false, reason: refused };
-    if (this.access.resolve(identity)) return { ok: false, reason: 'already-known' };
-    const name = this.access.db.prepare('SELECT display_name FROM unknown_users WHERE identity = ?').pluck().get(identity) as
-      string | undefined;
+    if (this.people.resolve(identity)) return { ok: false, reason: 'already-known' };
+    const name = this.people.strangerName(identity);
     if (name === undefined) return { ok: false, reason: 'not-a-stranger' };
-    return { ok: true, principal: this.access.enroll(identity, name, role) };
+    return { ok: true, principal: this.people.enroll(identity, name, role) };
   }
 
   /** Unused, unexpired invites (for the owner's overview). */
   pending(): { role: Role; platform?: Platform; createdBy: number; expiresAt: number }[] {
-    const rows = this.access.db
+    const rows = this.db
       .prepare(
         'SELECT role, platform, created_by AS createdBy, expires_at AS expiresAt FROM invites WHERE used_at IS NULL AND expires_at > ? ORDER BY expires_at',
       )
-      .all(this.access.clock.now()) as { role: Role; platform: Platform | null; createdBy: number; expiresAt: number }[];
+      .all(this.clock.now()) as { role: Role; platform: Platform | null; createdBy: number; expiresAt: number }[];
     return rows.map((r) => ({
       role: r.role,
       createdBy: r.createdBy,

@@ -1,11 +1,14 @@
 /**
  * Linking a person's identities across platforms: `/link` on one platform gives a one-time
  * code (10 minutes); sending it from the other platform attaches that identity to the same
- * person, so role, language and audit history follow the person.
+ * person, so role, language and audit history follow the person. Owns `link_codes`; people
+ * are changed through the people store.
  */
-import type { AccessControl, Outcome, Principal } from './access.ts';
+import type { Clock } from '../core/clock.ts';
+import type { Db } from '../core/db.ts';
 import { parseIdentity } from './chat.ts';
 import { hashCode, humanCode, normaliseCode } from './codes.ts';
+import type { Outcome, PeopleStore, Principal } from './people.ts';
 
 /** How long a link code lives. */
 export const LINK_TTL_MS = 10 * 60_000;
@@ -22,11 +25,15 @@ interface LinkRow {
 
 /** Creates and redeems link codes. */
 export class Linking {
-  constructor(private readonly access: AccessControl) {}
+  constructor(
+    private readonly db: Db,
+    private readonly clock: Clock,
+    private readonly people: PeopleStore,
+  ) {}
 
   /** A fresh code for this person; earlier unused codes of theirs stop working. */
   createLinkCode(principal: Principal): { code: string; expiresAt: number } {
-    const { db, clock } = this.access;
+    const { db, clock } = this;
     const code = humanCode(8);
     const now = clock.now();
     db.transaction(() => {
@@ -50,7 +57,7 @@ export class Linking {
   redeemLinkCode(code: string, identity: string, displayName: string): Outcome<LinkReason, { principal: Principal }> {
     const parsed = parseIdentity(identity);
     if (!parsed) return { ok: false, reason: 'bad-identity' };
-    const { db, clock } = this.access;
+    const { db, clock } = this;
     const h = hashCode(normaliseCode(code));
     return db.transaction((): Outcome<LinkReason, { principal: Principal }> => {
       const row = db
@@ -62,25 +69,19 @@ export class Linking {
       if (row.usedAt !== null) return { ok: false, reason: 'used' };
       if (clock.now() >= row.expiresAt) return { ok: false, reason: 'expired' };
       if (parseIdentity(row.fromIdentity)?.platform === parsed.platform) return { ok: false, reason: 'same-platform' };
-      const target = this.access.findPerson(row.personId);
+      const target = this.people.find(row.personId);
       if (!target) return { ok: false, reason: 'unknown' };
-      const known = this.access.resolve(identity);
+      const known = this.people.resolve(identity);
       if (known?.personId === target.personId) return { ok: false, reason: 'already-linked' };
       if (known && known.role !== target.role) return { ok: false, reason: 'role-mismatch' };
       db.prepare('UPDATE link_codes SET used_at = ?, used_by = ? WHERE code_hash = ?').run(clock.now(), identity, h);
       if (known) {
         // Merge: every identity of the other person moves over; keep a language if only they had one.
-        db.prepare('UPDATE identities SET person_id = ? WHERE person_id = ?').run(target.personId, known.personId);
-        db.prepare('UPDATE persons SET language = coalesce(language, (SELECT language FROM persons WHERE id = ?)) WHERE id = ?').run(
-          known.personId,
-          target.personId,
-        );
-        db.prepare('DELETE FROM persons WHERE id = ?').run(known.personId);
+        this.people.merge(known.personId, target.personId);
       } else {
-        this.access.attach(target.personId, identity, displayName);
-        db.prepare('DELETE FROM unknown_users WHERE identity = ?').run(identity);
+        this.people.attach(target.personId, identity, displayName);
       }
-      return { ok: true, principal: this.access.resolve(identity) as Principal };
+      return { ok: true, principal: this.people.resolve(identity) as Principal };
     })();
   }
 }

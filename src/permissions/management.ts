@@ -1,133 +1,130 @@
 /**
- * Guarded changes to roles, grants and chat ceilings. AccessControl's methods of the same
- * names delegate here; every decision is one of policy.ts's pure checks.
+ * Guarded changes to roles, grants and chat ceilings: each decision is one of policy.ts's pure
+ * checks over the actor's stored facts; the writes go to the people and grants stores.
  */
-import type { AccessControl, ChatRef, Outcome, PersonSummary, Principal } from './access.ts';
-import { chatKey } from './chat.ts';
+import type { AccessControl } from './access.ts';
+import type { ChatRef } from './chat.ts';
+import { inherited, type GrantsStore } from './grants.ts';
+import type { Outcome, PeopleStore, PersonSummary, Principal } from './people.ts';
 import { P } from './permissions.ts';
 import { checkCeiling, checkGrantChange, checkSetRole, type PolicyReason } from './policy.ts';
-import { isRole, ROLES, roleRank, type Role } from './roles.ts';
+import { isRole, type Role } from './roles.ts';
 
-/** Roles whose grants a role inherits: itself and every weaker stored role. */
-export const inherited = (r: Role): Role[] => ROLES.filter((x) => x !== 'owner' && roleRank(x) <= roleRank(r));
+/** Changes to who has which role, what each role holds, and how far a group lowers roles. */
+export class Management {
+  constructor(
+    private readonly people: PeopleStore,
+    private readonly grants: GrantsStore,
+    private readonly access: AccessControl,
+    /** Owners named in config: they stay owners. */
+    private readonly configuredOwners: ReadonlySet<string>,
+  ) {}
 
-/** Changes a person's role (target: identity, `#id`, name or person id). */
-export function setRole(
-  access: AccessControl,
-  actor: Principal,
-  target: string | number,
-  role: string,
-): Outcome<
-  PolicyReason | 'unknown-role' | 'unknown-target' | 'last-owner' | 'configured-owner',
-  { person: PersonSummary; previous: Role; changed: boolean }
-> {
-  if (!isRole(role)) return { ok: false, reason: 'unknown-role' };
-  const facts = access.actorFacts(actor);
-  if (!facts) return { ok: false, reason: 'not-allowed' };
-  const person = access.findPerson(target);
-  if (!person) return { ok: false, reason: 'unknown-target' };
-  const refused = checkSetRole(facts, P.roleManage, person.role, role) ?? ownerGuard(access, person, role);
-  if (refused) return { ok: false, reason: refused };
-  const changed = person.role !== role;
-  if (changed) access.db.prepare('UPDATE persons SET role = ? WHERE id = ?').run(role, person.personId);
-  return { ok: true, person: { ...person, role }, previous: person.role, changed };
-}
+  /** True when the identity is an owner named in config (they stay owners). */
+  isConfiguredOwner(identity: string): boolean {
+    return this.configuredOwners.has(identity);
+  }
 
-/** Removes a person and all their identities (they become strangers again). */
-export function forget(
-  access: AccessControl,
-  actor: Principal,
-  target: string | number,
-): Outcome<PolicyReason | 'unknown-target' | 'last-owner' | 'configured-owner', { person: PersonSummary }> {
-  const facts = access.actorFacts(actor);
-  if (!facts) return { ok: false, reason: 'not-allowed' };
-  const person = access.findPerson(target);
-  if (!person) return { ok: false, reason: 'unknown-target' };
-  const refused = checkSetRole(facts, P.roleManage, person.role, 'guest') ?? ownerGuard(access, person, 'guest');
-  if (refused) return { ok: false, reason: refused };
-  access.db.prepare('DELETE FROM persons WHERE id = ?').run(person.personId);
-  return { ok: true, person };
-}
+  /** Changes a person's role (target: identity, `#id`, name or person id). */
+  setRole(
+    actor: Principal,
+    target: string | number,
+    role: string,
+  ): Outcome<
+    PolicyReason | 'unknown-role' | 'unknown-target' | 'last-owner' | 'configured-owner',
+    { person: PersonSummary; previous: Role; changed: boolean }
+  > {
+    if (!isRole(role)) return { ok: false, reason: 'unknown-role' };
+    const facts = this.access.actorFacts(actor);
+    if (!facts) return { ok: false, reason: 'not-allowed' };
+    const person = this.people.find(target);
+    if (!person) return { ok: false, reason: 'unknown-target' };
+    const refused = checkSetRole(facts, P.roleManage, person.role, role) ?? this.ownerGuard(person, role);
+    if (refused) return { ok: false, reason: refused };
+    const changed = person.role !== role;
+    if (changed) this.people.setRole(person.personId, role);
+    return { ok: true, person: { ...person, role }, previous: person.role, changed };
+  }
 
-/** Owners from config stay owners; the last owner cannot step down. */
-function ownerGuard(access: AccessControl, person: PersonSummary, next: Role): 'last-owner' | 'configured-owner' | undefined {
-  if (person.role !== 'owner' || next === 'owner') return undefined;
-  if (person.identities.some((i) => access.isConfiguredOwner(i))) return 'configured-owner';
-  const owners = access.db.prepare("SELECT count(*) FROM persons WHERE role = 'owner'").pluck().get() as number;
-  return owners <= 1 ? 'last-owner' : undefined;
-}
+  /** Removes a person and all their identities (they become strangers again). */
+  forget(
+    actor: Principal,
+    target: string | number,
+  ): Outcome<PolicyReason | 'unknown-target' | 'last-owner' | 'configured-owner', { person: PersonSummary }> {
+    const facts = this.access.actorFacts(actor);
+    if (!facts) return { ok: false, reason: 'not-allowed' };
+    const person = this.people.find(target);
+    if (!person) return { ok: false, reason: 'unknown-target' };
+    const refused = checkSetRole(facts, P.roleManage, person.role, 'guest') ?? this.ownerGuard(person, 'guest');
+    if (refused) return { ok: false, reason: refused };
+    this.people.remove(person.personId);
+    return { ok: true, person };
+  }
 
-/** Grants a permission to a role (and, by hierarchy, to every stronger role). */
-export function grant(
-  access: AccessControl,
-  actor: Principal,
-  role: string,
-  permission: string,
-): Outcome<PolicyReason | 'unknown-role' | 'owner-implicit' | 'unknown-permission', { changed: boolean }> {
-  const pre = grantPreconditions(access, actor, role, permission, true);
-  if (!pre.ok) return pre;
-  const changed =
-    access.db
-      .prepare('INSERT OR IGNORE INTO grants (role, permission, granted_by, granted_at) VALUES (?, ?, ?, ?)')
-      .run(role, permission, actor.personId, access.clock.now()).changes === 1;
-  return { ok: true, changed };
-}
+  /** Owners from config stay owners; the last owner cannot step down. */
+  private ownerGuard(person: PersonSummary, next: Role): 'last-owner' | 'configured-owner' | undefined {
+    if (person.role !== 'owner' || next === 'owner') return undefined;
+    if (person.identities.some((i) => this.isConfiguredOwner(i))) return 'configured-owner';
+    return this.people.ownerCount() <= 1 ? 'last-owner' : undefined;
+  }
 
-/** Revokes a role's own grant; `stillHeldVia` names a weaker role that still grants it. */
-export function revoke(
-  access: AccessControl,
-  actor: Principal,
-  role: string,
-  permission: string,
-): Outcome<PolicyReason | 'unknown-role' | 'owner-implicit' | 'unknown-permission', { changed: boolean; stillHeldVia?: Role }> {
-  const pre = grantPreconditions(access, actor, role, permission, false);
-  if (!pre.ok) return pre;
-  const changed = access.db.prepare('DELETE FROM grants WHERE role = ? AND permission = ?').run(role, permission).changes === 1;
-  const via = inherited(role as Role)
-    .reverse()
-    .find((r) => access.db.prepare('SELECT 1 FROM grants WHERE role = ? AND permission = ?').get(r, permission));
-  return via ? { ok: true, changed, stillHeldVia: via } : { ok: true, changed };
-}
+  /** Grants a permission to a role (and, by hierarchy, to every stronger role). */
+  grant(
+    actor: Principal,
+    role: string,
+    permission: string,
+  ): Outcome<PolicyReason | 'unknown-role' | 'owner-implicit' | 'unknown-permission', { changed: boolean }> {
+    const pre = this.grantPreconditions(actor, role, permission, true);
+    if (!pre.ok) return pre;
+    return { ok: true, changed: this.grants.add(role as Role, permission, actor.personId) };
+  }
 
-function grantPreconditions(
-  access: AccessControl,
-  actor: Principal,
-  role: string,
-  permission: string,
-  adding: boolean,
-): Outcome<PolicyReason | 'unknown-role' | 'owner-implicit' | 'unknown-permission'> {
-  if (!isRole(role)) return { ok: false, reason: 'unknown-role' };
-  const facts = access.actorFacts(actor);
-  if (!facts) return { ok: false, reason: 'not-allowed' };
-  if (role === 'owner') return { ok: false, reason: facts.role === 'owner' ? 'owner-implicit' : 'not-allowed' };
-  const known = access.db.prepare('SELECT 1 FROM known_permissions WHERE permission = ?').get(permission) !== undefined;
-  if (!known) return { ok: false, reason: 'unknown-permission' };
-  const refused = checkGrantChange(facts, P.grantManage, role, permission, access.isOwnerOnly(permission), adding);
-  return refused ? { ok: false, reason: refused } : { ok: true };
-}
+  /** Revokes a role's own grant; `stillHeldVia` names a weaker role that still grants it. */
+  revoke(
+    actor: Principal,
+    role: string,
+    permission: string,
+  ): Outcome<PolicyReason | 'unknown-role' | 'owner-implicit' | 'unknown-permission', { changed: boolean; stillHeldVia?: Role }> {
+    const pre = this.grantPreconditions(actor, role, permission, false);
+    if (!pre.ok) return pre;
+    const changed = this.grants.remove(role as Role, permission);
+    const via = inherited(role as Role)
+      .reverse()
+      .find((r) => this.grants.grantedDirectly(r, permission));
+    return via ? { ok: true, changed, stillHeldVia: via } : { ok: true, changed };
+  }
 
-/** Sets (or with null lifts) the role limit of a group chat. */
-export function setChatCeiling(
-  access: AccessControl,
-  actor: Principal,
-  chat: ChatRef,
-  maxRole: string | null,
-): Outcome<PolicyReason | 'unknown-role' | 'private-chat', { previous?: Role; effective?: Role; changed: boolean }> {
-  if (maxRole !== null && !isRole(maxRole)) return { ok: false, reason: 'unknown-role' };
-  if (chat.kind === 'private') return { ok: false, reason: 'private-chat' };
-  const facts = access.actorFacts(actor);
-  if (!facts) return { ok: false, reason: 'not-allowed' };
-  const previous = access.chatCeiling(chat);
-  const refused = checkCeiling(facts, P.ceilingManage, previous, maxRole);
-  if (refused) return { ok: false, reason: refused };
-  if (maxRole === null) access.db.prepare('DELETE FROM chat_ceilings WHERE chat = ?').run(chatKey(chat));
-  else
-    access.db
-      .prepare(
-        'INSERT INTO chat_ceilings (chat, max_role, set_by, set_at) VALUES (?, ?, ?, ?) ON CONFLICT (chat) DO UPDATE SET max_role = excluded.max_role, set_by = excluded.set_by, set_at = excluded.set_at',
-      )
-      .run(chatKey(chat), maxRole, actor.personId, access.clock.now());
-  // A configured ceiling still applies after a stored one is lifted or raised.
-  const effective = access.chatCeiling(chat);
-  return { ok: true, changed: previous !== effective, ...(previous ? { previous } : {}), ...(effective ? { effective } : {}) };
+  private grantPreconditions(
+    actor: Principal,
+    role: string,
+    permission: string,
+    adding: boolean,
+  ): Outcome<PolicyReason | 'unknown-role' | 'owner-implicit' | 'unknown-permission'> {
+    if (!isRole(role)) return { ok: false, reason: 'unknown-role' };
+    const facts = this.access.actorFacts(actor);
+    if (!facts) return { ok: false, reason: 'not-allowed' };
+    if (role === 'owner') return { ok: false, reason: facts.role === 'owner' ? 'owner-implicit' : 'not-allowed' };
+    if (!this.grants.isKnown(permission)) return { ok: false, reason: 'unknown-permission' };
+    const refused = checkGrantChange(facts, P.grantManage, role, permission, this.grants.isOwnerOnly(permission), adding);
+    return refused ? { ok: false, reason: refused } : { ok: true };
+  }
+
+  /** Sets (or with null lifts) the role limit of a group chat. */
+  setChatCeiling(
+    actor: Principal,
+    chat: ChatRef,
+    maxRole: string | null,
+  ): Outcome<PolicyReason | 'unknown-role' | 'private-chat', { previous?: Role; effective?: Role; changed: boolean }> {
+    if (maxRole !== null && !isRole(maxRole)) return { ok: false, reason: 'unknown-role' };
+    if (chat.kind === 'private') return { ok: false, reason: 'private-chat' };
+    const facts = this.access.actorFacts(actor);
+    if (!facts) return { ok: false, reason: 'not-allowed' };
+    const previous = this.grants.chatCeiling(chat);
+    const refused = checkCeiling(facts, P.ceilingManage, previous, maxRole);
+    if (refused) return { ok: false, reason: refused };
+    this.grants.setChatCeiling(chat, maxRole, actor.personId);
+    // A configured ceiling still applies after a stored one is lifted or raised.
+    const effective = this.grants.chatCeiling(chat);
+    return { ok: true, changed: previous !== effective, ...(previous ? { previous } : {}), ...(effective ? { effective } : {}) };
+  }
 }

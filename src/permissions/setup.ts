@@ -1,43 +1,61 @@
 /**
  * Owner bootstrap without config: the first start logs a one-time code; whoever sends it
  * becomes the owner. Only the newest code is valid and nothing works once an owner exists.
+ * Owns `setup_codes`; people are changed through the people store.
  */
 import type { Clock } from '../core/clock.ts';
 import type { Db } from '../core/db.ts';
-import type { AccessControl, Outcome, Principal } from './access.ts';
+import { parseIdentity } from './chat.ts';
 import { hashCode, humanCode, normaliseCode } from './codes.ts';
+import type { Outcome, PeopleStore, Principal } from './people.ts';
 
-/** Replaces any unused setup code with a fresh one and returns it (to be logged, never stored). */
-export function createSetup(db: Db, clock: Clock, ttlMs: number): string {
-  const code = humanCode(12);
-  const now = clock.now();
-  db.transaction(() => {
-    db.prepare('DELETE FROM setup_codes WHERE used_at IS NULL').run();
-    db.prepare('INSERT INTO setup_codes (code_hash, created_at, expires_at) VALUES (?, ?, ?)').run(hashCode(code), now, now + ttlMs);
-  })();
-  return code;
-}
+/** Why a setup code was refused. */
+export type SetupReason = 'unknown' | 'expired' | 'used' | 'owner-exists' | 'bad-identity';
 
-/** Consumes a setup code and makes the identity the owner. */
-export function claimSetup(
-  access: AccessControl,
-  code: string,
-  identity: string,
-  displayName: string,
-): Outcome<'unknown' | 'expired' | 'used' | 'owner-exists', { principal: Principal }> {
-  const { db, clock } = access;
-  return db.transaction((): Outcome<'unknown' | 'expired' | 'used' | 'owner-exists', { principal: Principal }> => {
-    const h = hashCode(normaliseCode(code));
-    const row = db.prepare('SELECT expires_at AS expiresAt, used_at AS usedAt FROM setup_codes WHERE code_hash = ?').get(h) as
-      { expiresAt: number; usedAt: number | null } | undefined;
-    if (!row) return { ok: false, reason: 'unknown' };
-    if (row.usedAt !== null) return { ok: false, reason: 'used' };
-    if (clock.now() >= row.expiresAt) return { ok: false, reason: 'expired' };
-    if (access.hasOwner()) return { ok: false, reason: 'owner-exists' };
-    db.prepare('UPDATE setup_codes SET used_at = ?, used_by = ? WHERE code_hash = ?').run(clock.now(), identity, h);
-    const known = access.resolve(identity);
-    if (known) db.prepare("UPDATE persons SET role = 'owner' WHERE id = ?").run(known.personId);
-    const principal = known ? (access.resolve(identity) as Principal) : access.enroll(identity, displayName, 'owner');
-    return { ok: true, principal };
-  })();
+/** Creates and claims the one-time owner code. */
+export class Setup {
+  constructor(
+    private readonly db: Db,
+    private readonly clock: Clock,
+    private readonly people: PeopleStore,
+    /** Owners named in config: with any, no setup code is ever made. */
+    private readonly configuredOwners: ReadonlySet<string>,
+  ) {}
+
+  /** True when some person is an owner. */
+  hasOwner(): boolean {
+    return this.people.ownerCount() > 0;
+  }
+
+  /** A one-time owner code when no owner is configured or stored (replacing any unused one); undefined otherwise. */
+  createCode(ttlMs = 24 * 3_600_000): string | undefined {
+    if (this.configuredOwners.size > 0 || this.hasOwner()) return undefined;
+    const code = humanCode(12);
+    const now = this.clock.now();
+    this.db.transaction(() => {
+      this.db.prepare('DELETE FROM setup_codes WHERE used_at IS NULL').run();
+      this.db.prepare('INSERT INTO setup_codes (code_hash, created_at, expires_at) VALUES (?, ?, ?)').run(hashCode(code), now, now + ttlMs);
+    })();
+    return code;
+  }
+
+  /** Consumes a setup code and makes the identity the owner (once). */
+  claim(code: string, identity: string, displayName: string): Outcome<SetupReason, { principal: Principal }> {
+    if (!parseIdentity(identity)) return { ok: false, reason: 'bad-identity' };
+    const { db, clock } = this;
+    return db.transaction((): Outcome<SetupReason, { principal: Principal }> => {
+      const h = hashCode(normaliseCode(code));
+      const row = db.prepare('SELECT expires_at AS expiresAt, used_at AS usedAt FROM setup_codes WHERE code_hash = ?').get(h) as
+        { expiresAt: number; usedAt: number | null } | undefined;
+      if (!row) return { ok: false, reason: 'unknown' };
+      if (row.usedAt !== null) return { ok: false, reason: 'used' };
+      if (clock.now() >= row.expiresAt) return { ok: false, reason: 'expired' };
+      if (this.hasOwner()) return { ok: false, reason: 'owner-exists' };
+      db.prepare('UPDATE setup_codes SET used_at = ?, used_by = ? WHERE code_hash = ?').run(clock.now(), identity, h);
+      const known = this.people.resolve(identity);
+      if (known) this.people.setRole(known.personId, 'owner');
+      const principal = known ? (this.people.resolve(identity) as Principal) : this.people.enroll(identity, displayName, 'owner');
+      return { ok: true, principal };
+    })();
+  }
 }

@@ -23,6 +23,7 @@ import type { InviteAcceptor } from '../handlers/builtin/commands.ts';
 import type { Pipeline, PipelineHooks } from '../handlers/pipeline.ts';
 import type { CommandRegistry } from '../handlers/registry.ts';
 import type { AccessControl } from '../permissions/access.ts';
+import type { Permissions } from '../permissions/open.ts';
 import type { ActionTokens } from '../permissions/action-tokens.ts';
 import type { AuditLog } from '../permissions/audit.ts';
 import type { StatusSection } from '../handlers/builtin/status-section.ts';
@@ -62,6 +63,8 @@ export interface WiringContext {
   /** The root's permission services and late-bound references (registry and pipeline exist after modules). */
   readonly shared?: {
     readonly access: AccessControl;
+    /** The permission stores and the guarded changes over them. */
+    readonly permissions: Permissions;
     readonly audit: AuditLog;
     readonly tokens: ActionTokens;
     registry(): CommandRegistry;

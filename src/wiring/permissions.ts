@@ -17,12 +17,17 @@ export function permissionsModule(ctx: WiringContext): FeatureModule | undefined
   const shared = ctx.shared;
   if (!shared) return undefined;
   const { access, audit, tokens } = shared;
-  const invites = new Invites(access);
+  const { people, grants, management, setup } = shared.permissions;
+  const invites = new Invites(ctx.db, ctx.clock, people, access);
   const deps: PermissionDeps = {
     access,
+    people,
+    grants,
+    management,
+    setup,
     invites,
-    linking: new Linking(access),
-    approvals: new Approvals(access),
+    linking: new Linking(ctx.db, ctx.clock, people),
+    approvals: new Approvals(ctx.db, ctx.clock, access),
     audit,
     tokens,
     messages: ctx.messages,
@@ -61,7 +66,7 @@ export function permissionsModule(ctx: WiringContext): FeatureModule | undefined
   return {
     name: 'permissions',
     commands: [...permissionCommands(deps), ...approvalCommands(deps)],
-    completions: { permission: () => access.knownPermissions().map((k) => k.permission) },
+    completions: { permission: () => grants.known().map((k) => k.permission) },
     pipelineHooks: { onDenied: askAnAdmin },
     onUnknownUser: (identity, displayName) => notifyOwnersOfStranger(deps, identity, displayName),
     acceptInvite(code, identity, displayName) {

@@ -26,7 +26,7 @@ test('each role sees only the commands its grants allow', async () => {
 test('a family-limited group lowers what an admin sees there', async () => {
   const admin = h.person('admin');
   const group = { platform: 'telegram' as const, id: '-100777', kind: 'group' as const };
-  h.app.access.setChatCeiling(h.app.access.resolve(OWNER)!, group, 'family');
+  h.app.permissions.management.setChatCeiling(h.app.access.resolve(OWNER)!, group, 'family');
   const here = listed((await h.say(admin, '/help', group)).texts.join('\n'));
   assert.ok(here.has('wifi'));
   assert.ok(!here.has('shutdown'));

@@ -16,9 +16,9 @@ import { arg } from '../../src/handlers/args.ts';
 import { defineCommand, type AnyCommand } from '../../src/handlers/command.ts';
 import { Pipeline, type PipelineHooks, type ReplySink, type RunRequest } from '../../src/handlers/pipeline.ts';
 import { CommandRegistry } from '../../src/handlers/registry.ts';
-import { AccessControl } from '../../src/permissions/access.ts';
 import { ActionTokens } from '../../src/permissions/action-tokens.ts';
 import { AuditLog } from '../../src/permissions/audit.ts';
+import { openPermissions } from '../../src/permissions/open.ts';
 import { allMessageFragments } from '../../src/wiring/messages.ts';
 import { allMigrations } from '../../src/wiring/migrations.ts';
 
@@ -29,8 +29,8 @@ const FAMILY = 'telegram:2';
 function setup(hooks: PipelineHooks = {}) {
   const db = openDatabase(join(mkdtempSync(join(tmpdir(), 'steps-')), 'bot.db'), allMigrations);
   const clock = new ManualClock();
-  const access = new AccessControl(db, clock, { owners: [OWNER], rateLimit: { perMinute: 50 } });
-  access.enroll(FAMILY, 'Fam', 'family');
+  const { access, people, grants } = openPermissions(db, clock, { owners: [OWNER], rateLimit: { perMinute: 50 } });
+  people.enroll(FAMILY, 'Fam', 'family');
   const ran: string[] = [];
   let target: 'present' | 'missing' | 'throws' = 'present';
   const stop = defineCommand({
@@ -60,11 +60,11 @@ function setup(hooks: PipelineHooks = {}) {
     run: async () => textMessage('seen'),
   });
   const registry = new CommandRegistry([stop, look] as AnyCommand[]);
-  access.ensureKnownPermissions(registry.permissions());
+  grants.ensureKnown(registry.permissions());
   const audit = new AuditLog(db);
   const messages = new Messages([...allMessageFragments, testMessages], { strict: true });
   const pipeline = new Pipeline(
-    { registry, access, tokens: new ActionTokens(db, clock), audit, clock, log: silentLogger(), defaultLanguage: 'en', messages },
+    { registry, access, people, tokens: new ActionTokens(db, clock), audit, clock, log: silentLogger(), defaultLanguage: 'en', messages },
     hooks,
   );
   const out: OutMessage[] = [];

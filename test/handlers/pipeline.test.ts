@@ -16,9 +16,9 @@ import { arg } from '../../src/handlers/args.ts';
 import { defineCommand, type AnyCommand } from '../../src/handlers/command.ts';
 import { Pipeline, type ChatRef, type Input, type ReplySink } from '../../src/handlers/pipeline.ts';
 import { CommandRegistry, CommandRegistrationError } from '../../src/handlers/registry.ts';
-import { AccessControl } from '../../src/permissions/access.ts';
 import { ActionTokens } from '../../src/permissions/action-tokens.ts';
 import { AuditLog } from '../../src/permissions/audit.ts';
+import { openPermissions } from '../../src/permissions/open.ts';
 import { allMessageFragments } from '../../src/wiring/messages.ts';
 import { allMigrations } from '../../src/wiring/migrations.ts';
 
@@ -35,8 +35,8 @@ const priv = (identity: string): ChatRef => ({ platform: 'telegram', id: identit
 function setup() {
   const db = openDatabase(join(mkdtempSync(join(tmpdir(), 'pipe-')), 'bot.db'), allMigrations);
   const clock = new ManualClock();
-  const access = new AccessControl(db, clock, { owners: [OWNER], rateLimit: { perMinute: 5 } });
-  access.enroll(FAMILY, 'Fam', 'family');
+  const { access, people, grants, management } = openPermissions(db, clock, { owners: [OWNER], rateLimit: { perMinute: 5 } });
+  people.enroll(FAMILY, 'Fam', 'family');
   const ran: string[] = [];
   const reboot = defineCommand({
     name: 'reboot',
@@ -86,11 +86,12 @@ function setup() {
     },
   });
   const registry = new CommandRegistry([reboot, crash, magnet, secret] as AnyCommand[]);
-  access.ensureKnownPermissions(registry.permissions());
+  grants.ensureKnown(registry.permissions());
   const audit = new AuditLog(db);
   const pipeline = new Pipeline({
     registry,
     access,
+    people,
     tokens: new ActionTokens(db, clock),
     audit,
     clock,
@@ -109,7 +110,7 @@ function setup() {
     return { out, origin, text: out.map(toPlainText).join('\n') };
   };
   const cmd = (identity: string, name: string, text = '', chat?: ChatRef) => send(identity, { kind: 'command', name, text }, chat);
-  return { db, clock, access, audit, ran, send, cmd };
+  return { db, clock, access, management, audit, ran, send, cmd };
 }
 
 let s: ReturnType<typeof setup>;
@@ -169,10 +170,10 @@ describe('pipeline', () => {
   });
 
   test('the permission is re-checked when the button is pressed', async () => {
-    s.access.grant(s.access.resolve(OWNER)!, 'family', 'proxmox.guest.power');
+    s.management.grant(s.access.resolve(OWNER)!, 'family', 'proxmox.guest.power');
     const ask = await s.cmd(FAMILY, 'reboot', '101');
     const token = ask.out[0]!.actions![0]![0]!.token;
-    s.access.revoke(s.access.resolve(OWNER)!, 'family', 'proxmox.guest.power');
+    s.management.revoke(s.access.resolve(OWNER)!, 'family', 'proxmox.guest.power');
     const res = await s.send(FAMILY, { kind: 'action', token });
     assert.match(res.text, /not allowed/);
     assert.deepEqual(s.ran, []);

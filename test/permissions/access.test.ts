@@ -3,11 +3,11 @@ import assert from 'node:assert/strict';
 import { dm, group, world } from './helpers.ts';
 import { ROLES, type Role } from '../../src/permissions/roles.ts';
 import type { ChatRef } from '../../src/permissions/access.ts';
-import { AccessControl } from '../../src/permissions/access.ts';
+import { openPermissions } from '../../src/permissions/open.ts';
 
 describe('effectiveRole and can() with chat ceilings', () => {
   const w = world();
-  w.access.ensureKnownPermissions(['proxmox.guest.power', 'router.guest.qr', 'bot.help.read']);
+  w.grants.ensureKnown(['proxmox.guest.power', 'router.guest.qr', 'bot.help.read']);
   const people: Record<Role, ReturnType<typeof w.person>> = {
     owner: w.owner,
     admin: w.person('telegram:2', 'admin'),
@@ -21,9 +21,9 @@ describe('effectiveRole and can() with chat ceilings', () => {
     'group, ceiling guest': group('-3'),
     'group, ceiling admin': group('-4'),
   };
-  w.access.setChatCeiling(w.owner, chats['group, ceiling family']!, 'family');
-  w.access.setChatCeiling(w.owner, chats['group, ceiling guest']!, 'guest');
-  w.access.setChatCeiling(w.owner, chats['group, ceiling admin']!, 'admin');
+  w.management.setChatCeiling(w.owner, chats['group, ceiling family']!, 'family');
+  w.management.setChatCeiling(w.owner, chats['group, ceiling guest']!, 'guest');
+  w.management.setChatCeiling(w.owner, chats['group, ceiling admin']!, 'admin');
 
   // Rows: person role; columns in the order of `chats`.
   const effective: Record<Role, Role[]> = {
@@ -76,13 +76,13 @@ describe('identities and config owners', () => {
   test('a configured owner stored with a lower role is raised at start-up', () => {
     const w = world();
     w.person('telegram:5', 'family');
-    const again = new AccessControl(w.db, w.clock, { owners: ['telegram:5'] });
+    const again = openPermissions(w.db, w.clock, { owners: ['telegram:5'] }).access;
     assert.equal(again.resolve('telegram:5')?.role, 'owner');
   });
 
   test('malformed owner identities are a start-up error', () => {
     const w = world();
-    assert.throws(() => new AccessControl(w.db, w.clock, { owners: ['123'] }), /platform:id/);
+    assert.throws(() => openPermissions(w.db, w.clock, { owners: ['123'] }), /platform:id/);
   });
 
   test('findPerson by #id, identity and unique name', () => {
@@ -90,10 +90,10 @@ describe('identities and config owners', () => {
     const a = w.person('telegram:7', 'family', 'Ana');
     w.person('telegram:8', 'family', 'Bo');
     w.person('telegram:9', 'guest', 'Bo');
-    assert.equal(w.access.findPerson(`#${a.personId}`)?.identities[0], 'telegram:7');
-    assert.equal(w.access.findPerson('telegram:7')?.displayName, 'Ana');
-    assert.equal(w.access.findPerson('ana')?.personId, a.personId);
-    assert.equal(w.access.findPerson('Bo'), undefined, 'ambiguous names match nobody');
+    assert.equal(w.people.find(`#${a.personId}`)?.identities[0], 'telegram:7');
+    assert.equal(w.people.find('telegram:7')?.displayName, 'Ana');
+    assert.equal(w.people.find('ana')?.personId, a.personId);
+    assert.equal(w.people.find('Bo'), undefined, 'ambiguous names match nobody');
   });
 });
 
@@ -111,26 +111,26 @@ describe('known permissions and default grants', () => {
 
   test('new permissions go to admin (status reads to family); owner-only ones to nobody', () => {
     const w = world();
-    w.access.ensureKnownPermissions(['proxmox.guest.power', 'frigate.status.read', 'bot.config.reload'], ['bot.config.reload']);
+    w.grants.ensureKnown(['proxmox.guest.power', 'frigate.status.read', 'bot.config.reload'], ['bot.config.reload']);
     assert.ok(w.access.roleHolds('admin', 'proxmox.guest.power'));
     assert.equal(w.access.roleHolds('family', 'proxmox.guest.power'), false);
     assert.ok(w.access.roleHolds('family', 'frigate.status.read'));
     assert.equal(w.access.roleHolds('admin', 'bot.config.reload'), false);
     assert.equal(w.access.roleHolds('admin', 'permissions.grant.manage'), false);
-    assert.ok(w.access.isOwnerOnly('bot.config.reload'));
+    assert.ok(w.grants.isOwnerOnly('bot.config.reload'));
   });
 
   test('a revocation survives the next start-up registration', () => {
     const w = world();
-    w.access.ensureKnownPermissions(['proxmox.guest.power']);
-    assert.ok(w.access.revoke(w.owner, 'admin', 'proxmox.guest.power').ok);
-    w.access.ensureKnownPermissions(['proxmox.guest.power']);
+    w.grants.ensureKnown(['proxmox.guest.power']);
+    assert.ok(w.management.revoke(w.owner, 'admin', 'proxmox.guest.power').ok);
+    w.grants.ensureKnown(['proxmox.guest.power']);
     assert.equal(w.access.roleHolds('admin', 'proxmox.guest.power'), false);
   });
 
   test('malformed command permissions refuse to register', () => {
     const w = world();
-    assert.throws(() => w.access.ensureKnownPermissions(['proxmox.power']), /malformed permission/);
+    assert.throws(() => w.grants.ensureKnown(['proxmox.power']), /malformed permission/);
   });
 });
 
@@ -148,19 +148,19 @@ describe('rate limit, strangers, language', () => {
 
   test('unknown user: first exactly once per identity', () => {
     const w = world();
-    assert.equal(w.access.noteUnknownUser('telegram:50', 'X'), 'first');
-    assert.equal(w.access.noteUnknownUser('telegram:50', 'X'), 'seen');
-    assert.equal(w.access.noteUnknownUser('discord:50', 'X'), 'first');
+    assert.equal(w.people.noteStranger('telegram:50', 'X'), 'first');
+    assert.equal(w.people.noteStranger('telegram:50', 'X'), 'seen');
+    assert.equal(w.people.noteStranger('discord:50', 'X'), 'first');
   });
 
   test('language for known users only, shared across linked identities', () => {
     const w = world();
     const a = w.person('telegram:2', 'family');
-    w.access.attach(a.personId, 'discord:2', 'A');
+    w.people.attach(a.personId, 'discord:2', 'A');
     assert.equal(w.access.getLanguage('telegram:2'), undefined);
-    assert.ok(w.access.setLanguage('telegram:2', 'es'));
+    assert.ok(w.people.setLanguage('telegram:2', 'es'));
     assert.equal(w.access.getLanguage('discord:2'), 'es');
-    assert.equal(w.access.setLanguage('telegram:404', 'es'), false);
+    assert.equal(w.people.setLanguage('telegram:404', 'es'), false);
     assert.equal(w.access.getLanguage('telegram:404'), undefined);
   });
 });
@@ -168,27 +168,27 @@ describe('rate limit, strangers, language', () => {
 describe('setup code', () => {
   test('only without any owner; one-time; makes the sender owner', () => {
     const w = world({ owners: [] });
-    const code = w.access.createSetupCode();
+    const code = w.setup.createCode();
     assert.ok(code);
-    assert.equal(w.access.claimSetupCode('WRONG00000', 'telegram:5', 'Eve').ok, false);
-    const claimed = w.access.claimSetupCode(code.toLowerCase(), 'telegram:5', 'Pat');
+    assert.equal(w.setup.claim('WRONG00000', 'telegram:5', 'Eve').ok, false);
+    const claimed = w.setup.claim(code.toLowerCase(), 'telegram:5', 'Pat');
     assert.ok(claimed.ok);
     assert.equal(w.access.resolve('telegram:5')?.role, 'owner');
-    assert.deepEqual(w.access.claimSetupCode(code, 'telegram:6', 'Eve'), { ok: false, reason: 'used' });
+    assert.deepEqual(w.setup.claim(code, 'telegram:6', 'Eve'), { ok: false, reason: 'used' });
     assert.equal(w.access.resolve('telegram:6'), undefined);
-    assert.equal(w.access.createSetupCode(), undefined, 'no new code once an owner exists');
+    assert.equal(w.setup.createCode(), undefined, 'no new code once an owner exists');
   });
 
   test('no code when an owner is configured', () => {
-    assert.equal(world().access.createSetupCode(), undefined);
+    assert.equal(world().setup.createCode(), undefined);
   });
 
   test('a newer code replaces an older one; codes expire', () => {
     const w = world({ owners: [] });
-    const first = w.access.createSetupCode() as string;
-    const second = w.access.createSetupCode(1000) as string;
-    assert.deepEqual(w.access.claimSetupCode(first, 'telegram:5', 'A'), { ok: false, reason: 'unknown' });
+    const first = w.setup.createCode() as string;
+    const second = w.setup.createCode(1000) as string;
+    assert.deepEqual(w.setup.claim(first, 'telegram:5', 'A'), { ok: false, reason: 'unknown' });
     w.clock.advance(1000);
-    assert.deepEqual(w.access.claimSetupCode(second, 'telegram:5', 'A'), { ok: false, reason: 'expired' });
+    assert.deepEqual(w.setup.claim(second, 'telegram:5', 'A'), { ok: false, reason: 'expired' });
   });
 });

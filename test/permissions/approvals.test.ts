@@ -7,8 +7,8 @@ const PERM = 'pihole.domain.allow';
 
 function setup(ttlMs?: number) {
   const w = world();
-  w.access.ensureKnownPermissions([PERM]);
-  const approvals = new Approvals(w.access, ttlMs ? { ttlMs } : {});
+  w.grants.ensureKnown([PERM]);
+  const approvals = new Approvals(w.db, w.clock, w.access, ttlMs ? { ttlMs } : {});
   const kid = w.person('telegram:30', 'family', 'Kid');
   const admin = w.person('telegram:10', 'admin', 'Admin');
   const id = approvals.requestApproval({
@@ -45,14 +45,14 @@ describe('approvals', () => {
     const { w, approvals, admin, id } = setup();
     const otherFamily = w.person('telegram:31', 'family');
     assert.deepEqual(approvals.decide(id, otherFamily, 'approve'), { ok: false, reason: 'not-allowed' });
-    w.access.revoke(w.owner, 'admin', PERM);
+    w.management.revoke(w.owner, 'admin', PERM);
     assert.deepEqual(approvals.decide(id, admin, 'approve'), { ok: false, reason: 'not-allowed' });
     assert.ok(approvals.decide(id, w.owner, 'approve').ok, 'the owner always holds it');
   });
 
   test('an admin deciding in a family-ceiling group acts as family', () => {
     const { w, approvals, admin, id } = setup();
-    w.access.setChatCeiling(w.owner, group('-8'), 'family');
+    w.management.setChatCeiling(w.owner, group('-8'), 'family');
     assert.deepEqual(approvals.decide(id, admin, 'approve', group('-8')), { ok: false, reason: 'not-allowed' });
     assert.ok(approvals.decide(id, admin, 'approve', dm('10')).ok);
   });
@@ -87,7 +87,7 @@ describe('approvals', () => {
 
   test('a request whose requester was removed cannot be approved', () => {
     const { w, approvals, admin, id } = setup();
-    w.access.forget(w.owner, 'telegram:30');
+    w.management.forget(w.owner, 'telegram:30');
     assert.deepEqual(approvals.decide(id, admin, 'approve'), { ok: false, reason: 'requester-gone' });
   });
 
@@ -97,7 +97,7 @@ describe('approvals', () => {
       w.access.approversFor(PERM).map((p) => p.identity),
       ['telegram:1', 'telegram:10'],
     );
-    w.access.revoke(w.owner, 'admin', PERM);
+    w.management.revoke(w.owner, 'admin', PERM);
     assert.deepEqual(
       w.access.approversFor(PERM).map((p) => p.identity),
       ['telegram:1'],

@@ -47,7 +47,7 @@ describe('audit log', () => {
     const w = world();
     const audit = new AuditLog(w.db, { serviceOf: (c) => (c.startsWith('vm') ? 'proxmox' : c === 'allow' ? 'pihole' : undefined) });
     const ana = w.person('telegram:30', 'family', 'Ana');
-    w.access.attach(ana.personId, 'discord:30', 'Ana');
+    w.people.attach(ana.personId, 'discord:30', 'Ana');
     audit.record({ at: 10, identity: 'telegram:30', chat: dm('30'), command: 'allow', args: { domain: 'a.org' }, result: 'ok' });
     audit.record({
       at: 20,

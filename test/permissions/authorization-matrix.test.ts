@@ -58,7 +58,7 @@ before(async () => {
   for (const r of ['admin', 'family', 'guest'] as const) identities.set(r, h.person(r, `telegram:${7100 + roleRank(r)}`));
   identities.set('stranger', 'telegram:7999');
   const owner = h.app.access.resolve(OWNER)!;
-  assert.ok(h.app.access.setChatCeiling(owner, CHATS['family group'], 'family').ok);
+  assert.ok(h.app.permissions.management.setChatCeiling(owner, CHATS['family group'], 'family').ok);
 });
 
 after(async () => {

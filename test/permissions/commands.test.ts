@@ -77,7 +77,7 @@ describe('people and permissions commands', () => {
     assert.ok(lift);
     assert.match((await h.press(admin, lift.token)).texts[0] ?? '', /belongs to someone else/);
     assert.match((await h.press(OWNER, lift.token)).texts[0] ?? '', /lifted/);
-    assert.equal(h.app.access.chatCeiling(FAMILY_GROUP), undefined);
+    assert.equal(h.app.permissions.grants.chatCeiling(FAMILY_GROUP), undefined);
   });
 
   test("/link: a code from one platform attaches the other platform's identity", async () => {

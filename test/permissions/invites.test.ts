@@ -8,7 +8,7 @@ const HOUR = 3_600_000;
 describe('invites', () => {
   test('accepting creates the identity with the role; the code is one-time', () => {
     const w = world();
-    const inv = new Invites(w.access);
+    const inv = new Invites(w.db, w.clock, w.people, w.access);
     const made = inv.createInvite(w.owner, 'family', HOUR);
     assert.ok(made.ok);
     assert.equal(made.expiresAt, w.clock.now() + HOUR);
@@ -23,7 +23,7 @@ describe('invites', () => {
 
   test('expired codes are refused, at the exact expiry instant too', () => {
     const w = world();
-    const inv = new Invites(w.access);
+    const inv = new Invites(w.db, w.clock, w.people, w.access);
     const made = inv.createInvite(w.owner, 'guest', HOUR);
     assert.ok(made.ok);
     w.clock.advance(HOUR);
@@ -32,7 +32,7 @@ describe('invites', () => {
 
   test('unknown and tampered codes are refused', () => {
     const w = world();
-    const inv = new Invites(w.access);
+    const inv = new Invites(w.db, w.clock, w.people, w.access);
     const made = inv.createInvite(w.owner, 'family', HOUR);
     assert.ok(made.ok);
     const last = made.code.at(-1) === 'A' ? 'B' : 'A';
@@ -42,7 +42,7 @@ describe('invites', () => {
 
   test('an invite for one platform is refused on another', () => {
     const w = world();
-    const inv = new Invites(w.access);
+    const inv = new Invites(w.db, w.clock, w.people, w.access);
     const made = inv.createInvite(w.owner, 'family', HOUR, { platform: 'telegram' });
     assert.ok(made.ok);
     assert.deepEqual(inv.acceptInvite(made.code, 'discord:30', 'Ana'), { ok: false, reason: 'wrong-platform' });
@@ -51,7 +51,7 @@ describe('invites', () => {
 
   test('an admin invites up to admin, never owner; family cannot invite', () => {
     const w = world();
-    const inv = new Invites(w.access);
+    const inv = new Invites(w.db, w.clock, w.people, w.access);
     const admin = w.person('telegram:10', 'admin');
     const fam = w.person('telegram:11', 'family');
     assert.ok(inv.createInvite(admin, 'admin', HOUR).ok);
@@ -64,17 +64,17 @@ describe('invites', () => {
 
   test('an invite dies when its inviter is demoted before it is used', () => {
     const w = world();
-    const inv = new Invites(w.access);
+    const inv = new Invites(w.db, w.clock, w.people, w.access);
     const admin = w.person('telegram:10', 'admin');
     const made = inv.createInvite(admin, 'admin', HOUR);
     assert.ok(made.ok);
-    w.access.setRole(w.owner, 'telegram:10', 'family');
+    w.management.setRole(w.owner, 'telegram:10', 'family');
     assert.deepEqual(inv.acceptInvite(made.code, 'telegram:30', 'Ana'), { ok: false, reason: 'revoked' });
   });
 
   test('a known person is raised by a stronger invite, but never lowered', () => {
     const w = world();
-    const inv = new Invites(w.access);
+    const inv = new Invites(w.db, w.clock, w.people, w.access);
     w.person('telegram:30', 'guest');
     const fam = inv.createInvite(w.owner, 'family', HOUR);
     const guest = inv.createInvite(w.owner, 'guest', HOUR);
@@ -87,20 +87,20 @@ describe('invites', () => {
 
   test('accepting clears the stranger record so a later removal notifies again', () => {
     const w = world();
-    const inv = new Invites(w.access);
-    w.access.noteUnknownUser('telegram:30', 'Ana');
+    const inv = new Invites(w.db, w.clock, w.people, w.access);
+    w.people.noteStranger('telegram:30', 'Ana');
     const made = inv.createInvite(w.owner, 'family', HOUR);
     assert.ok(made.ok);
     inv.acceptInvite(made.code, 'telegram:30', 'Ana');
-    w.access.forget(w.owner, 'telegram:30');
-    assert.equal(w.access.noteUnknownUser('telegram:30', 'Ana'), 'first');
+    w.management.forget(w.owner, 'telegram:30');
+    assert.equal(w.people.noteStranger('telegram:30', 'Ana'), 'first');
   });
 
   test('admit: only strangers who wrote, within the role of the actor', () => {
     const w = world();
-    const inv = new Invites(w.access);
+    const inv = new Invites(w.db, w.clock, w.people, w.access);
     const admin = w.person('telegram:10', 'admin');
-    w.access.noteUnknownUser('telegram:40', 'Grandma');
+    w.people.noteStranger('telegram:40', 'Grandma');
     assert.deepEqual(inv.admit(admin, 'telegram:41', 'family'), { ok: false, reason: 'not-a-stranger' });
     assert.deepEqual(inv.admit(admin, 'telegram:40', 'owner'), { ok: false, reason: 'above-own-role' });
     assert.deepEqual(inv.admit(w.person('telegram:11', 'family'), 'telegram:40', 'guest'), { ok: false, reason: 'not-allowed' });

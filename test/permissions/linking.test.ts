@@ -6,9 +6,9 @@ import { Linking, LINK_TTL_MS } from '../../src/permissions/linking.ts';
 describe('linking identities', () => {
   test('a stranger on the other platform joins the person; the code is one-time', () => {
     const w = world();
-    const link = new Linking(w.access);
+    const link = new Linking(w.db, w.clock, w.people);
     const ana = w.person('telegram:30', 'family', 'Ana');
-    w.access.setLanguage('telegram:30', 'es');
+    w.people.setLanguage('telegram:30', 'es');
     const { code, expiresAt } = link.createLinkCode(ana);
     assert.equal(expiresAt, w.clock.now() + LINK_TTL_MS);
     const r = link.redeemLinkCode(code, 'discord:30', 'ana#1');
@@ -21,7 +21,7 @@ describe('linking identities', () => {
 
   test('same platform, expired and unknown codes are refused', () => {
     const w = world();
-    const link = new Linking(w.access);
+    const link = new Linking(w.db, w.clock, w.people);
     const ana = w.person('telegram:30', 'family');
     const { code } = link.createLinkCode(ana);
     assert.deepEqual(link.redeemLinkCode(code, 'telegram:31', 'x'), { ok: false, reason: 'same-platform' });
@@ -33,7 +33,7 @@ describe('linking identities', () => {
 
   test('a new code replaces the previous one', () => {
     const w = world();
-    const link = new Linking(w.access);
+    const link = new Linking(w.db, w.clock, w.people);
     const ana = w.person('telegram:30', 'family');
     const first = link.createLinkCode(ana).code;
     link.createLinkCode(ana);
@@ -42,7 +42,7 @@ describe('linking identities', () => {
 
   test('a known identity of another person merges only with the same role', () => {
     const w = world();
-    const link = new Linking(w.access);
+    const link = new Linking(w.db, w.clock, w.people);
     const ana = w.person('telegram:30', 'family');
     const anaDiscord = w.person('discord:30', 'family');
     const admin = w.person('discord:40', 'admin');
@@ -50,14 +50,14 @@ describe('linking identities', () => {
     const merged = link.redeemLinkCode(link.createLinkCode(ana).code, anaDiscord.identity, 'x');
     assert.ok(merged.ok);
     assert.equal(merged.principal.personId, ana.personId);
-    assert.equal(w.access.findPerson(anaDiscord.personId), undefined, 'the emptied person is gone');
+    assert.equal(w.people.find(anaDiscord.personId), undefined, 'the emptied person is gone');
     assert.deepEqual(link.redeemLinkCode(link.createLinkCode(ana).code, 'discord:30', 'x'), { ok: false, reason: 'already-linked' });
   });
 
   test('a button for one identity may be pressed from a linked one (same person)', async () => {
     const { ActionTokens } = await import('../../src/permissions/action-tokens.ts');
     const w = world();
-    const link = new Linking(w.access);
+    const link = new Linking(w.db, w.clock, w.people);
     const ana = w.person('telegram:30', 'family');
     assert.ok(link.redeemLinkCode(link.createLinkCode(ana).code, 'discord:30', 'x').ok);
     const tokens = new ActionTokens(w.db, w.clock);

@@ -52,27 +52,27 @@ test('non-owners never raise anyone above their own role or permissions', () => 
       fc.array(op, { minLength: 1, maxLength: 40 }),
       (roles, setup, ops) => {
         const w = world();
-        w.access.ensureKnownPermissions([...PERMS], ['bot.config.reload']);
-        const invites = new Invites(w.access);
+        w.grants.ensureKnown([...PERMS], ['bot.config.reload']);
+        const invites = new Invites(w.db, w.clock, w.people, w.access);
         const people = roles.map((r, i) => w.person(`telegram:${100 + i}`, r));
         for (const s of setup) {
-          const r = s.grant ? w.access.grant(w.owner, s.role, s.perm) : w.access.revoke(w.owner, s.role, s.perm);
+          const r = s.grant ? w.management.grant(w.owner, s.role, s.perm) : w.management.revoke(w.owner, s.role, s.perm);
           assert.ok(r.ok, 'the owner may always change grants of stored roles');
         }
         let newcomer = 0;
         for (const o of ops) {
           const actor = w.access.resolve(people[o.actor % people.length]!.identity);
           if (!actor) continue;
-          const everyone = () => w.access.people();
+          const everyone = () => w.people.all();
           const before = new Map(everyone().map((p) => [p.personId, { role: p.role, perms: new Set(w.access.permissionsOf(p.role)) }]));
           const actorPerms = new Set(w.access.permissionsOf(actor.role));
           const actorRank = roleRank(actor.role);
           assert.notEqual(actor.role, 'owner');
 
           let invited: string | undefined;
-          if (o.kind === 'setRole') w.access.setRole(actor, people[o.target % people.length]!.identity, o.role);
-          else if (o.kind === 'grant') w.access.grant(actor, o.role, o.perm);
-          else if (o.kind === 'revoke') w.access.revoke(actor, o.role, o.perm);
+          if (o.kind === 'setRole') w.management.setRole(actor, people[o.target % people.length]!.identity, o.role);
+          else if (o.kind === 'grant') w.management.grant(actor, o.role, o.perm);
+          else if (o.kind === 'revoke') w.management.revoke(actor, o.role, o.perm);
           else {
             const made = invites.createInvite(actor, o.role, 3_600_000);
             if (made.ok) {
@@ -107,12 +107,12 @@ test('non-owners never raise anyone above their own role or permissions', () => 
 
 test('the property is not vacuous: delegated non-owners do succeed at changes', () => {
   const w = world();
-  w.access.ensureKnownPermissions([...PERMS]);
-  w.access.grant(w.owner, 'admin', P.grantManage);
+  w.grants.ensureKnown([...PERMS]);
+  w.management.grant(w.owner, 'admin', P.grantManage);
   const admin = w.person('telegram:10', 'admin');
   w.person('telegram:11', 'guest');
-  assert.ok(w.access.setRole(admin, 'telegram:11', 'family').ok);
-  assert.ok(w.access.grant(admin, 'family', 'proxmox.guest.power').ok);
-  assert.ok(w.access.revoke(admin, 'guest', 'bot.help.read').ok);
-  assert.ok(new Invites(w.access).createInvite(admin, 'admin', 60_000).ok);
+  assert.ok(w.management.setRole(admin, 'telegram:11', 'family').ok);
+  assert.ok(w.management.grant(admin, 'family', 'proxmox.guest.power').ok);
+  assert.ok(w.management.revoke(admin, 'guest', 'bot.help.read').ok);
+  assert.ok(new Invites(w.db, w.clock, w.people, w.access).createInvite(admin, 'admin', 60_000).ok);
 });

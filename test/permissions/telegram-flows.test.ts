@@ -98,9 +98,7 @@ describe('approvals through Telegram', () => {
     await fake.waitForMessage(ADMIN2_ID, has(/already used/));
     assert.equal(runs.length, 1, 'a second approval never runs it again');
 
-    const audit = h.app.access.db
-      .prepare("SELECT identity, command, result, detail FROM audit_log WHERE command = 'pallow' ORDER BY id")
-      .all();
+    const audit = h.app.db.prepare("SELECT identity, command, result, detail FROM audit_log WHERE command = 'pallow' ORDER BY id").all();
     assert.deepEqual(
       audit.map((r) => (r as { result: string }).result),
       ['denied', 'approved', 'ok'],
@@ -123,13 +121,13 @@ describe('approvals through Telegram', () => {
     const before = runs.length;
     const { admin } = await kidAsks('c.example.org');
     const owner = h.app.access.resolve(`telegram:${OWNER_ID}`)!;
-    assert.ok(h.app.access.revoke(owner, 'admin', 'pihole.domain.allow').ok);
+    assert.ok(h.app.permissions.management.revoke(owner, 'admin', 'pihole.domain.allow').ok);
     try {
       fake.pressButton(ADMIN_ID, ADMIN_ID, admin.message_id, button(admin, /^Approve$/));
       await fake.waitForMessage(ADMIN_ID, has(/cannot decide this request/));
       assert.equal(runs.length, before);
     } finally {
-      h.app.access.grant(owner, 'admin', 'pihole.domain.allow');
+      h.app.permissions.management.grant(owner, 'admin', 'pihole.domain.allow');
     }
   });
 });
@@ -142,7 +140,7 @@ describe('strangers and invites through Telegram', () => {
     fake.sendText(STRANGER, { id: STRANGER, first_name: 'Grandma' }, '/help');
     const notice = await fake.waitForMessage(OWNER_ID, has(/Grandma \(telegram:4242\) wrote to the bot/));
     // The second message has been handled once the stranger record counts it.
-    await waitFor(() => h.app.access.db.prepare("SELECT attempts FROM unknown_users WHERE identity = 'telegram:4242'").pluck().get() === 2);
+    await waitFor(() => h.app.db.prepare("SELECT attempts FROM unknown_users WHERE identity = 'telegram:4242'").pluck().get() === 2);
     await fake.waitForPoll();
     assert.equal(fake.messagesTo(OWNER_ID).filter(has(/telegram:4242/)).length, 1, 'told once');
     fake.pressButton(OWNER_ID, OWNER_ID, notice.message_id, button(notice, /Invite as family/));

@@ -117,7 +117,7 @@ export async function startTestApp(
     press: (identity, token, chat) => send(identity, { kind: 'action', token }, chat),
     person(role, identity) {
       const who = identity ?? `telegram:${2000 + ++n}`;
-      app.access.enroll(who, `${role} ${n}`, role);
+      app.permissions.people.enroll(who, `${role} ${n}`, role);
       return who;
     },
     async close() {

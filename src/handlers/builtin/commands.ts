@@ -2,6 +2,7 @@
 import { LANGUAGES, type Messages } from '../../core/i18n.ts';
 import type { Block, OutMessage } from '../../core/outmessage.ts';
 import type { AccessControl } from '../../permissions/access.ts';
+import type { PeopleStore } from '../../permissions/people.ts';
 import { arg } from '../args.ts';
 import { defineCommand, type AnyCommand } from '../command.ts';
 import type { CommandRegistry } from '../registry.ts';
@@ -18,6 +19,8 @@ export type InviteAcceptor = (
 export interface BuiltinDeps {
   readonly registry: () => CommandRegistry;
   readonly access: AccessControl;
+  /** Stores a person's language (/lang). */
+  readonly people: PeopleStore;
   readonly messages: Messages;
   readonly statusSections: () => readonly StatusSection[];
   readonly acceptInvite?: InviteAcceptor;
@@ -130,7 +133,7 @@ export function builtinCommands(deps: BuiltinDeps): AnyCommand[] {
     args: { language: arg.choice(LANGUAGES, { descriptionKey: 'builtin.lang.language' }) },
     permission: 'bot.language.set',
     async run(ctx, { language }) {
-      deps.access.setLanguage(ctx.principal.identity, language);
+      deps.people.setLanguage(ctx.principal.identity, language);
       return { blocks: [{ kind: 'text', text: deps.messages.t(language, 'builtin.lang.changed') }], severity: 'success' };
     },
   });

@@ -42,7 +42,7 @@ export function auditCommand(deps: PermissionDeps): AnyCommand {
       const q: AuditQuery = { limit: LIMIT };
       if (by && !value) return textMessage(t('permissions.audit.needValue'), { severity: 'warning' });
       if (by === 'person' && value) {
-        const person = deps.access.findPerson(value);
+        const person = deps.people.find(value);
         if (!person) return textMessage(t('permissions.refused.unknown-target'), { severity: 'warning' });
         q.personId = person.personId;
       }

@@ -18,7 +18,7 @@ const CHAT_ARG = /^((telegram|discord|console):)?-?[\w-]{1,64}$/;
 
 /** Builds the people-and-permissions commands. */
 export function permissionCommands(deps: PermissionDeps): AnyCommand[] {
-  const { access } = deps;
+  const { access, people, grants, management } = deps;
 
   const role = defineCommand({
     name: 'role',
@@ -33,7 +33,7 @@ export function permissionCommands(deps: PermissionDeps): AnyCommand[] {
     async run(ctx, { role: next, who }) {
       const { t } = ctx;
       if (!next) {
-        const items = access.people().map((p) =>
+        const items = people.all().map((p) =>
           t('permissions.role.item', {
             id: p.personId,
             name: p.displayName,
@@ -53,10 +53,10 @@ export function permissionCommands(deps: PermissionDeps): AnyCommand[] {
       }
       if (!who) return warn(t('permissions.role.needWho', { role: next }));
       if (next === 'none') {
-        const r = access.forget(ctx.principal, who);
+        const r = management.forget(ctx.principal, who);
         return r.ok ? done(t('permissions.role.removed', { name: r.person.displayName })) : refused(t, r.reason);
       }
-      const r = access.setRole(ctx.principal, who, next);
+      const r = management.setRole(ctx.principal, who, next);
       if (!r.ok) return refused(t, r.reason);
       return done(
         t(r.changed ? 'permissions.role.changed' : 'permissions.role.unchanged', { name: r.person.displayName, role: roleName(t, next) }),
@@ -76,7 +76,7 @@ export function permissionCommands(deps: PermissionDeps): AnyCommand[] {
   };
   /** The grant table as text: each permission with the weakest role holding it. */
   const grantTable = (t: Translate): OutMessage => {
-    const items = access.knownPermissions().map(({ permission }) => {
+    const items = grants.known().map(({ permission }) => {
       const from = (['guest', 'family', 'admin'] as const).find((r) => access.roleHolds(r, permission));
       return from
         ? t('permissions.grants.from', { permission, role: roleName(t, from) })
@@ -101,7 +101,7 @@ export function permissionCommands(deps: PermissionDeps): AnyCommand[] {
     async run(ctx, { role: r, permission }) {
       const { t } = ctx;
       if (!r || !permission || !isPermission(permission)) return grantTable(t);
-      const res = access.grant(ctx.principal, r, permission);
+      const res = management.grant(ctx.principal, r, permission);
       if (!res.ok) return refused(t, res.reason);
       return done(t(res.changed ? 'permissions.grant.done' : 'permissions.grant.already', { role: roleName(t, r), permission }));
     },
@@ -117,7 +117,7 @@ export function permissionCommands(deps: PermissionDeps): AnyCommand[] {
     async run(ctx, { role: r, permission }) {
       const { t } = ctx;
       if (!r || !permission || !isPermission(permission)) return grantTable(t);
-      const res = access.revoke(ctx.principal, r, permission);
+      const res = management.revoke(ctx.principal, r, permission);
       if (!res.ok) return refused(t, res.reason);
       const lines = [t(res.changed ? 'permissions.revoke.done' : 'permissions.revoke.none', { role: roleName(t, r), permission })];
       if (res.stillHeldVia) lines.push(t('permissions.revoke.stillHeld', { role: roleName(t, r), via: roleName(t, res.stillHeldVia) }));
@@ -211,10 +211,10 @@ export function permissionCommands(deps: PermissionDeps): AnyCommand[] {
       const label = named ? chatAddress(chat) : t('permissions.ceiling.thisChat');
       if (!r) {
         if (chat.kind === 'group') {
-          const current = access.chatCeiling(chat);
+          const current = grants.chatCeiling(chat);
           return textMessage(current ? t('permissions.ceiling.current', { role: roleName(t, current) }) : t('permissions.ceiling.none'));
         }
-        const all = access.chatCeilings();
+        const all = grants.chatCeilings();
         if (all.length === 0) return textMessage(t('permissions.ceiling.listEmpty'));
         const items = all.map((c) =>
           t(c.fromConfig ? 'permissions.ceiling.itemConfig' : 'permissions.ceiling.item', {
@@ -232,7 +232,7 @@ export function permissionCommands(deps: PermissionDeps): AnyCommand[] {
           ]);
         return { title: t('permissions.ceiling.listTitle'), blocks: [{ kind: 'list', items }], ...(actions.length ? { actions } : {}) };
       }
-      const res = access.setChatCeiling(ctx.principal, chat, r === 'none' ? null : (r as Role));
+      const res = management.setChatCeiling(ctx.principal, chat, r === 'none' ? null : (r as Role));
       if (!res.ok) return refused(t, res.reason);
       const lines = [
         r === 'none'
@@ -259,7 +259,7 @@ export function permissionCommands(deps: PermissionDeps): AnyCommand[] {
     async run(ctx, { code }) {
       const { t } = ctx;
       if (!parseIdentity(ctx.principal.identity)) return warn(t('permissions.setup.invalid'));
-      const r = access.claimSetupCode(code, ctx.principal.identity, ctx.principal.displayName);
+      const r = deps.setup.claim(code, ctx.principal.identity, ctx.principal.displayName);
       if (r.ok) return done(t('permissions.setup.done'));
       return warn(t(r.reason === 'owner-exists' ? 'permissions.setup.owner-exists' : 'permissions.setup.invalid'));
     },

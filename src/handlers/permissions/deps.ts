@@ -5,13 +5,21 @@ import type { AccessControl, ChatRef, Principal } from '../../permissions/access
 import type { ActionTokens } from '../../permissions/action-tokens.ts';
 import type { ApprovalRequest, Approvals } from '../../permissions/approvals.ts';
 import type { AuditLog } from '../../permissions/audit.ts';
+import type { GrantsStore } from '../../permissions/grants.ts';
 import type { Invites } from '../../permissions/invites.ts';
 import type { Linking } from '../../permissions/linking.ts';
+import type { Management } from '../../permissions/management.ts';
+import type { PeopleStore } from '../../permissions/people.ts';
 import type { Role } from '../../permissions/roles.ts';
+import type { Setup } from '../../permissions/setup.ts';
 import type { CommandRegistry } from '../registry.ts';
 
 export interface PermissionDeps {
   readonly access: AccessControl;
+  readonly people: PeopleStore;
+  readonly grants: GrantsStore;
+  readonly management: Management;
+  readonly setup: Setup;
   readonly invites: Invites;
   readonly linking: Linking;
   readonly approvals: Approvals;

@@ -1,0 +1,208 @@
+/**
+ * The people store: the only module that reads or writes `persons`, `identities` and
+ * `unknown_users`. Who someone is, which identities they speak through, their role and
+ * language, and the strangers who wrote without being known. No decisions here: those are
+ * AccessControl's (reads) and the management/invite/link/setup code's (guarded changes).
+ */
+import type { Statement } from 'better-sqlite3';
+import type { Clock } from '../core/clock.ts';
+import type { Db } from '../core/db.ts';
+import type { Language } from '../core/i18n.ts';
+import { parseIdentity } from './chat.ts';
+import { roleRank, type Role } from './roles.ts';
+
+/** A known person speaking through one identity. */
+export interface Principal {
+  personId: number;
+  /** `telegram:123`, `discord:456`. */
+  identity: string;
+  role: Role;
+  displayName: string;
+  language?: Language;
+}
+
+/** A person with all their linked identities (menus, /role). */
+export interface PersonSummary {
+  personId: number;
+  displayName: string;
+  role: Role;
+  identities: string[];
+}
+
+/** Success (with extra fields) or a refusal reason. */
+export type Outcome<R extends string, T extends object = object> = ({ ok: true } & T) | { ok: false; reason: R };
+
+interface PrincipalRow {
+  personId: number;
+  identity: string;
+  role: Role;
+  displayName: string;
+  language: Language | null;
+}
+
+const toPrincipal = (r: PrincipalRow): Principal => ({
+  personId: r.personId,
+  identity: r.identity,
+  role: r.role,
+  displayName: r.displayName,
+  ...(r.language ? { language: r.language } : {}),
+});
+
+const PRINCIPAL_SQL = `SELECT p.id AS personId, i.identity, p.role, p.display_name AS displayName, p.language
+  FROM identities i JOIN persons p ON p.id = i.person_id`;
+
+/** Persons, their identities and the strangers who wrote; plain reads and writes. */
+export class PeopleStore {
+  /** Prepared statements by SQL text: every command resolves an identity, so compile once. */
+  private readonly statements = new Map<string, Statement>();
+
+  constructor(
+    private readonly db: Db,
+    private readonly clock: Clock,
+  ) {}
+
+  private sql(text: string): Statement {
+    let st = this.statements.get(text);
+    if (!st) {
+      st = this.db.prepare(text);
+      this.statements.set(text, st);
+    }
+    return st;
+  }
+
+  /** Runs `fn` in one transaction (nested calls join the outer one). */
+  transaction<T>(fn: () => T): T {
+    return this.db.transaction(fn)();
+  }
+
+  /** The person behind an identity; undefined for strangers. */
+  resolve(identity: string): Principal | undefined {
+    const row = this.sql(`${PRINCIPAL_SQL} WHERE i.identity = ?`).get(identity) as PrincipalRow | undefined;
+    return row && toPrincipal(row);
+  }
+
+  /** A person's stored role now (undefined when they are gone). */
+  roleOf(personId: number): Role | undefined {
+    return this.sql('SELECT role FROM persons WHERE id = ?').pluck().get(personId) as Role | undefined;
+  }
+
+  /** Every identity of the persons whose role is admin or owner, as principals. */
+  staff(): Principal[] {
+    return (this.sql(`${PRINCIPAL_SQL} WHERE p.role IN ('owner','admin') ORDER BY p.id, i.identity`).all() as PrincipalRow[]).map(
+      toPrincipal,
+    );
+  }
+
+  /** Everyone known, strongest first (menus). */
+  all(): PersonSummary[] {
+    const rows = this.sql(
+      `SELECT p.id AS personId, p.display_name AS displayName, p.role, group_concat(i.identity) AS ids
+       FROM persons p LEFT JOIN identities i ON i.person_id = p.id GROUP BY p.id ORDER BY p.id`,
+    ).all() as { personId: number; displayName: string; role: Role; ids: string | null }[];
+    return rows
+      .map((r) => ({
+        personId: r.personId,
+        displayName: r.displayName,
+        role: r.role,
+        identities: (r.ids ?? '').split(',').filter(Boolean).sort(),
+      }))
+      .sort((a, b) => roleRank(b.role) - roleRank(a.role) || a.personId - b.personId);
+  }
+
+  /** Finds a person by `#id`, person id, identity or (unique, case-insensitive) display name. */
+  find(query: string | number): PersonSummary | undefined {
+    const all = this.all();
+    if (typeof query === 'number') return all.find((p) => p.personId === query);
+    const q = query.trim();
+    const id = /^#?(\d+)$/.exec(q);
+    if (id) return all.find((p) => p.personId === Number(id[1]));
+    const byIdentity = all.find((p) => p.identities.includes(q));
+    if (byIdentity) return byIdentity;
+    const byName = all.filter((p) => p.displayName.toLowerCase() === q.toLowerCase());
+    return byName.length === 1 ? byName[0] : undefined;
+  }
+
+  /** How many persons are owners. */
+  ownerCount(): number {
+    return this.sql("SELECT count(*) FROM persons WHERE role = 'owner'").pluck().get() as number;
+  }
+
+  /** Creates a person with one identity; the identity stops being a stranger. */
+  enroll(identity: string, displayName: string, role: Role): Principal {
+    if (!parseIdentity(identity)) throw new Error(`identity "${identity}" is not platform:id`);
+    const at = this.clock.now();
+    const name = displayName.trim().slice(0, 100) || identity;
+    this.transaction(() => {
+      const personId = this.sql('INSERT INTO persons (display_name, role, created_at) VALUES (?, ?, ?)').run(
+        name,
+        role,
+        at,
+      ).lastInsertRowid;
+      this.attach(Number(personId), identity, name);
+    });
+    return this.resolve(identity) as Principal;
+  }
+
+  /** Adds an identity to an existing person; the identity stops being a stranger. */
+  attach(personId: number, identity: string, displayName: string): void {
+    const platform = parseIdentity(identity)?.platform;
+    if (!platform) throw new Error(`identity "${identity}" is not platform:id`);
+    this.transaction(() => {
+      this.sql('INSERT INTO identities (identity, person_id, platform, display_name, created_at) VALUES (?, ?, ?, ?, ?)').run(
+        identity,
+        personId,
+        platform,
+        displayName.slice(0, 100) || identity,
+        this.clock.now(),
+      );
+      this.sql('DELETE FROM unknown_users WHERE identity = ?').run(identity);
+    });
+  }
+
+  /** Moves every identity of person `from` to person `into` (keeping a language only `from` had) and removes `from`. */
+  merge(from: number, into: number): void {
+    this.transaction(() => {
+      this.sql('UPDATE identities SET person_id = ? WHERE person_id = ?').run(into, from);
+      this.sql('UPDATE persons SET language = coalesce(language, (SELECT language FROM persons WHERE id = ?)) WHERE id = ?').run(
+        from,
+        into,
+      );
+      this.sql('DELETE FROM persons WHERE id = ?').run(from);
+    });
+  }
+
+  /** Stores a person's role. */
+  setRole(personId: number, role: Role): void {
+    this.sql('UPDATE persons SET role = ? WHERE id = ?').run(role, personId);
+  }
+
+  /** Removes a person and (by cascade) their identities: they become strangers again. */
+  remove(personId: number): void {
+    this.sql('DELETE FROM persons WHERE id = ?').run(personId);
+  }
+
+  /** Stores a known person's language (/lang); false for strangers. */
+  setLanguage(identity: string, lang: Language): boolean {
+    return (
+      this.sql('UPDATE persons SET language = ? WHERE id = (SELECT person_id FROM identities WHERE identity = ?)').run(lang, identity)
+        .changes === 1
+    );
+  }
+
+  /** Records a stranger; 'first' exactly once per identity so the owner is told once. */
+  noteStranger(identity: string, displayName: string): 'first' | 'seen' {
+    const now = this.clock.now();
+    const inserted =
+      this.sql(
+        `INSERT INTO unknown_users (identity, display_name, first_seen_at, last_seen_at) VALUES (?, ?, ?, ?)
+       ON CONFLICT (identity) DO NOTHING`,
+      ).run(identity, displayName.slice(0, 100), now, now).changes === 1;
+    if (!inserted) this.sql('UPDATE unknown_users SET last_seen_at = ?, attempts = attempts + 1 WHERE identity = ?').run(now, identity);
+    return inserted ? 'first' : 'seen';
+  }
+
+  /** The name a stranger wrote under; undefined when the identity never wrote unknown. */
+  strangerName(identity: string): string | undefined {
+    return this.sql('SELECT display_name FROM unknown_users WHERE identity = ?').pluck().get(identity) as string | undefined;
+  }
+}
