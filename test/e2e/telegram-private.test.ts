@@ -20,7 +20,7 @@ let h: TestApp;
 before(async () => {
   fake = await startFakeTelegram({ token: TOKEN, maxHoldMs: 300 });
   h = await startDemoTestApp({ telegram: { token: TOKEN, apiRoot: fake.apiRoot, ownerIds: [OWNER_ID] } });
-  h.app.access.enroll(`telegram:${FAMILY_ID}`, 'Kid', 'family');
+  h.app.permissions.people.enroll(`telegram:${FAMILY_ID}`, 'Kid', 'family');
   await fake.waitForPoll();
 });
 
@@ -40,7 +40,7 @@ describe('Telegram group: one person’s things never reach the group', () => {
     assert.match(m.text ?? '', /only works in a private chat/);
     assert.doesNotMatch(all(GROUP.id), /start=|Code:|[A-Z0-9]{8,}/);
     assert.equal(fake.messagesTo(OWNER_ID).length, before, 'nothing was sent privately either');
-    assert.equal(h.app.access.people().length, 2, 'no invite was redeemed or created behind the scenes');
+    assert.equal(h.app.permissions.people.all().length, 2, 'no invite was redeemed or created behind the scenes');
   });
 
   test('/link in a group is refused and shows no code', async () => {

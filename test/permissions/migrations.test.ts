@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { openDatabase } from '../../src/core/db.ts';
 import { permissionMigrations, RENAMED_PERMISSIONS } from '../../src/permissions/migrations.ts';
-import { AccessControl } from '../../src/permissions/access.ts';
+import { GrantsStore } from '../../src/permissions/grants.ts';
 import { ManualClock } from '../../src/core/clock.ts';
 
 test("migrations apply once to a file and keep the owner's changes on reopen", (t) => {
@@ -58,8 +58,7 @@ test('a database from before the area ids keeps its grants, revocations and pend
   assert.equal(db.prepare('SELECT permission FROM approvals').pluck().get(), 'downloads.torrent.control');
 
   // At start the registry announces today's names: a known one is not re-granted by default.
-  const access = new AccessControl(db, new ManualClock(0), { owners: [] });
-  access.ensureKnownPermissions(['router.guest.qr', 'downloads.torrent.add']);
+  new GrantsStore(db, new ManualClock(0)).ensureKnown(['router.guest.qr', 'downloads.torrent.add']);
   const family = db.prepare("SELECT permission FROM grants WHERE role = 'family'").pluck().all();
   assert.equal(family.includes('router.guest.qr'), false, 'a revoked default stays revoked after the rename');
 });
