@@ -61,10 +61,11 @@ export function routerModule(ctx: WiringContext): FeatureModule | undefined {
     ctx.notify(p.chat, (t) => textMessage(t('devices.pause.ended', { name: d ? deviceLabel(d) : p.mac })));
   });
   const access = ctx.shared?.access;
+  const people = ctx.shared?.permissions.people;
   const deviceDeps: DeviceCommandDeps = {
     store: devices,
     pauses,
-    people: { find: (q) => access?.findPerson(q), all: () => access?.people() ?? [] },
+    people: { find: (q) => people?.find(q), all: () => people?.all() ?? [] },
     may: (p, chat, permission) => access?.can(p, chat, permission) ?? false,
     timezone: ctx.config.timezone,
   };
@@ -97,7 +98,7 @@ export function routerModule(ctx: WiringContext): FeatureModule | undefined {
         poller,
         autoOff,
         devices,
-        ownerName: (id) => access?.people().find((p) => p.personId === id)?.displayName,
+        ownerName: (id) => people?.all().find((p) => p.personId === id)?.displayName,
         observeLeases: (l) => void tracker.observe(l, ctx.clock.now()),
       }),
       ...deviceCommands(deviceDeps),

@@ -43,8 +43,8 @@ describe('devices, pauses and new-device alerts', () => {
     dir = mkdtempSync(join(tmpdir(), 'devices-test-'));
     fake = await startRouterOsFake({ now: () => clock.now() });
     h = await startTestApp(config(fake), { clock, dir });
-    ana = h.app.access.enroll('telegram:3001', 'Ana', 'family').identity;
-    lucia = h.app.access.enroll('telegram:3002', 'Lucia', 'family').identity;
+    ana = h.app.permissions.people.enroll('telegram:3001', 'Ana', 'family').identity;
+    lucia = h.app.permissions.people.enroll('telegram:3002', 'Lucia', 'family').identity;
     await waitFor(() => knownDevices(h) >= 8, { what: 'the first lease refresh recorded the baseline' });
   });
   after(async () => {
@@ -58,7 +58,7 @@ describe('devices, pauses and new-device alerts', () => {
   });
 
   test('an admin assigns and names devices; /mydevices and /devices show owners and MACs', async () => {
-    const ownerName = h.app.access.findPerson(ana)!.displayName;
+    const ownerName = h.app.permissions.people.find(ana)!.displayName;
     let c = await h.say(OWNER, '/device iPhone-de-Ana owner ana');
     assert.match(c.texts[0]!, new RegExp(`now belongs to ${ownerName}`));
     c = await h.say(OWNER, '/device 00:00:5e:00:53:31 name Lucia phone');
@@ -164,7 +164,7 @@ describe('devices, pauses and new-device alerts', () => {
     c = await h.press(OWNER, buttonToken(lan.message, /Assign/), group);
     const pick = buttonToken(c.replies[0]?.message, /^Lucia$/);
     c = await h.press(OWNER, pick, group);
-    assert.equal(knownOwner(h, 'DC:A6:32:01:02:03'), h.app.access.findPerson(lucia)!.personId);
+    assert.equal(knownOwner(h, 'DC:A6:32:01:02:03'), h.app.permissions.people.find(lucia)!.personId);
   });
 
   test('guest newcomers can be muted on their own', async () => {
