@@ -7,6 +7,10 @@ export class CommandRegistrationError extends Error {
 }
 
 const NAME = /^[a-z][a-z0-9-]{0,31}$/;
+/** Command names: Telegram ends a command at `-`, so visible names use `_` (both platforms accept it). */
+const COMMAND_NAME = /^[a-z][a-z0-9_-]{0,31}$/;
+/** `pihole-pause` and `pihole_pause` are one command: the old spelling keeps working (typed, buttons, approvals). */
+const key = (name: string): string => name.toLowerCase().replace(/-/g, '_');
 
 /**
  * Every command the bot knows, checked once at start-up: unique names valid on both
@@ -21,8 +25,8 @@ export class CommandRegistry {
 
   /** Adds a command or throws CommandRegistrationError. */
   add(c: AnyCommand): void {
-    if (!NAME.test(c.name)) throw new CommandRegistrationError(`command name "${c.name}" must be lower-case a-z0-9- (max 32)`);
-    if (this.byName.has(c.name)) throw new CommandRegistrationError(`command /${c.name} is registered twice`);
+    if (!COMMAND_NAME.test(c.name)) throw new CommandRegistrationError(`command name "${c.name}" must be lower-case a-z0-9_- (max 32)`);
+    if (this.byName.has(key(c.name))) throw new CommandRegistrationError(`command /${c.name} is registered twice`);
     if (typeof c.permission !== 'string' || !isPermission(c.permission)) {
       throw new CommandRegistrationError(`command /${c.name} has no valid permission (expected service.resource.verb)`);
     }
@@ -32,11 +36,11 @@ export class CommandRegistry {
       const def = c.args[n];
       if (def?.rest && i !== names.length - 1) throw new CommandRegistrationError(`only the last argument of /${c.name} may take the rest`);
     }
-    this.byName.set(c.name, c);
+    this.byName.set(key(c.name), c);
   }
 
   get(name: string): AnyCommand | undefined {
-    return this.byName.get(name.toLowerCase());
+    return this.byName.get(key(name));
   }
 
   /** All commands in registration order. */

@@ -88,18 +88,18 @@ describe('/cloud without occ', () => {
   });
 
   test('maintenance and scan need occ: admin-only, and say when SSH is not configured', async () => {
-    assert.match((await h.say(fam, '/cloud-maintenance off')).texts[0]!, /not allowed/);
-    assert.match((await h.say(fam, '/cloud-scan ana')).texts[0]!, /not allowed/);
-    assert.match((await h.say(OWNER, '/cloud-maintenance off')).texts[0]!, /no SSH access/);
+    assert.match((await h.say(fam, '/cloud_maintenance off')).texts[0]!, /not allowed/);
+    assert.match((await h.say(fam, '/cloud_scan ana')).texts[0]!, /not allowed/);
+    assert.match((await h.say(OWNER, '/cloud_maintenance off')).texts[0]!, /no SSH access/);
     // Turning it on is confirmed, but only once it is known the bot can: no question first.
-    const on = await h.say(OWNER, '/cloud-maintenance on');
+    const on = await h.say(OWNER, '/cloud_maintenance on');
     assert.equal(on.texts.length, 1);
     assert.match(on.texts[0]!, /no SSH access/);
     assert.equal(on.replies[0]?.message.actions, undefined);
   });
 });
 
-describe('/cloud-maintenance and /cloud-scan over a real sshd', () => {
+describe('/cloud_maintenance and /cloud_scan over a real sshd', () => {
   let sshd: TestSshd | undefined;
   let occ: FakeOcc | undefined;
   let nc: FakeNextcloud;
@@ -135,7 +135,7 @@ describe('/cloud-maintenance and /cloud-scan over a real sshd', () => {
 
   test('maintenance on asks for confirmation first; confirmed, occ runs; off needs no confirmation', async (t) => {
     if (!requireBinary(t, SSHD, 'openssh-server')) return;
-    const ask = await h!.say(OWNER, '/cloud-maintenance on');
+    const ask = await h!.say(OWNER, '/cloud_maintenance on');
     assert.match(ask.texts[0]!, /Nobody can use the cloud/);
     assert.equal(occ!.maintenance(), 'off', 'nothing ran before confirming');
     const done = await h!.press(OWNER, buttonToken(ask.replies[0]!.message, /Yes, do it/));
@@ -144,25 +144,25 @@ describe('/cloud-maintenance and /cloud-scan over a real sshd', () => {
     const again = await h!.press(OWNER, buttonToken(ask.replies[0]!.message, /Yes, do it/));
     assert.match(again.texts.join('\n'), /already used|expired|not valid/i, 'a confirmation works once');
 
-    const scan = await h!.say(OWNER, '/cloud-scan ana');
+    const scan = await h!.say(OWNER, '/cloud_scan ana');
     assert.match(scan.replies[0]!.edits.at(-1) ? JSON.stringify(scan.replies[0]!.edits.at(-1)) : '', /maintenance mode is on/);
 
-    const off = await h!.say(OWNER, '/cloud-maintenance off');
+    const off = await h!.say(OWNER, '/cloud_maintenance off');
     assert.match(off.texts[0]!, /Maintenance mode is off/);
     assert.equal(occ!.maintenance(), 'off');
   });
 
   test('files:scan reports progress and the result; hostile names never reach the shell', async (t) => {
     if (!requireBinary(t, SSHD, 'openssh-server')) return;
-    const r = await h!.say(OWNER, '/cloud-scan ana');
+    const r = await h!.say(OWNER, '/cloud_scan ana');
     const first = r.replies[0]!;
     assert.match(first.text, /Scanning the files of ana/);
     assert.match(JSON.stringify(first.edits.at(-1)), /Scan of ana finished: 3 folders, 12 files in 00:00:01/);
-    const unknown = await h!.say(OWNER, '/cloud-scan nobody');
+    const unknown = await h!.say(OWNER, '/cloud_scan nobody');
     assert.match(JSON.stringify(unknown.replies[0]!.edits.at(-1)), /unknown user nobody/);
     const calls = occ!.argv().length;
     for (const bad of ['"ana; touch /tmp/x"', '--all', '"$(id)"']) {
-      const b = await h!.say(OWNER, `/cloud-scan ${bad}`);
+      const b = await h!.say(OWNER, `/cloud_scan ${bad}`);
       assert.match(b.texts[0]!, /does not look right/);
     }
     assert.equal(occ!.argv().length, calls, 'occ was not called for bad names');

@@ -11,7 +11,19 @@ after(async () => {
   await h?.close();
 });
 
-const listed = (text: string) => new Set([...text.matchAll(/^• \/([a-z-]+)/gm)].map((m) => m[1]));
+const listed = (text: string) => new Set([...text.matchAll(/^• \/([a-z_-]+)/gm)].map((m) => m[1]));
+
+test('every command /help shows works when tapped on Telegram (a command entity ends at "-"), and the old spelling still runs', async () => {
+  const names = [...listed((await h.say(OWNER, '/help')).texts.join('\n'))];
+  assert.ok(names.includes('pihole_pause') && names.includes('cloud_maintenance'), names.join(' '));
+  assert.deepEqual(
+    names.filter((n) => n?.includes('-')),
+    [],
+  );
+  for (const c of h.app.registry.all().filter((x) => !x.hidden)) assert.doesNotMatch(c.name, /-/, `/${c.name} breaks when tapped`);
+  const old = await h.say(OWNER, '/pihole-resume');
+  assert.doesNotMatch(old.texts[0] ?? '', /do not know/);
+});
 
 test('each role sees only the commands its grants allow', async () => {
   const owner = listed((await h.say(OWNER, '/help')).texts.join('\n'));

@@ -79,15 +79,15 @@ describe('Pi-hole commands', () => {
     assert.equal(fake.blocking().enabled, true);
   });
 
-  test('/pihole-pause with an argument, and without one offers choices', async () => {
-    const r = await h.say(OWNER, '/pihole-pause 10m');
+  test('/pihole_pause with an argument, and without one offers choices', async () => {
+    const r = await h.say(OWNER, '/pihole_pause 10m');
     assert.match(r.texts[0]!, /paused for 10m/);
     assert.equal(Math.round(fake.blocking().timerSec ?? 0), 600);
-    const choose = await h.say(OWNER, '/pihole-pause');
+    const choose = await h.say(OWNER, '/pihole_pause');
     assert.equal(choose.replies[0]!.message.actions?.flat().length, 3);
-    const bad = await h.say(OWNER, '/pihole-pause 3d');
+    const bad = await h.say(OWNER, '/pihole_pause 3d');
     assert.match(bad.texts[0]!, /between|range|1d/i);
-    await h.say(OWNER, '/pihole-resume');
+    await h.say(OWNER, '/pihole_resume');
     assert.equal(fake.blocking().enabled, true);
   });
 
@@ -307,7 +307,7 @@ describe('Pi-hole alert feed', () => {
     // The outbox keeps message keys; each chat renders them in its own language on delivery.
     const raised = await waitFor(() => alerts(/"kind":"raise".*"summaryKey":"pihole\.alert\.blocking_disabled"/)[0], { what: 'the alert' });
     assert.match(raised, /"severity":"info"/);
-    assert.match(raised, /"command":"pihole-resume"/);
+    assert.match(raised, /"command":"pihole_resume"/);
     assert.equal(
       h.app.messages.t('en', 'pihole.alert.blocking_disabled', { minutes: 30 }),
       'Ad blocking has been off for more than 30 minutes',

@@ -63,7 +63,7 @@ function healthFields(ctx: CommandContext, s: NextcloudServerInfo): { label: str
   return out;
 }
 
-/** /cloud, /cloud-maintenance, /cloud-scan. */
+/** /cloud, /cloud_maintenance, /cloud_scan. */
 export function cloudCommands(deps: CloudCommandDeps): AnyCommand[] {
   const { poller, occ } = deps;
 
@@ -102,7 +102,7 @@ export function cloudCommands(deps: CloudCommandDeps): AnyCommand[] {
       if (snap.status === 'failed') blocks.push({ kind: 'text', text: t('cloud.status.stale', { reason: snap.error.detail }) });
       const actions =
         value.status.maintenance && occ
-          ? [[ctx.action(t('cloud.button.maintenanceOff'), 'cloud-maintenance', { state: 'off' }, { style: 'primary' })]]
+          ? [[ctx.action(t('cloud.button.maintenanceOff'), 'cloud_maintenance', { state: 'off' }, { style: 'primary' })]]
           : undefined;
       const footer = snapshotFooter(t, snap, ctx.now());
       return {
@@ -116,7 +116,7 @@ export function cloudCommands(deps: CloudCommandDeps): AnyCommand[] {
   });
 
   const maintenance = defineCommand({
-    name: 'cloud-maintenance',
+    name: 'cloud_maintenance',
     group: GROUP,
     summaryKey: 'cloud.maintenance.summary',
     args: { state: arg.choice(['on', 'off'] as const, { descriptionKey: 'cloud.maintenance.state' }) },
@@ -147,7 +147,7 @@ export function cloudCommands(deps: CloudCommandDeps): AnyCommand[] {
   });
 
   const scan = defineCommand({
-    name: 'cloud-scan',
+    name: 'cloud_scan',
     group: GROUP,
     summaryKey: 'cloud.scan.summary',
     args: { user: arg.string({ descriptionKey: 'cloud.scan.user', maxLength: 64, pattern: USER_ID }) },

@@ -62,7 +62,7 @@ export function approvalCommands(deps: PermissionDeps): AnyCommand[] {
     group: 'permissions',
     summaryKey: 'permissions.approval.requestSummary',
     args: {
-      command: arg.string({ descriptionKey: 'permissions.approval.command', maxLength: 32, pattern: /^[a-z][a-z0-9-]*$/ }),
+      command: arg.string({ descriptionKey: 'permissions.approval.command', maxLength: 32, pattern: /^[a-z][a-z0-9_-]*$/ }),
       args: arg.string({ descriptionKey: 'permissions.approval.args', maxLength: 2000 }),
     },
     permission: P.approvalRequest,

@@ -40,13 +40,13 @@ function shortDomain(d: string): string {
   return d.length > 32 ? `…${d.slice(-31)}` : d;
 }
 
-/** /pihole, /pihole-pause, /pihole-resume, /blocked, plus /unblock and /allow. */
+/** /pihole, /pihole_pause, /pihole_resume, /blocked, plus /unblock and /allow. */
 export function piholeCommands(deps: PiholeCommandDeps): AnyCommand[] {
   const { client, poller } = deps;
 
   const pauseButtons = (ctx: CommandContext): Action[] =>
     PAUSES.map((d) =>
-      ctx.action(ctx.t('pihole.button.pause', { duration: formatDurationShort(parseShort(d)) }), 'pihole-pause', { duration: d }),
+      ctx.action(ctx.t('pihole.button.pause', { duration: formatDurationShort(parseShort(d)) }), 'pihole_pause', { duration: d }),
     );
 
   const pihole = defineCommand({
@@ -104,7 +104,7 @@ export function piholeCommands(deps: PiholeCommandDeps): AnyCommand[] {
       if (snap.status === 'failed') blocks.push({ kind: 'text', text: ctx.t('pihole.status.stale', { reason: snap.error.detail }) });
       const actions =
         blocking.state === 'disabled'
-          ? [[ctx.action(ctx.t('pihole.button.resume'), 'pihole-resume', {}, { style: 'primary' })]]
+          ? [[ctx.action(ctx.t('pihole.button.resume'), 'pihole_resume', {}, { style: 'primary' })]]
           : [pauseButtons(ctx)];
       const footer = snapshotFooter(ctx.t, snap, ctx.now());
       return { title: ctx.t('pihole.status.title'), blocks, actions, ...(footer ? { footer } : {}) };
@@ -112,7 +112,7 @@ export function piholeCommands(deps: PiholeCommandDeps): AnyCommand[] {
   });
 
   const pause = defineCommand({
-    name: 'pihole-pause',
+    name: 'pihole_pause',
     group: GROUP,
     summaryKey: 'pihole.pause.summary',
     args: { duration: arg.duration({ descriptionKey: 'pihole.pause.duration', required: false, minMs: 30_000, maxMs: 24 * 3_600_000 }) },
@@ -128,13 +128,13 @@ export function piholeCommands(deps: PiholeCommandDeps): AnyCommand[] {
       return {
         blocks: [{ kind: 'text', text: ctx.t('pihole.pause.done', { duration: formatDurationShort(duration) }) }],
         severity: 'success',
-        actions: [[ctx.action(ctx.t('pihole.button.resume'), 'pihole-resume', {}, { style: 'primary' })]],
+        actions: [[ctx.action(ctx.t('pihole.button.resume'), 'pihole_resume', {}, { style: 'primary' })]],
       };
     },
   });
 
   const resume = defineCommand({
-    name: 'pihole-resume',
+    name: 'pihole_resume',
     group: GROUP,
     summaryKey: 'pihole.resume.summary',
     args: {},

@@ -20,7 +20,7 @@ export const PIHOLE_ALERT_KEYS = {
 } as const;
 
 /** Command the "resume blocking" button runs (defined by the Pi-hole handlers). */
-export const PIHOLE_RESUME_COMMAND = 'pihole-resume';
+export const PIHOLE_RESUME_COMMAND = 'pihole_resume';
 
 /**
  * Blocking disabled for longer than the hold (a pause someone forgot, or a long timer) is info
