@@ -35,7 +35,7 @@ export async function startDemoHomelab(backends: readonly DemoBackend[]): Promis
     for (const b of backends) {
       const r = await b.start();
       running.set(b.name, r);
-      Object.assign(config, r.config);
+      mergeSections(config, r.config);
     }
   } catch (e) {
     await Promise.allSettled([...running.values()].map((r) => r.close()));
@@ -49,4 +49,16 @@ export async function startDemoHomelab(backends: readonly DemoBackend[]): Promis
     },
     simulate: (scenario) => [...running.values()].map((r) => r.simulate?.(scenario) ?? false).some(Boolean),
   };
+}
+
+/** Adds a backend's config sections; a section two backends share (`alerts`) is merged one level deep. */
+function mergeSections(into: Record<string, unknown>, add: Record<string, unknown>): void {
+  for (const [key, value] of Object.entries(add)) {
+    const have = into[key];
+    into[key] = isPlainObject(have) && isPlainObject(value) ? { ...have, ...value } : value;
+  }
+}
+
+function isPlainObject(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
 }

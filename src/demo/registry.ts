@@ -7,6 +7,7 @@ import { omvDemoBackend } from './omv-backend.ts';
 import { piholeDemoBackend } from './pihole-backend.ts';
 import { nextcloudDemoBackend } from './nextcloud-backend.ts';
 import { nutDemoBackend } from './nut-backend.ts';
+import { backupHostDemoBackend } from './backup-host-backend.ts';
 
 /** The demo backends in start order. */
 export function demoBackends(): DemoBackend[] {
@@ -18,5 +19,6 @@ export function demoBackends(): DemoBackend[] {
     piholeDemoBackend,
     nextcloudDemoBackend,
     nutDemoBackend,
+    backupHostDemoBackend,
   ];
 }

@@ -8,7 +8,15 @@ import { defineCommand, type AnyCommand } from '../command.ts';
 import { formatTime } from './render.ts';
 
 /** The scenarios the demo's /simulate knows. */
-export const SIMULATIONS = ['power-cut', 'power-back', 'disk-fail', 'disk-replaced', 'backup-fail'] as const;
+export const SIMULATIONS = [
+  'power-cut',
+  'power-back',
+  'disk-fail',
+  'disk-replaced',
+  'backup-fail',
+  'offsite-stale',
+  'cloud-maintenance',
+] as const;
 
 export interface AlertCommandDeps {
   readonly service: AlertService;

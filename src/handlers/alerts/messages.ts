@@ -43,7 +43,7 @@ export const alertsMessages = defineMessages(
     'alerts.powercut.started': 'Shutdown started; progress follows in the alert chat.',
     'alerts.powercut.disabled': 'Power-cut shutdown is not enabled in the config (alerts.powerCut.enabled).',
     'alerts.powercut.busy': 'A shutdown is already running.',
-    'alerts.simulate.summary': 'Demo: simulate a power cut, a disk failure or a failed backup',
+    'alerts.simulate.summary': 'Demo: simulate a power cut, a disk failure, a failed or stale backup, or cloud maintenance',
     'alerts.simulate.what': 'What to simulate',
     'alerts.simulate.done': 'Simulated {what}. The alert messages above are what your chat would get.',
     'alerts.simulate.nothing': 'Simulated {what}, but no alert message came out within {seconds} s (is a chat bound to these alerts?).',
@@ -168,7 +168,8 @@ export const alertsMessages = defineMessages(
     'alerts.powercut.started': 'Apagado en marcha; el progreso llega al chat de alertas.',
     'alerts.powercut.disabled': 'El apagado por corte de luz no está activado en la configuración (alerts.powerCut.enabled).',
     'alerts.powercut.busy': 'Ya hay un apagado en marcha.',
-    'alerts.simulate.summary': 'Demo: simular un corte de luz, un disco averiado o una copia fallida',
+    'alerts.simulate.summary':
+      'Demo: simular un corte de luz, un disco averiado, una copia fallida o antigua, o el mantenimiento de la nube',
     'alerts.simulate.what': 'Qué simular',
     'alerts.simulate.done': 'Simulado: {what}. Los mensajes de alerta de arriba son los que recibiría tu chat.',
     'alerts.simulate.nothing':
