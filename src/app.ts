@@ -26,6 +26,9 @@ import { allMigrations } from './wiring/migrations.ts';
 import type { FeatureModule, WiringContext } from './wiring/module.ts';
 import { buildModules } from './wiring/modules.ts';
 import { createAlerting } from './wiring/alerts.ts';
+import { AREAS, backendsOf } from './wiring/areas.ts';
+import { permissionsArea } from './wiring/permissions.ts';
+import { proxmoxArea } from './wiring/proxmox.ts';
 
 export interface AppOptions {
   readonly config: Config;
@@ -89,7 +92,17 @@ export async function startApp(opts: AppOptions): Promise<App> {
 
   const adapters: ChatAdapter[] = [];
   // Notifications and alerts go through the SQLite outbox: retried, ordered, never silently dropped.
-  const alerting = createAlerting({ config, db, clock, log, messages, access, tokens, adapters: () => adapters });
+  const alerting = createAlerting({
+    config,
+    db,
+    clock,
+    log,
+    messages,
+    access,
+    tokens,
+    backends: backendsOf(AREAS),
+    adapters: () => adapters,
+  });
   const notify = alerting.notify;
   const shared: WiringContext['shared'] = {
     access,
@@ -115,8 +128,10 @@ export async function startApp(opts: AppOptions): Promise<App> {
     shared,
     ...(opts.simulate ? { simulate: opts.simulate } : {}),
   };
-  const modules = [...buildModules(wiring), ...(opts.extraModules ?? [])];
-  modules.push(alerting.module(wiring, modules));
+  const areas = buildModules(wiring);
+  const modules = [...areas.all, ...(opts.extraModules ?? [])];
+  // One-off capabilities come from the one area that has them, named here rather than searched for.
+  modules.push(alerting.module(wiring, modules, areas.of(proxmoxArea)?.powerController));
 
   // /help lists the registry that contains /help itself, hence the late-bound reference.
   const late: { registry?: CommandRegistry; pipeline?: Pipeline } = {};
@@ -127,7 +142,7 @@ export async function startApp(opts: AppOptions): Promise<App> {
     people: permissions.people,
     messages,
     statusSections,
-    acceptInvite: modules.find((m) => m.acceptInvite)?.acceptInvite,
+    acceptInvite: areas.of(permissionsArea)?.acceptInvite,
   });
   const registry = (late.registry = new CommandRegistry([...builtins, ...modules.flatMap((m) => m.commands)]));
   permissions.grants.ensureKnown(registry.permissions());

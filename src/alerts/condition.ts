@@ -1,22 +1,10 @@
+import type { ALERT_SOURCES } from '../core/config-schema.ts';
+
 /** How loud an alert is. `critical` ignores quiet hours and re-notifies. */
 export type Severity = 'info' | 'warning' | 'critical';
 
 /** Which family of alerts a condition belongs to (used by routing bindings and /mute). */
-export type AlertSource = 'ups' | 'raid' | 'backup' | 'disk' | 'storage' | 'guest' | 'backend' | 'dns' | 'cloud' | 'network';
-
-/** Every alert source, for validation and menus. */
-export const ALERT_SOURCES: readonly AlertSource[] = [
-  'ups',
-  'raid',
-  'backup',
-  'disk',
-  'storage',
-  'guest',
-  'backend',
-  'dns',
-  'cloud',
-  'network',
-];
+export type AlertSource = (typeof ALERT_SOURCES)[number];
 
 /** Severities from quietest to loudest. */
 export const SEVERITIES: readonly Severity[] = ['info', 'warning', 'critical'];

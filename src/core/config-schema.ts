@@ -191,10 +191,16 @@ const nut = z
   })
   .strict();
 
+/**
+ * Every family of alerts, the names bindings and /mute use. An area lists the ones it feeds in
+ * its descriptor (a test checks the two agree); `backend` is the engine's own (unreachable).
+ */
+export const ALERT_SOURCES = ['ups', 'raid', 'backup', 'disk', 'storage', 'guest', 'backend', 'dns', 'cloud', 'network'] as const;
+
 const binding = z
   .object({
     chat: identity.or(z.string().regex(/^(telegram|discord|console):-?[\w-]+$/, 'expected platform:chatId')),
-    sources: z.array(z.enum(['ups', 'raid', 'backup', 'disk', 'storage', 'guest', 'backend', 'dns', 'cloud', 'network'])).optional(),
+    sources: z.array(z.enum(ALERT_SOURCES)).optional(),
     minSeverity: z.enum(['info', 'warning', 'critical']).default('info'),
     quietHours: z.object({ start: clock, end: clock }).strict().optional(),
     language: z.enum(['en', 'es']).optional(),

@@ -13,7 +13,7 @@ import type { Language, Messages, Translate } from '../core/i18n.ts';
 import type { Logger } from '../core/logger.ts';
 import type { OutMessage } from '../core/outmessage.ts';
 import type { AlertActions } from '../alerts/actions.ts';
-import { ALERT_SOURCES } from '../alerts/condition.ts';
+import { ALERT_SOURCES } from '../core/config-schema.ts';
 import { buildDigest, mergeDigestInputs, scheduleDigest, type DigestInput, type DigestSchedule } from '../alerts/digest.ts';
 import { connectFeed } from '../alerts/feed.ts';
 import { OutboxWorker } from '../alerts/outbox.ts';
@@ -28,7 +28,7 @@ import type { ActionTokens } from '../permissions/action-tokens.ts';
 import type { ChatRef } from '../permissions/chat.ts';
 import { lowBattery, onBattery, type UpsState } from '../services/nut/state.ts';
 import type { Poller } from '../services/poller.ts';
-import type { AnnounceButton, FeatureModule, WiringContext } from './module.ts';
+import type { AnnounceButton, BackendInfo, FeatureModule, WiringContext } from './module.ts';
 
 export interface AlertingDeps {
   readonly config: Config;
@@ -38,6 +38,8 @@ export interface AlertingDeps {
   readonly messages: Messages;
   readonly access: AccessControl;
   readonly tokens: ActionTokens;
+  /** Every area's backends: household names for alerts, and what each runs on (from the area list). */
+  readonly backends: ReadonlyMap<string, BackendInfo>;
   /** The chat adapters (filled in after the modules are built). */
   readonly adapters: () => readonly ChatAdapter[];
 }
@@ -51,19 +53,9 @@ export interface Alerting {
   /** WiringContext.announce: routed by the bindings, rendered per chat. */
   readonly announce: NonNullable<WiringContext['announce']>;
   /** The FeatureModule: commands, feeds, power cut, digest; `modules` are the other areas. */
-  module(ctx: WiringContext, modules: readonly FeatureModule[]): FeatureModule;
+  module(ctx: WiringContext, modules: readonly FeatureModule[], powerController: PowerController | undefined): FeatureModule;
 }
 
-/** Backends that run on another one: an outage of the host suppresses their alerts (HOMELAB.md). */
-const RUNS_ON: Readonly<Record<string, string>> = {
-  omv: 'proxmox',
-  pihole: 'proxmox',
-  nextcloud: 'proxmox',
-  transmission: 'proxmox',
-  mdadm: 'omv',
-  offsite: 'proxmox',
-  devices: 'router',
-};
 const BUTTON_TTL_MS = 7 * 86_400_000;
 const PRUNE_AFTER_MS = 30 * 86_400_000;
 
@@ -94,8 +86,6 @@ export function createAlerting(deps: AlertingDeps): Alerting {
     bindingLanguage.get(destination) ?? access.getLanguage(destination) ?? config.language;
 
   const late: { worker?: OutboxWorker } = {};
-  /** Backend → its household name's message key, filled from the feeds once the modules exist. */
-  const backendLabels = new Map<string, string>();
   const service = new AlertService({
     db,
     clock,
@@ -125,7 +115,7 @@ export function createAlerting(deps: AlertingDeps): Alerting {
       actions,
       timezone: config.timezone,
       now: () => clock.now(),
-      backendLabelKey: (b) => backendLabels.get(b),
+      backendLabelKey: (b) => deps.backends.get(b)?.labelKey,
     }),
     async deliver(destination, message, editRef, meta) {
       const [platform, ...rest] = destination.split(':');
@@ -164,12 +154,11 @@ export function createAlerting(deps: AlertingDeps): Alerting {
     worker,
     notify,
     announce,
-    module(ctx, modules) {
+    module(ctx, modules, powerController) {
       const feeds = modules.flatMap((m) => m.alertFeeds ?? []);
       const backends = new Set(feeds.map((f) => f.backend));
       for (const f of feeds) {
-        backendLabels.set(f.backend, f.labelKey);
-        const host = RUNS_ON[f.backend];
+        const host = deps.backends.get(f.backend)?.runsOn;
         connectFeed(
           f.poller,
           { backend: f.backend, rules: f.rules, ...(host && backends.has(host) ? { dependsOn: host } : {}) },
@@ -183,7 +172,7 @@ export function createAlerting(deps: AlertingDeps): Alerting {
       const pc = config.alerts.powerCut;
       const ups = feeds.find((f) => f.backend === 'nut')?.poller as Poller<UpsState> | undefined;
       if (pc?.enabled && ups) {
-        const controller = modules.find((m) => m.powerController)?.powerController ?? noHypervisor;
+        const controller = powerController ?? noHypervisor;
         const journal = new PowerCutStore(db);
         powerCut = new PowerCutOrchestrator(
           { ...pc, guestTimeoutMs: pc.guestTimeoutSeconds * 1000 },

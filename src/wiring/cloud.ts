@@ -1,13 +1,14 @@
 /** The cloud area: Nextcloud HTTP client and poller, occ over SSH when configured, commands, alerts. */
 import type { SshConfig } from '../core/config-schema.ts';
-import type { StatusSection } from '../handlers/builtin/status-section.ts';
-import { cloudCommands, cloudState } from '../handlers/cloud/commands.ts';
+import { cloudCommands } from '../handlers/cloud/commands.ts';
+import { cloudStatusSection } from '../handlers/cloud/status.ts';
 import { nextcloudConditions } from '../services/nextcloud/alerts.ts';
 import { NextcloudClient } from '../services/nextcloud/client.ts';
 import { NextcloudOcc } from '../services/nextcloud/occ.ts';
 import { createNextcloudPoller } from '../services/nextcloud/poller.ts';
 import { SshRunner, type SshOptions } from '../services/ssh.ts';
-import type { FeatureModule, WiringContext } from './module.ts';
+import { cloudMessages } from '../handlers/cloud/messages.ts';
+import type { AreaDescriptor, FeatureModule, WiringContext } from './module.ts';
 
 /** SSH settings from the config section (the host key pin is mandatory there). */
 export function sshOptionsFrom(c: SshConfig, service: string): SshOptions {
@@ -41,24 +42,11 @@ export function cloudModule(ctx: WiringContext): FeatureModule | undefined {
   const ssh = c.occ ? new SshRunner(sshOptionsFrom(c.occ.ssh, 'nextcloud')) : undefined;
   const occ = ssh && c.occ ? new NextcloudOcc({ runner: ssh, commandPrefix: c.occ.command }) : undefined;
 
-  const section: StatusSection = {
-    id: 'cloud',
-    labelKey: 'cloud.label',
-    async read(t) {
-      const s = await poller.settled();
-      if (s.status === 'never') return { level: 'warning', text: t('cloud.status.checking') };
-      if (s.status === 'failed')
-        return { level: 'down', text: t(`error.${s.error.kind}`, { service: t('cloud.label'), detail: s.error.detail }) };
-      const state = cloudState(t, s.value.status);
-      return { level: state.level, text: t('cloud.status.line', { state: state.text, version: s.value.status.versionString }) };
-    },
-  };
-
   return {
     name: 'cloud',
     commands: cloudCommands({ poller, ...(occ ? { occ } : {}) }),
-    statusSections: [section],
-    alertFeeds: [{ backend: 'nextcloud', labelKey: 'cloud.label', poller, rules: (s) => nextcloudConditions(s) }],
+    statusSections: [cloudStatusSection(poller)],
+    alertFeeds: [{ backend: 'nextcloud', poller, rules: (s) => nextcloudConditions(s) }],
     start() {
       poller.start();
     },
@@ -69,3 +57,13 @@ export function cloudModule(ctx: WiringContext): FeatureModule | undefined {
     },
   };
 }
+
+/** The cloud area (Nextcloud). */
+export const cloudArea: AreaDescriptor = {
+  id: 'cloud',
+  messages: [cloudMessages],
+  configSections: ['nextcloud'],
+  alertSources: ['cloud'],
+  backends: { nextcloud: { labelKey: 'cloud.label', runsOn: 'proxmox' } },
+  create: cloudModule,
+};

@@ -1,14 +1,15 @@
 /** The downloads area: Transmission client, poller, finish notifications, commands. */
-import type { StatusSection } from '../handlers/builtin/status-section.ts';
 import { torrentAddCommands } from '../handlers/downloads/add-commands.ts';
 import { torrentCommands, type TorrentCommandDeps } from '../handlers/downloads/commands.ts';
 import { TorrentFinishNotifier } from '../handlers/downloads/notifier.ts';
 import { TorrentStore } from '../handlers/downloads/store.ts';
-import { formatBytes } from '../handlers/replies.ts';
+import { downloadsStatusSection } from '../handlers/downloads/status.ts';
 import { TransmissionClient } from '../services/transmission/client.ts';
 import { createTransmissionPoller } from '../services/transmission/poller.ts';
 import { snapshotValue } from '../services/poller.ts';
-import type { FeatureModule, WiringContext } from './module.ts';
+import { downloadsMessages } from '../handlers/downloads/messages.ts';
+import { downloadsMigrations } from '../handlers/downloads/store.ts';
+import type { AreaDescriptor, FeatureModule, WiringContext } from './module.ts';
 
 /** Builds the downloads module, or undefined when the config has no `transmission` section. */
 export function downloadsModule(ctx: WiringContext): FeatureModule | undefined {
@@ -30,32 +31,12 @@ export function downloadsModule(ctx: WiringContext): FeatureModule | undefined {
   poller.onRefresh(notifier.onRefresh);
   const deps: TorrentCommandDeps = { client, poller, store, folders: c.downloadDirs, maxTorrentFileBytes: c.maxTorrentFileBytes };
 
-  const section: StatusSection = {
-    id: 'downloads',
-    labelKey: 'downloads.label',
-    async read(t) {
-      const s = await poller.settled();
-      if (s.status === 'never') return { level: 'warning', text: t('downloads.checking') };
-      if (s.status === 'failed')
-        return { level: 'down', text: t(`error.${s.error.kind}`, { service: t('downloads.label'), detail: s.error.detail }) };
-      const list = s.value.torrents;
-      return {
-        level: list.some((x) => x.error !== 0) ? 'warning' : 'ok',
-        text: t('downloads.status.line', {
-          downloading: list.filter((x) => x.percentDone < 1 && x.status !== 'stopped').length,
-          seeding: list.filter((x) => x.percentDone >= 1).length,
-          down: formatBytes(list.reduce((sum, x) => sum + x.rateDownload, 0)),
-        }),
-      };
-    },
-  };
-
   return {
     name: 'downloads',
     commands: [...torrentCommands(deps), ...torrentAddCommands(deps)],
-    statusSections: [section],
+    statusSections: [downloadsStatusSection(poller)],
     // Finishes are personal notices (above), not alerts; the feed reports reachability.
-    alertFeeds: [{ backend: 'transmission', labelKey: 'downloads.label', poller, rules: () => [] }],
+    alertFeeds: [{ backend: 'transmission', poller, rules: () => [] }],
     // Discord autocomplete for the torrent argument, from the cached snapshot.
     completions: { torrent: () => (snapshotValue(poller.snapshot)?.torrents ?? []).map((t) => t.name) },
     start() {
@@ -67,3 +48,13 @@ export function downloadsModule(ctx: WiringContext): FeatureModule | undefined {
     },
   };
 }
+
+/** The downloads area (Transmission). */
+export const downloadsArea: AreaDescriptor = {
+  id: 'downloads',
+  messages: [downloadsMessages],
+  migrations: downloadsMigrations,
+  configSections: ['transmission'],
+  backends: { transmission: { labelKey: 'downloads.label', runsOn: 'proxmox' } },
+  create: downloadsModule,
+};

@@ -1,21 +1,12 @@
-/** Every schema migration, by area; each area's ids carry its prefix so lists never clash. */
+/** Every schema migration: the shared tables' and each area's (from the area list); ids carry their prefix so lists never clash. */
 import type { Migration } from '../core/db.ts';
 import { deadlineMigrations } from '../core/deadlines.ts';
-import { permissionMigrations } from '../permissions/migrations.ts';
-import { routerMigrations } from '../handlers/router/store.ts';
-import { downloadsMigrations } from '../handlers/downloads/store.ts';
-import { piholeMigrations } from '../handlers/pihole/store.ts';
-import { deviceMigrations } from '../handlers/devices/store.ts';
 import { alertMigrations } from '../alerts/migrations.ts';
-import { nasMigrations } from '../handlers/nas/store.ts';
+import { AREAS } from './areas.ts';
 
+/** Applied in this order at every start (each id once). */
 export const allMigrations: readonly Migration[] = [
   ...deadlineMigrations, // before the areas whose old tables move into it
-  ...permissionMigrations,
-  ...routerMigrations,
-  ...downloadsMigrations,
-  ...piholeMigrations,
-  ...deviceMigrations,
+  ...AREAS.flatMap((a) => a.migrations ?? []),
   ...alertMigrations,
-  ...nasMigrations,
 ];

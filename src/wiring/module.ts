@@ -13,13 +13,12 @@ export type AnnounceButton = (label: string, command: string, args: Readonly<Rec
 /** What each feature area contributes to the running bot (built by the composition root). */
 import type { Clock } from '../core/clock.ts';
 import type { Config } from '../core/config.ts';
-import type { Db } from '../core/db.ts';
+import type { Db, Migration } from '../core/db.ts';
 import type { DeadlineStore, DeadlineWorker } from '../core/deadlines.ts';
-import type { Language, Messages, Translate } from '../core/i18n.ts';
+import type { CatalogueFragment, Language, Messages, Translate } from '../core/i18n.ts';
 import type { Logger } from '../core/logger.ts';
 import type { Action, OutMessage } from '../core/outmessage.ts';
 import type { AnyCommand } from '../handlers/command.ts';
-import type { InviteAcceptor } from '../handlers/builtin/commands.ts';
 import type { Pipeline, PipelineHooks } from '../handlers/pipeline.ts';
 import type { CommandRegistry } from '../handlers/registry.ts';
 import type { AccessControl } from '../permissions/access.ts';
@@ -29,15 +28,12 @@ import type { AuditLog } from '../permissions/audit.ts';
 import type { StatusSection } from '../handlers/builtin/status-section.ts';
 import type { AlertSource, Condition, Severity } from '../alerts/condition.ts';
 import type { Poller } from '../services/poller.ts';
-import type { PowerController } from '../alerts/powercut.ts';
 import type { DigestInput } from '../alerts/digest.ts';
 
 /** A backend's polled state plus the pure rules that turn it into alert conditions. */
 export interface AlertFeed<T = unknown> {
   /** Backend name, e.g. 'nut', 'proxmox', 'omv' (its reachability is a condition of its own). */
   readonly backend: string;
-  /** Message key of the household name alerts use for this backend ("UPS", "NAS"). */
-  readonly labelKey: string;
   readonly poller: Poller<T>;
   /** Pure rules: the latest good snapshot value → the conditions that hold now. */
   readonly rules: (value: T, now: number) => readonly Condition[];
@@ -96,16 +92,46 @@ export interface FeatureModule {
   readonly pipelineHooks?: PipelineHooks;
   /** Told the first time a stranger writes (the permissions area notifies the owner). */
   onUnknownUser?(identity: string, displayName: string): void;
-  /** Shuts guests and the node down for the power-cut orchestration (the hypervisor area). */
-  readonly powerController?: PowerController;
   /** This area's part of the morning digest, from its latest snapshot (never slow). */
   readonly digestInput?: () => Partial<DigestInput>;
-  /** Accepts an invite code sent with /start (the permissions area). */
-  readonly acceptInvite?: InviteAcceptor;
   /** Extra /mute targets this area understands (e.g. `network-guest`). */
   readonly muteTargets?: readonly string[];
   /** Completion sources named by ArgDef.autocomplete ('guest', 'torrent', 'domain'…): values from cached state, fast. */
   readonly completions?: Readonly<Record<string, () => readonly string[] | Promise<readonly string[]>>>;
   /** Stops them; called on shutdown before the database closes. */
   stop?(): Promise<void>;
+}
+
+/** A backend an area polls, as alerts name it (its feed's `backend`). */
+export interface BackendInfo {
+  /** Message key of its household name in alerts ("UPS" for `nut`). */
+  readonly labelKey: string;
+  /** The backend it runs on: while that one is unreachable, this one's alerts are suppressed. */
+  readonly runsOn?: string;
+}
+
+/**
+ * Everything one area contributes, in one object. The composition root lists descriptors once
+ * (src/wiring/areas.ts); the message catalogue, migrations, modules and alert dependencies
+ * derive from that list.
+ */
+export interface AreaDescriptor<M extends FeatureModule = FeatureModule> {
+  /** The area's one id: its folders (`handlers/<id>/`), message prefix and permission prefix. */
+  readonly id: string;
+  /**
+   * Parts built by this area's module that keep their own folder and prefixes because they are
+   * a subject of their own (`devices` in the router area: handlers/devices/, `devices.` keys).
+   */
+  readonly parts?: readonly string[];
+  readonly messages: readonly CatalogueFragment[];
+  /** Its tables, applied at start whether or not the area is configured (ids `<prefix>-NNNN-…`). */
+  readonly migrations?: readonly Migration[];
+  /** The config sections it reads (paths such as `nut` or `alerts.offsite`); absent ones switch it off. */
+  readonly configSections: readonly string[];
+  /** The alert families its rules raise (a subset of ALERT_SOURCES). */
+  readonly alertSources?: readonly AlertSource[];
+  /** Its backends by the name its alert feeds use. */
+  readonly backends?: Readonly<Record<string, BackendInfo>>;
+  /** Builds the running module, or undefined when its config is absent. */
+  create(ctx: WiringContext): M | undefined;
 }

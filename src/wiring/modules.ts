@@ -1,31 +1,23 @@
-/** Builds the feature modules the config enables; each area adds one line to the list. */
-import type { FeatureModule, WiringContext } from './module.ts';
-import { permissionsModule } from './permissions.ts';
-import { routerModule } from './router.ts';
-import { downloadsModule } from './downloads.ts';
-import { proxmoxModule } from './proxmox.ts';
-import { nasModule } from './nas.ts';
-import { piholeModule } from './pihole.ts';
-import { cloudModule } from './cloud.ts';
-import { upsModule } from './ups.ts';
-import { offsiteModule } from './offsite.ts';
+/** Builds the feature modules the config enables, one per area of the list. */
+import type { AreaDescriptor, FeatureModule, WiringContext } from './module.ts';
+import { AREAS } from './areas.ts';
 
-type ModuleFactory = (ctx: WiringContext) => FeatureModule | undefined;
-
-/** Every area's module factory (one line per area). */
-const FACTORIES: readonly ModuleFactory[] = [
-  upsModule,
-  permissionsModule,
-  routerModule,
-  downloadsModule,
-  proxmoxModule,
-  nasModule,
-  piholeModule,
-  cloudModule,
-  offsiteModule,
-];
+/** The running modules, in area order, and each one by its descriptor (typed, for one-off capabilities). */
+export interface BuiltModules {
+  readonly all: readonly FeatureModule[];
+  /** The module an area built, with its own type (`of(proxmoxArea)?.powerController`); undefined when off. */
+  of<M extends FeatureModule>(area: AreaDescriptor<M>): M | undefined;
+}
 
 /** The modules whose config sections are present. */
-export function buildModules(ctx: WiringContext): FeatureModule[] {
-  return FACTORIES.map((f) => f(ctx)).filter((m): m is FeatureModule => m !== undefined);
+export function buildModules(ctx: WiringContext, areas: readonly AreaDescriptor[] = AREAS): BuiltModules {
+  const built = new Map<AreaDescriptor, FeatureModule>();
+  for (const a of areas) {
+    const m = a.create(ctx);
+    if (m) built.set(a, m);
+  }
+  return {
+    all: [...built.values()],
+    of: <M extends FeatureModule>(area: AreaDescriptor<M>) => built.get(area as AreaDescriptor) as M | undefined,
+  };
 }

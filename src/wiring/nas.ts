@@ -10,7 +10,9 @@ import { OmvClient } from '../services/omv/client.ts';
 import { omvPoller, type OmvSnapshot } from '../services/omv/poller.ts';
 import type { Poller } from '../services/poller.ts';
 import { SshRunner } from '../services/ssh.ts';
-import type { AlertFeed, FeatureModule, WiringContext } from './module.ts';
+import { nasMessages } from '../handlers/nas/messages.ts';
+import { nasMigrations } from '../handlers/nas/store.ts';
+import type { AlertFeed, AreaDescriptor, FeatureModule, WiringContext } from './module.ts';
 
 /** Builds the NAS module, or undefined when neither `omv` nor `mdadm` is configured. */
 export function nasModule(ctx: WiringContext): FeatureModule | undefined {
@@ -33,7 +35,7 @@ export function nasModule(ctx: WiringContext): FeatureModule | undefined {
     });
     const poller = omvPoller(client, { intervalMs: o.pollSeconds * 1000, clock: ctx.clock, log });
     const rules = { filesystemWarnPercent: o.filesystemWarnPercent, filesystemCritPercent: o.filesystemCritPercent };
-    feeds.push({ backend: 'omv', labelKey: 'nas.label', poller, rules: (v: OmvSnapshot) => omvConditions(v, rules) });
+    feeds.push({ backend: 'omv', poller, rules: (v: OmvSnapshot) => omvConditions(v, rules) });
     closers.push(
       () => poller.stop(),
       () => client.close(),
@@ -54,12 +56,7 @@ export function nasModule(ctx: WiringContext): FeatureModule | undefined {
       service: 'mdadm',
     });
     const poller = mdadmPoller(new MdadmSource(ssh, { command: m.command }), { intervalMs: m.pollSeconds * 1000, clock: ctx.clock, log });
-    feeds.push({
-      backend: 'mdadm',
-      labelKey: 'nas.label',
-      poller,
-      rules: (v: RaidArray[]) => raidConditions(v, { host: m.ssh.host, backend: 'mdadm' }),
-    });
+    feeds.push({ backend: 'mdadm', poller, rules: (v: RaidArray[]) => raidConditions(v, { host: m.ssh.host, backend: 'mdadm' }) });
     closers.push(
       () => poller.stop(),
       () => ssh.close(),
@@ -87,3 +84,14 @@ export function nasModule(ctx: WiringContext): FeatureModule | undefined {
     },
   };
 }
+
+/** The NAS area (OpenMediaVault and/or md RAID over SSH). */
+export const nasArea: AreaDescriptor = {
+  id: 'nas',
+  messages: [nasMessages],
+  migrations: nasMigrations,
+  configSections: ['omv', 'mdadm'],
+  alertSources: ['raid', 'disk', 'storage'],
+  backends: { omv: { labelKey: 'nas.label', runsOn: 'proxmox' }, mdadm: { labelKey: 'nas.label.mdadm', runsOn: 'omv' } },
+  create: nasModule,
+};

@@ -3,7 +3,8 @@ import { offsiteDigest, offsiteStatusSection } from '../handlers/offsite/status.
 import { offsiteConditions } from '../services/offsite/alerts.ts';
 import { OFFSITE_BACKEND, offsitePoller, type OffsiteState } from '../services/offsite/source.ts';
 import { SshRunner } from '../services/ssh.ts';
-import type { FeatureModule, WiringContext } from './module.ts';
+import { offsiteMessages } from '../handlers/offsite/messages.ts';
+import type { AreaDescriptor, FeatureModule, WiringContext } from './module.ts';
 
 /** Builds the off-site module, or undefined when the config has no `alerts.offsite` section. */
 export function offsiteModule(ctx: WiringContext): FeatureModule | undefined {
@@ -27,14 +28,7 @@ export function offsiteModule(ctx: WiringContext): FeatureModule | undefined {
     name: 'offsite',
     commands: [],
     statusSections: [offsiteStatusSection(poller, c.windowHours)],
-    alertFeeds: [
-      {
-        backend: OFFSITE_BACKEND,
-        labelKey: 'offsite.label',
-        poller,
-        rules: (v: OffsiteState, now: number) => offsiteConditions(v, now, rules),
-      },
-    ],
+    alertFeeds: [{ backend: OFFSITE_BACKEND, poller, rules: (v: OffsiteState, now: number) => offsiteConditions(v, now, rules) }],
     digestInput: () => offsiteDigest(poller),
     start() {
       poller.start();
@@ -45,3 +39,13 @@ export function offsiteModule(ctx: WiringContext): FeatureModule | undefined {
     },
   };
 }
+
+/** The off-site copy check. */
+export const offsiteArea: AreaDescriptor = {
+  id: 'offsite',
+  messages: [offsiteMessages],
+  configSections: ['alerts.offsite'],
+  alertSources: ['backup'],
+  backends: { [OFFSITE_BACKEND]: { labelKey: 'offsite.label', runsOn: 'proxmox' } },
+  create: offsiteModule,
+};

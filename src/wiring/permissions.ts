@@ -9,11 +9,19 @@ import { Linking } from '../permissions/linking.ts';
 import { approvalCommands, askAnAdmin, notifyOwnersOfStranger } from '../handlers/permissions/approvals.ts';
 import { permissionCommands } from '../handlers/permissions/commands.ts';
 import { chatAddress, type PermissionDeps } from '../handlers/permissions/deps.ts';
+import type { InviteAcceptor } from '../handlers/builtin/commands.ts';
 import type { ReplySink } from '../handlers/pipeline.ts';
-import type { FeatureModule, WiringContext } from './module.ts';
+import { permissionMessages } from '../handlers/permissions/messages.ts';
+import { permissionMigrations } from '../permissions/migrations.ts';
+import type { AreaDescriptor, FeatureModule, WiringContext } from './module.ts';
+
+/** The permissions module, which also accepts the invite codes /start carries (wired explicitly by the root). */
+export interface PermissionsModule extends FeatureModule {
+  readonly acceptInvite: InviteAcceptor;
+}
 
 /** Builds the permissions module; undefined when the root did not share its services (unit wiring). */
-export function permissionsModule(ctx: WiringContext): FeatureModule | undefined {
+export function permissionsModule(ctx: WiringContext): PermissionsModule | undefined {
   const shared = ctx.shared;
   if (!shared) return undefined;
   const { access, audit, tokens } = shared;
@@ -87,3 +95,12 @@ export function permissionsModule(ctx: WiringContext): FeatureModule | undefined
     },
   };
 }
+
+/** The people-and-permissions area (always on). */
+export const permissionsArea: AreaDescriptor<PermissionsModule> = {
+  id: 'permissions',
+  messages: [permissionMessages],
+  migrations: permissionMigrations,
+  configSections: ['permissions'],
+  create: permissionsModule,
+};

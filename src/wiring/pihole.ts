@@ -1,14 +1,16 @@
 /** The Pi-hole area: client with one reused session, poller, temporary-allow expiry, commands, alerts. */
 import { textMessage } from '../core/outmessage.ts';
-import type { StatusSection } from '../handlers/builtin/status-section.ts';
-import { blockingText, piholeCommands } from '../handlers/pihole/commands.ts';
+import { piholeCommands } from '../handlers/pihole/commands.ts';
+import { piholeStatusSection } from '../handlers/pihole/status.ts';
 import { tempAllowDeadlines } from '../handlers/pihole/expiry.ts';
 import { TempAllowStore } from '../handlers/pihole/store.ts';
 import { TEMP_COMMENT } from '../handlers/pihole/unblock.ts';
 import { piholeConditions } from '../services/pihole/alerts.ts';
 import { PiholeClient } from '../services/pihole/client.ts';
 import { createPiholePoller } from '../services/pihole/poller.ts';
-import type { FeatureModule, WiringContext } from './module.ts';
+import { piholeMessages } from '../handlers/pihole/messages.ts';
+import { piholeMigrations } from '../handlers/pihole/store.ts';
+import type { AreaDescriptor, FeatureModule, WiringContext } from './module.ts';
 
 /** Builds the Pi-hole module, or undefined when the config has no `pihole` section. */
 export function piholeModule(ctx: WiringContext): FeatureModule | undefined {
@@ -34,22 +36,6 @@ export function piholeModule(ctx: WiringContext): FeatureModule | undefined {
     ),
   );
 
-  const section: StatusSection = {
-    id: 'pihole',
-    labelKey: 'pihole.label',
-    async read(t, now) {
-      const s = await poller.settled();
-      if (s.status === 'never') return { level: 'warning', text: t('pihole.status.checking') };
-      if (s.status === 'failed')
-        return { level: 'down', text: t(`error.${s.error.kind}`, { service: t('pihole.label'), detail: s.error.detail }) };
-      const b = s.value.blocking;
-      return {
-        level: b.state === 'enabled' ? 'ok' : 'warning',
-        text: t('pihole.status.line', { state: blockingText(t, b, now - s.at), percent: s.value.summary.percentBlocked.toFixed(1) }),
-      };
-    },
-  };
-
   return {
     name: 'pihole',
     commands: piholeCommands({
@@ -60,8 +46,8 @@ export function piholeModule(ctx: WiringContext): FeatureModule | undefined {
       protectedDomains: c.protectedDomains,
       changed: () => void poller.refresh(),
     }),
-    statusSections: [section],
-    alertFeeds: [{ backend: 'pihole', labelKey: 'pihole.label', poller, rules: (s) => piholeConditions(s) }],
+    statusSections: [piholeStatusSection(poller)],
+    alertFeeds: [{ backend: 'pihole', poller, rules: (s) => piholeConditions(s) }],
     start() {
       poller.start();
     },
@@ -71,3 +57,14 @@ export function piholeModule(ctx: WiringContext): FeatureModule | undefined {
     },
   };
 }
+
+/** The ad blocker area. */
+export const piholeArea: AreaDescriptor = {
+  id: 'pihole',
+  messages: [piholeMessages],
+  migrations: piholeMigrations,
+  configSections: ['pihole'],
+  alertSources: ['dns'],
+  backends: { pihole: { labelKey: 'pihole.label', runsOn: 'proxmox' } },
+  create: piholeModule,
+};

@@ -6,10 +6,17 @@ import { ProxmoxClient } from '../services/proxmox/client.ts';
 import { ProxmoxPower } from '../services/proxmox/power.ts';
 import { snapshotValue } from '../services/poller.ts';
 import { proxmoxPoller } from '../services/proxmox/poller.ts';
-import type { FeatureModule, WiringContext } from './module.ts';
+import { proxmoxMessages } from '../handlers/proxmox/messages.ts';
+import type { PowerController } from '../alerts/powercut.ts';
+import type { AreaDescriptor, FeatureModule, WiringContext } from './module.ts';
+
+/** The hypervisor module, which also shuts guests and the node down for a power cut (wired explicitly by the root). */
+export interface ProxmoxModule extends FeatureModule {
+  readonly powerController: PowerController;
+}
 
 /** Builds the Proxmox module, or undefined when the config has no `proxmox` section. */
-export function proxmoxModule(ctx: WiringContext): FeatureModule | undefined {
+export function proxmoxModule(ctx: WiringContext): ProxmoxModule | undefined {
   const c = ctx.config.proxmox;
   if (!c) return undefined;
   const log = ctx.log.child({ backend: 'proxmox' });
@@ -39,7 +46,7 @@ export function proxmoxModule(ctx: WiringContext): FeatureModule | undefined {
     name: 'proxmox',
     commands: proxmoxCommands({ client, poller, backupWindowHours: c.backupWindowHours, followers, signal: stopping.signal }),
     statusSections: [proxmoxStatusSection(poller, c.backupWindowHours)],
-    alertFeeds: [{ backend: 'proxmox', labelKey: 'proxmox.label', poller, rules: (value, now) => proxmoxConditions(value, now, rules) }],
+    alertFeeds: [{ backend: 'proxmox', poller, rules: (value, now) => proxmoxConditions(value, now, rules) }],
     digestInput: () => proxmoxDigest(poller, c.backupWindowHours, () => ctx.clock.now()),
     completions: {
       // Discord autocomplete for the guest argument, from the cached snapshot (never slow).
@@ -60,3 +67,13 @@ export function proxmoxModule(ctx: WiringContext): FeatureModule | undefined {
     },
   };
 }
+
+/** The hypervisor area. */
+export const proxmoxArea: AreaDescriptor<ProxmoxModule> = {
+  id: 'proxmox',
+  messages: [proxmoxMessages],
+  configSections: ['proxmox'],
+  alertSources: ['backup', 'storage', 'guest'],
+  backends: { proxmox: { labelKey: 'proxmox.label' } },
+  create: proxmoxModule,
+};

@@ -1,10 +1,9 @@
 /** The router area: RouterOS client, overview poller, guest WiFi auto-off, commands. */
 import { textMessage } from '../core/outmessage.ts';
 import { deviceLabel } from '../handlers/devices/store.ts';
-import type { StatusSection } from '../handlers/builtin/status-section.ts';
-import { formatDurationShort } from '../handlers/args.ts';
 import { guestAutoOffDeadlines } from '../handlers/router/auto-off.ts';
-import { guestState, routerCommands } from '../handlers/router/commands.ts';
+import { routerCommands } from '../handlers/router/commands.ts';
+import { routerStatusSection } from '../handlers/router/status.ts';
 import { GuestAutoOffStore } from '../handlers/router/store.ts';
 import { newDeviceMessage, newDeviceRoute } from '../handlers/devices/announce.ts';
 import { deviceCommands } from '../handlers/devices/commands.ts';
@@ -17,7 +16,11 @@ import { DeviceTracker } from '../handlers/devices/tracker.ts';
 import { RouterOsClient } from '../services/routeros/client.ts';
 import { Poller } from '../services/poller.ts';
 import { createRouterPoller } from '../services/routeros/poller.ts';
-import type { FeatureModule, WiringContext } from './module.ts';
+import { routerMessages } from '../handlers/router/messages.ts';
+import { routerMigrations } from '../handlers/router/store.ts';
+import { deviceMessages } from '../handlers/devices/messages.ts';
+import { deviceMigrations } from '../handlers/devices/store.ts';
+import type { AreaDescriptor, FeatureModule, WiringContext } from './module.ts';
 
 /** Builds the router module, or undefined when the config has no `router` section. */
 export function routerModule(ctx: WiringContext): FeatureModule | undefined {
@@ -70,26 +73,6 @@ export function routerModule(ctx: WiringContext): FeatureModule | undefined {
     timezone: ctx.config.timezone,
   };
 
-  const section: StatusSection = {
-    id: 'router',
-    labelKey: 'router.label',
-    async read(t) {
-      const s = await poller.settled();
-      if (s.status === 'never') return { level: 'warning', text: t('router.status.checking') };
-      if (s.status === 'failed')
-        return { level: 'down', text: t(`error.${s.error.kind}`, { service: t('router.label'), detail: s.error.detail }) };
-      const r = s.value.resource;
-      return {
-        level: 'ok',
-        text: t('router.status.line', {
-          uptime: formatDurationShort(r.uptimeSeconds * 1000),
-          cpu: `${r.cpuLoadPercent} %`,
-          guest: guestState(t, s.value.guestEnabled),
-        }),
-      };
-    },
-  };
-
   return {
     name: 'router',
     commands: [
@@ -104,14 +87,14 @@ export function routerModule(ctx: WiringContext): FeatureModule | undefined {
       ...deviceCommands(deviceDeps),
       ...pauseCommands(deviceDeps),
     ],
-    statusSections: [section, deviceStatusSection(devices, ctx.config.timezone)],
+    statusSections: [routerStatusSection(poller), deviceStatusSection(devices, ctx.config.timezone)],
     muteTargets: ['network-guest'],
     // No router rules yet: the feed gives the engine the router's reachability as an alert.
     alertFeeds: [
-      { backend: 'router', labelKey: 'router.label', poller, rules: () => [] },
+      { backend: 'router', poller, rules: () => [] },
       // The lease table: no rules of its own (new devices are announced by the tracker), but
       // /simulate and the engine refresh it with the other feeds.
-      { backend: 'devices', labelKey: 'devices.label', poller: leases, rules: () => [] },
+      { backend: 'devices', poller: leases, rules: () => [] },
     ],
     start() {
       poller.start();
@@ -126,3 +109,15 @@ export function routerModule(ctx: WiringContext): FeatureModule | undefined {
     },
   };
 }
+
+/** The router area (guest WiFi, VPN, and its devices part: people's devices, /pausenet). */
+export const routerArea: AreaDescriptor = {
+  id: 'router',
+  parts: ['devices'],
+  messages: [routerMessages, deviceMessages],
+  migrations: [...routerMigrations, ...deviceMigrations],
+  configSections: ['router'],
+  alertSources: ['network'],
+  backends: { router: { labelKey: 'router.label' }, devices: { labelKey: 'devices.label', runsOn: 'router' } },
+  create: routerModule,
+};

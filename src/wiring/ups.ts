@@ -1,10 +1,10 @@
 /** The UPS area: NUT client, a 2-second poller, its /status line, alert feed and digest part. */
-import { upsStatusSection } from '../handlers/ups/status.ts';
+import { upsDigest, upsStatusSection } from '../handlers/ups/status.ts';
 import { upsConditions } from '../services/nut/alerts.ts';
 import { NutClient } from '../services/nut/client.ts';
 import { createNutPoller } from '../services/nut/poller.ts';
-import { onBattery } from '../services/nut/state.ts';
-import type { FeatureModule, WiringContext } from './module.ts';
+import { upsMessages } from '../handlers/ups/messages.ts';
+import type { AreaDescriptor, FeatureModule, WiringContext } from './module.ts';
 
 /** Builds the UPS module, or undefined when the config has no `nut` section. */
 export function upsModule(ctx: WiringContext): FeatureModule | undefined {
@@ -22,20 +22,8 @@ export function upsModule(ctx: WiringContext): FeatureModule | undefined {
     name: 'ups',
     commands: [],
     statusSections: [upsStatusSection(poller)],
-    alertFeeds: [{ backend: 'nut', labelKey: 'ups.label', poller, rules: (s) => upsConditions(s) }],
-    digestInput() {
-      const s = poller.snapshot;
-      if (s.status !== 'ok') return {};
-      const u = s.value;
-      return {
-        ups: {
-          replaceBattery: u.status.has('RB'),
-          onMains: !onBattery(u),
-          ...(u.charge !== undefined ? { charge: u.charge } : {}),
-          ...(u.runtimeSeconds !== undefined ? { runtimeSeconds: u.runtimeSeconds } : {}),
-        },
-      };
-    },
+    alertFeeds: [{ backend: 'nut', poller, rules: (s) => upsConditions(s) }],
+    digestInput: () => upsDigest(poller),
     start() {
       poller.start();
     },
@@ -44,3 +32,13 @@ export function upsModule(ctx: WiringContext): FeatureModule | undefined {
     },
   };
 }
+
+/** The UPS area. */
+export const upsArea: AreaDescriptor = {
+  id: 'ups',
+  messages: [upsMessages],
+  configSections: ['nut'],
+  alertSources: ['ups'],
+  backends: { nut: { labelKey: 'ups.label' } },
+  create: upsModule,
+};

@@ -4,7 +4,7 @@ import type { Translate } from '../../core/i18n.ts';
 import { formatUtc } from '../../services/offsite/alerts.ts';
 import type { OffsiteState } from '../../services/offsite/source.ts';
 import type { Poller } from '../../services/poller.ts';
-import type { StatusLine, StatusSection } from '../builtin/status-section.ts';
+import { pollerStatusSection, type StatusSection } from '../builtin/status-section.ts';
 import { formatAge } from '../replies.ts';
 
 /** "5 h ago"; hours up to three days, so "30 h" compares with a window in hours (not "1 days"). */
@@ -14,16 +14,13 @@ function syncAge(t: Translate, ageMs: number): string {
 
 /** One line of /status: how long ago the last sync was, stale against the window, or why it cannot be read. */
 export function offsiteStatusSection(poller: Poller<OffsiteState>, windowHours: number): StatusSection {
-  return {
+  return pollerStatusSection(poller, {
     id: 'offsite',
     labelKey: 'offsite.label',
-    async read(t: Translate, now: number): Promise<StatusLine> {
-      const s = await poller.settled();
-      if (s.status === 'never') return { level: 'warning', text: t('offsite.status.checking') };
-      if (s.status === 'failed') {
-        return { level: 'down', text: t(`error.${s.error.kind}`, { service: t('offsite.label.check'), detail: s.error.detail }) };
-      }
-      const last = s.value.lastSuccessAt;
+    checkingKey: 'offsite.status.checking',
+    errorLabelKey: 'offsite.label.check',
+    line(v, t, now) {
+      const last = v.lastSuccessAt;
       const ageMs = now - last;
       // Clock skew between the bot and the docker host: say so rather than "just now".
       if (ageMs < -5 * 60_000) return { level: 'warning', text: t('offsite.status.future', { last: formatUtc(last) }) };
@@ -34,7 +31,7 @@ export function offsiteStatusSection(poller: Poller<OffsiteState>, windowHours: 
         text: t('offsite.status.stale', { age: syncAge(t, ageMs), window: windowHours }),
       };
     },
-  };
+  });
 }
 
 /** The last successful sync for the digest (the last known one while the host does not answer). */

@@ -3,21 +3,16 @@ import type { DigestInput } from '../../alerts/digest.ts';
 import { snapshotValue, type Poller } from '../../services/poller.ts';
 import { summarizeBackups } from '../../services/proxmox/backups.ts';
 import type { ProxmoxSnapshot } from '../../services/proxmox/poller.ts';
-import type { StatusSection } from '../builtin/status-section.ts';
+import { pollerStatusSection, type StatusSection } from '../builtin/status-section.ts';
 import { formatPercent } from '../replies.ts';
-import { pveLabel } from './format.ts';
 
 /** One line of /status: guests running, CPU, memory, backups. Never touches the backend. */
 export function proxmoxStatusSection(poller: Poller<ProxmoxSnapshot>, backupWindowHours: number): StatusSection {
-  return {
+  return pollerStatusSection(poller, {
     id: 'proxmox',
     labelKey: 'proxmox.label',
-    async read(t, now) {
-      const s = await poller.settled();
-      if (s.status === 'never') return { level: 'warning', text: t('proxmox.checking') };
-      if (s.status === 'failed')
-        return { level: 'down', text: t(`error.${s.error.kind}`, { service: pveLabel(t), detail: s.error.detail }) };
-      const v = s.value;
+    checkingKey: 'proxmox.checking',
+    line(v, t, now) {
       const guests = v.guests.filter((g) => !g.template);
       const running = guests.filter((g) => g.status === 'running').length;
       let backups = '';
@@ -39,7 +34,7 @@ export function proxmoxStatusSection(poller: Poller<ProxmoxSnapshot>, backupWind
         }),
       };
     },
-  };
+  });
 }
 
 /** Last night's backups for the digest (names, failures, gaps), from the snapshot. */
