@@ -1,8 +1,10 @@
 import type { Db } from '../core/db.ts';
 import type { Severity } from './condition.ts';
 import type { OutboxPayload } from './payload.ts';
+import type { AlertEvent } from './types.ts';
 
-export { OutboxWorker, type Deliver, type DeliveryOutcome, type OutboxWorkerOptions } from './worker.ts';
+export type { DeliveryOutcome } from '../core/delivery.ts';
+export { OutboxWorker, type Deliver, type OutboxWorkerOptions } from './worker.ts';
 
 /** Delivery state of a row. `held`: quiet hours; `merged`: folded into a summary; `superseded`: a newer edit replaced it. */
 export type OutboxStatus = 'pending' | 'sent' | 'dead' | 'held' | 'merged' | 'superseded';
@@ -84,6 +86,7 @@ export function fromRaw(r: RawRow): OutboxRow {
 }
 
 const rank = (s: Severity): number => ['info', 'warning', 'critical'].indexOf(s);
+const marks = (ids: readonly unknown[]): string => ids.map(() => '?').join(',');
 
 /**
  * The SQLite outbox. Writes happen inside the caller's transaction (the engine's state change
@@ -175,6 +178,125 @@ export class Outbox {
       .prepare("SELECT COUNT(*) FROM alert_outbox WHERE substr(dedup_key, 1, length(?)) = ? AND status IN ('pending', 'held')")
       .pluck()
       .get(prefix, prefix) as number;
+  }
+
+  /** Destinations with pending rows. */
+  pendingDestinations(): string[] {
+    return this.db.prepare("SELECT DISTINCT destination FROM alert_outbox WHERE status = 'pending'").pluck().all() as string[];
+  }
+
+  /** The first `limit` pending rows of one destination, in order. */
+  pendingFor(destination: string, limit: number): OutboxRow[] {
+    return (
+      this.db
+        .prepare("SELECT * FROM alert_outbox WHERE destination = ? AND status = 'pending' ORDER BY id LIMIT ?")
+        .all(destination, limit) as RawRow[]
+    ).map(fromRaw);
+  }
+
+  /** When the next pending row (after its grouping window) or held release is due; null when none. */
+  nextDueAt(groupWindowMs: number): number | null {
+    return this.db
+      .prepare(
+        `SELECT MIN(t) FROM (
+           SELECT MAX(next_attempt_at, created_at + ?) AS t FROM alert_outbox WHERE status = 'pending'
+           UNION ALL SELECT release_at FROM alert_outbox WHERE status = 'held')`,
+      )
+      .pluck()
+      .get(groupWindowMs) as number | null;
+  }
+
+  /** Counts an attempt before sending: a crash mid-send must not retry forever. */
+  countAttempt(ids: readonly number[]): void {
+    this.db.prepare(`UPDATE alert_outbox SET attempts = attempts + 1 WHERE id IN (${marks(ids)})`).run(...ids);
+  }
+
+  /** The platform accepted the rows. */
+  markSent(ids: readonly number[], ref: string, grouped: boolean, at: number): void {
+    this.db
+      .prepare(`UPDATE alert_outbox SET status = 'sent', ref = ?, grouped = ?, sent_at = ?, last_error = NULL WHERE id IN (${marks(ids)})`)
+      .run(ref, grouped ? 1 : 0, at, ...ids);
+  }
+
+  /** The rows will never go (a permanent error, or too old). */
+  markDead(ids: readonly number[], error: string): void {
+    this.db.prepare(`UPDATE alert_outbox SET status = 'dead', last_error = ? WHERE id IN (${marks(ids)})`).run(error, ...ids);
+  }
+
+  /** Tries again at `at`; `refund` gives the attempt back (the platform was unreachable, the message is fine). */
+  reschedule(ids: readonly number[], at: number, error: string, refund: boolean): void {
+    this.db
+      .prepare(`UPDATE alert_outbox SET next_attempt_at = ?, last_error = ?, attempts = attempts - ? WHERE id IN (${marks(ids)})`)
+      .run(at, error, refund ? 1 : 0, ...ids);
+  }
+
+  /** The message to edit is gone (deleted by a user): send the new state as a fresh message. */
+  sendInsteadOfEdit(id: number, error: string): void {
+    this.db.prepare('UPDATE alert_outbox SET edit = 0, attempts = attempts - 1, last_error = ? WHERE id = ?').run(error, id);
+  }
+
+  /** The platform ref of the thread's last message in this chat, unless that message was a group (editing it would lose the others). */
+  editTarget(row: OutboxRow): string | undefined {
+    if (!row.thread) return undefined;
+    const last = this.db
+      .prepare(
+        "SELECT ref, grouped FROM alert_outbox WHERE destination = ? AND thread = ? AND status = 'sent' AND ref IS NOT NULL AND id < ? ORDER BY id DESC LIMIT 1",
+      )
+      .get(row.destination, row.thread, row.id) as { ref: string; grouped: number } | undefined;
+    return last && last.grouped === 0 ? last.ref : undefined;
+  }
+
+  /**
+   * After an outage: the destination's queued alert rows become one "while you were offline"
+   * summary in the place of the first (order kept), listing what is still active. Returns the
+   * number of rows folded (0 when fewer than two were queued).
+   */
+  foldOffline(destination: string, now: number): number {
+    const rows = (
+      this.db.prepare("SELECT * FROM alert_outbox WHERE destination = ? AND status = 'pending' ORDER BY id").all(destination) as RawRow[]
+    )
+      .map(fromRaw)
+      .filter((r) => r.payload.type === 'alert' || r.payload.type === 'group' || r.payload.type === 'offline');
+    if (rows.length < 2) return 0;
+    // An earlier summary of the same outage takes in what arrived since.
+    const events = rows.flatMap((r): AlertEvent[] =>
+      r.payload.type === 'alert'
+        ? [r.payload.event]
+        : r.payload.type === 'group'
+          ? [...r.payload.items]
+          : r.payload.type === 'offline'
+            ? [...r.payload.active]
+            : [],
+    );
+    const counted = rows.reduce(
+      (n, r) => n + (r.payload.type === 'offline' ? r.payload.events - r.payload.active.length : 0),
+      events.length,
+    );
+    const last = new Map<string, AlertEvent>();
+    for (const e of events) last.set(e.thread, e);
+    const active = [...last.values()].filter((e) => e.kind !== 'resolve');
+    const head = rows[0]!;
+    const payload: OutboxPayload = { type: 'offline', since: head.createdAt, until: now, active, events: counted };
+    const severity = rows.reduce<Severity>((s, r) => (rank(r.severity) > rank(s) ? r.severity : s), 'info');
+    const rest = rows.slice(1).map((r) => r.id);
+    this.db.transaction(() => {
+      this.db
+        .prepare(
+          'UPDATE alert_outbox SET payload = ?, severity = ?, thread = NULL, edit = 0, attempts = 0, next_attempt_at = ? WHERE id = ?',
+        )
+        .run(JSON.stringify(payload), severity, now, head.id);
+      this.db.prepare(`UPDATE alert_outbox SET status = 'merged', merged_into = ? WHERE id IN (${marks(rest)})`).run(head.id, ...rest);
+    })();
+    return rows.length;
+  }
+
+  /** Pending rows and the age of the oldest (for /healthz). */
+  depth(now: number): { readonly pending: number; readonly oldestMs: number | null } {
+    const r = this.db.prepare("SELECT COUNT(*) AS n, MIN(created_at) AS oldest FROM alert_outbox WHERE status = 'pending'").get() as {
+      n: number;
+      oldest: number | null;
+    };
+    return { pending: r.n, oldestMs: r.oldest === null ? null : now - r.oldest };
   }
 
   /** Rows in given states, oldest first (for /alerts and tests). */

@@ -16,6 +16,14 @@ export type OutboxPayload =
   | { readonly type: 'group'; readonly items: readonly AlertEvent[] }
   /** Messages held by quiet hours, released as one. */
   | { readonly type: 'summary'; readonly items: readonly OutboxPayload[]; readonly since: number }
+  /** A chat outage's backlog as one message: how long, how many events, what is still active. */
+  | {
+      readonly type: 'offline';
+      readonly since: number;
+      readonly until: number;
+      readonly active: readonly AlertEvent[];
+      readonly events: number;
+    }
   | { readonly type: 'notice'; readonly notice: Notice }
   /** Already rendered (ctx.notify from other areas renders in the chat's language at enqueue time). */
   | { readonly type: 'message'; readonly message: OutMessage };

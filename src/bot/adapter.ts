@@ -1,3 +1,4 @@
+import type { DeliveryOutcome } from '../core/delivery.ts';
 import type { OutMessage } from '../core/outmessage.ts';
 
 /** What /healthz and /status say about one chat platform. */
@@ -7,11 +8,6 @@ export interface AdapterHealth {
   /** Problems worth the admin's attention (e.g. cannot post in a channel). */
   readonly warnings: readonly string[];
 }
-
-/** Outcome of one proactive delivery (alerts, notifications) — matches the outbox's contract. */
-export type DeliveryOutcome =
-  | { readonly ok: true; readonly ref: string }
-  | { readonly ok: false; readonly error: string; readonly retryAfterMs?: number; readonly permanent?: boolean };
 
 /** One chat platform session: the only code that imports grammy or discord.js. */
 export interface ChatAdapter {

@@ -213,6 +213,8 @@ const alerts = z
     debounceSeconds: z.number().min(0).default(30),
     renotifyMinutes: z.number().min(0).default(60),
     maxAttempts: z.number().int().positive().default(12),
+    /** An alert still undelivered this long after it was raised is dead-lettered (a chat outage alone never is sooner). */
+    maxAgeHours: z.number().min(24).default(24),
     digest: z
       .object({ cron: cronExpression.default('0 8 * * *'), chats: z.array(z.string()).default([]) })
       .strict()
@@ -297,7 +299,7 @@ export const configSchema = z
     transmission: transmission.optional(),
     router: router.optional(),
     nut: nut.optional(),
-    alerts: alerts.default({ bindings: [], debounceSeconds: 30, renotifyMinutes: 60, maxAttempts: 12 }),
+    alerts: alerts.default({ bindings: [], debounceSeconds: 30, renotifyMinutes: 60, maxAttempts: 12, maxAgeHours: 24 }),
   })
   .strict();
 

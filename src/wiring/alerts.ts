@@ -109,6 +109,7 @@ export function createAlerting(deps: AlertingDeps): Alerting {
     clock,
     log,
     maxAttempts: config.alerts.maxAttempts,
+    maxAgeMs: config.alerts.maxAgeHours * 3_600_000,
     render: createAlertRenderer({
       messages,
       languageOf,

@@ -25,7 +25,9 @@ function render(p: OutboxPayload): OutMessage {
         ? `group[${p.items.map(line).join(',')}]`
         : p.type === 'message'
           ? 'message'
-          : p.type;
+          : p.type === 'offline'
+            ? `offline ${(p.until - p.since) / 60_000}min ${p.events} events [${p.active.map(line).join(',')}]`
+            : p.type;
   return { blocks: [{ kind: 'text', text }] };
 }
 
@@ -213,5 +215,67 @@ describe('outbox delivery', () => {
     await waitFor(() => calls.length > 0, { what: 'background delivery' });
     await w.stop();
     assert.equal(calls.length, 1);
+  });
+
+  test('a hung destination never delays another; stop returns within its bound and the row stays queued', async () => {
+    const h = harness([{ destination: 'telegram:1' }, { destination: 'discord:2' }]);
+    h.at(0, [cond('a', { holdMs: 0 })]);
+    const hung: ((o: DeliveryOutcome) => void)[] = [];
+    const { w, texts } = worker(h, undefined, {
+      idleMs: 5,
+      stopTimeoutMs: 20,
+      deliver: async (destination) => {
+        if (destination === 'telegram:1') return new Promise<DeliveryOutcome>((r) => hung.push(r)); // never answers
+        return { ok: true, ref: 'd1' };
+      },
+    });
+    void texts;
+    w.start();
+    await waitFor(() => h.service.outbox.list(['sent']).some((r) => r.destination === 'discord:2'), { what: 'Discord delivered' });
+    assert.equal(hung.length, 1, 'the Telegram send is still hanging');
+    await w.stop();
+    const pending = h.service.outbox.list(['pending']);
+    assert.deepEqual(
+      pending.map((r) => r.destination),
+      ['telegram:1'],
+    );
+    hung[0]!({ ok: true, ref: 'late' }); // answering after stop changes nothing
+    await new Promise((r) => setImmediate(r));
+    assert.equal(h.service.outbox.list(['pending']).length, 1);
+  });
+
+  test('a send that never answers times out as unreachable (no attempt burned)', async () => {
+    const h = harness();
+    h.at(0, [cond('a', { holdMs: 0 })]);
+    const { w } = worker(h, undefined, { deliveryTimeoutMs: 10, deliver: () => new Promise<DeliveryOutcome>(() => undefined) });
+    await w.tick();
+    const row = h.service.outbox.list(['pending'])[0]!;
+    assert.equal(row.attempts, 0);
+    assert.match(row.lastError ?? '', /no answer in 10 ms/);
+  });
+
+  test('a 10-minute outage: no dead letters, retries every 2 s, then one "while you were offline" summary', async () => {
+    const h = harness();
+    let down = true;
+    const { w, texts } = worker(h, () => (down ? { ok: false, unreachable: true, error: 'network error talking to Telegram' } : undefined));
+    h.at(0, [cond('ups', { holdMs: 0 })]);
+    let tries = 0;
+    for (let s = 0; s < 600; s += 1) {
+      if (s === 120) h.at(0, [cond('ups', { holdMs: 0 }), cond('disk', { holdMs: 0 })]);
+      if (s === 300) h.at(0, [cond('ups', { holdMs: 0 }), cond('disk', { holdMs: 0 }), cond('temp', { holdMs: 0 })]);
+      if (s >= 400 && s % 30 === 0) h.at(0, [cond('ups', { holdMs: 0 }), cond('disk', { holdMs: 0 })]); // temp goes away, resolved after its hold
+      tries += await w.tick();
+      h.clock.advance(1000);
+    }
+    assert.equal(h.service.outbox.counts().dead, 0, 'an outage never dead-letters (maxAttempts is 4 here)');
+    assert.ok(tries >= 250 && tries <= 320, `retried every 2 s: ${tries}`);
+    assert.equal(h.service.outbox.list(['pending'])[0]?.attempts, 0, 'no attempt burned');
+    down = false;
+    const before = texts().length;
+    await w.tick();
+    const after = texts().slice(before);
+    assert.equal(after.length, 1, `one message, not a burst: ${after.join(' | ')}`);
+    assert.match(after[0]!, /^telegram:1 offline 10min 4 events \[raise:ups,raise:disk\]$/);
+    assert.equal(h.service.outbox.counts().pending, 0);
   });
 });

@@ -6,7 +6,8 @@ import { createInterface } from 'node:readline';
 import { toPlainText, type OutMessage } from '../../core/outmessage.ts';
 import type { MessageHandle } from '../../handlers/command.ts';
 import type { Input, Pipeline, ReplySink } from '../../handlers/pipeline.ts';
-import type { AdapterHealth, ChatAdapter, DeliveryOutcome } from '../adapter.ts';
+import type { DeliveryOutcome } from '../../core/delivery.ts';
+import type { AdapterHealth, ChatAdapter } from '../adapter.ts';
 
 /** The console's fixed identity and chat, granted owner by the composition root. */
 export const CONSOLE_IDENTITY = 'console:owner';

@@ -8,7 +8,7 @@ import { createHash } from 'node:crypto';
 import { DiscordAPIError, PermissionFlagsBits, type Client, type SendableChannels } from 'discord.js';
 import type { Logger } from '../../core/logger.ts';
 import type { OutMessage } from '../../core/outmessage.ts';
-import type { DeliveryOutcome } from '../adapter.ts';
+import type { DeliveryOutcome } from '../../core/delivery.ts';
 import { asEdit } from './interaction-sink.ts';
 import { renderDiscord } from './render.ts';
 
@@ -132,10 +132,11 @@ function outcomeOf(e: unknown, log: Logger, missing: (p: NeededPermission) => De
     if (e.code === 50013) return missing('Send Messages');
     if (e.code === 50001) return missing('View Channel');
     if (e.status === 429) return { ok: false, error: e.message, retryAfterMs: 5000 };
-    if (e.status >= 500) return { ok: false, error: `Discord answered ${e.status}` };
+    if (e.status >= 500) return { ok: false, error: `Discord answered ${e.status}`, unreachable: true };
     // 400 (invalid body) and 404 (unknown channel) will not fix themselves.
     log.error({ err: e, code: e.code }, 'discord rejected a delivery');
     return { ok: false, permanent: true, error: `Discord rejected the message: ${e.message}` };
   }
-  return { ok: false, error: (e as Error).message || 'network error talking to Discord' };
+  // Anything else is the network (reset, refused, timed out): the line is down, not the message.
+  return { ok: false, error: (e as Error).message || 'network error talking to Discord', unreachable: true };
 }

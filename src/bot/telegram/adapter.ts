@@ -8,7 +8,8 @@ import type { MessageHandle } from '../../handlers/command.ts';
 import type { ChatRef, Input, Pipeline, ReplySink } from '../../handlers/pipeline.ts';
 import type { PrivateDelivery } from '../../handlers/private-replies.ts';
 import type { CommandRegistry } from '../../handlers/registry.ts';
-import type { AdapterHealth, ChatAdapter, DeliveryOutcome } from '../adapter.ts';
+import type { DeliveryOutcome } from '../../core/delivery.ts';
+import type { AdapterHealth, ChatAdapter } from '../adapter.ts';
 import { inlineKeyboard, renderTelegramHtml, TELEGRAM_CAPTION_LIMIT } from './render.ts';
 
 export interface TelegramOptions {
@@ -255,8 +256,10 @@ function deliveryError(e: unknown): DeliveryOutcome {
     if (e.error_code === 429) return { ok: false, error: e.description, retryAfterMs: (retry ?? 5) * 1000 };
     // 400 (chat not found, bad markup) and 403 (bot blocked/kicked) will not fix themselves.
     if (e.error_code === 400 || e.error_code === 403 || e.error_code === 401) return { ok: false, error: e.description, permanent: true };
+    // 5xx: Telegram itself is having trouble, not this message.
+    if (e.error_code >= 500) return { ok: false, error: e.description, unreachable: true };
     return { ok: false, error: e.description };
   }
-  if (e instanceof HttpError) return { ok: false, error: 'network error talking to Telegram' };
+  if (e instanceof HttpError) return { ok: false, error: 'network error talking to Telegram', unreachable: true };
   return { ok: false, error: (e as Error).message ?? 'unknown error' };
 }

@@ -137,6 +137,20 @@ export function createAlertRenderer(deps: AlertRendererDeps): Render {
           );
           return { title: t('alerts.summary.title', { count: items.length }), severity: 'info', blocks: [{ kind: 'list', items }] };
         }
+        case 'offline': {
+          const title = t('alerts.offline.title', { duration: formatDurationShort(p.until - p.since) });
+          if (p.active.length === 0)
+            return { title, severity: 'success', blocks: [{ kind: 'text', text: t('alerts.offline.allClear', { count: p.events }) }] };
+          const critical = p.active.some((e) => e.alert.severity === 'critical');
+          return {
+            title,
+            severity: critical ? 'critical' : 'warning',
+            blocks: [
+              { kind: 'text', text: t('alerts.offline.active') },
+              { kind: 'list', items: p.active.map(line) },
+            ],
+          };
+        }
         case 'notice':
           return p.notice.kind === 'powercut' ? powerCutMessage(p.notice.step, t, time) : digestMessage(p.notice.digest, t, time);
         case 'message':
