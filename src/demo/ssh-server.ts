@@ -5,10 +5,46 @@
  * the remote commands (occ, /proc/mdstat, the off-site check). No shell, no PTY, no SFTP.
  */
 import { createHash, randomBytes } from 'node:crypto';
+import { createRequire } from 'node:module';
 import type { AddressInfo } from 'node:net';
-import ssh2 from 'ssh2';
 
-const { Server, utils } = ssh2;
+/** The part of ssh2's server API the demo uses (typed here so no @types package is needed). */
+interface Ssh2Channel {
+  write(data: string): void;
+  readonly stderr: { write(data: string): void };
+  exit(code: number): void;
+  end(): void;
+}
+interface Ssh2Connection {
+  on(
+    event: 'authentication',
+    cb: (ctx: { method: string; username: string; password: string; accept(): void; reject(methods: string[]): void }) => void,
+  ): void;
+  on(
+    event: 'session',
+    cb: (
+      accept: () => { on(event: 'exec', cb: (accept: () => Ssh2Channel, reject: () => void, info: { command: string }) => void): void },
+    ) => void,
+  ): void;
+  on(event: 'close' | 'error', cb: () => void): void;
+  end(): void;
+}
+interface Ssh2Server {
+  listen(port: number, host: string, cb: () => void): void;
+  once(event: 'error', cb: (e: Error) => void): void;
+  address(): AddressInfo | string | null;
+  close(cb: () => void): void;
+}
+interface Ssh2Module {
+  Server: new (config: { hostKeys: string[] }, onClient: (client: Ssh2Connection) => void) => Ssh2Server;
+  utils: {
+    generateKeyPairSync(type: 'ed25519'): { private: string; public: string };
+    parseKey(key: string): { getPublicSSH(): Buffer } | Error;
+  };
+}
+
+// ssh2 is CommonJS (and node-ssh's own transport); required here for its SSH *server*.
+const { Server, utils } = createRequire(import.meta.url)('ssh2') as Ssh2Module;
 
 /** What one command printed and its exit status. */
 export interface DemoCommandResult {
@@ -43,7 +79,7 @@ export async function startDemoSshServer(handle: DemoCommandHandler, username = 
   const hostKey = `SHA256:${createHash('sha256').update(parsed.getPublicSSH()).digest('base64').replace(/=+$/, '')}`;
   const password = randomBytes(18).toString('base64url');
   const commands: string[] = [];
-  const connections = new Set<ssh2.Connection>();
+  const connections = new Set<Ssh2Connection>();
   const same = (a: string, b: string): boolean =>
     a.length === b.length && createHash('sha256').update(a).digest().equals(createHash('sha256').update(b).digest());
 
