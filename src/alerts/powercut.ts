@@ -131,6 +131,11 @@ export class PowerCutOrchestrator {
     private readonly extras: PowerCutExtras = {},
   ) {}
 
+  /** What a run would do (for the /powercut question): dry run or not, and the order. */
+  get settings(): Pick<PowerCutOptions, 'dryRun' | 'shutdownOrder' | 'shutdownNode'> {
+    return this.opts;
+  }
+
   /** Current phase (for /alerts and tests). */
   get state(): 'idle' | 'armed' | 'running' | 'done' {
     return this.phase;

@@ -130,3 +130,15 @@ test('the daily digest is sent on its cron to its chats, with the UPS part', asy
     what: `digest in the console:\n${c.output()}`,
   });
 });
+
+test('/powercut: the question names the dry run and the order; "no" does nothing; "yes" does not ask again', async (t) => {
+  const c = await startConsoleApp();
+  t.after(() => c.close());
+  const ask = await c.type('/powercut', /Yes, do it/);
+  assert.match(ask, /Shut down the homelab now, as in a power cut\? Order: 101 → 100 → the server\./);
+  assert.match(ask, /Dry run \(alerts\.powerCut\.dryRun\)/);
+  const no = await c.type('/powercut no', /Cancelled/);
+  assert.doesNotMatch(no, /must be one of/);
+  const yes = await c.type('/powercut yes', /Shutdown started|already running/);
+  assert.doesNotMatch(yes, /Yes, do it/);
+});

@@ -190,11 +190,21 @@ export function alertCommands(deps: AlertCommandDeps): AnyCommand[] {
     name: 'powercut',
     group: 'alerts',
     summaryKey: 'alerts.powercut.summary',
-    args: { now: arg.choice(['yes'] as const, { descriptionKey: 'alerts.powercut.now', required: false }) },
+    args: { now: arg.choice(['yes', 'no'] as const, { descriptionKey: 'alerts.powercut.now', required: false }) },
     permission: 'ups.power.shutdown',
     mutates: true,
-    destructive: true,
+    // `/powercut yes` is the typed confirmation; without it the question says what would happen.
+    destructive: (a) => a.now === undefined,
     confirmKey: 'alerts.powercut.confirm',
+    async preflight(ctx, { now }) {
+      if (now === 'no') return textMessage(ctx.t('pipeline.cancelled'));
+      if (!deps.powerCut) return textMessage(ctx.t('alerts.powercut.disabled'), { severity: 'warning' });
+      if (deps.powerCut.state === 'running') return textMessage(ctx.t('alerts.powercut.busy'));
+      const { dryRun, shutdownOrder, shutdownNode } = deps.powerCut.settings;
+      const steps = shutdownOrder.length ? shutdownOrder.map(String) : [ctx.t('alerts.powercut.order.guests')];
+      if (shutdownNode) steps.push(ctx.t('alerts.powercut.order.node'));
+      return { confirmParams: { order: steps.join(' → '), dryRun: dryRun ? ctx.t('alerts.powercut.dryRunNote') : '' } };
+    },
     async run(ctx) {
       if (!deps.powerCut) return textMessage(ctx.t('alerts.powercut.disabled'), { severity: 'warning' });
       if (deps.powerCut.state === 'running') return textMessage(ctx.t('alerts.powercut.busy'));
