@@ -194,6 +194,9 @@ export function splitPositional(defs: ArgDefs, text: string): ArgResult<Record<s
 
 /** Parses named raw strings with their definitions; reports the first problem with its argument name. */
 export function parseNamed<A extends ArgDefs>(defs: A, raw: Readonly<Record<string, string>>): ArgResult<ParsedArgs<A>> {
+  // A key the command does not define is an error, never silently ignored: what runs is what was asked.
+  const unknown = Object.keys(raw).find((k) => !Object.hasOwn(defs, k));
+  if (unknown !== undefined) return fail('args.unknown', { name: unknown.slice(0, 32) });
   const out: Record<string, unknown> = {};
   for (const [name, def] of Object.entries(defs)) {
     const value = raw[name];
@@ -206,4 +209,18 @@ export function parseNamed<A extends ArgDefs>(defs: A, raw: Readonly<Record<stri
     out[name] = r.value;
   }
   return ok(out as ParsedArgs<A>);
+}
+
+/**
+ * The arguments as they will run: only keys the command defines, values trimmed, empty ones
+ * dropped. Valid input (parseNamed accepts it) parses to the same values from this form, so an
+ * approval can store and show exactly what will run.
+ */
+export function normaliseArgs(defs: ArgDefs, raw: Readonly<Record<string, string>>): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const name of Object.keys(defs)) {
+    const v = Object.hasOwn(raw, name) ? raw[name]?.trim() : undefined;
+    if (v) out[name] = v;
+  }
+  return out;
 }

@@ -78,8 +78,18 @@ export interface Command<A extends ArgDefs = ArgDefs> {
   readonly confirmKey?: string;
   /** Someone who lacks the permission may ask an admin to approve this run. */
   readonly requestable?: boolean;
-  /** Not listed in /help or the command menus (button-only commands). */
+  /**
+   * For a requestable command: the choices the run would otherwise ask for with buttons (a
+   * folder), made before asking an admin — one "Ask an admin: <label>" button each, so the
+   * approved run needs nothing more. Undefined or empty: one plain "Ask an admin".
+   */
+  readonly requestChoices?: (
+    raw: Readonly<Record<string, string>>,
+  ) => readonly { label: string; raw: Record<string, string> }[] | undefined;
+  /** Not listed in /help or the command menus. */
   readonly hidden?: boolean;
+  /** Runs only from a button the bot made (or a document): typing it, by anyone, is an unknown command. */
+  readonly buttonOnly?: boolean;
   /** Runs for people the bot does not know yet (accepting an invite); must not reveal anything. */
   readonly allowUnknown?: boolean;
   /** Reply only to the asker: Discord ephemeral; from a Telegram group, the asker's private chat. */

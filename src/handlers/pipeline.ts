@@ -419,7 +419,10 @@ export class Pipeline {
       case 'command':
       case 'options': {
         const command = registry.get(input.name);
-        if (!command) return { ok: false, reply: { key: 'pipeline.unknownCommand', params: { name: input.name.slice(0, 32) } } };
+        // Internal commands carry server-made arguments; typed, they do not exist.
+        if (!command || command.buttonOnly) {
+          return { ok: false, reply: { key: 'pipeline.unknownCommand', params: { name: input.name.slice(0, 32) } } };
+        }
         if (input.kind === 'options') return { ok: true, command, raw: stripReserved(input.options), opts: {} };
         const split = splitPositional(command.args, input.text);
         if (!split.ok) return { ok: false, reply: { key: split.error.key, params: { ...split.error.params, usage: usageLine(command) } } };
@@ -438,6 +441,7 @@ export class Pipeline {
       }
       case 'text': {
         for (const command of registry.all()) {
+          if (command.buttonOnly) continue;
           const raw = command.fromText?.(input.text);
           if (raw) return { ok: true, command, raw: stripReserved(raw), opts: {} };
         }

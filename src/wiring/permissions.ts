@@ -8,7 +8,7 @@ import { Invites } from '../permissions/invites.ts';
 import { Linking } from '../permissions/linking.ts';
 import { approvalCommands, askAnAdmin, notifyOwnersOfStranger } from '../handlers/permissions/approvals.ts';
 import { permissionCommands } from '../handlers/permissions/commands.ts';
-import { chatAddress, type PermissionDeps } from '../handlers/permissions/deps.ts';
+import type { PermissionDeps } from '../handlers/permissions/deps.ts';
 import type { InviteAcceptor } from '../handlers/builtin/commands.ts';
 import type { ReplySink } from '../handlers/pipeline.ts';
 import { permissionMessages } from '../handlers/permissions/messages.ts';
@@ -49,10 +49,10 @@ export function permissionsModule(ctx: WiringContext): PermissionsModule | undef
       const command = shared.registry().get(request.command);
       if (!command) return;
       const lang = access.getLanguage(requester.identity) ?? ctx.config.language;
-      // Replies of the approved run go to the chat it was asked in, like a normal run would.
+      // The approved run's result is the requester's: it goes to their private chat, in their language.
       const sink: ReplySink = {
         send: async (m) => {
-          ctx.notify(chatAddress(request.chat), () => m);
+          ctx.notify(requester.identity, () => m);
           return { edit: async () => undefined };
         },
       };

@@ -203,6 +203,41 @@ describe('download commands', () => {
     assert.ok(!fake.torrents().some((t) => t.hashString === hash('f')));
   });
 
+  test('a family /addtorrent: folder chosen first, one approval adds it, the result reaches the requester in Spanish', async () => {
+    const fam = h.person('family');
+    h.app.access.setLanguage(fam, 'es');
+    const add = await h.say(fam, `/addtorrent ${magnet(hash('e'), 'Dibujos')}`);
+    // One "ask an admin" button per folder: the approved run must need nothing more (it used to loop).
+    const labels = add.replies[0]?.message.actions?.flat().map((a) => a.label);
+    assert.deepEqual(labels, ['Pedir a un admin: movies', 'Pedir a un admin: series']);
+    await h.press(fam, buttonToken(add.replies[0]?.message, /series/));
+    const ask = await waitFor(
+      () =>
+        h.app.db
+          .prepare("SELECT payload FROM alert_outbox WHERE destination = ? AND payload LIKE '%folder = series%' ORDER BY id DESC")
+          .pluck()
+          .get(OWNER) as string | undefined,
+      { what: 'the approval request shows the folder' },
+    );
+    const approve = (JSON.parse(ask) as { message: { actions: { label: string; token: string }[][] } }).message.actions.flat()[0]!;
+    const decided = await h.press(OWNER, approve.token);
+    assert.match(decided.texts.join('\n'), /Approved\. I ran \/addtorrent/);
+    assert.ok(
+      fake.torrents().some((t) => t.hashString === hash('e') && t.downloadDir === '/downloads/series'),
+      'added at once',
+    );
+    const result = await waitFor(
+      () =>
+        h.app.db
+          .prepare("SELECT payload FROM alert_outbox WHERE destination = ? AND payload LIKE '%Dibujos%' ORDER BY id DESC")
+          .pluck()
+          .get(fam) as string | undefined,
+      { what: 'the result goes to the requester' },
+    );
+    assert.doesNotMatch(result, /Where should|chooseFolder|¿Dónde/, 'no folder question after approval');
+    assert.match(result, /Descarga añadida|añadid/i);
+  });
+
   test('the adder is recorded and marked notified once the download finishes', async () => {
     await h.say(OWNER, `/addtorrent ${magnet(hash('9'), 'Quick One')} movies`);
     assert.equal(notifiedAt(h, hash('9')), null);

@@ -101,7 +101,10 @@ describe('Pi-hole commands', () => {
     const press = await h.press(fam, buttonToken(r.message, /Unblock cdn\.streaming\.example/));
     assert.match(press.texts.join('\n'), /cdn\.streaming\.example is unblocked for 1h/);
     assert.ok(allowed(fake, 'cdn.streaming.example'));
-    await h.say(fam, '/pihole-reblock cdn.streaming.example');
+    // The re-block command is button-only: typed, it does not exist.
+    assert.match((await h.say(fam, '/pihole-reblock cdn.streaming.example')).texts[0]!, /I do not know \/pihole-reblock/);
+    assert.ok(allowed(fake, 'cdn.streaming.example'));
+    await h.press(fam, buttonToken(press.replies.at(-1)!.message, /Block it again/));
     assert.ok(!allowed(fake, 'cdn.streaming.example'));
   });
 
@@ -179,7 +182,7 @@ describe('Pi-hole commands', () => {
     const payload = await waitFor(
       () =>
         h.app.db
-          .prepare("SELECT payload FROM alert_outbox WHERE destination = ? AND payload LIKE '%/allow shop.example%' ORDER BY id DESC")
+          .prepare("SELECT payload FROM alert_outbox WHERE destination = ? AND payload LIKE '%domain = shop.example%' ORDER BY id DESC")
           .pluck()
           .get(OWNER) as string | undefined,
     );
@@ -198,6 +201,31 @@ describe('Pi-hole commands', () => {
     assert.ok(fake.domains().some((d) => d.kind === 'regex' && d.type === 'allow' && d.domain === '(\\.|^)games\\.example$'));
     const dup = await h.say(OWNER, '/allow telemetry.tv-vendor.example');
     assert.match(dup.texts[0]!, /was already allowed/);
+  });
+
+  test('an approval does not lift the admin-only pattern check', async () => {
+    const denied = await h.say(fam, '/allow ^[a-c].* regex');
+    await h.press(fam, buttonToken(denied.replies[0]!.message, /Ask an admin/));
+    const payload = await waitFor(
+      () =>
+        h.app.db
+          .prepare("SELECT payload FROM alert_outbox WHERE destination = ? AND payload LIKE '%kind = regex%' ORDER BY id DESC")
+          .pluck()
+          .get(OWNER) as string | undefined,
+    );
+    const msg = JSON.parse(payload) as { message: { actions?: { label: string; token: string }[][] } };
+    await h.press(OWNER, msg.message.actions!.flat().find((a) => a.label === 'Approve')!.token);
+    const told = await waitFor(
+      () =>
+        h.app.db
+          .prepare("SELECT payload FROM alert_outbox WHERE destination = ? AND payload LIKE '%Only an admin%' ORDER BY id DESC")
+          .pluck()
+          .get(fam) as string | undefined,
+      { what: 'the requester is told patterns are admin-only' },
+    );
+    assert.ok(told);
+    assert.ok(!fake.domains().some((d) => d.kind === 'regex' && d.domain === '^[a-c].*'), 'the pattern was not added');
+    clock.advance(61_000); // the family member's rate limit starts afresh for the next tests
   });
 
   test('a temporary unblock made permanent is no longer removed on expiry', async () => {

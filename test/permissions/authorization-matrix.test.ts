@@ -1,12 +1,16 @@
 /**
  * The authorization matrix: every registered command (derived from the registry, so a new
- * command is covered automatically) × every role and a stranger × a private chat, a group and
- * a family-limited group. Asserts allowed or denied against the household policy written out
- * below, and that a denied command never reaches its run() (so never its service).
+ * command is covered automatically), typed and pressed as a button, × every role and a
+ * stranger × a private chat, a Telegram group, a supergroup, a family-limited group and a
+ * Discord channel. Asserts allowed or denied against the household policy written out below,
+ * that a denied command never reaches its run() (so never its service), and that internal
+ * button-only commands cannot be typed by anyone.
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import type { AnyCommand } from '../../src/handlers/command.ts';
+import type { Input } from '../../src/handlers/pipeline.ts';
+import { ActionTokens } from '../../src/permissions/action-tokens.ts';
 import type { ChatRef } from '../../src/permissions/access.ts';
 import { roleRank, type Role } from '../../src/permissions/roles.ts';
 import { OWNER, startDemoTestApp, type TestApp } from '../support/app-harness.ts';
@@ -32,11 +36,15 @@ function expectedMinRole(permission: string): Role {
 
 type Who = Role | 'stranger';
 const WHO: Who[] = ['owner', 'admin', 'family', 'guest', 'stranger'];
+/** Telegram groups and supergroups both reach the pipeline as `group` chats; the ids differ as on Telegram. */
 const CHATS = {
   private: undefined,
   group: { platform: 'telegram', id: '-2001', kind: 'group' },
+  supergroup: { platform: 'telegram', id: '-1002003', kind: 'group' },
   'family group': { platform: 'telegram', id: '-2002', kind: 'group' },
+  'discord channel': { platform: 'discord', id: '4004', kind: 'group' },
 } satisfies Record<string, ChatRef | undefined>;
+const HOW = ['typed', 'button'] as const;
 
 let h: TestApp;
 let commands: AnyCommand[];
@@ -71,43 +79,69 @@ describe('authorization matrix', () => {
     for (const c of commands) assert.match(c.permission, /^[a-z][a-z0-9-]*\.[a-z][a-z0-9-]*\.[a-z][a-z0-9-]*$/, c.name);
   });
 
-  test('every command × role × chat', async () => {
+  test('every command × typed or button × role × chat', async () => {
     const denied = [h.app.messages.t('en', 'pipeline.denied'), h.app.messages.t('en', 'pipeline.deniedRequestable')];
+    const tokens = new ActionTokens(h.app.db, h.clock);
     const problems: string[] = [];
     let cells = 0;
     for (const c of commands) {
       for (const who of WHO) {
         for (const [chatName, chat] of Object.entries(CHATS)) {
-          cells++;
-          const identity = identities.get(who)!;
-          const effective: Role | undefined =
-            who === 'stranger' ? undefined : chatName === 'family group' && roleRank(who) > roleRank('family') ? 'family' : who;
-          const allowed =
-            effective === undefined ? Boolean(c.allowUnknown) : roleRank(effective) >= roleRank(expectedMinRole(c.permission));
-          const mark = reached.length;
-          const deniedRows = () =>
-            h.app.db
-              .prepare("SELECT count(*) FROM audit_log WHERE result = 'denied' AND command = ? AND identity = ?")
-              .pluck()
-              .get(c.name, identity) as number;
-          const deniedBefore = deniedRows();
-          const conv = await h.send(identity, { kind: 'options', name: c.name, options: {} }, chat);
-          const wasDenied = conv.texts.some((t) => denied.includes(t));
-          const ranNow = reached.slice(mark).some((r) => r.startsWith(`${c.name}:`));
-          const cell = `/${c.name} (${c.permission}) as ${who} in ${chatName}`;
-          if (allowed && wasDenied) problems.push(`${cell}: denied, expected allowed`);
-          if (!allowed) {
-            if (ranNow) problems.push(`${cell}: reached run() although not allowed`);
-            if (who !== 'stranger' && !wasDenied) problems.push(`${cell}: not told it was denied (${JSON.stringify(conv.texts)})`);
-            if (who !== 'stranger' && deniedRows() !== deniedBefore + 1) problems.push(`${cell}: denial not audited`);
-            if (who === 'stranger' && conv.texts.some((t) => t !== h.app.messages.t('en', 'pipeline.unknownUser'))) {
-              problems.push(`${cell}: a stranger got more than the neutral reply: ${JSON.stringify(conv.texts)}`);
+          for (const how of HOW) {
+            cells++;
+            const identity = identities.get(who)!;
+            const effective: Role | undefined =
+              who === 'stranger' ? undefined : chatName === 'family group' && roleRank(who) > roleRank('family') ? 'family' : who;
+            const allowed =
+              effective === undefined ? Boolean(c.allowUnknown) : roleRank(effective) >= roleRank(expectedMinRole(c.permission));
+            const mark = reached.length;
+            const deniedRows = () =>
+              h.app.db
+                .prepare("SELECT count(*) FROM audit_log WHERE result = 'denied' AND command = ? AND identity = ?")
+                .pluck()
+                .get(c.name, identity) as number;
+            const deniedBefore = deniedRows();
+            const where: ChatRef = chat ?? { platform: 'telegram', id: identity.split(':')[1] ?? '', kind: 'private' };
+            const input: Input =
+              how === 'typed'
+                ? { kind: 'options', name: c.name, options: {} }
+                : {
+                    kind: 'action',
+                    token: tokens.create({
+                      command: c.name,
+                      args: {},
+                      allowedIdentity: identity,
+                      chat: where,
+                      ttlMs: 60_000,
+                      oneShot: true,
+                    }),
+                  };
+            const conv = await h.send(identity, input, chat);
+            const wasDenied = conv.texts.some((t) => denied.includes(t));
+            const ranNow = reached.slice(mark).some((r) => r.startsWith(`${c.name}:`));
+            const cell = `/${c.name} (${c.permission}) ${how} as ${who} in ${chatName}`;
+            if (how === 'typed' && c.buttonOnly) {
+              // Internal commands carry server-made arguments: typed, they do not exist for anyone.
+              const unknown = h.app.messages.t('en', 'pipeline.unknownCommand', { name: c.name });
+              if (ranNow) problems.push(`${cell}: a button-only command ran when typed`);
+              if (who !== 'stranger' && !conv.texts.includes(unknown))
+                problems.push(`${cell}: typed, not an unknown command (${JSON.stringify(conv.texts)})`);
+              continue;
+            }
+            if (allowed && wasDenied) problems.push(`${cell}: denied, expected allowed`);
+            if (!allowed) {
+              if (ranNow) problems.push(`${cell}: reached run() although not allowed`);
+              if (who !== 'stranger' && !wasDenied) problems.push(`${cell}: not told it was denied (${JSON.stringify(conv.texts)})`);
+              if (who !== 'stranger' && deniedRows() !== deniedBefore + 1) problems.push(`${cell}: denial not audited`);
+              if (who === 'stranger' && conv.texts.some((t) => t !== h.app.messages.t('en', 'pipeline.unknownUser'))) {
+                problems.push(`${cell}: a stranger got more than the neutral reply: ${JSON.stringify(conv.texts)}`);
+              }
             }
           }
         }
       }
     }
-    assert.equal(cells, commands.length * WHO.length * Object.keys(CHATS).length);
+    assert.equal(cells, commands.length * WHO.length * Object.keys(CHATS).length * HOW.length);
     assert.deepEqual(problems, []);
   });
 

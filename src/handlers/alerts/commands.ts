@@ -161,6 +161,7 @@ export function alertCommands(deps: AlertCommandDeps): AnyCommand[] {
     permission: 'alerts.alert.ack',
     mutates: true,
     hidden: true,
+    buttonOnly: true,
     async run(ctx, { key }) {
       const r = service.acknowledge(key, ctx.principal.displayName);
       return textMessage(ctx.t(r === 'ok' ? 'alerts.ack.done' : r === 'already' ? 'alerts.ack.already' : 'alerts.ack.gone'), {
@@ -177,6 +178,7 @@ export function alertCommands(deps: AlertCommandDeps): AnyCommand[] {
     permission: 'alerts.alert.snooze',
     mutates: true,
     hidden: true,
+    buttonOnly: true,
     async run(ctx, { key, duration }) {
       const r = service.snooze(key, duration, ctx.principal.displayName);
       if (r !== 'ok') return textMessage(ctx.t('alerts.ack.gone'), { ephemeral: true });

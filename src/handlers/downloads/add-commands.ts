@@ -42,7 +42,8 @@ function chooseFolder(
     }
     return { ok: true, dir, label: folder };
   }
-  if (names.length === 0) return { ok: true, dir: undefined, label: ctx.t('downloads.add.defaultFolder') };
+  // An approved run never asks again: its buttons would belong to the requester, who may not add (a loop).
+  if (names.length === 0 || ctx.approvedBy) return { ok: true, dir: undefined, label: ctx.t('downloads.add.defaultFolder') };
   if (names.length === 1) return { ok: true, dir: deps.folders[names[0]!], label: names[0]! };
   return { ok: false, reply: ask('') };
 }
@@ -76,6 +77,11 @@ export function torrentAddCommands(deps: TorrentCommandDeps): AnyCommand[] {
     permission: 'downloads.torrent.add',
     mutates: true,
     requestable: true,
+    // The folder is chosen before an admin is asked, so the approver sees it and the approved run adds at once.
+    requestChoices: (raw) =>
+      raw.folder || Object.keys(deps.folders).length < 2
+        ? undefined
+        : Object.keys(deps.folders).map((f) => ({ label: f, raw: { ...raw, folder: f } })),
     fromText: claimTorrentLink,
     async run(ctx, { link, folder }) {
       const badLink = (reason: string): OutMessage => ({
@@ -115,6 +121,7 @@ export function torrentAddCommands(deps: TorrentCommandDeps): AnyCommand[] {
     permission: 'downloads.torrent.add',
     mutates: true,
     hidden: true,
+    buttonOnly: true,
     acceptsDocument: (fileName) => /\.torrent$/i.test(fileName),
     async run(ctx, { upload, folder }) {
       const max = deps.maxTorrentFileBytes;

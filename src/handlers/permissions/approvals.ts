@@ -8,7 +8,7 @@ import type { Translate } from '../../core/i18n.ts';
 import { textMessage, type OutMessage } from '../../core/outmessage.ts';
 import { privateChatOf } from '../../permissions/chat.ts';
 import { P } from '../../permissions/permissions.ts';
-import { arg, parseNamed } from '../args.ts';
+import { arg, normaliseArgs, parseNamed } from '../args.ts';
 import { defineCommand, type AnyCommand } from '../command.ts';
 import type { PipelineHooks } from '../pipeline.ts';
 import { chatAddress, onePerPerson, roleName, type PermissionDeps } from './deps.ts';
@@ -20,9 +20,20 @@ const STRANGER_BUTTON_TTL_MS = 7 * 24 * 3_600_000;
 
 const warn = (text: string): OutMessage => textMessage(text, { severity: 'warning' });
 
-/** `/allow example.org` for people to read. */
+/** Invisible or control characters that could make a shown value read as something else. */
+const DECEPTIVE = /[\u0000-\u001f\u007f-\u009f\u00ad\u200b-\u200f\u2028-\u202e\u2060-\u2064\ufeff]/;
+
+/** One value as shown to an approver: as is, or JSON-quoted when it hides characters. */
+const shown = (v: string): string => (DECEPTIVE.test(v) ? JSON.stringify(v) : v);
+
+/** `name = value` per argument, never truncated: exactly what will run. */
+export function argumentLines(args: Readonly<Record<string, string>>): string[] {
+  return Object.entries(args).map(([k, v]) => `${k} = ${shown(v)}`);
+}
+
+/** `/allow domain = example.org` for people to read in one line. */
 function commandLine(command: string, args: Readonly<Record<string, string>>): string {
-  return [`/${command}`, ...Object.values(args)].join(' ').slice(0, 200);
+  return [`/${command}`, ...argumentLines(args)].join(' · ');
 }
 
 /** Parses the JSON argument map a request button carries; undefined unless it is flat strings. */
@@ -44,13 +55,15 @@ function parseArgs(json: string): Record<string, string> | undefined {
  */
 export const askAnAdmin: NonNullable<PipelineHooks['onDenied']> = (req, tools) => {
   if (!req.command.requestable) return undefined;
-  const ask = tools.action(
-    req.t('pipeline.askApproval'),
-    'approval-request',
-    { command: req.command.name, args: JSON.stringify(req.raw) },
-    { oneShot: true },
-  );
-  return { blocks: [{ kind: 'text', text: req.t('pipeline.deniedRequestable') }], severity: 'warning', actions: [[ask]] };
+  const ask = (label: string, raw: Readonly<Record<string, string>>) =>
+    tools.action(label, 'approval-request', { command: req.command.name, args: JSON.stringify(raw) }, { oneShot: true });
+  // A choice the command would ask for later (a download folder) is made now, so the approved run needs nothing more.
+  const choices = req.command.requestChoices?.(req.raw) ?? [];
+  const actions =
+    choices.length > 0
+      ? choices.map((c) => [ask(req.t('pipeline.askApprovalWith', { choice: c.label }), c.raw)])
+      : [[ask(req.t('pipeline.askApproval'), req.raw)]];
+  return { blocks: [{ kind: 'text', text: req.t('pipeline.deniedRequestable') }], severity: 'warning', actions };
 };
 
 /** Builds approval-request, approval-decide and admit (button-only commands). */
@@ -67,13 +80,18 @@ export function approvalCommands(deps: PermissionDeps): AnyCommand[] {
     },
     permission: P.approvalRequest,
     hidden: true,
+    buttonOnly: true,
     mutates: true,
     async run(ctx, { command, args: json }) {
       const { t } = ctx;
       const target = deps.registry().get(command);
       if (!target?.requestable) return warn(t('permissions.approval.notRequestable'));
       const raw = parseArgs(json);
-      if (!raw || !parseNamed(target.args, raw).ok) return warn(t('permissions.approval.badRequest'));
+      if (!raw) return warn(t('permissions.approval.badRequest'));
+      const parsed = parseNamed(target.args, raw);
+      if (!parsed.ok) return warn(t('permissions.approval.badArguments', { problem: t(parsed.error.key, parsed.error.params) }));
+      // What is stored, shown and run is this normalised form, never the line as typed.
+      const args = normaliseArgs(target.args, raw);
       if (access.can(ctx.principal, ctx.chat, target.permission)) return textMessage(t('permissions.approval.alreadyAllowed'));
       const approvers = onePerPerson(
         access.approversFor(target.permission).filter((p) => p.personId !== ctx.principal.personId),
@@ -84,10 +102,12 @@ export function approvalCommands(deps: PermissionDeps): AnyCommand[] {
         requester: ctx.principal,
         chat: ctx.chat,
         command: target.name,
-        args: raw,
+        args,
         permission: target.permission,
       });
-      const line = commandLine(target.name, raw);
+      // The approved run's reply reaches the requester in the language they asked in.
+      if (!access.getLanguage(ctx.principal.identity)) access.setLanguage(ctx.principal.identity, ctx.lang);
+      const lines = argumentLines(args);
       for (const approver of approvers) {
         const chat = privateChatOf(approver.identity);
         if (!chat) continue;
@@ -106,7 +126,15 @@ export function approvalCommands(deps: PermissionDeps): AnyCommand[] {
           title: at('permissions.approval.title'),
           severity: 'info',
           blocks: [
-            { kind: 'text', text: at('permissions.approval.ask', { name: ctx.principal.displayName, command: line }) },
+            {
+              kind: 'text',
+              text: at('permissions.approval.ask', {
+                name: ctx.principal.displayName,
+                command: target.name,
+                summary: at(target.summaryKey),
+              }),
+            },
+            lines.length > 0 ? { kind: 'code', text: lines.join('\n') } : { kind: 'text', text: at('permissions.approval.noArguments') },
             { kind: 'text', text: at('permissions.approval.where', { chat: chatAddress(ctx.chat) }) },
           ],
           actions: [
@@ -131,6 +159,7 @@ export function approvalCommands(deps: PermissionDeps): AnyCommand[] {
     },
     permission: P.approvalDecide,
     hidden: true,
+    buttonOnly: true,
     mutates: true,
     async run(ctx, { id, decision }) {
       const { t } = ctx;
@@ -178,6 +207,7 @@ export function approvalCommands(deps: PermissionDeps): AnyCommand[] {
     },
     permission: P.inviteCreate,
     hidden: true,
+    buttonOnly: true,
     mutates: true,
     async run(ctx, { identity, role }) {
       const { t } = ctx;

@@ -121,8 +121,8 @@ export function unblockCommands(deps: UnblockDeps): AnyCommand[] {
     async run(ctx, { domain, kind }) {
       const { t } = ctx;
       const regex = kind === 'regex';
-      // Patterns can open far more than one site: only an admin (or an admin's approval) may use them.
-      if (regex && !isAdmin(ctx.principal) && !isAdmin(ctx.approvedBy)) return warn(t('pihole.allow.regexAdminOnly'));
+      // Patterns can open far more than one site: only an admin may use them; an approval does not lift it.
+      if (regex && !isAdmin(ctx.principal)) return warn(t('pihole.allow.regexAdminOnly'));
       const c = checkDomain(domain, { regex });
       if (!c.ok) return warn(domainProblem(t, domain, c));
       const add = await client.addDomain('allow', c.kind, c.value, PERMANENT_COMMENT);
@@ -146,6 +146,7 @@ export function unblockCommands(deps: UnblockDeps): AnyCommand[] {
     args: { domain: arg.string({ descriptionKey: 'pihole.unblock.domain', maxLength: 253 }) },
     permission: 'pihole.domain.allow-temporary',
     hidden: true,
+    buttonOnly: true,
     mutates: true,
     async run(ctx, { domain }) {
       const { t } = ctx;
