@@ -205,7 +205,7 @@ describe('download commands', () => {
 
   test('a family /addtorrent: folder chosen first, one approval adds it, the result reaches the requester in Spanish', async () => {
     const fam = h.person('family');
-    h.app.access.setLanguage(fam, 'es');
+    h.app.permissions.people.setLanguage(fam, 'es');
     const add = await h.say(fam, `/addtorrent ${magnet(hash('e'), 'Dibujos')}`);
     // One "ask an admin" button per folder: the approved run must need nothing more (it used to loop).
     const labels = add.replies[0]?.message.actions?.flat().map((a) => a.label);

@@ -106,7 +106,7 @@ export function approvalCommands(deps: PermissionDeps): AnyCommand[] {
         permission: target.permission,
       });
       // The approved run's reply reaches the requester in the language they asked in.
-      if (!access.getLanguage(ctx.principal.identity)) access.setLanguage(ctx.principal.identity, ctx.lang);
+      if (!access.getLanguage(ctx.principal.identity)) deps.people.setLanguage(ctx.principal.identity, ctx.lang);
       const lines = argumentLines(args);
       for (const approver of approvers) {
         const chat = privateChatOf(approver.identity);
