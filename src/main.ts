@@ -11,8 +11,7 @@ import { formatProblems, loadConfigFile, redactConfig, validateConfig, type Conf
 import { checkConfigFiles } from './core/config-files.ts';
 import { DatabaseOpenError } from './core/db.ts';
 import { createLogger } from './core/logger.ts';
-import { startDemoHomelab, type DemoHomelab } from './demo/index.ts';
-import { demoBackends } from './demo/registry.ts';
+import type { DemoHomelab } from './demo/index.ts';
 
 const DEFAULT_CONFIG = 'data/config.yaml';
 
@@ -54,6 +53,8 @@ async function main(): Promise<number> {
   let tempDir: string | undefined;
   let result: ConfigResult;
   if (demo) {
+    // The simulated homelab (about 3k lines of fakes) loads only in demo mode: a separate chunk of the bundle.
+    const [{ startDemoHomelab }, { demoBackends }] = await Promise.all([import('./demo/index.ts'), import('./demo/registry.ts')]);
     homelab = await startDemoHomelab(demoBackends());
     tempDir = mkdtempSync(join(tmpdir(), 'homelab-demo-'));
     result = validateConfig({ ...homelab.config, database: join(tempDir, 'demo.db'), console: true, health: { port: 0 } });

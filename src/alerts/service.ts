@@ -46,7 +46,7 @@ export class AlertService {
   readonly store: AlertStore;
   readonly outbox: Outbox;
   private readonly options: EngineOptions;
-  private bindings: readonly Binding[];
+  private readonly bindings: readonly Binding[];
   private readonly evaluated = new Set<string>();
 
   constructor(private readonly o: AlertServiceOptions) {
@@ -54,11 +54,6 @@ export class AlertService {
     this.outbox = new Outbox(o.db);
     this.options = { ...DEFAULT_ENGINE_OPTIONS, ...o.engine, flap: { ...DEFAULT_ENGINE_OPTIONS.flap, ...o.engine?.flap } };
     this.bindings = o.bindings;
-  }
-
-  /** Replaces the routing bindings (config reload, tests). */
-  setBindings(bindings: readonly Binding[]): void {
-    this.bindings = bindings;
   }
 
   /** Evaluates one backend's complete condition list (or its unreachability); returns the events announced. */

@@ -40,14 +40,3 @@ export function serviceError(service: string, kind: ServiceErrorKind, detail: st
 export function mapResult<T, U, E>(r: Result<T, E>, f: (v: T) => U): Result<U, E> {
   return r.ok ? ok(f(r.value)) : r;
 }
-
-/** Thrown only for user errors detected by the pipeline (bad arguments); carries a message key. */
-export class UserInputError extends Error {
-  constructor(
-    readonly key: string,
-    readonly params: Record<string, string | number> = {},
-  ) {
-    super(key);
-    this.name = 'UserInputError';
-  }
-}

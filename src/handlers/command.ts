@@ -3,7 +3,7 @@
  * slash options, /help, permission checks, confirmation and approval flows.
  * Handlers never import grammy or discord.js; they return OutMessages.
  */
-import type { Language, Params, Translate } from '../core/i18n.ts';
+import type { Language, Translate } from '../core/i18n.ts';
 import type { Logger } from '../core/logger.ts';
 import type { Action, OutMessage } from '../core/outmessage.ts';
 import type { ChatRef, Principal } from '../permissions/access.ts';
@@ -116,9 +116,3 @@ export function defineCommand<A extends ArgDefs>(c: Command<A>): Command<A> {
 /** Any command, for registries. */
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 export type AnyCommand = Command<any>;
-
-/** A text key with params, resolved per language at render time. */
-export interface Text {
-  readonly key: string;
-  readonly params?: Params;
-}
