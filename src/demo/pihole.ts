@@ -11,6 +11,7 @@ import { domainToASCII, domainToUnicode } from 'node:url';
 import { SEED_DOMAINS, seedQueries, type FakeQuery } from './pihole-data.ts';
 import { closeServer, JSON_UTF8, readBody, sendJson, serveLocal } from './http.ts';
 import { statsRoute } from './pihole-stats.ts';
+import { createGroupsAndClients } from './pihole-groups.ts';
 
 export interface FakePiholeOptions {
   /** Web password; `''` means "no password set" (every endpoint open, sid null). */
@@ -48,6 +49,14 @@ export const PIHOLE_FAKE_ROUTES: readonly { readonly method: string; readonly sp
   { method: 'get', specPath: '/domains/{type}/{kind}/{domain}' },
   { method: 'post', specPath: '/domains/{type}/{kind}' },
   { method: 'delete', specPath: '/domains/{type}/{kind}/{domain}' },
+  { method: 'put', specPath: '/domains/{type}/{kind}/{domain}' },
+  { method: 'get', specPath: '/groups/{name}' },
+  { method: 'post', specPath: '/groups' },
+  { method: 'delete', specPath: '/groups/{name}' },
+  { method: 'get', specPath: '/clients/{client}' },
+  { method: 'post', specPath: '/clients' },
+  { method: 'put', specPath: '/clients/{client}' },
+  { method: 'delete', specPath: '/clients/{client}' },
 ];
 
 interface Session {
@@ -92,6 +101,15 @@ export interface FakePihole {
   addBlockedQuery(q: { domain: string; clientIp: string; clientName?: string | null; status?: string }): void;
   /** Current list entries (copies). */
   domains(): DomainRow[];
+  /** Client entries (address, groups): which per-person groups each device is in. */
+  clients(): { client: string; groups: number[]; comment: string | null }[];
+  /** Group id by name (undefined when there is no such group). */
+  groupId(name: string): number | undefined;
+  /**
+   * Whether an exact allow entry lets `domain` through for the client at `clientIp`: an
+   * enabled entry sharing a group with the client (FTL's per-client gravity views).
+   */
+  allowedFor(clientIp: string, domain: string): boolean;
   /** Current blocking state, timers applied. */
   blocking(): { enabled: boolean; timerSec: number | null };
   /** Method and path of every request, for assertions. */
@@ -118,7 +136,14 @@ export async function startFakePihole(opts: FakePiholeOptions = {}): Promise<Fak
   const failures: { status: number; body: string; path?: string }[] = [];
   const requests: { method: string; path: string }[] = [];
 
-  const addRow = (domain: string, type: 'allow' | 'deny', kind: 'exact' | 'regex', comment: string | null): DomainRow => {
+  const gc = createGroupsAndClients(nowSec);
+  const addRow = (
+    domain: string,
+    type: 'allow' | 'deny',
+    kind: 'exact' | 'regex',
+    comment: string | null,
+    groups: number[] = [0],
+  ): DomainRow => {
     const t = nowSec();
     const row: DomainRow = {
       id: nextDomainId++,
@@ -127,7 +152,7 @@ export async function startFakePihole(opts: FakePiholeOptions = {}): Promise<Fak
       type,
       kind,
       comment,
-      groups: [0],
+      groups,
       enabled: true,
       date_added: t,
       date_modified: t,
@@ -192,6 +217,8 @@ export async function startFakePihole(opts: FakePiholeOptions = {}): Promise<Fak
     const stats = method === 'GET' ? statsRoute(path, url, queries, nowSec()) : undefined;
     if (stats) return send(res, stats.status, stats.body);
     if (path === '/domains' || path.startsWith('/domains/')) return domainsRoute(method, path, res, raw, jsonOk, body);
+    const gcReply = gc.route(method, path, raw.length > 0 && jsonOk && json && typeof json === 'object' ? body : undefined);
+    if (gcReply) return gcReply.status === 204 ? void res.writeHead(204).end() : send(res, gcReply.status, gcReply.body ?? {});
     return send(res, 404, errBody('not_found', 'Not found', `/api${path}`));
   }
 
@@ -318,8 +345,22 @@ export async function startFakePihole(opts: FakePiholeOptions = {}): Promise<Fak
       rows.splice(i, 1);
       return void res.writeHead(204).end();
     }
+    if (method === 'PUT') {
+      // Replace (or create: "Created or Updated domain", domains.yaml) one entry, groups included.
+      if (!item) return send(res, 400, errBody('uri_error', 'Invalid request: Specify item in URI', null));
+      if (raw.length === 0 || !jsonOk) return send(res, 400, errBody('bad_request', 'Invalid request body data (no valid JSON)', null));
+      const ids = gc.groupIds(body.groups, [0]);
+      if (!Array.isArray(ids)) return send(res, ids.status, ids.body ?? {});
+      const c = typeof body.comment === 'string' && body.comment.length > 0 ? body.comment : null;
+      let row = rows.find(pick);
+      if (row) Object.assign(row, { comment: c, groups: ids, enabled: body.enabled !== false, date_modified: nowSec() });
+      else row = addRow(kind === 'exact' ? domainToASCII(item) || item : item, type, kind, c, ids);
+      return send(res, 200, { domains: [row], processed: { success: [{ item }], errors: [] } });
+    }
     if (method !== 'POST') return send(res, 404, errBody('not_found', 'Not found', `/api${path}`));
     if (item) return send(res, 400, errBody('uri_error', 'Invalid request: Specify item in payload, not as URI parameter', null));
+    const postGroups = gc.groupIds(body.groups, [0]);
+    if (!Array.isArray(postGroups)) return send(res, postGroups.status, postGroups.body ?? {});
     if (raw.length === 0 || !jsonOk) return send(res, 400, errBody('bad_request', 'Invalid request body data (no valid JSON)', null));
     const items =
       typeof body.domain === 'string' && body.domain.length > 0
@@ -360,7 +401,7 @@ export async function startFakePihole(opts: FakePiholeOptions = {}): Promise<Fak
       }
       if (dup) errors.push({ item: d, error: unique });
       else {
-        addRow(d, type, kind, comment);
+        addRow(d, type, kind, comment, postGroups);
         success.push({ item: d });
       }
     }
@@ -409,6 +450,14 @@ export async function startFakePihole(opts: FakePiholeOptions = {}): Promise<Fak
       });
     },
     domains: () => rows.map((r) => ({ ...r, groups: [...r.groups] })),
+    clients: () => gc.clients(),
+    groupId: (name) => gc.groupId(name),
+    allowedFor: (clientIp, domain) => {
+      const mine = gc.groupsOf(clientIp);
+      return rows.some(
+        (r) => r.type === 'allow' && r.kind === 'exact' && r.enabled && r.domain === domain && r.groups.some((g) => mine.includes(g)),
+      );
+    },
     blocking: () => {
       applyTimer();
       return { enabled: blockingEnabled, timerSec: timerEndsAt === null ? null : (timerEndsAt - now()) / 1000 };

@@ -2,9 +2,11 @@
 import { textMessage } from '../core/outmessage.ts';
 import { piholeCommands } from '../handlers/pihole/commands.ts';
 import { piholeStatusSection } from '../handlers/pihole/status.ts';
-import { tempAllowDeadlines } from '../handlers/pihole/expiry.ts';
-import { TempAllowStore } from '../handlers/pihole/store.ts';
-import { TEMP_COMMENT } from '../handlers/pihole/unblock.ts';
+import { personAllowDeadlines, tempAllowDeadlines } from '../handlers/pihole/expiry.ts';
+import { TempAllowStore, type TempAllow } from '../handlers/pihole/store.ts';
+import { ScopedAllows } from '../handlers/pihole/scope.ts';
+import { deviceLabel, DeviceStore } from '../handlers/devices/store.ts';
+import { ok } from '../core/errors.ts';
 import { piholeConditions } from '../services/pihole/alerts.ts';
 import { PiholeClient } from '../services/pihole/client.ts';
 import { createPiholePoller } from '../services/pihole/poller.ts';
@@ -22,19 +24,26 @@ export function piholeModule(ctx: WiringContext): FeatureModule | undefined {
   const client = new PiholeClient({ baseUrl, password: c.password, ...(c.fingerprint ? { fingerprint: c.fingerprint } : {}) });
   const poller = createPiholePoller(client, { intervalMs: c.pollSeconds * 1000, clock: ctx.clock, log });
   const store = new TempAllowStore(ctx.deadlines.store);
+  // Per-person unblocks need to know whose device is whose (the router area records them).
+  const devices = new DeviceStore(ctx.db);
+  const allows = new ScopedAllows(client, store);
+  const allowed = () => client.listDomains('allow', 'exact');
+  const expired = (e: TempAllow): void => {
+    ctx.notify(e.chat, (t) => textMessage(t('pihole.unblock.expired', { domain: e.display })));
+    void poller.refresh();
+  };
   ctx.deadlines.worker.register(
     tempAllowDeadlines(
       {
-        remove: (domain) => client.removeDomain('allow', 'exact', domain),
-        add: (domain) => client.addDomain('allow', 'exact', domain, TEMP_COMMENT),
-        allowed: () => client.listDomains('allow', 'exact'),
+        // The household's hold ends; people still holding the domain for their devices keep it.
+        remove: (domain) => allows.sync(domain, {}).then((r) => (r.ok ? ok(true) : r)),
+        add: (domain) => allows.sync(domain),
+        allowed,
       },
-      (e) => {
-        ctx.notify(e.chat, (t) => textMessage(t('pihole.unblock.expired', { domain: e.display })));
-        void poller.refresh();
-      },
+      expired,
     ),
   );
+  ctx.deadlines.worker.register(personAllowDeadlines({ sync: (domain, except) => allows.sync(domain, except), allowed }, expired));
 
   return {
     name: 'pihole',
@@ -44,6 +53,15 @@ export function piholeModule(ctx: WiringContext): FeatureModule | undefined {
       store,
       unblock: { defaultMs: c.unblock.defaultMinutes * 60_000, maxMs: c.unblock.maxMinutes * 60_000 },
       protectedDomains: c.protectedDomains,
+      scoped: {
+        allows,
+        devicesOf: (personId) => devices.ownedBy(personId).map((d) => ({ ip: d.ip, label: deviceLabel(d) })),
+        registryInUse: () => !devices.isEmpty(),
+      },
+      visibleClients: (p) =>
+        p.role === 'owner' || p.role === 'admin' || devices.isEmpty()
+          ? undefined
+          : new Set(devices.ownedBy(p.personId).flatMap((d) => (d.ip ? [d.ip] : []))),
       changed: () => void poller.refresh(),
     }),
     statusSections: [piholeStatusSection(poller)],

@@ -5,6 +5,7 @@ import type { BlockedQuery, BlockingState, PiholeClient } from '../../services/p
 import { checkDomain, matchProtected } from '../../services/pihole/domain.ts';
 import type { PiholeSnapshot } from '../../services/pihole/poller.ts';
 import { snapshotAt, snapshotValue, type Poller } from '../../services/poller.ts';
+import type { Principal } from '../../permissions/access.ts';
 import { arg, formatDurationShort } from '../args.ts';
 import { defineCommand, type AnyCommand, type CommandContext } from '../command.ts';
 import { formatAge, serviceErrorMessage, snapshotFooter } from '../replies.ts';
@@ -14,6 +15,11 @@ import { unblockCommands, type UnblockDeps } from './unblock.ts';
 export interface PiholeCommandDeps extends UnblockDeps {
   readonly client: UnblockDeps['client'] & Pick<PiholeClient, 'setBlocking' | 'blockedQueries'>;
   readonly poller: Poller<PiholeSnapshot>;
+  /**
+   * The client addresses whose lookups this person may see in /blocked: undefined = all (admins,
+   * or while no device registry exists); a set = their own devices only.
+   */
+  readonly visibleClients?: (p: Principal) => ReadonlySet<string> | undefined;
 }
 
 const GROUP = 'pihole';
@@ -155,10 +161,13 @@ export function piholeCommands(deps: PiholeCommandDeps): AnyCommand[] {
     args: { filter: arg.string({ descriptionKey: 'pihole.blocked.filter', required: false, maxLength: 253 }) },
     permission: 'pihole.status.read',
     async run(ctx, { filter }) {
-      const found = await findBlocked(client, filter);
+      const visible = deps.visibleClients?.(ctx.principal);
+      if (visible?.size === 0) return { blocks: [{ kind: 'text', text: ctx.t('pihole.blocked.noDevices') }] };
+      // Only their own devices: ask for more lines so the filter still leaves a useful list.
+      const found = await findBlocked(client, filter, visible ? 500 : undefined);
       if (found === 'bad') return { blocks: [{ kind: 'text', text: ctx.t('pihole.blocked.badFilter') }], severity: 'warning' };
       if (!found.ok) return serviceErrorMessage(ctx.t, found.error, label(ctx.t));
-      const list = found.value.slice(0, MAX_BLOCKED_LINES);
+      const list = found.value.filter((q) => !visible || visible.has(q.clientIp)).slice(0, MAX_BLOCKED_LINES);
       if (list.length === 0) {
         return { blocks: [{ kind: 'text', text: filter ? ctx.t('pihole.blocked.noneFor', { filter }) : ctx.t('pihole.blocked.none') }] };
       }
@@ -190,9 +199,9 @@ export function piholeCommands(deps: PiholeCommandDeps): AnyCommand[] {
  * is a valid domain is a domain (and its subdomains); a plain word is a device name (`tv` also
  * matches `tv.lan`). A dotted word that finds nothing as a domain is retried as a device name.
  */
-async function findBlocked(client: PiholeCommandDeps['client'], filter: string | undefined) {
-  const limit = 100;
-  if (!filter) return client.blockedQueries({ limit: MAX_BLOCKED_LINES });
+async function findBlocked(client: PiholeCommandDeps['client'], filter: string | undefined, wide?: number) {
+  const limit = wide ?? 100;
+  if (!filter) return client.blockedQueries({ limit: wide ?? MAX_BLOCKED_LINES });
   const f = filter.trim();
   if (isIP(f)) return client.blockedQueries({ clientIp: f, limit });
   if (!/^[\p{L}\p{N}_.-]{1,253}$/u.test(f)) return 'bad' as const;

@@ -1,7 +1,7 @@
 import type { DeadlineKind } from '../../core/deadlines.ts';
 import { mapResult, type Result } from '../../core/errors.ts';
 import type { DomainEntry } from '../../services/pihole/client.ts';
-import { TEMP_ALLOW_KIND, toTempAllow, type TempAllow } from './store.ts';
+import { PERSON_ALLOW_KIND, TEMP_ALLOW_KIND, toTempAllow, type TempAllow } from './store.ts';
 import { TEMP_COMMENT } from './unblock.ts';
 
 /** The Pi-hole calls a temporary allow needs. */
@@ -28,6 +28,35 @@ export function tempAllowDeadlines(pihole: TempAllowBackend, onExpired: (e: Temp
       const list = await pihole.allowed();
       return mapResult(list, (entries) =>
         entries.some((e) => e.domain === d.target && (e.comment ?? '').startsWith(TEMP_COMMENT)) ? 'applied' : 'absent',
+      );
+    },
+    expired: (d) => onExpired(toTempAllow(d)),
+  };
+}
+
+/** What a per-person allow needs: the entry's groups recomputed from the holds still standing. */
+export interface PersonAllowBackend {
+  sync(domain: string, except?: Pick<TempAllow, 'personId'>): Promise<Result<boolean>>;
+  allowed: TempAllowBackend['allowed'];
+}
+
+/**
+ * Allows for one person's devices as a deadline kind: when one ends, the entry keeps the groups
+ * of the others still holding the domain (and goes when nobody does).
+ */
+export function personAllowDeadlines(pihole: PersonAllowBackend, onExpired: (e: TempAllow) => void): DeadlineKind {
+  return {
+    kind: PERSON_ALLOW_KIND,
+    expire: (d) => {
+      const e = toTempAllow(d);
+      return pihole.sync(e.domain, e);
+    },
+    reapply: (d) => pihole.sync(toTempAllow(d).domain),
+    async reconcile(d) {
+      const domain = toTempAllow(d).domain;
+      const list = await pihole.allowed();
+      return mapResult(list, (entries) =>
+        entries.some((e) => e.domain === domain && (e.comment ?? '').startsWith(TEMP_COMMENT)) ? 'applied' : 'absent',
       );
     },
     expired: (d) => onExpired(toTempAllow(d)),

@@ -3,6 +3,8 @@ import type { Deadline, DeadlineIntent, DeadlineStore } from '../../core/deadlin
 
 /** The deadline kind of a temporary allow entry (target: the domain as sent to Pi-hole). */
 export const TEMP_ALLOW_KIND = 'pihole-allow';
+/** The deadline kind of an allow for one person's devices (target: `<personId>/<domain>`). */
+export const PERSON_ALLOW_KIND = 'pihole-allow-person';
 
 /**
  * Schema of the Pi-hole area. Temporary allow entries used to live in their own table; they
@@ -40,20 +42,31 @@ export interface TempAllow {
   /** `platform:chatId` where it was asked for (told when it ends). */
   readonly chat: string;
   readonly requestedBy: string;
+  /** Whose devices it holds for (issue 17); undefined = everyone's. */
+  readonly personId?: number;
 }
 
-/** A temporary allow as seen through its deadline. */
-export const toTempAllow = (d: Deadline): TempAllow => ({
-  domain: d.target,
-  display: d.data['display'] ?? d.target,
-  expiresAt: d.dueAt,
-  chat: d.chat,
-  requestedBy: d.requestedBy,
-});
+const personTarget = (personId: number, domain: string): string => `${personId}/${domain}`;
+
+/** A temporary allow as seen through its deadline (either kind). */
+export const toTempAllow = (d: Deadline): TempAllow => {
+  const person = d.kind === PERSON_ALLOW_KIND ? /^(\d+)\/(.+)$/.exec(d.target) : null;
+  const domain = person ? person[2]! : d.target;
+  return {
+    domain,
+    display: d.data['display'] ?? domain,
+    expiresAt: d.dueAt,
+    chat: d.chat,
+    requestedBy: d.requestedBy,
+    ...(person ? { personId: Number(person[1]) } : {}),
+  };
+};
+
+const where = (domain: string, personId: number | undefined) =>
+  personId === undefined ? { kind: TEMP_ALLOW_KIND, target: domain } : { kind: PERSON_ALLOW_KIND, target: personTarget(personId, domain) };
 
 const spec = (e: TempAllow) => ({
-  kind: TEMP_ALLOW_KIND,
-  target: e.domain,
+  ...where(e.domain, e.personId),
   dueAt: e.expiresAt,
   chat: e.chat,
   requestedBy: e.requestedBy,
@@ -64,10 +77,16 @@ const spec = (e: TempAllow) => ({
 export class TempAllowStore {
   constructor(private readonly deadlines: DeadlineStore) {}
 
-  /** The entry for a domain, if the bot is holding one. */
-  get(domain: string): TempAllow | undefined {
-    const d = this.deadlines.get(TEMP_ALLOW_KIND, domain);
+  /** The entry for a domain (for everyone, or for one person's devices), if the bot is holding one. */
+  get(domain: string, personId?: number): TempAllow | undefined {
+    const w = where(domain, personId);
+    const d = this.deadlines.get(w.kind, w.target);
     return d ? toTempAllow(d) : undefined;
+  }
+
+  /** Every hold on a domain: everyone's and each person's. */
+  holds(domain: string): TempAllow[] {
+    return this.all().filter((e) => e.domain === domain);
   }
 
   /** Records (or replaces) an entry whose allow already exists. */
@@ -80,13 +99,16 @@ export class TempAllowStore {
     return this.deadlines.intend(spec(e), now);
   }
 
-  /** Every entry, soonest first (for /unblock without arguments). */
+  /** Every entry of both kinds, soonest first (for /unblock without arguments). */
   all(): TempAllow[] {
-    return this.deadlines.list(TEMP_ALLOW_KIND).map(toTempAllow);
+    return [...this.deadlines.list(TEMP_ALLOW_KIND), ...this.deadlines.list(PERSON_ALLOW_KIND)]
+      .map(toTempAllow)
+      .sort((a, b) => a.expiresAt - b.expiresAt);
   }
 
   /** Forgets an entry; only when it still ends at `expiresAt`, if given (someone may have extended it meanwhile). */
-  remove(domain: string, expiresAt?: number): boolean {
-    return this.deadlines.remove(TEMP_ALLOW_KIND, domain, expiresAt);
+  remove(domain: string, expiresAt?: number, personId?: number): boolean {
+    const w = where(domain, personId);
+    return this.deadlines.remove(w.kind, w.target, expiresAt);
   }
 }

@@ -1,18 +1,19 @@
 import { changeWithDeadline } from '../../core/deadlines.ts';
 import type { Translate } from '../../core/i18n.ts';
-import type { Block, OutMessage } from '../../core/outmessage.ts';
+import type { Action, Block, OutMessage } from '../../core/outmessage.ts';
 import type { PiholeClient } from '../../services/pihole/client.ts';
 import { checkDomain, matchProtected, type DomainCheck } from '../../services/pihole/domain.ts';
 import type { Principal } from '../../permissions/access.ts';
 import { arg, formatDurationShort } from '../args.ts';
-import { defineCommand, type AnyCommand } from '../command.ts';
+import { defineCommand, type AnyCommand, type CommandContext } from '../command.ts';
 import { chatKey } from '../pipeline.ts';
 import { notRecordedMessage, serviceErrorMessage } from '../replies.ts';
-import type { TempAllowStore } from './store.ts';
+import { TEMP_COMMENT, type ScopedAllows, type ScopedDevice } from './scope.ts';
+import type { TempAllow, TempAllowStore } from './store.ts';
 
 /** What /unblock, /allow and the re-block button need. */
 export interface UnblockDeps {
-  readonly client: Pick<PiholeClient, 'addDomain' | 'removeDomain'>;
+  readonly client: Pick<PiholeClient, 'addDomain' | 'removeDomain' | 'domainEntry' | 'putDomain'>;
   readonly store: TempAllowStore;
   /** Default and longest temporary unblock (config pihole.unblock, in ms). */
   readonly unblock: { readonly defaultMs: number; readonly maxMs: number };
@@ -20,11 +21,21 @@ export interface UnblockDeps {
   readonly protectedDomains: readonly string[];
   /** Called after a change so /pihole and alerts catch up. */
   readonly changed?: () => void;
+  /**
+   * Per-person unblocks (issue 17): a family member's /unblock holds for their own devices only.
+   * Absent, or while the household has no device registry, every unblock is for everyone.
+   */
+  readonly scoped?: {
+    readonly allows: ScopedAllows;
+    /** The devices a person owns. */
+    devicesOf(personId: number): ScopedDevice[];
+    /** True once the router's devices are known (then a person without devices gets none). */
+    registryInUse(): boolean;
+  };
 }
 
 const GROUP = 'pihole';
-/** Marks entries the bot added, so people looking at the Pi-hole UI know where they came from. */
-export const TEMP_COMMENT = 'chat bot: temporary allow';
+export { TEMP_COMMENT } from './scope.ts';
 export const PERMANENT_COMMENT = 'chat bot: allowed';
 
 const label = (t: Translate): string => t('pihole.label');
@@ -42,13 +53,108 @@ export function domainProblem(t: Translate, input: string, c: Extract<DomainChec
 export function unblockCommands(deps: UnblockDeps): AnyCommand[] {
   const { client, store } = deps;
 
+  const durationArg = arg.duration({ descriptionKey: 'pihole.unblock.duration', required: false, minMs: 60_000, maxMs: 30 * 86_400_000 });
+
+  /** One unblock: for the asker's devices (family, once devices are known) or for everyone. */
+  async function unblockRun(ctx: CommandContext, domain: string, duration: number | undefined, forEveryone: boolean): Promise<OutMessage> {
+    const { t } = ctx;
+    const c = checkDomain(domain, { protectedDomains: deps.protectedDomains });
+    if (!c.ok) return warn(domainProblem(t, domain, c));
+    const asked = duration ?? deps.unblock.defaultMs;
+    const capped = asked > deps.unblock.maxMs;
+    const span = Math.min(asked, deps.unblock.maxMs);
+    const now = ctx.now();
+    const scoped = deps.scoped;
+    const everyone = forEveryone || !scoped?.registryInUse() || isAdmin(ctx.principal) || isAdmin(ctx.approvedBy);
+    const personId = everyone ? undefined : ctx.principal.personId;
+    const askEveryone = (): Action =>
+      ctx.action(
+        t('pihole.unblock.askEveryone'),
+        'approval-request',
+        {
+          command: 'unblock-everyone',
+          args: JSON.stringify({ domain: c.value, ...(duration ? { duration: `${Math.round(duration / 60_000)}m` } : {}) }),
+        },
+        { oneShot: true },
+      );
+    const holds = store.holds(c.value);
+    const held = holds.find((h) => h.personId === personId);
+    if (personId !== undefined && holds.some((h) => h.personId === undefined))
+      return { blocks: [{ kind: 'text', text: t('pihole.unblock.heldForEveryone', { domain: c.display }) }] };
+    const expiresAt = Math.max(held?.expiresAt ?? 0, now + span);
+    const entry: TempAllow = {
+      domain: c.value,
+      display: c.display,
+      expiresAt,
+      chat: chatKey(ctx.chat),
+      requestedBy: ctx.principal.identity,
+      ...(personId !== undefined ? { personId } : {}),
+    };
+    let change;
+    if (personId === undefined && holds.every((h) => h.personId === undefined)) {
+      // The expiry is on disk before the allow exists: a crash or a full disk never leaves it allowed for good.
+      change = await changeWithDeadline(
+        () => store.intend(entry, now),
+        () => client.addDomain('allow', 'exact', c.value, `${TEMP_COMMENT} until ${new Date(now + span).toISOString()}`),
+        // Allowed for good already (someone added it in Pi-hole): nothing to take away later.
+        (add, previous) => add.created || previous !== undefined,
+      );
+    } else {
+      if (personId !== undefined) {
+        const devices = scoped!.devicesOf(personId);
+        if (devices.length === 0)
+          return { blocks: [{ kind: 'text', text: t('pihole.unblock.noDevices') }], severity: 'warning', actions: [[askEveryone()]] };
+        if (holds.length === 0) {
+          const existing = await client.domainEntry('allow', 'exact', c.value);
+          if (!existing.ok) return serviceErrorMessage(t, existing.error, label(t));
+          if (existing.value) return { blocks: [{ kind: 'text', text: t('pihole.unblock.alreadyAllowed', { domain: c.display }) }] };
+        }
+        const enrolled = await scoped!.allows.enrol(personId, devices);
+        if (!enrolled.ok) return serviceErrorMessage(t, enrolled.error, label(t));
+      }
+      // Intent first; the entry's groups then cover everyone holding it, this hold included.
+      change = await changeWithDeadline(
+        () => store.intend(entry, now),
+        () => scoped!.allows.sync(c.value),
+      );
+    }
+    if (change.status === 'not-recorded') return notRecordedMessage(t);
+    if (change.status === 'failed') return serviceErrorMessage(t, change.error, label(t));
+    if (!change.kept) return { blocks: [{ kind: 'text', text: t('pihole.unblock.alreadyAllowed', { domain: c.display }) }] };
+    deps.changed?.();
+    const blocks: Block[] = [];
+    if (c.fromUrl) blocks.push({ kind: 'text', text: t('pihole.unblock.fromUrl', { domain: c.display }) });
+    const key =
+      personId === undefined
+        ? held
+          ? 'pihole.unblock.extended'
+          : 'pihole.unblock.done'
+        : held
+          ? 'pihole.unblock.extendedMine'
+          : 'pihole.unblock.doneMine';
+    blocks.push({ kind: 'text', text: t(key, { domain: c.display, duration: formatDurationShort(expiresAt - now) }) });
+    if (capped) blocks.push({ kind: 'text', text: t('pihole.unblock.capped', { max: formatDurationShort(deps.unblock.maxMs) }) });
+    blocks.push({ kind: 'text', text: t('pihole.unblock.cacheHint') });
+    return {
+      severity: 'success',
+      blocks,
+      actions: [
+        [
+          ctx.action(t('pihole.button.keep'), 'allow', { domain: c.value }),
+          ctx.action(t('pihole.button.reblock'), 'pihole-reblock', { domain: c.value }, { style: 'danger' }),
+        ],
+        ...(personId !== undefined ? [[askEveryone()]] : []),
+      ],
+    };
+  }
+
   const unblock = defineCommand({
     name: 'unblock',
     group: GROUP,
     summaryKey: 'pihole.unblock.summary',
     args: {
       domain: arg.string({ descriptionKey: 'pihole.unblock.domain', required: false, maxLength: 2048 }),
-      duration: arg.duration({ descriptionKey: 'pihole.unblock.duration', required: false, minMs: 60_000, maxMs: 30 * 86_400_000 }),
+      duration: durationArg,
     },
     permission: 'pihole.domain.allow-temporary',
     mutates: true,
@@ -56,55 +162,31 @@ export function unblockCommands(deps: UnblockDeps): AnyCommand[] {
       const { t } = ctx;
       if (domain === undefined) {
         const now = ctx.now();
-        const held = store.all();
+        // Family see their own holds and the household's; admins see all.
+        const held = store.all().filter((e) => isAdmin(ctx.principal) || e.personId === undefined || e.personId === ctx.principal.personId);
         if (held.length === 0) return { blocks: [{ kind: 'text', text: t('pihole.unblock.usage') }] };
         const items = held.map((e) =>
-          t('pihole.unblock.heldItem', { domain: e.display, left: formatDurationShort(Math.max(1000, e.expiresAt - now)) }),
+          t(e.personId === undefined ? 'pihole.unblock.heldItem' : 'pihole.unblock.heldItemFor', {
+            domain: e.display,
+            left: formatDurationShort(Math.max(1000, e.expiresAt - now)),
+          }),
         );
         return { title: t('pihole.unblock.heldTitle'), blocks: [{ kind: 'list', items }] };
       }
-      const c = checkDomain(domain, { protectedDomains: deps.protectedDomains });
-      if (!c.ok) return warn(domainProblem(t, domain, c));
-      const asked = duration ?? deps.unblock.defaultMs;
-      const capped = asked > deps.unblock.maxMs;
-      const span = Math.min(asked, deps.unblock.maxMs);
-      const now = ctx.now();
-      const held = store.get(c.value);
-      const expiresAt = Math.max(held?.expiresAt ?? 0, now + span);
-      const entry = { domain: c.value, display: c.display, expiresAt, chat: chatKey(ctx.chat), requestedBy: ctx.principal.identity };
-      // The expiry is on disk before the allow exists: a crash or a full disk never leaves it allowed for good.
-      const change = await changeWithDeadline(
-        () => store.intend(entry, now),
-        () => client.addDomain('allow', 'exact', c.value, `${TEMP_COMMENT} until ${new Date(now + span).toISOString()}`),
-        // Allowed for good already (someone added it in Pi-hole): nothing to take away later.
-        (add, previous) => add.created || previous !== undefined,
-      );
-      if (change.status === 'not-recorded') return notRecordedMessage(t);
-      if (change.status === 'failed') return serviceErrorMessage(t, change.error, label(t));
-      if (!change.kept) return { blocks: [{ kind: 'text', text: t('pihole.unblock.alreadyAllowed', { domain: c.display }) }] };
-      deps.changed?.();
-      const blocks: Block[] = [];
-      if (c.fromUrl) blocks.push({ kind: 'text', text: t('pihole.unblock.fromUrl', { domain: c.display }) });
-      blocks.push({
-        kind: 'text',
-        text: t(held ? 'pihole.unblock.extended' : 'pihole.unblock.done', {
-          domain: c.display,
-          duration: formatDurationShort(expiresAt - now),
-        }),
-      });
-      if (capped) blocks.push({ kind: 'text', text: t('pihole.unblock.capped', { max: formatDurationShort(deps.unblock.maxMs) }) });
-      blocks.push({ kind: 'text', text: t('pihole.unblock.cacheHint') });
-      return {
-        severity: 'success',
-        blocks,
-        actions: [
-          [
-            ctx.action(t('pihole.button.keep'), 'allow', { domain: c.value }),
-            ctx.action(t('pihole.button.reblock'), 'pihole-reblock', { domain: c.value }, { style: 'danger' }),
-          ],
-        ],
-      };
+      return unblockRun(ctx, domain, duration, false);
     },
+  });
+
+  const unblockEveryone = defineCommand({
+    name: 'unblock-everyone',
+    group: GROUP,
+    summaryKey: 'pihole.unblock.everyoneSummary',
+    args: { domain: arg.string({ descriptionKey: 'pihole.unblock.domain', maxLength: 2048 }), duration: durationArg },
+    permission: 'pihole.domain.allow-everyone',
+    requestable: true,
+    hidden: true,
+    mutates: true,
+    run: (ctx, { domain, duration }) => unblockRun(ctx, domain, duration, true),
   });
 
   const allow = defineCommand({
@@ -127,8 +209,15 @@ export function unblockCommands(deps: UnblockDeps): AnyCommand[] {
       if (!c.ok) return warn(domainProblem(t, domain, c));
       const add = await client.addDomain('allow', c.kind, c.value, PERMANENT_COMMENT);
       if (!add.ok) return serviceErrorMessage(t, add.error, label(t));
-      // It stays now: the expiry worker must not take it away.
-      const wasTemporary = c.kind === 'exact' && store.remove(c.value);
+      // It stays now, for everyone: the expiry worker must not take it away, and an entry that
+      // held for some people's devices only now applies to the Default group.
+      const holds = c.kind === 'exact' ? store.holds(c.value) : [];
+      if (holds.some((h) => h.personId !== undefined)) {
+        const r = await client.putDomain('allow', 'exact', c.value, [0], PERMANENT_COMMENT);
+        if (!r.ok) return serviceErrorMessage(t, r.error, label(t));
+      }
+      for (const h of holds) store.remove(h.domain, undefined, h.personId);
+      const wasTemporary = holds.length > 0;
       deps.changed?.();
       const blocks: Block[] = [
         { kind: 'text', text: t(add.value.created || wasTemporary ? 'pihole.allow.done' : 'pihole.allow.already', { domain: c.display }) },
@@ -151,15 +240,22 @@ export function unblockCommands(deps: UnblockDeps): AnyCommand[] {
     async run(ctx, { domain }) {
       const { t } = ctx;
       // Only the bot's own temporary entries: this button must not remove a permanent allow.
-      const held = store.get(domain);
+      // Family end their own hold; an admin ends the household's (or else the first one there is).
+      const holds = store.holds(domain);
+      const held = isAdmin(ctx.principal)
+        ? (holds.find((h) => h.personId === undefined) ?? holds[0])
+        : (holds.find((h) => h.personId === ctx.principal.personId) ?? (deps.scoped?.registryInUse() ? undefined : holds[0]));
       if (!held) return { blocks: [{ kind: 'text', text: t('pihole.reblock.notHeld') }] };
-      const r = await client.removeDomain('allow', 'exact', held.domain);
+      const r =
+        holds.length > 1 && deps.scoped
+          ? await deps.scoped.allows.sync(held.domain, held)
+          : await client.removeDomain('allow', 'exact', held.domain);
       if (!r.ok) return serviceErrorMessage(t, r.error, label(t));
-      store.remove(held.domain);
+      store.remove(held.domain, undefined, held.personId);
       deps.changed?.();
       return { severity: 'success', blocks: [{ kind: 'text', text: t('pihole.reblock.done', { domain: held.display }) }] };
     },
   });
 
-  return [unblock, allow, reblock];
+  return [unblock, unblockEveryone, allow, reblock];
 }

@@ -7,7 +7,9 @@ import { err, mapResult, ok, serviceError, type Result } from '../../core/errors
 import { parseJson } from '../http.ts';
 import {
   BlockingReply,
+  ClientsReply,
   DomainsReply,
+  GroupsReply,
   QueriesReply,
   RecentBlockedReply,
   SummaryReply,
@@ -88,6 +90,15 @@ export interface DomainEntry {
   readonly enabled: boolean;
   /** ms since the epoch, when known. */
   readonly addedAt: number | null;
+  /** Group ids the entry applies to (clients in those groups); `[0]` = Default = everyone. */
+  readonly groups: readonly number[];
+}
+
+/** A client entry: an address (IP, MAC, host name) and the groups it belongs to. */
+export interface ClientEntry {
+  readonly client: string;
+  readonly comment: string | null;
+  readonly groups: readonly number[];
 }
 
 /** Outcome of adding an entry: `created: false` means it was already on that list. */
@@ -255,6 +266,48 @@ export class PiholeClient {
     return err(this.s.replyError(res.value));
   }
 
+  /** The id of the group called `name`, creating it when missing (groups.yaml POST /groups). */
+  async ensureGroup(name: string, comment: string): Promise<Result<number>> {
+    const found = await this.s.json('GET', `groups/${encodeURIComponent(name)}`, GroupsReply);
+    if (!found.ok) return found;
+    const have = found.value.groups.find((g) => g.name === name);
+    if (have) return ok(have.id);
+    const made = await this.s.json('POST', 'groups', GroupsReply, { json: { name, comment, enabled: true } });
+    if (!made.ok) return made;
+    const g = made.value.groups.find((x) => x.name === name);
+    return g ? ok(g.id) : err(serviceError(this.service, 'protocol', 'the new group is missing from the reply'));
+  }
+
+  /** One client entry, undefined when Pi-hole has none for that address. */
+  async clientEntry(client: string): Promise<Result<ClientEntry | undefined>> {
+    const r = await this.s.json('GET', `clients/${encodeURIComponent(client)}`, ClientsReply);
+    if (!r.ok) return r;
+    const c = r.value.clients.find((x) => x.client === client);
+    return ok(c ? { client: c.client, comment: c.comment ?? null, groups: c.groups } : undefined);
+  }
+
+  /** Creates or replaces a client entry with exactly these groups (PUT "Created or Updated Item"). */
+  async putClient(client: string, groups: readonly number[], comment: string): Promise<Result<void>> {
+    const r = await this.s.json('PUT', `clients/${encodeURIComponent(client)}`, ClientsReply, { json: { comment, groups } });
+    return r.ok ? ok(undefined) : r;
+  }
+
+  /** One list entry, undefined when absent. */
+  async domainEntry(type: DomainType, kind: DomainKind, domain: string): Promise<Result<DomainEntry | undefined>> {
+    const r = await this.s.json('GET', `domains/${type}/${kind}/${encodeURIComponent(domain)}`, DomainsReply);
+    if (!r.ok) return r;
+    const d = r.value.domains.find((x) => x.domain === domain && x.type === type && x.kind === kind);
+    return ok(d ? toEntry(d) : undefined);
+  }
+
+  /** Creates or replaces a list entry applying to exactly these groups (domains.yaml PUT). */
+  async putDomain(type: DomainType, kind: DomainKind, domain: string, groups: readonly number[], comment: string): Promise<Result<void>> {
+    if (domain.length === 0 || groups.length === 0) return err(serviceError(this.service, 'rejected', 'empty domain or no group'));
+    const json = { type, kind, comment, groups, enabled: true };
+    const r = await this.s.json('PUT', `domains/${type}/${kind}/${encodeURIComponent(domain)}`, DomainsReply, { json });
+    return r.ok ? ok(undefined) : r;
+  }
+
   /** Logs out so the API seat is free again, and closes connections. */
   close(): Promise<void> {
     return this.s.close();
@@ -275,6 +328,7 @@ function toEntry(d: DomainRowT): DomainEntry {
     comment: d.comment ?? null,
     enabled: d.enabled,
     addedAt: d.date_added ? d.date_added * 1000 : null,
+    groups: d.groups ?? [0],
   };
 }
 

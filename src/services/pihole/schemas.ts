@@ -81,6 +81,7 @@ const DomainRow = z.object({
   kind: z.enum(['exact', 'regex']),
   comment: z.string().nullish(),
   enabled: z.boolean(),
+  groups: z.array(z.number()).optional(),
   date_added: z.number().optional(),
   date_modified: z.number().optional(),
 });
@@ -97,3 +98,13 @@ export const DomainsReply = z.object({
 });
 
 export type DomainRowT = z.infer<typeof DomainRow>;
+
+/** GET/POST /api/groups (groups.yaml). */
+export const GroupsReply = z.object({ groups: z.array(z.object({ id: z.number(), name: z.string(), enabled: z.boolean().optional() })) });
+
+/** GET/POST/PUT /api/clients (clients.yaml). */
+export const ClientsReply = z.object({
+  clients: z.array(
+    z.object({ id: z.number().optional(), client: z.string(), comment: z.string().nullish(), groups: z.array(z.number()).default([0]) }),
+  ),
+});
