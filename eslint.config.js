@@ -1,7 +1,10 @@
 // Lint rules, including the import direction from DESIGN.md as a check nobody has to remember:
 // core <- services <- alerts; core <- permissions; handlers may use core, services,
 // permissions, alerts; bot may use core and handlers; only the composition root sees everything.
+// And no import cycles in src/ (import-x/no-cycle below).
 import tseslint from 'typescript-eslint';
+import { importX } from 'eslint-plugin-import-x';
+import { createTypeScriptImportResolver } from 'eslint-import-resolver-typescript';
 
 const layer = (files, forbidden, message) => ({
   files,
@@ -18,6 +21,19 @@ export default tseslint.config(
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
       '@typescript-eslint/consistent-type-imports': 'error',
     },
+  },
+  // No import cycles in src/ (type-only imports included: a cycle of types is still a tangle).
+  // import-x because it runs inside `npm run lint` with the rules above, is actively maintained,
+  // and resolves our `.ts` specifiers through the TypeScript resolver.
+  {
+    files: ['src/**/*.ts'],
+    plugins: { 'import-x': importX },
+    settings: {
+      'import-x/extensions': ['.ts'],
+      'import-x/parsers': { '@typescript-eslint/parser': ['.ts'] },
+      'import-x/resolver-next': [createTypeScriptImportResolver()],
+    },
+    rules: { 'import-x/no-cycle': ['error', { ignoreExternal: true }] },
   },
   layer(
     ['src/core/**'],

@@ -4,7 +4,6 @@ import type { OutboxPayload } from './payload.ts';
 import type { AlertEvent } from './types.ts';
 
 export type { DeliveryOutcome } from '../core/delivery.ts';
-export { OutboxWorker, type Deliver, type OutboxWorkerOptions } from './worker.ts';
 
 /** Delivery state of a row. `held`: quiet hours; `merged`: folded into a summary; `superseded`: a newer edit replaced it. */
 export type OutboxStatus = 'pending' | 'sent' | 'dead' | 'held' | 'merged' | 'superseded';

@@ -16,7 +16,7 @@ import type { AlertActions } from '../alerts/actions.ts';
 import { ALERT_SOURCES } from '../core/config-schema.ts';
 import { buildDigest, mergeDigestInputs, scheduleDigest, type DigestInput, type DigestSchedule } from '../alerts/digest.ts';
 import { connectFeed } from '../alerts/feed.ts';
-import { OutboxWorker } from '../alerts/outbox.ts';
+import { OutboxWorker } from '../alerts/worker.ts';
 import { PowerCutOrchestrator, powerCutReporterFor, type PowerController } from '../alerts/powercut.ts';
 import { PowerCutStore } from '../alerts/powercut-journal.ts';
 import type { Binding } from '../alerts/routing.ts';

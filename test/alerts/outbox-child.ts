@@ -7,7 +7,8 @@ import { systemClock } from '../../src/core/clock.ts';
 import { openDatabase } from '../../src/core/db.ts';
 import { silentLogger } from '../../src/core/logger.ts';
 import { alertMigrations } from '../../src/alerts/migrations.ts';
-import { Outbox, OutboxWorker } from '../../src/alerts/outbox.ts';
+import { Outbox } from '../../src/alerts/outbox.ts';
+import { OutboxWorker } from '../../src/alerts/worker.ts';
 
 const [dbPath, sink] = process.argv.slice(2) as [string, string];
 const db = openDatabase(dbPath, alertMigrations);

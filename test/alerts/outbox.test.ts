@@ -2,7 +2,7 @@ import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { silentLogger } from '../../src/core/logger.ts';
 import type { OutMessage } from '../../src/core/outmessage.ts';
-import { OutboxWorker, type DeliveryOutcome } from '../../src/alerts/outbox.ts';
+import { OutboxWorker, type DeliveryOutcome } from '../../src/alerts/worker.ts';
 import type { OutboxPayload } from '../../src/alerts/payload.ts';
 import { waitFor } from '../support/real-server.ts';
 import { cond, harness, type Harness } from './harness.ts';

@@ -5,7 +5,7 @@ import { openDatabase } from '../../src/core/db.ts';
 import { silentLogger } from '../../src/core/logger.ts';
 import { connectFeed } from '../../src/alerts/feed.ts';
 import { alertMigrations } from '../../src/alerts/migrations.ts';
-import { OutboxWorker } from '../../src/alerts/outbox.ts';
+import { OutboxWorker } from '../../src/alerts/worker.ts';
 import { AlertService } from '../../src/alerts/service.ts';
 import { upsConditions } from '../../src/services/nut/alerts.ts';
 import { NutClient } from '../../src/services/nut/client.ts';
