@@ -1,0 +1,149 @@
+/**
+ * Contract test between the clients, their fakes and the products: each fixture in
+ * test/fixtures/replies holds a reply in the shape the product's own source or documentation
+ * gives (its `source` says which). Each must parse through the client's own schema, and the
+ * fake's reply for the same endpoint must parse too and carry no field the product does not
+ * send — so a fake drifting away from the product (or a schema from both) fails here.
+ */
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { z } from 'zod';
+import { startProxmoxFake, type ProxmoxFake } from '../../src/demo/proxmox.ts';
+import { FAKE_ROUTER_USERS, startRouterOsFake, type RouterOsFake } from '../../src/demo/routeros.ts';
+import { startOmvFake, type OmvFake } from '../../src/demo/omv.ts';
+import { startFakeNextcloud, type FakeNextcloud } from '../../src/demo/nextcloud.ts';
+import { envelope, guestSchema, nodeStatusSchema, storageSchema } from '../../src/services/proxmox/schemas.ts';
+import { leaseListSchema, peerListSchema, resourceSchema, wifiListSchema } from '../../src/services/routeros/schemas.ts';
+import {
+  filesystemRowSchema,
+  listOf,
+  raidRowSchema,
+  rpcEnvelope,
+  smartRowSchema,
+  systemInfoSchema,
+} from '../../src/services/omv/schemas.ts';
+import { StatusReply } from '../../src/services/nextcloud/schemas.ts';
+import { OmvClient } from '../../src/services/omv/client.ts';
+
+const DIR = new URL('../fixtures/replies/', import.meta.url);
+type Fixture = { source: string; reply: unknown };
+const fixture = (name: string): Fixture => JSON.parse(readFileSync(new URL(name, DIR), 'utf8')) as Fixture;
+
+/** Every key of every object row (first level of a list, or the object itself). */
+function rowKeys(v: unknown): Set<string> {
+  const rows = Array.isArray(v) ? v : [v];
+  return new Set(rows.flatMap((r) => (r && typeof r === 'object' ? Object.keys(r) : [])));
+}
+
+const omvResponse = (schema: z.ZodType) => rpcEnvelope.extend({ response: schema });
+
+/** Fixture file → how to read it and where the fake answers the same endpoint. */
+interface Contract {
+  readonly schema: z.ZodType;
+  /** The rows inside a parsed reply whose keys are compared. */
+  readonly rows: (reply: any) => unknown; // eslint-disable-line @typescript-eslint/no-explicit-any
+  readonly fake: () => Promise<unknown>;
+}
+
+describe('recorded replies: fixtures, clients and fakes agree', () => {
+  let pve: ProxmoxFake;
+  let ros: RouterOsFake;
+  let omv: OmvFake;
+  let omvClient: OmvClient;
+  let nc: FakeNextcloud;
+  before(async () => {
+    [pve, ros, omv, nc] = await Promise.all([startProxmoxFake(), startRouterOsFake(), startOmvFake(), startFakeNextcloud()]);
+    omvClient = new OmvClient({ baseUrl: omv.url, username: omv.username, password: omv.password });
+  });
+  after(async () => {
+    await omvClient.close();
+    await Promise.all([pve.close(), ros.close(), omv.close(), nc.close()]);
+  });
+
+  const getPve = async (path: string): Promise<unknown> =>
+    (await fetch(`${pve.url}/api2/json/${path}`, { headers: { authorization: `PVEAPIToken=${pve.tokenId}=${pve.tokenSecret}` } })).json();
+  const admin = FAKE_ROUTER_USERS[0]!;
+  const getRos = async (path: string): Promise<unknown> =>
+    (
+      await fetch(`${ros.url}/rest/${path}`, {
+        headers: { authorization: `Basic ${Buffer.from(`${admin.name}:${admin.password}`).toString('base64')}` },
+      })
+    ).json();
+  const callOmv = async (service: string, method: string, params: unknown): Promise<unknown> => {
+    const r = await omvClient.call(service, method, params, z.unknown());
+    assert.ok(r.ok, JSON.stringify(r));
+    return { response: r.value, error: null };
+  };
+  const LIST = { start: 0, limit: null };
+
+  const contracts: Record<string, Contract> = {
+    'proxmox-qemu-full.json': {
+      schema: envelope(z.array(guestSchema)),
+      rows: (r) => r.data,
+      fake: () => getPve('nodes/proxmox1/qemu?full=1'),
+    },
+    'proxmox-lxc.json': { schema: envelope(z.array(guestSchema)), rows: (r) => r.data, fake: () => getPve('nodes/proxmox1/lxc') },
+    'proxmox-node-status.json': { schema: envelope(nodeStatusSchema), rows: (r) => r.data, fake: () => getPve('nodes/proxmox1/status') },
+    'proxmox-storage.json': { schema: envelope(z.array(storageSchema)), rows: (r) => r.data, fake: () => getPve('nodes/proxmox1/storage') },
+    'routeros-system-resource.json': { schema: resourceSchema, rows: (r) => r, fake: () => getRos('system/resource') },
+    'routeros-wifi.json': { schema: wifiListSchema, rows: (r) => r, fake: () => getRos('interface/wifi') },
+    'routeros-wireguard-peers.json': { schema: peerListSchema, rows: (r) => r, fake: () => getRos('interface/wireguard/peers') },
+    'routeros-dhcp-leases.json': { schema: leaseListSchema, rows: (r) => r, fake: () => getRos('ip/dhcp-server/lease') },
+    'omv-system-information.json': {
+      schema: omvResponse(systemInfoSchema),
+      rows: (r) => r.response,
+      fake: () => callOmv('System', 'getInformation', {}),
+    },
+    'omv-raid-list.json': {
+      schema: omvResponse(listOf(raidRowSchema)),
+      rows: (r) => r.response.data,
+      fake: () => callOmv('RaidMgmt', 'getList', LIST),
+    },
+    'omv-filesystem-list.json': {
+      schema: omvResponse(listOf(filesystemRowSchema)),
+      rows: (r) => r.response.data,
+      fake: () => callOmv('FileSystemMgmt', 'getList', LIST),
+    },
+    'omv-smart-list.json': {
+      schema: omvResponse(listOf(smartRowSchema)),
+      rows: (r) => r.response.data,
+      fake: () => callOmv('Smart', 'getList', LIST),
+    },
+    'nextcloud-status.json': { schema: StatusReply, rows: (r) => r, fake: async () => (await fetch(`${nc.url}/status.php`)).json() },
+  };
+
+  test('every fixture has a contract and cites its source', () => {
+    const files = readdirSync(DIR).filter((f) => f.endsWith('.json'));
+    assert.deepEqual(files.sort(), Object.keys(contracts).sort());
+    for (const f of files) assert.match(fixture(f).source, /\S{10,}/, `${f} names its source`);
+  });
+
+  for (const [file, c] of Object.entries(contracts)) {
+    test(`${file}: parses through the client's schema, and the fake sends nothing the product does not`, async () => {
+      const fx = fixture(file);
+      const real = c.schema.safeParse(fx.reply);
+      assert.ok(real.success, `fixture: ${JSON.stringify(real.error?.issues[0])}`);
+      const fakeReply = await c.fake();
+      const fromFake = c.schema.safeParse(fakeReply);
+      assert.ok(fromFake.success, `fake: ${JSON.stringify(fromFake.error?.issues[0])}`);
+      const productKeys = rowKeys(c.rows(fx.reply));
+      const invented = [...rowKeys(c.rows(fakeReply))].filter((k) => !productKeys.has(k));
+      assert.deepEqual(invented, [], `the fake sends fields the product does not (${file})`);
+    });
+  }
+});
+
+describe('recorded replies against the shared reference specs (skipped when absent)', () => {
+  const SUBSET = new URL('../../../shared/reference/proxmox-api-subset.json', import.meta.url);
+  test(
+    'the Proxmox fixtures use only endpoints the reference API subset documents',
+    { skip: existsSync(SUBSET) ? false : `no ${SUBSET.pathname}` },
+    () => {
+      const spec = readFileSync(SUBSET, 'utf8');
+      for (const path of ['/nodes/{node}/qemu', '/nodes/{node}/lxc', '/nodes/{node}/status', '/nodes/{node}/storage']) {
+        assert.ok(spec.includes(`"${path}"`), `${path} documented in the reference subset`);
+      }
+    },
+  );
+});
