@@ -56,14 +56,28 @@ describe('people and permissions commands', () => {
     const admin = h.person('admin');
     const fam = h.person('family');
     assert.match((await h.say(admin, '/grant family permissions.audit.read')).texts[0] ?? '', /not allowed to do that/);
-    const table = await h.say(OWNER, '/grant');
-    assert.match(table.texts[0] ?? '', /router\.guest\.qr — family and above/);
+    // Without full arguments: short usage, then the role's own list, never the whole table.
+    const usage = await h.say(OWNER, '/grant');
+    assert.match(usage.texts[0] ?? '', /^Usage: \/grant <role> <permission>/);
+    assert.ok((usage.texts[0] ?? '').split('\n').length < 4);
+    const lacks = (await h.say(OWNER, '/grant family')).texts.join('\n');
+    assert.match(lacks, /What family may not do yet/);
+    assert.match(lacks, /alerts\.mute\.set/);
+    assert.doesNotMatch(lacks, /router\.guest\.qr/, 'family already has it');
+    const holds = (await h.say(OWNER, '/revoke family')).texts.join('\n');
+    assert.match(holds, /What family may do/);
+    assert.match(holds, /router\.guest\.qr/);
+    assert.match((await h.say(OWNER, '/revoke')).texts[0] ?? '', /^Usage: \/revoke/);
+    assert.match(
+      (await h.say(OWNER, '/grant family mutes.set')).texts[0] ?? '',
+      /There is no permission "mutes\.set"\. Did you mean alerts\.mute\.set\?/,
+    );
     assert.match((await h.say(OWNER, '/grant family permissions.audit.read')).texts[0] ?? '', /can now use permissions\.audit\.read/);
     assert.match((await h.say(fam, '/audit')).replies[0]?.message.title ?? '', /Activity/);
     assert.match((await h.say(OWNER, '/revoke admin permissions.audit.read')).texts[0] ?? '', /still has it, because family has it/);
     assert.match((await h.say(OWNER, '/revoke family permissions.audit.read')).texts[0] ?? '', /no longer has/);
     assert.match((await h.say(fam, '/audit')).texts[0] ?? '', /not allowed/);
-    assert.match((await h.say(OWNER, '/grant family no.such.permission')).texts[0] ?? '', /No command uses that permission/);
+    assert.match((await h.say(OWNER, '/grant family no.such.permission')).texts[0] ?? '', /There is no permission "no\.such\.permission"/);
   });
 
   test('/ceiling in a group lowers everyone there, admins included; the owner lifts it from a private chat', async () => {

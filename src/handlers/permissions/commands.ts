@@ -1,5 +1,6 @@
 /** People and permissions from chat: /role, /grant, /revoke, /invite, /link, /ceiling, /setup. */
 import type { Translate } from '../../core/i18n.ts';
+import { nearest } from '../../core/suggest.ts';
 import { textMessage, type OutMessage } from '../../core/outmessage.ts';
 import { parseIdentity, type ChatRef, type Platform } from '../../permissions/chat.ts';
 import { INVITE_TTL } from '../../permissions/invites.ts';
@@ -13,7 +14,6 @@ import { chatAddress, roleName, type PermissionDeps } from './deps.ts';
 const warn = (text: string): OutMessage => textMessage(text, { severity: 'warning' });
 const done = (text: string): OutMessage => textMessage(text, { severity: 'success' });
 const refused = (t: Translate, reason: string): OutMessage => warn(t(`permissions.refused.${reason}`));
-const PERMISSION_ARG = /^[a-z][a-z0-9-]*\.[a-z][a-z0-9-]*\.[a-z][a-z0-9-]*$/;
 const CHAT_ARG = /^((telegram|discord|console):)?-?[\w-]{1,64}$/;
 
 /** Builds the people-and-permissions commands. */
@@ -70,23 +70,37 @@ export function permissionCommands(deps: PermissionDeps): AnyCommand[] {
       descriptionKey: 'permissions.grant.permission',
       required: false,
       maxLength: 100,
-      pattern: PERMISSION_ARG,
+      // Any dotted name parses, so a near miss (guests.power) gets a suggestion instead of "does not look right".
+      pattern: /^[a-z][a-z0-9._-]*$/,
       autocomplete: 'permission',
     }),
   };
-  /** The grant table as text: each permission with the weakest role holding it. */
-  const grantTable = (t: Translate): OutMessage => {
-    const items = grants.known().map(({ permission }) => {
-      const from = (['guest', 'family', 'admin'] as const).find((r) => access.roleHolds(r, permission));
-      return from
-        ? t('permissions.grants.from', { permission, role: roleName(t, from) })
-        : t('permissions.grants.ownerOnly', { permission });
-    });
+  /**
+   * /grant or /revoke without everything it needs, or with a permission nobody has heard of:
+   * usage, the role's own list (what it lacks for /grant, what it holds for /revoke), or the nearest name.
+   */
+  const grantHelp = (
+    t: Translate,
+    command: 'grant' | 'revoke',
+    r: 'admin' | 'family' | 'guest' | undefined,
+    permission: string | undefined,
+  ): OutMessage | undefined => {
+    const known = grants.known().map((k) => k.permission);
+    if (permission && r && isPermission(permission) && known.includes(permission)) return undefined;
+    if (permission && !(isPermission(permission) && known.includes(permission))) {
+      const guess = nearest(permission, known);
+      return textMessage(
+        guess ? t('permissions.unknown.suggest', { permission, suggestion: guess }) : t('permissions.unknown', { permission, command }),
+        { severity: 'warning' },
+      );
+    }
+    if (!r) return textMessage(t(`permissions.${command}.usage`));
+    const held = known.filter((p) => access.roleHolds(r, p));
+    const items = command === 'grant' ? known.filter((p) => !held.includes(p)) : held;
     return {
-      title: t('permissions.grants.title'),
       blocks: [
-        { kind: 'list', items },
-        { kind: 'text', text: t('permissions.grants.hint') },
+        { kind: 'text', text: t(`permissions.${command}.listFor`, { role: roleName(t, r), roleArg: r }) },
+        { kind: 'list', items: items.length ? items : [t('permissions.grants.none')] },
       ],
     };
   };
@@ -100,7 +114,8 @@ export function permissionCommands(deps: PermissionDeps): AnyCommand[] {
     mutates: true,
     async run(ctx, { role: r, permission }) {
       const { t } = ctx;
-      if (!r || !permission || !isPermission(permission)) return grantTable(t);
+      const help = grantHelp(t, 'grant', r, permission);
+      if (help || !r || !permission || !isPermission(permission)) return help;
       const res = management.grant(ctx.principal, r, permission);
       if (!res.ok) return refused(t, res.reason);
       return done(t(res.changed ? 'permissions.grant.done' : 'permissions.grant.already', { role: roleName(t, r), permission }));
@@ -116,7 +131,8 @@ export function permissionCommands(deps: PermissionDeps): AnyCommand[] {
     mutates: true,
     async run(ctx, { role: r, permission }) {
       const { t } = ctx;
-      if (!r || !permission || !isPermission(permission)) return grantTable(t);
+      const help = grantHelp(t, 'revoke', r, permission);
+      if (help || !r || !permission || !isPermission(permission)) return help;
       const res = management.revoke(ctx.principal, r, permission);
       if (!res.ok) return refused(t, res.reason);
       const lines = [t(res.changed ? 'permissions.revoke.done' : 'permissions.revoke.none', { role: roleName(t, r), permission })];
