@@ -181,3 +181,24 @@ describe('devices, pauses and new-device alerts', () => {
 function knownOwner(h: TestApp, mac: string): number | null {
   return (h.app.db.prepare('SELECT owner_person_id AS o FROM devices WHERE mac = ?').get(mac) as { o: number | null }).o;
 }
+
+describe('demo: /simulate new-device', () => {
+  test('the demo router lets a Raspberry Pi join; the bot announces it once, with its vendor', async () => {
+    const { routerDemoBackend } = await import('../../src/demo/routeros-backend.ts');
+    const lab = await routerDemoBackend.start();
+    const h = await startTestApp({ ...lab.config, alerts: { bindings: [{ chat: 'telegram:-100500' }] } });
+    try {
+      await waitFor(() => knownDevices(h) > 0, { what: 'baseline recorded' });
+      assert.equal(lab.simulate?.('new-device'), true);
+      assert.equal(lab.simulate?.('power-cut'), false, 'other scenarios are not the router’s');
+      await h.say(OWNER, '/devices');
+      const all = announced(h);
+      assert.equal(all.length, 1);
+      assert.match(JSON.stringify(all[0]!.message), /raspberrypi-1/);
+      assert.match(JSON.stringify(all[0]!.message), /Raspberry Pi/i);
+    } finally {
+      await h.close();
+      await lab.close();
+    }
+  });
+});

@@ -16,6 +16,7 @@ export const SIMULATIONS = [
   'backup-fail',
   'offsite-stale',
   'cloud-maintenance',
+  'new-device',
 ] as const;
 
 export interface AlertCommandDeps {
