@@ -238,6 +238,14 @@ describe('download commands', () => {
     assert.match(result, /Descarga añadida|añadid/i);
   });
 
+  test('folder names resolve own keys only: constructor and __proto__ are unknown folders', async () => {
+    for (const folder of ['constructor', '__proto__', 'toString']) {
+      const r = await h.say(OWNER, `/addtorrent ${magnet(hash('c'), 'Proto')} ${folder}`);
+      assert.match(r.texts[0] ?? '', /movies, series/, folder);
+    }
+    assert.ok(!fake.torrents().some((t) => t.hashString === hash('c')));
+  });
+
   test('the adder is recorded and marked notified once the download finishes', async () => {
     await h.say(OWNER, `/addtorrent ${magnet(hash('9'), 'Quick One')} movies`);
     assert.equal(notifiedAt(h, hash('9')), null);

@@ -114,7 +114,7 @@ export class ConsoleAdapter implements ChatAdapter {
       return `[${n}] ${a.label}`;
     });
     if (row.length) lines.push(row.join('  '));
-    this.opts.output.write(`${prefix ? `${prefix} ` : ''}${lines.join('\n')}\n\n`);
+    this.opts.output.write(`${prefix ? `${prefix} ` : ''}${stripControl(lines.join('\n'))}\n\n`);
   }
 
   private saveImage(name: string, base64: string): string {
@@ -123,4 +123,15 @@ export class ConsoleAdapter implements ChatAdapter {
     writeFileSync(path, Buffer.from(base64, 'base64'));
     return path;
   }
+}
+
+/**
+ * Removes terminal control sequences and other control characters (a torrent name carrying
+ * ESC[2J or an OSC title change must not reach the operator's terminal); newlines and tabs stay.
+ */
+export function stripControl(text: string): string {
+  return text
+    .replace(/\u001b\[[0-?]*[ -/]*[@-~]/g, '') // CSI
+    .replace(/\u001b\][^\u0007\u001b]*(?:\u0007|\u001b\\)?/g, '') // OSC
+    .replace(/[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/g, '');
 }

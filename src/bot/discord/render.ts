@@ -172,8 +172,9 @@ function embedPages(m: OutMessage, imageName: string | undefined): DiscordPayloa
   const fields = m.blocks
     .flatMap((b) => (b.kind === 'fields' ? b.fields : []))
     .map((f) => ({
-      name: clip(f.label, 256) || '\u200b',
-      value: clip(f.value, 1024) || '\u200b',
+      // Field names and values render markdown (a masked link in a router identity would be a link): escaped like the body.
+      name: clip(esc(f.label), 256) || '\u200b',
+      value: clip(esc(f.value), 1024) || '\u200b',
       inline: f.label.length + f.value.length <= 40,
     }));
   // Fields go in embeds of ≤ 25 fields and ≤ FIELD_BUDGET characters, the first joining the last text embed when it fits.

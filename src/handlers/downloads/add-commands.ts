@@ -29,8 +29,9 @@ function chooseFolder(
 ): FolderChoice {
   const names = Object.keys(deps.folders);
   if (folder !== undefined) {
-    const dir = deps.folders[folder];
-    if (dir === undefined) {
+    // Own keys only: `constructor` or `__proto__` must not resolve through the prototype.
+    const dir = Object.hasOwn(deps.folders, folder) ? deps.folders[folder] : undefined;
+    if (typeof dir !== 'string') {
       const folders = names.length ? names.join(', ') : ctx.t('downloads.add.defaultFolder');
       return {
         ok: false,
