@@ -1,10 +1,14 @@
 import type { OutMessage } from '../core/outmessage.ts';
 import type { Digest } from './digest.ts';
 import type { PowerCutStep } from './powercut.ts';
+import type { RestoreReport } from './restore.ts';
 import type { AlertEvent } from './types.ts';
 
 /** A non-alert announcement routed like an alert (power-cut steps, the daily digest). */
-export type Notice = { readonly kind: 'powercut'; readonly step: PowerCutStep } | { readonly kind: 'digest'; readonly digest: Digest };
+export type Notice =
+  | { readonly kind: 'powercut'; readonly step: PowerCutStep }
+  | { readonly kind: 'restore'; readonly report: RestoreReport }
+  | { readonly kind: 'digest'; readonly digest: Digest };
 
 /**
  * What an outbox row stores: data, not text. The injected renderer turns it into an

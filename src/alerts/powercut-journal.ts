@@ -12,6 +12,8 @@ export interface HandoverSummary {
   readonly node?: string;
   readonly self?: string;
   readonly vmids: readonly number[];
+  /** A dry run: nothing was stopped, the restore only checks. */
+  readonly dryRun?: boolean;
 }
 
 /** One outage as recorded. */

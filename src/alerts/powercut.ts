@@ -1,6 +1,6 @@
 import type { Clock } from '../core/clock.ts';
 import { err, serviceError, type Result } from '../core/errors.ts';
-import type { HandoverPlan } from '../services/proxmox/power.ts';
+import type { GuestStart, HandoverPlan } from '../services/proxmox/power.ts';
 import type { Logger } from '../core/logger.ts';
 import type { AlertService } from './service.ts';
 
@@ -19,6 +19,10 @@ export interface PowerController {
   guestName?(vmid: number): string | undefined;
   /** Loads what guestName needs (called before a run; optional, must not throw). */
   prepare?(): Promise<void>;
+  /** True when the node answers (restore gate). */
+  nodeReachable?(): Promise<Result<void>>;
+  /** Starts those of `vmids` that are stopped and waits up to `timeoutMs` for them (restore). */
+  startGuests?(vmids: readonly number[], timeoutMs: number): Promise<Result<readonly GuestStart[]>>;
   /** The plan the hypervisor carries out by itself (hand-over mode). */
   planHandover?(o: { order: readonly number[]; shutdownNode: boolean; timeoutSeconds: number }): Promise<Result<HandoverPlan>>;
 }
@@ -94,7 +98,7 @@ export interface PowerCutJournal {
   /** The plan was handed to the hypervisor (the bot may be gone next). */
   handedOver(
     at: number,
-    summary: { sequence: readonly (readonly string[])[]; node?: string; self?: string; vmids: readonly number[] },
+    summary: { sequence: readonly (readonly string[])[]; node?: string; self?: string; vmids: readonly number[]; dryRun?: boolean },
   ): void;
   /** Power came back before anything was shut down. */
   cancelled(at: number): void;
@@ -271,6 +275,13 @@ export class PowerCutOrchestrator {
     };
     this.log.warn({ trigger, dryRun, calls: view.calls }, 'power-cut shutdown starting');
     if (dryRun) {
+      // Recorded like a real hand-over, so power returning gives the (dry) restore report too.
+      this.extras.journal?.handedOver(this.clock.now(), {
+        sequence: p.sequence,
+        vmids: this.opts.shutdownOrder,
+        dryRun: true,
+        ...(p.node ? { node: p.node } : {}),
+      });
       this.emit({ ...view, phase: 'finished' }, false);
       this.phase = 'done';
       return;

@@ -16,7 +16,15 @@ export const nutDemoBackend: DemoBackend = {
         alerts: {
           bindings: [{ chat: 'console:main' }],
           debounceSeconds: 2,
-          powerCut: { enabled: true, dryRun: true, onBatteryMinutes: 5, shutdownOrder: [101, 100], shutdownNode: true, runsOn: 101 },
+          powerCut: {
+            enabled: true,
+            dryRun: true,
+            onBatteryMinutes: 0, // the demo shows the (dry) plan at once
+            shutdownOrder: [101, 100],
+            shutdownNode: true,
+            runsOn: 101,
+            restore: { onMainsMinutes: 0 },
+          },
         },
       },
       simulate(scenario: string): boolean {

@@ -19,6 +19,7 @@ import { connectFeed } from '../alerts/feed.ts';
 import { OutboxWorker } from '../alerts/worker.ts';
 import { PowerCutOrchestrator, powerCutReporterFor, type PowerController } from '../alerts/powercut.ts';
 import { PowerCutStore } from '../alerts/powercut-journal.ts';
+import { PowerRestore } from '../alerts/restore.ts';
 import type { Binding } from '../alerts/routing.ts';
 import { AlertService } from '../alerts/service.ts';
 import { alertCommands } from '../handlers/alerts/commands.ts';
@@ -170,6 +171,7 @@ export function createAlerting(deps: AlertingDeps): Alerting {
       }
 
       let powerCut: PowerCutOrchestrator | undefined;
+      let restoreRef: PowerRestore | undefined;
       const pc = config.alerts.powerCut;
       const ups = feeds.find((f) => f.backend === 'nut')?.poller as Poller<UpsState> | undefined;
       if (pc?.enabled && ups) {
@@ -183,8 +185,26 @@ export function createAlerting(deps: AlertingDeps): Alerting {
           log,
           { journal, delivered: (id) => waitDelivered(service, id, clock) },
         );
+        const restore = new PowerRestore({
+          journal,
+          controller,
+          checks: () => modules.flatMap((m) => m.restoreChecks ?? []),
+          order: pc.shutdownOrder,
+          expected: config.proxmox?.expectedRunning ?? [],
+          onMainsMs: pc.restore.onMainsMinutes * 60_000,
+          guestTimeoutMs: pc.restore.guestTimeoutSeconds * 1000,
+          send: (report, id) =>
+            void service.notify(
+              { kind: 'restore', report },
+              { source: 'ups', severity: report.lines.some((l) => l.light === 'red') ? 'critical' : 'warning', id },
+            ),
+          clock,
+          log,
+        });
+        restoreRef = restore;
         ups.onRefresh((s) => {
           if (s.status !== 'ok') return;
+          restore.observe({ onBattery: onBattery(s.value), lowBattery: lowBattery(s.value) });
           powerCut!.observe({
             onBattery: onBattery(s.value),
             lowBattery: lowBattery(s.value),
@@ -229,6 +249,7 @@ export function createAlerting(deps: AlertingDeps): Alerting {
           if (pruneTimer) clearInterval(pruneTimer);
           digest?.stop();
           await powerCut?.idle();
+          await restoreRef?.idle();
           await worker.stop();
         },
       };

@@ -1,4 +1,5 @@
 /** The cloud area: Nextcloud HTTP client and poller, occ over SSH when configured, commands, alerts. */
+import { cloudCheck } from '../alerts/restore-checks.ts';
 import type { SshConfig } from '../core/config-schema.ts';
 import { cloudCommands } from '../handlers/cloud/commands.ts';
 import { cloudStatusSection } from '../handlers/cloud/status.ts';
@@ -45,6 +46,7 @@ export function cloudModule(ctx: WiringContext): FeatureModule | undefined {
   return {
     name: 'cloud',
     commands: cloudCommands({ poller, ...(occ ? { occ } : {}) }),
+    restoreChecks: [cloudCheck(poller)],
     statusSections: [cloudStatusSection(poller)],
     alertFeeds: [{ backend: 'nextcloud', poller, rules: (s) => nextcloudConditions(s) }],
     start() {

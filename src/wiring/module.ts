@@ -28,6 +28,7 @@ import type { AuditLog } from '../permissions/audit.ts';
 import type { StatusSection } from '../handlers/builtin/status-section.ts';
 import type { AlertSource, Condition, Severity } from '../alerts/condition.ts';
 import type { Poller } from '../services/poller.ts';
+import type { RestoreCheck } from '../alerts/restore.ts';
 import type { DigestInput } from '../alerts/digest.ts';
 
 /** A backend's polled state plus the pure rules that turn it into alert conditions. */
@@ -92,6 +93,8 @@ export interface FeatureModule {
   readonly pipelineHooks?: PipelineHooks;
   /** Told the first time a stranger writes (the permissions area notifies the owner). */
   onUnknownUser?(identity: string, displayName: string): void;
+  /** Health gates for the power-restore report (RAID and shares, Nextcloud, Pi-hole…). */
+  readonly restoreChecks?: readonly RestoreCheck[];
   /** This area's part of the morning digest, from its latest snapshot (never slow). */
   readonly digestInput?: () => Partial<DigestInput>;
   /** Extra /mute targets this area understands (e.g. `network-guest`). */

@@ -1,4 +1,5 @@
 /** The NAS area: OpenMediaVault and/or md RAID over SSH — pollers, /nas, /status line, alert rules. */
+import { storageCheck } from '../alerts/restore-checks.ts';
 import { nasCommands } from '../handlers/nas/commands.ts';
 import { nasDigest, nasStatusSection } from '../handlers/nas/status.ts';
 import { OmvLoginMarks } from '../handlers/nas/store.ts';
@@ -75,6 +76,7 @@ export function nasModule(ctx: WiringContext): FeatureModule | undefined {
     statusSections: [nasStatusSection(omv, mdadm)],
     alertFeeds: feeds,
     digestInput: () => nasDigest(omv, mdadm),
+    ...(omv || mdadm ? { restoreChecks: [storageCheck(omv, mdadm)] } : {}),
     start() {
       omv?.start();
       mdadm?.start();

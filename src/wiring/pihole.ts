@@ -1,4 +1,5 @@
 /** The Pi-hole area: client with one reused session, poller, temporary-allow expiry, commands, alerts. */
+import { dnsCheck } from '../alerts/restore-checks.ts';
 import { textMessage } from '../core/outmessage.ts';
 import { piholeCommands } from '../handlers/pihole/commands.ts';
 import { piholeStatusSection } from '../handlers/pihole/status.ts';
@@ -47,6 +48,7 @@ export function piholeModule(ctx: WiringContext): FeatureModule | undefined {
 
   return {
     name: 'pihole',
+    restoreChecks: [dnsCheck(poller)],
     commands: piholeCommands({
       client,
       poller,

@@ -4,10 +4,15 @@
  * guests' `startup: order=`. The plan is handed to Proxmox: the startup orders are set, the last
  * message leaves before the call that stops the bot's own guest, and Proxmox finishes alone.
  */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { test, type TestContext } from 'node:test';
 import assert from 'node:assert/strict';
 import { systemClock } from '../../src/core/clock.ts';
+import type { RestoreReport } from '../../src/alerts/restore.ts';
 import { startProxmoxFake } from '../../src/demo/proxmox.ts';
+import { NutClient } from '../../src/services/nut/client.ts';
 import { startTestApp } from '../support/app-harness.ts';
 import { requireBinary, waitFor } from '../support/real-server.ts';
 import { DUMMY_UPS_BIN, NUT_PACKAGES, startRealUpsd, UPSD_BIN } from '../support/upsd.ts';
@@ -31,7 +36,9 @@ async function run(t: TestContext, dryRun: boolean, apiVersion: 7 | 8 = 7) {
       powerCut: { enabled: true, dryRun, onBatteryMinutes: 10, shutdownOrder: [101, 100], shutdownNode: true, runsOn: 101 },
     },
   };
-  const h = await startTestApp(config, { clock: systemClock });
+  // One database across the restart (the harness keeps a directory it was given).
+  const dir = mkdtempSync(join(tmpdir(), 'powercut-'));
+  const h = await startTestApp(config, { clock: systemClock, dir });
   const notices = (): { step: Step; sentAt: number | null }[] =>
     (
       h.app.db
@@ -40,16 +47,25 @@ async function run(t: TestContext, dryRun: boolean, apiVersion: 7 | 8 = 7) {
         )
         .all() as { payload: string; sentAt: number | null }[]
     ).map((r) => ({ step: JSON.parse(r.payload).notice.step as Step, sentAt: r.sentAt }));
+  const restores = (): RestoreReport[] =>
+    (
+      s.h.app.db
+        .prepare("SELECT payload FROM alert_outbox WHERE json_extract(payload, '$.notice.kind') = 'restore' ORDER BY id")
+        .pluck()
+        .all() as string[]
+    ).map((p) => JSON.parse(p).notice.report as RestoreReport);
   const s = {
     upsd,
     pve,
     h,
     config,
     notices,
+    restores,
     async close() {
       await s.h.close();
       await pve.close();
       await upsd.close();
+      rmSync(dir, { recursive: true, force: true });
     },
   };
   t.after(() => s.close());
@@ -83,6 +99,37 @@ test('real run: low battery hands the plan to Proxmox; the last message leaves b
   assert.deepEqual(stopTasks, ['vzshutdown:101', 'qmshutdown:100']);
   const outage = s.h.app.db.prepare('SELECT state, lowest_charge AS charge FROM power_cuts').get() as { state: string; charge: number };
   assert.deepEqual(outage, { state: 'handed-over', charge: 17 });
+
+  // The bot went down with docker. Power returns: the node boots, but the NAS does not come back
+  // by itself (onboot off). The bot starts again on the same database and owes a restore report.
+  await s.h.close();
+  s.pve.guest(100)!.onboot = false;
+  s.upsd.writeDev(OL);
+  const nut = new NutClient({ host: s.upsd.host, port: s.upsd.port, timeoutMs: 2_000 });
+  await waitFor(
+    async () => {
+      const v = await nut.vars(s.upsd.ups);
+      return v.ok && v.value.raw['ups.status'] === 'OL CHRG';
+    },
+    { timeoutMs: 10_000, what: 'dummy-ups reads the new state' },
+  );
+  s.pve.powerOn();
+  await waitFor(() => s.pve.guest(101)?.status === 'running', { timeoutMs: 10_000, what: 'docker back after boot' });
+  assert.equal(s.pve.guest(100)?.status, 'stopped');
+  s.h = await startTestApp(s.config, { clock: systemClock, dir: s.h.dir });
+  await waitFor(() => s.restores().length > 0, { timeoutMs: 30_000, what: 'restore report' });
+  const report = s.restores()[0]!;
+  assert.equal(report.lowestCharge, 17);
+  assert.equal(report.lowestRuntimeSeconds, 240);
+  assert.ok(report.outageEnd > report.outageStart);
+  assert.deepEqual(report.sequence, [['docker (CT 101)'], ['nas (VM 100)']]);
+  assert.deepEqual(
+    report.lines.map((l) => `${l.light}:${l.key.replace('alerts.restore.', '')}:${l.params.guest ?? l.params.node ?? ''}`),
+    ['green:nodeUp:proxmox1', 'green:guestStarted:nas (VM 100)', 'green:guestUp:docker (CT 101)'],
+  );
+  assert.equal(s.pve.guest(100)?.status, 'running', 'the NAS was started after the node gate');
+  const state = s.h.app.db.prepare('SELECT state FROM power_cuts').pluck().get();
+  assert.equal(state, 'restored', 'one report per outage, even after another restart');
 });
 
 test('dry run shows exactly the calls it would make and touches nothing', async (t) => {

@@ -60,7 +60,7 @@ export function buttonToken(m: OutMessage | undefined, label: RegExp): string {
 /** Starts an app with an extra config (merged over a minimal one) on a temp database. */
 export async function startTestApp(
   extra: Record<string, unknown> = {},
-  opts: { clock?: Clock; log?: Logger; dir?: string; extraModules?: FeatureModule[] } = {},
+  opts: { clock?: Clock; log?: Logger; dir?: string; extraModules?: FeatureModule[]; simulate?: (scenario: string) => boolean } = {},
 ): Promise<TestApp> {
   const dir = opts.dir ?? mkdtempSync(join(tmpdir(), 'homelab-test-'));
   const parsed = validateConfig({
@@ -77,6 +77,7 @@ export async function startTestApp(
     clock,
     strictMessages: true,
     ...(opts.extraModules ? { extraModules: opts.extraModules } : {}),
+    ...(opts.simulate ? { simulate: opts.simulate } : {}),
     console: { input: new PassThrough(), output: new PassThrough() },
   });
   let n = 0;
@@ -128,10 +129,10 @@ export async function startTestApp(
 }
 
 /** The whole bot against every simulated backend of demo mode; close() stops both. */
-export async function startDemoTestApp(extra: Record<string, unknown> = {}): Promise<TestApp> {
+export async function startDemoTestApp(extra: Record<string, unknown> = {}, opts: { clock?: Clock } = {}): Promise<TestApp> {
   const lab = await startDemoHomelab(demoBackends());
   try {
-    const h = await startTestApp({ ...lab.config, ...extra });
+    const h = await startTestApp({ ...lab.config, ...extra }, { ...opts, simulate: (s) => lab.simulate(s) });
     return {
       ...h,
       async close() {

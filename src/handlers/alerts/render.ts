@@ -9,6 +9,7 @@ import type { AlertActions } from '../../alerts/actions.ts';
 import type { Digest } from '../../alerts/digest.ts';
 import type { OutboxPayload, Render } from '../../alerts/payload.ts';
 import type { PowerCutStep } from '../../alerts/powercut.ts';
+import type { Light, RestoreAction, RestoreReport } from '../../alerts/restore.ts';
 import type { AlertEvent, AlertView } from '../../alerts/types.ts';
 import { formatDurationShort } from '../args.ts';
 
@@ -152,7 +153,9 @@ export function createAlertRenderer(deps: AlertRendererDeps): Render {
           };
         }
         case 'notice':
-          return p.notice.kind === 'powercut' ? powerCutMessage(p.notice.step, t, time) : digestMessage(p.notice.digest, t, time);
+          if (p.notice.kind === 'powercut') return powerCutMessage(p.notice.step, t, time);
+          if (p.notice.kind === 'restore') return restoreMessage(p.notice.report, t, time, (a) => deps.actions.obvious(a, destination));
+          return digestMessage(p.notice.digest, t, time);
         case 'message':
           return p.message;
       }
@@ -161,12 +164,61 @@ export function createAlertRenderer(deps: AlertRendererDeps): Render {
   };
 }
 
-function powerCutMessage(s: PowerCutStep, t: Translate, time: (ms: number) => string): OutMessage {
-  const sequence = (): string => {
-    const parts = (s.sequence ?? []).filter((g) => g.length).map((g) => g.join(` ${t('alerts.pc.and')} `));
-    if (s.node) parts.push(s.node);
-    return parts.join(`, ${t('alerts.pc.then')} `);
+/** "docker (CT 101), then nas (VM 100), then proxmox1" (a group stops together: "a and b"). */
+function sequenceText(t: Translate, sequence: readonly (readonly string[])[] | undefined, node: string | undefined): string {
+  const parts = (sequence ?? []).filter((g) => g.length).map((g) => g.join(` ${t('alerts.pc.and')} `));
+  if (node) parts.push(node);
+  return parts.join(`, ${t('alerts.pc.then')} `);
+}
+
+const LIGHT: Record<Light, string> = { green: '🟢', amber: '🟠', red: '🔴' };
+
+/** The restore report: outage figures, what was shut down, then one line per gate, buttons for the red ones. */
+function restoreMessage(
+  r: RestoreReport,
+  t: Translate,
+  time: (ms: number) => string,
+  token: (a: RestoreAction) => string | undefined,
+): OutMessage {
+  const red = r.lines.some((l) => l.light === 'red');
+  const blocks: Block[] = [
+    ...(r.dryRun ? [{ kind: 'text' as const, text: t('alerts.restore.dryRun') }] : []),
+    {
+      kind: 'text',
+      text: t('alerts.restore.outage', {
+        start: time(r.outageStart),
+        duration: formatDurationShort(Math.max(0, r.outageEnd - r.outageStart)),
+      }),
+    },
+  ];
+  const fields = [];
+  if (r.lowestCharge !== undefined) fields.push({ label: t('alerts.restore.lowestCharge'), value: `${r.lowestCharge} %` });
+  if (r.lowestRuntimeSeconds !== undefined)
+    fields.push({ label: t('alerts.restore.lowestRuntime'), value: formatDurationShort(r.lowestRuntimeSeconds * 1000) });
+  if (fields.length) blocks.push({ kind: 'fields', fields });
+  if (r.handedOverAt !== undefined)
+    blocks.push({
+      kind: 'text',
+      text: t('alerts.restore.shutDown', { sequence: sequenceText(t, r.sequence, r.node), time: time(r.handedOverAt) }),
+    });
+  blocks.push({ kind: 'list', items: r.lines.map((l) => `${LIGHT[l.light]} ${t(l.key, l.params)}`) });
+  const actions: Action[][] = r.lines.flatMap((l) => {
+    if (l.light !== 'red' || !l.action) return [];
+    const tk = token(l.action);
+    return tk
+      ? [[{ label: t(l.action.labelKey, { target: l.params.guest ?? l.action.args.guest ?? '' }), token: tk, style: 'primary' as const }]]
+      : [];
+  });
+  return {
+    title: red ? t('alerts.restore.titleRed') : t('alerts.restore.titleGreen'),
+    severity: red ? 'warning' : 'success',
+    blocks,
+    ...(actions.length ? { actions } : {}),
   };
+}
+
+function powerCutMessage(s: PowerCutStep, t: Translate, time: (ms: number) => string): OutMessage {
+  const sequence = (): string => sequenceText(t, s.sequence, s.node);
   const head =
     s.phase === 'armed'
       ? t('alerts.pc.armed', { time: time(s.deadline ?? 0) })

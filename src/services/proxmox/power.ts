@@ -47,6 +47,14 @@ export interface HandoverPlan {
   readonly self?: string;
 }
 
+/** One guest after a restore start: was it started by us, and does it run now. */
+export interface GuestStart {
+  readonly vmid: number;
+  readonly label: string;
+  readonly running: boolean;
+  readonly started: boolean;
+}
+
 /** How often a stopping or starting guest is looked at. */
 const POLL_MS = 2_000;
 
@@ -107,7 +115,7 @@ export class ProxmoxPower {
   }
 
   /** Starts the stopped ones among `vmids` with `startall` (startup order) and waits until they run. */
-  async startGuests(vmids: readonly number[], timeoutMs: number): Promise<Result<{ label: string; running: boolean }[]>> {
+  async startGuests(vmids: readonly number[], timeoutMs: number): Promise<Result<GuestStart[]>> {
     const guests = await this.client.guests();
     if (!guests.ok) return guests;
     const wanted = guests.value.filter((g) => vmids.includes(g.vmid));
@@ -126,7 +134,14 @@ export class ProxmoxPower {
     void this.poller.refresh();
     const after = await this.client.guests();
     if (!after.ok) return after;
-    return ok(wanted.map((g) => ({ label: guestLabel(g), running: after.value.find((x) => x.vmid === g.vmid)?.status === 'running' })));
+    return ok(
+      wanted.map((g) => ({
+        vmid: g.vmid,
+        label: guestLabel(g),
+        running: after.value.find((x) => x.vmid === g.vmid)?.status === 'running',
+        started: stopped.includes(g),
+      })),
+    );
   }
 
   /** Asks one guest for a clean shutdown (stepwise mode, bot outside the node). */

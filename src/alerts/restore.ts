@@ -1,0 +1,179 @@
+/**
+ * The power-restore report. When mains has been back long enough after a plan was handed to the
+ * hypervisor — or at start-up, when the journal says the bot was stopped by its own plan — it
+ * follows the homelab back up in dependency order, each step after its gate: node reachable →
+ * the guest stopped last (the NAS) running → storage checks (RAID, shares) → the other guests
+ * → app checks (Nextcloud out of maintenance, Pi-hole blocking). Then one message says how long
+ * the outage was, the lowest charge and runtime, what was shut down and when, and what is green
+ * or still red (with a button to act).
+ */
+import type { Clock } from '../core/clock.ts';
+import type { Logger } from '../core/logger.ts';
+import type { Condition } from './condition.ts';
+import type { PowerCutStore } from './powercut-journal.ts';
+import type { PowerController, PowerSignal } from './powercut.ts';
+
+/** A button's command, like an alert's obvious action. */
+export type RestoreAction = NonNullable<Condition['action']>;
+
+/** Green: fine; amber: working but not done (a RAID rebuilding); red: needs someone. */
+export type Light = 'green' | 'amber' | 'red';
+
+/** One line of the report: a message key with its params, and a button when red. */
+export interface RestoreLine {
+  readonly light: Light;
+  readonly key: string;
+  readonly params: Readonly<Record<string, string | number>>;
+  readonly action?: RestoreAction;
+}
+
+/** A health gate an area contributes (storage: after the NAS is up; apps: after every guest). */
+export interface RestoreCheck {
+  readonly stage: 'storage' | 'apps';
+  run(): Promise<readonly RestoreLine[]>;
+}
+
+/** The report, as stored in the outbox (rendered per chat language). */
+export interface RestoreReport {
+  /** After a dry run: only checks, nothing was started. */
+  readonly dryRun?: boolean;
+  readonly outageStart: number;
+  readonly outageEnd: number;
+  readonly lowestCharge?: number;
+  readonly lowestRuntimeSeconds?: number;
+  readonly handedOverAt?: number;
+  readonly sequence: readonly (readonly string[])[];
+  readonly node?: string;
+  readonly lines: readonly RestoreLine[];
+}
+
+/** What the restore needs. */
+export interface RestoreDeps {
+  readonly journal: PowerCutStore;
+  readonly controller: PowerController;
+  readonly checks: () => readonly RestoreCheck[];
+  /** The shutdown order (the restore starts guests in reverse). */
+  readonly order: readonly number[];
+  /** Guests that should always run (proxmox.expectedRunning). */
+  readonly expected: readonly number[];
+  readonly onMainsMs: number;
+  readonly guestTimeoutMs: number;
+  readonly send: (report: RestoreReport, id: string) => void;
+  readonly clock: Clock;
+  readonly log: Logger;
+}
+
+/** Watches the UPS after a handed-over plan and runs the restore once. */
+export class PowerRestore {
+  private mainsSince: number | undefined;
+  /** The first mains reading since start-up: a report owed from before the restart goes at once. */
+  private firstMains = true;
+  private run: Promise<void> | undefined;
+
+  constructor(private readonly d: RestoreDeps) {}
+
+  /** Resolves when no restore is running. */
+  async idle(): Promise<void> {
+    await this.run;
+  }
+
+  /** Feeds one UPS reading. */
+  observe(s: PowerSignal): void {
+    if (s.onBattery) {
+      this.mainsSince = undefined;
+      return;
+    }
+    const atStartup = this.firstMains;
+    this.firstMains = false;
+    const owed = this.d.journal.owed();
+    if (!owed || this.run) return;
+    const now = this.d.clock.now();
+    this.mainsSince ??= now;
+    this.d.journal.mainsBack(this.mainsSince);
+    // After a restart the node has booted: mains is back already, no need to wait again.
+    if (atStartup || now - this.mainsSince >= this.d.onMainsMs) {
+      this.run = this.restore(owed.id)
+        .catch((e: unknown) => this.d.log.error({ err: e }, 'power restore failed'))
+        .finally(() => {
+          this.run = undefined;
+        });
+    }
+  }
+
+  private async restore(id: number): Promise<void> {
+    const { controller: c, log } = this.d;
+    log.warn('power is back: following the homelab up');
+    const lines: RestoreLine[] = [];
+    const reachable = c.nodeReachable ? await c.nodeReachable() : undefined;
+    const outage = this.d.journal.owed();
+    if (reachable && !reachable.ok) {
+      lines.push({ light: 'red', key: 'alerts.restore.nodeDown', params: { detail: reachable.error.detail } });
+    } else {
+      if (reachable) lines.push({ light: 'green', key: 'alerts.restore.nodeUp', params: { node: outage?.summary?.node ?? '' } });
+      const dry = outage?.summary?.dryRun === true;
+      const startOrder = dry ? [] : [...this.d.order].reverse();
+      const rest = dry ? [] : [...startOrder.slice(1), ...this.d.expected.filter((v) => !startOrder.includes(v))];
+      if (startOrder[0] !== undefined) lines.push(...(await this.start([startOrder[0]])));
+      const storage = await this.checks('storage');
+      lines.push(...storage);
+      if (storage.some((l) => l.light === 'red')) {
+        for (const vmid of rest) lines.push({ light: 'red', key: 'alerts.restore.guestHeld', params: { vmid }, action: start(vmid) });
+      } else if (rest.length) {
+        lines.push(...(await this.start(rest)));
+      }
+      lines.push(...(await this.checks('apps')));
+    }
+    const now = this.d.clock.now();
+    const o = outage ?? this.d.journal.owed();
+    this.d.send(
+      {
+        ...(o?.summary?.dryRun ? { dryRun: true } : {}),
+        outageStart: o?.startedAt ?? now,
+        outageEnd: o?.endedAt ?? now,
+        ...(o?.lowestCharge !== undefined ? { lowestCharge: o.lowestCharge } : {}),
+        ...(o?.lowestRuntimeSeconds !== undefined ? { lowestRuntimeSeconds: o.lowestRuntimeSeconds } : {}),
+        ...(o?.handedOverAt !== undefined ? { handedOverAt: o.handedOverAt } : {}),
+        sequence: o?.summary?.sequence ?? [],
+        ...(o?.summary?.node ? { node: o.summary.node } : {}),
+        lines,
+      },
+      `restore:${id}`,
+    );
+    this.d.journal.restored(id, now);
+  }
+
+  private async start(vmids: readonly number[]): Promise<RestoreLine[]> {
+    if (!this.d.controller.startGuests) return [];
+    const r = await this.d.controller.startGuests(vmids, this.d.guestTimeoutMs);
+    if (!r.ok)
+      return vmids.map((vmid) => ({
+        light: 'red',
+        key: 'alerts.restore.guestError',
+        params: { vmid, detail: r.error.detail },
+        action: start(vmid),
+      }));
+    return r.value.map((g) =>
+      g.running
+        ? { light: 'green', key: g.started ? 'alerts.restore.guestStarted' : 'alerts.restore.guestUp', params: { guest: g.label } }
+        : { light: 'red', key: 'alerts.restore.guestDown', params: { guest: g.label }, action: start(g.vmid) },
+    );
+  }
+
+  private async checks(stage: RestoreCheck['stage']): Promise<RestoreLine[]> {
+    const out: RestoreLine[] = [];
+    for (const c of this.d.checks().filter((x) => x.stage === stage)) {
+      try {
+        out.push(...(await c.run()));
+      } catch (e) {
+        this.d.log.error({ err: e, stage }, 'a restore check threw');
+      }
+    }
+    return out;
+  }
+}
+
+const start = (vmid: number): RestoreAction => ({
+  labelKey: 'alerts.restore.startButton',
+  command: 'poweron',
+  args: { guest: String(vmid) },
+});
