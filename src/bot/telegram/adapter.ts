@@ -39,9 +39,14 @@ export class TelegramAdapter implements ChatAdapter {
     private readonly registry: CommandRegistry,
     private readonly log: Logger,
   ) {
-    this.bot = new Bot(opts.token, opts.apiRoot ? { client: { apiRoot: opts.apiRoot.replace(/\/+$/, '') } } : {});
+    // Every Bot API call has a timeout (getUpdates long-polls 30 s): a hung connection cannot stall the bot.
+    this.bot = new Bot(opts.token, {
+      client: { timeoutSeconds: 40, ...(opts.apiRoot ? { apiRoot: opts.apiRoot.replace(/\/+$/, '') } : {}) },
+    });
     // Honour retry_after for 429s and back off on 5xx/network errors, within a bounded delay.
-    this.bot.api.config.use(autoRetry({ maxRetryAttempts: 6, maxDelaySeconds: opts.maxRetryDelaySeconds ?? 60 }));
+    // Network errors are not retried here: the outbox and the connection supervisor retry every few
+    // seconds, so recovery is quick after any outage (the plugin's own backoff grows to an hour).
+    this.bot.api.config.use(autoRetry({ maxRetryAttempts: 6, maxDelaySeconds: opts.maxRetryDelaySeconds ?? 60, rethrowHttpErrors: true }));
     // One chat's updates run in order; different chats run concurrently.
     this.bot.use(sequentialize((ctx: Context) => ctx.chat?.id.toString()));
     this.bot.on('callback_query:data', (ctx) => this.track(this.onCallback(ctx)));
