@@ -14,7 +14,8 @@ import type { Outcome, PeopleStore, Principal } from './people.ts';
 export const LINK_TTL_MS = 10 * 60_000;
 
 /** Why a link code was refused. */
-export type LinkReason = 'unknown' | 'expired' | 'used' | 'same-platform' | 'already-linked' | 'role-mismatch' | 'bad-identity';
+export type LinkReason =
+  'unknown' | 'expired' | 'used' | 'same-platform' | 'platform-taken' | 'already-linked' | 'role-mismatch' | 'bad-identity';
 
 interface LinkRow {
   personId: number;
@@ -52,14 +53,16 @@ export class Linking {
   /**
    * Redeems a code from an identity on another platform. A stranger's identity joins the
    * person; a known identity of another person merges into it only when both have the same
-   * role (linking must never be a way to change anyone's role).
+   * role (linking must never be a way to change anyone's role). A person keeps at most one
+   * identity per platform, so a code can never hand someone's role to a second account (or a
+   * stranger) on a platform where they already speak.
    */
-  redeemLinkCode(code: string, identity: string, displayName: string): Outcome<LinkReason, { principal: Principal }> {
+  redeemLinkCode(code: string, identity: string, displayName: string): Outcome<LinkReason, { principal: Principal; from: string }> {
     const parsed = parseIdentity(identity);
     if (!parsed) return { ok: false, reason: 'bad-identity' };
     const { db, clock } = this;
     const h = hashCode(normaliseCode(code));
-    return db.transaction((): Outcome<LinkReason, { principal: Principal }> => {
+    return db.transaction((): Outcome<LinkReason, { principal: Principal; from: string }> => {
       const row = db
         .prepare(
           'SELECT person_id AS personId, from_identity AS fromIdentity, expires_at AS expiresAt, used_at AS usedAt FROM link_codes WHERE code_hash = ?',
@@ -74,6 +77,8 @@ export class Linking {
       const known = this.people.resolve(identity);
       if (known?.personId === target.personId) return { ok: false, reason: 'already-linked' };
       if (known && known.role !== target.role) return { ok: false, reason: 'role-mismatch' };
+      const incoming = known ? (this.people.find(known.personId)?.identities ?? []) : [identity];
+      if (sharesPlatform(target.identities, incoming)) return { ok: false, reason: 'platform-taken' };
       db.prepare('UPDATE link_codes SET used_at = ?, used_by = ? WHERE code_hash = ?').run(clock.now(), identity, h);
       if (known) {
         // Merge: every identity of the other person moves over; keep a language if only they had one.
@@ -81,7 +86,13 @@ export class Linking {
       } else {
         this.people.attach(target.personId, identity, displayName);
       }
-      return { ok: true, principal: this.people.resolve(identity) as Principal };
+      return { ok: true, principal: this.people.resolve(identity) as Principal, from: row.fromIdentity };
     })();
   }
+}
+
+/** True when some identity in `b` is on a platform an identity in `a` already uses. */
+function sharesPlatform(a: readonly string[], b: readonly string[]): boolean {
+  const used = new Set(a.map((i) => parseIdentity(i)?.platform));
+  return b.some((i) => used.has(parseIdentity(i)?.platform));
 }

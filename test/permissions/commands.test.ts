@@ -103,6 +103,13 @@ describe('people and permissions commands', () => {
     assert.equal(h.app.access.resolve('discord:880')?.personId, h.app.access.resolve(fam)?.personId);
     assert.match((await h.say('discord:881', `/link ${code}`)).texts[0] ?? '', /already used/);
     assert.match((await h.say('discord:882', '/link')).texts[0] ?? '', /private bot/, 'strangers learn nothing');
+    const notice = h.app.db
+      .prepare("SELECT payload FROM alert_outbox WHERE destination = ? AND payload LIKE '%linked another account: discord:880%'")
+      .get(OWNER);
+    assert.ok(notice, 'the owner is told about the link');
+    const second = /\/link ([0-9A-Z]{8})/.exec((await h.say(fam, '/link')).texts[0] ?? '')?.[1];
+    assert.match((await h.say('discord:883', `/link ${second}`)).texts[0] ?? '', /already has an account linked/);
+    assert.equal(h.app.access.resolve('discord:883'), undefined, "a family member's code enrols nobody new");
   });
 
   test('/audit filters by person and by service, and records denials', async () => {

@@ -71,4 +71,29 @@ describe('linking identities', () => {
     });
     assert.ok(tokens.take(t, 'discord:30').ok);
   });
+
+  test('at most one identity per platform: a second account (or a stranger) cannot take the role', () => {
+    const w = world();
+    const link = new Linking(w.db, w.clock, w.people);
+    const ana = w.person('telegram:30', 'family');
+    assert.ok(link.redeemLinkCode(link.createLinkCode(ana).code, 'discord:30', 'x').ok);
+    // A family member's fresh code cannot enrol a second Discord account (nor a Telegram one).
+    const again = link.createLinkCode(ana).code;
+    assert.deepEqual(link.redeemLinkCode(again, 'discord:31', 'stranger'), { ok: false, reason: 'platform-taken' });
+    assert.equal(w.access.resolve('discord:31'), undefined, 'the stranger stays a stranger');
+    // A merge that would leave two identities on one platform is refused too.
+    const bob = w.person('console:40', 'family');
+    w.people.attach(bob.personId, 'discord:41', 'bob');
+    assert.deepEqual(link.redeemLinkCode(link.createLinkCode(bob).code, 'telegram:30', 'x'), { ok: false, reason: 'platform-taken' });
+    assert.equal(w.access.resolve('telegram:30')?.personId, ana.personId);
+  });
+
+  test('the redeem result names the identity that made the code (for the owner notice)', () => {
+    const w = world();
+    const link = new Linking(w.db, w.clock, w.people);
+    const ana = w.person('telegram:30', 'family');
+    const r = link.redeemLinkCode(link.createLinkCode(ana).code, 'discord:30', 'x');
+    assert.ok(r.ok);
+    assert.equal(r.from, 'telegram:30');
+  });
 });

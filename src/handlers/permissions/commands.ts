@@ -9,12 +9,27 @@ import { ROLES, type Role } from '../../permissions/roles.ts';
 import { arg, formatDurationShort } from '../args.ts';
 import { defineCommand, type AnyCommand } from '../command.ts';
 import { auditCommand } from './audit-command.ts';
-import { chatAddress, roleName, type PermissionDeps } from './deps.ts';
+import { chatAddress, onePerPerson, roleName, type PermissionDeps } from './deps.ts';
+import type { Principal } from '../../permissions/people.ts';
 
 const warn = (text: string): OutMessage => textMessage(text, { severity: 'warning' });
 const done = (text: string): OutMessage => textMessage(text, { severity: 'success' });
 const refused = (t: Translate, reason: string): OutMessage => warn(t(`permissions.refused.${reason}`));
 const CHAT_ARG = /^((telegram|discord|console):)?-?[\w-]{1,64}$/;
+
+/** Tells every owner (other than the person who linked) that an account was linked, so a leaked code cannot go unnoticed. */
+function tellOwnersOfLink(deps: PermissionDeps, linked: Principal, from: string): void {
+  const platform = linked.identity.split(':')[0] ?? '';
+  const owners = onePerPerson(
+    deps.access.approversFor(P.grantManage).filter((p) => p.role === 'owner' && p.personId !== linked.personId),
+    platform,
+  );
+  for (const owner of owners) {
+    deps.notify(owner.identity, (t) =>
+      textMessage(t('permissions.link.ownerNotice', { name: linked.displayName, identity: linked.identity, from })),
+    );
+  }
+}
 
 /** Builds the people-and-permissions commands. */
 export function permissionCommands(deps: PermissionDeps): AnyCommand[] {
@@ -200,6 +215,7 @@ export function permissionCommands(deps: PermissionDeps): AnyCommand[] {
       }
       const r = deps.linking.redeemLinkCode(code, ctx.principal.identity, ctx.principal.displayName);
       if (!r.ok) return warn(t(`permissions.link.${r.reason === 'bad-identity' ? 'unknown' : r.reason}`));
+      tellOwnersOfLink(deps, r.principal, r.from);
       return done(t('permissions.link.linked', { name: r.principal.displayName }));
     },
   });
