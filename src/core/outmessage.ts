@@ -11,11 +11,18 @@ export type MessageSeverity = 'info' | 'success' | 'warning' | 'critical';
 export type Block =
   | { readonly kind: 'text'; readonly text: string }
   /** Label/value rows, e.g. "CPU: 12 %". */
-  | { readonly kind: 'fields'; readonly fields: readonly { readonly label: string; readonly value: string }[] }
+  | { readonly kind: 'fields'; readonly fields: readonly Field[] }
   /** A bulleted list. */
   | { readonly kind: 'list'; readonly items: readonly string[] }
   /** Monospaced text (log tails, passwords to copy). */
   | { readonly kind: 'code'; readonly text: string };
+
+/** One label/value row; `copy` shows the value monospaced so one tap copies it (Telegram `<code>`, Discord inline code). */
+export interface Field {
+  readonly label: string;
+  readonly value: string;
+  readonly copy?: boolean;
+}
 
 /** A button. `token` is an opaque server-side action token, never data to trust. */
 export interface Action {

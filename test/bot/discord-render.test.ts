@@ -60,6 +60,11 @@ describe('escapeMd', () => {
 });
 
 describe('renderDiscord', () => {
+  test('a copyable field value is inline code, a backtick inside it kept literal', () => {
+    const [p] = renderDiscord({ blocks: [{ kind: 'fields', fields: [{ label: 'Password', value: 'pa`ss', copy: true }] }] });
+    assert.equal(p!.embeds![0]!.fields![0]!.value, '`` pa`ss ``');
+  });
+
   test('an embed with severity colour, icon title, inline fields and footer', () => {
     const [p] = renderDiscord({
       title: 'Power cut',

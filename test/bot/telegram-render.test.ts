@@ -16,6 +16,11 @@ describe('Telegram rendering', () => {
     assert.equal(page, '<b>VM &lt;nas&gt;</b>\n<b>a&amp;b</b>: &lt;script&gt;');
   });
 
+  test('a copyable field value is <code>, so one tap copies it', () => {
+    const [page] = renderTelegramHtml({ blocks: [{ kind: 'fields', fields: [{ label: 'Password', value: 'a<b', copy: true }] }] });
+    assert.equal(page, '<b>Password</b>: <code>a&lt;b</code>');
+  });
+
   test('splits long replies into pages within 4096 visible characters, keeping every character', () => {
     const items = Array.from({ length: 400 }, (_, i) => `torrent number ${i} <with> & symbols`);
     const pages = renderTelegramHtml({ title: 'Torrents', blocks: [{ kind: 'list', items }] });

@@ -46,6 +46,12 @@ describe('router commands', () => {
     assert.match(reply.text, /thehomelab-guest/);
     assert.match(reply.text, /maple-tiger-cloud-piano-4827/);
     assert.equal(reply.message.ephemeral, true);
+    const fields = reply.message.blocks.flatMap((b) => (b.kind === 'fields' ? b.fields : []));
+    assert.deepEqual(
+      fields.filter((f) => f.copy).map((f) => f.value),
+      ['maple-tiger-cloud-piano-4827'],
+      'the password, and only it, is one tap to copy',
+    );
     assert.equal(qrPayload(reply.message), 'WIFI:T:WPA;S:thehomelab-guest;P:maple-tiger-cloud-piano-4827;;');
   });
 

@@ -1,5 +1,5 @@
 /** Console chat: one command per line on stdin, replies on stdout, acting as the owner. */
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
@@ -57,6 +57,9 @@ export class ConsoleAdapter implements ChatAdapter {
     this.rl?.close();
     await this.queue;
     this.running = false;
+    // QR pictures hold the WiFi password: they live only as long as the console session.
+    if (this.imageDir) rmSync(this.imageDir, { recursive: true, force: true });
+    this.imageDir = undefined;
   }
 
   health(): AdapterHealth {
@@ -120,7 +123,7 @@ export class ConsoleAdapter implements ChatAdapter {
   private saveImage(name: string, base64: string): string {
     this.imageDir ??= mkdtempSync(join(tmpdir(), 'homelab-bot-'));
     const path = join(this.imageDir, name.replace(/[^\w.-]/g, '_'));
-    writeFileSync(path, Buffer.from(base64, 'base64'));
+    writeFileSync(path, Buffer.from(base64, 'base64'), { mode: 0o600 });
     return path;
   }
 }

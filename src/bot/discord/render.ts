@@ -5,7 +5,7 @@
  * 6000 per message, 10 embeds) and truncated with a note beyond a few messages.
  */
 import { type APIActionRowComponent, type APIButtonComponentWithCustomId, type APIEmbed } from 'discord.js';
-import type { Action, Block, OutMessage } from '../../core/outmessage.ts';
+import type { Action, Block, Field, OutMessage } from '../../core/outmessage.ts';
 
 export const CONTENT_LIMIT = 2000;
 export const DESCRIPTION_LIMIT = 4096;
@@ -72,6 +72,13 @@ export function escapeMd(s: string): string {
 
 const esc = escapeMd;
 
+/** A field's value as markdown; a copyable one is inline code (double backticks, so a backtick inside stays literal). */
+function fieldValue(f: Field): string {
+  if (!f.copy) return esc(f.value);
+  const v = f.value.replace(/``/g, '`\u200b`');
+  return `\`\` ${v} \`\``;
+}
+
 /** Markdown lines of the body; fields become lines only when they cannot be embed fields. */
 function bodyLines(blocks: readonly Block[], fieldsAsLines: boolean, max: number): string[] {
   const out: string[] = [];
@@ -91,7 +98,7 @@ function bodyLines(blocks: readonly Block[], fieldsAsLines: boolean, max: number
         break;
       }
       case 'fields':
-        if (fieldsAsLines) for (const f of b.fields) out.push(`**${esc(f.label)}**: ${esc(f.value)}`);
+        if (fieldsAsLines) for (const f of b.fields) out.push(`**${esc(f.label)}**: ${fieldValue(f)}`);
         break;
     }
   }
@@ -174,7 +181,7 @@ function embedPages(m: OutMessage, imageName: string | undefined): DiscordPayloa
     .map((f) => ({
       // Field names and values render markdown (a masked link in a router identity would be a link): escaped like the body.
       name: clip(esc(f.label), 256) || '\u200b',
-      value: clip(esc(f.value), 1024) || '\u200b',
+      value: f.copy ? fieldValue({ ...f, value: clip(f.value, 1000) }) : clip(esc(f.value), 1024) || '\u200b',
       inline: f.label.length + f.value.length <= 40,
     }));
   // Fields go in embeds of ≤ 25 fields and ≤ FIELD_BUDGET characters, the first joining the last text embed when it fits.

@@ -52,7 +52,8 @@ function blockSegments(b: Block, max: number): Segment[] {
     case 'fields':
       return b.fields.map((f) => {
         const value = chunkPlain(f.value, max - [...f.label].length - 4)[0] ?? '';
-        return { html: `<b>${escapeHtml(f.label)}</b>: ${escapeHtml(value)}`, length: [...f.label].length + 2 + [...value].length };
+        const shown = f.copy ? `<code>${escapeHtml(value)}</code>` : escapeHtml(value);
+        return { html: `<b>${escapeHtml(f.label)}</b>: ${shown}`, length: [...f.label].length + 2 + [...value].length };
       });
   }
 }

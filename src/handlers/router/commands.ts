@@ -48,7 +48,7 @@ async function qrMessage(
       kind: 'fields',
       fields: [
         { label: ctx.t('router.wifi.network'), value: g.ssid },
-        { label: ctx.t('router.wifi.password'), value: passphrase },
+        { label: ctx.t('router.wifi.password'), value: passphrase, copy: true },
       ],
     },
   ];
