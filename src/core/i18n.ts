@@ -7,7 +7,11 @@
 export const LANGUAGES = ['en', 'es'] as const;
 export type Language = (typeof LANGUAGES)[number];
 
-/** Message parameters, interpolated as `{name}`. */
+/**
+ * Message parameters, interpolated as `{name}`. A count picks a plural form with ICU's
+ * syntax, `{n, plural, one {# device} other {# devices}}` (`=0 {…}` for an exact value;
+ * `#` is the count), chosen by `Intl.PluralRules` for the message's language.
+ */
 export type Params = Readonly<Record<string, string | number>>;
 
 export type Catalogue = Readonly<Record<string, string>>;
@@ -74,11 +78,62 @@ export class Messages {
       this.opts.onMissing?.(key, lang);
       text = this.table.en.get(key) ?? key;
     }
-    return text.replace(/\{(\w+)\}/g, (whole, name: string) => (name in params ? String(params[name]) : whole));
+    return fillPlaceholders(expandPlurals(lang, text, params), params);
   }
 
   /** A translate function bound to one language. */
   forLanguage(lang: Language): Translate {
     return (key, params) => this.t(lang, key, params);
+  }
+}
+
+function fillPlaceholders(text: string, params: Params): string {
+  return text.replace(/\{(\w+)\}/g, (whole, name: string) => (name in params ? String(params[name]) : whole));
+}
+
+const PLURAL_START = /\{(\w+),\s*plural,/g;
+const pluralRules = new Map<Language, Intl.PluralRules>();
+
+/** Replaces each `{n, plural, …}` block with the form that fits the count in `lang`. */
+function expandPlurals(lang: Language, text: string, params: Params): string {
+  let out = '';
+  let from = 0;
+  PLURAL_START.lastIndex = 0;
+  for (let m = PLURAL_START.exec(text); m; m = PLURAL_START.exec(text)) {
+    const block = parsePluralOptions(text, m.index + m[0].length);
+    if (!block) break;
+    const count = Number(params[m[1] ?? '']);
+    out += text.slice(from, m.index) + (Number.isFinite(count) ? pickForm(lang, count, block.options) : m[0]);
+    from = block.end;
+    PLURAL_START.lastIndex = block.end;
+  }
+  return out + text.slice(from);
+}
+
+function pickForm(lang: Language, count: number, options: ReadonlyMap<string, string>): string {
+  let rules = pluralRules.get(lang);
+  if (!rules) pluralRules.set(lang, (rules = new Intl.PluralRules(lang)));
+  const form = options.get(`=${count}`) ?? options.get(rules.select(count)) ?? options.get('other') ?? '';
+  return form.replace(/#/g, String(count));
+}
+
+/** Reads `key {text} key {text} }` from `start`; texts may hold `{name}` placeholders. */
+function parsePluralOptions(text: string, start: number): { options: Map<string, string>; end: number } | undefined {
+  const options = new Map<string, string>();
+  let i = start;
+  for (;;) {
+    while (/\s/.test(text[i] ?? '')) i++;
+    if (text[i] === '}') return { options, end: i + 1 };
+    const key = /^(=\d+|\w+)\s*\{/.exec(text.slice(i));
+    if (!key) return undefined;
+    i += key[0].length;
+    let depth = 1;
+    const bodyStart = i;
+    for (; i < text.length && depth > 0; i++) {
+      if (text[i] === '{') depth++;
+      else if (text[i] === '}') depth--;
+    }
+    if (depth > 0) return undefined;
+    options.set(key[1] ?? '', text.slice(bodyStart, i - 1));
   }
 }

@@ -51,7 +51,7 @@ export const pipelineMessages = defineMessages(
     'age.seconds': '{n} s ago',
     'age.minutes': '{n} min ago',
     'age.hours': '{n} h ago',
-    'age.days': '{n} days ago',
+    'age.days': '{n, plural, one {# day} other {# days}} ago',
     'age.asOf': 'as of {age}',
   },
   {
@@ -105,7 +105,7 @@ export const pipelineMessages = defineMessages(
     'age.seconds': 'hace {n} s',
     'age.minutes': 'hace {n} min',
     'age.hours': 'hace {n} h',
-    'age.days': 'hace {n} días',
+    'age.days': 'hace {n, plural, one {# día} other {# días}}',
     'age.asOf': 'según datos de {age}',
   },
 );

@@ -14,7 +14,7 @@ describe('message catalogues', () => {
   });
 
   test('placeholders are the same in both languages', () => {
-    const names = (s: string) => [...s.matchAll(/\{(\w+)\}/g)].map((m) => m[1]).sort();
+    const names = (s: string) => [...s.matchAll(/\{(\w+)(?:\}|,\s*plural,)/g)].map((m) => m[1]).sort();
     for (const f of allMessageFragments) {
       for (const k of Object.keys(f.en)) assert.deepEqual(names(f.es[k] ?? ''), names(f.en[k] ?? ''), `placeholders differ for ${k}`);
     }
@@ -26,6 +26,43 @@ describe('message catalogues', () => {
 
   test('parameters are interpolated', () => {
     assert.equal(messages.t('es', 'pipeline.unknownCommand', { name: 'x' }), 'No conozco /x. Envía /help para ver lo que puedes hacer.');
+  });
+
+  test('a count picks the plural form of the language (Intl.PluralRules), with # as the count', () => {
+    const m = new Messages([
+      {
+        en: { 'x.left': '{n, plural, =0 {nothing left} one {# file left in {dir}} other {# files left in {dir}}}.' },
+        es: { 'x.left': '{n, plural, =0 {no queda nada} one {queda # archivo en {dir}} other {quedan # archivos en {dir}}}.' },
+      },
+    ]);
+    assert.equal(m.t('en', 'x.left', { n: 0, dir: 'a' }), 'nothing left.');
+    assert.equal(m.t('en', 'x.left', { n: 1, dir: 'a' }), '1 file left in a.');
+    assert.equal(m.t('en', 'x.left', { n: 2, dir: 'a' }), '2 files left in a.');
+    assert.equal(m.t('es', 'x.left', { n: 1, dir: 'b' }), 'queda 1 archivo en b.');
+    assert.equal(m.t('es', 'x.left', { n: 5, dir: 'b' }), 'quedan 5 archivos en b.');
+  });
+
+  test('counts in the catalogues agree with the number (no "1 terminadas", no "1 more known devices")', () => {
+    assert.equal(
+      messages.t('es', 'downloads.status.line', { downloading: 0, seeding: 1, down: '0 B' }),
+      '0 descargando, 1 terminada, ↓ 0 B/s',
+    );
+    assert.equal(
+      messages.t('es', 'downloads.status.line', { downloading: 0, seeding: 2, down: '0 B' }),
+      '0 descargando, 2 terminadas, ↓ 0 B/s',
+    );
+    assert.equal(messages.t('en', 'router.devices.inactive', { n: 1 }), '1 more known device is not connected right now.');
+    assert.equal(messages.t('en', 'router.devices.inactive', { n: 3 }), '3 more known devices are not connected right now.');
+    assert.equal(messages.t('es', 'router.devices.inactive', { n: 1 }), 'Otro dispositivo conocido no está conectado ahora mismo.');
+    assert.equal(messages.t('es', 'router.devices.inactive', { n: 3 }), 'Otros 3 dispositivos conocidos no están conectados ahora mismo.');
+    assert.equal(messages.t('en', 'nas.status.disksBad', { count: 1 }), '1 disk needs attention');
+    assert.equal(messages.t('es', 'nas.status.disksBad', { count: 2 }), '2 discos requieren atención');
+    assert.equal(messages.t('en', 'alerts.digest.active', { count: 1 }), '1 alert active — see /alerts.');
+    assert.equal(messages.t('es', 'age.days', { n: 1 }), 'hace 1 día');
+  });
+
+  test('no catalogue text leaves a count as a bare "(s)"', () => {
+    for (const f of allMessageFragments) for (const [k, v] of Object.entries(f.en)) assert.doesNotMatch(v, /\}\s+\w+\(s\)/, `${k}: ${v}`);
   });
 
   test('language codes map to supported languages', () => {

@@ -94,7 +94,7 @@ describe('/nas end to end (fake OpenMediaVault 6)', () => {
       );
       assert.match(
         (await h.say(OWNER, '/status')).texts[0] ?? '',
-        /The NAS \(OpenMediaVault\): RAID healthy, 1 disk\(s\) need attention, data 41 % full/,
+        /The NAS \(OpenMediaVault\): RAID healthy, 1 disk needs attention, data 41 % full/,
       );
     } finally {
       Object.assign(d, { reallocated: 0, pending: 0, status: 'GOOD' });

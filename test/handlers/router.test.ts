@@ -121,7 +121,7 @@ describe('router commands', () => {
     assert.match(text, /proxmox1 — 192\.168\.1\.6/);
     assert.match(text, /Guest network \(2\)/);
     assert.match(text, /Galaxy-A54 — 10\.1\.1\.23/);
-    assert.match(text, /1 more known devices/);
+    assert.match(text, /1 more known device is not connected/);
     const onlyGuest = await h.say(OWNER, '/devices guest');
     assert.doesNotMatch(onlyGuest.texts[0] ?? '', /proxmox1/);
   });

@@ -152,7 +152,7 @@ export const alertsMessages = defineMessages(
     // Digest
     'alerts.digest.title': 'Good morning: homelab report',
     'alerts.digest.allGood': 'All good.',
-    'alerts.digest.active': '{count} alerts active — see /alerts.',
+    'alerts.digest.active': '{count, plural, one {# alert} other {# alerts}} active — see /alerts.',
     'alerts.digest.backups': 'Backups: {ok} ok, {failed} failed, {missing} missed',
     'alerts.digest.offsite': 'Off-site copy: {age}',
     'alerts.digest.raid': 'RAID {name}: {state}',
@@ -312,7 +312,7 @@ export const alertsMessages = defineMessages(
     'alerts.pc.state.done': 'terminado',
     'alerts.digest.title': 'Buenos días: informe del homelab',
     'alerts.digest.allGood': 'Todo bien.',
-    'alerts.digest.active': '{count} alertas activas — mira /alerts.',
+    'alerts.digest.active': '{count, plural, one {# alerta activa} other {# alertas activas}} — mira /alerts.',
     'alerts.digest.backups': 'Copias: {ok} bien, {failed} fallidas, {missing} sin hacer',
     'alerts.digest.offsite': 'Copia externa: {age}',
     'alerts.digest.raid': 'RAID {name}: {state}',

@@ -168,6 +168,6 @@ export const downloadsMessages = defineMessages(
     'downloads.space.value': '{free} libres',
     'downloads.space.valueOf': '{free} libres de {total}',
     'downloads.finished': '✅ Descarga terminada: {name} ({size}).',
-    'downloads.status.line': '{downloading} descargando, {seeding} terminadas, ↓ {down}/s',
+    'downloads.status.line': '{downloading} descargando, {seeding, plural, one {# terminada} other {# terminadas}}, ↓ {down}/s',
   },
 );

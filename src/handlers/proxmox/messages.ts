@@ -85,7 +85,7 @@ export const proxmoxMessages = defineMessages(
     // /status
     'proxmox.status.line': '{running} of {total} guests running, CPU {cpu}, memory {memory}{backups}',
     'proxmox.status.backupsOk': ', backups OK',
-    'proxmox.status.backupsBad': ', backups: {count} need attention',
+    'proxmox.status.backupsBad': ', backups: {count, plural, one {# needs} other {# need}} attention',
     // alerts
     'alert.backup.failed': 'Backup of {guest} failed: {error}',
     'alert.backup.failed.resolved': 'Backups of {guest} work again',
@@ -177,7 +177,7 @@ export const proxmoxMessages = defineMessages(
     'proxmox.backup.failed': 'Falló la copia de {guest}',
     'proxmox.status.line': '{running} de {total} invitados encendidos, CPU {cpu}, memoria {memory}{backups}',
     'proxmox.status.backupsOk': ', copias correctas',
-    'proxmox.status.backupsBad': ', copias: {count} requieren atención',
+    'proxmox.status.backupsBad': ', copias: {count, plural, one {# requiere} other {# requieren}} atención',
     'alert.backup.failed': 'Falló la copia de {guest}: {error}',
     'alert.backup.failed.resolved': 'Las copias de {guest} vuelven a funcionar',
     'alert.backup.missing': '{guest} no tiene una copia buena en las últimas {windowHours} h',

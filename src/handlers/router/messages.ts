@@ -37,7 +37,7 @@ export const routerMessages = defineMessages(
     'router.devices.guest': 'Guest network ({n})',
     'router.devices.other': 'Other networks ({n})',
     'router.devices.none': 'No devices are connected.',
-    'router.devices.inactive': '{n} more known devices are not connected right now.',
+    'router.devices.inactive': '{n, plural, one {# more known device is} other {# more known devices are}} not connected right now.',
     'router.devices.unnamed': 'unnamed device',
     'router.devices.owner': "{owner}'s",
     'router.devices.paused': '⏸ paused',
@@ -103,7 +103,8 @@ export const routerMessages = defineMessages(
     'router.devices.guest': 'Red de invitados ({n})',
     'router.devices.other': 'Otras redes ({n})',
     'router.devices.none': 'No hay dispositivos conectados.',
-    'router.devices.inactive': 'Otros {n} dispositivos conocidos no están conectados ahora mismo.',
+    'router.devices.inactive':
+      '{n, plural, one {Otro dispositivo conocido no está conectado} other {Otros # dispositivos conocidos no están conectados}} ahora mismo.',
     'router.devices.unnamed': 'dispositivo sin nombre',
     'router.devices.owner': 'de {owner}',
     'router.devices.paused': '⏸ en pausa',
