@@ -10,7 +10,7 @@ export interface QuietHours {
 
 /** Which alerts go to one chat (Botkube-style binding). Destinations are plain strings. */
 export interface Binding {
-  /** `telegram:<chatId>`, `discord:<channelId>` or `console:main`. */
+  /** `telegram:<chatId>` (or `telegram:<chatId>/<topicId>` for one forum topic), `discord:<channelId>` or `console:main`. */
   readonly destination: string;
   /** Alert families this chat gets; all when absent. */
   readonly sources?: readonly AlertSource[];

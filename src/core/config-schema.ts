@@ -199,7 +199,12 @@ export const ALERT_SOURCES = ['ups', 'raid', 'backup', 'disk', 'storage', 'guest
 
 const binding = z
   .object({
-    chat: identity.or(z.string().regex(/^(telegram|discord|console):-?[\w-]+$/, 'expected platform:chatId')),
+    // `telegram:<chatId>/<threadId>` targets one topic of a forum supergroup.
+    chat: identity.or(
+      z
+        .string()
+        .regex(/^(?:(telegram|discord|console):-?[\w-]+|telegram:-\d+\/\d+)$/, 'expected platform:chatId or telegram:chatId/topicId'),
+    ),
     sources: z.array(z.enum(ALERT_SOURCES)).optional(),
     minSeverity: z.enum(['info', 'warning', 'critical']).default('info'),
     quietHours: z.object({ start: clock, end: clock }).strict().optional(),

@@ -4,6 +4,7 @@
  * and the daily digest. Created by the composition root BEFORE the modules (ctx.notify goes
  * through its outbox) and turned into a FeatureModule after them (it needs their feeds).
  */
+import { parseTelegramAddress } from '../bot/telegram/address.ts';
 import type { ChatAdapter } from '../bot/adapter.ts';
 import type { Clock } from '../core/clock.ts';
 import type { Config } from '../core/config.ts';
@@ -64,7 +65,8 @@ const PRUNE_AFTER_MS = 30 * 86_400_000;
 export function chatOf(destination: string): ChatRef {
   const [platform, ...rest] = destination.split(':');
   const id = rest.join(':');
-  if (platform === 'telegram') return { platform, id, kind: id.startsWith('-') ? 'group' : 'private' };
+  // A forum topic belongs to its supergroup: buttons and permissions are the chat's.
+  if (platform === 'telegram') return { platform, id: parseTelegramAddress(id).chatId, kind: id.startsWith('-') ? 'group' : 'private' };
   if (platform === 'discord') return { platform, id, kind: 'group' };
   return { platform: 'console', id, kind: 'private' };
 }

@@ -34,6 +34,7 @@ describe('config validation names the key path of every problem', () => {
     ['port range', `nut:\n  port: 70000\n`, /^nut\.port$/],
     ['language enum', `language: fr\n`, /^language$/],
     ['binding chat', `alerts:\n  bindings:\n    - chat: email:me\n`, /^alerts\.bindings\.0\.chat$/],
+    ['a topic only for Telegram groups', `alerts:\n  bindings:\n    - chat: discord:5/7\n`, /^alerts\.bindings\.0\.chat$/],
     [
       'quiet hours format',
       `alerts:\n  bindings:\n    - chat: telegram:1\n      quietHours: { start: "25:00", end: "07:00" }\n`,

@@ -313,6 +313,28 @@ describe('fake Telegram long polling', () => {
     }
   });
 
+  test('forum topics: message_thread_id is recorded and honoured, an unknown topic is refused', async () => {
+    const tg = await startFakeTelegram();
+    try {
+      const forum = { id: -100900, type: 'supergroup' as const, isForum: true };
+      const power = tg.createTopic(forum, 'Power');
+      const api = new Bot(tg.token, { client: { apiRoot: tg.apiRoot } }).api;
+      const sent = await api.sendMessage(forum.id, 'on battery', { message_thread_id: power });
+      assert.equal(sent.message_thread_id, power);
+      assert.equal(sent.is_topic_message, true);
+      assert.equal(tg.messagesTo(forum.id).at(-1)?.message_thread_id, power);
+      const general = await api.sendMessage(forum.id, 'hello');
+      assert.equal(general.message_thread_id, undefined);
+      await assert.rejects(api.sendMessage(forum.id, 'x', { message_thread_id: 999 }), /message thread not found/);
+      await assert.rejects(api.sendMessage(-100901, 'x', { message_thread_id: power }), /message thread not found/);
+      const update = tg.sendText(forum, 7, '/status', { threadId: power });
+      assert.equal(update.message?.message_thread_id, power);
+      assert.equal(update.message?.is_topic_message, true);
+    } finally {
+      await tg.close();
+    }
+  });
+
   test('a second poller ends the first one with 409 Conflict', async () => {
     const tg = await startFakeTelegram({ maxHoldMs: 2000 });
     try {

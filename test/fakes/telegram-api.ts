@@ -181,9 +181,17 @@ export async function startFakeTelegram(opts: FakeTelegramOptions = {}) {
       return log.calls;
     },
     /** Queues a text message from a user (bot_command entities included, as Telegram marks them). */
-    sendText(chat: ChatRef, from: UserRef, text: string, o: { languageCode?: string } = {}): FakeUpdate {
+    sendText(chat: ChatRef, from: UserRef, text: string, o: { languageCode?: string; threadId?: number } = {}): FakeUpdate {
       const entities = commandEntities(text);
-      return userMessage(chat, from, { text, ...(entities.length > 0 ? { entities } : {}) }, o.languageCode);
+      const c = state.chat(chat);
+      if (o.threadId !== undefined && !state.topics.get(c.id)?.has(o.threadId))
+        throw new Error(`fake telegram: no topic ${o.threadId} in chat ${c.id}`);
+      const inTopic = o.threadId !== undefined ? { message_thread_id: o.threadId, is_topic_message: true } : {};
+      return userMessage(chat, from, { text, ...inTopic, ...(entities.length > 0 ? { entities } : {}) }, o.languageCode);
+    },
+    /** Creates a forum topic in a supergroup made with `isForum: true`; returns its message_thread_id. */
+    createTopic(chat: ChatRef, name: string): number {
+      return state.createTopic(state.chat(chat).id, name);
     },
     /** Queues a button press on a message the bot sent; the update's callback_query.id must be answered. */
     pressButton(chat: ChatRef, from: UserRef, messageId: number, callbackData: string, o: { languageCode?: string } = {}): FakeUpdate {

@@ -115,9 +115,26 @@ function inputFile(s: TelegramState, p: Params, files: ReadonlyMap<string, Uploa
   throw bad('wrong file identifier/HTTP URL specified');
 }
 
+/**
+ * The topic a send targets: message_thread_id must name a topic of a forum supergroup
+ * (Bot API: "for forum supergroups only"; Telegram answers "message thread not found" otherwise).
+ */
+function topic(s: TelegramState, p: Params): Pick<StoredMessage, 'message_thread_id' | 'is_topic_message'> {
+  const threadId = intParam(p, 'message_thread_id');
+  if (threadId === undefined) return {};
+  if (!s.topics.get(chatId(p))?.has(threadId)) throw bad('message thread not found');
+  return { message_thread_id: threadId, is_topic_message: true };
+}
+
 function botMessage(s: TelegramState, p: Params, extra: Partial<StoredMessage>): Record<string, unknown> {
   const markup = replyMarkup(p);
-  const m = s.store({ chat: s.chat(chatId(p)), from: s.bot, ...extra, ...(markup !== undefined ? { reply_markup: markup } : {}) });
+  const m = s.store({
+    chat: s.chat(chatId(p)),
+    from: s.bot,
+    ...topic(s, p),
+    ...extra,
+    ...(markup !== undefined ? { reply_markup: markup } : {}),
+  });
   return apiMessage(m);
 }
 

@@ -21,10 +21,12 @@ export interface TgChat {
   title?: string;
   first_name?: string;
   username?: string;
+  /** True when the supergroup is a forum (has topics). */
+  is_forum?: boolean;
 }
 
 /** A chat given to a helper: an id (private when > 0, supergroup when < 0) or a partial chat. */
-export type ChatRef = number | { id: number; type?: TgChat['type']; title?: string };
+export type ChatRef = number | { id: number; type?: TgChat['type']; title?: string; isForum?: boolean };
 /** A user given to a helper: an id or a partial user. */
 export type UserRef = number | { id: number; first_name?: string; username?: string; language_code?: string };
 
@@ -54,6 +56,9 @@ export interface StoredMessage {
   photo?: StoredFile;
   document?: StoredFile;
   entities?: { type: string; offset: number; length: number }[];
+  /** The forum topic it belongs to (Telegram omits both fields in the General topic). */
+  message_thread_id?: number;
+  is_topic_message?: boolean;
   deleted: boolean;
   /** How many times the bot edited it. */
   edits: number;
@@ -78,6 +83,8 @@ export function apiMessage(m: StoredMessage): Record<string, unknown> {
   if (m.photo) o.photo = photoSizes(m.photo);
   if (m.document) o.document = apiDocument(m.document);
   if (m.reply_markup !== undefined) o.reply_markup = m.reply_markup;
+  if (m.message_thread_id !== undefined) o.message_thread_id = m.message_thread_id;
+  if (m.is_topic_message) o.is_topic_message = true;
   return o;
 }
 
@@ -119,6 +126,8 @@ export class TelegramState {
   readonly openCallbacks = new Set<string>();
   /** Commands by `${JSON scope}|${language}` as set by setMyCommands. */
   readonly commands = new Map<string, unknown[]>();
+  /** Forum topics by chat: message_thread_id → name. */
+  readonly topics = new Map<number, Map<number, string>>();
   private nextUpdateId = 1;
   private readonly nextMessageId = new Map<number, number>();
   private fileSeq = 0;
@@ -134,7 +143,12 @@ export class TelegramState {
     const chat: TgChat =
       type === 'private'
         ? { id, type, first_name: known?.first_name ?? `User${id}` }
-        : { id, type, title: (typeof ref === 'object' ? ref.title : undefined) ?? known?.title ?? `Group ${-id}` };
+        : {
+            id,
+            type,
+            title: (typeof ref === 'object' ? ref.title : undefined) ?? known?.title ?? `Group ${-id}`,
+            ...((typeof ref === 'object' && ref.isForum) || known?.is_forum ? { is_forum: true } : {}),
+          };
     this.chats.set(id, chat);
     return chat;
   }
@@ -150,6 +164,17 @@ export class TelegramState {
       ...(typeof ref === 'object' && ref.username ? { username: ref.username } : {}),
       ...(lang ? { language_code: lang } : {}),
     };
+  }
+
+  /** Creates a topic in a forum supergroup; its id is the id of the topic's first (service) message, as in Telegram. */
+  createTopic(chatId: number, name: string): number {
+    const chat = this.chats.get(chatId);
+    if (!chat?.is_forum) throw new Error(`fake telegram: chat ${chatId} is not a forum`);
+    const threadId = this.messageId(chatId);
+    let inChat = this.topics.get(chatId);
+    if (!inChat) this.topics.set(chatId, (inChat = new Map()));
+    inChat.set(threadId, name);
+    return threadId;
   }
 
   /** Allocates the next message id in a chat. */

@@ -10,6 +10,7 @@ import type { PrivateDelivery } from '../../handlers/private-replies.ts';
 import type { CommandRegistry } from '../../handlers/registry.ts';
 import type { DeliveryOutcome } from '../../core/delivery.ts';
 import type { AdapterHealth, ChatAdapter } from '../adapter.ts';
+import { parseTelegramAddress } from './address.ts';
 import { inlineKeyboard, renderTelegramHtml, TELEGRAM_CAPTION_LIMIT } from './render.ts';
 
 export interface TelegramOptions {
@@ -22,7 +23,8 @@ export interface TelegramOptions {
   readonly describe: (summaryKey: string) => string;
 }
 
-type Sent = { chatId: number | string; messageIds: number[]; isPhoto: boolean };
+/** Where a message was sent; `threadId` is the forum topic, so follow-up pages stay in it. */
+type Sent = { chatId: number | string; threadId?: number; messageIds: number[]; isPhoto: boolean };
 
 /** Telegram adapter: turns updates into invocations and OutMessages into HTML messages. */
 export class TelegramAdapter implements ChatAdapter {
@@ -88,13 +90,15 @@ export class TelegramAdapter implements ChatAdapter {
 
   async deliver(chatId: string, message: OutMessage, editRef?: string): Promise<DeliveryOutcome> {
     try {
+      const to = parseTelegramAddress(chatId);
+      const topic = to.threadId !== undefined ? { threadId: to.threadId } : {};
       if (editRef) {
         const [chat, id] = editRef.split(':');
-        const sent: Sent = { chatId: chat ?? chatId, messageIds: [Number(id)], isPhoto: false };
+        const sent: Sent = { chatId: chat ?? to.chatId, ...topic, messageIds: [Number(id)], isPhoto: false };
         await this.editSent(sent, message);
         return { ok: true, ref: editRef };
       }
-      const sent = await this.sendTo(chatId, message);
+      const sent = await this.sendTo(to.chatId, message, to.threadId);
       return { ok: true, ref: `${sent.chatId}:${sent.messageIds.at(-1)}` };
     } catch (e) {
       return deliveryError(e);
@@ -116,6 +120,12 @@ export class TelegramAdapter implements ChatAdapter {
     const from = ctx.from;
     const name = [from?.first_name, from?.last_name].filter(Boolean).join(' ') || from?.username || String(from?.id);
     return { identity: `telegram:${from?.id}`, displayName: name, ...(from?.language_code ? { languageCode: from.language_code } : {}) };
+  }
+
+  /** The forum topic an update happened in (absent in the General topic and outside forums). */
+  private topicOf(ctx: Context): number | undefined {
+    const m = ctx.message ?? ctx.callbackQuery?.message;
+    return m && 'is_topic_message' in m && m.is_topic_message ? m.message_thread_id : undefined;
   }
 
   private async onText(ctx: Context): Promise<void> {
@@ -159,20 +169,34 @@ export class TelegramAdapter implements ChatAdapter {
     const origin = ctx.callbackQuery?.message;
     const sink = this.sink(
       ctx,
-      origin ? { chatId: ctx.chat.id, messageIds: [origin.message_id], isPhoto: 'photo' in origin && Boolean(origin.photo) } : undefined,
+      origin
+        ? {
+            chatId: ctx.chat.id,
+            ...this.topicField(ctx),
+            messageIds: [origin.message_id],
+            isPhoto: 'photo' in origin && Boolean(origin.photo),
+          }
+        : undefined,
     );
     await this.pipeline.handle({ chat: this.chatRef(ctx), user: this.user(ctx), input: { kind: 'action', token: data.slice(2) } }, sink);
   }
 
+  private topicField(ctx: Context): { threadId?: number } {
+    const threadId = this.topicOf(ctx);
+    return threadId === undefined ? {} : { threadId };
+  }
+
   private sink(ctx: Context, origin?: Sent): ReplySink {
     const chatId = ctx.chat!.id;
-    const send = async (to: number, message: OutMessage): Promise<MessageHandle> => {
-      const sent = await this.sendTo(to, message);
+    // A command asked (or a button pressed) inside a forum topic is answered in that topic.
+    const threadId = this.topicOf(ctx);
+    const send = async (to: number, message: OutMessage, thread?: number): Promise<MessageHandle> => {
+      const sent = await this.sendTo(to, message, thread);
       return { edit: (m) => this.editSent(sent, m) };
     };
     const fromId = ctx.from?.id;
     return {
-      send: (message) => send(chatId, message),
+      send: (message) => send(chatId, message, threadId),
       ...(origin ? { updateOrigin: (m: OutMessage) => this.editSent(origin, m) } : {}),
       // In a group, the asker's private chat has their user id; Telegram refuses it until they started the bot.
       ...(ctx.chat?.type !== 'private' && fromId !== undefined
@@ -190,9 +214,11 @@ export class TelegramAdapter implements ChatAdapter {
     };
   }
 
-  private async sendTo(chatId: number | string, message: OutMessage): Promise<Sent> {
+  private async sendTo(chatId: number | string, message: OutMessage, threadId?: number): Promise<Sent> {
     const pages = renderTelegramHtml(message);
     const keyboard = inlineKeyboard(message.actions);
+    const topic = threadId !== undefined ? { message_thread_id: threadId } : {};
+    const where = threadId !== undefined ? { threadId } : {};
     const ids: number[] = [];
     if (message.image) {
       const caption = pages.length === 1 && (pages[0]?.length ?? 0) <= TELEGRAM_CAPTION_LIMIT ? pages[0] : undefined;
@@ -200,23 +226,25 @@ export class TelegramAdapter implements ChatAdapter {
         chatId,
         new InputFile(Buffer.from(message.image.pngBase64, 'base64'), message.image.filename),
         {
+          ...topic,
           ...(caption ? { caption, parse_mode: 'HTML' as const } : {}),
           ...(caption && keyboard ? { reply_markup: keyboard } : {}),
         },
       );
       ids.push(photo.message_id);
-      if (caption) return { chatId, messageIds: ids, isPhoto: true };
+      if (caption) return { chatId, ...where, messageIds: ids, isPhoto: true };
     }
     for (const [i, html] of pages.entries()) {
       const last = i === pages.length - 1;
       const m = await this.bot.api.sendMessage(chatId, html, {
+        ...topic,
         parse_mode: 'HTML',
         link_preview_options: { is_disabled: true },
         ...(last && keyboard ? { reply_markup: keyboard } : {}),
       });
       ids.push(m.message_id);
     }
-    return { chatId, messageIds: ids, isPhoto: false };
+    return { chatId, ...where, messageIds: ids, isPhoto: false };
   }
 
   private async editSent(sent: Sent, message: OutMessage): Promise<void> {
@@ -238,7 +266,8 @@ export class TelegramAdapter implements ChatAdapter {
           link_preview_options: { is_disabled: true },
         });
       }
-      for (const extra of pages.slice(1)) await this.bot.api.sendMessage(sent.chatId, extra, { parse_mode: 'HTML' });
+      const topic = sent.threadId !== undefined ? { message_thread_id: sent.threadId } : {};
+      for (const extra of pages.slice(1)) await this.bot.api.sendMessage(sent.chatId, extra, { ...topic, parse_mode: 'HTML' });
     } catch (e) {
       // Editing to identical content is not an error worth surfacing.
       if (e instanceof GrammyError && /message is not modified/i.test(e.description)) return;
