@@ -10,7 +10,7 @@
  * debounce) and marked `atStart` so the text says "already present at start"; an alert the
  * database says is active but which is gone now is resolved at once ("while offline").
  */
-import type { Condition } from './condition.ts';
+import { severityRank as rank, type Condition } from './condition.ts';
 import {
   unreachableKey,
   type AlertEvent,
@@ -237,8 +237,6 @@ export function evaluate(records: readonly AlertRecord[], input: EvaluationInput
   }
   return { upserts, deletes, events };
 }
-
-const rank = (s: Condition['severity']): number => ['info', 'warning', 'critical'].indexOf(s);
 
 /** Clock-driven transitions of a raised record: announce after a mute, snooze end, re-notify. */
 function timeBased(

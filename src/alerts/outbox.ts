@@ -1,5 +1,5 @@
 import type { Db } from '../core/db.ts';
-import type { Severity } from './condition.ts';
+import { severityRank as rank, type Severity } from './condition.ts';
 import type { OutboxPayload } from './payload.ts';
 import type { AlertEvent } from './types.ts';
 
@@ -84,7 +84,6 @@ export function fromRaw(r: RawRow): OutboxRow {
   };
 }
 
-const rank = (s: Severity): number => ['info', 'warning', 'critical'].indexOf(s);
 const marks = (ids: readonly unknown[]): string => ids.map(() => '?').join(',');
 
 /**
