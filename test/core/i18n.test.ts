@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { Messages, pickLanguage } from '../../src/core/i18n.ts';
 import { allMessageFragments } from '../../src/wiring/messages.ts';
+import { proxmoxMessages } from '../../src/handlers/proxmox/messages.ts';
 
 describe('message catalogues', () => {
   const messages = new Messages(allMessageFragments, { strict: true });
@@ -63,6 +64,11 @@ describe('message catalogues', () => {
 
   test('no catalogue text leaves a count as a bare "(s)"', () => {
     for (const f of allMessageFragments) for (const [k, v] of Object.entries(f.en)) assert.doesNotMatch(v, /\}\s+\w+\(s\)/, `${k}: ${v}`);
+  });
+
+  test('a Proxmox guest is a "máquina" in Spanish, never "invitado" (that is the guest WiFi)', () => {
+    for (const [k, v] of Object.entries(proxmoxMessages.es)) assert.doesNotMatch(v, /invitad/i, `${k}: ${v}`);
+    assert.equal(messages.t('es', 'proxmox.guests.title', { node: 'pve' }), 'Máquinas virtuales y contenedores en pve');
   });
 
   test('language codes map to supported languages', () => {

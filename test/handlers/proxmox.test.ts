@@ -187,7 +187,7 @@ describe('Proxmox commands end to end (fake Proxmox, token auth)', () => {
     await h.say(p, '/lang es');
     stale();
     const text = (await h.say(p, '/guests')).texts[0] ?? '';
-    assert.match(text, /Invitados en proxmox1/);
+    assert.match(text, /Máquinas virtuales y contenedores en proxmox1/);
     assert.match(text, /nas \(VM 100\): encendido desde hace 12d( \d+m)?, CPU/);
   });
 
