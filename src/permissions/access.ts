@@ -62,10 +62,15 @@ export class AccessControl {
     return this.grants.permissionsOf(role);
   }
 
-  /** The actor's facts as stored now (a stale Principal never carries old powers). */
-  actorFacts(actor: Principal): ActorFacts | undefined {
-    const role = this.people.roleOf(actor.personId);
-    return role && { role, holds: (perm) => this.grants.roleHolds(role, perm) };
+  /**
+   * The actor's facts as stored now (a stale Principal never carries old powers); with `where`,
+   * the role that applies in that chat (a group's ceiling lowers it, for role management too).
+   */
+  actorFacts(actor: Principal, where?: ChatRef): ActorFacts | undefined {
+    const stored = this.people.roleOf(actor.personId);
+    if (!stored) return undefined;
+    const role = where ? this.effectiveRole({ ...actor, role: stored }, where) : stored;
+    return { role, holds: (perm) => this.grants.roleHolds(role, perm) };
   }
 
   /** Known principals of role ≥ admin whose role holds the permission (who may approve a request). */

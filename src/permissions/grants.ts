@@ -146,6 +146,12 @@ export class GrantsStore {
     return stored && configured ? minRole(stored, configured) : (stored ?? configured);
   }
 
+  /** Who stored a group's own ceiling (person id); undefined when none is stored. */
+  chatCeilingSetBy(chat: ChatRef): number | undefined {
+    const by = this.sql('SELECT set_by FROM chat_ceilings WHERE chat = ?').pluck().get(chatKey(chat)) as number | null | undefined;
+    return by ?? undefined;
+  }
+
   /** Every group with a ceiling, stored ones (changeable from chat) and configured ones. */
   chatCeilings(): ChatCeiling[] {
     const rows = this.sql('SELECT chat, max_role AS maxRole FROM chat_ceilings ORDER BY chat').all() as { chat: string; maxRole: Role }[];

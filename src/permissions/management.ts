@@ -25,17 +25,18 @@ export class Management {
     return this.configuredOwners.has(identity);
   }
 
-  /** Changes a person's role (target: identity, `#id`, name or person id). */
+  /** Changes a person's role (target: identity, `#id`, name or person id), with the actor's role in chat `where`. */
   setRole(
     actor: Principal,
     target: string | number,
     role: string,
+    where?: ChatRef,
   ): Outcome<
     PolicyReason | 'unknown-role' | 'unknown-target' | 'last-owner' | 'configured-owner',
     { person: PersonSummary; previous: Role; changed: boolean }
   > {
     if (!isRole(role)) return { ok: false, reason: 'unknown-role' };
-    const facts = this.access.actorFacts(actor);
+    const facts = this.access.actorFacts(actor, where);
     if (!facts) return { ok: false, reason: 'not-allowed' };
     const person = this.people.find(target);
     if (!person) return { ok: false, reason: 'unknown-target' };
@@ -50,8 +51,9 @@ export class Management {
   forget(
     actor: Principal,
     target: string | number,
+    where?: ChatRef,
   ): Outcome<PolicyReason | 'unknown-target' | 'last-owner' | 'configured-owner', { person: PersonSummary }> {
-    const facts = this.access.actorFacts(actor);
+    const facts = this.access.actorFacts(actor, where);
     if (!facts) return { ok: false, reason: 'not-allowed' };
     const person = this.people.find(target);
     if (!person) return { ok: false, reason: 'unknown-target' };
@@ -73,8 +75,9 @@ export class Management {
     actor: Principal,
     role: string,
     permission: string,
+    where?: ChatRef,
   ): Outcome<PolicyReason | 'unknown-role' | 'owner-implicit' | 'unknown-permission', { changed: boolean }> {
-    const pre = this.grantPreconditions(actor, role, permission, true);
+    const pre = this.grantPreconditions(actor, role, permission, true, where);
     if (!pre.ok) return pre;
     return { ok: true, changed: this.grants.add(role as Role, permission, actor.personId) };
   }
@@ -84,8 +87,9 @@ export class Management {
     actor: Principal,
     role: string,
     permission: string,
+    where?: ChatRef,
   ): Outcome<PolicyReason | 'unknown-role' | 'owner-implicit' | 'unknown-permission', { changed: boolean; stillHeldVia?: Role }> {
-    const pre = this.grantPreconditions(actor, role, permission, false);
+    const pre = this.grantPreconditions(actor, role, permission, false, where);
     if (!pre.ok) return pre;
     const changed = this.grants.remove(role as Role, permission);
     const via = inherited(role as Role)
@@ -99,9 +103,10 @@ export class Management {
     role: string,
     permission: string,
     adding: boolean,
+    where: ChatRef | undefined,
   ): Outcome<PolicyReason | 'unknown-role' | 'owner-implicit' | 'unknown-permission'> {
     if (!isRole(role)) return { ok: false, reason: 'unknown-role' };
-    const facts = this.access.actorFacts(actor);
+    const facts = this.access.actorFacts(actor, where);
     if (!facts) return { ok: false, reason: 'not-allowed' };
     if (role === 'owner') return { ok: false, reason: facts.role === 'owner' ? 'owner-implicit' : 'not-allowed' };
     if (!this.grants.isKnown(permission)) return { ok: false, reason: 'unknown-permission' };
@@ -109,18 +114,25 @@ export class Management {
     return refused ? { ok: false, reason: refused } : { ok: true };
   }
 
-  /** Sets (or with null lifts) the role limit of a group chat. */
+  /**
+   * Sets (or with null lifts) the role limit of group `chat`, with the actor's role in chat
+   * `where` (commands pass the chat they were typed in). A limit set by someone stronger than the
+   * actor is theirs to raise.
+   */
   setChatCeiling(
     actor: Principal,
     chat: ChatRef,
     maxRole: string | null,
+    where?: ChatRef,
   ): Outcome<PolicyReason | 'unknown-role' | 'private-chat', { previous?: Role; effective?: Role; changed: boolean }> {
     if (maxRole !== null && !isRole(maxRole)) return { ok: false, reason: 'unknown-role' };
     if (chat.kind === 'private') return { ok: false, reason: 'private-chat' };
-    const facts = this.access.actorFacts(actor);
+    const facts = this.access.actorFacts(actor, where);
     if (!facts) return { ok: false, reason: 'not-allowed' };
     const previous = this.grants.chatCeiling(chat);
-    const refused = checkCeiling(facts, P.ceilingManage, previous, maxRole);
+    const setBy = this.grants.chatCeilingSetBy(chat);
+    const setterRole = setBy === undefined ? undefined : this.people.roleOf(setBy);
+    const refused = checkCeiling(facts, P.ceilingManage, previous, maxRole, setterRole);
     if (refused) return { ok: false, reason: refused };
     this.grants.setChatCeiling(chat, maxRole, actor.personId);
     // A configured ceiling still applies after a stored one is lifted or raised.

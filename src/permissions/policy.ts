@@ -49,12 +49,21 @@ export function checkGrantChange(
 }
 
 /** May the actor set a group's ceiling to `next` (null = lift it) when it is `current`? */
-export function checkCeiling(actor: ActorFacts, manage: string, current: Role | undefined, next: Role | null): PolicyReason | undefined {
+export function checkCeiling(
+  actor: ActorFacts,
+  manage: string,
+  current: Role | undefined,
+  next: Role | null,
+  setterRole?: Role,
+): PolicyReason | undefined {
   if (actor.role === 'owner') return undefined;
   if (!actor.holds(manage)) return 'not-allowed';
   // Lifting a ceiling would also raise the owner in that chat: owner only.
   if (next === null) return 'not-allowed';
   if (current !== undefined && roleRank(current) > roleRank(actor.role)) return 'not-allowed';
+  // A limit set by someone stronger is theirs to raise (lowering it further is fine).
+  const raising = current !== undefined && roleRank(next) > roleRank(current);
+  if (raising && setterRole !== undefined && roleRank(setterRole) > roleRank(actor.role)) return 'not-allowed';
   if (roleRank(next) > roleRank(actor.role)) return 'above-own-role';
   return undefined;
 }

@@ -94,6 +94,24 @@ describe('people and permissions commands', () => {
     assert.equal(h.app.permissions.grants.chatCeiling(FAMILY_GROUP), undefined);
   });
 
+  test('role management, ceilings and grants use the role that applies in this chat', async () => {
+    const ADMIN_GROUP: ChatRef = { platform: 'telegram', id: '-100777', kind: 'group' };
+    const admin = h.person('admin');
+    const fam = h.person('family');
+    assert.match((await h.say(OWNER, '/ceiling family', ADMIN_GROUP)).texts[0] ?? '', /acts as family at most/);
+    assert.match((await h.say(admin, '/ceiling admin', ADMIN_GROUP)).texts[0] ?? '', /not allowed/, 'the owner set this limit');
+    assert.equal(h.app.permissions.grants.chatCeiling(ADMIN_GROUP), 'family');
+    assert.match((await h.say(OWNER, '/ceiling admin telegram:-100777')).texts[0] ?? '', /acts as admin at most/, 'raised from private');
+    // The owner acts as admin in this group: no owner-only management here.
+    assert.match((await h.say(OWNER, `/role owner ${fam}`, ADMIN_GROUP)).texts[0] ?? '', /above your own/);
+    assert.equal(h.app.access.resolve(fam)?.role, 'family');
+    assert.match((await h.say(OWNER, '/ceiling none', ADMIN_GROUP)).texts[0] ?? '', /not allowed/);
+    assert.equal(h.app.permissions.grants.chatCeiling(ADMIN_GROUP), 'admin');
+    assert.match((await h.say(OWNER, '/grant admin permissions.role.manage', ADMIN_GROUP)).texts.join('\n'), /not allowed|only the owner/i);
+    // From the owner's private chat the same changes are allowed.
+    assert.match((await h.say(OWNER, '/ceiling none telegram:-100777')).texts[0] ?? '', /lifted/);
+  });
+
   test("/link: a code from one platform attaches the other platform's identity", async () => {
     const fam = h.person('family');
     const made = await h.say(fam, '/link');

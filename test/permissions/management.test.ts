@@ -126,6 +126,18 @@ describe('chat ceilings', () => {
     assert.equal(w.grants.chatCeiling(g), undefined);
   });
 
+  test("a limit the owner set cannot be raised by an admin; in the group itself the owner acts with the group's role", () => {
+    const w = world();
+    const admin = w.person('telegram:10', 'admin');
+    const g = group('-6');
+    assert.ok(w.management.setChatCeiling(w.owner, g, 'family').ok);
+    assert.deepEqual(w.management.setChatCeiling(admin, g, 'admin'), { ok: false, reason: 'not-allowed' });
+    assert.deepEqual(w.management.setChatCeiling(admin, g, 'guest'), { ok: true, previous: 'family', effective: 'guest', changed: true });
+    assert.deepEqual(w.management.setChatCeiling(w.owner, g, null, g), { ok: false, reason: 'not-allowed' });
+    assert.deepEqual(w.management.setRole(w.owner, 'telegram:10', 'owner', g), { ok: false, reason: 'not-allowed' });
+    assert.equal(w.access.resolve('telegram:10')?.role, 'admin');
+  });
+
   test('a configured ceiling cannot be lifted from chat; the lower of both applies', async () => {
     const { openPermissions } = await import('../../src/permissions/open.ts');
     const w = world();

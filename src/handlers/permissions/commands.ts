@@ -68,10 +68,10 @@ export function permissionCommands(deps: PermissionDeps): AnyCommand[] {
       }
       if (!who) return warn(t('permissions.role.needWho', { role: next }));
       if (next === 'none') {
-        const r = management.forget(ctx.principal, who);
+        const r = management.forget(ctx.principal, who, ctx.chat);
         return r.ok ? done(t('permissions.role.removed', { name: r.person.displayName })) : refused(t, r.reason);
       }
-      const r = management.setRole(ctx.principal, who, next);
+      const r = management.setRole(ctx.principal, who, next, ctx.chat);
       if (!r.ok) return refused(t, r.reason);
       return done(
         t(r.changed ? 'permissions.role.changed' : 'permissions.role.unchanged', { name: r.person.displayName, role: roleName(t, next) }),
@@ -131,7 +131,7 @@ export function permissionCommands(deps: PermissionDeps): AnyCommand[] {
       const { t } = ctx;
       const help = grantHelp(t, 'grant', r, permission);
       if (help || !r || !permission || !isPermission(permission)) return help;
-      const res = management.grant(ctx.principal, r, permission);
+      const res = management.grant(ctx.principal, r, permission, ctx.chat);
       if (!res.ok) return refused(t, res.reason);
       return done(t(res.changed ? 'permissions.grant.done' : 'permissions.grant.already', { role: roleName(t, r), permission }));
     },
@@ -148,7 +148,7 @@ export function permissionCommands(deps: PermissionDeps): AnyCommand[] {
       const { t } = ctx;
       const help = grantHelp(t, 'revoke', r, permission);
       if (help || !r || !permission || !isPermission(permission)) return help;
-      const res = management.revoke(ctx.principal, r, permission);
+      const res = management.revoke(ctx.principal, r, permission, ctx.chat);
       if (!res.ok) return refused(t, res.reason);
       const lines = [t(res.changed ? 'permissions.revoke.done' : 'permissions.revoke.none', { role: roleName(t, r), permission })];
       if (res.stillHeldVia) lines.push(t('permissions.revoke.stillHeld', { role: roleName(t, r), via: roleName(t, res.stillHeldVia) }));
@@ -264,7 +264,7 @@ export function permissionCommands(deps: PermissionDeps): AnyCommand[] {
           ]);
         return { title: t('permissions.ceiling.listTitle'), blocks: [{ kind: 'list', items }], ...(actions.length ? { actions } : {}) };
       }
-      const res = management.setChatCeiling(ctx.principal, chat, r === 'none' ? null : (r as Role));
+      const res = management.setChatCeiling(ctx.principal, chat, r === 'none' ? null : (r as Role), ctx.chat);
       if (!res.ok) return refused(t, res.reason);
       const lines = [
         r === 'none'
