@@ -18,6 +18,7 @@ const key = (name: string): string => name.toLowerCase().replace(/-/g, '_');
  */
 export class CommandRegistry {
   private readonly byName = new Map<string, AnyCommand>();
+  private gen = 0;
 
   constructor(commands: readonly AnyCommand[] = []) {
     for (const c of commands) this.add(c);
@@ -37,6 +38,12 @@ export class CommandRegistry {
       if (def?.rest && i !== names.length - 1) throw new CommandRegistrationError(`only the last argument of /${c.name} may take the rest`);
     }
     this.byName.set(key(c.name), c);
+    this.gen++;
+  }
+
+  /** Bumped by every added command: what is derived from the list (/help) keys on it. */
+  get generation(): number {
+    return this.gen;
   }
 
   get(name: string): AnyCommand | undefined {

@@ -57,6 +57,11 @@ export class AccessControl {
     return this.grants.roleHolds(role, permission);
   }
 
+  /** Changes whenever a grant, known permission or chat ceiling changes (derived caches key on it). */
+  get grantsGeneration(): number {
+    return this.grants.generation;
+  }
+
   /** Every permission a role holds (owner: every known one). */
   permissionsOf(role: Role): Permission[] {
     return this.grants.permissionsOf(role);

@@ -28,10 +28,20 @@ export interface ChatCeiling {
   fromConfig: boolean;
 }
 
-/** Role → permission grants, the known permissions, and chat ceilings (stored and configured). */
+/**
+ * Role → permission grants, the known permissions, and chat ceilings (stored and configured).
+ * Per-command reads (what a role holds, a chat's ceiling) come from memory; every write goes
+ * through `write()`, which drops the cache and bumps `generation`, so a revoke or a lowered
+ * ceiling counts from the very next command.
+ */
 export class GrantsStore {
   private readonly statements = new Map<string, Statement>();
   private readonly configCeilings: ReadonlyMap<string, Role>;
+  /** Permissions each stored role holds (inherited included), loaded on first use. */
+  private held = new Map<Role, ReadonlySet<string>>();
+  /** Stored ceilings by chat key, loaded on first use. */
+  private storedCeilings: ReadonlyMap<string, Role> | undefined;
+  private gen = 0;
 
   constructor(
     private readonly db: Db,
@@ -51,12 +61,46 @@ export class GrantsStore {
     return st;
   }
 
+  /** Bumped by every write to grants/known permissions/ceilings: caches built over this store key on it. */
+  get generation(): number {
+    return this.gen;
+  }
+
+  /** Every change runs here: the cache is dropped before and after (a rollback included). */
+  private write<T>(fn: () => T): T {
+    this.invalidate();
+    try {
+      return fn();
+    } finally {
+      this.invalidate();
+    }
+  }
+
+  private invalidate(): void {
+    this.held = new Map();
+    this.storedCeilings = undefined;
+    this.gen++;
+  }
+
+  private heldBy(role: Role): ReadonlySet<string> {
+    let set = this.held.get(role);
+    if (!set) {
+      const roles = inherited(role);
+      const sql = `SELECT DISTINCT permission FROM grants WHERE role IN (${roles.map(() => '?').join(',')})`;
+      set = new Set(
+        this.sql(sql)
+          .pluck()
+          .all(...roles) as string[],
+      );
+      this.held.set(role, set);
+    }
+    return set;
+  }
+
   /** Whether a role holds a permission, through its own grants or a weaker role's. */
   roleHolds(role: Role, permission: string): boolean {
     if (role === 'owner') return true;
-    const roles = inherited(role);
-    const sql = `SELECT 1 FROM grants WHERE permission = ? AND role IN (${roles.map(() => '?').join(',')})`;
-    return this.sql(sql).get(permission, ...roles) !== undefined;
+    return this.heldBy(role).has(permission);
   }
 
   /** Whether this exact role has its own grant of the permission. */
@@ -67,11 +111,7 @@ export class GrantsStore {
   /** Every permission a role holds (owner: every known one). */
   permissionsOf(role: Role): Permission[] {
     if (role === 'owner') return this.known().map((k) => k.permission);
-    const roles = inherited(role);
-    const sql = `SELECT DISTINCT permission FROM grants WHERE role IN (${roles.map(() => '?').join(',')}) ORDER BY permission`;
-    return this.sql(sql)
-      .pluck()
-      .all(...roles) as Permission[];
+    return ([...this.heldBy(role)] as Permission[]).sort();
   }
 
   /** Known permissions with the roles granted each directly (menus). */
@@ -111,37 +151,46 @@ export class GrantsStore {
     const known = this.sql('INSERT OR IGNORE INTO known_permissions (permission, owner_only, first_seen_at) VALUES (?, ?, ?)');
     const grant = this.sql('INSERT OR IGNORE INTO grants (role, permission, granted_by, granted_at) VALUES (?, ?, NULL, ?)');
     const mark = this.sql('UPDATE known_permissions SET owner_only = 1 WHERE permission = ?');
-    this.db.transaction(() => {
-      for (const p of new Set([...perms, ...ownerOnly]) as Set<Permission>) {
-        if (known.run(p, onlyOwner.has(p) ? 1 : 0, at).changes === 1) {
-          const role = defaultRoleFor(p, onlyOwner);
-          if (role) grant.run(role, p, at);
-        } else if (onlyOwner.has(p)) mark.run(p);
-      }
-    })();
+    this.write(() =>
+      this.db.transaction(() => {
+        for (const p of new Set([...perms, ...ownerOnly]) as Set<Permission>) {
+          if (known.run(p, onlyOwner.has(p) ? 1 : 0, at).changes === 1) {
+            const role = defaultRoleFor(p, onlyOwner);
+            if (role) grant.run(role, p, at);
+          } else if (onlyOwner.has(p)) mark.run(p);
+        }
+      })(),
+    );
   }
 
   /** Adds a role's grant; false when it already had it. */
   add(role: Role, permission: string, byPersonId: number): boolean {
-    return (
-      this.sql('INSERT OR IGNORE INTO grants (role, permission, granted_by, granted_at) VALUES (?, ?, ?, ?)').run(
-        role,
-        permission,
-        byPersonId,
-        this.clock.now(),
-      ).changes === 1
+    return this.write(
+      () =>
+        this.sql('INSERT OR IGNORE INTO grants (role, permission, granted_by, granted_at) VALUES (?, ?, ?, ?)').run(
+          role,
+          permission,
+          byPersonId,
+          this.clock.now(),
+        ).changes === 1,
     );
   }
 
   /** Removes a role's own grant; false when it had none. */
   remove(role: Role, permission: string): boolean {
-    return this.sql('DELETE FROM grants WHERE role = ? AND permission = ?').run(role, permission).changes === 1;
+    return this.write(() => this.sql('DELETE FROM grants WHERE role = ? AND permission = ?').run(role, permission).changes === 1);
   }
 
   /** The role limit of a group chat, if one is set (the lower of config's and the stored one). */
   chatCeiling(chat: ChatRef): Role | undefined {
     if (chat.kind === 'private') return undefined;
-    const stored = this.sql('SELECT max_role FROM chat_ceilings WHERE chat = ?').pluck().get(chatKey(chat)) as Role | undefined;
+    this.storedCeilings ??= new Map(
+      (this.sql('SELECT chat, max_role AS maxRole FROM chat_ceilings').all() as { chat: string; maxRole: Role }[]).map((r) => [
+        r.chat,
+        r.maxRole,
+      ]),
+    );
+    const stored = this.storedCeilings.get(chatKey(chat));
     const configured = this.configCeilings.get(`${chat.platform}:${chat.id}`);
     return stored && configured ? minRole(stored, configured) : (stored ?? configured);
   }
@@ -168,10 +217,12 @@ export class GrantsStore {
 
   /** Stores (or with null removes) a group's own ceiling. */
   setChatCeiling(chat: ChatRef, maxRole: Role | null, byPersonId: number): void {
-    if (maxRole === null) this.sql('DELETE FROM chat_ceilings WHERE chat = ?').run(chatKey(chat));
-    else
-      this.sql(
-        'INSERT INTO chat_ceilings (chat, max_role, set_by, set_at) VALUES (?, ?, ?, ?) ON CONFLICT (chat) DO UPDATE SET max_role = excluded.max_role, set_by = excluded.set_by, set_at = excluded.set_at',
-      ).run(chatKey(chat), maxRole, byPersonId, this.clock.now());
+    this.write(() => {
+      if (maxRole === null) this.sql('DELETE FROM chat_ceilings WHERE chat = ?').run(chatKey(chat));
+      else
+        this.sql(
+          'INSERT INTO chat_ceilings (chat, max_role, set_by, set_at) VALUES (?, ?, ?, ?) ON CONFLICT (chat) DO UPDATE SET max_role = excluded.max_role, set_by = excluded.set_by, set_at = excluded.set_at',
+        ).run(chatKey(chat), maxRole, byPersonId, this.clock.now());
+    });
   }
 }

@@ -69,7 +69,8 @@ export class Invites {
     if (!parsed) return { ok: false, reason: 'bad-identity' };
     const { db, clock } = this;
     const h = hashCode(normaliseCode(code));
-    return db.transaction((): Outcome<AcceptReason, { principal: Principal; upgraded: boolean }> => {
+    // Through the people store's transaction: a rollback must not leave its read cache stale.
+    return this.people.transaction((): Outcome<AcceptReason, { principal: Principal; upgraded: boolean }> => {
       const row = db
         .prepare(
           'SELECT role, platform, created_by AS createdBy, expires_at AS expiresAt, used_at AS usedAt FROM invites WHERE code_hash = ?',
@@ -91,7 +92,7 @@ export class Invites {
         return { ok: true, principal: this.people.resolve(identity) as Principal, upgraded: true };
       }
       return { ok: true, principal: this.people.enroll(identity, displayName, row.role), upgraded: false };
-    })();
+    });
   }
 
   /**

@@ -62,7 +62,8 @@ export class Linking {
     if (!parsed) return { ok: false, reason: 'bad-identity' };
     const { db, clock } = this;
     const h = hashCode(normaliseCode(code));
-    return db.transaction((): Outcome<LinkReason, { principal: Principal; from: string }> => {
+    // Through the people store's transaction: a rollback must not leave its read cache stale.
+    return this.people.transaction((): Outcome<LinkReason, { principal: Principal; from: string }> => {
       const row = db
         .prepare(
           'SELECT person_id AS personId, from_identity AS fromIdentity, expires_at AS expiresAt, used_at AS usedAt FROM link_codes WHERE code_hash = ?',
@@ -87,7 +88,7 @@ export class Linking {
         this.people.attach(target.personId, identity, displayName);
       }
       return { ok: true, principal: this.people.resolve(identity) as Principal, from: row.fromIdentity };
-    })();
+    });
   }
 }
 

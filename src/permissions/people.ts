@@ -51,10 +51,18 @@ const toPrincipal = (r: PrincipalRow): Principal => ({
 const PRINCIPAL_SQL = `SELECT p.id AS personId, i.identity, p.role, p.display_name AS displayName, p.language
   FROM identities i JOIN persons p ON p.id = i.person_id`;
 
-/** Persons, their identities and the strangers who wrote; plain reads and writes. */
+/**
+ * Persons, their identities and the strangers who wrote; plain reads and writes.
+ * Reads of persons/identities are served from memory (every command resolves its sender);
+ * every write goes through `write()`, which drops the whole cache and bumps `generation`,
+ * so a demoted or removed person loses power on their very next command.
+ */
 export class PeopleStore {
   /** Prepared statements by SQL text: every command resolves an identity, so compile once. */
   private readonly statements = new Map<string, Statement>();
+  /** Read results by key (`resolve:telegram:1`, `role:3`, `staff`, `all`), all dropped on any write. */
+  private readonly cache = new Map<string, unknown>();
+  private gen = 0;
 
   constructor(
     private readonly db: Db,
@@ -70,31 +78,70 @@ export class PeopleStore {
     return st;
   }
 
-  /** Runs `fn` in one transaction (nested calls join the outer one). */
+  /** Bumped by every write to persons/identities: caches built over this store key on it. */
+  get generation(): number {
+    return this.gen;
+  }
+
+  /** Every change to persons/identities runs here: the cache is dropped before and after. */
+  private write<T>(fn: () => T): T {
+    this.invalidate();
+    try {
+      return fn();
+    } finally {
+      this.invalidate();
+    }
+  }
+
+  private invalidate(): void {
+    this.cache.clear();
+    this.gen++;
+  }
+
+  private cached<T>(key: string, load: () => T): T {
+    if (this.cache.has(key)) return this.cache.get(key) as T;
+    const value = load();
+    this.cache.set(key, value);
+    return value;
+  }
+
+  /** Runs `fn` in one transaction (nested calls join the outer one); a rollback drops the cache too. */
   transaction<T>(fn: () => T): T {
-    return this.db.transaction(fn)();
+    return this.write(() => this.db.transaction(fn)());
   }
 
   /** The person behind an identity; undefined for strangers. */
   resolve(identity: string): Principal | undefined {
-    const row = this.sql(`${PRINCIPAL_SQL} WHERE i.identity = ?`).get(identity) as PrincipalRow | undefined;
-    return row && toPrincipal(row);
+    return this.cached(`resolve:${identity}`, () => {
+      const row = this.sql(`${PRINCIPAL_SQL} WHERE i.identity = ?`).get(identity) as PrincipalRow | undefined;
+      return row && Object.freeze(toPrincipal(row));
+    });
   }
 
   /** A person's stored role now (undefined when they are gone). */
   roleOf(personId: number): Role | undefined {
-    return this.sql('SELECT role FROM persons WHERE id = ?').pluck().get(personId) as Role | undefined;
+    return this.cached(
+      `role:${personId}`,
+      () => this.sql('SELECT role FROM persons WHERE id = ?').pluck().get(personId) as Role | undefined,
+    );
   }
 
   /** Every identity of the persons whose role is admin or owner, as principals. */
   staff(): Principal[] {
-    return (this.sql(`${PRINCIPAL_SQL} WHERE p.role IN ('owner','admin') ORDER BY p.id, i.identity`).all() as PrincipalRow[]).map(
-      toPrincipal,
+    const staff = this.cached('staff', () =>
+      (this.sql(`${PRINCIPAL_SQL} WHERE p.role IN ('owner','admin') ORDER BY p.id, i.identity`).all() as PrincipalRow[]).map((r) =>
+        Object.freeze(toPrincipal(r)),
+      ),
     );
+    return [...staff];
   }
 
   /** Everyone known, strongest first (menus). */
   all(): PersonSummary[] {
+    return this.cached('all', () => this.loadAll()).map((p) => ({ ...p, identities: [...p.identities] }));
+  }
+
+  private loadAll(): PersonSummary[] {
     const rows = this.sql(
       `SELECT p.id AS personId, p.display_name AS displayName, p.role, group_concat(i.identity) AS ids
        FROM persons p LEFT JOIN identities i ON i.person_id = p.id GROUP BY p.id ORDER BY p.id`,
@@ -173,19 +220,20 @@ export class PeopleStore {
 
   /** Stores a person's role. */
   setRole(personId: number, role: Role): void {
-    this.sql('UPDATE persons SET role = ? WHERE id = ?').run(role, personId);
+    this.write(() => this.sql('UPDATE persons SET role = ? WHERE id = ?').run(role, personId));
   }
 
   /** Removes a person and (by cascade) their identities: they become strangers again. */
   remove(personId: number): void {
-    this.sql('DELETE FROM persons WHERE id = ?').run(personId);
+    this.write(() => this.sql('DELETE FROM persons WHERE id = ?').run(personId));
   }
 
   /** Stores a known person's language (/lang); false for strangers. */
   setLanguage(identity: string, lang: Language): boolean {
-    return (
-      this.sql('UPDATE persons SET language = ? WHERE id = (SELECT person_id FROM identities WHERE identity = ?)').run(lang, identity)
-        .changes === 1
+    return this.write(
+      () =>
+        this.sql('UPDATE persons SET language = ? WHERE id = (SELECT person_id FROM identities WHERE identity = ?)').run(lang, identity)
+          .changes === 1,
     );
   }
 

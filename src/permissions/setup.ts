@@ -43,7 +43,8 @@ export class Setup {
   claim(code: string, identity: string, displayName: string): Outcome<SetupReason, { principal: Principal }> {
     if (!parseIdentity(identity)) return { ok: false, reason: 'bad-identity' };
     const { db, clock } = this;
-    return db.transaction((): Outcome<SetupReason, { principal: Principal }> => {
+    // Through the people store's transaction: a rollback must not leave its read cache stale.
+    return this.people.transaction((): Outcome<SetupReason, { principal: Principal }> => {
       const h = hashCode(normaliseCode(code));
       const row = db.prepare('SELECT expires_at AS expiresAt, used_at AS usedAt FROM setup_codes WHERE code_hash = ?').get(h) as
         { expiresAt: number; usedAt: number | null } | undefined;
@@ -56,6 +57,6 @@ export class Setup {
       if (known) this.people.setRole(known.personId, 'owner');
       const principal = known ? (this.people.resolve(identity) as Principal) : this.people.enroll(identity, displayName, 'owner');
       return { ok: true, principal };
-    })();
+    });
   }
 }

@@ -43,3 +43,18 @@ test('a family-limited group lowers what an admin sees there', async () => {
   assert.ok(here.has('wifi'));
   assert.ok(!here.has('shutdown'));
 });
+
+test('/help follows a grant, a revoke and a role change on the very next call (it is cached per role and language)', async () => {
+  const family = h.person('family');
+  const owner = h.app.access.resolve(OWNER)!;
+  const before = listed((await h.say(family, '/help')).texts.join('\n'));
+  assert.ok(!before.has('audit'));
+  const perm = h.app.registry.get('audit')!.permission;
+  assert.equal(h.app.permissions.management.grant(owner, 'family', perm).ok, true);
+  assert.ok(listed((await h.say(family, '/help')).texts.join('\n')).has('audit'));
+  assert.equal(h.app.permissions.management.revoke(owner, 'family', perm).ok, true);
+  assert.ok(!listed((await h.say(family, '/help')).texts.join('\n')).has('audit'));
+  const person = h.app.access.resolve(family)!;
+  assert.equal(h.app.permissions.management.setRole(owner, person.personId, 'guest').ok, true);
+  assert.deepEqual([...listed((await h.say(family, '/help')).texts.join('\n'))].sort(), ['help', 'start']);
+});

@@ -28,6 +28,15 @@ export interface BuiltinDeps {
 
 const LEVEL_ICON = { ok: '🟢', warning: '🟠', down: '🔴' } as const;
 
+/** Freezes a reply shared between commands, so no renderer can change it for the next viewer. */
+function deepFreeze<T>(value: T): T {
+  if (value && typeof value === 'object' && !Object.isFrozen(value)) {
+    for (const v of Object.values(value)) deepFreeze(v);
+    Object.freeze(value);
+  }
+  return value;
+}
+
 /** Builds the built-in commands. */
 export function builtinCommands(deps: BuiltinDeps): AnyCommand[] {
   const start = defineCommand({
@@ -54,6 +63,10 @@ export function builtinCommands(deps: BuiltinDeps): AnyCommand[] {
     },
   });
 
+  // /help per effective role and language, rebuilt only when grants (ceilings included) or the
+  // command list change: the effective role already folds in the chat's ceiling.
+  const helpCache = new Map<string, OutMessage>();
+  let helpStamp = '';
   const help = defineCommand({
     name: 'help',
     group: 'bot',
@@ -61,11 +74,20 @@ export function builtinCommands(deps: BuiltinDeps): AnyCommand[] {
     args: {},
     permission: 'bot.help.read',
     async run(ctx) {
+      const role = deps.access.effectiveRole(ctx.principal, ctx.chat);
+      const registry = deps.registry();
+      const stamp = `${deps.access.grantsGeneration}/${registry.generation}`;
+      if (stamp !== helpStamp) {
+        helpCache.clear();
+        helpStamp = stamp;
+      }
+      const cacheKey = `${role}/${ctx.lang}`;
+      const hit = helpCache.get(cacheKey);
+      if (hit) return hit;
       const groups = new Map<string, string[]>();
       // One grants lookup for the whole list (not one per command).
-      const role = deps.access.effectiveRole(ctx.principal, ctx.chat);
       const held = role === 'owner' ? undefined : new Set<string>(deps.access.permissionsOf(role));
-      for (const c of deps.registry().all()) {
+      for (const c of registry.all()) {
         if (c.hidden || (held && !held.has(c.permission))) continue;
         const line = `${usageLine(c)} — ${ctx.t(c.summaryKey)}`;
         groups.set(c.group, [...(groups.get(c.group) ?? []), line]);
@@ -75,7 +97,9 @@ export function builtinCommands(deps: BuiltinDeps): AnyCommand[] {
         const title = deps.messages.has(`group.${group}`) ? ctx.t(`group.${group}`) : group;
         blocks.push({ kind: 'text', text: title }, { kind: 'list', items: lines });
       }
-      return { title: ctx.t('builtin.help.title'), blocks };
+      const reply: OutMessage = deepFreeze({ title: ctx.t('builtin.help.title'), blocks });
+      helpCache.set(cacheKey, reply);
+      return reply;
     },
   });
 
