@@ -10,6 +10,7 @@ import type { Db } from '../core/db.ts';
 import { chatKey, parseChatKey, type ChatRef, type Platform } from './chat.ts';
 import { defaultRoleFor, isPermission, OWNER_ONLY, type Permission } from './permissions.ts';
 import { isRole, minRole, ROLES, roleRank, type Role } from './roles.ts';
+import { WriteGeneration } from './write-generation.ts';
 
 /** Roles whose grants a role inherits: itself and every weaker stored role. */
 export const inherited = (r: Role): Role[] => ROLES.filter((x) => x !== 'owner' && roleRank(x) <= roleRank(r));
@@ -41,7 +42,10 @@ export class GrantsStore {
   private held = new Map<Role, ReadonlySet<string>>();
   /** Stored ceilings by chat key, loaded on first use. */
   private storedCeilings: ReadonlyMap<string, Role> | undefined;
-  private gen = 0;
+  private readonly writes = new WriteGeneration(() => {
+    this.held = new Map();
+    this.storedCeilings = undefined;
+  });
 
   constructor(
     private readonly db: Db,
@@ -63,23 +67,12 @@ export class GrantsStore {
 
   /** Bumped by every write to grants/known permissions/ceilings: caches built over this store key on it. */
   get generation(): number {
-    return this.gen;
+    return this.writes.value;
   }
 
-  /** Every change runs here: the cache is dropped before and after (a rollback included). */
+  /** Every change runs through here (see WriteGeneration). */
   private write<T>(fn: () => T): T {
-    this.invalidate();
-    try {
-      return fn();
-    } finally {
-      this.invalidate();
-    }
-  }
-
-  private invalidate(): void {
-    this.held = new Map();
-    this.storedCeilings = undefined;
-    this.gen++;
+    return this.writes.run(fn);
   }
 
   private heldBy(role: Role): ReadonlySet<string> {

@@ -10,6 +10,7 @@ import type { Db } from '../core/db.ts';
 import type { Language } from '../core/i18n.ts';
 import { parseIdentity } from './chat.ts';
 import { roleRank, type Role } from './roles.ts';
+import { WriteGeneration } from './write-generation.ts';
 
 /** A known person speaking through one identity. */
 export interface Principal {
@@ -62,7 +63,7 @@ export class PeopleStore {
   private readonly statements = new Map<string, Statement>();
   /** Read results by key (`resolve:telegram:1`, `role:3`, `staff`, `all`), all dropped on any write. */
   private readonly cache = new Map<string, unknown>();
-  private gen = 0;
+  private readonly writes = new WriteGeneration(() => this.cache.clear());
 
   constructor(
     private readonly db: Db,
@@ -80,22 +81,12 @@ export class PeopleStore {
 
   /** Bumped by every write to persons/identities: caches built over this store key on it. */
   get generation(): number {
-    return this.gen;
+    return this.writes.value;
   }
 
-  /** Every change to persons/identities runs here: the cache is dropped before and after. */
+  /** Every change runs through here (see WriteGeneration). */
   private write<T>(fn: () => T): T {
-    this.invalidate();
-    try {
-      return fn();
-    } finally {
-      this.invalidate();
-    }
-  }
-
-  private invalidate(): void {
-    this.cache.clear();
-    this.gen++;
+    return this.writes.run(fn);
   }
 
   private cached<T>(key: string, load: () => T): T {
