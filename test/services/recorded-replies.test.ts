@@ -13,7 +13,17 @@ import { startProxmoxFake, type ProxmoxFake } from '../../src/demo/proxmox.ts';
 import { FAKE_ROUTER_USERS, startRouterOsFake, type RouterOsFake } from '../../src/demo/routeros.ts';
 import { startOmvFake, type OmvFake } from '../../src/demo/omv.ts';
 import { startFakeNextcloud, type FakeNextcloud } from '../../src/demo/nextcloud.ts';
-import { envelope, guestSchema, nodeStatusSchema, storageSchema } from '../../src/services/proxmox/schemas.ts';
+import {
+  envelope,
+  guestSchema,
+  nodeStatusSchema,
+  notBackedUpSchema,
+  storageSchema,
+  taskLogSchema,
+  taskSchema,
+  taskStatusSchema,
+  versionSchema,
+} from '../../src/services/proxmox/schemas.ts';
 import { leaseListSchema, peerListSchema, resourceSchema, wifiListSchema } from '../../src/services/routeros/schemas.ts';
 import {
   filesystemRowSchema,
@@ -23,7 +33,7 @@ import {
   smartRowSchema,
   systemInfoSchema,
 } from '../../src/services/omv/schemas.ts';
-import { StatusReply } from '../../src/services/nextcloud/schemas.ts';
+import { OcsEnvelope, ServerInfoData, StatusReply, UsersData } from '../../src/services/nextcloud/schemas.ts';
 import { OmvClient } from '../../src/services/omv/client.ts';
 
 const DIR = new URL('../fixtures/replies/', import.meta.url);
@@ -37,6 +47,8 @@ function rowKeys(v: unknown): Set<string> {
 }
 
 const omvResponse = (schema: z.ZodType) => rpcEnvelope.extend({ response: schema });
+/** The OCS v2 envelope with its data read by the client's data schema. */
+const ocsOf = (data: z.ZodType) => OcsEnvelope.extend({ ocs: OcsEnvelope.shape.ocs.extend({ data }) });
 
 /** Fixture file → how to read it and where the fake answers the same endpoint. */
 interface Contract {
@@ -76,6 +88,14 @@ describe('recorded replies: fixtures, clients and fakes agree', () => {
     return { response: r.value, error: null };
   };
   const LIST = { start: 0, limit: null };
+  /** The fake's newest task, addressed as the client addresses it (UPID percent-encoded). */
+  const taskPath = (): string => `nodes/proxmox1/tasks/${encodeURIComponent(pve.tasks()[0]!.upid)}`;
+  const getOcs = async (path: string): Promise<unknown> =>
+    (
+      await fetch(`${nc.url}/ocs/v2.php/${path}`, {
+        headers: { authorization: `Basic ${Buffer.from('admin:demo-app-password').toString('base64')}`, 'OCS-APIRequest': 'true' },
+      })
+    ).json();
 
   const contracts: Record<string, Contract> = {
     'proxmox-qemu-full.json': {
@@ -86,6 +106,19 @@ describe('recorded replies: fixtures, clients and fakes agree', () => {
     'proxmox-lxc.json': { schema: envelope(z.array(guestSchema)), rows: (r) => r.data, fake: () => getPve('nodes/proxmox1/lxc') },
     'proxmox-node-status.json': { schema: envelope(nodeStatusSchema), rows: (r) => r.data, fake: () => getPve('nodes/proxmox1/status') },
     'proxmox-storage.json': { schema: envelope(z.array(storageSchema)), rows: (r) => r.data, fake: () => getPve('nodes/proxmox1/storage') },
+    'proxmox-version.json': { schema: envelope(versionSchema), rows: (r) => r.data, fake: () => getPve('version') },
+    'proxmox-tasks.json': { schema: envelope(z.array(taskSchema)), rows: (r) => r.data, fake: () => getPve('nodes/proxmox1/tasks') },
+    'proxmox-task-status.json': { schema: envelope(taskStatusSchema), rows: (r) => r.data, fake: () => getPve(`${taskPath()}/status`) },
+    'proxmox-task-log.json': {
+      schema: envelope(taskLogSchema),
+      rows: (r) => r.data,
+      fake: () => getPve(`${taskPath()}/log?start=0&limit=50`),
+    },
+    'proxmox-not-backed-up.json': {
+      schema: envelope(notBackedUpSchema),
+      rows: (r) => r.data,
+      fake: () => getPve('cluster/backup-info/not-backed-up'),
+    },
     'routeros-system-resource.json': { schema: resourceSchema, rows: (r) => r, fake: () => getRos('system/resource') },
     'routeros-wifi.json': { schema: wifiListSchema, rows: (r) => r, fake: () => getRos('interface/wifi') },
     'routeros-wireguard-peers.json': { schema: peerListSchema, rows: (r) => r, fake: () => getRos('interface/wireguard/peers') },
@@ -111,6 +144,12 @@ describe('recorded replies: fixtures, clients and fakes agree', () => {
       fake: () => callOmv('Smart', 'getList', LIST),
     },
     'nextcloud-status.json': { schema: StatusReply, rows: (r) => r, fake: async () => (await fetch(`${nc.url}/status.php`)).json() },
+    'nextcloud-serverinfo.json': {
+      schema: ocsOf(ServerInfoData),
+      rows: (r) => r.ocs.data,
+      fake: () => getOcs('apps/serverinfo/api/v1/info?format=json&skipApps=true&skipUpdate=true'),
+    },
+    'nextcloud-users.json': { schema: ocsOf(UsersData), rows: (r) => r.ocs.data, fake: () => getOcs('cloud/users?format=json') },
   };
 
   test('every fixture has a contract and cites its source', () => {
@@ -141,7 +180,17 @@ describe('recorded replies against the shared reference specs (skipped when abse
     { skip: existsSync(SUBSET) ? false : `no ${SUBSET.pathname}` },
     () => {
       const spec = readFileSync(SUBSET, 'utf8');
-      for (const path of ['/nodes/{node}/qemu', '/nodes/{node}/lxc', '/nodes/{node}/status', '/nodes/{node}/storage']) {
+      for (const path of [
+        '/nodes/{node}/qemu',
+        '/nodes/{node}/lxc',
+        '/nodes/{node}/status',
+        '/nodes/{node}/storage',
+        '/version',
+        '/nodes/{node}/tasks',
+        '/nodes/{node}/tasks/{upid}/status',
+        '/nodes/{node}/tasks/{upid}/log',
+        '/cluster/backup-info/not-backed-up',
+      ]) {
         assert.ok(spec.includes(`"${path}"`), `${path} documented in the reference subset`);
       }
     },
