@@ -1,31 +1,26 @@
 import { pino, type Logger } from 'pino';
+import { prettyFactory } from 'pino-pretty';
 
 export type { Logger };
 
-/** Paths pino blanks in every log line, wherever they appear one or two levels deep. */
-const REDACT_PATHS = [
+/** Keys whose values are blanked in every log line (every secret key of the config schema, plus HTTP auth). */
+const SECRET_LOG_KEYS = [
   'token',
+  'tokenSecret',
   'password',
   'secret',
   'apiToken',
   'appPassword',
+  'serverinfoToken',
+  'privateKey',
+  'passphrase',
   'sid',
   'authorization',
   'cookie',
-  '*.token',
-  '*.password',
-  '*.secret',
-  '*.apiToken',
-  '*.appPassword',
-  '*.sid',
-  '*.authorization',
-  '*.cookie',
-  '*.*.token',
-  '*.*.password',
-  '*.*.secret',
-  '*.*.apiToken',
-  '*.*.appPassword',
 ];
+
+/** Paths pino blanks, wherever a secret key appears up to two levels deep. */
+const REDACT_PATHS = SECRET_LOG_KEYS.flatMap((k) => [k, `*.${k}`, `*.*.${k}`]);
 
 export interface LoggerOptions {
   level?: string;
@@ -37,22 +32,27 @@ export interface LoggerOptions {
   secrets?: readonly string[];
 }
 
-/** Creates the process logger: JSON lines, secrets redacted by key and by value. */
+/** Creates the process logger: JSON lines (or pretty ones), secrets redacted by key and by value in both modes. */
 export function createLogger(opts: LoggerOptions = {}): Logger {
-  const secrets = (opts.secrets ?? []).filter((s) => s.length >= 4);
-  const scrub = (line: string): string => secrets.reduce((acc, s) => acc.split(s).join('[REDACTED]'), line);
+  const scrub = valueScrubber(opts.secrets ?? []);
   const base = {
     level: opts.level ?? 'info',
     redact: { paths: REDACT_PATHS, censor: '[REDACTED]' },
   };
-  if (opts.pretty && !opts.destination) {
-    const transport = pino.transport({ target: 'pino-pretty', options: { colorize: true, destination: 2 } });
-    return pino(base, transport);
-  }
-  const out = opts.destination ?? process.stdout;
-  // Scrubbing by value catches a secret that slipped into a message string or error text.
-  const stream = { write: (line: string) => void out.write(scrub(line)) };
+  // Scrubbing by value catches a secret that slipped into a message string or error text; pretty
+  // output is rendered in-process from the scrubbed JSON line, so it can never bypass the mask.
+  const out = opts.destination ?? (opts.pretty ? process.stderr : process.stdout);
+  const render = opts.pretty ? prettyFactory({ colorize: !opts.destination }) : (line: string) => line;
+  const stream = { write: (line: string) => void out.write(render(scrub(line))) };
   return pino(base, stream);
+}
+
+/** Replaces each secret value in a JSON log line, both as written and as JSON escapes it. */
+function valueScrubber(values: readonly string[]): (line: string) => string {
+  const forms = [...new Set(values.filter((s) => s.length >= 4).flatMap((s) => [JSON.stringify(s).slice(1, -1), s]))].sort(
+    (a, b) => b.length - a.length,
+  );
+  return (line) => forms.reduce((acc, s) => acc.split(s).join('[REDACTED]'), line);
 }
 
 /** A logger that discards everything (tests that do not inspect logs). */
