@@ -98,7 +98,7 @@ export class TelegramAdapter implements ChatAdapter {
         await this.editSent(sent, message);
         return { ok: true, ref: editRef };
       }
-      const sent = await this.sendTo(to.chatId, message, to.threadId);
+      const sent = await this.sendTo(to.chatId, message, to.threadId, { silent: !isUrgent(message) });
       return { ok: true, ref: `${sent.chatId}:${sent.messageIds.at(-1)}` };
     } catch (e) {
       return deliveryError(e);
@@ -214,11 +214,12 @@ export class TelegramAdapter implements ChatAdapter {
     };
   }
 
-  private async sendTo(chatId: number | string, message: OutMessage, threadId?: number): Promise<Sent> {
+  private async sendTo(chatId: number | string, message: OutMessage, threadId?: number, o: { silent?: boolean } = {}): Promise<Sent> {
     const pages = renderTelegramHtml(message);
     const keyboard = inlineKeyboard(message.actions);
     const topic = threadId !== undefined ? { message_thread_id: threadId } : {};
     const where = threadId !== undefined ? { threadId } : {};
+    const quiet = o.silent ? { disable_notification: true } : {};
     const ids: number[] = [];
     if (message.image) {
       const caption = pages.length === 1 && (pages[0]?.length ?? 0) <= TELEGRAM_CAPTION_LIMIT ? pages[0] : undefined;
@@ -227,6 +228,7 @@ export class TelegramAdapter implements ChatAdapter {
         new InputFile(Buffer.from(message.image.pngBase64, 'base64'), message.image.filename),
         {
           ...topic,
+          ...quiet,
           ...(caption ? { caption, parse_mode: 'HTML' as const } : {}),
           ...(caption && keyboard ? { reply_markup: keyboard } : {}),
         },
@@ -240,6 +242,7 @@ export class TelegramAdapter implements ChatAdapter {
         ...topic,
         parse_mode: 'HTML',
         link_preview_options: { is_disabled: true },
+        ...quiet,
         ...(last && keyboard ? { reply_markup: keyboard } : {}),
       });
       ids.push(m.message_id);
@@ -282,6 +285,11 @@ export class TelegramAdapter implements ChatAdapter {
       .map((c) => ({ command: c.name.replace(/-/g, '_'), description: this.opts.describe(c.summaryKey).slice(0, 256) }));
     await this.bot.api.setMyCommands(commands.slice(0, 100));
   }
+}
+
+/** Pushes that need attention now ring the phone; info, success and digests arrive silently. */
+function isUrgent(m: OutMessage): boolean {
+  return m.severity === 'warning' || m.severity === 'critical';
 }
 
 function deliveryError(e: unknown): DeliveryOutcome {
