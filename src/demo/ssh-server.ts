@@ -71,11 +71,22 @@ export interface DemoSshServer {
   close(): Promise<void>;
 }
 
+/**
+ * A new ed25519 host key. ssh2's generator now and then writes a key its own parser rejects
+ * ("Malformed OpenSSH private key", about 1 in 250), so draw again until it parses.
+ */
+export function freshHostKey(): { keys: { private: string; public: string }; parsed: Exclude<ReturnType<typeof utils.parseKey>, Error> } {
+  for (let attempt = 1; ; attempt++) {
+    const keys = utils.generateKeyPairSync('ed25519');
+    const parsed = utils.parseKey(keys.private);
+    if (!(parsed instanceof Error)) return { keys, parsed };
+    if (attempt >= 20) throw parsed;
+  }
+}
+
 /** Starts the server on 127.0.0.1 (ephemeral port). */
 export async function startDemoSshServer(handle: DemoCommandHandler, username = 'homelab-bot'): Promise<DemoSshServer> {
-  const keys = utils.generateKeyPairSync('ed25519');
-  const parsed = utils.parseKey(keys.private);
-  if (parsed instanceof Error) throw parsed;
+  const { keys, parsed } = freshHostKey();
   const hostKey = `SHA256:${createHash('sha256').update(parsed.getPublicSSH()).digest('base64').replace(/=+$/, '')}`;
   const password = randomBytes(18).toString('base64url');
   const commands: string[] = [];
