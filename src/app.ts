@@ -12,6 +12,7 @@ import { Messages } from './core/i18n.ts';
 import type { Logger } from './core/logger.ts';
 import type { ChatAdapter } from './bot/adapter.ts';
 import { CONSOLE_IDENTITY, ConsoleAdapter } from './bot/console/adapter.ts';
+import { AdapterLink } from './bot/link.ts';
 import { TelegramAdapter } from './bot/telegram/adapter.ts';
 import { builtinCommands } from './handlers/builtin/commands.ts';
 import type { StatusSection } from './handlers/builtin/status-section.ts';
@@ -200,9 +201,10 @@ export async function startApp(opts: AppOptions): Promise<App> {
   }
   if (withConsole && opts.console) adapters.push(new ConsoleAdapter(opts.console, pipeline));
 
+  // Chat platforms connect in the background: the database, workers and /healthz never wait for them.
+  const links = adapters.map((a) => new AdapterLink(a, log.child({ adapter: a.platform })));
   let health: Awaited<ReturnType<typeof startHealthServer>> | undefined;
   try {
-    for (const adapter of adapters) await adapter.start();
     for (const m of modules) await m.start?.();
     deadlines.worker.start();
     health =
@@ -214,11 +216,15 @@ export async function startApp(opts: AppOptions): Promise<App> {
             return { ok, database: dbOk ? 'writable' : 'not writable', adapters: adapterStates };
           })
         : undefined;
+    for (const link of links) link.connect();
+    // Only a rejected token fails start-up; an unreachable platform keeps retrying behind the scenes.
+    await Promise.all(links.map((l) => l.first));
   } catch (e) {
     // Leave nothing running or open behind a failed start (wrong token, port in use…).
-    for (const a of adapters) await a.stop().catch(() => undefined);
+    for (const l of links) await l.stop().catch(() => undefined);
     await deadlines.worker.stop();
     for (const m of modules) await m.stop?.().catch(() => undefined);
+    await health?.close();
     db.close();
     throw e;
   }
@@ -237,7 +243,7 @@ export async function startApp(opts: AppOptions): Promise<App> {
     async stop() {
       if (stopped) return;
       stopped = true;
-      for (const a of adapters) await a.stop().catch((e: unknown) => log.warn({ err: e }, 'adapter stop failed'));
+      for (const l of links) await l.stop().catch((e: unknown) => log.warn({ err: e }, 'adapter stop failed'));
       await deadlines.worker.stop();
       for (const m of modules) await m.stop?.().catch((e: unknown) => log.warn({ err: e, module: m.name }, 'module stop failed'));
       await health?.close();

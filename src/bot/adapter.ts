@@ -12,8 +12,8 @@ export interface AdapterHealth {
 /** One chat platform session: the only code that imports grammy or discord.js. */
 export interface ChatAdapter {
   readonly platform: 'telegram' | 'discord' | 'console';
-  /** Connects and starts receiving; resolves once ready. */
-  start(): Promise<void>;
+  /** Connects and starts receiving; resolves once ready. `signal` abandons a connection attempt. */
+  start(signal?: AbortSignal): Promise<void>;
   /** Stops receiving and waits for in-flight invocations to finish. */
   stop(): Promise<void>;
   health(): AdapterHealth;

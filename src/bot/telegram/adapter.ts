@@ -57,10 +57,14 @@ export class TelegramAdapter implements ChatAdapter {
     this.bot.catch((e) => this.log.error({ err: e.error }, 'telegram update failed'));
   }
 
-  async start(): Promise<void> {
-    await this.bot.init();
-    await this.bot.api.deleteWebhook();
+  async start(signal?: AbortSignal): Promise<void> {
+    // grammY types its signal with a polyfill's AbortSignal; at runtime it is the platform's.
+    const abort = signal as Parameters<Bot['init']>[0];
+    await this.bot.init(abort);
+    await this.bot.api.deleteWebhook(undefined, abort);
+    signal?.throwIfAborted();
     await this.registerMenu().catch((e: unknown) => this.log.warn({ err: e }, 'setMyCommands failed'));
+    signal?.throwIfAborted();
     this.runner = run(this.bot, { runner: { fetch: { allowed_updates: ['message', 'callback_query'] } } });
     this.connected = true;
     this.log.info({ bot: this.bot.botInfo.username }, 'telegram connected');
