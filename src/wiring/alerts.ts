@@ -230,6 +230,7 @@ export function createAlerting(deps: AlertingDeps): Alerting {
         commands: alertCommands({
           service,
           timezone: config.timezone,
+          alsoShown: () => modules.flatMap((m) => m.alertsSections ?? []),
           muteTargets: () => [...ALERT_SOURCES, ...backends, ...modules.flatMap((m) => m.muteTargets ?? [])],
           ...(powerCut ? { powerCut } : {}),
           ...(ctx.simulate ? { simulate: ctx.simulate } : {}),

@@ -84,6 +84,8 @@ export interface FeatureModule {
   readonly name: string;
   readonly commands: readonly AnyCommand[];
   readonly statusSections?: readonly StatusSection[];
+  /** Lines also listed in /alerts while they are not ok (paused devices). */
+  readonly alertsSections?: readonly StatusSection[];
   /** Polled state + alert rules; the alert engine subscribes to each poller. */
   // eslint-disable-next-line @typescript-eslint/no-explicit-any
   readonly alertFeeds?: readonly AlertFeed<any>[];

@@ -63,6 +63,7 @@ export function routerModule(ctx: WiringContext): FeatureModule | undefined {
     const d = devices.get(p.mac);
     ctx.notify(p.chat, (t) => textMessage(t('devices.pause.ended', { name: d ? deviceLabel(d) : p.mac })));
   });
+  const pausedDevices = deviceStatusSection(devices, ctx.config.timezone);
   const access = ctx.shared?.access;
   const people = ctx.shared?.permissions.people;
   const deviceDeps: DeviceCommandDeps = {
@@ -87,7 +88,8 @@ export function routerModule(ctx: WiringContext): FeatureModule | undefined {
       ...deviceCommands(deviceDeps),
       ...pauseCommands(deviceDeps),
     ],
-    statusSections: [routerStatusSection(poller), deviceStatusSection(devices, ctx.config.timezone)],
+    statusSections: [routerStatusSection(poller), pausedDevices],
+    alertsSections: [pausedDevices],
     muteTargets: ['network-guest'],
     // No router rules yet: the feed gives the engine the router's reachability as an alert.
     alertFeeds: [

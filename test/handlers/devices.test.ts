@@ -88,6 +88,8 @@ describe('devices, pauses and new-device alerts', () => {
     assert.equal(rule['src-address-list'], PAUSE_LIST, 'the reject rule comes before FastTrack and accept');
     c = await h.say(OWNER, '/status');
     assert.match(c.texts.join('\n'), /iPhone-de-Ana until 18:30/);
+    c = await h.say(OWNER, '/alerts');
+    assert.match(c.texts.join('\n'), /Paused devices: .*iPhone-de-Ana until 18:30/);
 
     // Someone else's device needs an admin: the family member gets an "ask an admin" button.
     c = await h.say(lucia, '/pausenet iPhone-de-Ana 1h');

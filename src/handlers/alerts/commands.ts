@@ -1,6 +1,7 @@
 /** /alerts, /mute, /unmute, the alert buttons (ack, snooze), /powercut and the demo's /simulate. */
 import type { Block, OutMessage } from '../../core/outmessage.ts';
 import { textMessage } from '../../core/outmessage.ts';
+import type { StatusSection } from '../builtin/status-section.ts';
 import type { PowerCutOrchestrator } from '../../alerts/powercut.ts';
 import type { AlertService } from '../../alerts/service.ts';
 import { arg } from '../args.ts';
@@ -24,6 +25,8 @@ export interface AlertCommandDeps {
   /** Sources and backend names /mute accepts. */
   readonly muteTargets: () => readonly string[];
   readonly timezone: string;
+  /** Other areas' lines shown in /alerts while not ok (device pauses). */
+  readonly alsoShown?: () => readonly StatusSection[];
   readonly powerCut?: PowerCutOrchestrator;
   /** Demo only: drives the simulated homelab; false when no fake can play the scenario. */
   readonly simulate?: (scenario: string) => boolean;
@@ -106,6 +109,10 @@ export function alertCommands(deps: AlertCommandDeps): AnyCommand[] {
               .map((r) => ctx.t('alerts.list.deadRow', { destination: r.destination, attempts: r.attempts, error: r.lastError ?? '?' })),
           },
         );
+      }
+      for (const section of deps.alsoShown?.() ?? []) {
+        const line = await section.read(ctx.t, now);
+        if (line.level !== 'ok') blocks.push({ kind: 'text', text: `${ctx.t(section.labelKey)}: ${line.text}` });
       }
       if (deps.powerCut && deps.powerCut.state !== 'idle')
         blocks.push({ kind: 'text', text: ctx.t('alerts.list.powercut', { state: ctx.t(`alerts.pc.state.${deps.powerCut.state}`) }) });
