@@ -94,3 +94,16 @@ export function isWritable(db: Db): boolean {
     return false;
   }
 }
+
+/** Prepares each SQL text once and hands back the compiled statement (for stores on hot paths). */
+export function statementCache(db: Db): (text: string) => Database.Statement {
+  const statements = new Map<string, Database.Statement>();
+  return (text) => {
+    let st = statements.get(text);
+    if (!st) {
+      st = db.prepare(text);
+      statements.set(text, st);
+    }
+    return st;
+  };
+}

@@ -4,9 +4,8 @@
  * weaker role's grants) and how far a group chat lowers roles. No decisions about who may
  * change them: that is management.ts over policy.ts.
  */
-import type { Statement } from 'better-sqlite3';
 import type { Clock } from '../core/clock.ts';
-import type { Db } from '../core/db.ts';
+import { statementCache, type Db } from '../core/db.ts';
 import { chatKey, parseChatKey, type ChatRef, type Platform } from './chat.ts';
 import { defaultRoleFor, isPermission, OWNER_ONLY, type Permission } from './permissions.ts';
 import { isRole, minRole, ROLES, roleRank, type Role } from './roles.ts';
@@ -36,7 +35,7 @@ export interface ChatCeiling {
  * ceiling counts from the very next command.
  */
 export class GrantsStore {
-  private readonly statements = new Map<string, Statement>();
+  private readonly sql: ReturnType<typeof statementCache>;
   private readonly configCeilings: ReadonlyMap<string, Role>;
   /** Permissions each stored role holds (inherited included), loaded on first use. */
   private held = new Map<Role, ReadonlySet<string>>();
@@ -53,16 +52,8 @@ export class GrantsStore {
     /** Ceilings from config (`telegram:-100123` → family); chat commands can lower but never lift them. */
     configCeilings: readonly { chat: string; maxRole: Role }[] = [],
   ) {
+    this.sql = statementCache(db);
     this.configCeilings = new Map(configCeilings.map((c) => [c.chat, c.maxRole]));
-  }
-
-  private sql(text: string): Statement {
-    let st = this.statements.get(text);
-    if (!st) {
-      st = this.db.prepare(text);
-      this.statements.set(text, st);
-    }
-    return st;
   }
 
   /** Bumped by every write to grants/known permissions/ceilings: caches built over this store key on it. */

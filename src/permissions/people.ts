@@ -4,9 +4,8 @@
  * language, and the strangers who wrote without being known. No decisions here: those are
  * AccessControl's (reads) and the management/invite/link/setup code's (guarded changes).
  */
-import type { Statement } from 'better-sqlite3';
 import type { Clock } from '../core/clock.ts';
-import type { Db } from '../core/db.ts';
+import { statementCache, type Db } from '../core/db.ts';
 import type { Language } from '../core/i18n.ts';
 import { parseIdentity } from './chat.ts';
 import { roleRank, type Role } from './roles.ts';
@@ -60,7 +59,7 @@ const PRINCIPAL_SQL = `SELECT p.id AS personId, i.identity, p.role, p.display_na
  */
 export class PeopleStore {
   /** Prepared statements by SQL text: every command resolves an identity, so compile once. */
-  private readonly statements = new Map<string, Statement>();
+  private readonly sql: ReturnType<typeof statementCache>;
   /** Read results by key (`resolve:telegram:1`, `role:3`, `staff`, `all`), all dropped on any write. */
   private readonly cache = new Map<string, unknown>();
   private readonly writes = new WriteGeneration(() => this.cache.clear());
@@ -68,15 +67,8 @@ export class PeopleStore {
   constructor(
     private readonly db: Db,
     private readonly clock: Clock,
-  ) {}
-
-  private sql(text: string): Statement {
-    let st = this.statements.get(text);
-    if (!st) {
-      st = this.db.prepare(text);
-      this.statements.set(text, st);
-    }
-    return st;
+  ) {
+    this.sql = statementCache(db);
   }
 
   /** Bumped by every write to persons/identities: caches built over this store key on it. */
