@@ -115,9 +115,28 @@ describe('Pi-hole commands', () => {
     assert.match(site.texts[0]!, /telemetry\.tv-vendor\.example|ads\.tv-vendor\.example/);
     assert.doesNotMatch(site.texts[0]!, /googleads/);
     const none = await h.say(fam, '/blocked www.wikipedia.org');
-    assert.match(none.texts[0]!, /Nothing was blocked recently for www\.wikipedia\.org/);
+    assert.match(none.texts[0]!, /Nothing blocked recently matches www\.wikipedia\.org: no device, address or site/);
     const bad = await h.say(fam, '/blocked "tv; rm -rf"');
     assert.match(bad.texts[0]!, /Give a device name/);
+  });
+
+  test('/blocked with part of a site name finds the blocked domains containing it (not a device)', async () => {
+    const kid = h.person('family'); // a second family member: the first one's rate limit stays untouched
+    const word = await h.say(kid, '/blocked doubleclick');
+    assert.match(word.texts[0]!, /Recently blocked for doubleclick/);
+    assert.match(word.texts[0]!, /• googleads\.g\.doubleclick\.net — /);
+    assert.doesNotMatch(word.texts[0]!, /tv-vendor/);
+    const upper = await h.say(kid, '/blocked DoubleClick');
+    assert.match(upper.texts[0]!, /googleads\.g\.doubleclick\.net/);
+    // A dotted fragment that is no whole domain suffix still matches inside names.
+    const dotted = await h.say(kid, '/blocked g.doubleclick');
+    assert.match(dotted.texts[0]!, /googleads\.g\.doubleclick\.net/);
+    // A device name still wins over a site containing the word.
+    fake.addBlockedQuery({ domain: 'ads.tvguide.example', clientIp: '192.168.1.20', clientName: 'tv' });
+    const device = await h.say(kid, '/blocked tv');
+    assert.doesNotMatch(device.texts[0]!, /— (?!tv,)/);
+    const nothing = await h.say(kid, '/blocked zzzunknown');
+    assert.match(nothing.texts[0]!, /Nothing blocked recently matches zzzunknown/);
   });
 
   test('/unblock from a pasted link, capped to the configured maximum, then re-blocked with the button', async () => {

@@ -121,6 +121,8 @@ describe('router commands', () => {
     assert.match(text, /proxmox1 — 192\.168\.1\.6/);
     assert.match(text, /Guest network \(2\)/);
     assert.match(text, /Galaxy-A54 — 10\.1\.1\.23/);
+    // A device without a host name is told apart by its MAC address.
+    assert.match(text, /• unnamed device — 10\.1\.1\.24 · 00:00:5E:00:53:A4/);
     assert.match(text, /1 more known device is not connected/);
     const onlyGuest = await h.say(OWNER, '/devices guest');
     assert.doesNotMatch(onlyGuest.texts[0] ?? '', /proxmox1/);

@@ -197,7 +197,8 @@ export function piholeCommands(deps: PiholeCommandDeps): AnyCommand[] {
 /**
  * Decides what a /blocked argument means: an IP is a client address; something with a dot that
  * is a valid domain is a domain (and its subdomains); a plain word is a device name (`tv` also
- * matches `tv.lan`). A dotted word that finds nothing as a domain is retried as a device name.
+ * matches `tv.lan`). Whatever finds nothing that way is looked for inside the blocked domain
+ * names, so `doubleclick` finds `googleads.g.doubleclick.net`.
  */
 async function findBlocked(client: PiholeCommandDeps['client'], filter: string | undefined, wide?: number) {
   const limit = wide ?? 100;
@@ -205,24 +206,24 @@ async function findBlocked(client: PiholeCommandDeps['client'], filter: string |
   const f = filter.trim();
   if (isIP(f)) return client.blockedQueries({ clientIp: f, limit });
   if (!/^[\p{L}\p{N}_.-]{1,253}$/u.test(f)) return 'bad' as const;
-  const byName = async () => {
-    const name = f.toLowerCase();
-    const r = await client.blockedQueries({ clientName: `${name}*`, limit });
-    return r.ok
-      ? {
-          ok: true as const,
-          value: r.value.filter(
-            (q) => q.clientName !== null && (q.clientName.toLowerCase() === name || q.clientName.toLowerCase().startsWith(`${name}.`)),
-          ),
-        }
-      : r;
-  };
+  const word = f.toLowerCase();
   const d = f.includes('.') ? checkDomain(f) : undefined;
-  if (!d?.ok) return byName();
-  const r = await client.blockedQueries({ domain: `*${d.value}`, limit });
-  if (!r.ok) return r;
-  const hits = r.value.filter((q: BlockedQuery) => q.domain === d.value || q.domain.endsWith(`.${d.value}`));
-  return hits.length > 0 ? { ok: true as const, value: hits } : byName();
+  if (d?.ok) {
+    const r = await client.blockedQueries({ domain: `*${d.value}`, limit });
+    if (!r.ok) return r;
+    const hits = r.value.filter((q: BlockedQuery) => q.domain === d.value || q.domain.endsWith(`.${d.value}`));
+    if (hits.length > 0) return { ok: true as const, value: hits };
+  }
+  const byName = await client.blockedQueries({ clientName: `${word}*`, limit });
+  if (!byName.ok) return byName;
+  const devices = byName.value.filter(
+    (q) => q.clientName !== null && (q.clientName.toLowerCase() === word || q.clientName.toLowerCase().startsWith(`${word}.`)),
+  );
+  if (devices.length > 0) return { ok: true as const, value: devices };
+  // FTL's `*` wildcard: the word anywhere in the domain; re-checked here like the status.
+  const inDomain = await client.blockedQueries({ domain: `*${word}*`, limit });
+  if (!inDomain.ok) return inDomain;
+  return { ok: true as const, value: inDomain.value.filter((q) => q.domain.toLowerCase().includes(word)) };
 }
 
 function parseShort(d: string): number {

@@ -42,7 +42,7 @@ export const piholeMessages = defineMessages(
     'pihole.blocked.badFilter': 'Give a device name (tv), an address (192.168.1.20) or a site (example.com).',
     'pihole.blocked.none': 'Nothing was blocked recently.',
     'pihole.blocked.noDevices': 'No device is assigned to you yet; /mydevices shows yours once an admin assigns them.',
-    'pihole.blocked.noneFor': 'Nothing was blocked recently for {filter}.',
+    'pihole.blocked.noneFor': 'Nothing blocked recently matches {filter}: no device, address or site with that name.',
     'pihole.blocked.item': '{domain} — {client}, {age}',
     'pihole.blocked.title': 'Recently blocked',
     'pihole.blocked.titleFor': 'Recently blocked for {filter}',
@@ -136,7 +136,7 @@ export const piholeMessages = defineMessages(
     'pihole.blocked.none': 'No se ha bloqueado nada últimamente.',
     'pihole.blocked.noDevices':
       'Aún no tienes ningún dispositivo asignado; /mydevices muestra los tuyos cuando un administrador te los asigne.',
-    'pihole.blocked.noneFor': 'No se ha bloqueado nada últimamente para {filter}.',
+    'pihole.blocked.noneFor': 'Nada bloqueado últimamente coincide con {filter}: ningún dispositivo, dirección ni web con ese nombre.',
     'pihole.blocked.item': '{domain} — {client}, {age}',
     'pihole.blocked.title': 'Bloqueado recientemente',
     'pihole.blocked.titleFor': 'Bloqueado recientemente para {filter}',
