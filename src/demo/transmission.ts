@@ -145,7 +145,10 @@ export async function startTransmissionFake(opts: TransmissionFakeOptions = {}, 
   };
 
   /** Runs one method with snake_case args; returns classic-named reply arguments or an error text. */
-  const run = (method: string, a: Record<string, unknown>): { args: Record<string, unknown> } | { error: string; code: number } => {
+  const run = (
+    method: string,
+    a: Record<string, unknown>,
+  ): { args: Record<string, unknown> } | { error: string; code: number; args?: Record<string, unknown> } => {
     switch (method) {
       case 'torrent_get': {
         const fields = (Array.isArray(a.fields) ? a.fields : []).map((f) => toSnake(String(f)));
@@ -222,12 +225,15 @@ export async function startTransmissionFake(opts: TransmissionFakeOptions = {}, 
             downloadSpeed: views.reduce((s, v) => s + Number(v.rateDownload), 0),
             uploadSpeed: views.reduce((s, v) => s + Number(v.rateUpload), 0),
             'cumulative-stats': { downloadedBytes: 0, uploadedBytes: 0, filesAdded: list.length, sessionCount: 1, secondsActive: 60 },
+            'current-stats': { downloadedBytes: 0, uploadedBytes: 0, filesAdded: list.length, sessionCount: 1, secondsActive: 60 },
           },
         };
       }
       case 'free_space': {
         const path = typeof a.path === 'string' ? a.path : '';
-        if (!path.startsWith(downloadDir)) return { error: 'No such file or directory', code: 5 };
+        // rpcimpl freeSpace: a failed lookup still answers with the path and -1 sizes.
+        if (!path.startsWith(downloadDir))
+          return { error: 'No such file or directory', code: 5, args: { path, 'size-bytes': -1, total_size: -1 } };
         return { args: { path, 'size-bytes': opts.freeBytes ?? 812_345_678_901, total_size: opts.totalBytes ?? 1_000_204_886_016 } };
       }
       default:
@@ -268,14 +274,20 @@ export async function startTransmissionFake(opts: TransmissionFakeOptions = {}, 
         'error' in out
           ? {
               jsonrpc: '2.0',
-              error: { code: out.code, message: out.code === -32601 ? 'Method not found' : 'error', data: { error_string: out.error } },
+              error: {
+                code: out.code,
+                message: out.code === -32601 ? 'Method not found' : 'error',
+                data: { error_string: out.error, ...(out.args ? { result: snakeKeys(out.args) } : {}) },
+              },
               id: body.id,
             }
           : { jsonrpc: '2.0', result: snakeKeys(out.args), id: body.id };
       return sendJson(res, 200, reply);
     }
     const reply =
-      'error' in out ? { arguments: {}, result: out.error, tag: body.tag } : { arguments: out.args, result: 'success', tag: body.tag };
+      'error' in out
+        ? { arguments: out.args ?? {}, result: out.error, tag: body.tag }
+        : { arguments: out.args, result: 'success', tag: body.tag };
     sendJson(res, 200, reply);
   };
 

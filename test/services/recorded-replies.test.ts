@@ -35,6 +35,21 @@ import {
 } from '../../src/services/omv/schemas.ts';
 import { OcsEnvelope, ServerInfoData, StatusReply, UsersData } from '../../src/services/nextcloud/schemas.ts';
 import { OmvClient } from '../../src/services/omv/client.ts';
+import { startTransmissionFake, type TransmissionFake } from '../../src/demo/transmission.ts';
+import { snakeKeys } from '../../src/services/transmission/dialect.ts';
+import {
+  classicReply,
+  freeSpaceSchema,
+  SESSION_FIELDS,
+  sessionSchema,
+  sessionStatsSchema,
+  TORRENT_FIELDS,
+  torrentAddSchema,
+  torrentListSchema,
+} from '../../src/services/transmission/schemas.ts';
+import { startTransmissionDaemon, TRANSMISSION_DAEMON, type TestTransmission } from '../support/transmission-daemon.ts';
+import { requireBinary } from '../support/real-server.ts';
+import { shapeDiff, shapeOf } from '../support/reply-shape.ts';
 
 const DIR = new URL('../fixtures/replies/', import.meta.url);
 type Fixture = { source: string; reply: unknown };
@@ -50,6 +65,62 @@ const omvResponse = (schema: z.ZodType) => rpcEnvelope.extend({ response: schema
 /** The OCS v2 envelope with its data read by the client's data schema. */
 const ocsOf = (data: z.ZodType) => OcsEnvelope.extend({ ocs: OcsEnvelope.shape.ocs.extend({ data }) });
 
+/** A classic Transmission reply whose arguments, snake-cased as the client does, parse through `args`. */
+const classicOf = (args: z.ZodType) => classicReply.extend({ arguments: z.unknown().transform(snakeKeys).pipe(args) });
+
+/** The RPC requests behind the Transmission fixtures, for the fake and the real daemon alike. */
+const MAGNET = 'magnet:?xt=urn:btih:0123456789abcdef0123456789abcdef01234567&dn=test';
+const TRANSMISSION_CALLS = (downloadDir: string): Record<string, readonly { method: string; arguments?: unknown }[]> => ({
+  'transmission-torrent-get.json': [
+    { method: 'torrent-add', arguments: { filename: MAGNET, paused: true } },
+    { method: 'torrent-get', arguments: { fields: TORRENT_FIELDS } },
+  ],
+  'transmission-session-get.json': [{ method: 'session-get', arguments: { fields: SESSION_FIELDS } }],
+  'transmission-session-stats.json': [{ method: 'session-stats' }],
+  'transmission-torrent-add-added.json': [
+    { method: 'torrent-remove', arguments: { ids: ['0123456789abcdef0123456789abcdef01234567'] } },
+    { method: 'torrent-add', arguments: { filename: MAGNET, paused: true } },
+  ],
+  'transmission-torrent-add-duplicate.json': [
+    { method: 'torrent-add', arguments: { filename: MAGNET, paused: true } },
+    { method: 'torrent-add', arguments: { filename: MAGNET, paused: true } },
+  ],
+  'transmission-free-space.json': [{ method: 'free-space', arguments: { path: downloadDir } }],
+  'transmission-free-space-missing.json': [{ method: 'free-space', arguments: { path: '/nonexistent-homelab-test/gone' } }],
+  'transmission-corrupt-torrent.json': [
+    { method: 'torrent-add', arguments: { metainfo: Buffer.from('not a torrent').toString('base64') } },
+  ],
+  'transmission-ok.json': [{ method: 'torrent-stop', arguments: { ids: ['0123456789abcdef0123456789abcdef01234567'] } }],
+});
+/** Keys transmission-daemon 3.00 (the one installed for tests) does not send yet: `total_size` is new in 4.0.0 (rpc-spec §5). */
+const NEWER_THAN_3_00 = ['arguments.total_size'];
+
+/** Runs `calls` on a Transmission RPC URL (Basic auth, 409 session-id dance) and returns the last reply. */
+async function transmissionRpc(
+  url: string,
+  auth: string | undefined,
+  calls: readonly { method: string; arguments?: unknown }[],
+): Promise<unknown> {
+  let session = '';
+  let last: unknown;
+  for (const [i, call] of calls.entries()) {
+    for (let attempt = 0; ; attempt++) {
+      const headers: Record<string, string> = { 'x-transmission-session-id': session };
+      if (auth) headers.authorization = auth;
+      const res = await fetch(url, { method: 'POST', headers, body: JSON.stringify({ ...call, tag: i + 1 }) });
+      if (res.status === 409 && attempt === 0) {
+        session = res.headers.get('x-transmission-session-id') ?? '';
+        await res.body?.cancel();
+        continue;
+      }
+      assert.equal(res.status, 200);
+      last = await res.json();
+      break;
+    }
+  }
+  return last;
+}
+
 /** Fixture file → how to read it and where the fake answers the same endpoint. */
 interface Contract {
   readonly schema: z.ZodType;
@@ -64,13 +135,20 @@ describe('recorded replies: fixtures, clients and fakes agree', () => {
   let omv: OmvFake;
   let omvClient: OmvClient;
   let nc: FakeNextcloud;
+  let tr: TransmissionFake;
   before(async () => {
-    [pve, ros, omv, nc] = await Promise.all([startProxmoxFake(), startRouterOsFake(), startOmvFake(), startFakeNextcloud()]);
+    [pve, ros, omv, nc, tr] = await Promise.all([
+      startProxmoxFake(),
+      startRouterOsFake(),
+      startOmvFake(),
+      startFakeNextcloud(),
+      startTransmissionFake({ seed: true, downloadDir: '/downloads' }),
+    ]);
     omvClient = new OmvClient({ baseUrl: omv.url, username: omv.username, password: omv.password });
   });
   after(async () => {
     await omvClient.close();
-    await Promise.all([pve.close(), ros.close(), omv.close(), nc.close()]);
+    await Promise.all([pve.close(), ros.close(), omv.close(), nc.close(), tr.close()]);
   });
 
   const getPve = async (path: string): Promise<unknown> =>
@@ -97,7 +175,26 @@ describe('recorded replies: fixtures, clients and fakes agree', () => {
       })
     ).json();
 
+  const trCalls = TRANSMISSION_CALLS('/downloads');
+  const viaFake = (file: string) => (): Promise<unknown> => transmissionRpc(tr.url, undefined, trCalls[file]!);
+  const classic = (args: z.ZodType, rows: Contract['rows'] = (r) => r.arguments): Omit<Contract, 'fake'> => ({
+    schema: classicOf(args),
+    rows,
+  });
+
   const contracts: Record<string, Contract> = {
+    'transmission-torrent-get.json': {
+      ...classic(torrentListSchema, (r) => r.arguments.torrents),
+      fake: viaFake('transmission-torrent-get.json'),
+    },
+    'transmission-session-get.json': { ...classic(sessionSchema), fake: viaFake('transmission-session-get.json') },
+    'transmission-session-stats.json': { ...classic(sessionStatsSchema), fake: viaFake('transmission-session-stats.json') },
+    'transmission-torrent-add-added.json': { ...classic(torrentAddSchema), fake: viaFake('transmission-torrent-add-added.json') },
+    'transmission-torrent-add-duplicate.json': { ...classic(torrentAddSchema), fake: viaFake('transmission-torrent-add-duplicate.json') },
+    'transmission-free-space.json': { ...classic(freeSpaceSchema), fake: viaFake('transmission-free-space.json') },
+    'transmission-free-space-missing.json': { ...classic(z.unknown()), fake: viaFake('transmission-free-space-missing.json') },
+    'transmission-corrupt-torrent.json': { ...classic(z.object({})), fake: viaFake('transmission-corrupt-torrent.json') },
+    'transmission-ok.json': { ...classic(z.object({})), fake: viaFake('transmission-ok.json') },
     'proxmox-qemu-full.json': {
       schema: envelope(z.array(guestSchema)),
       rows: (r) => r.data,
@@ -169,6 +266,24 @@ describe('recorded replies: fixtures, clients and fakes agree', () => {
       const productKeys = rowKeys(c.rows(fx.reply));
       const invented = [...rowKeys(c.rows(fakeReply))].filter((k) => !productKeys.has(k));
       assert.deepEqual(invented, [], `the fake sends fields the product does not (${file})`);
+    });
+  }
+});
+
+describe('recorded Transmission replies against the real transmission-daemon', () => {
+  let daemon: TestTransmission | undefined;
+  before(async () => {
+    if (existsSync(TRANSMISSION_DAEMON)) daemon = await startTransmissionDaemon();
+  });
+  after(() => daemon?.close());
+
+  for (const file of Object.keys(TRANSMISSION_CALLS('/'))) {
+    test(`${file}: the real daemon answers in the recorded shape`, async (t) => {
+      if (!requireBinary(t, TRANSMISSION_DAEMON, 'transmission-daemon') || !daemon) return;
+      const auth = `Basic ${Buffer.from(`${daemon.username}:${daemon.password}`).toString('base64')}`;
+      const real = await transmissionRpc(daemon.url, auth, TRANSMISSION_CALLS(daemon.downloadDir)[file]!);
+      const diff = shapeDiff(shapeOf([fixture(file).reply]), real, { optional: NEWER_THAN_3_00 });
+      assert.deepEqual(diff, [], `${file} differs from transmission-daemon's reply ${JSON.stringify(real)}`);
     });
   }
 });

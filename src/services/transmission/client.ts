@@ -1,7 +1,19 @@
-import { z } from 'zod';
+import type { z } from 'zod';
 import { err, ok, serviceError, type Result } from '../../core/errors.ts';
 import { HttpClient, parseJson, type HttpResponse } from '../http.ts';
 import { dialectFromHeader, snakeKeys, snakeParams, toSnake } from './dialect.ts';
+import {
+  classicReply,
+  freeSpaceSchema,
+  jsonRpcReply,
+  SESSION_FIELDS,
+  sessionSchema,
+  sessionStatsSchema,
+  TORRENT_FIELDS,
+  torrentAddSchema,
+  torrentListSchema,
+  type torrentSchema,
+} from './schemas.ts';
 import { DEFAULT_MAX_TORRENT_BYTES, inspectTorrentFile, isInfoHash, parseMagnet, validateTorrentUrl } from './validate.ts';
 import {
   TORRENT_STATUS,
@@ -28,56 +40,6 @@ export interface TransmissionOptions {
   readonly fingerprint?: string;
   readonly maxTorrentFileBytes?: number;
 }
-
-const FIELDS = [
-  'id',
-  'hashString',
-  'name',
-  'status',
-  'percentDone',
-  'rateDownload',
-  'rateUpload',
-  'eta',
-  'error',
-  'errorString',
-  'sizeWhenDone',
-  'leftUntilDone',
-  'downloadDir',
-  'doneDate',
-  'addedDate',
-  'isFinished',
-  'uploadRatio',
-  'metadataPercentComplete',
-];
-
-const torrentSchema = z.object({
-  id: z.number().int(),
-  hash_string: z.string(),
-  name: z.string(),
-  status: z.number(),
-  percent_done: z.number(),
-  rate_download: z.number(),
-  rate_upload: z.number(),
-  eta: z.number(),
-  error: z.number(),
-  error_string: z.string(),
-  size_when_done: z.number(),
-  left_until_done: z.number(),
-  download_dir: z.string(),
-  done_date: z.number(),
-  added_date: z.number(),
-  is_finished: z.boolean(),
-  upload_ratio: z.number(),
-  metadata_percent_complete: z.number().default(1),
-});
-const addedSchema = z.object({ hash_string: z.string(), name: z.string() });
-const classicReply = z.object({ result: z.string(), arguments: z.unknown().optional() });
-const jsonRpcReply = z.object({
-  result: z.unknown().optional(),
-  error: z
-    .object({ code: z.number(), message: z.string(), data: z.object({ error_string: z.string().optional() }).loose().optional() })
-    .optional(),
-});
 
 /**
  * Transmission RPC client (PROTOCOLS §4): Basic auth, the 409 session-id handshake (retry
@@ -108,9 +70,9 @@ export class TransmissionClient {
 
   /** Every torrent with the fields the bot shows. */
   async list(): Promise<Result<Torrent[]>> {
-    const r = await this.call('torrent-get', { fields: FIELDS });
+    const r = await this.call('torrent-get', { fields: TORRENT_FIELDS });
     if (!r.ok) return r;
-    const parsed = z.object({ torrents: z.array(torrentSchema) }).safeParse(r.value);
+    const parsed = torrentListSchema.safeParse(r.value);
     if (!parsed.success) return err(serviceError(SERVICE, 'protocol', 'unexpected torrent list shape'));
     return ok(parsed.data.torrents.map(toTorrent));
   }
@@ -153,11 +115,9 @@ export class TransmissionClient {
 
   /** Version, download dir and turtle mode. */
   async session(): Promise<Result<TransmissionSession>> {
-    const r = await this.call('session-get', { fields: ['version', 'rpc-version', 'download-dir', 'alt-speed-enabled'] });
+    const r = await this.call('session-get', { fields: SESSION_FIELDS });
     if (!r.ok) return r;
-    const p = z
-      .object({ version: z.string(), rpc_version: z.number(), download_dir: z.string(), alt_speed_enabled: z.boolean() })
-      .safeParse(r.value);
+    const p = sessionSchema.safeParse(r.value);
     if (!p.success) return err(serviceError(SERVICE, 'protocol', 'unexpected session shape'));
     return ok({
       version: p.data.version,
@@ -189,7 +149,7 @@ export class TransmissionClient {
     }
     const r = await this.call('free-space', { path: dir });
     if (!r.ok) return r;
-    const p = z.object({ path: z.string(), size_bytes: z.number(), total_size: z.number().optional() }).safeParse(r.value);
+    const p = freeSpaceSchema.safeParse(r.value);
     if (!p.success) return err(serviceError(SERVICE, 'protocol', 'unexpected free-space shape'));
     return ok({ path: p.data.path, freeBytes: p.data.size_bytes, totalBytes: p.data.total_size });
   }
@@ -198,15 +158,7 @@ export class TransmissionClient {
   async sessionStats(): Promise<Result<SessionStats>> {
     const r = await this.call('session-stats', {});
     if (!r.ok) return r;
-    const p = z
-      .object({
-        active_torrent_count: z.number(),
-        paused_torrent_count: z.number(),
-        torrent_count: z.number(),
-        download_speed: z.number(),
-        upload_speed: z.number(),
-      })
-      .safeParse(r.value);
+    const p = sessionStatsSchema.safeParse(r.value);
     if (!p.success) return err(serviceError(SERVICE, 'protocol', 'unexpected session-stats shape'));
     const d = p.data;
     return ok({
@@ -228,7 +180,7 @@ export class TransmissionClient {
     if (opts.downloadDir !== undefined) args['download-dir'] = opts.downloadDir;
     const r = await this.call('torrent-add', args);
     if (!r.ok) return r;
-    const p = z.object({ torrent_added: addedSchema.optional(), torrent_duplicate: addedSchema.optional() }).safeParse(r.value);
+    const p = torrentAddSchema.safeParse(r.value);
     const t = p.success ? (p.data.torrent_added ?? p.data.torrent_duplicate) : undefined;
     if (!p.success || !t) return err(serviceError(SERVICE, 'protocol', 'torrent-add reply names no torrent'));
     return ok({ hash: t.hash_string.toLowerCase(), name: t.name, duplicate: p.data.torrent_added === undefined });
