@@ -51,6 +51,8 @@ export interface CommandContext {
   readonly attachment?: Attachment;
   /** Who approved this run, when it runs through the approval flow. */
   readonly approvedBy?: Principal;
+  /** Marks this run as a no-op (the target was already so): audited as `unchanged`, not as done. */
+  noChange(): void;
 }
 
 /** The result of a command: a final reply, or nothing when it already sent what it wanted. */
@@ -96,8 +98,12 @@ export interface Command<A extends ArgDefs = ArgDefs> {
   readonly ephemeral?: boolean;
   /** Makes a one-time code (invites, links): refused in group chats, where others would see it. */
   readonly privateOnly?: boolean;
-  /** Changes state: audited and rate-limited; buttons default to one-shot. */
-  readonly mutates?: boolean;
+  /**
+   * Changes state: audited (intent first, then the result) and buttons default to one-shot. A
+   * function tells the read-only forms apart (`/guestwifi` without on/off only shows the state):
+   * those are not audited at all.
+   */
+  readonly mutates?: boolean | ((args: ParsedArgs<A>) => boolean);
   /** Claims a plain text message (no leading /), e.g. a magnet link, returning raw args. */
   readonly fromText?: (text: string) => Record<string, string> | undefined;
   /** Claims a document by file name, e.g. `.torrent`. */

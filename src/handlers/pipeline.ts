@@ -108,12 +108,19 @@ export interface PipelineHooks {
   onDenied?(request: RunRequest, tools: HookTools): OutMessage | undefined;
 }
 
-/** How a run ended, as written in the audit log. */
-export type RunResult = 'ok' | 'failed' | 'error' | 'denied';
+/**
+ * How a run ended, as written in the audit log. A no-op (the command found nothing to change) is
+ * recorded as `unchanged`: the intent row exists already, and who tried what stays worth knowing.
+ */
+export type RunResult = 'ok' | 'unchanged' | 'failed' | 'error' | 'denied';
 
 export class Pipeline {
   /** Audit rows written as 'started' for runs still in progress. */
   private readonly startedRows = new WeakMap<RunRequest, number>();
+  /** Runs of a mutating command in one of its read-only forms: never audited as a change. */
+  private readonly readOnlyRuns = new WeakSet<RunRequest>();
+  /** Runs whose command said it changed nothing. */
+  private readonly noChangeRuns = new WeakSet<RunRequest>();
 
   constructor(
     private readonly deps: PipelineDeps,
@@ -204,6 +211,7 @@ export class Pipeline {
     if (!(await this.privateOnly(req))) return;
     const args = await this.parse(req);
     if (!args.ok) return;
+    if (typeof req.command.mutates === 'function' && !req.command.mutates(args.value)) this.readOnlyRuns.add(req);
     const ctx = this.context(req);
     const found = await this.preflight(req, ctx, args.value);
     if (!found.go) return;
@@ -307,7 +315,7 @@ export class Pipeline {
 
   /** Step 5: runs the command and sends its reply; an unexpected error becomes a reference the user can quote. */
   async execute(req: RunRequest, ctx: CommandContext, args: ParsedArgs<ArgDefs>): Promise<void> {
-    if (req.command.mutates && !this.recordStart(req)) {
+    if (this.mutating(req) && !this.recordStart(req)) {
       await req.sink.send(textMessage(req.t('pipeline.notRecorded'), { severity: 'critical' }));
       return;
     }
@@ -343,7 +351,7 @@ export class Pipeline {
    * approved run names its approver in the same row as its result.
    */
   record(req: RunRequest, result: RunResult, detail?: string): void {
-    if (!req.command.mutates && !req.approvedBy && result !== 'denied') return;
+    if (!this.mutating(req) && !req.approvedBy && result !== 'denied') return;
     const full = [req.approvedBy ? `approved by ${req.approvedBy.identity}` : undefined, detail].filter(Boolean).join('; ');
     const started = this.startedRows.get(req);
     try {
@@ -364,6 +372,11 @@ export class Pipeline {
     }
   }
 
+  /** Does this run change state (a mutating command, not in one of its read-only forms)? */
+  private mutating(req: RunRequest): boolean {
+    return Boolean(req.command.mutates) && !this.readOnlyRuns.has(req);
+  }
+
   /** What the command's code sees while it runs. */
   private context(req: RunRequest): CommandContext {
     const { principal, chat, command, sink } = req;
@@ -380,6 +393,7 @@ export class Pipeline {
       send: (m) => sink.send(command.ephemeral ? { ...m, ephemeral: true } : m),
       ...(req.attachment ? { attachment: req.attachment } : {}),
       ...(req.approvedBy ? { approvedBy: req.approvedBy } : {}),
+      noChange: () => this.noChangeRuns.add(req),
     };
   }
 
@@ -392,7 +406,7 @@ export class Pipeline {
           .join(' ')
           .slice(0, 200)
       : undefined;
-    this.record(req, failed ? 'failed' : 'ok', detail);
+    this.record(req, failed ? 'failed' : this.noChangeRuns.has(req) ? 'unchanged' : 'ok', detail);
     if (reply) await req.sink.send(req.command.ephemeral ? { ...reply, ephemeral: true } : reply);
   }
 

@@ -156,7 +156,9 @@ export function alertCommands(deps: AlertCommandDeps): AnyCommand[] {
     mutates: true,
     async run(ctx, { source }) {
       const target = source.toLowerCase();
-      return textMessage(ctx.t(service.unmute(target) ? 'alerts.unmute.done' : 'alerts.unmute.none', { target }));
+      const lifted = service.unmute(target);
+      if (!lifted) ctx.noChange();
+      return textMessage(ctx.t(lifted ? 'alerts.unmute.done' : 'alerts.unmute.none', { target }));
     },
   });
 
@@ -172,6 +174,7 @@ export function alertCommands(deps: AlertCommandDeps): AnyCommand[] {
     buttonOnly: true,
     async run(ctx, { key }) {
       const r = service.acknowledge(key, ctx.principal.displayName);
+      if (r !== 'ok') ctx.noChange();
       return textMessage(ctx.t(r === 'ok' ? 'alerts.ack.done' : r === 'already' ? 'alerts.ack.already' : 'alerts.ack.gone'), {
         ephemeral: true,
       });

@@ -135,6 +135,7 @@ export function cloudCommands(deps: CloudCommandDeps): AnyCommand[] {
       const r = await occ.maintenance(state === 'on');
       if (!r.ok) return serviceErrorMessage(t, r.error, label(t));
       void poller.refresh();
+      if (!r.value.changed) ctx.noChange();
       const key = r.value.enabled
         ? r.value.changed
           ? 'cloud.maintenance.on'

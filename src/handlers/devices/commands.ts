@@ -32,6 +32,10 @@ export function deviceCommands(deps: DeviceCommandDeps): AnyCommand[] {
   const claimFor = (ctx: CommandContext, d: Device): ReturnType<typeof done> => {
     if (d.ownerPersonId !== undefined && d.ownerPersonId !== ctx.principal.personId)
       return warn(ctx.t('devices.claim.taken', { name: deviceLabel(d), owner: ownerName(deps, d.ownerPersonId) ?? '?' }));
+    if (d.ownerPersonId === ctx.principal.personId) {
+      ctx.noChange();
+      return info(ctx.t('devices.claim.already', { name: deviceLabel(d) }));
+    }
     store.setOwner(d.mac, ctx.principal.personId);
     return done(ctx.t('devices.claim.done', { name: deviceLabel(d) }));
   };
@@ -62,7 +66,7 @@ export function deviceCommands(deps: DeviceCommandDeps): AnyCommand[] {
       value: arg.string({ descriptionKey: 'devices.arg.value', required: false, rest: true, maxLength: 80 }),
     },
     permission: DP.readOwn,
-    mutates: true,
+    mutates: (a) => a.what !== undefined, // without owner/name/mine it shows the device
     async run(ctx, { device: query, what, value }) {
       const found = oneDevice(deps, ctx.t, query);
       if ('reply' in found) return found.reply;
@@ -78,7 +82,10 @@ export function deviceCommands(deps: DeviceCommandDeps): AnyCommand[] {
       }
       if (what === 'mine') {
         if (admin) return claimFor(ctx, d);
-        if (own) return info(ctx.t('devices.claim.already', { name: deviceLabel(d) }));
+        if (own) {
+          ctx.noChange();
+          return info(ctx.t('devices.claim.already', { name: deviceLabel(d) }));
+        }
         if (d.ownerPersonId !== undefined)
           return warn(ctx.t('devices.claim.taken', { name: deviceLabel(d), owner: ownerName(deps, d.ownerPersonId) ?? '?' }));
         // Claiming needs an admin's yes: the approval flow shows them exactly this device.
@@ -152,7 +159,7 @@ export function deviceCommands(deps: DeviceCommandDeps): AnyCommand[] {
     args: { device: deviceArg, person: arg.string({ descriptionKey: 'devices.arg.person', required: false, maxLength: 64 }) },
     permission: DP.manage,
     hidden: true,
-    mutates: true,
+    mutates: (a) => a.person !== undefined, // without a person it only asks whose
     async run(ctx, { device: query, person }) {
       const found = oneDevice(deps, ctx.t, query);
       if ('reply' in found) return found.reply;

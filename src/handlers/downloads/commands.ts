@@ -114,8 +114,10 @@ export function torrentCommands(deps: TorrentCommandDeps): AnyCommand[] {
         const found = await resolveOne(ctx, deps, torrent, name, (x) => `${pause ? '⏸' : '▶'} ${shortName(x.name, 40)}`);
         if (!isTorrent(found)) return found;
         // Pausing a paused download or resuming a running one changes nothing: say so, not "done".
-        if (pause === (found.status === 'stopped'))
+        if (pause === (found.status === 'stopped')) {
+          ctx.noChange();
           return textMessage(ctx.t(pause ? 'downloads.alreadyPaused' : 'downloads.alreadyRunning', { name: shortName(found.name) }));
+        }
         const r = pause ? await client.stop([found.hash]) : await client.start([found.hash]);
         if (!r.ok) return serviceErrorMessage(ctx.t, r.error, torrentsLabel(ctx));
         await poller.refresh();
@@ -182,7 +184,7 @@ export function torrentCommands(deps: TorrentCommandDeps): AnyCommand[] {
     summaryKey: 'downloads.turtle.summary',
     args: { state: arg.choice(['on', 'off'] as const, { descriptionKey: 'downloads.turtle.state', required: false }) },
     permission: 'downloads.speed.set',
-    mutates: true,
+    mutates: (a) => a.state !== undefined, // without on/off it shows the state
     async run(ctx, { state }) {
       if (state !== undefined) {
         const r = await client.setTurtle(state === 'on');

@@ -44,7 +44,7 @@ export function permissionCommands(deps: PermissionDeps): AnyCommand[] {
       who: arg.string({ descriptionKey: 'permissions.role.who', required: false, rest: true, maxLength: 100 }),
     },
     permission: P.roleManage,
-    mutates: true,
+    mutates: (a) => a.role !== undefined, // without a role it lists people
     async run(ctx, { role: next, who }) {
       const { t } = ctx;
       if (!next) {
@@ -73,6 +73,7 @@ export function permissionCommands(deps: PermissionDeps): AnyCommand[] {
       }
       const r = management.setRole(ctx.principal, who, next, ctx.chat);
       if (!r.ok) return refused(t, r.reason);
+      if (!r.changed) ctx.noChange();
       return done(
         t(r.changed ? 'permissions.role.changed' : 'permissions.role.unchanged', { name: r.person.displayName, role: roleName(t, next) }),
       );
@@ -119,6 +120,8 @@ export function permissionCommands(deps: PermissionDeps): AnyCommand[] {
       ],
     };
   };
+  // Without a role and a permission, /grant and /revoke only list or explain.
+  const grantsSomething = (a: { role?: string; permission?: string }): boolean => a.role !== undefined && a.permission !== undefined;
 
   const grant = defineCommand({
     name: 'grant',
@@ -126,13 +129,14 @@ export function permissionCommands(deps: PermissionDeps): AnyCommand[] {
     summaryKey: 'permissions.grant.summary',
     args: grantArgs,
     permission: P.grantManage,
-    mutates: true,
+    mutates: grantsSomething,
     async run(ctx, { role: r, permission }) {
       const { t } = ctx;
       const help = grantHelp(t, 'grant', r, permission);
       if (help || !r || !permission || !isPermission(permission)) return help;
       const res = management.grant(ctx.principal, r, permission, ctx.chat);
       if (!res.ok) return refused(t, res.reason);
+      if (!res.changed) ctx.noChange();
       return done(t(res.changed ? 'permissions.grant.done' : 'permissions.grant.already', { role: roleName(t, r), permission }));
     },
   });
@@ -143,13 +147,14 @@ export function permissionCommands(deps: PermissionDeps): AnyCommand[] {
     summaryKey: 'permissions.revoke.summary',
     args: grantArgs,
     permission: P.grantManage,
-    mutates: true,
+    mutates: grantsSomething,
     async run(ctx, { role: r, permission }) {
       const { t } = ctx;
       const help = grantHelp(t, 'revoke', r, permission);
       if (help || !r || !permission || !isPermission(permission)) return help;
       const res = management.revoke(ctx.principal, r, permission, ctx.chat);
       if (!res.ok) return refused(t, res.reason);
+      if (!res.changed) ctx.noChange();
       const lines = [t(res.changed ? 'permissions.revoke.done' : 'permissions.revoke.none', { role: roleName(t, r), permission })];
       if (res.stillHeldVia) lines.push(t('permissions.revoke.stillHeld', { role: roleName(t, r), via: roleName(t, res.stillHeldVia) }));
       return { severity: res.stillHeldVia ? 'warning' : 'success', blocks: lines.map((text) => ({ kind: 'text' as const, text })) };
@@ -236,7 +241,7 @@ export function permissionCommands(deps: PermissionDeps): AnyCommand[] {
       chat: arg.string({ descriptionKey: 'permissions.ceiling.chat', required: false, maxLength: 80, pattern: CHAT_ARG }),
     },
     permission: P.ceilingManage,
-    mutates: true,
+    mutates: (a) => a.role !== undefined, // without a role it shows the ceilings
     async run(ctx, { role: r, chat: named }) {
       const { t } = ctx;
       const chat = targetChat(ctx.chat, named);

@@ -107,7 +107,10 @@ export function unblockCommands(deps: UnblockDeps): AnyCommand[] {
         if (holds.length === 0) {
           const existing = await client.domainEntry('allow', 'exact', c.value);
           if (!existing.ok) return serviceErrorMessage(t, existing.error, label(t));
-          if (existing.value) return { blocks: [{ kind: 'text', text: t('pihole.unblock.alreadyAllowed', { domain: c.display }) }] };
+          if (existing.value) {
+            ctx.noChange();
+            return { blocks: [{ kind: 'text', text: t('pihole.unblock.alreadyAllowed', { domain: c.display }) }] };
+          }
         }
         const enrolled = await scoped!.allows.enrol(personId, devices);
         if (!enrolled.ok) return serviceErrorMessage(t, enrolled.error, label(t));
@@ -120,7 +123,10 @@ export function unblockCommands(deps: UnblockDeps): AnyCommand[] {
     }
     if (change.status === 'not-recorded') return notRecordedMessage(t);
     if (change.status === 'failed') return serviceErrorMessage(t, change.error, label(t));
-    if (!change.kept) return { blocks: [{ kind: 'text', text: t('pihole.unblock.alreadyAllowed', { domain: c.display }) }] };
+    if (!change.kept) {
+      ctx.noChange();
+      return { blocks: [{ kind: 'text', text: t('pihole.unblock.alreadyAllowed', { domain: c.display }) }] };
+    }
     deps.changed?.();
     const blocks: Block[] = [];
     if (c.fromUrl) blocks.push({ kind: 'text', text: t('pihole.unblock.fromUrl', { domain: c.display }) });
@@ -157,7 +163,7 @@ export function unblockCommands(deps: UnblockDeps): AnyCommand[] {
       duration: durationArg,
     },
     permission: 'pihole.domain.allow-temporary',
-    mutates: true,
+    mutates: (a) => a.domain !== undefined, // without a site it lists the unblocked ones
     async run(ctx, { domain, duration }) {
       const { t } = ctx;
       if (domain === undefined) {

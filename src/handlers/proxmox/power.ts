@@ -117,9 +117,15 @@ async function resolveGuest(ctx: CommandContext, deps: PowerDeps, query: string)
 /** "Already running/stopped": the action would change nothing. */
 function nothingToDo(ctx: CommandContext, g: Guest, action: PowerAction): OutMessage | undefined {
   const guest = guestTitle(ctx.t, g);
-  if (action === 'start' && g.status === 'running') return textMessage(ctx.t('proxmox.power.alreadyRunning', { guest }));
-  if (action !== 'start' && g.status === 'stopped') return textMessage(ctx.t('proxmox.power.alreadyStopped', { guest }));
-  return undefined;
+  const already =
+    action === 'start' && g.status === 'running'
+      ? 'proxmox.power.alreadyRunning'
+      : action !== 'start' && g.status === 'stopped'
+        ? 'proxmox.power.alreadyStopped'
+        : undefined;
+  if (!already) return undefined;
+  ctx.noChange();
+  return textMessage(ctx.t(already, { guest }));
 }
 
 /** The power commands and /backup. */

@@ -92,7 +92,7 @@ export function routerCommands(deps: RouterCommandDeps): AnyCommand[] {
       duration: arg.duration({ descriptionKey: 'router.guest.duration', required: false, minMs: 5 * 60_000, maxMs: 7 * 86_400_000 }),
     },
     permission: 'router.guest.manage',
-    mutates: true,
+    mutates: (a) => a.state !== undefined, // without on/off it shows the state
     async run(ctx, { state, duration }) {
       if (duration !== undefined && state !== 'on')
         return { blocks: [{ kind: 'text', text: ctx.t('router.guest.durationOnlyWithOn') }], severity: 'warning' };
