@@ -23,6 +23,7 @@ import type { CommandRegistry } from '../../handlers/registry.ts';
 import type { DeliveryOutcome } from '../../core/delivery.ts';
 import type { AdapterHealth, ChatAdapter } from '../adapter.ts';
 import { CHOICE_SOURCE, completionSource, DURATION_SOURCE, durationSuggestions, optionsToRaw, type Describe } from './commands.ts';
+import { discordCacheOptions } from './cache.ts';
 import { deliverToChannel, PermissionWarnings, type PermissionWarning } from './delivery.ts';
 import { InteractionSink } from './interaction-sink.ts';
 import { registerCommands } from './registration.ts';
@@ -62,7 +63,7 @@ export class DiscordAdapter implements ChatAdapter {
   ) {
     this.warnings = new PermissionWarnings(log);
     const rest = { makeRequest: nodeFetch, ...(opts.apiRoot ? { api: opts.apiRoot.replace(/\/+$/, '') } : {}) };
-    this.client = new Client({ intents: [GatewayIntentBits.Guilds], rest });
+    this.client = new Client({ intents: [GatewayIntentBits.Guilds], rest, ...discordCacheOptions() });
     this.client.on(Events.InteractionCreate, (i) => {
       // During shutdown nothing new starts; Discord shows the user that the bot did not answer.
       if (!this.stopping) void this.track(this.onInteraction(i));
