@@ -1,5 +1,6 @@
 import { pino, type Logger } from 'pino';
-import { prettyFactory } from 'pino-pretty';
+import { createRequire } from 'node:module';
+import type * as PinoPretty from 'pino-pretty';
 
 export type { Logger };
 
@@ -42,9 +43,18 @@ export function createLogger(opts: LoggerOptions = {}): Logger {
   // Scrubbing by value catches a secret that slipped into a message string or error text; pretty
   // output is rendered in-process from the scrubbed JSON line, so it can never bypass the mask.
   const out = opts.destination ?? (opts.pretty ? process.stderr : process.stdout);
-  const render = opts.pretty ? prettyFactory({ colorize: !opts.destination }) : (line: string) => line;
+  const render = opts.pretty ? loadPrettyFactory()({ colorize: !opts.destination }) : (line: string) => line;
   const stream = { write: (line: string) => void out.write(render(scrub(line))) };
   return pino(base, stream);
+}
+
+/**
+ * pino-pretty is required only in pretty mode (JSON is the container default), keeping it and its
+ * dependencies out of a production start-up; it is CommonJS, so a synchronous require works.
+ */
+function loadPrettyFactory(): typeof PinoPretty.prettyFactory {
+  const require = createRequire(import.meta.url);
+  return (require('pino-pretty') as typeof PinoPretty).prettyFactory;
 }
 
 /** Replaces each secret value in a JSON log line, both as written and as JSON escapes it. */

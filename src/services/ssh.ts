@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { NodeSSH } from 'node-ssh';
+import type { NodeSSH } from 'node-ssh';
 import { err, ok, serviceError, type Result, type ServiceError } from '../core/errors.ts';
 
 /** Connection settings for one SSH host; the host key pin is mandatory (no trust on first use). */
@@ -124,6 +124,8 @@ export class SshRunner {
   private async connect(): Promise<Result<NodeSSH>> {
     const o = this.opts;
     const state: AttemptState = {};
+    // Loaded on first use: ssh2 is the largest package at start-up and many setups never use SSH.
+    const { NodeSSH } = await import('node-ssh');
     const ssh = new NodeSSH();
     const config = {
       host: o.host,

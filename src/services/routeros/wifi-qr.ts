@@ -1,5 +1,3 @@
-import QRCode from 'qrcode';
-
 /** What a phone needs to join a network from a QR code. */
 export interface WifiQrInput {
   readonly ssid: string;
@@ -22,7 +20,9 @@ export function wifiQrPayload(w: WifiQrInput): string {
 }
 
 /** Renders the payload as a PNG QR code (medium error correction, quiet zone kept). */
-export function wifiQrPng(w: WifiQrInput, opts: { widthPx?: number } = {}): Promise<Buffer> {
+export async function wifiQrPng(w: WifiQrInput, opts: { widthPx?: number } = {}): Promise<Buffer> {
+  // Loaded on first use (with pngjs): only /wifi needs it, so it stays out of start-up.
+  const { default: QRCode } = await import('qrcode');
   return QRCode.toBuffer(wifiQrPayload(w), {
     type: 'png',
     errorCorrectionLevel: 'M',
