@@ -19,7 +19,7 @@ import { privateReplies, type PrivateCapableSink } from './private-replies.ts';
 import { parseNamed, splitPositional, type ArgDefs, type ArgError, type ParsedArgs } from './args.ts';
 import type { ActionOptions, AnyCommand, Attachment, CommandContext, MessageHandle, Reply } from './command.ts';
 import type { CommandRegistry } from './registry.ts';
-import { usageLine } from './usage.ts';
+import { argLabels, usageLine } from './usage.ts';
 
 export type { ChatRef } from '../permissions/access.ts';
 
@@ -489,8 +489,13 @@ export class Pipeline {
     return { label, token, ...(o.style ? { style: o.style } : {}) };
   }
 
+  /** The error and the usage line, arguments named in the reader's language. */
   private argErrorText(t: Translate, e: ArgError, command: AnyCommand): string {
-    return `${t(e.key, e.params)}\n${t('pipeline.usage', { usage: usageLine(command) })}`;
+    const label = argLabels(this.deps.messages, t);
+    // `name` is the code name of one of this command's arguments (an unknown key is shown as typed).
+    const named = typeof e.params.name === 'string' && Object.hasOwn(command.args, e.params.name);
+    const params = named ? { ...e.params, name: label(String(e.params.name)) } : e.params;
+    return `${t(e.key, params)}\n${t('pipeline.usage', { usage: usageLine(command, label) })}`;
   }
 
   private async closeOrigin(sink: ReplySink, text: string): Promise<void> {

@@ -1,6 +1,12 @@
-/** /help lists exactly what the asker may run here, grouped. */
+/** /help lists exactly what the asker may run here, grouped, and every reply fits one message. */
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
+import { renderDiscord } from '../../src/bot/discord/render.ts';
+import { renderTelegramHtml, TELEGRAM_TEXT_LIMIT } from '../../src/bot/telegram/render.ts';
+import { LANGUAGES } from '../../src/core/i18n.ts';
+import { toPlainText, type OutMessage } from '../../src/core/outmessage.ts';
+import type { ChatRef } from '../../src/permissions/access.ts';
+import { ROLES } from '../../src/permissions/roles.ts';
 import { OWNER, startDemoTestApp, type TestApp } from '../support/app-harness.ts';
 
 let h: TestApp;
@@ -13,8 +19,75 @@ after(async () => {
 
 const listed = (text: string) => new Set([...text.matchAll(/^• \/([a-z_-]+)/gm)].map((m) => m[1]));
 
+/** Every message /help gives this person: the first reply and each area it offers (by button). */
+async function helpMessages(identity: string, chat?: ChatRef): Promise<OutMessage[]> {
+  const first = (await h.say(identity, '/help', chat)).replies.map((r) => r.message);
+  const out = [...first];
+  for (const a of first.flatMap((m) => m.actions?.flat() ?? []))
+    out.push(...(await h.press(identity, a.token, chat)).replies.map((r) => r.message));
+  return out;
+}
+
+/** The commands /help shows this person, over all its pages. */
+async function allListed(identity: string, chat?: ChatRef): Promise<Set<string | undefined>> {
+  return listed((await helpMessages(identity, chat)).map(toPlainText).join('\n'));
+}
+
+test('every /help reply fits one Telegram message and one Discord message, for every role and language, and none loses a command', async () => {
+  const people = Object.fromEntries(ROLES.map((r) => [r, r === 'owner' ? OWNER : h.person(r)]));
+  for (const lang of LANGUAGES) {
+    for (const role of ROLES) {
+      const who = people[role]!;
+      h.app.permissions.people.setLanguage(who, lang);
+      const messages = await helpMessages(who);
+      for (const m of messages) {
+        const pages = renderTelegramHtml(m);
+        assert.equal(pages.length, 1, `${role}/${lang}: a /help reply needs ${pages.length} Telegram messages`);
+        const visible = (pages[0] ?? '').replace(/<[^>]+>/g, '').replace(/&lt;|&gt;|&amp;/g, '.');
+        assert.ok([...visible].length <= TELEGRAM_TEXT_LIMIT, `${role}/${lang}: ${[...visible].length} characters`);
+        assert.equal(renderDiscord(m).length, 1, `${role}/${lang}: a /help reply needs several Discord messages`);
+      }
+      // Paging hides nothing: the pages together list every visible command the role holds.
+      const shown = listed(
+        messages.map((m) => m.blocks.flatMap((b) => (b.kind === 'list' ? b.items.map((i) => `• ${i}`) : [])).join('\n')).join('\n'),
+      );
+      const held = new Set(h.app.access.permissionsOf(role));
+      const expected = h.app.registry
+        .all()
+        .filter((c) => !c.hidden && (role === 'owner' || held.has(c.permission)))
+        .map((c) => c.name);
+      assert.deepEqual([...shown].sort(), expected.sort(), `${role}/${lang}`);
+    }
+  }
+  for (const who of Object.values(people)) h.app.permissions.people.setLanguage(who!, 'en');
+});
+
+test("the owner's Spanish /help is an overview by area, with a button per area and /help <area> typed", async () => {
+  await h.say(OWNER, '/lang es');
+  try {
+    const first = (await h.say(OWNER, '/help')).replies[0]!.message;
+    const labels = first.actions?.flat().map((a) => a.label) ?? [];
+    assert.ok(labels.includes('Hipervisor') && labels.includes('Bloqueador de anuncios'), labels.join(', '));
+    const typed = await h.say(OWNER, '/help proxmox');
+    assert.match(typed.texts[0] ?? '', /^Comandos: Hipervisor/);
+    // Arguments are named in the reader's language.
+    assert.match(typed.texts[0] ?? '', /\/shutdown <máquina>/);
+    const unknown = await h.say(OWNER, '/help marte');
+    assert.match(unknown.texts[0] ?? '', /No hay ningún área «marte».*proxmox/s);
+  } finally {
+    await h.say(OWNER, '/lang en');
+  }
+});
+
+test('a short help (a guest) is shown whole, with no buttons', async () => {
+  const reply = (await h.say(h.person('guest'), '/help')).replies;
+  assert.equal(reply.length, 1);
+  assert.equal(reply[0]!.message.actions, undefined);
+  assert.deepEqual([...listed(reply[0]!.text)].sort(), ['help', 'start']);
+});
+
 test('every command /help shows works when tapped on Telegram (a command entity ends at "-"), and the old spelling still runs', async () => {
-  const names = [...listed((await h.say(OWNER, '/help')).texts.join('\n'))];
+  const names = [...(await allListed(OWNER))];
   assert.ok(names.includes('pihole_pause') && names.includes('cloud_maintenance'), names.join(' '));
   assert.deepEqual(
     names.filter((n) => n?.includes('-')),
@@ -26,35 +99,65 @@ test('every command /help shows works when tapped on Telegram (a command entity 
 });
 
 test('each role sees only the commands its grants allow', async () => {
-  const owner = listed((await h.say(OWNER, '/help')).texts.join('\n'));
-  const family = listed((await h.say(h.person('family'), '/help')).texts.join('\n'));
-  const guest = listed((await h.say(h.person('guest'), '/help')).texts.join('\n'));
+  const owner = await allListed(OWNER);
+  const family = await allListed(h.person('family'));
+  const guest = await allListed(h.person('guest'));
   for (const c of ['grant', 'shutdown', 'rotatewifi', 'wifi', 'unblock']) assert.ok(owner.has(c), `owner misses /${c}`);
   for (const c of ['wifi', 'unblock', 'status', 'help']) assert.ok(family.has(c), `family misses /${c}`);
   for (const c of ['grant', 'shutdown', 'rotatewifi', 'audit', 'poweroff']) assert.ok(!family.has(c), `family must not see /${c}`);
   assert.deepEqual([...guest].sort(), ['help', 'start']);
 });
 
-test('a family-limited group lowers what an admin sees there', async () => {
+test('a family-limited group lowers what an admin sees there, and the area buttons work in the group', async () => {
   const admin = h.person('admin');
   const group = { platform: 'telegram' as const, id: '-100777', kind: 'group' as const };
   h.app.permissions.management.setChatCeiling(h.app.access.resolve(OWNER)!, group, 'family');
-  const here = listed((await h.say(admin, '/help', group)).texts.join('\n'));
+  const here = await allListed(admin, group);
   assert.ok(here.has('wifi'));
   assert.ok(!here.has('shutdown'));
+});
+
+test('an area button belongs to whoever asked', async () => {
+  const first = (await h.say(OWNER, '/help')).replies[0]!.message;
+  const token = first.actions?.flat()[0]?.token;
+  assert.ok(token, 'the owner help has area buttons');
+  const other = await h.press(h.person('family'), token);
+  assert.match(other.texts[0] ?? '', /belongs to someone else/);
 });
 
 test('/help follows a grant, a revoke and a role change on the very next call (it is cached per role and language)', async () => {
   const family = h.person('family');
   const owner = h.app.access.resolve(OWNER)!;
-  const before = listed((await h.say(family, '/help')).texts.join('\n'));
+  const before = await allListed(family);
   assert.ok(!before.has('audit'));
   const perm = h.app.registry.get('audit')!.permission;
   assert.equal(h.app.permissions.management.grant(owner, 'family', perm).ok, true);
-  assert.ok(listed((await h.say(family, '/help')).texts.join('\n')).has('audit'));
+  assert.ok((await allListed(family)).has('audit'));
   assert.equal(h.app.permissions.management.revoke(owner, 'family', perm).ok, true);
-  assert.ok(!listed((await h.say(family, '/help')).texts.join('\n')).has('audit'));
+  assert.ok(!(await allListed(family)).has('audit'));
   const person = h.app.access.resolve(family)!;
   assert.equal(h.app.permissions.management.setRole(owner, person.personId, 'guest').ok, true);
-  assert.deepEqual([...listed((await h.say(family, '/help')).texts.join('\n'))].sort(), ['help', 'start']);
+  assert.deepEqual([...(await allListed(family))].sort(), ['help', 'start']);
+});
+
+test("argument errors name the argument in the reader's language", async () => {
+  await h.say(OWNER, '/lang es');
+  try {
+    const r = await h.say(OWNER, '/shutdown');
+    assert.match(r.texts[0] ?? '', /Falta el argumento: máquina\.\nUso: \/shutdown <máquina>/);
+    const bad = await h.say(OWNER, '/lang fr');
+    assert.match(bad.texts[0] ?? '', /^idioma debe ser uno de: en, es\./);
+  } finally {
+    await h.say(OWNER, '/lang en');
+  }
+  const en = await h.say(OWNER, '/shutdown');
+  assert.match(en.texts[0] ?? '', /Missing argument: guest\.\nUsage: \/shutdown <guest>/);
+});
+
+test('every argument of every command has a name in each language', () => {
+  const missing = h.app.registry
+    .all()
+    .flatMap((c) => Object.keys(c.args).map((a) => `arg.${a}`))
+    .filter((k) => !h.app.messages.has(k));
+  assert.deepEqual([...new Set(missing)], []);
 });

@@ -1,12 +1,12 @@
 /** The built-in commands: /start, /help, /whoami, /status, /lang. */
 import { LANGUAGES, type Messages } from '../../core/i18n.ts';
-import type { Block, OutMessage } from '../../core/outmessage.ts';
+import type { OutMessage } from '../../core/outmessage.ts';
 import type { AccessControl } from '../../permissions/access.ts';
 import type { PeopleStore } from '../../permissions/people.ts';
 import { arg } from '../args.ts';
 import { defineCommand, type AnyCommand } from '../command.ts';
 import type { CommandRegistry } from '../registry.ts';
-import { usageLine } from '../usage.ts';
+import { helpCommand } from './help.ts';
 import type { StatusSection } from './status-section.ts';
 
 /** Accepting an invite code sent with /start (provided by the permissions module). */
@@ -27,15 +27,6 @@ export interface BuiltinDeps {
 }
 
 const LEVEL_ICON = { ok: '🟢', warning: '🟠', down: '🔴' } as const;
-
-/** Freezes a reply shared between commands, so no renderer can change it for the next viewer. */
-function deepFreeze<T>(value: T): T {
-  if (value && typeof value === 'object' && !Object.isFrozen(value)) {
-    for (const v of Object.values(value)) deepFreeze(v);
-    Object.freeze(value);
-  }
-  return value;
-}
 
 /** Builds the built-in commands. */
 export function builtinCommands(deps: BuiltinDeps): AnyCommand[] {
@@ -63,45 +54,7 @@ export function builtinCommands(deps: BuiltinDeps): AnyCommand[] {
     },
   });
 
-  // /help per effective role and language, rebuilt only when grants (ceilings included) or the
-  // command list change: the effective role already folds in the chat's ceiling.
-  const helpCache = new Map<string, OutMessage>();
-  let helpStamp = '';
-  const help = defineCommand({
-    name: 'help',
-    group: 'bot',
-    summaryKey: 'builtin.help.summary',
-    args: {},
-    permission: 'bot.help.read',
-    async run(ctx) {
-      const role = deps.access.effectiveRole(ctx.principal, ctx.chat);
-      const registry = deps.registry();
-      const stamp = `${deps.access.grantsGeneration}/${registry.generation}`;
-      if (stamp !== helpStamp) {
-        helpCache.clear();
-        helpStamp = stamp;
-      }
-      const cacheKey = `${role}/${ctx.lang}`;
-      const hit = helpCache.get(cacheKey);
-      if (hit) return hit;
-      const groups = new Map<string, string[]>();
-      // One grants lookup for the whole list (not one per command).
-      const held = role === 'owner' ? undefined : new Set<string>(deps.access.permissionsOf(role));
-      for (const c of registry.all()) {
-        if (c.hidden || (held && !held.has(c.permission))) continue;
-        const line = `${usageLine(c)} — ${ctx.t(c.summaryKey)}`;
-        groups.set(c.group, [...(groups.get(c.group) ?? []), line]);
-      }
-      const blocks: Block[] = [];
-      for (const [group, lines] of groups) {
-        const title = deps.messages.has(`group.${group}`) ? ctx.t(`group.${group}`) : group;
-        blocks.push({ kind: 'text', text: title }, { kind: 'list', items: lines });
-      }
-      const reply: OutMessage = deepFreeze({ title: ctx.t('builtin.help.title'), blocks });
-      helpCache.set(cacheKey, reply);
-      return reply;
-    },
-  });
+  const help = helpCommand(deps);
 
   const whoami = defineCommand({
     name: 'whoami',

@@ -1,0 +1,127 @@
+/**
+ * /help: what the asker may run here, grouped by area. A list that fits one message with room
+ * to spare is shown whole; a longer one (an owner's, in Spanish) is an overview — the general
+ * commands, then one line and one button per area — and `/help <area>` shows one area, so no
+ * reply ever needs more than one Telegram message (4,096 characters).
+ */
+import type { Messages, Translate } from '../../core/i18n.ts';
+import { toPlainText, type Action, type Block, type OutMessage } from '../../core/outmessage.ts';
+import type { AccessControl } from '../../permissions/access.ts';
+import type { Role } from '../../permissions/roles.ts';
+import { arg } from '../args.ts';
+import { defineCommand, type AnyCommand, type CommandContext } from '../command.ts';
+import type { CommandRegistry } from '../registry.ts';
+import { argLabels, usageLine } from '../usage.ts';
+
+/** The longest help shown whole; Telegram's limit is 4,096, the rest is headroom for markup and growth. */
+export const HELP_WHOLE_LIMIT = 3000;
+/** The area whose commands the overview always lists (/start, /help, /status…). */
+const GENERAL = 'bot';
+const BUTTONS_PER_ROW = 2;
+
+export interface HelpDeps {
+  readonly registry: () => CommandRegistry;
+  readonly access: AccessControl;
+  readonly messages: Messages;
+}
+
+/** One area of the help: its id, its title in the reader's language, one line per command. */
+interface Section {
+  readonly area: string;
+  readonly title: string;
+  readonly lines: readonly string[];
+}
+
+/** Builds /help. */
+export function helpCommand(deps: HelpDeps): AnyCommand {
+  // Sections per effective role and language, rebuilt only when grants (ceilings included) or the
+  // command list change: the effective role already folds in the chat's ceiling.
+  const cache = new Map<string, readonly Section[]>();
+  let stamp = '';
+  const sectionsFor = (role: Role, t: Translate, lang: string): readonly Section[] => {
+    const registry = deps.registry();
+    const now = `${deps.access.grantsGeneration}/${registry.generation}`;
+    if (now !== stamp) {
+      cache.clear();
+      stamp = now;
+    }
+    const key = `${role}/${lang}`;
+    const hit = cache.get(key);
+    if (hit) return hit;
+    const sections = buildSections(deps, registry, role, t);
+    cache.set(key, sections);
+    return sections;
+  };
+
+  return defineCommand({
+    name: 'help',
+    group: GENERAL,
+    summaryKey: 'builtin.help.summary',
+    args: { area: arg.string({ descriptionKey: 'builtin.help.area', required: false, maxLength: 40 }) },
+    permission: 'bot.help.read',
+    async run(ctx, { area }) {
+      const role = deps.access.effectiveRole(ctx.principal, ctx.chat);
+      const sections = sectionsFor(role, ctx.t, ctx.lang);
+      if (area !== undefined) return areaReply(ctx, sections, area);
+      const whole: OutMessage = { title: ctx.t('builtin.help.title'), blocks: sections.flatMap(sectionBlocks) };
+      return toPlainText(whole).length <= HELP_WHOLE_LIMIT ? whole : overview(ctx, sections);
+    },
+  });
+}
+
+function buildSections(deps: HelpDeps, registry: CommandRegistry, role: Role, t: Translate): Section[] {
+  const label = argLabels(deps.messages, t);
+  // One grants lookup for the whole list (not one per command).
+  const held = role === 'owner' ? undefined : new Set<string>(deps.access.permissionsOf(role));
+  const byArea = new Map<string, string[]>();
+  for (const c of registry.all()) {
+    if (c.hidden || (held && !held.has(c.permission))) continue;
+    byArea.set(c.group, [...(byArea.get(c.group) ?? []), `${usageLine(c, label)} — ${t(c.summaryKey)}`]);
+  }
+  return [...byArea].map(([area, lines]) => ({
+    area,
+    title: deps.messages.has(`group.${area}`) ? t(`group.${area}`) : area,
+    lines,
+  }));
+}
+
+function sectionBlocks(s: Section): Block[] {
+  return [
+    { kind: 'text', text: s.title },
+    { kind: 'list', items: s.lines },
+  ];
+}
+
+/** The general commands in full, then one line and one button per other area. */
+function overview(ctx: CommandContext, sections: readonly Section[]): OutMessage {
+  const general = sections.filter((s) => s.area === GENERAL);
+  const areas = sections.filter((s) => s.area !== GENERAL);
+  const buttons: Action[] = areas.map((s) => ctx.action(s.title, 'help', { area: s.area }));
+  const rows: Action[][] = [];
+  for (let i = 0; i < buttons.length; i += BUTTONS_PER_ROW) rows.push(buttons.slice(i, i + BUTTONS_PER_ROW));
+  return {
+    title: ctx.t('builtin.help.title'),
+    blocks: [
+      ...general.flatMap(sectionBlocks),
+      { kind: 'text', text: ctx.t('builtin.help.areas') },
+      {
+        kind: 'list',
+        items: areas.map((s) => ctx.t('builtin.help.areaLine', { title: s.title, area: s.area, n: s.lines.length })),
+      },
+    ],
+    actions: rows,
+  };
+}
+
+/** One area's commands; an unknown area names the ones there are. */
+function areaReply(ctx: CommandContext, sections: readonly Section[], asked: string): OutMessage {
+  const wanted = asked.trim().toLowerCase().replace(/_/g, '-');
+  const hit = sections.find((s) => s.area === wanted || s.title.toLowerCase() === wanted);
+  if (!hit) {
+    return {
+      severity: 'warning',
+      blocks: [{ kind: 'text', text: ctx.t('builtin.help.noArea', { area: asked, areas: sections.map((s) => s.area).join(', ') }) }],
+    };
+  }
+  return { title: `${ctx.t('builtin.help.title')}: ${hit.title}`, blocks: [{ kind: 'list', items: hit.lines }] };
+}
