@@ -15,7 +15,15 @@ export interface HttpOptions {
   readonly fingerprint?: string;
   /** Extra CA certificate (PEM) to trust, e.g. Proxmox's pve-root-ca.pem. */
   readonly ca?: string;
+  /** Most bytes one reply may have (default {@link DEFAULT_MAX_RESPONSE_BYTES}); more is a `protocol` error. */
+  readonly maxResponseBytes?: number;
 }
+
+/** Reply-size cap when a client names none: far above any normal reply, far below harm. */
+export const DEFAULT_MAX_RESPONSE_BYTES = 4 * 1024 * 1024;
+
+/** Cap for calls known to return long lists (all torrents with their files, a task log). */
+export const LARGE_RESPONSE_BYTES = 32 * 1024 * 1024;
 
 /** A response of any HTTP status; the client decides what each status means. */
 export interface HttpResponse {
@@ -36,6 +44,8 @@ export interface RequestOptions {
   readonly form?: Record<string, string | number | boolean>;
   readonly body?: string | Buffer;
   readonly timeoutMs?: number;
+  /** Overrides the client's reply-size cap for this call. */
+  readonly maxBytes?: number;
 }
 
 /** Normalises `AA:bb:cc` / `aabbcc` fingerprints for comparison. */
@@ -58,6 +68,7 @@ export class HttpClient {
   private readonly dispatcher: Agent;
   private readonly base: URL;
   private readonly timeoutMs: number;
+  private readonly maxResponseBytes: number;
 
   constructor(
     readonly service: string,
@@ -65,6 +76,7 @@ export class HttpClient {
   ) {
     this.base = new URL(opts.baseUrl.endsWith('/') ? opts.baseUrl : `${opts.baseUrl}/`);
     this.timeoutMs = opts.timeoutMs ?? 10_000;
+    this.maxResponseBytes = opts.maxResponseBytes ?? DEFAULT_MAX_RESPONSE_BYTES;
     const pin = opts.fingerprint ? normaliseFingerprint(opts.fingerprint) : undefined;
     // With a pin the CA chain is not consulted: the pin itself is the trust decision,
     // checked below before a single byte of the request is written.
@@ -123,7 +135,12 @@ export class HttpClient {
         bodyTimeout: timeout,
         signal: AbortSignal.timeout(timeout),
       });
-      const bytes = Buffer.from(await res.body.arrayBuffer());
+      const bytes = await readCapped(res.body, opts.maxBytes ?? this.maxResponseBytes, res.headers['content-length']);
+      if (bytes === 'too-large') {
+        return err(
+          serviceError(this.service, 'protocol', `the reply is larger than ${formatBytes(opts.maxBytes ?? this.maxResponseBytes)}`),
+        );
+      }
       return ok({ status: res.statusCode, statusText: res.statusText ?? '', headers: res.headers, bytes, text: bytes.toString('utf8') });
     } catch (e) {
       return err(this.transportError(e));
@@ -161,6 +178,40 @@ export class HttpClient {
     }
     return serviceError(s, 'unreachable', code ? `connection failed (${code})` : 'connection failed');
   }
+}
+
+/**
+ * Reads a body chunk by chunk and stops (destroying the stream, so the connection is not
+ * reused) as soon as it passes `max` bytes: an endless or huge reply never sits in memory.
+ */
+async function readCapped(
+  body: Dispatcher.ResponseData['body'],
+  max: number,
+  contentLength: string | string[] | undefined,
+): Promise<Buffer | 'too-large'> {
+  // undici reports its own abort as an error event; it is expected here, not a crash.
+  const stop = (): 'too-large' => {
+    body.on('error', () => undefined);
+    body.destroy();
+    return 'too-large';
+  };
+  const declared = Number(Array.isArray(contentLength) ? contentLength[0] : contentLength);
+  if (Number.isFinite(declared) && declared > max) return stop();
+  const chunks: Buffer[] = [];
+  let total = 0;
+  for await (const chunk of body as AsyncIterable<Buffer>) {
+    total += chunk.length;
+    if (total > max) return stop();
+    chunks.push(chunk);
+  }
+  return Buffer.concat(chunks, total);
+}
+
+/** `4 MiB`, `512 KiB`: a cap as people read it. */
+export function formatBytes(n: number): string {
+  if (n >= 1024 * 1024 && n % (1024 * 1024) === 0) return `${n / (1024 * 1024)} MiB`;
+  if (n >= 1024 && n % 1024 === 0) return `${n / 1024} KiB`;
+  return `${n} bytes`;
 }
 
 function errorCode(e: unknown): string | undefined {

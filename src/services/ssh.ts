@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { NodeSSH } from 'node-ssh';
 import { err, ok, serviceError, type Result, type ServiceError } from '../core/errors.ts';
+import { formatBytes } from './http.ts';
 
 /** Connection settings for one SSH host; the host key pin is mandatory (no trust on first use). */
 export interface SshOptions {
@@ -18,7 +19,12 @@ export interface SshOptions {
   readonly timeoutMs?: number;
   /** Service name used in errors (default `ssh`). */
   readonly service?: string;
+  /** Most bytes of output (stdout and stderr together) one command may print (default 4 MiB). */
+  readonly maxOutputBytes?: number;
 }
+
+/** Output cap when the host names none: far above mdstat, occ or a backup report. */
+export const DEFAULT_MAX_OUTPUT_BYTES = 4 * 1024 * 1024;
 
 /** What a remote command produced. `code` is null when it died by a signal. */
 export interface CommandOutput {
@@ -37,9 +43,16 @@ const FINGERPRINT = /^SHA256:[A-Za-z0-9+/]{43}$/;
 /** Minimal view of the ssh2 client that node-ssh exposes (ssh2 ships no types here). */
 interface RawConnection {
   on(event: 'error' | 'close' | 'end', listener: (...args: unknown[]) => void): void;
+  removeListener(event: 'error', listener: (...args: unknown[]) => void): void;
+  exec(command: string, callback: (error: Error | undefined, channel: RawChannel) => void): void;
   end(): void;
 }
 interface RawChannel {
+  on(event: 'data', listener: (chunk: Buffer) => void): void;
+  on(event: 'exit', listener: (code?: number | null) => void): void;
+  on(event: 'close', listener: () => void): void;
+  readonly stderr: { on(event: 'data', listener: (chunk: Buffer) => void): void };
+  end(): void;
   close(): void;
 }
 
@@ -55,6 +68,7 @@ interface AttemptState {
 export class SshRunner {
   private readonly service: string;
   private readonly timeoutMs: number;
+  private readonly maxOutputBytes: number;
   private ssh: NodeSSH | undefined;
   private connecting: Promise<Result<NodeSSH>> | undefined;
 
@@ -65,6 +79,7 @@ export class SshRunner {
     }
     this.service = opts.service ?? 'ssh';
     this.timeoutMs = opts.timeoutMs ?? 15_000;
+    this.maxOutputBytes = opts.maxOutputBytes ?? DEFAULT_MAX_OUTPUT_BYTES;
   }
 
   /** Runs one command; a non-zero exit is a successful result carrying the code. */
@@ -84,32 +99,66 @@ export class SshRunner {
     this.drop();
   }
 
+  /**
+   * Runs one command on the raw ssh2 connection, counting output as it streams: past the cap
+   * (or the timeout) the channel is closed and nothing more is kept, so a runaway command
+   * cannot fill memory. Output is trimmed like node-ssh's execCommand.
+   */
   private async exec(command: string, timeoutMs: number): Promise<Result<CommandOutput>> {
     const conn = await this.connection();
     if (!conn.ok) return conn;
-    const ssh = conn.value;
-    let channel: RawChannel | undefined;
-    let timer: NodeJS.Timeout | undefined;
-    const timedOut = new Promise<'timeout'>((resolve) => {
-      timer = setTimeout(() => resolve('timeout'), timeoutMs);
-    });
-    try {
-      const out = await Promise.race([ssh.execCommand(command, { onChannel: (c) => (channel = c as unknown as RawChannel) }), timedOut]);
-      if (out === 'timeout') {
-        try {
-          channel?.close();
-        } catch {
-          // the channel may already be gone
-        }
-        return err(serviceError(this.service, 'timeout', 'the command did not finish in time'));
+    const raw = conn.value.connection as unknown as RawConnection;
+    return new Promise<Result<CommandOutput>>((resolve) => {
+      let channel: RawChannel | undefined;
+      let settled = false;
+      const finish = (r: Result<CommandOutput>, closeChannel = false): void => {
+        if (settled) return;
+        settled = true;
+        clearTimeout(timer);
+        raw.removeListener('error', onConnectionError);
+        if (closeChannel) closeQuietly(channel);
+        resolve(r);
+      };
+      const onConnectionError = (e: unknown): void => {
+        this.drop();
+        finish(err(this.mapError(e, {})));
+      };
+      const timer = setTimeout(
+        () => finish(err(serviceError(this.service, 'timeout', 'the command did not finish in time')), true),
+        timeoutMs,
+      );
+      raw.on('error', onConnectionError);
+      try {
+        raw.exec(command, (e, ch) => {
+          if (e) return onConnectionError(e);
+          channel = ch;
+          if (settled) return closeQuietly(ch);
+          const stdout: Buffer[] = [];
+          const stderr: Buffer[] = [];
+          let total = 0;
+          let code: number | null = null;
+          const keep = (into: Buffer[]) => (chunk: Buffer) => {
+            if (settled) return;
+            total += chunk.length;
+            if (total > this.maxOutputBytes) {
+              finish(
+                err(serviceError(this.service, 'protocol', `the command printed more than ${formatBytes(this.maxOutputBytes)}`)),
+                true,
+              );
+              return;
+            }
+            into.push(chunk);
+          };
+          ch.on('data', keep(stdout));
+          ch.stderr.on('data', keep(stderr));
+          ch.on('exit', (c) => (code = c ?? null));
+          ch.on('close', () => finish(ok({ stdout: text(stdout), stderr: text(stderr), code })));
+          ch.end(); // no stdin
+        });
+      } catch (e) {
+        onConnectionError(e); // "Not connected": the kept-alive link died in between
       }
-      return ok({ stdout: out.stdout, stderr: out.stderr, code: out.code });
-    } catch (e) {
-      this.drop();
-      return err(this.mapError(e, {}));
-    } finally {
-      clearTimeout(timer);
-    }
+    });
   }
 
   private connection(): Promise<Result<NodeSSH>> {
@@ -209,5 +258,17 @@ export class SshRunner {
       return serviceError(s, 'unreachable', 'the connection closed unexpectedly');
     }
     return serviceError(s, 'unreachable', code ? `connection failed (${code})` : 'connection failed');
+  }
+}
+
+function text(chunks: Buffer[]): string {
+  return Buffer.concat(chunks).toString('utf8').trim();
+}
+
+function closeQuietly(channel: RawChannel | undefined): void {
+  try {
+    channel?.close();
+  } catch {
+    // the channel may already be gone
   }
 }

@@ -4,7 +4,7 @@ import { createServer as createHttpsServer } from 'node:https';
 import { createServer as createHttpServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { z } from 'zod';
-import { HttpClient, normaliseFingerprint, parseJson } from '../../src/services/http.ts';
+import { DEFAULT_MAX_RESPONSE_BYTES, HttpClient, normaliseFingerprint, parseJson } from '../../src/services/http.ts';
 import { freePort } from '../support/child.ts';
 import { selfSigned, type SelfSigned } from '../support/tls.ts';
 
@@ -181,6 +181,93 @@ describe('HttpClient over plain HTTP', () => {
     const c = new HttpClient('omv', { baseUrl: `http://127.0.0.1:${await freePort()}` });
     const r = await c.request('GET', '/');
     assert.deepEqual(!r.ok && [r.error.kind, r.error.detail], ['unreachable', 'connection refused']);
+    await c.close();
+  });
+});
+
+describe('HttpClient reply-size caps (a real server on 127.0.0.1)', () => {
+  const MiB = 1024 * 1024;
+  let url = '';
+  let srv: Server;
+  /** Bytes the endless route managed to write before the client hung up, per request. */
+  const written: number[] = [];
+  const closed: Promise<void>[] = [];
+
+  before(async () => {
+    srv = createHttpServer((req, res) => {
+      if (req.url?.endsWith('/endless')) {
+        // Chunked, never ends: writes as fast as the client reads (backpressure) until it hangs up.
+        res.writeHead(200, { 'content-type': 'application/json' });
+        const chunk = Buffer.alloc(64 * 1024, 0x20);
+        let sent = 0;
+        const slot = written.push(0) - 1;
+        closed.push(new Promise<void>((resolve) => res.on('close', () => resolve())));
+        const pump = (): void => {
+          while (!res.destroyed) {
+            sent += chunk.length;
+            written[slot] = sent;
+            if (!res.write(chunk)) return void res.once('drain', pump);
+          }
+        };
+        pump();
+        return;
+      }
+      const size = Number(/\/bytes\/(\d+)/.exec(req.url ?? '')?.[1] ?? 0);
+      const declared = !req.url?.includes('chunked');
+      res.writeHead(200, declared ? { 'content-length': String(size) } : {});
+      res.end(Buffer.alloc(size, 0x61));
+    });
+    url = `http://127.0.0.1:${await listen(srv)}/`;
+  });
+  after(async () => {
+    srv.closeAllConnections();
+    await new Promise<void>((resolve) => srv.close(() => resolve()));
+  });
+
+  test('an endless body stops at the cap while streaming: protocol error, connection closed', async () => {
+    const c = new HttpClient('proxmox', { baseUrl: url, timeoutMs: 30_000, maxResponseBytes: 1 * MiB });
+    const r = await c.request('GET', '/endless');
+    assert.deepEqual(!r.ok && [r.error.service, r.error.kind, r.error.detail], ['proxmox', 'protocol', 'the reply is larger than 1 MiB']);
+    await closed.at(-1); // the client hung up: the server's response closed, not a timeout
+    // Only the cap plus what fits in socket buffers was ever sent, not the endless rest.
+    assert.ok((written.at(-1) ?? 0) < 16 * MiB, `server wrote ${written.at(-1)} bytes`);
+    await c.close();
+  });
+
+  test('the default cap applies when the client names none', async () => {
+    const c = new HttpClient('pihole', { baseUrl: url, timeoutMs: 30_000 });
+    const r = await c.request('GET', '/endless');
+    assert.deepEqual(!r.ok && [r.error.kind, r.error.detail], [
+      'protocol',
+      `the reply is larger than ${DEFAULT_MAX_RESPONSE_BYTES / MiB} MiB`,
+    ]);
+    await c.close();
+  });
+
+  test('a declared Content-Length over the cap fails before the body is read', async () => {
+    const c = new HttpClient('omv', { baseUrl: url, maxResponseBytes: 1000 });
+    const r = await c.request('GET', '/bytes/1001');
+    assert.equal(!r.ok && r.error.kind, 'protocol');
+    await c.close();
+  });
+
+  test('a chunked body one byte over the cap fails; exactly the cap passes', async () => {
+    const c = new HttpClient('omv', { baseUrl: url, maxResponseBytes: 1000 });
+    const over = await c.request('GET', '/chunked/bytes/1001');
+    assert.equal(!over.ok && over.error.kind, 'protocol');
+    const exact = await c.request('GET', '/chunked/bytes/1000');
+    assert.equal(exact.ok && exact.value.bytes.length, 1000);
+    const declared = await c.request('GET', '/bytes/1000');
+    assert.equal(declared.ok && declared.value.text, 'a'.repeat(1000));
+    await c.close();
+  });
+
+  test('a per-call cap overrides the client cap both ways', async () => {
+    const c = new HttpClient('transmission', { baseUrl: url, maxResponseBytes: 1000 });
+    const larger = await c.request('GET', '/bytes/5000', { maxBytes: 10_000 });
+    assert.equal(larger.ok && larger.value.bytes.length, 5000);
+    const smaller = await c.request('GET', '/chunked/bytes/500', { maxBytes: 100 });
+    assert.deepEqual(!smaller.ok && [smaller.error.kind, smaller.error.detail], ['protocol', 'the reply is larger than 100 bytes']);
     await c.close();
   });
 });

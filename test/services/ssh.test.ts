@@ -118,6 +118,35 @@ describe('SshRunner against a real OpenSSH sshd on 127.0.0.1', () => {
     const again = await ssh.run('echo alive');
     assert.equal(again.ok && again.value.stdout, 'alive');
   });
+
+  test('endless output stops at the cap: protocol error, channel closed, the command ends, runner stays usable', async (t) => {
+    if (!requireBinary(t, SSHD, 'openssh-server')) return;
+    const ssh = runner({ maxOutputBytes: 256 * 1024, timeoutMs: 20_000 });
+    // The pid goes to a file on the remote side (the sshd user may not reach our temp dirs).
+    const pidFile = `/tmp/ssh-cap-${process.pid}-${Date.now()}`;
+    const r = await ssh.run(`echo $$ > ${pidFile}; exec yes`);
+    assert.deepEqual(!r.ok && [r.error.service, r.error.kind, r.error.detail], [
+      'nas-ssh',
+      'protocol',
+      'the command printed more than 256 KiB',
+    ]);
+    // Closing the channel ends the remote writer (EPIPE): the remote side confirms within 5 s.
+    const gone = await ssh.run(
+      `p=$(cat ${pidFile}); rm -f ${pidFile}; for i in $(seq 50); do kill -0 $p 2>/dev/null || exit 0; sleep 0.1; done; exit 1`,
+    );
+    assert.deepEqual(gone.ok && gone.value.code, 0, 'yes is still running after the channel was closed');
+  });
+
+  test('stderr counts toward the cap; output exactly at the cap passes', async (t) => {
+    if (!requireBinary(t, SSHD, 'openssh-server')) return;
+    const ssh = runner({ maxOutputBytes: 1000 });
+    const exact = await ssh.run("head -c 600 /dev/zero | tr '\\0' a; head -c 400 /dev/zero | tr '\\0' b >&2");
+    assert.deepEqual(exact.ok && [exact.value.stdout.length, exact.value.stderr.length], [600, 400]);
+    const over = await ssh.run("head -c 600 /dev/zero | tr '\\0' a; head -c 401 /dev/zero | tr '\\0' b >&2");
+    assert.equal(!over.ok && over.error.kind, 'protocol');
+    const again = await ssh.run('echo alive');
+    assert.equal(again.ok && again.value.stdout, 'alive');
+  });
 });
 
 describe('SshRunner without a working server', () => {

@@ -373,6 +373,7 @@ export class ProxmoxClient {
     for (let attempt = 0; ; attempt++) {
       const headers = await this.authHeaders(method);
       if (!headers.ok) return headers;
+      const sentWith = this.ticket;
       const res = await this.http.request(method, path, {
         headers: headers.value,
         ...(opts.query ? { query: opts.query } : {}),
@@ -381,7 +382,8 @@ export class ProxmoxClient {
       if (!res.ok) return res;
       // An expired or revoked ticket: log in again once, then give up.
       if (res.value.status === 401 && !this.usesToken && attempt === 0) {
-        this.ticket = undefined;
+        // Parallel calls all see the 401: only the first forgets the ticket, so one login serves all.
+        if (this.ticket === sentWith) this.ticket = undefined;
         continue;
       }
       if (res.value.status !== 200) return err(this.httpError(res.value));

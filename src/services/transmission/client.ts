@@ -1,6 +1,6 @@
 import type { z } from 'zod';
 import { err, ok, serviceError, type Result } from '../../core/errors.ts';
-import { HttpClient, parseJson, type HttpResponse } from '../http.ts';
+import { HttpClient, LARGE_RESPONSE_BYTES, parseJson, type HttpResponse } from '../http.ts';
 import { dialectFromHeader, snakeKeys, snakeParams, toSnake } from './dialect.ts';
 import {
   classicReply,
@@ -58,7 +58,8 @@ export class TransmissionClient {
     const u = new URL(opts.baseUrl);
     const path = u.pathname.replace(/\/+$/, '');
     this.rpcPath = path.endsWith('/rpc') ? path : `${path}/transmission/rpc`;
-    this.http = new HttpClient(SERVICE, { ...opts, baseUrl: u.origin });
+    // torrent-get lists every torrent (with file lists on /downloads detail): a larger cap.
+    this.http = new HttpClient(SERVICE, { maxResponseBytes: LARGE_RESPONSE_BYTES, ...opts, baseUrl: u.origin });
     this.auth =
       opts.username !== undefined ? `Basic ${Buffer.from(`${opts.username}:${opts.password ?? ''}`).toString('base64')}` : undefined;
   }
