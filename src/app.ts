@@ -24,7 +24,7 @@ import { ActionTokens } from './permissions/action-tokens.ts';
 import { AuditLog } from './permissions/audit.ts';
 import { allMessageFragments } from './wiring/messages.ts';
 import { allMigrations } from './wiring/migrations.ts';
-import type { FeatureModule, WiringContext } from './wiring/module.ts';
+import type { FeatureModule, HouseholdSeed, WiringContext } from './wiring/module.ts';
 import { buildModules } from './wiring/modules.ts';
 import { createAlerting } from './wiring/alerts.ts';
 import { AREAS, backendsOf } from './wiring/areas.ts';
@@ -45,6 +45,8 @@ export interface AppOptions {
   readonly extraModules?: readonly FeatureModule[];
   /** Demo mode: plays a scenario on the simulated homelab (/simulate). */
   readonly simulate?: (scenario: string) => boolean;
+  /** Demo mode: the simulated household's people (enrolled once) and devices (assigned to them). */
+  readonly household?: HouseholdSeed;
 }
 
 /** A running bot. */
@@ -88,6 +90,9 @@ export async function startApp(opts: AppOptions): Promise<App> {
     chatCeilings: config.permissions.chats,
   });
   const { access } = permissions;
+  for (const p of opts.household?.people ?? []) {
+    if (!permissions.people.resolve(p.identity)) permissions.people.enroll(p.identity, p.displayName, p.role);
+  }
   const tokens = new ActionTokens(db, clock);
   const audit = new AuditLog(db);
 
@@ -123,6 +128,7 @@ export async function startApp(opts: AppOptions): Promise<App> {
     log,
     messages,
     demo: Boolean(opts.demo),
+    ...(opts.household ? { household: opts.household } : {}),
     notify,
     announce: alerting.announce,
     deadlines,

@@ -12,6 +12,7 @@ import { checkConfigFiles } from './core/config-files.ts';
 import { DatabaseOpenError } from './core/db.ts';
 import { createLogger } from './core/logger.ts';
 import type { DemoHomelab } from './demo/index.ts';
+import type { HouseholdSeed } from './wiring/module.ts';
 
 const DEFAULT_CONFIG = 'data/config.yaml';
 
@@ -50,12 +51,18 @@ async function main(): Promise<number> {
   }
 
   let homelab: DemoHomelab | undefined;
+  let household: HouseholdSeed | undefined;
   let tempDir: string | undefined;
   let result: ConfigResult;
   if (demo) {
     // The simulated homelab (about 3k lines of fakes) loads only in demo mode: a separate chunk of the bundle.
-    const [{ startDemoHomelab }, { demoBackends }] = await Promise.all([import('./demo/index.ts'), import('./demo/registry.ts')]);
+    const [{ startDemoHomelab }, { demoBackends }, { demoHousehold }] = await Promise.all([
+      import('./demo/index.ts'),
+      import('./demo/registry.ts'),
+      import('./demo/household.ts'),
+    ]);
     homelab = await startDemoHomelab(demoBackends());
+    household = demoHousehold();
     tempDir = mkdtempSync(join(tmpdir(), 'homelab-demo-'));
     result = validateConfig({ ...homelab.config, database: join(tempDir, 'demo.db'), console: true, health: { port: 0 } });
     process.stdout.write(
@@ -102,6 +109,7 @@ async function main(): Promise<number> {
       log,
       demo,
       ...(homelab ? { simulate: (scenario: string) => homelab.simulate(scenario) } : {}),
+      ...(household ? { household } : {}),
       ...(useConsole
         ? { console: { input: process.stdin, output: process.stdout, onEnd: () => void shutdown('end of input').then(resolve) } }
         : {}),

@@ -1,8 +1,9 @@
 /**
- * Demo data for the fake Pi-hole: the reference homelab's clients (LAN 192.168.1.0/24, guest
- * 10.1.1.0/24) and a day of DNS queries, some of them blocked. Deterministic, so tests can
+ * Demo data for the fake Pi-hole: the demo household's devices (household.ts: LAN
+ * 192.168.1.0/24, guest 10.1.1.0/24) and a day of DNS queries, some of them blocked. Deterministic, so tests can
  * rely on the shape without relying on exact numbers.
  */
+import { DEMO_DEVICES, demoDevice } from './household.ts';
 
 /** One remembered DNS query, in the fake's own terms. */
 export interface FakeQuery {
@@ -56,17 +57,16 @@ export const ALL_STATUSES: readonly string[] = [
   'EXTERNAL_BLOCKED_EDE15',
 ];
 
-/** Household devices as Pi-hole sees them (names from reverse DNS / DHCP). */
-export const DEMO_CLIENTS: readonly { ip: string; name: string | null }[] = [
-  { ip: '192.168.1.20', name: 'tv' },
-  { ip: '192.168.1.21', name: 'laptop' },
-  { ip: '192.168.1.22', name: 'phone-lucia' },
-  { ip: '192.168.1.23', name: 'tablet' },
-  { ip: '192.168.1.4', name: 'docker' },
-  { ip: '192.168.1.5', name: 'nas' },
-  { ip: '10.1.1.23', name: null },
-  { ip: '10.1.1.31', name: 'guest-phone' },
-];
+/**
+ * Household devices as Pi-hole sees them: the demo router's leases that ask for names, under
+ * the same names (Pi-hole learns them from the DHCP server's host names; none sent, none shown).
+ */
+export const DEMO_CLIENTS: readonly { ip: string; name: string | null }[] = DEMO_DEVICES.filter((d) => d.asksDns).map((d) => ({
+  ip: d.ip,
+  name: d.hostName ?? null,
+}));
+
+const clientIndex = (hostName: string): number => DEMO_CLIENTS.findIndex((c) => c.ip === demoDevice(hostName).ip);
 
 const ALLOWED_TRAFFIC = [
   'www.google.com',
@@ -81,14 +81,14 @@ const ALLOWED_TRAFFIC = [
 
 /** Blocked domains with the device that asks for them most. */
 const BLOCKED_TRAFFIC: readonly { domain: string; status: string; client: number }[] = [
-  { domain: 'ads.tv-vendor.example', status: 'GRAVITY', client: 0 },
-  { domain: 'telemetry.tv-vendor.example', status: 'GRAVITY', client: 0 },
-  { domain: 'googleads.g.doubleclick.net', status: 'GRAVITY', client: 1 },
-  { domain: 'links.newsletter.example', status: 'GRAVITY', client: 2 },
-  { domain: 'app-measurement.com', status: 'GRAVITY', client: 2 },
-  { domain: 'ads.games.example', status: 'REGEX', client: 3 },
-  { domain: 'tracker.shop.example', status: 'DENYLIST', client: 6 },
-  { domain: 'metrics.guest-app.example', status: 'GRAVITY_CNAME', client: 7 },
+  { domain: 'ads.tv-vendor.example', status: 'GRAVITY', client: clientIndex('LG-webOS-TV') },
+  { domain: 'telemetry.tv-vendor.example', status: 'GRAVITY', client: clientIndex('LG-webOS-TV') },
+  { domain: 'googleads.g.doubleclick.net', status: 'GRAVITY', client: clientIndex('admin-laptop') },
+  { domain: 'links.newsletter.example', status: 'GRAVITY', client: clientIndex('iPhone-de-Ana') },
+  { domain: 'app-measurement.com', status: 'GRAVITY', client: clientIndex('Pixel-8') },
+  { domain: 'ads.games.example', status: 'REGEX', client: clientIndex('iPad-de-Lucia') },
+  { domain: 'tracker.shop.example', status: 'DENYLIST', client: clientIndex('Galaxy-A54') },
+  { domain: 'metrics.guest-app.example', status: 'GRAVITY_CNAME', client: DEMO_CLIENTS.findIndex((c) => c.name === null) },
 ];
 
 /** A day of queries ending at `nowSec`, oldest first, ids ascending. */

@@ -1,11 +1,13 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { DEMO_DEVICES } from './household.ts';
 import { closeServer, serveLocal, readBody, sendJson } from './http.ts';
 
 /**
  * A protocol-faithful fake of the RouterOS v7 REST API (PROTOCOLS §6) for demo mode and
  * tests: Basic auth, user policies (read / write / sensitive), every value a string,
  * `.id` like `*1`, the `{error,message,detail}` error body, and the reference homelab's
- * router (hAP ax², guest AP on 10.1.1.0/24, WireGuard on 192.168.100.0/24).
+ * router (hAP ax², guest AP on 10.1.1.0/24, WireGuard on 192.168.100.0/24) leasing the demo
+ * household's devices (household.ts).
  */
 
 /** A RouterOS user; `sensitive` lets it read passphrases, `write` lets it change things. */
@@ -230,19 +232,12 @@ function seed(profile: boolean, version: string): Map<string, Rec[]> {
     [
       'ip/dhcp-server/lease',
       [
-        lease(1, 'dhcp-lan', '192.168.1.4', '00:00:5E:00:53:14', 'docker', { dynamic: 'false', comment: 'docker LXC 101' }),
-        lease(2, 'dhcp-lan', '192.168.1.5', '00:00:5E:00:53:15', 'nas', { dynamic: 'false', comment: 'nas VM 100' }),
-        lease(3, 'dhcp-lan', '192.168.1.6', '00:00:5E:00:53:16', 'proxmox1', { dynamic: 'false' }),
-        lease(4, 'dhcp-lan', '192.168.1.20', '00:00:5E:00:53:20', 'LG-webOS-TV'),
-        lease(5, 'dhcp-lan', '192.168.1.31', '00:00:5E:00:53:31', 'Pixel-8'),
-        lease(6, 'dhcp-lan', '192.168.1.32', '00:00:5E:00:53:32', 'iPhone-de-Ana', { 'last-seen': '12m40s', 'expires-after': '47m20s' }),
-        lease(7, 'dhcp-guest', '10.1.1.23', '00:00:5E:00:53:a3', 'Galaxy-A54'),
-        lease(8, 'dhcp-guest', '10.1.1.24', '00:00:5E:00:53:a4', undefined, { 'last-seen': '3m2s' }),
-        lease(9, 'dhcp-guest', '10.1.1.25', '00:00:5E:00:53:a5', 'visitor-laptop', {
-          status: 'waiting',
-          'last-seen': '2h5m',
-          'expires-after': '',
-        }),
+        ...DEMO_DEVICES.map((d, i) =>
+          lease(i + 1, d.server, d.ip, d.mac, d.hostName, {
+            ...(d.fixed ? { dynamic: 'false', ...(d.fixed.comment ? { comment: d.fixed.comment } : {}) } : {}),
+            ...d.lease,
+          }),
+        ),
       ],
     ],
     // Address lists start empty; defconf's filter rules (accept established, FastTrack) come first.

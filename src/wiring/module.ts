@@ -30,6 +30,8 @@ import type { AlertSource, Condition, Severity } from '../alerts/condition.ts';
 import type { Poller } from '../services/poller.ts';
 import type { RestoreCheck } from '../alerts/restore.ts';
 import type { DigestInput } from '../alerts/digest.ts';
+import type { KnownDevice } from '../handlers/devices/seed.ts';
+import type { Role } from '../permissions/roles.ts';
 
 /** A backend's polled state plus the pure rules that turn it into alert conditions. */
 export interface AlertFeed<T = unknown> {
@@ -38,6 +40,12 @@ export interface AlertFeed<T = unknown> {
   readonly poller: Poller<T>;
   /** Pure rules: the latest good snapshot value → the conditions that hold now. */
   readonly rules: (value: T, now: number) => readonly Condition[];
+}
+
+/** A household known before the first start (demo mode): people to enrol, devices to assign to them. */
+export interface HouseholdSeed {
+  readonly people: readonly { readonly identity: string; readonly displayName: string; readonly role: Role }[];
+  readonly devices: readonly KnownDevice[];
 }
 
 /** Shared things every module factory may use. No globals: everything comes through here. */
@@ -49,6 +57,8 @@ export interface WiringContext {
   readonly messages: Messages;
   /** True in demo mode (simulated homelab). */
   readonly demo: boolean;
+  /** A household known before the first start (demo mode): its devices are recorded with their owners. */
+  readonly household?: HouseholdSeed;
   /**
    * Sends a message to a chat (`telegram:<chatId>`, `discord:<channelId>`, `console:main`) or to a
    * person's private chat (`telegram:<userId>` is also their private chat id) through the outbox,

@@ -11,6 +11,7 @@ import type { DeviceCommandDeps } from '../handlers/devices/deps.ts';
 import { DevicePauses } from '../handlers/devices/pause.ts';
 import { pauseCommands } from '../handlers/devices/pause-commands.ts';
 import { deviceStatusSection } from '../handlers/devices/status.ts';
+import { seedKnownDevices } from '../handlers/devices/seed.ts';
 import { DeviceStore } from '../handlers/devices/store.ts';
 import { DeviceTracker } from '../handlers/devices/tracker.ts';
 import { RouterOsClient } from '../services/routeros/client.ts';
@@ -55,6 +56,17 @@ export function routerModule(ctx: WiringContext): FeatureModule | undefined {
       newDeviceMessage(t, button, d, { lang, timezone: ctx.config.timezone, now: ctx.clock.now() }),
     ),
   );
+  // Demo mode: the simulated household's devices are known, with their owners, from the start.
+  if (ctx.household) {
+    const people = ctx.shared?.permissions.people;
+    const firstOwner = () => people?.all().find((p) => p.role === 'owner')?.personId;
+    seedKnownDevices(
+      devices,
+      ctx.household.devices,
+      (o) => (o === 'owner' ? firstOwner() : people?.resolve(o.identity)?.personId),
+      ctx.clock.now(),
+    );
+  }
   const leases = new Poller('router-leases', () => client.dhcpLeases(), c.pollSeconds * 1000, ctx.clock, log);
   leases.onRefresh((s) => {
     if (s.status === 'ok') tracker.observe(s.value, ctx.clock.now());

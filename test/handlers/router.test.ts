@@ -117,7 +117,7 @@ describe('router commands', () => {
   test('/devices lists the LAN and guest networks with host names', async () => {
     const conv = await h.say(OWNER, '/devices');
     const text = conv.texts[0] ?? '';
-    assert.match(text, /Home network \(6\)/);
+    assert.match(text, /Home network \(8\)/);
     assert.match(text, /proxmox1 — 192\.168\.1\.6/);
     assert.match(text, /Guest network \(2\)/);
     assert.match(text, /Galaxy-A54 — 10\.1\.1\.23/);

@@ -192,7 +192,10 @@ describe('PiholeClient blocking and stats', () => {
     assert.equal(top.length, 3);
     assert.ok(top[0]!.count >= top[1]!.count && top[1]!.count >= top[2]!.count);
     const clients = unwrap(await s.client.topClients(20));
-    assert.ok(clients.some((c) => c.ip === '192.168.1.20' && c.name === 'tv'));
+    assert.ok(
+      clients.some((c) => c.ip === '192.168.1.20' && c.name === 'LG-webOS-TV'),
+      'named as the router leases it',
+    );
     assert.ok(
       clients.some((c) => c.ip.startsWith('10.1.1.')),
       'guest network present',

@@ -15,9 +15,10 @@ import { toPlainText, type OutMessage } from '../../src/core/outmessage.ts';
 import type { Input, ReplySink } from '../../src/handlers/pipeline.ts';
 import type { ChatRef } from '../../src/permissions/access.ts';
 import type { Role } from '../../src/permissions/roles.ts';
-import type { FeatureModule } from '../../src/wiring/module.ts';
+import type { FeatureModule, HouseholdSeed } from '../../src/wiring/module.ts';
 import { startDemoHomelab } from '../../src/demo/index.ts';
 import { demoBackends } from '../../src/demo/registry.ts';
+import { demoHousehold } from '../../src/demo/household.ts';
 
 export interface Reply {
   readonly message: OutMessage;
@@ -60,7 +61,14 @@ export function buttonToken(m: OutMessage | undefined, label: RegExp): string {
 /** Starts an app with an extra config (merged over a minimal one) on a temp database. */
 export async function startTestApp(
   extra: Record<string, unknown> = {},
-  opts: { clock?: Clock; log?: Logger; dir?: string; extraModules?: FeatureModule[]; simulate?: (scenario: string) => boolean } = {},
+  opts: {
+    clock?: Clock;
+    log?: Logger;
+    dir?: string;
+    extraModules?: FeatureModule[];
+    simulate?: (scenario: string) => boolean;
+    household?: HouseholdSeed;
+  } = {},
 ): Promise<TestApp> {
   const dir = opts.dir ?? mkdtempSync(join(tmpdir(), 'homelab-test-'));
   const parsed = validateConfig({
@@ -78,6 +86,7 @@ export async function startTestApp(
     strictMessages: true,
     ...(opts.extraModules ? { extraModules: opts.extraModules } : {}),
     ...(opts.simulate ? { simulate: opts.simulate } : {}),
+    ...(opts.household ? { household: opts.household } : {}),
     console: { input: new PassThrough(), output: new PassThrough() },
   });
   let n = 0;
@@ -128,13 +137,17 @@ export async function startTestApp(
   };
 }
 
-/** The whole bot against every simulated backend of demo mode; close() stops both. */
-export async function startDemoTestApp(extra: Record<string, unknown> = {}, opts: { clock?: Clock } = {}): Promise<TestApp> {
+/** The whole bot against every simulated backend of demo mode, with its household; close() stops both. */
+export async function startDemoTestApp(
+  extra: Record<string, unknown> = {},
+  opts: { clock?: Clock } = {},
+): Promise<TestApp & { readonly labConfig: Readonly<Record<string, unknown>> }> {
   const lab = await startDemoHomelab(demoBackends());
   try {
-    const h = await startTestApp({ ...lab.config, ...extra }, { ...opts, simulate: (s) => lab.simulate(s) });
+    const h = await startTestApp({ ...lab.config, ...extra }, { ...opts, simulate: (s) => lab.simulate(s), household: demoHousehold() });
     return {
       ...h,
+      labConfig: lab.config,
       async close() {
         await h.close();
         await lab.close();
