@@ -71,6 +71,12 @@ function parseSeconds(text: string): number | undefined {
   return (w ?? 0) * 604_800 + (d ?? 0) * 86_400 + (h ?? 0) * 3_600 + (mi ?? 0) * 60 + (se ?? 0);
 }
 
+/** Properties every /interface/wifi record prints besides its own (help.mikrotik.com WiFi page). */
+const INTERFACE_DEFAULTS: Rec = { l2mtu: '1560', arp: 'enabled', 'arp-timeout': 'auto' };
+
+/** What every /ip/firewall/filter rule prints besides its own matchers (counters, flags, logging). */
+const RULE_DEFAULTS: Rec = { bytes: '0', packets: '0', invalid: 'false', log: 'false', 'log-prefix': '' };
+
 const SENSITIVE = new Set(['security.passphrase', 'passphrase', 'private-key', 'preshared-key']);
 
 function seed(profile: boolean, version: string): Map<string, Rec[]> {
@@ -80,11 +86,16 @@ function seed(profile: boolean, version: string): Map<string, Rec[]> {
     'master-interface': 'wifi1',
     disabled: 'false',
     running: 'true',
+    inactive: 'false',
     'configuration.ssid': 'thehomelab-guest',
     'configuration.mode': 'ap',
     'configuration.hide-ssid': 'false',
+    'configuration.country': 'Spain',
+    'channel.band': '2ghz-ax',
     'security.authentication-types': 'wpa2-psk,wpa3-psk',
     'mac-address': '00:00:5E:00:53:05',
+    ...INTERFACE_DEFAULTS,
+    'default-name': '',
   };
   if (profile) guest.security = 'guest-sec';
   else guest['security.passphrase'] = 'maple-tiger-cloud-piano-4827';
@@ -152,15 +163,18 @@ function seed(profile: boolean, version: string): Map<string, Rec[]> {
           address: '192.168.1.1/24',
           network: '192.168.1.0',
           interface: 'bridge',
+          'actual-interface': 'bridge',
           disabled: 'false',
           invalid: 'false',
           dynamic: 'false',
+          comment: 'defconf',
         },
         {
           '.id': '*2',
           address: '10.1.1.1/24',
           network: '10.1.1.0',
           interface: 'bridge-guest',
+          'actual-interface': 'bridge-guest',
           disabled: 'false',
           invalid: 'false',
           dynamic: 'false',
@@ -170,6 +184,7 @@ function seed(profile: boolean, version: string): Map<string, Rec[]> {
           address: '192.168.100.1/24',
           network: '192.168.100.0',
           interface: 'wireguard1',
+          'actual-interface': 'wireguard1',
           disabled: 'false',
           invalid: 'false',
           dynamic: 'false',
@@ -179,6 +194,7 @@ function seed(profile: boolean, version: string): Map<string, Rec[]> {
           address: '203.0.113.45/32',
           network: '198.51.100.1',
           interface: 'pppoe-out1',
+          'actual-interface': 'pppoe-out1',
           disabled: 'false',
           invalid: 'false',
           dynamic: 'true',
@@ -200,6 +216,9 @@ function seed(profile: boolean, version: string): Map<string, Rec[]> {
           'security.authentication-types': 'wpa2-psk,wpa3-psk',
           'security.passphrase': 'family-wifi-secret-2024',
           'mac-address': '00:00:5E:00:53:01',
+          inactive: 'false',
+          ...INTERFACE_DEFAULTS,
+          'default-name': 'wifi1',
         },
         {
           '.id': '*2',
@@ -213,15 +232,30 @@ function seed(profile: boolean, version: string): Map<string, Rec[]> {
           'security.authentication-types': 'wpa2-psk,wpa3-psk',
           'security.passphrase': 'family-wifi-secret-2024',
           'mac-address': '00:00:5E:00:53:02',
+          inactive: 'false',
+          ...INTERFACE_DEFAULTS,
+          'default-name': 'wifi2',
         },
         guest,
       ],
     ],
     [
       'interface/wifi/security',
-      [{ '.id': '*1', name: 'guest-sec', 'authentication-types': 'wpa2-psk,wpa3-psk', passphrase: 'maple-tiger-cloud-piano-4827' }],
+      [
+        {
+          '.id': '*1',
+          name: 'guest-sec',
+          'authentication-types': 'wpa2-psk,wpa3-psk',
+          passphrase: 'maple-tiger-cloud-piano-4827',
+          disabled: 'false',
+        },
+      ],
     ],
-    ['interface/wifi/configuration', []],
+    // A profile nobody uses yet (the APs carry their settings inline).
+    [
+      'interface/wifi/configuration',
+      [{ '.id': '*1', name: 'cfg-guest', ssid: 'thehomelab-guest', country: 'Spain', mode: 'ap', 'hide-ssid': 'false', disabled: 'false' }],
+    ],
     [
       'ip/dhcp-server',
       [
@@ -250,9 +284,11 @@ function seed(profile: boolean, version: string): Map<string, Rec[]> {
           chain: 'forward',
           action: 'fasttrack-connection',
           'connection-state': 'established,related',
+          'hw-offload': 'true',
           comment: 'defconf: fasttrack',
           disabled: 'false',
           dynamic: 'false',
+          ...RULE_DEFAULTS,
         },
         {
           '.id': '*2',
@@ -262,6 +298,7 @@ function seed(profile: boolean, version: string): Map<string, Rec[]> {
           comment: 'defconf: accept established,related, untracked',
           disabled: 'false',
           dynamic: 'false',
+          ...RULE_DEFAULTS,
         },
         {
           '.id': '*3',
@@ -271,6 +308,7 @@ function seed(profile: boolean, version: string): Map<string, Rec[]> {
           comment: 'defconf: drop invalid',
           disabled: 'false',
           dynamic: 'false',
+          ...RULE_DEFAULTS,
         },
       ],
     ],
@@ -404,8 +442,8 @@ export async function startRouterOsFake(opts: RouterOsFakeOptions = {}, port = 0
         }
       }
       for (const [k, v] of changes) found.rec[k] = v === 'yes' ? 'true' : v === 'no' ? 'false' : v;
-      if (/^interface\/(wifi|wifiwave2)\//.test(path) && 'disabled' in found.rec)
-        found.rec.running = found.rec.disabled === 'true' ? 'false' : 'true';
+      if (/^interface\/(wifi|wifiwave2)\//.test(path) && 'running' in found.rec)
+        [found.rec.running, found.rec.inactive] = found.rec.disabled === 'true' ? ['false', 'true'] : ['true', 'false'];
       return sendJson(res, 200, visible(found.rec, user));
     }
     return rosError(res, 400, 'Bad Request', 'unknown method');
@@ -450,7 +488,7 @@ export async function startRouterOsFake(opts: RouterOsFakeOptions = {}, port = 0
       else delete rec.timeout;
     } else {
       if (!props.chain) return rosError(res, 400, 'Bad Request', 'failure: chain not specified');
-      rec.dynamic = 'false';
+      Object.assign(rec, RULE_DEFAULTS, { dynamic: 'false' });
     }
     const at = placeBefore === undefined ? -1 : list.findIndex((r) => r['.id'] === placeBefore);
     if (placeBefore !== undefined && at < 0) return rosError(res, 400, 'Bad Request', 'no such item');

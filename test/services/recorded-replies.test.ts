@@ -24,7 +24,21 @@ import {
   taskStatusSchema,
   versionSchema,
 } from '../../src/services/proxmox/schemas.ts';
-import { leaseListSchema, peerListSchema, resourceSchema, wifiListSchema } from '../../src/services/routeros/schemas.ts';
+import {
+  addressListSchema,
+  addressSchema,
+  createdRecordSchema,
+  filterRuleListSchema,
+  identitySchema,
+  leaseListSchema,
+  peerListSchema,
+  resourceSchema,
+  rosErrorBody,
+  wifiConfigurationListSchema,
+  wifiListSchema,
+  wifiSchema,
+  wifiSecurityListSchema,
+} from '../../src/services/routeros/schemas.ts';
 import {
   filesystemRowSchema,
   listOf,
@@ -132,6 +146,8 @@ interface Contract {
 describe('recorded replies: fixtures, clients and fakes agree', () => {
   let pve: ProxmoxFake;
   let ros: RouterOsFake;
+  /** A RouterOS 7.12 router: WiFi under /interface/wifiwave2. */
+  let ros712: RouterOsFake;
   let omv: OmvFake;
   let omvClient: OmvClient;
   let nc: FakeNextcloud;
@@ -144,22 +160,32 @@ describe('recorded replies: fixtures, clients and fakes agree', () => {
       startFakeNextcloud(),
       startTransmissionFake({ seed: true, downloadDir: '/downloads' }),
     ]);
+    ros712 = await startRouterOsFake({ version: '7.12.1 (stable)' });
     omvClient = new OmvClient({ baseUrl: omv.url, username: omv.username, password: omv.password });
   });
   after(async () => {
     await omvClient.close();
-    await Promise.all([pve.close(), ros.close(), omv.close(), nc.close(), tr.close()]);
+    await Promise.all([pve.close(), ros.close(), omv.close(), nc.close(), tr.close(), ros712.close()]);
   });
 
   const getPve = async (path: string): Promise<unknown> =>
     (await fetch(`${pve.url}/api2/json/${path}`, { headers: { authorization: `PVEAPIToken=${pve.tokenId}=${pve.tokenSecret}` } })).json();
   const admin = FAKE_ROUTER_USERS[0]!;
-  const getRos = async (path: string): Promise<unknown> =>
+  /** One REST request to a RouterOS fake as the admin user; the JSON body whatever the status. */
+  const ros_ = async (method: string, path: string, body?: unknown, fake: RouterOsFake = ros): Promise<unknown> =>
     (
-      await fetch(`${ros.url}/rest/${path}`, {
-        headers: { authorization: `Basic ${Buffer.from(`${admin.name}:${admin.password}`).toString('base64')}` },
+      await fetch(`${fake.url}/rest/${path}`, {
+        method,
+        headers: {
+          authorization: `Basic ${Buffer.from(`${admin.name}:${admin.password}`).toString('base64')}`,
+          ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+        },
+        ...(body === undefined ? {} : { body: JSON.stringify(body) }),
       })
     ).json();
+  const getRos = (path: string): Promise<unknown> => ros_('GET', path);
+  /** What the client adds to an address list when a device is paused. */
+  const pauseEntry = (address: string) => ({ list: 'chatops-paused', address, comment: 'chatops: paused', timeout: '30m' });
   const callOmv = async (service: string, method: string, params: unknown): Promise<unknown> => {
     const r = await omvClient.call(service, method, params, z.unknown());
     assert.ok(r.ok, JSON.stringify(r));
@@ -220,6 +246,60 @@ describe('recorded replies: fixtures, clients and fakes agree', () => {
     'routeros-wifi.json': { schema: wifiListSchema, rows: (r) => r, fake: () => getRos('interface/wifi') },
     'routeros-wireguard-peers.json': { schema: peerListSchema, rows: (r) => r, fake: () => getRos('interface/wireguard/peers') },
     'routeros-dhcp-leases.json': { schema: leaseListSchema, rows: (r) => r, fake: () => getRos('ip/dhcp-server/lease') },
+    'routeros-system-identity.json': { schema: identitySchema, rows: (r) => r, fake: () => getRos('system/identity') },
+    'routeros-ip-address.json': { schema: addressSchema, rows: (r) => r, fake: () => getRos('ip/address') },
+    'routeros-address-list.json': {
+      schema: addressListSchema,
+      rows: (r) => r,
+      fake: async () => {
+        await ros_('PUT', 'ip/firewall/address-list', pauseEntry('192.0.2.31'));
+        await ros_('PUT', 'ip/firewall/address-list', { ...pauseEntry('192.0.2.32'), timeout: undefined });
+        return getRos('ip/firewall/address-list?list=chatops-paused');
+      },
+    },
+    'routeros-address-list-added.json': {
+      schema: createdRecordSchema,
+      rows: (r) => r,
+      fake: () => ros_('PUT', 'ip/firewall/address-list', pauseEntry('192.0.2.33')),
+    },
+    'routeros-firewall-filter.json': { schema: filterRuleListSchema, rows: (r) => r, fake: () => getRos('ip/firewall/filter') },
+    'routeros-firewall-filter-added.json': {
+      schema: createdRecordSchema,
+      rows: (r) => r,
+      fake: () =>
+        ros_('PUT', 'ip/firewall/filter', {
+          chain: 'forward',
+          action: 'reject',
+          'reject-with': 'icmp-admin-prohibited',
+          'src-address-list': 'chatops-paused',
+          comment: 'chatops: paused devices',
+          'place-before': '*1',
+        }),
+    },
+    'routeros-wifiwave2.json': {
+      schema: wifiListSchema,
+      rows: (r) => r,
+      fake: () => ros_('GET', 'interface/wifiwave2', undefined, ros712),
+    },
+    'routeros-wifi-patched.json': {
+      schema: wifiSchema,
+      rows: (r) => r,
+      fake: () => ros_('PATCH', 'interface/wifi/*5', { disabled: 'true' }),
+    },
+    'routeros-wifi-configuration.json': {
+      schema: wifiConfigurationListSchema,
+      rows: (r) => r,
+      fake: () => getRos('interface/wifi/configuration'),
+    },
+    'routeros-wifi-security.json': { schema: wifiSecurityListSchema, rows: (r) => r, fake: () => getRos('interface/wifi/security') },
+    'routeros-error.json': {
+      schema: rosErrorBody.required(),
+      rows: (r) => r,
+      fake: async () => {
+        await ros_('PUT', 'ip/firewall/address-list', pauseEntry('192.0.2.34'));
+        return ros_('PUT', 'ip/firewall/address-list', pauseEntry('192.0.2.34'));
+      },
+    },
     'omv-system-information.json': {
       schema: omvResponse(systemInfoSchema),
       rows: (r) => r.response,
