@@ -5,6 +5,7 @@
  */
 import { systemClock, type Clock } from './core/clock.ts';
 import type { Config } from './core/config.ts';
+import { formatAddress } from './core/chat-address.ts';
 import { isWritable, openDatabase, type Db } from './core/db.ts';
 import { DeadlineStore, DeadlineWorker } from './core/deadlines.ts';
 import { startHealthServer } from './core/health-server.ts';
@@ -68,8 +69,8 @@ export interface App {
 /** Owner identities from every place the config names them. */
 function ownerIdentities(config: Config, withConsole: boolean): string[] {
   const owners = new Set(config.permissions.owners);
-  for (const id of config.telegram?.ownerIds ?? []) owners.add(`telegram:${id}`);
-  for (const id of config.discord?.ownerIds ?? []) owners.add(`discord:${id}`);
+  for (const id of config.telegram?.ownerIds ?? []) owners.add(formatAddress('telegram', id));
+  for (const id of config.discord?.ownerIds ?? []) owners.add(formatAddress('discord', id));
   if (withConsole) owners.add(CONSOLE_IDENTITY);
   return [...owners];
 }

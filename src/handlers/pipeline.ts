@@ -11,6 +11,7 @@ import type { Clock } from '../core/clock.ts';
 import { pickLanguage, type Language, type Messages, type Translate } from '../core/i18n.ts';
 import type { Logger } from '../core/logger.ts';
 import { textMessage, type Action, type OutMessage } from '../core/outmessage.ts';
+import { chatAddress } from '../core/chat-address.ts';
 import type { AccessControl, ChatRef, Principal } from '../permissions/access.ts';
 import type { ActionTokens } from '../permissions/action-tokens.ts';
 import type { AuditLog } from '../permissions/audit.ts';
@@ -190,7 +191,7 @@ export class Pipeline {
       this.deps.audit.record({
         at: this.deps.clock.now(),
         identity: principal.identity,
-        chat: chatKey(inv.chat),
+        chat: chatAddress(inv.chat),
         command: resolved.raw.command ?? '?',
         args: {},
         result: 'cancelled',
@@ -333,7 +334,7 @@ export class Pipeline {
       const id = this.deps.audit.record({
         at: this.deps.clock.now(),
         identity: req.principal.identity,
-        chat: chatKey(req.chat),
+        chat: chatAddress(req.chat),
         command: req.command.name,
         args: req.raw,
         result: 'started',
@@ -360,7 +361,7 @@ export class Pipeline {
         this.deps.audit.record({
           at: this.deps.clock.now(),
           identity: req.principal.identity,
-          chat: chatKey(req.chat),
+          chat: chatAddress(req.chat),
           command: req.command.name,
           args: req.raw,
           result,
@@ -501,11 +502,6 @@ export class Pipeline {
   private async closeOrigin(sink: ReplySink, text: string): Promise<void> {
     if (sink.updateOrigin) await sink.updateOrigin(textMessage(text)).catch(() => undefined);
   }
-}
-
-/** `platform:id` of a chat, as used in audit entries and bindings. */
-export function chatKey(chat: ChatRef): string {
-  return `${chat.platform}:${chat.id}`;
 }
 
 function stripReserved(raw: Readonly<Record<string, string>>): Record<string, string> {

@@ -6,7 +6,7 @@
  */
 import type { Clock } from '../core/clock.ts';
 import type { Language } from '../core/i18n.ts';
-import type { ChatRef } from './chat.ts';
+import type { ChatRef } from '../core/chat-address.ts';
 import type { GrantsStore } from './grants.ts';
 import type { PeopleStore, Principal } from './people.ts';
 import type { Permission } from './permissions.ts';
@@ -14,7 +14,7 @@ import type { ActorFacts } from './policy.ts';
 import { RateLimiter } from './rate-limit.ts';
 import { minRole, type Role } from './roles.ts';
 
-export type { ChatRef } from './chat.ts';
+export type { ChatRef } from '../core/chat-address.ts';
 export type { Outcome, PersonSummary, Principal } from './people.ts';
 
 /** Read-only permission decisions. */

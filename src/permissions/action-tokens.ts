@@ -6,7 +6,7 @@
  */
 import type { Clock } from '../core/clock.ts';
 import type { Db } from '../core/db.ts';
-import { chatKey, parseChatKey, type ChatRef } from './chat.ts';
+import { chatStorageKey, parseChatStorageKey, type ChatRef } from '../core/chat-address.ts';
 import { hashCode, opaqueToken } from './codes.ts';
 
 /** What a button does and who may press it. */
@@ -63,7 +63,7 @@ export class ActionTokens {
         spec.command,
         JSON.stringify(spec.args),
         spec.allowedIdentity ?? null,
-        chatKey(spec.chat),
+        chatStorageKey(spec.chat),
         now,
         now + spec.ttlMs,
         spec.oneShot ? 1 : 0,
@@ -81,7 +81,7 @@ export class ActionTokens {
        FROM action_tokens WHERE token_hash = ?`,
       )
       .get(h) as TokenRow | undefined;
-    const chat = row && parseChatKey(row.chat);
+    const chat = row && parseChatStorageKey(row.chat);
     if (!row || !chat) return { ok: false, reason: 'unknown' };
     if (row.allowedIdentity !== null && !this.samePerson(row.allowedIdentity, presser)) return { ok: false, reason: 'not-yours' };
     const now = this.clock.now();

@@ -6,7 +6,7 @@
 import type { Clock } from '../core/clock.ts';
 import type { Db } from '../core/db.ts';
 import type { AccessControl, Outcome, Principal } from './access.ts';
-import { chatKey, parseChatKey, type ChatRef } from './chat.ts';
+import { chatStorageKey, parseChatStorageKey, type ChatRef } from '../core/chat-address.ts';
 import { atLeast } from './roles.ts';
 
 /** Default lifetime of an unanswered request. */
@@ -60,7 +60,7 @@ function toRequest(r: Row): ApprovalRequest {
   return {
     id: r.id,
     requester: r.requester,
-    chat: parseChatKey(r.chat) as ChatRef,
+    chat: parseChatStorageKey(r.chat) as ChatRef,
     command: r.command,
     args: JSON.parse(r.args) as Record<string, string>,
     permission: r.permission,
@@ -95,13 +95,13 @@ export class Approvals {
         `SELECT id FROM approvals WHERE requester = ? AND chat = ? AND command = ? AND args = ? AND status = 'pending' AND expires_at > ?`,
       )
       .pluck()
-      .get(spec.requester.identity, chatKey(spec.chat), spec.command, args, now) as number | undefined;
+      .get(spec.requester.identity, chatStorageKey(spec.chat), spec.command, args, now) as number | undefined;
     if (existing !== undefined) return existing;
     const r = db
       .prepare(
         `INSERT INTO approvals (requester, chat, command, args, permission, status, created_at, expires_at) VALUES (?, ?, ?, ?, ?, 'pending', ?, ?)`,
       )
-      .run(spec.requester.identity, chatKey(spec.chat), spec.command, args, spec.permission, now, now + this.ttlMs);
+      .run(spec.requester.identity, chatStorageKey(spec.chat), spec.command, args, spec.permission, now, now + this.ttlMs);
     return Number(r.lastInsertRowid);
   }
 

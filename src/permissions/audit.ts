@@ -3,7 +3,7 @@
  * and denial, with time, identity, chat, command, arguments (secrets redacted) and result.
  */
 import type { Db } from '../core/db.ts';
-import { chatKey, type ChatRef } from './chat.ts';
+import { chatAddress, type ChatRef } from '../core/chat-address.ts';
 
 /** Argument keys whose values never reach the log. */
 export const SECRET_KEY = /pass|secret|token|key/i;
@@ -14,6 +14,7 @@ const MAX_ARGS_CHARS = 2_000;
 export interface AuditEntry {
   at: number;
   identity: string;
+  /** A chat, or its `platform:id` text (identity for a DM without a chat, such as /start). */
   chat: ChatRef | string;
   command: string;
   args?: Readonly<Record<string, unknown>>;
@@ -87,7 +88,7 @@ export class AuditLog {
     let args = JSON.stringify(redact(e.args ?? {}));
     if (args.length > MAX_ARGS_CHARS) args = JSON.stringify({ truncated: args.slice(0, MAX_ARGS_CHARS) });
     const service = e.service ?? this.opts.serviceOf?.(e.command) ?? null;
-    const chat = typeof e.chat === 'string' ? e.chat : chatKey(e.chat);
+    const chat = typeof e.chat === 'string' ? e.chat : chatAddress(e.chat);
     const r = this.db
       .prepare('INSERT INTO audit_log (at, identity, chat, command, service, args, result, detail) VALUES (?, ?, ?, ?, ?, ?, ?, ?)')
       .run(e.at, e.identity, chat, e.command, service, args, e.result, e.detail?.slice(0, 500) ?? null);

@@ -6,7 +6,7 @@
  */
 import type { Clock } from '../core/clock.ts';
 import { statementCache, type Db } from '../core/db.ts';
-import { chatKey, parseChatKey, type ChatRef, type Platform } from './chat.ts';
+import { chatAddress, chatStorageKey, parseAddress, parseChatStorageKey, type ChatRef } from '../core/chat-address.ts';
 import { defaultRoleFor, isPermission, OWNER_ONLY, type Permission } from './permissions.ts';
 import { isRole, minRole, ROLES, roleRank, type Role } from './roles.ts';
 import { WriteGeneration } from './write-generation.ts';
@@ -174,14 +174,14 @@ export class GrantsStore {
         r.maxRole,
       ]),
     );
-    const stored = this.storedCeilings.get(chatKey(chat));
-    const configured = this.configCeilings.get(`${chat.platform}:${chat.id}`);
+    const stored = this.storedCeilings.get(chatStorageKey(chat));
+    const configured = this.configCeilings.get(chatAddress(chat));
     return stored && configured ? minRole(stored, configured) : (stored ?? configured);
   }
 
   /** Who stored a group's own ceiling (person id); undefined when none is stored. */
   chatCeilingSetBy(chat: ChatRef): number | undefined {
-    const by = this.sql('SELECT set_by FROM chat_ceilings WHERE chat = ?').pluck().get(chatKey(chat)) as number | null | undefined;
+    const by = this.sql('SELECT set_by FROM chat_ceilings WHERE chat = ?').pluck().get(chatStorageKey(chat)) as number | null | undefined;
     return by ?? undefined;
   }
 
@@ -189,12 +189,12 @@ export class GrantsStore {
   chatCeilings(): ChatCeiling[] {
     const rows = this.sql('SELECT chat, max_role AS maxRole FROM chat_ceilings ORDER BY chat').all() as { chat: string; maxRole: Role }[];
     const stored = rows.flatMap((r) => {
-      const chat = parseChatKey(r.chat);
+      const chat = parseChatStorageKey(r.chat);
       return chat ? [{ chat, maxRole: r.maxRole, fromConfig: false }] : [];
     });
     const configured = [...this.configCeilings].flatMap(([key, maxRole]) => {
-      const m = /^(telegram|discord|console):(.+)$/.exec(key);
-      return m ? [{ chat: { platform: m[1] as Platform, id: m[2] as string, kind: 'group' as const }, maxRole, fromConfig: true }] : [];
+      const address = parseAddress(key);
+      return address ? [{ chat: { ...address, kind: 'group' as const }, maxRole, fromConfig: true }] : [];
     });
     return [...stored, ...configured];
   }
@@ -202,11 +202,11 @@ export class GrantsStore {
   /** Stores (or with null removes) a group's own ceiling. */
   setChatCeiling(chat: ChatRef, maxRole: Role | null, byPersonId: number): void {
     this.write(() => {
-      if (maxRole === null) this.sql('DELETE FROM chat_ceilings WHERE chat = ?').run(chatKey(chat));
+      if (maxRole === null) this.sql('DELETE FROM chat_ceilings WHERE chat = ?').run(chatStorageKey(chat));
       else
         this.sql(
           'INSERT INTO chat_ceilings (chat, max_role, set_by, set_at) VALUES (?, ?, ?, ?) ON CONFLICT (chat) DO UPDATE SET max_role = excluded.max_role, set_by = excluded.set_by, set_at = excluded.set_at',
-        ).run(chatKey(chat), maxRole, byPersonId, this.clock.now());
+        ).run(chatStorageKey(chat), maxRole, byPersonId, this.clock.now());
     });
   }
 }

@@ -6,7 +6,7 @@
 import type { Clock } from '../core/clock.ts';
 import type { Db } from '../core/db.ts';
 import type { AccessControl } from './access.ts';
-import { parseIdentity, type Platform } from './chat.ts';
+import { parseIdentity, type Platform } from '../core/chat-address.ts';
 import { hashCode, humanCode, normaliseCode } from './codes.ts';
 import type { Outcome, PeopleStore, Principal } from './people.ts';
 import { P } from './permissions.ts';

@@ -3,7 +3,7 @@
  * checks over the actor's stored facts; the writes go to the people and grants stores.
  */
 import type { AccessControl } from './access.ts';
-import type { ChatRef } from './chat.ts';
+import type { ChatRef } from '../core/chat-address.ts';
 import { inherited, type GrantsStore } from './grants.ts';
 import type { Outcome, PeopleStore, PersonSummary, Principal } from './people.ts';
 import { P } from './permissions.ts';

@@ -5,7 +5,7 @@
 import type { Clock } from '../core/clock.ts';
 import type { Db } from '../core/db.ts';
 import { AccessControl } from './access.ts';
-import { parseIdentity } from './chat.ts';
+import { parseIdentity } from '../core/chat-address.ts';
 import { GrantsStore } from './grants.ts';
 import { Management } from './management.ts';
 import { PeopleStore } from './people.ts';

@@ -7,7 +7,7 @@
 import type { Clock } from '../core/clock.ts';
 import { statementCache, type Db } from '../core/db.ts';
 import type { Language } from '../core/i18n.ts';
-import { parseIdentity } from './chat.ts';
+import { parseIdentity } from '../core/chat-address.ts';
 import { roleRank, type Role } from './roles.ts';
 import { WriteGeneration } from './write-generation.ts';
 

@@ -5,7 +5,7 @@
  */
 import type { Clock } from '../core/clock.ts';
 import type { Db } from '../core/db.ts';
-import { parseIdentity } from './chat.ts';
+import { parseIdentity } from '../core/chat-address.ts';
 import { hashCode, humanCode, normaliseCode } from './codes.ts';
 import type { Outcome, PeopleStore, Principal } from './people.ts';
 

@@ -27,7 +27,7 @@ import { alertCommands } from '../handlers/alerts/commands.ts';
 import { createAlertRenderer } from '../handlers/alerts/render.ts';
 import type { AccessControl } from '../permissions/access.ts';
 import type { ActionTokens } from '../permissions/action-tokens.ts';
-import type { ChatRef } from '../permissions/chat.ts';
+import { parseAddress, type ChatRef } from '../core/chat-address.ts';
 import { lowBattery, onBattery, type UpsState } from '../services/nut/state.ts';
 import type { Poller } from '../services/poller.ts';
 import type { AnnounceButton, BackendInfo, FeatureModule, WiringContext } from './module.ts';
@@ -63,8 +63,7 @@ const PRUNE_AFTER_MS = 30 * 86_400_000;
 
 /** Where a destination string points, as the permission layer names chats. */
 export function chatOf(destination: string): ChatRef {
-  const [platform, ...rest] = destination.split(':');
-  const id = rest.join(':');
+  const { platform, id } = parseAddress(destination) ?? { platform: 'console', id: destination };
   // A forum topic belongs to its supergroup: buttons and permissions are the chat's.
   if (platform === 'telegram') return { platform, id: parseTelegramAddress(id).chatId, kind: id.startsWith('-') ? 'group' : 'private' };
   if (platform === 'discord') return { platform, id, kind: 'group' };
@@ -122,10 +121,10 @@ export function createAlerting(deps: AlertingDeps): Alerting {
       backendLabelKey: (b) => deps.backends.get(b)?.labelKey,
     }),
     async deliver(destination, message, editRef, meta) {
-      const [platform, ...rest] = destination.split(':');
-      const adapter = deps.adapters().find((a) => a.platform === platform);
-      if (!adapter) return { ok: false, permanent: true, error: `no ${platform ?? '?'} chat is configured` };
-      return adapter.deliver(rest.join(':'), message, editRef, meta ? { dedupKey: meta.dedupKey } : undefined);
+      const address = parseAddress(destination);
+      const adapter = address && deps.adapters().find((a) => a.platform === address.platform);
+      if (!address || !adapter) return { ok: false, permanent: true, error: `no ${address?.platform ?? '?'} chat is configured` };
+      return adapter.deliver(address.id, message, editRef, meta ? { dedupKey: meta.dedupKey } : undefined);
     },
   }));
 

@@ -16,6 +16,7 @@ import {
   type Interaction,
 } from 'discord.js';
 import type { Logger } from '../../core/logger.ts';
+import { formatAddress } from '../../core/chat-address.ts';
 import type { OutMessage } from '../../core/outmessage.ts';
 import type { ArgDef } from '../../handlers/args.ts';
 import type { ChatRef, Input, Pipeline } from '../../handlers/pipeline.ts';
@@ -134,7 +135,11 @@ export class DiscordAdapter implements ChatAdapter {
 
   private user(i: Interaction) {
     const member = i.member && 'displayName' in i.member ? i.member.displayName : undefined;
-    return { identity: `discord:${i.user.id}`, displayName: member ?? i.user.globalName ?? i.user.username, languageCode: i.locale };
+    return {
+      identity: formatAddress('discord', i.user.id),
+      displayName: member ?? i.user.globalName ?? i.user.username,
+      languageCode: i.locale,
+    };
   }
 
   private async onInteraction(i: Interaction): Promise<void> {
@@ -171,7 +176,7 @@ export class DiscordAdapter implements ChatAdapter {
     const command = this.registry.get(i.commandName);
     const def = command?.args[focused.name] as ArgDef<unknown> | undefined;
     const source = def && completionSource(def);
-    const allowed = command && (this.opts.mayRun?.(`discord:${i.user.id}`, this.chatRef(i), command.name) ?? true);
+    const allowed = command && (this.opts.mayRun?.(formatAddress('discord', i.user.id), this.chatRef(i), command.name) ?? true);
     if (!def || !source || !allowed) return void (await i.respond([]));
     const typed = String(focused.value);
     let values: readonly string[];

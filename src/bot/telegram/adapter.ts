@@ -3,6 +3,7 @@ import { autoRetry } from '@grammyjs/auto-retry';
 import { run, sequentialize, type RunnerHandle } from '@grammyjs/runner';
 import { Bot, GrammyError, HttpError, InputFile, type Context } from 'grammy';
 import type { Logger } from '../../core/logger.ts';
+import { formatAddress } from '../../core/chat-address.ts';
 import type { OutMessage } from '../../core/outmessage.ts';
 import type { MessageHandle } from '../../handlers/command.ts';
 import type { ChatRef, Input, Pipeline, ReplySink } from '../../handlers/pipeline.ts';
@@ -123,7 +124,11 @@ export class TelegramAdapter implements ChatAdapter {
   private user(ctx: Context) {
     const from = ctx.from;
     const name = [from?.first_name, from?.last_name].filter(Boolean).join(' ') || from?.username || String(from?.id);
-    return { identity: `telegram:${from?.id}`, displayName: name, ...(from?.language_code ? { languageCode: from.language_code } : {}) };
+    return {
+      identity: formatAddress('telegram', from?.id ?? ''),
+      displayName: name,
+      ...(from?.language_code ? { languageCode: from.language_code } : {}),
+    };
   }
 
   /** The forum topic an update happened in (absent in the General topic and outside forums). */

@@ -3,7 +3,7 @@ import type { Block } from '../../core/outmessage.ts';
 import { macVendor } from '../../services/oui/vendor.ts';
 import { arg } from '../args.ts';
 import { defineCommand, type AnyCommand, type CommandContext } from '../command.ts';
-import { chatKey } from '../pipeline.ts';
+import { chatAddress } from '../../core/chat-address.ts';
 import { formatAge, serviceErrorMessage } from '../replies.ts';
 import { DP, done, info, oneDevice, ownerName, pauseState, staff, warn, type DeviceCommandDeps } from './deps.ts';
 import { deviceLabel, type Device } from './store.ts';
@@ -200,7 +200,7 @@ export function deviceCommands(deps: DeviceCommandDeps): AnyCommand[] {
         kind: 'block',
         until: undefined,
         address: d.ip,
-        chat: chatKey(ctx.chat),
+        chat: chatAddress(ctx.chat),
         setBy: ctx.principal.identity,
       });
       if (!r.ok) return serviceErrorMessage(ctx.t, r.error, ctx.t('router.label'));

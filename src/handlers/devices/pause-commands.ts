@@ -3,7 +3,7 @@ import type { OutMessage } from '../../core/outmessage.ts';
 import { formatTime } from '../alerts/render.ts';
 import { arg, formatDurationShort } from '../args.ts';
 import { defineCommand, type AnyCommand, type CommandContext } from '../command.ts';
-import { chatKey } from '../pipeline.ts';
+import { chatAddress } from '../../core/chat-address.ts';
 import { serviceErrorMessage } from '../replies.ts';
 import { DP, done, info, staff, warn, type DeviceCommandDeps } from './deps.ts';
 import { deviceLabel, type Device } from './store.ts';
@@ -60,7 +60,7 @@ export function pauseCommands(deps: DeviceCommandDeps): AnyCommand[] {
         kind: 'pause',
         until: end.until,
         address: d.ip,
-        chat: chatKey(ctx.chat),
+        chat: chatAddress(ctx.chat),
         setBy: asked,
       });
       if (!r.ok) return serviceErrorMessage(t, r.error, t('router.label'));

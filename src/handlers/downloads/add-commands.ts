@@ -4,7 +4,7 @@ import type { AddedTorrent } from '../../services/transmission/client.ts';
 import { inspectTorrentFile, parseMagnet, validateTorrentUrl } from '../../services/transmission/validate.ts';
 import { arg } from '../args.ts';
 import { defineCommand, type AnyCommand, type CommandContext } from '../command.ts';
-import { chatKey } from '../pipeline.ts';
+import { chatAddress } from '../../core/chat-address.ts';
 import { formatBytes, serviceErrorMessage } from '../replies.ts';
 import { GROUP, torrentsLabel, type TorrentCommandDeps } from './commands.ts';
 import { shortName } from './format.ts';
@@ -58,7 +58,7 @@ async function addedReply(
 ): Promise<OutMessage> {
   if (!r.ok) return serviceErrorMessage(ctx.t, r.error, torrentsLabel(ctx));
   const { hash, name, duplicate } = r.value;
-  deps.store.recordAdded({ hash, name, chat: chatKey(ctx.chat), addedBy: ctx.principal.identity }, ctx.now());
+  deps.store.recordAdded({ hash, name, chat: chatAddress(ctx.chat), addedBy: ctx.principal.identity }, ctx.now());
   await deps.poller.refresh(); // /torrents right after shows it
   const text = duplicate
     ? ctx.t('downloads.add.duplicate', { name: shortName(name) })

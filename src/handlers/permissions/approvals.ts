@@ -6,12 +6,12 @@
  */
 import type { Translate } from '../../core/i18n.ts';
 import { textMessage, type OutMessage } from '../../core/outmessage.ts';
-import { privateChatOf } from '../../permissions/chat.ts';
+import { chatAddress, platformOf, privateChatOf } from '../../core/chat-address.ts';
 import { P } from '../../permissions/permissions.ts';
 import { arg, normaliseArgs, parseNamed } from '../args.ts';
 import { defineCommand, type AnyCommand } from '../command.ts';
 import type { PipelineHooks } from '../pipeline.ts';
-import { chatAddress, onePerPerson, roleName, type PermissionDeps } from './deps.ts';
+import { onePerPerson, roleName, type PermissionDeps } from './deps.ts';
 
 const DECIDE = 'approval-decide';
 const ADMIT = 'admit';
@@ -230,10 +230,9 @@ export function approvalCommands(deps: PermissionDeps): AnyCommand[] {
 
 /** Tells each owner once about a stranger, with an "Invite as family" button of their own. */
 export function notifyOwnersOfStranger(deps: PermissionDeps, identity: string, displayName: string): void {
-  const platform = identity.split(':')[0] ?? '';
   const owners = onePerPerson(
     deps.access.approversFor(P.grantManage).filter((p) => p.role === 'owner'),
-    platform,
+    platformOf(identity),
   );
   for (const owner of owners) {
     const chat = privateChatOf(owner.identity);

@@ -2,14 +2,14 @@
 import type { Translate } from '../../core/i18n.ts';
 import { nearest } from '../../core/suggest.ts';
 import { textMessage, type OutMessage } from '../../core/outmessage.ts';
-import { parseIdentity, type ChatRef, type Platform } from '../../permissions/chat.ts';
+import { chatAddress, parseAddress, parseIdentity, platformOf, type ChatRef, type Platform } from '../../core/chat-address.ts';
 import { INVITE_TTL } from '../../permissions/invites.ts';
 import { isPermission, P } from '../../permissions/permissions.ts';
 import { ROLES, type Role } from '../../permissions/roles.ts';
 import { arg, formatDurationShort } from '../args.ts';
 import { defineCommand, type AnyCommand } from '../command.ts';
 import { auditCommand } from './audit-command.ts';
-import { chatAddress, onePerPerson, roleName, type PermissionDeps } from './deps.ts';
+import { onePerPerson, roleName, type PermissionDeps } from './deps.ts';
 import type { Principal } from '../../permissions/people.ts';
 
 const warn = (text: string): OutMessage => textMessage(text, { severity: 'warning' });
@@ -19,10 +19,9 @@ const CHAT_ARG = /^((telegram|discord|console):)?-?[\w-]{1,64}$/;
 
 /** Tells every owner (other than the person who linked) that an account was linked, so a leaked code cannot go unnoticed. */
 function tellOwnersOfLink(deps: PermissionDeps, linked: Principal, from: string): void {
-  const platform = linked.identity.split(':')[0] ?? '';
   const owners = onePerPerson(
     deps.access.approversFor(P.grantManage).filter((p) => p.role === 'owner' && p.personId !== linked.personId),
-    platform,
+    platformOf(linked.identity),
   );
   for (const owner of owners) {
     deps.notify(owner.identity, (t) =>
@@ -228,8 +227,8 @@ export function permissionCommands(deps: PermissionDeps): AnyCommand[] {
   /** The chat a /ceiling names: an explicit `platform:id` / id of a group, else the current chat. */
   const targetChat = (here: ChatRef, named: string | undefined): ChatRef => {
     if (!named) return here;
-    const m = /^(?:(telegram|discord|console):)?(.+)$/.exec(named);
-    return { platform: (m?.[1] as Platform | undefined) ?? here.platform, id: m?.[2] ?? named, kind: 'group' };
+    const address = parseAddress(named);
+    return { platform: address?.platform ?? here.platform, id: address?.id ?? named, kind: 'group' };
   };
 
   const ceiling = defineCommand({

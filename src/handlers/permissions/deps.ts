@@ -1,7 +1,8 @@
 /** What the people-and-permissions commands need; built by src/wiring/permissions.ts. */
+import { platformOf, type Platform } from '../../core/chat-address.ts';
 import type { Messages, Translate } from '../../core/i18n.ts';
 import type { OutMessage } from '../../core/outmessage.ts';
-import type { AccessControl, ChatRef, Principal } from '../../permissions/access.ts';
+import type { AccessControl, Principal } from '../../permissions/access.ts';
 import type { ActionTokens } from '../../permissions/action-tokens.ts';
 import type { ApprovalRequest, Approvals } from '../../permissions/approvals.ts';
 import type { AuditLog } from '../../permissions/audit.ts';
@@ -40,18 +41,16 @@ export interface PermissionDeps {
   readonly now: () => number;
 }
 
-/** `platform:id` of a chat, the form audit entries, notify() and config use. */
-export const chatAddress = (chat: ChatRef): string => `${chat.platform}:${chat.id}`;
-
 /** A role's name in the reader's language. */
 export const roleName = (t: Translate, role: Role | string): string => t(`role.${role}`);
 
 /** Picks one identity per person to message: the one on `platform` if they have it. */
-export function onePerPerson(people: readonly Principal[], platform: string): Principal[] {
+export function onePerPerson(people: readonly Principal[], platform: Platform | undefined): Principal[] {
   const byPerson = new Map<number, Principal>();
+  const onPlatform = (p: Principal): boolean => platform !== undefined && platformOf(p.identity) === platform;
   for (const p of people) {
     const seen = byPerson.get(p.personId);
-    if (!seen || (!seen.identity.startsWith(`${platform}:`) && p.identity.startsWith(`${platform}:`))) byPerson.set(p.personId, p);
+    if (!seen || (!onPlatform(seen) && onPlatform(p))) byPerson.set(p.personId, p);
   }
   return [...byPerson.values()];
 }

@@ -6,7 +6,7 @@ import { checkDomain, matchProtected, type DomainCheck } from '../../services/pi
 import type { Principal } from '../../permissions/access.ts';
 import { arg, formatDurationShort } from '../args.ts';
 import { defineCommand, type AnyCommand, type CommandContext } from '../command.ts';
-import { chatKey } from '../pipeline.ts';
+import { chatAddress } from '../../core/chat-address.ts';
 import { notRecordedMessage, serviceErrorMessage } from '../replies.ts';
 import { TEMP_COMMENT, type ScopedAllows, type ScopedDevice } from './scope.ts';
 import type { TempAllow, TempAllowStore } from './store.ts';
@@ -86,7 +86,7 @@ export function unblockCommands(deps: UnblockDeps): AnyCommand[] {
       domain: c.value,
       display: c.display,
       expiresAt,
-      chat: chatKey(ctx.chat),
+      chat: chatAddress(ctx.chat),
       requestedBy: ctx.principal.identity,
       ...(personId !== undefined ? { personId } : {}),
     };

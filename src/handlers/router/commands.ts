@@ -8,7 +8,7 @@ import { wifiQrPng } from '../../services/routeros/wifi-qr.ts';
 import { snapshotValue, type Poller } from '../../services/poller.ts';
 import { arg, formatDurationShort } from '../args.ts';
 import { defineCommand, type AnyCommand, type CommandContext } from '../command.ts';
-import { chatKey } from '../pipeline.ts';
+import { chatAddress } from '../../core/chat-address.ts';
 import { formatAge, formatBytes, formatPercent, notRecordedMessage, serviceErrorMessage, snapshotFooter } from '../replies.ts';
 import { normalizeMac, type DeviceStore } from '../devices/store.ts';
 import type { GuestAutoOffStore } from './store.ts';
@@ -123,7 +123,7 @@ export function routerCommands(deps: RouterCommandDeps): AnyCommand[] {
         const now = ctx.now();
         // The switch-off time is on disk before the WiFi goes on: a crash or a full disk never leaves it on for good.
         const change = await changeWithDeadline(
-          () => autoOff.intend({ offAt: now + duration, chat: chatKey(ctx.chat), setBy: ctx.principal.identity }, now),
+          () => autoOff.intend({ offAt: now + duration, chat: chatAddress(ctx.chat), setBy: ctx.principal.identity }, now),
           () => client.setGuestWifiEnabled(true),
         );
         if (change.status === 'not-recorded') return notRecordedMessage(ctx.t);
