@@ -1,4 +1,5 @@
 import type { ALERT_SOURCES } from '../core/config-schema.ts';
+import type { AlertCause } from './causes.ts';
 
 /** How loud an alert is. `critical` ignores quiet hours and re-notifies. */
 export type Severity = 'info' | 'warning' | 'critical';
@@ -39,4 +40,6 @@ export interface Condition {
   readonly resolvedKey?: string;
   /** Monospaced detail shown under the alert (a failed task's log tail); kept short by the rule. */
   readonly log?: string;
+  /** What explains it (the rule saw it in the same snapshot): held, not raised, while this is set. */
+  readonly heldBy?: AlertCause;
 }

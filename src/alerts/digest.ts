@@ -1,5 +1,6 @@
 import cron from 'node-cron';
 import type { Logger } from '../core/logger.ts';
+import type { AlertCause } from './causes.ts';
 
 /**
  * The morning digest: one message built from the latest snapshots. The data arrives as a plain
@@ -32,17 +33,26 @@ export interface DigestSection {
   readonly ok: boolean;
 }
 
+/** A condition held by a known cause, as the digest lists it. */
+export interface HeldAlert {
+  readonly summaryKey: string;
+  readonly params: Readonly<Record<string, string | number>>;
+  readonly cause: AlertCause;
+}
+
 /** The digest as stored in the outbox and rendered per chat. */
 export interface Digest extends DigestInput {
   readonly at: number;
   readonly sections: readonly DigestSection[];
   readonly activeAlerts: number;
+  /** Conditions not raised because a cause explains them (folded alerts), with that cause. */
+  readonly held?: readonly HeldAlert[];
   /** True when every section is fine and nothing is raised. */
   readonly allGood: boolean;
 }
 
 /** Builds the digest; sections without data are left out rather than shown as fine. */
-export function buildDigest(input: DigestInput, now: number, activeAlerts = 0): Digest {
+export function buildDigest(input: DigestInput, now: number, activeAlerts = 0, held: readonly HeldAlert[] = []): Digest {
   const sections: DigestSection[] = [];
   if (input.backups) sections.push({ name: 'backups', ok: input.backups.failed.length === 0 && input.backups.missing.length === 0 });
   if (input.raid) sections.push({ name: 'raid', ok: input.raid.every((a) => a.healthy) });
@@ -50,7 +60,14 @@ export function buildDigest(input: DigestInput, now: number, activeAlerts = 0): 
   if (input.ups) sections.push({ name: 'ups', ok: input.ups.onMains && !input.ups.replaceBattery });
   // Pending updates are news, not a problem, unless some are security fixes.
   if (input.updates) sections.push({ name: 'updates', ok: input.updates.every((u) => !u.security) });
-  return { ...input, at: now, sections, activeAlerts, allGood: activeAlerts === 0 && sections.every((s) => s.ok) };
+  return {
+    ...input,
+    at: now,
+    sections,
+    activeAlerts,
+    ...(held.length ? { held } : {}),
+    allGood: activeAlerts === 0 && held.length === 0 && sections.every((s) => s.ok),
+  };
 }
 
 /** Combines the areas' parts: `backups` may come from several (Proxmox jobs, the off-site copy), the rest from one each. */

@@ -10,6 +10,7 @@
  * debounce) and marked `atStart` so the text says "already present at start"; an alert the
  * database says is active but which is gone now is resolved at once ("while offline").
  */
+import type { AlertCause } from './causes.ts';
 import { severityRank as rank, type Condition } from './condition.ts';
 import {
   unreachableKey,
@@ -32,6 +33,8 @@ export interface EvaluationContext {
   readonly mutes: ReadonlyMap<string, number>;
   /** First evaluation of this origin since the process started. */
   readonly firstEvaluation: boolean;
+  /** Causes outside the rules' sight (a power cut, the WAN down, maintenance) that hold a condition. */
+  readonly holdOf?: (c: Condition) => AlertCause | undefined;
 }
 
 /** The records to save (upsert), the keys to delete, and the events to announce. */
@@ -60,7 +63,16 @@ export function viewOf(r: AlertRecord): AlertView {
     ...(r.ackBy !== undefined ? { ackBy: r.ackBy, ackAt: r.ackAt } : {}),
     ...(r.snoozedUntil !== undefined ? { snoozedUntil: r.snoozedUntil, snoozedBy: r.snoozedBy } : {}),
     ...(r.atStart ? { atStart: true } : {}),
+    ...(r.heldBy ? { heldBy: r.heldBy } : {}),
   };
+}
+
+/** The record with `cause` as its hold (or none). */
+function withCause(r: AlertRecord, cause: AlertCause | undefined): AlertRecord {
+  if (cause) return { ...r, heldBy: cause };
+  if (r.heldBy === undefined) return r;
+  const { heldBy: _h, ...rest } = r;
+  return rest;
 }
 
 /** True when a mute covers the record's source or origin. */
@@ -152,9 +164,15 @@ export function evaluate(records: readonly AlertRecord[], input: EvaluationInput
       r = { ...old, condition: c, lastSeenAt: now };
       delete (r as { absentSince?: number }).absentSince;
     }
+    // A cause holds it: recorded (and listed with its cause), but not raised nor repeated while it lasts.
+    r = withCause(r, c.heldBy ?? ctx.holdOf?.(c));
     if (r.state === 'pending') {
       if (suppressed(c)) {
         if (old) deletes.push(key);
+        continue;
+      }
+      if (r.heldBy) {
+        upserts.push(r);
         continue;
       }
       if (now - r.firstSeenAt >= (c.holdMs ?? o.debounceMs)) {
@@ -173,7 +191,7 @@ export function evaluate(records: readonly AlertRecord[], input: EvaluationInput
       continue;
     }
     // Raised and still present: announce meaningful changes only (params like charge move every poll).
-    if (old && r.notified && !muted(r)) {
+    if (old && r.notified && !muted(r) && !r.heldBy) {
       const prev = old.condition;
       if (prev.severity !== c.severity || prev.summaryKey !== c.summaryKey) {
         const up = rank(c.severity) > rank(prev.severity);
@@ -224,7 +242,7 @@ export function evaluate(records: readonly AlertRecord[], input: EvaluationInput
       upserts.push(next);
       continue;
     }
-    let done: AlertRecord = { ...r, state: 'resolved', resolvedAt: now, flapping: false, raises: recentRaises };
+    let done: AlertRecord = withCause({ ...r, state: 'resolved', resolvedAt: now, flapping: false, raises: recentRaises }, undefined);
     if (r.notified && !muted(r)) {
       // The outage ended when the condition disappeared, not when the resolve hold ran out.
       const endedAt = offline ? r.lastSeenAt : absentSince;
@@ -246,7 +264,7 @@ function timeBased(
 ): AlertRecord {
   if (r.state !== 'raised') return r;
   const { now, options: o } = ctx;
-  if (isMuted(r, ctx.mutes, now)) return r;
+  if (isMuted(r, ctx.mutes, now) || r.heldBy) return r;
   if (!r.notified) return { ...emit(r, 'raise', { reason: 'after-mute' }), notified: true, lastNotifiedAt: now };
   if (r.snoozedUntil !== undefined) {
     if (now < r.snoozedUntil) return r;

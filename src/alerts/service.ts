@@ -9,7 +9,14 @@ import { Outbox } from './outbox.ts';
 import type { Notice, OutboxPayload } from './payload.ts';
 import { routeFor, type Binding } from './routing.ts';
 import { AlertStore, type Mute } from './store.ts';
-import { DEFAULT_ENGINE_OPTIONS, type AlertEvent, type AlertView, type EngineOptions, type EvaluationInput } from './types.ts';
+import {
+  DEFAULT_ENGINE_OPTIONS,
+  type AlertEvent,
+  type AlertView,
+  type EngineOptions,
+  type EvaluationInput,
+  type HoldSource,
+} from './types.ts';
 
 export interface AlertServiceOptions {
   readonly db: Db;
@@ -48,6 +55,7 @@ export class AlertService {
   private readonly options: EngineOptions;
   private readonly bindings: readonly Binding[];
   private readonly evaluated = new Set<string>();
+  private readonly holdSources: HoldSource[] = [];
 
   constructor(private readonly o: AlertServiceOptions) {
     this.store = new AlertStore(o.db);
@@ -75,6 +83,7 @@ export class AlertService {
         unreachable: this.store.unreachableOrigins(),
         mutes: this.muteMap(now),
         firstEvaluation,
+        holdOf: (c) => this.causeOf(c, input.origin, now),
       });
       for (const r of result.upserts) this.store.save(r, now);
       for (const k of result.deletes) this.store.delete(k);
@@ -85,6 +94,23 @@ export class AlertService {
     this.evaluated.add(input.origin);
     if (events.queued > 0) this.o.onEnqueue?.();
     return events.events;
+  }
+
+  /** Adds a source of causes (power cut, WAN down, maintenance) the engine asks before raising anything. */
+  addHoldSource(source: HoldSource): void {
+    this.holdSources.push(source);
+  }
+
+  private causeOf(c: Parameters<HoldSource>[0], origin: string, now: number): ReturnType<HoldSource> {
+    for (const source of this.holdSources) {
+      try {
+        const cause = source(c, origin, now);
+        if (cause) return cause;
+      } catch (e) {
+        this.o.log.error({ err: e, key: c.key }, 'hold source threw; ignored');
+      }
+    }
+    return undefined;
   }
 
   /** Acknowledges a raised alert: no more reminders, and its message shows who. */
@@ -137,6 +163,11 @@ export class AlertService {
   /** Raised alerts, oldest first. */
   active(): AlertView[] {
     return this.store.raised().map(viewOf);
+  }
+
+  /** Conditions that hold but are not raised because a cause explains them, oldest first. */
+  held(): AlertView[] {
+    return this.store.held().map(viewOf);
   }
 
   /** Routes a non-alert notice (power-cut step, digest) like an alert of `route.source`. */

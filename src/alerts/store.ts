@@ -30,6 +30,15 @@ export class AlertStore {
     return rows.map((d) => JSON.parse(d) as AlertRecord).sort((a, b) => (a.raisedAt ?? 0) - (b.raisedAt ?? 0));
   }
 
+  /** Pending records a cause holds, oldest first. */
+  held(): AlertRecord[] {
+    const rows = this.db
+      .prepare("SELECT data FROM alert_records WHERE state = 'pending' AND json_extract(data, '$.heldBy') IS NOT NULL")
+      .pluck()
+      .all() as string[];
+    return rows.map((d) => JSON.parse(d) as AlertRecord).sort((a, b) => a.firstSeenAt - b.firstSeenAt || a.key.localeCompare(b.key));
+  }
+
   save(r: AlertRecord, now: number): void {
     this.db
       .prepare(

@@ -1,3 +1,4 @@
+import type { AlertCause } from './causes.ts';
 import type { AlertSource, Condition, Severity } from './condition.ts';
 
 /** Engine tuning (all durations in ms). */
@@ -56,6 +57,8 @@ export interface AlertRecord {
   readonly flapping: boolean;
   /** Seen on the first evaluation after start and not recorded as active before. */
   readonly atStart?: boolean;
+  /** Held by a cause (pending: not raised while it lasts; raised: no reminders or escalations). */
+  readonly heldBy?: AlertCause;
 }
 
 /** What a chat needs to show an alert: the condition plus its episode's state. */
@@ -77,6 +80,8 @@ export interface AlertView {
   readonly snoozedBy?: string;
   readonly flapping: boolean;
   readonly atStart?: boolean;
+  /** What holds it, when something does. */
+  readonly heldBy?: AlertCause;
 }
 
 export type AlertEventKind = 'raise' | 'update' | 'resolve' | 'renotify';
@@ -125,3 +130,6 @@ export interface OriginRecord {
 
 /** The key of a backend's own reachability alert. */
 export const unreachableKey = (origin: string): string => `backend:${origin}:unreachable`;
+
+/** Given a condition of `origin` now, the cause that holds it (a power cut, the WAN down, maintenance). Fast; must not throw. */
+export type HoldSource = (condition: Condition, origin: string, now: number) => AlertCause | undefined;

@@ -95,6 +95,8 @@ const proxmox = z
     expectedRunning: z.array(z.number().int()).default([]),
     storageWarnPercent: z.number().min(1).max(100).default(80),
     storageCritPercent: z.number().min(1).max(100).default(90),
+    /** A guest stopped by a backup (stop/suspend mode) has this long after the job ends to run again before it alerts. */
+    backupGraceMinutes: z.number().min(0).default(10),
   })
   .strict()
   .refine((p) => (p.tokenId && p.tokenSecret) || (p.username && p.password), {

@@ -115,23 +115,43 @@ export function newUpid(node: string, type: string, id: string, user: string, no
 const stamp = (ms: number): string => new Date(ms).toISOString().replace('T', ' ').slice(0, 19);
 const fileStamp = (ms: number): string => stamp(ms).replace(/[-:]/g, '_').replace(' ', '-');
 
-/** Log lines of one guest's part of a vzdump run (real PVE wording). */
-export function vzdumpGuestLog(g: FakeGuest, startMs: number, failure: string | undefined, storage: string): string[] {
+/** vzdump's `mode` (PVE API enum): `stop` shuts a running guest down for the backup and starts it again. */
+export type VzdumpMode = 'snapshot' | 'suspend' | 'stop';
+
+/**
+ * Log lines of one guest's part of a vzdump run (real PVE wording; the stop-mode lines
+ * "backup mode: stop", "stopping virtual guest", "restarting vm" and "guest is online again
+ * after N seconds" as PVE/VZDump.pm writes them).
+ */
+export function vzdumpGuestLog(
+  g: FakeGuest,
+  startMs: number,
+  failure: string | undefined,
+  storage: string,
+  mode: VzdumpMode = 'snapshot',
+  restartFails = false,
+): string[] {
   const kind = g.type === 'qemu' ? 'qemu' : 'lxc';
   const ext = g.type === 'qemu' ? 'vma.zst' : 'tar.zst';
+  const stops = mode === 'stop' && g.status === 'running';
   const lines = [
     `INFO: Starting Backup of VM ${g.vmid} (${kind})`,
     `INFO: Backup started at ${stamp(startMs)}`,
     `INFO: status = ${g.status}`,
+    `INFO: backup mode: ${mode}`,
     g.type === 'qemu' ? `INFO: VM Name: ${g.name}` : `INFO: CT Name: ${g.name}`,
+    ...(stops ? ['INFO: stopping virtual guest'] : []),
     `INFO: creating vzdump archive '/mnt/pve/${storage}/dump/vzdump-${kind}-${g.vmid}-${fileStamp(startMs)}.${ext}'`,
   ];
+  const online = restartFails ? 'ERROR: start failed: guest did not come back' : 'INFO: guest is online again after 18 seconds';
+  const restart = stops ? ['INFO: restarting vm', online] : [];
   if (failure) {
-    lines.push(`ERROR: Backup of VM ${g.vmid} failed - ${failure}`, `INFO: Failed at ${stamp(startMs + 20_000)}`);
+    lines.push(...restart, `ERROR: Backup of VM ${g.vmid} failed - ${failure}`, `INFO: Failed at ${stamp(startMs + 20_000)}`);
   } else {
     lines.push(
       'INFO: Total bytes written: 2147483648 (2.0GiB, 118.4MiB/s)',
       `INFO: archive file size: ${g.type === 'qemu' ? '1.21GB' : '812MB'}`,
+      ...restart,
       `INFO: Finished Backup of VM ${g.vmid} (00:00:18)`,
       `INFO: Backup finished at ${stamp(startMs + 18_000)}`,
     );
@@ -146,10 +166,12 @@ export function vzdumpLog(
   failures: ReadonlyMap<number, string>,
   storage: string,
   node: string,
+  mode: VzdumpMode = 'snapshot',
+  restartFailures: ReadonlySet<number> = new Set(),
 ): { log: string[]; exit: string } {
   const ids = guests.map((g) => g.vmid).join(' ');
-  const log = [`INFO: starting new backup job: vzdump ${ids} --mode snapshot --storage ${storage} --compress zstd --node ${node}`];
-  for (const g of guests) log.push(...vzdumpGuestLog(g, startMs, failures.get(g.vmid), storage));
+  const log = [`INFO: starting new backup job: vzdump ${ids} --mode ${mode} --storage ${storage} --compress zstd --node ${node}`];
+  for (const g of guests) log.push(...vzdumpGuestLog(g, startMs, failures.get(g.vmid), storage, mode, restartFailures.has(g.vmid)));
   const failed = guests.some((g) => failures.has(g.vmid));
   log.push(failed ? 'INFO: Backup job finished with errors' : 'INFO: Backup job finished successfully');
   return { log, exit: failed ? 'job errors' : 'OK' };

@@ -10,6 +10,7 @@ import {
   settle,
   visibleLog,
   vzdumpLog,
+  type VzdumpMode,
   type FakeGuest,
   type FakeStorage,
   type FakeTask,
@@ -64,7 +65,9 @@ export interface ProxmoxFake {
   /** The next backup of this guest fails with this reason. */
   failBackup(vmid: number, reason?: string): void;
   /** Runs the scheduled multi-guest backup job now (uses failBackup reasons); returns its UPID. */
-  runBackupJob(): string;
+  runBackupJob(mode?: VzdumpMode): string;
+  /** The next stop-mode backup of this guest cannot start it again: it stays stopped after the job. */
+  failRestartAfterBackup(vmid: number): void;
   /** Every ticket issued so far stops working (as after 2 h or a restart). */
   expireTickets(): void;
   /** The next request gets this status and reason phrase (and optional raw body). */
@@ -87,6 +90,8 @@ export interface ProxmoxFake {
   tasks(): readonly FakeTask[];
 }
 
+const isVzdumpMode = (m: string): m is VzdumpMode => m === 'snapshot' || m === 'suspend' || m === 'stop';
+
 type Reply = { status: number; reason?: string; data?: unknown; total?: number; errors?: Record<string, string>; raw?: string };
 
 /** Starts the fake Proxmox API on 127.0.0.1 (port 0 unless given). */
@@ -101,6 +106,7 @@ export async function startProxmoxFake(opts: ProxmoxFakeOptions = {}, port = 0):
   const tasks: FakeTask[] = seedBackupHistory(guests, node, now());
   const tickets = new Map<string, string>(); // ticket → CSRF token
   const backupFailures = new Map<number, string>();
+  const restartFailures = new Set<number>();
   let notBackedUp: number[] = [];
   let nextTaskFailure: string | undefined;
   let nextReply:
@@ -126,12 +132,20 @@ export async function startProxmoxFake(opts: ProxmoxFakeOptions = {}, port = 0):
     return task;
   };
 
-  const backupTask = (list: FakeGuest[], who: string, storage: string): FakeTask => {
+  const backupTask = (list: FakeGuest[], who: string, storage: string, mode: VzdumpMode = 'snapshot'): FakeTask => {
     const start = now();
     const failures = new Map(list.filter((g) => backupFailures.has(g.vmid)).map((g) => [g.vmid, backupFailures.get(g.vmid) ?? '']));
     for (const g of list) backupFailures.delete(g.vmid);
-    const { log, exit } = vzdumpLog(list, start, failures, storage, node);
+    const noRestart = new Set(list.filter((g) => restartFailures.delete(g.vmid)).map((g) => g.vmid));
+    const { log, exit } = vzdumpLog(list, start, failures, storage, node, mode, noRestart);
     for (const g of list) g.lock = 'backup';
+    // Stop mode: running guests are shut down for the job and started again when it ends (PVE/VZDump.pm).
+    const stopped = mode === 'stop' ? list.filter((g) => g.status === 'running') : [];
+    for (const g of stopped) {
+      g.status = 'stopped';
+      g.stoppedAt = start;
+      delete g.startedAt;
+    }
     return addTask({
       type: 'vzdump',
       id: list.length === 1 ? String(list[0]?.vmid) : '',
@@ -139,7 +153,14 @@ export async function startProxmoxFake(opts: ProxmoxFakeOptions = {}, port = 0):
       durationMs: (opts.backupDurationMs ?? 3_000) * list.length,
       exit,
       log,
-      onFinish: () => list.forEach((g) => delete g.lock),
+      onFinish: () => {
+        for (const g of list) delete g.lock;
+        for (const g of stopped) {
+          if (noRestart.has(g.vmid)) continue;
+          g.status = 'running';
+          g.startedAt = now();
+        }
+      },
     });
   };
 
@@ -397,12 +418,20 @@ export async function startProxmoxFake(opts: ProxmoxFakeOptions = {}, port = 0):
       if (missing) return { status: 500, reason: `guest '${missing}' does not exist` };
       const storage = body.storage ?? 'backups';
       if (!storages.some((s) => s.storage === storage)) return { status: 500, reason: `storage '${storage}' does not exist` };
+      const mode = body.mode ?? 'snapshot';
+      if (!isVzdumpMode(mode))
+        return {
+          status: 400,
+          reason: 'Parameter verification failed.',
+          errors: { mode: `value '${mode}' does not have a value in the enumeration 'snapshot, suspend, stop'` },
+        };
       return {
         status: 200,
         data: backupTask(
           list.filter((g): g is FakeGuest => Boolean(g)),
           who,
           storage,
+          mode,
         ).upid,
       };
     }
@@ -580,9 +609,12 @@ export async function startProxmoxFake(opts: ProxmoxFakeOptions = {}, port = 0):
     failBackup(vmid, reason = "command 'zstd' failed: exit code 1: No space left on device") {
       backupFailures.set(vmid, reason);
     },
-    runBackupJob() {
+    failRestartAfterBackup(vmid) {
+      restartFailures.add(vmid);
+    },
+    runBackupJob(mode) {
       tick();
-      return backupTask(guests, 'root@pam', 'backups').upid;
+      return backupTask(guests, 'root@pam', 'backups', mode).upid;
     },
     expireTickets() {
       tickets.clear();

@@ -219,7 +219,8 @@ export function createAlerting(deps: AlertingDeps): Alerting {
       let pruneTimer: NodeJS.Timeout | undefined;
       const sendDigest = (): void => {
         const input: DigestInput = mergeDigestInputs(modules.map((m) => m.digestInput?.() ?? {}));
-        const d = buildDigest(input, clock.now(), service.active().length);
+        const held = service.held().flatMap((a) => (a.heldBy ? [{ summaryKey: a.summaryKey, params: a.params, cause: a.heldBy }] : []));
+        const d = buildDigest(input, clock.now(), service.active().length, held);
         for (const chat of config.alerts.digest?.chats ?? [])
           service.sendNotice(chat, { kind: 'digest', digest: d }, `digest:${d.at}>${chat}`);
       };

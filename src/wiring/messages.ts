@@ -4,6 +4,7 @@ import { builtinMessages } from '../handlers/builtin/messages.ts';
 import { pipelineMessages } from '../handlers/pipeline.messages.ts';
 import { argNameMessages } from '../handlers/args.messages.ts';
 import { alertsMessages } from '../handlers/alerts/messages.ts';
+import { alertCauseMessages } from '../handlers/alerts/cause-messages.ts';
 import { discordMessages } from '../bot/discord/messages.ts';
 import { AREAS } from './areas.ts';
 
@@ -13,6 +14,7 @@ export const sharedMessageFragments: readonly CatalogueFragment[] = [
   argNameMessages,
   builtinMessages,
   alertsMessages,
+  alertCauseMessages,
   discordMessages,
 ];
 

@@ -7,6 +7,7 @@ import { ProxmoxPower } from '../services/proxmox/power.ts';
 import { snapshotValue } from '../services/poller.ts';
 import { proxmoxPoller } from '../services/proxmox/poller.ts';
 import { proxmoxMessages } from '../handlers/proxmox/messages.ts';
+import { GuestStops, proxmoxMigrations } from '../handlers/proxmox/stops.ts';
 import type { PowerController } from '../alerts/powercut.ts';
 import type { AreaDescriptor, FeatureModule, WiringContext } from './module.ts';
 
@@ -38,15 +39,32 @@ export function proxmoxModule(ctx: WiringContext): ProxmoxModule | undefined {
     expectedRunning: c.expectedRunning,
     storageWarnPercent: c.storageWarnPercent,
     storageCritPercent: c.storageCritPercent,
+    backupGraceMs: c.backupGraceMinutes * 60_000,
   };
+  // Guests the bot stopped itself: their "not running" is held, and /guests says who and when.
+  const stops = new GuestStops(ctx.db);
+  poller.onRefresh((snap) => {
+    if (snap.status === 'ok') stops.reconcile(snap.value.guests, ctx.clock.now());
+  });
 
   const power = new ProxmoxPower(client, poller, ctx.clock, { runsOn: ctx.config.alerts.powerCut?.runsOn ?? 'auto' });
 
   return {
     name: 'proxmox',
-    commands: proxmoxCommands({ client, poller, backupWindowHours: c.backupWindowHours, followers, signal: stopping.signal }),
+    commands: proxmoxCommands({
+      client,
+      poller,
+      backupWindowHours: c.backupWindowHours,
+      followers,
+      signal: stopping.signal,
+      stops,
+      timezone: ctx.config.timezone,
+      backupGraceMs: rules.backupGraceMs,
+    }),
     statusSections: [proxmoxStatusSection(poller, c.backupWindowHours)],
-    alertFeeds: [{ backend: 'proxmox', poller, rules: (value, now) => proxmoxConditions(value, now, rules) }],
+    alertFeeds: [
+      { backend: 'proxmox', poller, rules: (value, now) => proxmoxConditions(value, now, rules, { stoppedByBot: stops.all() }) },
+    ],
     digestInput: () => proxmoxDigest(poller, c.backupWindowHours, () => ctx.clock.now()),
     completions: {
       // Discord autocomplete for the guest argument, from the cached snapshot (never slow).
@@ -72,6 +90,7 @@ export function proxmoxModule(ctx: WiringContext): ProxmoxModule | undefined {
 export const proxmoxArea: AreaDescriptor<ProxmoxModule> = {
   id: 'proxmox',
   messages: [proxmoxMessages],
+  migrations: proxmoxMigrations,
   configSections: ['proxmox'],
   alertSources: ['backup', 'storage', 'guest'],
   backends: { proxmox: { labelKey: 'proxmox.label' } },

@@ -6,6 +6,7 @@ import type { PowerCutOrchestrator } from '../../alerts/powercut.ts';
 import type { AlertService } from '../../alerts/service.ts';
 import { arg } from '../args.ts';
 import { defineCommand, type AnyCommand } from '../command.ts';
+import { causeText } from './causes.ts';
 import { formatTime } from './render.ts';
 
 /** The scenarios the demo's /simulate knows. */
@@ -62,6 +63,7 @@ export function alertCommands(deps: AlertCommandDeps): AnyCommand[] {
             const extra = [
               a.ackBy ? ctx.t('alerts.list.acked', { who: a.ackBy }) : undefined,
               a.snoozedUntil && a.snoozedUntil > now ? ctx.t('alerts.list.snoozed', { until: time(a.snoozedUntil) }) : undefined,
+              a.heldBy ? causeText(ctx.t, a.heldBy, time) : undefined,
             ].filter(Boolean);
             const line = ctx.t('alerts.list.item', {
               icon: ICON[a.severity],
@@ -71,6 +73,18 @@ export function alertCommands(deps: AlertCommandDeps): AnyCommand[] {
             return extra.length ? `${line} (${extra.join(', ')})` : line;
           }),
         });
+      }
+      const held = service.held();
+      if (held.length) {
+        blocks.push(
+          { kind: 'text', text: ctx.t('alerts.list.held', { count: held.length }) },
+          {
+            kind: 'list',
+            items: held.map((a) =>
+              ctx.t('alerts.list.heldItem', { summary: ctx.t(a.summaryKey, a.params), cause: causeText(ctx.t, a.heldBy!, time) }),
+            ),
+          },
+        );
       }
       const mutes = service.mutes();
       if (mutes.length) {

@@ -6,12 +6,13 @@
 import type { Language, Messages, Params, Translate } from '../../core/i18n.ts';
 import type { Action, Block, MessageSeverity, OutMessage } from '../../core/outmessage.ts';
 import type { AlertActions } from '../../alerts/actions.ts';
-import type { Digest } from '../../alerts/digest.ts';
+import type { Digest, HeldAlert } from '../../alerts/digest.ts';
 import type { OutboxPayload, Render } from '../../alerts/payload.ts';
 import type { PowerCutStep } from '../../alerts/powercut.ts';
 import type { Light, RestoreAction, RestoreReport } from '../../alerts/restore.ts';
 import type { AlertEvent, AlertView } from '../../alerts/types.ts';
 import { formatDurationShort } from '../args.ts';
+import { causeText } from './causes.ts';
 
 export interface AlertRendererDeps {
   readonly messages: Messages;
@@ -38,7 +39,7 @@ export function createAlertRenderer(deps: AlertRendererDeps): Render {
     const lang = deps.languageOf(destination);
     const t = messages.forLanguage(lang);
     const time = (ms: number): string => formatTime(ms, lang, deps.timezone, deps.now());
-    const params = (a: AlertView): Params => {
+    const params = (a: Pick<AlertView, 'params' | 'progress'>): Params => {
       const p: Record<string, string | number> = { ...a.params };
       if (typeof p.charge === 'number') p.charge = `${p.charge} %`;
       if (typeof p.load === 'number') p.load = `${p.load} %`;
@@ -50,7 +51,7 @@ export function createAlertRenderer(deps: AlertRendererDeps): Render {
       }
       return p;
     };
-    const summary = (a: AlertView): string => t(a.summaryKey, params(a));
+    const summary = (a: Pick<AlertView, 'summaryKey' | 'params' | 'progress'>): string => t(a.summaryKey, params(a));
     const resolvedLine = (a: AlertView): string => {
       const key =
         a.resolvedKey && messages.has(a.resolvedKey)
@@ -155,7 +156,12 @@ export function createAlertRenderer(deps: AlertRendererDeps): Render {
         case 'notice':
           if (p.notice.kind === 'powercut') return powerCutMessage(p.notice.step, t, time);
           if (p.notice.kind === 'restore') return restoreMessage(p.notice.report, t, time, (a) => deps.actions.obvious(a, destination));
-          return digestMessage(p.notice.digest, t, time);
+          return digestMessage(p.notice.digest, t, time, (h) =>
+            t('alerts.list.heldItem', {
+              summary: summary(h),
+              cause: causeText(t, h.cause, time),
+            }),
+          );
         case 'message':
           return p.message;
       }
@@ -250,7 +256,7 @@ function powerCutMessage(s: PowerCutStep, t: Translate, time: (ms: number) => st
   return { title: head, severity, blocks };
 }
 
-function digestMessage(d: Digest, t: Translate, time: (ms: number) => string): OutMessage {
+function digestMessage(d: Digest, t: Translate, time: (ms: number) => string, heldLine: (h: HeldAlert) => string): OutMessage {
   const items: string[] = [];
   const mark = (ok: boolean): string => (ok ? '🟢' : '🟠');
   if (d.backups) {
@@ -288,6 +294,8 @@ function digestMessage(d: Digest, t: Translate, time: (ms: number) => string): O
     },
   ];
   if (items.length) blocks.push({ kind: 'list', items });
+  if (d.held?.length)
+    blocks.push({ kind: 'text', text: t('alerts.digest.held', { count: d.held.length }) }, { kind: 'list', items: d.held.map(heldLine) });
   return {
     title: t('alerts.digest.title'),
     severity: d.allGood ? 'success' : 'warning',

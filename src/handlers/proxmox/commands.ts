@@ -8,12 +8,20 @@ import type { ProxmoxSnapshot } from '../../services/proxmox/poller.ts';
 import { formatDurationShort } from '../args.ts';
 import { defineCommand, type AnyCommand, type CommandContext } from '../command.ts';
 import { formatAge, formatBytes, formatPercent, serviceErrorMessage, snapshotFooter } from '../replies.ts';
+import type { AlertCause } from '../../alerts/causes.ts';
+import { backupHold } from '../../services/proxmox/alerts.ts';
+import { causeText } from '../alerts/causes.ts';
+import { formatTime } from '../alerts/render.ts';
 import { guestTitle, pveLabel } from './format.ts';
 import { powerCommands, type PowerDeps } from './power.ts';
 
 /** What the Proxmox commands need. */
 export interface ProxmoxCommandDeps extends PowerDeps {
   readonly poller: Poller<ProxmoxSnapshot>;
+  /** Zone of the times /guests shows ("stopped by Ana from chat at 14:02"). */
+  readonly timezone?: string;
+  /** After a backup job ends, a guest it stopped has this long to run again (config backupGraceMinutes). */
+  readonly backupGraceMs?: number;
   /** A guest needs a good backup at least this often (config backupWindowHours). */
   readonly backupWindowHours: number;
   /** Snapshots younger than this answer status commands (default 60 s). */
@@ -44,8 +52,8 @@ function usage(t: Translate, used: number, total: number): string {
 /** Uptime to the minute: seconds are noise in a chat. */
 const uptime = (seconds: number): string => formatDurationShort(Math.max(60, Math.floor(seconds / 60) * 60) * 1000);
 
-/** One line per guest, with its live figures when running. */
-export function guestLine(t: Translate, g: Guest): string {
+/** One line per guest, with its live figures when running; `why` says what stopped it, when known. */
+export function guestLine(t: Translate, g: Guest, why?: string): string {
   const title = guestTitle(t, g);
   const lock = g.lock ? ` ${t('proxmox.guests.locked', { lock: g.lock })}` : '';
   if (g.status === 'running') {
@@ -57,6 +65,7 @@ export function guestLine(t: Translate, g: Guest): string {
       maxmem: formatBytes(g.maxmem),
     })}${lock}`;
   }
+  if (g.status === 'stopped' && why) return `⚪ ${t('proxmox.guests.stoppedWhy', { guest: title, why })}`;
   if (g.status === 'stopped') return `⚪ ${t('proxmox.guests.stopped', { guest: title })}${lock}`;
   return `🟡 ${t('proxmox.guests.other', { guest: title, status: g.status })}${lock}`;
 }
@@ -143,9 +152,20 @@ export function proxmoxCommands(deps: ProxmoxCommandDeps): AnyCommand[] {
       const list = r.value.guests.filter((g) => !g.template);
       const footer = snapshotFooter(ctx.t, r.snap, ctx.now());
       if (list.length === 0) return { blocks: [{ kind: 'text', text: ctx.t('proxmox.guests.none') }], ...(footer ? { footer } : {}) };
+      const now = ctx.now();
+      const time = (ms: number): string => formatTime(ms, ctx.lang, deps.timezone ?? 'UTC', now);
+      const stops = deps.stops?.all();
+      const why = (g: Guest): string | undefined => {
+        if (g.status === 'running') return undefined;
+        const stop = stops?.get(g.vmid);
+        const cause: AlertCause | undefined = stop
+          ? { kind: 'action', by: stop.by, at: stop.at }
+          : backupHold(r.value, g.vmid, now, deps.backupGraceMs);
+        return cause ? causeText(ctx.t, cause, time) : undefined;
+      };
       return {
         title: ctx.t('proxmox.guests.title', { node: r.value.node.node }),
-        blocks: [{ kind: 'list', items: list.map((g) => guestLine(ctx.t, g)) }],
+        blocks: [{ kind: 'list', items: list.map((g) => guestLine(ctx.t, g, why(g))) }],
         actions: list.map((g) => guestButtons(ctx, r.value.guests, g)),
         ...(footer ? { footer } : {}),
       };

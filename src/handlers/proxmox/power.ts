@@ -13,6 +13,7 @@ import { arg, formatDurationShort } from '../args.ts';
 import { defineCommand, type AnyCommand, type CommandContext, type MessageHandle } from '../command.ts';
 import { serviceErrorMessage } from '../replies.ts';
 import { findGuest, guestTitle, pveLabel } from './format.ts';
+import type { GuestStops } from './stops.ts';
 
 /** How long to follow tasks, and how often to look. */
 export interface TaskFollowOptions {
@@ -32,6 +33,8 @@ export interface PowerDeps {
   readonly followers?: Set<Promise<void>>;
   /** Fires on shutdown: followers stop and leave their message as it is. */
   readonly signal?: AbortSignal;
+  /** Guests the bot stopped (recorded before Proxmox is asked, so no alert mistakes it for a crash). */
+  readonly stops?: GuestStops;
 }
 
 const GROUP = 'proxmox';
@@ -154,8 +157,22 @@ export function powerCommands(deps: PowerDeps): AnyCommand[] {
         const title = guestTitle(ctx.t, g);
         const noop = nothingToDo(ctx, g, action);
         if (noop) return noop;
+        // Intent first: the stop is on record before Proxmox acts, so its alert is held, not raised.
+        let intent: { abandon(): void } | undefined;
+        if (action === 'shutdown' || action === 'stop') {
+          try {
+            intent = deps.stops?.intend(g.vmid, ctx.principal.displayName, ctx.now());
+          } catch (e) {
+            ctx.log.error({ err: e }, 'could not record the guest stop');
+            return textMessage(ctx.t('pipeline.notRecorded'), { severity: 'critical' });
+          }
+        }
         const upid = await deps.client.power({ vmid: g.vmid, type: g.type, node: g.node }, action);
-        if (!upid.ok) return serviceErrorMessage(ctx.t, upid.error, pveLabel(ctx.t));
+        if (!upid.ok) {
+          intent?.abandon();
+          return serviceErrorMessage(ctx.t, upid.error, pveLabel(ctx.t));
+        }
+        if (action === 'start') deps.stops?.forget(g.vmid);
         await follow(ctx, deps, upid.value, deps.follow?.powerTimeoutMs ?? 5 * 60_000, {
           running: ctx.t(`proxmox.${name}.running`, { guest: title }),
           done: ctx.t(`proxmox.${name}.done`, { guest: title }),

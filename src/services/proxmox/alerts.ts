@@ -1,3 +1,4 @@
+import type { AlertCause } from '../../alerts/causes.ts';
 import type { Condition, Severity } from '../../alerts/condition.ts';
 import { summarizeBackups } from './backups.ts';
 import type { ProxmoxSnapshot } from './poller.ts';
@@ -15,6 +16,13 @@ export interface ProxmoxRuleOptions {
   readonly storageCritPercent: number;
   /** Backend name the conditions depend on (default `proxmox`). */
   readonly backend?: string;
+  /** After a backup job ends, a guest it stopped has this long to run again (default 10 min). */
+  readonly backupGraceMs?: number;
+}
+
+/** What the bot itself did, which the snapshot cannot show: guests it stopped, by whom and when. */
+export interface ProxmoxRuleFacts {
+  readonly stoppedByBot?: ReadonlyMap<number, { readonly by: string; readonly at: number }>;
 }
 
 /** Message keys of the Proxmox conditions (texts live beside the handlers). */
@@ -28,8 +36,28 @@ export const PROXMOX_ALERT_KEYS = {
 } as const;
 
 /** Every Proxmox condition that holds for this snapshot. */
-export function proxmoxConditions(s: ProxmoxSnapshot, now: number, opts: ProxmoxRuleOptions): Condition[] {
-  return [...backupConditions(s, now, opts), ...guestConditions(s, opts), ...storageConditions(s, opts)];
+export function proxmoxConditions(s: ProxmoxSnapshot, now: number, opts: ProxmoxRuleOptions, facts: ProxmoxRuleFacts = {}): Condition[] {
+  return [...backupConditions(s, now, opts), ...guestConditions(s, opts, now, facts), ...storageConditions(s, opts)];
+}
+
+const DEFAULT_BACKUP_GRACE_MS = 10 * 60_000;
+
+/**
+ * The backup that explains a guest being down: vzdump holds it now (its `backup` lock, or a
+ * run of it in a job still going), or its run ended less than the grace ago.
+ */
+export function backupHold(s: ProxmoxSnapshot, vmid: number, now: number, graceMs = DEFAULT_BACKUP_GRACE_MS): AlertCause | undefined {
+  const run = s.backups?.find((r) => r.vmid === vmid); // newest first
+  if (s.guests.find((g) => g.vmid === vmid)?.lock === 'backup') {
+    // A job's log may not have reached this guest yet: the job still running gives the start.
+    const job = run?.endtime === undefined ? run : s.backups?.find((r) => r.endtime === undefined);
+    return { kind: 'backup', since: job ? job.starttime * 1000 : now };
+  }
+  if (!run) return undefined;
+  const since = run.starttime * 1000;
+  if (run.endtime === undefined) return { kind: 'backup', since };
+  const graceUntil = run.endtime * 1000 + graceMs;
+  return now < graceUntil ? { kind: 'backup', since, graceUntil } : undefined;
 }
 
 /** Failed newest backup per guest (with its log tail), and guests with no good backup in the window. */
@@ -87,12 +115,21 @@ export function backupConditions(s: ProxmoxSnapshot, now: number, opts: ProxmoxR
   return out;
 }
 
-/** Guests configured as "always running" that are not running (or are missing altogether). */
-export function guestConditions(s: ProxmoxSnapshot, opts: ProxmoxRuleOptions): Condition[] {
+/**
+ * Guests configured as "always running" that are not running (or are missing altogether).
+ * One the bot stopped itself, or a backup holds, is held with that cause instead of raised.
+ */
+export function guestConditions(s: ProxmoxSnapshot, opts: ProxmoxRuleOptions, now = 0, facts: ProxmoxRuleFacts = {}): Condition[] {
   const out: Condition[] = [];
   for (const vmid of opts.expectedRunning) {
     const g = s.guests.find((x) => x.vmid === vmid);
     if (g?.status === 'running') continue;
+    const stop = g ? facts.stoppedByBot?.get(vmid) : undefined;
+    const heldBy: AlertCause | undefined = stop
+      ? { kind: 'action', by: stop.by, at: stop.at }
+      : g
+        ? backupHold(s, vmid, now, opts.backupGraceMs)
+        : undefined;
     out.push({
       key: `guest:${s.node.node}:${vmid}:stopped`,
       source: 'guest',
@@ -101,6 +138,7 @@ export function guestConditions(s: ProxmoxSnapshot, opts: ProxmoxRuleOptions): C
       params: { vmid, name: g?.name ?? String(vmid), guest: g ? guestLabel(g) : String(vmid), status: g?.status ?? 'missing' },
       dependsOn: opts.backend ?? 'proxmox',
       ...(g ? { action: { labelKey: PROXMOX_ALERT_KEYS.actionStart, command: 'poweron', args: { guest: String(vmid) } } } : {}),
+      ...(heldBy ? { heldBy } : {}),
     });
   }
   return out;

@@ -40,10 +40,11 @@ export function proxmoxFetcher(client: ProxmoxClient, opts: { taskLimit?: number
     let backups: BackupRun[] | undefined;
     if (tasks.ok) {
       await readLogs(client, tasks.value, logs);
-      backups = backupRuns(tasks.value, (upid) => logs.get(upid));
+      const live = await readRunningJobLogs(client, tasks.value);
+      backups = backupRuns(tasks.value, (upid) => logs.get(upid) ?? live.get(upid));
       // Forget logs of tasks that fell out of the list.
-      const live = new Set(tasks.value.map((t) => t.upid));
-      for (const k of logs.keys()) if (!live.has(k)) logs.delete(k);
+      const listed = new Set(tasks.value.map((t) => t.upid));
+      for (const k of logs.keys()) if (!listed.has(k)) logs.delete(k);
     }
     return ok({
       node: node.value,
@@ -64,6 +65,27 @@ async function readLogs(client: ProxmoxClient, tasks: readonly Task[], cache: Ma
     const r = t.id === '' ? await client.taskLog(t.upid, { limit: 5_000 }) : await client.taskLogTail(t.upid, 10);
     if (r.ok) cache.set(t.upid, Array.isArray(r.value) ? r.value : r.value.lines.map((l) => l.t));
   }
+}
+
+/** At most this many running multi-guest jobs have their log read per refresh. */
+const RUNNING_JOB_READS = 2;
+
+/**
+ * Logs of multi-guest jobs still running (read each refresh, never cached: they grow). Only
+ * the log says which guests such a job has reached, and a stop-mode job stops them in turn.
+ */
+async function readRunningJobLogs(client: ProxmoxClient, tasks: readonly Task[]): Promise<Map<string, readonly string[]>> {
+  const out = new Map<string, readonly string[]>();
+  const running = tasks.filter((t) => t.type === 'vzdump' && t.id === '' && (t.endtime === undefined || t.status === 'RUNNING'));
+  for (const t of running.slice(0, RUNNING_JOB_READS)) {
+    const r = await client.taskLog(t.upid, { limit: 5_000 });
+    if (r.ok)
+      out.set(
+        t.upid,
+        r.value.lines.map((l) => l.t),
+      );
+  }
+  return out;
 }
 
 /** The Proxmox poller (one refresh per tick for commands, /status and alert rules). */
