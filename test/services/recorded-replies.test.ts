@@ -43,8 +43,11 @@ import {
   filesystemRowSchema,
   listOf,
   raidRowSchema,
+  loginSchema,
   rpcEnvelope,
+  smartAttributeSchema,
   smartRowSchema,
+  smbShareRowSchema,
   systemInfoSchema,
 } from '../../src/services/omv/schemas.ts';
 import { OcsEnvelope, ServerInfoData, StatusReply, UsersData } from '../../src/services/nextcloud/schemas.ts';
@@ -149,6 +152,8 @@ describe('recorded replies: fixtures, clients and fakes agree', () => {
   /** A RouterOS 7.12 router: WiFi under /interface/wifiwave2. */
   let ros712: RouterOsFake;
   let omv: OmvFake;
+  /** An OMV 7 box: Session.login also answers with the session id. */
+  let omv7: OmvFake;
   let omvClient: OmvClient;
   let nc: FakeNextcloud;
   let tr: TransmissionFake;
@@ -161,11 +166,12 @@ describe('recorded replies: fixtures, clients and fakes agree', () => {
       startTransmissionFake({ seed: true, downloadDir: '/downloads' }),
     ]);
     ros712 = await startRouterOsFake({ version: '7.12.1 (stable)' });
+    omv7 = await startOmvFake({ version: 7 });
     omvClient = new OmvClient({ baseUrl: omv.url, username: omv.username, password: omv.password });
   });
   after(async () => {
     await omvClient.close();
-    await Promise.all([pve.close(), ros.close(), omv.close(), nc.close(), tr.close(), ros712.close()]);
+    await Promise.all([pve.close(), ros.close(), omv.close(), nc.close(), tr.close(), ros712.close(), omv7.close()]);
   });
 
   const getPve = async (path: string): Promise<unknown> =>
@@ -192,6 +198,13 @@ describe('recorded replies: fixtures, clients and fakes agree', () => {
     return { response: r.value, error: null };
   };
   const LIST = { start: 0, limit: null };
+  /** One RPC posted as is (no session), for the login and its failure. */
+  const rawOmv = async (fake: OmvFake, body: unknown): Promise<unknown> =>
+    (
+      await fetch(`${fake.url}/rpc.php`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) })
+    ).json();
+  const login = (fake: OmvFake, password = fake.password): Promise<unknown> =>
+    rawOmv(fake, { service: 'Session', method: 'login', params: { username: fake.username, password } });
   /** The fake's newest task, addressed as the client addresses it (UPID percent-encoded). */
   const taskPath = (): string => `nodes/proxmox1/tasks/${encodeURIComponent(pve.tasks()[0]!.upid)}`;
   const getOcs = async (path: string): Promise<unknown> =>
@@ -319,6 +332,24 @@ describe('recorded replies: fixtures, clients and fakes agree', () => {
       schema: omvResponse(listOf(smartRowSchema)),
       rows: (r) => r.response.data,
       fake: () => callOmv('Smart', 'getList', LIST),
+    },
+    'omv-session-login.json': { schema: omvResponse(loginSchema), rows: (r) => r.response, fake: () => login(omv) },
+    'omv-session-login-7.json': { schema: omvResponse(loginSchema), rows: (r) => r.response, fake: () => login(omv7) },
+    'omv-error.json': { schema: rpcEnvelope, rows: (r) => r.error, fake: () => login(omv, 'wrong password') },
+    'omv-smart-attributes.json': {
+      schema: omvResponse(z.array(smartAttributeSchema)),
+      rows: (r) => r.response,
+      fake: () => callOmv('Smart', 'getAttributes', { devicefile: '/dev/sda' }),
+    },
+    'omv-smb-share-list.json': {
+      schema: omvResponse(listOf(smbShareRowSchema)),
+      rows: (r) => r.response.data,
+      fake: () => callOmv('SMB', 'getShareList', LIST),
+    },
+    'omv-raid-detail.json': {
+      schema: omvResponse(z.string()),
+      rows: () => ({}),
+      fake: () => callOmv('RaidMgmt', 'getDetail', { devicefile: '/dev/md0' }),
     },
     'nextcloud-status.json': { schema: StatusReply, rows: (r) => r, fake: async () => (await fetch(`${nc.url}/status.php`)).json() },
     'nextcloud-serverinfo.json': {
