@@ -15,6 +15,7 @@ import type { ChatAdapter } from './bot/adapter.ts';
 import { CONSOLE_IDENTITY, ConsoleAdapter } from './bot/console/adapter.ts';
 import { AdapterLink } from './bot/link.ts';
 import { TelegramAdapter } from './bot/telegram/adapter.ts';
+import { commandMenus } from './handlers/menus.ts';
 import { builtinCommands } from './handlers/builtin/commands.ts';
 import type { StatusSection } from './handlers/builtin/status-section.ts';
 import { Pipeline } from './handlers/pipeline.ts';
@@ -187,13 +188,19 @@ export async function startApp(opts: AppOptions): Promise<App> {
     },
   ));
 
-  const t0 = messages.forLanguage(config.language);
   if (config.telegram) {
+    const menus = commandMenus({
+      registry: () => registry,
+      access,
+      people: permissions.people,
+      grants: permissions.grants,
+      messages,
+      defaultLanguage: config.language,
+    });
     adapters.push(
       new TelegramAdapter(
-        { token: config.telegram.token, ...(config.telegram.apiRoot ? { apiRoot: config.telegram.apiRoot } : {}), describe: (k) => t0(k) },
+        { token: config.telegram.token, ...(config.telegram.apiRoot ? { apiRoot: config.telegram.apiRoot } : {}), menus },
         pipeline,
-        registry,
         log.child({ adapter: 'telegram' }),
       ),
     );

@@ -61,6 +61,11 @@ export class GrantsStore {
     return this.writes.value;
   }
 
+  /** Calls `listener` after every write to grants/known permissions/ceilings; returns the unsubscribe. */
+  onWrite(listener: () => void): () => void {
+    return this.writes.onWrite(listener);
+  }
+
   /** Every change runs through here (see WriteGeneration). */
   private write<T>(fn: () => T): T {
     return this.writes.run(fn);

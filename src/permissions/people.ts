@@ -76,6 +76,11 @@ export class PeopleStore {
     return this.writes.value;
   }
 
+  /** Calls `listener` after every write to persons/identities; returns the unsubscribe. */
+  onWrite(listener: () => void): () => void {
+    return this.writes.onWrite(listener);
+  }
+
   /** Every change runs through here (see WriteGeneration). */
   private write<T>(fn: () => T): T {
     return this.writes.run(fn);

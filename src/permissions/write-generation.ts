@@ -4,12 +4,19 @@
  */
 export class WriteGeneration {
   private gen = 0;
+  private readonly listeners = new Set<() => void>();
 
   constructor(private readonly dropCache: () => void) {}
 
   /** Bumped by every write. */
   get value(): number {
     return this.gen;
+  }
+
+  /** Calls `listener` after every write (derived state kept elsewhere, such as chat menus); returns the unsubscribe. */
+  onWrite(listener: () => void): () => void {
+    this.listeners.add(listener);
+    return () => void this.listeners.delete(listener);
   }
 
   /** Runs a write with the cache dropped on both sides of it. */
@@ -19,6 +26,7 @@ export class WriteGeneration {
       return write();
     } finally {
       this.bump();
+      for (const l of this.listeners) l();
     }
   }
 

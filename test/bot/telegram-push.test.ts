@@ -4,7 +4,6 @@ import { test } from 'node:test';
 import { TelegramAdapter } from '../../src/bot/telegram/adapter.ts';
 import { silentLogger } from '../../src/core/logger.ts';
 import type { MessageSeverity } from '../../src/core/outmessage.ts';
-import type { CommandRegistry } from '../../src/handlers/registry.ts';
 import type { Pipeline } from '../../src/handlers/pipeline.ts';
 import { startFakeTelegram } from '../fakes/telegram-api.ts';
 
@@ -14,9 +13,8 @@ test('info and digest pushes are silent (disable_notification); warning and crit
   const tg = await startFakeTelegram({ token: TOKEN });
   t.after(() => tg.close());
   const adapter = new TelegramAdapter(
-    { token: TOKEN, apiRoot: tg.apiRoot, describe: (k) => k },
+    { token: TOKEN, apiRoot: tg.apiRoot, menus: { stamp: () => '', entries: () => [], onChange: () => () => undefined } },
     {} as unknown as Pipeline,
-    {} as unknown as CommandRegistry,
     silentLogger(),
   );
   const cases: [MessageSeverity | undefined, boolean][] = [

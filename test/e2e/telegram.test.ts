@@ -60,7 +60,7 @@ after(async () => {
 
 describe('Telegram end to end', () => {
   test('registers the command menu with setMyCommands', async () => {
-    const call = await fake.waitForCall('setMyCommands');
+    const call = await fake.waitForCall('setMyCommands', (c) => JSON.stringify(c.params.scope ?? '').includes(String(OWNER_ID)));
     const names = (call.params.commands as { command: string }[]).map((c) => c.command);
     assert.ok(names.includes('help') && names.includes('status'));
   });

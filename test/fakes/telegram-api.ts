@@ -10,7 +10,7 @@ import type { AddressInfo } from 'node:net';
 import { errorBody, faultError, parseParams, sendJson, type Fault } from './telegram-http.ts';
 import { LongPoll } from './telegram-poll.ts';
 import { ChatRateLimiter, type RateLimitOptions } from './telegram-limits.ts';
-import { ApiError, intParam, METHODS, type Params, type UploadedFile } from './telegram-methods.ts';
+import { ApiError, intParam, menuScopeChat, METHODS, type Params, type UploadedFile } from './telegram-methods.ts';
 import {
   apiMessage,
   commandEntities,
@@ -120,6 +120,13 @@ export async function startFakeTelegram(opts: FakeTelegramOptions = {}) {
       // Bot API answer when a bot writes to a user who has not started it (core.telegram.org/bots/faq).
       const e = new ApiError(403, "Forbidden: bot can't initiate conversation with a user");
       return reply(params, files, 403, errorBody(e));
+    }
+    const scope = key === 'setmycommands' || key === 'deletemycommands' ? menuScopeChat(params) : undefined;
+    if (scope !== undefined && notStarted.has(scope)) {
+      // A chat scope names a chat the bot must know; a user who never wrote to it is not one
+      // (Bot API answers "Bad Request: chat not found", as for any method given an unknown chat).
+      const e = new ApiError(400, 'Bad Request: chat not found');
+      return reply(params, files, 400, errorBody(e));
     }
     if (limiter && SENDS.has(key)) {
       const chat = intParam(params, 'chat_id');

@@ -259,6 +259,18 @@ export const METHODS: Record<string, Method> = {
   },
 };
 
+/** The chat a setMyCommands/deleteMyCommands scope names (`chat`, `chat_administrators`, `chat_member`), if any. */
+export function menuScopeChat(p: Params): number | undefined {
+  let scope: unknown;
+  try {
+    scope = jsonParam(p, 'scope');
+  } catch {
+    return undefined; // the method itself reports the bad JSON
+  }
+  const id = (scope as { chat_id?: unknown } | undefined)?.chat_id;
+  return typeof id === 'number' ? id : typeof id === 'string' && /^-?\d+$/.test(id) ? Number(id) : undefined;
+}
+
 /** Key under which setMyCommands stores a list: scope and language. */
 export function commandsKey(p: Params): string {
   const scope = jsonParam(p, 'scope') ?? { type: 'default' };

@@ -8,7 +8,7 @@ import type { OutMessage } from '../../core/outmessage.ts';
 import type { MessageHandle } from '../../handlers/command.ts';
 import type { ChatRef, Input, Pipeline, ReplySink } from '../../handlers/pipeline.ts';
 import type { PrivateDelivery } from '../../handlers/private-replies.ts';
-import type { CommandRegistry } from '../../handlers/registry.ts';
+import type { CommandMenus, MenuEntry } from '../../handlers/menus.ts';
 import type { DeliveryOutcome } from '../../core/delivery.ts';
 import type { AdapterHealth, ChatAdapter } from '../adapter.ts';
 import { parseTelegramAddress } from './address.ts';
@@ -20,8 +20,8 @@ export interface TelegramOptions {
   readonly apiRoot?: string;
   /** Longest wait honoured for a 429 retry_after inside one call, in seconds. */
   readonly maxRetryDelaySeconds?: number;
-  /** Summary text per command for the menu (setMyCommands), in the default language. */
-  readonly describe: (summaryKey: string) => string;
+  /** The command menus to register (setMyCommands per scope and language), kept in step with roles and languages. */
+  readonly menus: CommandMenus;
 }
 
 /** Where a message was sent; `threadId` is the forum topic, so follow-up pages stay in it. */
@@ -35,11 +35,11 @@ export class TelegramAdapter implements ChatAdapter {
   private connected = false;
   private lastError: string | undefined;
   private readonly inflight = new Set<Promise<unknown>>();
+  private readonly menus: MenuRegistrar;
 
   constructor(
     private readonly opts: TelegramOptions,
     private readonly pipeline: Pipeline,
-    private readonly registry: CommandRegistry,
     private readonly log: Logger,
   ) {
     // Every Bot API call has a timeout (getUpdates long-polls 30 s): a hung connection cannot stall the bot.
@@ -56,6 +56,7 @@ export class TelegramAdapter implements ChatAdapter {
     this.bot.on('message:document', (ctx) => this.track(this.onDocument(ctx)));
     this.bot.on('message:text', (ctx) => this.track(this.onText(ctx)));
     this.bot.catch((e) => this.log.error({ err: e.error }, 'telegram update failed'));
+    this.menus = new MenuRegistrar(opts.menus, this.bot, log);
   }
 
   async start(signal?: AbortSignal): Promise<void> {
@@ -64,7 +65,7 @@ export class TelegramAdapter implements ChatAdapter {
     await this.bot.init(abort);
     await this.bot.api.deleteWebhook(undefined, abort);
     signal?.throwIfAborted();
-    await this.registerMenu().catch((e: unknown) => this.log.warn({ err: e }, 'setMyCommands failed'));
+    await this.menus.start();
     signal?.throwIfAborted();
     this.runner = run(this.bot, { runner: { fetch: { allowed_updates: ['message', 'callback_query'] } } });
     this.connected = true;
@@ -77,6 +78,7 @@ export class TelegramAdapter implements ChatAdapter {
   async stop(): Promise<void> {
     if (this.runner?.isRunning()) await this.runner.stop();
     await Promise.allSettled([...this.inflight]);
+    await this.menus.stop();
     this.connected = false;
   }
 
@@ -150,6 +152,7 @@ export class TelegramAdapter implements ChatAdapter {
       input = { kind: 'text', text };
     }
     await this.pipeline.handle({ chat: this.chatRef(ctx), user: this.user(ctx), input }, this.sink(ctx));
+    this.menus.wrote(ctx.from?.id);
   }
 
   private async onDocument(ctx: Context): Promise<void> {
@@ -168,6 +171,7 @@ export class TelegramAdapter implements ChatAdapter {
       },
     };
     await this.pipeline.handle({ chat: this.chatRef(ctx), user: this.user(ctx), input: { kind: 'document', attachment } }, this.sink(ctx));
+    this.menus.wrote(ctx.from?.id);
   }
 
   private async onCallback(ctx: Context): Promise<void> {
@@ -188,6 +192,7 @@ export class TelegramAdapter implements ChatAdapter {
         : undefined,
     );
     await this.pipeline.handle({ chat: this.chatRef(ctx), user: this.user(ctx), input: { kind: 'action', token: data.slice(2) } }, sink);
+    this.menus.wrote(ctx.from?.id);
   }
 
   private topicField(ctx: Context): { threadId?: number } {
@@ -286,14 +291,6 @@ export class TelegramAdapter implements ChatAdapter {
       throw e;
     }
   }
-
-  private async registerMenu(): Promise<void> {
-    const commands = this.registry
-      .all()
-      .filter((c) => !c.hidden)
-      .map((c) => ({ command: c.name.replace(/-/g, '_'), description: this.opts.describe(c.summaryKey).slice(0, 256) }));
-    await this.bot.api.setMyCommands(commands.slice(0, 100));
-  }
 }
 
 /** Pushes that need attention now ring the phone; info, success and digests arrive silently. */
@@ -313,4 +310,94 @@ function deliveryError(e: unknown): DeliveryOutcome {
   }
   if (e instanceof HttpError) return { ok: false, error: 'network error talking to Telegram', unreachable: true };
   return { ok: false, error: (e as Error).message ?? 'unknown error' };
+}
+
+/**
+ * Keeps Telegram's command menus equal to what `CommandMenus` wants: one setMyCommands per
+ * scope and language that changed (a person's private chat, or the default), deleteMyCommands
+ * for a person who is gone. Runs after start, after every people or grants change, and after a
+ * person whose chat Telegram refused (they had not started the bot yet) writes to the bot.
+ */
+class MenuRegistrar {
+  /** What each scope/language holds now, as registered. */
+  private readonly registered = new Map<string, { entry: MenuEntry; json: string }>();
+  /** Menus (by key) Telegram refused because it does not know the private chat yet (bot not started). */
+  private readonly refused = new Set<string>();
+  private stampDone: string | undefined;
+  private chain: Promise<void> = Promise.resolve();
+  private off: (() => void) | undefined;
+
+  constructor(
+    private readonly menus: CommandMenus,
+    private readonly bot: Bot,
+    private readonly log: Logger,
+  ) {}
+
+  /** Registers every menu once and follows changes from then on. */
+  async start(): Promise<void> {
+    this.off ??= this.menus.onChange(() => void this.schedule());
+    await this.schedule();
+  }
+
+  /** Stops following changes and waits for a sync in flight. */
+  async stop(): Promise<void> {
+    this.off?.();
+    this.off = undefined;
+    await this.chain;
+  }
+
+  /** After an update from `userId`: their menu may be registrable now, or their role or language changed. */
+  wrote(userId: number | undefined): void {
+    if (!this.off) return;
+    const retry = userId !== undefined && this.refusedFor(String(userId));
+    if (retry || this.menus.stamp() !== this.stampDone) void this.schedule(retry ? String(userId) : undefined);
+  }
+
+  private refusedFor(chatId: string): boolean {
+    return [...this.refused].some((key) => key.startsWith(`${chatId}|`));
+  }
+
+  private schedule(retry?: string): Promise<void> {
+    this.chain = this.chain
+      .then(() => this.sync(retry))
+      .catch((e: unknown) => this.log.warn({ err: e }, 'command menus not registered; retried on the next change'));
+    return this.chain;
+  }
+
+  private async sync(retry?: string): Promise<void> {
+    const stamp = this.menus.stamp();
+    if (stamp === this.stampDone && !(retry && this.refusedFor(retry))) return;
+    const wanted = new Map(this.menus.entries('telegram').map((e) => [menuKey(e), e]));
+    for (const [key, entry] of wanted) {
+      const json = JSON.stringify(entry.commands);
+      if (this.registered.get(key)?.json === json) continue;
+      try {
+        await this.bot.api.setMyCommands([...entry.commands], menuOptions(entry));
+        this.registered.set(key, { entry, json });
+        this.refused.delete(key);
+      } catch (e) {
+        // A private chat Telegram does not know yet ("chat not found"): retried when that person writes.
+        if (!entry.chatId || !(e instanceof GrammyError) || e.error_code !== 400) throw e;
+        this.refused.add(key);
+      }
+    }
+    for (const key of this.refused) if (!wanted.has(key)) this.refused.delete(key);
+    for (const [key, { entry }] of this.registered) {
+      if (wanted.has(key)) continue;
+      await this.bot.api.deleteMyCommands(menuOptions(entry));
+      this.registered.delete(key);
+    }
+    this.stampDone = stamp;
+  }
+}
+
+function menuKey(e: MenuEntry): string {
+  return `${e.chatId ?? '*'}|${e.languageCode ?? ''}`;
+}
+
+function menuOptions(e: MenuEntry): { scope?: { type: 'chat'; chat_id: number }; language_code?: MenuEntry['languageCode'] } {
+  return {
+    ...(e.chatId ? { scope: { type: 'chat' as const, chat_id: Number(e.chatId) } } : {}),
+    ...(e.languageCode ? { language_code: e.languageCode } : {}),
+  };
 }
