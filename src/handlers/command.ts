@@ -6,7 +6,7 @@
 import type { Language, Translate } from '../core/i18n.ts';
 import type { Logger } from '../core/logger.ts';
 import type { Action, OutMessage } from '../core/outmessage.ts';
-import type { ChatRef, Principal } from '../permissions/access.ts';
+import type { ChatRef, Principal, Stranger } from '../permissions/access.ts';
 import type { Permission } from '../permissions/permissions.ts';
 import type { ArgDefs, ParsedArgs } from './args.ts';
 
@@ -55,6 +55,17 @@ export interface CommandContext {
   noChange(): void;
 }
 
+/** What a command's stranger entry point can use: who wrote, where, in which language; no buttons, nothing of anyone else. */
+export interface StrangerContext {
+  readonly stranger: Stranger;
+  readonly chat: ChatRef;
+  readonly lang: Language;
+  readonly t: Translate;
+  readonly log: Logger;
+  /** Milliseconds since epoch, from the injected clock. */
+  now(): number;
+}
+
 /** The result of a command: a final reply, or nothing when it already sent what it wanted. */
 export type Reply = OutMessage | void;
 
@@ -92,8 +103,11 @@ export interface Command<A extends ArgDefs = ArgDefs> {
   readonly hidden?: boolean;
   /** Runs only from a button the bot made (or a document): typing it, by anyone, is an unknown command. */
   readonly buttonOnly?: boolean;
-  /** Runs for people the bot does not know yet (accepting an invite); must not reveal anything. */
-  readonly allowUnknown?: boolean;
+  /**
+   * The entry point for people the bot does not know yet (accepting an invite, claiming setup):
+   * strangers may run only commands that have one. Must not reveal anything.
+   */
+  readonly runForStranger?: (ctx: StrangerContext, args: ParsedArgs<A>) => Promise<Reply>;
   /** Reply only to the asker: Discord ephemeral; from a Telegram group, the asker's private chat. */
   readonly ephemeral?: boolean;
   /** Makes a one-time code (invites, links): refused in group chats, where others would see it. */

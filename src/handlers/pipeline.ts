@@ -12,13 +12,14 @@ import { pickLanguage, type Language, type Messages, type Translate } from '../c
 import type { Logger } from '../core/logger.ts';
 import { textMessage, type Action, type OutMessage } from '../core/outmessage.ts';
 import { chatAddress } from '../core/chat-address.ts';
-import type { AccessControl, ChatRef, Principal } from '../permissions/access.ts';
+import type { AccessControl, Caller, ChatRef, Principal, Stranger } from '../permissions/access.ts';
+import { isStranger } from '../permissions/people.ts';
 import type { ActionTokens } from '../permissions/action-tokens.ts';
 import type { AuditLog } from '../permissions/audit.ts';
 import type { PeopleStore } from '../permissions/people.ts';
 import { privateReplies, type PrivateCapableSink } from './private-replies.ts';
 import { parseNamed, splitPositional, type ArgDefs, type ArgError, type ParsedArgs } from './args.ts';
-import type { ActionOptions, AnyCommand, Attachment, CommandContext, MessageHandle, Reply } from './command.ts';
+import type { ActionOptions, AnyCommand, Attachment, CommandContext, MessageHandle, Reply, StrangerContext } from './command.ts';
 import type { CommandRegistry } from './registry.ts';
 import { argLabels, usageLine } from './usage.ts';
 
@@ -77,7 +78,8 @@ export interface RunRequest {
   readonly command: AnyCommand;
   /** Raw argument values by name (validated by the parse step). */
   readonly raw: Readonly<Record<string, string>>;
-  readonly principal: Principal;
+  /** Who runs it: a known person, or a stranger (who may run only commands with `runForStranger`). */
+  readonly caller: Caller;
   readonly chat: ChatRef;
   readonly lang: Language;
   readonly t: Translate;
@@ -93,9 +95,9 @@ export interface RunRequest {
   readonly skipPermission?: boolean;
 }
 
-/** What a hook may use to build a reply for the request's principal in the request's chat. */
+/** What a hook may use to build a reply for the request's caller in the request's chat. */
 export interface HookTools {
-  /** A button bound to the request's principal and chat that runs `command` through the pipeline. */
+  /** A button bound to the request's caller and chat that runs `command` through the pipeline. */
   action(label: string, command: string, args: Readonly<Record<string, string>>, opts?: ActionOptions): Action;
 }
 
@@ -157,19 +159,9 @@ export class Pipeline {
     const resolved = this.resolveInput(inv);
     if (!principal) {
       // Unknown users may only run commands built for them (accepting an invite).
-      if (resolved.ok && resolved.command.name !== CANCEL_COMMAND && resolved.command.allowUnknown) {
-        const guest: Principal = { personId: 0, identity: inv.user.identity, role: 'guest', displayName: inv.user.displayName };
-        await this.run({
-          ...resolved.opts,
-          command: resolved.command,
-          raw: resolved.raw,
-          principal: guest,
-          chat: inv.chat,
-          lang,
-          t,
-          sink,
-          skipPermission: true,
-        });
+      if (resolved.ok && resolved.command.name !== CANCEL_COMMAND && resolved.command.runForStranger) {
+        const stranger: Stranger = { stranger: true, identity: inv.user.identity, displayName: inv.user.displayName };
+        await this.run({ ...resolved.opts, command: resolved.command, raw: resolved.raw, caller: stranger, chat: inv.chat, lang, t, sink });
         return;
       }
       if (this.deps.people.noteStranger(inv.user.identity, inv.user.displayName) === 'first') {
@@ -199,7 +191,7 @@ export class Pipeline {
       await this.closeOrigin(sink, t('pipeline.cancelled'));
       return;
     }
-    await this.run({ ...resolved.opts, command: resolved.command, raw: resolved.raw, principal, chat: inv.chat, lang, t, sink });
+    await this.run({ ...resolved.opts, command: resolved.command, raw: resolved.raw, caller: principal, chat: inv.chat, lang, t, sink });
   }
 
   /**
@@ -213,7 +205,8 @@ export class Pipeline {
     const args = await this.parse(req);
     if (!args.ok) return;
     if (typeof req.command.mutates === 'function' && !req.command.mutates(args.value)) this.readOnlyRuns.add(req);
-    const ctx = this.context(req);
+    if (isStranger(req.caller)) return this.executeForStranger(req, req.caller, args.value);
+    const ctx = this.context(req, req.caller);
     const found = await this.preflight(req, ctx, args.value);
     if (!found.go) return;
     if (!(await this.confirm(req, args.value, found.confirmParams))) return;
@@ -221,16 +214,19 @@ export class Pipeline {
   }
 
   /**
-   * Step 1: may this principal run this command in this chat (or, for an approved run, may the
+   * Step 1: may this caller run (a stranger: only a command built for strangers) this command in this chat (or, for an approved run, may the
    * approver)? On refusal audits `denied` and replies: the `onDenied` hook's reply, or the plain denial.
    */
   async authorize(req: RunRequest): Promise<boolean> {
+    const { caller } = req;
+    // A stranger may run only a command built for strangers; they are told nothing more.
+    if (isStranger(caller)) return req.command.runForStranger !== undefined;
     if (req.skipPermission) return true;
     const { access } = this.deps;
-    if (access.can(req.approvedBy ?? req.principal, req.chat, req.command.permission)) return true;
+    if (access.can(req.approvedBy ?? caller, req.chat, req.command.permission)) return true;
     this.record(req, 'denied');
     const offer = this.hooks.onDenied?.(req, {
-      action: (label, name, args, o = {}) => this.makeAction(req.principal, req.chat, label, name, args, o),
+      action: (label, name, args, o = {}) => this.makeAction(caller, req.chat, label, name, args, o),
     });
     await req.sink.send(offer ?? textMessage(req.t('pipeline.denied'), { severity: 'warning' }));
     return false;
@@ -270,7 +266,7 @@ export class Pipeline {
   }
 
   /**
-   * Step 4: a destructive command asks first (Confirm/Cancel buttons bound to this principal);
+   * Step 4: a destructive command asks first (Confirm/Cancel buttons bound to this caller);
    * pressing Confirm re-runs the whole pipeline. An approved run does not ask again.
    */
   async confirm(req: RunRequest, args: ParsedArgs<ArgDefs>, found: Readonly<Record<string, string>> = {}): Promise<boolean> {
@@ -289,7 +285,7 @@ export class Pipeline {
       actions: [
         [
           this.makeAction(
-            req.principal,
+            req.caller,
             req.chat,
             t('pipeline.confirmButton'),
             command.name,
@@ -301,7 +297,7 @@ export class Pipeline {
             },
           ),
           this.makeAction(
-            req.principal,
+            req.caller,
             req.chat,
             t('pipeline.cancelButton'),
             CANCEL_COMMAND,
@@ -324,6 +320,26 @@ export class Pipeline {
     if (reply !== 'thrown') await this.finish(req, reply);
   }
 
+  /** Step 5 for a stranger: the command's stranger entry point, audited like any run. */
+  private async executeForStranger(req: RunRequest, stranger: Stranger, args: ParsedArgs<ArgDefs>): Promise<void> {
+    const run = req.command.runForStranger;
+    if (!run) return;
+    if (this.mutating(req) && !this.recordStart(req)) {
+      await req.sink.send(textMessage(req.t('pipeline.notRecorded'), { severity: 'critical' }));
+      return;
+    }
+    const ctx: StrangerContext = {
+      stranger,
+      chat: req.chat,
+      lang: req.lang,
+      t: req.t,
+      log: this.deps.log.child({ command: req.command.name }),
+      now: () => this.deps.clock.now(),
+    };
+    const reply = await this.guarded(req, () => run(ctx, args));
+    if (reply !== 'thrown') await this.finish(req, reply);
+  }
+
   /**
    * Intent before action: a state-changing command's audit row is written as 'started' before it
    * runs and completed by `record`. False when the database cannot be written: the command is
@@ -333,7 +349,7 @@ export class Pipeline {
     try {
       const id = this.deps.audit.record({
         at: this.deps.clock.now(),
-        identity: req.principal.identity,
+        identity: req.caller.identity,
         chat: chatAddress(req.chat),
         command: req.command.name,
         args: req.raw,
@@ -360,7 +376,7 @@ export class Pipeline {
       else
         this.deps.audit.record({
           at: this.deps.clock.now(),
-          identity: req.principal.identity,
+          identity: req.caller.identity,
           chat: chatAddress(req.chat),
           command: req.command.name,
           args: req.raw,
@@ -379,8 +395,8 @@ export class Pipeline {
   }
 
   /** What the command's code sees while it runs. */
-  private context(req: RunRequest): CommandContext {
-    const { principal, chat, command, sink } = req;
+  private context(req: RunRequest, principal: Principal): CommandContext {
+    const { chat, command, sink } = req;
     return {
       principal,
       chat,
@@ -472,7 +488,7 @@ export class Pipeline {
   }
 
   private makeAction(
-    principal: Principal,
+    caller: Caller,
     chat: ChatRef,
     label: string,
     command: string,
@@ -482,7 +498,7 @@ export class Pipeline {
     const token = this.deps.tokens.create({
       command,
       args: { ...args },
-      ...(o.personal === false ? {} : { allowedIdentity: principal.identity }),
+      ...(o.personal === false ? {} : { allowedIdentity: caller.identity }),
       chat,
       ttlMs: o.ttlMs ?? BUTTON_TTL_MS,
       oneShot: o.oneShot ?? false,

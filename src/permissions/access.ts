@@ -15,7 +15,7 @@ import { RateLimiter } from './rate-limit.ts';
 import { minRole, type Role } from './roles.ts';
 
 export type { ChatRef } from '../core/chat-address.ts';
-export type { Outcome, PersonSummary, Principal } from './people.ts';
+export type { Caller, Outcome, PersonSummary, Principal, Stranger } from './people.ts';
 
 /** Read-only permission decisions. */
 export class AccessControl {

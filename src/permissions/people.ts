@@ -21,6 +21,22 @@ export interface Principal {
   language?: Language;
 }
 
+/** Someone who wrote without being known: an identity and the name they wrote under; no person, no role, nothing granted. */
+export interface Stranger {
+  readonly stranger: true;
+  /** `telegram:123`, `discord:456`. */
+  readonly identity: string;
+  readonly displayName: string;
+}
+
+/** Who runs a command: a known person, or a stranger (only commands built for strangers run for them). */
+export type Caller = Principal | Stranger;
+
+/** True for a caller the bot does not know. */
+export function isStranger(caller: Caller): caller is Stranger {
+  return 'stranger' in caller;
+}
+
 /** A person with all their linked identities (menus, /role). */
 export interface PersonSummary {
   personId: number;

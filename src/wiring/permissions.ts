@@ -61,7 +61,7 @@ export function permissionsModule(ctx: WiringContext): PermissionsModule | undef
       await shared.pipeline().run({
         command,
         raw: request.args,
-        principal: requester,
+        caller: requester,
         chat: request.chat,
         lang,
         t: ctx.messages.forLanguage(lang),

@@ -76,7 +76,7 @@ function setup(hooks: PipelineHooks = {}) {
   const request = (identity: string, command: AnyCommand, raw: Record<string, string>, extra: Partial<RunRequest> = {}): RunRequest => ({
     command,
     raw,
-    principal: access.resolve(identity)!,
+    caller: access.resolve(identity)!,
     chat: { platform: 'telegram', id: identity.split(':')[1]!, kind: 'private' },
     lang: 'en',
     t: messages.forLanguage('en'),
@@ -121,6 +121,28 @@ describe('pipeline steps', () => {
     const family = s.access.resolve(FAMILY)!;
     assert.equal(await s.pipeline.authorize(s.request(OWNER, s.stop, { guest: '101' }, { approvedBy: family })), false);
     assert.equal(await s.pipeline.authorize(s.request(FAMILY, s.stop, { guest: '101' }, { skipPermission: true })), true);
+  });
+
+  test('a stranger runs only a command built for strangers, through its stranger entry point, even with skipPermission', async () => {
+    const seen: string[] = [];
+    const welcome = defineCommand({
+      name: 'welcome',
+      group: 'test',
+      summaryKey: 'test.summary',
+      args: {},
+      permission: 'bot.help.read',
+      run: async (ctx) => (seen.push(`known ${ctx.principal.personId}`), textMessage('hello again')),
+      runForStranger: async (ctx) => (seen.push(`stranger ${ctx.stranger.identity}`), textMessage('hello')),
+    });
+    const stranger = { stranger: true as const, identity: 'telegram:99', displayName: 'Who' };
+    assert.equal(await s.pipeline.authorize(s.request(OWNER, s.look, {}, { caller: stranger })), false);
+    assert.equal(await s.pipeline.authorize(s.request(OWNER, s.look, {}, { caller: stranger, skipPermission: true })), false);
+    await s.pipeline.run(s.request(OWNER, s.look, {}, { caller: stranger }));
+    assert.deepEqual(s.out, [], 'a stranger is told nothing about commands not built for them');
+    await s.pipeline.run(s.request(OWNER, welcome, {}, { caller: stranger }));
+    await s.pipeline.run(s.request(OWNER, welcome, {}));
+    assert.deepEqual(seen, ['stranger telegram:99', `known ${s.access.resolve(OWNER)!.personId}`]);
+    assert.equal(s.text(), 'hello\nhello again');
   });
 
   test('authorize: the onDenied hook answers a denial with its own reply and buttons bound to the requester', async () => {

@@ -8,7 +8,7 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import type { AnyCommand } from '../../src/handlers/command.ts';
+import type { AnyCommand, StrangerContext } from '../../src/handlers/command.ts';
 import type { Input } from '../../src/handlers/pipeline.ts';
 import { ActionTokens } from '../../src/permissions/action-tokens.ts';
 import type { ChatRef } from '../../src/permissions/access.ts';
@@ -61,6 +61,15 @@ before(async () => {
       reached.push(`${c.name}:${ctx.principal.identity}:${ctx.chat.id}`);
       return original(ctx, args);
     };
+    const forStranger = c.runForStranger?.bind(c);
+    if (forStranger) {
+      Object.assign(c, {
+        runForStranger: async (ctx: StrangerContext, args: Parameters<typeof forStranger>[1]) => {
+          reached.push(`${c.name}:${ctx.stranger.identity}:${ctx.chat.id}`);
+          return forStranger(ctx, args);
+        },
+      });
+    }
   }
   identities.set('owner', OWNER);
   for (const r of ['admin', 'family', 'guest'] as const) identities.set(r, h.person(r, `telegram:${7100 + roleRank(r)}`));
@@ -93,7 +102,7 @@ describe('authorization matrix', () => {
             const effective: Role | undefined =
               who === 'stranger' ? undefined : chatName === 'family group' && roleRank(who) > roleRank('family') ? 'family' : who;
             const allowed =
-              effective === undefined ? Boolean(c.allowUnknown) : roleRank(effective) >= roleRank(expectedMinRole(c.permission));
+              effective === undefined ? c.runForStranger !== undefined : roleRank(effective) >= roleRank(expectedMinRole(c.permission));
             const mark = reached.length;
             const deniedRows = () =>
               h.app.db

@@ -1,8 +1,8 @@
 /** The built-in commands: /start, /help, /whoami, /status, /lang. */
-import { LANGUAGES, type Messages } from '../../core/i18n.ts';
+import { LANGUAGES, type Messages, type Translate } from '../../core/i18n.ts';
 import type { OutMessage } from '../../core/outmessage.ts';
 import type { AccessControl } from '../../permissions/access.ts';
-import type { PeopleStore } from '../../permissions/people.ts';
+import type { Caller, PeopleStore } from '../../permissions/people.ts';
 import { arg } from '../args.ts';
 import { defineCommand, type AnyCommand } from '../command.ts';
 import type { CommandRegistry } from '../registry.ts';
@@ -30,27 +30,28 @@ const LEVEL_ICON = { ok: '🟢', warning: '🟠', down: '🔴' } as const;
 
 /** Builds the built-in commands. */
 export function builtinCommands(deps: BuiltinDeps): AnyCommand[] {
+  /** /start with an invite code: the same for a stranger and for someone already known (who is told so). */
+  const inviteReply = (accept: InviteAcceptor, t: Translate, code: string, caller: Caller): OutMessage => {
+    const r = accept(code, caller.identity, caller.displayName);
+    if (r.ok)
+      return { blocks: [{ kind: 'text', text: t('builtin.start.inviteAccepted', { role: t(`role.${r.role}`) }) }], severity: 'success' };
+    return { blocks: [{ kind: 'text', text: t(`builtin.start.invite.${r.reason}`) }], severity: 'warning' };
+  };
+
   const start = defineCommand({
     name: 'start',
     group: 'bot',
     summaryKey: 'builtin.start.summary',
     args: { code: arg.string({ descriptionKey: 'builtin.start.code', required: false, maxLength: 64, pattern: /^[\w-]+$/ }) },
     permission: 'bot.session.start',
-    allowUnknown: true,
     async run(ctx, { code }) {
-      const known = ctx.principal.personId !== 0;
-      if (code && deps.acceptInvite) {
-        const r = deps.acceptInvite(code, ctx.principal.identity, ctx.principal.displayName);
-        if (r.ok)
-          return {
-            blocks: [{ kind: 'text', text: ctx.t('builtin.start.inviteAccepted', { role: ctx.t(`role.${r.role}`) }) }],
-            severity: 'success',
-          };
-        return { blocks: [{ kind: 'text', text: ctx.t(`builtin.start.invite.${r.reason}`) }], severity: 'warning' };
-      }
-      // An unknown user gets the same neutral reply as for any other message.
-      if (!known) return { blocks: [{ kind: 'text', text: ctx.t('pipeline.unknownUser') }] };
+      if (code && deps.acceptInvite) return inviteReply(deps.acceptInvite, ctx.t, code, ctx.principal);
       return { blocks: [{ kind: 'text', text: ctx.t('builtin.start.welcome', { name: ctx.principal.displayName }) }] };
+    },
+    async runForStranger(ctx, { code }) {
+      if (code && deps.acceptInvite) return inviteReply(deps.acceptInvite, ctx.t, code, ctx.stranger);
+      // An unknown user gets the same neutral reply as for any other message.
+      return { blocks: [{ kind: 'text', text: ctx.t('pipeline.unknownUser') }] };
     },
   });
 

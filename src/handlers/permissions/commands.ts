@@ -10,7 +10,7 @@ import { arg, formatDurationShort } from '../args.ts';
 import { defineCommand, type AnyCommand } from '../command.ts';
 import { auditCommand } from './audit-command.ts';
 import { onePerPerson, roleName, type PermissionDeps } from './deps.ts';
-import type { Principal } from '../../permissions/people.ts';
+import type { Caller, Principal } from '../../permissions/people.ts';
 
 const warn = (text: string): OutMessage => textMessage(text, { severity: 'warning' });
 const done = (text: string): OutMessage => textMessage(text, { severity: 'success' });
@@ -192,35 +192,38 @@ export function permissionCommands(deps: PermissionDeps): AnyCommand[] {
     },
   });
 
+  /** Joins the caller's identity to the person who made the code (a stranger's identity, or a known one moving over). */
+  const redeemLink = (t: Translate, code: string, caller: Caller): OutMessage => {
+    const r = deps.linking.redeemLinkCode(code, caller.identity, caller.displayName);
+    if (!r.ok) return warn(t(`permissions.link.${r.reason === 'bad-identity' ? 'unknown' : r.reason}`));
+    tellOwnersOfLink(deps, r.principal, r.from);
+    return done(t('permissions.link.linked', { name: r.principal.displayName }));
+  };
+
   const link = defineCommand({
     name: 'link',
     group: 'permissions',
     summaryKey: 'permissions.link.summary',
     args: { code: arg.string({ descriptionKey: 'permissions.link.code', required: false, maxLength: 20, pattern: /^[\w-]+$/ }) },
     permission: P.identityLink,
-    allowUnknown: true,
     mutates: true,
     ephemeral: true,
     privateOnly: true,
     async run(ctx, { code }) {
       const { t } = ctx;
-      const known = ctx.principal.personId !== 0;
-      if (!code) {
-        // A stranger learns nothing, exactly as for any other message.
-        if (!known) return textMessage(t('pipeline.unknownUser'));
-        const made = deps.linking.createLinkCode(ctx.principal);
-        return {
-          ephemeral: true,
-          blocks: [
-            { kind: 'text', text: t('permissions.link.created') },
-            { kind: 'code', text: `/link ${made.code}` },
-          ],
-        };
-      }
-      const r = deps.linking.redeemLinkCode(code, ctx.principal.identity, ctx.principal.displayName);
-      if (!r.ok) return warn(t(`permissions.link.${r.reason === 'bad-identity' ? 'unknown' : r.reason}`));
-      tellOwnersOfLink(deps, r.principal, r.from);
-      return done(t('permissions.link.linked', { name: r.principal.displayName }));
+      if (code) return redeemLink(t, code, ctx.principal);
+      const made = deps.linking.createLinkCode(ctx.principal);
+      return {
+        ephemeral: true,
+        blocks: [
+          { kind: 'text', text: t('permissions.link.created') },
+          { kind: 'code', text: `/link ${made.code}` },
+        ],
+      };
+    },
+    async runForStranger(ctx, { code }) {
+      // Without a code a stranger learns nothing, exactly as for any other message.
+      return code ? redeemLink(ctx.t, code, ctx.stranger) : textMessage(ctx.t('pipeline.unknownUser'));
     },
   });
 
@@ -281,24 +284,26 @@ export function permissionCommands(deps: PermissionDeps): AnyCommand[] {
     },
   });
 
+  /** Claims the first-run setup code: the caller becomes the owner (normally a stranger; the code is one-time either way). */
+  const claimSetup = async (t: Translate, code: string, caller: Caller): Promise<OutMessage> => {
+    if (!parseIdentity(caller.identity)) return warn(t('permissions.setup.invalid'));
+    const r = deps.setup.claim(code, caller.identity, caller.displayName);
+    if (r.ok) return done(t('permissions.setup.done'));
+    return warn(t(r.reason === 'owner-exists' ? 'permissions.setup.owner-exists' : 'permissions.setup.invalid'));
+  };
+
   const setup = defineCommand({
     name: 'setup',
     group: 'permissions',
     summaryKey: 'permissions.setup.summary',
     args: { code: arg.string({ descriptionKey: 'permissions.setup.code', maxLength: 40, pattern: /^[\w-]+$/ }) },
     permission: P.sessionStart,
-    allowUnknown: true,
     mutates: true,
     ephemeral: true,
     privateOnly: true,
     hidden: true,
-    async run(ctx, { code }) {
-      const { t } = ctx;
-      if (!parseIdentity(ctx.principal.identity)) return warn(t('permissions.setup.invalid'));
-      const r = deps.setup.claim(code, ctx.principal.identity, ctx.principal.displayName);
-      if (r.ok) return done(t('permissions.setup.done'));
-      return warn(t(r.reason === 'owner-exists' ? 'permissions.setup.owner-exists' : 'permissions.setup.invalid'));
-    },
+    run: (ctx, { code }) => claimSetup(ctx.t, code, ctx.principal),
+    runForStranger: (ctx, { code }) => claimSetup(ctx.t, code, ctx.stranger),
   });
 
   return [role, grant, revoke, invite, link, auditCommand(deps), ceiling, setup];
