@@ -68,14 +68,19 @@ export function routerModule(ctx: WiringContext): FeatureModule | undefined {
     );
   }
   const leases = new Poller('router-leases', () => client.dhcpLeases(), c.pollSeconds * 1000, ctx.clock, log);
+  const pauses = new DevicePauses(client, devices, ctx.deadlines.store, ctx.clock, log);
   leases.onRefresh((s) => {
-    if (s.status === 'ok') tracker.observe(s.value, ctx.clock.now());
+    if (s.status !== 'ok') return;
+    tracker.observe(s.value, ctx.clock.now());
+    void pauses.repair(); // the router may have lost pause entries (a reboot drops timed ones)
   });
-  const pauses = new DevicePauses(client, devices, ctx.clock, log, (p) => {
-    const d = devices.get(p.mac);
-    ctx.notify(p.chat, (t) => textMessage(t('devices.pause.ended', { name: d ? deviceLabel(d) : p.mac })));
-  });
-  const pausedDevices = deviceStatusSection(devices, ctx.config.timezone);
+  ctx.deadlines.worker.register(
+    pauses.deadlineKind((p) => {
+      const d = devices.get(p.mac);
+      ctx.notify(p.chat, (t) => textMessage(t('devices.pause.ended', { name: d ? deviceLabel(d) : p.mac })));
+    }),
+  );
+  const pausedDevices = deviceStatusSection(devices, pauses, ctx.config.timezone);
   const access = ctx.shared?.access;
   const people = ctx.shared?.permissions.people;
   const deviceDeps: DeviceCommandDeps = {
@@ -94,6 +99,7 @@ export function routerModule(ctx: WiringContext): FeatureModule | undefined {
         poller,
         autoOff,
         devices,
+        pauses,
         ownerName: (id) => people?.all().find((p) => p.personId === id)?.displayName,
         observeLeases: (l) => void tracker.observe(l, ctx.clock.now()),
       }),
@@ -113,10 +119,8 @@ export function routerModule(ctx: WiringContext): FeatureModule | undefined {
     start() {
       poller.start();
       leases.start();
-      pauses.start();
     },
     async stop() {
-      await pauses.stop();
       await leases.stop();
       await poller.stop();
       await client.close();

@@ -1,9 +1,10 @@
 /**
- * Intent before action, under SIGKILL: the bot runs `/unblock` or `/guestwifi on 2h` in a child
+ * Intent before action, under SIGKILL: the bot runs `/unblock`, `/guestwifi on 2h` or `/pausenet` in a child
  * process and is killed at each step — with the backend request held before the backend saw it,
  * and with the backend's answer held after it applied the change — or right after it replied.
  * A bot restarted on the same database (in-process, hand-moved clock) must re-block the domain
- * and switch the WiFi off on time, and never keep a deadline for a change that did not happen.
+ * switch the WiFi off and give a paused device its internet back on time, and never keep a
+ * deadline for a change that did not happen.
  */
 import { describe, test, type TestContext } from 'node:test';
 import assert from 'node:assert/strict';
@@ -14,6 +15,8 @@ import { join } from 'node:path';
 import { ManualClock } from '../../src/core/clock.ts';
 import { startFakePihole, type FakePihole } from '../../src/demo/pihole.ts';
 import { FAKE_ROUTER_USERS, startRouterOsFake, type RouterOsFake } from '../../src/demo/routeros.ts';
+import { demoDevice } from '../../src/demo/household.ts';
+import { PAUSE_LIST } from '../../src/handlers/devices/pause.ts';
 import { OWNER, startTestApp, type TestApp } from '../support/app-harness.ts';
 import { waitFor } from '../support/real-server.ts';
 import { startStepProxy, type HoldStep } from '../support/step-proxy.ts';
@@ -136,8 +139,50 @@ describe('SIGKILL during /guestwifi on 2h', () => {
   }
 });
 
+describe('SIGKILL during /pausenet', () => {
+  const admin = FAKE_ROUTER_USERS[0]!;
+  const routerConfig = (url: string) => ({ router: { url, username: admin.name, password: admin.password } });
+  const PHONE = demoDevice('iPhone-de-Ana');
+  const paused = (fake: RouterOsFake) => fake.listed(PAUSE_LIST).includes(PHONE.ip);
+  const backNotices = (h: TestApp) =>
+    (
+      h.app.db.prepare("SELECT count(*) AS n FROM alert_outbox WHERE payload LIKE '%Internet is back for iPhone-de-Ana%'").get() as {
+        n: number;
+      }
+    ).n;
+
+  for (const step of ['request', 'response', 'replied'] as const) {
+    test(`killed at ${step}: after restart the phone is ${step === 'request' ? 'never paused' : 'given its internet back on time'}`, async (t) => {
+      const fake = await startRouterOsFake();
+      t.after(() => fake.close());
+      const dir = await killAt(t, step, {
+        backendUrl: fake.url,
+        config: routerConfig,
+        line: '/pausenet iPhone-de-Ana 30m',
+        match: (m, p) => m === 'PUT' && p.startsWith('/rest/ip/firewall/address-list'),
+      });
+      assert.equal(paused(fake), step !== 'request', 'router state at the kill');
+
+      const clock = new ManualClock(T0 + MIN);
+      const h = await restart(t, routerConfig(fake.url), dir, clock);
+      if (step === 'request') {
+        await waitFor(() => deadlineRow(h, 'device-pause') === undefined, { what: 'the unapplied intent to be dropped' });
+        await h.say(OWNER, '/devices'); // a lease read: the repair pass must not pause it either
+        assert.ok(!paused(fake));
+        return;
+      }
+      await waitFor(() => deadlineRow(h, 'device-pause')?.phase === 'active', { what: 'the pause to stand' });
+      assert.equal(deadlineRow(h, 'device-pause')?.due_at, T0 + 30 * MIN);
+      assert.ok(paused(fake), 'still paused before its time');
+      clock.advance(30 * MIN);
+      await waitFor(() => !paused(fake) && deadlineRow(h, 'device-pause') === undefined, { what: 'the internet back on time' });
+      await waitFor(() => backNotices(h) === 1, { what: 'the chat told once' });
+    });
+  }
+});
+
 describe('database not writable (full disk)', () => {
-  test('/unblock and /guestwifi on 2h answer clearly and change nothing on the backends', async (t) => {
+  test('/unblock, /guestwifi on 2h and /pausenet answer clearly and change nothing on the backends', async (t) => {
     const pihole = await startFakePihole({ password: 'pw', seed: false });
     const router = await startRouterOsFake();
     const wifi = () => router.menu('interface/wifi').find((w) => w.name === 'wifi-guest')!;
@@ -152,7 +197,11 @@ describe('database not writable (full disk)', () => {
       await pihole.close();
       await router.close();
     });
+    await waitFor(() => (h.app.db.prepare('SELECT count(*) AS n FROM devices').get() as { n: number }).n > 0, { what: 'devices recorded' });
     h.app.db.pragma('query_only = ON'); // every write fails as on a full disk
+    const pause = await h.say(OWNER, '/pausenet iPhone-de-Ana 30m');
+    assert.match(pause.texts.join('\n'), /could not write to my database.*changed nothing/);
+    assert.deepEqual(router.listed(PAUSE_LIST), [], 'no device paused');
     const unblock = await h.say(OWNER, '/unblock full.example 30m');
     assert.match(unblock.texts.join('\n'), /could not write to my database.*changed nothing/);
     const on = await h.say(OWNER, '/guestwifi on 2h');

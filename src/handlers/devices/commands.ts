@@ -195,14 +195,7 @@ export function deviceCommands(deps: DeviceCommandDeps): AnyCommand[] {
       if ('reply' in found) return found.reply;
       const d = found.device;
       if (!d.ip) return warn(ctx.t('devices.noAddress', { name: deviceLabel(d) }));
-      const r = await deps.pauses.cut({
-        mac: d.mac,
-        kind: 'block',
-        until: undefined,
-        address: d.ip,
-        chat: chatAddress(ctx.chat),
-        setBy: ctx.principal.identity,
-      });
+      const r = await deps.pauses.block({ mac: d.mac, address: d.ip, chat: chatAddress(ctx.chat), setBy: ctx.principal.identity });
       if (!r.ok) return serviceErrorMessage(ctx.t, r.error, ctx.t('router.label'));
       return done(ctx.t('devices.block.done', { name: deviceLabel(d) }));
     },

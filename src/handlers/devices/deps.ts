@@ -67,7 +67,7 @@ export function ownerName(deps: DeviceCommandDeps, personId: number | undefined)
 
 /** "paused until 21:00" / "blocked" / "" for a device. */
 export function pauseState(deps: DeviceCommandDeps, ctx: Pick<CommandContext, 't' | 'lang' | 'now'>, mac: string): string | undefined {
-  const p = deps.store.pause(mac);
+  const p = deps.pauses.get(mac);
   if (!p) return undefined;
   if (p.kind === 'block') return ctx.t('devices.state.blocked');
   return ctx.t('devices.state.paused', { until: formatTime(p.until, ctx.lang, deps.timezone, ctx.now()) });

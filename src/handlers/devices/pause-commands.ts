@@ -4,7 +4,7 @@ import { formatTime } from '../alerts/render.ts';
 import { arg, formatDurationShort } from '../args.ts';
 import { defineCommand, type AnyCommand, type CommandContext } from '../command.ts';
 import { chatAddress } from '../../core/chat-address.ts';
-import { serviceErrorMessage } from '../replies.ts';
+import { notRecordedMessage, serviceErrorMessage } from '../replies.ts';
 import { DP, done, info, staff, warn, type DeviceCommandDeps } from './deps.ts';
 import { deviceLabel, type Device } from './store.ts';
 import { parsePauseEnd } from './until.ts';
@@ -54,16 +54,10 @@ export function pauseCommands(deps: DeviceCommandDeps): AnyCommand[] {
     const paused: string[] = [];
     for (const d of list) {
       if (!d.ip) return warn(t('devices.noAddress', { name: deviceLabel(d) }));
-      if (deps.store.pause(d.mac)?.kind === 'block') continue; // a block outranks a pause
-      const r = await deps.pauses.cut({
-        mac: d.mac,
-        kind: 'pause',
-        until: end.until,
-        address: d.ip,
-        chat: chatAddress(ctx.chat),
-        setBy: asked,
-      });
-      if (!r.ok) return serviceErrorMessage(t, r.error, t('router.label'));
+      if (deps.pauses.get(d.mac)?.kind === 'block') continue; // a block outranks a pause
+      const r = await deps.pauses.pause({ mac: d.mac, until: end.until, address: d.ip, chat: chatAddress(ctx.chat), setBy: asked });
+      if (r.status === 'not-recorded') return notRecordedMessage(t);
+      if (r.status === 'failed') return serviceErrorMessage(t, r.error, t('router.label'));
       paused.push(deviceLabel(d));
     }
     if (paused.length === 0) return info(t('devices.pause.allBlocked'));
@@ -101,11 +95,11 @@ export function pauseCommands(deps: DeviceCommandDeps): AnyCommand[] {
     mutates: true,
     async run(ctx, { target }) {
       const { t } = ctx;
-      const list = targets(deps, target).filter((d) => deps.store.pause(d.mac));
+      const list = targets(deps, target).filter((d) => deps.pauses.get(d.mac));
       if (list.length === 0) return info(t('devices.resume.nothing', { target: target.slice(0, 40) }));
       const names: string[] = [];
       for (const d of list) {
-        const p = deps.store.pause(d.mac)!;
+        const p = deps.pauses.get(d.mac)!;
         const mayAny = staff(deps, ctx, p.kind === 'block' ? DP.manage : DP.pauseAny);
         if (!mayAny && (p.kind === 'block' || d.ownerPersonId !== ctx.principal.personId))
           return warn(t('devices.resume.notYours', { name: deviceLabel(d) }));

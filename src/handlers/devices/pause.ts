@@ -6,88 +6,189 @@
  * weekly schedules per child (help.mikrotik.com Kid Control: `mon…sun` windows, devices by
  * MAC from ARP) with no timed per-device pause, and its limits are skipped by FastTrack. An
  * address-list entry may carry a `timeout` (help.mikrotik.com Address-lists), so the router
- * itself lifts a pause even if the bot is down when it ends; the bot still records the pause
- * in SQLite first (intent before action) and reconciles at start and on every tick: a pause
- * whose entry vanished (router reboot drops timed entries) is put back, one that ended is
- * removed and announced, an entry the bot no longer wants goes.
+ * itself lifts a pause even if the bot is down when it ends.
+ *
+ * A timed pause is a deadline (core/deadlines.ts): recorded as an intent before the router is
+ * told, confirmed after, ended by the one deadline worker on time (also after a restart), and
+ * reconciled at start after a crash (kept when the router has the entry, dropped when not).
+ * A block has no end: its row is written before the router is told. `repair()` (each lease
+ * refresh) puts back what the router lost (a router reboot drops timed entries) and removes
+ * entries of the bot's list that nothing wants any more. Every router change of this feature
+ * runs one at a time, so a repair never sees a command half done.
  */
+import { changeWithDeadline, type Deadline, type DeadlineKind, type DeadlineStore, type GuardedChange } from '../../core/deadlines.ts';
 import type { Clock } from '../../core/clock.ts';
-import { err, ok, serviceError, type Result } from '../../core/errors.ts';
+import { ok, type Result, type ServiceError } from '../../core/errors.ts';
 import type { Logger } from '../../core/logger.ts';
-import { PeriodicCheck } from '../../core/periodic.ts';
 import type { RouterOsClient } from '../../services/routeros/client.ts';
-import type { DevicePause, DeviceStore } from './store.ts';
+import { PAUSE_KIND, type DeviceBlock, type DevicePause, type DeviceStore, type DeviceTimedPause } from './store.ts';
 
 /** The address list the bot owns on the router. */
 export const PAUSE_LIST = 'chatops-paused';
 const COMMENT = 'chat bot: paused device';
 const RULE_COMMENT = 'chat bot: devices paused from chat have no internet';
-const RETRY_MS = 60_000;
 
 type Router = Pick<RouterOsClient, 'addressListEntries' | 'addAddressListEntry' | 'removeAddressListEntry' | 'ensureRejectRule'>;
 
-/** Pauses, blocks and resumes devices; reconciles the router with the stored intent. */
+const toPause = (d: Deadline): DeviceTimedPause => ({
+  mac: d.target,
+  kind: 'pause',
+  until: d.dueAt,
+  address: d.data.address ?? '',
+  chat: d.chat,
+  setBy: d.requestedBy,
+});
+
+/** Pauses, blocks and resumes devices on the router; the pause deadlines' kind. */
 export class DevicePauses {
-  private readonly periodic: PeriodicCheck;
-  private retryAt = 0;
+  private queue: Promise<unknown> = Promise.resolve();
   private failing = false;
 
   constructor(
     private readonly router: Router,
     private readonly store: DeviceStore,
+    private readonly deadlines: DeadlineStore,
     private readonly clock: Clock,
     private readonly log: Logger,
-    /** Told when a timed pause ended by itself (the bot says so in the chat that asked). */
-    private readonly onEnded: (p: DevicePause) => void,
-    tickMs = 1000,
-  ) {
-    this.periodic = new PeriodicCheck(() => this.reconcile(), tickMs);
+  ) {}
+
+  /** A device's pause or block (a block outranks a pause). */
+  get(mac: string): DevicePause | undefined {
+    const block = this.store.block(mac);
+    if (block) return block;
+    const d = this.deadlines.get(PAUSE_KIND, mac);
+    return d ? toPause(d) : undefined;
   }
 
-  /** Starts reconciling (once at once, for pauses that ended while the bot was down). */
-  start(): void {
-    this.periodic.start();
+  /** Every timed pause (soonest end first), then every block. */
+  all(): DevicePause[] {
+    const blocked = new Set(this.store.blocks().map((b) => b.mac));
+    return [
+      ...this.deadlines
+        .list(PAUSE_KIND)
+        .filter((d) => !blocked.has(d.target))
+        .map(toPause),
+      ...this.store.blocks(),
+    ];
   }
 
-  /** Stops; waits for a pass in flight. */
-  stop(): Promise<void> {
-    return this.periodic.stop();
+  /** Pauses a device until `until`: the deadline is on disk before the router refuses it. */
+  pause(p: Omit<DeviceTimedPause, 'kind'>): Promise<GuardedChange<void, ServiceError>> {
+    return this.serial(() => {
+      const now = this.clock.now();
+      return changeWithDeadline(
+        () =>
+          this.deadlines.intend(
+            { kind: PAUSE_KIND, target: p.mac, dueAt: p.until, chat: p.chat, requestedBy: p.setBy, data: { address: p.address } },
+            now,
+          ),
+        () => this.cutOff(p.mac, p.address, (p.until - now) / 1000),
+      );
+    });
   }
 
-  /** One reconcile pass now; concurrent calls share it. */
-  check(): Promise<void> {
-    return this.periodic.check();
+  /** Blocks a device until lifted (a timed pause it had becomes this block). */
+  block(b: Omit<DeviceBlock, 'kind' | 'until'>): Promise<Result<void>> {
+    return this.serial(async () => {
+      this.store.putBlock(b, this.clock.now()); // intent first: a crash from here on is completed by repair()
+      const r = await this.cutOff(b.mac, b.address, undefined);
+      if (!r.ok) {
+        this.store.removeBlock(b.mac); // not blocked; an entry half written is removed by repair()
+        return r;
+      }
+      this.deadlines.remove(PAUSE_KIND, b.mac);
+      return ok(undefined);
+    });
   }
 
-  /** Cuts a device off until `until` (a pause) or until lifted (a block, `until` undefined). */
-  async cut(p: DevicePause): Promise<Result<void>> {
-    const now = this.clock.now();
-    this.store.putPause(p, now); // intent first: a crash from here on is repaired by reconcile()
+  /** Gives a device its internet back now; false when it was neither paused nor blocked. */
+  resume(mac: string): Promise<Result<boolean>> {
+    return this.serial(async () => {
+      const p = this.get(mac);
+      if (!p) return ok(false);
+      const removed = await this.removeEntries(p.address);
+      if (!removed.ok) return removed;
+      this.store.removeBlock(mac);
+      this.deadlines.remove(PAUSE_KIND, mac);
+      return ok(true);
+    });
+  }
+
+  /** The deadline kind that ends timed pauses; `onEnded` tells the chat that asked. */
+  deadlineKind(onEnded: (p: DeviceTimedPause) => void): DeadlineKind {
+    return {
+      kind: PAUSE_KIND,
+      // A block that replaced the pause keeps the entry; otherwise the address gets its internet back.
+      expire: (d) =>
+        this.serial(() => (this.store.block(d.target) ? Promise.resolve(ok(undefined)) : this.removeEntries(toPause(d).address))),
+      reconcile: (d) =>
+        this.serial(async () => {
+          const entries = await this.router.addressListEntries(PAUSE_LIST);
+          if (!entries.ok) return entries;
+          return ok(entries.value.some((e) => e.address === toPause(d).address) ? ('applied' as const) : ('absent' as const));
+        }),
+      reapply: (d) => this.serial(() => this.cutOff(d.target, toPause(d).address, (d.dueAt - this.clock.now()) / 1000)),
+      expired: (d) => {
+        this.log.info({ mac: d.target }, 'device pause ended');
+        onEnded(toPause(d));
+      },
+    };
+  }
+
+  /**
+   * Makes the router match what is recorded: a confirmed pause or a block whose entry is
+   * missing is put back; an entry of the bot's list nothing wants is removed. Pauses that are
+   * due and intents a crash left are the deadline worker's.
+   */
+  async repair(): Promise<void> {
+    const r = await this.repairPass();
+    if (r.ok && this.failing) this.log.info('device pauses match the router again');
+    else if (!r.ok && !this.failing)
+      this.log.warn({ error: r.error }, 'device pauses could not be checked on the router; trying at each lease refresh');
+    this.failing = !r.ok;
+  }
+
+  private repairPass(): Promise<Result<void>> {
+    return this.serial(async () => {
+      const now = this.clock.now();
+      const entries = await this.router.addressListEntries(PAUSE_LIST);
+      if (!entries.ok) return entries;
+      const pauses = this.deadlines.list(PAUSE_KIND);
+      const wanted = new Set([...pauses.map((d) => toPause(d).address), ...this.store.blocks().map((b) => b.address)]);
+      for (const e of entries.value) {
+        if (!e.comment?.startsWith(COMMENT) || wanted.has(e.address)) continue;
+        const r = await this.router.removeAddressListEntry(e.id);
+        if (!r.ok) return r;
+      }
+      const have = new Set(entries.value.map((e) => e.address));
+      const missing: { address: string; seconds: number | undefined; mac: string }[] = [
+        ...pauses
+          .filter((d) => d.phase === 'active' && d.dueAt > now && !this.store.block(d.target))
+          .map((d) => ({ address: toPause(d).address, seconds: (d.dueAt - now) / 1000, mac: d.target })),
+        ...this.store.blocks().map((b) => ({ address: b.address, seconds: undefined, mac: b.mac })),
+      ].filter((m) => !have.has(m.address));
+      for (const m of missing) {
+        this.log.warn({ mac: m.mac }, 'device pause missing on the router; putting it back');
+        const r = await this.cutOff(m.mac, m.address, m.seconds);
+        if (!r.ok) return r;
+      }
+      return ok(undefined);
+    });
+  }
+
+  /** The reject rule in place, then exactly one entry for the address (timed, or not). */
+  private async cutOff(mac: string, address: string, seconds: number | undefined): Promise<Result<void>> {
     const rule = await this.router.ensureRejectRule(PAUSE_LIST, RULE_COMMENT);
     if (!rule.ok) return rule;
-    const entries = await this.router.addressListEntries(PAUSE_LIST);
-    if (!entries.ok) return entries;
-    for (const e of entries.value.filter((x) => x.address === p.address)) {
-      const r = await this.router.removeAddressListEntry(e.id);
-      if (!r.ok) return r;
-    }
+    const gone = await this.removeEntries(address);
+    if (!gone.ok) return gone;
     const added = await this.router.addAddressListEntry({
       list: PAUSE_LIST,
-      address: p.address,
-      comment: `${COMMENT} ${p.mac}`,
-      ...(p.until !== undefined ? { timeoutSeconds: (p.until - now) / 1000 } : {}),
+      address,
+      comment: `${COMMENT} ${mac}`,
+      ...(seconds !== undefined ? { timeoutSeconds: Math.max(1, seconds) } : {}),
     });
     return added.ok ? ok(undefined) : added;
-  }
-
-  /** Gives a device its internet back now; false when it was not paused. */
-  async resume(mac: string): Promise<Result<boolean>> {
-    const p = this.store.pause(mac);
-    if (!p) return ok(false);
-    const removed = await this.removeEntries(p.address);
-    if (!removed.ok) return removed;
-    this.store.removePause(mac);
-    return ok(true);
   }
 
   private async removeEntries(address: string): Promise<Result<void>> {
@@ -100,56 +201,10 @@ export class DevicePauses {
     return ok(undefined);
   }
 
-  private async reconcile(): Promise<void> {
-    const now = this.clock.now();
-    if (now < this.retryAt) return;
-    const r = await this.pass(now);
-    if (r.ok) {
-      if (this.failing) this.log.info('device pauses reconciled with the router again');
-      this.failing = false;
-      this.retryAt = 0;
-      return;
-    }
-    if (!this.failing) this.log.warn({ error: r.error }, 'device pauses could not be reconciled; retrying every minute');
-    this.failing = true;
-    this.retryAt = now + RETRY_MS;
+  /** One router change of this feature at a time. */
+  private serial<T>(f: () => Promise<T>): Promise<T> {
+    const run = this.queue.then(f, f);
+    this.queue = run.catch(() => undefined);
+    return run;
   }
-
-  private async pass(now: number): Promise<Result<void>> {
-    const pauses = this.store.pauses();
-    const entries = await this.router.addressListEntries(PAUSE_LIST);
-    if (!entries.ok) return entries;
-    const wanted = new Map<string, DevicePause>();
-    for (const p of pauses) {
-      if (p.until !== undefined && p.until <= now) {
-        const gone = await this.removeEntries(p.address);
-        if (!gone.ok) return gone;
-        // Extended meanwhile: the new deadline stands and the next pass puts the entry back.
-        if (this.store.removePause(p.mac, p.until)) {
-          this.log.info({ mac: p.mac }, 'device pause ended');
-          this.onEnded(p);
-        }
-        continue;
-      }
-      wanted.set(p.address, p);
-    }
-    for (const e of entries.value) {
-      if (!e.comment?.startsWith(COMMENT) || wanted.has(e.address)) continue;
-      const r = await this.router.removeAddressListEntry(e.id); // resumed while the router was unreachable
-      if (!r.ok) return r;
-    }
-    for (const p of wanted.values()) {
-      if (entries.value.some((e) => e.address === p.address)) continue;
-      // Lost on the router (a reboot drops timed entries) or never written (crash after the intent).
-      this.log.warn({ mac: p.mac }, 'device pause missing on the router; putting it back');
-      const r = await this.cut(p);
-      if (!r.ok) return r;
-    }
-    return ok(undefined);
-  }
-}
-
-/** The address a device can be cut off by, or a refusal when the router never leased it one. */
-export function pauseAddress(ip: string | undefined, service = 'router'): Result<string> {
-  return ip ? ok(ip) : err(serviceError(service, 'rejected', 'the router has no address for this device'));
 }

@@ -2,15 +2,16 @@
 import type { Language } from '../../core/i18n.ts';
 import { formatTime } from '../alerts/render.ts';
 import type { StatusSection } from '../builtin/status-section.ts';
+import type { DevicePauses } from './pause.ts';
 import { deviceLabel, type DeviceStore } from './store.ts';
 
 /** Lists the devices whose internet is cut right now. */
-export function deviceStatusSection(store: DeviceStore, timezone: string, lang: Language = 'en'): StatusSection {
+export function deviceStatusSection(store: DeviceStore, pauses: DevicePauses, timezone: string, lang: Language = 'en'): StatusSection {
   return {
     id: 'devices',
     labelKey: 'devices.status.label',
     async read(t, now) {
-      const items = store.pauses().map((p) => {
+      const items = pauses.all().map((p) => {
         const d = store.get(p.mac);
         const name = d ? deviceLabel(d) : p.mac;
         return p.kind === 'block'

@@ -1,6 +1,14 @@
 import type { Db, Migration } from '../../core/db.ts';
 
-/** Schema of the devices area: every MAC the router ever leased an address to, its owner, pauses. */
+/** The deadline kind of a timed device pause (target: the device's MAC; data: the address cut off). */
+export const PAUSE_KIND = 'device-pause';
+
+/**
+ * Schema of the devices area: every MAC the router ever leased an address to, its owner, and
+ * the blocks. Timed pauses are deadlines (core/deadlines.ts), so the one deadline worker ends
+ * them; they used to live in `device_pauses` with the blocks (moved by 0002, after the
+ * deadlines table exists).
+ */
 export const deviceMigrations: Migration[] = [
   {
     id: 'devices-0001-devices-and-pauses',
@@ -24,6 +32,22 @@ export const deviceMigrations: Migration[] = [
       set_at INTEGER NOT NULL
     )`,
   },
+  {
+    id: 'devices-0002-pauses-to-deadlines',
+    up: `CREATE TABLE device_blocks (
+      mac TEXT PRIMARY KEY,
+      address TEXT NOT NULL,
+      chat TEXT NOT NULL,
+      set_by TEXT NOT NULL,
+      set_at INTEGER NOT NULL
+    );
+    INSERT INTO device_blocks (mac, address, chat, set_by, set_at)
+      SELECT mac, address, chat, set_by, set_at FROM device_pauses WHERE kind = 'block';
+    INSERT OR IGNORE INTO deadlines (kind, target, due_at, phase, chat, requested_by, data, created_at)
+      SELECT '${PAUSE_KIND}', mac, until, 'active', chat, set_by, json_object('address', address), set_at
+      FROM device_pauses WHERE kind = 'pause' AND until IS NOT NULL;
+    DROP TABLE device_pauses`,
+  },
 ];
 
 /** Which household network a device was last seen on. */
@@ -44,24 +68,30 @@ export interface Device {
   readonly lastSeen: number;
 }
 
+/** A device's internet cut on the router for a while (ended by the deadline worker). */
+export interface DeviceTimedPause {
+  readonly mac: string;
+  readonly kind: 'pause';
+  readonly until: number;
+  /** The address the router refuses (the device's lease when it was paused). */
+  readonly address: string;
+  /** `platform:chatId` told when it ends. */
+  readonly chat: string;
+  readonly setBy: string;
+}
+
+/** A device's internet cut on the router until someone lifts it (a newcomer's [Block]). */
+export interface DeviceBlock {
+  readonly mac: string;
+  readonly kind: 'block';
+  readonly until: undefined;
+  readonly address: string;
+  readonly chat: string;
+  readonly setBy: string;
+}
+
 /** A device's internet cut on the router: a timed pause, or a block until lifted. */
-export type DevicePause =
-  | {
-      readonly mac: string;
-      readonly kind: 'pause';
-      readonly until: number;
-      readonly address: string;
-      readonly chat: string;
-      readonly setBy: string;
-    }
-  | {
-      readonly mac: string;
-      readonly kind: 'block';
-      readonly until: undefined;
-      readonly address: string;
-      readonly chat: string;
-      readonly setBy: string;
-    };
+export type DevicePause = DeviceTimedPause | DeviceBlock;
 
 interface DeviceRow {
   mac: string;
@@ -74,10 +104,8 @@ interface DeviceRow {
   last_seen: number;
 }
 
-interface PauseRow {
+interface BlockRow {
   mac: string;
-  kind: 'pause' | 'block';
-  until: number | null;
   address: string;
   chat: string;
   set_by: string;
@@ -94,10 +122,14 @@ const toDevice = (r: DeviceRow): Device => ({
   lastSeen: r.last_seen,
 });
 
-const toPause = (r: PauseRow): DevicePause =>
-  r.kind === 'pause' && r.until !== null
-    ? { mac: r.mac, kind: 'pause', until: r.until, address: r.address, chat: r.chat, setBy: r.set_by }
-    : { mac: r.mac, kind: 'block', until: undefined, address: r.address, chat: r.chat, setBy: r.set_by };
+const toBlock = (r: BlockRow): DeviceBlock => ({
+  mac: r.mac,
+  kind: 'block',
+  until: undefined,
+  address: r.address,
+  chat: r.chat,
+  setBy: r.set_by,
+});
 
 /** `aa-bb-cc-dd-ee-ff` / `aabb.ccdd.eeff` → `AA:BB:CC:DD:EE:FF`; undefined when it is not a MAC. */
 export function normalizeMac(text: string): string | undefined {
@@ -114,7 +146,7 @@ export interface Sighting {
   readonly network: DeviceNetwork;
 }
 
-/** The devices and their pauses in SQLite (this module owns both tables). */
+/** The devices and their blocks in SQLite (this module owns both tables; timed pauses are deadlines). */
 export class DeviceStore {
   constructor(private readonly db: Db) {}
 
@@ -191,35 +223,30 @@ export class DeviceStore {
     return this.db.prepare('UPDATE devices SET name = ? WHERE mac = ?').run(name, mac).changes > 0;
   }
 
-  /** The pause or block of a device, if any. */
-  pause(mac: string): DevicePause | undefined {
-    const r = this.db.prepare('SELECT * FROM device_pauses WHERE mac = ?').get(mac) as PauseRow | undefined;
-    return r ? toPause(r) : undefined;
+  /** The block of a device, if any. */
+  block(mac: string): DeviceBlock | undefined {
+    const r = this.db.prepare('SELECT mac, address, chat, set_by FROM device_blocks WHERE mac = ?').get(mac) as BlockRow | undefined;
+    return r ? toBlock(r) : undefined;
   }
 
-  /** Every pause and block, soonest end first (blocks last). */
-  pauses(): DevicePause[] {
-    return (this.db.prepare('SELECT * FROM device_pauses ORDER BY until IS NULL, until').all() as PauseRow[]).map(toPause);
+  /** Every block, oldest first. */
+  blocks(): DeviceBlock[] {
+    return (this.db.prepare('SELECT mac, address, chat, set_by FROM device_blocks ORDER BY set_at').all() as BlockRow[]).map(toBlock);
   }
 
-  /** Records the intent to cut a device off (before the router is told). */
-  putPause(p: DevicePause, now: number): void {
+  /** Records a block before the router is told (a crash in between: the next reconciliation applies it). */
+  putBlock(b: Omit<DeviceBlock, 'kind' | 'until'>, now: number): void {
     this.db
       .prepare(
-        `INSERT INTO device_pauses (mac, kind, until, address, chat, set_by, set_at) VALUES (?, ?, ?, ?, ?, ?, ?)
-         ON CONFLICT (mac) DO UPDATE SET kind = excluded.kind, until = excluded.until, address = excluded.address,
-           chat = excluded.chat, set_by = excluded.set_by, set_at = excluded.set_at`,
+        `INSERT INTO device_blocks (mac, address, chat, set_by, set_at) VALUES (?, ?, ?, ?, ?)
+         ON CONFLICT (mac) DO UPDATE SET address = excluded.address, chat = excluded.chat, set_by = excluded.set_by, set_at = excluded.set_at`,
       )
-      .run(p.mac, p.kind, p.until ?? null, p.address, p.chat, p.setBy, now);
+      .run(b.mac, b.address, b.chat, b.setBy, now);
   }
 
-  /** Forgets a pause; only when it still ends at `until`, if given (it may have been extended meanwhile). */
-  removePause(mac: string, until?: number): boolean {
-    const r =
-      until === undefined
-        ? this.db.prepare('DELETE FROM device_pauses WHERE mac = ?').run(mac)
-        : this.db.prepare('DELETE FROM device_pauses WHERE mac = ? AND until = ?').run(mac, until);
-    return r.changes > 0;
+  /** Forgets a block. */
+  removeBlock(mac: string): boolean {
+    return this.db.prepare('DELETE FROM device_blocks WHERE mac = ?').run(mac).changes > 0;
   }
 }
 

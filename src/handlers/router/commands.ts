@@ -11,6 +11,7 @@ import { defineCommand, type AnyCommand, type CommandContext } from '../command.
 import { chatAddress } from '../../core/chat-address.ts';
 import { formatAge, formatBytes, formatPercent, notRecordedMessage, serviceErrorMessage, snapshotFooter } from '../replies.ts';
 import { normalizeMac, type DeviceStore } from '../devices/store.ts';
+import type { DevicePauses } from '../devices/pause.ts';
 import type { GuestAutoOffStore } from './store.ts';
 
 /** What the router commands need. */
@@ -19,7 +20,9 @@ export interface RouterCommandDeps {
   readonly poller: Poller<RouterOverview>;
   readonly autoOff: GuestAutoOffStore;
   /** Who owns which MAC, to show beside each lease. */
-  readonly devices?: Pick<DeviceStore, 'get' | 'pause'>;
+  readonly devices?: Pick<DeviceStore, 'get'>;
+  /** Which devices are paused or blocked, to show beside each lease. */
+  readonly pauses?: Pick<DevicePauses, 'get'>;
   /** Display name of a person by id. */
   readonly ownerName?: (personId: number) => string | undefined;
   /** Told about every lease table read (new-device detection sees what /devices sees). */
@@ -192,7 +195,7 @@ export function routerCommands(deps: RouterCommandDeps): AnyCommand[] {
             const known = mac ? deps.devices?.get(mac) : undefined;
             const name = known?.name ?? l.hostName ?? l.comment ?? ctx.t('router.devices.unnamed');
             const owner = known?.ownerPersonId !== undefined ? deps.ownerName?.(known.ownerPersonId) : undefined;
-            const cut = mac ? deps.devices?.pause(mac) : undefined;
+            const cut = mac ? deps.pauses?.get(mac) : undefined;
             return [
               `${name} — ${l.address}`,
               mac,
