@@ -1,7 +1,8 @@
 /**
  * 1. Command latency: /help and /status (from cached state) through the real Telegram adapter
  * against the fake Bot API, at 1, 10 and 50 concurrent chats, beside a bare grammY echo bot
- * on the same fake, the same runner and the same long-poll hold.
+ * on the same fake, the same runner and the same long-poll hold, and beside a bare bot per command
+ * that sends our exact reply (the headline ratio: what the bot costs beyond the payload).
  */
 import { performance } from 'node:perf_hooks';
 import type { App } from '../src/app.ts';
@@ -35,19 +36,25 @@ export interface CommandLevel extends LatencySummary {
   /** ours / baseline at the same concurrency (ours only). */
   readonly p50Ratio?: number | null;
   readonly p99Ratio?: number | null;
-  /** ours /help / the bare bot sending the same HTML (diagnostic: payload size factored out). */
+  /** ours / the bare bot sending the same reply (the headline: payload size factored out). */
   readonly p50VsSamePayload?: number | null;
   readonly p99VsSamePayload?: number | null;
 }
 
-/** The bare echo bot (the baseline of the targets), the bare bot sending our /help HTML, and ours. */
-export type Bot = 'baseline' | 'bare, same HTML' | 'ours';
+/** The bare echo bot, the bare bot sending our reply to the command (the headline baseline), and ours. */
+export type Bot = 'baseline' | 'bare, same reply' | 'ours';
+
+/** Commands measured, each also sent verbatim by a bare bot of its own. */
+const COMMANDS = ['/help', '/status'] as const;
 
 export interface CommandResult {
   readonly levels: CommandLevel[];
-  /** Worst ours/baseline ratio over every command and concurrency. */
+  /** Worst ours/baseline (echo) ratio over every command and concurrency. */
   readonly p50Ratio: number | null;
   readonly p99Ratio: number | null;
+  /** The headline: worst ours / bare bot sending the same reply, over every command and concurrency. */
+  readonly sameReplyP50Ratio: number | null;
+  readonly sameReplyP99Ratio: number | null;
   /** Lowest throughput of ours at the highest concurrency. */
   readonly throughputPerS: number | null;
   /** Lines /status answered with (0 when no service module is wired yet). */
@@ -132,14 +139,14 @@ async function measureAll(subjects: readonly Subject[], log: (s: string) => void
 export async function benchCommands(log: (s: string) => void): Promise<CommandResult> {
   const homelab = await startDemoHomelab(demoBackends());
   const fakeB = await startFakeTelegram({ token: BENCH_TOKEN, maxHoldMs: MAX_HOLD_MS, maxLog: 1000 });
-  const fakeP = await startFakeTelegram({ token: BENCH_TOKEN, maxHoldMs: MAX_HOLD_MS, maxLog: 1000 });
+  const sameFakes = await Promise.all(COMMANDS.map(() => startFakeTelegram({ token: BENCH_TOKEN, maxHoldMs: MAX_HOLD_MS, maxLog: 1000 })));
   const fake = await startFakeTelegram({ token: BENCH_TOKEN, maxHoldMs: MAX_HOLD_MS, maxLog: 1000 });
   let levels: CommandLevel[] = [];
   let statusSections = 0;
   let statusFirstLine = '';
   const pipelineUs: Record<string, number> = {};
   let registeredCommands = 0;
-  let sameHtml: EchoBot | undefined;
+  const sameReply: EchoBot[] = [];
   let baselineErrors = 0;
   try {
     const echo = await startEchoBot(BENCH_TOKEN, fakeB.apiRoot);
@@ -151,12 +158,14 @@ export async function benchCommands(log: (s: string) => void): Promise<CommandRe
         await Promise.all([fakeB.waitForPoll(10_000), fake.waitForPoll(10_000)]);
         // The first /status lets the pollers fill their caches; the measured ones answer from cache.
         statusFirstLine = await learnAnswer(fake, FIRST_CHAT, '/status');
-        // Our /help HTML, for the bare bot that sends the same payload.
-        const mark = fake.mark();
-        fake.sendText(FIRST_CHAT, FIRST_CHAT, '/help');
-        const helpHtml = String((await fake.waitForCall('sendMessage', (c) => c.status === 200, 10_000, mark)).params.text ?? '');
-        sameHtml = await startEchoBot(BENCH_TOKEN, fakeP.apiRoot, helpHtml);
-        await fakeP.waitForPoll(10_000);
+        // Our reply to each command, for the bare bot that sends the same payload.
+        for (const [i, command] of COMMANDS.entries()) {
+          const mark = fake.mark();
+          fake.sendText(FIRST_CHAT, FIRST_CHAT, command);
+          const html = String((await fake.waitForCall('sendMessage', (c) => c.status === 200, 10_000, mark)).params.text ?? '');
+          sameReply.push(await startEchoBot(BENCH_TOKEN, sameFakes[i]!.apiRoot, html));
+          await sameFakes[i]!.waitForPoll(10_000);
+        }
         registeredCommands = bench.app.registry.all().length;
         for (const name of ['help', 'status']) pipelineUs[`/${name}`] = await pipelineCost(bench.app, name);
         log(
@@ -167,9 +176,8 @@ export async function benchCommands(log: (s: string) => void): Promise<CommandRe
         levels = await measureAll(
           [
             { bot: 'baseline', command: '/help', fake: fakeB, starts: '' },
-            { bot: 'bare, same HTML', command: '/help', fake: fakeP, starts: '' },
-            { bot: 'ours', command: '/help', fake, starts: '' },
-            { bot: 'ours', command: '/status', fake, starts: '' },
+            ...COMMANDS.map((command, i): Subject => ({ bot: 'bare, same reply', command, fake: sameFakes[i]!, starts: '' })),
+            ...COMMANDS.map((command): Subject => ({ bot: 'ours', command, fake, starts: '' })),
           ],
           log,
         );
@@ -177,30 +185,27 @@ export async function benchCommands(log: (s: string) => void): Promise<CommandRe
         await bench.close();
       }
     } finally {
-      baselineErrors = echo.errors() + (sameHtml?.errors() ?? 0);
+      baselineErrors = echo.errors() + sameReply.reduce((n, b) => n + b.errors(), 0);
       await echo.stop();
-      await sameHtml?.stop();
+      for (const b of sameReply) await b.stop();
     }
   } finally {
     await fake.close();
-    await fakeP.close();
+    for (const f of sameFakes) await f.close();
     await fakeB.close();
     await homelab.close();
   }
 
-  const base = (chats: number, bot: Bot = 'baseline') => levels.find((l) => l.bot === bot && l.chats === chats);
+  const base = (chats: number, bot: Bot = 'baseline', command?: string) =>
+    levels.find((l) => l.bot === bot && l.chats === chats && (command === undefined || l.command === command));
   const withRatios = levels.map((l) =>
     l.bot === 'ours'
       ? {
           ...l,
           p50Ratio: ratio(l.p50Ms, base(l.chats)?.p50Ms),
           p99Ratio: ratio(l.p99Ms, base(l.chats)?.p99Ms),
-          ...(l.command === '/help'
-            ? {
-                p50VsSamePayload: ratio(l.p50Ms, base(l.chats, 'bare, same HTML')?.p50Ms),
-                p99VsSamePayload: ratio(l.p99Ms, base(l.chats, 'bare, same HTML')?.p99Ms),
-              }
-            : {}),
+          p50VsSamePayload: ratio(l.p50Ms, base(l.chats, 'bare, same reply', l.command)?.p50Ms),
+          p99VsSamePayload: ratio(l.p99Ms, base(l.chats, 'bare, same reply', l.command)?.p99Ms),
         }
       : l,
   );
@@ -213,6 +218,8 @@ export async function benchCommands(log: (s: string) => void): Promise<CommandRe
     levels: withRatios,
     p50Ratio: worst(ours.map((l) => l.p50Ratio)),
     p99Ratio: worst(ours.map((l) => l.p99Ratio)),
+    sameReplyP50Ratio: worst(ours.map((l) => l.p50VsSamePayload)),
+    sameReplyP99Ratio: worst(ours.map((l) => l.p99VsSamePayload)),
     throughputPerS: tops.some((x) => x === null) || tops.length === 0 ? null : Math.min(...(tops as number[])),
     statusSections,
     statusFirstLine,

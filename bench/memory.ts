@@ -16,6 +16,7 @@ import { rssMb, spawnTsx, type Child } from './lib/child.ts';
 import { closedLoop, learnAnswer } from './lib/driver.ts';
 import { elapse, quantile, round } from './lib/stats.ts';
 import { buildBundles } from './lib/bundle.ts';
+import { moduleMemory, type ModuleMemory } from './lib/module-memory.ts';
 
 const ROOT = resolve(import.meta.dirname, '..');
 
@@ -64,6 +65,8 @@ export interface MemoryResult {
   /** With Discord enabled too; null with a reason until the Discord adapter exists. */
   readonly withDiscord: ProcessFigures | null;
   readonly withDiscordReason?: string;
+  /** RSS after GC as the heavy packages load, step by step (where the memory goes). */
+  readonly modules?: ModuleMemory | string;
 }
 
 const mb = (x: number | undefined): number | null => (x === undefined ? null : round(x, 1));
@@ -228,8 +231,10 @@ export async function benchMemory(log: (s: string) => void): Promise<MemoryResul
   built ??= await buildBundles(ROOT);
   if (process.platform !== 'linux') {
     const na = failed('RSS is read from /proc (Linux only)');
-    return { ours: na, baseline: na, withDiscord: null, withDiscordReason: 'Linux only' };
+    return { ours: na, baseline: na, withDiscord: null, withDiscordReason: 'Linux only', modules: 'Linux only' };
   }
+  const modules = await moduleMemory(ROOT).catch((e: unknown) => `module breakdown failed: ${(e as Error).message.split('\n')[0]}`);
+  if (typeof modules !== 'string') log(`  by package: ${modules.steps.map((s) => `${s.label} +${s.addedMb} MB`).join(', ')}`);
   const b = await measure(baselineLaunch, ['/help']);
   log(
     `  baseline: start-up ${b.startupMs} ms (cold ${b.startup?.coldMs} ms), idle ${b.idleRssMb} MB, after ${b.commands} ${b.afterRssMb} MB (raw ${b.idleRawRssMb} → ${b.afterRawRssMb})${b.error ? ` (${b.error})` : ''}`,
@@ -239,13 +244,13 @@ export async function benchMemory(log: (s: string) => void): Promise<MemoryResul
     `  ours (Telegram): start-up ${o.startupMs} ms (cold ${o.startup?.coldMs} ms), idle ${o.idleRssMb} MB, after ${o.commands} ${o.afterRssMb} MB (raw ${o.idleRawRssMb} → ${o.afterRawRssMb})${o.error ? ` (${o.error})` : ''}`,
   );
   const d = await discordSection().catch((e: unknown) => `fake Discord failed: ${(e as Error).message}`);
-  if (typeof d === 'string') return { ours: o, baseline: b, withDiscord: null, withDiscordReason: d };
+  if (typeof d === 'string') return { ours: o, baseline: b, withDiscord: null, withDiscordReason: d, modules };
   try {
     const w = await measure(oursLaunch(d.section), ['/help', '/status']);
     log(
       `  ours (Telegram + Discord): start-up ${w.startupMs} ms (cold ${w.startup?.coldMs} ms), idle ${w.idleRssMb} MB, after ${w.commands} ${w.afterRssMb} MB${w.error ? ` (${w.error})` : ''}`,
     );
-    return { ours: o, baseline: b, withDiscord: w };
+    return { ours: o, baseline: b, withDiscord: w, modules };
   } finally {
     await d.close();
   }

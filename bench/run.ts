@@ -2,8 +2,9 @@
  * `npm run bench`: measures command latency, alert latency, memory and start-up, an alert
  * storm and backend load at idle, each beside its baseline or target, prints a table and
  * writes bench/results/latest.json. Nothing is asserted; the exit code is 0 unless the bench
- * itself crashes. Traffic stays on 127.0.0.1. Options: `--only a,b` (command, alert, memory,
- * storm, idle), `--idle-seconds N` (default 60; shorter windows are scaled to a minute and
+ * itself crashes. Traffic stays on 127.0.0.1, except the install section's `npm ci` (the npm
+ * registry). Options: `--only a,b` (command, alert, memory,
+ * storm, idle, install), `--idle-seconds N` (default 60; shorter windows are scaled to a minute and
  * labelled so).
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
@@ -14,12 +15,13 @@ import { parseArgs } from 'node:util';
 import { benchAlert, type AlertResult } from './alert.ts';
 import { benchCommands, type CommandResult } from './command.ts';
 import { benchIdle, type IdleResult } from './idle.ts';
+import { benchInstall, type InstallResult } from './install.ts';
 import { benchMemory, type MemoryResult } from './memory.ts';
 import { benchStorm, type StormResult } from './storm.ts';
 import { report } from './report.ts';
 import { machine, round } from './lib/stats.ts';
 
-const SECTIONS = ['command', 'alert', 'memory', 'storm', 'idle'] as const;
+const SECTIONS = ['command', 'alert', 'memory', 'storm', 'idle', 'install'] as const;
 type Section = (typeof SECTIONS)[number];
 
 /** Everything one run measured; a section is a reason string when it could not run. */
@@ -29,6 +31,7 @@ export interface BenchResults {
   memory: MemoryResult | string;
   storm: StormResult | string;
   idle: IdleResult | string;
+  install: InstallResult | string;
 }
 
 const { values } = parseArgs({ options: { only: { type: 'string' }, 'idle-seconds': { type: 'string' }, out: { type: 'string' } } });
@@ -61,6 +64,7 @@ const results: BenchResults = {
   memory: await section('memory', () => benchMemory(log)),
   storm: await section('storm', () => benchStorm(log)),
   idle: await section('idle', () => benchIdle(idleMs, log)),
+  install: await section('install', () => benchInstall(log)),
 };
 const { text, json } = report(results);
 const out = {

@@ -84,3 +84,10 @@ test('every compose secret is read by the example config, and the example valida
   assert.ok(r.ok, JSON.stringify(!r.ok && r.problems));
   assert.equal(r.config.telegram?.token, '123456:secret-telegram_token-value-1234567890', 'the token comes from the mounted secret');
 });
+
+test('the image prunes node_modules with the script the bench measures, after dropping dev dependencies', () => {
+  const prune = dockerfile.indexOf('npm prune --omit=dev');
+  const runtime = dockerfile.indexOf('node scripts/prune-runtime.mjs node_modules');
+  assert.ok(prune > 0 && runtime > prune, 'scripts/prune-runtime.mjs runs after npm prune --omit=dev');
+  assert.match(dockerfile, /COPY scripts\/prune-runtime\.mjs/);
+});
