@@ -52,6 +52,7 @@ export interface ReplySink extends PrivateCapableSink {
 const CONFIRMED = '$confirmed';
 const CANCEL_COMMAND = '$cancel';
 const CONFIRM_TTL_MS = 5 * 60_000;
+const NO_HANDLE: MessageHandle = { edit: async () => undefined };
 const BUTTON_TTL_MS = 24 * 3_600_000;
 
 export interface PipelineDeps {
@@ -156,25 +157,14 @@ export class Pipeline {
   private async dispatch(inv: Invocation, sink: ReplySink, lang: Language, t: Translate): Promise<void> {
     const { access } = this.deps;
     const principal = access.resolve(inv.user.identity);
-    const resolved = this.resolveInput(inv);
-    if (!principal) {
-      // Unknown users may only run commands built for them (accepting an invite).
-      if (resolved.ok && resolved.command.name !== CANCEL_COMMAND && resolved.command.runForStranger) {
-        const stranger: Stranger = { stranger: true, identity: inv.user.identity, displayName: inv.user.displayName };
-        await this.run({ ...resolved.opts, command: resolved.command, raw: resolved.raw, caller: stranger, chat: inv.chat, lang, t, sink });
-        return;
-      }
-      if (this.deps.people.noteStranger(inv.user.identity, inv.user.displayName) === 'first') {
-        this.deps.onUnknownUser?.(inv.user.identity, inv.user.displayName);
-        await sink.send(textMessage(t('pipeline.unknownUser')));
-      }
-      return;
-    }
+    if (!principal) return this.stranger(inv, sink, lang, t);
     // The limit protects against floods from others; the owner at a terminal is never slowed down.
+    // Checked before the input is resolved, so a rate-limited press does not use up its button.
     if (principal.role !== 'owner' && !access.consumeRateLimit(principal.identity)) {
       await sink.send(textMessage(t('pipeline.rateLimited')));
       return;
     }
+    const resolved = this.resolveInput(inv);
     if (!resolved.ok) {
       if (resolved.reply) await sink.send(textMessage(t(resolved.reply.key, resolved.reply.params), { severity: 'warning' }));
       return;
@@ -192,6 +182,46 @@ export class Pipeline {
       return;
     }
     await this.run({ ...resolved.opts, command: resolved.command, raw: resolved.raw, caller: principal, chat: inv.chat, lang, t, sink });
+  }
+
+  /**
+   * Someone the bot does not know. Nothing is written before the in-memory limit lets the message
+   * through (a flood stops there); an ignored stranger is then dropped unwritten. Commands built
+   * for strangers (accepting an invite, /link, /setup) run; every other contact, and every such
+   * command that did not make them known, counts into one audit row per stranger per hour, and
+   * the owner is told about a new stranger once.
+   */
+  private async stranger(inv: Invocation, sink: ReplySink, lang: Language, t: Translate): Promise<void> {
+    const { access, audit, people } = this.deps;
+    const { identity, displayName } = inv.user;
+    if (!access.consumeStrangerLimit(identity)) return;
+    const ignored = access.strangerIgnored(identity);
+    // A stranger presses nothing: not even looking the token up, so a shared button is never used up.
+    const resolved = inv.input.kind === 'action' ? { ok: false as const } : this.resolveInput(inv);
+    const command =
+      resolved.ok && resolved.command.name !== CANCEL_COMMAND && resolved.command.runForStranger ? resolved.command : undefined;
+    if (resolved.ok && command) {
+      const stranger: Stranger = { stranger: true, identity, displayName };
+      // An ignored stranger hears back only when the run let them in (an invite the owner gave).
+      const held: OutMessage[] = [];
+      const runSink: ReplySink = ignored ? { send: async (m) => (held.push(m), NO_HANDLE) } : sink;
+      await this.run({ ...resolved.opts, command, raw: resolved.raw, caller: stranger, chat: inv.chat, lang, t, sink: runSink });
+      if (access.resolve(identity)) {
+        for (const m of held) await sink.send(m);
+        return; // joined: the run audited that itself
+      }
+    }
+    if (ignored) return;
+    audit.tallyStranger({
+      at: this.deps.clock.now(),
+      identity,
+      chat: chatAddress(inv.chat),
+      command: resolved.ok ? resolved.command.name : attemptName(inv.input),
+    });
+    if (people.noteStranger(identity, displayName) === 'first') {
+      this.deps.onUnknownUser?.(identity, displayName);
+      if (!command) await sink.send(textMessage(t('pipeline.unknownUser')));
+    }
   }
 
   /**
@@ -324,10 +354,9 @@ export class Pipeline {
   private async executeForStranger(req: RunRequest, stranger: Stranger, args: ParsedArgs<ArgDefs>): Promise<void> {
     const run = req.command.runForStranger;
     if (!run) return;
-    if (this.mutating(req) && !this.recordStart(req)) {
-      await req.sink.send(textMessage(req.t('pipeline.notRecorded'), { severity: 'critical' }));
-      return;
-    }
+    // No intent row: a stranger's command changes only the bot's own tables (an invite, a link,
+    // the first owner) and its success is written right after; a row per attempt would let a
+    // flood fill the log (`record` leaves everything else to the stranger's hourly row).
     const ctx: StrangerContext = {
       stranger,
       chat: req.chat,
@@ -369,6 +398,7 @@ export class Pipeline {
    */
   record(req: RunRequest, result: RunResult, detail?: string): void {
     if (!this.mutating(req) && !req.approvedBy && result !== 'denied') return;
+    if (isStranger(req.caller) && result !== 'ok') return; // counted in the stranger's hourly row instead
     const full = [req.approvedBy ? `approved by ${req.approvedBy.identity}` : undefined, detail].filter(Boolean).join('; ');
     const started = this.startedRows.get(req);
     try {
@@ -517,6 +547,20 @@ export class Pipeline {
 
   private async closeOrigin(sink: ReplySink, text: string): Promise<void> {
     if (sink.updateOrigin) await sink.updateOrigin(textMessage(text)).catch(() => undefined);
+  }
+}
+
+/** What a stranger's message was, for their hourly audit row, when it named no command. */
+function attemptName(input: Input): string {
+  switch (input.kind) {
+    case 'command':
+    case 'options':
+      return input.name.slice(0, 32);
+    case 'action':
+      return 'button';
+    case 'text':
+    case 'document':
+      return 'message';
   }
 }
 

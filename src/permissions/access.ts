@@ -17,9 +17,17 @@ import { minRole, type Role } from './roles.ts';
 export type { ChatRef } from '../core/chat-address.ts';
 export type { Caller, Outcome, PersonSummary, Principal, Stranger } from './people.ts';
 
+/** Messages one stranger may send per minute before they are dropped unread and unwritten. */
+export const STRANGER_PER_MINUTE = 5;
+/** Messages all strangers together may send per minute (many fresh accounts are still one flood). */
+export const STRANGERS_PER_MINUTE = 60;
+const ALL_STRANGERS = '*';
+
 /** Read-only permission decisions. */
 export class AccessControl {
   private readonly limiter: RateLimiter;
+  private readonly strangerLimiter: RateLimiter;
+  private readonly allStrangersLimiter: RateLimiter;
 
   constructor(
     private readonly people: PeopleStore,
@@ -28,6 +36,8 @@ export class AccessControl {
     opts: { rateLimit?: { perMinute: number } } = {},
   ) {
     this.limiter = new RateLimiter(clock, opts.rateLimit?.perMinute ?? 20);
+    this.strangerLimiter = new RateLimiter(clock, STRANGER_PER_MINUTE);
+    this.allStrangersLimiter = new RateLimiter(clock, STRANGERS_PER_MINUTE);
   }
 
   /** The person behind an identity; undefined for strangers. */
@@ -86,5 +96,18 @@ export class AccessControl {
   /** Counts one command; false when the identity is over its per-minute limit. */
   consumeRateLimit(identity: string): boolean {
     return this.limiter.consume(identity);
+  }
+
+  /**
+   * Counts one message from a stranger, in memory only: false when that stranger, or all strangers
+   * together, are over their per-minute limit (the message is then dropped before any write).
+   */
+  consumeStrangerLimit(identity: string): boolean {
+    return this.strangerLimiter.consume(identity) && this.allStrangersLimiter.consume(ALL_STRANGERS);
+  }
+
+  /** Whether the owner chose to ignore this stranger. */
+  strangerIgnored(identity: string): boolean {
+    return this.people.strangerIgnored(identity);
   }
 }

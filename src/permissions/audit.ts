@@ -9,6 +9,9 @@ import { chatAddress, type ChatRef } from '../core/chat-address.ts';
 export const SECRET_KEY = /pass|secret|token|key/i;
 const REDACTED = '[redacted]';
 const MAX_ARGS_CHARS = 2_000;
+/** Result of the one row per stranger per hour that counts their attempts. */
+export const STRANGER_RESULT = 'stranger';
+const STRANGER_ROW_MS = 3_600_000;
 
 /** One thing that happened. */
 export interface AuditEntry {
@@ -93,6 +96,23 @@ export class AuditLog {
       .prepare('INSERT INTO audit_log (at, identity, chat, command, service, args, result, detail) VALUES (?, ?, ?, ?, ?, ?, ?, ?)')
       .run(e.at, e.identity, chat, e.command, service, args, e.result, e.detail?.slice(0, 500) ?? null);
     return Number(r.lastInsertRowid);
+  }
+
+  /**
+   * Counts one attempt by a stranger into that stranger's row of the last hour (result
+   * `stranger`, args `{ attempts }`), inserting it when there is none: a flood is one row per
+   * stranger per hour, so it never pushes real entries out of /audit.
+   */
+  tallyStranger(e: { at: number; identity: string; chat: string; command: string }): void {
+    const open = this.db
+      .prepare(`SELECT id, args FROM audit_log WHERE identity = ? AND result = '${STRANGER_RESULT}' AND at > ? ORDER BY at DESC LIMIT 1`)
+      .get(e.identity, e.at - STRANGER_ROW_MS) as { id: number; args: string } | undefined;
+    if (!open) {
+      this.record({ ...e, args: { attempts: 1 }, result: STRANGER_RESULT, service: 'permissions' });
+      return;
+    }
+    const attempts = Number((JSON.parse(open.args) as { attempts?: unknown }).attempts) || 1;
+    this.db.prepare('UPDATE audit_log SET args = ? WHERE id = ?').run(JSON.stringify({ attempts: attempts + 1 }), open.id);
   }
 
   /** Sets the result of an entry written as 'started' before its action ran. */

@@ -181,4 +181,9 @@ export const permissionMigrations: Migration[] = [
   { id: 'permissions-0001-schema', up: schema },
   { id: 'permissions-0002-default-grants', up: seedDefaults },
   { id: 'permissions-0003-area-ids', up: renamePermissions },
+  // The owner's [Ignore] on a stranger notice: that stranger's messages are dropped unwritten.
+  {
+    id: 'permissions-0004-ignored-strangers',
+    up: 'ALTER TABLE unknown_users ADD COLUMN ignored_at INTEGER; ALTER TABLE unknown_users ADD COLUMN ignored_by TEXT;',
+  },
 ];

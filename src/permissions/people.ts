@@ -253,6 +253,22 @@ export class PeopleStore {
     return inserted ? 'first' : 'seen';
   }
 
+  /** Whether the owner chose to ignore this stranger (their messages are then dropped unwritten). */
+  strangerIgnored(identity: string): boolean {
+    return this.sql('SELECT ignored_at IS NOT NULL FROM unknown_users WHERE identity = ?').pluck().get(identity) === 1;
+  }
+
+  /** Marks a stranger who wrote as ignored; false when there is no such stranger or it was already ignored. */
+  ignoreStranger(identity: string, by: string): boolean {
+    return (
+      this.sql('UPDATE unknown_users SET ignored_at = ?, ignored_by = ? WHERE identity = ? AND ignored_at IS NULL').run(
+        this.clock.now(),
+        by,
+        identity,
+      ).changes === 1
+    );
+  }
+
   /** The name a stranger wrote under; undefined when the identity never wrote unknown. */
   strangerName(identity: string): string | undefined {
     return this.sql('SELECT display_name FROM unknown_users WHERE identity = ?').pluck().get(identity) as string | undefined;

@@ -79,16 +79,18 @@ export function permissionsModule(ctx: WiringContext): PermissionsModule | undef
     onUnknownUser: (identity, displayName) => notifyOwnersOfStranger(deps, identity, displayName),
     acceptInvite(code, identity, displayName) {
       const r = invites.acceptInvite(code, identity, displayName);
-      audit.record({
-        at: ctx.clock.now(),
-        identity,
-        chat: identity,
-        command: 'start',
-        args: {},
-        service: 'permissions',
-        result: r.ok ? 'ok' : 'denied',
-        detail: r.ok ? `joined as ${r.principal.role} by invite` : `invite refused: ${r.reason}`,
-      });
+      // A stranger's refused code is counted in their hourly stranger row by the pipeline instead.
+      if (r.ok || access.resolve(identity))
+        audit.record({
+          at: ctx.clock.now(),
+          identity,
+          chat: identity,
+          command: 'start',
+          args: {},
+          service: 'permissions',
+          result: r.ok ? 'ok' : 'denied',
+          detail: r.ok ? `joined as ${r.principal.role} by invite` : `invite refused: ${r.reason}`,
+        });
       if (r.ok) return { ok: true, role: r.principal.role };
       // The /start texts know expired/used/unknown/wrong-platform/already-known.
       return { ok: false, reason: r.reason === 'revoked' ? 'expired' : r.reason === 'bad-identity' ? 'unknown' : r.reason };

@@ -15,6 +15,7 @@ import { onePerPerson, roleName, type PermissionDeps } from './deps.ts';
 
 const DECIDE = 'approval-decide';
 const ADMIT = 'admit';
+const IGNORE = 'stranger-ignore';
 const BUTTON_TTL_MS = 24 * 3_600_000;
 const STRANGER_BUTTON_TTL_MS = 7 * 24 * 3_600_000;
 
@@ -220,15 +221,47 @@ export function approvalCommands(deps: PermissionDeps): AnyCommand[] {
               : `permissions.refused.${r.reason}`,
           ),
         );
+      tokens.revokeWhere(IGNORE, 'identity', identity);
       deps.notify(identity, (nt) => textMessage(nt('permissions.admit.welcome', { role: roleName(nt, role) }), { severity: 'success' }));
       return textMessage(t('permissions.admit.done', { name: r.principal.displayName, role: roleName(t, role) }), { severity: 'success' });
     },
   });
 
-  return [request, decide, admit];
+  const ignore = defineCommand({
+    name: IGNORE,
+    group: 'permissions',
+    summaryKey: 'permissions.ignore.summary',
+    args: {
+      identity: arg.string({
+        descriptionKey: 'permissions.admit.identity',
+        maxLength: 80,
+        pattern: /^(telegram|discord|console):[\w.-]+$/,
+      }),
+    },
+    permission: P.inviteCreate,
+    hidden: true,
+    buttonOnly: true,
+    mutates: true,
+    async run(ctx, { identity }) {
+      const { t } = ctx;
+      const name = deps.people.strangerName(identity);
+      if (name === undefined)
+        return warn(t(deps.access.resolve(identity) ? 'permissions.admit.already-known' : 'permissions.admit.not-a-stranger'));
+      // Every owner's notice offered both buttons: once decided, neither opens again.
+      tokens.revokeWhere(ADMIT, 'identity', identity);
+      tokens.revokeWhere(IGNORE, 'identity', identity);
+      if (!deps.people.ignoreStranger(identity, ctx.principal.identity)) {
+        ctx.noChange();
+        return textMessage(t('permissions.ignore.already', { name }));
+      }
+      return textMessage(t('permissions.ignore.done', { name }), { severity: 'success' });
+    },
+  });
+
+  return [request, decide, admit, ignore];
 }
 
-/** Tells each owner once about a stranger, with an "Invite as family" button of their own. */
+/** Tells each owner once about a stranger, with "Invite as family" and "Ignore" buttons of their own. */
 export function notifyOwnersOfStranger(deps: PermissionDeps, identity: string, displayName: string): void {
   const owners = onePerPerson(
     deps.access.approversFor(P.grantManage).filter((p) => p.role === 'owner'),
@@ -237,18 +270,19 @@ export function notifyOwnersOfStranger(deps: PermissionDeps, identity: string, d
   for (const owner of owners) {
     const chat = privateChatOf(owner.identity);
     if (!chat) continue;
-    const token = deps.tokens.create({
-      command: ADMIT,
-      args: { identity, role: 'family' },
-      allowedIdentity: owner.identity,
-      chat,
-      ttlMs: STRANGER_BUTTON_TTL_MS,
-      oneShot: true,
-    });
+    const button = (command: string, args: Record<string, string>): string =>
+      deps.tokens.create({ command, args, allowedIdentity: owner.identity, chat, ttlMs: STRANGER_BUTTON_TTL_MS, oneShot: true });
+    const invite = button(ADMIT, { identity, role: 'family' });
+    const ignore = button(IGNORE, { identity });
     deps.notify(owner.identity, (t) => ({
       title: t('permissions.stranger.title'),
       blocks: [{ kind: 'text', text: t('permissions.stranger.text', { name: displayName.slice(0, 64), identity }) }],
-      actions: [[{ label: t('permissions.stranger.invite'), token, style: 'primary' }]],
+      actions: [
+        [
+          { label: t('permissions.stranger.invite'), token: invite, style: 'primary' },
+          { label: t('permissions.stranger.ignore'), token: ignore },
+        ],
+      ],
     }));
   }
 }
