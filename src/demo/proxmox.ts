@@ -537,7 +537,7 @@ export async function startProxmoxFake(opts: ProxmoxFakeOptions = {}, port = 0):
             loginCount++;
             return send(res, {
               status: 200,
-              data: { username: user.name, ticket: t.ticket, CSRFPreventionToken: t.csrf, clustername: 'homelab', cap: {} },
+              data: { username: user.name, ticket: t.ticket, CSRFPreventionToken: t.csrf, cap: USER_CAP },
             });
           }
           return void setTimeout(() => send(res, { status: 401, reason: 'authentication failure' }), opts.unauthDelayMs ?? 0);
@@ -640,6 +640,19 @@ export async function startProxmoxFake(opts: ProxmoxFakeOptions = {}, port = 0):
     },
   };
 }
+
+/**
+ * The ticket's `cap` (pve-access-control AccessControl.pm create_ticket → compute_api_permission):
+ * per area, the privileges the user holds somewhere in it. No `clustername`: a standalone node.
+ */
+const USER_CAP = {
+  vms: { 'VM.Audit': 1, 'VM.PowerMgmt': 1, 'VM.Backup': 1, 'VM.Config.Options': 1, 'VM.Console': 1 },
+  storage: { 'Datastore.Audit': 1, 'Datastore.AllocateSpace': 1 },
+  access: {},
+  nodes: { 'Sys.Audit': 1, 'Sys.PowerMgmt': 1 },
+  dc: {},
+  sdn: {},
+};
 
 /** The rss/vsize × maxmem estimate a VM's row carries without `full=1` (larger than the guest's own view). */
 function rssShare(g: FakeGuest): number {

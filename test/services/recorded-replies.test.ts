@@ -15,15 +15,19 @@ import { startOmvFake, type OmvFake } from '../../src/demo/omv.ts';
 import { startFakeNextcloud, type FakeNextcloud } from '../../src/demo/nextcloud.ts';
 import {
   envelope,
+  errorBody,
   guestSchema,
   nodeStatusSchema,
   notBackedUpSchema,
+  guestConfigSchema,
   storageSchema,
   taskLogSchema,
   taskSchema,
   taskStatusSchema,
+  ticketSchema,
   versionSchema,
 } from '../../src/services/proxmox/schemas.ts';
+import { parseUpid } from '../../src/services/proxmox/upid.ts';
 import {
   addressListSchema,
   addressSchema,
@@ -174,8 +178,19 @@ describe('recorded replies: fixtures, clients and fakes agree', () => {
     await Promise.all([pve.close(), ros.close(), omv.close(), nc.close(), tr.close(), ros712.close(), omv7.close()]);
   });
 
-  const getPve = async (path: string): Promise<unknown> =>
-    (await fetch(`${pve.url}/api2/json/${path}`, { headers: { authorization: `PVEAPIToken=${pve.tokenId}=${pve.tokenSecret}` } })).json();
+  /** One API call with the fake's API token (form-encoded body, as the client sends); the JSON body whatever the status. */
+  const pve_ = async (method: string, path: string, form?: Record<string, string>, token = true): Promise<unknown> =>
+    (
+      await fetch(`${pve.url}/api2/json/${path}`, {
+        method,
+        headers: {
+          ...(token ? { authorization: `PVEAPIToken=${pve.tokenId}=${pve.tokenSecret}` } : {}),
+          ...(form ? { 'content-type': 'application/x-www-form-urlencoded' } : {}),
+        },
+        ...(form ? { body: new URLSearchParams(form).toString() } : {}),
+      })
+    ).json();
+  const getPve = (path: string): Promise<unknown> => pve_('GET', path);
   const admin = FAKE_ROUTER_USERS[0]!;
   /** One REST request to a RouterOS fake as the admin user; the JSON body whatever the status. */
   const ros_ = async (method: string, path: string, body?: unknown, fake: RouterOsFake = ros): Promise<unknown> =>
@@ -254,6 +269,46 @@ describe('recorded replies: fixtures, clients and fakes agree', () => {
       schema: envelope(notBackedUpSchema),
       rows: (r) => r.data,
       fake: () => getPve('cluster/backup-info/not-backed-up'),
+    },
+    'proxmox-ticket.json': {
+      schema: envelope(ticketSchema),
+      rows: (r) => r.data,
+      fake: () => pve_('POST', 'access/ticket', { username: pve.username, password: pve.password }, false),
+    },
+    'proxmox-qemu-status-current.json': {
+      schema: envelope(guestSchema),
+      rows: (r) => r.data,
+      fake: () => getPve('nodes/proxmox1/qemu/100/status/current'),
+    },
+    'proxmox-lxc-status-current.json': {
+      schema: envelope(guestSchema),
+      rows: (r) => r.data,
+      fake: () => getPve('nodes/proxmox1/lxc/101/status/current'),
+    },
+    'proxmox-qemu-config.json': {
+      schema: envelope(guestConfigSchema),
+      rows: (r) => r.data,
+      fake: () => getPve('nodes/proxmox1/qemu/100/config'),
+    },
+    'proxmox-lxc-config.json': {
+      schema: envelope(guestConfigSchema),
+      rows: (r) => r.data,
+      fake: () => getPve('nodes/proxmox1/lxc/101/config'),
+    },
+    'proxmox-upid.json': {
+      schema: envelope(z.string().refine((s) => parseUpid(s) !== undefined, 'a UPID')),
+      rows: () => ({}),
+      fake: () => pve_('POST', 'nodes/proxmox1/qemu/100/status/start', {}),
+    },
+    'proxmox-config-set.json': {
+      schema: envelope(z.null()),
+      rows: () => ({}),
+      fake: () => pve_('PUT', 'nodes/proxmox1/qemu/100/config', { startup: 'order=1,up=60' }),
+    },
+    'proxmox-error.json': {
+      schema: errorBody.extend({ data: z.null() }),
+      rows: (r) => r,
+      fake: () => pve_('PUT', 'nodes/proxmox1/qemu/100/config', { startup: 'whenever' }),
     },
     'routeros-system-resource.json': { schema: resourceSchema, rows: (r) => r, fake: () => getRos('system/resource') },
     'routeros-wifi.json': { schema: wifiListSchema, rows: (r) => r, fake: () => getRos('interface/wifi') },
