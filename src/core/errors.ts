@@ -13,11 +13,42 @@ export type ServiceErrorKind =
   | 'protocol' // the backend answered something we cannot understand
   | 'rejected'; // the backend understood and said no (bad request, conflict, not found)
 
-/** A typed failure of one backend call. `detail` is safe to show: it never carries secrets. */
+/**
+ * A cause the transport layers know by name, so a reply can say it in the reader's language
+ * (message `error.reason.<reason>`) instead of quoting the English `detail`.
+ */
+export const SERVICE_ERROR_REASONS = [
+  'connection-refused',
+  'host-not-found',
+  'connection-reset',
+  'connection-closed',
+  'connection-failed',
+  'no-answer',
+  'tls-pin-mismatch',
+  'tls-untrusted',
+  'reply-too-large',
+  'reply-not-json',
+  'reply-unexpected',
+  'ssh-host-key-mismatch',
+  'ssh-login-refused',
+  'ssh-key-missing',
+  'ssh-key-unreadable',
+  'command-too-slow',
+  'output-too-large',
+] as const;
+/** One of SERVICE_ERROR_REASONS. */
+export type ServiceErrorReason = (typeof SERVICE_ERROR_REASONS)[number];
+
+/** A typed failure of one backend call. `detail` is safe to log: it never carries secrets. */
 export interface ServiceError {
   readonly service: string;
   readonly kind: ServiceErrorKind;
+  /** English detail for the log; replies show the translated `reason` when there is one. */
   readonly detail: string;
+  /** The named cause, when the client knows it (transport failures); translated in replies. */
+  readonly reason?: ServiceErrorReason;
+  /** Values the reason's message names (`{seen}` host key, `{where}` in a reply); never secrets. */
+  readonly reasonParams?: Readonly<Record<string, string>>;
   /** HTTP status or protocol code, when there was one. */
   readonly status?: number;
 }
@@ -34,6 +65,17 @@ export const err = <E>(error: E): Result<never, E> => ({ ok: false, error });
 /** Builds a ServiceError. */
 export function serviceError(service: string, kind: ServiceErrorKind, detail: string, status?: number): ServiceError {
   return status === undefined ? { service, kind, detail } : { service, kind, detail, status };
+}
+
+/** Builds a ServiceError with a named cause (the English `detail` stays for the log). */
+export function reasonedError(
+  service: string,
+  kind: ServiceErrorKind,
+  reason: ServiceErrorReason,
+  detail: string,
+  reasonParams?: Readonly<Record<string, string>>,
+): ServiceError {
+  return reasonParams ? { service, kind, detail, reason, reasonParams } : { service, kind, detail, reason };
 }
 
 /** Maps the value of a successful result, passing failures through. */

@@ -9,9 +9,23 @@ export function notRecordedMessage(t: Translate): OutMessage {
   return textMessage(t('pipeline.notRecorded'), { severity: 'critical' });
 }
 
+/**
+ * What went wrong, in the reader's language: the catalogue's words for a named cause
+ * (`error.reason.<reason>`: connection refused, certificate not trusted…), else the backend's own.
+ * The one place a ServiceError's cause becomes reply text.
+ */
+export function serviceErrorReason(t: Translate, e: ServiceError): string {
+  return e.reason ? t(`error.reason.${e.reason}`, e.reasonParams) : e.detail;
+}
+
+/** The sentence for a failed backend call (which backend, what is wrong, what to check), for a reply or a status line. */
+export function serviceErrorText(t: Translate, e: ServiceError, serviceLabel?: string): string {
+  return t(`error.${e.kind}`, { service: serviceLabel ?? e.service, detail: serviceErrorReason(t, e) });
+}
+
 /** One clear sentence for a failed backend call: which backend, what is wrong, what to check. */
 export function serviceErrorMessage(t: Translate, e: ServiceError, serviceLabel?: string): OutMessage {
-  return textMessage(t(`error.${e.kind}`, { service: serviceLabel ?? e.service, detail: e.detail }), { severity: 'warning' });
+  return textMessage(serviceErrorText(t, e, serviceLabel), { severity: 'warning' });
 }
 
 /** "3 min ago" in the user's language. */

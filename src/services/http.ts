@@ -1,7 +1,7 @@
 import { Agent, buildConnector, request, type Dispatcher } from 'undici';
 import type { TLSSocket } from 'node:tls';
 import type { z } from 'zod';
-import { err, ok, serviceError, type Result, type ServiceError } from '../core/errors.ts';
+import { err, ok, reasonedError, type Result, type ServiceError } from '../core/errors.ts';
 
 /** Connection settings shared by every HTTP backend. */
 export interface HttpOptions {
@@ -138,7 +138,12 @@ export class HttpClient {
       const bytes = await readCapped(res.body, opts.maxBytes ?? this.maxResponseBytes, res.headers['content-length']);
       if (bytes === 'too-large') {
         return err(
-          serviceError(this.service, 'protocol', `the reply is larger than ${formatBytes(opts.maxBytes ?? this.maxResponseBytes)}`),
+          reasonedError(
+            this.service,
+            'protocol',
+            'reply-too-large',
+            `the reply is larger than ${formatBytes(opts.maxBytes ?? this.maxResponseBytes)}`,
+          ),
         );
       }
       return ok({ status: res.statusCode, statusText: res.statusText ?? '', headers: res.headers, bytes, text: bytes.toString('utf8') });
@@ -156,7 +161,7 @@ export class HttpClient {
     const code = errorCode(e);
     const s = this.service;
     if (code === 'ERR_CERT_PIN_MISMATCH') {
-      return serviceError(s, 'unreachable', 'its TLS certificate does not match the pinned fingerprint');
+      return reasonedError(s, 'unreachable', 'tls-pin-mismatch', 'its TLS certificate does not match the pinned fingerprint');
     }
     if (
       code === 'UND_ERR_HEADERS_TIMEOUT' ||
@@ -166,17 +171,17 @@ export class HttpClient {
       code === 'TimeoutError' ||
       code === 'ETIMEDOUT'
     ) {
-      return serviceError(s, 'timeout', 'no answer in time');
+      return reasonedError(s, 'timeout', 'no-answer', 'no answer in time');
     }
     if (code && /CERT|SELF_SIGNED|UNABLE_TO_VERIFY|ERR_TLS/.test(code)) {
-      return serviceError(s, 'unreachable', 'its TLS certificate is not trusted (pin its fingerprint in the config)');
+      return reasonedError(s, 'unreachable', 'tls-untrusted', 'its TLS certificate is not trusted (pin its fingerprint in the config)');
     }
-    if (code === 'ECONNREFUSED') return serviceError(s, 'unreachable', 'connection refused');
-    if (code === 'ENOTFOUND' || code === 'EAI_AGAIN') return serviceError(s, 'unreachable', 'host name not found');
+    if (code === 'ECONNREFUSED') return reasonedError(s, 'unreachable', 'connection-refused', 'connection refused');
+    if (code === 'ENOTFOUND' || code === 'EAI_AGAIN') return reasonedError(s, 'unreachable', 'host-not-found', 'host name not found');
     if (code === 'ECONNRESET' || code === 'UND_ERR_SOCKET' || code === 'EPIPE') {
-      return serviceError(s, 'unreachable', 'connection reset');
+      return reasonedError(s, 'unreachable', 'connection-reset', 'connection reset');
     }
-    return serviceError(s, 'unreachable', code ? `connection failed (${code})` : 'connection failed');
+    return reasonedError(s, 'unreachable', 'connection-failed', code ? `connection failed (${code})` : 'connection failed');
   }
 }
 
@@ -231,13 +236,13 @@ export function parseJson<S extends z.ZodType>(service: string, text: string, sc
   try {
     raw = JSON.parse(text);
   } catch {
-    return err(serviceError(service, 'protocol', 'the reply is not valid JSON'));
+    return err(reasonedError(service, 'protocol', 'reply-not-json', 'the reply is not valid JSON'));
   }
   const parsed = schema.safeParse(raw);
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
     const where = issue?.path.length ? issue.path.join('.') : 'reply';
-    return err(serviceError(service, 'protocol', `unexpected reply shape at ${where}`));
+    return err(reasonedError(service, 'protocol', 'reply-unexpected', `unexpected reply shape at ${where}`, { where }));
   }
   return ok(parsed.data);
 }

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { NodeSSH } from 'node-ssh';
-import { err, ok, serviceError, type Result, type ServiceError } from '../core/errors.ts';
+import { err, ok, reasonedError, type Result, type ServiceError } from '../core/errors.ts';
 import { formatBytes } from './http.ts';
 
 /** Connection settings for one SSH host; the host key pin is mandatory (no trust on first use). */
@@ -124,7 +124,7 @@ export class SshRunner {
         finish(err(this.mapError(e, {})));
       };
       const timer = setTimeout(
-        () => finish(err(serviceError(this.service, 'timeout', 'the command did not finish in time')), true),
+        () => finish(err(reasonedError(this.service, 'timeout', 'command-too-slow', 'the command did not finish in time')), true),
         timeoutMs,
       );
       raw.on('error', onConnectionError);
@@ -142,7 +142,14 @@ export class SshRunner {
             total += chunk.length;
             if (total > this.maxOutputBytes) {
               finish(
-                err(serviceError(this.service, 'protocol', `the command printed more than ${formatBytes(this.maxOutputBytes)}`)),
+                err(
+                  reasonedError(
+                    this.service,
+                    'protocol',
+                    'output-too-large',
+                    `the command printed more than ${formatBytes(this.maxOutputBytes)}`,
+                  ),
+                ),
                 true,
               );
               return;
@@ -231,33 +238,35 @@ export class SshRunner {
     const code = typeof o?.code === 'string' ? o.code : '';
     const message = typeof o?.message === 'string' ? o.message : '';
     if (state.seenHostKey !== undefined && state.seenHostKey !== this.opts.hostKey) {
-      return serviceError(
+      return reasonedError(
         s,
         'unreachable',
+        'ssh-host-key-mismatch',
         `its host key ${state.seenHostKey} does not match the pinned ${this.opts.hostKey} (check hostKey with ssh-keygen -lf)`,
+        { seen: state.seenHostKey, pinned: this.opts.hostKey },
       );
     }
     if (level === 'client-authentication') {
-      return serviceError(s, 'auth', `the SSH login as ${this.opts.username} was refused (check the user and key)`);
+      return reasonedError(s, 'auth', 'ssh-login-refused', `the SSH login as ${this.opts.username} was refused (check the user and key)`);
     }
     if (level === 'client-timeout' || (code === 'ETIMEDOUT' && /Timed out/i.test(message))) {
-      return serviceError(s, 'timeout', 'no answer in time');
+      return reasonedError(s, 'timeout', 'no-answer', 'no answer in time');
     }
     if (/privateKeyPath does not exist/.test(message)) {
-      return serviceError(s, 'auth', 'the private key file does not exist');
+      return reasonedError(s, 'auth', 'ssh-key-missing', 'the private key file does not exist');
     }
     if (/Cannot parse privateKey|Encrypted private OpenSSH key/i.test(message)) {
-      return serviceError(s, 'auth', 'the private key cannot be read (wrong format or passphrase)');
+      return reasonedError(s, 'auth', 'ssh-key-unreadable', 'the private key cannot be read (wrong format or passphrase)');
     }
-    if (code === 'ECONNREFUSED') return serviceError(s, 'unreachable', 'connection refused');
+    if (code === 'ECONNREFUSED') return reasonedError(s, 'unreachable', 'connection-refused', 'connection refused');
     if (code === 'ENOTFOUND' || code === 'EAI_AGAIN' || level === 'client-dns') {
-      return serviceError(s, 'unreachable', 'host name not found');
+      return reasonedError(s, 'unreachable', 'host-not-found', 'host name not found');
     }
-    if (code === 'ECONNRESET' || code === 'EPIPE') return serviceError(s, 'unreachable', 'connection reset');
+    if (code === 'ECONNRESET' || code === 'EPIPE') return reasonedError(s, 'unreachable', 'connection-reset', 'connection reset');
     if (code === 'ETIMEDOUT' || /Not connected|No response/i.test(message)) {
-      return serviceError(s, 'unreachable', 'the connection closed unexpectedly');
+      return reasonedError(s, 'unreachable', 'connection-closed', 'the connection closed unexpectedly');
     }
-    return serviceError(s, 'unreachable', code ? `connection failed (${code})` : 'connection failed');
+    return reasonedError(s, 'unreachable', 'connection-failed', code ? `connection failed (${code})` : 'connection failed');
   }
 }
 

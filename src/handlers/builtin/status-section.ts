@@ -1,5 +1,6 @@
 import type { Translate } from '../../core/i18n.ts';
 import type { Poller } from '../../services/poller.ts';
+import { serviceErrorText } from '../replies.ts';
 
 /** How one configured service is doing, as one line of /status. */
 export interface StatusLine {
@@ -41,7 +42,7 @@ export function pollerStatusSection<T>(poller: Pick<Poller<T>, 'settled'>, spec:
       if (s.status === 'failed')
         return {
           level: 'down',
-          text: t(`error.${s.error.kind}`, { service: t(spec.errorLabelKey ?? spec.labelKey), detail: s.error.detail }),
+          text: serviceErrorText(t, s.error, t(spec.errorLabelKey ?? spec.labelKey)),
         };
       return spec.line(s.value, t, now, s.at);
     },

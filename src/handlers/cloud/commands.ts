@@ -6,7 +6,7 @@ import type { NextcloudSnapshot } from '../../services/nextcloud/poller.ts';
 import { snapshotValue, type Poller } from '../../services/poller.ts';
 import { arg } from '../args.ts';
 import { defineCommand, type AnyCommand, type CommandContext } from '../command.ts';
-import { formatBytes, serviceErrorMessage, snapshotFooter } from '../replies.ts';
+import { formatBytes, serviceErrorMessage, serviceErrorReason, serviceErrorText, snapshotFooter } from '../replies.ts';
 
 /** What the cloud commands need; `occ` is absent when no SSH access is configured. */
 export interface CloudCommandDeps {
@@ -94,12 +94,13 @@ export function cloudCommands(deps: CloudCommandDeps): AnyCommand[] {
         const e = value.serverError;
         blocks.push({
           kind: 'text',
-          text: t('cloud.status.noDetails', { reason: t(`error.${e.kind}`, { service: label(t), detail: e.detail }) }),
+          text: t('cloud.status.noDetails', { reason: serviceErrorText(t, e, label(t)) }),
         });
       }
       if (value.status.maintenance) blocks.push({ kind: 'text', text: t('cloud.status.maintenanceHint') });
       if (value.status.needsDbUpgrade) blocks.push({ kind: 'text', text: t('cloud.status.dbUpgradeHint') });
-      if (snap.status === 'failed') blocks.push({ kind: 'text', text: t('cloud.status.stale', { reason: snap.error.detail }) });
+      if (snap.status === 'failed')
+        blocks.push({ kind: 'text', text: t('cloud.status.stale', { reason: serviceErrorReason(t, snap.error) }) });
       const actions =
         value.status.maintenance && occ
           ? [[ctx.action(t('cloud.button.maintenanceOff'), 'cloud_maintenance', { state: 'off' }, { style: 'primary' })]]

@@ -6,7 +6,8 @@ import type { OmvFilesystem } from '../../services/omv/types.ts';
 import type { OmvDisk, OmvSnapshot } from '../../services/omv/poller.ts';
 import { snapshotAt, snapshotValue, type Poller, type Snapshot } from '../../services/poller.ts';
 import { defineCommand, type AnyCommand } from '../command.ts';
-import { formatBytes, serviceErrorMessage, snapshotFooter } from '../replies.ts';
+import type { ServiceError } from '../../core/errors.ts';
+import { formatBytes, serviceErrorMessage, serviceErrorReason, snapshotFooter } from '../replies.ts';
 
 /** Where /nas reads from; at least one source is set. */
 export interface NasDeps {
@@ -125,25 +126,25 @@ export function nasCommands(deps: NasDeps): AnyCommand[] {
       const section = (title: string, items: string[]): void => {
         blocks.push({ kind: 'text', text: title }, { kind: 'list', items });
       };
-      const unavailable = (detail: string): string => `⚪ ${t('nas.unavailable', { detail })}`;
+      const unavailable = (e: ServiceError): string => `⚪ ${t('nas.unavailable', { detail: serviceErrorReason(t, e) })}`;
 
       const arrays = omv?.raid ?? md;
       if (arrays) section(t('nas.raid.title'), arrays.length ? arrays.map((a) => raidLine(t, a)) : [t('nas.raid.none')]);
-      else if (omv?.raidError) section(t('nas.raid.title'), [unavailable(omv.raidError.detail)]);
+      else if (omv?.raidError) section(t('nas.raid.title'), [unavailable(omv.raidError)]);
 
       if (omv) {
         if (omv.filesystems) {
           const mounted = omv.filesystems.filter((f) => f.mounted || f.state === 'missing');
           section(t('nas.fs.title'), mounted.length ? mounted.map((f) => filesystemLine(t, f, deps)) : [t('nas.fs.none')]);
-        } else if (omv.filesystemsError) section(t('nas.fs.title'), [unavailable(omv.filesystemsError.detail)]);
+        } else if (omv.filesystemsError) section(t('nas.fs.title'), [unavailable(omv.filesystemsError)]);
         if (omv.disks) section(t('nas.disk.title'), omv.disks.length ? omv.disks.map((d) => diskLine(t, d)) : [t('nas.disk.none')]);
-        else if (omv.disksError) section(t('nas.disk.title'), [unavailable(omv.disksError.detail)]);
+        else if (omv.disksError) section(t('nas.disk.title'), [unavailable(omv.disksError)]);
         if (omv.shares) {
           const items = omv.shares.map(
             (s) => `${s.enabled ? '📁' : '⚪'} ${s.name}${s.comment ? ` — ${s.comment}` : ''}${s.enabled ? '' : ` ${t('nas.share.off')}`}`,
           );
           section(t('nas.share.title'), items.length ? items : [t('nas.share.none')]);
-        } else if (omv.sharesError) section(t('nas.share.title'), [unavailable(omv.sharesError.detail)]);
+        } else if (omv.sharesError) section(t('nas.share.title'), [unavailable(omv.sharesError)]);
       }
       // Tell the age of the older of the two answers: that is how stale the picture may be.
       const ages: { at: number; snap: Snapshot<unknown> }[] = [];

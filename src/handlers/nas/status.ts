@@ -5,6 +5,7 @@ import { raidHealth, type RaidArray } from '../../services/mdadm/raid.ts';
 import type { OmvSnapshot } from '../../services/omv/poller.ts';
 import { snapshotValue, type Poller } from '../../services/poller.ts';
 import type { StatusLine, StatusSection } from '../builtin/status-section.ts';
+import { serviceErrorText } from '../replies.ts';
 import { diskIcon } from './commands.ts';
 
 /** One line of /status: RAID, disks, the fullest filesystem. Never touches the backend. */
@@ -22,10 +23,7 @@ export function nasStatusSection(omv: Poller<OmvSnapshot> | undefined, mdadm: Po
         if (failed)
           return {
             level: 'down',
-            text: t(`error.${failed.error.kind}`, {
-              service: t(failed === os ? 'nas.label' : 'nas.label.mdadm'),
-              detail: failed.error.detail,
-            }),
+            text: serviceErrorText(t, failed.error, t(failed === os ? 'nas.label' : 'nas.label.mdadm')),
           };
         return { level: 'warning', text: t('nas.checking') };
       }

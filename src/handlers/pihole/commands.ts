@@ -8,7 +8,7 @@ import { snapshotAt, snapshotValue, type Poller } from '../../services/poller.ts
 import type { Principal } from '../../permissions/access.ts';
 import { arg, formatDurationShort } from '../args.ts';
 import { defineCommand, type AnyCommand, type CommandContext } from '../command.ts';
-import { formatAge, serviceErrorMessage, snapshotFooter } from '../replies.ts';
+import { formatAge, serviceErrorMessage, serviceErrorReason, snapshotFooter } from '../replies.ts';
 import { unblockCommands, type UnblockDeps } from './unblock.ts';
 
 /** What the Pi-hole commands need. */
@@ -107,7 +107,8 @@ export function piholeCommands(deps: PiholeCommandDeps): AnyCommand[] {
           items: value.topClients.map((c) => ctx.t('pihole.status.countItem', { name: c.name ?? c.ip, n: num(ctx, c.count) })),
         });
       }
-      if (snap.status === 'failed') blocks.push({ kind: 'text', text: ctx.t('pihole.status.stale', { reason: snap.error.detail }) });
+      if (snap.status === 'failed')
+        blocks.push({ kind: 'text', text: ctx.t('pihole.status.stale', { reason: serviceErrorReason(ctx.t, snap.error) }) });
       const actions =
         blocking.state === 'disabled'
           ? [[ctx.action(ctx.t('pihole.button.resume'), 'pihole_resume', {}, { style: 'primary' })]]

@@ -7,7 +7,7 @@ import type { Guest } from '../../services/proxmox/client.ts';
 import type { ProxmoxSnapshot } from '../../services/proxmox/poller.ts';
 import { formatDurationShort } from '../args.ts';
 import { defineCommand, type AnyCommand, type CommandContext } from '../command.ts';
-import { formatAge, formatBytes, formatPercent, serviceErrorMessage, snapshotFooter } from '../replies.ts';
+import { formatAge, formatBytes, formatPercent, serviceErrorMessage, serviceErrorReason, snapshotFooter } from '../replies.ts';
 import type { AlertCause } from '../../alerts/causes.ts';
 import { backupHold } from '../../services/proxmox/alerts.ts';
 import { causeText } from '../alerts/causes.ts';
@@ -134,7 +134,10 @@ export function proxmoxCommands(deps: ProxmoxCommandDeps): AnyCommand[] {
       ];
       const blocks: Block[] = [{ kind: 'fields', fields }];
       if (r.value.storageError)
-        blocks.push({ kind: 'text', text: ctx.t('proxmox.node.storageUnreadable', { detail: r.value.storageError.detail }) });
+        blocks.push({
+          kind: 'text',
+          text: ctx.t('proxmox.node.storageUnreadable', { detail: serviceErrorReason(ctx.t, r.value.storageError) }),
+        });
       const footer = snapshotFooter(ctx.t, r.snap, ctx.now());
       return { title: ctx.t('proxmox.node.title', { node: n.node }), blocks, ...(footer ? { footer } : {}) };
     },
@@ -183,7 +186,7 @@ export function proxmoxCommands(deps: ProxmoxCommandDeps): AnyCommand[] {
       if ('blocks' in r) return r;
       const footer = snapshotFooter(ctx.t, r.snap, ctx.now());
       if (!r.value.backups) {
-        const detail = r.value.backupsError?.detail ?? '?';
+        const detail = r.value.backupsError ? serviceErrorReason(ctx.t, r.value.backupsError) : '?';
         return {
           blocks: [{ kind: 'text', text: ctx.t('proxmox.backups.unreadable', { detail }) }],
           severity: 'warning',
