@@ -90,4 +90,40 @@ describe('action tokens', () => {
     assert.deepEqual(tokens.take(approve, 'telegram:1'), { ok: false, reason: 'used' });
     assert.ok(tokens.take(other, 'telegram:1').ok);
   });
+
+  test('a re-pressable button made again soon reuses its token (no new row); one-shot buttons never do', () => {
+    const { w, tokens } = setup();
+    const rows = (): number => (w.db.prepare('SELECT count(*) AS n FROM action_tokens').get() as { n: number }).n;
+    const first = tokens.create({ ...base, oneShot: false });
+    w.clock.advance(30_000);
+    assert.equal(tokens.create({ ...base, oneShot: false }), first, 'half the lifetime left: same token');
+    assert.equal(rows(), 1);
+    assert.notEqual(tokens.create({ ...base, args: { vmid: '102' }, oneShot: false }), first, 'other arguments: another token');
+    assert.notEqual(tokens.create({ ...base, chat: dm('3'), oneShot: false }), first, 'another chat: another token');
+    assert.notEqual(tokens.create({ ...base, oneShot: true }), tokens.create({ ...base, oneShot: true }), 'one-shot: always new');
+    w.clock.advance(1);
+    const fresh = tokens.create({ ...base, oneShot: false });
+    assert.notEqual(fresh, first, 'less than half its lifetime left: a fresh token');
+    assert.ok(tokens.take(first, 'telegram:2').ok, 'the reused token still works until it expires');
+    w.clock.advance(30_000);
+    assert.deepEqual(tokens.take(first, 'telegram:2'), { ok: false, reason: 'expired' });
+    assert.ok(tokens.take(fresh, 'telegram:2').ok);
+  });
+
+  test('rows expired for over a week are swept, at most once a minute', () => {
+    const { w, tokens } = setup();
+    const rows = (): number => (w.db.prepare('SELECT count(*) AS n FROM action_tokens').get() as { n: number }).n;
+    const week = 7 * 24 * 3_600_000;
+    tokens.create({ ...base, ttlMs: 1, oneShot: true });
+    tokens.create({ ...base, ttlMs: 60_500, oneShot: true });
+    w.clock.advance(week + 60_000);
+    tokens.create({ ...base, oneShot: true });
+    assert.equal(rows(), 2, 'the row expired over a week ago is swept');
+    w.clock.advance(1000);
+    tokens.create({ ...base, oneShot: true });
+    assert.equal(rows(), 3, 'the second row is now a week expired, but the last sweep was a second ago');
+    w.clock.advance(60_000);
+    tokens.create({ ...base, oneShot: true });
+    assert.equal(rows(), 3, 'a minute later it is swept');
+  });
 });
