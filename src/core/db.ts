@@ -44,6 +44,7 @@ export function openDatabase(path: string, migrations: readonly Migration[]): Db
   let db: Db;
   try {
     db = new Database(path);
+    reusePreparedStatements(db);
     db.pragma('busy_timeout = 5000');
     if (!inMemory) db.pragma('journal_mode = WAL');
     db.pragma('foreign_keys = ON');
@@ -93,6 +94,34 @@ export function isWritable(db: Db): boolean {
   } catch {
     return false;
   }
+}
+
+/** Most distinct SQL texts kept compiled; past it the least recently used one is dropped. */
+export const PREPARED_MAX = 500;
+
+/**
+ * Makes `db.prepare` hand back the statement compiled before for the same SQL text: compiling is
+ * most of a small query's cost and stores prepare on every call (a /status read a dozen). A
+ * cached statement comes back in its default mode (a previous caller's `.pluck()`, `.raw()` or
+ * `.expand()` undone). Safe because nothing in src iterates a statement (`.iterate()`) while it
+ * could run again; `.all()`, `.get()` and `.run()` finish before returning.
+ */
+export function reusePreparedStatements(db: Db): void {
+  const compile = db.prepare.bind(db);
+  const cache = new Map<string, Database.Statement>();
+  const prepare = (source: string): Database.Statement => {
+    let st = cache.get(source);
+    if (st) {
+      cache.delete(source);
+      if (st.reader) st.pluck(false).expand(false).raw(false);
+    } else {
+      st = compile(source);
+      if (cache.size >= PREPARED_MAX) cache.delete(cache.keys().next().value!);
+    }
+    cache.set(source, st);
+    return st;
+  };
+  db.prepare = prepare as Db['prepare'];
 }
 
 /** Prepares each SQL text once and hands back the compiled statement (for stores on hot paths). */

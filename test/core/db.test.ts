@@ -3,7 +3,7 @@ import { chmodSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
-import { DatabaseOpenError, isWritable, openDatabase, type Migration } from '../../src/core/db.ts';
+import { DatabaseOpenError, isWritable, openDatabase, PREPARED_MAX, type Migration } from '../../src/core/db.ts';
 
 const v1: Migration[] = [{ id: 'test-0001', up: 'CREATE TABLE notes (id INTEGER PRIMARY KEY, body TEXT NOT NULL)' }];
 const v2: Migration[] = [...v1, { id: 'test-0002', up: 'ALTER TABLE notes ADD COLUMN pinned INTEGER NOT NULL DEFAULT 0' }];
@@ -70,5 +70,32 @@ describe('database', () => {
 
   test('duplicate migration ids are refused', () => {
     assert.throws(() => openDatabase(':memory:', [...v1, ...v1]), /duplicate migration/);
+  });
+
+  test('prepare reuses the compiled statement for the same SQL, in its default mode, and stays bounded', () => {
+    const db = openDatabase(':memory:', v1);
+    db.prepare('INSERT INTO notes (body) VALUES (?)').run('one');
+    const sql = 'SELECT body FROM notes';
+    const first = db.prepare(sql);
+    assert.deepEqual(first.pluck().all(), ['one']);
+    const again = db.prepare(sql);
+    assert.equal(again, first, 'the same compiled statement');
+    assert.deepEqual(again.all(), [{ body: 'one' }], 'pluck() of the previous caller is undone');
+    assert.deepEqual(db.prepare(sql).raw().all(), [['one']]);
+    assert.deepEqual(db.prepare(sql).get(), { body: 'one' }, 'raw() undone too');
+    assert.equal(db.prepare('INSERT INTO notes (body) VALUES (?)').run('two').changes, 1, 'writers are reused as they are');
+    for (let i = 0; i < PREPARED_MAX; i++) db.prepare(`SELECT ${i} AS n`).get();
+    assert.notEqual(db.prepare(sql), first, 'the least recently used statement was dropped past the bound');
+  });
+
+  test('a statement compiled before a migration still runs after it (SQLite recompiles it)', () => {
+    const path = join(mkdtempSync(join(tmpdir(), 'db-')), 'bot.db');
+    const db = openDatabase(path, v1);
+    const select = db.prepare('SELECT * FROM notes');
+    db.exec('ALTER TABLE notes ADD COLUMN pinned INTEGER NOT NULL DEFAULT 0');
+    db.prepare('INSERT INTO notes (body) VALUES (?)').run('x');
+    assert.deepEqual(db.prepare('SELECT * FROM notes').all(), [{ id: 1, body: 'x', pinned: 0 }]);
+    assert.equal(db.prepare('SELECT * FROM notes'), select);
+    db.close();
   });
 });
