@@ -8,7 +8,9 @@ import type { Config } from './core/config.ts';
 import { formatAddress } from './core/chat-address.ts';
 import { isWritable, openDatabase, type Db } from './core/db.ts';
 import { DeadlineStore, DeadlineWorker } from './core/deadlines.ts';
+import { assessHealth } from './core/health.ts';
 import { startHealthServer } from './core/health-server.ts';
+import { Heartbeat } from './core/heartbeat.ts';
 import { Messages } from './core/i18n.ts';
 import type { Logger } from './core/logger.ts';
 import type { ChatAdapter } from './bot/adapter.ts';
@@ -65,6 +67,27 @@ export interface App {
   readonly healthPort: number | undefined;
   /** Graceful stop: adapters stop receiving and finish in-flight work, workers stop, db closes. */
   stop(): Promise<void>;
+}
+
+/** Shutdown budget per phase: together well under the 10 s a container runtime waits before SIGKILL. */
+const STOP_ADAPTERS_MS = 4000;
+const STOP_WORKERS_MS = 4000;
+
+/** Waits for `p`, or `ms` at most (then calls `onLate`); never rejects. */
+async function settleWithin(p: Promise<unknown>, ms: number, onLate?: () => void): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<'late'>((r) => {
+    timer = setTimeout(() => r('late'), ms);
+  });
+  const outcome = await Promise.race([
+    p.then(
+      () => 'done' as const,
+      () => 'done' as const,
+    ),
+    late,
+  ]);
+  clearTimeout(timer);
+  if (outcome === 'late') onLate?.();
 }
 
 /** Owner identities from every place the config names them. */
@@ -216,23 +239,37 @@ export async function startApp(opts: AppOptions): Promise<App> {
   if (withConsole && opts.console) adapters.push(new ConsoleAdapter(opts.console, pipeline));
 
   // Chat platforms connect in the background: the database, workers and /healthz never wait for them.
-  const links = adapters.map((a) => new AdapterLink(a, log.child({ adapter: a.platform })));
+  const links = adapters.map((a) => new AdapterLink(a, log.child({ adapter: a.platform }), clock));
+  const healthBody = () =>
+    assessHealth(
+      {
+        now: clock.now(),
+        links: Object.fromEntries(links.filter((l) => l.adapter.platform !== 'console').map((l) => [l.adapter.platform, l.facts()])),
+        outbox: alerting.service.outbox.depth(clock.now()),
+        databaseWritable: isWritable(db),
+      },
+      { adapterDownMs: config.health.adapterDownSeconds * 1000, oldestPendingMs: config.health.oldestPendingSeconds * 1000 },
+    );
+  const heartbeat = config.health.heartbeatUrl
+    ? new Heartbeat({
+        url: config.health.heartbeatUrl,
+        intervalMs: config.health.heartbeatIntervalSeconds * 1000,
+        timeoutMs: config.health.heartbeatTimeoutSeconds * 1000,
+        healthy: () => healthBody().ok,
+        log: log.child({ worker: 'heartbeat' }),
+      })
+    : undefined;
   let health: Awaited<ReturnType<typeof startHealthServer>> | undefined;
   try {
     for (const m of modules) await m.start?.();
     deadlines.worker.start();
     health =
-      config.health.port >= 0 && !opts.demo
-        ? await startHealthServer(config.health.host, config.health.port, () => {
-            const adapterStates = Object.fromEntries(adapters.map((a) => [a.platform, a.health()]));
-            const dbOk = isWritable(db);
-            const ok = dbOk && adapters.every((a) => a.health().connected);
-            return { ok, database: dbOk ? 'writable' : 'not writable', adapters: adapterStates };
-          })
-        : undefined;
+      config.health.port >= 0 && !opts.demo ? await startHealthServer(config.health.host, config.health.port, healthBody) : undefined;
     for (const link of links) link.connect();
     // Only a rejected token fails start-up; an unreachable platform keeps retrying behind the scenes.
+    // Everything above already runs: a hung platform delays only this promise, by one bounded attempt.
     await Promise.all(links.map((l) => l.first));
+    heartbeat?.start();
   } catch (e) {
     // Leave nothing running or open behind a failed start (wrong token, port in use…).
     for (const l of links) await l.stop().catch(() => undefined);
@@ -257,10 +294,23 @@ export async function startApp(opts: AppOptions): Promise<App> {
     async stop() {
       if (stopped) return;
       stopped = true;
-      for (const l of links) await l.stop().catch((e: unknown) => log.warn({ err: e }, 'adapter stop failed'));
-      await deadlines.worker.stop();
-      for (const m of modules) await m.stop?.().catch((e: unknown) => log.warn({ err: e, module: m.name }, 'module stop failed'));
-      await health?.close();
+      // Bounded whatever the network does (SIGTERM must return within 10 s): adapters, then
+      // workers and modules, each phase given a budget; what hangs is abandoned, queued alerts
+      // stay in the outbox for the next start.
+      heartbeat?.stop();
+      const warnStop = (what: string) => (e: unknown) => log.warn({ err: e, what }, 'stop failed');
+      await settleWithin(Promise.all(links.map((l) => l.stop().catch(warnStop(l.adapter.platform)))), STOP_ADAPTERS_MS, () =>
+        log.warn('chat adapters did not stop in time; leaving them behind'),
+      );
+      await settleWithin(
+        (async () => {
+          await deadlines.worker.stop();
+          for (const m of modules) await m.stop?.().catch(warnStop(m.name));
+        })(),
+        STOP_WORKERS_MS,
+        () => log.warn('workers did not stop in time; leaving them behind'),
+      );
+      await settleWithin(health?.close() ?? Promise.resolve(), 500);
       db.close();
     },
   };

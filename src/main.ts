@@ -15,6 +15,7 @@ import type { DemoHomelab } from './demo/index.ts';
 import type { HouseholdSeed } from './wiring/module.ts';
 
 const DEFAULT_CONFIG = 'data/config.yaml';
+const SHUTDOWN_LIMIT_MS = 9500;
 
 async function main(): Promise<number> {
   const { values } = parseArgs({
@@ -93,6 +94,11 @@ async function main(): Promise<number> {
   const shutdown = (reason: string): Promise<void> => {
     stopping ??= (async () => {
       log.info({ reason }, 'shutting down');
+      // The app bounds its own stop; this is the backstop under the 10 s a container runtime allows.
+      setTimeout(() => {
+        log.error('shutdown took too long; exiting anyway (queued alerts stay in the outbox)');
+        process.exit(1);
+      }, SHUTDOWN_LIMIT_MS).unref();
       await app?.stop();
       await homelab?.close();
       if (tempDir) rmSync(tempDir, { recursive: true, force: true });

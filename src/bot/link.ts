@@ -1,10 +1,14 @@
 /**
- * Connects one chat adapter in the background with bounded, visible retries, so nothing else
- * waits for a chat platform. One warn line when it is down (reason and next attempt time) and
- * one info line when it is back; a rejected token is fatal at once, never a retry loop.
+ * Supervises one chat adapter's connection, at start and for as long as the bot runs, so nothing
+ * else waits for a chat platform and an outage of any length heals by itself: connects in the
+ * background with bounded retries, and when an established session is lost (polling failing,
+ * gateway gone) reconnects the same way. One warn line when it goes down (reason and next
+ * attempt time), one info line when it is back; a rejected token is fatal, never a retry loop.
  */
+import { systemClock, type Clock } from '../core/clock.ts';
+import type { LinkFacts, LinkState } from '../core/health.ts';
 import type { Logger } from '../core/logger.ts';
-import type { ChatAdapter } from './adapter.ts';
+import type { ChatAdapter, LinkEvents } from './adapter.ts';
 
 /** True for an error that retrying cannot fix: the platform rejected the bot's credentials. */
 export function isCredentialError(e: unknown): boolean {
@@ -12,9 +16,18 @@ export function isCredentialError(e: unknown): boolean {
   return err?.error_code === 401 || (err?.error_code === 404 && err.method === 'getMe') || err?.code === 'TokenInvalid';
 }
 
-const DELAYS_MS = [1000, 2000, 5000, 10_000, 30_000];
-// A cut line can leave a request hanging with no error at all: each attempt is bounded.
-const ATTEMPT_TIMEOUT_MS = 5000;
+/** How hard a link tries; adapters may tighten or loosen it (see ChatAdapter.linkPolicy). */
+export interface LinkPolicy {
+  /** One connection attempt is abandoned after this long: a cut line can hang with no error. */
+  readonly attemptTimeoutMs: number;
+  /** Waits between attempts, the last repeated: bounded, so recovery never waits hours. */
+  readonly delaysMs: readonly number[];
+}
+
+/** Default: a few seconds between attempts, so the bot hears again soon after the line returns. */
+export const DEFAULT_LINK_POLICY: LinkPolicy = { attemptTimeoutMs: 5000, delaysMs: [1000, 2000, 5000] };
+
+const reasonOf = (e: unknown): string => ((e as Error | undefined)?.message ?? String(e)).split('\n')[0]!;
 
 /** One adapter's connection supervisor. */
 export class AdapterLink {
@@ -22,6 +35,10 @@ export class AdapterLink {
   private abort: AbortController | undefined;
   private failures = 0;
   private stopped = false;
+  private attempting = false;
+  private current: LinkState;
+  private lastOkAt: number | undefined;
+  private readonly policy: LinkPolicy;
   private settleFirst!: (fatal?: unknown) => void;
   /** Settles after the first attempt: rejects with a credential error, resolves otherwise (connected or retrying). */
   readonly first: Promise<void>;
@@ -29,10 +46,31 @@ export class AdapterLink {
   constructor(
     readonly adapter: ChatAdapter,
     private readonly log: Logger,
+    private readonly clock: Clock = systemClock,
   ) {
+    this.policy = adapter.linkPolicy ?? DEFAULT_LINK_POLICY;
+    this.current = { kind: 'connecting', since: clock.now() };
     this.first = new Promise<void>((resolve, reject) => {
       this.settleFirst = (fatal) => (fatal === undefined ? resolve() : reject(fatal));
     });
+    const events: LinkEvents = {
+      ok: () => {
+        this.lastOkAt = this.clock.now();
+      },
+      trouble: (reason) => this.down(reason, 'chat platform not answering; the adapter keeps trying'),
+      lost: (reason) => {
+        if (this.stopped || this.current.kind === 'failed') return;
+        this.down(reason, 'chat platform connection lost; reconnecting');
+        if (!this.attempting) this.schedule(0);
+      },
+      back: () => this.up(),
+    };
+    adapter.supervise?.(events);
+  }
+
+  /** The state and last good call, for /healthz. */
+  facts(): LinkFacts {
+    return { state: this.current, lastOkAt: this.lastOkAt };
   }
 
   /** Starts connecting (returns at once). */
@@ -48,33 +86,58 @@ export class AdapterLink {
     await this.adapter.stop();
   }
 
+  /** Enters "reconnecting" (once per outage, with one warn line). */
+  private down(reason: string, line: string, nextAttemptAt?: number): void {
+    if (this.stopped || this.current.kind === 'reconnecting' || this.current.kind === 'failed') return;
+    this.current = { kind: 'reconnecting', since: this.clock.now(), reason };
+    const next = nextAttemptAt === undefined ? {} : { nextAttemptAt: new Date(nextAttemptAt).toISOString() };
+    this.log.warn({ platform: this.adapter.platform, reason, ...next }, line);
+  }
+
+  private up(): void {
+    if (this.stopped || this.current.kind === 'connected') return;
+    if (this.current.kind === 'reconnecting') this.log.info({ platform: this.adapter.platform }, 'chat platform reachable again');
+    this.current = { kind: 'connected', since: this.clock.now() };
+    this.lastOkAt = this.clock.now();
+    this.failures = 0;
+  }
+
+  private schedule(delay: number): void {
+    clearTimeout(this.timer);
+    this.timer = setTimeout(() => this.connect(), delay);
+  }
+
   private async attempt(): Promise<void> {
+    if (this.stopped) return;
+    this.attempting = true;
     const abort = (this.abort = new AbortController());
-    const timeout = setTimeout(() => abort.abort(new Error(`no answer in ${ATTEMPT_TIMEOUT_MS / 1000} s`)), ATTEMPT_TIMEOUT_MS);
+    const ms = this.policy.attemptTimeoutMs;
+    const timeout = setTimeout(() => abort.abort(new Error(`no answer in ${ms / 1000} s`)), ms);
     const aborted = new Promise<never>((_, reject) => abort.signal.addEventListener('abort', () => reject(abort.signal.reason)));
     aborted.catch(() => undefined);
     try {
       await Promise.race([this.adapter.start(abort.signal), aborted]);
       clearTimeout(timeout);
+      this.attempting = false;
       // Stopped while connecting: the adapter came up after all, so take it down again.
       if (this.stopped) return void (await this.adapter.stop().catch(() => undefined));
-      if (this.failures > 0) this.log.info({ platform: this.adapter.platform }, 'chat platform reachable again');
-      this.failures = 0;
+      this.up();
       this.settleFirst();
     } catch (e) {
       clearTimeout(timeout);
+      this.attempting = false;
       abort.abort();
       if (this.stopped) return;
-      if (isCredentialError(e)) return this.settleFirst(e);
-      const delay = DELAYS_MS[Math.min(this.failures, DELAYS_MS.length - 1)]!;
-      if (this.failures === 0) {
-        const reason = ((e as Error | undefined)?.message ?? String(e)).split('\n')[0];
-        const nextAttemptAt = new Date(Date.now() + delay).toISOString();
-        this.log.warn({ platform: this.adapter.platform, reason, nextAttemptAt }, 'chat platform unreachable; retrying in the background');
+      if (isCredentialError(e)) {
+        this.current = { kind: 'failed', since: this.clock.now(), reason: 'the platform rejected the bot token' };
+        return this.settleFirst(e);
       }
+      const delays = this.policy.delaysMs;
+      const delay = delays[Math.min(this.failures, delays.length - 1)]!;
       this.failures++;
+      this.down(reasonOf(e), 'chat platform unreachable; retrying in the background', Date.now() + delay);
       this.settleFirst();
-      this.timer = setTimeout(() => this.connect(), delay);
+      this.schedule(delay);
     }
   }
 }

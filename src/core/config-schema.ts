@@ -280,6 +280,35 @@ const permissions = z
   })
   .strict();
 
+const HEALTH_DEFAULTS = {
+  host: '127.0.0.1',
+  port: 8080,
+  adapterDownSeconds: 300,
+  oldestPendingSeconds: 900,
+  heartbeatIntervalSeconds: 60,
+  heartbeatTimeoutSeconds: 10,
+};
+
+/** GET /healthz, when it turns 503, and the optional dead-man's-switch ping. */
+const health = z
+  .object({
+    host: z.string().default(HEALTH_DEFAULTS.host),
+    port: z.number().int().min(0).max(65535).default(HEALTH_DEFAULTS.port),
+    /** A chat platform not connected for longer than this makes /healthz answer 503. */
+    adapterDownSeconds: z.number().int().positive().default(HEALTH_DEFAULTS.adapterDownSeconds),
+    /** An alert pending in the outbox longer than this makes /healthz answer 503. */
+    oldestPendingSeconds: z.number().int().positive().default(HEALTH_DEFAULTS.oldestPendingSeconds),
+    /** Push-style monitor (healthchecks.io, Uptime Kuma "push"): GET while healthy, silence when not. */
+    heartbeatUrl: url.optional(),
+    heartbeatIntervalSeconds: z.number().int().min(10).default(HEALTH_DEFAULTS.heartbeatIntervalSeconds),
+    heartbeatTimeoutSeconds: z.number().int().min(1).max(60).default(HEALTH_DEFAULTS.heartbeatTimeoutSeconds),
+  })
+  .strict()
+  .refine((h) => h.heartbeatTimeoutSeconds < h.heartbeatIntervalSeconds, {
+    message: 'heartbeatTimeoutSeconds must be shorter than heartbeatIntervalSeconds',
+    path: ['heartbeatTimeoutSeconds'],
+  });
+
 /** The whole configuration file. */
 export const configSchema = z
   .object({
@@ -290,10 +319,7 @@ export const configSchema = z
       .object({ level: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal']).default('info'), pretty: z.boolean().optional() })
       .strict()
       .default({ level: 'info' }),
-    health: z
-      .object({ host: z.string().default('127.0.0.1'), port: z.number().int().min(0).max(65535).default(8080) })
-      .strict()
-      .default({ host: '127.0.0.1', port: 8080 }),
+    health: health.default(HEALTH_DEFAULTS),
     telegram: telegram.optional(),
     discord: discord.optional(),
     console: z.boolean().default(false),
@@ -314,4 +340,4 @@ export type Config = z.infer<typeof configSchema>;
 export type SshConfig = z.infer<typeof sshSchema>;
 
 /** Keys whose values are secrets wherever they appear. */
-export const SECRET_KEYS = /^(token|tokenSecret|password|appPassword|serverinfoToken|privateKey|secret)$/;
+export const SECRET_KEYS = /^(token|tokenSecret|password|appPassword|serverinfoToken|privateKey|secret|heartbeatUrl)$/;

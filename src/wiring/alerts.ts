@@ -112,6 +112,8 @@ export function createAlerting(deps: AlertingDeps): Alerting {
     log,
     maxAttempts: config.alerts.maxAttempts,
     maxAgeMs: config.alerts.maxAgeHours * 3_600_000,
+    // Part of the bot's 10 s shutdown budget (see app.ts): hung sends stay pending for the next start.
+    stopTimeoutMs: 3000,
     render: createAlertRenderer({
       messages,
       languageOf,

@@ -159,9 +159,10 @@ describe('Discord connection', () => {
 
   test('/healthz reports the Discord adapter', async () => {
     const res = await fetch(`http://127.0.0.1:${h.app.healthPort}/healthz`);
-    const body = (await res.json()) as { ok: boolean; adapters: { discord: { connected: boolean } } };
+    const body = (await res.json()) as { ok: boolean; adapters: { discord: { state: string; lastOkSecondsAgo: number | null } } };
     assert.equal(res.status, 200);
-    assert.equal(body.adapters.discord.connected, true);
+    assert.equal(body.adapters.discord.state, 'connected');
+    assert.notEqual(body.adapters.discord.lastOkSecondsAgo, null, 'Discord has answered an API call');
   });
 
   test('a restart with the same registry neither duplicates commands nor rewrites them', async () => {

@@ -43,7 +43,7 @@ test('Telegram unreachable at start: the console works meanwhile and Telegram co
   const logStream = new PassThrough();
   logStream.on('data', (b: Buffer) => logLines.push(...b.toString().split('\n').filter(Boolean)));
   const app = await startApp({
-    config: { ...parsed.config, health: { host: '127.0.0.1', port: 0 } },
+    config: { ...parsed.config, health: { ...parsed.config.health, host: '127.0.0.1', port: 0 } },
     log: pino({ level: 'info' }, logStream),
     console: { input, output },
   });
@@ -53,8 +53,13 @@ test('Telegram unreachable at start: the console works meanwhile and Telegram co
   assert.equal(telegram.health().connected, false, 'Telegram is down');
   assert.equal(fake.calls.filter((c) => c.method === 'getMe').length, 0, 'nothing reached Telegram');
   assert.ok(app.healthPort, 'the health server started without waiting for Telegram');
-  const healthz = (await (await fetch(`http://127.0.0.1:${app.healthPort}/healthz`)).json()) as { ok: boolean };
-  assert.equal(healthz.ok, false, '/healthz is truthful about the outage');
+  await waitFor(() => logLines.some((l) => l.includes('unreachable')), { what: 'the first attempt failed' });
+  const healthz = (await (await fetch(`http://127.0.0.1:${app.healthPort}/healthz`)).json()) as {
+    adapters: { telegram: { state: string; reason?: string; lastOkSecondsAgo: number | null } };
+  };
+  assert.equal(healthz.adapters.telegram.state, 'reconnecting', '/healthz is truthful about the outage');
+  assert.ok(healthz.adapters.telegram.reason, 'with the reason');
+  assert.equal(healthz.adapters.telegram.lastOkSecondsAgo, null, 'Telegram never answered');
 
   input.write('/help\n');
   await waitFor(() => printed.includes('/status'), { what: 'the console answered /help while Telegram is down' });

@@ -80,7 +80,7 @@ export async function startTestApp(
   if (!parsed.ok) throw new Error(`test config invalid: ${JSON.stringify(parsed.problems)}`);
   const clock = opts.clock ?? new ManualClock(Date.now());
   const app = await startApp({
-    config: { ...parsed.config, health: { host: '127.0.0.1', port: 0 } },
+    config: { ...parsed.config, health: { ...parsed.config.health, host: '127.0.0.1', port: 0 } },
     log: opts.log ?? silentLogger(),
     clock,
     strictMessages: true,

@@ -2,7 +2,8 @@
  * Discord session (discord.js 14, Guilds intent only: slash commands and buttons arrive as
  * interactions). Registers the registry as slash commands, turns interactions into pipeline
  * invocations, answers autocomplete from cached state, and delivers alerts to channels.
- * discord.js resumes dropped gateway sessions and honours REST rate limits by itself.
+ * discord.js resumes dropped gateway sessions and honours REST rate limits by itself; a session
+ * that stays down is rebuilt with a fresh client by the link supervisor.
  */
 import {
   Client,
@@ -22,7 +23,7 @@ import type { ArgDef } from '../../handlers/args.ts';
 import type { ChatRef, Input, Pipeline } from '../../handlers/pipeline.ts';
 import type { CommandRegistry } from '../../handlers/registry.ts';
 import type { DeliveryOutcome } from '../../core/delivery.ts';
-import type { AdapterHealth, ChatAdapter } from '../adapter.ts';
+import type { AdapterHealth, ChatAdapter, LinkEvents } from '../adapter.ts';
 import { CHOICE_SOURCE, completionSource, DURATION_SOURCE, durationSuggestions, optionsToRaw, type Describe } from './commands.ts';
 import { discordCacheOptions } from './cache.ts';
 import { deliverToChannel, PermissionWarnings, type PermissionWarning } from './delivery.ts';
@@ -46,15 +47,27 @@ export interface DiscordOptions {
   readonly mayRun?: (identity: string, chat: ChatRef, command: string) => boolean;
 }
 
+/** Every REST call is bounded (discord.js waits 15 s by default, then retries 3 times: a minute on a hung line). */
+const REST_TIMEOUT_MS = 10_000;
+const REST_RETRIES = 1;
+/** A gateway down this long (discord.js's own resume attempts failing) is rebuilt from scratch. */
+const GATEWAY_LOST_AFTER_MS = 60_000;
+
 /** Discord adapter: interactions in, OutMessages out. */
 export class DiscordAdapter implements ChatAdapter {
   readonly platform = 'discord' as const;
-  private readonly client: Client;
+  /** Logins count against Discord's daily identify limit: attempts are spaced further apart than Telegram's. */
+  readonly linkPolicy = { attemptTimeoutMs: 20_000, delaysMs: [1000, 5000, 15_000, 30_000] };
+  private client: Client;
+  /** The client has logged in once: the next start() builds a fresh one (a destroyed client cannot log in again reliably). */
+  private used = false;
   private readonly inflight = new Set<Promise<unknown>>();
   private readonly warnings: PermissionWarnings;
   private connected = false;
   private detail: string | undefined;
   private stopping = false;
+  private events: LinkEvents | undefined;
+  private lostTimer: NodeJS.Timeout | undefined;
 
   constructor(
     private readonly opts: DiscordOptions,
@@ -63,31 +76,111 @@ export class DiscordAdapter implements ChatAdapter {
     private readonly log: Logger,
   ) {
     this.warnings = new PermissionWarnings(log);
-    const rest = { makeRequest: nodeFetch, ...(opts.apiRoot ? { api: opts.apiRoot.replace(/\/+$/, '') } : {}) };
-    this.client = new Client({ intents: [GatewayIntentBits.Guilds], rest, ...discordCacheOptions() });
-    this.client.on(Events.InteractionCreate, (i) => {
-      // During shutdown nothing new starts; Discord shows the user that the bot did not answer.
-      if (!this.stopping) void this.track(this.onInteraction(i));
-    });
-    this.client.on(Events.ShardDisconnect, (e) => this.setConnected(false, `gateway closed (${e.code})`));
-    this.client.on(Events.ShardReconnecting, () => this.setConnected(false, 'reconnecting to the gateway'));
-    this.client.on(Events.ShardResume, (_id, replayed) => this.setConnected(true, undefined, `resumed, ${replayed} events replayed`));
-    this.client.on(Events.ShardReady, () => this.setConnected(true));
-    this.client.on(Events.Error, (e) => this.log.error({ err: e }, 'discord client error'));
+    this.client = this.makeClient();
+  }
+
+  private makeClient(): Client {
+    const rest: Partial<RESTOptions> = {
+      makeRequest: nodeFetch,
+      timeout: REST_TIMEOUT_MS,
+      retries: REST_RETRIES,
+      ...(this.opts.apiRoot ? { api: this.opts.apiRoot.replace(/\/+$/, '') } : {}),
+    };
+    const client = new Client({ intents: [GatewayIntentBits.Guilds], rest, ...discordCacheOptions() });
+    // Events of a replaced client are history.
+    const mine =
+      <A extends unknown[]>(f: (...a: A) => void) =>
+      (...a: A) => {
+        if (this.client === client) f(...a);
+      };
+    client.on(
+      Events.InteractionCreate,
+      mine((i: Interaction) => {
+        // During shutdown nothing new starts; Discord shows the user that the bot did not answer.
+        if (!this.stopping) void this.track(this.onInteraction(i));
+      }),
+    );
+    client.rest.on(
+      'response',
+      mine(() => this.events?.ok()),
+    );
+    client.on(
+      Events.ShardDisconnect,
+      mine((e: { code: number }) => this.setConnected(false, `gateway closed (${e.code})`)),
+    );
+    client.on(
+      Events.ShardReconnecting,
+      mine(() => this.setConnected(false, 'reconnecting to the gateway')),
+    );
+    client.on(
+      Events.ShardResume,
+      mine((_id: number, replayed: number) => this.setConnected(true, undefined, `resumed, ${replayed} events replayed`)),
+    );
+    client.on(
+      Events.ShardReady,
+      mine(() => this.setConnected(true)),
+    );
+    client.on(
+      Events.Error,
+      mine((e: Error) => this.log.error({ err: e }, 'discord client error')),
+    );
+    return client;
+  }
+
+  supervise(events: LinkEvents): void {
+    this.events = events;
   }
 
   private setConnected(on: boolean, detail?: string, note?: string): void {
     if (this.stopping || on === this.connected) return;
     this.connected = on;
     this.detail = detail;
-    if (on) this.log.info(note ? { note } : {}, 'discord connected');
-    else this.log.warn({ detail }, 'discord disconnected');
+    clearTimeout(this.lostTimer);
+    if (on) {
+      this.log.info(note ? { note } : {}, 'discord connected');
+      this.events?.back();
+      return;
+    }
+    this.log.warn({ detail }, 'discord disconnected');
+    this.events?.trouble(detail ?? 'gateway disconnected');
+    // discord.js keeps resuming by itself; one that never comes back is rebuilt by the link.
+    this.lostTimer = setTimeout(() => {
+      if (this.connected || this.stopping) return;
+      const old = this.client;
+      this.client = this.makeClient();
+      void old.destroy().catch(() => undefined);
+      this.events?.lost(`gateway down for ${GATEWAY_LOST_AFTER_MS / 1000} s`);
+    }, GATEWAY_LOST_AFTER_MS);
+    this.lostTimer.unref();
   }
 
-  async start(): Promise<void> {
-    const ready = new Promise<void>((resolve) => this.client.once(Events.ClientReady, () => resolve()));
-    await this.client.login(this.opts.token);
-    await ready;
+  async start(signal?: AbortSignal): Promise<void> {
+    if (this.used) {
+      const old = this.client;
+      this.client = this.makeClient();
+      await old.destroy().catch(() => undefined);
+    }
+    this.used = true;
+    const client = this.client;
+    // An abandoned attempt must not come up later behind the link's back.
+    const onAbort = (): void => {
+      if (this.client === client) this.client = this.makeClient();
+      void client.destroy().catch(() => undefined);
+    };
+    signal?.addEventListener('abort', onAbort, { once: true });
+    const ready = new Promise<void>((resolve, reject) => {
+      client.once(Events.ClientReady, () => resolve());
+      signal?.addEventListener('abort', () => reject(signal.reason), { once: true });
+    });
+    ready.catch(() => undefined);
+    try {
+      await client.login(this.opts.token);
+      await ready;
+    } finally {
+      signal?.removeEventListener('abort', onAbort);
+    }
+    signal?.throwIfAborted();
+    clearTimeout(this.lostTimer);
     this.connected = true;
     this.log.info({ bot: this.client.user?.username, guilds: this.client.guilds.cache.size }, 'discord connected');
     const appId = this.client.application?.id ?? this.client.user?.id ?? '';
@@ -101,6 +194,7 @@ export class DiscordAdapter implements ChatAdapter {
 
   async stop(): Promise<void> {
     this.stopping = true;
+    clearTimeout(this.lostTimer);
     await Promise.allSettled([...this.inflight]);
     await this.client.destroy();
     this.connected = false;

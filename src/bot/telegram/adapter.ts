@@ -10,7 +10,7 @@ import type { ChatRef, Input, Pipeline, ReplySink } from '../../handlers/pipelin
 import type { PrivateDelivery } from '../../handlers/private-replies.ts';
 import type { CommandMenus, MenuEntry } from '../../handlers/menus.ts';
 import type { DeliveryOutcome } from '../../core/delivery.ts';
-import type { AdapterHealth, ChatAdapter } from '../adapter.ts';
+import type { AdapterHealth, ChatAdapter, LinkEvents } from '../adapter.ts';
 import { parseTelegramAddress } from './address.ts';
 import { inlineKeyboard, renderTelegramHtml, TELEGRAM_CAPTION_LIMIT } from './render.ts';
 
@@ -22,7 +22,17 @@ export interface TelegramOptions {
   readonly maxRetryDelaySeconds?: number;
   /** The command menus to register (setMyCommands per scope and language), kept in step with roles and languages. */
   readonly menus: CommandMenus;
+  /** Client-side bound of every Bot API call, in seconds (default 40: above getUpdates' 30 s hold). */
+  readonly requestTimeoutSeconds?: number;
+  /** Watchdog: a getUpdates running this long restarts polling (default: the request timeout plus 15 s). */
+  readonly stuckAfterMs?: number;
 }
+
+/** Wait between failed getUpdates calls: fixed, so polling resumes within a second of the line returning. */
+const POLL_RETRY_MS = 1000;
+/** Consecutive failed getUpdates calls before the link reports trouble (one blip is not an outage). */
+const TROUBLE_AFTER = 2;
+const WATCHDOG_TICK_MS = 1000;
 
 /** Where a message was sent; `threadId` is the forum topic, so follow-up pages stay in it. */
 type Sent = { chatId: number | string; threadId?: number; messageIds: number[]; isPhoto: boolean };
@@ -36,6 +46,12 @@ export class TelegramAdapter implements ChatAdapter {
   private lastError: string | undefined;
   private readonly inflight = new Set<Promise<unknown>>();
   private readonly menus: MenuRegistrar;
+  private events: LinkEvents | undefined;
+  private pollFailures = 0;
+  /** When the getUpdates in flight started (undefined between calls). */
+  private pollStartedAt: number | undefined;
+  private watchdog: NodeJS.Timeout | undefined;
+  private pollingOnce = false;
 
   constructor(
     private readonly opts: TelegramOptions,
@@ -44,13 +60,26 @@ export class TelegramAdapter implements ChatAdapter {
   ) {
     // Every Bot API call has a timeout (getUpdates long-polls 30 s): a hung connection cannot stall the bot.
     this.bot = new Bot(opts.token, {
-      client: { timeoutSeconds: 40, ...(opts.apiRoot ? { apiRoot: opts.apiRoot.replace(/\/+$/, '') } : {}) },
+      client: { timeoutSeconds: this.requestTimeoutSeconds, ...(opts.apiRoot ? { apiRoot: opts.apiRoot.replace(/\/+$/, '') } : {}) },
     });
     // Honour retry_after for 429s and back off on 5xx/network errors, within a bounded delay.
     // Network errors are not retried here: the outbox and the connection supervisor retry every few
     // seconds, so recovery is quick after any outage (the plugin's own backoff grows to an hour).
     this.bot.api.config.use(autoRetry({ maxRetryAttempts: 6, maxDelaySeconds: opts.maxRetryDelaySeconds ?? 60, rethrowHttpErrors: true }));
-    // One chat's updates run in order; different chats run concurrently.
+    // Outermost: sees each call's final outcome, for the link's health facts and the poll watchdog.
+    this.bot.api.config.use(async (prev, method, payload, signal) => {
+      const polling = method === 'getUpdates';
+      if (polling) this.pollStartedAt = Date.now();
+      try {
+        const res = await prev(method, payload, signal);
+        this.events?.ok();
+        if (polling) this.polled(undefined);
+        return res;
+      } catch (e) {
+        if (polling) this.polled(e);
+        throw e;
+      }
+    }); // One chat's updates run in order; different chats run concurrently.
     this.bot.use(sequentialize((ctx: Context) => ctx.chat?.id.toString()));
     this.bot.on('callback_query:data', (ctx) => this.track(this.onCallback(ctx)));
     this.bot.on('message:document', (ctx) => this.track(this.onDocument(ctx)));
@@ -65,26 +94,95 @@ export class TelegramAdapter implements ChatAdapter {
     await this.bot.init(abort);
     await this.bot.api.deleteWebhook(undefined, abort);
     signal?.throwIfAborted();
-    await this.menus.start();
+    // Menus are registered before the first poll; on a reconnect they sync in the background (a
+    // menu call still hung from the outage must not hold polling back).
+    const menus = this.menus.start();
+    if (!this.pollingOnce) await menus;
+    this.pollingOnce = true;
     signal?.throwIfAborted();
-    this.runner = run(this.bot, { runner: { fetch: { allowed_updates: ['message', 'callback_query'] } } });
+    // Failed polls retry every second for as long as it takes (the runner's default backoff doubles
+    // without bound, leaving the bot deaf for long after an overnight outage).
+    const runner = (this.runner = run(this.bot, {
+      runner: {
+        fetch: { allowed_updates: ['message', 'callback_query'] },
+        retryInterval: POLL_RETRY_MS,
+        maxRetryTime: Number.POSITIVE_INFINITY,
+        silent: true,
+      },
+    }));
     this.connected = true;
+    this.pollFailures = 0;
     this.log.info({ bot: this.bot.botInfo.username }, 'telegram connected');
-    void this.runner.task()?.then(() => {
-      this.connected = false;
-    });
+    // The runner ends by itself only on an error it cannot retry (e.g. 409 another poller): rebuild.
+    void runner.task()?.then(
+      () => this.pollingEnded(runner, 'polling stopped'),
+      (e: unknown) => this.pollingEnded(runner, `polling failed: ${(e as Error).message ?? String(e)}`),
+    );
+    clearInterval(this.watchdog);
+    this.watchdog = setInterval(() => this.checkPoll(), WATCHDOG_TICK_MS);
+    this.watchdog.unref();
   }
 
   async stop(): Promise<void> {
-    if (this.runner?.isRunning()) await this.runner.stop();
+    clearInterval(this.watchdog);
+    const runner = this.runner;
+    this.runner = undefined;
+    if (runner?.isRunning()) await runner.stop();
     await Promise.allSettled([...this.inflight]);
     await this.menus.stop();
     this.connected = false;
   }
 
+  supervise(events: LinkEvents): void {
+    this.events = events;
+  }
+
+  private get requestTimeoutSeconds(): number {
+    return this.opts.requestTimeoutSeconds ?? 40;
+  }
+
+  /** One getUpdates ended: a success clears trouble, repeated failures report it. */
+  private polled(error: unknown): void {
+    this.pollStartedAt = undefined;
+    if (error === undefined) {
+      if (this.pollFailures >= TROUBLE_AFTER) this.events?.back();
+      this.pollFailures = 0;
+      return;
+    }
+    if (++this.pollFailures === TROUBLE_AFTER) this.events?.trouble(pollFailure(error));
+  }
+
+  /** The long-poll watchdog: a getUpdates stuck past its own timeout means polling is wedged. */
+  private checkPoll(): void {
+    const started = this.pollStartedAt;
+    if (started === undefined || !this.runner) return;
+    const stuckMs = Date.now() - started;
+    if (stuckMs <= (this.opts.stuckAfterMs ?? this.requestTimeoutSeconds * 1000 + 15_000)) return;
+    this.log.warn({ stuckMs }, 'telegram: getUpdates stuck past its timeout; restarting polling');
+    const runner = this.runner;
+    this.abandonPolling();
+    // stop() aborts the wedged request; a request that ignores the abort is left behind.
+    void runner.stop().catch(() => undefined);
+    this.events?.lost(`getUpdates stuck for ${Math.round(stuckMs / 1000)} s`);
+  }
+
+  private pollingEnded(runner: RunnerHandle, reason: string): void {
+    if (this.runner !== runner) return; // stopped on purpose, or already replaced
+    this.abandonPolling();
+    this.log.warn({ reason }, 'telegram polling ended; reconnecting');
+    this.events?.lost(reason);
+  }
+
+  private abandonPolling(): void {
+    clearInterval(this.watchdog);
+    this.runner = undefined;
+    this.pollStartedAt = undefined;
+    this.connected = false;
+  }
+
   health(): AdapterHealth {
     return {
-      connected: this.connected && Boolean(this.runner?.isRunning()),
+      connected: this.connected && Boolean(this.runner?.isRunning()) && this.pollFailures < TROUBLE_AFTER,
       warnings: [],
       ...(this.lastError ? { detail: this.lastError } : {}),
     };
@@ -296,6 +394,17 @@ export class TelegramAdapter implements ChatAdapter {
 /** Pushes that need attention now ring the phone; info, success and digests arrive silently. */
 function isUrgent(m: OutMessage): boolean {
   return m.severity === 'warning' || m.severity === 'critical';
+}
+
+/** Why a getUpdates failed, in one line with nothing secret. */
+function pollFailure(e: unknown): string {
+  if (e instanceof GrammyError) return `Bot API answered ${e.error_code}: ${e.description}`;
+  // The wrapped error's message can carry the request URL, token included: name only its code.
+  if (e instanceof HttpError) {
+    const inner = e.error as { code?: string; cause?: { code?: string }; name?: string } | undefined;
+    return `network error (${inner?.code ?? inner?.cause?.code ?? inner?.name ?? 'unknown'})`;
+  }
+  return ((e as Error | undefined)?.message ?? String(e)).split('\n')[0]!;
 }
 
 function deliveryError(e: unknown): DeliveryOutcome {
