@@ -175,6 +175,7 @@ export async function startApp(opts: AppOptions): Promise<App> {
     messages,
     statusSections,
     acceptInvite: areas.of(permissionsArea)?.acceptInvite,
+    awaitingOwner: () => !permissions.setup.hasOwner(),
   });
   const registry = (late.registry = new CommandRegistry([...builtins, ...modules.flatMap((m) => m.commands)]));
   permissions.grants.ensureKnown(registry.permissions());

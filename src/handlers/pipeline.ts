@@ -156,8 +156,11 @@ export class Pipeline {
   /** Who is this → rate limit → which command: then the run steps, or a short reply. */
   private async dispatch(inv: Invocation, sink: ReplySink, lang: Language, t: Translate): Promise<void> {
     const { access } = this.deps;
-    const principal = access.resolve(inv.user.identity);
+    let principal = access.resolve(inv.user.identity);
     if (!principal) return this.stranger(inv, sink, lang, t);
+    // An owner named in config is known before they first write: from then on, the name their platform shows.
+    if (this.deps.people.adoptPlatformName(principal.identity, inv.user.displayName))
+      principal = access.resolve(inv.user.identity) ?? principal;
     // The limit protects against floods from others; the owner at a terminal is never slowed down.
     // Checked before the input is resolved, so a rate-limited press does not use up its button.
     if (principal.role !== 'owner' && !access.consumeRateLimit(principal.identity)) {

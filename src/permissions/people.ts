@@ -241,6 +241,23 @@ export class PeopleStore {
     );
   }
 
+  /**
+   * Gives a person still named by their raw identity (an owner from config, seeded before they
+   * ever wrote) the name their platform shows; true when renamed. Names already chosen stay.
+   */
+  adoptPlatformName(identity: string, displayName: string): boolean {
+    const name = displayName.trim().slice(0, 100);
+    const known = this.resolve(identity);
+    const rawId = identity.slice(identity.indexOf(':') + 1);
+    if (!known || known.displayName !== identity || !name || name === identity || name === rawId) return false;
+    return this.write(() => {
+      this.sql('UPDATE identities SET display_name = ? WHERE identity = ? AND display_name = ?').run(name, identity, identity);
+      return (
+        this.sql('UPDATE persons SET display_name = ? WHERE id = ? AND display_name = ?').run(name, known.personId, identity).changes === 1
+      );
+    });
+  }
+
   /** Records a stranger; 'first' exactly once per identity so the owner is told once. */
   noteStranger(identity: string, displayName: string): 'first' | 'seen' {
     const now = this.clock.now();

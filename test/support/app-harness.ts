@@ -42,8 +42,8 @@ export interface TestApp {
   say(identity: string, line: string, chat?: ChatRef): Promise<Conversation>;
   /** Presses a button token as `identity`. */
   press(identity: string, token: string, chat?: ChatRef): Promise<Conversation>;
-  /** Sends an arbitrary input. */
-  send(identity: string, input: Input, chat?: ChatRef): Promise<Conversation>;
+  /** Sends an arbitrary input (`languageCode`: the platform's language of the sender, e.g. `es`). */
+  send(identity: string, input: Input, chat?: ChatRef, languageCode?: string): Promise<Conversation>;
   /** Creates a person with a role (bypassing invites) and returns their identity. */
   person(role: Role, identity?: string): string;
   close(): Promise<void>;
@@ -90,7 +90,7 @@ export async function startTestApp(
     console: { input: new PassThrough(), output: new PassThrough() },
   });
   let n = 0;
-  const send = async (identity: string, input: Input, chat?: ChatRef): Promise<Conversation> => {
+  const send = async (identity: string, input: Input, chat?: ChatRef, languageCode?: string): Promise<Conversation> => {
     const conv: Conversation = { replies: [], texts: [], originUpdates: [] };
     const sink: ReplySink = {
       send: async (message) => {
@@ -107,7 +107,7 @@ export async function startTestApp(
     await app.pipeline.handle(
       {
         chat: chat ?? { platform: identity.split(':')[0] as ChatRef['platform'], id, kind: 'private' },
-        user: { identity, displayName: `user ${id}` },
+        user: { identity, displayName: `user ${id}`, ...(languageCode ? { languageCode } : {}) },
         input,
       },
       sink,

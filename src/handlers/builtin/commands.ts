@@ -24,6 +24,8 @@ export interface BuiltinDeps {
   readonly messages: Messages;
   readonly statusSections: () => readonly StatusSection[];
   readonly acceptInvite?: InviteAcceptor;
+  /** True while nobody owns the bot yet (the setup code is in the log): /start says so. */
+  readonly awaitingOwner?: () => boolean;
 }
 
 const LEVEL_ICON = { ok: '🟢', warning: '🟠', down: '🔴' } as const;
@@ -50,7 +52,9 @@ export function builtinCommands(deps: BuiltinDeps): AnyCommand[] {
     },
     async runForStranger(ctx, { code }) {
       if (code && deps.acceptInvite) return inviteReply(deps.acceptInvite, ctx.t, code, ctx.stranger);
-      // An unknown user gets the same neutral reply as for any other message.
+      // Before setup, the future owner needs to know where the code is (nothing secret: it is only in the log).
+      if (deps.awaitingOwner?.()) return { blocks: [{ kind: 'text', text: ctx.t('builtin.start.setupHint') }] };
+      // Otherwise an unknown user gets the same neutral reply as for any other message.
       return { blocks: [{ kind: 'text', text: ctx.t('pipeline.unknownUser') }] };
     },
   });

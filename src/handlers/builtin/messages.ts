@@ -11,6 +11,8 @@ export const builtinMessages = defineMessages(
     'builtin.start.summary': 'Start talking to the bot',
     'builtin.start.code': 'Invite code',
     'builtin.start.welcome': 'Hi {name}! I look after the homelab. Send /help to see what you can do, or /status for an overview.',
+    'builtin.start.setupHint':
+      'Nobody owns this bot yet. If it is yours: the bot wrote a setup code in its log when it started (a line with "setupCode"). Send /setup followed by that code to become its owner.',
     'builtin.start.inviteAccepted': 'Welcome! You joined as {role}. Send /help to see what you can do.',
     'builtin.start.invite.expired': 'This invite has expired. Ask for a new one.',
     'builtin.start.invite.used': 'This invite was already used.',
@@ -48,6 +50,8 @@ export const builtinMessages = defineMessages(
     'builtin.start.summary': 'Empezar a hablar con el bot',
     'builtin.start.code': 'Código de invitación',
     'builtin.start.welcome': '¡Hola {name}! Cuido del homelab. Envía /help para ver lo que puedes hacer, o /status para un resumen.',
+    'builtin.start.setupHint':
+      'Este bot todavía no tiene propietario. Si es tuyo: al arrancar escribió un código de configuración en su registro (una línea con "setupCode"). Envía /setup seguido de ese código para ser su propietario.',
     'builtin.start.inviteAccepted': '¡Bienvenido! Te has unido como {role}. Envía /help para ver lo que puedes hacer.',
     'builtin.start.invite.expired': 'Esta invitación ha caducado. Pide una nueva.',
     'builtin.start.invite.used': 'Esta invitación ya se usó.',
