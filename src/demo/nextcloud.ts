@@ -189,6 +189,8 @@ export async function startFakeNextcloud(opts: FakeNextcloudOptions = {}): Promi
           num_shares_user: 7,
           num_shares_groups: 2,
           num_shares_link: 3,
+          num_shares_mail: 0,
+          num_shares_room: 0,
           num_shares_link_no_password: 1,
           num_fed_shares_sent: 0,
           num_fed_shares_received: 0,
@@ -197,7 +199,7 @@ export async function startFakeNextcloud(opts: FakeNextcloudOptions = {}): Promi
       server: {
         webserver: 'Apache/2.4.62 (Debian)',
         php: { version: '8.2.26', memory_limit: 536_870_912, max_execution_time: 3600, upload_max_filesize: 536_870_912 },
-        database: { type: 'mysql', version: '10.11.6', size: 318_767_104 },
+        database: { type: 'mysql', version: '10.11.6', size: '318767104' },
       },
       activeUsers: { last5minutes: 1, last1hour: 2, last24hours: 4 },
     };

@@ -225,11 +225,26 @@ export async function startProxmoxFake(opts: ProxmoxFakeOptions = {}, port = 0):
       cpu: running ? g.cpu : 0,
       uptime: running && g.startedAt !== undefined ? Math.floor((now() - g.startedAt) / 1000) : 0,
       maxdisk: 32 * 1024 ** 3,
+      // VMs report disk 0 (qemu-server cannot see inside); counters grow while running.
+      disk: g.type === 'lxc' && running ? 9 * 1024 ** 3 : 0,
+      diskread: running ? 123_456 : 0,
+      diskwrite: running ? 654_321 : 0,
+      netin: running ? 1_000 : 0,
+      netout: running ? 2_000 : 0,
       template: 0,
       ...(g.lock ? { lock: g.lock } : {}),
-      ...(g.type === 'qemu' ? { pid: running ? 1234 + g.vmid : undefined } : { type: 'lxc', maxswap: 512 * 1024 ** 2 }),
+      ...(g.type === 'qemu' ? { pid: running ? 1234 + g.vmid : undefined } : { type: 'lxc', maxswap: 512 * 1024 ** 2, swap: 0 }),
       ...(qemuFull
-        ? { qmpstatus: running && g.paused ? 'paused' : g.status, ...(running ? { balloon: g.maxmem, freemem: g.maxmem - g.mem } : {}) }
+        ? {
+            qmpstatus: running && g.paused ? 'paused' : g.status,
+            ...(running
+              ? {
+                  balloon: g.maxmem,
+                  freemem: g.maxmem - g.mem,
+                  ballooninfo: { actual: g.maxmem, max_mem: g.maxmem, total_mem: g.maxmem, free_mem: g.maxmem - g.mem },
+                }
+              : {}),
+          }
         : {}),
     };
   };
@@ -328,11 +343,24 @@ export async function startProxmoxFake(opts: ProxmoxFakeOptions = {}, port = 0):
           loadavg: ['0.42', '0.51', '0.47'],
           memory: { total: 16 * 1024 ** 3, used: 1.2 * 1024 ** 3 + running.reduce((a, g) => a + g.mem, 0), free: 0 },
           rootfs: { total: 94 * 1024 ** 3, used: storages[0]?.used ?? 0, avail: 94 * 1024 ** 3 - (storages[0]?.used ?? 0), free: 0 },
-          cpuinfo: { model: 'Intel(R) Celeron(R) J5040 CPU @ 2.00GHz', cpus: 4, cores: 4, sockets: 1 },
+          cpuinfo: {
+            model: 'Intel(R) Celeron(R) J5040 CPU @ 2.00GHz',
+            cpus: 4,
+            cores: 4,
+            sockets: 1,
+            mhz: '2000.000',
+            hvm: '1',
+            flags: 'fpu vme de pse tsc msr pae mce cx8 apic sep mtrr',
+            user_hz: 100,
+          },
+          wait: 0.001,
+          idle: 0,
+          swap: { total: 0, used: 0, free: 0 },
+          ksm: { shared: 0 },
           uptime: 1_036_800,
           pveversion: 'pve-manager/7.3-3/c3928077',
           kversion: 'Linux 5.15.74-1-pve #1 SMP PVE 5.15.74-1',
-          'current-kernel': { release: '5.15.74-1-pve', sysname: 'Linux' },
+          'current-kernel': { release: '5.15.74-1-pve', sysname: 'Linux', version: '#1 SMP PVE 5.15.74-1', machine: 'x86_64' },
         },
       };
     }

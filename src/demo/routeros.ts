@@ -62,6 +62,22 @@ export interface RouterOsFake {
 const ADDABLE = new Set(['ip/firewall/address-list', 'ip/firewall/filter']);
 const DELETABLE = ADDABLE;
 
+/** What every DHCP lease prints besides address and state (help.mikrotik.com DHCP page). */
+function leaseDefaults(mac: string, server: string): Rec {
+  const clientId = `1:${mac.toLowerCase().replace(/(^|:)0(?=[0-9a-f])/g, '$1')}`;
+  return {
+    'client-id': clientId,
+    'active-client-id': clientId,
+    'active-server': server,
+    'src-mac-address': mac,
+    'address-lists': '',
+    'dhcp-option': '',
+    age: '1h2m',
+    blocked: 'false',
+    radius: 'false',
+  };
+}
+
 /** RouterOS duration text (`1h30m`, `90s`, `90`) → seconds. */
 function parseSeconds(text: string): number | undefined {
   if (/^\d+$/.test(text)) return Number(text);
@@ -111,6 +127,7 @@ function seed(profile: boolean, version: string): Map<string, Rec[]> {
     disabled: 'false',
     'last-seen': '1m5s',
     'expires-after': '8m55s',
+    ...leaseDefaults(mac, server),
     ...(host ? { 'host-name': host } : {}),
     ...extra,
   });
@@ -127,6 +144,16 @@ function seed(profile: boolean, version: string): Map<string, Rec[]> {
     tx,
     disabled: 'false',
     'persistent-keepalive': '25s',
+    'preshared-key': '',
+    'private-key': '',
+    responder: 'false',
+    'is-responder': 'false',
+    'client-address': '',
+    'client-dns': '',
+    'client-endpoint': '',
+    'client-keepalive': '0s',
+    'client-listen-port': '0',
+    'name-for-config': '',
     ...(hs ? { 'last-handshake': hs, 'current-endpoint-address': '198.51.100.77', 'current-endpoint-port': '51820' } : {}),
   });
   return new Map<string, Rec[]>([
@@ -137,6 +164,10 @@ function seed(profile: boolean, version: string): Map<string, Rec[]> {
           uptime: '3d4h12m5s',
           version,
           'build-time': '2024-11-26 12:50:04',
+          'factory-software': '7.5',
+          cpu: 'ARM64',
+          'write-sect-since-reboot': '1234',
+          'write-sect-total': '99999',
           'cpu-load': '7',
           'free-memory': '712704000',
           'total-memory': '1073741824',
@@ -530,6 +561,7 @@ export async function startRouterOsFake(opts: RouterOsFakeOptions = {}, port = 0
         disabled: 'false',
         'last-seen': '5s',
         'expires-after': '9m55s',
+        ...leaseDefaults(l.mac, l.server),
         ...(l.hostName ? { 'host-name': l.hostName } : {}),
       });
     },
