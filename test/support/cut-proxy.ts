@@ -14,6 +14,8 @@ export interface CutProxy {
   setCut(cut: boolean): void;
   /** Connections destroyed on arrival while the line was cut (each is a failed attempt by the client). */
   readonly refused: number;
+  /** Connections accepted and left hanging while the line was hung. */
+  readonly hung: number;
   /** Passes, cuts or hangs the line. */
   setMode(mode: LineMode): void;
   close(): Promise<void>;
@@ -26,6 +28,7 @@ export async function startCutProxy(target: string, cut = false): Promise<CutPro
   const piped = new Map<Socket, Socket>();
   let mode: LineMode = cut ? 'cut' : 'pass';
   let refused = 0;
+  let hung = 0;
   const track = (s: Socket): void => {
     open.add(s);
     s.on('close', () => open.delete(s));
@@ -34,7 +37,7 @@ export async function startCutProxy(target: string, cut = false): Promise<CutPro
   const server = createServer((client) => {
     if (mode === 'cut') return void (refused++, client.destroy());
     track(client);
-    if (mode === 'hang') return void client.resume(); // read and drop: the peer sees silence
+    if (mode === 'hang') return void (hung++, client.resume()); // read and drop: the peer sees silence
     const upstream = connect(Number(up.port), up.hostname);
     track(upstream);
     piped.set(client, upstream);
@@ -60,6 +63,9 @@ export async function startCutProxy(target: string, cut = false): Promise<CutPro
     url: `http://127.0.0.1:${port}`,
     get refused() {
       return refused;
+    },
+    get hung() {
+      return hung;
     },
     setCut: (c) => setMode(c ? 'cut' : 'pass'),
     setMode,
