@@ -27,7 +27,10 @@ export function connectFeed<T>(poller: Poller<T>, feed: FeedOptions<T>, service:
   poller.onRefresh((snap) => {
     if (snap.status === 'never') return;
     if (snap.status === 'failed') {
-      service.evaluate({ ...common, reachable: false, conditions: [], detail: `${snap.error.kind}: ${snap.error.detail}` });
+      const { kind, detail, reason, reasonParams } = snap.error;
+      // A named cause without values of its own reads translated in each chat ("connection refused").
+      const named = reason && !reasonParams ? { reason } : {};
+      service.evaluate({ ...common, reachable: false, conditions: [], detail: `${kind}: ${detail}`, ...named });
       return;
     }
     let conditions: readonly Condition[];

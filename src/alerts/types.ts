@@ -113,6 +113,8 @@ export interface EvaluationInput {
   readonly conditions: readonly Condition[];
   /** Why it is unreachable (ServiceError detail, never secret). */
   readonly detail?: string;
+  /** The network-level cause as a code, so each chat reads it translated ("connection refused"). */
+  readonly reason?: string;
   /** The backend this backend depends on (OMV on Proxmox): its outage suppresses ours. */
   readonly dependsOn?: string;
   /** Severity of this backend's "unreachable" alert (default warning). */

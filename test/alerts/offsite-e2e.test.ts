@@ -165,7 +165,7 @@ describe('off-site copy freshness (real sshd, whole bot)', () => {
     t.after(() => h.close());
     assert.match(
       await status(h),
-      /^🔴 Off-site copy: The off-site copy check \(SSH\) cannot be reached: its host key SHA256:\S{43} does not match the pinned SHA256:A{43} \(check hostKey with ssh-keygen -lf\)\./,
+      /^🔴 Off-site copy: The off-site copy check \(SSH\): cannot be reached \(its host key SHA256:\S{43} does not match the pinned SHA256:A{43} \(check hostKey with ssh-keygen -lf\)\)/,
     );
     await refresh(h);
     const snap = await h.app.modules.find((m) => m.name === 'offsite')?.alertFeeds?.[0]?.poller.refresh();
@@ -179,7 +179,7 @@ describe('off-site copy freshness (real sshd, whole bot)', () => {
     t.after(() => h.close());
     assert.match(
       await status(h),
-      /^🔴 Off-site copy: The off-site copy check \(SSH\) refused the request: the command failed \(exit 1\): stat: cannot (stat|statx) '\S+\/missing': No such file or directory\./,
+      /^🔴 Off-site copy: The off-site copy check \(SSH\): refused the request \(the command failed \(exit 1\): stat: cannot (stat|statx) '\S+\/missing': No such file or directory\)/,
     );
   });
 

@@ -49,9 +49,19 @@ describe('/nas end to end (fake OpenMediaVault 6)', () => {
   test('a disk drops out, the RAID rebuilds with progress, and is whole again', async () => {
     try {
       fake.degrade('/dev/sdb');
-      assert.match(await nas(), /🔴 md0 \(raid1\): DEGRADED, a disk is missing — sda, — \(removed\)\n/);
+      // The empty slot, the disk to keep and the attached disk that dropped out, by model and serial.
+      assert.match(
+        await nas(),
+        /🔴 md0 \(raid1\): DEGRADED — sda, — \(removed\)\nNo disk in slot 2 of 2\. Still working \(keep\): \/dev\/sda \(Samsung SSD 870 EVO 1TB, S\/N S6PTNM0T401234A\)\. Attached but in no array: \/dev\/sdb \(Samsung SSD 870 EVO 1TB, S\/N S6PTNM0T405678B\)\.\n/,
+      );
+      // Red in /status too, like the alert (not amber).
+      assert.match((await h.say(OWNER, '/status')).texts[0] ?? '', /🔴 The NAS \(OpenMediaVault\): RAID DEGRADED/);
       fake.startRebuild({ percent: 37.5 });
-      assert.match(await nas(), /🟡 md0 \(raid1\): rebuilding, 37\.5 % done, about 50 min left — sda, sdb/);
+      const rebuilding = await nas();
+      assert.match(rebuilding, /🔵 md0 \(raid1\): rebuilding, 37\.5 % done, about 50 min left — sda, sdb/);
+      assert.match(rebuilding, /Rebuilding onto \/dev\/sdb \(Samsung SSD 870 EVO 1TB, S\/N S6PTNM0T405678B\)\./);
+      assert.doesNotMatch(rebuilding, /No disk in slot/);
+      assert.match((await h.say(OWNER, '/status')).texts[0] ?? '', /🔵 The NAS \(OpenMediaVault\): RAID rebuilding/);
       fake.recover();
       assert.match(await nas(), /🟢 md0 \(raid1\): healthy — sda, sdb/);
     } finally {
@@ -63,7 +73,10 @@ describe('/nas end to end (fake OpenMediaVault 6)', () => {
     try {
       fake.failMember('/dev/sdb');
       fake.addSpare('/dev/sdc');
-      assert.match(await nas(), /🔴 md0 \(raid1\): DEGRADED, a disk is missing — sda, — \(removed\), sdb \(failed\), sdc \(spare\)\n/);
+      assert.match(
+        await nas(),
+        /🔴 md0 \(raid1\): DEGRADED — sda, — \(removed\), sdb \(failed\), sdc \(spare\)\nReplace: \/dev\/sdb \(Samsung SSD 870 EVO 1TB, S\/N S6PTNM0T405678B\)\. Still working \(keep\): \/dev\/sda \(Samsung SSD 870 EVO 1TB, S\/N S6PTNM0T401234A\)\.\n/,
+      );
     } finally {
       fake.recover();
     }
@@ -206,7 +219,7 @@ describe('/nas from mdadm over SSH (real sshd, no OMV)', () => {
       const text = (await h.say(OWNER, '/nas')).texts[0] ?? '';
       assert.match(
         text,
-        /^NAS 127\.0\.0\.1\nRAID\n• 🟡 md0 \(raid1\): rebuilding, 12\.6 % done, about 71 min left — sda, sdb \(being rebuilt\)/,
+        /^NAS 127\.0\.0\.1\nRAID\n• 🔵 md0 \(raid1\): rebuilding, 12\.6 % done, about 71 min left — sda, sdb \(being rebuilt\)/,
       );
       assert.doesNotMatch(text, /Shared folders/);
     } finally {

@@ -347,9 +347,39 @@ describe('raidConditions', () => {
       cs.map((c) => [c.key, c.severity]),
       [['raid:nas:md0:degraded', 'critical']],
     );
-    assert.equal(cs[0]?.params.faulty, 'sdb');
+    assert.equal(cs[0]?.params.faulty, '/dev/sdb');
     assert.equal(cs[0]?.params.slots, 'U_');
     assert.equal(cs[0]?.dependsOn, 'mdadm');
+    // The failed member is the one to replace, the survivor the one to keep — not the other way round.
+    assert.equal(cs[0]?.summaryKey, 'alert.raid.degraded_failed');
+    assert.equal(cs[0]?.params.failed, '/dev/sdb');
+    assert.equal(cs[0]?.params.keep, '/dev/sda');
+    assert.equal(cs[0]?.resolvedKey, 'alert.raid.degraded.resolved');
+  });
+
+  test('with SMART disks known, each member is named by model and serial; an empty slot is numbered', () => {
+    const disks = [
+      { devicefile: '/dev/sda', model: 'WDC WD40EFRX', serial: 'WD-AAA111' },
+      { devicefile: '/dev/sdb', model: 'WDC WD40EFRX', serial: 'WD-BBB222' },
+    ];
+    const faulty = raidConditions(parseMdstat(fixture('faulty-raid1.txt')), { host: 'nas', backend: 'mdadm', disks });
+    assert.equal(faulty[0]?.params.failed, '/dev/sdb (WDC WD40EFRX, S/N WD-BBB222)');
+    assert.equal(faulty[0]?.params.keep, '/dev/sda (WDC WD40EFRX, S/N WD-AAA111)');
+    const missing = raidConditions(parseMdstat(fixture('faulty-raid1.txt').replace(' sdb[1](F)', '')), {
+      host: 'nas',
+      backend: 'mdadm',
+      disks,
+    });
+    assert.equal(missing[0]?.summaryKey, 'alert.raid.degraded_missing_outside');
+    assert.equal(missing[0]?.params.missing, '2');
+    assert.equal(missing[0]?.params.keep, '/dev/sda (WDC WD40EFRX, S/N WD-AAA111)');
+    assert.equal(missing[0]?.params.outside, '/dev/sdb (WDC WD40EFRX, S/N WD-BBB222)');
+    const noSmart = raidConditions(parseMdstat(fixture('faulty-raid1.txt').replace(' sdb[1](F)', '')), { host: 'nas', backend: 'mdadm' });
+    assert.equal(noSmart[0]?.summaryKey, 'alert.raid.degraded_missing');
+  });
+
+  test('every RAID condition resolves as soon as the array is clean (no resolve hold)', () => {
+    for (const file of ['faulty-raid1.txt', 'recovery-raid1.txt']) for (const c of conds(file)) assert.equal(c.resolveHoldMs, 0, c.key);
   });
 
   test('a rebuild keeps "degraded" and adds progress', () => {
@@ -363,6 +393,8 @@ describe('raidConditions', () => {
     );
     assert.equal(cs[1]?.progress, 12.6);
     assert.equal(cs[1]?.params.finishMinutes, 71.2);
+    assert.equal(cs[1]?.summaryKey, 'alert.raid.rebuilding_onto');
+    assert.equal(cs[1]?.params.target, '/dev/sdb');
   });
 
   test('failed and inactive arrays, and a faulty spare on a whole array', () => {

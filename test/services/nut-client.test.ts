@@ -96,7 +96,8 @@ describe('NutClient transport failures', () => {
     const r = await new NutClient({ host: '127.0.0.1', port, timeoutMs: 2000 }).listUps();
     assert.ok(!r.ok);
     assert.equal(r.error.kind, 'unreachable');
-    assert.match(r.error.detail, /ECONNREFUSED/);
+    assert.equal(r.error.detail, 'connection refused');
+    assert.equal(r.error.reason, 'connection-refused');
   });
 
   test('a server that never answers is a timeout', async () => {

@@ -8,6 +8,7 @@ import { arg } from '../args.ts';
 import { defineCommand, type AnyCommand } from '../command.ts';
 import { causeText } from './causes.ts';
 import { formatTime } from './render.ts';
+import { stateIcon } from '../../core/state-icon.ts';
 
 /** The scenarios the demo's /simulate knows. */
 export const SIMULATIONS = [
@@ -37,8 +38,6 @@ export interface AlertCommandDeps {
   readonly simulateTimeoutMs?: number;
 }
 
-const ICON = { info: '🔵', warning: '🟠', critical: '🔴' } as const;
-
 /** Builds the alert commands. */
 export function alertCommands(deps: AlertCommandDeps): AnyCommand[] {
   const { service } = deps;
@@ -66,7 +65,7 @@ export function alertCommands(deps: AlertCommandDeps): AnyCommand[] {
               a.heldBy ? causeText(ctx.t, a.heldBy, time) : undefined,
             ].filter(Boolean);
             const line = ctx.t('alerts.list.item', {
-              icon: ICON[a.severity],
+              icon: stateIcon(a.severity),
               summary: ctx.t(a.summaryKey, a.params),
               since: time(a.raisedAt),
             });

@@ -13,6 +13,7 @@ import type { Light, RestoreAction, RestoreReport } from '../../alerts/restore.t
 import type { AlertEvent, AlertView } from '../../alerts/types.ts';
 import { formatDurationShort } from '../args.ts';
 import { causeText } from './causes.ts';
+import { stateIcon } from '../../core/state-icon.ts';
 
 export interface AlertRendererDeps {
   readonly messages: Messages;
@@ -28,7 +29,6 @@ export interface AlertRendererDeps {
 }
 
 const SEVERITY: Record<AlertView['severity'], MessageSeverity> = { info: 'info', warning: 'warning', critical: 'critical' };
-const ICON: Record<AlertView['severity'], string> = { info: '🔵', warning: '🟠', critical: '🔴' };
 /** Params shown as labelled fields, in this order. */
 const FIELDS = ['charge', 'runtime', 'load', 'progress', 'model', 'detail'] as const;
 
@@ -45,6 +45,8 @@ export function createAlertRenderer(deps: AlertRendererDeps): Render {
       if (typeof p.load === 'number') p.load = `${p.load} %`;
       if (typeof p.runtime === 'number') p.runtime = formatDurationShort(p.runtime * 1000);
       if (a.progress !== undefined) p.progress = `${Math.round(a.progress)} %`;
+      // A known network cause reads in the chat's language instead of the client's English detail.
+      if (typeof p.reason === 'string' && messages.has(`error.reason.${p.reason}`)) p.detail = t(`error.reason.${p.reason}`);
       if (typeof p.backend === 'string') {
         const key = deps.backendLabelKey?.(p.backend) ?? `${p.backend}.label`;
         if (messages.has(key)) p.backend = t(key);
@@ -62,7 +64,7 @@ export function createAlertRenderer(deps: AlertRendererDeps): Render {
       return key ? t(key, params(a)) : t('alerts.resolved', { summary: summary(a) });
     };
     const line = (e: AlertEvent): string =>
-      e.kind === 'resolve' ? `✅ ${resolvedLine(e.alert)}` : `${ICON[e.alert.severity]} ${summary(e.alert)}`;
+      e.kind === 'resolve' ? `✅ ${resolvedLine(e.alert)}` : `${stateIcon(e.alert.severity)} ${summary(e.alert)}`;
 
     const alertMessage = (e: AlertEvent): OutMessage => {
       const a = e.alert;
@@ -177,7 +179,7 @@ function sequenceText(t: Translate, sequence: readonly (readonly string[])[] | u
   return parts.join(`, ${t('alerts.pc.then')} `);
 }
 
-const LIGHT: Record<Light, string> = { green: '🟢', amber: '🟠', red: '🔴' };
+const LIGHT: Record<Light, string> = { green: stateIcon('ok'), amber: stateIcon('warning'), red: stateIcon('critical') };
 
 /** The restore report: outage figures, what was shut down, then one line per gate, buttons for the red ones. */
 function restoreMessage(
@@ -258,13 +260,14 @@ function powerCutMessage(s: PowerCutStep, t: Translate, time: (ms: number) => st
 
 function digestMessage(d: Digest, t: Translate, time: (ms: number) => string, heldLine: (h: HeldAlert) => string): OutMessage {
   const items: string[] = [];
-  const mark = (ok: boolean): string => (ok ? '🟢' : '🟠');
+  const mark = (ok: boolean): string => stateIcon(ok ? 'ok' : 'warning');
   if (d.backups) {
     const ok = d.backups.failed.length === 0 && d.backups.missing.length === 0;
     items.push(
       `${mark(ok)} ${t('alerts.digest.backups', { ok: d.backups.ok.length, failed: d.backups.failed.length, missing: d.backups.missing.length })}`,
     );
-    if (d.backups.offsiteAt !== undefined) items.push(`🔵 ${t('alerts.digest.offsite', { age: time(d.backups.offsiteAt) })}`);
+    if (d.backups.offsiteAt !== undefined)
+      items.push(`${stateIcon('info')} ${t('alerts.digest.offsite', { age: time(d.backups.offsiteAt) })}`);
   }
   for (const r of d.raid ?? [])
     items.push(

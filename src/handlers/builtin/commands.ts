@@ -1,13 +1,14 @@
 /** The built-in commands: /start, /help, /whoami, /status, /lang. */
 import { LANGUAGES, type Messages, type Translate } from '../../core/i18n.ts';
-import type { OutMessage } from '../../core/outmessage.ts';
+import type { Block, OutMessage } from '../../core/outmessage.ts';
 import type { AccessControl } from '../../permissions/access.ts';
 import type { Caller, PeopleStore } from '../../permissions/people.ts';
 import { arg } from '../args.ts';
 import { defineCommand, type AnyCommand } from '../command.ts';
 import type { CommandRegistry } from '../registry.ts';
 import { helpCommand } from './help.ts';
-import type { StatusSection } from './status-section.ts';
+import type { StatusLine, StatusSection } from './status-section.ts';
+import { stateIcon, type StateTone } from '../../core/state-icon.ts';
 
 /** Accepting an invite code sent with /start (provided by the permissions module). */
 export type InviteAcceptor = (
@@ -28,7 +29,8 @@ export interface BuiltinDeps {
   readonly awaitingOwner?: () => boolean;
 }
 
-const LEVEL_ICON = { ok: '🟢', warning: '🟠', down: '🔴' } as const;
+/** A /status level in the shared colours: down is red like a critical alert. */
+const LEVEL_TONE: Readonly<Record<StatusLine['level'], StateTone>> = { ok: 'ok', info: 'info', warning: 'warning', down: 'critical' };
 
 /** Builds the built-in commands. */
 export function builtinCommands(deps: BuiltinDeps): AnyCommand[] {
@@ -93,18 +95,24 @@ export function builtinCommands(deps: BuiltinDeps): AnyCommand[] {
         return { title: ctx.t('builtin.status.title'), blocks: [{ kind: 'text', text: ctx.t('builtin.status.none') }] };
       }
       const now = ctx.now();
-      const lines = await Promise.all(
+      const read = await Promise.all(
         sections.map(async (s) => {
-          const line = await s.read(ctx.t, now).catch(() => ({ level: 'down' as const, text: ctx.t('builtin.status.failed') }));
-          return `${LEVEL_ICON[line.level]} ${ctx.t(s.labelKey)}: ${line.text}`;
+          const line: StatusLine = await s.read(ctx.t, now).catch(() => ({ level: 'down', text: ctx.t('builtin.status.failed') }));
+          return { line, text: `${stateIcon(LEVEL_TONE[line.level])} ${ctx.t(s.labelKey)}: ${line.text}` };
         }),
       );
-      const worst = lines.some((l) => l.startsWith(LEVEL_ICON.down))
-        ? 'critical'
-        : lines.some((l) => l.startsWith(LEVEL_ICON.warning))
-          ? 'warning'
-          : 'success';
-      return { title: ctx.t('builtin.status.title'), severity: worst, blocks: [{ kind: 'list', items: lines }] };
+      const levels = new Set(read.map((r) => r.line.level));
+      const worst = levels.has('down') ? 'critical' : levels.has('warning') ? 'warning' : 'success';
+      // Each kind of failure gets its advice once, however many services share it.
+      const failures = [...new Set(read.flatMap((r) => (r.line.failure ? [r.line.failure] : [])))];
+      return {
+        title: ctx.t('builtin.status.title'),
+        severity: worst,
+        blocks: [
+          { kind: 'list', items: read.map((r) => r.text) },
+          ...failures.map((f): Block => ({ kind: 'text', text: ctx.t(`builtin.status.advice.${f}`) })),
+        ],
+      };
     },
   });
 

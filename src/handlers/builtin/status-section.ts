@@ -1,11 +1,24 @@
+import type { ServiceError, ServiceErrorKind } from '../../core/errors.ts';
 import type { Translate } from '../../core/i18n.ts';
 import type { Poller } from '../../services/poller.ts';
-import { serviceErrorText } from '../replies.ts';
+import { serviceErrorReason } from '../replies.ts';
 
 /** How one configured service is doing, as one line of /status. */
 export interface StatusLine {
-  readonly level: 'ok' | 'warning' | 'down';
+  /** `info`: nothing wrong, something under way (a RAID rebuild). */
+  readonly level: 'ok' | 'info' | 'warning' | 'down';
   readonly text: string;
+  /** Why it is down: /status says the advice for each kind once, under the list. */
+  readonly failure?: ServiceErrorKind;
+}
+
+/**
+ * The /status line of a service that cannot be read: what went wrong in a few words (the label
+ * already names the service; the advice comes once, under the list).
+ */
+export function downLine(t: Translate, e: ServiceError, viaKey?: string): StatusLine {
+  const problem = t(`builtin.status.down.${e.kind}`, { detail: serviceErrorReason(t, e) });
+  return { level: 'down', text: viaKey ? t('builtin.status.via', { problem, via: t(viaKey) }) : problem, failure: e.kind };
 }
 
 /** A service's contribution to /status; reads cached state when fresh (never slow). */
@@ -22,7 +35,7 @@ export interface PollerSectionSpec<T> {
   readonly labelKey: string;
   /** Message key shown before the first poll has answered ("checking…"). */
   readonly checkingKey: string;
-  /** Message key naming the service in the error line (default `labelKey`). */
+  /** Message key of what actually failed, when it is not the service itself (the check over SSH). */
   readonly errorLabelKey?: string;
   /** The line from the latest good value; `at` is when it was read. */
   line(value: T, t: Translate, now: number, at: number): StatusLine;
@@ -39,11 +52,7 @@ export function pollerStatusSection<T>(poller: Pick<Poller<T>, 'settled'>, spec:
     async read(t, now) {
       const s = await poller.settled();
       if (s.status === 'never') return { level: 'warning', text: t(spec.checkingKey) };
-      if (s.status === 'failed')
-        return {
-          level: 'down',
-          text: serviceErrorText(t, s.error, t(spec.errorLabelKey ?? spec.labelKey)),
-        };
+      if (s.status === 'failed') return downLine(t, s.error, spec.errorLabelKey);
       return spec.line(s.value, t, now, s.at);
     },
   };

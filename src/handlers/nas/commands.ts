@@ -1,7 +1,9 @@
 /** /nas: RAID, space, disk health and shares, from the OMV (or mdadm-over-SSH) poller snapshot. */
 import type { Translate } from '../../core/i18n.ts';
 import type { Block, OutMessage } from '../../core/outmessage.ts';
-import { raidHealth, type RaidArray, type RaidMember } from '../../services/mdadm/raid.ts';
+import { stateIcon, type StateTone } from '../../core/state-icon.ts';
+import { raidMemberReport, type DiskIdentity } from '../../services/mdadm/members.ts';
+import { raidHealth, type RaidArray, type RaidHealth, type RaidMember } from '../../services/mdadm/raid.ts';
 import type { OmvFilesystem } from '../../services/omv/types.ts';
 import type { OmvDisk, OmvSnapshot } from '../../services/omv/poller.ts';
 import { snapshotAt, snapshotValue, type Poller, type Snapshot } from '../../services/poller.ts';
@@ -33,28 +35,56 @@ function members(t: Translate, list: readonly RaidMember[]): string {
     .join(', ');
 }
 
-/** One line per array, worst news first in wording. */
-export function raidLine(t: Translate, a: RaidArray): string {
+/** The colour of an array's health, the same as its alert's: lost redundancy is red, a rebuild under way blue. */
+export const RAID_TONE: Readonly<Record<RaidHealth, StateTone>> = {
+  failed: 'critical',
+  inactive: 'critical',
+  degraded: 'critical',
+  rebuilding: 'info',
+  healthy: 'ok',
+};
+
+/**
+ * Which physical disk is which, when the array is not whole: the failed disk to replace, the empty
+ * slot, the disks to keep, the one being rebuilt, the attached disk in no array.
+ */
+function memberDetail(t: Translate, a: RaidArray, disks: readonly DiskIdentity[], all: readonly RaidArray[]): string {
+  const r = raidMemberReport(a, disks, all);
+  const parts: string[] = [];
+  if (r.failed.length) parts.push(t('nas.raid.detail.replace', { disks: r.failed.join(', ') }));
+  if (r.missingSlots.length) parts.push(t('nas.raid.detail.missing', { slots: r.missingSlots.join(', '), total: a.raidDisks ?? '?' }));
+  if (r.rebuilding.length) parts.push(t('nas.raid.detail.target', { disks: r.rebuilding.join(', ') }));
+  if (r.working.length) parts.push(t('nas.raid.detail.keep', { disks: r.working.join(', ') }));
+  if (r.missingSlots.length && r.outside.length) parts.push(t('nas.raid.detail.outside', { disks: r.outside.join(', ') }));
+  return parts.length ? `\n${parts.join(' ')}` : '';
+}
+
+/** One line per array, worst news first in wording; a broken array names its disks (model, serial). */
+export function raidLine(t: Translate, a: RaidArray, disks: readonly DiskIdentity[] = [], all: readonly RaidArray[] = [a]): string {
   const p = { name: a.name, level: a.level || '?', members: members(t, a.members) };
   const sync = a.sync;
-  switch (raidHealth(a)) {
+  const health = raidHealth(a);
+  const icon = stateIcon(RAID_TONE[health]);
+  switch (health) {
     case 'failed':
-      return `🔴 ${t('nas.raid.failed', p)}`;
+      return `${icon} ${t('nas.raid.failed', p)}${memberDetail(t, a, disks, all)}`;
     case 'inactive':
-      return `🔴 ${t('nas.raid.inactive', p)}`;
+      return `${icon} ${t('nas.raid.inactive', p)}`;
     case 'degraded':
-      return `🔴 ${t('nas.raid.degraded', p)}`;
+      return `${icon} ${t('nas.raid.degraded', p)}${memberDetail(t, a, disks, all)}`;
     case 'rebuilding': {
       const percent = sync?.percent !== undefined ? `${sync.percent} %` : '?';
-      return sync?.finishMinutes !== undefined
-        ? `🟡 ${t('nas.raid.rebuilding', { ...p, percent, left: formatMinutes(sync.finishMinutes) })}`
-        : `🟡 ${t('nas.raid.rebuildingNoEta', { ...p, percent })}`;
+      const line =
+        sync?.finishMinutes !== undefined
+          ? t('nas.raid.rebuilding', { ...p, percent, left: formatMinutes(sync.finishMinutes) })
+          : t('nas.raid.rebuildingNoEta', { ...p, percent });
+      return `${icon} ${line}${memberDetail(t, a, disks, all)}`;
     }
     case 'healthy': {
       const extra = sync
         ? ` · ${t(`nas.sync.${sync.action}`)} ${sync.state === 'running' ? `${sync.percent ?? '?'} %` : t(`nas.sync.${sync.state}`)}`
         : '';
-      return `🟢 ${t('nas.raid.healthy', p)}${extra}`;
+      return `${icon} ${t('nas.raid.healthy', p)}${extra}`;
     }
   }
 }
@@ -63,15 +93,15 @@ function formatMinutes(min: number): string {
   return min >= 90 ? `${Math.floor(min / 60)} h ${Math.round(min % 60)} min` : `${Math.round(min)} min`;
 }
 
-/** Usage icon for a percentage. */
+/** Usage icon for a percentage: the thresholds of the filesystem alert, its colours. */
 function usageIcon(percent: number, warn: number, crit: number): string {
-  return percent >= crit ? '🔴' : percent >= warn ? '🟠' : '🟢';
+  return stateIcon(percent >= crit ? 'critical' : percent >= warn ? 'warning' : 'ok');
 }
 
 function filesystemLine(t: Translate, f: OmvFilesystem, deps: NasDeps): string {
   const name = f.label ? `${f.label} (${f.devicefile})` : `${f.mountpoint || f.devicefile}`;
-  if (f.state === 'missing') return `🔴 ${t('nas.fs.missing', { name })}`;
-  if (f.percent === undefined) return `⚪ ${t('nas.fs.unknown', { name })}`;
+  if (f.state === 'missing') return `${stateIcon('critical')} ${t('nas.fs.missing', { name })}`;
+  if (f.percent === undefined) return `${stateIcon('idle')} ${t('nas.fs.unknown', { name })}`;
   const used = Math.max(0, f.sizeBytes - f.availableBytes);
   return `${usageIcon(f.percent, deps.filesystemWarnPercent, deps.filesystemCritPercent)} ${t('nas.fs.line', {
     name,
@@ -82,11 +112,11 @@ function filesystemLine(t: Translate, f: OmvFilesystem, deps: NasDeps): string {
   })}`;
 }
 
-/** 🟢 healthy; 🟠 worth watching; 🔴 act now. */
-export function diskIcon(d: OmvDisk): string {
-  if (['BAD_STATUS', 'BAD_ATTRIBUTE_NOW', 'BAD_SECTOR_MANY'].includes(d.status) || (d.health?.pendingSectors ?? 0) > 0) return '🔴';
-  if (d.status !== 'GOOD' || (d.health?.reallocatedSectors ?? 0) > 0) return '🟠';
-  return '🟢';
+/** Healthy; worth watching; act now — the same split as the disk alerts' warning and critical. */
+export function diskTone(d: OmvDisk): StateTone {
+  if (['BAD_STATUS', 'BAD_ATTRIBUTE_NOW', 'BAD_SECTOR_MANY'].includes(d.status) || (d.health?.pendingSectors ?? 0) > 0) return 'critical';
+  if (d.status !== 'GOOD' || (d.health?.reallocatedSectors ?? 0) > 0) return 'warning';
+  return 'ok';
 }
 
 function diskLine(t: Translate, d: OmvDisk): string {
@@ -100,7 +130,7 @@ function diskLine(t: Translate, d: OmvDisk): string {
   ];
   const status = d.status === 'GOOD' ? t('nas.disk.good') : t('nas.disk.bad', { status: d.status });
   const model = d.model ? ` ${d.model}` : '';
-  return `${diskIcon(d)} ${d.devicefile}${model}: ${status}${facts.length ? ` — ${facts.join(', ')}` : ''}`;
+  return `${stateIcon(diskTone(d))} ${d.devicefile}${model}: ${status}${facts.length ? ` — ${facts.join(', ')}` : ''}`;
 }
 
 /** The /nas command. */
@@ -126,10 +156,11 @@ export function nasCommands(deps: NasDeps): AnyCommand[] {
       const section = (title: string, items: string[]): void => {
         blocks.push({ kind: 'text', text: title }, { kind: 'list', items });
       };
-      const unavailable = (e: ServiceError): string => `⚪ ${t('nas.unavailable', { detail: serviceErrorReason(t, e) })}`;
+      const unavailable = (e: ServiceError): string => `${stateIcon('idle')} ${t('nas.unavailable', { detail: serviceErrorReason(t, e) })}`;
 
       const arrays = omv?.raid ?? md;
-      if (arrays) section(t('nas.raid.title'), arrays.length ? arrays.map((a) => raidLine(t, a)) : [t('nas.raid.none')]);
+      if (arrays)
+        section(t('nas.raid.title'), arrays.length ? arrays.map((a) => raidLine(t, a, omv?.disks ?? [], arrays)) : [t('nas.raid.none')]);
       else if (omv?.raidError) section(t('nas.raid.title'), [unavailable(omv.raidError)]);
 
       if (omv) {
@@ -141,7 +172,8 @@ export function nasCommands(deps: NasDeps): AnyCommand[] {
         else if (omv.disksError) section(t('nas.disk.title'), [unavailable(omv.disksError)]);
         if (omv.shares) {
           const items = omv.shares.map(
-            (s) => `${s.enabled ? '📁' : '⚪'} ${s.name}${s.comment ? ` — ${s.comment}` : ''}${s.enabled ? '' : ` ${t('nas.share.off')}`}`,
+            (s) =>
+              `${s.enabled ? '📁' : stateIcon('idle')} ${s.name}${s.comment ? ` — ${s.comment}` : ''}${s.enabled ? '' : ` ${t('nas.share.off')}`}`,
           );
           section(t('nas.share.title'), items.length ? items : [t('nas.share.none')]);
         } else if (omv.sharesError) section(t('nas.share.title'), [unavailable(omv.sharesError)]);
@@ -153,7 +185,7 @@ export function nasCommands(deps: NasDeps): AnyCommand[] {
       const oldest = ages.sort((a, b) => a.at - b.at)[0];
       const footer = oldest ? snapshotFooter(t, oldest.snap, ctx.now()) : undefined;
       const host = omv?.system.hostname ?? deps.mdadmHost ?? 'nas';
-      const bad = (arrays ?? []).some((a) => raidHealth(a) !== 'healthy') || (omv?.disks ?? []).some((d) => diskIcon(d) !== '🟢');
+      const bad = (arrays ?? []).some((a) => raidHealth(a) !== 'healthy') || (omv?.disks ?? []).some((d) => diskTone(d) !== 'ok');
       return { title: t('nas.title', { host }), severity: bad ? 'warning' : 'info', blocks, ...(footer ? { footer } : {}) };
     },
   });

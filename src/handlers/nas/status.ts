@@ -4,9 +4,8 @@ import type { Translate } from '../../core/i18n.ts';
 import { raidHealth, type RaidArray } from '../../services/mdadm/raid.ts';
 import type { OmvSnapshot } from '../../services/omv/poller.ts';
 import { snapshotValue, type Poller } from '../../services/poller.ts';
-import type { StatusLine, StatusSection } from '../builtin/status-section.ts';
-import { serviceErrorText } from '../replies.ts';
-import { diskIcon } from './commands.ts';
+import { downLine, type StatusLine, type StatusSection } from '../builtin/status-section.ts';
+import { diskTone, RAID_TONE } from './commands.ts';
 
 /** One line of /status: RAID, disks, the fullest filesystem. Never touches the backend. */
 export function nasStatusSection(omv: Poller<OmvSnapshot> | undefined, mdadm: Poller<RaidArray[]> | undefined): StatusSection {
@@ -20,23 +19,22 @@ export function nasStatusSection(omv: Poller<OmvSnapshot> | undefined, mdadm: Po
       const arrays = o?.raid ?? snapshotValue(ms);
       if (!o && !arrays) {
         const failed = os?.status === 'failed' ? os : ms?.status === 'failed' ? ms : undefined;
-        if (failed)
-          return {
-            level: 'down',
-            text: serviceErrorText(t, failed.error, t(failed === os ? 'nas.label' : 'nas.label.mdadm')),
-          };
+        if (failed) return downLine(t, failed.error, failed === os ? undefined : 'nas.label.mdadm');
         return { level: 'warning', text: t('nas.checking') };
       }
       const worst = (arrays ?? []).map(raidHealth).find((h) => h !== 'healthy');
       const raid = arrays === undefined ? '?' : arrays.length === 0 ? t('nas.status.noRaid') : t(`nas.health.${worst ?? 'healthy'}`);
-      const badDisks = (o?.disks ?? []).filter((d) => diskIcon(d) !== '🟢').length;
+      const badDisks = (o?.disks ?? []).filter((d) => diskTone(d) !== 'ok').length;
       const fullest = [...(o?.filesystems ?? [])]
         .filter((f) => f.mounted && f.percent !== undefined)
         .sort((a, b) => (b.percent ?? 0) - (a.percent ?? 0))[0];
       const parts = [t('nas.status.raid', { state: raid })];
       if (o?.disks) parts.push(badDisks ? t('nas.status.disksBad', { count: badDisks }) : t('nas.status.disksOk'));
       if (fullest) parts.push(t('nas.status.fullest', { name: fullest.label || fullest.mountpoint, percent: `${fullest.percent} %` }));
-      return { level: worst || badDisks ? 'warning' : 'ok', text: parts.join(', ') };
+      // The colours of /nas and of the alerts: lost redundancy or a failing disk red, a rebuild blue.
+      const tones = [...(arrays ?? []).map((a) => RAID_TONE[raidHealth(a)]), ...(o?.disks ?? []).map(diskTone)];
+      const level = tones.includes('critical') ? 'down' : tones.includes('warning') ? 'warning' : tones.includes('info') ? 'info' : 'ok';
+      return { level, text: parts.join(', ') };
     },
   };
 }
@@ -59,7 +57,7 @@ export function nasDigest(omv: Poller<OmvSnapshot> | undefined, mdadm: Poller<Ra
   }
   if (o?.disks) {
     out.disks = o.disks.map((d) => {
-      const healthy = diskIcon(d) === '🟢';
+      const healthy = diskTone(d) === 'ok';
       return {
         name: d.devicefile,
         healthy,

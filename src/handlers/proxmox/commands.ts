@@ -14,6 +14,7 @@ import { causeText } from '../alerts/causes.ts';
 import { formatTime } from '../alerts/render.ts';
 import { guestTitle, pveLabel } from './format.ts';
 import { powerCommands, type PowerDeps } from './power.ts';
+import { stateIcon } from '../../core/state-icon.ts';
 
 /** What the Proxmox commands need. */
 export interface ProxmoxCommandDeps extends PowerDeps {
@@ -57,7 +58,7 @@ export function guestLine(t: Translate, g: Guest, why?: string): string {
   const title = guestTitle(t, g);
   const lock = g.lock ? ` ${t('proxmox.guests.locked', { lock: g.lock })}` : '';
   if (g.status === 'running') {
-    return `🟢 ${t('proxmox.guests.running', {
+    return `${stateIcon('ok')} ${t('proxmox.guests.running', {
       guest: title,
       uptime: uptime(g.uptime),
       cpu: formatPercent(g.cpu),
@@ -65,9 +66,9 @@ export function guestLine(t: Translate, g: Guest, why?: string): string {
       maxmem: formatBytes(g.maxmem),
     })}${lock}`;
   }
-  if (g.status === 'stopped' && why) return `⚪ ${t('proxmox.guests.stoppedWhy', { guest: title, why })}`;
-  if (g.status === 'stopped') return `⚪ ${t('proxmox.guests.stopped', { guest: title })}${lock}`;
-  return `🟡 ${t('proxmox.guests.other', { guest: title, status: g.status })}${lock}`;
+  if (g.status === 'stopped' && why) return `${stateIcon('idle')} ${t('proxmox.guests.stoppedWhy', { guest: title, why })}`;
+  if (g.status === 'stopped') return `${stateIcon('idle')} ${t('proxmox.guests.stopped', { guest: title })}${lock}`;
+  return `${stateIcon('warning')} ${t('proxmox.guests.other', { guest: title, status: g.status })}${lock}`;
 }
 
 /** What a button passes as the guest: its name when unique (confirmations read better), else its vmid. */
@@ -92,17 +93,17 @@ function backupLine(t: Translate, g: GuestBackup, now: number): string {
   const age = (r: BackupRun): string => formatAge(t, now - (r.endtime ?? r.starttime) * 1000);
   const name = g.name;
   const last = g.last;
-  if (!last) return `⚪ ${t('proxmox.backups.never', { name })}`;
+  if (!last) return `${stateIcon('idle')} ${t('proxmox.backups.never', { name })}`;
   const lastOk = g.lastOk && g.lastOk !== last ? ` ${t('proxmox.backups.lastOk', { age: age(g.lastOk) })}` : '';
   switch (last.outcome) {
     case 'ok':
-      return `${g.missing ? '🟠' : '🟢'} ${t('proxmox.backups.ok', { name, age: age(last) })}`;
+      return `${stateIcon(g.missing ? 'warning' : 'ok')} ${t('proxmox.backups.ok', { name, age: age(last) })}`;
     case 'warning':
-      return `🟡 ${t('proxmox.backups.warning', { name, age: age(last) })}`;
+      return `${stateIcon('warning')} ${t('proxmox.backups.warning', { name, age: age(last) })}`;
     case 'running':
-      return `🔵 ${t('proxmox.backups.running', { name, age: formatAge(t, now - last.starttime * 1000) })}${lastOk}`;
+      return `${stateIcon('info')} ${t('proxmox.backups.running', { name, age: formatAge(t, now - last.starttime * 1000) })}${lastOk}`;
     case 'failed':
-      return `🔴 ${t('proxmox.backups.failed', { name, age: age(last) })}${lastOk}`;
+      return `${stateIcon('critical')} ${t('proxmox.backups.failed', { name, age: age(last) })}${lastOk}`;
   }
 }
 

@@ -13,6 +13,7 @@ import { formatAge, formatBytes, formatPercent, notRecordedMessage, serviceError
 import { normalizeMac, type DeviceStore } from '../devices/store.ts';
 import type { DevicePauses } from '../devices/pause.ts';
 import type { GuestAutoOffStore } from './store.ts';
+import { stateIcon } from '../../core/state-icon.ts';
 
 /** What the router commands need. */
 export interface RouterCommandDeps {
@@ -232,7 +233,7 @@ export function routerCommands(deps: RouterCommandDeps): AnyCommand[] {
             ? ctx.t('router.vpn.never')
             : ctx.t('router.vpn.handshake', { age: formatAge(ctx.t, hs * 1000) });
         return ctx.t('router.vpn.peer', {
-          icon: active ? '🟢' : '⚪',
+          icon: stateIcon(active ? 'ok' : 'idle'),
           name: p.label,
           address: p.allowedAddress.join(', ') || '—',
           handshake,

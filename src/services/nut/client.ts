@@ -1,5 +1,5 @@
 import { connect, type Socket } from 'node:net';
-import { err, ok, serviceError, type Result, type ServiceError } from '../../core/errors.ts';
+import { err, ok, reasonedError, serviceError, type Result, type ServiceError } from '../../core/errors.ts';
 import { errorFromReply, NAME_RE, quote, tokenize } from './protocol.ts';
 import { toUpsState, type UpsInfo, type UpsState } from './state.ts';
 
@@ -41,10 +41,8 @@ class Session {
       }
       this.wake();
     });
-    socket.on('error', (e: NodeJS.ErrnoException) =>
-      this.fail(serviceError(SERVICE, 'unreachable', `connection failed (${e.code ?? 'error'})`)),
-    );
-    socket.on('close', () => this.fail(serviceError(SERVICE, 'unreachable', 'upsd closed the connection')));
+    socket.on('error', (e: NodeJS.ErrnoException) => this.fail(socketError(e.code)));
+    socket.on('close', () => this.fail(reasonedError(SERVICE, 'unreachable', 'connection-closed', 'upsd closed the connection')));
     this.timer = setTimeout(() => this.fail(serviceError(SERVICE, 'timeout', `no answer from upsd within ${timeoutMs} ms`)), timeoutMs);
   }
 
@@ -188,4 +186,12 @@ export class NutClient {
       s.close();
     }
   }
+}
+
+/** A socket error code in the words every other client uses (a named reason, translated in replies). */
+function socketError(code: string | undefined): ServiceError {
+  if (code === 'ECONNREFUSED') return reasonedError(SERVICE, 'unreachable', 'connection-refused', 'connection refused');
+  if (code === 'ENOTFOUND' || code === 'EAI_AGAIN') return reasonedError(SERVICE, 'unreachable', 'host-not-found', 'host name not found');
+  if (code === 'ECONNRESET' || code === 'EPIPE') return reasonedError(SERVICE, 'unreachable', 'connection-reset', 'connection reset');
+  return reasonedError(SERVICE, 'unreachable', 'connection-failed', `connection failed (${code ?? 'error'})`);
 }

@@ -31,7 +31,7 @@ export function omvConditions(s: OmvSnapshot, opts: OmvRuleOptions): Condition[]
   const host = opts.host ?? s.system.hostname;
   const backend = opts.backend ?? 'omv';
   return [
-    ...raidConditions(s.raid ?? [], { host, backend }),
+    ...raidConditions(s.raid ?? [], { host, backend, ...(s.disks ? { disks: s.disks } : {}) }),
     ...(s.disks ?? []).flatMap((d) => diskConditions(d, host, backend)),
     ...(s.filesystems ?? []).flatMap((f) => filesystemConditions(f, host, backend, opts)),
   ];
