@@ -133,6 +133,7 @@ export async function startApp(opts: AppOptions): Promise<App> {
     tokens,
     backends: backendsOf(AREAS),
     adapters: () => adapters,
+    permissionOf: (command) => late.registry?.get(command)?.permission,
   });
   const notify = alerting.notify;
   const shared: WiringContext['shared'] = {

@@ -57,6 +57,16 @@ export class AccessControl {
     return ceiling ? minRole(p.role, ceiling) : p.role;
   }
 
+  /**
+   * The role a button posted to a chat is built for: in a private chat its person's (none for a
+   * stranger), in a group or channel its ceiling when it has one, else the top role (every press
+   * is still authorised with the presser's own role).
+   */
+  roleForChat(chat: ChatRef): Role | undefined {
+    if (chat.kind === 'private') return this.people.resolve(`${chat.platform}:${chat.id}`)?.role;
+    return this.grants.chatCeiling(chat) ?? 'owner';
+  }
+
   /** May this person use the permission in this chat? Owner (after the ceiling) may do anything. */
   can(p: Principal, chat: ChatRef, permission: Permission): boolean {
     return this.grants.roleHolds(this.effectiveRole(p, chat), permission);

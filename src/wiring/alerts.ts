@@ -4,6 +4,7 @@
  * and the daily digest. Created by the composition root BEFORE the modules (ctx.notify goes
  * through its outbox) and turned into a FeatureModule after them (it needs their feeds).
  */
+import { CONSOLE_IDENTITY } from '../bot/console/adapter.ts';
 import { parseTelegramAddress } from '../bot/telegram/address.ts';
 import type { ChatAdapter } from '../bot/adapter.ts';
 import type { Clock } from '../core/clock.ts';
@@ -44,6 +45,8 @@ export interface AlertingDeps {
   readonly backends: ReadonlyMap<string, BackendInfo>;
   /** The chat adapters (filled in after the modules are built). */
   readonly adapters: () => readonly ChatAdapter[];
+  /** The permission a command needs (late-bound: the registry is built after alerting). */
+  readonly permissionOf: (command: string) => string | undefined;
 }
 
 /** The alerting core the composition root holds. */
@@ -98,8 +101,15 @@ export function createAlerting(deps: AlertingDeps): Alerting {
     onEnqueue: () => late.worker?.kick(),
   });
 
-  const button = (destination: string, command: string, args: Record<string, string>): string =>
-    tokens.create({ command, args, chat: chatOf(destination), ttlMs: BUTTON_TTL_MS, oneShot: false });
+  // Built for the readers of that chat: a family group gets no button only an admin could press.
+  const button = (destination: string, command: string, args: Record<string, string>): string | undefined => {
+    const chat = chatOf(destination);
+    // The console is one terminal whose reader is the console identity, whatever chat id it is bound as.
+    const role = chat.platform === 'console' ? access.resolve(CONSOLE_IDENTITY)?.role : access.roleForChat(chat);
+    const permission = deps.permissionOf(command);
+    if (!role || !permission || !access.roleHolds(role, permission)) return undefined;
+    return tokens.create({ command, args, chat, ttlMs: BUTTON_TTL_MS, oneShot: false });
+  };
   const actions: AlertActions = {
     ack: (key, d) => button(d, 'alert-ack', { key }),
     snooze1h: (key, d) => button(d, 'alert-snooze', { key, duration: '1h' }),
@@ -142,11 +152,10 @@ export function createAlerting(deps: AlertingDeps): Alerting {
     try {
       service.announce(route, (destination) => {
         const lang = languageOf(destination);
-        const chatButton: AnnounceButton = (label, command, args, style) => ({
-          label,
-          token: button(destination, command, { ...args }),
-          ...(style ? { style } : {}),
-        });
+        const chatButton: AnnounceButton = (label, command, args, style) => {
+          const token = button(destination, command, { ...args });
+          return token === undefined ? undefined : { label, token, ...(style ? { style } : {}) };
+        };
         return render(messages.forLanguage(lang), chatButton, lang);
       });
     } catch (e) {

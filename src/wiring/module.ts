@@ -7,8 +7,13 @@ export interface AnnounceRoute {
   readonly mutedBy?: readonly string[];
 }
 
-/** Makes a button for an announcement. */
-export type AnnounceButton = (label: string, command: string, args: Readonly<Record<string, string>>, style?: Action['style']) => Action;
+/** Makes a button for an announcement; undefined when the readers of that chat may not press it. */
+export type AnnounceButton = (
+  label: string,
+  command: string,
+  args: Readonly<Record<string, string>>,
+  style?: Action['style'],
+) => Action | undefined;
 
 /** What each feature area contributes to the running bot (built by the composition root). */
 import type { Clock } from '../core/clock.ts';

@@ -6,8 +6,13 @@ import { macVendor } from '../../services/oui/vendor.ts';
 import { formatTime } from '../alerts/render.ts';
 import type { Device } from './store.ts';
 
-/** A button for one chat (the wiring makes the token). */
-export type ChatButton = (label: string, command: string, args: Readonly<Record<string, string>>, style?: Action['style']) => Action;
+/** A button for one chat (the wiring makes the token); undefined when that chat's readers may not press it. */
+export type ChatButton = (
+  label: string,
+  command: string,
+  args: Readonly<Record<string, string>>,
+  style?: Action['style'],
+) => Action | undefined;
 
 /** Routing of the announcement, like an alert of the `network` source. */
 export interface NewDeviceRoute {
@@ -60,6 +65,8 @@ export function newDeviceMessage(
         button(t('devices.new.assign'), 'device-assign', { device: d.mac }),
         button(t('devices.new.block'), 'device-block', { device: d.mac }, 'danger'),
       ],
-    ],
+    ]
+      .map((row) => row.filter((b): b is Action => b !== undefined))
+      .filter((row) => row.length > 0),
   };
 }
