@@ -2,7 +2,7 @@
 import type { ServiceError } from '../core/errors.ts';
 import type { Translate } from '../core/i18n.ts';
 import { textMessage, type OutMessage } from '../core/outmessage.ts';
-import type { Snapshot } from '../services/poller.ts';
+import { snapshotAt, snapshotValue, type Snapshot } from '../services/poller.ts';
 
 /** The reply when the bot could not record a change before making it: nothing was changed. */
 export function notRecordedMessage(t: Translate): OutMessage {
@@ -26,6 +26,31 @@ export function serviceErrorText(t: Translate, e: ServiceError, serviceLabel?: s
 /** One clear sentence for a failed backend call: which backend, what is wrong, what to check. */
 export function serviceErrorMessage(t: Translate, e: ServiceError, serviceLabel?: string): OutMessage {
   return textMessage(serviceErrorText(t, e, serviceLabel), { severity: 'warning' });
+}
+
+/** A status answer's data: the poller's value (the last good one while the backend fails), when it was read, and the snapshot for the footer. */
+export interface SnapshotRead<T> {
+  readonly snap: Snapshot<T>;
+  readonly value: T;
+  readonly at: number;
+}
+
+/**
+ * Reads a poller for a status command: its data, or the reply to send instead (the failure when
+ * there never was a good value, "checking…" before the first read). Tell them apart with `'blocks' in r`.
+ */
+export async function readSnapshotOrReply<T>(
+  poller: { fresh(maxAgeMs: number): Promise<Snapshot<T>> },
+  maxAgeMs: number,
+  t: Translate,
+  reply: { readonly serviceLabel: string; readonly checkingKey: string },
+): Promise<SnapshotRead<T> | OutMessage> {
+  const snap = await poller.fresh(maxAgeMs);
+  const value = snapshotValue(snap);
+  const at = snapshotAt(snap);
+  if (value !== undefined && at !== undefined) return { snap, value, at };
+  if (snap.status === 'failed') return serviceErrorMessage(t, snap.error, reply.serviceLabel);
+  return textMessage(t(reply.checkingKey));
 }
 
 /** "3 min ago" in the user's language. */

@@ -3,10 +3,10 @@ import type { Block, OutMessage } from '../../core/outmessage.ts';
 import type { NextcloudServerInfo, NextcloudStatus } from '../../services/nextcloud/client.ts';
 import type { NextcloudOcc } from '../../services/nextcloud/occ.ts';
 import type { NextcloudSnapshot } from '../../services/nextcloud/poller.ts';
-import { snapshotValue, type Poller } from '../../services/poller.ts';
+import type { Poller } from '../../services/poller.ts';
 import { arg } from '../args.ts';
 import { defineCommand, type AnyCommand, type CommandContext } from '../command.ts';
-import { formatBytes, serviceErrorMessage, serviceErrorReason, serviceErrorText, snapshotFooter } from '../replies.ts';
+import { formatBytes, readSnapshotOrReply, serviceErrorMessage, serviceErrorReason, serviceErrorText, snapshotFooter } from '../replies.ts';
 
 /** What the cloud commands need; `occ` is absent when no SSH access is configured. */
 export interface CloudCommandDeps {
@@ -75,10 +75,9 @@ export function cloudCommands(deps: CloudCommandDeps): AnyCommand[] {
     permission: 'cloud.status.read',
     async run(ctx) {
       const { t } = ctx;
-      const snap = await poller.fresh(60_000);
-      const value = snapshotValue(snap);
-      if (snap.status === 'failed' && !value) return serviceErrorMessage(t, snap.error, label(t));
-      if (!value) return text(t('cloud.status.checking'));
+      const read = await readSnapshotOrReply(poller, 60_000, t, { serviceLabel: label(t), checkingKey: 'cloud.status.checking' });
+      if ('blocks' in read) return read;
+      const { snap, value } = read;
       const state = cloudState(t, value.status);
       const blocks: Block[] = [
         {

@@ -4,11 +4,11 @@ import type { Action, Block } from '../../core/outmessage.ts';
 import type { BlockedQuery, BlockingState, PiholeClient } from '../../services/pihole/client.ts';
 import { checkDomain, matchProtected } from '../../services/pihole/domain.ts';
 import type { PiholeSnapshot } from '../../services/pihole/poller.ts';
-import { snapshotAt, snapshotValue, type Poller } from '../../services/poller.ts';
+import type { Poller } from '../../services/poller.ts';
 import type { Principal } from '../../permissions/access.ts';
 import { arg, formatDurationShort } from '../args.ts';
 import { defineCommand, type AnyCommand, type CommandContext } from '../command.ts';
-import { formatAge, serviceErrorMessage, serviceErrorReason, snapshotFooter } from '../replies.ts';
+import { formatAge, readSnapshotOrReply, serviceErrorMessage, serviceErrorReason, snapshotFooter } from '../replies.ts';
 import { unblockCommands, type UnblockDeps } from './unblock.ts';
 
 /** What the Pi-hole commands need. */
@@ -62,11 +62,9 @@ export function piholeCommands(deps: PiholeCommandDeps): AnyCommand[] {
     args: {},
     permission: 'pihole.status.read',
     async run(ctx) {
-      const snap = await poller.fresh(30_000);
-      const at = snapshotAt(snap);
-      const value = snapshotValue(snap);
-      if (snap.status === 'failed' && !value) return serviceErrorMessage(ctx.t, snap.error, label(ctx.t));
-      if (!value || at === undefined) return { blocks: [{ kind: 'text', text: ctx.t('pihole.status.checking') }] };
+      const read = await readSnapshotOrReply(poller, 30_000, ctx.t, { serviceLabel: label(ctx.t), checkingKey: 'pihole.status.checking' });
+      if ('blocks' in read) return read;
+      const { snap, value, at } = read;
       const { blocking, summary: s } = value;
       const blocks: Block[] = [
         {

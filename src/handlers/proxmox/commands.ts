@@ -1,13 +1,21 @@
 /** /node, /guests and /backups: answered from the Proxmox poller's snapshot when it is fresh. */
 import type { Translate } from '../../core/i18n.ts';
 import type { Action, Block, OutMessage } from '../../core/outmessage.ts';
-import { snapshotValue, type Poller, type Snapshot } from '../../services/poller.ts';
+import type { Poller } from '../../services/poller.ts';
 import { summarizeBackups, type BackupRun, type GuestBackup } from '../../services/proxmox/backups.ts';
 import type { Guest } from '../../services/proxmox/client.ts';
 import type { ProxmoxSnapshot } from '../../services/proxmox/poller.ts';
 import { formatDurationShort } from '../args.ts';
 import { defineCommand, type AnyCommand, type CommandContext } from '../command.ts';
-import { formatAge, formatBytes, formatPercent, serviceErrorMessage, serviceErrorReason, snapshotFooter } from '../replies.ts';
+import {
+  formatAge,
+  formatBytes,
+  formatPercent,
+  readSnapshotOrReply,
+  serviceErrorReason,
+  snapshotFooter,
+  type SnapshotRead,
+} from '../replies.ts';
 import type { AlertCause } from '../../alerts/causes.ts';
 import { backupHold } from '../../services/proxmox/alerts.ts';
 import { causeText } from '../alerts/causes.ts';
@@ -34,15 +42,11 @@ const STATUS_PERMISSION = 'proxmox.status.read';
 const MAX_LOG_LINES = 8;
 
 /** The snapshot for a status answer, or the message to send instead. */
-async function readSnapshot(
-  ctx: CommandContext,
-  deps: ProxmoxCommandDeps,
-): Promise<{ snap: Snapshot<ProxmoxSnapshot>; value: ProxmoxSnapshot } | OutMessage> {
-  const snap = await deps.poller.fresh(deps.maxAgeMs ?? 60_000);
-  const value = snapshotValue(snap);
-  if (value) return { snap, value };
-  if (snap.status === 'failed') return serviceErrorMessage(ctx.t, snap.error, pveLabel(ctx.t));
-  return { blocks: [{ kind: 'text', text: ctx.t('proxmox.checking') }] };
+function readSnapshot(ctx: CommandContext, deps: ProxmoxCommandDeps): Promise<SnapshotRead<ProxmoxSnapshot> | OutMessage> {
+  return readSnapshotOrReply(deps.poller, deps.maxAgeMs ?? 60_000, ctx.t, {
+    serviceLabel: pveLabel(ctx.t),
+    checkingKey: 'proxmox.checking',
+  });
 }
 
 /** "used of total (percent)". */

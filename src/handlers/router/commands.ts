@@ -5,11 +5,19 @@ import { generatePassphrase } from '../../services/routeros/passphrase.ts';
 import type { RouterOsClient, Lease, GuestWifi } from '../../services/routeros/client.ts';
 import type { RouterOverview } from '../../services/routeros/poller.ts';
 import { wifiQrPng } from '../../services/routeros/wifi-qr.ts';
-import { snapshotValue, type Poller } from '../../services/poller.ts';
+import type { Poller } from '../../services/poller.ts';
 import { arg, formatDurationShort } from '../args.ts';
 import { defineCommand, type AnyCommand, type CommandContext } from '../command.ts';
 import { chatAddress } from '../../core/chat-address.ts';
-import { formatAge, formatBytes, formatPercent, notRecordedMessage, serviceErrorMessage, snapshotFooter } from '../replies.ts';
+import {
+  formatAge,
+  formatBytes,
+  formatPercent,
+  notRecordedMessage,
+  readSnapshotOrReply,
+  serviceErrorMessage,
+  snapshotFooter,
+} from '../replies.ts';
 import { normalizeMac, type DeviceStore } from '../devices/store.ts';
 import type { DevicePauses } from '../devices/pause.ts';
 import type { GuestAutoOffStore } from './store.ts';
@@ -252,10 +260,9 @@ export function routerCommands(deps: RouterCommandDeps): AnyCommand[] {
     args: {},
     permission: 'router.status.read',
     async run(ctx) {
-      const snap = await poller.fresh(30_000);
-      const value = snapshotValue(snap);
-      if (snap.status === 'failed' && !value) return serviceErrorMessage(ctx.t, snap.error, label(ctx.t));
-      if (!value) return { blocks: [{ kind: 'text', text: ctx.t('router.status.checking') }] };
+      const read = await readSnapshotOrReply(poller, 30_000, ctx.t, { serviceLabel: label(ctx.t), checkingKey: 'router.status.checking' });
+      if ('blocks' in read) return read;
+      const { snap, value } = read;
       const res = value.resource;
       const fields = [
         ...(value.identity ? [{ label: ctx.t('router.status.name'), value: value.identity }] : []),
