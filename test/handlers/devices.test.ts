@@ -162,6 +162,13 @@ describe('devices, pauses and new-device alerts', () => {
     c = await h.press(OWNER, buttonToken(c.replies[0]?.message, /Confirm|Yes/i), group);
     assert.match(c.texts.join('\n'), /blocked from the internet/);
     assert.deepEqual(fake.listed(PAUSE_LIST), ['192.168.1.77']);
+    // Blocked until someone lifts it: no end time, listed in /status, only an admin lifts it.
+    assert.equal(fake.menu('ip/firewall/address-list').find((e) => e.address === '192.168.1.77')?.timeout, undefined);
+    assert.match((await h.say(OWNER, '/status')).texts.join('\n'), /raspberrypi \(blocked\)/);
+    assert.match((await h.say(ana, '/resumenet raspberrypi')).texts[0]!, /Only an admin/);
+    assert.deepEqual(fake.listed(PAUSE_LIST), ['192.168.1.77']);
+    assert.match((await h.say(OWNER, '/resumenet raspberrypi')).texts[0]!, /Internet is back for raspberrypi/);
+    assert.deepEqual(fake.listed(PAUSE_LIST), []);
     // Assign to… lists people; picking one assigns.
     c = await h.press(OWNER, buttonToken(lan.message, /Assign/), group);
     const pick = buttonToken(c.replies[0]?.message, /^Lucia$/);
