@@ -87,8 +87,11 @@ export function createAlerting(deps: AlertingDeps): Alerting {
       ...(b.quietHours ? { quietHours: { ...b.quietHours, timezone: config.timezone } } : {}),
     };
   });
+  // A binding's language, else the person whose private chat it is (the console is its owner's), else the default.
   const languageOf = (destination: string): Language =>
-    bindingLanguage.get(destination) ?? access.getLanguage(destination) ?? config.language;
+    bindingLanguage.get(destination) ??
+    access.getLanguage(destination.startsWith('console:') ? CONSOLE_IDENTITY : destination) ??
+    config.language;
 
   const late: { worker?: OutboxWorker } = {};
   const service = new AlertService({

@@ -122,6 +122,15 @@ test('a chat bound with language es gets its alerts in Spanish', async (t) => {
   assert.match(cut, /el homelab se apagará a las/);
 });
 
+test('after /lang es on the console, its alerts come in Spanish (the console chat speaks its owner’s language)', async (t) => {
+  const c = await startConsoleApp();
+  t.after(() => c.close());
+  await c.type('/lang es', /te hablaré en español/);
+  const cut = await c.type('/simulate power-cut', /Simulado: power-cut/);
+  assert.match(cut, /Corte de luz: el SAI funciona con batería/);
+  assert.doesNotMatch(cut, /Power cut/);
+});
+
 test('the daily digest is sent on its cron to its chats, with the UPS part', async (t) => {
   const c = await startConsoleApp(undefined, { digest: { cron: '* * * * * *', chats: ['console:main'] } });
   t.after(() => c.close());
