@@ -15,7 +15,12 @@ export type Block =
   /** A bulleted list. */
   | { readonly kind: 'list'; readonly items: readonly string[] }
   /** Monospaced text (log tails, passwords to copy). */
-  | { readonly kind: 'code'; readonly text: string };
+  | { readonly kind: 'code'; readonly text: string }
+  /**
+   * Long text folded away behind its summary line (a failed task's log): Telegram shows an
+   * expandable quote, Discord a spoiler to tap, the console the text under the summary.
+   */
+  | { readonly kind: 'details'; readonly summary: string; readonly text: string };
 
 /** One label/value row; `copy` shows the value monospaced so one tap copies it (Telegram `<code>`, Discord inline code). */
 export interface Field {
@@ -73,6 +78,9 @@ export function toPlainText(m: OutMessage): string {
         break;
       case 'code':
         lines.push(b.text);
+        break;
+      case 'details':
+        lines.push(b.summary, b.text);
         break;
     }
   }

@@ -266,3 +266,19 @@ describe('slash commands from the registry', () => {
     assert.deepEqual(durationSuggestions(cmd.args.for, '4'), ['4m', '4h'], 'a bare number means minutes');
   });
 });
+
+describe('details blocks on Discord', () => {
+  test('the log is a spoiler under its bold summary, valid and within limits', () => {
+    const m: OutMessage = {
+      title: 'Backup failed',
+      blocks: [{ kind: 'details', summary: 'Task log', text: `ERROR: ||x|| \`\`\`\n${'z'.repeat(9_000)}` }],
+    };
+    const pages = renderDiscord(m);
+    assert.equal(pages.length, 1);
+    const d = pages[0]!.embeds?.[0]?.description ?? '';
+    assert.match(d, /^\*\*Task log\*\*\n\|\|```\nERROR: /);
+    assert.match(d, /```\|\|$/);
+    assert.equal(d.match(/\|\|/g)?.length, 2, 'a || inside the log does not end the spoiler early');
+    assertValid(pages);
+  });
+});

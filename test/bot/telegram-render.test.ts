@@ -21,6 +21,17 @@ describe('Telegram rendering', () => {
     assert.equal(page, '<b>Password</b>: <code>a&lt;b</code>');
   });
 
+  test('a details block is one expandable quote, summary first, cut to fit one message', () => {
+    const [page] = renderTelegramHtml({
+      title: 'Backup failed',
+      blocks: [{ kind: 'details', summary: 'Task log', text: 'ERROR: <x>\nTASK ERROR' }],
+    });
+    assert.equal(page, '<b>Backup failed</b>\n<blockquote expandable><b>Task log</b>\nERROR: &lt;x&gt;\nTASK ERROR</blockquote>');
+    const pages = renderTelegramHtml({ blocks: [{ kind: 'details', summary: 'Task log', text: 'y'.repeat(10_000) }] });
+    assert.equal(pages.length, 1);
+    assert.ok(visible(pages[0]!).length <= TELEGRAM_TEXT_LIMIT);
+  });
+
   test('splits long replies into pages within 4096 visible characters, keeping every character', () => {
     const items = Array.from({ length: 400 }, (_, i) => `torrent number ${i} <with> & symbols`);
     const pages = renderTelegramHtml({ title: 'Torrents', blocks: [{ kind: 'list', items }] });

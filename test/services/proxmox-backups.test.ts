@@ -86,6 +86,18 @@ describe('backupRuns', () => {
     assert.deepEqual([run?.outcome, run?.error, run?.logTail], ['failed', 'job errors', undefined]);
   });
 
+  test("a failed guest's log lines are its own: never the lines of the guest before it", () => {
+    const runs = backupRuns([task('J', '', 10, 'job errors')], () => JOB_LOG_101_FAILED);
+    const failed = runs.find((r) => r.vmid === 101);
+    assert.deepEqual(failed?.logTail, [
+      'INFO: Starting Backup of VM 101 (lxc)',
+      "ERROR: Backup of VM 101 failed - command 'tar' failed: exit code 2",
+      'INFO: Backup job finished with errors',
+      'TASK ERROR: job errors',
+    ]);
+    assert.ok(!failed?.logTail?.some((l) => /VM 100/.test(l)));
+  });
+
   test('a multi-guest job is split per guest using its log', () => {
     const runs = backupRuns([task('J', '', 10, 'job errors')], () => JOB_LOG_101_FAILED);
     assert.deepEqual(

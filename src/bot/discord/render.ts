@@ -97,6 +97,13 @@ function bodyLines(blocks: readonly Block[], fieldsAsLines: boolean, max: number
         for (const piece of pack(text.split('\n'), max - 8)) out.push(`\`\`\`\n${piece}\n\`\`\``);
         break;
       }
+      case 'details': {
+        // Discord cannot fold text: the log sits in a spoiler (one tap shows it), cut to one piece.
+        const text = b.text.replace(/```/g, '`\u200b``').replace(/\|\|/g, '|\u200b|');
+        const piece = pack(text.split('\n'), max - b.summary.length - 16)[0] ?? '';
+        out.push(`**${esc(b.summary)}**`, `||\`\`\`\n${piece}\n\`\`\`||`);
+        break;
+      }
       case 'fields':
         if (fieldsAsLines) for (const f of b.fields) out.push(`**${esc(f.label)}**: ${fieldValue(f)}`);
         break;

@@ -47,6 +47,16 @@ function blockSegments(b: Block, max: number): Segment[] {
       return chunkPlain(b.text, max).map((p) => seg(p));
     case 'code':
       return chunkPlain(b.text, max - 20).map((p) => seg(p, 'pre'));
+    case 'details': {
+      // One folded quote, cut to fit one message: the summary shows, the rest opens on a tap.
+      const text = chunkPlain(b.text, Math.max(1, max - [...b.summary].length - 60))[0] ?? '';
+      return [
+        {
+          html: `<blockquote expandable><b>${escapeHtml(b.summary)}</b>\n${escapeHtml(text)}</blockquote>`,
+          length: [...b.summary].length + 1 + [...text].length,
+        },
+      ];
+    }
     case 'list':
       return b.items.flatMap((i) => chunkPlain(`• ${i}`, max).map((p) => seg(p)));
     case 'fields':

@@ -32,6 +32,9 @@ const SEVERITY: Record<AlertView['severity'], MessageSeverity> = { info: 'info',
 /** Params shown as labelled fields, in this order. */
 const FIELDS = ['charge', 'runtime', 'load', 'progress', 'model', 'detail'] as const;
 
+/** The most of a task log an alert carries (the folded quote fits one message with room to spare). */
+const MAX_LOG_CHARS = 2_000;
+
 /** Builds the renderer the OutboxWorker calls. */
 export function createAlertRenderer(deps: AlertRendererDeps): Render {
   const { messages } = deps;
@@ -81,7 +84,8 @@ export function createAlertRenderer(deps: AlertRendererDeps): Render {
         value: String(p[f]),
       }));
       const blocks: Block[] = fields.length ? [{ kind: 'fields', fields }] : [];
-      if (a.log) blocks.push({ kind: 'code', text: a.log });
+      // The cause is in the title; the log stays folded behind its summary (no sideways scrolling on a phone).
+      if (a.log) blocks.push({ kind: 'details', summary: t('alerts.log.summary'), text: a.log.slice(0, MAX_LOG_CHARS) });
       const footer = [t('alerts.footer.since', { time: time(a.raisedAt) })];
       if (a.atStart) footer.push(t('alerts.footer.atStart'));
       if (a.flapping) footer.push(t('alerts.footer.flapping', { minutes: deps.flapStableMinutes ?? 10 }));

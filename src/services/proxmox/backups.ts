@@ -45,6 +45,20 @@ export function parseVzdumpLog(lines: readonly string[]): VzdumpLogResults {
   return out;
 }
 
+/**
+ * The last lines of one guest's part of a vzdump log: from its "Starting Backup of VM <id>" up to
+ * the next guest's start, so a multi-guest job's failure never shows another guest's lines.
+ * The task's closing lines (`TASK ERROR: …`) after the last guest belong to it too.
+ */
+export function guestLogTail(lines: readonly string[], vmid: number, max = 10): string[] {
+  const starts = lines.flatMap((l, i) => (/Starting Backup of VM \d+\b/.test(l) ? [i] : []));
+  const from = lines.findIndex((l) => new RegExp(`Starting Backup of VM ${vmid}\\b`).test(l));
+  if (from < 0) return lines.slice(-max);
+  const next = starts.find((i) => i > from);
+  const own = lines.slice(from, next ?? lines.length);
+  return own.slice(-max);
+}
+
 /** Whether a task-list status means "still running" (source=all lists them as RUNNING). */
 const isRunning = (t: Task): boolean => t.endtime === undefined || t.status === undefined || t.status === 'RUNNING';
 
@@ -70,7 +84,7 @@ export function backupRuns(tasks: readonly Task[], logOf: (upid: string) => read
         ...base,
         outcome,
         ...(outcome === 'failed' ? { error: fromLog?.error || t.status || 'unknown error' } : {}),
-        ...(outcome === 'failed' && log ? { logTail: log.slice(-10) } : {}),
+        ...(outcome === 'failed' && log ? { logTail: guestLogTail(log, vmid) } : {}),
       });
       continue;
     }
@@ -83,7 +97,7 @@ export function backupRuns(tasks: readonly Task[], logOf: (upid: string) => read
         ...base,
         outcome,
         ...(outcome === 'failed' ? { error: r.error || t.status || 'the job ended before this guest finished' } : {}),
-        ...(outcome === 'failed' && log ? { logTail: log.slice(-10) } : {}),
+        ...(outcome === 'failed' && log ? { logTail: guestLogTail(log, id) } : {}),
       });
     }
   }
