@@ -1,5 +1,5 @@
 /**
- * discord.js caches stay bounded (issue 18): many people pressing commands and alerts posted to a
+ * discord.js caches stay bounded (issue 18): many people running commands and alerts posted to a
  * channel do not grow the client's memory — users are capped, messages are never kept — while
  * what the bot needs stays cached: the guild, its channels and the bot's own member.
  */
@@ -30,9 +30,10 @@ after(async () => {
 describe('Discord client caches', () => {
   test('users beyond the cap are not kept; messages are never cached; guild and channels stay', async () => {
     const people = DISCORD_USER_CACHE + 20;
-    // Strangers get one neutral answer each; every interaction carries a user object discord.js caches.
+    // Every interaction carries a user object discord.js caches; each person gets their answer.
     for (let i = 0; i < people; i++) {
-      const user = { id: String(400000000000000000n + BigInt(i)), username: `visitor${i}` };
+      const user = { id: String(400000000000000000n + BigInt(i)), username: `member${i}` };
+      h.app.permissions.people.enroll(`discord:${user.id}`, user.username, 'family');
       await fake.slashCommand('whoami', { user }).waitForAnswer();
     }
     await fake.slashCommand('status', { user: OWNER }).waitForAnswer();
