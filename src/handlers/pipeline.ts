@@ -123,6 +123,8 @@ export class Pipeline {
   private readonly startedRows = new WeakMap<RunRequest, number>();
   /** Runs of a mutating command in one of its read-only forms: never audited as a change. */
   private readonly readOnlyRuns = new WeakSet<RunRequest>();
+  /** Buttons handlers asked for that the viewer could not press: stripped before sending. */
+  private readonly unusable = new WeakSet<Action>();
   /** Runs whose command said it changed nothing. */
   private readonly noChangeRuns = new WeakSet<RunRequest>();
 
@@ -437,10 +439,23 @@ export class Pipeline {
       t: req.t,
       log: this.deps.log.child({ command: command.name }),
       now: () => this.deps.clock.now(),
-      action: (label, name, args = {}, o = {}) =>
-        this.makeAction(principal, chat, label, name, args, { oneShot: o.oneShot ?? Boolean(this.deps.registry.get(name)?.mutates), ...o }),
+      action: (label, name, args = {}, o = {}) => {
+        // Built for the viewer: a button their role in this chat could not press is never made.
+        if (!this.mayPress(principal, chat, name)) {
+          const unusable: Action = { label, token: '' };
+          this.unusable.add(unusable);
+          return unusable;
+        }
+        return this.makeAction(principal, chat, label, name, args, {
+          oneShot: o.oneShot ?? Boolean(this.deps.registry.get(name)?.mutates),
+          ...o,
+        });
+      },
       // Replies of an ephemeral command stay private even when a button re-runs it in a group.
-      send: (m) => sink.send(command.ephemeral ? { ...m, ephemeral: true } : m),
+      send: async (m) => {
+        const handle = await sink.send(this.usableOnly(command.ephemeral ? { ...m, ephemeral: true } : m));
+        return { edit: (e) => handle.edit(this.usableOnly(e)) };
+      },
       ...(req.attachment ? { attachment: req.attachment } : {}),
       ...(req.approvedBy ? { approvedBy: req.approvedBy } : {}),
       noChange: () => this.noChangeRuns.add(req),
@@ -457,7 +472,22 @@ export class Pipeline {
           .slice(0, 200)
       : undefined;
     this.record(req, failed ? 'failed' : this.noChangeRuns.has(req) ? 'unchanged' : 'ok', detail);
-    if (reply) await req.sink.send(req.command.ephemeral ? { ...reply, ephemeral: true } : reply);
+    if (reply) await req.sink.send(this.usableOnly(req.command.ephemeral ? { ...reply, ephemeral: true } : reply));
+  }
+
+  /** May this person press a button running `command` here: they may run it, or ask for it. */
+  private mayPress(principal: Principal, chat: ChatRef, command: string): boolean {
+    const target = this.deps.registry.get(command);
+    if (!target) return true; // internal (Cancel): open to whoever holds the token
+    return this.deps.access.can(principal, chat, target.permission) || Boolean(target.requestable);
+  }
+
+  /** The message without the buttons `mayPress` refused (rows left empty go too). */
+  private usableOnly(m: OutMessage): OutMessage {
+    if (!m.actions?.some((row) => row.some((a) => this.unusable.has(a)))) return m;
+    const rows = m.actions.map((row) => row.filter((a) => !this.unusable.has(a))).filter((row) => row.length > 0);
+    const { actions: _dropped, ...rest } = m;
+    return rows.length > 0 ? { ...rest, actions: rows } : rest;
   }
 
   /** Runs command code; a throw is logged with a reference, audited as `error` and told to the user. */

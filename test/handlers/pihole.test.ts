@@ -42,24 +42,20 @@ describe('Pi-hole commands', () => {
     await fake.close();
   });
 
-  test('/pihole for family: state, numbers, top lists, pause buttons', async () => {
+  test('/pihole for family: state, numbers, top lists, no pause buttons they could not press', async () => {
     const conv = await h.say(fam, '/pihole');
     const r = conv.replies[0]!;
     assert.match(r.text, /Blocking: on/);
     assert.match(r.text, /Blocked today: \d+ \(\d+\.\d %\)/);
     assert.match(r.text, /Most blocked:\n• \S+ \(\d+\)/);
     assert.match(r.text, /Busiest devices:/);
-    assert.deepEqual(
-      r.message.actions?.flat().map((a) => a.label),
-      ['Pause 5m', 'Pause 30m', 'Pause 1h'],
-    );
+    assert.deepEqual(r.message.actions?.flat().map((a) => a.label) ?? [], []);
     assert.equal(fake.loginCount(), 1);
   });
 
   test('pause buttons are admin-only; the owner pauses and resumes', async () => {
     const menu = (await h.say(fam, '/pihole')).replies[0]!.message;
-    const denied = await h.press(fam, buttonToken(menu, /Pause 5m/));
-    assert.match(denied.texts.join('\n'), /not allowed/);
+    assert.equal(menu.actions, undefined, 'family is shown no pause buttons');
     assert.equal(fake.blocking().enabled, true);
 
     const ownerMenu = (await h.say(OWNER, '/pihole')).replies[0]!.message;
@@ -71,8 +67,7 @@ describe('Pi-hole commands', () => {
 
     const status = await h.say(fam, '/pihole');
     assert.match(status.texts[0]!, /Blocking: paused, back on in (30m|29m)/);
-    const notYours = await h.press(OWNER, buttonToken(status.replies[0]!.message, /back on/));
-    assert.match(notYours.texts.join('\n'), /belongs to someone else/);
+    assert.equal(status.replies[0]!.message.actions, undefined, 'nor a resume button');
     const mine = (await h.say(OWNER, '/pihole')).replies[0]!.message;
     const resume = await h.press(OWNER, buttonToken(mine, /back on/));
     assert.match(resume.texts.join('\n'), /on again/);
