@@ -264,6 +264,24 @@ const alerts = z
         }
       })
       .optional(),
+    /** Recurring maintenance windows (nightly backups…): alerts of `target` are held from each `cron` start for `durationMinutes`. */
+    maintenance: z
+      .array(
+        z
+          .object({
+            /** `all`, a backend name (omv, pihole…), or a guest's name or number. */
+            target: z.union([z.number().int(), z.string().regex(/^[\w.-]+$/, 'expected all, a backend name, or a guest name or number')]),
+            /** When each window starts, in the config's timezone (node-cron: minute hour day month weekday). */
+            cron: cronExpression,
+            durationMinutes: z
+              .number()
+              .positive()
+              .max(7 * 24 * 60),
+            reason: z.string().max(200).optional(),
+          })
+          .strict(),
+      )
+      .default([]),
     offsite: z
       .object({ ssh: sshSchema, command: z.string(), windowHours: seconds(26), pollSeconds: seconds(900) })
       .strict()
@@ -332,7 +350,7 @@ export const configSchema = z
     transmission: transmission.optional(),
     router: router.optional(),
     nut: nut.optional(),
-    alerts: alerts.default({ bindings: [], debounceSeconds: 30, renotifyMinutes: 60, maxAttempts: 12, maxAgeHours: 24 }),
+    alerts: alerts.default({ bindings: [], debounceSeconds: 30, renotifyMinutes: 60, maxAttempts: 12, maxAgeHours: 24, maintenance: [] }),
   })
   .strict();
 

@@ -22,6 +22,17 @@ import { OutboxWorker } from '../alerts/worker.ts';
 import { PowerCutOrchestrator, powerCutReporterFor, type PowerController } from '../alerts/powercut.ts';
 import { PowerCutStore } from '../alerts/powercut-journal.ts';
 import { PowerRestore } from '../alerts/restore.ts';
+import { maintenanceHold, powerCutHold, wanHold } from '../alerts/holds.ts';
+import {
+  MaintenanceWindows,
+  maintenanceDeadlines,
+  maintenanceEndedMessage,
+  RecurringWindows,
+  openWindows,
+  resolveTarget,
+  type MaintenanceDeps,
+} from '../handlers/alerts/maintenance.ts';
+import { WAN_DOWN_KEY } from '../services/routeros/alerts.ts';
 import type { Binding } from '../alerts/routing.ts';
 import { AlertService } from '../alerts/service.ts';
 import { alertCommands } from '../handlers/alerts/commands.ts';
@@ -189,9 +200,54 @@ export function createAlerting(deps: AlertingDeps): Alerting {
       let restoreRef: PowerRestore | undefined;
       const pc = config.alerts.powerCut;
       const ups = feeds.find((f) => f.backend === 'nut')?.poller as Poller<UpsState> | undefined;
+      const journal = new PowerCutStore(db);
+      const refreshFeeds = async (): Promise<void> => {
+        await Promise.all(feeds.map((f) => f.poller.refresh()));
+      };
+
+      // Causes the rules cannot see: a power cut, the WAN down, maintenance windows.
+      let onBatterySince: number | undefined;
+      ups?.onRefresh((s) => {
+        if (s.status === 'ok') onBatterySince = onBattery(s.value) ? (onBatterySince ?? clock.now()) : undefined;
+      });
+      service.addHoldSource(powerCutHold(() => journal.open()?.startedAt ?? journal.owed()?.startedAt ?? onBatterySince));
+      service.addHoldSource(
+        wanHold(
+          (origin) => deps.backends.get(origin)?.needsInternet === true,
+          () => {
+            const r = service.store.record(WAN_DOWN_KEY);
+            return r && r.state !== 'resolved' ? r.firstSeenAt : undefined;
+          },
+        ),
+      );
+      const windows = new MaintenanceWindows(ctx.deadlines.store);
+      const guests = (): ReturnType<NonNullable<FeatureModule['guests']>> => modules.flatMap((m) => m.guests?.() ?? []);
+      const recurring = new RecurringWindows(config.alerts.maintenance, config.timezone, (target) =>
+        resolveTarget(target, [...backends], guests()),
+      );
+      ctx.deadlines.worker.register(
+        maintenanceDeadlines((d) => {
+          if (d.chat) notify(d.chat, (t) => maintenanceEndedMessage(t, d));
+          void refreshFeeds().catch(() => undefined);
+        }),
+      );
+      const maintenance: MaintenanceDeps = {
+        windows,
+        backends: () => [...backends],
+        guests,
+        timezone: config.timezone,
+        refreshFeeds,
+        recurring,
+      };
+      service.addHoldSource(
+        maintenanceHold(
+          (now) => openWindows(maintenance, now),
+          (origin) => deps.backends.get(origin)?.runsOn,
+        ),
+      );
+
       if (pc?.enabled && ups) {
         const controller = powerController ?? noHypervisor;
-        const journal = new PowerCutStore(db);
         powerCut = new PowerCutOrchestrator(
           { ...pc, guestTimeoutMs: pc.guestTimeoutSeconds * 1000 },
           controller,
@@ -248,9 +304,8 @@ export function createAlerting(deps: AlertingDeps): Alerting {
           muteTargets: () => [...ALERT_SOURCES, ...backends, ...modules.flatMap((m) => m.muteTargets ?? [])],
           ...(powerCut ? { powerCut } : {}),
           ...(ctx.simulate ? { simulate: ctx.simulate } : {}),
-          refreshFeeds: async () => {
-            await Promise.all(feeds.map((f) => f.poller.refresh()));
-          },
+          refreshFeeds,
+          maintenance,
         }),
         start() {
           worker.start();
@@ -265,6 +320,7 @@ export function createAlerting(deps: AlertingDeps): Alerting {
         async stop() {
           if (pruneTimer) clearInterval(pruneTimer);
           digest?.stop();
+          recurring.stop();
           await powerCut?.idle();
           await restoreRef?.idle();
           await worker.stop();

@@ -114,6 +114,8 @@ export interface FeatureModule {
   readonly restoreChecks?: readonly RestoreCheck[];
   /** This area's part of the morning digest, from its latest snapshot (never slow). */
   readonly digestInput?: () => Partial<DigestInput>;
+  /** The hypervisor's guests from its cached snapshot, for /maintenance targets (`docker (CT 101)`). */
+  readonly guests?: () => readonly { readonly vmid: number; readonly name: string; readonly label: string }[];
   /** Extra /mute targets this area understands (e.g. `network-guest`). */
   readonly muteTargets?: readonly string[];
   /** Completion sources named by ArgDef.autocomplete ('guest', 'torrent', 'domain'…): values from cached state, fast. */
@@ -128,6 +130,8 @@ export interface BackendInfo {
   readonly labelKey: string;
   /** The backend it runs on: while that one is unreachable, this one's alerts are suppressed. */
   readonly runsOn?: string;
+  /** It is reached over the internet (the off-site copy): its alerts are held while the WAN is down. */
+  readonly needsInternet?: boolean;
 }
 
 /**

@@ -46,6 +46,6 @@ export const offsiteArea: AreaDescriptor = {
   messages: [offsiteMessages],
   configSections: ['alerts.offsite'],
   alertSources: ['backup'],
-  backends: { [OFFSITE_BACKEND]: { labelKey: 'offsite.label', runsOn: 'proxmox' } },
+  backends: { [OFFSITE_BACKEND]: { labelKey: 'offsite.label', runsOn: 'proxmox', needsInternet: true } },
   create: offsiteModule,
 };

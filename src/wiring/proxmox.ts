@@ -3,6 +3,7 @@ import { proxmoxCommands } from '../handlers/proxmox/commands.ts';
 import { proxmoxDigest, proxmoxStatusSection } from '../handlers/proxmox/status.ts';
 import { proxmoxConditions, type ProxmoxRuleOptions } from '../services/proxmox/alerts.ts';
 import { ProxmoxClient } from '../services/proxmox/client.ts';
+import { guestLabel } from '../services/proxmox/types.ts';
 import { ProxmoxPower } from '../services/proxmox/power.ts';
 import { snapshotValue } from '../services/poller.ts';
 import { proxmoxPoller } from '../services/proxmox/poller.ts';
@@ -73,6 +74,10 @@ export function proxmoxModule(ctx: WiringContext): ProxmoxModule | undefined {
         return (v?.guests ?? []).filter((g) => !g.template).map((g) => g.name);
       },
     },
+    guests: () =>
+      (snapshotValue(poller.snapshot)?.guests ?? [])
+        .filter((g) => !g.template)
+        .map((g) => ({ vmid: g.vmid, name: g.name, label: guestLabel(g) })),
     powerController: power,
     start() {
       poller.start();

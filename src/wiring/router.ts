@@ -21,6 +21,7 @@ import { routerMessages } from '../handlers/router/messages.ts';
 import { routerMigrations } from '../handlers/router/store.ts';
 import { deviceMessages } from '../handlers/devices/messages.ts';
 import { deviceMigrations } from '../handlers/devices/store.ts';
+import { routerConditions } from '../services/routeros/alerts.ts';
 import type { AreaDescriptor, FeatureModule, WiringContext } from './module.ts';
 
 /** Builds the router module, or undefined when the config has no `router` section. */
@@ -109,9 +110,9 @@ export function routerModule(ctx: WiringContext): FeatureModule | undefined {
     statusSections: [routerStatusSection(poller), pausedDevices],
     alertsSections: [pausedDevices],
     muteTargets: ['network-guest'],
-    // No router rules yet: the feed gives the engine the router's reachability as an alert.
+    // The router's reachability, and the internet link (its consequences are held while it is down).
     alertFeeds: [
-      { backend: 'router', poller, rules: () => [] },
+      { backend: 'router', poller, rules: (v) => routerConditions(v, c.wanInterface) },
       // The lease table: no rules of its own (new devices are announced by the tracker), but
       // /simulate and the engine refresh it with the other feeds.
       { backend: 'devices', poller: leases, rules: () => [] },

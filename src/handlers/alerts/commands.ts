@@ -7,6 +7,7 @@ import type { AlertService } from '../../alerts/service.ts';
 import { arg } from '../args.ts';
 import { defineCommand, type AnyCommand } from '../command.ts';
 import { causeText } from './causes.ts';
+import { maintenanceCommands, maintenanceSection, type MaintenanceDeps } from './maintenance.ts';
 import { formatTime } from './render.ts';
 import { stateIcon } from '../../core/state-icon.ts';
 
@@ -36,6 +37,8 @@ export interface AlertCommandDeps {
   readonly refreshFeeds: () => Promise<void>;
   /** How long /simulate waits for the alerts to be delivered (default 20 s). */
   readonly simulateTimeoutMs?: number;
+  /** Maintenance windows (/maintenance, and their lines and [End now] buttons in /alerts). */
+  readonly maintenance?: MaintenanceDeps;
 }
 
 /** Builds the alert commands. */
@@ -85,6 +88,8 @@ export function alertCommands(deps: AlertCommandDeps): AnyCommand[] {
           },
         );
       }
+      const windows = deps.maintenance ? maintenanceSection(ctx, deps.maintenance) : { blocks: [], actions: [] };
+      blocks.push(...windows.blocks);
       const mutes = service.mutes();
       if (mutes.length) {
         blocks.push(
@@ -130,7 +135,12 @@ export function alertCommands(deps: AlertCommandDeps): AnyCommand[] {
       if (deps.powerCut && deps.powerCut.state !== 'idle')
         blocks.push({ kind: 'text', text: ctx.t('alerts.list.powercut', { state: ctx.t(`alerts.pc.state.${deps.powerCut.state}`) }) });
       const worst = active.some((a) => a.severity === 'critical') ? 'critical' : active.length || dead.length ? 'warning' : 'success';
-      return { title: ctx.t('alerts.list.title'), severity: worst, blocks };
+      return {
+        title: ctx.t('alerts.list.title'),
+        severity: worst,
+        blocks,
+        ...(windows.actions.length ? { actions: windows.actions } : {}),
+      };
     },
   });
 
@@ -240,7 +250,15 @@ export function alertCommands(deps: AlertCommandDeps): AnyCommand[] {
     },
   });
 
-  const commands: AnyCommand[] = [list, mute, unmute, ack, snooze, powercut];
+  const commands: AnyCommand[] = [
+    list,
+    mute,
+    unmute,
+    ack,
+    snooze,
+    powercut,
+    ...(deps.maintenance ? maintenanceCommands(deps.maintenance) : []),
+  ];
   const simulateFn = deps.simulate;
   if (simulateFn) {
     commands.push(

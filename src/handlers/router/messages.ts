@@ -5,6 +5,8 @@ export const routerMessages = defineMessages(
   {
     'group.router': 'Router and WiFi',
     'router.label': 'Router',
+    'alert.network.wan_down': 'The internet link is down ({interface} has no address)',
+    'alert.network.wan_down.resolved': 'The internet link is back',
     'router.wifi.summary': 'Guest WiFi name and password, with a QR code to scan',
     'router.wifi.title': 'Guest WiFi',
     'router.wifi.intro': 'Scan the QR code with the phone camera, or type:',
@@ -69,6 +71,8 @@ export const routerMessages = defineMessages(
   {
     'group.router': 'Router y WiFi',
     'router.label': 'Router',
+    'alert.network.wan_down': 'La conexión a internet está caída ({interface} no tiene dirección)',
+    'alert.network.wan_down.resolved': 'La conexión a internet ha vuelto',
     'router.wifi.summary': 'Nombre y contraseña del WiFi de invitados, con un código QR para escanear',
     'router.wifi.title': 'WiFi de invitados',
     'router.wifi.intro': 'Escanea el código QR con la cámara del móvil, o escribe:',

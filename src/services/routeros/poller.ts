@@ -11,6 +11,8 @@ export interface RouterOverview {
   readonly resource: RouterResource;
   /** Undefined while the WAN link has no address (or the lookup failed). */
   readonly publicIp: string | undefined;
+  /** The WAN interface has a live address (true), has none (false: the internet link is down), or could not be read. */
+  readonly wanUp: boolean | undefined;
   /** Guest AP state; undefined when it could not be read (e.g. missing interface). */
   readonly guestEnabled: boolean | undefined;
 }
@@ -31,6 +33,7 @@ export async function fetchRouterOverview(client: RouterOsClient): Promise<Resul
     resource: resource.value,
     identity: identity.ok ? identity.value : undefined,
     publicIp: publicIp.ok ? publicIp.value : undefined,
+    wanUp: publicIp.ok ? publicIp.value !== undefined : undefined,
     guestEnabled: guest.ok ? !guest.value.disabled : undefined,
   });
 }

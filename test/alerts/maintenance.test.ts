@@ -1,0 +1,133 @@
+/**
+ * /maintenance end to end with the fake Proxmox on a ManualClock: the window holds its guest's
+ * alert, is listed in /alerts with an [End now] button, survives a restart (it is a deadline),
+ * ends on time through the deadline worker (the chat is told, the alert is raised), and a
+ * recurring window from the config is open from its cron start for its duration.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { test, type TestContext } from 'node:test';
+import assert from 'node:assert/strict';
+import { ManualClock } from '../../src/core/clock.ts';
+import { validateConfig } from '../../src/core/config.ts';
+import { startProxmoxFake } from '../../src/demo/proxmox.ts';
+import { RecurringWindows, resolveTarget } from '../../src/handlers/alerts/maintenance.ts';
+import { waitFor } from '../support/real-server.ts';
+import { buttonToken, OWNER, startTestApp, type TestApp } from '../support/app-harness.ts';
+
+const DOCKER_KEY = 'guest:proxmox1:101:stopped';
+
+async function setup(t: TestContext) {
+  const clock = new ManualClock(Date.UTC(2026, 10, 25, 14, 0, 0));
+  const pve = await startProxmoxFake({ taskDurationMs: 0, unauthDelayMs: 0, now: () => clock.now() });
+  const dir = mkdtempSync(join(tmpdir(), 'maintenance-'));
+  const config = {
+    timezone: 'UTC',
+    proxmox: {
+      url: pve.url,
+      node: pve.node,
+      tokenId: pve.tokenId,
+      tokenSecret: pve.tokenSecret,
+      pollSeconds: 3600,
+      expectedRunning: [100, 101],
+    },
+    alerts: { bindings: [{ chat: 'console:main' }], debounceSeconds: 30 },
+  };
+  const s = { clock, pve, h: await startTestApp(config, { clock, dir }), config, dir };
+  t.after(async () => {
+    await s.h.close();
+    await pve.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+  return s;
+}
+
+async function poll(h: TestApp, clock: ManualClock, ms = 2 * 60_000): Promise<void> {
+  clock.advance(ms);
+  await h.say(OWNER, '/guests');
+}
+const state = (h: TestApp, key: string): string | undefined =>
+  h.app.db
+    .prepare(
+      "SELECT json_extract(data, '$.state') || '/' || coalesce(json_extract(data, '$.heldBy.kind'), '-') FROM alert_records WHERE key = ?",
+    )
+    .pluck()
+    .get(key) as string | undefined;
+
+test('/maintenance docker 30m holds its alert, survives a restart and ends on time', async (t) => {
+  const s = await setup(t);
+  await poll(s.h, s.clock);
+  const reply = (await s.h.say(OWNER, '/maintenance docker 30m kernel update')).replies[0];
+  assert.match(reply?.text ?? '', /Maintenance of docker \(CT 101\) until 14:32 \(kernel update\)/);
+  assert.ok(buttonToken(reply?.message, /End maintenance of docker \(CT 101\) now/));
+  const audit = s.h.app.db.prepare('SELECT command, result FROM audit_log').all();
+  assert.ok(
+    audit.some((a) => JSON.stringify(a).includes('maintenance')),
+    `audited: ${JSON.stringify(audit)}`,
+  );
+
+  s.pve.setGuestState(101, 'stopped');
+  await poll(s.h, s.clock);
+  await poll(s.h, s.clock);
+  assert.equal(state(s.h, DOCKER_KEY), 'pending/maintenance');
+  const alerts = (await s.h.say(OWNER, '/alerts')).replies[0];
+  assert.match(alerts?.text ?? '', /Maintenance \(1\)\n• 🔧 docker \(CT 101\) until 14:32 \(by .+\): kernel update/);
+  assert.match(alerts?.text ?? '', /docker \(CT 101\) is not running \(stopped\) — maintenance until 14:32: kernel update/);
+  assert.ok(buttonToken(alerts?.message, /End maintenance of docker/));
+
+  // A restart on the same database keeps the window.
+  await s.h.close();
+  s.h = await startTestApp(s.config, { clock: s.clock, dir: s.dir });
+  assert.match((await s.h.say(OWNER, '/alerts')).texts[0] ?? '', /🔧 docker \(CT 101\) until 14:32/);
+
+  // Time is up: the deadline worker ends it, the chat is told, and the guest still down is raised.
+  s.clock.advance(30 * 60_000);
+  await waitFor(() => state(s.h, DOCKER_KEY) === 'raised/-', { what: 'the alert raised after the window', timeoutMs: 10_000 });
+  await waitFor(() => (s.h.app.db.prepare('SELECT count(*) FROM deadlines').pluck().get() as number) === 0, {
+    what: 'the deadline worker to end the window',
+    timeoutMs: 10_000,
+  });
+  const told = s.h.app.db.prepare('SELECT destination, payload FROM alert_outbox').all() as { destination: string; payload: string }[];
+  assert.ok(
+    told.some((r) => r.destination === 'telegram:1000' && r.payload.includes('Maintenance of docker (CT 101) is over')),
+    JSON.stringify(told.map((r) => [r.destination, r.payload.slice(0, 200)])),
+  );
+});
+
+test('[End now] ends a window at once; an unknown target lists the choices', async (t) => {
+  const s = await setup(t);
+  await poll(s.h, s.clock);
+  const unknown = (await s.h.say(OWNER, '/maintenance toaster 1h')).texts[0] ?? '';
+  assert.match(unknown, /I do not know "toaster"\. Choose one of: all, .*proxmox.*nas, docker/);
+  const reply = (await s.h.say(OWNER, '/maintenance all 2h')).replies[0];
+  assert.match(reply?.text ?? '', /Maintenance of everything until 16:02/);
+  const ended = await s.h.press(OWNER, buttonToken(reply?.message, /End maintenance of everything now/));
+  assert.match(ended.texts[0] ?? '', /Maintenance of everything ended/);
+  assert.doesNotMatch((await s.h.say(OWNER, '/alerts')).texts[0] ?? '', /Maintenance \(/);
+  const again = await s.h.press(OWNER, buttonToken(reply?.message, /End maintenance/));
+  assert.match(again.texts[0] ?? '', /already (ended|used)/);
+  // Family may not open one.
+  const fam = s.h.person('family');
+  assert.doesNotMatch((await s.h.say(fam, '/maintenance all 1h')).texts[0] ?? '', /Maintenance of/);
+});
+
+test('a recurring window is open from its cron start (config timezone) for its duration', () => {
+  const w = new RecurringWindows(
+    [{ target: 101, cron: '30 2 * * *', durationMinutes: 60, reason: 'nightly backup' }],
+    'Europe/Madrid',
+    (q) => resolveTarget(q, ['omv'], [{ vmid: 101, name: 'docker', label: 'docker (CT 101)' }]),
+  );
+  const at = (iso: string) => w.active(Date.parse(iso)).map((x) => `${x.target}@${new Date(x.until).toISOString()}`);
+  assert.deepEqual(at('2026-11-25T01:29:00Z'), []); // 02:29 in Madrid
+  assert.deepEqual(at('2026-11-25T01:30:00Z'), ['guest:101@2026-11-25T02:30:00.000Z']);
+  assert.deepEqual(at('2026-11-25T02:29:59Z'), ['guest:101@2026-11-25T02:30:00.000Z']);
+  assert.deepEqual(at('2026-11-25T02:30:00Z'), []);
+  w.stop();
+});
+
+test('--check-config refuses a recurring window with a bad cron expression, naming the key', () => {
+  const r = validateConfig({ alerts: { maintenance: [{ target: 'all', cron: '61 * * * *', durationMinutes: 30 }] } });
+  assert.equal(r.ok, false);
+  assert.ok(!r.ok && r.problems.some((p) => p.path === 'alerts.maintenance.0.cron'), JSON.stringify(!r.ok && r.problems));
+});
