@@ -6,31 +6,12 @@
  */
 import { test, type TestContext } from 'node:test';
 import assert from 'node:assert/strict';
-import { ManualClock } from '../../src/core/clock.ts';
-import { startProxmoxFake } from '../../src/demo/proxmox.ts';
 import { buttonToken, OWNER, startTestApp, type TestApp } from '../support/app-harness.ts';
-
-const DOCKER_KEY = 'guest:proxmox1:101:stopped';
+import { clockedProxmox, DOCKER_KEY, guestAlertConfig, pollGuests } from '../support/guest-alerts.ts';
 
 async function setup(t: TestContext, fakeOpts: { backupDurationMs?: number } = {}) {
-  const clock = new ManualClock(Date.UTC(2026, 10, 25, 14, 0, 0));
-  const pve = await startProxmoxFake({ taskDurationMs: 0, unauthDelayMs: 0, now: () => clock.now(), ...fakeOpts });
-  const h = await startTestApp(
-    {
-      timezone: 'UTC',
-      proxmox: {
-        url: pve.url,
-        node: pve.node,
-        tokenId: pve.tokenId,
-        tokenSecret: pve.tokenSecret,
-        pollSeconds: 3600,
-        expectedRunning: [100, 101],
-        backupGraceMinutes: 10,
-      },
-      alerts: { bindings: [{ chat: 'console:main' }], debounceSeconds: 30 },
-    },
-    { clock },
-  );
+  const { clock, pve } = await clockedProxmox(fakeOpts);
+  const h = await startTestApp(guestAlertConfig(pve, { backupGraceMinutes: 10 }), { clock });
   t.after(async () => {
     await h.close();
     await pve.close();
@@ -38,11 +19,7 @@ async function setup(t: TestContext, fakeOpts: { backupDurationMs?: number } = {
   return { clock, pve, h };
 }
 
-/** Lets the poller's snapshot go stale, then /guests refreshes it (and the engine evaluates it). */
-async function poll(h: TestApp, clock: ManualClock, ms = 2 * 60_000): Promise<string> {
-  clock.advance(ms);
-  return (await h.say(OWNER, '/guests')).texts[0] ?? '';
-}
+const poll = pollGuests;
 
 const record = (h: TestApp, key: string): { state: string; heldBy?: { kind: string } } | undefined => {
   const d = h.app.db.prepare('SELECT data FROM alert_records WHERE key = ?').pluck().get(key) as string | undefined;

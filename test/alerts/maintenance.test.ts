@@ -9,31 +9,16 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test, type TestContext } from 'node:test';
 import assert from 'node:assert/strict';
-import { ManualClock } from '../../src/core/clock.ts';
 import { validateConfig } from '../../src/core/config.ts';
-import { startProxmoxFake } from '../../src/demo/proxmox.ts';
 import { RecurringWindows, resolveTarget } from '../../src/handlers/alerts/maintenance.ts';
 import { waitFor } from '../support/real-server.ts';
 import { buttonToken, OWNER, startTestApp, type TestApp } from '../support/app-harness.ts';
-
-const DOCKER_KEY = 'guest:proxmox1:101:stopped';
+import { clockedProxmox, DOCKER_KEY, guestAlertConfig, pollGuests } from '../support/guest-alerts.ts';
 
 async function setup(t: TestContext) {
-  const clock = new ManualClock(Date.UTC(2026, 10, 25, 14, 0, 0));
-  const pve = await startProxmoxFake({ taskDurationMs: 0, unauthDelayMs: 0, now: () => clock.now() });
+  const { clock, pve } = await clockedProxmox();
   const dir = mkdtempSync(join(tmpdir(), 'maintenance-'));
-  const config = {
-    timezone: 'UTC',
-    proxmox: {
-      url: pve.url,
-      node: pve.node,
-      tokenId: pve.tokenId,
-      tokenSecret: pve.tokenSecret,
-      pollSeconds: 3600,
-      expectedRunning: [100, 101],
-    },
-    alerts: { bindings: [{ chat: 'console:main' }], debounceSeconds: 30 },
-  };
+  const config = guestAlertConfig(pve);
   const s = { clock, pve, h: await startTestApp(config, { clock, dir }), config, dir };
   t.after(async () => {
     await s.h.close();
@@ -43,10 +28,7 @@ async function setup(t: TestContext) {
   return s;
 }
 
-async function poll(h: TestApp, clock: ManualClock, ms = 2 * 60_000): Promise<void> {
-  clock.advance(ms);
-  await h.say(OWNER, '/guests');
-}
+const poll = pollGuests;
 const state = (h: TestApp, key: string): string | undefined =>
   h.app.db
     .prepare(
