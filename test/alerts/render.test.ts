@@ -106,6 +106,28 @@ describe('alert rendering', () => {
     });
     assert.match(toPlainText(m), /^UPS is not answering\nDetail: unreachable: connection failed/);
   });
+  test('a known network cause reads translated; a task log is folded behind its summary', async () => {
+    const refused = await r({
+      type: 'alert',
+      event: event(
+        {},
+        {
+          key: 'backend:nut:unreachable',
+          source: 'backend',
+          severity: 'warning',
+          summaryKey: 'alerts.backend.unreachable',
+          params: { backend: 'nut', detail: 'unreachable: connection refused', reason: 'connection-refused' },
+        },
+      ),
+    });
+    assert.match(toPlainText(refused), /Detail: the connection was refused/);
+    const failed = await r({ type: 'alert', event: event({}, { log: 'INFO: Starting Backup of VM 101\nERROR: disk full' }) });
+    assert.deepEqual(failed.blocks.at(-1), {
+      kind: 'details',
+      summary: 'Task log',
+      text: 'INFO: Starting Backup of VM 101\nERROR: disk full',
+    });
+  });
   test('a storm group and a quiet-hours summary are one message each', async () => {
     const items = [event(), event({ kind: 'resolve' }), event({}, { severity: 'warning', summaryKey: 'alerts.ups.replace_battery' })];
     const g = await r({ type: 'group', items });
