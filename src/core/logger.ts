@@ -15,6 +15,7 @@ const SECRET_LOG_KEYS = [
   'serverinfoToken',
   'privateKey',
   'passphrase',
+  'heartbeatUrl',
   'sid',
   'authorization',
   'cookie',
