@@ -155,14 +155,23 @@ export class Pipeline {
     }
   }
 
+  /** A nicety, never a reason to fail the message: on a full disk the command still gets its own clear answer. */
+  private adoptPlatformName(identity: string, displayName: string): boolean {
+    try {
+      return this.deps.people.adoptPlatformName(identity, displayName);
+    } catch (e) {
+      this.deps.log.warn({ err: e }, 'could not store the platform name');
+      return false;
+    }
+  }
+
   /** Who is this → rate limit → which command: then the run steps, or a short reply. */
   private async dispatch(inv: Invocation, sink: ReplySink, lang: Language, t: Translate): Promise<void> {
     const { access } = this.deps;
     let principal = access.resolve(inv.user.identity);
     if (!principal) return this.stranger(inv, sink, lang, t);
     // An owner named in config is known before they first write: from then on, the name their platform shows.
-    if (this.deps.people.adoptPlatformName(principal.identity, inv.user.displayName))
-      principal = access.resolve(inv.user.identity) ?? principal;
+    if (this.adoptPlatformName(principal.identity, inv.user.displayName)) principal = access.resolve(inv.user.identity) ?? principal;
     // The limit protects against floods from others; the owner at a terminal is never slowed down.
     // Checked before the input is resolved, so a rate-limited press does not use up its button.
     if (principal.role !== 'owner' && !access.consumeRateLimit(principal.identity)) {
