@@ -270,9 +270,12 @@ export class Pipeline {
     if (access.can(req.approvedBy ?? caller, req.chat, req.command.permission)) return true;
     this.record(req, 'denied');
     const offer = this.hooks.onDenied?.(req, {
-      action: (label, name, args, o = {}) => this.makeAction(caller, req.chat, label, name, args, o),
+      action: (label, name, args, o = {}) => this.viewerAction(caller, req.chat, label, name, args, o),
     });
-    await req.sink.send(offer ?? textMessage(req.t('pipeline.denied'), { severity: 'warning' }));
+    // An offer whose every button the caller could not press (a guest cannot ask an admin) is the plain denial.
+    const usable = offer && this.usableOnly(offer);
+    const offered = usable && (!offer.actions?.length || usable.actions?.length) ? usable : undefined;
+    await req.sink.send(offered ?? textMessage(req.t('pipeline.denied'), { severity: 'warning' }));
     return false;
   }
 
@@ -448,18 +451,11 @@ export class Pipeline {
       t: req.t,
       log: this.deps.log.child({ command: command.name }),
       now: () => this.deps.clock.now(),
-      action: (label, name, args = {}, o = {}) => {
-        // Built for the viewer: a button their role in this chat could not press is never made.
-        if (!this.mayPress(principal, chat, name)) {
-          const unusable: Action = { label, token: '' };
-          this.unusable.add(unusable);
-          return unusable;
-        }
-        return this.makeAction(principal, chat, label, name, args, {
+      action: (label, name, args = {}, o = {}) =>
+        this.viewerAction(principal, chat, label, name, args, {
           oneShot: o.oneShot ?? Boolean(this.deps.registry.get(name)?.mutates),
           ...o,
-        });
-      },
+        }),
       // Replies of an ephemeral command stay private even when a button re-runs it in a group.
       send: async (m) => {
         const handle = await sink.send(this.usableOnly(command.ephemeral ? { ...m, ephemeral: true } : m));
@@ -557,6 +553,23 @@ export class Pipeline {
         return { ok: true, command, raw: {}, opts: { attachment: input.attachment } };
       }
     }
+  }
+
+  /** A button built for the viewer: one their role in this chat could not press is never made (usableOnly drops it). */
+  private viewerAction(
+    principal: Principal,
+    chat: ChatRef,
+    label: string,
+    command: string,
+    args: Readonly<Record<string, string>>,
+    o: ActionOptions,
+  ): Action {
+    if (!this.mayPress(principal, chat, command)) {
+      const unusable: Action = { label, token: '' };
+      this.unusable.add(unusable);
+      return unusable;
+    }
+    return this.makeAction(principal, chat, label, command, args, o);
   }
 
   private makeAction(

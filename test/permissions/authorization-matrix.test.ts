@@ -3,14 +3,16 @@
  * command is covered automatically), typed and pressed as a button, × every role and a
  * stranger × a private chat, a Telegram group, a supergroup, a family-limited group and a
  * Discord channel. Asserts allowed or denied against the household policy written out below,
- * that a denied command never reaches its run() (so never its service), and that internal
- * button-only commands cannot be typed by anyone.
+ * that a denied command never reaches its run() (so never its service), that internal
+ * button-only commands cannot be typed by anyone, and that every button a reply shows runs a
+ * command the viewer may run or ask for in that chat (issue 14: no button they cannot use).
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import type { AnyCommand, StrangerContext } from '../../src/handlers/command.ts';
 import type { Input } from '../../src/handlers/pipeline.ts';
 import { ActionTokens } from '../../src/permissions/action-tokens.ts';
+import { hashCode } from '../../src/permissions/codes.ts';
 import type { ChatRef } from '../../src/permissions/access.ts';
 import { roleRank, type Role } from '../../src/permissions/roles.ts';
 import { OWNER, startDemoTestApp, type TestApp } from '../support/app-harness.ts';
@@ -93,6 +95,9 @@ describe('authorization matrix', () => {
     const tokens = new ActionTokens(h.app.db, h.clock);
     const problems: string[] = [];
     let cells = 0;
+    let buttonsSeen = 0;
+    const commandBehind = (token: string): string | undefined =>
+      h.app.db.prepare('SELECT command FROM action_tokens WHERE token_hash = ?').pluck().get(hashCode(token)) as string | undefined;
     for (const c of commands) {
       for (const who of WHO) {
         for (const [chatName, chat] of Object.entries(CHATS)) {
@@ -138,6 +143,16 @@ describe('authorization matrix', () => {
               continue;
             }
             if (allowed && wasDenied) problems.push(`${cell}: denied, expected allowed`);
+            if (effective !== undefined) {
+              const shown = [...conv.replies.flatMap((r) => [r.message, ...r.edits]), ...conv.originUpdates];
+              for (const action of shown.flatMap((m) => m.actions ?? []).flat()) {
+                buttonsSeen++;
+                const target = h.app.registry.get(commandBehind(action.token) ?? '');
+                if (!target) continue; // internal (Cancel): whoever holds the message may press it
+                const usable = roleRank(effective) >= roleRank(expectedMinRole(target.permission)) || Boolean(target.requestable);
+                if (!usable) problems.push(`${cell}: shows the button '${action.label}' (/${target.name}) the viewer cannot use`);
+              }
+            }
             if (!allowed) {
               if (ranNow) problems.push(`${cell}: reached run() although not allowed`);
               if (who !== 'stranger' && !wasDenied) problems.push(`${cell}: not told it was denied (${JSON.stringify(conv.texts)})`);
@@ -151,6 +166,7 @@ describe('authorization matrix', () => {
       }
     }
     assert.equal(cells, commands.length * WHO.length * Object.keys(CHATS).length * HOW.length);
+    assert.ok(buttonsSeen > 100, `replies showed buttons to check (${buttonsSeen})`);
     assert.deepEqual(problems, []);
   });
 
