@@ -19,14 +19,19 @@ export function wifiQrPayload(w: WifiQrInput): string {
   return `WIFI:${parts.join(';')};;`;
 }
 
-/** Renders the payload as a PNG QR code (medium error correction, quiet zone kept). */
+/**
+ * Renders the payload as a PNG QR code (medium error correction, quiet zone kept) with the
+ * network name printed underneath, so a forwarded or screenshotted image still says which network
+ * it joins. The name is drawn in a built-in 5×7 font for printable ASCII; any other character is a
+ * box (the exact name stays in the message text).
+ */
 export async function wifiQrPng(w: WifiQrInput, opts: { widthPx?: number } = {}): Promise<Buffer> {
-  // Loaded on first use (with pngjs): only /wifi needs it, so it stays out of start-up.
-  const { default: QRCode } = await import('qrcode');
-  return QRCode.toBuffer(wifiQrPayload(w), {
-    type: 'png',
-    errorCorrectionLevel: 'M',
-    margin: 4,
-    width: opts.widthPx ?? 512,
-  });
+  // Loaded on first use: only /wifi needs the encoder and the drawing code, so they stay out of start-up.
+  const [{ default: QRCode }, { drawLabelledQr }, { encodeGrayPng }] = await Promise.all([
+    import('qrcode'),
+    import('./labelled-qr.ts'),
+    import('./gray-png.ts'),
+  ]);
+  const qr = QRCode.create(wifiQrPayload(w), { errorCorrectionLevel: 'M' });
+  return encodeGrayPng(drawLabelledQr(qr.modules, opts.widthPx ?? 512, w.ssid));
 }
