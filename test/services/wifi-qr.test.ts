@@ -1,4 +1,7 @@
 import { describe, test } from 'node:test';
+import { readFileSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import assert from 'node:assert/strict';
 import jsQRModule from 'jsqr';
 import { PNG } from 'pngjs';
@@ -169,5 +172,33 @@ describe('passphrase generator', () => {
     assert.equal(validateWpaPassphrase('x'.repeat(64)), 'too-long');
     assert.equal(validateWpaPassphrase('ñandú-ñandú'), 'bad-chars');
     assert.equal(validateWpaPassphrase('12345678'), undefined);
+  });
+});
+
+describe('QR drawing stays out of start-up', () => {
+  /** Files reachable from `entry` through static (value) imports; `import type` and `import()` are not followed. */
+  function staticGraph(entry: string): Set<string> {
+    const seen = new Set<string>();
+    const visit = (file: string): void => {
+      if (seen.has(file)) return;
+      seen.add(file);
+      if (!file.startsWith('/')) return; // a package: recorded, not read
+      const source = readFileSync(file, 'utf8');
+      const specifiers = source.matchAll(
+        /^\s*(?:import(?!\s+type\b)[^;'(]*?from\s*|import\s*|export(?!\s+type\b)[^;'(]*?from\s*)'([^']+)'/gm,
+      );
+      for (const [, spec] of specifiers) visit(spec!.startsWith('.') ? resolve(dirname(file), spec!) : spec!);
+    };
+    visit(entry);
+    return seen;
+  }
+
+  test('main.ts does not statically reach the QR encoder or the drawing code', () => {
+    const graph = staticGraph(fileURLToPath(new URL('../../src/main.ts', import.meta.url)));
+    const wifiQr = fileURLToPath(new URL('../../src/services/routeros/wifi-qr.ts', import.meta.url));
+    assert.ok(graph.has(wifiQr), 'the walk reaches the /wifi service (else it proves nothing)');
+    for (const lazy of ['qrcode', 'labelled-qr.ts', 'gray-png.ts', 'bitmap-font.ts']) {
+      assert.ok(![...graph].some((f) => f === lazy || f.endsWith(`/${lazy}`)), `${lazy} is loaded at start-up`);
+    }
   });
 });
