@@ -126,6 +126,8 @@ describe('network name printed under the QR', () => {
       assert.equal(readCaption(png, wifiQrPayload(net), ssid, 300), ssid);
       assert.ok(captionLayout(QRCode.create(wifiQrPayload(net)).modules.size, 300, ssid).lines.length >= 1);
     }
+    const spaced = captionLayout(25, 512, 'Café Wifi_5G #2 (Guests)!').lines.map((l) => l.chars.join(''));
+    assert.deepEqual(spaced, ['Café Wifi_5G #2 ', '(Guests)!'], 'a long name breaks at a space, not mid-word');
     const long = 'x'.repeat(32);
     assert.ok(captionLayout(25, 120, long).lines.length > 1, 'a name wider than the code wraps onto more lines');
   });

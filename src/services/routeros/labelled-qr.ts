@@ -46,7 +46,9 @@ export function captionLayout(modules: number, widthPx: number, label: string): 
     }
     const line = chars.slice(i, Math.max(end, i + 1));
     i += line.length;
-    const inkWidth = (line.length * CELL_WIDTH - 1) * textScale;
+    // Centre on the ink: a space the line was broken after leaves no mark.
+    const inked = Math.max(1, Array.from(line.join('').trimEnd()).length);
+    const inkWidth = (inked * CELL_WIDTH - 1) * textScale;
     lines.push({ chars: line, x: Math.floor((qrSide - inkWidth) / 2), y: qrSide + lines.length * LINE_HEIGHT * textScale });
   }
   return { qrSide, textScale, lines, height: qrSide + lines.length * LINE_HEIGHT * textScale + margin };
