@@ -106,6 +106,20 @@ export interface DeadlineIntent {
   abandon(): void;
 }
 
+/**
+ * An intent to end deadlines early because their change becomes permanent (a temporary allow
+ * made for good): the rows go back to 'intent' before the backend is changed, so a crash leaves
+ * them to start-up reconciliation, which keeps them while the change is still temporary.
+ */
+export interface DeadlineEnding {
+  /** The deadlines being ended, as they stood. */
+  readonly ending: readonly Deadline[];
+  /** The change is permanent now: the deadlines go. */
+  confirm(): void;
+  /** The backend was not changed: the deadlines stand again. */
+  abandon(): void;
+}
+
 /** Deadlines in SQLite: they outlive restarts, so nothing the bot opened stays open for good. */
 export class DeadlineStore {
   /** Intents of this process whose command is still running (reconciliation leaves them alone). */
@@ -155,14 +169,7 @@ export class DeadlineStore {
       this.write(deadline, now);
       return before;
     })();
-    this.inFlight.add(k);
-    let settled = false;
-    const settle = (f: () => void): void => {
-      if (settled) return;
-      settled = true;
-      this.inFlight.delete(k);
-      f();
-    };
+    const settle = this.track([k]);
     return {
       deadline,
       previous,
@@ -177,6 +184,37 @@ export class DeadlineStore {
           if (previous) this.write(previous, now);
           else this.remove(spec.kind, spec.target, spec.dueAt);
         }),
+    };
+  }
+
+  /**
+   * Records, in one transaction, that these deadlines are about to end because their change
+   * becomes permanent (throws when the database cannot be written: the caller changes nothing).
+   * Deadlines that no longer exist are left out.
+   */
+  intendEnd(targets: readonly Pick<DeadlineSpec, 'kind' | 'target'>[], now: number): DeadlineEnding {
+    const ending = this.db.transaction(() => {
+      const found = targets.map((t) => this.get(t.kind, t.target)).filter((d): d is Deadline => d !== undefined);
+      for (const d of found) this.write({ ...d, phase: 'intent' }, now);
+      return found;
+    })();
+    const settle = this.track(ending.map((d) => key(d.kind, d.target)));
+    return {
+      ending,
+      confirm: () => settle(() => this.db.transaction(() => ending.forEach((d) => this.remove(d.kind, d.target, d.dueAt)))()),
+      abandon: () => settle(() => this.db.transaction(() => ending.forEach((d) => this.write(d, now)))()),
+    };
+  }
+
+  /** Marks intents as owned by a running command until settled (once); reconciliation leaves them alone meanwhile. */
+  private track(keys: readonly string[]): (f: () => void) => void {
+    keys.forEach((k) => this.inFlight.add(k));
+    let settled = false;
+    return (f) => {
+      if (settled) return;
+      settled = true;
+      keys.forEach((k) => this.inFlight.delete(k));
+      f();
     };
   }
 
@@ -216,14 +254,15 @@ export type GuardedChange<T, E> =
 
 /**
  * Intent, action, then confirm or compensate. `keep` decides from the backend's answer whether
- * the deadline is needed (a domain that was already allowed for good needs no removal).
+ * the deadline is needed (a domain that was already allowed for good needs no removal). With a
+ * DeadlineEnding, confirming ends the deadlines (the change is now permanent).
  */
 export async function changeWithDeadline<T, E>(
-  intend: () => DeadlineIntent,
+  intend: () => DeadlineIntent | DeadlineEnding,
   action: () => Promise<Result<T, E>>,
   keep: (value: T, previous: Deadline | undefined) => boolean = () => true,
 ): Promise<GuardedChange<T, E>> {
-  let intent: DeadlineIntent;
+  let intent: DeadlineIntent | DeadlineEnding;
   try {
     intent = intend();
   } catch (e) {
@@ -242,9 +281,10 @@ export async function changeWithDeadline<T, E>(
     settle(() => intent.abandon());
     return { status: 'failed', error: r.error };
   }
-  const kept = keep(r.value, intent.previous);
+  const previous = 'previous' in intent ? intent.previous : undefined;
+  const kept = keep(r.value, previous);
   settle(() => (kept ? intent.confirm() : intent.abandon()));
-  return { status: 'done', value: r.value, kept, previous: intent.previous };
+  return { status: 'done', value: r.value, kept, previous };
 }
 
 const RETRY_MS = 60_000;

@@ -1,5 +1,6 @@
 /**
- * Intent before action, under SIGKILL: the bot runs `/unblock`, `/guestwifi on 2h` or `/pausenet` in a child
+ * Intent before action, under SIGKILL: the bot runs `/unblock`, `/allow` of a domain it holds for a
+ * while, `/guestwifi on 2h` or `/pausenet` in a child
  * process and is killed at each step — with the backend request held before the backend saw it,
  * and with the backend's answer held after it applied the change — or right after it replied.
  * A bot restarted on the same database (in-process, hand-moved clock) must re-block the domain
@@ -33,11 +34,18 @@ type Step = HoldStep | 'replied';
 async function killAt(
   t: TestContext,
   step: Step,
-  o: { backendUrl: string; config: (url: string) => unknown; line: string; match: (method: string, path: string) => boolean },
+  o: {
+    backendUrl: string;
+    config: (url: string) => unknown;
+    line: string;
+    match: (method: string, path: string) => boolean;
+    /** A database prepared beforehand (default: a fresh one). */
+    dir?: string;
+  },
 ): Promise<string> {
   const proxy = await startStepProxy(o.backendUrl);
   t.after(() => proxy.close());
-  const dir = tempDir(t);
+  const dir = o.dir ?? tempDir(t);
   const held = step === 'replied' ? undefined : proxy.hold(o.match, step);
   const child = spawn(process.execPath, ['--import', 'tsx', CHILD, dir, JSON.stringify(o.config(proxy.url)), String(T0), o.line], {
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -106,6 +114,53 @@ describe('SIGKILL during /unblock', () => {
       clock.advance(30 * MIN);
       await waitFor(() => !allowed(fake, 'crash.example'), { what: 'the domain to be blocked again' });
       await waitFor(() => deadlineRow(h, 'pihole-allow') === undefined, { what: 'the deadline to end' });
+    });
+  }
+});
+
+describe('SIGKILL during /allow of a temporarily unblocked domain', () => {
+  const PASSWORD = 'pw';
+  const piholeConfig = (url: string) => ({ pihole: { url, password: PASSWORD } });
+  const entry = (fake: FakePihole, d: string) => fake.domains().find((x) => x.type === 'allow' && x.domain === d);
+  const holdRow = (h: TestApp, d: string) =>
+    h.app.db.prepare("SELECT phase, due_at FROM deadlines WHERE kind = 'pihole-allow' AND target = ?").get(d) as
+      { phase: string; due_at: number } | undefined;
+
+  for (const step of ['request', 'response', 'replied'] as const) {
+    const outcome = step === 'request' ? 'still re-blocked on time' : 'allowed for good, never removed';
+    test(`killed at ${step}: after restart the domain is ${outcome}`, async (t) => {
+      const fake = await startFakePihole({ password: PASSWORD, seed: false });
+      t.after(() => fake.close());
+      // Both held for 30 minutes; other.example's expiry shows the worker's pass after the clock moves.
+      const dir = tempDir(t);
+      const before = await startTestApp(piholeConfig(fake.url), { dir, clock: new ManualClock(T0) });
+      for (const d of ['held.example', 'other.example']) await before.say(OWNER, `/unblock ${d} 30m`);
+      await before.close();
+      assert.equal(entry(fake, 'held.example')?.comment?.startsWith('chat bot: temporary'), true, 'held for a while first');
+
+      await killAt(t, step, {
+        backendUrl: fake.url,
+        config: piholeConfig,
+        line: '/allow held.example',
+        match: (m, p) => m === 'PUT' && p.startsWith('/api/domains/allow/exact/held.example'),
+        dir,
+      });
+      const comment = entry(fake, 'held.example')?.comment ?? '';
+      if (step === 'request') assert.match(comment, /^chat bot: temporary/, 'Pi-hole untouched at the kill');
+      else assert.equal(comment, 'chat bot: allowed', 'Pi-hole changed at the kill');
+
+      const clock = new ManualClock(T0 + MIN);
+      const h = await restart(t, piholeConfig(fake.url), dir, clock);
+      if (step === 'request') {
+        await waitFor(() => holdRow(h, 'held.example')?.phase === 'active', { what: 'the hold to stand again' });
+        assert.equal(holdRow(h, 'held.example')?.due_at, T0 + 30 * MIN);
+      } else {
+        await waitFor(() => holdRow(h, 'held.example') === undefined, { what: 'the hold to be dropped' });
+      }
+      clock.advance(30 * MIN);
+      await waitFor(() => entry(fake, 'other.example') === undefined, { what: 'the expiry pass to run' });
+      if (step === 'request') await waitFor(() => entry(fake, 'held.example') === undefined, { what: 'the domain re-blocked' });
+      else assert.equal(entry(fake, 'held.example')?.comment, 'chat bot: allowed', 'allowed for good');
     });
   }
 });
@@ -209,5 +264,51 @@ describe('database not writable (full disk)', () => {
     assert.ok(!pihole.domains().some((d) => d.domain === 'full.example'), 'no allow entry');
     assert.equal(wifi().disabled, 'true', 'WiFi untouched');
     h.app.db.pragma('query_only = OFF');
+  });
+});
+
+describe('database write failures during /allow of a temporarily unblocked domain', () => {
+  const config = (url: string) => ({ pihole: { url, password: 'pw' } });
+  const entry = (fake: FakePihole) => fake.domains().find((x) => x.type === 'allow' && x.domain === 'held.example');
+  const hold = (h: TestApp) =>
+    h.app.db.prepare("SELECT phase, due_at FROM deadlines WHERE kind = 'pihole-allow' AND target = 'held.example'").get() as
+      { phase: string; due_at: number } | undefined;
+
+  test('read-only database: a clear answer, Pi-hole untouched, the hold still ends on time', async (t) => {
+    const fake = await startFakePihole({ password: 'pw', seed: false });
+    t.after(() => fake.close());
+    const clock = new ManualClock(T0);
+    const h = await startTestApp(config(fake.url), { clock });
+    t.after(() => h.close());
+    await h.say(OWNER, '/unblock held.example 30m');
+    const before = entry(fake);
+    h.app.db.pragma('query_only = ON');
+    const r = await h.say(OWNER, '/allow held.example');
+    h.app.db.pragma('query_only = OFF');
+    assert.match(r.texts.join('\n'), /could not write to my database.*changed nothing/);
+    assert.deepEqual(entry(fake), before, 'Pi-hole untouched');
+    assert.deepEqual(hold(h), { phase: 'active', due_at: T0 + 30 * MIN });
+    clock.advance(30 * MIN);
+    await waitFor(() => entry(fake) === undefined, { what: 'the domain re-blocked on time' });
+  });
+
+  test('only the deadline write fails (the audit row was written): a clear answer, Pi-hole untouched', async (t) => {
+    const fake = await startFakePihole({ password: 'pw', seed: false });
+    t.after(() => fake.close());
+    const clock = new ManualClock(T0);
+    const h = await startTestApp(config(fake.url), { clock });
+    t.after(() => h.close());
+    await h.say(OWNER, '/unblock held.example 30m');
+    const before = entry(fake);
+    h.app.db.exec(`CREATE TRIGGER deadlines_full BEFORE UPDATE ON deadlines BEGIN SELECT RAISE(ABORT, 'database or disk is full'); END`);
+    const r = await h.say(OWNER, '/allow held.example');
+    h.app.db.exec('DROP TRIGGER deadlines_full');
+    assert.match(r.texts.join('\n'), /could not write to my database.*changed nothing/);
+    assert.deepEqual(entry(fake), before, 'Pi-hole untouched');
+    assert.deepEqual(hold(h), { phase: 'active', due_at: T0 + 30 * MIN });
+    const again = await h.say(OWNER, '/allow held.example');
+    assert.match(again.texts.join('\n'), /now allowed for good/);
+    assert.equal(entry(fake)?.comment, 'chat bot: allowed');
+    assert.equal(hold(h), undefined);
   });
 });

@@ -17,7 +17,8 @@ export interface TempAllowBackend {
  * Temporary allow entries as a deadline kind: removed from Pi-hole when their time is up (an
  * entry already gone just ends). An /unblock a crash interrupted counts as applied only when
  * Pi-hole holds the entry with the bot's own comment: a permanent allow someone else added is
- * never taken away.
+ * never taken away. Likewise an interrupted /allow of a held domain: while the entry still has
+ * the temporary comment the hold stands (and ends on time); once /allow rewrote it, it goes.
  */
 export function tempAllowDeadlines(pihole: TempAllowBackend, onExpired: (e: TempAllow) => void): DeadlineKind {
   return {

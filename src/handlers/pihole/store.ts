@@ -1,5 +1,5 @@
 import type { Migration } from '../../core/db.ts';
-import type { Deadline, DeadlineIntent, DeadlineStore } from '../../core/deadlines.ts';
+import type { Deadline, DeadlineEnding, DeadlineIntent, DeadlineStore } from '../../core/deadlines.ts';
 
 /** The deadline kind of a temporary allow entry (target: the domain as sent to Pi-hole). */
 export const TEMP_ALLOW_KIND = 'pihole-allow';
@@ -97,6 +97,17 @@ export class TempAllowStore {
   /** Records the entry before the allow is added (throws when the database cannot be written). */
   intend(e: TempAllow, now: number): DeadlineIntent {
     return this.deadlines.intend(spec(e), now);
+  }
+
+  /**
+   * Records that these holds end because the allow becomes permanent, before Pi-hole is changed
+   * (throws when the database cannot be written).
+   */
+  intendPermanent(holds: readonly TempAllow[], now: number): DeadlineEnding {
+    return this.deadlines.intendEnd(
+      holds.map((h) => where(h.domain, h.personId)),
+      now,
+    );
   }
 
   /** Every entry of both kinds, soonest first (for /unblock without arguments). */

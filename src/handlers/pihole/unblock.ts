@@ -213,21 +213,27 @@ export function unblockCommands(deps: UnblockDeps): AnyCommand[] {
       if (regex && !isAdmin(ctx.principal)) return warn(t('pihole.allow.regexAdminOnly'));
       const c = checkDomain(domain, { regex });
       if (!c.ok) return warn(domainProblem(t, domain, c));
-      const add = await client.addDomain('allow', c.kind, c.value, PERMANENT_COMMENT);
-      if (!add.ok) return serviceErrorMessage(t, add.error, label(t));
-      // It stays now, for everyone: the expiry worker must not take it away, and an entry that
-      // held for some people's devices only now applies to the Default group.
       const holds = c.kind === 'exact' ? store.holds(c.value) : [];
-      if (holds.some((h) => h.personId !== undefined)) {
-        const r = await client.putDomain('allow', 'exact', c.value, [0], PERMANENT_COMMENT);
-        if (!r.ok) return serviceErrorMessage(t, r.error, label(t));
+      let changed: boolean;
+      if (holds.length === 0) {
+        const add = await client.addDomain('allow', c.kind, c.value, PERMANENT_COMMENT);
+        if (!add.ok) return serviceErrorMessage(t, add.error, label(t));
+        changed = add.value.created;
+      } else {
+        // Held for a while now: it stays, for everyone. The holds are marked as ending before Pi-hole
+        // changes; one PUT (create or replace) then gives the entry the permanent comment and the
+        // Default group. A crash in between is settled at start by that comment (expiry.ts): still
+        // temporary, the holds stand and end on time; permanent, they go.
+        const change = await changeWithDeadline(
+          () => store.intendPermanent(holds, ctx.now()),
+          () => client.putDomain('allow', 'exact', c.value, [0], PERMANENT_COMMENT),
+        );
+        if (change.status === 'not-recorded') return notRecordedMessage(t);
+        if (change.status === 'failed') return serviceErrorMessage(t, change.error, label(t));
+        changed = true;
       }
-      for (const h of holds) store.remove(h.domain, undefined, h.personId);
-      const wasTemporary = holds.length > 0;
       deps.changed?.();
-      const blocks: Block[] = [
-        { kind: 'text', text: t(add.value.created || wasTemporary ? 'pihole.allow.done' : 'pihole.allow.already', { domain: c.display }) },
-      ];
+      const blocks: Block[] = [{ kind: 'text', text: t(changed ? 'pihole.allow.done' : 'pihole.allow.already', { domain: c.display }) }];
       const hit = c.kind === 'exact' ? matchProtected(c.value, deps.protectedDomains) : undefined;
       if (hit) blocks.push({ kind: 'text', text: t('pihole.allow.protectedNote', { entry: hit }) });
       return { severity: 'success', blocks };
