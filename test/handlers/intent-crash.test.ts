@@ -274,7 +274,11 @@ describe('database write failures during /allow of a temporarily unblocked domai
     h.app.db.prepare("SELECT phase, due_at FROM deadlines WHERE kind = 'pihole-allow' AND target = 'held.example'").get() as
       { phase: string; due_at: number } | undefined;
 
-  test('read-only database: a clear answer, Pi-hole untouched, the hold still ends on time', async (t) => {
+  /**
+   * Holds held.example for 30 minutes, then runs `/allow held.example` while `fail` makes database
+   * writes fail (`undo` lifts it); checks the clear answer and that nothing changed.
+   */
+  async function allowWhileFailing(t: TestContext, fail: (h: TestApp) => void, undo: (h: TestApp) => void) {
     const fake = await startFakePihole({ password: 'pw', seed: false });
     t.after(() => fake.close());
     const clock = new ManualClock(T0);
@@ -282,30 +286,34 @@ describe('database write failures during /allow of a temporarily unblocked domai
     t.after(() => h.close());
     await h.say(OWNER, '/unblock held.example 30m');
     const before = entry(fake);
-    h.app.db.pragma('query_only = ON');
+    fail(h);
     const r = await h.say(OWNER, '/allow held.example');
-    h.app.db.pragma('query_only = OFF');
+    undo(h);
     assert.match(r.texts.join('\n'), /could not write to my database.*changed nothing/);
     assert.deepEqual(entry(fake), before, 'Pi-hole untouched');
     assert.deepEqual(hold(h), { phase: 'active', due_at: T0 + 30 * MIN });
+    return { fake, clock, h };
+  }
+
+  test('read-only database: a clear answer, Pi-hole untouched, the hold still ends on time', async (t) => {
+    const { fake, clock } = await allowWhileFailing(
+      t,
+      (h) => h.app.db.pragma('query_only = ON'),
+      (h) => h.app.db.pragma('query_only = OFF'),
+    );
     clock.advance(30 * MIN);
     await waitFor(() => entry(fake) === undefined, { what: 'the domain re-blocked on time' });
   });
 
   test('only the deadline write fails (the audit row was written): a clear answer, Pi-hole untouched', async (t) => {
-    const fake = await startFakePihole({ password: 'pw', seed: false });
-    t.after(() => fake.close());
-    const clock = new ManualClock(T0);
-    const h = await startTestApp(config(fake.url), { clock });
-    t.after(() => h.close());
-    await h.say(OWNER, '/unblock held.example 30m');
-    const before = entry(fake);
-    h.app.db.exec(`CREATE TRIGGER deadlines_full BEFORE UPDATE ON deadlines BEGIN SELECT RAISE(ABORT, 'database or disk is full'); END`);
-    const r = await h.say(OWNER, '/allow held.example');
-    h.app.db.exec('DROP TRIGGER deadlines_full');
-    assert.match(r.texts.join('\n'), /could not write to my database.*changed nothing/);
-    assert.deepEqual(entry(fake), before, 'Pi-hole untouched');
-    assert.deepEqual(hold(h), { phase: 'active', due_at: T0 + 30 * MIN });
+    const { fake, h } = await allowWhileFailing(
+      t,
+      (x) =>
+        x.app.db.exec(
+          `CREATE TRIGGER deadlines_full BEFORE UPDATE ON deadlines BEGIN SELECT RAISE(ABORT, 'database or disk is full'); END`,
+        ),
+      (x) => x.app.db.exec('DROP TRIGGER deadlines_full'),
+    );
     const again = await h.say(OWNER, '/allow held.example');
     assert.match(again.texts.join('\n'), /now allowed for good/);
     assert.equal(entry(fake)?.comment, 'chat bot: allowed');
