@@ -77,10 +77,9 @@ function moduleLines(m: MemoryResult): string {
   if (typeof m.modules === 'string') return `\nwhere the memory goes: n/a (${m.modules})`;
   const steps = m.modules.steps.map((s) => `${s.label} +${s.addedMb} MB`).join(', ');
   const last = m.modules.steps.filter((s) => !s.label.startsWith('discord')).at(-1);
-  const own =
-    m.ours.idleRssMb !== null && last
-      ? ` → our code and state ${Math.round((m.ours.idleRssMb - last.rssMb) * 10) / 10} MB (Telegram only)`
-      : '';
+  const rest = m.ours.idleRssMb !== null && last ? Math.round((m.ours.idleRssMb - last.rssMb) * 10) / 10 : null;
+  // Whole packages loaded here can exceed what the bundle touches: then only the heap figures say what is ours.
+  const own = rest !== null && rest > 0 ? ` → our code and state ${rest} MB (Telegram only)` : '';
   const heap = m.ours.idleUsageMb ? `; heap used ${m.ours.idleUsageMb.heapUsed} MB, external ${m.ours.idleUsageMb.external} MB` : '';
   return `\nwhere the memory goes (RSS after GC as packages load): ${steps}${own}${heap}`;
 }
