@@ -160,6 +160,7 @@ export function configRoute(g: FakeGuest, method: string, body: Record<string, s
       },
     };
   }
+  // Proxmox's own 501 for a method the config path has no handler for (see notImplemented in proxmox.ts).
   if (method !== 'PUT') return { status: 501, reason: `Method '${method} config' not implemented` };
   if (!canPower) return { status: 403, reason: `Permission check failed (/vms/${g.vmid}, VM.Config.Options)` };
   const bad = checkParams(body, ['startup', 'onboot', 'digest', 'delete', 'description']);

@@ -553,8 +553,7 @@ export async function startProxmoxFake(opts: ProxmoxFakeOptions = {}, port = 0):
             ...(planned.body !== undefined ? { raw: planned.body } : {}),
           });
         if (planned?.kind === 'malformed') return send(res, { status: 200, raw: planned.body });
-        if (!url.pathname.startsWith('/api2/json/'))
-          return send(res, { status: 501, reason: `Method '${method} ${url.pathname}' not implemented` });
+        if (!url.pathname.startsWith('/api2/json/')) return send(res, notImplemented(method, url.pathname));
         const path = url.pathname.slice('/api2/json'.length).replace(/\/+$/, '');
         if (routeFailure?.match.test(path)) return send(res, { status: routeFailure.status, reason: routeFailure.reason });
         const body = parseBody(raw, req.headers['content-type']);
@@ -687,6 +686,11 @@ function rssShare(g: FakeGuest): number {
   return Math.min(g.maxmem, Math.round(g.mem * 1.3));
 }
 
+/**
+ * What Proxmox answers for a method/path no API handler serves: 501 "Method 'GET /x' not
+ * implemented" (pve-manager PVE/HTTPServer.pm rest_handler, find_handler failing) — the product's
+ * own reply, which the client must treat as an error, not a gap in this fake.
+ */
 function notImplemented(method: string, path: string): Reply {
   return { status: 501, reason: `Method '${method} ${path}' not implemented` };
 }
