@@ -180,7 +180,11 @@ export class Pipeline {
     }
     const resolved = this.resolveInput(inv);
     if (!resolved.ok) {
-      if (resolved.reply) await sink.send(textMessage(t(resolved.reply.key, resolved.reply.params), { severity: 'warning' }));
+      const reply = resolved.reply;
+      if (reply) {
+        const text = resolved.command ? this.argErrorText(t, reply, resolved.command) : t(reply.key, reply.params);
+        await sink.send(textMessage(text, { severity: 'warning' }));
+      }
       return;
     }
     if (resolved.command.name === CANCEL_COMMAND) {
@@ -512,7 +516,7 @@ export class Pipeline {
     inv: Invocation,
   ):
     | { ok: true; command: AnyCommand; raw: Record<string, string>; opts: Pick<RunRequest, 'confirmed' | 'viaButton' | 'attachment'> }
-    | { ok: false; reply?: ArgError } {
+    | { ok: false; reply?: ArgError; command?: AnyCommand } {
     const { registry, tokens } = this.deps;
     const input = inv.input;
     switch (input.kind) {
@@ -525,7 +529,8 @@ export class Pipeline {
         }
         if (input.kind === 'options') return { ok: true, command, raw: stripReserved(input.options), opts: {} };
         const split = splitPositional(command.args, input.text);
-        if (!split.ok) return { ok: false, reply: { key: split.error.key, params: { ...split.error.params, usage: usageLine(command) } } };
+        // An argument error names what to do: the command's usage line, in the reader's language.
+        if (!split.ok) return { ok: false, reply: split.error, command };
         return { ok: true, command, raw: stripReserved(split.value), opts: {} };
       }
       case 'action': {

@@ -154,6 +154,39 @@ test("argument errors name the argument in the reader's language", async () => {
   assert.match(en.texts[0] ?? '', /Missing argument: guest\.\nUsage: \/shutdown <guest>/);
 });
 
+test('every kind of argument error says what to do: the usage line, in the reader’s language', async () => {
+  // Too many, too few, a bad value, an unknown choice: each reply ends with the command's usage line.
+  const cases = [
+    {
+      line: '/lang en es',
+      en: /^Too many arguments\.\nUsage: \/lang <en\|es>$/,
+      es: /^Demasiados argumentos\.\nUso: \/lang <en\|es>$/,
+    },
+    {
+      line: '/shutdown',
+      en: /^Missing argument: guest\.\nUsage: \/shutdown <guest>$/,
+      es: /^Falta el argumento: máquina\.\nUso: \/shutdown <máquina>$/,
+    },
+    {
+      line: '/torrents abc',
+      en: /^page must be a whole number, not "abc"\.\nUsage: \/torrents \[page\]$/,
+      es: /^página debe ser un número entero, no «abc»\.\nUso: \/torrents \[página\]$/,
+    },
+    {
+      line: '/lang fr',
+      en: /^language must be one of: en, es\.\nUsage: \/lang <en\|es>$/,
+      es: /^idioma debe ser uno de: en, es\.\nUso: \/lang <en\|es>$/,
+    },
+  ];
+  for (const c of cases) assert.match((await h.say(OWNER, c.line)).texts[0] ?? '', c.en, c.line);
+  await h.say(OWNER, '/lang es');
+  try {
+    for (const c of cases) assert.match((await h.say(OWNER, c.line)).texts[0] ?? '', c.es, c.line);
+  } finally {
+    await h.say(OWNER, '/lang en');
+  }
+});
+
 test('every argument of every command has a name in each language', () => {
   const missing = h.app.registry
     .all()
