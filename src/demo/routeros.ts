@@ -38,6 +38,16 @@ export interface RouterOsFakeOptions {
   readonly version?: string;
   /** Milliseconds since the epoch for address-list timeouts; defaults to Date.now (tests pass a ManualClock). */
   readonly now?: () => number;
+  /** Told about every magic packet `/tool/wol` sends (the demo powers its Proxmox node on). */
+  readonly onWake?: (wake: FakeWake) => void;
+}
+
+/** One magic packet the router sent. */
+export interface FakeWake {
+  /** As RouterOS prints a MAC: upper-case, colon-separated. */
+  readonly mac: string;
+  readonly interface: string | undefined;
+  readonly at: number;
 }
 
 type Rec = Record<string, string>;
@@ -56,6 +66,8 @@ export interface RouterOsFake {
   addLease(l: { address: string; mac: string; hostName?: string; server: 'dhcp-lan' | 'dhcp-guest' }): void;
   /** Addresses currently in an address list (timeouts applied): what the router would refuse. */
   listed(list: string): string[];
+  /** Every magic packet sent through `/tool/wol`, oldest first. */
+  readonly wakes: readonly FakeWake[];
 }
 
 /** Menus where PUT adds a record and DELETE removes one (the rest of the fake is read/patch only). */
@@ -343,6 +355,31 @@ function seed(profile: boolean, version: string): Map<string, Rec[]> {
         },
       ],
     ],
+    // `/interface` lists every interface of every type (the menus below are per type).
+    [
+      'interface',
+      [
+        ...['ether1', 'ether2', 'ether3', 'ether4', 'ether5'].map((name, i) => ({
+          '.id': `*${i + 1}`,
+          name,
+          'default-name': name,
+          type: 'ether',
+          running: name === 'ether5' ? 'false' : 'true',
+          disabled: 'false',
+        })),
+        { '.id': '*A', name: 'bridge', type: 'bridge', running: 'true', disabled: 'false' },
+        { '.id': '*B', name: 'bridge-guest', type: 'bridge', running: 'true', disabled: 'false' },
+        { '.id': '*C', name: 'pppoe-out1', type: 'pppoe-out', running: 'true', disabled: 'false' },
+        { '.id': '*D', name: 'wireguard1', type: 'wg', running: 'true', disabled: 'false' },
+        ...['wifi1', 'wifi2', 'wifi-guest'].map((name, i) => ({
+          '.id': `*${14 + i}`,
+          name,
+          type: 'wifi',
+          running: 'true',
+          disabled: 'false',
+        })),
+      ],
+    ],
     ['interface/wireguard', [{ '.id': '*1', name: 'wireguard1', 'listen-port': '13231', mtu: '1420', running: 'true', disabled: 'false' }]],
     [
       'interface/wireguard/peers',
@@ -383,6 +420,7 @@ export async function startRouterOsFake(opts: RouterOsFakeOptions = {}, port = 0
   let nextId = 0x100;
   let injected: { status: number; body: string } | undefined;
   let requestCount = 0;
+  const wakes: FakeWake[] = [];
 
   const find = (path: string): { list: Rec[]; rec?: Rec } | undefined => {
     const list = menus.get(path);
@@ -430,6 +468,7 @@ export async function startRouterOsFake(opts: RouterOsFakeOptions = {}, port = 0
       if (r) r.uptime = formatDuration(259_200 + 15_125 + Math.floor((Date.now() - started) / 1000));
     }
     expireEntries();
+    if (path === 'tool/wol' && req.method === 'POST') return wol(user, body, res);
     const found = find(path);
     if (!found) return rosError(res, 404, 'Not Found', 'no such command or directory');
     if (req.method === 'GET') {
@@ -478,6 +517,38 @@ export async function startRouterOsFake(opts: RouterOsFakeOptions = {}, port = 0
       return sendJson(res, 200, visible(found.rec, user));
     }
     return rosError(res, 400, 'Bad Request', 'unknown method');
+  };
+
+  /**
+   * `/tool wol mac=… interface=…` (help.mikrotik.com "Wake on LAN": `mac` is the target's MAC,
+   * `interface` the one the packet leaves by). Refusals are RouterOS's own texts in the REST
+   * error body: "unknown parameter" for a property the command has not (field reports of the
+   * API), "input does not match any value of interface" for an interface the router has not
+   * (Manual:API `!trap` example); the wording for a missing or malformed MAC follows RouterOS's
+   * "missing value(s) of argument(s) …" / "invalid value for argument …" forms (not checked on a
+   * device). The packet itself goes nowhere: it is recorded.
+   */
+  const wol = (user: FakeRouterUser, body: string, res: ServerResponse): void => {
+    if (!user.policy.includes('write')) return rosError(res, 403, 'Forbidden', 'not enough permissions (9)');
+    let raw: unknown;
+    try {
+      raw = body === '' ? {} : JSON.parse(body);
+    } catch {
+      return rosError(res, 400, 'Bad Request', 'JSON parsing error');
+    }
+    if (!raw || typeof raw !== 'object' || Array.isArray(raw)) return rosError(res, 400, 'Bad Request', 'expected an object');
+    const props = Object.fromEntries(Object.entries(raw as Record<string, unknown>).map(([k, v]) => [k, String(v)]));
+    const unknown = Object.keys(props).find((k) => k !== 'mac' && k !== 'interface' && !k.startsWith('.'));
+    if (unknown !== undefined) return rosError(res, 400, 'Bad Request', `unknown parameter ${unknown}`);
+    if (props.mac === undefined) return rosError(res, 400, 'Bad Request', 'missing value(s) of argument(s) mac');
+    if (!/^[0-9A-Fa-f]{2}(:[0-9A-Fa-f]{2}){5}$/.test(props.mac)) return rosError(res, 400, 'Bad Request', 'invalid value for argument mac');
+    const iface = props.interface;
+    if (iface !== undefined && !(menus.get('interface') ?? []).some((r) => r.name === iface))
+      return rosError(res, 400, 'Bad Request', 'input does not match any value of interface');
+    const wake: FakeWake = { mac: props.mac.toUpperCase(), interface: iface, at: now() };
+    wakes.push(wake);
+    opts.onWake?.(wake);
+    sendJson(res, 200, []);
   };
 
   const expireEntries = (): void => {
@@ -564,6 +635,9 @@ export async function startRouterOsFake(opts: RouterOsFakeOptions = {}, port = 0
         ...leaseDefaults(l.mac, l.server),
         ...(l.hostName ? { 'host-name': l.hostName } : {}),
       });
+    },
+    get wakes() {
+      return wakes;
     },
     listed(list) {
       expireEntries();

@@ -1,3 +1,4 @@
+import { normalizeMac } from '../../core/mac.ts';
 import type { Db, Migration } from '../../core/db.ts';
 
 /** The deadline kind of a timed device pause (target: the device's MAC; data: the address cut off). */
@@ -131,12 +132,8 @@ const toBlock = (r: BlockRow): DeviceBlock => ({
   setBy: r.set_by,
 });
 
-/** `aa-bb-cc-dd-ee-ff` / `aabb.ccdd.eeff` → `AA:BB:CC:DD:EE:FF`; undefined when it is not a MAC. */
-export function normalizeMac(text: string): string | undefined {
-  const hex = text.trim().replace(/[:.-]/g, '').toUpperCase();
-  if (!/^[0-9A-F]{12}$/.test(hex)) return undefined;
-  return hex.match(/../g)!.join(':');
-}
+/** Re-exported where the device code has always found it. */
+export { normalizeMac };
 
 /** What the router said about one lease, as the tracker records it. */
 export interface Sighting {

@@ -1,5 +1,6 @@
 import type { z } from 'zod';
 import { err, ok, serviceError, type Result, type ServiceError } from '../../core/errors.ts';
+import { normalizeMac } from '../../core/mac.ts';
 import { HttpClient, parseJson } from '../http.ts';
 import { parseRouterOsDuration } from './duration.ts';
 import { inSubnet } from './network.ts';
@@ -13,6 +14,7 @@ import {
   peerListSchema,
   resourceSchema,
   rosErrorBody,
+  commandReplySchema,
   wifiListSchema,
   wifiSecurityListSchema,
   wifiConfigurationListSchema,
@@ -24,6 +26,8 @@ import { wifiMenuForVersion, type WifiMenu } from './wifi-menu.ts';
 export type * from './types.ts';
 
 const SERVICE = 'router';
+/** A command without output answers `[]`; anything much larger is not the router's reply. */
+const COMMAND_REPLY_BYTES = 16 * 1024;
 
 /** How to reach one RouterOS v7 router over its REST API. */
 export interface RouterOsOptions {
@@ -263,6 +267,28 @@ export class RouterOsClient {
     };
     const r = await this.put('ip/firewall/filter', body);
     return r.ok ? ok('added') : r;
+  }
+
+  /**
+   * Sends a Wake-on-LAN magic packet from the router: the console command `/tool wol mac=…
+   * interface=…` as REST's `POST /rest/tool/wol` (help.mikrotik.com "Wake on LAN"; PROTOCOLS §6.1:
+   * POST runs any command, arguments as a JSON body). Without an interface RouterOS picks one.
+   * The router answers as soon as the packet is out: whether the machine wakes is for the caller
+   * to find out.
+   */
+  async wakeOnLan(mac: string, iface?: string): Promise<Result<void>> {
+    const normal = normalizeMac(mac);
+    if (!normal) return err(serviceError(SERVICE, 'rejected', 'not a MAC address (expected six hex pairs such as 00:00:5E:00:53:10)'));
+    const body: Record<string, string> = { mac: normal, ...(iface ? { interface: iface } : {}) };
+    const res = await this.http.request('POST', 'rest/tool/wol', {
+      headers: { authorization: this.auth },
+      json: body,
+      maxBytes: COMMAND_REPLY_BYTES,
+    });
+    if (!res.ok) return res;
+    if (res.value.status !== 200) return err(routerOsError(res.value.status, res.value.text, 'tool/wol'));
+    const parsed = parseJson(SERVICE, res.value.text, commandReplySchema);
+    return parsed.ok ? ok(undefined) : parsed;
   }
 
   /** Closes pooled connections. */

@@ -32,6 +32,9 @@ export const rosErrorBody = z.object({
   detail: z.string().optional(),
 });
 
+/** What a command without output (`/tool/wol`) answers on success: an empty list of records. */
+export const commandReplySchema = z.array(z.record(z.string(), z.unknown()));
+
 export const resourceSchema = z.object({
   uptime: z.string(),
   version: z.string(),
