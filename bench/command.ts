@@ -7,7 +7,7 @@
 import { performance } from 'node:perf_hooks';
 import type { App } from '../src/app.ts';
 import { startDemoHomelab } from '../src/demo/index.ts';
-import { demoBackends } from '../src/demo/registry.ts';
+import { AREAS, demoBackendsOf } from '../src/wiring/areas.ts';
 import { startFakeTelegram, type FakeTelegram } from '../test/fakes/telegram-api.ts';
 import { startEchoBot, type EchoBot } from './baseline-bot.ts';
 import { BENCH_TOKEN, enrollAdmins, startBenchApp } from './lib/app.ts';
@@ -137,7 +137,7 @@ async function measureAll(subjects: readonly Subject[], log: (s: string) => void
 
 /** Runs the whole command-latency benchmark. */
 export async function benchCommands(log: (s: string) => void): Promise<CommandResult> {
-  const homelab = await startDemoHomelab(demoBackends());
+  const homelab = await startDemoHomelab(await demoBackendsOf(AREAS));
   const fakeB = await startFakeTelegram({ token: BENCH_TOKEN, maxHoldMs: MAX_HOLD_MS, maxLog: 1000 });
   const sameFakes = await Promise.all(COMMANDS.map(() => startFakeTelegram({ token: BENCH_TOKEN, maxHoldMs: MAX_HOLD_MS, maxLog: 1000 })));
   const fake = await startFakeTelegram({ token: BENCH_TOKEN, maxHoldMs: MAX_HOLD_MS, maxLog: 1000 });

@@ -6,7 +6,7 @@
  */
 import { performance } from 'node:perf_hooks';
 import { startDemoHomelab } from '../src/demo/index.ts';
-import { demoBackends } from '../src/demo/registry.ts';
+import { AREAS, demoBackendsOf } from '../src/wiring/areas.ts';
 import { startFakeTelegram } from '../test/fakes/telegram-api.ts';
 import { MAX_HOLD_MS } from './command.ts';
 import { BENCH_TOKEN, startBenchApp } from './lib/app.ts';
@@ -67,7 +67,7 @@ async function proxied(
 
 /** Runs the idle-load benchmark over `windowMs` of bot idle time. */
 export async function benchIdle(windowMs: number, log: (s: string) => void): Promise<IdleResult> {
-  const homelab = await startDemoHomelab(demoBackends());
+  const homelab = await startDemoHomelab(await demoBackendsOf(AREAS));
   const { config, proxies, skipped } = await proxied(homelab.config);
   const fake = await startFakeTelegram({ token: BENCH_TOKEN, maxHoldMs: MAX_HOLD_MS, maxLog: 200 });
   try {
@@ -77,7 +77,7 @@ export async function benchIdle(windowMs: number, log: (s: string) => void): Pro
         extrapolated: false,
         backends: [],
         requestsPerMinByBackend: {},
-        note: 'no demo backends registered yet (src/demo/registry.ts is empty)',
+        note: 'no demo backends registered yet (no area in src/wiring/areas.ts names one)',
       };
     }
     const bindings = BOUND_CHATS.map((id) => ({ chat: `telegram:${id}` }));

@@ -12,6 +12,7 @@ import { checkConfigFiles } from './core/config-files.ts';
 import { DatabaseOpenError } from './core/db.ts';
 import { createLogger } from './core/logger.ts';
 import type { DemoHomelab } from './demo/index.ts';
+import { AREAS, demoBackendsOf } from './wiring/areas.ts';
 import type { HouseholdSeed } from './wiring/module.ts';
 
 const DEFAULT_CONFIG = 'data/config.yaml';
@@ -57,12 +58,13 @@ async function main(): Promise<number> {
   let result: ConfigResult;
   if (demo) {
     // The simulated homelab (about 3k lines of fakes) loads only in demo mode: a separate chunk of the bundle.
-    const [{ startDemoHomelab }, { demoBackends }, { demoHousehold }] = await Promise.all([
+    // Each area names its own fakes (AreaDescriptor.demo); they load here, not at start-up.
+    const [{ startDemoHomelab }, { demoHousehold }, backends] = await Promise.all([
       import('./demo/index.ts'),
-      import('./demo/registry.ts'),
       import('./demo/household.ts'),
+      demoBackendsOf(AREAS),
     ]);
-    homelab = await startDemoHomelab(demoBackends());
+    homelab = await startDemoHomelab(backends);
     household = demoHousehold();
     tempDir = mkdtempSync(join(tmpdir(), 'homelab-demo-'));
     result = validateConfig({ ...homelab.config, database: join(tempDir, 'demo.db'), console: true, health: { port: 0 } });

@@ -1,6 +1,6 @@
 /**
  * The simulated homelab for demo mode: protocol-faithful fake backends on 127.0.0.1 with
- * the reference homelab's names. Each backend area adds one entry to DEMO_BACKENDS.
+ * the reference homelab's names. Each area's descriptor names its backend (`AreaDescriptor.demo`).
  */
 import type { Config } from '../core/config.ts';
 
@@ -13,6 +13,7 @@ export interface RunningDemoBackend {
   simulate?(scenario: string): boolean;
 }
 
+/** One simulated backend as an area names it: started in demo mode only. */
 export interface DemoBackend {
   readonly name: string;
   start(): Promise<RunningDemoBackend>;

@@ -1,7 +1,8 @@
 /**
  * The one list of areas. A new backend adds its descriptor here (and its section to the config
- * schema); the message catalogue, migrations, modules and alert dependencies derive from it.
+ * schema); the message catalogue, migrations, modules, alert dependencies and demo backends derive from it.
  */
+import type { DemoBackend } from '../demo/index.ts';
 import type { AreaDescriptor, BackendInfo } from './module.ts';
 import { cloudArea } from './cloud.ts';
 import { downloadsArea } from './downloads.ts';
@@ -29,4 +30,9 @@ export const AREAS: readonly AreaDescriptor[] = [
 /** Every backend the areas poll, by the name their alert feeds use. */
 export function backendsOf(areas: readonly AreaDescriptor[]): ReadonlyMap<string, BackendInfo> {
   return new Map(areas.flatMap((a) => Object.entries(a.backends ?? {})));
+}
+
+/** The areas' simulated backends for demo mode, in area order (loading each one's fakes only now). */
+export async function demoBackendsOf(areas: readonly AreaDescriptor[]): Promise<DemoBackend[]> {
+  return Promise.all(areas.flatMap((a) => (a.demo ? [a.demo()] : [])));
 }

@@ -67,5 +67,6 @@ export const cloudArea: AreaDescriptor = {
   configSections: ['nextcloud'],
   alertSources: ['cloud'],
   backends: { nextcloud: { labelKey: 'cloud.label', runsOn: 'proxmox' } },
+  demo: () => import('../demo/nextcloud-backend.ts').then((m) => m.nextcloudDemoBackend),
   create: cloudModule,
 };

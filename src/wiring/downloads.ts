@@ -56,5 +56,6 @@ export const downloadsArea: AreaDescriptor = {
   migrations: downloadsMigrations,
   configSections: ['transmission'],
   backends: { transmission: { labelKey: 'downloads.label', runsOn: 'proxmox' } },
+  demo: () => import('../demo/transmission-backend.ts').then((m) => m.transmissionDemoBackend),
   create: downloadsModule,
 };

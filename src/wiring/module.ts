@@ -37,6 +37,7 @@ import type { RestoreCheck } from '../alerts/restore.ts';
 import type { DigestInput } from '../alerts/digest.ts';
 import type { KnownDevice } from '../handlers/devices/seed.ts';
 import type { Role } from '../permissions/roles.ts';
+import type { DemoBackend } from '../demo/index.ts';
 
 /** A backend's polled state plus the pure rules that turn it into alert conditions. */
 export interface AlertFeed<T = unknown> {
@@ -156,6 +157,12 @@ export interface AreaDescriptor<M extends FeatureModule = FeatureModule> {
   readonly alertSources?: readonly AlertSource[];
   /** Its backends by the name its alert feeds use. */
   readonly backends?: Readonly<Record<string, BackendInfo>>;
+  /**
+   * Demo mode's simulated backend for this area, loaded only in demo mode:
+   * `() => import('../demo/<x>-backend.ts').then((m) => m.<x>DemoBackend)` (a dynamic import, so the
+   * fakes stay out of what a real setup loads). Absent when the area polls no backend.
+   */
+  readonly demo?: () => Promise<DemoBackend>;
   /** Builds the running module, or undefined when its config is absent. */
   create(ctx: WiringContext): M | undefined;
 }

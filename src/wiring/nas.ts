@@ -95,5 +95,6 @@ export const nasArea: AreaDescriptor = {
   configSections: ['omv', 'mdadm'],
   alertSources: ['raid', 'disk', 'storage'],
   backends: { omv: { labelKey: 'nas.label', runsOn: 'proxmox' }, mdadm: { labelKey: 'nas.label.mdadm', runsOn: 'omv' } },
+  demo: () => import('../demo/omv-backend.ts').then((m) => m.omvDemoBackend),
   create: nasModule,
 };

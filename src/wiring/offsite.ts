@@ -47,5 +47,7 @@ export const offsiteArea: AreaDescriptor = {
   configSections: ['alerts.offsite'],
   alertSources: ['backup'],
   backends: { [OFFSITE_BACKEND]: { labelKey: 'offsite.label', runsOn: 'proxmox', needsInternet: true } },
+  // The backup host also answers the nas area's mdadm-over-SSH check.
+  demo: () => import('../demo/backup-host-backend.ts').then((m) => m.backupHostDemoBackend),
   create: offsiteModule,
 };

@@ -86,5 +86,6 @@ export const piholeArea: AreaDescriptor = {
   configSections: ['pihole'],
   alertSources: ['dns'],
   backends: { pihole: { labelKey: 'pihole.label', runsOn: 'proxmox' } },
+  demo: () => import('../demo/pihole-backend.ts').then((m) => m.piholeDemoBackend),
   create: piholeModule,
 };

@@ -99,5 +99,6 @@ export const proxmoxArea: AreaDescriptor<ProxmoxModule> = {
   configSections: ['proxmox'],
   alertSources: ['backup', 'storage', 'guest'],
   backends: { proxmox: { labelKey: 'proxmox.label' } },
+  demo: () => import('../demo/proxmox-backend.ts').then((m) => m.proxmoxDemoBackend),
   create: proxmoxModule,
 };

@@ -138,5 +138,6 @@ export const routerArea: AreaDescriptor = {
   configSections: ['router'],
   alertSources: ['network'],
   backends: { router: { labelKey: 'router.label' }, devices: { labelKey: 'devices.label', runsOn: 'router' } },
+  demo: () => import('../demo/routeros-backend.ts').then((m) => m.routerDemoBackend),
   create: routerModule,
 };

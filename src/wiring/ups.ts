@@ -40,5 +40,6 @@ export const upsArea: AreaDescriptor = {
   configSections: ['nut'],
   alertSources: ['ups'],
   backends: { nut: { labelKey: 'ups.label' } },
+  demo: () => import('../demo/nut-backend.ts').then((m) => m.nutDemoBackend),
   create: upsModule,
 };

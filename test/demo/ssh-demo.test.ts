@@ -1,7 +1,7 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { startDemoHomelab, type DemoHomelab } from '../../src/demo/index.ts';
-import { demoBackends } from '../../src/demo/registry.ts';
+import { AREAS, demoBackendsOf } from '../../src/wiring/areas.ts';
 import { startDemoSshServer, shellWords } from '../../src/demo/ssh-server.ts';
 import { SshRunner } from '../../src/services/ssh.ts';
 import { OWNER, buttonToken, startTestApp, type Conversation, type TestApp } from '../support/app-harness.ts';
@@ -18,7 +18,7 @@ describe('demo mode covers the SSH features (embedded SSH server, pinned host ke
   let lab: DemoHomelab;
   let h: TestApp;
   before(async () => {
-    lab = await startDemoHomelab(demoBackends());
+    lab = await startDemoHomelab(await demoBackendsOf(AREAS));
     h = await startTestApp(lab.config);
   });
   after(async () => {

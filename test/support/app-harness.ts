@@ -17,7 +17,7 @@ import type { ChatRef } from '../../src/permissions/access.ts';
 import type { Role } from '../../src/permissions/roles.ts';
 import type { FeatureModule, HouseholdSeed } from '../../src/wiring/module.ts';
 import { startDemoHomelab } from '../../src/demo/index.ts';
-import { demoBackends } from '../../src/demo/registry.ts';
+import { AREAS, demoBackendsOf } from '../../src/wiring/areas.ts';
 import { demoHousehold } from '../../src/demo/household.ts';
 
 export interface Reply {
@@ -142,7 +142,7 @@ export async function startDemoTestApp(
   extra: Record<string, unknown> = {},
   opts: { clock?: Clock } = {},
 ): Promise<TestApp & { readonly labConfig: Readonly<Record<string, unknown>> }> {
-  const lab = await startDemoHomelab(demoBackends());
+  const lab = await startDemoHomelab(await demoBackendsOf(AREAS));
   try {
     const h = await startTestApp({ ...lab.config, ...extra }, { ...opts, simulate: (s) => lab.simulate(s), household: demoHousehold() });
     return {

@@ -8,7 +8,7 @@ import { ALERT_SOURCES, configSchema } from '../../src/core/config-schema.ts';
 import { AREAS, backendsOf } from '../../src/wiring/areas.ts';
 import { allMessageFragments, sharedMessageFragments } from '../../src/wiring/messages.ts';
 import { allMigrations } from '../../src/wiring/migrations.ts';
-import { startDemoTestApp, type TestApp } from '../support/app-harness.ts';
+import { startDemoTestApp } from '../support/app-harness.ts';
 
 /** Folders under src/handlers that belong to no single area. */
 const SHARED_HANDLER_FOLDERS = ['builtin', 'alerts'];
@@ -87,8 +87,27 @@ describe('the area list', () => {
     }
   });
 
+  test('demo: every simulated backend in src/demo/ is named by one area, and every area that polls a backend names one', async () => {
+    const named = await Promise.all(AREAS.map(async (a) => ({ id: a.id, demo: await a.demo?.() })));
+    for (const file of readdirSync('src/demo').filter((f) => f.endsWith('-backend.ts'))) {
+      const mod = (await import(join(process.cwd(), 'src/demo', file))) as Record<string, unknown>;
+      const exported = Object.values(mod).filter((v): v is object => typeof v === 'object' && v !== null && 'start' in v);
+      assert.ok(exported.length > 0, `${file} exports no demo backend`);
+      for (const backend of exported) {
+        const owners = named.filter((n) => n.demo === backend).map((n) => n.id);
+        assert.equal(
+          owners.length,
+          1,
+          `src/demo/${file} is named by ${owners.length} areas (${owners.join(', ')}): add \`demo\` to one descriptor`,
+        );
+      }
+    }
+    for (const a of AREAS)
+      if (Object.keys(a.backends ?? {}).length > 0) assert.ok(a.demo, `the ${a.id} area polls a backend but names no demo backend`);
+  });
+
   describe('built against the simulated homelab', () => {
-    let h: TestApp;
+    let h: Awaited<ReturnType<typeof startDemoTestApp>>;
     before(async () => {
       h = await startDemoTestApp();
     });
@@ -108,6 +127,14 @@ describe('the area list', () => {
             `/${c.name} (${m.name}) has permission ${c.permission}`,
           );
           assert.ok(ids.includes(c.group), `/${c.name} help group ${c.group}`);
+        }
+    });
+
+    test('the demo homelab configures every config section of every area that polls a backend', () => {
+      for (const a of AREAS.filter((x) => Object.keys(x.backends ?? {}).length > 0))
+        for (const path of a.configSections) {
+          const value = path.split('.').reduce<unknown>((o, k) => (o as Record<string, unknown> | undefined)?.[k], h.labConfig);
+          assert.ok(value, `demo mode has no "${path}" section for the ${a.id} area`);
         }
     });
 
