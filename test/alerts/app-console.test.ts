@@ -75,7 +75,7 @@ test('demo console: /simulate shows the alert before its answer; buttons, /alert
   assert.ok(alertAt > 0 && alertAt < cut.indexOf('Simulated power-cut'), cut);
   assert.match(cut, /Battery: 96 %/);
   assert.match(cut, /Runtime left: 52m/);
-  assert.match(cut, /shuts down at .* unless power returns/);
+  assert.match(cut, /shuts down unless power returns by /);
   assert.match(cut, /Dry run/);
   assert.doesNotMatch(cut, /Already present when monitoring started/);
   const ack = /\[(\d+)\] Acknowledge/.exec(cut)?.[1];
@@ -89,7 +89,7 @@ test('demo console: /simulate shows the alert before its answer; buttons, /alert
 
   const pressed = await c.type(ack, /Acknowledged\. No more reminders/);
   void pressed;
-  const edited = await waitFor(() => /\(update\)[^]*Acknowledged by \S+ at/.exec(c.output()), {
+  const edited = await waitFor(() => /\(update\)[^]*Acknowledged by \S+ \(/.exec(c.output()), {
     what: `the alert edited to show who acknowledged:\n${c.output()}`,
   });
   assert.ok(edited);
@@ -119,7 +119,7 @@ test('a chat bound with language es gets its alerts in Spanish', async (t) => {
   assert.match(cut, /Corte de luz: el SAI funciona con batería/);
   assert.match(cut, /Batería: 96 %/);
   assert.match(cut, /\[\d+\] Visto +\[\d+\] Aplazar 1 h/);
-  assert.match(cut, /el homelab se apagará a las/);
+  assert.match(cut, /el homelab se apagará si la luz no vuelve antes de/);
 });
 
 test('after /lang es on the console, its alerts come in Spanish (the console chat speaks its owner’s language)', async (t) => {

@@ -39,7 +39,7 @@ test('/shutdown docker through the bot raises no "not running" alert; /guests an
 
   const guests = await poll(h, clock);
   assert.equal(pve.guest(101)?.status, 'stopped');
-  assert.match(guests, /⚪ docker \(CT 101\): stopped by .+ from chat at 14:02/);
+  assert.match(guests, /⚪ docker \(CT 101\): stopped by .+ from chat \(14:02\)/);
   await poll(h, clock);
   await poll(h, clock);
   assert.equal(record(h, DOCKER_KEY)?.state, 'pending');
@@ -47,7 +47,7 @@ test('/shutdown docker through the bot raises no "not running" alert; /guests an
   assert.equal(announced(h, DOCKER_KEY), 0, 'nothing was announced');
   const alerts = (await h.say(OWNER, '/alerts')).texts[0] ?? '';
   assert.match(alerts, /Held, with their cause \(1\)/);
-  assert.match(alerts, /docker \(CT 101\) is not running \(stopped\) — stopped by .+ from chat at 14:02/);
+  assert.match(alerts, /docker \(CT 101\) is not running \(stopped\) — stopped by .+ from chat \(14:02\)/);
 
   // Someone starts it outside the bot: the expectation is gone, so a later crash alerts again.
   pve.setGuestState(101, 'running');

@@ -78,7 +78,7 @@ describe('alert rendering', () => {
   });
   test('acknowledged: who and when, no more ack/snooze buttons', async () => {
     const m = await r({ type: 'alert', event: event({ kind: 'update', reason: 'ack', edit: true }, { ackBy: 'Ana', ackAt: NOW }) });
-    assert.match(m.footer ?? '', /Acknowledged by Ana at 13:00/);
+    assert.match(m.footer ?? '', /Acknowledged by Ana \(13:00\)/);
     assert.deepEqual(
       m.actions?.map((row) => row.map((a) => a.label)),
       [['Shut down homelab now']],

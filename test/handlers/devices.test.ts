@@ -131,6 +131,24 @@ describe('devices, pauses and new-device alerts', () => {
     assert.deepEqual(fake.listed(PAUSE_LIST), []);
   });
 
+  test('a pause until tomorrow morning says "tomorrow 07:00", in the reader’s language', async () => {
+    // The clock is past 18:00 UTC (the household's zone here): 07:00 is tomorrow.
+    let c = await h.say(ana, '/pausenet iPhone-de-Ana until 07:00');
+    assert.match(c.texts[0]!, /^Internet paused for iPhone-de-Ana until tomorrow 07:00\./);
+    await h.say(ana, '/resumenet iPhone-de-Ana');
+    await h.say(ana, '/lang es');
+    try {
+      c = await h.say(ana, '/pausenet iPhone-de-Ana hasta las 07:00');
+      assert.match(c.texts[0]!, /^Internet en pausa para iPhone-de-Ana hasta mañana 07:00\./);
+      c = await h.say(ana, '/mydevices');
+      assert.match(c.texts[0]!, /internet en pausa hasta mañana 07:00/);
+      await h.say(ana, '/resumenet iPhone-de-Ana');
+    } finally {
+      await h.say(ana, '/lang en');
+    }
+    assert.deepEqual(fake.listed(PAUSE_LIST), []);
+  });
+
   test('a new device raises exactly one announcement; its buttons act, permission-checked', async () => {
     fake.addLease({ address: '192.168.1.77', mac: 'DC:A6:32:01:02:03', hostName: 'raspberrypi', server: 'dhcp-lan' });
     fake.addLease({ address: '10.1.1.77', mac: '06:11:22:33:44:55', server: 'dhcp-guest' });

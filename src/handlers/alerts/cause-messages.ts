@@ -3,7 +3,7 @@ import { defineMessages } from '../../core/i18n.ts';
 /** Texts of alert causes: the held list in /alerts and the digest, and /maintenance. */
 export const alertCauseMessages = defineMessages(
   {
-    'alerts.cause.action': 'stopped by {who} from chat at {at}',
+    'alerts.cause.action': 'stopped by {who} from chat ({at})',
     'alerts.cause.backup': 'backup in progress since {since}',
     'alerts.cause.backupGrace': 'backup finished; it has until {until} to come back',
     'alerts.cause.powercut': 'power cut since {since}',
@@ -32,9 +32,9 @@ export const alertCauseMessages = defineMessages(
     'alerts.maintenance.itemWhy': '🔧 {target} until {until} (by {who}): {reason}',
   },
   {
-    'alerts.cause.action': 'apagada por {who} desde el chat a las {at}',
+    'alerts.cause.action': 'apagada por {who} desde el chat ({at})',
     'alerts.cause.backup': 'copia de seguridad en curso desde {since}',
-    'alerts.cause.backupGrace': 'copia terminada; tiene hasta las {until} para volver',
+    'alerts.cause.backupGrace': 'copia terminada; tiene hasta {until} para volver',
     'alerts.cause.powercut': 'corte de luz desde {since}',
     'alerts.cause.wan': 'conexión a internet caída desde {since}',
     'alerts.cause.maintenance': 'mantenimiento hasta {until}',
@@ -50,14 +50,14 @@ export const alertCauseMessages = defineMessages(
     'alerts.maintenance.unknown': 'No conozco «{target}». Elige uno de: {choices}.',
     'alerts.maintenance.everything': 'todo',
     'alerts.maintenance.schedule': 'programado',
-    'alerts.maintenance.done': '🔧 Mantenimiento de {target} hasta las {until}: sus alertas quedan retenidas hasta entonces.',
-    'alerts.maintenance.doneWhy': '🔧 Mantenimiento de {target} hasta las {until} ({reason}): sus alertas quedan retenidas hasta entonces.',
+    'alerts.maintenance.done': '🔧 Mantenimiento de {target} hasta {until}: sus alertas quedan retenidas hasta entonces.',
+    'alerts.maintenance.doneWhy': '🔧 Mantenimiento de {target} hasta {until} ({reason}): sus alertas quedan retenidas hasta entonces.',
     'alerts.maintenance.endButton': '⏹ Terminar ya el mantenimiento de {target}',
     'alerts.maintenance.endedNow': 'Mantenimiento de {target} terminado. Sus alertas vuelven a contar.',
     'alerts.maintenance.ended': 'El mantenimiento de {target} ha terminado. Sus alertas vuelven a contar.',
     'alerts.maintenance.notActive': 'Ese mantenimiento ya ha terminado.',
     'alerts.maintenance.listTitle': 'Mantenimiento ({count})',
-    'alerts.maintenance.item': '🔧 {target} hasta las {until} (por {who})',
-    'alerts.maintenance.itemWhy': '🔧 {target} hasta las {until} (por {who}): {reason}',
+    'alerts.maintenance.item': '🔧 {target} hasta {until} (por {who})',
+    'alerts.maintenance.itemWhy': '🔧 {target} hasta {until} (por {who}): {reason}',
   },
 );

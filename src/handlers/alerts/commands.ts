@@ -8,7 +8,7 @@ import { arg } from '../args.ts';
 import { defineCommand, type AnyCommand } from '../command.ts';
 import { causeText } from './causes.ts';
 import { maintenanceCommands, maintenanceSection, type MaintenanceDeps } from './maintenance.ts';
-import { formatTime } from './render.ts';
+import { formatTime } from '../../core/time-format.ts';
 import { stateIcon } from '../../core/state-icon.ts';
 
 /** The scenarios the demo's /simulate knows. */

@@ -12,7 +12,7 @@ import type { Translate } from '../../core/i18n.ts';
 import { textMessage, type Action, type Block, type OutMessage } from '../../core/outmessage.ts';
 import { arg } from '../args.ts';
 import { defineCommand, type AnyCommand, type CommandContext } from '../command.ts';
-import { formatTime } from './render.ts';
+import { formatTime } from '../../core/time-format.ts';
 
 /** The deadline kind of a maintenance window (target: `all`, a backend name, or `guest:<vmid>`). */
 export const MAINTENANCE_KIND = 'alerts-maintenance';

@@ -3,6 +3,7 @@
  * digest) into OutMessages at delivery time, in the destination chat's language, asking the
  * injected AlertActions for fresh button tokens.
  */
+import { formatTime } from '../../core/time-format.ts';
 import type { Language, Messages, Params, Translate } from '../../core/i18n.ts';
 import type { Action, Block, MessageSeverity, OutMessage } from '../../core/outmessage.ts';
 import type { AlertActions } from '../../alerts/actions.ts';
@@ -32,6 +33,9 @@ const SEVERITY: Record<AlertView['severity'], MessageSeverity> = { info: 'info',
 /** Params shown as labelled fields, in this order. */
 const FIELDS = ['charge', 'runtime', 'load', 'progress', 'model', 'detail'] as const;
 
+/** Params that hold a moment as epoch ms. */
+const TIME_PARAMS = ['last'] as const;
+
 /** The most of a task log an alert carries (the folded quote fits one message with room to spare). */
 const MAX_LOG_CHARS = 2_000;
 
@@ -48,6 +52,8 @@ export function createAlertRenderer(deps: AlertRendererDeps): Render {
       if (typeof p.load === 'number') p.load = `${p.load} %`;
       if (typeof p.runtime === 'number') p.runtime = formatDurationShort(p.runtime * 1000);
       if (a.progress !== undefined) p.progress = `${Math.round(a.progress)} %`;
+      // A moment (epoch ms) reads in the household's zone and the reader's language.
+      for (const k of TIME_PARAMS) if (typeof p[k] === 'number') p[k] = time(p[k]);
       // A known network cause reads in the chat's language instead of the client's English detail.
       if (typeof p.reason === 'string' && messages.has(`error.reason.${p.reason}`)) p.detail = t(`error.reason.${p.reason}`);
       if (typeof p.backend === 'string') {
@@ -308,14 +314,4 @@ function digestMessage(d: Digest, t: Translate, time: (ms: number) => string, he
     severity: d.allGood ? 'success' : 'warning',
     blocks: blocks.filter((b) => b.kind !== 'text' || b.text),
   };
-}
-
-/** "14:05" today, "25 Nov 14:05" otherwise, in the bot's zone and the chat's language. */
-export function formatTime(ms: number, lang: Language, timeZone: string, now: number): string {
-  const locale = lang === 'es' ? 'es-ES' : 'en-GB';
-  const day = (x: number): string =>
-    new Intl.DateTimeFormat('en-CA', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit' }).format(new Date(x));
-  const hm = new Intl.DateTimeFormat(locale, { timeZone, hour: '2-digit', minute: '2-digit', hourCycle: 'h23' }).format(new Date(ms));
-  if (day(ms) === day(now)) return hm;
-  return `${new Intl.DateTimeFormat(locale, { timeZone, day: 'numeric', month: 'short' }).format(new Date(ms))} ${hm}`;
 }

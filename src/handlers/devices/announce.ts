@@ -3,7 +3,7 @@ import type { AlertSource, Severity } from '../../alerts/condition.ts';
 import type { Language, Translate } from '../../core/i18n.ts';
 import type { Action, OutMessage } from '../../core/outmessage.ts';
 import { macVendor } from '../../services/oui/vendor.ts';
-import { formatTime } from '../alerts/render.ts';
+import { formatTime } from '../../core/time-format.ts';
 import type { Device } from './store.ts';
 
 /** A button for one chat (the wiring makes the token); undefined when that chat's readers may not press it. */

@@ -3,7 +3,7 @@ import type { Translate } from '../../core/i18n.ts';
 import type { OutMessage } from '../../core/outmessage.ts';
 import type { ChatRef, PersonSummary, Principal } from '../../permissions/access.ts';
 import type { Permission } from '../../permissions/permissions.ts';
-import { formatTime } from '../alerts/render.ts';
+import { formatTime } from '../../core/time-format.ts';
 import type { CommandContext } from '../command.ts';
 import type { DevicePauses } from './pause.ts';
 import { deviceLabel, type Device, type DeviceStore } from './store.ts';

@@ -1,6 +1,6 @@
 /** /pausenet, /resumenet and the admin-approved pausenet-any. */
 import type { OutMessage } from '../../core/outmessage.ts';
-import { formatTime } from '../alerts/render.ts';
+import { formatTime } from '../../core/time-format.ts';
 import { arg, formatDurationShort } from '../args.ts';
 import { defineCommand, type AnyCommand, type CommandContext } from '../command.ts';
 import { chatAddress } from '../../core/chat-address.ts';

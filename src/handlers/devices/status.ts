@@ -1,6 +1,6 @@
 /** The /status line of paused and blocked devices (from SQLite: never slow). */
 import type { Language } from '../../core/i18n.ts';
-import { formatTime } from '../alerts/render.ts';
+import { formatTime } from '../../core/time-format.ts';
 import type { StatusSection } from '../builtin/status-section.ts';
 import type { DevicePauses } from './pause.ts';
 import { deviceLabel, type DeviceStore } from './store.ts';

@@ -1,6 +1,7 @@
 /** /audit: the latest audit entries, optionally for one person or one service. */
 import type { Language, Translate } from '../../core/i18n.ts';
 import { textMessage } from '../../core/outmessage.ts';
+import { formatTime } from '../../core/time-format.ts';
 import type { AuditQuery, AuditRecord } from '../../permissions/audit.ts';
 import { P, serviceOf } from '../../permissions/permissions.ts';
 import { arg } from '../args.ts';
@@ -8,11 +9,6 @@ import { defineCommand, type AnyCommand } from '../command.ts';
 import type { PermissionDeps } from './deps.ts';
 
 const LIMIT = 15;
-
-/** `2026-11-25 12:00` in the household's time zone. */
-function formatTime(ms: number, lang: Language, timeZone: string): string {
-  return new Intl.DateTimeFormat(lang === 'es' ? 'es-ES' : 'en-GB', { timeZone, dateStyle: 'short', timeStyle: 'short' }).format(ms);
-}
 
 /** One entry as a line; argument values are shortened, results translated when known. */
 function line(deps: PermissionDeps, t: Translate, lang: Language, e: AuditRecord): string {
@@ -22,7 +18,7 @@ function line(deps: PermissionDeps, t: Translate, lang: Language, e: AuditRecord
     .slice(0, 80);
   const resultKey = `permissions.audit.result.${e.result}`;
   const result = deps.messages.has(resultKey) ? t(resultKey) : e.result;
-  return `${formatTime(e.at, lang, deps.timeZone)} · ${e.person ?? e.identity} · /${e.command}${args ? ` ${args}` : ''} → ${result}`;
+  return `${formatTime(e.at, lang, deps.timeZone, deps.now())} · ${e.person ?? e.identity} · /${e.command}${args ? ` ${args}` : ''} → ${result}`;
 }
 
 /** Builds /audit. */

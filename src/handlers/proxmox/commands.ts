@@ -19,7 +19,7 @@ import {
 import type { AlertCause } from '../../alerts/causes.ts';
 import { backupHold } from '../../services/proxmox/alerts.ts';
 import { causeText } from '../alerts/causes.ts';
-import { formatTime } from '../alerts/render.ts';
+import { formatTime } from '../../core/time-format.ts';
 import { guestTitle, pveLabel } from './format.ts';
 import { powerCommands, type PowerDeps } from './power.ts';
 import { stateIcon } from '../../core/state-icon.ts';

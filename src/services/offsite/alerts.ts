@@ -22,7 +22,8 @@ export function formatUtc(ms: number): string {
 /**
  * `backup:offsite:stale` while the last sync is older than the window (critical past twice it).
  * A sync time in the future (clock skew between hosts) is not stale. Params: age and window in
- * hours, last as UTC text.
+ * hours, last as epoch ms (the renderer shows it in the
+ * household's zone and the reader's language).
  */
 export function offsiteConditions(s: OffsiteState, now: number, opts: OffsiteRuleOptions): Condition[] {
   const windowMs = opts.windowHours * 3_600_000;
@@ -34,7 +35,7 @@ export function offsiteConditions(s: OffsiteState, now: number, opts: OffsiteRul
       source: 'backup',
       severity: ageMs > 2 * windowMs ? 'critical' : 'warning',
       summaryKey: OFFSITE_ALERT_KEY,
-      params: { age: Math.floor(ageMs / 3_600_000), window: opts.windowHours, last: formatUtc(s.lastSuccessAt) },
+      params: { age: Math.floor(ageMs / 3_600_000), window: opts.windowHours, last: s.lastSuccessAt },
       dependsOn: OFFSITE_BACKEND,
       // Staleness already integrates hours of time: no debounce, and one good sync ends it.
       holdMs: 0,
