@@ -10,6 +10,7 @@ import { bencode } from '../../src/services/transmission/bencode.ts';
 import { requireBinary, waitFor } from '../support/real-server.ts';
 import { startTransmissionDaemon, TRANSMISSION_DAEMON, TRANSMISSION_PACKAGE } from '../support/transmission-daemon.ts';
 import { buttonToken, OWNER, startTestApp, type TestApp } from '../support/app-harness.ts';
+import { startCutProxy } from '../support/cut-proxy.ts';
 
 const hash = (c: string): string => c.repeat(40);
 const magnet = (h: string, name: string): string => `magnet:?xt=urn:btih:${h}&dn=${encodeURIComponent(name)}&xl=1000000`;
@@ -290,6 +291,50 @@ describe('downloads across a restart and failures', () => {
     } finally {
       await h.close();
       await fake.close();
+    }
+  });
+});
+
+describe('/torrents while Transmission is not answering', () => {
+  test('after a good read: the last known list, said to be old, with how old; before any: the failure', async () => {
+    const clock = new ManualClock(Date.UTC(2026, 10, 25, 20, 0, 0));
+    const fake = await startTransmissionFake({ username: 'tr', password: 'fake-pass', downloadMs: 60_000, now: () => clock.now() });
+    const rpc = new URL(fake.url);
+    const through = (proxy: { url: string }) => ({
+      ...config(fake),
+      transmission: { ...config(fake).transmission, url: `${proxy.url}${rpc.pathname}` },
+    });
+    const line = await startCutProxy(rpc.origin);
+    const h = await startTestApp(through(line), { clock });
+    try {
+      const added = await h.say(OWNER, `/addtorrent ${magnet(hash('e'), 'Kept Film')} movies`);
+      assert.match(added.texts[0] ?? '', /Download added/);
+      clock.advance(10_000); // past /torrents' 5 s: it reads Transmission again
+      assert.match((await h.say(OWNER, '/torrents')).texts.join('\n'), /Kept Film/);
+      line.setCut(true);
+      clock.advance(3 * 60_000);
+      const stale = (await h.say(OWNER, '/torrents')).texts.join('\n');
+      assert.match(
+        stale,
+        /Transmission is not answering right now \(the connection (was cut|was refused|closed unexpectedly)\); this is the last known list\./,
+      );
+      assert.match(stale, /Kept Film/);
+      assert.match(stale, /3 min ago/);
+    } finally {
+      await h.close();
+      await line.close();
+      await fake.close();
+    }
+    // Never read: there is no list to show, only what is wrong.
+    const down = await startCutProxy(rpc.origin, true);
+    const cold = await startTestApp(through(down), { clock });
+    try {
+      const text = (await cold.say(OWNER, '/torrents')).texts.join('\n');
+      assert.doesNotMatch(text, /last known list/);
+      assert.match(text, /Downloads \(Transmission\)/);
+    } finally {
+      await cold.close();
+      await down.close();
     }
   });
 });

@@ -4,7 +4,7 @@ import type { TransmissionClient, Torrent } from '../../services/transmission/cl
 import type { TransmissionState } from '../../services/transmission/poller.ts';
 import { arg } from '../args.ts';
 import { defineCommand, type AnyCommand, type CommandContext } from '../command.ts';
-import { formatBytes, serviceErrorMessage, snapshotFooter } from '../replies.ts';
+import { formatBytes, readSnapshotOrReply, serviceErrorMessage, serviceErrorReason, snapshotFooter } from '../replies.ts';
 import { matchTorrents, shortName, sortForList, torrentItem } from './format.ts';
 import type { TorrentStore } from './store.ts';
 
@@ -70,12 +70,15 @@ export function torrentCommands(deps: TorrentCommandDeps): AnyCommand[] {
     args: { page: arg.integer({ descriptionKey: 'downloads.list.page', required: false, min: 1, max: 1000 }) },
     permission: 'downloads.status.read',
     async run(ctx, { page }) {
-      const snap = await poller.fresh(5_000);
-      if (snap.status === 'failed') return serviceErrorMessage(ctx.t, snap.error, torrentsLabel(ctx));
-      if (snap.status !== 'ok') return { blocks: [{ kind: 'text', text: ctx.t('downloads.checking') }] };
-      const sorted = sortForList(snap.value.torrents);
+      const read = await readSnapshotOrReply(poller, 5_000, ctx.t, { serviceLabel: torrentsLabel(ctx), checkingKey: 'downloads.checking' });
+      if ('blocks' in read) return read;
+      const { snap, value } = read;
+      const sorted = sortForList(value.torrents);
       const blocks: Block[] = [];
-      if (snap.value.altSpeedEnabled) blocks.push({ kind: 'text', text: ctx.t('downloads.list.turtleOn') });
+      // Transmission not answering now: the last list it gave, said to be old (the footer says how old).
+      if (snap.status === 'failed')
+        blocks.push({ kind: 'text', text: ctx.t('downloads.list.stale', { reason: serviceErrorReason(ctx.t, snap.error) }) });
+      if (value.altSpeedEnabled) blocks.push({ kind: 'text', text: ctx.t('downloads.list.turtleOn') });
       if (sorted.length === 0) {
         blocks.push({ kind: 'text', text: ctx.t('downloads.list.empty') });
         return { title: ctx.t('downloads.list.title'), blocks };

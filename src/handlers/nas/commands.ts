@@ -133,6 +133,22 @@ function diskLine(t: Translate, d: OmvDisk): string {
   return `${stateIcon(diskTone(d))} ${d.devicefile}${model}: ${status}${facts.length ? ` — ${facts.join(', ')}` : ''}`;
 }
 
+/** What the NAS's two pollers say together: a value from either, else the failure (OMV's first), else nothing yet. */
+export type NasRead =
+  | { readonly kind: 'value'; readonly omv: OmvSnapshot | undefined; readonly md: RaidArray[] | undefined }
+  | { readonly kind: 'failed'; readonly error: ServiceError; readonly labelKey: 'nas.label' | 'nas.label.mdadm' }
+  | { readonly kind: 'checking' };
+
+/** Reads the OMV and mdadm snapshots as one source, for /nas and the /status line alike. */
+export function readNas(omvSnap: Snapshot<OmvSnapshot> | undefined, mdSnap: Snapshot<RaidArray[]> | undefined): NasRead {
+  const omv = snapshotValue(omvSnap);
+  const md = snapshotValue(mdSnap);
+  if (omv || md) return { kind: 'value', omv, md };
+  if (omvSnap?.status === 'failed') return { kind: 'failed', error: omvSnap.error, labelKey: 'nas.label' };
+  if (mdSnap?.status === 'failed') return { kind: 'failed', error: mdSnap.error, labelKey: 'nas.label.mdadm' };
+  return { kind: 'checking' };
+}
+
 /** The /nas command. */
 export function nasCommands(deps: NasDeps): AnyCommand[] {
   const nas = defineCommand({
@@ -145,13 +161,10 @@ export function nasCommands(deps: NasDeps): AnyCommand[] {
       const t = ctx.t;
       const maxAge = deps.maxAgeMs ?? 60_000;
       const [omvSnap, mdSnap] = await Promise.all([deps.omv?.fresh(maxAge), deps.mdadm?.fresh(maxAge)]);
-      const omv = snapshotValue(omvSnap);
-      const md = snapshotValue(mdSnap);
-      if (!omv && !md) {
-        const failed = omvSnap?.status === 'failed' ? omvSnap : mdSnap?.status === 'failed' ? mdSnap : undefined;
-        if (failed) return serviceErrorMessage(t, failed.error, t(failed === omvSnap ? 'nas.label' : 'nas.label.mdadm'));
-        return { blocks: [{ kind: 'text', text: t('nas.checking') }] };
-      }
+      const read = readNas(omvSnap, mdSnap);
+      if (read.kind === 'failed') return serviceErrorMessage(t, read.error, t(read.labelKey));
+      if (read.kind === 'checking') return { blocks: [{ kind: 'text', text: t('nas.checking') }] };
+      const { omv, md } = read;
       const blocks: Block[] = [];
       const section = (title: string, items: string[]): void => {
         blocks.push({ kind: 'text', text: title }, { kind: 'list', items });

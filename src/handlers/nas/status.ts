@@ -5,7 +5,7 @@ import { raidHealth, type RaidArray } from '../../services/mdadm/raid.ts';
 import type { OmvSnapshot } from '../../services/omv/poller.ts';
 import { snapshotValue, type Poller } from '../../services/poller.ts';
 import { downLine, type StatusLine, type StatusSection } from '../builtin/status-section.ts';
-import { diskTone, RAID_TONE } from './commands.ts';
+import { diskTone, RAID_TONE, readNas } from './commands.ts';
 
 /** One line of /status: RAID, disks, the fullest filesystem. Never touches the backend. */
 export function nasStatusSection(omv: Poller<OmvSnapshot> | undefined, mdadm: Poller<RaidArray[]> | undefined): StatusSection {
@@ -13,15 +13,12 @@ export function nasStatusSection(omv: Poller<OmvSnapshot> | undefined, mdadm: Po
     id: 'nas',
     labelKey: 'nas.label',
     async read(t: Translate): Promise<StatusLine> {
-      const os = await omv?.settled();
-      const ms = await mdadm?.settled();
-      const o = snapshotValue(os);
-      const arrays = o?.raid ?? snapshotValue(ms);
-      if (!o && !arrays) {
-        const failed = os?.status === 'failed' ? os : ms?.status === 'failed' ? ms : undefined;
-        if (failed) return downLine(t, failed.error, failed === os ? undefined : 'nas.label.mdadm');
-        return { level: 'warning', text: t('nas.checking') };
-      }
+      const read = readNas(await omv?.settled(), await mdadm?.settled());
+      // The label already names the NAS; only the mdadm check over SSH is named as what failed.
+      if (read.kind === 'failed') return downLine(t, read.error, read.labelKey === 'nas.label' ? undefined : read.labelKey);
+      if (read.kind === 'checking') return { level: 'warning', text: t('nas.checking') };
+      const o = read.omv;
+      const arrays = o?.raid ?? read.md;
       const worst = (arrays ?? []).map(raidHealth).find((h) => h !== 'healthy');
       const raid = arrays === undefined ? '?' : arrays.length === 0 ? t('nas.status.noRaid') : t(`nas.health.${worst ?? 'healthy'}`);
       const badDisks = (o?.disks ?? []).filter((d) => diskTone(d) !== 'ok').length;
