@@ -117,7 +117,8 @@ export class PowerRestore {
       const storage = await this.checks('storage');
       lines.push(...storage);
       if (storage.some((l) => l.light === 'red')) {
-        for (const vmid of rest) lines.push({ light: 'red', key: 'alerts.restore.guestHeld', params: { vmid }, action: start(vmid) });
+        for (const vmid of rest)
+          lines.push({ light: 'red', key: 'alerts.restore.guestHeld', params: this.guest(vmid), action: start(vmid) });
       } else if (rest.length) {
         lines.push(...(await this.start(rest)));
       }
@@ -149,14 +150,24 @@ export class PowerRestore {
       return vmids.map((vmid) => ({
         light: 'red',
         key: 'alerts.restore.guestError',
-        params: { vmid, detail: r.error.detail },
+        params: { ...this.guest(vmid), detail: r.error.detail },
         action: start(vmid),
       }));
     return r.value.map((g) =>
       g.running
-        ? { light: 'green', key: g.started ? 'alerts.restore.guestStarted' : 'alerts.restore.guestUp', params: { guest: g.label } }
-        : { light: 'red', key: 'alerts.restore.guestDown', params: { guest: g.label }, action: start(g.vmid) },
+        ? {
+            light: 'green',
+            key: g.started ? 'alerts.restore.guestStarted' : 'alerts.restore.guestUp',
+            params: { vmid: g.vmid, guest: g.label },
+          }
+        : { light: 'red', key: 'alerts.restore.guestDown', params: { vmid: g.vmid, guest: g.label }, action: start(g.vmid) },
     );
+  }
+
+  /** `{ vmid, guest: 'nas (VM 100)' }`; without a known name the renderer words the number. */
+  private guest(vmid: number): { vmid: number; guest?: string } {
+    const label = this.d.controller.guestName?.(vmid);
+    return label ? { vmid, guest: label } : { vmid };
   }
 
   private async checks(stage: RestoreCheck['stage']): Promise<RestoreLine[]> {

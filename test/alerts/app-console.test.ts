@@ -144,7 +144,8 @@ test('/powercut: the question names the dry run and the order; "no" does nothing
   const c = await startConsoleApp();
   t.after(() => c.close());
   const ask = await c.type('/powercut', /Yes, do it/);
-  assert.match(ask, /Shut down the homelab now, as in a power cut\? Order: 101 → 100 → the server\./);
+  // No hypervisor is configured here: the guests can only be named by number.
+  assert.match(ask, /Shut down the homelab now, as in a power cut\? Order: Guest 101 → Guest 100 → the server\./);
   assert.match(ask, /Dry run \(alerts\.powerCut\.dryRun\)/);
   const no = await c.type('/powercut no', /Cancelled/);
   assert.doesNotMatch(no, /must be one of/);

@@ -57,8 +57,8 @@ describe('Proxmox commands end to end (fake Proxmox, token auth)', () => {
     assert.deepEqual(
       r?.message.actions?.map((row) => row.map((a) => a.label)),
       [
-        ['⏹ Shut down nas', '🔄 Restart nas', '⛔ Force off nas'],
-        ['⏹ Shut down docker', '🔄 Restart docker', '⛔ Force off docker'],
+        ['⏹ Shut down nas (VM 100)', '🔄 Restart nas (VM 100)', '⛔ Force off nas (VM 100)'],
+        ['⏹ Shut down docker (CT 101)', '🔄 Restart docker (CT 101)', '⛔ Force off docker (CT 101)'],
       ],
     );
   });
@@ -141,11 +141,11 @@ describe('Proxmox commands end to end (fake Proxmox, token auth)', () => {
   test('/backups: last result and age per guest; a failure shows its log; back up now follows the task', async () => {
     stale();
     let conv = await h.say(OWNER, '/backups');
-    assert.match(conv.texts[0] ?? '', /🟢 nas: OK, (\d+ (min|h) ago|just now)/);
+    assert.match(conv.texts[0] ?? '', /🟢 nas \(VM 100\): OK, (\d+ (min|h) ago|just now)/);
     assert.match(conv.texts[0] ?? '', /Every guest has a good backup from the last 26 h/);
 
     fake.failBackup(101, 'unable to open file - No space left on device');
-    const now = await h.press(OWNER, buttonToken(conv.replies[0]?.message, /Back up docker now/));
+    const now = await h.press(OWNER, buttonToken(conv.replies[0]?.message, /Back up docker \(CT 101\) now/));
     assert.equal(now.texts[0], '⏳ Backing up docker (CT 101)…');
     await edited(now.replies[0]);
     const final = now.replies[0]?.edits.at(-1);
@@ -156,15 +156,15 @@ describe('Proxmox commands end to end (fake Proxmox, token auth)', () => {
     stale();
     conv = await h.say(OWNER, '/backups');
     const text = conv.texts[0] ?? '';
-    assert.match(text, new RegExp(`🔴 docker: FAILED, ${RECENT} — last good one \\d+ (min|h) ago`));
-    assert.match(text, /Why docker failed: unable to open file - No space left on device/);
+    assert.match(text, new RegExp(`🔴 docker \\(CT 101\\): FAILED, ${RECENT} — last good one \\d+ (min|h) ago`));
+    assert.match(text, /Why docker \(CT 101\) failed: unable to open file - No space left on device/);
     assert.equal(conv.replies[0]?.message.severity, 'warning');
 
     const retry = await h.say(OWNER, '/backup docker');
     await edited(retry.replies[0]);
     assert.equal(finalText(retry.replies[0]), '✅ Backup of docker (CT 101) finished.');
     stale();
-    assert.match((await h.say(OWNER, '/backups')).texts[0] ?? '', new RegExp(`🟢 docker: OK, ${RECENT}`));
+    assert.match((await h.say(OWNER, '/backups')).texts[0] ?? '', new RegExp(`🟢 docker \\(CT 101\\): OK, ${RECENT}`));
   });
 
   test('a guest with no backup in the window is listed as missing', async () => {

@@ -237,7 +237,9 @@ export function alertCommands(deps: AlertCommandDeps): AnyCommand[] {
       if (!deps.powerCut) return textMessage(ctx.t('alerts.powercut.disabled'), { severity: 'warning' });
       if (deps.powerCut.state === 'running') return textMessage(ctx.t('alerts.powercut.busy'));
       const { dryRun, shutdownOrder, shutdownNode } = deps.powerCut.settings;
-      const steps = shutdownOrder.length ? shutdownOrder.map(String) : [ctx.t('alerts.powercut.order.guests')];
+      const guests = deps.maintenance?.guests() ?? [];
+      const label = (vmid: number): string => guests.find((g) => g.vmid === vmid)?.label ?? ctx.t('alerts.pc.guest', { vmid });
+      const steps = shutdownOrder.length ? shutdownOrder.map(label) : [ctx.t('alerts.powercut.order.guests')];
       if (shutdownNode) steps.push(ctx.t('alerts.powercut.order.node'));
       return { confirmParams: { order: steps.join(' → '), dryRun: dryRun ? ctx.t('alerts.powercut.dryRunNote') : '' } };
     },

@@ -10,7 +10,7 @@ import type { AlertActions } from '../../alerts/actions.ts';
 import type { Digest, HeldAlert } from '../../alerts/digest.ts';
 import type { OutboxPayload, Render } from '../../alerts/payload.ts';
 import type { PowerCutStep } from '../../alerts/powercut.ts';
-import type { Light, RestoreAction, RestoreReport } from '../../alerts/restore.ts';
+import type { Light, RestoreAction, RestoreLine, RestoreReport } from '../../alerts/restore.ts';
 import type { AlertEvent, AlertView } from '../../alerts/types.ts';
 import { formatDurationShort } from '../args.ts';
 import { causeText } from './causes.ts';
@@ -219,12 +219,17 @@ function restoreMessage(
       kind: 'text',
       text: t('alerts.restore.shutDown', { sequence: sequenceText(t, r.sequence, r.node), time: time(r.handedOverAt) }),
     });
-  blocks.push({ kind: 'list', items: r.lines.map((l) => `${LIGHT[l.light]} ${t(l.key, l.params)}`) });
+  // A guest the hypervisor could not name yet is worded by its number ("Guest 101").
+  const params = (l: RestoreLine): RestoreLine['params'] =>
+    l.params.guest === undefined && l.params.vmid !== undefined
+      ? { ...l.params, guest: t('alerts.pc.guest', { vmid: l.params.vmid }) }
+      : l.params;
+  blocks.push({ kind: 'list', items: r.lines.map((l) => `${LIGHT[l.light]} ${t(l.key, params(l))}`) });
   const actions: Action[][] = r.lines.flatMap((l) => {
     if (l.light !== 'red' || !l.action) return [];
     const tk = token(l.action);
     return tk
-      ? [[{ label: t(l.action.labelKey, { target: l.params.guest ?? l.action.args.guest ?? '' }), token: tk, style: 'primary' as const }]]
+      ? [[{ label: t(l.action.labelKey, { target: params(l).guest ?? l.action.args.guest ?? '' }), token: tk, style: 'primary' as const }]]
       : [];
   });
   return {
@@ -276,6 +281,9 @@ function digestMessage(d: Digest, t: Translate, time: (ms: number) => string, he
     items.push(
       `${mark(ok)} ${t('alerts.digest.backups', { ok: d.backups.ok.length, failed: d.backups.failed.length, missing: d.backups.missing.length })}`,
     );
+    for (const f of d.backups.failed)
+      items.push(`${stateIcon('warning')} ${t('alerts.digest.backupFailed', { guest: f.guest, time: time(f.at) })}`);
+    for (const g of d.backups.missing) items.push(`${stateIcon('warning')} ${t('alerts.digest.backupMissing', { guest: g })}`);
     if (d.backups.offsiteAt !== undefined)
       items.push(`${stateIcon('info')} ${t('alerts.digest.offsite', { age: time(d.backups.offsiteAt) })}`);
   }

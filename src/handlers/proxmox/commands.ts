@@ -4,6 +4,7 @@ import type { Action, Block, OutMessage } from '../../core/outmessage.ts';
 import type { Poller } from '../../services/poller.ts';
 import { summarizeBackups, type BackupRun, type GuestBackup } from '../../services/proxmox/backups.ts';
 import type { Guest } from '../../services/proxmox/client.ts';
+import { guestLabel } from '../../services/proxmox/types.ts';
 import type { ProxmoxSnapshot } from '../../services/proxmox/poller.ts';
 import { formatDurationShort } from '../args.ts';
 import { defineCommand, type AnyCommand, type CommandContext } from '../command.ts';
@@ -20,7 +21,7 @@ import type { AlertCause } from '../../alerts/causes.ts';
 import { backupHold } from '../../services/proxmox/alerts.ts';
 import { causeText } from '../alerts/causes.ts';
 import { formatTime } from '../../core/time-format.ts';
-import { guestTitle, pveLabel } from './format.ts';
+import { pveLabel } from './format.ts';
 import { powerCommands, type PowerDeps } from './power.ts';
 import { stateIcon } from '../../core/state-icon.ts';
 
@@ -59,7 +60,7 @@ const uptime = (seconds: number): string => formatDurationShort(Math.max(60, Mat
 
 /** One line per guest, with its live figures when running; `why` says what stopped it, when known. */
 export function guestLine(t: Translate, g: Guest, why?: string): string {
-  const title = guestTitle(t, g);
+  const title = guestLabel(g);
   const lock = g.lock ? ` ${t('proxmox.guests.locked', { lock: g.lock })}` : '';
   if (g.status === 'running') {
     return `${stateIcon('ok')} ${t('proxmox.guests.running', {
@@ -84,18 +85,19 @@ function guestKey(all: readonly Pick<Guest, 'name' | 'vmid'>[], g: Pick<Guest, '
 /** Buttons for one guest: start when stopped; shutdown, reboot and force stop when running. */
 function guestButtons(ctx: CommandContext, all: readonly Guest[], g: Guest): Action[] {
   const arg = { guest: guestKey(all, g) };
-  if (g.status !== 'running') return [ctx.action(ctx.t('proxmox.button.start', { name: g.name }), 'poweron', arg, { style: 'primary' })];
+  if (g.status !== 'running')
+    return [ctx.action(ctx.t('proxmox.button.start', { name: guestLabel(g) }), 'poweron', arg, { style: 'primary' })];
   return [
-    ctx.action(ctx.t('proxmox.button.shutdown', { name: g.name }), 'shutdown', arg),
-    ctx.action(ctx.t('proxmox.button.reboot', { name: g.name }), 'reboot', arg),
-    ctx.action(ctx.t('proxmox.button.stop', { name: g.name }), 'poweroff', arg, { style: 'danger' }),
+    ctx.action(ctx.t('proxmox.button.shutdown', { name: guestLabel(g) }), 'shutdown', arg),
+    ctx.action(ctx.t('proxmox.button.reboot', { name: guestLabel(g) }), 'reboot', arg),
+    ctx.action(ctx.t('proxmox.button.stop', { name: guestLabel(g) }), 'poweroff', arg, { style: 'danger' }),
   ];
 }
 
 /** One /backups line for a guest. */
 function backupLine(t: Translate, g: GuestBackup, now: number): string {
   const age = (r: BackupRun): string => formatAge(t, now - (r.endtime ?? r.starttime) * 1000);
-  const name = g.name;
+  const name = g.label;
   const last = g.last;
   if (!last) return `${stateIcon('idle')} ${t('proxmox.backups.never', { name })}`;
   const lastOk = g.lastOk && g.lastOk !== last ? ` ${t('proxmox.backups.lastOk', { age: age(g.lastOk) })}` : '';
@@ -202,11 +204,11 @@ export function proxmoxCommands(deps: ProxmoxCommandDeps): AnyCommand[] {
       const sum = summarizeBackups(r.value.guests, r.value.backups, { now: ctx.now(), windowHours: hours });
       const blocks: Block[] = [{ kind: 'list', items: sum.guests.map((g) => backupLine(ctx.t, g, ctx.now())) }];
       for (const f of sum.failures) {
-        blocks.push({ kind: 'text', text: ctx.t('proxmox.backups.failure', { name: f.name, error: f.error ?? '?' }) });
+        blocks.push({ kind: 'text', text: ctx.t('proxmox.backups.failure', { name: f.label, error: f.error ?? '?' }) });
         if (f.logTail?.length) blocks.push({ kind: 'code', text: f.logTail.slice(-MAX_LOG_LINES).join('\n') });
       }
       if (sum.missing.length) {
-        blocks.push({ kind: 'text', text: ctx.t('proxmox.backups.missing', { hours, names: sum.missing.map((g) => g.name).join(', ') }) });
+        blocks.push({ kind: 'text', text: ctx.t('proxmox.backups.missing', { hours, names: sum.missing.map((g) => g.label).join(', ') }) });
       } else if (sum.failures.length === 0) {
         blocks.push({ kind: 'text', text: ctx.t('proxmox.backups.allGood', { hours }) });
       }
@@ -216,7 +218,7 @@ export function proxmoxCommands(deps: ProxmoxCommandDeps): AnyCommand[] {
         severity: bad ? 'warning' : 'info',
         blocks,
         actions: sum.guests.map((g) => [
-          ctx.action(ctx.t('proxmox.button.backup', { name: g.name }), 'backup', { guest: guestKey(sum.guests, g) }),
+          ctx.action(ctx.t('proxmox.button.backup', { name: g.label }), 'backup', { guest: guestKey(sum.guests, g) }),
         ]),
         ...(footer ? { footer } : {}),
       };

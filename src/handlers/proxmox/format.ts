@@ -1,14 +1,9 @@
-/** Shared bits of the Proxmox handlers: finding a guest by name or number, and naming it. */
+/** Shared bits of the Proxmox handlers: finding a guest by name or number (its display form is `guestLabel`, services/proxmox/types.ts). */
 import type { Translate } from '../../core/i18n.ts';
 import type { Guest } from '../../services/proxmox/client.ts';
 
 /** The household name of the hypervisor in error sentences. */
 export const pveLabel = (t: Translate): string => t('proxmox.label');
-
-/** `nas (VM 100)`. */
-export function guestTitle(t: Translate, g: Pick<Guest, 'name' | 'type' | 'vmid'>): string {
-  return t('proxmox.guest.title', { name: g.name, kind: t(`proxmox.kind.${g.type}`), vmid: g.vmid });
-}
 
 /** Finds a guest by vmid (`101`) or name (`docker`, any case). */
 export function findGuest(guests: readonly Guest[], query: string): Guest | undefined {

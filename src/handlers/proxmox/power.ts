@@ -8,11 +8,11 @@ import { textMessage, type Block, type OutMessage } from '../../core/outmessage.
 import type { Poller } from '../../services/poller.ts';
 import type { Guest, PowerAction, ProxmoxClient } from '../../services/proxmox/client.ts';
 import type { ProxmoxSnapshot } from '../../services/proxmox/poller.ts';
-import { taskSucceeded } from '../../services/proxmox/types.ts';
+import { guestLabel, taskSucceeded } from '../../services/proxmox/types.ts';
 import { arg, formatDurationShort } from '../args.ts';
 import { defineCommand, type AnyCommand, type CommandContext, type MessageHandle } from '../command.ts';
 import { serviceErrorMessage } from '../replies.ts';
-import { findGuest, guestTitle, pveLabel } from './format.ts';
+import { findGuest, pveLabel } from './format.ts';
 import type { GuestStops } from './stops.ts';
 
 /** How long to follow tasks, and how often to look. */
@@ -119,7 +119,7 @@ async function resolveGuest(ctx: CommandContext, deps: PowerDeps, query: string)
 
 /** "Already running/stopped": the action would change nothing. */
 function nothingToDo(ctx: CommandContext, g: Guest, action: PowerAction): OutMessage | undefined {
-  const guest = guestTitle(ctx.t, g);
+  const guest = guestLabel(g);
   const already =
     action === 'start' && g.status === 'running'
       ? 'proxmox.power.alreadyRunning'
@@ -149,12 +149,12 @@ export function powerCommands(deps: PowerDeps): AnyCommand[] {
       async preflight(ctx, { guest }) {
         const g = await resolveGuest(ctx, deps, guest);
         if ('blocks' in g) return g;
-        return nothingToDo(ctx, g, action) ?? { confirmParams: { guest: guestTitle(ctx.t, g) } };
+        return nothingToDo(ctx, g, action) ?? { confirmParams: { guest: guestLabel(g) } };
       },
       async run(ctx, { guest }) {
         const g = await resolveGuest(ctx, deps, guest);
         if ('blocks' in g) return g;
-        const title = guestTitle(ctx.t, g);
+        const title = guestLabel(g);
         const noop = nothingToDo(ctx, g, action);
         if (noop) return noop;
         // Intent first: the stop is on record before Proxmox acts, so its alert is held, not raised.
@@ -196,7 +196,7 @@ export function powerCommands(deps: PowerDeps): AnyCommand[] {
     async run(ctx, { guest, storage }) {
       const g = await resolveGuest(ctx, deps, guest);
       if ('blocks' in g) return g;
-      const title = guestTitle(ctx.t, g);
+      const title = guestLabel(g);
       if (g.lock === 'backup') return textMessage(ctx.t('proxmox.backup.busy', { guest: title }));
       const upid = await deps.client.startBackup(g.vmid, { node: g.node, ...(storage ? { storage } : {}) });
       if (!upid.ok) return serviceErrorMessage(ctx.t, upid.error, pveLabel(ctx.t));

@@ -19,9 +19,11 @@ export function proxmoxStatusSection(poller: Poller<ProxmoxSnapshot>, backupWind
       let level: 'ok' | 'warning' = running === guests.length ? 'ok' : 'warning';
       if (v.backups) {
         const sum = summarizeBackups(v.guests, v.backups, { now, windowHours: backupWindowHours });
-        const bad = new Set([...sum.failures.map((f) => f.vmid), ...sum.missing.map((g) => g.vmid)]).size;
-        backups = bad ? t('proxmox.status.backupsBad', { count: bad }) : t('proxmox.status.backupsOk');
-        if (bad) level = 'warning';
+        const bad = [...new Set([...sum.failures.map((f) => f.label), ...sum.missing.map((g) => g.label)])];
+        backups = bad.length
+          ? t('proxmox.status.backupsBad', { count: bad.length, guests: bad.join(', ') })
+          : t('proxmox.status.backupsOk');
+        if (bad.length) level = 'warning';
       }
       return {
         level,
@@ -45,9 +47,9 @@ export function proxmoxDigest(poller: Poller<ProxmoxSnapshot>, backupWindowHours
   const failed = new Set(sum.failures.map((f) => f.vmid));
   return {
     backups: {
-      ok: sum.guests.filter((g) => !g.missing && !failed.has(g.vmid)).map((g) => g.name),
-      failed: sum.failures.map((f) => ({ guest: f.name, at: (f.endtime ?? f.starttime) * 1000 })),
-      missing: sum.missing.filter((g) => !failed.has(g.vmid)).map((g) => g.name),
+      ok: sum.guests.filter((g) => !g.missing && !failed.has(g.vmid)).map((g) => g.label),
+      failed: sum.failures.map((f) => ({ guest: f.label, at: (f.endtime ?? f.starttime) * 1000 })),
+      missing: sum.missing.filter((g) => !failed.has(g.vmid)).map((g) => g.label),
     },
   };
 }

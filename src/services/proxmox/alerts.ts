@@ -68,10 +68,6 @@ export function backupConditions(s: ProxmoxSnapshot, now: number, opts: ProxmoxR
   const sum = summarizeBackups(s.guests, s.backups, { now, windowHours: opts.backupWindowHours });
   const out: Condition[] = [];
   const failed = new Set<number>();
-  const label = (vmid: number, name: string): string => {
-    const g = s.guests.find((x) => x.vmid === vmid);
-    return g ? guestLabel(g) : name;
-  };
   for (const f of sum.failures) {
     failed.add(f.vmid);
     out.push({
@@ -82,7 +78,7 @@ export function backupConditions(s: ProxmoxSnapshot, now: number, opts: ProxmoxR
       params: {
         vmid: f.vmid,
         name: f.name,
-        guest: label(f.vmid, f.name),
+        guest: f.label,
         error: f.error ?? '',
         at: (f.endtime ?? f.starttime) * 1000,
         log: (f.logTail ?? []).join('\n'),
@@ -104,7 +100,7 @@ export function backupConditions(s: ProxmoxSnapshot, now: number, opts: ProxmoxR
       params: {
         vmid: g.vmid,
         name: g.name,
-        guest: label(g.vmid, g.name),
+        guest: g.label,
         windowHours: opts.backupWindowHours,
         lastOkHours: g.lastOkAgeHours === undefined ? -1 : Math.floor(g.lastOkAgeHours),
       },

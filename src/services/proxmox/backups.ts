@@ -1,4 +1,4 @@
-import { taskSucceeded, type Guest, type GuestType, type Task } from './types.ts';
+import { guestLabel, taskSucceeded, type Guest, type GuestType, type Task } from './types.ts';
 
 /** Pure backup bookkeeping: vzdump tasks (+ logs) → one result per guest per run → a summary. */
 
@@ -109,6 +109,8 @@ export interface GuestBackup {
   readonly vmid: number;
   readonly name: string;
   readonly type: GuestType;
+  /** `nas (VM 100)`: how every chat surface shows it. */
+  readonly label: string;
   /** The newest run (any outcome). */
   readonly last?: BackupRun;
   /** The newest run that succeeded (ok or warnings). */
@@ -124,7 +126,7 @@ export interface GuestBackup {
 export interface BackupsSummary {
   readonly guests: readonly GuestBackup[];
   /** Guests whose newest finished run failed. */
-  readonly failures: readonly (BackupRun & { readonly name: string })[];
+  readonly failures: readonly (BackupRun & { readonly name: string; readonly label: string })[];
   /** Guests without a successful backup within the window (templates excluded). */
   readonly missing: readonly GuestBackup[];
   readonly running: readonly BackupRun[];
@@ -140,7 +142,7 @@ export function summarizeBackups(
   const nowS = opts.now / 1000;
   const hoursSince = (r: BackupRun): number => Math.max(0, (nowS - (r.endtime ?? r.starttime)) / 3600);
   const out: GuestBackup[] = [];
-  const failures: (BackupRun & { name: string })[] = [];
+  const failures: (BackupRun & { name: string; label: string })[] = [];
   for (const g of guests) {
     if (g.template) continue;
     const mine = runs.filter((r) => r.vmid === g.vmid); // runs are newest first
@@ -152,12 +154,13 @@ export function summarizeBackups(
       vmid: g.vmid,
       name: g.name,
       type: g.type,
+      label: guestLabel(g),
       ...(last ? { last, lastAgeHours: hoursSince(last) } : {}),
       ...(lastOk ? { lastOk, lastOkAgeHours } : {}),
       missing: lastOkAgeHours === undefined || lastOkAgeHours > opts.windowHours,
     };
     out.push(gb);
-    if (lastFinished?.outcome === 'failed') failures.push({ ...lastFinished, name: g.name });
+    if (lastFinished?.outcome === 'failed') failures.push({ ...lastFinished, name: g.name, label: gb.label });
   }
   return {
     guests: out,

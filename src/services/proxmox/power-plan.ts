@@ -5,7 +5,7 @@
  */
 import { err, ok, serviceError, type Result } from '../../core/errors.ts';
 import { formatStartup, parseStartup, stopSequence, type StartupOrder } from './startup.ts';
-import { guestLabel, type Guest, type GuestConfig } from './types.ts';
+import type { Guest, GuestConfig } from './types.ts';
 
 /** One API call of the plan, with the exact text a dry run shows. */
 export type PlanCall =
@@ -97,5 +97,3 @@ export function findSelf(
     guests.find((g) => g.name.toLowerCase() === name)
   );
 }
-
-export { guestLabel };

@@ -7,7 +7,7 @@
 import { hostname, networkInterfaces } from 'node:os';
 import type { Clock } from '../../core/clock.ts';
 import { err, ok, serviceError, type Result } from '../../core/errors.ts';
-import type { Poller } from '../poller.ts';
+import { snapshotValue, type Poller } from '../poller.ts';
 import type { ProxmoxClient } from './client.ts';
 import type { ProxmoxSnapshot } from './poller.ts';
 import { buildPowerPlan, findSelf } from './power-plan.ts';
@@ -170,10 +170,9 @@ export class ProxmoxPower {
     return this.client.nodeShutdown();
   }
 
-  /** `docker (CT 101)` from the cached snapshot. */
+  /** `docker (CT 101)` from the cached snapshot (its last good value while Proxmox does not answer). */
   guestName(vmid: number): string | undefined {
-    const s = this.poller.snapshot;
-    const g = s.status === 'ok' ? s.value.guests.find((x) => x.vmid === vmid) : undefined;
+    const g = snapshotValue(this.poller.snapshot)?.guests.find((x) => x.vmid === vmid);
     return g ? guestLabel(g) : undefined;
   }
 
