@@ -34,6 +34,7 @@ import { createAlerting } from './wiring/alerts.ts';
 import { AREAS, backendsOf } from './wiring/areas.ts';
 import { permissionsArea } from './wiring/permissions.ts';
 import { proxmoxArea } from './wiring/proxmox.ts';
+import { routerArea } from './wiring/router.ts';
 
 export interface AppOptions {
   readonly config: Config;
@@ -164,7 +165,7 @@ export async function startApp(opts: AppOptions): Promise<App> {
   const areas = buildModules(wiring);
   const modules = [...areas.all, ...(opts.extraModules ?? [])];
   // One-off capabilities come from the one area that has them, named here rather than searched for.
-  modules.push(alerting.module(wiring, modules, areas.of(proxmoxArea)?.powerController));
+  modules.push(alerting.module(wiring, modules, areas.of(proxmoxArea)?.powerController, areas.of(routerArea)?.wakeNode));
 
   // /help lists the registry that contains /help itself, hence the late-bound reference.
   const late: { registry?: CommandRegistry; pipeline?: Pipeline } = {};

@@ -70,4 +70,9 @@ export const alertMigrations: Migration[] = [
       );
     `,
   },
+  {
+    // When the restore sent Wake-on-LAN to the node: written before the packet, so a restart never wakes twice.
+    id: 'alerts-0004-power-cut-wake',
+    up: `ALTER TABLE power_cuts ADD COLUMN wake_sent_at INTEGER;`,
+  },
 ];

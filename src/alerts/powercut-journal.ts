@@ -26,6 +26,8 @@ export interface Outage {
   readonly state: 'on-battery' | 'cancelled' | 'handed-over' | 'restored';
   readonly handedOverAt?: number;
   readonly summary?: HandoverSummary;
+  /** When the restore sent Wake-on-LAN to the node (recorded before the packet left). */
+  readonly wakeSentAt?: number;
 }
 
 interface Row {
@@ -37,6 +39,7 @@ interface Row {
   state: Outage['state'];
   handed_over_at: number | null;
   summary: string | null;
+  wake_sent_at: number | null;
 }
 
 /** SQLite-backed journal. */
@@ -83,6 +86,11 @@ export class PowerCutStore implements PowerCutJournal {
     return r ? toOutage(r) : undefined;
   }
 
+  /** The restore is about to wake the node: recorded first, so a crash right after never sends a second packet. */
+  wakeSent(id: number, at: number): void {
+    this.db.prepare('UPDATE power_cuts SET wake_sent_at = ? WHERE id = ?').run(at, id);
+  }
+
   /** Marks the restore report as sent. */
   restored(id: number, at: number): void {
     this.db
@@ -109,5 +117,6 @@ function toOutage(r: Row): Outage {
     ...(r.lowest_runtime !== null ? { lowestRuntimeSeconds: r.lowest_runtime } : {}),
     ...(r.handed_over_at !== null ? { handedOverAt: r.handed_over_at } : {}),
     ...(r.summary ? { summary: JSON.parse(r.summary) as HandoverSummary } : {}),
+    ...(r.wake_sent_at !== null ? { wakeSentAt: r.wake_sent_at } : {}),
   };
 }

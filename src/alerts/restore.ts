@@ -5,9 +5,13 @@
  * the guest stopped last (the NAS) running → storage checks (RAID, shares) → the other guests
  * → app checks (Nextcloud out of maintenance, Pi-hole blocking). Then one message says how long
  * the outage was, the lowest charge and runtime, what was shut down and when, and what is green
- * or still red (with a button to act).
+ * or still red (with a button to act). When the bot runs outside the node and the node stays off,
+ * it can wake it first with Wake-on-LAN through the router (`wake`): once mains has been back
+ * `afterMs`, the packet goes (recorded in the journal first: a restart never sends a second),
+ * and the report waits until the node answers or `bootTimeoutMs` has passed.
  */
 import type { Clock } from '../core/clock.ts';
+import type { Result } from '../core/errors.ts';
 import type { Logger } from '../core/logger.ts';
 import type { Condition } from './condition.ts';
 import type { PowerCutStore } from './powercut-journal.ts';
@@ -47,6 +51,20 @@ export interface RestoreReport {
   readonly lines: readonly RestoreLine[];
 }
 
+/** Wake-on-LAN of the node through the router, for a bot that runs outside it. */
+export interface NodeWake {
+  /** Sends the magic packet (audited by whoever provides it). */
+  send(): Promise<Result<void>>;
+  /** Mains this long before the packet goes. */
+  readonly afterMs: number;
+  /** How long the woken node may take until it answers. */
+  readonly bootTimeoutMs: number;
+}
+
+/** How a wake went, as the report tells it. */
+type WakeOutcome =
+  { readonly kind: 'woken'; readonly sentAt: number } | { readonly kind: 'no-boot' } | { readonly kind: 'failed'; readonly detail: string };
+
 /** What the restore needs. */
 export interface RestoreDeps {
   readonly journal: PowerCutStore;
@@ -59,6 +77,8 @@ export interface RestoreDeps {
   readonly onMainsMs: number;
   readonly guestTimeoutMs: number;
   readonly send: (report: RestoreReport, id: string) => void;
+  /** Wakes the node when it stays off (configured by MAC; absent: no wake). */
+  readonly wake?: NodeWake;
   readonly clock: Clock;
   readonly log: Logger;
 }
@@ -68,6 +88,8 @@ export class PowerRestore {
   private mainsSince: number | undefined;
   /** The first mains reading since start-up: a report owed from before the restart goes at once. */
   private firstMains = true;
+  /** Mains has been back long enough (or the bot restarted on mains): the restore may go, maybe after a wake. */
+  private due = false;
   private run: Promise<void> | undefined;
 
   constructor(private readonly d: RestoreDeps) {}
@@ -81,6 +103,7 @@ export class PowerRestore {
   observe(s: PowerSignal): void {
     if (s.onBattery) {
       this.mainsSince = undefined;
+      this.due = false;
       return;
     }
     const atStartup = this.firstMains;
@@ -91,25 +114,59 @@ export class PowerRestore {
     this.mainsSince ??= now;
     this.d.journal.mainsBack(this.mainsSince);
     // After a restart the node has booted: mains is back already, no need to wait again.
-    if (atStartup || now - this.mainsSince >= this.d.onMainsMs) {
-      this.run = this.restore(owed.id)
-        .catch((e: unknown) => this.d.log.error({ err: e }, 'power restore failed'))
-        .finally(() => {
-          this.run = undefined;
-        });
-    }
+    if (atStartup || now - this.mainsSince >= this.d.onMainsMs) this.due = true;
+    if (!this.due) return;
+    this.run = this.step(owed.id)
+      .catch((e: unknown) => this.d.log.error({ err: e }, 'power restore failed'))
+      .finally(() => {
+        this.run = undefined;
+      });
   }
 
-  private async restore(id: number): Promise<void> {
+  /**
+   * One look at the node: answering (or no wake configured) → the restore runs; off → wake it
+   * once mains has been back long enough, then wait (each UPS reading looks again) until it
+   * answers or its boot time is up.
+   */
+  private async step(id: number): Promise<void> {
+    const { wake, controller: c, clock, journal, log } = this.d;
+    if (!wake || !c.nodeReachable) return this.restore(id);
+    const o = journal.owed();
+    if (!o) return;
+    const reachable = await c.nodeReachable();
+    if (reachable.ok) return this.restore(id, o.wakeSentAt !== undefined ? { kind: 'woken', sentAt: o.wakeSentAt } : undefined);
+    const now = clock.now();
+    if (o.wakeSentAt === undefined) {
+      // Counted from this process's own mains readings: a cut after the first return starts it again.
+      if (now - (this.mainsSince ?? now) < wake.afterMs) return;
+      journal.wakeSent(id, now);
+      log.warn('the node is still off: waking it through the router');
+      const sent = await wake.send();
+      if (!sent.ok) return this.restore(id, { kind: 'failed', detail: sent.error.detail });
+      return;
+    }
+    if (now - o.wakeSentAt >= wake.bootTimeoutMs) return this.restore(id, { kind: 'no-boot' });
+  }
+
+  private async restore(id: number, woke?: WakeOutcome): Promise<void> {
     const { controller: c, log } = this.d;
     log.warn('power is back: following the homelab up');
     const lines: RestoreLine[] = [];
     const reachable = c.nodeReachable ? await c.nodeReachable() : undefined;
     const outage = this.d.journal.owed();
+    const node = outage?.summary?.node ?? '';
+    if (woke && woke.kind !== 'woken') lines.push(wakeLine(woke, node, this.d.wake));
     if (reachable && !reachable.ok) {
-      lines.push({ light: 'red', key: 'alerts.restore.nodeDown', params: { detail: reachable.error.detail } });
+      if (!woke || woke.kind === 'woken')
+        lines.push({ light: 'red', key: 'alerts.restore.nodeDown', params: { detail: reachable.error.detail } });
     } else {
-      if (reachable) lines.push({ light: 'green', key: 'alerts.restore.nodeUp', params: { node: outage?.summary?.node ?? '' } });
+      if (woke?.kind === 'woken')
+        lines.push({
+          light: 'green',
+          key: 'alerts.restore.nodeWoken',
+          params: { node, minutes: Math.max(1, Math.ceil((this.d.clock.now() - woke.sentAt) / 60_000)) },
+        });
+      else if (reachable) lines.push({ light: 'green', key: 'alerts.restore.nodeUp', params: { node } });
       const dry = outage?.summary?.dryRun === true;
       const startOrder = dry ? [] : [...this.d.order].reverse();
       const rest = dry ? [] : [...startOrder.slice(1), ...this.d.expected.filter((v) => !startOrder.includes(v))];
@@ -181,6 +238,19 @@ export class PowerRestore {
     }
     return out;
   }
+}
+
+/** The red line of a wake that did not bring the node back, with the button to try again. */
+function wakeLine(woke: Exclude<WakeOutcome, { kind: 'woken' }>, node: string, wake: NodeWake | undefined): RestoreLine {
+  const action: RestoreAction = { labelKey: 'alerts.restore.wakeButton', command: 'wake', args: { target: 'node' } };
+  return woke.kind === 'failed'
+    ? { light: 'red', key: 'alerts.restore.wakeFailed', params: { node, detail: woke.detail }, action }
+    : {
+        light: 'red',
+        key: 'alerts.restore.wakeNoBoot',
+        params: { node, minutes: Math.round((wake?.bootTimeoutMs ?? 0) / 60_000) },
+        action,
+      };
 }
 
 const start = (vmid: number): RestoreAction => ({

@@ -1,3 +1,4 @@
+import { normalizeMac } from './mac.ts';
 import cron from 'node-cron';
 import { z } from 'zod';
 import { normaliseProtectedDomain } from './protected-domains.ts';
@@ -214,6 +215,23 @@ const binding = z
   })
   .strict();
 
+/** Wake-on-LAN of the Proxmox node through the router (`/tool/wol`). */
+const wakeOnLan = z
+  .object({
+    /** The node's network card, e.g. `00:00:5E:00:53:10` (dashes or no separators also read). */
+    mac: z
+      .string()
+      .refine((m) => normalizeMac(m) !== undefined, 'expected a MAC address, six hex pairs such as 00:00:5E:00:53:10')
+      .transform((m) => normalizeMac(m)!),
+    /** The router interface the packet leaves by (`bridge`…); RouterOS picks one when absent. */
+    interface: z.string().min(1).optional(),
+    /** Mains this long before the node is woken (the UPS recharges a little first). */
+    afterMinutesOnMains: z.number().min(0).default(2),
+    /** How long the woken node may take until Proxmox answers; after that the report says it did not come back. */
+    bootTimeoutMinutes: z.number().positive().max(60).default(5),
+  })
+  .strict();
+
 const alerts = z
   .object({
     bindings: z.array(binding).default([]),
@@ -244,11 +262,22 @@ const alerts = z
           .object({
             onMainsMinutes: z.number().min(0).default(5),
             guestTimeoutSeconds: z.number().int().min(10).default(300),
+            /** The bot runs outside the node (a Raspberry Pi): the router wakes the node when it stays off. */
+            wakeOnLan: wakeOnLan.optional(),
           })
           .strict()
           .default({ onMainsMinutes: 5, guestTimeoutSeconds: 300 }),
       })
       .strict()
+      .superRefine((pc, ctx) => {
+        // Inside a guest the bot is off while the node is: it could never send the packet.
+        if (pc.restore.wakeOnLan && typeof pc.runsOn === 'number')
+          ctx.addIssue({
+            code: 'custom',
+            path: ['restore', 'wakeOnLan'],
+            message: `the bot runs in guest ${pc.runsOn}, which is off while the node is: Wake-on-LAN needs the bot outside the node (runsOn: outside)`,
+          });
+      })
       .superRefine((pc, ctx) => {
         // A bot that stops guests one by one cannot order anything after its own guest is gone.
         if (pc.runBy !== 'bot' || typeof pc.runsOn !== 'number') return;
@@ -352,7 +381,16 @@ export const configSchema = z
     nut: nut.optional(),
     alerts: alerts.default({ bindings: [], debounceSeconds: 30, renotifyMinutes: 60, maxAttempts: 12, maxAgeHours: 24, maintenance: [] }),
   })
-  .strict();
+  .strict()
+  .superRefine((c, ctx) => {
+    // The magic packet leaves through the router: no router section, no way to send it.
+    if (c.alerts.powerCut?.restore.wakeOnLan && !c.router)
+      ctx.addIssue({
+        code: 'custom',
+        path: ['alerts', 'powerCut', 'restore', 'wakeOnLan'],
+        message: 'Wake-on-LAN is sent by the router: add a router section',
+      });
+  });
 
 export type Config = z.infer<typeof configSchema>;
 export type SshConfig = z.infer<typeof sshSchema>;

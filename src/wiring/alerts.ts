@@ -10,7 +10,7 @@ import type { ChatAdapter } from '../bot/adapter.ts';
 import type { Clock } from '../core/clock.ts';
 import type { Config } from '../core/config.ts';
 import type { Db } from '../core/db.ts';
-import { err, serviceError } from '../core/errors.ts';
+import { err, serviceError, type Result } from '../core/errors.ts';
 import type { Language, Messages, Translate } from '../core/i18n.ts';
 import type { Logger } from '../core/logger.ts';
 import type { OutMessage } from '../core/outmessage.ts';
@@ -69,7 +69,12 @@ export interface Alerting {
   /** WiringContext.announce: routed by the bindings, rendered per chat. */
   readonly announce: NonNullable<WiringContext['announce']>;
   /** The FeatureModule: commands, feeds, power cut, digest; `modules` are the other areas. */
-  module(ctx: WiringContext, modules: readonly FeatureModule[], powerController: PowerController | undefined): FeatureModule;
+  module(
+    ctx: WiringContext,
+    modules: readonly FeatureModule[],
+    powerController: PowerController | undefined,
+    wakeNode?: () => Promise<Result<void>>,
+  ): FeatureModule;
 }
 
 const BUTTON_TTL_MS = 7 * 86_400_000;
@@ -182,7 +187,7 @@ export function createAlerting(deps: AlertingDeps): Alerting {
     worker,
     notify,
     announce,
-    module(ctx, modules, powerController) {
+    module(ctx, modules, powerController, wakeNode) {
       const feeds = modules.flatMap((m) => m.alertFeeds ?? []);
       const backends = new Set(feeds.map((f) => f.backend));
       for (const f of feeds) {
@@ -264,6 +269,15 @@ export function createAlerting(deps: AlertingDeps): Alerting {
           expected: config.proxmox?.expectedRunning ?? [],
           onMainsMs: pc.restore.onMainsMinutes * 60_000,
           guestTimeoutMs: pc.restore.guestTimeoutSeconds * 1000,
+          ...(pc.restore.wakeOnLan && wakeNode
+            ? {
+                wake: {
+                  send: wakeNode,
+                  afterMs: pc.restore.wakeOnLan.afterMinutesOnMains * 60_000,
+                  bootTimeoutMs: pc.restore.wakeOnLan.bootTimeoutMinutes * 60_000,
+                },
+              }
+            : {}),
           send: (report, id) =>
             void service.notify(
               { kind: 'restore', report },

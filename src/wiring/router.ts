@@ -22,10 +22,21 @@ import { routerMigrations } from '../handlers/router/store.ts';
 import { deviceMessages } from '../handlers/devices/messages.ts';
 import { deviceMigrations } from '../handlers/devices/store.ts';
 import { routerConditions } from '../services/routeros/alerts.ts';
+import type { Result } from '../core/errors.ts';
+import { wakeCommands } from '../handlers/router/wake.ts';
 import type { AreaDescriptor, FeatureModule, WiringContext } from './module.ts';
 
+/** The router module, with the one capability other areas use: waking the Proxmox node. */
+export interface RouterModule extends FeatureModule {
+  /** Wake-on-LAN to the node (alerts.powerCut.restore.wakeOnLan), audited; absent when no MAC is configured. */
+  readonly wakeNode?: () => Promise<Result<void>>;
+}
+
+/** Who the audit log names for the restore's automatic wake. */
+const POWER_RESTORE = 'system:power-restore';
+
 /** Builds the router module, or undefined when the config has no `router` section. */
-export function routerModule(ctx: WiringContext): FeatureModule | undefined {
+export function routerModule(ctx: WiringContext): RouterModule | undefined {
   const c = ctx.config.router;
   if (!c) return undefined;
   const log = ctx.log.child({ backend: 'router' });
@@ -92,8 +103,30 @@ export function routerModule(ctx: WiringContext): FeatureModule | undefined {
     timezone: ctx.config.timezone,
   };
 
+  // The restore's own wake is audited like a command (who: the power restore), intent first.
+  const wol = ctx.config.alerts.powerCut?.restore.wakeOnLan;
+  const node = wol ? { mac: wol.mac, interface: wol.interface } : undefined;
+  const wakeNode = wol
+    ? async (): Promise<Result<void>> => {
+        const audit = ctx.shared?.audit;
+        const id = audit?.record({
+          at: ctx.clock.now(),
+          identity: POWER_RESTORE,
+          chat: POWER_RESTORE,
+          command: 'wake',
+          args: { target: 'node', mac: wol.mac },
+          result: 'started',
+          service: 'router',
+        });
+        const r = await client.wakeOnLan(wol.mac, wol.interface);
+        if (id !== undefined) audit!.complete(id, r.ok ? 'ok' : 'error', r.ok ? undefined : r.error.detail);
+        return r;
+      }
+    : undefined;
+
   return {
     name: 'router',
+    ...(wakeNode ? { wakeNode } : {}),
     commands: [
       ...routerCommands({
         client,
@@ -105,6 +138,7 @@ export function routerModule(ctx: WiringContext): FeatureModule | undefined {
         observeLeases: (l) => void tracker.observe(l, ctx.clock.now()),
       }),
       ...deviceCommands(deviceDeps),
+      ...wakeCommands({ send: (mac, iface) => client.wakeOnLan(mac, iface), ...(node ? { node } : {}), devices: deviceDeps }),
       ...pauseCommands(deviceDeps),
     ],
     statusSections: [routerStatusSection(poller), pausedDevices],
@@ -130,7 +164,7 @@ export function routerModule(ctx: WiringContext): FeatureModule | undefined {
 }
 
 /** The router area (guest WiFi, VPN, and its devices part: people's devices, /pausenet). */
-export const routerArea: AreaDescriptor = {
+export const routerArea: AreaDescriptor<RouterModule> = {
   id: 'router',
   parts: ['devices'],
   messages: [routerMessages, deviceMessages],

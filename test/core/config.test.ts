@@ -8,6 +8,7 @@ import { parseConfigText, redactConfig } from '../../src/core/config.ts';
 import { createLogger } from '../../src/core/logger.ts';
 
 const TOKEN = '123456:AAExampleExampleExampleExample';
+const ROUTER = `router:\n  url: https://127.0.0.1:8443\n  username: bot\n  password: x\n`;
 
 function problemsOf(yaml: string, env: Record<string, string> = {}) {
   const r = parseConfigText(yaml, env, () => {
@@ -45,6 +46,21 @@ describe('config validation names the key path of every problem', () => {
       `alerts:\n  powerCut:\n    enabled: true\n    runBy: bot\n    runsOn: 101\n    shutdownOrder: [101, 100]\n`,
       /^alerts\.powerCut\.shutdownOrder\.0$/,
     ],
+    [
+      'Wake-on-LAN needs a MAC address',
+      `${ROUTER}alerts:\n  powerCut:\n    enabled: true\n    runsOn: outside\n    restore:\n      wakeOnLan: { mac: "00:00:5E:00:53" }\n`,
+      /^alerts\.powerCut\.restore\.wakeOnLan\.mac$/,
+    ],
+    [
+      'Wake-on-LAN from a bot that runs inside a guest of the node it would wake',
+      `${ROUTER}alerts:\n  powerCut:\n    enabled: true\n    runsOn: 101\n    restore:\n      wakeOnLan: { mac: "00:00:5E:00:53:10" }\n`,
+      /^alerts\.powerCut\.restore\.wakeOnLan$/,
+    ],
+    [
+      'Wake-on-LAN without a router to send it',
+      `alerts:\n  powerCut:\n    enabled: true\n    runsOn: outside\n    restore:\n      wakeOnLan: { mac: "00:00:5E:00:53:10" }\n`,
+      /^alerts\.powerCut\.restore\.wakeOnLan$/,
+    ],
   ];
   for (const [name, yaml, path] of cases) {
     test(name, () => {
@@ -64,6 +80,21 @@ describe('config validation names the key path of every problem', () => {
       () => '',
     );
     assert.equal(r.ok, true, JSON.stringify(r.ok ? [] : r.problems));
+  });
+
+  test('a Wake-on-LAN MAC is read in any usual form and kept as the router prints it', () => {
+    const r = parseConfigText(
+      `${ROUTER}alerts:\n  powerCut:\n    enabled: true\n    runsOn: outside\n    restore:\n      wakeOnLan: { mac: "00-00-5e-00-53-10", interface: bridge }\n`,
+      {},
+      () => '',
+    );
+    assert.ok(r.ok, JSON.stringify(r.ok ? [] : r.problems));
+    assert.deepEqual(r.config.alerts.powerCut?.restore.wakeOnLan, {
+      mac: '00:00:5E:00:53:10',
+      interface: 'bridge',
+      afterMinutesOnMains: 2,
+      bootTimeoutMinutes: 5,
+    });
   });
 
   test('YAML syntax errors give a line number', () => {

@@ -102,3 +102,25 @@ test('a wrong Telegram token is one clear line, not a JSON stack', async () => {
     await fake.close();
   }
 });
+
+test('--check-config rejects a Wake-on-LAN MAC that is not one, naming the key', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'check-wol-'));
+  const config = join(dir, 'config.yaml');
+  writeFileSync(
+    config,
+    [
+      `database: ${join(dir, 'bot.db')}`,
+      'router: { url: "https://127.0.0.1:8443", username: bot, password: x }',
+      'alerts:',
+      '  powerCut:',
+      '    enabled: true',
+      '    runsOn: outside',
+      '    restore:',
+      '      wakeOnLan: { mac: "00:00:5E:00:53:GG" }',
+      '',
+    ].join('\n'),
+  );
+  const r = await runMain(['--check-config', '--config', config]);
+  assert.equal(r.code, 1);
+  assert.match(r.stderr, /alerts\.powerCut\.restore\.wakeOnLan\.mac: expected a MAC address/);
+});

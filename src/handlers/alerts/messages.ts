@@ -108,6 +108,12 @@ export const alertsMessages = defineMessages(
     'alerts.restore.shutDown': 'Shut down ({time}): {sequence}.',
     'alerts.restore.nodeUp': 'Server {node} answers',
     'alerts.restore.nodeDown': 'The server does not answer: {detail}',
+    'alerts.restore.nodeWoken':
+      'Server {node} was still off: woken through the router, it answered after {minutes, plural, one {# minute} other {# minutes}}',
+    'alerts.restore.wakeNoBoot':
+      'Server {node} was sent Wake-on-LAN through the router but did not answer within {minutes, plural, one {# minute} other {# minutes}}. Check that it has power and that Wake-on-LAN is on in its BIOS and network card, or switch it on by hand; then press Wake again.',
+    'alerts.restore.wakeFailed': 'Server {node} is still off and the router could not wake it: {detail}',
+    'alerts.restore.wakeButton': 'Wake again',
     'alerts.restore.guestUp': '{guest} is running',
     'alerts.restore.guestStarted': '{guest} did not come back by itself: started it',
     'alerts.restore.guestDown': '{guest} is not running',
@@ -271,6 +277,12 @@ export const alertsMessages = defineMessages(
     'alerts.restore.shutDown': 'Apagado ({time}): {sequence}.',
     'alerts.restore.nodeUp': 'El servidor {node} responde',
     'alerts.restore.nodeDown': 'El servidor no responde: {detail}',
+    'alerts.restore.nodeWoken':
+      'El servidor {node} seguía apagado: lo he despertado a través del router y respondió al cabo de {minutes, plural, one {# minuto} other {# minutos}}',
+    'alerts.restore.wakeNoBoot':
+      'Se envió Wake-on-LAN al servidor {node} a través del router, pero no respondió en {minutes, plural, one {# minuto} other {# minutos}}. Comprueba que tiene corriente y que Wake-on-LAN está activado en su BIOS y en la tarjeta de red, o enciéndelo a mano; después pulsa Despertar otra vez.',
+    'alerts.restore.wakeFailed': 'El servidor {node} sigue apagado y el router no pudo despertarlo: {detail}',
+    'alerts.restore.wakeButton': 'Despertar otra vez',
     'alerts.restore.guestUp': '{guest} está encendida',
     'alerts.restore.guestStarted': '{guest} no volvió sola: la he arrancado',
     'alerts.restore.guestDown': '{guest} no está encendida',

@@ -43,7 +43,7 @@ export function staff(deps: DeviceCommandDeps, ctx: CommandContext, permission: 
 }
 
 /** One device from a query, or the message that explains why not. */
-export function oneDevice(deps: DeviceCommandDeps, t: Translate, query: string): { device: Device } | { reply: OutMessage } {
+export function oneDevice(deps: Pick<DeviceCommandDeps, 'store'>, t: Translate, query: string): { device: Device } | { reply: OutMessage } {
   const found = deps.store.find(query);
   if (found.length === 0) return { reply: warn(t('devices.notFound', { query: query.slice(0, 40) })) };
   if (found.length > 1) {
