@@ -18,11 +18,13 @@ RUN npm ci --ignore-scripts --no-audit --no-fund \
 COPY tsconfig.json ./
 COPY src ./src
 COPY data/config.example.yaml ./data/config.example.yaml
-COPY scripts/prune-runtime.mjs ./scripts/prune-runtime.mjs
-# One plain-JavaScript bundle (esbuild): no TypeScript loader at run time, so the bot starts
-# faster and uses less memory; then drop the dev dependencies from the runtime copy, and what
-# never runs (type declarations, maps, SQLite sources and build intermediates: the same prune
-# `npm run bench` measures as the production install size).
+COPY scripts/build.mjs scripts/prune-runtime.mjs ./scripts/
+# One plain-JavaScript bundle (esbuild, scripts/build.mjs) holding our code and the npm packages
+# it imports: no TypeScript loader and no module resolution at run time, so the bot starts faster
+# (node_modules still serves the native and lazily required packages the bundle leaves outside);
+# then drop the dev dependencies from the runtime copy, and what never runs (type declarations,
+# maps, SQLite sources and build intermediates: the same prune `npm run bench` measures as the
+# production install size).
 RUN npm run build && npm prune --omit=dev --ignore-scripts --no-audit --no-fund \
  && node scripts/prune-runtime.mjs node_modules && rm -rf src scripts
 

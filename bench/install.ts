@@ -45,7 +45,7 @@ export async function benchInstall(log: (s: string) => void): Promise<InstallRes
     // The prune script prints the folder's file bytes before and after.
     const { stdout } = await run(process.execPath, [join(ROOT, 'scripts/prune-runtime.mjs'), modules]);
     const { before, after } = JSON.parse(stdout) as { before: number; after: number };
-    const bundle = flatBytes(dirname((await buildBundles(ROOT)).bot));
+    const bundle = flatBytes(dirname(buildBundles(ROOT).bot));
     const r = (x: number): number => Math.round((x / MB) * 10) / 10;
     const result = { nodeModulesMb: r(before), prunedNodeModulesMb: r(after), bundleMb: r(bundle), totalMb: r(after + bundle) };
     log(`  npm ci --omit=dev ${result.nodeModulesMb} MB → pruned ${result.prunedNodeModulesMb} MB, bundle ${result.bundleMb} MB`);

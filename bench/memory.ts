@@ -228,7 +228,7 @@ async function discordSection(): Promise<{ section: Record<string, unknown>; clo
 
 /** Runs the memory and start-up benchmark. */
 export async function benchMemory(log: (s: string) => void): Promise<MemoryResult> {
-  built ??= await buildBundles(ROOT);
+  built ??= buildBundles(ROOT);
   if (process.platform !== 'linux') {
     const na = failed('RSS is read from /proc (Linux only)');
     return { ours: na, baseline: na, withDiscord: null, withDiscordReason: 'Linux only', modules: 'Linux only' };

@@ -1,26 +1,24 @@
-/** Builds the bot and the baseline bot into plain-node bundles (esbuild), like `npm run build`. */
-import { build } from 'esbuild';
+/** Builds the bot and the baseline bot into plain-node bundles, exactly as `npm run build` does. */
+import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync } from 'node:fs';
 import { join } from 'node:path';
 
 /**
  * Returns the paths of the two entry bundles in a fresh folder under node_modules/.cache, so
- * node resolves their external packages from the project's node_modules.
+ * node resolves the packages left outside the bundle from the project's node_modules. Both go
+ * through scripts/build.mjs (one bundle with their npm packages), so the baseline is measured
+ * the same way as the bot.
  */
-export async function buildBundles(root: string): Promise<{ bot: string; baseline: string }> {
+export function buildBundles(root: string): { bot: string; baseline: string } {
   const cache = join(root, 'node_modules', '.cache');
   mkdirSync(cache, { recursive: true });
   const out = mkdtempSync(join(cache, 'homelab-bench-'));
-  const common = {
-    bundle: true,
-    platform: 'node',
-    format: 'esm',
-    packages: 'external',
-    target: 'node20',
-    logLevel: 'warning',
-    absWorkingDir: root,
-  } as const;
-  await build({ ...common, entryPoints: { main: 'src/main.ts' }, splitting: true, outdir: join(out, 'bot') });
-  await build({ ...common, entryPoints: { baseline: 'bench/baseline-bot.ts' }, outdir: join(out, 'baseline') });
+  const build = (dir: string, entry: string): void =>
+    void execFileSync(process.execPath, ['scripts/build.mjs', '--outdir', join(out, dir), '--entry', entry], {
+      cwd: root,
+      stdio: 'inherit',
+    });
+  build('bot', 'main=src/main.ts');
+  build('baseline', 'baseline=bench/baseline-bot.ts');
   return { bot: join(out, 'bot', 'main.js'), baseline: join(out, 'baseline', 'baseline.js') };
 }

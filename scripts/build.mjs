@@ -1,0 +1,49 @@
+#!/usr/bin/env node
+/**
+ * The production bundle (`npm run build`, the Docker image and `npm run bench`): src/main.ts and
+ * the npm packages it imports in one esbuild output, so start-up parses a few files instead of
+ * resolving and reading hundreds under node_modules. Usage: `node scripts/build.mjs [--outdir DIR]
+ * [--entry name=path]` (default dist/ from src/main.ts; the outdir is emptied first).
+ */
+import { build } from 'esbuild';
+import { rmSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+
+/**
+ * Loaded from node_modules at run time: native addons (better-sqlite3, ssh2's optional crypto
+ * binding), packages the code loads through createRequire on first use (pino-pretty in pretty
+ * mode, oui-data's 5 MB table) and ws's optional native helpers, which it requires in a try.
+ */
+export const RUNTIME_PACKAGES = ['better-sqlite3', 'ssh2', 'pino-pretty', 'oui-data', 'zlib-sync', 'bufferutil', 'utf-8-validate'];
+
+/**
+ * Builds `entries` ({ name: source path }) into `outdir`. Bundled CommonJS packages call
+ * `require` for Node built-ins, which an ES module lacks: the banner provides one. Names are
+ * kept because bundled packages check classes by name (node-fetch accepts a signal only when
+ * its class is called `AbortSignal`; esbuild would rename the polyfill's to avoid the global).
+ */
+export async function buildBundle(root, outdir, entries) {
+  rmSync(outdir, { recursive: true, force: true });
+  await build({
+    absWorkingDir: root,
+    entryPoints: entries,
+    outdir,
+    bundle: true,
+    splitting: true,
+    platform: 'node',
+    format: 'esm',
+    target: 'node20',
+    keepNames: true,
+    external: RUNTIME_PACKAGES,
+    banner: { js: "import { createRequire as __bundleRequire } from 'node:module'; const require = __bundleRequire(import.meta.url);" },
+    logLevel: 'warning',
+  });
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) {
+  const { values } = parseArgs({ options: { outdir: { type: 'string' }, entry: { type: 'string', multiple: true } } });
+  const root = resolve(import.meta.dirname, '..');
+  const entries = values.entry?.length ? Object.fromEntries(values.entry.map((e) => e.split('=', 2))) : { main: 'src/main.ts' };
+  await buildBundle(root, resolve(values.outdir ?? 'dist'), entries);
+}
