@@ -3,10 +3,11 @@
  * The production bundle (`npm run build`, the Docker image and `npm run bench`): src/main.ts and
  * the npm packages it imports in one esbuild output, so start-up parses a few files instead of
  * resolving and reading hundreds under node_modules. Usage: `node scripts/build.mjs [--outdir DIR]
- * [--entry name=path]` (default dist/ from src/main.ts; the outdir is emptied first).
+ * [--entry name=path] [--metafile FILE]` (default dist/ from src/main.ts; the outdir is emptied
+ * first; the metafile is esbuild's account of which module went into which output file).
  */
 import { build } from 'esbuild';
-import { rmSync } from 'node:fs';
+import { rmSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 
@@ -21,11 +22,13 @@ export const RUNTIME_PACKAGES = ['better-sqlite3', 'ssh2', 'pino-pretty', 'oui-d
  * Builds `entries` ({ name: source path }) into `outdir`. Bundled CommonJS packages call
  * `require` for Node built-ins, which an ES module lacks: the banner provides one. Names are
  * kept because bundled packages check classes by name (node-fetch accepts a signal only when
- * its class is called `AbortSignal`; esbuild would rename the polyfill's to avoid the global).
+ * its class is called `AbortSignal`; esbuild would rename the polyfill's to avoid the global),
+ * and they keep stack traces readable. Minified: the parsed source stays in memory for the
+ * process's life (idle RSS 78.6 → 71.0 MB, Telegram only).
  */
 export async function buildBundle(root, outdir, entries) {
   rmSync(outdir, { recursive: true, force: true });
-  await build({
+  return build({
     absWorkingDir: root,
     entryPoints: entries,
     outdir,
@@ -35,15 +38,20 @@ export async function buildBundle(root, outdir, entries) {
     format: 'esm',
     target: 'node20',
     keepNames: true,
+    minify: true,
     external: RUNTIME_PACKAGES,
     banner: { js: "import { createRequire as __bundleRequire } from 'node:module'; const require = __bundleRequire(import.meta.url);" },
     logLevel: 'warning',
+    metafile: true,
   });
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {
-  const { values } = parseArgs({ options: { outdir: { type: 'string' }, entry: { type: 'string', multiple: true } } });
+  const { values } = parseArgs({
+    options: { outdir: { type: 'string' }, entry: { type: 'string', multiple: true }, metafile: { type: 'string' } },
+  });
   const root = resolve(import.meta.dirname, '..');
   const entries = values.entry?.length ? Object.fromEntries(values.entry.map((e) => e.split('=', 2))) : { main: 'src/main.ts' };
-  await buildBundle(root, resolve(values.outdir ?? 'dist'), entries);
+  const { metafile } = await buildBundle(root, resolve(values.outdir ?? 'dist'), entries);
+  if (values.metafile) writeFileSync(values.metafile, JSON.stringify(metafile));
 }

@@ -1,4 +1,5 @@
-import { Agent, buildConnector, request, type Dispatcher } from 'undici';
+import type * as UndiciModule from 'undici';
+import type { Agent, buildConnector, Dispatcher } from 'undici';
 import type { TLSSocket } from 'node:tls';
 import type { z } from 'zod';
 import { err, ok, reasonedError, type Result, type ServiceError } from '../core/errors.ts';
@@ -56,6 +57,14 @@ export function normaliseFingerprint(fp: string): string {
     .toLowerCase();
 }
 
+type Undici = typeof UndiciModule;
+let undici: Promise<Undici> | undefined;
+/**
+ * undici (about 1 MB of code) loads with the first backend request rather than at start-up, which
+ * it would otherwise lengthen for every bot, Telegram's first poll included.
+ */
+const loadUndici = (): Promise<Undici> => (undici ??= import('undici'));
+
 class PinMismatchError extends Error {
   readonly code = 'ERR_CERT_PIN_MISMATCH';
 }
@@ -65,27 +74,39 @@ class PinMismatchError extends Error {
  * pinning, and transport failures mapped to typed ServiceErrors (grammY's error.ts idea).
  */
 export class HttpClient {
-  private readonly dispatcher: Agent;
+  /** Created on the first request (see loadUndici). */
+  private agent: Promise<{ agent: Agent; request: Undici['request'] }> | undefined;
   private readonly base: URL;
   private readonly timeoutMs: number;
   private readonly maxResponseBytes: number;
+  private readonly pin: string | undefined;
 
   constructor(
     readonly service: string,
-    opts: HttpOptions,
+    private readonly opts: HttpOptions,
   ) {
     this.base = new URL(opts.baseUrl.endsWith('/') ? opts.baseUrl : `${opts.baseUrl}/`);
     this.timeoutMs = opts.timeoutMs ?? 10_000;
     this.maxResponseBytes = opts.maxResponseBytes ?? DEFAULT_MAX_RESPONSE_BYTES;
-    const pin = opts.fingerprint ? normaliseFingerprint(opts.fingerprint) : undefined;
+    this.pin = opts.fingerprint ? normaliseFingerprint(opts.fingerprint) : undefined;
+  }
+
+  /** The keep-alive pool of this backend, with the pin checked on every new connection. */
+  private dispatcher(): Promise<{ agent: Agent; request: Undici['request'] }> {
+    this.agent ??= loadUndici().then((u) => ({ agent: this.createAgent(u), request: u.request }));
+    return this.agent;
+  }
+
+  private createAgent(u: Undici): Agent {
+    const pin = this.pin;
     // With a pin the CA chain is not consulted: the pin itself is the trust decision,
     // checked below before a single byte of the request is written.
-    const connector = buildConnector({
+    const connector = u.buildConnector({
       rejectUnauthorized: pin === undefined,
       // A resumed TLS session presents no certificate, so the pin could not be checked:
       // with a pin every connection does a full handshake.
       ...(pin ? { maxCachedSessions: 0 } : {}),
-      ...(opts.ca ? { ca: opts.ca } : {}),
+      ...(this.opts.ca ? { ca: this.opts.ca } : {}),
       timeout: this.timeoutMs,
     });
     const connect: buildConnector.connector = (options, callback) => {
@@ -101,7 +122,7 @@ export class HttpClient {
         return callback(null, socket);
       });
     };
-    this.dispatcher = new Agent({
+    return new u.Agent({
       connect,
       keepAliveTimeout: 30_000,
       headersTimeout: this.timeoutMs,
@@ -126,11 +147,12 @@ export class HttpClient {
     }
     const timeout = opts.timeoutMs ?? this.timeoutMs;
     try {
+      const { agent, request } = await this.dispatcher();
       const res = await request(url, {
         method,
         headers,
         body,
-        dispatcher: this.dispatcher,
+        dispatcher: agent,
         headersTimeout: timeout,
         bodyTimeout: timeout,
         signal: AbortSignal.timeout(timeout),
@@ -154,7 +176,7 @@ export class HttpClient {
 
   /** Closes pooled connections. */
   async close(): Promise<void> {
-    await this.dispatcher.close();
+    if (this.agent) await (await this.agent).agent.close();
   }
 
   private transportError(e: unknown): ServiceError {

@@ -15,35 +15,45 @@ before(() => {
   mkdirSync(cache, { recursive: true });
   // Inside the project so node resolves the packages left outside the bundle from node_modules.
   out = mkdtempSync(join(cache, 'homelab-bundle-test-'));
-  execFileSync(process.execPath, ['scripts/build.mjs', '--outdir', out], { cwd: root, stdio: 'pipe' });
+  execFileSync(process.execPath, ['scripts/build.mjs', '--outdir', out, '--metafile', join(out, 'meta.json')], {
+    cwd: root,
+    stdio: 'pipe',
+  });
 });
 after(() => rmSync(out, { recursive: true, force: true }));
 
-test('the esbuild bundle runs the demo on plain node and keeps discord.js and the demo fakes lazy', async () => {
+test('the bundle runs the demo on plain node and keeps discord.js, undici and the demo fakes out of every start', async () => {
   // The Discord adapter is a separate chunk, loaded only for a Discord setup.
   assert.ok(
     readdirSync(out).some((f) => f.startsWith('discord-')),
     'discord chunk missing',
   );
   // The simulated homelab is not part of what a real setup loads: main.js and every chunk it imports
-  // statically hold no module of src/demo/ (esbuild marks each module with a `// src/…` comment).
+  // statically hold no module of src/demo/ (esbuild's metafile lists each output's imports and inputs).
+  type Output = { imports: { path: string; kind: string }[]; inputs: Record<string, unknown> };
+  const outputs = (JSON.parse(readFileSync(join(out, 'meta.json'), 'utf8')) as { outputs: Record<string, Output> }).outputs;
+  const byName = new Map(Object.entries(outputs).map(([path, o]) => [path.split('/').pop()!, o]));
   const loaded = new Set<string>();
   const visit = (file: string): void => {
     if (loaded.has(file)) return;
     loaded.add(file);
-    const code = readFileSync(join(out, file), 'utf8');
-    for (const [, dep] of code.matchAll(/^(?:import|export)\b[^;]*?from\s*"\.\/([^"]+)"/gm)) visit(dep!);
-    for (const [, dep] of code.matchAll(/^import\s*"\.\/([^"]+)"/gm)) visit(dep!);
+    for (const i of byName.get(file)?.imports ?? [])
+      if (i.kind === 'import-statement' && !i.path.startsWith('node:')) visit(i.path.split('/').pop()!);
   };
   visit('main.js');
   for (const file of loaded) {
-    const demo = readFileSync(join(out, file), 'utf8').match(/^\/\/ src\/demo\/.*$/m);
-    assert.equal(demo, null, `${file} (loaded at every start) contains ${demo?.[0]}`);
+    const demo = Object.keys(byName.get(file)?.inputs ?? {}).find((input) => input.startsWith('src/demo/'));
+    assert.equal(demo, undefined, `${file} (loaded at every start) contains ${demo}`);
   }
   assert.ok(
-    readdirSync(out).some((f) => /^\/\/ src\/demo\//m.test(readFileSync(join(out, f), 'utf8'))),
+    [...byName.values()].some((o) => Object.keys(o.inputs).some((input) => input.startsWith('src/demo/'))),
     'the demo chunk is missing (demo mode below needs it)',
   );
+  // Neither are undici (the backends' HTTP client, loaded with the first backend request) nor discord.js.
+  for (const file of loaded) {
+    const lazy = Object.keys(byName.get(file)?.inputs ?? {}).find((input) => /node_modules\/(undici|discord\.js)\//.test(input));
+    assert.equal(lazy, undefined, `${file} (loaded at every start) contains ${lazy}`);
+  }
   const res = await new Promise<{ code: number | null; stdout: string; stderr: string }>((done) => {
     const child = spawn(process.execPath, [join(out, 'main.js')], { cwd: root, env: { ...process.env, HOMELAB_CONFIG: '' } });
     let stdout = '';
