@@ -89,5 +89,14 @@ test('the image prunes node_modules with the script the bench measures, after dr
   const prune = dockerfile.indexOf('npm prune --omit=dev');
   const runtime = dockerfile.indexOf('node scripts/prune-runtime.mjs node_modules');
   assert.ok(prune > 0 && runtime > prune, 'scripts/prune-runtime.mjs runs after npm prune --omit=dev');
-  assert.match(dockerfile, /COPY scripts\/prune-runtime\.mjs/);
+  assert.match(dockerfile, /^COPY .*scripts\/prune-runtime\.mjs/m);
+});
+
+test('the image builds its bundle with the script the bench and the bundle test build with', () => {
+  const pkg = JSON.parse(readFileSync('package.json', 'utf8')) as { scripts: Record<string, string> };
+  assert.equal(pkg.scripts.build, 'node scripts/build.mjs');
+  assert.match(dockerfile, /^COPY .*scripts\/build\.mjs/m);
+  assert.match(dockerfile, /^RUN npm run build/m);
+  assert.match(readFileSync('bench/lib/bundle.ts', 'utf8'), /scripts\/build\.mjs/);
+  assert.match(dockerfile, /^CMD \["node", "dist\/main\.js"/m);
 });
