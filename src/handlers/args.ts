@@ -169,6 +169,32 @@ export function tokenize(text: string): string[] {
   return out;
 }
 
+/** A typed command line: the command's name as the registry reads it, its argument text, Telegram's `@bot` addressee. */
+export interface CommandLine {
+  readonly name: string;
+  readonly text: string;
+  readonly addressee?: string;
+}
+
+/**
+ * Reads `/name args…` (or Telegram's `/name@bot args…`); undefined when the line is no command.
+ * The one reading of a typed line for every adapter and the test harness; `tokenize` splits its text.
+ */
+export function parseCommandLine(line: string): CommandLine | undefined {
+  const m = /^\/([A-Za-z0-9_-]+)(?:@(\w+))?(?:\s+([\s\S]*))?$/.exec(line.trim());
+  if (!m) return undefined;
+  return { name: (m[1] ?? '').toLowerCase().replace(/_/g, '-'), text: m[3] ?? '', ...(m[2] ? { addressee: m[2] } : {}) };
+}
+
+/**
+ * One named value (a Discord option) read like a command-line argument: a value the user wrapped
+ * in quotes (`"Ana's phone"`) loses them, as `tokenize` drops them from a typed line.
+ */
+export function unquoteValue(value: string): string {
+  const tokens = tokenize(value);
+  return tokens.length === 1 && /^\s*(["'])[\s\S]*\1\s*$/.test(value) ? (tokens[0] ?? value) : value;
+}
+
 /**
  * Parses positional text into named raw strings following the definition order. The last
  * `rest` argument swallows the remaining text. Returns an error for missing or extra input.

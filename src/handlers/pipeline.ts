@@ -18,7 +18,7 @@ import type { ActionTokens } from '../permissions/action-tokens.ts';
 import type { AuditLog } from '../permissions/audit.ts';
 import type { PeopleStore } from '../permissions/people.ts';
 import { privateReplies, type PrivateCapableSink } from './private-replies.ts';
-import { parseNamed, splitPositional, type ArgDefs, type ArgError, type ParsedArgs } from './args.ts';
+import { parseCommandLine, parseNamed, splitPositional, type ArgDefs, type ArgError, type ParsedArgs } from './args.ts';
 import type { ActionOptions, AnyCommand, Attachment, CommandContext, MessageHandle, Reply, StrangerContext } from './command.ts';
 import type { CommandRegistry } from './registry.ts';
 import { argLabels, usageLine } from './usage.ts';
@@ -33,6 +33,12 @@ export type Input =
   | { readonly kind: 'action'; readonly token: string }
   | { readonly kind: 'text'; readonly text: string }
   | { readonly kind: 'document'; readonly attachment: Attachment };
+
+/** A typed line as input: a command when it reads as one (`parseCommandLine`), else plain text. */
+export function typedInput(line: string): Input {
+  const c = parseCommandLine(line);
+  return c ? { kind: 'command', name: c.name, text: c.text } : { kind: 'text', text: line };
+}
 
 /** One message or button press from a chat platform. */
 export interface Invocation {

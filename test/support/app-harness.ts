@@ -12,7 +12,7 @@ import { ManualClock, type Clock } from '../../src/core/clock.ts';
 import { validateConfig } from '../../src/core/config.ts';
 import { silentLogger, type Logger } from '../../src/core/logger.ts';
 import { toPlainText, type OutMessage } from '../../src/core/outmessage.ts';
-import type { Input, ReplySink } from '../../src/handlers/pipeline.ts';
+import { typedInput, type Input, type ReplySink } from '../../src/handlers/pipeline.ts';
 import type { ChatRef } from '../../src/permissions/access.ts';
 import type { Role } from '../../src/permissions/roles.ts';
 import type { FeatureModule, HouseholdSeed } from '../../src/wiring/module.ts';
@@ -120,9 +120,8 @@ export async function startTestApp(
     clock,
     send,
     say: (identity, line, chat) => {
-      const m = /^\/([a-z0-9_-]+)(?:\s+([\s\S]*))?$/i.exec(line.trim());
-      const input: Input = m ? { kind: 'command', name: (m[1] ?? '').toLowerCase(), text: m[2] ?? '' } : { kind: 'text', text: line };
-      return send(identity, input, chat);
+      // The adapters' own reading of a typed line (parseCommandLine), so tests type what users type.
+      return send(identity, typedInput(line), chat);
     },
     press: (identity, token, chat) => send(identity, { kind: 'action', token }, chat),
     person(role, identity) {

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { toPlainText, type OutMessage } from '../../core/outmessage.ts';
 import type { MessageHandle } from '../../handlers/command.ts';
-import type { Input, Pipeline, ReplySink } from '../../handlers/pipeline.ts';
+import { typedInput, type Input, type Pipeline, type ReplySink } from '../../handlers/pipeline.ts';
 import type { DeliveryOutcome } from '../../core/delivery.ts';
 import type { AdapterHealth, ChatAdapter } from '../adapter.ts';
 
@@ -82,10 +82,7 @@ export class ConsoleAdapter implements ChatAdapter {
     let input: Input;
     const button = /^\d+$/.test(line) ? this.buttons.get(Number(line)) : undefined;
     if (button) input = { kind: 'action', token: button };
-    else {
-      const m = /^\/([A-Za-z0-9_-]+)(?:\s+([\s\S]*))?$/.exec(line);
-      input = m ? { kind: 'command', name: (m[1] ?? '').toLowerCase().replace(/_/g, '-'), text: m[2] ?? '' } : { kind: 'text', text: line };
-    }
+    else input = typedInput(line);
     this.opts.output.write(`> ${line}\n`);
     const sink: ReplySink = {
       send: async (message): Promise<MessageHandle> => {

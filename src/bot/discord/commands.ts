@@ -6,7 +6,7 @@
  */
 import type { APIApplicationCommandOption, RESTPostAPIChatInputApplicationCommandsJSONBody } from 'discord.js';
 import type { Language } from '../../core/i18n.ts';
-import { formatDurationShort, type ArgDef } from '../../handlers/args.ts';
+import { formatDurationShort, unquoteValue, type ArgDef } from '../../handlers/args.ts';
 import type { AnyCommand } from '../../handlers/command.ts';
 
 /** Looks a message key up in a language (the default language when omitted). */
@@ -96,7 +96,7 @@ export function optionsToRaw(options: readonly ReceivedOption[]): Record<string,
   const raw: Record<string, string> = {};
   for (const o of options) {
     if (o.options) Object.assign(raw, optionsToRaw(o.options));
-    else if (o.value !== undefined) raw[o.name] = String(o.value);
+    else if (o.value !== undefined) raw[o.name] = unquoteValue(String(o.value));
   }
   return raw;
 }

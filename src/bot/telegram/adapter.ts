@@ -5,6 +5,7 @@ import { Bot, GrammyError, HttpError, InputFile, type Context } from 'grammy';
 import type { Logger } from '../../core/logger.ts';
 import { formatAddress } from '../../core/chat-address.ts';
 import type { OutMessage } from '../../core/outmessage.ts';
+import { parseCommandLine } from '../../handlers/args.ts';
 import type { MessageHandle } from '../../handlers/command.ts';
 import type { ChatRef, Input, Pipeline, ReplySink } from '../../handlers/pipeline.ts';
 import type { PrivateDelivery } from '../../handlers/private-replies.ts';
@@ -240,11 +241,11 @@ export class TelegramAdapter implements ChatAdapter {
   private async onText(ctx: Context): Promise<void> {
     const text = ctx.message?.text ?? '';
     let input: Input;
-    const m = /^\/([A-Za-z0-9_-]+)(?:@(\w+))?(?:\s+([\s\S]*))?$/.exec(text.trim());
-    if (m) {
+    const line = parseCommandLine(text);
+    if (line) {
       // In groups, a command addressed to another bot is not ours.
-      if (m[2] && m[2].toLowerCase() !== this.bot.botInfo.username.toLowerCase()) return;
-      input = { kind: 'command', name: (m[1] ?? '').toLowerCase().replace(/_/g, '-'), text: m[3] ?? '' };
+      if (line.addressee && line.addressee.toLowerCase() !== this.bot.botInfo.username.toLowerCase()) return;
+      input = { kind: 'command', name: line.name, text: line.text };
     } else {
       if (ctx.chat?.type !== 'private') return; // plain chatter in groups is not for the bot
       input = { kind: 'text', text };
