@@ -7,6 +7,8 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { ManualClock } from '../../src/core/clock.ts';
+import { Messages } from '../../src/core/i18n.ts';
+import { alertsMessages } from '../../src/handlers/alerts/messages.ts';
 import { openDatabase, type Db } from '../../src/core/db.ts';
 import { err, ok, serviceError, type Result } from '../../src/core/errors.ts';
 import { silentLogger } from '../../src/core/logger.ts';
@@ -195,5 +197,18 @@ describe('power restore with Wake-on-LAN', () => {
     await s.reading(3 * MIN);
     assert.equal(s.wakes, 0);
     assert.equal(s.reports.length, 0);
+  });
+
+  test('the wake lines read right in English and Spanish, one minute or several', () => {
+    const m = new Messages([alertsMessages], { strict: true });
+    const en = m.forLanguage('en');
+    const es = m.forLanguage('es');
+    assert.match(en('alerts.restore.nodeWoken', { node: 'proxmox1', minutes: 1 }), /answered after 1 minute$/);
+    assert.match(es('alerts.restore.nodeWoken', { node: 'proxmox1', minutes: 3 }), /respondió al cabo de 3 minutos$/);
+    assert.match(
+      en('alerts.restore.wakeNoBoot', { node: 'proxmox1', minutes: 5 }),
+      /did not answer within 5 minutes\. Check that it has power/,
+    );
+    assert.match(es('alerts.restore.wakeNoBoot', { node: 'proxmox1', minutes: 1 }), /no respondió en 1 minuto\. Comprueba/);
   });
 });
