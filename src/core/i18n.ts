@@ -30,10 +30,15 @@ export function defineMessages<const E extends Catalogue>(
   return { en, es };
 }
 
+/** The supported language of a platform language code such as `es-ES`; undefined for any other. */
+export function supportedLanguage(code: string | undefined): Language | undefined {
+  const base = code?.toLowerCase().split(/[-_]/)[0];
+  return (LANGUAGES as readonly string[]).includes(base ?? '') ? (base as Language) : undefined;
+}
+
 /** Picks a supported language from a platform language code such as `es-ES`. */
 export function pickLanguage(code: string | undefined, fallback: Language = 'en'): Language {
-  const base = code?.toLowerCase().split(/[-_]/)[0];
-  return (LANGUAGES as readonly string[]).includes(base ?? '') ? (base as Language) : fallback;
+  return supportedLanguage(code) ?? fallback;
 }
 
 /** Translates a key for one language. */

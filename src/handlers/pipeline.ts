@@ -8,7 +8,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import type { Clock } from '../core/clock.ts';
-import { pickLanguage, type Language, type Messages, type Translate } from '../core/i18n.ts';
+import { pickLanguage, supportedLanguage, type Language, type Messages, type Translate } from '../core/i18n.ts';
 import type { Logger } from '../core/logger.ts';
 import { textMessage, type Action, type OutMessage } from '../core/outmessage.ts';
 import { chatAddress } from '../core/chat-address.ts';
@@ -139,12 +139,23 @@ export class Pipeline {
     private readonly hooks: PipelineHooks = {},
   ) {}
 
-  /** Language for a user: stored choice, else the platform's language code, else the default. */
+  /** Language for a user: stored choice, else the platform's language code on this message, else the default. */
   languageFor(identity: string, languageCode?: string): Language {
     return (
       this.deps.access.getLanguage(identity) ??
       (languageCode ? pickLanguage(languageCode, this.deps.defaultLanguage) : this.deps.defaultLanguage)
     );
+  }
+
+  /** Remembers the language the sender's app is set to, so pushes to them speak it too; a nicety, never a reason to fail. */
+  private notePlatformLanguage(identity: string, languageCode: string | undefined): void {
+    const lang = supportedLanguage(languageCode);
+    if (!lang) return;
+    try {
+      this.deps.people.notePlatformLanguage(identity, lang);
+    } catch (e) {
+      this.deps.log.warn({ err: e }, 'could not store the platform language');
+    }
   }
 
   /** Handles one invocation end to end; never throws. */
@@ -175,6 +186,7 @@ export class Pipeline {
   private async dispatch(inv: Invocation, sink: ReplySink, lang: Language, t: Translate): Promise<void> {
     const { access } = this.deps;
     let principal = access.resolve(inv.user.identity);
+    this.notePlatformLanguage(inv.user.identity, inv.user.languageCode);
     if (!principal) return this.stranger(inv, sink, lang, t);
     // An owner named in config is known before they first write: from then on, the name their platform shows.
     if (this.adoptPlatformName(principal.identity, inv.user.displayName)) principal = access.resolve(inv.user.identity) ?? principal;
@@ -242,7 +254,9 @@ export class Pipeline {
       chat: chatAddress(inv.chat),
       command: resolved.ok ? resolved.command.name : attemptName(inv.input),
     });
-    if (people.noteStranger(identity, displayName) === 'first') {
+    const first = people.noteStranger(identity, displayName) === 'first';
+    this.notePlatformLanguage(identity, inv.user.languageCode);
+    if (first) {
       this.deps.onUnknownUser?.(identity, displayName);
       if (!command) await sink.send(textMessage(t('pipeline.unknownUser')));
     }

@@ -50,6 +50,12 @@ export class AccessControl {
     return this.people.resolve(identity)?.language;
   }
 
+  /** The language to write to someone in unprompted (pushes): their /lang choice, else their app's language. */
+  languageOf(identity: string): Language | undefined {
+    const p = this.people.resolve(identity);
+    return p?.language ?? p?.platformLanguage;
+  }
+
   /** The role that counts in this chat: a group's ceiling lowers it; private chats use the person's. */
   effectiveRole(p: Principal, chat: ChatRef): Role {
     if (chat.kind === 'private') return p.role;

@@ -186,4 +186,11 @@ export const permissionMigrations: Migration[] = [
     id: 'permissions-0004-ignored-strangers',
     up: 'ALTER TABLE unknown_users ADD COLUMN ignored_at INTEGER; ALTER TABLE unknown_users ADD COLUMN ignored_by TEXT;',
   },
+  // The language each account's app is set to (Telegram language_code, Discord locale): pushes to
+  // someone who never chose one with /lang follow it. Kept from a stranger's messages to their identity.
+  {
+    id: 'permissions-0005-platform-language',
+    up: `ALTER TABLE identities ADD COLUMN platform_language TEXT CHECK (platform_language IN ('en','es'));
+      ALTER TABLE unknown_users ADD COLUMN platform_language TEXT CHECK (platform_language IN ('en','es'));`,
+  },
 ];

@@ -18,7 +18,10 @@ export interface Principal {
   identity: string;
   role: Role;
   displayName: string;
+  /** Chosen with /lang; wins over everything else. */
   language?: Language;
+  /** The language this account's app is set to, when it is one the bot speaks. */
+  platformLanguage?: Language;
 }
 
 /** Someone who wrote without being known: an identity and the name they wrote under; no person, no role, nothing granted. */
@@ -54,6 +57,7 @@ interface PrincipalRow {
   role: Role;
   displayName: string;
   language: Language | null;
+  platformLanguage: Language | null;
 }
 
 const toPrincipal = (r: PrincipalRow): Principal => ({
@@ -62,10 +66,11 @@ const toPrincipal = (r: PrincipalRow): Principal => ({
   role: r.role,
   displayName: r.displayName,
   ...(r.language ? { language: r.language } : {}),
+  ...(r.platformLanguage ? { platformLanguage: r.platformLanguage } : {}),
 });
 
-const PRINCIPAL_SQL = `SELECT p.id AS personId, i.identity, p.role, p.display_name AS displayName, p.language
-  FROM identities i JOIN persons p ON p.id = i.person_id`;
+const PRINCIPAL_SQL = `SELECT p.id AS personId, i.identity, p.role, p.display_name AS displayName, p.language,
+  i.platform_language AS platformLanguage FROM identities i JOIN persons p ON p.id = i.person_id`;
 
 /**
  * Persons, their identities and the strangers who wrote; plain reads and writes.
@@ -199,13 +204,11 @@ export class PeopleStore {
     const platform = parseIdentity(identity)?.platform;
     if (!platform) throw new Error(`identity "${identity}" is not platform:id`);
     this.transaction(() => {
-      this.sql('INSERT INTO identities (identity, person_id, platform, display_name, created_at) VALUES (?, ?, ?, ?, ?)').run(
-        identity,
-        personId,
-        platform,
-        displayName.slice(0, 100) || identity,
-        this.clock.now(),
-      );
+      // A stranger's app language comes along: the welcome and later pushes speak it.
+      this.sql(
+        `INSERT INTO identities (identity, person_id, platform, display_name, created_at, platform_language)
+         VALUES (?, ?, ?, ?, ?, (SELECT platform_language FROM unknown_users WHERE identity = ?))`,
+      ).run(identity, personId, platform, displayName.slice(0, 100) || identity, this.clock.now(), identity);
       this.sql('DELETE FROM unknown_users WHERE identity = ?').run(identity);
     });
   }
@@ -239,6 +242,17 @@ export class PeopleStore {
         this.sql('UPDATE persons SET language = ? WHERE id = (SELECT person_id FROM identities WHERE identity = ?)').run(lang, identity)
           .changes === 1,
     );
+  }
+
+  /** Stores the language an account's app is set to (known identity or stranger); a write only when it changed. */
+  notePlatformLanguage(identity: string, lang: Language): void {
+    const known = this.resolve(identity);
+    if (known) {
+      if (known.platformLanguage === lang) return;
+      this.write(() => this.sql('UPDATE identities SET platform_language = ? WHERE identity = ?').run(lang, identity));
+      return;
+    }
+    this.sql('UPDATE unknown_users SET platform_language = ? WHERE identity = ? AND platform_language IS NOT ?').run(lang, identity, lang);
   }
 
   /**

@@ -106,7 +106,7 @@ export function createAlerting(deps: AlertingDeps): Alerting {
   // A binding's language, else the person whose private chat it is (the console is its owner's), else the default.
   const languageOf = (destination: string): Language =>
     bindingLanguage.get(destination) ??
-    access.getLanguage(destination.startsWith('console:') ? CONSOLE_IDENTITY : destination) ??
+    access.languageOf(destination.startsWith('console:') ? CONSOLE_IDENTITY : destination) ??
     config.language;
 
   const late: { worker?: OutboxWorker } = {};

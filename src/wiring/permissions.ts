@@ -48,7 +48,7 @@ export function permissionsModule(ctx: WiringContext): PermissionsModule | undef
     async runApproved(request, requester, approver) {
       const command = shared.registry().get(request.command);
       if (!command) return;
-      const lang = access.getLanguage(requester.identity) ?? ctx.config.language;
+      const lang = access.languageOf(requester.identity) ?? ctx.config.language;
       // The approved run's result is the requester's: it goes to their private chat, in their language.
       const sink: ReplySink = {
         send: async (m) => {

@@ -13,6 +13,7 @@ import { toPlainText, type OutMessage } from '../../src/core/outmessage.ts';
 import { arg, normaliseArgs } from '../../src/handlers/args.ts';
 import { defineCommand } from '../../src/handlers/command.ts';
 import { argumentLines } from '../../src/handlers/permissions/approvals.ts';
+import { argLabels } from '../../src/handlers/usage.ts';
 import { ActionTokens } from '../../src/permissions/action-tokens.ts';
 import type { FeatureModule } from '../../src/wiring/module.ts';
 import { OWNER, startTestApp, type TestApp } from '../support/app-harness.ts';
@@ -86,7 +87,8 @@ test('approval payloads: refused, or stored exactly as shown and with known keys
         .pluck()
         .get(OWNER) as string;
       const shown = toPlainText((JSON.parse(prompt) as { message: OutMessage }).message);
-      for (const line of argumentLines(stored)) assert.ok(shown.includes(line), `the prompt lacks ${JSON.stringify(line)}`);
+      const label = argLabels(h.app.messages, h.app.messages.forLanguage('en'));
+      for (const line of argumentLines(stored, label)) assert.ok(shown.includes(line), `the prompt lacks ${JSON.stringify(line)}`);
     }),
     { numRuns: 150 },
   );

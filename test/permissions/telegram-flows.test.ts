@@ -77,7 +77,7 @@ async function kidAsks(domain: string): Promise<{ admin: StoredMessage; admin2: 
   const denied = await next(KID_ID, kidSeen, /ask an admin to approve/);
   fake.pressButton(KID_ID, KID_ID, denied.message_id, button(denied, /Ask an admin/));
   await next(KID_ID, kidSeen, /asked the admins/);
-  const ask = new RegExp(`asks to run /pallow [\\s\\S]*domain = ${domain.replace(/\./g, '\\.')}`);
+  const ask = new RegExp(`asks to run /pallow [\\s\\S]*site = ${domain.replace(/\./g, '\\.')}`);
   const admin = await fake.waitForMessage(ADMIN_ID, has(ask));
   const admin2 = await fake.waitForMessage(ADMIN2_ID, has(ask));
   await fake.waitForMessage(OWNER_ID, has(ask));
@@ -89,8 +89,8 @@ describe('approvals through Telegram', () => {
   test("approve: runs once as the requester with the approver recorded; other admins' buttons close", async () => {
     const { admin, admin2 } = await kidAsks('a.example.org');
     fake.pressButton(ADMIN_ID, ADMIN_ID, admin.message_id, button(admin, /^Approve$/));
-    await fake.waitForMessage(ADMIN_ID, has(/Approved\. I ran \/pallow · domain = a\.example\.org/));
-    await fake.waitForMessage(KID_ID, has(/approved your request: \/pallow · domain = a\.example\.org/));
+    await fake.waitForMessage(ADMIN_ID, has(/Approved\. I ran \/pallow · site = a\.example\.org/));
+    await fake.waitForMessage(KID_ID, has(/approved your request: \/pallow · site = a\.example\.org/));
     await fake.waitForMessage(KID_ID, has(/allowed a\.example\.org/));
     assert.deepEqual(runs, ['a.example.org as telegram:3001 approved by telegram:2001']);
 
@@ -113,7 +113,7 @@ describe('approvals through Telegram', () => {
     const { admin } = await kidAsks('b.example.org');
     fake.pressButton(ADMIN_ID, ADMIN_ID, admin.message_id, button(admin, /^Deny$/));
     await fake.waitForMessage(ADMIN_ID, has(/Denied\. I told/));
-    await fake.waitForMessage(KID_ID, has(/did not approve your request: \/pallow · domain = b\.example\.org/));
+    await fake.waitForMessage(KID_ID, has(/did not approve your request: \/pallow · site = b\.example\.org/));
     assert.equal(runs.length, before);
   });
 
@@ -141,7 +141,7 @@ describe('approvals through Telegram', () => {
     const long = `${'a'.repeat(186)}.example.org`; // 198 characters: the old prompt cut the line at 200
     const { admin } = await kidAsks(long);
     assert.match(admin.text ?? '', /family \d+ asks to run \/pallow \(What you can do\)/);
-    assert.ok((admin.text ?? '').includes(`domain = ${long}`), 'the whole value is shown');
+    assert.ok((admin.text ?? '').includes(`site = ${long}`), 'the whole value is shown');
     fake.pressButton(ADMIN_ID, ADMIN_ID, admin.message_id, button(admin, /^Deny$/));
     await fake.waitForMessage(ADMIN_ID, has(/Denied\. I told/));
   });

@@ -11,6 +11,7 @@ import { P } from '../../permissions/permissions.ts';
 import { arg, normaliseArgs, parseNamed } from '../args.ts';
 import { defineCommand, type AnyCommand } from '../command.ts';
 import type { PipelineHooks } from '../pipeline.ts';
+import { argLabels, type ArgLabel } from '../usage.ts';
 import { onePerPerson, roleName, type PermissionDeps } from './deps.ts';
 
 const DECIDE = 'approval-decide';
@@ -28,13 +29,13 @@ const DECEPTIVE = /[\u0000-\u001f\u007f-\u009f\u00ad\u200b-\u200f\u2028-\u202e\u
 const shown = (v: string): string => (DECEPTIVE.test(v) ? JSON.stringify(v) : v);
 
 /** `name = value` per argument, never truncated: exactly what will run. */
-export function argumentLines(args: Readonly<Record<string, string>>): string[] {
-  return Object.entries(args).map(([k, v]) => `${k} = ${shown(v)}`);
+export function argumentLines(args: Readonly<Record<string, string>>, label: ArgLabel = (name) => name): string[] {
+  return Object.entries(args).map(([k, v]) => `${label(k)} = ${shown(v)}`);
 }
 
 /** `/allow domain = example.org` for people to read in one line. */
-function commandLine(command: string, args: Readonly<Record<string, string>>): string {
-  return [`/${command}`, ...argumentLines(args)].join(' · ');
+function commandLine(command: string, args: Readonly<Record<string, string>>, label: ArgLabel): string {
+  return [`/${command}`, ...argumentLines(args, label)].join(' · ');
 }
 
 /** Parses the JSON argument map a request button carries; undefined unless it is flat strings. */
@@ -106,9 +107,6 @@ export function approvalCommands(deps: PermissionDeps): AnyCommand[] {
         args,
         permission: target.permission,
       });
-      // The approved run's reply reaches the requester in the language they asked in.
-      if (!access.getLanguage(ctx.principal.identity)) deps.people.setLanguage(ctx.principal.identity, ctx.lang);
-      const lines = argumentLines(args);
       for (const approver of approvers) {
         const chat = privateChatOf(approver.identity);
         if (!chat) continue;
@@ -123,28 +121,32 @@ export function approvalCommands(deps: PermissionDeps): AnyCommand[] {
           });
         const approve = button('approve');
         const deny = button('deny');
-        deps.notify(approver.identity, (at: Translate) => ({
-          title: at('permissions.approval.title'),
-          severity: 'info',
-          blocks: [
-            {
-              kind: 'text',
-              text: at('permissions.approval.ask', {
-                name: ctx.principal.displayName,
-                command: target.name,
-                summary: at(target.summaryKey),
-              }),
-            },
-            lines.length > 0 ? { kind: 'code', text: lines.join('\n') } : { kind: 'text', text: at('permissions.approval.noArguments') },
-            { kind: 'text', text: at('permissions.approval.where', { chat: chatAddress(ctx.chat) }) },
-          ],
-          actions: [
-            [
-              { label: at('permissions.approval.approve'), token: approve, style: 'primary' },
-              { label: at('permissions.approval.deny'), token: deny, style: 'danger' },
+        deps.notify(approver.identity, (at: Translate) => {
+          // Argument names in the approver's language; the values exactly as they will run.
+          const lines = argumentLines(args, argLabels(deps.messages, at));
+          return {
+            title: at('permissions.approval.title'),
+            severity: 'info',
+            blocks: [
+              {
+                kind: 'text',
+                text: at('permissions.approval.ask', {
+                  name: ctx.principal.displayName,
+                  command: target.name,
+                  summary: at(target.summaryKey),
+                }),
+              },
+              lines.length > 0 ? { kind: 'code', text: lines.join('\n') } : { kind: 'text', text: at('permissions.approval.noArguments') },
+              { kind: 'text', text: at('permissions.approval.where', { chat: chatAddress(ctx.chat) }) },
             ],
-          ],
-        }));
+            actions: [
+              [
+                { label: at('permissions.approval.approve'), token: approve, style: 'primary' },
+                { label: at('permissions.approval.deny'), token: deny, style: 'danger' },
+              ],
+            ],
+          };
+        });
       }
       return textMessage(t('permissions.approval.sent'), { severity: 'success' });
     },
@@ -171,10 +173,11 @@ export function approvalCommands(deps: PermissionDeps): AnyCommand[] {
       const r = approvals.decide(id, ctx.principal, decision, ctx.chat);
       if (!r.ok) return warn(t(`permissions.approval.${r.reason}`));
       tokens.revokeWhere(DECIDE, 'id', String(id));
-      const line = commandLine(r.request.command, r.request.args);
+      // Each reader sees the argument names in their own language.
+      const line = (lt: Translate): string => commandLine(r.request.command, r.request.args, argLabels(deps.messages, lt));
       const approver = ctx.principal.displayName;
       if (decision === 'deny') {
-        deps.notify(r.requester.identity, (rt) => warn(rt('permissions.approval.youDenied', { approver, command: line })));
+        deps.notify(r.requester.identity, (rt) => warn(rt('permissions.approval.youDenied', { approver, command: line(rt) })));
         return textMessage(t('permissions.approval.denied', { name: r.requester.displayName }));
       }
       deps.audit.record({
@@ -187,10 +190,10 @@ export function approvalCommands(deps: PermissionDeps): AnyCommand[] {
         detail: `approved by ${ctx.principal.identity} (request #${id})`,
       });
       deps.notify(r.requester.identity, (rt) =>
-        textMessage(rt('permissions.approval.youApproved', { approver, command: line }), { severity: 'success' }),
+        textMessage(rt('permissions.approval.youApproved', { approver, command: line(rt) }), { severity: 'success' }),
       );
       await deps.runApproved(r.request, r.requester, ctx.principal);
-      return textMessage(t('permissions.approval.approved', { command: line, name: r.requester.displayName }), { severity: 'success' });
+      return textMessage(t('permissions.approval.approved', { command: line(t), name: r.requester.displayName }), { severity: 'success' });
     },
   });
 
