@@ -4,72 +4,25 @@
  * 20 flips OL → OB → OL …, default poll interval, one chat bound. A fresh bot (new database)
  * every 4 flips: flap damping (3 raises an hour) would otherwise — rightly — hold the alert.
  */
-import { accessSync, constants } from 'node:fs';
 import { performance } from 'node:perf_hooks';
-import { DEFAULT_UPS_VARS, startFakeUpsd } from '../src/demo/nut.ts';
 import { startFakeTelegram, type FakeTelegram, type RecordedCall } from '../test/fakes/telegram-api.ts';
-import { DUMMY_UPS_BIN, startRealUpsd, UPSD_BIN } from '../test/support/upsd.ts';
 import { MAX_HOLD_MS } from './command.ts';
 import { BENCH_TOKEN, startBenchApp } from './lib/app.ts';
 import { startNutProbe } from './lib/nut-probe.ts';
 import { burstStarts, nutCountingProxy } from './lib/proxy.ts';
 import { elapse, summarize, within, type LatencySummary } from './lib/stats.ts';
+import { OB, OL, startUps, type UpsKind } from './lib/ups.ts';
 
 const FLIPS = 20;
 const FLIPS_PER_BOT = 4;
 const CHAT = 9100;
-const OL = { ...DEFAULT_UPS_VARS, 'ups.status': 'OL' };
-const OB = { ...DEFAULT_UPS_VARS, 'ups.status': 'OB DISCHRG', 'battery.charge': '96', 'battery.runtime': '3120', 'input.voltage': '0.0' };
-
 export interface AlertResult extends LatencySummary {
-  readonly server: 'real upsd + dummy-ups' | 'protocol fake (src/demo/nut.ts)';
+  readonly server: UpsKind;
   readonly pollSeconds: number;
   /** From writing the new state (dummy-ups .dev file / fake) rather than from upsd reporting it. */
   readonly fromWrite: LatencySummary;
   readonly flips: number;
   readonly lost: number;
-}
-
-/** A NUT server the bench can flip. */
-interface Ups {
-  readonly host: string;
-  readonly port: number;
-  readonly ups: string;
-  readonly kind: AlertResult['server'];
-  set(vars: Record<string, string>): void;
-  close(): Promise<void>;
-}
-
-const installed = (path: string): boolean => {
-  try {
-    accessSync(path, constants.X_OK);
-    return true;
-  } catch {
-    return false;
-  }
-};
-
-async function startUps(): Promise<Ups> {
-  if (installed(UPSD_BIN) && installed(DUMMY_UPS_BIN)) {
-    const real = await startRealUpsd(OL);
-    return {
-      host: real.host,
-      port: real.port,
-      ups: real.ups,
-      kind: 'real upsd + dummy-ups',
-      set: (v) => real.writeDev(v),
-      close: () => real.close(),
-    };
-  }
-  const fake = await startFakeUpsd({ ups: { ups: { vars: OL } } });
-  return {
-    host: fake.host,
-    port: fake.port,
-    ups: 'ups',
-    kind: 'protocol fake (src/demo/nut.ts)',
-    set: (v) => fake.set('ups', v),
-    close: () => fake.close(),
-  };
 }
 
 /** The next bot message in CHAT after `since` (event-driven, bounded). */

@@ -1,13 +1,15 @@
 /**
  * `npm run bench`: measures command latency, alert latency, memory and start-up, an alert
- * storm and backend load at idle, each beside its baseline or target, prints a table and
- * writes bench/results/latest.json. Nothing is asserted; the exit code is 0 unless the bench
- * itself crashes. Traffic stays on 127.0.0.1, except the install section's `npm ci` (the npm
- * registry). Options: `--only a,b` (command, alert, memory,
- * storm, idle, install), `--idle-seconds N` (default 60; shorter windows are scaled to a minute and
- * labelled so).
+ * storm, backend load at idle, the install size and recovery after outages, each beside its
+ * baseline or target, prints a table and writes bench/results/latest.json. Nothing is
+ * asserted; the exit code is 0 unless the bench itself crashes. Traffic stays on 127.0.0.1,
+ * except the install section's `npm ci` (the npm registry). Sections can be chosen by name
+ * (`npm run bench -- recovery`) or `--only a,b` (command, alert, memory, storm, idle, install,
+ * recovery); a partial run keeps the other sections' figures of the file it updates.
+ * `--idle-seconds N` (default 60; shorter windows are scaled to a minute and labelled so),
+ * `--outages 60,600` (recovery: outage lengths in seconds).
  */
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { join, resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
@@ -17,12 +19,23 @@ import { benchCommands, type CommandResult } from './command.ts';
 import { benchIdle, type IdleResult } from './idle.ts';
 import { benchInstall, type InstallResult } from './install.ts';
 import { benchMemory, type MemoryResult } from './memory.ts';
+import { benchRecovery, DEFAULT_OUTAGES_S, type RecoveryResult } from './recovery.ts';
 import { benchStorm, type StormResult } from './storm.ts';
-import { report } from './report.ts';
+import { report, SKIPPED } from './report.ts';
 import { machine, round } from './lib/stats.ts';
 
-const SECTIONS = ['command', 'alert', 'memory', 'storm', 'idle', 'install'] as const;
+const SECTIONS = ['command', 'alert', 'memory', 'storm', 'idle', 'install', 'recovery'] as const;
 type Section = (typeof SECTIONS)[number];
+/** The keys of latest.json each section writes (a partial run keeps the others' keys as they were). */
+const SECTION_KEYS: Record<Section, readonly string[]> = {
+  command: ['command'],
+  alert: ['alert'],
+  memory: ['memory', 'startupMs'],
+  storm: ['storm'],
+  idle: ['idle'],
+  install: ['install'],
+  recovery: ['recovery'],
+};
 
 /** Everything one run measured; a section is a reason string when it could not run. */
 export interface BenchResults {
@@ -32,27 +45,57 @@ export interface BenchResults {
   storm: StormResult | string;
   idle: IdleResult | string;
   install: InstallResult | string;
+  recovery: RecoveryResult | string;
 }
 
-const { values } = parseArgs({ options: { only: { type: 'string' }, 'idle-seconds': { type: 'string' }, out: { type: 'string' } } });
-const only = new Set<Section>(
-  (values.only?.split(',') ?? SECTIONS).filter((s): s is Section => (SECTIONS as readonly string[]).includes(s)),
-);
+const { values, positionals } = parseArgs({
+  options: { only: { type: 'string' }, 'idle-seconds': { type: 'string' }, outages: { type: 'string' }, out: { type: 'string' } },
+  allowPositionals: true,
+});
+const asked = [...(values.only?.split(',') ?? []), ...positionals].map((s) => s.trim()).filter(Boolean);
+const unknown = asked.filter((s) => !(SECTIONS as readonly string[]).includes(s));
+if (unknown.length > 0) {
+  process.stderr.write(`unknown bench section(s): ${unknown.join(', ')} (sections: ${SECTIONS.join(', ')})\n`);
+  process.exit(2);
+}
+const only = new Set<Section>(asked.length > 0 ? (asked as Section[]) : SECTIONS);
 const idleMs = Math.max(5, Math.min(600, Number(values['idle-seconds'] ?? 60))) * 1000;
+const outagesS = values.outages ? values.outages.split(',').map((s) => Math.max(5, Math.min(3600, Number(s)))) : [...DEFAULT_OUTAGES_S];
+if (outagesS.some((s) => !Number.isFinite(s))) {
+  process.stderr.write(`--outages takes seconds separated by commas, e.g. 60,600\n`);
+  process.exit(2);
+}
 const log = (s: string): void => void process.stderr.write(`${s}\n`);
+
+/** When each section that ran in this run ran, how long it took and the load at its start. */
+const sectionRuns: Record<string, { ranAt: string; durationS: number; loadAvgAtStart: number[] }> = {};
 
 /** Runs one section, turning a crash into a reason (the other sections still run). */
 async function section<T>(name: Section, fn: () => Promise<T | string>): Promise<T | string> {
-  if (!only.has(name)) return 'skipped (--only)';
+  if (!only.has(name)) return SKIPPED;
   log(`${name}…`);
   const t0 = performance.now();
+  const ranAt = new Date().toISOString();
+  const loadAvgAtStart = loadavg().map((x) => round(x, 2));
   try {
     return await fn();
   } catch (e) {
     log(`  ${name} failed: ${(e as Error).stack ?? String(e)}`);
     return `bench error: ${(e as Error).message.split('\n')[0]}`;
   } finally {
-    log(`  (${round((performance.now() - t0) / 1000, 1)} s)`);
+    const durationS = round((performance.now() - t0) / 1000, 1);
+    sectionRuns[name] = { ranAt, durationS, loadAvgAtStart };
+    log(`  (${durationS} s)`);
+  }
+}
+
+/** The figures already in `file`, or an empty object when there is none (or it is unreadable). */
+function previous(file: string): Record<string, unknown> {
+  if (!existsSync(file)) return {};
+  try {
+    return JSON.parse(readFileSync(file, 'utf8')) as Record<string, unknown>;
+  } catch {
+    return {};
   }
 }
 
@@ -65,17 +108,35 @@ const results: BenchResults = {
   storm: await section('storm', () => benchStorm(log)),
   idle: await section('idle', () => benchIdle(idleMs, log)),
   install: await section('install', () => benchInstall(log)),
+  recovery: await section('recovery', () => benchRecovery(log, outagesS)),
 };
 const { text, json } = report(results);
+const file = resolve(values.out ?? join(import.meta.dirname, 'results', 'latest.json'));
+// A partial run updates its own sections and keeps every other section's figures as they were.
+const prev = only.size < SECTIONS.length ? previous(file) : {};
+const kept = Object.fromEntries(
+  SECTIONS.filter((s) => !only.has(s))
+    .flatMap((s) => SECTION_KEYS[s])
+    .filter((k) => k in prev)
+    .map((k) => [k, prev[k]]),
+);
+// A file written before per-section run times: the kept sections ran when that whole run did.
+const legacyRuns = Object.fromEntries(
+  SECTIONS.filter((s) => !only.has(s) && SECTION_KEYS[s].some((k) => k in prev)).map((s) => [
+    s,
+    { ranAt: prev.ranAt, loadAvgAtStart: (prev.machine as { loadAvgAtStart?: number[] } | undefined)?.loadAvgAtStart },
+  ]),
+);
 const out = {
   ...json,
+  ...kept,
   machine: { ...machine(), loadAvgAtStart: load0.map((x) => round(x, 2)), loadAvgAtEnd: loadavg().map((x) => round(x, 2)) },
   ranAt: new Date().toISOString(),
   durationS: round((performance.now() - started) / 1000, 1),
   sections: [...only],
+  sectionRuns: { ...legacyRuns, ...((prev.sectionRuns as Record<string, unknown> | undefined) ?? {}), ...sectionRuns },
 };
 process.stdout.write(`${text}\n`);
-const file = resolve(values.out ?? join(import.meta.dirname, 'results', 'latest.json'));
 mkdirSync(join(file, '..'), { recursive: true });
 writeFileSync(file, `${JSON.stringify(out, null, 2)}\n`);
 process.stdout.write(`\nwritten ${file} (${out.durationS} s)\n`);
