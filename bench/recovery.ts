@@ -2,7 +2,8 @@
  * 7. Recovery after outage: the production bundle runs against the fake Bot API behind a
  * cutting proxy (every open socket destroyed, every new connection reset: a WAN that is gone,
  * not a Bot API answering 502). During the outage the UPS (real upsd + dummy-ups when
- * installed) goes on battery and the owner sends /status. When the line returns: (a) time until
+ * installed) goes on battery, then low, then back on mains (the WAN comes back last), so four
+ * alert events queue up, and the owner sends /status. When the line returns: (a) time until
  * the command is answered, (b) time until every queued alert is delivered (the last alert-chat
  * message before /healthz reports an empty outbox). Each outage length runs in its own bot
  * process, all concurrently, so the 10-minute outage costs 10 minutes of wall time in all.
@@ -19,7 +20,7 @@ import { BENCH_TOKEN } from './lib/app.ts';
 import { buildBundles } from './lib/bundle.ts';
 import { spawnTsx } from './lib/child.ts';
 import { elapse, round } from './lib/stats.ts';
-import { OB, OL, startUps, type UpsKind } from './lib/ups.ts';
+import { OB, OB_LB, OL, startUps, type UpsKind } from './lib/ups.ts';
 
 const ROOT = resolve(import.meta.dirname, '..');
 /** Outage lengths measured by default (issue 12: 60 s and 10 min). */
@@ -46,6 +47,8 @@ export interface OutageRun {
   /** Messages the alert chat got after the line returned, and whether one was the offline summary. */
   readonly alertMessages: number;
   readonly offlineSummary: boolean;
+  /** What those messages said (HTML as sent, each cut to 400 characters). */
+  readonly alertTexts: readonly string[];
   /** Connections the bot opened while the line was cut (each reset at once): its retry rate. */
   readonly attemptsDuringOutage: number;
   readonly error?: string;
@@ -109,7 +112,7 @@ async function measureOutage(outageS: number, bot: string, log: (s: string) => v
   writeFileSync(join(dir, 'config.yaml'), JSON.stringify(config, null, 2));
   const child = spawnTsx(bot, ['--config', join(dir, 'config.yaml')], ROOT, { inspect: false });
   const empty = { outageS, commandAnsweredMs: null, alertsDeliveredMs: null, queuedAtReturn: 0, telegramStateAtReturn: null };
-  const base = { ...empty, alertMessages: 0, offlineSummary: false, attemptsDuringOutage: 0, server: ups.kind };
+  const base = { ...empty, alertMessages: 0, offlineSummary: false, alertTexts: [], attemptsDuringOutage: 0, server: ups.kind };
   try {
     await fake
       .waitForCall('getUpdates', () => true, 30_000)
@@ -121,12 +124,15 @@ async function measureOutage(outageS: number, bot: string, log: (s: string) => v
     const cutAt = performance.now();
     const refusedBefore = line.refused;
     line.setMode('cut');
-    // The power goes early in the outage, the owner asks a little later: both wait for the line.
+    // The power goes early in the outage, the battery runs low, the owner asks, the power
+    // returns; all of it waits for the line.
     const phase = Math.min(5000, (outageS * 1000) / 6);
-    await elapse(phase);
-    ups.set(OB);
-    await elapse(phase);
-    fake.sendText(OWNER, OWNER, '/status');
+    const steps: (Record<string, string> | 'ask')[] = [OB, OB_LB, 'ask', OL];
+    for (const [i, step] of steps.entries()) {
+      await elapse(Math.max(0, cutAt + (i + 1) * phase - performance.now()));
+      if (step === 'ask') fake.sendText(OWNER, OWNER, '/status');
+      else ups.set(step);
+    }
     await elapse(Math.max(0, cutAt + outageS * 1000 - performance.now()));
     const before = await healthz(healthPort);
     const attemptsDuringOutage = line.refused - refusedBefore;
@@ -150,6 +156,7 @@ async function measureOutage(outageS: number, bot: string, log: (s: string) => v
       await elapse(HEALTH_EVERY_MS);
     }
     const alerts = sendsTo(fake, ALERT_CHAT, mark);
+    const texts = alerts.map((c) => String(c.params.text ?? c.params.caption ?? ''));
     const run: OutageRun & { server: UpsKind } = {
       ...base,
       commandAnsweredMs: await answered,
@@ -157,7 +164,8 @@ async function measureOutage(outageS: number, bot: string, log: (s: string) => v
       queuedAtReturn: before?.outbox.pending ?? 0,
       telegramStateAtReturn: before?.adapters.telegram?.state ?? null,
       alertMessages: alerts.length,
-      offlineSummary: alerts.some((c) => /offline/i.test(String(c.params.text ?? c.params.caption ?? ''))),
+      offlineSummary: texts.some((t) => /offline/i.test(t)),
+      alertTexts: texts.map((t) => t.slice(0, 400)),
       attemptsDuringOutage,
       ...((before?.outbox.pending ?? 0) === 0 ? { error: 'no alert was queued during the outage' } : {}),
     };

@@ -312,7 +312,7 @@ export function report(r: BenchResults): { text: string; json: Record<string, un
       ? `node_modules ${n.nodeModulesMb} MB → ${n.prunedNodeModulesMb} MB after scripts/prune-runtime.mjs; bundle ${n.bundleMb} MB; total ${n.totalMb} MB`
       : `n/a (${r.install})`,
     '',
-    '7. Recovery after outage: line to the fake Bot API cut (sockets destroyed, new connections reset); UPS on battery and a /status during it; times from the line returning',
+    '7. Recovery after outage: line to the fake Bot API cut (sockets destroyed, new connections reset); during it the UPS goes on battery, low, back on mains, and the owner sends /status; times from the line returning',
     v ? `${v.server}\n${recoveryTable(v)}` : `n/a (${r.recovery})`,
     '',
     'Summary',

@@ -17,6 +17,9 @@ export const OB = {
   'input.voltage': '0.0',
 };
 
+/** On battery and low: NUT's LB flag (the UPS is about to give up). */
+export const OB_LB = { ...OB, 'ups.status': 'OB DISCHRG LB', 'battery.charge': '18', 'battery.runtime': '240' };
+
 /** A running NUT server. */
 export interface Ups {
   readonly host: string;
