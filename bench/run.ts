@@ -22,20 +22,8 @@ import { benchMemory, type MemoryResult } from './memory.ts';
 import { benchRecovery, DEFAULT_OUTAGES_S, type RecoveryResult } from './recovery.ts';
 import { benchStorm, type StormResult } from './storm.ts';
 import { report, SKIPPED } from './report.ts';
+import { chooseSections, mergeResults, SECTIONS, type Section } from './lib/sections.ts';
 import { machine, round } from './lib/stats.ts';
-
-const SECTIONS = ['command', 'alert', 'memory', 'storm', 'idle', 'install', 'recovery'] as const;
-type Section = (typeof SECTIONS)[number];
-/** The keys of latest.json each section writes (a partial run keeps the others' keys as they were). */
-const SECTION_KEYS: Record<Section, readonly string[]> = {
-  command: ['command'],
-  alert: ['alert'],
-  memory: ['memory', 'startupMs'],
-  storm: ['storm'],
-  idle: ['idle'],
-  install: ['install'],
-  recovery: ['recovery'],
-};
 
 /** Everything one run measured; a section is a reason string when it could not run. */
 export interface BenchResults {
@@ -52,13 +40,12 @@ const { values, positionals } = parseArgs({
   options: { only: { type: 'string' }, 'idle-seconds': { type: 'string' }, outages: { type: 'string' }, out: { type: 'string' } },
   allowPositionals: true,
 });
-const asked = [...(values.only?.split(',') ?? []), ...positionals].map((s) => s.trim()).filter(Boolean);
-const unknown = asked.filter((s) => !(SECTIONS as readonly string[]).includes(s));
-if (unknown.length > 0) {
-  process.stderr.write(`unknown bench section(s): ${unknown.join(', ')} (sections: ${SECTIONS.join(', ')})\n`);
+const chosen = chooseSections([...(values.only?.split(',') ?? []), ...positionals]);
+if (!chosen.ok) {
+  process.stderr.write(`unknown bench section(s): ${chosen.unknown.join(', ')} (sections: ${SECTIONS.join(', ')})\n`);
   process.exit(2);
 }
-const only = new Set<Section>(asked.length > 0 ? (asked as Section[]) : SECTIONS);
+const only = chosen.sections;
 const idleMs = Math.max(5, Math.min(600, Number(values['idle-seconds'] ?? 60))) * 1000;
 const outagesS = values.outages ? values.outages.split(',').map((s) => Math.max(5, Math.min(3600, Number(s)))) : [...DEFAULT_OUTAGES_S];
 if (outagesS.some((s) => !Number.isFinite(s))) {
@@ -113,28 +100,11 @@ const results: BenchResults = {
 const { text, json } = report(results);
 const file = resolve(values.out ?? join(import.meta.dirname, 'results', 'latest.json'));
 // A partial run updates its own sections and keeps every other section's figures as they were.
-const prev = only.size < SECTIONS.length ? previous(file) : {};
-const kept = Object.fromEntries(
-  SECTIONS.filter((s) => !only.has(s))
-    .flatMap((s) => SECTION_KEYS[s])
-    .filter((k) => k in prev)
-    .map((k) => [k, prev[k]]),
-);
-// A file written before per-section run times: the kept sections ran when that whole run did.
-const legacyRuns = Object.fromEntries(
-  SECTIONS.filter((s) => !only.has(s) && SECTION_KEYS[s].some((k) => k in prev)).map((s) => [
-    s,
-    { ranAt: prev.ranAt, loadAvgAtStart: (prev.machine as { loadAvgAtStart?: number[] } | undefined)?.loadAvgAtStart },
-  ]),
-);
 const out = {
-  ...json,
-  ...kept,
+  ...mergeResults(only.size < SECTIONS.length ? previous(file) : {}, json, only, sectionRuns),
   machine: { ...machine(), loadAvgAtStart: load0.map((x) => round(x, 2)), loadAvgAtEnd: loadavg().map((x) => round(x, 2)) },
   ranAt: new Date().toISOString(),
   durationS: round((performance.now() - started) / 1000, 1),
-  sections: [...only],
-  sectionRuns: { ...legacyRuns, ...((prev.sectionRuns as Record<string, unknown> | undefined) ?? {}), ...sectionRuns },
 };
 process.stdout.write(`${text}\n`);
 mkdirSync(join(file, '..'), { recursive: true });
