@@ -187,7 +187,7 @@ async function measureOutage(outageS: number, bot: string, log: (s: string) => v
 
 /** Runs every outage length concurrently (one bot process each). */
 export async function benchRecovery(log: (s: string) => void, outagesS: readonly number[] = DEFAULT_OUTAGES_S): Promise<RecoveryResult> {
-  const { bot } = await buildBundles(ROOT);
+  const { bot } = buildBundles(ROOT);
   log(`  outages of ${outagesS.join(', ')} s, concurrently`);
   const runs = await Promise.all(outagesS.map((s) => measureOutage(s, bot, log)));
   const figures = runs.flatMap((r) => [r.commandAnsweredMs, r.alertsDeliveredMs]);
