@@ -248,7 +248,7 @@ function wakeLine(woke: Exclude<WakeOutcome, { kind: 'woken' }>, node: string, w
     : {
         light: 'red',
         key: 'alerts.restore.wakeNoBoot',
-        params: { node, minutes: Math.round((wake?.bootTimeoutMs ?? 0) / 60_000) },
+        params: { node, minutes: Math.max(1, Math.round((wake?.bootTimeoutMs ?? 0) / 60_000)) },
         action,
       };
 }
