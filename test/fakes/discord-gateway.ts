@@ -50,6 +50,10 @@ export class FakeGateway {
 
   private connected(ws: WebSocket, url: string): void {
     this.note('connect', { url });
+    // Discord closes a connection asking for another gateway version with 4012 Invalid API version
+    // (docs.discord.com/developers/topics/opcodes-and-status-codes#gateway-close-event-codes).
+    const version = new URL(url, 'ws://127.0.0.1').searchParams.get('v');
+    if (version !== null && version !== '10') return ws.close(4012, 'Invalid API version.');
     let session: Session | undefined;
     const send = (payload: unknown): void => ws.send(JSON.stringify(payload));
     send({ op: 10, d: { heartbeat_interval: this.o.heartbeatIntervalMs }, s: null, t: null });
@@ -69,6 +73,8 @@ export class FakeGateway {
         case 2:
           if (session) return ws.close(4005, 'Already authenticated.');
           if (d.token !== this.o.token) return ws.close(4004, 'Authentication failed.');
+          // intents is a required integer bitfield of IDENTIFY; a bad value closes with 4013 Invalid intent(s).
+          if (!Number.isInteger(d.intents) || (d.intents as number) < 0) return ws.close(4013, 'Invalid intent(s).');
           this.note('identify', { intents: d.intents, shard: d.shard });
           session = this.identify(ws);
           return;

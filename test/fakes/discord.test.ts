@@ -18,6 +18,8 @@ import {
   type Interaction,
   type TextChannel,
 } from 'discord.js';
+import { WebSocket } from 'ws';
+import { startCutProxy } from '../support/cut-proxy.ts';
 import { waitFor } from '../support/real-server.ts';
 import { startFakeDiscord, type FakeDiscord } from './discord.ts';
 
@@ -251,6 +253,50 @@ describe('fake Discord with a real discord.js client', () => {
 });
 
 describe('fake Discord edge cases', () => {
+  test('the gateway is strict: another API version is closed with 4012, IDENTIFY without intents with 4013', async () => {
+    const fake = await startFakeDiscord({ token: 'right' });
+    const closeCode = (query: string, send?: unknown): Promise<number> =>
+      new Promise((resolve, reject) => {
+        const ws = new WebSocket(`${fake.gatewayUrl}/?${query}`);
+        ws.on('error', reject);
+        ws.on('message', (raw) => {
+          const op = (JSON.parse(String(raw)) as { op: number }).op;
+          if (op === 10 && send) ws.send(JSON.stringify(send));
+        });
+        ws.on('close', (code) => resolve(code));
+      });
+    try {
+      assert.equal(await closeCode('v=9&encoding=json'), 4012);
+      assert.equal(await closeCode('v=10&encoding=json', { op: 2, d: { token: 'right', properties: {} } }), 4013);
+    } finally {
+      await fake.close();
+    }
+  });
+
+  test('the gateway can be advertised through a proxy, which then carries the socket', async () => {
+    const fake = await startFakeDiscord();
+    const line = await startCutProxy(fake.url);
+    fake.gateway.advertise(line.url);
+    const client = new Client({ intents: [GatewayIntentBits.Guilds], rest: { api: fake.api } });
+    try {
+      const ready = new Promise<void>((resolve) => client.once(Events.ClientReady, () => resolve()));
+      await client.login(fake.token);
+      await ready;
+      const gateway = fake.calls.find((c) => c.route === 'GET /gateway/bot');
+      assert.equal((gateway?.response as { url?: string }).url, line.url.replace('http', 'ws'));
+      const since = fake.gateway.mark();
+      line.setCut(true);
+      await fake.gateway.waitFor('close', () => true, 5000, since);
+      assert.equal(fake.gateway.connected, 0, 'cutting the proxy drops the gateway socket');
+      line.setCut(false);
+      await fake.gateway.waitFor('resume', () => true, 10_000, since);
+    } finally {
+      await client.destroy();
+      await line.close();
+      await fake.close();
+    }
+  });
+
   test('a wrong token fails login with TokenInvalid', async () => {
     const fake = await startFakeDiscord({ token: 'right' });
     const client = new Client({ intents: [GatewayIntentBits.Guilds], rest: { api: fake.api } });

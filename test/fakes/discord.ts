@@ -78,7 +78,9 @@ export async function startFakeDiscord(opts: FakeDiscordOptions = {}) {
   }
   let port = 0;
   const url = (): string => `http://127.0.0.1:${port}`;
-  const gatewayUrl = (): string => `ws://127.0.0.1:${port}`;
+  /** Where GET /gateway/bot and READY send the client: the fake itself unless a test routes it through a proxy. */
+  let advertised: string | undefined;
+  const gatewayUrl = (): string => advertised ?? `ws://127.0.0.1:${port}`;
   const defaultUser = opts.defaultUser ?? { id: '200000000000000002', username: 'alice' };
   const interactions = new Interactions(state, url, {
     deadlineMs: opts.interactionDeadlineMs ?? 3000,
@@ -249,6 +251,13 @@ export async function startFakeDiscord(opts: FakeDiscordOptions = {}) {
         return gateway.log.waitForMatch((e) => e.seq >= since && e.kind === kind && predicate(e), timeoutMs, `gateway ${kind}`);
       },
       mark: (): number => gateway.log.nextSeq,
+      /**
+       * Sends clients to `url` (an http:// or ws:// base, e.g. a cut/hang proxy in front of this
+       * fake) in GET /gateway/bot and READY's resume_gateway_url; undefined restores the fake's own.
+       */
+      advertise(url: string | undefined): void {
+        advertised = url?.replace(/^http/, 'ws').replace(/\/+$/, '');
+      },
       /** Drops open sockets: abruptly by default, or with a close code; returns how many. */
       dropConnection: (code?: number): number => gateway.dropConnection(code),
       requestReconnect: (): void => gateway.requestReconnect(),

@@ -45,6 +45,8 @@ export interface DiscordOptions {
   readonly complete?: (source: string) => readonly string[] | Promise<readonly string[]>;
   /** Whether someone may run a command here (autocomplete reveals nothing to others). */
   readonly mayRun?: (identity: string, chat: ChatRef, command: string) => boolean;
+  /** A gateway down this long is rebuilt with a fresh client (default 60 s; tests shorten it). */
+  readonly gatewayLostAfterMs?: number;
 }
 
 /** Every REST call is bounded (discord.js waits 15 s by default, then retries 3 times: a minute on a hung line). */
@@ -52,6 +54,12 @@ const REST_TIMEOUT_MS = 10_000;
 const REST_RETRIES = 1;
 /** A gateway down this long (discord.js's own resume attempts failing) is rebuilt from scratch. */
 const GATEWAY_LOST_AFTER_MS = 60_000;
+/**
+ * @discordjs/ws's debug line when a heartbeat went unacknowledged (WebSocketShard.heartbeat →
+ * destroy({ reason: 'Zombie connection' })). On a hung line the close that follows waits out ws's
+ * 30 s close timeout before discord.js emits anything else, so this line is the first sign.
+ */
+const ZOMBIE_DEBUG_LINE = /Reason: Zombie connection/;
 
 /** Discord adapter: interactions in, OutMessages out. */
 export class DiscordAdapter implements ChatAdapter {
@@ -121,6 +129,12 @@ export class DiscordAdapter implements ChatAdapter {
       mine(() => this.setConnected(true)),
     );
     client.on(
+      Events.Debug,
+      mine((line: string) => {
+        if (ZOMBIE_DEBUG_LINE.test(line)) this.setConnected(false, 'gateway stopped acknowledging heartbeats');
+      }),
+    );
+    client.on(
       Events.Error,
       mine((e: Error) => this.log.error({ err: e }, 'discord client error')),
     );
@@ -144,13 +158,14 @@ export class DiscordAdapter implements ChatAdapter {
     this.log.warn({ detail }, 'discord disconnected');
     this.events?.trouble(detail ?? 'gateway disconnected');
     // discord.js keeps resuming by itself; one that never comes back is rebuilt by the link.
+    const lostAfterMs = this.opts.gatewayLostAfterMs ?? GATEWAY_LOST_AFTER_MS;
     this.lostTimer = setTimeout(() => {
       if (this.connected || this.stopping) return;
       const old = this.client;
       this.client = this.makeClient();
-      void old.destroy().catch(() => undefined);
-      this.events?.lost(`gateway down for ${GATEWAY_LOST_AFTER_MS / 1000} s`);
-    }, GATEWAY_LOST_AFTER_MS);
+      void destroyClient(old);
+      this.events?.lost(`gateway down for ${lostAfterMs / 1000} s`);
+    }, lostAfterMs);
     this.lostTimer.unref();
   }
 
@@ -158,14 +173,14 @@ export class DiscordAdapter implements ChatAdapter {
     if (this.used) {
       const old = this.client;
       this.client = this.makeClient();
-      await old.destroy().catch(() => undefined);
+      await destroyClient(old);
     }
     this.used = true;
     const client = this.client;
     // An abandoned attempt must not come up later behind the link's back.
     const onAbort = (): void => {
       if (this.client === client) this.client = this.makeClient();
-      void client.destroy().catch(() => undefined);
+      void destroyClient(client);
     };
     signal?.addEventListener('abort', onAbort, { once: true });
     const ready = new Promise<void>((resolve, reject) => {
@@ -196,7 +211,7 @@ export class DiscordAdapter implements ChatAdapter {
     this.stopping = true;
     clearTimeout(this.lostTimer);
     await Promise.allSettled([...this.inflight]);
-    await this.client.destroy();
+    await destroyClient(this.client);
     this.connected = false;
   }
 
@@ -283,6 +298,40 @@ export class DiscordAdapter implements ChatAdapter {
     hits.sort((a, b) => Number(!a.toLowerCase().startsWith(needle)) - Number(!b.toLowerCase().startsWith(needle)));
     await i.respond(hits.slice(0, 25).map((v) => ({ name: v, value: def.kind === 'integer' && /^-?\d+$/.test(v) ? Number(v) : v })));
   }
+}
+
+/**
+ * Destroys a client for good. Two traps in @discordjs/ws 1.x's shard destroy(), both hit on a
+ * cut or hung line: it drops the socket's error handler even while the opening handshake is
+ * pending, so the handshake's later timeout or reset is an uncaught exception that kills the
+ * process (the class of discordjs/discord.js#7964 and #8150); and a destroy that lands in the
+ * 500 ms pause between reconnect attempts is ignored ("shard was idle"), after which the pause
+ * ends and the shard reconnects: a ghost client that keeps dialling, and logs in again once the
+ * line returns. So each shard's socket gets a no-op error listener and the shard can no longer
+ * reconnect, before the client is destroyed.
+ */
+async function destroyClient(client: Client): Promise<void> {
+  for (const shard of gatewayShards(client)) {
+    shard.internalConnect = async () => undefined;
+    if (typeof shard.connection?.on === 'function') shard.connection.on('error', () => undefined);
+  }
+  await client.destroy().catch(() => undefined);
+}
+
+/** A @discordjs/ws WebSocketShard, as far as destroyClient touches it (private API). */
+interface ShardInternals {
+  internalConnect: () => Promise<void>;
+  readonly connection?: { on?: (event: 'error', listener: () => void) => unknown } | null;
+}
+
+/** The client's gateway shards (SimpleShardingStrategy.shards in @discordjs/ws 1.x); none if that shape changes. */
+function gatewayShards(client: Client): ShardInternals[] {
+  const manager = (client.ws as unknown as { _ws?: { strategy?: { shards?: unknown } } })._ws;
+  const shards = manager?.strategy?.shards;
+  if (!(shards instanceof Map)) return [];
+  return [...(shards as Map<unknown, Partial<ShardInternals>>).values()].filter(
+    (s): s is ShardInternals => typeof s.internalConnect === 'function',
+  );
 }
 
 /**
