@@ -47,6 +47,8 @@ export type Translate = (key: string, params?: Params) => string;
 /** All fragments merged; `strict` makes an unknown key throw (tests), else it falls back. */
 export class Messages {
   private readonly table: Record<Language, Map<string, string>> = { en: new Map(), es: new Map() };
+  /** Parsed texts, keyed by the text itself (bounded by the catalogues and the keys used as fallbacks). */
+  private readonly templates = new Map<string, readonly Part[]>();
 
   constructor(
     fragments: readonly CatalogueFragment[],
@@ -83,7 +85,14 @@ export class Messages {
       this.opts.onMissing?.(key, lang);
       text = this.table.en.get(key) ?? key;
     }
-    return fillPlaceholders(expandPlurals(lang, text, params), params);
+    return render(this.compiled(text), lang, params);
+  }
+
+  /** A text's parts, parsed once: every command's reply is a handful of lookups. */
+  private compiled(text: string): readonly Part[] {
+    let parts = this.templates.get(text);
+    if (!parts) this.templates.set(text, (parts = compile(text)));
+    return parts;
   }
 
   /** A translate function bound to one language. */
@@ -92,34 +101,76 @@ export class Messages {
   }
 }
 
-function fillPlaceholders(text: string, params: Params): string {
-  return text.replace(/\{(\w+)\}/g, (whole, name: string) => (name in params ? String(params[name]) : whole));
-}
+/** Literal text, a `{name}` placeholder, `#` (a plural form's count) or a plural block. */
+type Piece = string | { readonly param: string } | { readonly count: true };
+type Part = Piece | { readonly plural: string; readonly opener: string; readonly forms: ReadonlyMap<string, readonly Piece[]> };
 
+const PLACEHOLDER = /\{(\w+)\}/g;
+const PLACEHOLDER_OR_COUNT = /\{(\w+)\}|#/g;
 const PLURAL_START = /\{(\w+),\s*plural,/g;
 const pluralRules = new Map<Language, Intl.PluralRules>();
 
-/** Replaces each `{n, plural, …}` block with the form that fits the count in `lang`. */
-function expandPlurals(lang: Language, text: string, params: Params): string {
-  let out = '';
+/** Splits text into literals and `{name}` placeholders (and `#` counts inside a plural form). */
+function pieces(text: string, inForm: boolean): Piece[] {
+  const re = inForm ? PLACEHOLDER_OR_COUNT : PLACEHOLDER;
+  const out: Piece[] = [];
+  let from = 0;
+  re.lastIndex = 0;
+  for (let m = re.exec(text); m; m = re.exec(text)) {
+    if (m.index > from) out.push(text.slice(from, m.index));
+    out.push(m[1] === undefined ? { count: true } : { param: m[1] });
+    from = m.index + m[0].length;
+  }
+  if (from < text.length) out.push(text.slice(from));
+  return out;
+}
+
+/**
+ * Parses a text: each well-formed `{n, plural, …}` block becomes its forms; a malformed one and
+ * everything after it stay text (placeholders still filled).
+ */
+function compile(text: string): Part[] {
+  const out: Part[] = [];
   let from = 0;
   PLURAL_START.lastIndex = 0;
   for (let m = PLURAL_START.exec(text); m; m = PLURAL_START.exec(text)) {
     const block = parsePluralOptions(text, m.index + m[0].length);
     if (!block) break;
-    const count = Number(params[m[1] ?? '']);
-    out += text.slice(from, m.index) + (Number.isFinite(count) ? pickForm(lang, count, block.options) : m[0]);
+    out.push(...pieces(text.slice(from, m.index), false));
+    const forms = new Map([...block.options].map(([k, v]) => [k, pieces(v, true)] as const));
+    out.push({ plural: m[1] ?? '', opener: m[0], forms });
     from = block.end;
     PLURAL_START.lastIndex = block.end;
   }
-  return out + text.slice(from);
+  out.push(...pieces(text.slice(from), false));
+  return out;
 }
 
-function pickForm(lang: Language, count: number, options: ReadonlyMap<string, string>): string {
+/** Fills a parsed text: placeholders from `params`, each plural block by its count in `lang`. */
+function render(parts: readonly Part[], lang: Language, params: Params): string {
+  let out = '';
+  for (const p of parts) {
+    if (typeof p === 'string') out += p;
+    else if ('param' in p) out += fill(p.param, params);
+    else if ('plural' in p) {
+      const count = Number(params[p.plural]);
+      // Not a count: the opener stays as written (the forms are dropped), as a reader would spot.
+      if (!Number.isFinite(count)) out += p.opener;
+      else
+        for (const f of pickForm(lang, count, p.forms))
+          out += typeof f === 'string' ? f : 'param' in f ? fill(f.param, params) : String(count);
+    }
+  }
+  return out;
+}
+
+/** A placeholder's value; an unknown name stays `{name}`. */
+const fill = (name: string, params: Params): string => (name in params ? String(params[name]) : `{${name}}`);
+
+function pickForm(lang: Language, count: number, forms: ReadonlyMap<string, readonly Piece[]>): readonly Piece[] {
   let rules = pluralRules.get(lang);
   if (!rules) pluralRules.set(lang, (rules = new Intl.PluralRules(lang)));
-  const form = options.get(`=${count}`) ?? options.get(rules.select(count)) ?? options.get('other') ?? '';
-  return form.replace(/#/g, String(count));
+  return forms.get(`=${count}`) ?? forms.get(rules.select(count)) ?? forms.get('other') ?? [];
 }
 
 /** Reads `key {text} key {text} }` from `start`; texts may hold `{name}` placeholders. */

@@ -133,6 +133,8 @@ export class Pipeline {
   private readonly unusable = new WeakSet<Action>();
   /** Runs whose command said it changed nothing. */
   private readonly noChangeRuns = new WeakSet<RunRequest>();
+  /** One child logger per command name (a pino child per message cost more than the rest of /help). */
+  private readonly commandLogs = new Map<string, Logger>();
 
   constructor(
     private readonly deps: PipelineDeps,
@@ -403,7 +405,7 @@ export class Pipeline {
       chat: req.chat,
       lang: req.lang,
       t: req.t,
-      log: this.deps.log.child({ command: req.command.name }),
+      log: this.commandLog(req.command.name),
       now: () => this.deps.clock.now(),
     };
     const reply = await this.guarded(req, () => run(ctx, args));
@@ -465,6 +467,12 @@ export class Pipeline {
     return Boolean(req.command.mutates) && !this.readOnlyRuns.has(req);
   }
 
+  private commandLog(command: string): Logger {
+    let log = this.commandLogs.get(command);
+    if (!log) this.commandLogs.set(command, (log = this.deps.log.child({ command })));
+    return log;
+  }
+
   /** What the command's code sees while it runs. */
   private context(req: RunRequest, principal: Principal): CommandContext {
     const { chat, command, sink } = req;
@@ -473,7 +481,7 @@ export class Pipeline {
       chat,
       lang: req.lang,
       t: req.t,
-      log: this.deps.log.child({ command: command.name }),
+      log: this.commandLog(command.name),
       now: () => this.deps.clock.now(),
       action: (label, name, args = {}, o = {}) =>
         this.viewerAction(principal, chat, label, name, args, {

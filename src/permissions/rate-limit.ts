@@ -3,9 +3,15 @@ import type { Clock } from '../core/clock.ts';
 
 const WINDOW_MS = 60_000;
 
+/** One identity's commands in the window, oldest first; those before `head` have left it. */
+interface Window {
+  times: number[];
+  head: number;
+}
+
 /** Counts commands per identity over the last minute. */
 export class RateLimiter {
-  private readonly hits = new Map<string, number[]>();
+  private readonly hits = new Map<string, Window>();
 
   constructor(
     private readonly clock: Clock,
@@ -14,22 +20,29 @@ export class RateLimiter {
     if (!Number.isInteger(perMinute) || perMinute < 1) throw new Error('rate limit must be a positive integer');
   }
 
-  /** Records one command; false when the identity is over the limit (the command is not counted). */
+  /**
+   * Records one command; false when the identity is over the limit (the command is not counted).
+   * Times arrive in order, so the ones leaving the window are at the front: each call costs the
+   * same however high the limit (a filter over every hit cost a high limit a copy per message).
+   */
   consume(identity: string): boolean {
     const now = this.clock.now();
-    const recent = (this.hits.get(identity) ?? []).filter((t) => now - t < WINDOW_MS);
-    if (recent.length >= this.perMinute) {
-      this.hits.set(identity, recent);
-      return false;
+    let w = this.hits.get(identity);
+    if (!w) this.hits.set(identity, (w = { times: [], head: 0 }));
+    while (w.head < w.times.length && now - w.times[w.head]! >= WINDOW_MS) w.head++;
+    // Compact once the departed half dominates, so the array follows the window, not the history.
+    if (w.head > 32 && w.head * 2 > w.times.length) {
+      w.times = w.times.slice(w.head);
+      w.head = 0;
     }
-    recent.push(now);
-    this.hits.set(identity, recent);
+    if (w.times.length - w.head >= this.perMinute) return false;
+    w.times.push(now);
     if (this.hits.size > 10_000) this.prune(now);
     return true;
   }
 
   /** Drops identities with nothing in the window, so memory follows active users only. */
   private prune(now: number): void {
-    for (const [k, v] of this.hits) if (v.every((t) => now - t >= WINDOW_MS)) this.hits.delete(k);
+    for (const [k, w] of this.hits) if (w.times.length === 0 || now - w.times[w.times.length - 1]! >= WINDOW_MS) this.hits.delete(k);
   }
 }

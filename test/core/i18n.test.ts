@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { Messages, pickLanguage } from '../../src/core/i18n.ts';
+import fc from 'fast-check';
+import { Messages, pickLanguage, type Language, type Params } from '../../src/core/i18n.ts';
 import { allMessageFragments } from '../../src/wiring/messages.ts';
 import { proxmoxMessages } from '../../src/handlers/proxmox/messages.ts';
 
@@ -71,6 +72,50 @@ describe('message catalogues', () => {
     assert.equal(messages.t('es', 'proxmox.guests.title', { node: 'pve' }), 'Máquinas virtuales y contenedores en pve');
   });
 
+  test('texts are parsed once and render as parsing them every time did (every catalogue text, generated texts)', () => {
+    const values: readonly (string | number)[] = [0, 1, 2, 5, 21, 1.5, 'x', '{n}', '#', 'a {b} c'];
+    for (const f of allMessageFragments) {
+      for (const lang of ['en', 'es'] as const) {
+        for (const [key, text] of Object.entries(f[lang])) {
+          const names = [...new Set([...text.matchAll(/\{(\w+)/g)].map((m) => m[1]!))];
+          for (const [i, v] of values.entries()) {
+            const params = Object.fromEntries(names.map((n, j) => [n, values[(i + j) % values.length]!]));
+            // Twice: the second render comes from the parsed form.
+            assert.equal(messages.t(lang, key, params), reference(lang, text, params), `${key} with ${JSON.stringify(params)}`);
+            assert.equal(messages.t(lang, key, params), reference(lang, text, params));
+            if (v === 0) assert.equal(messages.t(lang, key), reference(lang, text, {}));
+          }
+        }
+      }
+    }
+    const piece = fc.constantFrom(
+      '{n, plural, one {# a {x}} other {# b}}',
+      '{n, plural, =0 {none} other {#}}',
+      '{x}',
+      '{y}',
+      'txt ',
+      '#',
+      '{',
+      '}',
+      ' ',
+      '{n, plural, one {',
+    );
+    fc.assert(
+      fc.property(
+        fc.array(piece, { maxLength: 8 }),
+        fc.constantFrom<Language>('en', 'es'),
+        fc.option(fc.integer({ min: -2, max: 30 })),
+        (parts, lang, n) => {
+          const text = parts.join('');
+          const m = new Messages([{ en: { k: text }, es: { k: text } }]);
+          const params: Params = n === null ? { x: 'X' } : { n, x: 'X#{y}' };
+          assert.equal(m.t(lang, 'k', params), reference(lang, text, params));
+          assert.equal(m.t(lang, 'k', params), reference(lang, text, params));
+        },
+      ),
+    );
+  });
+
   test('language codes map to supported languages', () => {
     assert.equal(pickLanguage('es-ES'), 'es');
     assert.equal(pickLanguage('en_GB'), 'en');
@@ -78,3 +123,45 @@ describe('message catalogues', () => {
     assert.equal(pickLanguage(undefined, 'es'), 'es');
   });
 });
+
+/** The renderer as it was before texts were parsed once: the oracle for the parsed form. */
+function reference(lang: Language, text: string, params: Params): string {
+  const start = /\{(\w+),\s*plural,/g;
+  let out = '';
+  let from = 0;
+  for (let m = start.exec(text); m; m = start.exec(text)) {
+    const block = referenceOptions(text, m.index + m[0].length);
+    if (!block) break;
+    const count = Number(params[m[1] ?? '']);
+    let form = m[0];
+    if (Number.isFinite(count)) {
+      const rule = new Intl.PluralRules(lang).select(count);
+      form = (block.options.get(`=${count}`) ?? block.options.get(rule) ?? block.options.get('other') ?? '').replace(/#/g, String(count));
+    }
+    out += text.slice(from, m.index) + form;
+    from = block.end;
+    start.lastIndex = block.end;
+  }
+  out += text.slice(from);
+  return out.replace(/\{(\w+)\}/g, (whole, name: string) => (name in params ? String(params[name]) : whole));
+}
+
+function referenceOptions(text: string, start: number): { options: Map<string, string>; end: number } | undefined {
+  const options = new Map<string, string>();
+  let i = start;
+  for (;;) {
+    while (/\s/.test(text[i] ?? '')) i++;
+    if (text[i] === '}') return { options, end: i + 1 };
+    const key = /^(=\d+|\w+)\s*\{/.exec(text.slice(i));
+    if (!key) return undefined;
+    i += key[0].length;
+    let depth = 1;
+    const bodyStart = i;
+    for (; i < text.length && depth > 0; i++) {
+      if (text[i] === '{') depth++;
+      else if (text[i] === '}') depth--;
+    }
+    if (depth > 0) return undefined;
+    options.set(key[1] ?? '', text.slice(bodyStart, i - 1));
+  }
+}

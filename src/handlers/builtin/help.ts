@@ -32,13 +32,23 @@ interface Section {
   readonly lines: readonly string[];
 }
 
+/**
+ * What /help shows one role in one language, built once: the sections, and either the whole
+ * list (when it fits) or the overview's text (its buttons are made per reader: they carry tokens).
+ */
+interface Rendered {
+  readonly sections: readonly Section[];
+  readonly whole: OutMessage | undefined;
+  readonly overview: { readonly title: string; readonly blocks: readonly Block[]; readonly areas: readonly Section[] };
+}
+
 /** Builds /help. */
 export function helpCommand(deps: HelpDeps): AnyCommand {
-  // Sections per effective role and language, rebuilt only when grants (ceilings included) or the
+  // Rendered per effective role and language, rebuilt only when grants (ceilings included) or the
   // command list change: the effective role already folds in the chat's ceiling.
-  const cache = new Map<string, readonly Section[]>();
+  const cache = new Map<string, Rendered>();
   let stamp = '';
-  const sectionsFor = (role: Role, t: Translate, lang: string): readonly Section[] => {
+  const renderedFor = (role: Role, t: Translate, lang: string): Rendered => {
     const registry = deps.registry();
     const now = `${deps.access.grantsGeneration}/${registry.generation}`;
     if (now !== stamp) {
@@ -48,9 +58,9 @@ export function helpCommand(deps: HelpDeps): AnyCommand {
     const key = `${role}/${lang}`;
     const hit = cache.get(key);
     if (hit) return hit;
-    const sections = buildSections(deps, registry, role, t);
-    cache.set(key, sections);
-    return sections;
+    const rendered = render(buildSections(deps, registry, role, t), t);
+    cache.set(key, rendered);
+    return rendered;
   };
 
   return defineCommand({
@@ -61,12 +71,20 @@ export function helpCommand(deps: HelpDeps): AnyCommand {
     permission: 'bot.help.read',
     async run(ctx, { area }) {
       const role = deps.access.effectiveRole(ctx.principal, ctx.chat);
-      const sections = sectionsFor(role, ctx.t, ctx.lang);
-      if (area !== undefined) return areaReply(ctx, sections, area);
-      const whole: OutMessage = { title: ctx.t('builtin.help.title'), blocks: sections.flatMap(sectionBlocks) };
-      return toPlainText(whole).length <= HELP_WHOLE_LIMIT ? whole : overview(ctx, sections);
+      const rendered = renderedFor(role, ctx.t, ctx.lang);
+      if (area !== undefined) return areaReply(ctx, rendered.sections, area);
+      return rendered.whole ? { ...rendered.whole } : withButtons(ctx, rendered.overview);
     },
   });
+}
+
+function render(sections: readonly Section[], t: Translate): Rendered {
+  const whole: OutMessage = { title: t('builtin.help.title'), blocks: sections.flatMap(sectionBlocks) };
+  return {
+    sections,
+    whole: toPlainText(whole).length <= HELP_WHOLE_LIMIT ? whole : undefined,
+    overview: overview(sections, t),
+  };
 }
 
 function buildSections(deps: HelpDeps, registry: CommandRegistry, role: Role, t: Translate): Section[] {
@@ -92,25 +110,27 @@ function sectionBlocks(s: Section): Block[] {
   ];
 }
 
-/** The general commands in full, then one line and one button per other area. */
-function overview(ctx: CommandContext, sections: readonly Section[]): OutMessage {
+/** The general commands in full, then one line per other area (and one button each: withButtons). */
+function overview(sections: readonly Section[], t: Translate): Rendered['overview'] {
   const general = sections.filter((s) => s.area === GENERAL);
   const areas = sections.filter((s) => s.area !== GENERAL);
-  const buttons: Action[] = areas.map((s) => ctx.action(s.title, 'help', { area: s.area }));
-  const rows: Action[][] = [];
-  for (let i = 0; i < buttons.length; i += BUTTONS_PER_ROW) rows.push(buttons.slice(i, i + BUTTONS_PER_ROW));
   return {
-    title: ctx.t('builtin.help.title'),
+    title: t('builtin.help.title'),
     blocks: [
       ...general.flatMap(sectionBlocks),
-      { kind: 'text', text: ctx.t('builtin.help.areas') },
-      {
-        kind: 'list',
-        items: areas.map((s) => ctx.t('builtin.help.areaLine', { title: s.title, area: s.area, n: s.lines.length })),
-      },
+      { kind: 'text', text: t('builtin.help.areas') },
+      { kind: 'list', items: areas.map((s) => t('builtin.help.areaLine', { title: s.title, area: s.area, n: s.lines.length })) },
     ],
-    actions: rows,
+    areas,
   };
+}
+
+/** The overview with this reader's buttons, one per area (`/help <area>`). */
+function withButtons(ctx: CommandContext, o: Rendered['overview']): OutMessage {
+  const buttons: Action[] = o.areas.map((s) => ctx.action(s.title, 'help', { area: s.area }));
+  const rows: Action[][] = [];
+  for (let i = 0; i < buttons.length; i += BUTTONS_PER_ROW) rows.push(buttons.slice(i, i + BUTTONS_PER_ROW));
+  return { title: o.title, blocks: [...o.blocks], actions: rows };
 }
 
 /** One area's commands; an unknown area names the ones there are. */

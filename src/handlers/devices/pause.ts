@@ -62,13 +62,14 @@ export class DevicePauses {
 
   /** Every timed pause (soonest end first), then every block. */
   all(): DevicePause[] {
-    const blocked = new Set(this.store.blocks().map((b) => b.mac));
+    const blocks = this.store.blocks();
+    const blocked = new Set(blocks.map((b) => b.mac));
     return [
       ...this.deadlines
         .list(PAUSE_KIND)
         .filter((d) => !blocked.has(d.target))
         .map(toPause),
-      ...this.store.blocks(),
+      ...blocks,
     ];
   }
 
