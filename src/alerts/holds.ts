@@ -56,13 +56,16 @@ export function windowCovers(target: string, c: Condition, origin: string, runsO
   return origin === target || runsOn(origin) === target || c.dependsOn === target;
 }
 
-/** Maintenance windows in force hold what they cover. */
+/**
+ * Maintenance windows in force hold what they cover. `windows(now)` decides what is in force: a
+ * window past its time may still hold until whoever ends it has said so in the chat.
+ */
 export function maintenanceHold(
   windows: (now: number) => readonly MaintenanceWindow[],
   runsOn: (origin: string) => string | undefined,
 ): HoldSource {
   return (c, origin, now) => {
-    const w = windows(now).find((x) => x.until > now && windowCovers(x.target, c, origin, runsOn));
+    const w = windows(now).find((x) => windowCovers(x.target, c, origin, runsOn));
     if (!w) return undefined;
     const cause: AlertCause = {
       kind: 'maintenance',

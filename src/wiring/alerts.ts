@@ -27,11 +27,11 @@ import {
   MaintenanceWindows,
   maintenanceDeadlines,
   maintenanceEndedMessage,
-  RecurringWindows,
   openWindows,
   resolveTarget,
   type MaintenanceDeps,
 } from '../handlers/alerts/maintenance.ts';
+import { EndedOccurrences, endedOccurrenceDeadlines, RecurringWindows } from '../handlers/alerts/recurring-windows.ts';
 import { WAN_DOWN_KEY } from '../services/routeros/alerts.ts';
 import type { Binding } from '../alerts/routing.ts';
 import { AlertService } from '../alerts/service.ts';
@@ -227,9 +227,13 @@ export function createAlerting(deps: AlertingDeps): Alerting {
       );
       const windows = new MaintenanceWindows(ctx.deadlines.store);
       const guests = (): ReturnType<NonNullable<FeatureModule['guests']>> => modules.flatMap((m) => m.guests?.() ?? []);
-      const recurring = new RecurringWindows(config.alerts.maintenance, config.timezone, (target) =>
-        resolveTarget(target, [...backends], guests()),
+      const recurring = new RecurringWindows(
+        config.alerts.maintenance,
+        config.timezone,
+        (target) => resolveTarget(target, [...backends], guests()),
+        new EndedOccurrences(ctx.deadlines.store),
       );
+      ctx.deadlines.worker.register(endedOccurrenceDeadlines);
       ctx.deadlines.worker.register(
         maintenanceDeadlines((d) => {
           if (d.chat) notify(d.chat, (t) => maintenanceEndedMessage(t, d));

@@ -73,7 +73,9 @@ test('a maintenance window covers all, a backend and what runs on it, or one gue
 
   const h = harness();
   const until = h.clock.now() + 30 * 60_000;
-  h.service.addHoldSource(maintenanceHold(() => [{ target: 'guest:101', until, by: 'Ana', reason: 'kernel update' }], runsOn));
+  h.service.addHoldSource(
+    maintenanceHold((now) => (now < until ? [{ target: 'guest:101', until, by: 'Ana', reason: 'kernel update' }] : []), runsOn),
+  );
   h.at(0, [], 'proxmox');
   assert.deepEqual(h.at(60_000, [guest, other], 'proxmox'), []);
   assert.deepEqual(h.at(60_000, [guest, other], 'proxmox'), ['raise:guest:proxmox1:100:stopped']);

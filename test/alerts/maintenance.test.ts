@@ -10,7 +10,8 @@ import { join } from 'node:path';
 import { test, type TestContext } from 'node:test';
 import assert from 'node:assert/strict';
 import { validateConfig } from '../../src/core/config.ts';
-import { RecurringWindows, resolveTarget } from '../../src/handlers/alerts/maintenance.ts';
+import { resolveTarget } from '../../src/handlers/alerts/maintenance.ts';
+import { RecurringWindows } from '../../src/handlers/alerts/recurring-windows.ts';
 import { waitFor } from '../support/real-server.ts';
 import { buttonToken, OWNER, startTestApp, type TestApp } from '../support/app-harness.ts';
 import { clockedProxmox, DOCKER_KEY, guestAlertConfig, pollGuests } from '../support/guest-alerts.ts';
@@ -112,4 +113,91 @@ test('--check-config refuses a recurring window with a bad cron expression, nami
   const r = validateConfig({ alerts: { maintenance: [{ target: 'all', cron: '61 * * * *', durationMinutes: 30 }] } });
   assert.equal(r.ok, false);
   assert.ok(!r.ok && r.problems.some((p) => p.path === 'alerts.maintenance.0.cron'), JSON.stringify(!r.ok && r.problems));
+});
+
+test('a recurring window can be ended early from /alerts (audited, admins only); the next occurrence still applies', async (t) => {
+  const { clock, pve } = await clockedProxmox();
+  const dir = mkdtempSync(join(tmpdir(), 'maintenance-'));
+  const base = guestAlertConfig(pve);
+  const config = {
+    ...base,
+    alerts: {
+      ...(base.alerts as Record<string, unknown>),
+      maintenance: [{ target: 'docker', cron: '0 14 * * *', durationMinutes: 60, reason: 'nightly backup' }],
+    },
+  };
+  const s = { h: await startTestApp(config, { clock, dir }) };
+  t.after(async () => {
+    await s.h.close();
+    await pve.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+  await poll(s.h, clock);
+  pve.setGuestState(101, 'stopped');
+  await poll(s.h, clock);
+  await poll(s.h, clock);
+  assert.equal(state(s.h, DOCKER_KEY), 'pending/maintenance');
+  const alerts = (await s.h.say(OWNER, '/alerts')).replies[0];
+  assert.match(alerts?.text ?? '', /🔧 docker \(CT 101\) until 15:00 \(by schedule\): nightly backup/);
+  const token = buttonToken(alerts?.message, /End maintenance of docker \(CT 101\) now/);
+
+  // Family sees the window but gets no button, and pressing someone else's is refused.
+  const fam = s.h.person('family');
+  const famAlerts = (await s.h.say(fam, '/alerts')).replies[0];
+  assert.throws(() => buttonToken(famAlerts?.message, /End maintenance/));
+  const refused = await s.h.press(fam, token);
+  assert.doesNotMatch(refused.texts[0] ?? '', /ended early/);
+  assert.equal(state(s.h, DOCKER_KEY), 'pending/maintenance');
+
+  const ended = await s.h.press(OWNER, token);
+  assert.match(ended.texts[0] ?? '', /Maintenance of docker \(CT 101\) ended early\. Its alerts count again; the schedule still applies/);
+  assert.equal(state(s.h, DOCKER_KEY), 'raised/-', 'the guest still down is raised at once');
+  const audit = s.h.app.db.prepare("SELECT result FROM audit_log WHERE command = 'maintenance-end'").pluck().all();
+  assert.deepEqual(audit.slice(-1), ['ok']);
+  assert.doesNotMatch((await s.h.say(OWNER, '/alerts')).texts[0] ?? '', /Maintenance \(/);
+  assert.match((await s.h.press(OWNER, token)).texts[0] ?? '', /already (ended|used)/);
+
+  // A restart inside the same occurrence keeps it ended.
+  await s.h.close();
+  s.h = await startTestApp(config, { clock, dir });
+  await s.h.app.modules.find((m) => m.name === 'proxmox')?.alertFeeds?.[0]?.poller.settled();
+  assert.doesNotMatch((await s.h.say(OWNER, '/alerts')).texts[0] ?? '', /Maintenance \(/);
+
+  // Tomorrow at 14:00 the schedule holds docker again.
+  clock.set(Date.UTC(2026, 10, 26, 14, 1, 0));
+  assert.match((await s.h.say(OWNER, '/alerts')).texts[0] ?? '', /🔧 docker \(CT 101\) until 15:00 \(by schedule\)/);
+});
+
+test('a window that ends while a poll runs at the same moment: "maintenance is over" reaches the chat before the alert', async (t) => {
+  const s = await setup(t);
+  await poll(s.h, s.clock);
+  await s.h.say(OWNER, '/maintenance docker 30m');
+  s.pve.setGuestState(101, 'stopped');
+  await poll(s.h, s.clock);
+  await poll(s.h, s.clock);
+  assert.equal(state(s.h, DOCKER_KEY), 'pending/maintenance');
+  // The window's time is up and a poll lands before the deadline worker has ended it: still held.
+  await poll(s.h, s.clock, 26 * 60_000);
+  assert.equal(state(s.h, DOCKER_KEY), 'pending/maintenance');
+  await waitFor(() => state(s.h, DOCKER_KEY) === 'raised/-', { what: 'the alert raised after the window', timeoutMs: 10_000 });
+  const rows = s.h.app.db.prepare('SELECT id, payload FROM alert_outbox ORDER BY id').all() as { id: number; payload: string }[];
+  const over = rows.findIndex((r) => r.payload.includes('Maintenance of docker (CT 101) is over'));
+  const raised = rows.findIndex((r) => r.payload.includes(DOCKER_KEY));
+  assert.ok(over >= 0 && raised > over, `over at ${over}, raise at ${raised}`);
+});
+
+test('/maintenance right after start-up, before the hypervisor was read, still finds the guest', async (t) => {
+  const { clock, pve } = await clockedProxmox();
+  // The first look at Proxmox fails: no guest list yet when the command arrives.
+  pve.failRoute(/\/(qemu|lxc)$/, 500, 'busy');
+  const h = await startTestApp(guestAlertConfig(pve), { clock });
+  t.after(async () => {
+    await h.close();
+    await pve.close();
+  });
+  const poller = h.app.modules.find((m) => m.name === 'proxmox')?.alertFeeds?.[0]?.poller;
+  await waitFor(() => poller?.snapshot.status === 'failed', { what: 'the first look at Proxmox to fail' });
+  pve.failRoute(undefined);
+  const reply = (await h.say(OWNER, '/maintenance docker 30m')).texts[0] ?? '';
+  assert.match(reply, /Maintenance of docker \(CT 101\) until 14:30/);
 });

@@ -25,6 +25,8 @@ export const alertCauseMessages = defineMessages(
     'alerts.maintenance.doneWhy': '🔧 Maintenance of {target} until {until} ({reason}): its alerts are held until then.',
     'alerts.maintenance.endButton': '⏹ End maintenance of {target} now',
     'alerts.maintenance.endedNow': 'Maintenance of {target} ended. Its alerts count again.',
+    'alerts.maintenance.endedEarly': 'Maintenance of {target} ended early. Its alerts count again; the schedule still applies next time.',
+    'alerts.maintenance.from': 'When the scheduled window began',
     'alerts.maintenance.ended': 'Maintenance of {target} is over. Its alerts count again.',
     'alerts.maintenance.notActive': 'That maintenance window has already ended.',
     'alerts.maintenance.listTitle': 'Maintenance ({count})',
@@ -54,6 +56,9 @@ export const alertCauseMessages = defineMessages(
     'alerts.maintenance.doneWhy': '🔧 Mantenimiento de {target} hasta {until} ({reason}): sus alertas quedan retenidas hasta entonces.',
     'alerts.maintenance.endButton': '⏹ Terminar ya el mantenimiento de {target}',
     'alerts.maintenance.endedNow': 'Mantenimiento de {target} terminado. Sus alertas vuelven a contar.',
+    'alerts.maintenance.endedEarly':
+      'Mantenimiento de {target} terminado antes de tiempo. Sus alertas vuelven a contar; la próxima vez el horario sigue valiendo.',
+    'alerts.maintenance.from': 'Cuándo empezó el mantenimiento programado',
     'alerts.maintenance.ended': 'El mantenimiento de {target} ha terminado. Sus alertas vuelven a contar.',
     'alerts.maintenance.notActive': 'Ese mantenimiento ya ha terminado.',
     'alerts.maintenance.listTitle': 'Mantenimiento ({count})',

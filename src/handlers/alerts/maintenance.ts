@@ -2,9 +2,10 @@
  * Maintenance windows: `/maintenance <guest|backend|all> <duration> [reason]` holds the alerts of
  * its target until the end (listed in /alerts with an [End now] button). Windows are deadlines
  * (kind `alerts-maintenance`), so they outlive restarts and the one deadline worker ends them
- * on time; recurring windows from the config (nightly backups) open the same kind of deadline.
+ * on time; recurring windows from the config (nightly backups, recurring-windows.ts) are listed
+ * too, and the occurrence in progress can be ended early with the same button.
  */
-import cron, { type ScheduledTask } from 'node-cron';
+import { chatAddress } from '../../core/chat-address.ts';
 import { ok } from '../../core/errors.ts';
 import type { Deadline, DeadlineKind, DeadlineStore } from '../../core/deadlines.ts';
 import type { MaintenanceWindow } from '../../alerts/holds.ts';
@@ -13,6 +14,7 @@ import { textMessage, type Action, type Block, type OutMessage } from '../../cor
 import { arg } from '../args.ts';
 import { defineCommand, type AnyCommand, type CommandContext } from '../command.ts';
 import { formatTime } from '../../core/time-format.ts';
+import { SCHEDULE_BY, type RecurringWindows } from './recurring-windows.ts';
 
 /** The deadline kind of a maintenance window (target: `all`, a backend name, or `guest:<vmid>`). */
 export const MAINTENANCE_KIND = 'alerts-maintenance';
@@ -48,11 +50,15 @@ export function resolveTarget(
 export class MaintenanceWindows {
   constructor(private readonly store: DeadlineStore) {}
 
-  /** Windows in force at `now`, soonest end first. */
-  active(now: number): (MaintenanceWindow & { readonly label: string })[] {
+  /**
+   * Windows in force at `now`, soonest end first. A window whose time is up holds until the
+   * deadline worker has ended it, so "maintenance is over" always reaches the chat before an
+   * alert it held (a poll at the very moment of the end would otherwise raise first).
+   */
+  active(_now: number): (MaintenanceWindow & { readonly label: string })[] {
     return this.store
       .list(MAINTENANCE_KIND)
-      .filter((d) => d.phase === 'active' && d.dueAt > now)
+      .filter((d) => d.phase === 'active')
       .map((d) => ({
         target: d.target,
         until: d.dueAt,
@@ -83,62 +89,6 @@ export class MaintenanceWindows {
   }
 }
 
-/** A recurring window as the config gives it (alerts.maintenance). */
-export interface RecurringWindowConfig {
-  readonly target: string | number;
-  readonly cron: string;
-  readonly durationMinutes: number;
-  readonly reason?: string;
-}
-
-/** Who opened a window from the config (shown as "by schedule"). */
-export const SCHEDULE_BY = '';
-
-/**
- * Recurring windows from the config. A window is open from each minute its cron expression
- * matches (in the config's timezone) for its duration. Worked out from the clock on demand, so
- * a restart inside a window finds it open and tests move time by hand; cached per minute.
- */
-export class RecurringWindows {
-  private readonly tasks: { readonly w: RecurringWindowConfig; readonly task: ScheduledTask }[];
-  private memo: { minute: number; list: (MaintenanceWindow & { readonly label: string })[] } | undefined;
-
-  constructor(
-    windows: readonly RecurringWindowConfig[],
-    timezone: string,
-    private readonly resolve: (target: string) => MaintenanceTarget | undefined,
-  ) {
-    // Created, never started: only `match` is used.
-    this.tasks = windows.map((w) => ({ w, task: cron.createTask(w.cron, () => undefined, { timezone }) }));
-  }
-
-  /** Windows open at `now`. */
-  active(now: number): (MaintenanceWindow & { readonly label: string })[] {
-    const minute = Math.floor(now / 60_000) * 60_000;
-    if (this.memo?.minute !== minute) this.memo = { minute, list: this.compute(minute) };
-    return this.memo.list.filter((w) => w.until > now);
-  }
-
-  private compute(minute: number): (MaintenanceWindow & { readonly label: string })[] {
-    const out: (MaintenanceWindow & { readonly label: string })[] = [];
-    for (const { w, task } of this.tasks) {
-      const t = this.resolve(String(w.target));
-      if (!t) continue;
-      for (let start = minute; start > minute - w.durationMinutes * 60_000; start -= 60_000) {
-        if (!task.match(new Date(start))) continue;
-        out.push({ ...t, until: start + w.durationMinutes * 60_000, by: SCHEDULE_BY, ...(w.reason ? { reason: w.reason } : {}) });
-        break;
-      }
-    }
-    return out;
-  }
-
-  /** Releases the cron tasks. */
-  stop(): void {
-    for (const { task } of this.tasks) void task.destroy();
-  }
-}
-
 /** The deadline kind: nothing to undo on a backend; the chat that opened it is told, and the feeds look again. */
 export function maintenanceDeadlines(onEnded: (d: Deadline) => void): DeadlineKind {
   return {
@@ -163,7 +113,7 @@ export interface MaintenanceDeps {
   readonly timezone: string;
   /** Looks at every backend again (alerts held by a window that ended are raised now). */
   readonly refreshFeeds: () => Promise<void>;
-  /** Windows from the config (listed, not ended by a button). */
+  /** Windows from the config (listed; the occurrence in progress can be ended early). */
   readonly recurring?: RecurringWindows;
 }
 
@@ -196,14 +146,22 @@ export function maintenanceSection(ctx: CommandContext, deps: MaintenanceDeps): 
         ),
       },
     ],
-    actions: deps.windows
-      .active(now)
-      .map((w) => [endButton(ctx, w.target, w.target === 'all' ? ctx.t('alerts.maintenance.everything') : w.label)]),
+    actions: [
+      ...deps.windows.active(now).map((w) => [endButton(ctx, w.target, targetLabel(ctx, w))]),
+      ...(deps.recurring?.active(now) ?? []).map((o) => [endButton(ctx, o.target, targetLabel(ctx, o), o.start)]),
+    ],
   };
 }
 
-const endButton = (ctx: CommandContext, target: string, label: string): Action =>
-  ctx.action(ctx.t('alerts.maintenance.endButton', { target: label }), 'maintenance-end', { target });
+const targetLabel = (ctx: CommandContext, w: { readonly target: string; readonly label: string }): string =>
+  w.target === 'all' ? ctx.t('alerts.maintenance.everything') : w.label;
+
+/** [End now]: a window opened from chat by its target, a recurring one's occurrence by its start too. */
+const endButton = (ctx: CommandContext, target: string, label: string, from?: number): Action =>
+  ctx.action(ctx.t('alerts.maintenance.endButton', { target: label }), 'maintenance-end', {
+    target,
+    ...(from !== undefined ? { from: String(from) } : {}),
+  });
 
 /** /maintenance and its hidden [End now] command. */
 export function maintenanceCommands(deps: MaintenanceDeps): AnyCommand[] {
@@ -219,14 +177,19 @@ export function maintenanceCommands(deps: MaintenanceDeps): AnyCommand[] {
     permission: 'alerts.maintenance.set',
     mutates: true,
     async run(ctx, { target, duration, reason }) {
-      const t = resolveTarget(target, deps.backends(), deps.guests());
+      let t = resolveTarget(target, deps.backends(), deps.guests());
+      // Right after start-up the hypervisor may not have been read yet: look once before saying "unknown".
+      if (!t && deps.guests().length === 0) {
+        await deps.refreshFeeds().catch(() => undefined);
+        t = resolveTarget(target, deps.backends(), deps.guests());
+      }
       if (!t) {
         const choices = ['all', ...deps.backends(), ...deps.guests().map((g) => g.name)].join(', ');
         return textMessage(ctx.t('alerts.maintenance.unknown', { target, choices }), { severity: 'warning' });
       }
       const now = ctx.now();
       const until = now + duration;
-      deps.windows.open(t, until, ctx.principal.displayName, `${ctx.chat.platform}:${ctx.chat.id}`, now, reason);
+      deps.windows.open(t, until, ctx.principal.displayName, chatAddress(ctx.chat), now, reason);
       const label = t.target === 'all' ? ctx.t('alerts.maintenance.everything') : t.label;
       const when = formatTime(until, ctx.lang, deps.timezone, now);
       return {
@@ -245,17 +208,26 @@ export function maintenanceCommands(deps: MaintenanceDeps): AnyCommand[] {
     name: 'maintenance-end',
     group: 'alerts',
     summaryKey: 'alerts.maintenance.endSummary',
-    args: { target: arg.string({ descriptionKey: 'alerts.maintenance.target', maxLength: 80, pattern: /^[\w.:-]+$/ }) },
+    args: {
+      target: arg.string({ descriptionKey: 'alerts.maintenance.target', maxLength: 80, pattern: /^[\w.:-]+$/ }),
+      // The start of a recurring window's occurrence (epoch ms): only that one ends, the schedule stays.
+      from: arg.string({ descriptionKey: 'alerts.maintenance.from', required: false, maxLength: 16, pattern: /^\d+$/ }),
+    },
     permission: 'alerts.maintenance.set',
     mutates: true,
     hidden: true,
     buttonOnly: true,
-    async run(ctx, { target }) {
+    async run(ctx, { target, from }) {
+      if (from !== undefined) {
+        const o = deps.recurring?.endEarly(target, Number(from), ctx.principal.displayName, chatAddress(ctx.chat), ctx.now());
+        if (!o) return textMessage(ctx.t('alerts.maintenance.notActive'));
+        await deps.refreshFeeds().catch(() => undefined);
+        return textMessage(ctx.t('alerts.maintenance.endedEarly', { target: targetLabel(ctx, o) }), { severity: 'success' });
+      }
       const w = deps.windows.active(ctx.now()).find((x) => x.target === target);
       if (!w || !deps.windows.end(target)) return textMessage(ctx.t('alerts.maintenance.notActive'));
       await deps.refreshFeeds().catch(() => undefined);
-      const label = target === 'all' ? ctx.t('alerts.maintenance.everything') : w.label;
-      return textMessage(ctx.t('alerts.maintenance.endedNow', { target: label }), { severity: 'success' });
+      return textMessage(ctx.t('alerts.maintenance.endedNow', { target: targetLabel(ctx, w) }), { severity: 'success' });
     },
   });
   return [open, end];
