@@ -34,7 +34,11 @@ export interface OutboxWorkerOptions {
   readonly unreachableRetryMs?: number;
   /** A send that has not answered after this long counts as unreachable (default 30 s). */
   readonly deliveryTimeoutMs?: number;
-  /** Alerts queued at least this long behind a failing send become one "while you were offline" summary (default 60 s). */
+  /**
+   * Alerts queued at least this long behind a failing send become one "while you were offline"
+   * summary (default 60 s). A backlog with stale news (an alert with more than one queued event,
+   * a raise later resolved) folds whatever its age.
+   */
   readonly offlineAfterMs?: number;
   /** A fresh alert waits this long for siblings so a storm goes out as one message (default 1000 ms). */
   readonly groupWindowMs?: number;
@@ -50,6 +54,20 @@ export interface OutboxWorkerOptions {
 
 const groupable = (r: OutboxRow): boolean => !r.edit && r.payload.type === 'alert';
 const DAY_MS = 86_400_000;
+
+/** The alert events a queued row would tell (an earlier summary tells what it found still active). */
+const eventsOf = (p: OutboxPayload): readonly AlertEvent[] =>
+  p.type === 'alert' ? [p.event] : p.type === 'group' ? p.items : p.type === 'offline' ? p.active : [];
+
+/** Some alert has more than one queued event: the earlier ones are stale (a raise since resolved, say). */
+function hasStaleNews(rows: readonly OutboxRow[]): boolean {
+  const threads = new Set<string>();
+  for (const e of rows.flatMap((r) => eventsOf(r.payload))) {
+    if (threads.has(e.thread)) return true;
+    threads.add(e.thread);
+  }
+  return false;
+}
 
 /**
  * Delivers outbox rows: per destination strictly in order (a row that waits for a retry blocks
@@ -186,7 +204,7 @@ export class OutboxWorker {
       // Back from an outage with a backlog: one summary instead of a burst of stale raises and resolves.
       if (
         head.lastError !== null &&
-        now - head.createdAt >= (this.o.offlineAfterMs ?? 60_000) &&
+        (now - head.createdAt >= (this.o.offlineAfterMs ?? 60_000) || hasStaleNews(rows)) &&
         this.outbox.foldOffline(destination, now) > 0
       )
         continue;

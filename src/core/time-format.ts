@@ -8,9 +8,12 @@ import type { Language } from './i18n.ts';
 const LOCALE: Record<Language, string> = { en: 'en-GB', es: 'es-ES' };
 const DAY_MS = 86_400_000;
 
-const formats = new Map<string, Intl.DateTimeFormat | Intl.RelativeTimeFormat>();
+const formats = new Map<string, Intl.DateTimeFormat | Intl.RelativeTimeFormat | Intl.NumberFormat | Intl.ListFormat>();
 
-function cached<T extends Intl.DateTimeFormat | Intl.RelativeTimeFormat>(key: string, make: () => T): T {
+function cached<T extends Intl.DateTimeFormat | Intl.RelativeTimeFormat | Intl.NumberFormat | Intl.ListFormat>(
+  key: string,
+  make: () => T,
+): T {
   let f = formats.get(key);
   if (!f) formats.set(key, (f = make()));
   return f as T;
@@ -50,4 +53,25 @@ export function formatTime(ms: number, lang: Language, timeZone: string, now: nu
     () => new Intl.DateTimeFormat(locale, { timeZone, day: 'numeric', month: 'short', ...(sameYear ? {} : { year: 'numeric' }) }),
   ).format(ms);
   return `${date} ${hm}`;
+}
+
+/**
+ * A span as a reader says it, in their language with its plurals: "45 seconds", "10 minutes",
+ * "2 hours, 14 minutes" / "2 horas y 14 minutos", "1 day, 3 hours". Seconds only under a
+ * minute; otherwise the two largest units, rounded to the smaller one.
+ */
+export function formatDuration(ms: number, lang: Language): string {
+  const unit = (n: number, u: 'second' | 'minute' | 'hour' | 'day'): string =>
+    cached(`unit|${lang}|${u}`, () => new Intl.NumberFormat(lang, { style: 'unit', unit: u, unitDisplay: 'long' })).format(n);
+  const pair = (big: string, small: string | undefined): string =>
+    small === undefined
+      ? big
+      : cached(`list|${lang}`, () => new Intl.ListFormat(lang, { type: 'unit', style: 'long' })).format([big, small]);
+  const seconds = Math.max(0, Math.round(ms / 1000));
+  if (seconds < 60) return unit(seconds, 'second');
+  const minutes = Math.round(seconds / 60);
+  if (minutes < 60) return unit(minutes, 'minute');
+  if (minutes < 24 * 60) return pair(unit(Math.floor(minutes / 60), 'hour'), minutes % 60 ? unit(minutes % 60, 'minute') : undefined);
+  const hours = Math.round(minutes / 60);
+  return pair(unit(Math.floor(hours / 24), 'day'), hours % 24 ? unit(hours % 24, 'hour') : undefined);
 }

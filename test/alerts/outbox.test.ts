@@ -279,4 +279,52 @@ describe('outbox delivery', () => {
     assert.match(after[0]!, /^telegram:1 offline 10min 4 events \[raise:ups,raise:disk\]$/);
     assert.equal(h.service.outbox.counts().pending, 0);
   });
+
+  test('a one-minute cut: stale raise/resolve pairs fold into one summary whatever their age; fresh distinct alerts still go as a group', async () => {
+    const h = harness([{ destination: 'telegram:1' }], { resolveHoldMs: 0 });
+    let down = true;
+    const { w, texts } = worker(h, () => (down ? { ok: false, unreachable: true, error: 'network error talking to Telegram' } : undefined));
+    // On battery, then low, then back on mains, then no longer low: all within 40 s of the cut.
+    h.at(0, [cond('onbattery', { holdMs: 0 })]);
+    await w.tick();
+    h.at(10_000, [cond('onbattery', { holdMs: 0 }), cond('low', { holdMs: 0 })]);
+    await w.tick();
+    h.at(15_000, [cond('low', { holdMs: 0 })]);
+    await w.tick();
+    h.at(10_000, []);
+    await w.tick();
+    assert.equal(h.service.outbox.counts().dead, 0);
+    h.clock.advance(5000); // the line returns 40 s after the first alert, before any 60 s threshold
+    down = false;
+    const before = texts().length;
+    await w.tick();
+    const after = texts().slice(before);
+    assert.equal(after.length, 1, `one message, not a burst: ${after.join(' | ')}`);
+    assert.match(after[0]!, /^telegram:1 offline 0\.6+7?min 4 events \[\]$/, 'queued 40 s ago, nothing still active');
+    assert.equal(h.service.outbox.counts().pending, 0);
+
+    // A still-active alert in the backlog is never lost: it is listed in the summary.
+    down = true;
+    h.at(1000, [cond('onbattery', { holdMs: 0 })]);
+    await w.tick();
+    h.at(5000, [cond('onbattery', { holdMs: 0 }), cond('low', { holdMs: 0 })]);
+    await w.tick();
+    h.at(5000, [cond('low', { holdMs: 0 })]);
+    await w.tick();
+    h.clock.advance(2000); // the unreachable retry is due
+    down = false;
+    await w.tick();
+    assert.match(texts().at(-1)!, /^telegram:1 offline [\d.]+min 3 events \[raise:low\]$/);
+
+    // Distinct alerts, each still current, queued briefly: no stale news, so the usual grouped message.
+    down = true;
+    h.at(1000, [cond('low', { holdMs: 0 }), cond('a', { holdMs: 0 })]);
+    await w.tick();
+    h.at(1000, [cond('low', { holdMs: 0 }), cond('a', { holdMs: 0 }), cond('b', { holdMs: 0 }), cond('c', { holdMs: 0 })]);
+    await w.tick();
+    h.clock.advance(2000); // the unreachable retry is due
+    down = false;
+    await w.tick();
+    assert.equal(texts().at(-1), 'telegram:1 group[raise:a,raise:b,raise:c]');
+  });
 });

@@ -143,6 +143,34 @@ describe('alert rendering', () => {
     const s = await r({ type: 'summary', since: NOW, items: items.map((e) => ({ type: 'alert' as const, event: e })) });
     assert.match(toPlainText(s), /^During quiet hours \(3\)/);
   });
+  test('"while you were offline": how long in the reader’s words and plurals, what is still active (en and es)', async () => {
+    const offline = (ms: number, active: AlertEvent[], events: number): OutboxPayload => ({
+      type: 'offline',
+      since: NOW - ms,
+      until: NOW,
+      active,
+      events,
+    });
+    const long = await r(offline(134 * 60_000, [event()], 5));
+    assert.equal(long.severity, 'critical');
+    assert.equal(
+      toPlainText(long),
+      ['While you were offline (2 hours, 14 minutes)', 'Still active now:', '• 🔴 Power cut: the UPS is on battery'].join('\n'),
+    );
+    const longEs = await r(offline(134 * 60_000, [event()], 5), 'telegram:2');
+    assert.match(toPlainText(longEs), /^Mientras estabas sin conexión \(2 horas y 14 minutos\)\nSigue activo ahora:/);
+    const short = await r(offline(9 * 60_000 + 54_000, [], 4));
+    assert.equal(
+      toPlainText(short),
+      'While you were offline (10 minutes)\nEverything that happened meanwhile (4 changes) is resolved now.',
+    );
+    const minute = await r(offline(60_000, [], 4), 'telegram:2');
+    assert.equal(
+      toPlainText(minute),
+      'Mientras estabas sin conexión (1 minuto)\nTodo lo que pasó entretanto (4 cambios) ya está resuelto.',
+    );
+    assert.match(toPlainText(await r(offline(45_000, [], 1))), /^While you were offline \(45 seconds\)\n.*\(1 change\)/);
+  });
   test('power-cut report and digest', async () => {
     const pc = await r({
       type: 'notice',

@@ -2,7 +2,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { ManualClock } from '../../src/core/clock.ts';
-import { formatTime } from '../../src/core/time-format.ts';
+import { formatDuration, formatTime } from '../../src/core/time-format.ts';
 
 const ZONE = 'Europe/Madrid';
 
@@ -33,4 +33,23 @@ test('a summer time change: tomorrow morning after the clocks go back is still "
   const now = Date.UTC(2026, 9, 24, 20, 0);
   assert.equal(formatTime(now + 10 * 3_600_000, 'es', ZONE, now), 'mañana 07:00');
   assert.equal(formatTime(now + 10 * 3_600_000, 'en', ZONE, now), 'tomorrow 07:00');
+});
+
+test('durations read in the reader’s language with its plurals, two units at most', () => {
+  const MIN = 60_000;
+  const cases: [number, string, string][] = [
+    [1000, '1 second', '1 segundo'],
+    [45_000, '45 seconds', '45 segundos'],
+    [60_000, '1 minute', '1 minuto'],
+    [9 * MIN + 54_000, '10 minutes', '10 minutos'],
+    [59 * MIN + 40_000, '1 hour', '1 hora'],
+    [134 * MIN, '2 hours, 14 minutes', '2 horas y 14 minutos'],
+    [61 * MIN, '1 hour, 1 minute', '1 hora y 1 minuto'],
+    [27 * 60 * MIN, '1 day, 3 hours', '1 día y 3 horas'],
+    [48 * 60 * MIN, '2 days', '2 días'],
+  ];
+  for (const [ms, en, es] of cases) {
+    assert.equal(formatDuration(ms, 'en'), en, `${ms} ms in English`);
+    assert.equal(formatDuration(ms, 'es'), es, `${ms} ms in Spanish`);
+  }
 });

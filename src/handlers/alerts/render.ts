@@ -3,7 +3,7 @@
  * digest) into OutMessages at delivery time, in the destination chat's language, asking the
  * injected AlertActions for fresh button tokens.
  */
-import { formatTime } from '../../core/time-format.ts';
+import { formatDuration, formatTime } from '../../core/time-format.ts';
 import type { Language, Messages, Params, Translate } from '../../core/i18n.ts';
 import type { Action, Block, MessageSeverity, OutMessage } from '../../core/outmessage.ts';
 import type { AlertActions } from '../../alerts/actions.ts';
@@ -152,7 +152,7 @@ export function createAlertRenderer(deps: AlertRendererDeps): Render {
           return { title: t('alerts.summary.title', { count: items.length }), severity: 'info', blocks: [{ kind: 'list', items }] };
         }
         case 'offline': {
-          const title = t('alerts.offline.title', { duration: formatDurationShort(p.until - p.since) });
+          const title = t('alerts.offline.title', { duration: formatDuration(p.until - p.since, lang) });
           if (p.active.length === 0)
             return { title, severity: 'success', blocks: [{ kind: 'text', text: t('alerts.offline.allClear', { count: p.events }) }] };
           const critical = p.active.some((e) => e.alert.severity === 'critical');
