@@ -50,6 +50,14 @@ describe('/wake', () => {
     assert.deepEqual(JSON.parse(last.args), { target: 'node' });
   });
 
+  test('without a target it wakes the server', async () => {
+    const before = fake.wakes.length;
+    const conv = await h.say(OWNER, '/wake');
+    assert.match(conv.texts.join('\n'), /The server \(00:00:5E:00:53:10\)/);
+    assert.equal(fake.wakes.length, before + 1);
+    assert.equal(fake.wakes.at(-1)?.mac, NODE_MAC);
+  });
+
   test('family may not wake anything, and nothing is sent', async () => {
     const before = fake.wakes.length;
     const conv = await h.say(h.person('family'), '/wake node');
@@ -93,4 +101,17 @@ describe('/wake', () => {
     const conv = await h.say(es, '/wake node');
     assert.match(conv.texts.join('\n'), /El servidor \(00:00:5E:00:53:10\): Wake-on-LAN enviado a través del router/);
   });
+});
+
+test('/wake node without a configured MAC says where to set it and sends nothing', async () => {
+  const fake = await startRouterOsFake();
+  const h = await startTestApp({ router: { url: fake.url, username: admin.name, password: admin.password } }, { clock: new ManualClock() });
+  try {
+    const conv = await h.say(OWNER, '/wake');
+    assert.match(conv.texts.join('\n'), /alerts\.powerCut\.restore\.wakeOnLan\.mac/);
+    assert.equal(fake.wakes.length, 0);
+  } finally {
+    await h.close();
+    await fake.close();
+  }
 });

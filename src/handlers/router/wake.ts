@@ -1,6 +1,7 @@
 /**
  * /wake: Wake-on-LAN through the router. The target is `node` (the Proxmox server, by the MAC in
- * alerts.powerCut.restore.wakeOnLan), a device from the registry by name or address, or a MAC.
+ * alerts.powerCut.restore.wakeOnLan; also when none is given), a device from the registry by name
+ * or address, or a MAC.
  * Waking a machine that is already on does nothing, so it asks no confirmation; it is audited.
  */
 import { normalizeMac } from '../../core/mac.ts';
@@ -47,11 +48,11 @@ export function wakeCommands(deps: WakeDeps): AnyCommand[] {
     name: 'wake',
     group: 'router',
     summaryKey: 'router.wake.summary',
-    args: { target: arg.string({ descriptionKey: 'router.wake.target', maxLength: 64 }) },
+    args: { target: arg.string({ descriptionKey: 'router.wake.target', required: false, maxLength: 64 }) },
     permission: WAKE_PERMISSION,
     mutates: true,
     async run(ctx, { target }) {
-      const t = resolveTarget(deps, ctx, target);
+      const t = resolveTarget(deps, ctx, target ?? 'node');
       if (!('mac' in t)) return t;
       const r = await deps.send(t.mac, t.iface);
       if (!r.ok) return serviceErrorMessage(ctx.t, r.error, ctx.t('router.label'));
