@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import type { AlertSource, Condition } from '../src/alerts/condition.ts';
 import { systemClock } from '../src/core/clock.ts';
+import type { MessageKey } from '../src/core/i18n.ts';
 import { silentLogger } from '../src/core/logger.ts';
 import { Poller } from '../src/services/poller.ts';
 import type { FeatureModule } from '../src/wiring/module.ts';
@@ -53,7 +54,7 @@ const KEYS = { summary: 'alerts.backend.unreachable', resolved: 'alerts.backend.
 const label = (src: string, i: number): string => `${src}/${i}/`;
 
 /** The bench module: 5 sources whose active keys the bench sets, polled every 50 ms. */
-function stormModule(active: Map<AlertSource, Set<number>>, keys: { summary: string; resolved: string }): FeatureModule {
+function stormModule(active: Map<AlertSource, Set<number>>, keys: { summary: MessageKey; resolved: MessageKey }): FeatureModule {
   const log = silentLogger();
   const feeds = SOURCES.map((src) => {
     const poller = new Poller<number[]>(

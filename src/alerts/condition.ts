@@ -1,3 +1,4 @@
+import type { MessageKey } from '../core/i18n.ts';
 import type { ALERT_SOURCES } from '../core/config-schema.ts';
 import type { AlertCause } from './causes.ts';
 
@@ -24,20 +25,20 @@ export interface Condition {
   readonly source: AlertSource;
   readonly severity: Severity;
   /** Message key for the one-line summary. */
-  readonly summaryKey: string;
+  readonly summaryKey: MessageKey;
   readonly params: Readonly<Record<string, string | number>>;
   /** The backend whose reachability this condition depends on (suppressed while it is down). */
   readonly dependsOn?: string;
   /** Key of a state that may change while active (rebuild progress): the message is edited. */
   readonly progress?: number;
   /** Command offered as the obvious action, e.g. `{ command: 'start', args: { guest: '101' } }`. */
-  readonly action?: { readonly labelKey: string; readonly command: string; readonly args: Readonly<Record<string, string>> };
+  readonly action?: { readonly labelKey: MessageKey; readonly command: string; readonly args: Readonly<Record<string, string>> };
   /** Debounce: how long (ms) the condition must hold before it is raised; default from config. */
   readonly holdMs?: number;
   /** How long (ms) it must be absent before it is resolved; default from config. */
   readonly resolveHoldMs?: number;
   /** Message key for the recovery line (e.g. "power is back"); default `<summaryKey>.resolved` when it exists. */
-  readonly resolvedKey?: string;
+  readonly resolvedKey?: MessageKey;
   /** Monospaced detail shown under the alert (a failed task's log tail); kept short by the rule. */
   readonly log?: string;
   /** What explains it (the rule saw it in the same snapshot): held, not raised, while this is set. */

@@ -1,3 +1,4 @@
+import type { MessageKey } from '../core/i18n.ts';
 import cron from 'node-cron';
 import type { Logger } from '../core/logger.ts';
 import type { AlertCause } from './causes.ts';
@@ -35,7 +36,7 @@ export interface DigestSection {
 
 /** A condition held by a known cause, as the digest lists it. */
 export interface HeldAlert {
-  readonly summaryKey: string;
+  readonly summaryKey: MessageKey;
   readonly params: Readonly<Record<string, string | number>>;
   readonly cause: AlertCause;
 }

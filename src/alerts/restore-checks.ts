@@ -50,7 +50,13 @@ export function storageCheck(omv: Poller<OmvSnapshot> | undefined, mdadm: Poller
         out.push(
           ...(s.status === 'ok'
             ? raidLines(s.value)
-            : [{ light: 'red' as const, key: 'alerts.restore.nasDown', params: { detail: s.status === 'failed' ? s.error.detail : '?' } }]),
+            : [
+                {
+                  light: 'red',
+                  key: 'alerts.restore.nasDown',
+                  params: { detail: s.status === 'failed' ? s.error.detail : '?' },
+                } satisfies RestoreLine,
+              ]),
         );
       }
       return out;

@@ -10,6 +10,7 @@
  * `afterMs`, the packet goes (recorded in the journal first: a restart never sends a second),
  * and the report waits until the node answers or `bootTimeoutMs` has passed.
  */
+import type { MessageKey } from '../core/i18n.ts';
 import type { Clock } from '../core/clock.ts';
 import type { Result } from '../core/errors.ts';
 import type { Logger } from '../core/logger.ts';
@@ -26,7 +27,7 @@ export type Light = 'green' | 'amber' | 'red';
 /** One line of the report: a message key with its params, and a button when red. */
 export interface RestoreLine {
   readonly light: Light;
-  readonly key: string;
+  readonly key: MessageKey;
   readonly params: Readonly<Record<string, string | number>>;
   readonly action?: RestoreAction;
 }

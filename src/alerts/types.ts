@@ -1,3 +1,4 @@
+import type { MessageKey } from '../core/i18n.ts';
 import type { AlertCause } from './causes.ts';
 import type { AlertSource, Condition, Severity } from './condition.ts';
 
@@ -67,8 +68,8 @@ export interface AlertView {
   readonly origin: string;
   readonly source: AlertSource;
   readonly severity: Severity;
-  readonly summaryKey: string;
-  readonly resolvedKey?: string;
+  readonly summaryKey: MessageKey;
+  readonly resolvedKey?: MessageKey;
   readonly params: Readonly<Record<string, string | number>>;
   readonly action?: Condition['action'];
   readonly progress?: number;

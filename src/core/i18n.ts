@@ -41,8 +41,24 @@ export function pickLanguage(code: string | undefined, fallback: Language = 'en'
   return supportedLanguage(code) ?? fallback;
 }
 
+/**
+ * Every catalogue fragment by name. Each fragment's module adds itself beside its texts
+ * (declaration merging: `declare module '…/core/i18n.ts' { interface MessageFragments { ups: typeof upsMessages } }`),
+ * so core knows every key without importing the areas, and a misspelt key fails to compile.
+ */
+// eslint-disable-next-line @typescript-eslint/no-empty-object-type -- filled by declaration merging
+export interface MessageFragments {}
+
+/** Any key of any fragment. */
+export type MessageKey = {
+  [F in keyof MessageFragments]: MessageFragments[F] extends { readonly en: infer E } ? keyof E & string : never;
+}[keyof MessageFragments];
+
+/** What follows `prefix` in every key that starts with it: `KeySuffix<'role.'>` is each role that has a name. */
+export type KeySuffix<P extends string, K extends string = MessageKey> = K extends `${P}${infer R}` ? R : never;
+
 /** Translates a key for one language. */
-export type Translate = (key: string, params?: Params) => string;
+export type Translate = (key: MessageKey, params?: Params) => string;
 
 /** All fragments merged; `strict` makes an unknown key throw (tests), else it falls back. */
 export class Messages {
@@ -67,8 +83,8 @@ export class Messages {
     }
   }
 
-  /** True when the key exists. */
-  has(key: string): boolean {
+  /** True when the key exists: the check for a key that arrives as data (a stored record, a name built at run time). */
+  has(key: string): key is MessageKey {
     return this.table.en.has(key);
   }
 
@@ -78,7 +94,7 @@ export class Messages {
   }
 
   /** Text for a key in a language, with `{param}` placeholders filled. */
-  t(lang: Language, key: string, params: Params = {}): string {
+  t(lang: Language, key: MessageKey, params: Params = {}): string {
     let text = this.table[lang].get(key);
     if (text === undefined) {
       if (this.opts.strict) throw new Error(`missing message key ${key}`);

@@ -90,3 +90,9 @@ export const argNameMessages = defineMessages(
     'arg.area': 'área',
   },
 );
+
+declare module '../core/i18n.ts' {
+  interface MessageFragments {
+    argName: typeof argNameMessages;
+  }
+}

@@ -3,10 +3,11 @@
  * typed value (Sapphire's resolver idea). The same definition drives text parsing,
  * Discord slash options and /help usage lines.
  */
+import type { MessageKey } from '../core/i18n.ts';
 
 /** A failed parse: a message key and its params, shown to the user. */
 export interface ArgError {
-  readonly key: string;
+  readonly key: MessageKey;
   readonly params: Readonly<Record<string, string | number>>;
 }
 
@@ -18,7 +19,7 @@ export type ArgKind = 'string' | 'integer' | 'duration' | 'choice';
 export interface ArgDef<T> {
   readonly kind: ArgKind;
   /** Message key describing the argument (help, Discord option description). */
-  readonly descriptionKey: string;
+  readonly descriptionKey: MessageKey;
   readonly required: boolean;
   /** Takes the rest of the line (last argument only). */
   readonly rest?: boolean;
@@ -38,10 +39,10 @@ export type ParsedArgs<A extends ArgDefs> = {
 };
 
 const ok = <T>(value: T): ArgResult<T> => ({ ok: true, value });
-const fail = (key: string, params: Record<string, string | number> = {}): ArgResult<never> => ({ ok: false, error: { key, params } });
+const fail = (key: MessageKey, params: Record<string, string | number> = {}): ArgResult<never> => ({ ok: false, error: { key, params } });
 
 interface Common {
-  descriptionKey: string;
+  descriptionKey: MessageKey;
   autocomplete?: string;
 }
 

@@ -3,7 +3,7 @@
  * slash options, /help, permission checks, confirmation and approval flows.
  * Handlers never import grammy or discord.js; they return OutMessages.
  */
-import type { Language, Translate } from '../core/i18n.ts';
+import type { Language, MessageKey, Translate } from '../core/i18n.ts';
 import type { Logger } from '../core/logger.ts';
 import type { Action, OutMessage } from '../core/outmessage.ts';
 import type { ChatRef, Principal, Stranger } from '../permissions/access.ts';
@@ -75,7 +75,7 @@ export interface Command<A extends ArgDefs = ArgDefs> {
   /** Help group key, e.g. 'proxmox' (message key `group.<group>` titles it). */
   readonly group: string;
   /** Message key of the one-line summary. */
-  readonly summaryKey: string;
+  readonly summaryKey: MessageKey;
   readonly args: A;
   readonly permission: Permission;
   /** Destructive commands ask for explicit confirmation first. */
@@ -88,7 +88,7 @@ export interface Command<A extends ArgDefs = ArgDefs> {
    */
   readonly preflight?: (ctx: CommandContext, args: ParsedArgs<A>) => Promise<PreflightResult>;
   /** Message key of the confirmation question (params: the raw args, then the preflight's `confirmParams`). Default `pipeline.confirm`. */
-  readonly confirmKey?: string;
+  readonly confirmKey?: MessageKey;
   /** Someone who lacks the permission may ask an admin to approve this run. */
   readonly requestable?: boolean;
   /**

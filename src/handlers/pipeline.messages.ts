@@ -144,3 +144,9 @@ export const pipelineMessages = defineMessages(
     'age.asOf': 'según datos de {age}',
   },
 );
+
+declare module '../core/i18n.ts' {
+  interface MessageFragments {
+    pipeline: typeof pipelineMessages;
+  }
+}

@@ -1,6 +1,6 @@
 /** Small helpers every handler uses to turn service results into replies. */
 import type { ServiceError } from '../core/errors.ts';
-import type { Translate } from '../core/i18n.ts';
+import type { MessageKey, Translate } from '../core/i18n.ts';
 import { textMessage, type OutMessage } from '../core/outmessage.ts';
 import { snapshotAt, snapshotValue, type Snapshot } from '../services/poller.ts';
 
@@ -43,7 +43,7 @@ export async function readSnapshotOrReply<T>(
   poller: { fresh(maxAgeMs: number): Promise<Snapshot<T>> },
   maxAgeMs: number,
   t: Translate,
-  reply: { readonly serviceLabel: string; readonly checkingKey: string },
+  reply: { readonly serviceLabel: string; readonly checkingKey: MessageKey },
 ): Promise<SnapshotRead<T> | OutMessage> {
   const snap = await poller.fresh(maxAgeMs);
   const value = snapshotValue(snap);

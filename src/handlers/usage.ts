@@ -7,7 +7,10 @@ export type ArgLabel = (name: string) => string;
 
 /** Argument names in the reader's language (`guest` → `máquina`), for usage lines and argument errors. */
 export function argLabels(messages: Messages, t: Translate): ArgLabel {
-  return (name) => (messages.has(`arg.${name}`) ? t(`arg.${name}`) : name);
+  return (name) => {
+    const key = `arg.${name}`;
+    return messages.has(key) ? t(key) : name;
+  };
 }
 
 /** `/name <required> [optional]` for help and argument errors; `label` names the arguments. */

@@ -6,7 +6,7 @@
 import { DiscordAdapter } from '../bot/discord/adapter.ts';
 import { discordStatusSection } from '../bot/discord/status.ts';
 import type { Config } from '../core/config.ts';
-import type { Language, Messages } from '../core/i18n.ts';
+import type { Language, MessageKey, Messages } from '../core/i18n.ts';
 import type { Logger } from '../core/logger.ts';
 import type { Pipeline } from '../handlers/pipeline.ts';
 import type { CommandRegistry } from '../handlers/registry.ts';
@@ -34,7 +34,7 @@ export function discordAdapter(w: DiscordWiring): { adapter: DiscordAdapter; mod
       ...(cfg.apiRoot ? { apiRoot: cfg.apiRoot } : {}),
       ...(cfg.guildId ? { guildId: cfg.guildId } : {}),
       globalCommands: cfg.globalCommands,
-      describe: (key: string, lang: Language = w.config.language) => w.messages.forLanguage(lang)(key),
+      describe: (key: MessageKey, lang: Language = w.config.language) => w.messages.forLanguage(lang)(key),
       complete: async (source) => {
         const provider = w.modules.find((m) => m.completions?.[source])?.completions?.[source];
         return provider ? await provider() : [];

@@ -20,7 +20,7 @@ import type { Clock } from '../core/clock.ts';
 import type { Config } from '../core/config.ts';
 import type { Db, Migration } from '../core/db.ts';
 import type { DeadlineStore, DeadlineWorker } from '../core/deadlines.ts';
-import type { CatalogueFragment, Language, Messages, Translate } from '../core/i18n.ts';
+import type { CatalogueFragment, Language, MessageKey, Messages, Translate } from '../core/i18n.ts';
 import type { Logger } from '../core/logger.ts';
 import type { Action, OutMessage } from '../core/outmessage.ts';
 import type { AnyCommand } from '../handlers/command.ts';
@@ -128,7 +128,7 @@ export interface FeatureModule {
 /** A backend an area polls, as alerts name it (its feed's `backend`). */
 export interface BackendInfo {
   /** Message key of its household name in alerts ("UPS" for `nut`). */
-  readonly labelKey: string;
+  readonly labelKey: MessageKey;
   /** The backend it runs on: while that one is unreachable, this one's alerts are suppressed. */
   readonly runsOn?: string;
   /** It is reached over the internet (the off-site copy): its alerts are held while the WAN is down. */

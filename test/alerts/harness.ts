@@ -6,6 +6,7 @@ import { alertMigrations } from '../../src/alerts/migrations.ts';
 import type { Binding } from '../../src/alerts/routing.ts';
 import { AlertService } from '../../src/alerts/service.ts';
 import type { AlertEvent, EngineOptions } from '../../src/alerts/types.ts';
+import { testKey } from '../support/test-keys.ts';
 
 /** Engine options with round numbers for table tests. */
 export const TEST_ENGINE: EngineOptions = {
@@ -19,7 +20,7 @@ export const TEST_ENGINE: EngineOptions = {
 
 /** A condition with defaults. */
 export function cond(key: string, extra: Partial<Condition> = {}): Condition {
-  return { key, source: 'ups', severity: 'critical', summaryKey: `alerts.test.${key}`, params: {}, ...extra };
+  return { key, source: 'ups', severity: 'critical', summaryKey: testKey(`alerts.test.${key}`), params: {}, ...extra };
 }
 
 /** A compact event description for table assertions: `raise:k`, `resolve:k`, `update(ack):k`. */

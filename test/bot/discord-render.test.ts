@@ -19,6 +19,7 @@ import type { Block, OutMessage } from '../../src/core/outmessage.ts';
 import { arg } from '../../src/handlers/args.ts';
 import { defineCommand } from '../../src/handlers/command.ts';
 import { isEmptyMessage, validateMessage } from '../fakes/discord-validate.ts';
+import { testKey } from '../support/test-keys.ts';
 
 const embedChars = (p: DiscordPayload): number =>
   (p.embeds ?? []).reduce(
@@ -201,15 +202,15 @@ describe('slash commands from the registry', () => {
   const cmd = defineCommand({
     name: 'snooze',
     group: 'alerts',
-    summaryKey: 'long',
+    summaryKey: testKey('long'),
     permission: 'alerts.mute.create',
     args: {
-      key: arg.string({ descriptionKey: 'k', required: false, autocomplete: 'alert' }),
-      for: arg.duration({ descriptionKey: 'f', minMs: 60_000, maxMs: 86_400_000 }),
-      count: arg.integer({ descriptionKey: 'c', min: 1, max: 5 }),
+      key: arg.string({ descriptionKey: testKey('k'), required: false, autocomplete: 'alert' }),
+      for: arg.duration({ descriptionKey: testKey('f'), minMs: 60_000, maxMs: 86_400_000 }),
+      count: arg.integer({ descriptionKey: testKey('c'), min: 1, max: 5 }),
       pick: arg.choice(
         Array.from({ length: 30 }, (_, i) => `c${i}`),
-        { descriptionKey: 'p', required: false },
+        { descriptionKey: testKey('p'), required: false },
       ),
     },
     run: async () => undefined,

@@ -30,7 +30,7 @@ export function gate(): { wait: Promise<void>; open: () => void } {
 /** Builds the probe module; `slow` holds /probe-slow until the test opens it. */
 export function probeModule(slow: { wait: Promise<void> }): FeatureModule {
   const perm = 'bot.help.read' as const;
-  const common = { group: 'bot', summaryKey: 'builtin.help.summary', permission: perm };
+  const common = { group: 'bot', summaryKey: 'builtin.help.summary' as const, permission: perm };
   return {
     name: 'probe',
     completions: { guest: () => ['nas', 'docker', 'nextcloud'] },

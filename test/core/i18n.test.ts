@@ -4,6 +4,7 @@ import fc from 'fast-check';
 import { Messages, pickLanguage, type Language, type Params } from '../../src/core/i18n.ts';
 import { allMessageFragments } from '../../src/wiring/messages.ts';
 import { proxmoxMessages } from '../../src/handlers/proxmox/messages.ts';
+import { testKey } from '../support/test-keys.ts';
 
 describe('message catalogues', () => {
   const messages = new Messages(allMessageFragments, { strict: true });
@@ -23,7 +24,7 @@ describe('message catalogues', () => {
   });
 
   test('a missing key fails loudly in strict mode', () => {
-    assert.throws(() => messages.t('en', 'no.such.key'), /missing message key/);
+    assert.throws(() => messages.t('en', testKey('no.such.key')), /missing message key/);
   });
 
   test('parameters are interpolated', () => {
@@ -37,11 +38,11 @@ describe('message catalogues', () => {
         es: { 'x.left': '{n, plural, =0 {no queda nada} one {queda # archivo en {dir}} other {quedan # archivos en {dir}}}.' },
       },
     ]);
-    assert.equal(m.t('en', 'x.left', { n: 0, dir: 'a' }), 'nothing left.');
-    assert.equal(m.t('en', 'x.left', { n: 1, dir: 'a' }), '1 file left in a.');
-    assert.equal(m.t('en', 'x.left', { n: 2, dir: 'a' }), '2 files left in a.');
-    assert.equal(m.t('es', 'x.left', { n: 1, dir: 'b' }), 'queda 1 archivo en b.');
-    assert.equal(m.t('es', 'x.left', { n: 5, dir: 'b' }), 'quedan 5 archivos en b.');
+    assert.equal(m.t('en', testKey('x.left'), { n: 0, dir: 'a' }), 'nothing left.');
+    assert.equal(m.t('en', testKey('x.left'), { n: 1, dir: 'a' }), '1 file left in a.');
+    assert.equal(m.t('en', testKey('x.left'), { n: 2, dir: 'a' }), '2 files left in a.');
+    assert.equal(m.t('es', testKey('x.left'), { n: 1, dir: 'b' }), 'queda 1 archivo en b.');
+    assert.equal(m.t('es', testKey('x.left'), { n: 5, dir: 'b' }), 'quedan 5 archivos en b.');
   });
 
   test('counts in the catalogues agree with the number (no "1 terminadas", no "1 more known devices")', () => {

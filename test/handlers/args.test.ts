@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { arg, parseDuration, parseNamed, splitPositional, tokenize } from '../../src/handlers/args.ts';
+import { testKey } from '../support/test-keys.ts';
 
 describe('parseDuration', () => {
   const table: [string, number | undefined][] = [
@@ -26,7 +27,7 @@ describe('parseDuration', () => {
 
 describe('argument parsers', () => {
   test('integer rejects non-numbers and out-of-range values', () => {
-    const vmid = arg.integer({ descriptionKey: 'x', min: 100, max: 999_999_999 });
+    const vmid = arg.integer({ descriptionKey: testKey('x'), min: 100, max: 999_999_999 });
     assert.deepEqual(vmid.parse('101'), { ok: true, value: 101 });
     assert.equal(vmid.parse('abc').ok, false);
     assert.equal(vmid.parse('1e3').ok, false);
@@ -36,7 +37,7 @@ describe('argument parsers', () => {
   });
 
   test('duration enforces its range', () => {
-    const d = arg.duration({ descriptionKey: 'x', minMs: 60_000, maxMs: 3_600_000 });
+    const d = arg.duration({ descriptionKey: testKey('x'), minMs: 60_000, maxMs: 3_600_000 });
     assert.deepEqual(d.parse('30m'), { ok: true, value: 1_800_000 });
     const long = d.parse('2h');
     assert.equal(long.ok, false);
@@ -44,13 +45,13 @@ describe('argument parsers', () => {
   });
 
   test('choice is case-insensitive and returns the canonical value', () => {
-    const c = arg.choice(['on', 'off'] as const, { descriptionKey: 'x' });
+    const c = arg.choice(['on', 'off'] as const, { descriptionKey: testKey('x') });
     assert.deepEqual(c.parse('ON'), { ok: true, value: 'on' });
     assert.equal(c.parse('maybe').ok, false);
   });
 
   test('string enforces pattern and length', () => {
-    const s = arg.string({ descriptionKey: 'x', maxLength: 5, pattern: /^[a-z]+$/ });
+    const s = arg.string({ descriptionKey: testKey('x'), maxLength: 5, pattern: /^[a-z]+$/ });
     assert.deepEqual(s.parse(' abc '), { ok: true, value: 'abc' });
     assert.equal(s.parse('abcdef').ok, false);
     assert.equal(s.parse('ab;c').ok, false);
@@ -59,8 +60,8 @@ describe('argument parsers', () => {
 
 describe('positional splitting', () => {
   const defs = {
-    domain: arg.string({ descriptionKey: 'x' }),
-    duration: arg.duration({ descriptionKey: 'y', required: false }),
+    domain: arg.string({ descriptionKey: testKey('x') }),
+    duration: arg.duration({ descriptionKey: testKey('y'), required: false }),
   };
 
   test('tokenize honours quotes', () => {
@@ -78,7 +79,7 @@ describe('positional splitting', () => {
   });
 
   test('a rest argument swallows the remaining text', () => {
-    const r = splitPositional({ text: arg.string({ descriptionKey: 'x', rest: true }) }, 'hello big world');
+    const r = splitPositional({ text: arg.string({ descriptionKey: testKey('x'), rest: true }) }, 'hello big world');
     assert.deepEqual(r, { ok: true, value: { text: 'hello big world' } });
   });
 

@@ -21,6 +21,7 @@ import { AuditLog } from '../../src/permissions/audit.ts';
 import { openPermissions } from '../../src/permissions/open.ts';
 import { allMessageFragments } from '../../src/wiring/messages.ts';
 import { allMigrations } from '../../src/wiring/migrations.ts';
+import { testKey } from '../support/test-keys.ts';
 
 const testMessages = defineMessages({ 'test.summary': 'test', 'test.x': 'x' }, { 'test.summary': 'prueba', 'test.x': 'x' });
 const OWNER = 'telegram:1';
@@ -36,8 +37,8 @@ function setup(hooks: PipelineHooks = {}) {
   const stop = defineCommand({
     name: 'stop',
     group: 'test',
-    summaryKey: 'test.summary',
-    args: { guest: arg.integer({ descriptionKey: 'test.x', min: 100, max: 999 }) },
+    summaryKey: testKey('test.summary'),
+    args: { guest: arg.integer({ descriptionKey: testKey('test.x'), min: 100, max: 999 }) },
     permission: 'proxmox.guest.power',
     destructive: true,
     mutates: true,
@@ -54,7 +55,7 @@ function setup(hooks: PipelineHooks = {}) {
   const look = defineCommand({
     name: 'look',
     group: 'test',
-    summaryKey: 'test.summary',
+    summaryKey: testKey('test.summary'),
     args: {},
     permission: 'bot.help.read',
     run: async () => textMessage('seen'),
@@ -128,7 +129,7 @@ describe('pipeline steps', () => {
     const welcome = defineCommand({
       name: 'welcome',
       group: 'test',
-      summaryKey: 'test.summary',
+      summaryKey: testKey('test.summary'),
       args: {},
       permission: 'bot.help.read',
       run: async (ctx) => (seen.push(`known ${ctx.principal.personId}`), textMessage('hello again')),

@@ -21,6 +21,7 @@ import { AuditLog } from '../../src/permissions/audit.ts';
 import { openPermissions } from '../../src/permissions/open.ts';
 import { allMessageFragments } from '../../src/wiring/messages.ts';
 import { allMigrations } from '../../src/wiring/migrations.ts';
+import { testKey } from '../support/test-keys.ts';
 
 const testMessages = defineMessages(
   { 'test.summary': 'test', 'test.done': 'done {n}', 'test.x': 'x' },
@@ -41,20 +42,20 @@ function setup() {
   const reboot = defineCommand({
     name: 'reboot',
     group: 'test',
-    summaryKey: 'test.summary',
-    args: { guest: arg.integer({ descriptionKey: 'test.x', min: 100, max: 999 }) },
+    summaryKey: testKey('test.summary'),
+    args: { guest: arg.integer({ descriptionKey: testKey('test.x'), min: 100, max: 999 }) },
     permission: 'proxmox.guest.power',
     destructive: true,
     mutates: true,
     async run(ctx, { guest }) {
       ran.push(`reboot ${guest} by ${ctx.principal.identity}`);
-      return { blocks: [{ kind: 'text', text: ctx.t('test.done', { n: guest }) }], severity: 'success' };
+      return { blocks: [{ kind: 'text', text: ctx.t(testKey('test.done'), { n: guest }) }], severity: 'success' };
     },
   });
   const crash = defineCommand({
     name: 'crash',
     group: 'test',
-    summaryKey: 'test.summary',
+    summaryKey: testKey('test.summary'),
     args: {},
     permission: 'bot.help.read',
     async run() {
@@ -64,10 +65,10 @@ function setup() {
   const magnet = defineCommand({
     name: 'add',
     group: 'test',
-    summaryKey: 'test.summary',
+    summaryKey: testKey('test.summary'),
     permission: 'downloads.torrent.add',
     mutates: true,
-    args: { url: arg.string({ descriptionKey: 'test.x', maxLength: 2000 }) },
+    args: { url: arg.string({ descriptionKey: testKey('test.x'), maxLength: 2000 }) },
     fromText: (text) => (text.startsWith('magnet:') ? { url: text } : undefined),
     async run(_ctx, { url }) {
       ran.push(`add ${url}`);
@@ -76,7 +77,7 @@ function setup() {
   const secret = defineCommand({
     name: 'secret',
     group: 'test',
-    summaryKey: 'test.summary',
+    summaryKey: testKey('test.summary'),
     args: {},
     permission: 'bot.help.read',
     ephemeral: true,

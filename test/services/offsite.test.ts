@@ -178,7 +178,7 @@ describe('the off-site alert as a chat shows it', () => {
       ...alert,
       key: 'backend:offsite:unreachable',
       source: 'backend' as const,
-      summaryKey: 'alerts.backend.unreachable',
+      summaryKey: 'alerts.backend.unreachable' as const,
       params: { backend: 'offsite' },
     };
     const m = await render(

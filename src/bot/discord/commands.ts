@@ -5,12 +5,12 @@
  * localisations. Slash option values come back as the raw strings the pipeline parses.
  */
 import type { APIApplicationCommandOption, RESTPostAPIChatInputApplicationCommandsJSONBody } from 'discord.js';
-import type { Language } from '../../core/i18n.ts';
+import type { Language, MessageKey } from '../../core/i18n.ts';
 import { formatDurationShort, unquoteValue, type ArgDef } from '../../handlers/args.ts';
 import type { AnyCommand } from '../../handlers/command.ts';
 
 /** Looks a message key up in a language (the default language when omitted). */
-export type Describe = (key: string, lang?: Language) => string;
+export type Describe = (key: MessageKey, lang?: Language) => string;
 
 /** Discord allows 100 chat-input commands per scope. */
 export const MAX_COMMANDS = 100;
@@ -29,7 +29,7 @@ const text = (s: string, fallback: string): string => {
 };
 
 /** Spanish descriptions as Discord localisations, when they differ from the default. */
-function localised(describe: Describe, key: string, fallback: string): Record<string, string> | undefined {
+function localised(describe: Describe, key: MessageKey, fallback: string): Record<string, string> | undefined {
   const es = text(describe(key, 'es'), fallback);
   if (es === text(describe(key), fallback)) return undefined;
   return { 'es-ES': es, 'es-419': es };

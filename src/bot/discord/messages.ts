@@ -15,3 +15,9 @@ export const discordMessages = defineMessages(
     'discord.missingPermission': 'no puede publicar en #{channel}: falta el permiso "{permission}"',
   },
 );
+
+declare module '../../core/i18n.ts' {
+  interface MessageFragments {
+    discord: typeof discordMessages;
+  }
+}

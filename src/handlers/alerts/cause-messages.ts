@@ -66,3 +66,9 @@ export const alertCauseMessages = defineMessages(
     'alerts.maintenance.itemWhy': '🔧 {target} hasta {until} (por {who}): {reason}',
   },
 );
+
+declare module '../../core/i18n.ts' {
+  interface MessageFragments {
+    alertCause: typeof alertCauseMessages;
+  }
+}

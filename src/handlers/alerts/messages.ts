@@ -342,3 +342,9 @@ export const alertsMessages = defineMessages(
     'alerts.digest.security': '{count} ({security} de seguridad)',
   },
 );
+
+declare module '../../core/i18n.ts' {
+  interface MessageFragments {
+    alerts: typeof alertsMessages;
+  }
+}

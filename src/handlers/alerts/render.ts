@@ -55,7 +55,8 @@ export function createAlertRenderer(deps: AlertRendererDeps): Render {
       // A moment (epoch ms) reads in the household's zone and the reader's language.
       for (const k of TIME_PARAMS) if (typeof p[k] === 'number') p[k] = time(p[k]);
       // A known network cause reads in the chat's language instead of the client's English detail.
-      if (typeof p.reason === 'string' && messages.has(`error.reason.${p.reason}`)) p.detail = t(`error.reason.${p.reason}`);
+      const reasonKey = typeof p.reason === 'string' ? `error.reason.${p.reason}` : undefined;
+      if (reasonKey && messages.has(reasonKey)) p.detail = t(reasonKey);
       if (typeof p.backend === 'string') {
         const key = deps.backendLabelKey?.(p.backend) ?? `${p.backend}.label`;
         if (messages.has(key)) p.backend = t(key);
@@ -64,12 +65,8 @@ export function createAlertRenderer(deps: AlertRendererDeps): Render {
     };
     const summary = (a: Pick<AlertView, 'summaryKey' | 'params' | 'progress'>): string => t(a.summaryKey, params(a));
     const resolvedLine = (a: AlertView): string => {
-      const key =
-        a.resolvedKey && messages.has(a.resolvedKey)
-          ? a.resolvedKey
-          : messages.has(`${a.summaryKey}.resolved`)
-            ? `${a.summaryKey}.resolved`
-            : undefined;
+      const derived = `${a.summaryKey}.resolved`;
+      const key = a.resolvedKey && messages.has(a.resolvedKey) ? a.resolvedKey : messages.has(derived) ? derived : undefined;
       return key ? t(key, params(a)) : t('alerts.resolved', { summary: summary(a) });
     };
     const line = (e: AlertEvent): string =>

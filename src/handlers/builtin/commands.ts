@@ -1,5 +1,6 @@
 /** The built-in commands: /start, /help, /whoami, /status, /lang. */
-import { LANGUAGES, type Messages, type Translate } from '../../core/i18n.ts';
+import { LANGUAGES, type KeySuffix, type Messages, type Translate } from '../../core/i18n.ts';
+import type { Role } from '../../permissions/roles.ts';
 import type { Block, OutMessage } from '../../core/outmessage.ts';
 import type { AccessControl } from '../../permissions/access.ts';
 import type { Caller, PeopleStore } from '../../permissions/people.ts';
@@ -15,7 +16,7 @@ export type InviteAcceptor = (
   code: string,
   identity: string,
   displayName: string,
-) => { ok: true; role: string } | { ok: false; reason: string };
+) => { ok: true; role: Role } | { ok: false; reason: KeySuffix<'builtin.start.invite.'> };
 
 export interface BuiltinDeps {
   readonly registry: () => CommandRegistry;

@@ -96,11 +96,10 @@ function buildSections(deps: HelpDeps, registry: CommandRegistry, role: Role, t:
     if (c.hidden || (held && !held.has(c.permission))) continue;
     byArea.set(c.group, [...(byArea.get(c.group) ?? []), `${usageLine(c, label)} — ${t(c.summaryKey)}`]);
   }
-  return [...byArea].map(([area, lines]) => ({
-    area,
-    title: deps.messages.has(`group.${area}`) ? t(`group.${area}`) : area,
-    lines,
-  }));
+  return [...byArea].map(([area, lines]) => {
+    const key = `group.${area}`;
+    return { area, title: deps.messages.has(key) ? t(key) : area, lines };
+  });
 }
 
 function sectionBlocks(s: Section): Block[] {

@@ -104,3 +104,9 @@ export const builtinMessages = defineMessages(
     'builtin.lang.changed': 'A partir de ahora te hablaré en español.',
   },
 );
+
+declare module '../../core/i18n.ts' {
+  interface MessageFragments {
+    builtin: typeof builtinMessages;
+  }
+}

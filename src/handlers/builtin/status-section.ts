@@ -1,5 +1,5 @@
 import type { ServiceError, ServiceErrorKind } from '../../core/errors.ts';
-import type { Translate } from '../../core/i18n.ts';
+import type { MessageKey, Translate } from '../../core/i18n.ts';
 import type { Poller } from '../../services/poller.ts';
 import { serviceErrorReason } from '../replies.ts';
 
@@ -16,7 +16,7 @@ export interface StatusLine {
  * The /status line of a service that cannot be read: what went wrong in a few words (the label
  * already names the service; the advice comes once, under the list).
  */
-export function downLine(t: Translate, e: ServiceError, viaKey?: string): StatusLine {
+export function downLine(t: Translate, e: ServiceError, viaKey?: MessageKey): StatusLine {
   const problem = t(`builtin.status.down.${e.kind}`, { detail: serviceErrorReason(t, e) });
   return { level: 'down', text: viaKey ? t('builtin.status.via', { problem, via: t(viaKey) }) : problem, failure: e.kind };
 }
@@ -25,18 +25,18 @@ export function downLine(t: Translate, e: ServiceError, viaKey?: string): Status
 export interface StatusSection {
   readonly id: string;
   /** Message key of the service's household name ("Hypervisor", "Ad blocker"). */
-  readonly labelKey: string;
+  readonly labelKey: MessageKey;
   read(t: Translate, now: number): Promise<StatusLine>;
 }
 
 /** What a one-poller /status line needs besides the poller. */
 export interface PollerSectionSpec<T> {
   readonly id: string;
-  readonly labelKey: string;
+  readonly labelKey: MessageKey;
   /** Message key shown before the first poll has answered ("checking…"). */
-  readonly checkingKey: string;
+  readonly checkingKey: MessageKey;
   /** Message key of what actually failed, when it is not the service itself (the check over SSH). */
-  readonly errorLabelKey?: string;
+  readonly errorLabelKey?: MessageKey;
   /** The line from the latest good value; `at` is when it was read. */
   line(value: T, t: Translate, now: number, at: number): StatusLine;
 }

@@ -97,3 +97,9 @@ export const cloudMessages = defineMessages(
     'cloud.alert.not_installed': 'Nextcloud dice que no está instalado',
   },
 );
+
+declare module '../../core/i18n.ts' {
+  interface MessageFragments {
+    cloud: typeof cloudMessages;
+  }
+}

@@ -161,3 +161,9 @@ export const deviceMessages = defineMessages(
     'devices.new.block': 'Bloquear',
   },
 );
+
+declare module '../../core/i18n.ts' {
+  interface MessageFragments {
+    device: typeof deviceMessages;
+  }
+}

@@ -1,7 +1,14 @@
 import type { Result, ServiceError } from '../../core/errors.ts';
 import type { OutMessage } from '../../core/outmessage.ts';
 import type { AddedTorrent } from '../../services/transmission/client.ts';
-import { inspectTorrentFile, parseMagnet, validateTorrentUrl } from '../../services/transmission/validate.ts';
+import {
+  inspectTorrentFile,
+  parseMagnet,
+  validateTorrentUrl,
+  type MagnetProblem,
+  type TorrentFileProblem,
+  type UrlProblem,
+} from '../../services/transmission/validate.ts';
 import { arg } from '../args.ts';
 import { defineCommand, type AnyCommand, type CommandContext } from '../command.ts';
 import { chatAddress } from '../../core/chat-address.ts';
@@ -85,7 +92,7 @@ export function torrentAddCommands(deps: TorrentCommandDeps): AnyCommand[] {
         : Object.keys(deps.folders).map((f) => ({ label: f, raw: { ...raw, folder: f } })),
     fromText: claimTorrentLink,
     async run(ctx, { link, folder }) {
-      const badLink = (reason: string): OutMessage => ({
+      const badLink = (reason: MagnetProblem | UrlProblem): OutMessage => ({
         blocks: [{ kind: 'text', text: ctx.t(`downloads.add.bad.${reason}`) }],
         severity: 'warning',
       });
@@ -126,7 +133,7 @@ export function torrentAddCommands(deps: TorrentCommandDeps): AnyCommand[] {
     acceptsDocument: (fileName) => /\.torrent$/i.test(fileName),
     async run(ctx, { upload, folder }) {
       const max = deps.maxTorrentFileBytes;
-      const bad = (reason: string): OutMessage => ({
+      const bad = (reason: TorrentFileProblem): OutMessage => ({
         blocks: [{ kind: 'text', text: ctx.t(`downloads.file.bad.${reason}`, { max: formatBytes(max) }) }],
         severity: 'warning',
       });

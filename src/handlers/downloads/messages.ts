@@ -173,3 +173,9 @@ export const downloadsMessages = defineMessages(
     'downloads.status.line': '{downloading} descargando, {seeding, plural, one {# terminada} other {# terminadas}}, ↓ {down}/s',
   },
 );
+
+declare module '../../core/i18n.ts' {
+  interface MessageFragments {
+    downloads: typeof downloadsMessages;
+  }
+}

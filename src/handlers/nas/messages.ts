@@ -179,3 +179,9 @@ export const nasMessages = defineMessages(
     'alert.fs.missing.resolved': 'El sistema de archivos de {mountpoint} en {host} ha vuelto',
   },
 );
+
+declare module '../../core/i18n.ts' {
+  interface MessageFragments {
+    nas: typeof nasMessages;
+  }
+}

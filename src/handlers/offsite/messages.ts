@@ -23,3 +23,9 @@ export const offsiteMessages = defineMessages(
     'alert.backup.offsite_stale.resolved': 'La copia externa vuelve a estar al día',
   },
 );
+
+declare module '../../core/i18n.ts' {
+  interface MessageFragments {
+    offsite: typeof offsiteMessages;
+  }
+}

@@ -1,5 +1,5 @@
 /** People and permissions from chat: /role, /grant, /revoke, /invite, /link, /ceiling, /setup. */
-import type { Translate } from '../../core/i18n.ts';
+import type { KeySuffix, Translate } from '../../core/i18n.ts';
 import { nearest } from '../../core/suggest.ts';
 import { textMessage, type OutMessage } from '../../core/outmessage.ts';
 import { chatAddress, parseAddress, parseIdentity, platformOf, type ChatRef, type Platform } from '../../core/chat-address.ts';
@@ -14,7 +14,7 @@ import type { Caller, Principal } from '../../permissions/people.ts';
 
 const warn = (text: string): OutMessage => textMessage(text, { severity: 'warning' });
 const done = (text: string): OutMessage => textMessage(text, { severity: 'success' });
-const refused = (t: Translate, reason: string): OutMessage => warn(t(`permissions.refused.${reason}`));
+const refused = (t: Translate, reason: KeySuffix<'permissions.refused.'>): OutMessage => warn(t(`permissions.refused.${reason}`));
 const CHAT_ARG = /^((telegram|discord|console):)?-?[\w-]{1,64}$/;
 
 /** Tells every owner (other than the person who linked) that an account was linked, so a leaked code cannot go unnoticed. */

@@ -42,7 +42,7 @@ export interface PermissionDeps {
 }
 
 /** A role's name in the reader's language. */
-export const roleName = (t: Translate, role: Role | string): string => t(`role.${role}`);
+export const roleName = (t: Translate, role: Role): string => t(`role.${role}`);
 
 /** Picks one identity per person to message: the one on `platform` if they have it. */
 export function onePerPerson(people: readonly Principal[], platform: Platform | undefined): Principal[] {

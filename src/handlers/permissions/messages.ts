@@ -281,3 +281,9 @@ export const permissionMessages = defineMessages(
     'permissions.admit.not-a-stranger': 'No tengo ningún mensaje de esa persona.',
   },
 );
+
+declare module '../../core/i18n.ts' {
+  interface MessageFragments {
+    permission: typeof permissionMessages;
+  }
+}

@@ -192,3 +192,9 @@ export const piholeMessages = defineMessages(
     'pihole.alert.action_resume': 'Reactivar el bloqueo',
   },
 );
+
+declare module '../../core/i18n.ts' {
+  interface MessageFragments {
+    pihole: typeof piholeMessages;
+  }
+}

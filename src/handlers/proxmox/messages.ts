@@ -186,3 +186,9 @@ export const proxmoxMessages = defineMessages(
     'alert.action.backup_now': 'Hacer la copia ahora',
   },
 );
+
+declare module '../../core/i18n.ts' {
+  interface MessageFragments {
+    proxmox: typeof proxmoxMessages;
+  }
+}

@@ -41,12 +41,12 @@ const GROUP = 'proxmox';
 const LOG_LINES = 8;
 
 /** Command name → Proxmox action; `poweroff` is Proxmox's forced "stop". */
-const ACTIONS: readonly { name: string; action: PowerAction; destructive: boolean }[] = [
+const ACTIONS = [
   { name: 'poweron', action: 'start', destructive: false },
   { name: 'shutdown', action: 'shutdown', destructive: true },
   { name: 'reboot', action: 'reboot', destructive: true },
   { name: 'poweroff', action: 'stop', destructive: true },
-];
+] as const satisfies readonly { name: string; action: PowerAction; destructive: boolean }[];
 
 const guestArg = () => arg.string({ descriptionKey: 'proxmox.arg.guest', maxLength: 64, pattern: /^[\w.-]+$/, autocomplete: 'guest' });
 

@@ -149,3 +149,9 @@ export const routerMessages = defineMessages(
     'router.status.checking': 'comprobando…',
   },
 );
+
+declare module '../../core/i18n.ts' {
+  interface MessageFragments {
+    router: typeof routerMessages;
+  }
+}

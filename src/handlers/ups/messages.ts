@@ -19,3 +19,9 @@ export const upsMessages = defineMessages(
     'ups.status.replace': ', hay que cambiar la batería',
   },
 );
+
+declare module '../../core/i18n.ts' {
+  interface MessageFragments {
+    ups: typeof upsMessages;
+  }
+}

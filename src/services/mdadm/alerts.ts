@@ -1,4 +1,5 @@
 import type { Condition } from '../../alerts/condition.ts';
+import type { MessageKey } from '../../core/i18n.ts';
 import { raidMemberReport, type DiskIdentity } from './members.ts';
 import { raidHealth, type RaidArray } from './raid.ts';
 
@@ -18,7 +19,7 @@ export const RAID_ALERT_KEYS = {
   inactive: 'alert.raid.inactive',
   rebuilding: 'alert.raid.rebuilding',
   faultyMember: 'alert.raid.faulty_member',
-} as const;
+} as const satisfies Record<string, MessageKey>;
 
 /** Which host and backend the arrays belong to (keys and reachability). */
 export interface RaidRuleOptions {
@@ -31,7 +32,7 @@ export interface RaidRuleOptions {
 }
 
 /** Which degraded text fits what is known about the members. */
-function degradedKey(r: ReturnType<typeof raidMemberReport>): string {
+function degradedKey(r: ReturnType<typeof raidMemberReport>): MessageKey {
   if (r.failed.length) return RAID_ALERT_KEYS.degradedFailed;
   if (r.missingSlots.length) return r.outside.length ? RAID_ALERT_KEYS.degradedMissingOutside : RAID_ALERT_KEYS.degradedMissing;
   return RAID_ALERT_KEYS.degraded;
