@@ -16,12 +16,13 @@ import type { Input, Invocation, Pipeline } from '../../src/handlers/pipeline.ts
 import { startFakeTelegram } from '../fakes/telegram-api.ts';
 import { OWNER, startTestApp } from '../support/app-harness.ts';
 import { waitFor } from '../support/real-server.ts';
+import { testKey } from '../support/test-keys.ts';
 
 const TOKEN = '123456:TEST-TOKEN-abcdefghijklmnopqrstuv';
 const DEFS: ArgDefs = {
-  device: arg.string({ descriptionKey: 'x' }),
-  owner: arg.string({ descriptionKey: 'x' }),
-  note: arg.string({ descriptionKey: 'x', rest: true, required: false }),
+  device: arg.string({ descriptionKey: testKey('x') }),
+  owner: arg.string({ descriptionKey: testKey('x') }),
+  note: arg.string({ descriptionKey: testKey('x'), rest: true, required: false }),
 };
 const LINE = `/Rename_Device "Ana's phone" 'Ana Lopez' back in  five`;
 const EXPECTED = { device: "Ana's phone", owner: 'Ana Lopez', note: 'back in five' };
