@@ -88,9 +88,9 @@ export class Messages {
     return this.table.en.has(key);
   }
 
-  /** Every key, for catalogue tests. */
-  keys(): string[] {
-    return [...this.table.en.keys()];
+  /** Every key, for catalogue tests (each came from a registered fragment, so each is a key). */
+  keys(): MessageKey[] {
+    return [...this.table.en.keys()].filter((k) => this.has(k));
   }
 
   /** Text for a key in a language, with `{param}` placeholders filled. */
