@@ -16,6 +16,3 @@ export type AlertCause =
   | { readonly kind: 'wan'; readonly since: number }
   /** A maintenance window (`/maintenance` or a recurring one from the config). */
   | { readonly kind: 'maintenance'; readonly target: string; readonly until: number; readonly by: string; readonly reason?: string };
-
-/** The kinds of cause, for exhaustive wording. */
-export type AlertCauseKind = AlertCause['kind'];

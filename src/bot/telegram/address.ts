@@ -15,8 +15,3 @@ export function parseTelegramAddress(text: string): TelegramAddress {
   const m = /^(-?\d+)\/(\d+)$/.exec(text);
   return m ? { chatId: m[1] as string, threadId: Number(m[2]) } : { chatId: text };
 }
-
-/** The text form of an address (inverse of parseTelegramAddress). */
-export function formatTelegramAddress(a: TelegramAddress): string {
-  return a.threadId === undefined ? a.chatId : `${a.chatId}/${a.threadId}`;
-}

@@ -1,7 +1,3 @@
-/** `ups.status` tokens we act on (PROTOCOLS.md §7.2); unknown tokens are kept but ignored. */
-export type UpsStatusToken =
-  'OL' | 'OB' | 'LB' | 'HB' | 'RB' | 'CHRG' | 'DISCHRG' | 'BYPASS' | 'CAL' | 'OFF' | 'OVER' | 'TRIM' | 'BOOST' | 'FSD' | 'ALARM' | 'WAIT';
-
 /** One UPS as upsd describes it. */
 export interface UpsInfo {
   readonly name: string;

@@ -41,10 +41,3 @@ export function stopSequence<T extends { readonly vmid: number; readonly startup
   for (const g of guests) groups.set(key(g), [...(groups.get(key(g)) ?? []), g]);
   return [...groups.entries()].sort((a, b) => b[0] - a[0]).map(([, list]) => [...list].sort((a, b) => b.vmid - a.vmid));
 }
-
-/** `startall` order: ascending `order` (unset last), then ascending vmid. */
-export function startSequence<T extends { readonly vmid: number; readonly startup: StartupOrder }>(guests: readonly T[]): T[][] {
-  return stopSequence(guests)
-    .reverse()
-    .map((g) => [...g].reverse());
-}
