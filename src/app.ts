@@ -36,6 +36,7 @@ import { permissionsArea } from './wiring/permissions.ts';
 import { proxmoxArea } from './wiring/proxmox.ts';
 import { routerArea } from './wiring/router.ts';
 
+/** How the composition root starts the bot: validated config, logger, clock, and the modes (demo, console). */
 export interface AppOptions {
   readonly config: Config;
   readonly log: Logger;

@@ -18,6 +18,7 @@ import {
   type HoldSource,
 } from './types.ts';
 
+/** What the alert service needs: storage, time, log, engine tuning, the chats alerts are bound to, and whom to wake on enqueue. */
 export interface AlertServiceOptions {
   readonly db: Db;
   readonly clock: Clock;

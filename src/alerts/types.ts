@@ -85,6 +85,7 @@ export interface AlertView {
   readonly heldBy?: AlertCause;
 }
 
+/** What happened to an alert: raised, updated, resolved, or re-sent as a reminder. */
 export type AlertEventKind = 'raise' | 'update' | 'resolve' | 'renotify';
 
 /** Why an update/renotify/resolve happened (the renderer words it). */

@@ -18,6 +18,7 @@ export type Deliver = (
   meta?: { readonly dedupKey: string; readonly attempt: number },
 ) => Promise<DeliveryOutcome>;
 
+/** What the outbox worker needs (database, time, log, how to render and deliver a row) and its retry, grouping and stop bounds. */
 export interface OutboxWorkerOptions {
   readonly db: Db;
   readonly clock: Clock;

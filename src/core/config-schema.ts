@@ -392,7 +392,9 @@ export const configSchema = z
       });
   });
 
+/** The validated configuration (defaults applied), as the rest of the bot reads it. */
 export type Config = z.infer<typeof configSchema>;
+/** One SSH target of the config: host, port, user, credentials and the pinned host key. */
 export type SshConfig = z.infer<typeof sshSchema>;
 
 /** Keys whose values are secrets wherever they appear. */

@@ -12,6 +12,7 @@ export interface ConfigProblem {
   readonly message: string;
 }
 
+/** A config file's outcome: the config and its secrets (to mask in logs), or every problem found. */
 export type ConfigResult =
   { readonly ok: true; readonly config: Config; readonly secrets: string[] } | { readonly ok: false; readonly problems: ConfigProblem[] };
 

@@ -2,6 +2,7 @@ import Database from 'better-sqlite3';
 import { accessSync, constants, existsSync, mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 
+/** The bot's one SQLite connection (better-sqlite3). */
 export type Db = Database.Database;
 
 /**

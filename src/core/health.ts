@@ -26,6 +26,7 @@ export interface HealthThresholds {
   readonly oldestPendingMs: number;
 }
 
+/** What the health check judges from: each chat link, the outbox backlog, whether the database takes writes. */
 export interface HealthFacts {
   readonly now: number;
   readonly links: Readonly<Record<string, LinkFacts>>;

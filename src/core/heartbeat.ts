@@ -6,6 +6,7 @@
  */
 import type { Logger } from './logger.ts';
 
+/** Where and how often to ping the external heartbeat, and while which condition holds. */
 export interface HeartbeatOptions {
   readonly url: string;
   readonly intervalMs: number;

@@ -5,6 +5,7 @@
  */
 
 export const LANGUAGES = ['en', 'es'] as const;
+/** A language the bot speaks (every catalogue has each). */
 export type Language = (typeof LANGUAGES)[number];
 
 /**
@@ -14,6 +15,7 @@ export type Language = (typeof LANGUAGES)[number];
  */
 export type Params = Readonly<Record<string, string | number>>;
 
+/** Message key → text with `{param}` placeholders, for one language. */
 export type Catalogue = Readonly<Record<string, string>>;
 
 /** One area's texts in every language. */

@@ -24,6 +24,7 @@ const SECRET_LOG_KEYS = [
 /** Paths pino blanks, wherever a secret key appears up to two levels deep. */
 const REDACT_PATHS = SECRET_LOG_KEYS.flatMap((k) => [k, `*.${k}`, `*.*.${k}`]);
 
+/** Log level, pretty or JSON, and where lines go. */
 export interface LoggerOptions {
   level?: string;
   /** Pretty output for a human at a terminal; JSON otherwise. */

@@ -43,6 +43,7 @@ export interface Image {
   readonly filename: string;
 }
 
+/** A platform-neutral reply or push: title, severity, blocks, image, buttons; each adapter renders it. */
 export interface OutMessage {
   readonly title?: string;
   readonly severity?: MessageSeverity;

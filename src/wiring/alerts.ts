@@ -44,6 +44,7 @@ import { lowBattery, onBattery, type UpsState } from '../services/nut/state.ts';
 import type { Poller } from '../services/poller.ts';
 import type { AnnounceButton, BackendInfo, FeatureModule, WiringContext } from './module.ts';
 
+/** What the alerting wiring builds from: the root's config, storage, time, log, messages and permission services, plus late-bound adapters. */
 export interface AlertingDeps {
   readonly config: Config;
   readonly db: Db;

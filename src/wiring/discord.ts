@@ -13,6 +13,7 @@ import type { CommandRegistry } from '../handlers/registry.ts';
 import type { AccessControl } from '../permissions/access.ts';
 import type { FeatureModule } from './module.ts';
 
+/** What the Discord adapter is built from: config, log, messages and the root's pipeline, registry and access. */
 export interface DiscordWiring {
   readonly config: Config;
   readonly log: Logger;

@@ -11,8 +11,10 @@ import type { AdapterHealth, ChatAdapter } from '../adapter.ts';
 
 /** The console's fixed identity and chat, granted owner by the composition root. */
 export const CONSOLE_IDENTITY = 'console:owner';
+/** The console's one chat (`console:main`), where demo alerts and replies are printed. */
 export const CONSOLE_CHAT_ID = 'main';
 
+/** Where the console reads lines and prints replies, and what it does when input ends. */
 export interface ConsoleOptions {
   readonly input: NodeJS.ReadableStream;
   readonly output: NodeJS.WritableStream;

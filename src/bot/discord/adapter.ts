@@ -31,6 +31,7 @@ import { InteractionSink } from './interaction-sink.ts';
 import { registerCommands } from './registration.ts';
 import { renderDiscord, tokenFromCustomId } from './render.ts';
 
+/** The Discord bot's token and API root, where its slash commands are registered, and how they are described and completed. */
 export interface DiscordOptions {
   readonly token: string;
   /** REST base for discord.js `rest.api` (default https://discord.com/api; a test fake's `/api`). */

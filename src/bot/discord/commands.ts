@@ -17,6 +17,7 @@ export const MAX_COMMANDS = 100;
 
 /** Built-in completion sources the adapter answers itself. */
 export const DURATION_SOURCE = '$duration';
+/** Completion source answering a choice argument's values (the adapter's own, like DURATION_SOURCE). */
 export const CHOICE_SOURCE = '$choice';
 
 const OPTION = { string: 3, integer: 4 } as const;

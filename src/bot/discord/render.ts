@@ -7,8 +7,11 @@
 import { type APIActionRowComponent, type APIButtonComponentWithCustomId, type APIEmbed } from 'discord.js';
 import type { Action, Block, Field, OutMessage } from '../../core/outmessage.ts';
 
+/** Discord's limit on a message's plain content, in characters. */
 export const CONTENT_LIMIT = 2000;
+/** Discord's limit on an embed description, in characters. */
 export const DESCRIPTION_LIMIT = 4096;
+/** Discord's limit on all text of one embed together, in characters. */
 export const EMBED_TOTAL_LIMIT = 6000;
 const FIELDS_PER_EMBED = 25;
 const EMBEDS_PER_MESSAGE = 10;
@@ -29,6 +32,7 @@ export interface DiscordPayload {
   allowedMentions?: { parse: [] };
 }
 
+/** What the channel allows (embeds, files) and how many messages one reply may take. */
 export interface RenderOptions {
   /** False when the channel lacks Embed Links: render as plain markdown content. */
   readonly embeds?: boolean;

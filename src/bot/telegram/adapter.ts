@@ -15,6 +15,7 @@ import type { AdapterHealth, ChatAdapter, LinkEvents } from '../adapter.ts';
 import { parseTelegramAddress } from './address.ts';
 import { inlineKeyboard, renderTelegramHtml, TELEGRAM_CAPTION_LIMIT } from './render.ts';
 
+/** The Telegram bot's token and API root, its command menus, and the bounds on retries, calls and a stuck poll. */
 export interface TelegramOptions {
   readonly token: string;
   /** Bot API root (self-hosted Bot API server or a test fake); no trailing slash. */

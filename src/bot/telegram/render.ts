@@ -1,7 +1,9 @@
 /** OutMessage → Telegram HTML, escaped and split to Telegram's limits. */
 import type { Action, Block, OutMessage } from '../../core/outmessage.ts';
 
+/** Telegram's limit on one message's text, in characters after entity parsing. */
 export const TELEGRAM_TEXT_LIMIT = 4096;
+/** Telegram's limit on a photo caption: longer text goes in a message of its own. */
 export const TELEGRAM_CAPTION_LIMIT = 1024;
 
 const SEVERITY_ICON: Record<string, string> = { info: 'ℹ️', success: '✅', warning: '⚠️', critical: '🚨' };
