@@ -11,11 +11,13 @@ export interface ArgError {
   readonly params: Readonly<Record<string, string | number>>;
 }
 
+/** A parsed value, or the message key and params saying what is wrong with the input. */
 export type ArgResult<T> = { readonly ok: true; readonly value: T } | { readonly ok: false; readonly error: ArgError };
 
 /** How the argument appears on Discord. */
 export type ArgKind = 'string' | 'integer' | 'duration' | 'choice';
 
+/** One argument of a command: how it is parsed, described, completed and shown on Discord. */
 export interface ArgDef<T> {
   readonly kind: ArgKind;
   /** Message key describing the argument (help, Discord option description). */
@@ -31,6 +33,7 @@ export interface ArgDef<T> {
   parse(raw: string): ArgResult<T>;
 }
 
+/** A command's arguments by name, in the order they are typed. */
 export type ArgDefs = Readonly<Record<string, ArgDef<unknown>>>;
 
 /** The parsed values of a command's arguments; optional ones may be undefined. */

@@ -69,6 +69,7 @@ export interface StrangerContext {
 /** The result of a command: a final reply, or nothing when it already sent what it wanted. */
 export type Reply = OutMessage | void;
 
+/** One chat command: its name, arguments, permission and behaviour flags, and the code that runs it. */
 export interface Command<A extends ArgDefs = ArgDefs> {
   /** Lower-case name used as `/name` and as the Discord slash command. */
   readonly name: string;

@@ -36,6 +36,7 @@ export interface CommandMenus {
   onChange(listener: () => void): () => void;
 }
 
+/** What the platform command menus are built from: commands, roles and chat ceilings, languages, size limits. */
 export interface MenuDeps {
   readonly registry: () => CommandRegistry;
   readonly access: AccessControl;

@@ -61,6 +61,7 @@ const CONFIRM_TTL_MS = 5 * 60_000;
 const NO_HANDLE: MessageHandle = { edit: async () => undefined };
 const BUTTON_TTL_MS = 24 * 3_600_000;
 
+/** What the pipeline needs to authorise, run and audit a command: registry, access, tokens, audit, catalogues, time. */
 export interface PipelineDeps {
   readonly registry: CommandRegistry;
   readonly access: AccessControl;
@@ -124,6 +125,7 @@ export interface PipelineHooks {
  */
 export type RunResult = 'ok' | 'unchanged' | 'failed' | 'error' | 'denied';
 
+/** Every message and button press goes through here: authorise, parse, preflight, confirm, execute, record. */
 export class Pipeline {
   /** Audit rows written as 'started' for runs still in progress. */
   private readonly startedRows = new WeakMap<RunRequest, number>();

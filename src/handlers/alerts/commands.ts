@@ -23,6 +23,7 @@ export const SIMULATIONS = [
   'new-device',
 ] as const;
 
+/** What /alerts, /ack, /mute, /simulate and /maintenance work on: the alert service and the other areas' parts. */
 export interface AlertCommandDeps {
   readonly service: AlertService;
   /** Sources and backend names /mute accepts. */

@@ -16,6 +16,7 @@ import { formatDurationShort } from '../args.ts';
 import { causeText } from './causes.ts';
 import { stateIcon } from '../../core/state-icon.ts';
 
+/** What rendering an alert for a chat needs: catalogues, the chat's language, buttons, time zone, backend names. */
 export interface AlertRendererDeps {
   readonly messages: Messages;
   readonly languageOf: (destination: string) => Language;

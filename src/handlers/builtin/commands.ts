@@ -18,6 +18,7 @@ export type InviteAcceptor = (
   displayName: string,
 ) => { ok: true; role: Role } | { ok: false; reason: KeySuffix<'builtin.start.invite.'> };
 
+/** What /start, /whoami, /status and /lang read: the registry, access, people, catalogues, status sections, invites. */
 export interface BuiltinDeps {
   readonly registry: () => CommandRegistry;
   readonly access: AccessControl;

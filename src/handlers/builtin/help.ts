@@ -19,6 +19,7 @@ export const HELP_WHOLE_LIMIT = 3000;
 const GENERAL = 'bot';
 const BUTTONS_PER_ROW = 2;
 
+/** What /help reads: the commands, who may run them here, and the catalogues. */
 export interface HelpDeps {
   readonly registry: () => CommandRegistry;
   readonly access: AccessControl;

@@ -23,6 +23,7 @@ export interface People {
   all(): PersonSummary[];
 }
 
+/** What the device commands work on: the device and pause stores, the household's people, permission checks. */
 export interface DeviceCommandDeps {
   readonly store: DeviceStore;
   readonly pauses: DevicePauses;
@@ -33,8 +34,11 @@ export interface DeviceCommandDeps {
   readonly timezone: string;
 }
 
+/** A one-line warning reply. */
 export const warn = (text: string): OutMessage => ({ blocks: [{ kind: 'text', text }], severity: 'warning' });
+/** A one-line plain reply. */
 export const info = (text: string): OutMessage => ({ blocks: [{ kind: 'text', text }] });
+/** A one-line success reply. */
 export const done = (text: string): OutMessage => ({ blocks: [{ kind: 'text', text }], severity: 'success' });
 
 /** True when the principal (or whoever approved the run) is an admin for this permission here. */

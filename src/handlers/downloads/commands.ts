@@ -21,6 +21,7 @@ export interface TorrentCommandDeps {
   readonly maxTorrentFileBytes: number;
 }
 
+/** The /help group (and area id) of the download commands. */
 export const GROUP = 'downloads';
 const PAGE_SIZE = 6;
 const MAX_CANDIDATES = 5;

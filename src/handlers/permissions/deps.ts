@@ -15,6 +15,7 @@ import type { Role } from '../../permissions/roles.ts';
 import type { Setup } from '../../permissions/setup.ts';
 import type { CommandRegistry } from '../registry.ts';
 
+/** What the people and permission commands work on: the stores, the guarded changes, invites, approvals, audit. */
 export interface PermissionDeps {
   readonly access: AccessControl;
   readonly people: PeopleStore;
