@@ -137,3 +137,37 @@ export function statementCache(db: Db): (text: string) => Database.Statement {
     return st;
   };
 }
+
+/** Reads of one table kept in memory until that table is written (see tableCache). */
+export interface TableCache {
+  /** `load()`'s result for `key`, from memory when the table has not been written since. */
+  read<T>(key: string, load: () => T): T;
+  /** Forgets every read of the table: call after each write to it. */
+  invalidate(): void;
+}
+
+/** Per database, per table: shared by every store instance on that database. */
+const tableCaches = new WeakMap<Db, Map<string, Map<string, unknown>>>();
+
+/**
+ * A cache of reads of `table` shared by every store on `db` that names it, so a write through
+ * one instance is seen by the others. Inside a transaction reads go to SQLite and are not kept:
+ * a rollback can never leave a row in memory that the database does not have.
+ */
+export function tableCache(db: Db, table: string): TableCache {
+  let tables = tableCaches.get(db);
+  if (!tables) tableCaches.set(db, (tables = new Map()));
+  let reads = tables.get(table);
+  if (!reads) tables.set(table, (reads = new Map()));
+  const cache = reads;
+  return {
+    read<T>(key: string, load: () => T): T {
+      if (db.inTransaction) return load();
+      if (cache.has(key)) return cache.get(key) as T;
+      const value = load();
+      cache.set(key, value);
+      return value;
+    },
+    invalidate: () => cache.clear(),
+  };
+}

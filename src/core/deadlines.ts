@@ -9,7 +9,7 @@
  * kept (and undone on time) or dropped. So a backend change never exists without its undo.
  */
 import type { Clock } from './clock.ts';
-import type { Db, Migration } from './db.ts';
+import { tableCache, type Db, type Migration, type TableCache } from './db.ts';
 import type { Result } from './errors.ts';
 import type { Logger } from './logger.ts';
 import { PeriodicCheck } from './periodic.ts';
@@ -125,7 +125,12 @@ export class DeadlineStore {
   /** Intents of this process whose command is still running (reconciliation leaves them alone). */
   private readonly inFlight = new Set<string>();
 
-  constructor(private readonly db: Db) {}
+  /** `list` by kind, dropped on every write below (every write to the table goes through this class). */
+  private readonly lists: TableCache;
+
+  constructor(private readonly db: Db) {
+    this.lists = tableCache(db, 'deadlines');
+  }
 
   /** The deadline of one target, if any. */
   get(kind: string, target: string): Deadline | undefined {
@@ -135,7 +140,13 @@ export class DeadlineStore {
 
   /** Every deadline of a kind, soonest first. */
   list(kind: string): Deadline[] {
-    return (this.db.prepare(`SELECT ${COLUMNS} FROM deadlines WHERE kind = ? ORDER BY due_at`).all(kind) as Row[]).map(toDeadline);
+    // /status lists the pauses on every call: from memory until a deadline changes.
+    const all = this.lists.read(kind, () =>
+      (this.db.prepare(`SELECT ${COLUMNS} FROM deadlines WHERE kind = ? ORDER BY due_at`).all(kind) as Row[]).map((r) =>
+        Object.freeze(toDeadline(r)),
+      ),
+    );
+    return [...all];
   }
 
   /** Confirmed deadlines whose time is up, soonest first. */
@@ -178,6 +189,7 @@ export class DeadlineStore {
           this.db
             .prepare("UPDATE deadlines SET phase = 'active' WHERE kind = ? AND target = ? AND due_at = ?")
             .run(spec.kind, spec.target, spec.dueAt);
+          this.lists.invalidate();
         }),
       abandon: () =>
         settle(() => {
@@ -221,6 +233,7 @@ export class DeadlineStore {
   /** Marks an intent as applied (reconciliation). */
   activate(kind: string, target: string): void {
     this.db.prepare("UPDATE deadlines SET phase = 'active' WHERE kind = ? AND target = ?").run(kind, target);
+    this.lists.invalidate();
   }
 
   /** Forgets a deadline; only when it still ends at `dueAt`, if given (someone may have extended it meanwhile). */
@@ -229,6 +242,7 @@ export class DeadlineStore {
       dueAt === undefined
         ? this.db.prepare('DELETE FROM deadlines WHERE kind = ? AND target = ?').run(kind, target)
         : this.db.prepare('DELETE FROM deadlines WHERE kind = ? AND target = ? AND due_at = ?').run(kind, target, dueAt);
+    this.lists.invalidate();
     return r.changes > 0;
   }
 
@@ -240,6 +254,7 @@ export class DeadlineStore {
            requested_by = excluded.requested_by, data = excluded.data`,
       )
       .run(d.kind, d.target, d.dueAt, d.phase, d.chat, d.requestedBy, JSON.stringify(d.data), now);
+    this.lists.invalidate();
   }
 }
 

@@ -1,5 +1,5 @@
 import { normalizeMac } from '../../core/mac.ts';
-import type { Db, Migration } from '../../core/db.ts';
+import { tableCache, type Db, type Migration, type TableCache } from '../../core/db.ts';
 
 /** The deadline kind of a timed device pause (target: the device's MAC; data: the address cut off). */
 export const PAUSE_KIND = 'device-pause';
@@ -145,7 +145,12 @@ export interface Sighting {
 
 /** The devices and their blocks in SQLite (this module owns both tables; timed pauses are deadlines). */
 export class DeviceStore {
-  constructor(private readonly db: Db) {}
+  /** `blocks()`, read by every /status: dropped by putBlock and removeBlock (the table's only writers). */
+  private readonly blockList: TableCache;
+
+  constructor(private readonly db: Db) {
+    this.blockList = tableCache(db, 'device_blocks');
+  }
 
   /** Every device, by name. */
   all(): Device[] {
@@ -228,7 +233,12 @@ export class DeviceStore {
 
   /** Every block, oldest first. */
   blocks(): DeviceBlock[] {
-    return (this.db.prepare('SELECT mac, address, chat, set_by FROM device_blocks ORDER BY set_at').all() as BlockRow[]).map(toBlock);
+    const all = this.blockList.read('all', () =>
+      (this.db.prepare('SELECT mac, address, chat, set_by FROM device_blocks ORDER BY set_at').all() as BlockRow[]).map((r) =>
+        Object.freeze(toBlock(r)),
+      ),
+    );
+    return [...all];
   }
 
   /** Records a block before the router is told (a crash in between: the next reconciliation applies it). */
@@ -239,11 +249,14 @@ export class DeviceStore {
          ON CONFLICT (mac) DO UPDATE SET address = excluded.address, chat = excluded.chat, set_by = excluded.set_by, set_at = excluded.set_at`,
       )
       .run(b.mac, b.address, b.chat, b.setBy, now);
+    this.blockList.invalidate();
   }
 
   /** Forgets a block. */
   removeBlock(mac: string): boolean {
-    return this.db.prepare('DELETE FROM device_blocks WHERE mac = ?').run(mac).changes > 0;
+    const removed = this.db.prepare('DELETE FROM device_blocks WHERE mac = ?').run(mac).changes > 0;
+    this.blockList.invalidate();
+    return removed;
   }
 }
 

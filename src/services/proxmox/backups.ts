@@ -143,9 +143,16 @@ export function summarizeBackups(
   const hoursSince = (r: BackupRun): number => Math.max(0, (nowS - (r.endtime ?? r.starttime)) / 3600);
   const out: GuestBackup[] = [];
   const failures: (BackupRun & { name: string; label: string })[] = [];
+  // One pass over the runs (every /status summarises them): each guest's, newest first as given.
+  const byGuest = new Map<number, BackupRun[]>();
+  for (const r of runs) {
+    const list = byGuest.get(r.vmid);
+    if (list) list.push(r);
+    else byGuest.set(r.vmid, [r]);
+  }
   for (const g of guests) {
     if (g.template) continue;
-    const mine = runs.filter((r) => r.vmid === g.vmid); // runs are newest first
+    const mine = byGuest.get(g.vmid) ?? [];
     const last = mine[0];
     const lastOk = mine.find((r) => r.outcome === 'ok' || r.outcome === 'warning');
     const lastFinished = mine.find((r) => r.outcome !== 'running');
