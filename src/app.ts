@@ -226,7 +226,7 @@ export async function startApp(opts: AppOptions): Promise<App> {
     });
     adapters.push(
       new TelegramAdapter(
-        { token: config.telegram.token, ...(config.telegram.apiRoot ? { apiRoot: config.telegram.apiRoot } : {}), menus },
+        { token: config.telegram.token, ...(config.telegram.apiRoot ? { apiRoot: config.telegram.apiRoot } : {}), menus, clock },
         pipeline,
         log.child({ adapter: 'telegram' }),
       ),

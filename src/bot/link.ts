@@ -135,7 +135,7 @@ export class AdapterLink {
       const delays = this.policy.delaysMs;
       const delay = delays[Math.min(this.failures, delays.length - 1)]!;
       this.failures++;
-      this.down(reasonOf(e), 'chat platform unreachable; retrying in the background', Date.now() + delay);
+      this.down(reasonOf(e), 'chat platform unreachable; retrying in the background', this.clock.now() + delay);
       this.settleFirst();
       this.schedule(delay);
     }

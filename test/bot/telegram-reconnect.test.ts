@@ -9,6 +9,7 @@ import { test } from 'node:test';
 import { PassThrough } from 'node:stream';
 import { pino } from 'pino';
 import { AdapterLink } from '../../src/bot/link.ts';
+import { ManualClock } from '../../src/core/clock.ts';
 import { TelegramAdapter, type TelegramOptions } from '../../src/bot/telegram/adapter.ts';
 import type { Pipeline } from '../../src/handlers/pipeline.ts';
 import { startFakeTelegram } from '../fakes/telegram-api.ts';
@@ -24,8 +25,8 @@ const pong = {
   },
 } as unknown as Pipeline;
 
-async function setUp(t: { after(f: () => unknown): void }, extra: Partial<TelegramOptions> = {}) {
-  const tg = await startFakeTelegram({ token: TOKEN, maxHoldMs: 300 });
+async function setUp(t: { after(f: () => unknown): void }, extra: Partial<TelegramOptions> = {}, maxHoldMs = 300) {
+  const tg = await startFakeTelegram({ token: TOKEN, maxHoldMs });
   const line = await startCutProxy(tg.apiRoot);
   const lines: string[] = [];
   const logStream = new PassThrough();
@@ -33,7 +34,7 @@ async function setUp(t: { after(f: () => unknown): void }, extra: Partial<Telegr
   const log = pino({ level: 'info' }, logStream);
   const menus = { stamp: () => '', entries: () => [], onChange: () => () => undefined };
   const adapter = new TelegramAdapter({ token: TOKEN, apiRoot: line.url, menus, ...extra }, pong, log);
-  const link = new AdapterLink(adapter, log);
+  const link = new AdapterLink(adapter, log, extra.clock);
   t.after(async () => {
     await link.stop();
     await line.close();
@@ -84,4 +85,31 @@ test('a getUpdates hung past its timeout: the watchdog restarts polling and the 
   tg.sendText(1000, 1000, 'ping');
   await tg.waitForMessage(1000, (m) => m.text === 'pong', 15_000);
   await waitFor(() => link.facts().state.kind === 'connected', { what: 'connected again' });
+});
+
+test('the watchdog judges a poll on the injected clock: quiet until the limit, then polling restarts', async (t) => {
+  // The fake holds each long poll for its full 30 s, so one getUpdates is in flight while the
+  // manual clock moves; no real time has to pass for the watchdog to decide.
+  const clock = new ManualClock(Date.now());
+  const { tg, link, adapter, lines } = await setUp(t, { clock, stuckAfterMs: 60_000 }, 3_600_000);
+  await tg.waitForPoll(5000);
+  clock.advance(59_000);
+  adapter.checkPoll();
+  assert.equal(link.facts().state.kind, 'connected', 'a poll 59 s old is still within the limit');
+  assert.ok(!lines.some((l) => l.includes('getUpdates stuck')));
+
+  clock.advance(2_000);
+  adapter.checkPoll();
+  assert.equal(lines.filter((l) => l.includes('restarting polling')).length, 1, 'one watchdog line');
+  assert.ok(
+    lines.some((l) => l.includes('"stuckMs":61000')),
+    'measured on the injected clock',
+  );
+  const state = link.facts().state;
+  assert.ok(state.kind === 'reconnecting' && state.reason === 'getUpdates stuck for 61 s', JSON.stringify(state));
+
+  // The link reconnects at once and polling resumes: a message is answered.
+  await waitFor(() => link.facts().state.kind === 'connected', { what: 'connected again' });
+  tg.sendText(1000, 1000, 'ping');
+  await tg.waitForMessage(1000, (m) => m.text === 'pong', 5000);
 });

@@ -2,6 +2,7 @@
 import { autoRetry } from '@grammyjs/auto-retry';
 import { run, sequentialize, type RunnerHandle } from '@grammyjs/runner';
 import { Bot, GrammyError, HttpError, InputFile, type Context } from 'grammy';
+import { systemClock, type Clock } from '../../core/clock.ts';
 import type { Logger } from '../../core/logger.ts';
 import { formatAddress } from '../../core/chat-address.ts';
 import type { OutMessage } from '../../core/outmessage.ts';
@@ -28,6 +29,8 @@ export interface TelegramOptions {
   readonly requestTimeoutSeconds?: number;
   /** Watchdog: a getUpdates running this long restarts polling (default: the request timeout plus 15 s). */
   readonly stuckAfterMs?: number;
+  /** Time for the watchdog's judgement (default the wall clock); its interval only decides how often it looks. */
+  readonly clock?: Clock;
 }
 
 /** Wait between failed getUpdates calls: fixed, so polling resumes within a second of the line returning. */
@@ -71,7 +74,7 @@ export class TelegramAdapter implements ChatAdapter {
     // Outermost: sees each call's final outcome, for the link's health facts and the poll watchdog.
     this.bot.api.config.use(async (prev, method, payload, signal) => {
       const polling = method === 'getUpdates';
-      if (polling) this.pollStartedAt = Date.now();
+      if (polling) this.pollStartedAt = this.clock.now();
       try {
         const res = await prev(method, payload, signal);
         this.events?.ok();
@@ -139,6 +142,10 @@ export class TelegramAdapter implements ChatAdapter {
     this.events = events;
   }
 
+  private get clock(): Clock {
+    return this.opts.clock ?? systemClock;
+  }
+
   private get requestTimeoutSeconds(): number {
     return this.opts.requestTimeoutSeconds ?? 40;
   }
@@ -154,11 +161,14 @@ export class TelegramAdapter implements ChatAdapter {
     if (++this.pollFailures === TROUBLE_AFTER) this.events?.trouble(pollFailure(error));
   }
 
-  /** The long-poll watchdog: a getUpdates stuck past its own timeout means polling is wedged. */
-  private checkPoll(): void {
+  /**
+   * One look of the long-poll watchdog (its interval runs it every second): a getUpdates stuck
+   * past its own timeout means polling is wedged, so it is abandoned and the link reconnects.
+   */
+  checkPoll(): void {
     const started = this.pollStartedAt;
     if (started === undefined || !this.runner) return;
-    const stuckMs = Date.now() - started;
+    const stuckMs = this.clock.now() - started;
     if (stuckMs <= (this.opts.stuckAfterMs ?? this.requestTimeoutSeconds * 1000 + 15_000)) return;
     this.log.warn({ stuckMs }, 'telegram: getUpdates stuck past its timeout; restarting polling');
     const runner = this.runner;
