@@ -86,7 +86,12 @@ export class PowerCutStore implements PowerCutJournal {
     return r ? toOutage(r) : undefined;
   }
 
-  /** The restore is about to wake the node: recorded first, so a crash right after never sends a second packet. */
+  /**
+   * The restore is about to wake the node: recorded first, so a restart never sends a second
+   * packet. A crash between this record and the packet leaves the node off: the report then
+   * says so in red after the boot time, with "Wake again" (a second packet would be harmless to
+   * a running machine, but the rule stays one automatic wake per outage).
+   */
   wakeSent(id: number, at: number): void {
     this.db.prepare('UPDATE power_cuts SET wake_sent_at = ? WHERE id = ?').run(at, id);
   }

@@ -188,6 +188,17 @@ describe('power restore with Wake-on-LAN', () => {
     assert.equal(s.reports[0]!.lines[0]!.params.minutes, 2);
   });
 
+  test('killed between the record and the packet: no second try, the report says in red that it did not come back', async () => {
+    const s = setup();
+    await s.reading(0);
+    s.journal.wakeSent(s.journal.owed()!.id, s.clock.now()); // the record was written, then the process died
+    s.restart();
+    await s.reading(MIN);
+    await s.reading(4 * MIN);
+    assert.equal(s.wakes, 0, 'the journal says it was sent');
+    assert.deepEqual(lines(s.reports[0]), ['red:wakeNoBoot[wake node]']);
+  });
+
   test('the wake is recorded before the packet: a journal that cannot be written sends nothing', async () => {
     const s = setup();
     await s.reading(0);
