@@ -75,4 +75,9 @@ export const alertMigrations: Migration[] = [
     id: 'alerts-0004-power-cut-wake',
     up: `ALTER TABLE power_cuts ADD COLUMN wake_sent_at INTEGER;`,
   },
+  {
+    // What the power cut held (backends and guests gone away), for its thread and the restore report.
+    id: 'alerts-0005-power-cut-folded',
+    up: `ALTER TABLE power_cuts ADD COLUMN folded TEXT;`,
+  },
 ];

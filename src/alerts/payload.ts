@@ -1,6 +1,7 @@
 import type { OutMessage } from '../core/outmessage.ts';
 import type { Digest } from './digest.ts';
 import type { PowerCutStep } from './powercut.ts';
+import type { PowerCutFolded } from './powercut-fold.ts';
 import type { RestoreReport } from './restore.ts';
 import type { AlertEvent } from './types.ts';
 
@@ -8,6 +9,8 @@ import type { AlertEvent } from './types.ts';
 export type Notice =
   | { readonly kind: 'powercut'; readonly step: PowerCutStep }
   | { readonly kind: 'restore'; readonly report: RestoreReport }
+  /** Backends and guests gone away with the power, in the power cut's thread. */
+  | { readonly kind: 'powercut-folded'; readonly folded: PowerCutFolded }
   | { readonly kind: 'digest'; readonly digest: Digest };
 
 /**

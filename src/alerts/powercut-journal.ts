@@ -16,6 +16,13 @@ export interface HandoverSummary {
   readonly dryRun?: boolean;
 }
 
+/** One thing folded into a power cut: a guest by its display form, or a backend by its id (named in each chat's language). */
+export interface FoldedItem {
+  readonly key: string;
+  readonly guest?: string;
+  readonly backend?: string;
+}
+
 /** One outage as recorded. */
 export interface Outage {
   readonly id: number;
@@ -101,6 +108,17 @@ export class PowerCutStore implements PowerCutJournal {
     this.db
       .prepare("UPDATE power_cuts SET state = 'restored', restored_at = ?, ended_at = COALESCE(ended_at, ?) WHERE id = ?")
       .run(at, at, id);
+  }
+
+  /** What was folded into outage `id` so far (powercut-fold.ts). */
+  folded(id: number): FoldedItem[] {
+    const raw = this.db.prepare('SELECT folded FROM power_cuts WHERE id = ?').pluck().get(id) as string | null | undefined;
+    return raw ? (JSON.parse(raw) as FoldedItem[]) : [];
+  }
+
+  /** Records the whole list folded into outage `id`. */
+  fold(id: number, items: readonly FoldedItem[]): void {
+    this.db.prepare('UPDATE power_cuts SET folded = ? WHERE id = ?').run(JSON.stringify(items), id);
   }
 
   /** The outage in progress (on battery or handed over, not ended). */

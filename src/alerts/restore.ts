@@ -80,6 +80,8 @@ export interface RestoreDeps {
   readonly send: (report: RestoreReport, id: string) => void;
   /** Wakes the node when it stays off (configured by MAC; absent: no wake). */
   readonly wake?: NodeWake;
+  /** What outage `id` folded (backends and guests gone away), each back or still down after a fresh look. */
+  readonly folded?: (id: number) => Promise<readonly RestoreLine[]>;
   readonly clock: Clock;
   readonly log: Logger;
 }
@@ -182,6 +184,7 @@ export class PowerRestore {
       }
       lines.push(...(await this.checks('apps')));
     }
+    if (this.d.folded) lines.push(...(await this.d.folded(id).catch(() => [])));
     const now = this.d.clock.now();
     const o = outage ?? this.d.journal.owed();
     this.d.send(

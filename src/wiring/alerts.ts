@@ -21,6 +21,7 @@ import { connectFeed } from '../alerts/feed.ts';
 import { OutboxWorker } from '../alerts/worker.ts';
 import { PowerCutOrchestrator, powerCutReporterFor, type PowerController } from '../alerts/powercut.ts';
 import { PowerCutStore } from '../alerts/powercut-journal.ts';
+import { PowerCutFold } from '../alerts/powercut-fold.ts';
 import { PowerRestore } from '../alerts/restore.ts';
 import { maintenanceHold, powerCutHold, wanHold } from '../alerts/holds.ts';
 import {
@@ -266,6 +267,9 @@ export function createAlerting(deps: AlertingDeps): Alerting {
           log,
           { journal, delivered: (id) => waitDelivered(service, id, clock) },
         );
+        // Backends and guests going away with the power: one message in the power cut's thread, and restore lines.
+        const fold = new PowerCutFold(service, journal);
+        for (const f of feeds) f.poller.onRefresh(() => fold.check());
         const restore = new PowerRestore({
           journal,
           controller,
@@ -274,6 +278,10 @@ export function createAlerting(deps: AlertingDeps): Alerting {
           expected: config.proxmox?.expectedRunning ?? [],
           onMainsMs: pc.restore.onMainsMinutes * 60_000,
           guestTimeoutMs: pc.restore.guestTimeoutSeconds * 1000,
+          folded: async (id) => {
+            await refreshFeeds().catch(() => undefined);
+            return fold.restoreLines(id);
+          },
           ...(pc.restore.wakeOnLan && wakeNode
             ? {
                 wake: {

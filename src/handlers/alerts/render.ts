@@ -5,7 +5,7 @@
  */
 import { formatDuration, formatTime } from '../../core/time-format.ts';
 import type { Language, Messages, Params, Translate } from '../../core/i18n.ts';
-import type { Action, Block, MessageSeverity, OutMessage } from '../../core/outmessage.ts';
+import { textMessage, type Action, type Block, type MessageSeverity, type OutMessage } from '../../core/outmessage.ts';
 import type { AlertActions } from '../../alerts/actions.ts';
 import type { Digest, HeldAlert } from '../../alerts/digest.ts';
 import type { OutboxPayload, Render } from '../../alerts/payload.ts';
@@ -47,6 +47,11 @@ export function createAlertRenderer(deps: AlertRendererDeps): Render {
     const lang = deps.languageOf(destination);
     const t = messages.forLanguage(lang);
     const time = (ms: number): string => formatTime(ms, lang, deps.timezone, deps.now());
+    // A backend by its household name in the chat's language (`nut` → "The UPS").
+    const backendName = (b: string): string => {
+      const key = deps.backendLabelKey?.(b) ?? `${b}.label`;
+      return messages.has(key) ? t(key) : b;
+    };
     const params = (a: Pick<AlertView, 'params' | 'progress'>): Params => {
       const p: Record<string, string | number> = { ...a.params };
       if (typeof p.charge === 'number') p.charge = `${p.charge} %`;
@@ -58,10 +63,7 @@ export function createAlertRenderer(deps: AlertRendererDeps): Render {
       // A known network cause reads in the chat's language instead of the client's English detail.
       const reasonKey = typeof p.reason === 'string' ? `error.reason.${p.reason}` : undefined;
       if (reasonKey && messages.has(reasonKey)) p.detail = t(reasonKey);
-      if (typeof p.backend === 'string') {
-        const key = deps.backendLabelKey?.(p.backend) ?? `${p.backend}.label`;
-        if (messages.has(key)) p.backend = t(key);
-      }
+      if (typeof p.backend === 'string') p.backend = backendName(p.backend);
       return p;
     };
     const summary = (a: Pick<AlertView, 'summaryKey' | 'params' | 'progress'>): string => t(a.summaryKey, params(a));
@@ -165,7 +167,12 @@ export function createAlertRenderer(deps: AlertRendererDeps): Render {
         }
         case 'notice':
           if (p.notice.kind === 'powercut') return powerCutMessage(p.notice.step, t, time);
-          if (p.notice.kind === 'restore') return restoreMessage(p.notice.report, t, time, (a) => deps.actions.obvious(a, destination));
+          if (p.notice.kind === 'restore')
+            return restoreMessage(p.notice.report, t, time, (a) => deps.actions.obvious(a, destination), backendName);
+          if (p.notice.kind === 'powercut-folded') {
+            const names = p.notice.folded.items.map((i) => i.guest ?? backendName(i.backend ?? i.key));
+            return textMessage(t('alerts.pc.folded', { names: names.join(', ') }), { severity: 'warning' });
+          }
           return digestMessage(p.notice.digest, t, time, (h) =>
             t('alerts.list.heldItem', {
               summary: summary(h),
@@ -195,6 +202,7 @@ function restoreMessage(
   t: Translate,
   time: (ms: number) => string,
   token: (a: RestoreAction) => string | undefined,
+  backendName: (backend: string) => string,
 ): OutMessage {
   const red = r.lines.some((l) => l.light === 'red');
   const blocks: Block[] = [
@@ -218,10 +226,13 @@ function restoreMessage(
       text: t('alerts.restore.shutDown', { sequence: sequenceText(t, r.sequence, r.node), time: time(r.handedOverAt) }),
     });
   // A guest the hypervisor could not name yet is worded by its number ("Guest 101").
+  // A backend is named in the chat's language (a folded "Pi-hole is back").
   const params = (l: RestoreLine): RestoreLine['params'] =>
     l.params.guest === undefined && l.params.vmid !== undefined
       ? { ...l.params, guest: t('alerts.pc.guest', { vmid: l.params.vmid }) }
-      : l.params;
+      : typeof l.params.backend === 'string'
+        ? { ...l.params, what: backendName(l.params.backend) }
+        : l.params;
   blocks.push({ kind: 'list', items: r.lines.map((l) => `${LIGHT[l.light]} ${t(l.key, params(l))}`) });
   const actions: Action[][] = r.lines.flatMap((l) => {
     if (l.light !== 'red' || !l.action) return [];
