@@ -1,5 +1,6 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
+import fc from 'fast-check';
 import { dm, world } from './helpers.ts';
 import { ActionTokens } from '../../src/permissions/action-tokens.ts';
 
@@ -108,6 +109,29 @@ describe('action tokens', () => {
     w.clock.advance(30_000);
     assert.deepEqual(tokens.take(first, 'telegram:2'), { ok: false, reason: 'expired' });
     assert.ok(tokens.take(fresh, 'telegram:2').ok);
+  });
+
+  test('two re-pressable buttons share a token exactly when action, arguments, chat, presser and lifetime are the same', () => {
+    // Texts made of the characters a key could be confused by (separators, digits, length prefixes).
+    const text = fc.string({ unit: fc.constantFrom('a', '1', ':'), maxLength: 2 });
+    const spec = fc.record({
+      command: fc.constantFrom('vm', 'vm1'),
+      args: fc.dictionary(text, text, { maxKeys: 2 }),
+      allowedIdentity: fc.option(text, { nil: undefined }),
+      chat: fc.constantFrom(dm('2'), dm('3')),
+      ttlMs: fc.constantFrom(60_000, 600_000),
+    });
+    fc.assert(
+      fc.property(spec, spec, (a, b) => {
+        const { tokens } = setup();
+        // Tiny alphabets make near-identical specs common: only those can confuse a careless key.
+        const same =
+          JSON.stringify([a.command, a.args, a.allowedIdentity ?? null, a.chat, a.ttlMs]) ===
+          JSON.stringify([b.command, b.args, b.allowedIdentity ?? null, b.chat, b.ttlMs]);
+        assert.equal(tokens.create({ ...a, oneShot: false }) === tokens.create({ ...b, oneShot: false }), same);
+      }),
+      { numRuns: 2000 },
+    );
   });
 
   test('rows expired for over a week are swept, at most once a minute', () => {
