@@ -182,9 +182,9 @@ async function startups(launch: Launch): Promise<Startup> {
   const fake = await startFakeTelegram({ token: BENCH_TOKEN, maxHoldMs: MAX_HOLD_MS, maxLog: 100 });
   // The data folder goes after the last run: the warm starts reopen the cold start's database.
   const cleanups: (() => void)[] = [];
-  const once = async (env?: Record<string, string>): Promise<number | null> => {
+  const once = async (): Promise<number | null> => {
     const mark = fake.mark();
-    const { child, cleanup } = launch(fake, { inspect: false, ...(env ? { env } : {}) });
+    const { child, cleanup } = launch(fake, { inspect: false });
     cleanups.push(cleanup);
     try {
       const first = await fake.waitForCall('getUpdates', () => true, 30_000, mark).catch(() => undefined);
@@ -194,7 +194,7 @@ async function startups(launch: Launch): Promise<Startup> {
     }
   };
   try {
-    const coldMs = await once({ TSX_DISABLE_CACHE: '1' });
+    const coldMs = await once();
     const warmRunsMs: number[] = [];
     for (let i = 0; i < WARM_STARTS; i++) {
       const ms = await once();

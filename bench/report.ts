@@ -290,7 +290,7 @@ export function report(r: BenchResults): { text: string; json: Record<string, un
       ? `${a.server}, poll ${a.pollSeconds} s, ${a.n} of ${a.flips} flips: p50 ${a.p50Ms} ms, p99 ${a.p99Ms} ms, max ${a.maxMs} ms (from the state-file write: p50 ${a.fromWrite.p50Ms} ms, p99 ${a.fromWrite.p99Ms} ms)${a.lost ? `; ${a.lost} lost` : ''}`
       : `n/a (${r.alert})`,
     '',
-    '3. Memory and start-up: child processes, RSS from /proc after a forced full GC; start-up = spawn → first getUpdates (median of 5 warm starts; cold = tsx cache off)',
+    '3. Memory and start-up: child processes, RSS from /proc after a forced full GC; start-up = spawn → first getUpdates (median of 5 warm starts, a restart reopening the database; cold = first start, creating it)',
     m ? `${memoryTable(m)}${moduleLines(m)}` : `n/a (${r.memory})`,
     '',
     '4. Alert storm: 500 condition changes in 10 s across 5 sources, Telegram flood limits on',
