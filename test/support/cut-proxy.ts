@@ -16,6 +16,8 @@ export interface CutProxy {
   readonly refused: number;
   /** Connections accepted and left hanging while the line was hung. */
   readonly hung: number;
+  /** Sockets open through the proxy now (both sides of each piped connection, one per hung one). */
+  readonly open: number;
   /** Passes, cuts or hangs the line. */
   setMode(mode: LineMode): void;
   close(): Promise<void>;
@@ -66,6 +68,9 @@ export async function startCutProxy(target: string, cut = false): Promise<CutPro
     },
     get hung() {
       return hung;
+    },
+    get open() {
+      return open.size;
     },
     setCut: (c) => setMode(c ? 'cut' : 'pass'),
     setMode,

@@ -190,8 +190,10 @@ export class DiscordAdapter implements ChatAdapter {
     });
     ready.catch(() => undefined);
     try {
-      await client.login(this.opts.token);
-      await ready;
+      // An abandoned attempt settles at once: login on a hung line would wait for ever.
+      const login = client.login(this.opts.token);
+      login.catch(() => undefined);
+      await Promise.race([login.then(() => ready), ready]);
     } finally {
       signal?.removeEventListener('abort', onAbort);
     }
@@ -309,20 +311,31 @@ export class DiscordAdapter implements ChatAdapter {
  * 500 ms pause between reconnect attempts is ignored ("shard was idle"), after which the pause
  * ends and the shard reconnects: a ghost client that keeps dialling, and logs in again once the
  * line returns. So each shard's socket gets a no-op error listener and the shard can no longer
- * reconnect, before the client is destroyed.
+ * reconnect, before the client is destroyed; a socket still in its handshake is terminated.
  */
 async function destroyClient(client: Client): Promise<void> {
   for (const shard of gatewayShards(client)) {
     shard.internalConnect = async () => undefined;
-    if (typeof shard.connection?.on === 'function') shard.connection.on('error', () => undefined);
+    const connection = shard.connection;
+    if (typeof connection?.on === 'function') connection.on('error', () => undefined);
+    // destroy() closes only an open socket: one still in its opening handshake (a hung line)
+    // would stay until the handshake timeout, one more per abandoned attempt.
+    if (connection?.readyState === CONNECTING && typeof connection.terminate === 'function') connection.terminate();
   }
   await client.destroy().catch(() => undefined);
 }
 
+/** The ws WebSocket's readyState while the opening handshake is pending. */
+const CONNECTING = 0;
+
 /** A @discordjs/ws WebSocketShard, as far as destroyClient touches it (private API). */
 interface ShardInternals {
   internalConnect: () => Promise<void>;
-  readonly connection?: { on?: (event: 'error', listener: () => void) => unknown } | null;
+  readonly connection?: {
+    on?: (event: 'error', listener: () => void) => unknown;
+    readonly readyState?: number;
+    terminate?: () => void;
+  } | null;
 }
 
 /** The client's gateway shards (SimpleShardingStrategy.shards in @discordjs/ws 1.x); none if that shape changes. */
