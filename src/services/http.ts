@@ -37,6 +37,7 @@ export interface HttpResponse {
   readonly bytes: Buffer;
 }
 
+/** One request's headers, query, body and per-call bounds (the client's defaults otherwise). */
 export interface RequestOptions {
   readonly headers?: Record<string, string>;
   readonly query?: Record<string, string | number | boolean | undefined>;

@@ -9,6 +9,7 @@ import { HttpClient, parseJson, type HttpOptions, type HttpResponse } from '../h
 import { OcsEnvelope, ServerInfoData, StatusReply, UsersData, num } from './schemas.ts';
 import type { z } from 'zod';
 
+/** Where the Nextcloud is and how the client signs in (admin app password and/or serverinfo token). */
 export interface NextcloudOptions extends HttpOptions {
   /** Admin user for Basic auth (needed for the user list; optional for serverinfo with a token). */
   readonly username?: string;

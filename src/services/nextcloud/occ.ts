@@ -12,6 +12,7 @@ export interface OccRunner {
   run(command: string, opts?: { timeoutMs?: number }): Promise<Result<CommandOutput>>;
 }
 
+/** How occ is run on the Nextcloud host (over SSH) and how long its commands may take. */
 export interface NextcloudOccOptions {
   readonly runner: OccRunner;
   /** Shell words that start occ on the remote host (trusted: comes from the owner's config). */

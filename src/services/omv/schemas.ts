@@ -19,12 +19,14 @@ export const rpcEnvelope = z.object({
 /** `{total, data}` of every getList method. */
 export const listOf = <S extends z.ZodType>(row: S) => z.object({ total: num, data: z.array(row) });
 
+/** `Session.login`'s answer: whether it authenticated (or wants a second factor). */
 export const loginSchema = z.object({
   authenticated: z.boolean().optional(),
   status: z.string().optional(),
   username: z.string().optional(),
 });
 
+/** `System.getInformation`: host name, OMV version, CPU, memory and uptime. */
 export const systemInfoSchema = z.object({
   hostname: z.string(),
   version: z.string(),
@@ -40,6 +42,7 @@ export const systemInfoSchema = z.object({
   pkgUpdatesAvailable: bool.optional(),
 });
 
+/** One array of `RaidMgmt.getList` / `MdMgmt.getList`. */
 export const raidRowSchema = z.object({
   name: z.string().optional(),
   devicefile: z.string(),
@@ -50,6 +53,7 @@ export const raidRowSchema = z.object({
   state: z.string(),
 });
 
+/** One disk of `Smart.getList`: device, model, serial, temperature and the overall SMART verdict. */
 export const smartRowSchema = z.object({
   devicefile: z.string(),
   devicename: z.string().optional(),
@@ -60,6 +64,7 @@ export const smartRowSchema = z.object({
   overallstatus: z.string(),
 });
 
+/** One attribute of `Smart.getAttributes` (reallocated, pending sectors, power-on hours…). */
 export const smartAttributeSchema = z.object({
   id: num,
   attrname: z.string(),
@@ -89,6 +94,7 @@ export const filesystemRowSchema = z.object({
   percentage: optNum,
 });
 
+/** One share of `SMB.getShareList`. */
 export const smbShareRowSchema = z.object({
   sharedfoldername: z.string().optional(),
   sharedfolderref: z.string().optional(),

@@ -45,6 +45,7 @@ export type DomainCheck =
     }
   | { readonly ok: false; readonly reason: DomainRejection; readonly protectedBy?: string };
 
+/** What a domain check allows: patterns (admins only) and the domains nobody may self-serve. */
 export interface DomainCheckOptions {
   /** Accept wildcards/regular expressions (admins only; the caller decides). */
   readonly regex?: boolean;

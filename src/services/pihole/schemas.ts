@@ -97,6 +97,7 @@ export const DomainsReply = z.object({
     .nullish(),
 });
 
+/** One domain-list entry as Pi-hole returns it. */
 export type DomainRowT = z.infer<typeof DomainRow>;
 
 /** GET/POST /api/groups (groups.yaml). */

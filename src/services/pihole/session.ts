@@ -10,6 +10,7 @@ import { err, ok, serviceError, type Result, type ServiceError } from '../../cor
 import { HttpClient, parseJson, type HttpOptions, type HttpResponse, type RequestOptions } from '../http.ts';
 import { AuthReply, ErrorEnvelope } from './schemas.ts';
 
+/** Where the Pi-hole is, its password, and the name it has in errors and logs. */
 export interface PiholeOptions extends HttpOptions {
   /** Web password or (better) an app password; never logged, never in errors. */
   readonly password: string;

@@ -16,14 +16,17 @@ export const errorBody = z.object({
   errors: z.record(z.string(), z.string()).optional(),
 });
 
+/** GET /version. */
 export const versionSchema = z.object({ version: z.string(), release: z.string().optional(), repoid: z.string().optional() });
 
+/** POST /access/ticket: the session ticket (cookie) and its CSRF token. */
 export const ticketSchema = z.object({
   username: z.string(),
   ticket: z.string().min(1),
   CSRFPreventionToken: z.string().min(1),
 });
 
+/** GET /nodes/{node}/status: CPU, load, memory, root disk, uptime, versions. */
 export const nodeStatusSchema = z.object({
   cpu: num,
   loadavg: z.array(num).length(3),
@@ -36,6 +39,7 @@ export const nodeStatusSchema = z.object({
   'current-kernel': z.object({ release: z.string().optional() }).optional(),
 });
 
+/** One VM or container of GET /nodes/{node}/{qemu|lxc} (and its status/current). */
 export const guestSchema = z.object({
   vmid: num,
   name: z.string().optional(),
@@ -51,6 +55,7 @@ export const guestSchema = z.object({
   tags: z.string().optional(),
 });
 
+/** One task of GET /nodes/{node}/tasks. */
 export const taskSchema = z.object({
   upid: z.string(),
   node: z.string(),
@@ -62,6 +67,7 @@ export const taskSchema = z.object({
   status: z.string().optional(),
 });
 
+/** GET /nodes/{node}/tasks/{upid}/status: running, or stopped with its exit status. */
 export const taskStatusSchema = z.object({
   upid: z.string(),
   node: z.string(),
@@ -72,8 +78,10 @@ export const taskStatusSchema = z.object({
   starttime: num,
 });
 
+/** GET /nodes/{node}/tasks/{upid}/log: numbered lines. */
 export const taskLogSchema = z.array(z.object({ n: num, t: z.string() }));
 
+/** One storage of GET /nodes/{node}/storage: type, content, whether active, space. */
 export const storageSchema = z.object({
   storage: z.string(),
   type: z.string(),
@@ -86,6 +94,7 @@ export const storageSchema = z.object({
   avail: num.optional(),
 });
 
+/** GET /cluster/backup-info/not-backed-up: guests no backup job covers. */
 export const notBackedUpSchema = z.array(z.object({ vmid: num, name: z.string().optional(), type: z.enum(['qemu', 'lxc']) }));
 
 /** A guest's config (GET /nodes/{node}/{qemu|lxc}/{vmid}/config): many keys; the few read are checked where used. */

@@ -35,6 +35,7 @@ export const rosErrorBody = z.object({
 /** What a command without output (`/tool/wol`) answers on success: an empty list of records. */
 export const commandReplySchema = z.array(z.record(z.string(), z.unknown()));
 
+/** GET /rest/system/resource: uptime, version, CPU load, memory, board. */
 export const resourceSchema = z.object({
   uptime: z.string(),
   version: z.string(),
@@ -48,8 +49,10 @@ export const resourceSchema = z.object({
   'total-hdd-space': rosNum.optional(),
 });
 
+/** GET /rest/system/identity: the router's name. */
 export const identitySchema = z.object({ name: z.string() });
 
+/** GET /rest/ip/address (filtered by interface): the WAN's addresses. */
 export const addressSchema = z.array(
   z.object({
     '.id': z.string(),
@@ -61,6 +64,7 @@ export const addressSchema = z.array(
   }),
 );
 
+/** One interface of /interface/wifi (or wifiwave2): name, state, SSID and security (inline or by profile). */
 export const wifiSchema = z.object({
   '.id': z.string(),
   name: z.string(),
@@ -76,14 +80,18 @@ export const wifiSchema = z.object({
   'security.passphrase': z.string().optional(),
   'security.authentication-types': z.string().optional(),
 });
+/** The list of /interface/wifi interfaces. */
 export const wifiListSchema = z.array(wifiSchema);
 
+/** /interface/wifi/configuration profiles (a guest AP's SSID may live there). */
 export const wifiConfigurationListSchema = z.array(
   z.object({ '.id': z.string(), name: z.string(), ssid: z.string().optional(), 'hide-ssid': rosBool.optional() }),
 );
 
+/** /interface/wifi/security profiles (a guest AP's passphrase may live there). */
 export const wifiSecurityListSchema = z.array(z.object({ '.id': z.string(), name: z.string(), passphrase: z.string().optional() }));
 
+/** GET /rest/ip/dhcp-server/lease: the DHCP leases (devices on the network). */
 export const leaseListSchema = z.array(
   z.object({
     '.id': z.string(),
@@ -101,6 +109,7 @@ export const leaseListSchema = z.array(
   }),
 );
 
+/** GET /rest/interface/wireguard/peers: the WireGuard peers and their last handshake. */
 export const peerListSchema = z.array(
   z.object({
     '.id': z.string(),

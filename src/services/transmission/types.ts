@@ -2,6 +2,7 @@
 
 /** Transmission's torrent states (classic numeric codes 0–6). */
 export const TORRENT_STATUS = ['stopped', 'check-wait', 'checking', 'download-wait', 'downloading', 'seed-wait', 'seeding'] as const;
+/** A torrent's state by name; `unknown` for a code outside 0–6. */
 export type TorrentStatus = (typeof TORRENT_STATUS)[number] | 'unknown';
 
 /** One torrent as listed. Ids are `hash` (the numeric id is not stable across restarts). */

@@ -15,6 +15,7 @@ export interface Magnet {
   readonly trackers: number;
 }
 
+/** Why a magnet link was refused. */
 export type MagnetProblem = 'not-magnet' | 'too-long' | 'no-btih' | 'bad-hash';
 
 const BASE32 = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567';
@@ -48,6 +49,7 @@ export function parseMagnet(text: string): Result<Magnet, MagnetProblem> {
   return ok({ uri, infoHash, displayName: params.get('dn') ?? undefined, trackers: params.getAll('tr').length });
 }
 
+/** Why a .torrent URL was refused. */
 export type UrlProblem = 'not-url' | 'not-http' | 'credentials' | 'too-long';
 
 /** Accepts an http(s) URL to a .torrent (no embedded credentials, ≤ 2048 chars). */
@@ -77,6 +79,7 @@ export interface TorrentFileInfo {
   readonly fileCount: number;
 }
 
+/** Why an uploaded .torrent file was refused. */
 export type TorrentFileProblem = 'empty' | 'too-large' | 'not-bencode' | 'no-info' | 'bad-info';
 
 /** Default size limit for uploaded .torrent files. */
