@@ -11,6 +11,7 @@ const MDSTAT = 'cat /proc/mdstat';
 const OFFSITE = 'stat -c %Y /var/log/rclone-last-success';
 const HOUR = 3_600_000;
 
+/** The backup host for the offsite area (and the nas area's mdadm check), named by offsiteArea.demo. */
 export const backupHostDemoBackend: DemoBackend = {
   name: 'backup-host',
   async start() {

@@ -12,6 +12,7 @@ const OCC_PREFIX = 'docker exec -u www-data nextcloud php occ';
 
 const DEMO_APP_PASSWORD = 'demo-app-password';
 
+/** The fake Nextcloud and its occ over SSH, named by cloudArea.demo. */
 export const nextcloudDemoBackend: DemoBackend = {
   name: 'nextcloud',
   async start() {

@@ -8,6 +8,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { timingSafeEqual } from 'node:crypto';
 import { closeServer, JSON_UTF8, sendJson, serveLocal } from './http.ts';
 
+/** The fake Nextcloud's admin, credentials, accounts, brute-force limit and version. */
 export interface FakeNextcloudOptions {
   readonly adminUser?: string;
   readonly appPassword?: string;

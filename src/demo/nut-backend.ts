@@ -6,6 +6,7 @@
 import type { DemoBackend } from './index.ts';
 import { DEMO_UPS_STATES, startFakeUpsd } from './nut.ts';
 
+/** The fake upsd and the dry-run power-cut plan, named by upsArea.demo. */
 export const nutDemoBackend: DemoBackend = {
   name: 'nut',
   async start() {

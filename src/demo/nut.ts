@@ -16,6 +16,7 @@ interface FakeUps {
   stale: boolean;
 }
 
+/** The fake upsd's UPSes (with their variables) and its upsd.users accounts. */
 export interface FakeUpsdOptions {
   /** UPS name → description and initial variables. Default: one `ups` on mains. */
   readonly ups?: Record<string, { description?: string; vars?: Record<string, string> }>;
@@ -23,6 +24,7 @@ export interface FakeUpsdOptions {
   readonly users?: Record<string, string>;
 }
 
+/** A running fake upsd: its address, what it received, and controls for a UPS's state and upsd's faults. */
 export interface FakeUpsd {
   /** `nut://127.0.0.1:<port>` */
   readonly url: string;

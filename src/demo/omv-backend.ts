@@ -5,6 +5,7 @@
 import type { DemoBackend } from './index.ts';
 import { startOmvFake } from './omv.ts';
 
+/** The fake OpenMediaVault, named by nasArea.demo. */
 export const omvDemoBackend: DemoBackend = {
   name: 'omv',
   async start() {

@@ -89,6 +89,7 @@ export function mdadmDetail(o: { state: string; members: readonly FakeMdMember[]
   ].join('\n');
 }
 
+/** The demo NAS's disks: the two SSDs of the RAID 1 and their SMART data. */
 export function seedDisks(): FakeDisk[] {
   return [
     {
@@ -116,6 +117,7 @@ export function seedDisks(): FakeDisk[] {
   ];
 }
 
+/** The demo NAS's filesystems: the data array (md0) and the system disk. */
 export function seedFilesystems(): FakeFilesystem[] {
   return [
     {
@@ -130,6 +132,7 @@ export function seedFilesystems(): FakeFilesystem[] {
   ];
 }
 
+/** The demo NAS's SMB shares, as in the reference household. */
 export const SHARES = [
   { name: 'backups', comment: 'Proxmox backup files (user proxmox)' },
   { name: 'documents', comment: 'Nextcloud data (user docker)' },

@@ -4,6 +4,7 @@ import { startFakePihole } from './pihole.ts';
 
 const DEMO_PASSWORD = 'demo-pihole';
 
+/** The fake Pi-hole v6, named by piholeArea.demo. */
 export const piholeDemoBackend: DemoBackend = {
   name: 'pihole',
   async start() {

@@ -13,6 +13,7 @@ import { closeServer, JSON_UTF8, readBody, sendJson, serveLocal } from './http.t
 import { statsRoute } from './pihole-stats.ts';
 import { createGroupsAndClients } from './pihole-groups.ts';
 
+/** The fake Pi-hole's password, session limits, clock, how it reports a duplicate, and whether to seed a day of data. */
 export interface FakePiholeOptions {
   /** Web password; `''` means "no password set" (every endpoint open, sid null). */
   readonly password?: string;

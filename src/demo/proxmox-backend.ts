@@ -5,6 +5,7 @@
 import type { DemoBackend } from './index.ts';
 import { startProxmoxFake } from './proxmox.ts';
 
+/** The fake Proxmox VE API, named by proxmoxArea.demo. */
 export const proxmoxDemoBackend: DemoBackend = {
   name: 'proxmox',
   async start() {

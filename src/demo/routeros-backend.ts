@@ -2,6 +2,7 @@
 import type { DemoBackend } from './index.ts';
 import { FAKE_ROUTER_USERS, startRouterOsFake } from './routeros.ts';
 
+/** The fake RouterOS REST API, named by routerArea.demo. */
 export const routerDemoBackend: DemoBackend = {
   name: 'router',
   async start() {

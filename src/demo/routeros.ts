@@ -24,6 +24,7 @@ export const FAKE_ROUTER_USERS: readonly FakeRouterUser[] = [
   { name: 'viewer', password: 'viewer-demo-pass', policy: ['read'] },
 ];
 
+/** The fake router's transport (http or TLS), users, WiFi layout, RouterOS version, clock and wake hook. */
 export interface RouterOsFakeOptions {
   /** PEM key and certificate: serve HTTPS (service www-ssl) instead of HTTP. */
   readonly tls?: { readonly key: string; readonly cert: string };

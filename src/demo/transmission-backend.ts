@@ -5,6 +5,7 @@ import { startTransmissionFake } from './transmission.ts';
 const USER = 'transmission';
 const PASSWORD = 'transmission-demo-pass';
 
+/** The fake Transmission RPC with seeded torrents, named by downloadsArea.demo. */
 export const transmissionDemoBackend: DemoBackend = {
   name: 'transmission',
   async start() {

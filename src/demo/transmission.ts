@@ -45,6 +45,7 @@ export interface FakeTorrent {
   updatedAt: number;
 }
 
+/** A running fake Transmission: its RPC URL, live torrents and controls for tests. */
 export interface TransmissionFake {
   /** The RPC URL. */
   readonly url: string;

@@ -36,7 +36,8 @@ export interface UnblockDeps {
 
 const GROUP = 'pihole';
 export { TEMP_COMMENT } from './scope.ts';
-export const PERMANENT_COMMENT = 'chat bot: allowed';
+/** The Pi-hole comment on a permanent allow made from chat (a temporary one carries TEMP_COMMENT). */
+const PERMANENT_COMMENT = 'chat bot: allowed';
 
 const label = (t: Translate): string => t('pihole.label');
 const warn = (text: string): OutMessage => ({ blocks: [{ kind: 'text', text }], severity: 'warning' });

@@ -38,7 +38,7 @@ export interface ProxmoxCommandDeps extends PowerDeps {
   readonly maxAgeMs?: number;
 }
 
-export const GROUP = 'proxmox';
+const GROUP = 'proxmox';
 const STATUS_PERMISSION = 'proxmox.status.read';
 const MAX_LOG_LINES = 8;
 
