@@ -196,7 +196,7 @@ describe('Pi-hole commands', () => {
     const payload = await waitFor(
       () =>
         h.app.db
-          .prepare("SELECT payload FROM alert_outbox WHERE destination = ? AND payload LIKE '%domain = shop.example%' ORDER BY id DESC")
+          .prepare("SELECT payload FROM alert_outbox WHERE destination = ? AND payload LIKE '%shop.example%' ORDER BY id DESC")
           .pluck()
           .get(OWNER) as string | undefined,
     );
