@@ -21,6 +21,8 @@ export interface PowerController {
   prepare?(): Promise<void>;
   /** True when the node answers (restore gate). */
   nodeReachable?(): Promise<Result<void>>;
+  /** The node's name, for the restore report when the plan did not shut it down (present with nodeReachable). */
+  nodeName?(): string;
   /** Starts those of `vmids` that are stopped and waits up to `timeoutMs` for them (restore). */
   startGuests?(vmids: readonly number[], timeoutMs: number): Promise<Result<readonly GuestStart[]>>;
   /** The plan the hypervisor carries out by itself (hand-over mode). */

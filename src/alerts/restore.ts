@@ -86,6 +86,9 @@ export interface RestoreDeps {
   readonly log: Logger;
 }
 
+/** While a woken node boots, it is asked at most this often. */
+export const LOOK_EVERY_MS = 15_000;
+
 /** Watches the UPS after a handed-over plan and runs the restore once. */
 export class PowerRestore {
   private mainsSince: number | undefined;
@@ -94,6 +97,8 @@ export class PowerRestore {
   /** Mains has been back long enough (or the bot restarted on mains): the restore may go, maybe after a wake. */
   private due = false;
   private run: Promise<void> | undefined;
+  /** When the node was last asked whether it answers (while a woken node boots). */
+  private lookedAt: number | undefined;
 
   constructor(private readonly d: RestoreDeps) {}
 
@@ -128,7 +133,7 @@ export class PowerRestore {
 
   /**
    * One look at the node: answering (or no wake configured) → the restore runs; off → wake it
-   * once mains has been back long enough, then wait (each UPS reading looks again) until it
+   * once mains has been back long enough, then wait (looking again every LOOK_EVERY_MS) until it
    * answers or its boot time is up.
    */
   private async step(id: number): Promise<void> {
@@ -136,9 +141,13 @@ export class PowerRestore {
     if (!wake || !c.nodeReachable) return this.restore(id);
     const o = journal.owed();
     if (!o) return;
+    const now = clock.now();
+    // A booting node needs minutes: asking on every UPS reading (seconds apart) only adds load.
+    const booting = o.wakeSentAt !== undefined && now - o.wakeSentAt < wake.bootTimeoutMs;
+    if (booting && this.lookedAt !== undefined && now - this.lookedAt < LOOK_EVERY_MS) return;
+    this.lookedAt = now;
     const reachable = await c.nodeReachable();
     if (reachable.ok) return this.restore(id, o.wakeSentAt !== undefined ? { kind: 'woken', sentAt: o.wakeSentAt } : undefined);
-    const now = clock.now();
     if (o.wakeSentAt === undefined) {
       // Counted from this process's own mains readings: a cut after the first return starts it again.
       if (now - (this.mainsSince ?? now) < wake.afterMs) return;
@@ -148,7 +157,7 @@ export class PowerRestore {
       if (!sent.ok) return this.restore(id, { kind: 'failed', detail: sent.error.detail });
       return;
     }
-    if (now - o.wakeSentAt >= wake.bootTimeoutMs) return this.restore(id, { kind: 'no-boot' });
+    if (!booting) return this.restore(id, { kind: 'no-boot' });
   }
 
   private async restore(id: number, woke?: WakeOutcome): Promise<void> {
@@ -157,7 +166,8 @@ export class PowerRestore {
     const lines: RestoreLine[] = [];
     const reachable = c.nodeReachable ? await c.nodeReachable() : undefined;
     const outage = this.d.journal.owed();
-    const node = outage?.summary?.node ?? '';
+    // A plan without the node shutdown has no node in its summary: the controller still knows it.
+    const node = outage?.summary?.node ?? c.nodeName?.() ?? '';
     if (woke && woke.kind !== 'woken') lines.push(wakeLine(woke, node, this.d.wake));
     if (reachable && !reachable.ok) {
       if (!woke || woke.kind === 'woken')

@@ -24,13 +24,17 @@ const OB = { onBattery: true, lowBattery: false };
 /** A node that is off until `powerOn()`; counts what the restore asked of it. */
 function fakeNode() {
   let on = false;
+  let asks = 0;
   const started: number[] = [];
   const controller: PowerController = {
     shutdownGuest: async () => ok(undefined),
     waitStopped: async () => ok(undefined),
     shutdownNode: async () => ok(undefined),
-    nodeReachable: async (): Promise<Result<void>> =>
-      on ? ok(undefined) : err(serviceError('proxmox', 'unreachable', 'connection refused')),
+    nodeReachable: async (): Promise<Result<void>> => {
+      asks++;
+      return on ? ok(undefined) : err(serviceError('proxmox', 'unreachable', 'connection refused'));
+    },
+    nodeName: () => 'proxmox1',
     startGuests: async (vmids) => {
       started.push(...vmids);
       return ok(vmids.map((vmid) => ({ vmid, label: `guest ${vmid}`, running: true, started: false })));
@@ -39,11 +43,14 @@ function fakeNode() {
   return {
     controller,
     started,
+    get asks() {
+      return asks;
+    },
     powerOn: () => void (on = true),
   };
 }
 
-function setup(db: Db = openDatabase(':memory:', alertMigrations), clock = new ManualClock()) {
+function setup(db: Db = openDatabase(':memory:', alertMigrations), clock = new ManualClock(), o: { planStopsNode?: boolean } = {}) {
   const journal = new PowerCutStore(db);
   const node = fakeNode();
   const reports: RestoreReport[] = [];
@@ -95,7 +102,11 @@ function setup(db: Db = openDatabase(':memory:', alertMigrations), clock = new M
   };
   // The plan was handed over during an outage; the node is off.
   journal.outageStarted(clock.now());
-  journal.handedOver(clock.now(), { sequence: [['docker (CT 101)'], ['nas (VM 100)']], node: 'proxmox1', vmids: [101, 100] });
+  journal.handedOver(clock.now(), {
+    sequence: [['docker (CT 101)'], ['nas (VM 100)']],
+    ...(o.planStopsNode === false ? {} : { node: 'proxmox1' }),
+    vmids: [101, 100],
+  });
   return s;
 }
 
@@ -120,7 +131,7 @@ describe('power restore with Wake-on-LAN', () => {
     assert.equal(s.wakes, 1, 'never twice while it boots');
     assert.equal(s.reports.length, 0, 'the report waits for the node');
     s.node.powerOn();
-    await s.reading(10_000);
+    await s.reading(15_000);
     assert.equal(s.reports.length, 1);
     assert.deepEqual(lines(s.reports[0]), ['green:nodeWoken', 'green:guestUp', 'green:guestUp']);
     assert.deepEqual(s.reports[0]!.lines[0]!.params, { node: 'proxmox1', minutes: 3 });
@@ -137,6 +148,39 @@ describe('power restore with Wake-on-LAN', () => {
     await s.reading(5 * MIN);
     assert.equal(s.wakes, 0);
     assert.deepEqual(lines(s.reports[0]).slice(0, 1), ['green:nodeUp']);
+  });
+
+  test('a plan that left the node up: the report still names the node (from the hypervisor)', async () => {
+    const s = setup(undefined, undefined, { planStopsNode: false });
+    s.node.powerOn();
+    await s.reading(MIN);
+    await s.reading(MIN);
+    assert.deepEqual(lines(s.reports[0]).slice(0, 1), ['green:nodeUp']);
+    assert.deepEqual(s.reports[0]!.lines[0]!.params, { node: 'proxmox1' });
+    assert.equal(s.reports[0]!.node, undefined, 'the shutdown sequence does not claim the node was stopped');
+  });
+
+  test('the same for a wake that did not bring it back', async () => {
+    const s = setup(undefined, undefined, { planStopsNode: false });
+    await s.reading(0);
+    await s.reading(3 * MIN);
+    await s.reading(5 * MIN);
+    assert.deepEqual(lines(s.reports[0]), ['red:wakeNoBoot[wake node]']);
+    assert.equal(s.reports[0]!.lines[0]!.params.node, 'proxmox1');
+  });
+
+  test('while the woken node boots, it is asked every 15 s, not on every UPS reading', async () => {
+    const s = setup();
+    await s.reading(0);
+    await s.reading(3 * MIN);
+    assert.equal(s.wakes, 1);
+    const before = s.node.asks;
+    for (let i = 0; i < 30; i++) await s.reading(2_000); // one minute of UPS readings, 2 s apart
+    assert.equal(s.node.asks - before, 3, 'at 16, 32 and 48 s: the first reading 15 s after the last look');
+    s.node.powerOn();
+    for (let i = 0; i < 7; i++) await s.reading(2_000);
+    assert.equal(s.reports.length, 1, 'found up within 15 s of answering');
+    assert.deepEqual(lines(s.reports[0]).slice(0, 1), ['green:nodeWoken']);
   });
 
   test('a node that never comes back: a red line after the boot time, with the button to wake it again', async () => {

@@ -108,6 +108,11 @@ export class ProxmoxPower {
     return ok(await this.selfGuest(guests.value, configs.value));
   }
 
+  /** The node this controller drives. */
+  nodeName(): string {
+    return this.client.node;
+  }
+
   /** True when the node answers. */
   async nodeReachable(): Promise<Result<void>> {
     const r = await this.client.nodeStatus();
