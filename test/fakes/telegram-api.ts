@@ -7,7 +7,7 @@
  */
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { errorBody, faultError, parseParams, sendJson, type Fault } from './telegram-http.ts';
+import { errorBody, faultError, parseParams, sendJson, sendOutage, type Fault, type Outage } from './telegram-http.ts';
 import { LongPoll } from './telegram-poll.ts';
 import { ChatRateLimiter, type RateLimitOptions } from './telegram-limits.ts';
 import { ApiError, intParam, menuScopeChat, METHODS, type Params, type UploadedFile } from './telegram-methods.ts';
@@ -26,7 +26,7 @@ import { CallLog, FaultQueue, type CallBase } from './calls.ts';
 export type { ChatRef, FakeUpdate, StoredMessage, TgChat, TgUser, UserRef, StoredFile } from './telegram-model.ts';
 export type { RateLimitOptions } from './telegram-limits.ts';
 export type { UploadedFile } from './telegram-methods.ts';
-export type { Fault } from './telegram-http.ts';
+export type { Fault, Outage } from './telegram-http.ts';
 
 /** One Bot API request as the fake saw it. */
 export interface RecordedCall extends CallBase {
@@ -71,6 +71,7 @@ export async function startFakeTelegram(opts: FakeTelegramOptions = {}) {
   const faults = new FaultQueue<Fault>();
   let limiter = opts.rateLimit ? new ChatRateLimiter(opts.rateLimit === true ? {} : opts.rateLimit) : undefined;
   let downUntil = 0;
+  let outage: Outage | undefined;
   /** Users who never pressed Start: Telegram refuses to let a bot write to them first. */
   const notStarted = new Set<number>();
 
@@ -98,6 +99,11 @@ export async function startFakeTelegram(opts: FakeTelegramOptions = {}) {
       record(params, files, status, body);
     };
     const empty = new Map<string, UploadedFile>();
+    if (outage) {
+      // The front answers before the Bot API sees the request: nothing is parsed or checked.
+      const answered = sendOutage(res, outage);
+      return record({}, empty, outage.status, answered);
+    }
     if (!m) return reply({}, empty, 404, { ok: false, error_code: 404, description: 'Not Found' });
     let parsed: { params: Params; files: Map<string, UploadedFile> };
     try {
@@ -255,6 +261,10 @@ export async function startFakeTelegram(opts: FakeTelegramOptions = {}) {
     /** Answers every call with 502 Bad Gateway for the next `ms` milliseconds. */
     downFor(ms: number): void {
       downUntil = Date.now() + ms;
+    },
+    /** Starts (or, with undefined, ends) an outage: every call answered 5xx until the test ends it. */
+    setOutage(o: Outage | undefined): void {
+      outage = o;
     },
     /** Turns Telegram's flood limits on (options or defaults) or off (false). */
     setRateLimit(o: RateLimitOptions | boolean): void {

@@ -16,6 +16,40 @@ export interface Fault {
   readonly description?: string;
 }
 
+/**
+ * An outage of Telegram's front (or of a reverse proxy before a self-hosted Bot API): every call
+ * answered with a 5xx. `json` is the Bot API's own envelope, e.g. `{"ok":false,"error_code":502,
+ * "description":"Bad Gateway"}` (reported in tdlib/telegram-bot-api#868); `html` is nginx's error
+ * page, as bots saw from api.telegram.org in past outages (nickoala/telepot#31).
+ */
+export interface Outage {
+  readonly status: 500 | 502 | 503 | 504;
+  readonly body: 'json' | 'html';
+}
+
+const OUTAGE_REASON: Record<Outage['status'], string> = {
+  500: 'Internal Server Error',
+  502: 'Bad Gateway',
+  503: 'Service Unavailable',
+  504: 'Gateway Timeout',
+};
+
+/** Answers one call as the outage would. */
+export function sendOutage(res: ServerResponse, o: Outage): Record<string, unknown> {
+  const reason = OUTAGE_REASON[o.status];
+  if (o.body === 'json') {
+    const body = { ok: false, error_code: o.status, description: reason };
+    sendJson(res, o.status, body);
+    return body;
+  }
+  const page = `<html>\r\n<head><title>${o.status} ${reason}</title></head>\r\n<body>\r\n<center><h1>${o.status} ${reason}</h1></center>\r\n<hr><center>nginx</center>\r\n</body>\r\n</html>\r\n`;
+  if (!res.writableEnded && !res.destroyed) {
+    res.writeHead(o.status, { 'content-type': 'text/html', 'content-length': Buffer.byteLength(page) });
+    res.end(page);
+  }
+  return { html: page };
+}
+
 /** Writes a JSON answer unless the client already went away. */
 export function sendJson(res: ServerResponse, status: number, body: unknown): void {
   if (res.writableEnded || res.destroyed) return;

@@ -15,6 +15,7 @@ import type { DeliveryOutcome } from '../../core/delivery.ts';
 import type { AdapterHealth, ChatAdapter, LinkEvents } from '../adapter.ts';
 import { parseTelegramAddress } from './address.ts';
 import { inlineKeyboard, renderTelegramHtml, TELEGRAM_CAPTION_LIMIT } from './render.ts';
+import { isServerError, serverErrorRetry } from './server-errors.ts';
 
 /** The Telegram bot's token and API root, its command menus, and the bounds on retries, calls and a stuck poll. */
 export interface TelegramOptions {
@@ -67,16 +68,31 @@ export class TelegramAdapter implements ChatAdapter {
     this.bot = new Bot(opts.token, {
       client: { timeoutSeconds: this.requestTimeoutSeconds, ...(opts.apiRoot ? { apiRoot: opts.apiRoot.replace(/\/+$/, '') } : {}) },
     });
-    // Honour retry_after for 429s and back off on 5xx/network errors, within a bounded delay.
-    // Network errors are not retried here: the outbox and the connection supervisor retry every few
-    // seconds, so recovery is quick after any outage (the plugin's own backoff grows to an hour).
-    this.bot.api.config.use(autoRetry({ maxRetryAttempts: 6, maxDelaySeconds: opts.maxRetryDelaySeconds ?? 60, rethrowHttpErrors: true }));
+    // auto-retry only honours retry_after for 429s (within a bounded delay). Network errors and 5xx
+    // are not retried by it (its backoff doubles from 3 s up to an hour, leaving the bot deaf long
+    // after an outage): a 5xx gets one retry a second later, then the runner (every second), the
+    // outbox (every few seconds) and the connection supervisor retry, whatever the outage length.
+    this.bot.api.config.use(
+      autoRetry({
+        maxRetryAttempts: 6,
+        maxDelaySeconds: opts.maxRetryDelaySeconds ?? 60,
+        rethrowHttpErrors: true,
+        rethrowInternalServerErrors: true,
+      }),
+    );
+    this.bot.api.config.use(serverErrorRetry());
     // Outermost: sees each call's final outcome, for the link's health facts and the poll watchdog.
     this.bot.api.config.use(async (prev, method, payload, signal) => {
       const polling = method === 'getUpdates';
       if (polling) this.pollStartedAt = this.clock.now();
       try {
         const res = await prev(method, payload, signal);
+        // A 5xx is Telegram (or its front) failing, not answering: it counts as a failed call.
+        if (isServerError(res)) {
+          const answered = res as { error_code?: number; description?: string };
+          if (polling) this.polled(new Error(`Bot API answered ${answered.error_code}: ${answered.description ?? ''}`));
+          return res;
+        }
         this.events?.ok();
         if (polling) this.polled(undefined);
         return res;
