@@ -156,6 +156,10 @@ export function createAlerting(deps: AlertingDeps): Alerting {
     async deliver(destination, message, editRef, meta) {
       const address = parseAddress(destination);
       const adapter = address && deps.adapters().find((a) => a.platform === address.platform);
+      // A configured platform whose adapter is not built yet (Discord's is built once Telegram
+      // polls) waits like an outage: rows queued before a restart must not die at start-up.
+      if (address && !adapter && config[address.platform])
+        return { ok: false, unreachable: true, error: `${address.platform} is not connected yet` };
       if (!address || !adapter) return { ok: false, permanent: true, error: `no ${address?.platform ?? '?'} chat is configured` };
       return adapter.deliver(address.id, message, editRef, meta ? { dedupKey: meta.dedupKey } : undefined);
     },

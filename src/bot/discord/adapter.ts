@@ -232,6 +232,9 @@ export class DiscordAdapter implements ChatAdapter {
   }
 
   deliver(chatId: string, message: OutMessage, editRef?: string, meta?: { readonly dedupKey: string }): Promise<DeliveryOutcome> {
+    // Before the client is ready its guilds and channels are unknown, and every channel would look
+    // unknown (a permanent error): rows queued before a restart or during a rebuild wait instead.
+    if (!this.client.isReady()) return Promise.resolve({ ok: false, unreachable: true, error: 'Discord is not connected yet' });
     return deliverToChannel(this.client, this.warnings, this.log, chatId, message, editRef, meta);
   }
 
