@@ -104,6 +104,24 @@ describe('power-cut orchestration', () => {
     assert.ok(summary()[0]!.startsWith('running['), 'low battery starts at once, without an armed countdown');
   });
 
+  test('runtime below the threshold starts at once, before the time on battery is up', async () => {
+    const { o, calls, summary } = setup({ lowRuntimeSeconds: 300 });
+    o.observe({ ...OB, runtimeSeconds: 301 });
+    assert.equal(o.state, 'armed', 'above the threshold it only arms');
+    o.observe({ ...OB, runtimeSeconds: 300 });
+    await o.idle();
+    assert.equal(calls[0], 'shutdown 102');
+    assert.ok(summary().at(-1)!.startsWith('finished~'));
+  });
+
+  test('a low runtime reading on mains (a calibration, a UPS self-test) starts nothing', async () => {
+    const { o, calls } = setup({ lowRuntimeSeconds: 300 });
+    o.observe({ ...OL, runtimeSeconds: 60 });
+    await o.idle();
+    assert.deepEqual(calls, []);
+    assert.equal(o.state, 'idle');
+  });
+
   test('power back before the start cancels it', async () => {
     const { o, clock, calls, summary } = setup();
     o.observe(OB);
