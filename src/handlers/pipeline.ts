@@ -196,7 +196,21 @@ export class Pipeline {
     if (this.adoptPlatformName(principal.identity, inv.user.displayName)) principal = access.resolve(inv.user.identity) ?? principal;
     // The limit protects against floods from others; the owner at a terminal is never slowed down.
     // Checked before the input is resolved, so a rate-limited press does not use up its button.
-    if (principal.role !== 'owner' && !access.consumeRateLimit(principal.identity)) {
+    const verdict = principal.role === 'owner' ? 'allowed' : access.consumeRateLimit(principal.identity);
+    if (verdict === 'refused-quietly') return; // already told this minute: a flood is not answered message by message
+    if (verdict === 'refused') {
+      this.deps.log.warn(
+        { identity: principal.identity, chat: chatAddress(inv.chat) },
+        'rate limit reached; further commands ignored for a minute',
+      );
+      this.deps.audit.record({
+        at: this.deps.clock.now(),
+        identity: principal.identity,
+        chat: chatAddress(inv.chat),
+        command: 'name' in inv.input ? inv.input.name : inv.input.kind,
+        args: {},
+        result: 'rate-limited',
+      });
       await sink.send(textMessage(t('pipeline.rateLimited')));
       return;
     }

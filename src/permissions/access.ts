@@ -12,6 +12,9 @@ import type { PeopleStore, Principal } from './people.ts';
 import type { Permission } from './permissions.ts';
 import type { ActorFacts } from './policy.ts';
 import { RateLimiter } from './rate-limit.ts';
+
+/** What the per-person limit says about one command. */
+export type RateVerdict = 'allowed' | 'refused' | 'refused-quietly';
 import { minRole, type Role } from './roles.ts';
 
 export type { ChatRef } from '../core/chat-address.ts';
@@ -109,9 +112,13 @@ export class AccessControl {
     return this.people.staff().filter((p) => this.grants.roleHolds(p.role, permission));
   }
 
-  /** Counts one command; false when the identity is over its per-minute limit. */
-  consumeRateLimit(identity: string): boolean {
-    return this.limiter.consume(identity);
+  /**
+   * Counts one command: `allowed`, or over the per-minute limit — `refused` the first time in a
+   * window (tell them once), `refused-quietly` after that (a flood gets no reply per message).
+   */
+  consumeRateLimit(identity: string): RateVerdict {
+    if (this.limiter.consume(identity)) return 'allowed';
+    return this.limiter.tellRefusal(identity) ? 'refused' : 'refused-quietly';
   }
 
   /**

@@ -12,6 +12,8 @@ interface Window {
 /** Counts commands per identity over the last minute. */
 export class RateLimiter {
   private readonly hits = new Map<string, Window>();
+  /** When each identity was last told it is over the limit. */
+  private readonly told = new Map<string, number>();
 
   constructor(
     private readonly clock: Clock,
@@ -38,6 +40,19 @@ export class RateLimiter {
     if (w.times.length - w.head >= this.perMinute) return false;
     w.times.push(now);
     if (this.hits.size > 10_000) this.prune(now);
+    return true;
+  }
+
+  /**
+   * After a refusal: true when the identity should be told (the first refusal in a window), false
+   * while it was already told within the last minute, so a flood gets one note, not one per message.
+   */
+  tellRefusal(identity: string): boolean {
+    const now = this.clock.now();
+    const last = this.told.get(identity);
+    if (last !== undefined && now - last < WINDOW_MS) return false;
+    this.told.set(identity, now);
+    if (this.told.size > 10_000) for (const [k, at] of this.told) if (now - at >= WINDOW_MS) this.told.delete(k);
     return true;
   }
 

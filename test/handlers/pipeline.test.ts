@@ -225,6 +225,31 @@ describe('pipeline', () => {
     for (let i = 0; i < 12; i++) assert.match((await s.cmd(OWNER, 'crash')).text, /ref/);
   });
 
+  test('a flooding family member is told once per minute, in a group too; audited once; then answered again', async () => {
+    const group: ChatRef = { platform: 'telegram', id: '-100500', kind: 'group' };
+    for (let i = 0; i < 5; i++) await s.cmd(FAMILY, 'crash', '', group);
+    const replies: number[] = [];
+    for (let i = 0; i < 6; i++) {
+      replies.push((await s.cmd(FAMILY, 'crash', '', group)).out.length);
+      s.clock.advance(5_000);
+    }
+    assert.deepEqual(replies, [1, 0, 0, 0, 0, 0], 'one note in the group, then silence');
+    // A private message within the same minute is not answered either: the note was given.
+    assert.equal((await s.cmd(FAMILY, 'crash')).out.length, 0);
+    const audited = s.audit.query({}).filter((r) => r.result === 'rate-limited');
+    assert.equal(audited.length, 1, 'audited once');
+    assert.equal(audited[0]?.identity, FAMILY);
+    assert.equal(audited[0]?.chat, 'telegram:-100500');
+
+    s.clock.advance(30_000); // a minute after the note: still flooding means one more note
+    const again = await s.cmd(FAMILY, 'crash', '', group);
+    assert.match(again.text, /ref/, 'the window has room again: the command runs');
+    for (let i = 0; i < 4; i++) await s.cmd(FAMILY, 'crash', '', group);
+    const [note, quiet] = [await s.cmd(FAMILY, 'crash', '', group), await s.cmd(FAMILY, 'crash', '', group)];
+    assert.match(note.text, /Too many commands/);
+    assert.equal(quiet.out.length, 0);
+  });
+
   test('every message of an ephemeral command is marked ephemeral', async () => {
     const res = await s.cmd(OWNER, 'secret');
     assert.equal(res.out.length, 2);

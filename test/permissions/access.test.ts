@@ -137,13 +137,13 @@ describe('known permissions and default grants', () => {
 describe('rate limit, strangers, language', () => {
   test('per-identity limit over a sliding minute', () => {
     const w = world({ perMinute: 3 });
-    for (let i = 0; i < 3; i++) assert.ok(w.access.consumeRateLimit('telegram:2'));
-    assert.equal(w.access.consumeRateLimit('telegram:2'), false);
-    assert.ok(w.access.consumeRateLimit('telegram:3'), 'other identities are not affected');
+    for (let i = 0; i < 3; i++) assert.equal(w.access.consumeRateLimit('telegram:2'), 'allowed');
+    assert.equal(w.access.consumeRateLimit('telegram:2'), 'refused', 'told once');
+    assert.equal(w.access.consumeRateLimit('telegram:3'), 'allowed', 'other identities are not affected');
     w.clock.advance(59_999);
-    assert.equal(w.access.consumeRateLimit('telegram:2'), false);
+    assert.equal(w.access.consumeRateLimit('telegram:2'), 'refused-quietly', 'not told again within the minute');
     w.clock.advance(1);
-    assert.ok(w.access.consumeRateLimit('telegram:2'));
+    assert.equal(w.access.consumeRateLimit('telegram:2'), 'allowed');
   });
 
   test('unknown user: first exactly once per identity', () => {
