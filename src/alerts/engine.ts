@@ -21,6 +21,9 @@ import {
   type AlertView,
   type EngineOptions,
   type EvaluationInput,
+  type PendingRecord,
+  type RaisedRecord,
+  type ResolvedRecord,
 } from './types.ts';
 
 /** Everything outside the origin's own records that one evaluation needs. */
@@ -47,6 +50,7 @@ export interface EvaluationResult {
 /** The view a chat renders for a record. */
 export function viewOf(r: AlertRecord): AlertView {
   const c = r.condition;
+  const episode = r.state === 'pending' ? undefined : r;
   return {
     key: r.key,
     origin: r.origin,
@@ -54,25 +58,34 @@ export function viewOf(r: AlertRecord): AlertView {
     severity: c.severity,
     summaryKey: c.summaryKey,
     params: c.params,
-    raisedAt: r.raisedAt ?? r.firstSeenAt,
+    raisedAt: startedAt(r),
     flapping: r.flapping,
     ...(c.resolvedKey !== undefined ? { resolvedKey: c.resolvedKey } : {}),
     ...(c.action ? { action: c.action } : {}),
     ...(c.progress !== undefined ? { progress: c.progress } : {}),
     ...(c.log !== undefined ? { log: c.log } : {}),
-    ...(r.ackBy !== undefined ? { ackBy: r.ackBy, ackAt: r.ackAt } : {}),
-    ...(r.snoozedUntil !== undefined ? { snoozedUntil: r.snoozedUntil, snoozedBy: r.snoozedBy } : {}),
+    ...(episode?.ackBy !== undefined ? { ackBy: episode.ackBy, ackAt: episode.ackAt } : {}),
+    ...(episode?.snoozedUntil !== undefined ? { snoozedUntil: episode.snoozedUntil, snoozedBy: episode.snoozedBy } : {}),
     ...(r.atStart ? { atStart: true } : {}),
-    ...(r.heldBy ? { heldBy: r.heldBy } : {}),
+    ...(r.state !== 'resolved' && r.heldBy ? { heldBy: r.heldBy } : {}),
   };
 }
 
+/** When the alert started: its raise, or its first sighting while pending. */
+const startedAt = (r: AlertRecord): number => (r.state === 'pending' ? r.firstSeenAt : r.raisedAt);
+
 /** The record with `cause` as its hold (or none). */
-function withCause(r: AlertRecord, cause: AlertCause | undefined): AlertRecord {
+function withCause(r: PendingRecord | RaisedRecord, cause: AlertCause | undefined): PendingRecord | RaisedRecord {
   if (cause) return { ...r, heldBy: cause };
   if (r.heldBy === undefined) return r;
   const { heldBy: _h, ...rest } = r;
   return rest;
+}
+
+/** A raised record's tombstone: the episode stays (flap history, the resolve event), the hold goes. */
+function resolved(r: RaisedRecord, now: number, raises: readonly number[]): ResolvedRecord {
+  const { heldBy: _h, state: _s, ...episode } = r;
+  return { ...episode, state: 'resolved', resolvedAt: now, flapping: false, raises };
 }
 
 /** True when a mute covers the record's source or origin. */
@@ -81,15 +94,15 @@ export function isMuted(r: AlertRecord, mutes: ReadonlyMap<string, number>, now:
 }
 
 /** Builds an event and bumps the record's event counter. */
-export function makeEvent(
-  r: AlertRecord,
+export function makeEvent<R extends RaisedRecord | ResolvedRecord>(
+  r: R,
   kind: AlertEventKind,
   now: number,
   extra: { reason?: AlertEventReason; edit?: boolean; durationMs?: number } = {},
-): [AlertRecord, AlertEvent] {
+): [R, AlertEvent] {
   const n = r.eventCount + 1;
-  const thread = r.thread ?? `${r.key}@${r.raisedAt ?? now}`;
-  const next = { ...r, eventCount: n };
+  const thread = r.thread;
+  const next: R = { ...r, eventCount: n };
   return [
     next,
     {
@@ -131,7 +144,7 @@ export function evaluate(records: readonly AlertRecord[], input: EvaluationInput
   const upserts: AlertRecord[] = [];
   const deletes: string[] = [];
   const events: AlertEvent[] = [];
-  const emit = (r: AlertRecord, kind: AlertEventKind, extra: Parameters<typeof makeEvent>[3] = {}): AlertRecord => {
+  const emit = <R extends RaisedRecord | ResolvedRecord>(r: R, kind: AlertEventKind, extra: Parameters<typeof makeEvent>[3] = {}): R => {
     const [next, e] = makeEvent(r, kind, now, extra);
     events.push(e);
     return next;
@@ -143,7 +156,7 @@ export function evaluate(records: readonly AlertRecord[], input: EvaluationInput
   for (const [key, c] of present) {
     const old = byKey.get(key);
     byKey.delete(key);
-    let r: AlertRecord;
+    let r: PendingRecord | RaisedRecord;
     if (!old || old.state === 'resolved') {
       // A dependent alert does not even start its debounce while its backend is down.
       if (suppressed(c)) continue;
@@ -161,8 +174,10 @@ export function evaluate(records: readonly AlertRecord[], input: EvaluationInput
         ...(ctx.firstEvaluation ? { atStart: true } : {}),
       };
     } else {
-      r = { ...old, condition: c, lastSeenAt: now };
-      delete (r as { absentSince?: number }).absentSince;
+      if (old.state === 'raised') {
+        const { absentSince: _a, ...present } = old;
+        r = { ...present, condition: c, lastSeenAt: now };
+      } else r = { ...old, condition: c, lastSeenAt: now };
     }
     // A cause holds it: recorded (and listed with its cause), but not raised nor repeated while it lasts.
     r = withCause(r, c.heldBy ?? ctx.holdOf?.(c));
@@ -210,12 +225,10 @@ export function evaluate(records: readonly AlertRecord[], input: EvaluationInput
   }
 
   // Records of this origin that are absent now, oldest raise first so recoveries read in order.
-  const absent = [...byKey.values()].sort(
-    (a, b) => (a.raisedAt ?? a.firstSeenAt) - (b.raisedAt ?? b.firstSeenAt) || a.key.localeCompare(b.key),
-  );
+  const absent = [...byKey.values()].sort((a, b) => startedAt(a) - startedAt(b) || a.key.localeCompare(b.key));
   for (const r of absent) {
     if (r.state === 'resolved') {
-      if (now - (r.resolvedAt ?? 0) >= o.flap.windowMs) deletes.push(r.key);
+      if (now - r.resolvedAt >= o.flap.windowMs) deletes.push(r.key);
       continue;
     }
     if (r.state === 'pending') {
@@ -237,17 +250,17 @@ export function evaluate(records: readonly AlertRecord[], input: EvaluationInput
     const recentRaises = r.raises.filter((t) => now - t < o.flap.windowMs);
     if (!offline && !r.flapping && recentRaises.length >= o.flap.maxRaises) {
       // Flapping: hold it raised until it stays away for stableMs, and say so once.
-      let next: AlertRecord = { ...r, absentSince, flapping: true };
+      let next: RaisedRecord = { ...r, absentSince, flapping: true };
       if (next.notified && !muted(next)) next = emit(next, 'update', { reason: 'flapping', edit: true });
       upserts.push(next);
       continue;
     }
-    let done: AlertRecord = withCause({ ...r, state: 'resolved', resolvedAt: now, flapping: false, raises: recentRaises }, undefined);
+    let done = resolved(r, now, recentRaises);
     if (r.notified && !muted(r)) {
       // The outage ended when the condition disappeared, not when the resolve hold ran out.
       const endedAt = offline ? r.lastSeenAt : absentSince;
       done = emit(done, 'resolve', {
-        durationMs: endedAt - (r.raisedAt ?? r.firstSeenAt),
+        durationMs: endedAt - r.raisedAt,
         ...(offline ? { reason: 'while-offline' as const } : {}),
       });
     }
@@ -258,10 +271,10 @@ export function evaluate(records: readonly AlertRecord[], input: EvaluationInput
 
 /** Clock-driven transitions of a raised record: announce after a mute, snooze end, re-notify. */
 function timeBased(
-  r: AlertRecord,
+  r: PendingRecord | RaisedRecord,
   ctx: EvaluationContext,
-  emit: (r: AlertRecord, k: AlertEventKind, x?: { reason?: AlertEventReason }) => AlertRecord,
-): AlertRecord {
+  emit: <E extends RaisedRecord>(r: E, k: AlertEventKind, x?: { reason?: AlertEventReason }) => E,
+): PendingRecord | RaisedRecord {
   if (r.state !== 'raised') return r;
   const { now, options: o } = ctx;
   if (isMuted(r, ctx.mutes, now) || r.heldBy) return r;
@@ -278,16 +291,16 @@ function timeBased(
 }
 
 /** Acknowledges a raised alert: stops re-notifying and edits its message to show who. */
-export function acknowledge(r: AlertRecord, by: string, now: number): { record: AlertRecord; event?: AlertEvent } {
-  const next: AlertRecord = { ...r, ackBy: by, ackAt: now };
+export function acknowledge(r: RaisedRecord, by: string, now: number): { record: RaisedRecord; event?: AlertEvent } {
+  const next: RaisedRecord = { ...r, ackBy: by, ackAt: now };
   if (!next.notified) return { record: next };
   const [record, event] = makeEvent(next, 'update', now, { reason: 'ack', edit: true });
   return { record, event };
 }
 
 /** Snoozes a raised alert until `until`: no reminders before then, one reminder after if it still holds. */
-export function snooze(r: AlertRecord, until: number, by: string, now: number): { record: AlertRecord; event?: AlertEvent } {
-  const next: AlertRecord = { ...r, snoozedUntil: until, snoozedBy: by };
+export function snooze(r: RaisedRecord, until: number, by: string, now: number): { record: RaisedRecord; event?: AlertEvent } {
+  const next: RaisedRecord = { ...r, snoozedUntil: until, snoozedBy: by };
   if (!next.notified) return { record: next };
   const [record, event] = makeEvent(next, 'update', now, { reason: 'snooze', edit: true });
   return { record, event };

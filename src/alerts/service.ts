@@ -16,6 +16,7 @@ import {
   type EngineOptions,
   type EvaluationInput,
   type HoldSource,
+  type RaisedRecord,
 } from './types.ts';
 
 /** What the alert service needs: storage, time, log, engine tuning, the chats alerts are bound to, and whom to wake on enqueue. */
@@ -124,10 +125,7 @@ export class AlertService {
     return this.change(key, (r, now) => snooze(r, now + ms, by, now));
   }
 
-  private change(
-    key: string,
-    f: (r: NonNullable<ReturnType<AlertStore['record']>>, now: number) => 'already' | ReturnType<typeof acknowledge>,
-  ): AlertActionResult {
+  private change(key: string, f: (r: RaisedRecord, now: number) => 'already' | ReturnType<typeof acknowledge>): AlertActionResult {
     const now = this.o.clock.now();
     let queued = 0;
     const res = this.o.db.transaction((): AlertActionResult => {

@@ -1,5 +1,12 @@
 import type { Db } from '../core/db.ts';
-import type { AlertRecord, OriginRecord } from './types.ts';
+import { parseAlertRecord } from './record-codec.ts';
+import type { AlertRecord, OriginRecord, RaisedRecord } from './types.ts';
+
+/** A stored row as a record, or nothing when it is not one (a damaged row is skipped, then overwritten by the next evaluation). */
+const parsed = (data: string): AlertRecord[] => {
+  const r = parseAlertRecord(data);
+  return r ? [r] : [];
+};
 
 /** An active mute of a source or backend. */
 export interface Mute {
@@ -15,19 +22,22 @@ export class AlertStore {
   /** Every record of one origin. */
   recordsOf(origin: string): AlertRecord[] {
     const rows = this.db.prepare('SELECT data FROM alert_records WHERE origin = ? ORDER BY key').pluck().all(origin) as string[];
-    return rows.map((d) => JSON.parse(d) as AlertRecord);
+    return rows.flatMap(parsed);
   }
 
   /** One record by key. */
   record(key: string): AlertRecord | undefined {
     const d = this.db.prepare('SELECT data FROM alert_records WHERE key = ?').pluck().get(key) as string | undefined;
-    return d === undefined ? undefined : (JSON.parse(d) as AlertRecord);
+    return d === undefined ? undefined : parsed(d)[0];
   }
 
   /** Raised records, oldest first. */
-  raised(): AlertRecord[] {
+  raised(): RaisedRecord[] {
     const rows = this.db.prepare("SELECT data FROM alert_records WHERE state = 'raised'").pluck().all() as string[];
-    return rows.map((d) => JSON.parse(d) as AlertRecord).sort((a, b) => (a.raisedAt ?? 0) - (b.raisedAt ?? 0));
+    return rows
+      .flatMap(parsed)
+      .filter((r): r is RaisedRecord => r.state === 'raised')
+      .sort((a, b) => a.raisedAt - b.raisedAt);
   }
 
   /** Pending records a cause holds, oldest first. */
@@ -36,9 +46,10 @@ export class AlertStore {
       .prepare("SELECT data FROM alert_records WHERE state = 'pending' AND json_extract(data, '$.heldBy') IS NOT NULL")
       .pluck()
       .all() as string[];
-    return rows.map((d) => JSON.parse(d) as AlertRecord).sort((a, b) => a.firstSeenAt - b.firstSeenAt || a.key.localeCompare(b.key));
+    return rows.flatMap(parsed).sort((a, b) => a.firstSeenAt - b.firstSeenAt || a.key.localeCompare(b.key));
   }
 
+  /** Inserts or replaces a record. */
   save(r: AlertRecord, now: number): void {
     this.db
       .prepare(

@@ -28,39 +28,63 @@ export const DEFAULT_ENGINE_OPTIONS: EngineOptions = {
   progressMinIntervalMs: 60_000,
 };
 
-/** The persisted state of one alert key (pending, raised, or a resolved tombstone kept for flap history). */
-export interface AlertRecord {
+/** What every state of an alert key records. */
+interface AlertRecordBase {
   readonly key: string;
   /** Backend whose evaluations own this key (`nut`, `proxmox`…). */
   readonly origin: string;
   readonly condition: Condition;
-  readonly state: 'pending' | 'raised' | 'resolved';
   /** When the condition was first seen in this episode (debounce starts here). */
   readonly firstSeenAt: number;
   readonly lastSeenAt: number;
-  readonly absentSince?: number;
-  readonly raisedAt?: number;
-  readonly resolvedAt?: number;
-  /** Identity of this raise episode: `<key>@<raisedAt>`; edits and dedup keys hang off it. */
-  readonly thread?: string;
   /** Events emitted in this thread, for unique event ids. */
   readonly eventCount: number;
   /** True once the raise was announced (false while muted). */
   readonly notified: boolean;
+  /** Raise times inside the flap window. */
+  readonly raises: readonly number[];
+  readonly flapping: boolean;
+  /** Seen on the first evaluation after start and not recorded as active before. */
+  readonly atStart?: boolean;
+}
+
+/** What a raise starts and a resolve keeps: the episode's thread and its announcements. */
+interface AlertEpisode {
+  readonly raisedAt: number;
+  /** Identity of this raise episode: `<key>@<raisedAt>`; edits and dedup keys hang off it. */
+  readonly thread: string;
+  /** Absent since then, waiting out its resolve hold. */
+  readonly absentSince?: number;
   readonly lastNotifiedAt?: number;
   readonly lastProgressAt?: number;
   readonly ackBy?: string;
   readonly ackAt?: number;
   readonly snoozedUntil?: number;
   readonly snoozedBy?: string;
-  /** Raise times inside the flap window. */
-  readonly raises: readonly number[];
-  readonly flapping: boolean;
-  /** Seen on the first evaluation after start and not recorded as active before. */
-  readonly atStart?: boolean;
-  /** Held by a cause (pending: not raised while it lasts; raised: no reminders or escalations). */
+}
+
+/** Seen but not raised: waiting out its debounce, or held by a cause (then listed with it). */
+export interface PendingRecord extends AlertRecordBase {
+  readonly state: 'pending';
+  /** The cause that holds it: not raised while it lasts. */
   readonly heldBy?: AlertCause;
 }
+
+/** Raised: announced (or muted), with its episode. */
+export interface RaisedRecord extends AlertRecordBase, AlertEpisode {
+  readonly state: 'raised';
+  /** The cause that holds it: no reminders or escalations while it lasts. */
+  readonly heldBy?: AlertCause;
+}
+
+/** Gone after a raise: a tombstone kept for flap history until the flap window has passed. */
+export interface ResolvedRecord extends AlertRecordBase, AlertEpisode {
+  readonly state: 'resolved';
+  readonly resolvedAt: number;
+}
+
+/** The persisted state of one alert key; the fields of an episode exist only once it was raised. */
+export type AlertRecord = PendingRecord | RaisedRecord | ResolvedRecord;
 
 /** What a chat needs to show an alert: the condition plus its episode's state. */
 export interface AlertView {
