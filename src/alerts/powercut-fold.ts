@@ -56,7 +56,7 @@ export class PowerCutFold {
   restoreLines(id: number): RestoreLine[] {
     return this.journal.folded(id).map((i): RestoreLine => {
       const r = this.service.store.record(i.key);
-      const down = r !== undefined && r.state !== 'resolved' && r.absentSince === undefined;
+      const down = r !== undefined && (r.state === 'pending' || (r.state === 'raised' && r.absentSince === undefined));
       // `backend` is named in each chat's language by the renderer; a guest's form is the same in every one.
       const params: RestoreLine['params'] =
         i.guest !== undefined ? { what: i.guest } : { what: i.backend ?? i.key, backend: i.backend ?? i.key };
