@@ -48,10 +48,15 @@ export function platformOf(address: string): Platform | undefined {
   return parseAddress(address)?.platform;
 }
 
+/**
+ * A person's identity `platform:id` (a strict id: letters, digits, `_.-`, at most 64; no topic,
+ * no spaces). The one pattern the config schema, `/admit`, `/ignore` and parseIdentity share.
+ */
+export const IDENTITY_PATTERN = /^(?:telegram|discord|console):[A-Za-z0-9_.-]{1,64}$/;
+
 /** Splits an identity `telegram:123` into platform and id (a strict id: no topic, no spaces); undefined when malformed. */
 export function parseIdentity(identity: string): { platform: Platform; id: string } | undefined {
-  const parsed = parseAddress(identity);
-  return parsed && /^[A-Za-z0-9_.-]{1,64}$/.test(parsed.id) ? parsed : undefined;
+  return IDENTITY_PATTERN.test(identity) ? parseAddress(identity) : undefined;
 }
 
 /** The private chat with a person on their platform (where approval requests are sent). */

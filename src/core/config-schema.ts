@@ -1,3 +1,4 @@
+import { IDENTITY_PATTERN } from './chat-address.ts';
 import { normalizeMac } from './mac.ts';
 import cron from 'node-cron';
 import { z } from 'zod';
@@ -13,7 +14,7 @@ const url = z.url({ protocol: /^https?$/, error: 'expected an http(s) URL' });
 const fingerprint = z
   .string()
   .regex(/^(sha256[:/]?)?([0-9a-fA-F]{2}:?){31}[0-9a-fA-F]{2}$/, 'expected a SHA-256 fingerprint like AA:BB:…(32 bytes)');
-const identity = z.string().regex(/^(telegram|discord|console):[\w-]+$/, 'expected platform:id, e.g. telegram:123456');
+const identity = z.string().regex(IDENTITY_PATTERN, 'expected platform:id, e.g. telegram:123456');
 const role = z.enum(['owner', 'admin', 'family', 'guest']);
 const clock = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'expected HH:MM');
 

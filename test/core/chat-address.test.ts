@@ -5,6 +5,7 @@ import {
   chatAddress,
   chatStorageKey,
   formatAddress,
+  IDENTITY_PATTERN,
   parseAddress,
   parseChatStorageKey,
   parseIdentity,
@@ -12,6 +13,7 @@ import {
   privateChatOf,
   type ChatRef,
 } from '../../src/core/chat-address.ts';
+import { configSchema } from '../../src/core/config-schema.ts';
 
 test('parseAddress: platform and the rest (topics and colons stay in the id); unknown platforms and empty ids are refused', () => {
   const table: [string, ReturnType<typeof parseAddress>][] = [
@@ -52,4 +54,29 @@ test('format and parse are inverses, for the address and for the stored key', ()
   }
   assert.equal(chatStorageKey(chats[0]!), 'telegram:group:-100123');
   assert.equal(parseChatStorageKey('telegram:-100123'), undefined);
+});
+
+test('an identity is accepted or refused the same by parseIdentity and the config schema (one pattern, IDENTITY_PATTERN)', () => {
+  const table: [string, boolean][] = [
+    ['telegram:123456', true],
+    ['discord:123456789012345678', true],
+    ['console:owner', true],
+    ['console:ana.garcia', true],
+    ['telegram:-100123', true],
+    ['telegram:@myname', false],
+    ['telegram:-100123/7', false],
+    ['telegram:12 34', false],
+    ['slack:1', false],
+    ['telegram:', false],
+    [`discord:${'1'.repeat(65)}`, false],
+  ];
+  const ownerIssue = (identity: string) =>
+    (configSchema.safeParse({ permissions: { owners: [identity] } }).error?.issues ?? []).some(
+      (i) => i.path.join('.') === 'permissions.owners.0',
+    );
+  for (const [identity, valid] of table) {
+    assert.equal(parseIdentity(identity) !== undefined, valid, `parseIdentity ${identity}`);
+    assert.equal(IDENTITY_PATTERN.test(identity), valid, `pattern ${identity}`);
+    assert.equal(!ownerIssue(identity), valid, `config permissions.owners ${identity}`);
+  }
 });

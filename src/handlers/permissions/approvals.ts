@@ -6,7 +6,7 @@
  */
 import type { Translate } from '../../core/i18n.ts';
 import { textMessage, type OutMessage } from '../../core/outmessage.ts';
-import { chatAddress, platformOf, privateChatOf } from '../../core/chat-address.ts';
+import { chatAddress, IDENTITY_PATTERN, platformOf, privateChatOf } from '../../core/chat-address.ts';
 import { P } from '../../permissions/permissions.ts';
 import { arg, normaliseArgs, parseNamed } from '../args.ts';
 import { defineCommand, type AnyCommand } from '../command.ts';
@@ -205,7 +205,7 @@ export function approvalCommands(deps: PermissionDeps): AnyCommand[] {
       identity: arg.string({
         descriptionKey: 'permissions.admit.identity',
         maxLength: 80,
-        pattern: /^(telegram|discord|console):[\w.-]+$/,
+        pattern: IDENTITY_PATTERN,
       }),
       role: arg.choice(['admin', 'family', 'guest'] as const, { descriptionKey: 'permissions.invite.role' }),
     },
@@ -238,7 +238,7 @@ export function approvalCommands(deps: PermissionDeps): AnyCommand[] {
       identity: arg.string({
         descriptionKey: 'permissions.admit.identity',
         maxLength: 80,
-        pattern: /^(telegram|discord|console):[\w.-]+$/,
+        pattern: IDENTITY_PATTERN,
       }),
     },
     permission: P.inviteCreate,
