@@ -1,5 +1,5 @@
 import type { Clock } from '../core/clock.ts';
-import { err, serviceError, type Result } from '../core/errors.ts';
+import { err, failureDetail, reasonedError, type FailureDetail, type Result } from '../core/errors.ts';
 import type { GuestStart, HandoverPlan } from '../services/proxmox/power.ts';
 import type { Logger } from '../core/logger.ts';
 import type { AlertService } from './service.ts';
@@ -57,7 +57,10 @@ export interface PowerCutLine {
   readonly vmid?: number;
   readonly name?: string;
   readonly status: 'pending' | 'shutting-down' | 'stopped' | 'would-shutdown' | 'failed' | 'timeout' | 'skipped' | 'handed-over';
+  /** Why it failed: English detail for the log, the named cause for the reader. */
   readonly detail?: string;
+  readonly reason?: FailureDetail['reason'];
+  readonly reasonParams?: FailureDetail['reasonParams'];
 }
 
 /** A snapshot of the orchestration, rendered as one chat message (later snapshots edit it). */
@@ -76,8 +79,12 @@ export interface PowerCutStep {
   readonly node?: string;
   /** The bot's own guest, when the plan stops it. */
   readonly self?: string;
-  /** Why the plan could not be made or handed over. */
+  /** Why the plan could not be made or handed over (English detail; the named cause for the reader). */
   readonly detail?: string;
+  readonly reason?: FailureDetail['reason'];
+  readonly reasonParams?: FailureDetail['reasonParams'];
+  /** The hand-over call that failed, as the dry run shows it. */
+  readonly failedCall?: string;
 }
 
 /** Where steps go: `id` is unique and stable, `thread` groups a run's edits; `edit` replaces the last message. */
@@ -260,10 +267,10 @@ export class PowerCutOrchestrator {
           shutdownNode: this.opts.shutdownNode,
           timeoutSeconds: Math.round((this.opts.guestTimeoutMs ?? 180_000) / 1000),
         })
-      : err(serviceError('proxmox', 'rejected', 'Proxmox is not configured'));
+      : err(reasonedError('proxmox', 'rejected', 'not-configured', 'Proxmox is not configured'));
     if (!plan.ok) {
       this.log.error({ err: plan.error }, 'power-cut plan could not be made');
-      this.emit({ ...base, phase: 'failed', detail: plan.error.detail }, false);
+      this.emit({ ...base, phase: 'failed', ...failureDetail(plan.error) }, false);
       this.phase = 'done';
       return;
     }
@@ -310,7 +317,7 @@ export class PowerCutOrchestrator {
       const r = await p.calls[i]!.run();
       if (!r.ok) {
         this.log.error({ err: r.error, call: p.calls[i]!.text }, 'power-cut call failed');
-        this.emit({ ...view, phase: 'failed', detail: `${p.calls[i]!.text}: ${r.error.detail}` }, false);
+        this.emit({ ...view, phase: 'failed', failedCall: p.calls[i]!.text, ...failureDetail(r.error) }, false);
         this.phase = 'done';
         return;
       }
@@ -345,19 +352,19 @@ export class PowerCutOrchestrator {
       if (line.target === 'node') {
         // Report before asking: the node going down takes the bot with it.
         const r = await this.controller.shutdownNode();
-        lines[i] = r.ok ? { ...line, status: 'shutting-down' } : { ...line, status: 'failed', detail: r.error.detail };
+        lines[i] = r.ok ? { ...line, status: 'shutting-down' } : { ...line, status: 'failed', ...failureDetail(r.error) };
         if (!r.ok) step('running', true);
         continue;
       }
       const vmid = line.vmid!;
       const asked = await this.controller.shutdownGuest(vmid);
       if (!asked.ok) {
-        lines[i] = { ...line, status: 'failed', detail: asked.error.detail };
+        lines[i] = { ...line, status: 'failed', ...failureDetail(asked.error) };
       } else {
         const stopped = await this.controller.waitStopped(vmid, timeout);
         lines[i] = stopped.ok
           ? { ...line, status: 'stopped' }
-          : { ...line, status: stopped.error.kind === 'timeout' ? 'timeout' : 'failed', detail: stopped.error.detail };
+          : { ...line, status: stopped.error.kind === 'timeout' ? 'timeout' : 'failed', ...failureDetail(stopped.error) };
       }
       step('running', true);
     }

@@ -3,6 +3,7 @@
  * storage — RAID arrays (OMV or mdadm over SSH) and the SMB shares; apps — Nextcloud out of
  * maintenance and Pi-hole blocking. Red lines carry the button that fixes them when one exists.
  */
+import { failureParams } from '../core/errors.ts';
 import type { Poller } from '../services/poller.ts';
 import { raidHealth, type RaidArray } from '../services/mdadm/raid.ts';
 import type { NextcloudSnapshot } from '../services/nextcloud/poller.ts';
@@ -34,7 +35,11 @@ export function storageCheck(omv: Poller<OmvSnapshot> | undefined, mdadm: Poller
       if (omv) {
         const s = await omv.refresh();
         if (s.status !== 'ok')
-          out.push({ light: 'red', key: 'alerts.restore.nasDown', params: { detail: s.status === 'failed' ? s.error.detail : '?' } });
+          out.push({
+            light: 'red',
+            key: 'alerts.restore.nasDown',
+            params: s.status === 'failed' ? failureParams(s.error) : { detail: '?' },
+          });
         else {
           if (!mdadm && s.value.raid) out.push(...raidLines(s.value.raid));
           const shares = (s.value.shares ?? []).filter((x) => x.enabled).map((x) => x.name);
@@ -54,7 +59,7 @@ export function storageCheck(omv: Poller<OmvSnapshot> | undefined, mdadm: Poller
                 {
                   light: 'red',
                   key: 'alerts.restore.nasDown',
-                  params: { detail: s.status === 'failed' ? s.error.detail : '?' },
+                  params: s.status === 'failed' ? failureParams(s.error) : { detail: '?' },
                 } satisfies RestoreLine,
               ]),
         );
@@ -71,7 +76,9 @@ export function cloudCheck(poller: Poller<NextcloudSnapshot>): RestoreCheck {
     async run() {
       const s = await poller.refresh();
       if (s.status !== 'ok')
-        return [{ light: 'red', key: 'alerts.restore.cloudDown', params: { detail: s.status === 'failed' ? s.error.detail : '?' } }];
+        return [
+          { light: 'red', key: 'alerts.restore.cloudDown', params: s.status === 'failed' ? failureParams(s.error) : { detail: '?' } },
+        ];
       return s.value.status.maintenance
         ? [
             {
@@ -93,7 +100,7 @@ export function dnsCheck(poller: Poller<PiholeSnapshot>): RestoreCheck {
     async run() {
       const s = await poller.refresh();
       if (s.status !== 'ok')
-        return [{ light: 'red', key: 'alerts.restore.dnsDown', params: { detail: s.status === 'failed' ? s.error.detail : '?' } }];
+        return [{ light: 'red', key: 'alerts.restore.dnsDown', params: s.status === 'failed' ? failureParams(s.error) : { detail: '?' } }];
       return s.value.blocking.state === 'enabled'
         ? [{ light: 'green', key: 'alerts.restore.dnsOk', params: {} }]
         : [

@@ -12,7 +12,7 @@
  */
 import type { MessageKey } from '../core/i18n.ts';
 import type { Clock } from '../core/clock.ts';
-import type { Result } from '../core/errors.ts';
+import { failureParams, type Result } from '../core/errors.ts';
 import type { Logger } from '../core/logger.ts';
 import type { Condition } from './condition.ts';
 import type { PowerCutStore } from './powercut-journal.ts';
@@ -64,7 +64,9 @@ export interface NodeWake {
 
 /** How a wake went, as the report tells it. */
 type WakeOutcome =
-  { readonly kind: 'woken'; readonly sentAt: number } | { readonly kind: 'no-boot' } | { readonly kind: 'failed'; readonly detail: string };
+  | { readonly kind: 'woken'; readonly sentAt: number }
+  | { readonly kind: 'no-boot' }
+  | { readonly kind: 'failed'; readonly failure: Readonly<Record<string, string>> };
 
 /** What the restore needs. */
 export interface RestoreDeps {
@@ -154,7 +156,7 @@ export class PowerRestore {
       journal.wakeSent(id, now);
       log.warn('the node is still off: waking it through the router');
       const sent = await wake.send();
-      if (!sent.ok) return this.restore(id, { kind: 'failed', detail: sent.error.detail });
+      if (!sent.ok) return this.restore(id, { kind: 'failed', failure: failureParams(sent.error) });
       return;
     }
     if (!booting) return this.restore(id, { kind: 'no-boot' });
@@ -171,7 +173,7 @@ export class PowerRestore {
     if (woke && woke.kind !== 'woken') lines.push(wakeLine(woke, node, this.d.wake));
     if (reachable && !reachable.ok) {
       if (!woke || woke.kind === 'woken')
-        lines.push({ light: 'red', key: 'alerts.restore.nodeDown', params: { detail: reachable.error.detail } });
+        lines.push({ light: 'red', key: 'alerts.restore.nodeDown', params: failureParams(reachable.error) });
     } else {
       if (woke?.kind === 'woken')
         lines.push({
@@ -221,7 +223,7 @@ export class PowerRestore {
       return vmids.map((vmid) => ({
         light: 'red',
         key: 'alerts.restore.guestError',
-        params: { ...this.guest(vmid), detail: r.error.detail },
+        params: { ...this.guest(vmid), ...failureParams(r.error) },
         action: start(vmid),
       }));
     return r.value.map((g) =>
@@ -258,7 +260,7 @@ export class PowerRestore {
 function wakeLine(woke: Exclude<WakeOutcome, { kind: 'woken' }>, node: string, wake: NodeWake | undefined): RestoreLine {
   const action: RestoreAction = { labelKey: 'alerts.restore.wakeButton', command: 'wake', args: { target: 'node' } };
   return woke.kind === 'failed'
-    ? { light: 'red', key: 'alerts.restore.wakeFailed', params: { node, detail: woke.detail }, action }
+    ? { light: 'red', key: 'alerts.restore.wakeFailed', params: { node, ...woke.failure }, action }
     : {
         light: 'red',
         key: 'alerts.restore.wakeNoBoot',

@@ -35,6 +35,7 @@ export const SERVICE_ERROR_REASONS = [
   'ssh-key-unreadable',
   'command-too-slow',
   'output-too-large',
+  'not-configured',
 ] as const;
 /** One of SERVICE_ERROR_REASONS. */
 export type ServiceErrorReason = (typeof SERVICE_ERROR_REASONS)[number];
@@ -65,6 +66,27 @@ export const err = <E>(error: E): Result<never, E> => ({ ok: false, error });
 /** Builds a ServiceError. */
 export function serviceError(service: string, kind: ServiceErrorKind, detail: string, status?: number): ServiceError {
   return status === undefined ? { service, kind, detail } : { service, kind, detail, status };
+}
+
+/** A failure as a chat line carries it: the English detail (logs), and the named cause the reader sees in their language. */
+export interface FailureDetail {
+  readonly detail: string;
+  readonly reason?: ServiceErrorReason;
+  readonly reasonParams?: Readonly<Record<string, string>>;
+}
+
+/** The parts of a ServiceError a pushed line keeps, so the renderer can say it in the reader's language. */
+export function failureDetail(e: ServiceError): FailureDetail {
+  return {
+    detail: e.detail,
+    ...(e.reason ? { reason: e.reason } : {}),
+    ...(e.reasonParams ? { reasonParams: e.reasonParams } : {}),
+  };
+}
+
+/** Flat message params for a failure (`detail`, `reason` and the reason's own values), for params that must stay flat. */
+export function failureParams(e: ServiceError): Record<string, string> {
+  return { ...e.reasonParams, detail: e.detail, ...(e.reason ? { reason: e.reason } : {}) };
 }
 
 /** Builds a ServiceError with a named cause (the English `detail` stays for the log). */

@@ -10,7 +10,7 @@ import type { ChatAdapter } from '../bot/adapter.ts';
 import type { Clock } from '../core/clock.ts';
 import type { Config } from '../core/config.ts';
 import type { Db } from '../core/db.ts';
-import { err, serviceError, type Result } from '../core/errors.ts';
+import { err, reasonedError, type Result } from '../core/errors.ts';
 import type { Language, Messages, Translate } from '../core/i18n.ts';
 import type { Logger } from '../core/logger.ts';
 import type { OutMessage } from '../core/outmessage.ts';
@@ -19,6 +19,7 @@ import { ALERT_SOURCES } from '../core/config-schema.ts';
 import { buildDigest, mergeDigestInputs, scheduleDigest, type DigestInput, type DigestSchedule } from '../alerts/digest.ts';
 import { connectFeed } from '../alerts/feed.ts';
 import { OutboxWorker } from '../alerts/worker.ts';
+import { noChatError } from '../alerts/outbox.ts';
 import { PowerCutOrchestrator, powerCutReporterFor, type PowerController } from '../alerts/powercut.ts';
 import { PowerCutStore } from '../alerts/powercut-journal.ts';
 import { PowerCutFold } from '../alerts/powercut-fold.ts';
@@ -160,7 +161,7 @@ export function createAlerting(deps: AlertingDeps): Alerting {
       // polls) waits like an outage: rows queued before a restart must not die at start-up.
       if (address && !adapter && config[address.platform])
         return { ok: false, unreachable: true, error: `${address.platform} is not connected yet` };
-      if (!address || !adapter) return { ok: false, permanent: true, error: `no ${address?.platform ?? '?'} chat is configured` };
+      if (!address || !adapter) return { ok: false, permanent: true, error: noChatError(address?.platform ?? '?') };
       return adapter.deliver(address.id, message, editRef, meta ? { dedupKey: meta.dedupKey } : undefined);
     },
   }));
@@ -363,9 +364,9 @@ export function createAlerting(deps: AlertingDeps): Alerting {
 
 /** Used when no hypervisor module offers a PowerController: dry runs work, real runs report why not. */
 const noHypervisor: PowerController = {
-  shutdownGuest: async () => err(serviceError('proxmox', 'rejected', 'Proxmox is not configured')),
-  waitStopped: async () => err(serviceError('proxmox', 'rejected', 'Proxmox is not configured')),
-  shutdownNode: async () => err(serviceError('proxmox', 'rejected', 'Proxmox is not configured')),
+  shutdownGuest: async () => err(reasonedError('proxmox', 'rejected', 'not-configured', 'Proxmox is not configured')),
+  waitStopped: async () => err(reasonedError('proxmox', 'rejected', 'not-configured', 'Proxmox is not configured')),
+  shutdownNode: async () => err(reasonedError('proxmox', 'rejected', 'not-configured', 'Proxmox is not configured')),
 };
 
 /** How long the last power-cut message may take to leave before the hand-over goes ahead anyway. */

@@ -82,5 +82,8 @@ test('Telegram: outage then alerts in order, ack edits in place, an undeliverabl
       what: `/alerts listing the dead letter: ${JSON.stringify(h.app.db.prepare('SELECT destination, status, attempts, last_error FROM alert_outbox').all())}`,
     },
   );
-  assert.match(conv.texts.join('\n'), /discord:777: gave up after 1 attempts — no discord chat is configured/);
+  assert.match(
+    conv.texts.join('\n'),
+    /discord:777: gave up after 1 attempt — no discord chat is configured \(add its section to the config, or remove the binding\)/,
+  );
 });

@@ -1,10 +1,12 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
+import { failureDetail, failureParams, reasonedError } from '../../src/core/errors.ts';
 import { Messages } from '../../src/core/i18n.ts';
 import { toPlainText, type OutMessage } from '../../src/core/outmessage.ts';
 import type { AlertActions } from '../../src/alerts/actions.ts';
 import { buildDigest } from '../../src/alerts/digest.ts';
 import type { OutboxPayload } from '../../src/alerts/payload.ts';
+import type { PowerCutStep } from '../../src/alerts/powercut.ts';
 import type { AlertEvent } from '../../src/alerts/types.ts';
 import { alertsMessages } from '../../src/handlers/alerts/messages.ts';
 import { createAlertRenderer } from '../../src/handlers/alerts/render.ts';
@@ -12,6 +14,7 @@ import { upsMessages } from '../../src/handlers/ups/messages.ts';
 import { pipelineMessages } from '../../src/handlers/pipeline.messages.ts';
 import { upsConditions } from '../../src/services/nut/alerts.ts';
 import { toUpsState } from '../../src/services/nut/state.ts';
+import { assertNoEnglish } from '../support/language.ts';
 
 const messages = new Messages([alertsMessages, upsMessages, pipelineMessages], { strict: true });
 const NOW = Date.UTC(2026, 10, 25, 12, 0, 0);
@@ -205,6 +208,60 @@ describe('alert rendering', () => {
     });
     assert.equal(toPlainText(d), ['Good morning: homelab report', 'All good.', '• 🟢 UPS: battery 100 %, 55m runtime'].join('\n'));
   });
+  test('failure details in restore reports and power-cut steps read in the reader’s language, never the client’s English', async () => {
+    const refused = reasonedError('proxmox', 'unreachable', 'connection-refused', 'connect ECONNREFUSED 127.0.0.1:8006');
+    const slow = reasonedError('proxmox', 'timeout', 'no-answer', 'no answer within 10000 ms');
+    const restore: OutboxPayload = {
+      type: 'notice',
+      notice: {
+        kind: 'restore',
+        report: {
+          // The cut began yesterday evening (Madrid) and the report comes at noon.
+          outageStart: NOW - 15 * 3_600_000,
+          outageEnd: NOW - 3_600_000,
+          handedOverAt: NOW - 14 * 3_600_000,
+          sequence: [['docker (CT 101)']],
+          node: 'proxmox1',
+          lines: [
+            { light: 'red', key: 'alerts.restore.nodeDown', params: failureParams(refused) },
+            { light: 'red', key: 'alerts.restore.nasDown', params: failureParams(slow) },
+          ],
+        },
+      },
+    };
+    const es = toPlainText(await r(restore, 'telegram:2'));
+    assert.match(es, /El corte de luz duró 14h \(desde ayer 22:00\)\./);
+    assert.match(es, /Apagado \(ayer 23:00\): docker \(CT 101\), luego proxmox1\./);
+    assert.match(es, /El servidor no responde: la conexión ha sido rechazada/);
+    assert.match(es, /El NAS no responde: no ha habido respuesta a tiempo/);
+    assert.doesNotMatch(es, /ECONNREFUSED|within/);
+    assertNoEnglish(messages, es, ['docker', 'proxmox1']);
+    const en = toPlainText(await r(restore));
+    assert.match(en, /The power cut lasted 14h \(from yesterday 22:00\)\./);
+    assert.match(en, /The server does not answer: the connection was refused/);
+
+    const failed = (step: Partial<PowerCutStep>): OutboxPayload => ({
+      type: 'notice',
+      notice: { kind: 'powercut', step: { phase: 'running', dryRun: false, lines: [], ...step } },
+    });
+    const notConfigured = reasonedError('proxmox', 'rejected', 'not-configured', 'Proxmox is not configured');
+    const planEs = toPlainText(await r(failed({ phase: 'failed', ...failureDetail(notConfigured) }), 'telegram:2'));
+    assert.match(planEs, /No se pudo entregar el apagado del homelab a Proxmox: no está configurado\./);
+    assertNoEnglish(messages, planEs);
+    const callEs = toPlainText(
+      await r(
+        failed({ phase: 'failed', failedCall: 'POST /nodes/proxmox1/status command=shutdown', ...failureDetail(refused) }),
+        'telegram:2',
+      ),
+    );
+    assert.match(callEs, /Proxmox: POST \/nodes\/proxmox1\/status command=shutdown: la conexión ha sido rechazada\./);
+    const lineEs = toPlainText(
+      await r(failed({ lines: [{ target: 'guest', vmid: 101, name: 'docker', status: 'failed', ...failureDetail(slow) }] }), 'telegram:2'),
+    );
+    assert.match(lineEs, /docker: error: no ha habido respuesta a tiempo/);
+    assertNoEnglish(messages, lineEs, ['docker']);
+  });
+
   test('no token, no button (a platform without buttons)', async () => {
     const bare = createAlertRenderer({
       messages,

@@ -4,6 +4,8 @@ import { textMessage } from '../../core/outmessage.ts';
 import type { StatusSection } from '../builtin/status-section.ts';
 import type { PowerCutOrchestrator } from '../../alerts/powercut.ts';
 import type { AlertService } from '../../alerts/service.ts';
+import { noChatPlatform } from '../../alerts/outbox.ts';
+import type { Translate } from '../../core/i18n.ts';
 import { arg } from '../args.ts';
 import { defineCommand, type AnyCommand } from '../command.ts';
 import { causeText } from './causes.ts';
@@ -12,6 +14,12 @@ import { formatTime } from '../../core/time-format.ts';
 import { stateIcon } from '../../core/state-icon.ts';
 
 /** The scenarios the demo's /simulate knows. */
+/** A delivery error as the reader sees it: the bot's own in their language, a platform's in its words. */
+function deliveryError(t: Translate, error: string): string {
+  const platform = noChatPlatform(error);
+  return platform === undefined ? error : t('alerts.list.noChat', { platform });
+}
+
 export const SIMULATIONS = [
   'power-cut',
   'power-back',
@@ -111,7 +119,7 @@ export function alertCommands(deps: AlertCommandDeps): AnyCommand[] {
                     destination: r.destination,
                     attempts: r.attempts,
                     next: time(r.nextAttemptAt),
-                    error: r.lastError ? ` — ${r.lastError}` : '',
+                    error: r.lastError ? ` — ${deliveryError(ctx.t, r.lastError)}` : '',
                   }),
             ),
           },
@@ -123,9 +131,13 @@ export function alertCommands(deps: AlertCommandDeps): AnyCommand[] {
           { kind: 'text', text: ctx.t('alerts.list.dead', { count: dead.length }) },
           {
             kind: 'list',
-            items: dead
-              .slice(-10)
-              .map((r) => ctx.t('alerts.list.deadRow', { destination: r.destination, attempts: r.attempts, error: r.lastError ?? '?' })),
+            items: dead.slice(-10).map((r) =>
+              ctx.t('alerts.list.deadRow', {
+                destination: r.destination,
+                attempts: r.attempts,
+                error: deliveryError(ctx.t, r.lastError ?? '?'),
+              }),
+            ),
           },
         );
       }

@@ -34,6 +34,13 @@ const SEVERITY: Record<AlertView['severity'], MessageSeverity> = { info: 'info',
 /** Params shown as labelled fields, in this order. */
 const FIELDS = ['charge', 'runtime', 'load', 'progress', 'model', 'detail'] as const;
 
+/** A failure as a line carries it: English detail, the named cause and its values. */
+interface FailureLike {
+  readonly detail?: string | number;
+  readonly reason?: string | number;
+  readonly reasonParams?: Readonly<Record<string, string>>;
+}
+
 /** Params that hold a moment as epoch ms. */
 const TIME_PARAMS = ['last'] as const;
 
@@ -52,6 +59,16 @@ export function createAlertRenderer(deps: AlertRendererDeps): Render {
       const key = deps.backendLabelKey?.(b) ?? `${b}.label`;
       return messages.has(key) ? t(key) : b;
     };
+    // A known cause (network, SSH, not configured) reads in the chat's language instead of the client's English detail.
+    const reasonText = (x: FailureLike): string | undefined => {
+      const key = typeof x.reason === 'string' ? `error.reason.${x.reason}` : undefined;
+      if (key && messages.has(key)) return t(key, { ...(x as Params), ...x.reasonParams });
+      return x.detail === undefined ? undefined : String(x.detail);
+    };
+    const localDetail = (p: Params): Params => {
+      const detail = reasonText(p);
+      return detail === undefined ? p : { ...p, detail };
+    };
     const params = (a: Pick<AlertView, 'params' | 'progress'>): Params => {
       const p: Record<string, string | number> = { ...a.params };
       if (typeof p.charge === 'number') p.charge = `${p.charge} %`;
@@ -60,9 +77,7 @@ export function createAlertRenderer(deps: AlertRendererDeps): Render {
       if (a.progress !== undefined) p.progress = `${Math.round(a.progress)} %`;
       // A moment (epoch ms) reads in the household's zone and the reader's language.
       for (const k of TIME_PARAMS) if (typeof p[k] === 'number') p[k] = time(p[k]);
-      // A known network cause reads in the chat's language instead of the client's English detail.
-      const reasonKey = typeof p.reason === 'string' ? `error.reason.${p.reason}` : undefined;
-      if (reasonKey && messages.has(reasonKey)) p.detail = t(reasonKey);
+      Object.assign(p, localDetail(p));
       if (typeof p.backend === 'string') p.backend = backendName(p.backend);
       return p;
     };
@@ -166,9 +181,9 @@ export function createAlertRenderer(deps: AlertRendererDeps): Render {
           };
         }
         case 'notice':
-          if (p.notice.kind === 'powercut') return powerCutMessage(p.notice.step, t, time);
+          if (p.notice.kind === 'powercut') return powerCutMessage(p.notice.step, t, time, reasonText);
           if (p.notice.kind === 'restore')
-            return restoreMessage(p.notice.report, t, time, (a) => deps.actions.obvious(a, destination), backendName);
+            return restoreMessage(p.notice.report, t, time, (a) => deps.actions.obvious(a, destination), backendName, localDetail);
           if (p.notice.kind === 'powercut-folded') {
             const names = p.notice.folded.items.map((i) => i.guest ?? backendName(i.backend ?? i.key));
             return textMessage(t('alerts.pc.folded', { names: names.join(', ') }), { severity: 'warning' });
@@ -203,6 +218,7 @@ function restoreMessage(
   time: (ms: number) => string,
   token: (a: RestoreAction) => string | undefined,
   backendName: (backend: string) => string,
+  localDetail: (p: Params) => Params,
 ): OutMessage {
   const red = r.lines.some((l) => l.light === 'red');
   const blocks: Block[] = [
@@ -233,7 +249,7 @@ function restoreMessage(
       : typeof l.params.backend === 'string'
         ? { ...l.params, what: backendName(l.params.backend) }
         : l.params;
-  blocks.push({ kind: 'list', items: r.lines.map((l) => `${LIGHT[l.light]} ${t(l.key, params(l))}`) });
+  blocks.push({ kind: 'list', items: r.lines.map((l) => `${LIGHT[l.light]} ${t(l.key, localDetail(params(l)))}`) });
   const actions: Action[][] = r.lines.flatMap((l) => {
     if (l.light !== 'red' || !l.action) return [];
     const tk = token(l.action);
@@ -249,7 +265,12 @@ function restoreMessage(
   };
 }
 
-function powerCutMessage(s: PowerCutStep, t: Translate, time: (ms: number) => string): OutMessage {
+function powerCutMessage(
+  s: PowerCutStep,
+  t: Translate,
+  time: (ms: number) => string,
+  reasonText: (x: FailureLike) => string | undefined,
+): OutMessage {
   const sequence = (): string => sequenceText(t, s.sequence, s.node);
   const head =
     s.phase === 'armed'
@@ -259,7 +280,7 @@ function powerCutMessage(s: PowerCutStep, t: Translate, time: (ms: number) => st
         : s.phase === 'handover'
           ? t('alerts.pc.handover', { sequence: sequence() })
           : s.phase === 'failed'
-            ? t('alerts.pc.failed', { detail: s.detail ?? '?' })
+            ? t('alerts.pc.failed', { detail: [s.failedCall, reasonText(s) ?? '?'].filter(Boolean).join(': ') })
             : t(`alerts.pc.${s.phase}`);
   const blocks: Block[] = [];
   if (s.dryRun && s.phase !== 'cancelled') blocks.push({ kind: 'text', text: t('alerts.pc.dryRun') });
@@ -273,7 +294,7 @@ function powerCutMessage(s: PowerCutStep, t: Translate, time: (ms: number) => st
       kind: 'fields',
       fields: s.lines.map((l) => ({
         label: l.target === 'node' ? t('alerts.pc.node') : (l.name ?? t('alerts.pc.guest', { vmid: l.vmid ?? '?' })),
-        value: t(`alerts.pc.status.${l.status}`, { detail: l.detail ?? '' }),
+        value: t(`alerts.pc.status.${l.status}`, { detail: reasonText(l) ?? '' }),
       })),
     });
   }
