@@ -13,13 +13,13 @@ import { maintenanceCommands, maintenanceSection, type MaintenanceDeps } from '.
 import { formatTime } from '../../core/time-format.ts';
 import { stateIcon } from '../../core/state-icon.ts';
 
-/** The scenarios the demo's /simulate knows. */
 /** A delivery error as the reader sees it: the bot's own in their language, a platform's in its words. */
 function deliveryError(t: Translate, error: string): string {
   const platform = noChatPlatform(error);
   return platform === undefined ? error : t('alerts.list.noChat', { platform });
 }
 
+/** The scenarios the demo's /simulate knows. */
 export const SIMULATIONS = [
   'power-cut',
   'power-back',
