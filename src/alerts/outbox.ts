@@ -3,16 +3,6 @@ import { severityRank as rank, type Severity } from './condition.ts';
 import type { OutboxPayload } from './payload.ts';
 import type { AlertEvent } from './types.ts';
 
-/** The delivery error of a row bound to a platform no bot runs for: stored as a code, told in the reader's language. */
-export function noChatError(platform: string): string {
-  return `no-chat:${platform}`;
-}
-
-/** The platform of a `noChatError` code; undefined for any other error (a platform's own words). */
-export function noChatPlatform(error: string): string | undefined {
-  return /^no-chat:(\w+|\?)$/.exec(error)?.[1];
-}
-
 export type { DeliveryOutcome } from '../core/delivery.ts';
 
 /** Delivery state of a row. `held`: quiet hours; `merged`: folded into a summary; `superseded`: a newer edit replaced it. */

@@ -15,3 +15,17 @@ export type DeliveryOutcome =
       readonly permanent?: boolean;
       readonly unreachable?: boolean;
     };
+
+/** The bot's own delivery errors, stored as codes so /alerts can say them in the reader's language. */
+export type DeliveryErrorCode = 'no-chat' | 'not-connected';
+
+/** A delivery error the bot itself raises for a platform (`no-chat`: no chat configured; `not-connected`: not connected yet). */
+export function codedDeliveryError(code: DeliveryErrorCode, platform: string): string {
+  return `${code}:${platform}`;
+}
+
+/** The code and platform of a `codedDeliveryError`; undefined for any other error (a platform's own words). */
+export function parseDeliveryError(error: string): { readonly code: DeliveryErrorCode; readonly platform: string } | undefined {
+  const m = /^(no-chat|not-connected):(\w+|\?)$/.exec(error);
+  return m ? { code: m[1] as DeliveryErrorCode, platform: m[2]! } : undefined;
+}

@@ -19,7 +19,7 @@ import { ALERT_SOURCES } from '../core/config-schema.ts';
 import { buildDigest, mergeDigestInputs, scheduleDigest, type DigestInput, type DigestSchedule } from '../alerts/digest.ts';
 import { connectFeed } from '../alerts/feed.ts';
 import { OutboxWorker } from '../alerts/worker.ts';
-import { noChatError } from '../alerts/outbox.ts';
+import { codedDeliveryError } from '../core/delivery.ts';
 import { PowerCutOrchestrator, powerCutReporterFor, type PowerController } from '../alerts/powercut.ts';
 import { PowerCutStore } from '../alerts/powercut-journal.ts';
 import { PowerCutFold } from '../alerts/powercut-fold.ts';
@@ -160,8 +160,8 @@ export function createAlerting(deps: AlertingDeps): Alerting {
       // A configured platform whose adapter is not built yet (Discord's is built once Telegram
       // polls) waits like an outage: rows queued before a restart must not die at start-up.
       if (address && !adapter && config[address.platform])
-        return { ok: false, unreachable: true, error: `${address.platform} is not connected yet` };
-      if (!address || !adapter) return { ok: false, permanent: true, error: noChatError(address?.platform ?? '?') };
+        return { ok: false, unreachable: true, error: codedDeliveryError('not-connected', address.platform) };
+      if (!address || !adapter) return { ok: false, permanent: true, error: codedDeliveryError('no-chat', address?.platform ?? '?') };
       return adapter.deliver(address.id, message, editRef, meta ? { dedupKey: meta.dedupKey } : undefined);
     },
   }));

@@ -22,7 +22,7 @@ import type { OutMessage } from '../../core/outmessage.ts';
 import type { ArgDef } from '../../handlers/args.ts';
 import type { ChatRef, Input, Pipeline } from '../../handlers/pipeline.ts';
 import type { CommandRegistry } from '../../handlers/registry.ts';
-import type { DeliveryOutcome } from '../../core/delivery.ts';
+import { codedDeliveryError, type DeliveryOutcome } from '../../core/delivery.ts';
 import type { AdapterHealth, ChatAdapter, LinkEvents } from '../adapter.ts';
 import { CHOICE_SOURCE, completionSource, DURATION_SOURCE, durationSuggestions, optionsToRaw, type Describe } from './commands.ts';
 import { discordCacheOptions } from './cache.ts';
@@ -234,7 +234,8 @@ export class DiscordAdapter implements ChatAdapter {
   deliver(chatId: string, message: OutMessage, editRef?: string, meta?: { readonly dedupKey: string }): Promise<DeliveryOutcome> {
     // Before the client is ready its guilds and channels are unknown, and every channel would look
     // unknown (a permanent error): rows queued before a restart or during a rebuild wait instead.
-    if (!this.client.isReady()) return Promise.resolve({ ok: false, unreachable: true, error: 'Discord is not connected yet' });
+    if (!this.client.isReady())
+      return Promise.resolve({ ok: false, unreachable: true, error: codedDeliveryError('not-connected', 'discord') });
     return deliverToChannel(this.client, this.warnings, this.log, chatId, message, editRef, meta);
   }
 

@@ -4,7 +4,7 @@ import { textMessage } from '../../core/outmessage.ts';
 import type { StatusSection } from '../builtin/status-section.ts';
 import type { PowerCutOrchestrator } from '../../alerts/powercut.ts';
 import type { AlertService } from '../../alerts/service.ts';
-import { noChatPlatform } from '../../alerts/outbox.ts';
+import { parseDeliveryError } from '../../core/delivery.ts';
 import type { Translate } from '../../core/i18n.ts';
 import { arg } from '../args.ts';
 import { defineCommand, type AnyCommand } from '../command.ts';
@@ -15,8 +15,9 @@ import { stateIcon } from '../../core/state-icon.ts';
 
 /** A delivery error as the reader sees it: the bot's own in their language, a platform's in its words. */
 function deliveryError(t: Translate, error: string): string {
-  const platform = noChatPlatform(error);
-  return platform === undefined ? error : t('alerts.list.noChat', { platform });
+  const coded = parseDeliveryError(error);
+  if (!coded) return error;
+  return t(coded.code === 'no-chat' ? 'alerts.list.noChat' : 'alerts.list.notConnected', { platform: coded.platform });
 }
 
 /** The scenarios the demo's /simulate knows. */
