@@ -255,6 +255,12 @@ describe('download commands', () => {
     assert.equal(queued(h, 'Quick One')?.destination, OWNER);
     const status = await h.say(OWNER, '/status');
     assert.match(status.texts[0] ?? '', /Downloads \(Transmission\).*finished/s);
+    // Finished and sharing (seeding) is not paused: resuming it changes nothing and says so.
+    const starts = fake.calls.filter((c) => c.method === 'torrent_start').length;
+    const seeding = await h.say(OWNER, '/resumetorrent Quick One');
+    assert.match(seeding.texts[0] ?? '', /Quick One is not paused .*nothing changed/);
+    assert.doesNotMatch(seeding.texts[0] ?? '', /Resumed/);
+    assert.equal(fake.calls.filter((c) => c.method === 'torrent_start').length, starts, 'no start call for a seeding download');
   });
 });
 

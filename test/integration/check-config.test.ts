@@ -62,6 +62,19 @@ test('--check-config rejects a bad time zone, a bad cron, a missing SSH key file
   assert.equal(ok.code, 0, ok.stderr);
 });
 
+test('--check-config rejects a time zone Intl does not know and a cron node-cron would refuse', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'check-tz-'));
+  const config = join(dir, 'config.yaml');
+  writeFileSync(
+    config,
+    `timezone: Mars/Olympus\ndatabase: ${join(dir, 'bot.db')}\nalerts:\n  digest: { cron: "99 99 * * *", chats: [console:main] }\n`,
+  );
+  const r = await runMain(['--check-config', '--config', config]);
+  assert.equal(r.code, 1);
+  assert.match(r.stderr, /timezone: unknown time zone "Mars\/Olympus"/);
+  assert.match(r.stderr, /alerts\.digest\.cron: not a cron expression/);
+});
+
 test('with console: true a failed start-up exits non-zero with one readable line, even when stdin ends first', async () => {
   const blocker: Server = await new Promise((resolve) => {
     const s = createServer().listen(0, '127.0.0.1', () => resolve(s));

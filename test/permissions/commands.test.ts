@@ -6,7 +6,7 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { PassThrough } from 'node:stream';
 import { createLogger } from '../../src/core/logger.ts';
-import { OWNER, startTestApp, type TestApp } from '../support/app-harness.ts';
+import { OWNER, startDemoTestApp, startTestApp, type TestApp } from '../support/app-harness.ts';
 import type { ChatRef } from '../../src/permissions/access.ts';
 
 const FAMILY_GROUP: ChatRef = { platform: 'telegram', id: '-100500', kind: 'group' };
@@ -161,4 +161,12 @@ describe('owner bootstrap with /setup', () => {
       await h.close();
     }
   });
+});
+
+test('/grant family guests.power (a plural, no area prefix) suggests proxmox.guest.power where Proxmox is set up', async (t) => {
+  const demo = await startDemoTestApp();
+  t.after(() => demo.close());
+  const r = await demo.say(OWNER, '/grant family guests.power');
+  assert.equal(r.texts[0], 'There is no permission "guests.power". Did you mean proxmox.guest.power?');
+  assert.equal(demo.app.access.roleHolds('family', 'proxmox.guest.power'), false, 'a suggestion grants nothing');
 });
