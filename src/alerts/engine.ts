@@ -126,7 +126,12 @@ export function unreachableCondition(input: EvaluationInput, holdMs: number): Co
     severity: input.unreachableSeverity ?? 'warning',
     summaryKey: 'alerts.backend.unreachable',
     resolvedKey: 'alerts.backend.unreachable.resolved',
-    params: { backend: input.origin, ...(input.detail ? { detail: input.detail } : {}), ...(input.reason ? { reason: input.reason } : {}) },
+    params: {
+      ...input.reasonParams,
+      backend: input.origin,
+      ...(input.detail ? { detail: input.detail } : {}),
+      ...(input.reason ? { reason: input.reason } : {}),
+    },
     holdMs,
     resolveHoldMs: 0,
     ...(input.dependsOn ? { dependsOn: input.dependsOn } : {}),

@@ -28,8 +28,8 @@ export function connectFeed<T>(poller: Poller<T>, feed: FeedOptions<T>, service:
     if (snap.status === 'never') return;
     if (snap.status === 'failed') {
       const { kind, detail, reason, reasonParams } = snap.error;
-      // A named cause without values of its own reads translated in each chat ("connection refused").
-      const named = reason && !reasonParams ? { reason } : {};
+      // A named cause reads translated in each chat ("connection refused"), with its values (`where`, `seen`).
+      const named = reason ? { reason, ...(reasonParams ? { reasonParams } : {}) } : {};
       service.evaluate({ ...common, reachable: false, conditions: [], detail: `${kind}: ${detail}`, ...named });
       return;
     }

@@ -141,6 +141,8 @@ export interface EvaluationInput {
   readonly detail?: string;
   /** The network-level cause as a code, so each chat reads it translated ("connection refused"). */
   readonly reason?: string;
+  /** The values the reason's text names (`where`, `seen`, `pinned`). */
+  readonly reasonParams?: Readonly<Record<string, string>>;
   /** The backend this backend depends on (OMV on Proxmox): its outage suppresses ours. */
   readonly dependsOn?: string;
   /** Severity of this backend's "unreachable" alert (default warning). */

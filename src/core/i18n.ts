@@ -113,6 +113,12 @@ export class Messages {
     return parts;
   }
 
+  /** The `{name}` placeholders a key's English text needs (plural counts aside). */
+  placeholders(key: MessageKey): string[] {
+    const parts = this.compiled(this.table.en.get(key) ?? '');
+    return parts.flatMap((p) => (typeof p === 'object' && 'param' in p ? [p.param] : []));
+  }
+
   /** A translate function bound to one language. */
   forLanguage(lang: Language): Translate {
     return (key, params) => this.t(lang, key, params);

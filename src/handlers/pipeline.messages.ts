@@ -59,6 +59,8 @@ export const pipelineMessages = defineMessages(
     'error.reason.reply-not-json': 'the reply is not valid JSON',
     'error.reason.reply-unexpected': 'unexpected reply shape at {where}',
     'error.reason.ssh-host-key-mismatch': 'its host key {seen} does not match the pinned {pinned} (check hostKey with ssh-keygen -lf)',
+    'error.reason.reply-unexpected.bare': 'the reply had an unexpected shape',
+    'error.reason.ssh-host-key-mismatch.bare': 'its host key does not match the pinned one (check hostKey with ssh-keygen -lf)',
     'error.reason.ssh-login-refused': 'the SSH login was refused (check the user and key)',
     'error.reason.ssh-key-missing': 'the private key file does not exist',
     'error.reason.ssh-key-unreadable': 'the private key cannot be read (wrong format or passphrase)',
@@ -132,6 +134,8 @@ export const pipelineMessages = defineMessages(
     'error.reason.reply-unexpected': 'forma inesperada de la respuesta en {where}',
     'error.reason.ssh-host-key-mismatch':
       'su clave de equipo {seen} no coincide con la fijada {pinned} (comprueba hostKey con ssh-keygen -lf)',
+    'error.reason.reply-unexpected.bare': 'la respuesta tenía una forma inesperada',
+    'error.reason.ssh-host-key-mismatch.bare': 'su clave de equipo no coincide con la fijada (comprueba hostKey con ssh-keygen -lf)',
     'error.reason.ssh-login-refused': 'el inicio de sesión SSH ha sido rechazado (revisa el usuario y la clave)',
     'error.reason.ssh-key-missing': 'el fichero de la clave privada no existe',
     'error.reason.ssh-key-unreadable': 'no se puede leer la clave privada (formato o frase de paso incorrectos)',

@@ -1,6 +1,7 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { failureDetail, failureParams, reasonedError } from '../../src/core/errors.ts';
+import { failureDetail, failureParams, reasonedError, SERVICE_ERROR_REASONS } from '../../src/core/errors.ts';
+import { unreachableCondition } from '../../src/alerts/engine.ts';
 import { Messages } from '../../src/core/i18n.ts';
 import { toPlainText, type OutMessage } from '../../src/core/outmessage.ts';
 import type { AlertActions } from '../../src/alerts/actions.ts';
@@ -288,4 +289,46 @@ test('every message key the UPS rules can produce exists in English and Spanish'
     assert.ok(messages.has(k), k);
     assert.notEqual(messages.t('es', k), messages.t('en', k), `${k} is translated`);
   }
+});
+
+describe('a backend-unreachable alert names its cause without a literal placeholder', () => {
+  const unreachable = (params: Record<string, string>): AlertEvent =>
+    event(
+      {},
+      {
+        key: 'backend:proxmox',
+        origin: 'proxmox',
+        source: 'backend',
+        severity: 'warning',
+        summaryKey: 'alerts.backend.unreachable',
+        resolvedKey: 'alerts.backend.unreachable.resolved',
+        params,
+        action: undefined,
+      },
+    );
+  for (const reason of SERVICE_ERROR_REASONS) {
+    test(reason, async () => {
+      for (const d of ['telegram:1', 'telegram:2']) {
+        const bare = toPlainText(
+          await r({ type: 'alert', event: unreachable({ backend: 'proxmox', detail: 'ENGLISH-DETAIL', reason }) }, d),
+        );
+        assert.doesNotMatch(bare, /\{\w+\}|ENGLISH-DETAIL/, `${reason} without values, ${d}:\n${bare}`);
+      }
+    });
+  }
+  test('values that travel with the reason (the feed keeps them) are said', async () => {
+    const cond = unreachableCondition(
+      {
+        origin: 'omv',
+        reachable: false,
+        conditions: [],
+        detail: 'x',
+        reason: 'ssh-host-key-mismatch',
+        reasonParams: { seen: 'SHA256:seen', pinned: 'SHA256:pin' },
+      },
+      0,
+    );
+    const text = toPlainText(await r({ type: 'alert', event: unreachable(cond.params as Record<string, string>) }, 'telegram:2'));
+    assert.match(text, /su clave de equipo SHA256:seen no coincide con la fijada SHA256:pin/);
+  });
 });

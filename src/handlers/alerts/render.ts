@@ -62,7 +62,13 @@ export function createAlertRenderer(deps: AlertRendererDeps): Render {
     // A known cause (network, SSH, not configured) reads in the chat's language instead of the client's English detail.
     const reasonText = (x: FailureLike): string | undefined => {
       const key = typeof x.reason === 'string' ? `error.reason.${x.reason}` : undefined;
-      if (key && messages.has(key)) return t(key, { ...(x as Params), ...x.reasonParams });
+      if (key && messages.has(key)) {
+        const values: Params = { ...(x as Params), ...x.reasonParams };
+        // A reason whose values did not travel with it reads in its words without them, never `{where}`.
+        const bare = `${key}.bare`;
+        const complete = messages.placeholders(key).every((name) => name in values);
+        return !complete && messages.has(bare) ? t(bare) : t(key, values);
+      }
       return x.detail === undefined ? undefined : String(x.detail);
     };
     const localDetail = (p: Params): Params => {
