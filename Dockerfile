@@ -30,6 +30,10 @@ RUN npm run build && npm prune --omit=dev --ignore-scripts --no-audit --no-fund 
 
 FROM node:20-slim
 ENV NODE_ENV=production
+# glibc keeps the memory freed after start-up's parse and compile (V8 compiles on worker threads,
+# each with its own malloc arena) as resident: 2 arenas and a 128 KiB trim threshold hand it back
+# (bench memory, idle RSS after GC: Telegram 83.7 -> 70.5 MB, Telegram + Discord 110 -> 87.3 MB).
+ENV MALLOC_ARENA_MAX=2 MALLOC_TRIM_THRESHOLD_=131072
 WORKDIR /app
 # Runs as the base image's `node` user (uid/gid 1000, usually the host user who owns ./data and
 # ./secrets). Another owner: `user: "1001:1001"` in docker-compose.yml, and that uid must be able

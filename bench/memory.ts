@@ -43,7 +43,7 @@ export interface ProcessFigures {
   readonly afterRawRssMb?: number | null;
   /** True when both readings followed a full GC through the inspector. */
   readonly gcForced?: boolean;
-  /** process.memoryUsage() of the child after each forced GC, MB (heapUsed vs external/native). */
+  /** process.memoryUsage() and V8 heap spaces (code_space, old_space, ...) of the child after each forced GC, MB. */
   readonly idleUsageMb?: Record<string, number>;
   readonly afterUsageMb?: Record<string, number>;
   /** GC'd RSS change over the first and the second 5,000 commands. */

@@ -5,6 +5,8 @@
  * resolving and reading hundreds under node_modules. Usage: `node scripts/build.mjs [--outdir DIR]
  * [--entry name=path] [--metafile FILE]` (default dist/ from src/main.ts; the outdir is emptied
  * first; the metafile is esbuild's account of which module went into which output file).
+ * For measuring (`npm run bench -- memory` builds through here): BUILD_EXTERNAL=a,b leaves more
+ * packages in node_modules, BUILD_PACKAGES_EXTERNAL=1 leaves every npm package there.
  */
 import { build } from 'esbuild';
 import { rmSync, writeFileSync } from 'node:fs';
@@ -39,7 +41,8 @@ export async function buildBundle(root, outdir, entries) {
     target: 'node20',
     keepNames: true,
     minify: true,
-    external: RUNTIME_PACKAGES,
+    ...(process.env.BUILD_PACKAGES_EXTERNAL ? { packages: 'external' } : {}),
+    external: [...RUNTIME_PACKAGES, ...(process.env.BUILD_EXTERNAL?.split(',') ?? [])],
     banner: { js: "import { createRequire as __bundleRequire } from 'node:module'; const require = __bundleRequire(import.meta.url);" },
     logLevel: 'warning',
     metafile: true,

@@ -12,10 +12,13 @@ export interface Child {
   output(): string;
   /** Runs a full garbage collection in the child through its inspector (false when unavailable). */
   collectGarbage(): Promise<boolean>;
-  /** The child's process.memoryUsage() in MB through its inspector (undefined when unavailable). */
+  /** The child's process.memoryUsage() and V8 heap-space use in MB through its inspector (undefined when unavailable). */
   memoryUsage(): Promise<Record<string, number> | undefined>;
   stop(): Promise<void>;
 }
+
+/** glibc malloc settings the Docker image sets (Dockerfile ENV), so children run as the image runs the bot. */
+export const IMAGE_MALLOC_ENV = { MALLOC_ARENA_MAX: '2', MALLOC_TRIM_THRESHOLD_: '131072' } as const;
 
 /**
  * Spawns `node --inspect=127.0.0.1:0 --import tsx <script> ...args` in `cwd`. The inspector
@@ -36,7 +39,7 @@ export function spawnTsx(
   const proc = spawn(process.execPath, [...flags, ...loader, script, ...args], {
     cwd,
     stdio: ['ignore', 'pipe', 'pipe'],
-    env: { ...process.env, NODE_ENV: 'production', ...o.env },
+    env: { ...process.env, NODE_ENV: 'production', ...IMAGE_MALLOC_ENV, ...o.env },
   });
   let out = '';
   const keep = (d: Buffer): void => {
@@ -51,8 +54,9 @@ export function spawnTsx(
     collectGarbage: async () => (await inspect(out, 'HeapProfiler.collectGarbage')) !== undefined,
     memoryUsage: async () => {
       const expression =
-        'JSON.stringify(Object.fromEntries(Object.entries(process.memoryUsage()).map(([k, v]) => [k, Math.round(v / 104857.6) / 10])))';
-      const r = (await inspect(out, 'Runtime.evaluate', { expression, returnByValue: true })) as
+        'JSON.stringify(Object.fromEntries([...Object.entries(process.memoryUsage()), ...require("v8").getHeapSpaceStatistics().map((s) => [s.space_name, s.space_used_size])].map(([k, v]) => [k, Math.round(v / 104857.6) / 10])))';
+      // includeCommandLineAPI: Node's inspector console offers `require` (for v8's heap spaces).
+      const r = (await inspect(out, 'Runtime.evaluate', { expression, returnByValue: true, includeCommandLineAPI: true })) as
         { result?: { value?: string } } | undefined;
       return r?.result?.value ? (JSON.parse(r.result.value) as Record<string, number>) : undefined;
     },

@@ -4,6 +4,7 @@ import { readFileSync } from 'node:fs';
 import { test } from 'node:test';
 import { parse } from 'yaml';
 import { parseConfigText } from '../../src/core/config.ts';
+import { IMAGE_MALLOC_ENV } from '../../bench/lib/child.ts';
 
 const dockerfile = readFileSync('Dockerfile', 'utf8');
 const compose = parse(readFileSync('docker-compose.example.yml', 'utf8')) as {
@@ -99,4 +100,9 @@ test('the image builds its bundle with the script the bench and the bundle test 
   assert.match(dockerfile, /^RUN npm run build/m);
   assert.match(readFileSync('bench/lib/bundle.ts', 'utf8'), /scripts\/build\.mjs/);
   assert.match(dockerfile, /^CMD \["node", "dist\/main\.js"/m);
+});
+
+test('the image sets the malloc settings the bench runs the bot with', () => {
+  const env = [...dockerfile.matchAll(/^ENV\s+(.*)$/gm)].flatMap((m) => m[1]!.split(/\s+/));
+  for (const [name, value] of Object.entries(IMAGE_MALLOC_ENV)) assert.ok(env.includes(`${name}=${value}`), `${name}=${value}`);
 });
