@@ -332,3 +332,21 @@ describe('a backend-unreachable alert names its cause without a literal placehol
     assert.match(text, /su clave de equipo SHA256:seen no coincide con la fijada SHA256:pin/);
   });
 });
+
+test('the daily digest to a Spanish reader is Spanish, with the active-alert count in the right plural', async () => {
+  const input = {
+    ups: { charge: 80, runtimeSeconds: 3300, onMains: true, replaceBattery: true },
+    disks: [{ name: 'sda', healthy: true }],
+    updates: [{ host: 'pve', count: 3, security: 1 }],
+  };
+  const digest = async (active: number): Promise<string> =>
+    toPlainText(await r({ type: 'notice', notice: { kind: 'digest', digest: buildDigest(input, NOW, active) } }, 'telegram:2'));
+  const one = await digest(1);
+  assert.match(one, /^Buenos días: informe del homelab/);
+  assert.match(one, /1 alerta activa — mira \/alerts/);
+  assert.match(one, /SAI: batería 80 %, autonomía 55m, hay que cambiar la batería/);
+  assertNoEnglish(messages, one, ['pve', 'sda']);
+  const three = await digest(3);
+  assert.match(three, /3 alertas activas — mira \/alerts/);
+  assertNoEnglish(messages, three, ['pve', 'sda']);
+});
