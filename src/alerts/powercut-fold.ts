@@ -6,7 +6,7 @@
  * one message, not one each — and gives the restore report a line for each: back, or still down.
  */
 import type { FoldedItem, PowerCutStore } from './powercut-journal.ts';
-import type { RestoreLine } from './restore.ts';
+import { startAction, type RestoreLine } from './restore.ts';
 import type { AlertService } from './service.ts';
 import type { AlertView } from './types.ts';
 
@@ -19,7 +19,8 @@ export interface PowerCutFolded {
 export const foldThread = (startedAt: number): string => `powercut@${startedAt}/folded`;
 
 const itemOf = (a: AlertView): FoldedItem => {
-  if (typeof a.params.guest === 'string') return { key: a.key, guest: a.params.guest };
+  if (typeof a.params.guest === 'string')
+    return { key: a.key, guest: a.params.guest, ...(typeof a.params.vmid === 'number' ? { vmid: a.params.vmid } : {}) };
   if (typeof a.params.backend === 'string') return { key: a.key, backend: a.params.backend };
   return { key: a.key, backend: a.origin };
 };
@@ -52,17 +53,24 @@ export class PowerCutFold {
     );
   }
 
-  /** For the restore report: each item folded into outage `id`, back (green) or still down (red). */
+  /**
+   * For the restore report: each item folded into outage `id`, back (green) or still down (red);
+   * a guest still down carries its Start button (built per chat role when rendered).
+   */
   restoreLines(id: number): RestoreLine[] {
     return this.journal.folded(id).map((i): RestoreLine => {
       const r = this.service.store.record(i.key);
       const down = r !== undefined && (r.state === 'pending' || (r.state === 'raised' && r.absentSince === undefined));
       // `backend` is named in each chat's language by the renderer; a guest's form is the same in every one.
       const params: RestoreLine['params'] =
-        i.guest !== undefined ? { what: i.guest } : { what: i.backend ?? i.key, backend: i.backend ?? i.key };
-      return down
-        ? { light: 'red', key: 'alerts.restore.foldedDown', params }
-        : { light: 'green', key: 'alerts.restore.foldedBack', params };
+        i.guest !== undefined ? { what: i.guest, guest: i.guest } : { what: i.backend ?? i.key, backend: i.backend ?? i.key };
+      if (!down) return { light: 'green', key: 'alerts.restore.foldedBack', params };
+      return {
+        light: 'red',
+        key: 'alerts.restore.foldedDown',
+        params,
+        ...(i.vmid !== undefined ? { action: startAction(i.vmid) } : {}),
+      };
     });
   }
 }

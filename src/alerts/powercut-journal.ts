@@ -20,6 +20,8 @@ export interface HandoverSummary {
 export interface FoldedItem {
   readonly key: string;
   readonly guest?: string;
+  /** A guest's number, so a restore report can offer to start it (absent in rows from before). */
+  readonly vmid?: number;
   readonly backend?: string;
 }
 

@@ -190,13 +190,13 @@ export class PowerRestore {
       lines.push(...storage);
       if (storage.some((l) => l.light === 'red')) {
         for (const vmid of rest)
-          lines.push({ light: 'red', key: 'alerts.restore.guestHeld', params: this.guest(vmid), action: start(vmid) });
+          lines.push({ light: 'red', key: 'alerts.restore.guestHeld', params: this.guest(vmid), action: startAction(vmid) });
       } else if (rest.length) {
         lines.push(...(await this.start(rest)));
       }
       lines.push(...(await this.checks('apps')));
     }
-    if (this.d.folded) lines.push(...(await this.d.folded(id).catch(() => [])));
+    if (this.d.folded) lines.push(...withoutRepeatedButtons(lines, await this.d.folded(id).catch(() => [])));
     const now = this.d.clock.now();
     const o = outage ?? this.d.journal.owed();
     this.d.send(
@@ -224,7 +224,7 @@ export class PowerRestore {
         light: 'red',
         key: 'alerts.restore.guestError',
         params: { ...this.guest(vmid), ...failureParams(r.error) },
-        action: start(vmid),
+        action: startAction(vmid),
       }));
     return r.value.map((g) =>
       g.running
@@ -233,7 +233,7 @@ export class PowerRestore {
             key: g.started ? 'alerts.restore.guestStarted' : 'alerts.restore.guestUp',
             params: { vmid: g.vmid, guest: g.label },
           }
-        : { light: 'red', key: 'alerts.restore.guestDown', params: { vmid: g.vmid, guest: g.label }, action: start(g.vmid) },
+        : { light: 'red', key: 'alerts.restore.guestDown', params: { vmid: g.vmid, guest: g.label }, action: startAction(g.vmid) },
     );
   }
 
@@ -269,7 +269,23 @@ function wakeLine(woke: Exclude<WakeOutcome, { kind: 'woken' }>, node: string, w
       };
 }
 
-const start = (vmid: number): RestoreAction => ({
+/**
+ * `folded` after `earlier`, each folded line losing a button an earlier line already has: a guest
+ * the restore could not start is also a folded "still down", and one Start button is enough.
+ */
+function withoutRepeatedButtons(earlier: readonly RestoreLine[], folded: readonly RestoreLine[]): RestoreLine[] {
+  const same = (a: RestoreAction, b: RestoreAction): boolean =>
+    a.command === b.command && JSON.stringify(a.args) === JSON.stringify(b.args);
+  return folded.map((l) => {
+    const action = l.action;
+    if (!action || !earlier.some((e) => e.action && same(e.action, action))) return l;
+    const { action: _repeated, ...rest } = l;
+    return rest;
+  });
+}
+
+/** The button that starts guest `vmid` (through the pipeline's /poweron, authorised when pressed). */
+export const startAction = (vmid: number): RestoreAction => ({
   labelKey: 'alerts.restore.startButton',
   command: 'poweron',
   args: { guest: String(vmid) },

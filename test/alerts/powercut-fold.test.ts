@@ -7,22 +7,14 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { OWNER } from '../support/app-harness.ts';
-import { clockedPowerCut } from '../support/clocked-powercut.ts';
+import { clockedPowerCut, cutPowerGuestsOnly } from '../support/clocked-powercut.ts';
 import { waitFor } from '../support/real-server.ts';
 
 test('backends and guests gone with the power are one message in the power cut thread, and the restore report says which came back', async (t) => {
   // The plan stops the guests and leaves the node up, so Proxmox can still say they are stopped.
   const lab = await clockedPowerCut(t, { powerCut: { shutdownNode: false } });
   const { pve, ups } = lab;
-  await lab.poll();
-  ups.set('ups', { 'ups.status': 'OB DISCHRG', 'battery.charge': '80', 'battery.runtime': '2400', 'input.voltage': '0' });
-  await lab.poll();
-  await lab.poll();
-  await waitFor(() => pve.guest(100)?.status === 'stopped' && pve.guest(101)?.status === 'stopped', {
-    what: 'the plan stopped the guests',
-  });
-  await lab.poll();
-  await lab.poll();
+  await cutPowerGuestsOnly(lab);
 
   const folded = () => lab.rendered().filter((r) => r.kind === 'powercut-folded');
   assert.equal(folded().length, 1, 'both guests in one message');

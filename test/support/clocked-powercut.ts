@@ -36,13 +36,20 @@ export interface PowerCutLab {
 /** Starts the lab: docker (CT 101) then nas (VM 100) then the node, the bot outside the node. */
 export async function clockedPowerCut(
   t: TestContext,
-  o: { bindings?: readonly Record<string, unknown>[]; powerCut?: Record<string, unknown>; dir?: string } = {},
+  o: {
+    bindings?: readonly Record<string, unknown>[];
+    powerCut?: Record<string, unknown>;
+    dir?: string;
+    /** Further top-level config (a Telegram fake, chat permissions). */
+    extra?: Record<string, unknown>;
+  } = {},
 ): Promise<PowerCutLab> {
   const { clock, pve } = await clockedProxmox();
   const ups = await startFakeUpsd();
   const base = guestAlertConfig(pve);
   const config = {
     ...base,
+    ...o.extra,
     nut: { host: ups.host, port: ups.port, ups: 'ups', pollSeconds: 3600 },
     alerts: {
       ...(base.alerts as Record<string, unknown>),
@@ -103,6 +110,19 @@ export async function cutPower(lab: PowerCutLab): Promise<void> {
   await lab.poll();
   await lab.poll();
   await waitFor(() => lab.pve.off, { what: 'the node powered off by the handed-over plan', timeoutMs: 10_000 });
+}
+
+/** On battery long enough with a plan that leaves the node up: the guests stop and are folded into the power cut. */
+export async function cutPowerGuestsOnly(lab: PowerCutLab): Promise<void> {
+  await lab.poll();
+  lab.ups.set('ups', { 'ups.status': 'OB DISCHRG', 'battery.charge': '80', 'battery.runtime': '2400', 'input.voltage': '0' });
+  await lab.poll();
+  await lab.poll();
+  await waitFor(() => lab.pve.guest(100)?.status === 'stopped' && lab.pve.guest(101)?.status === 'stopped', {
+    what: 'the plan stopped the guests',
+  });
+  await lab.poll();
+  await lab.poll();
 }
 
 /** Mains returns and the node boots: after the restore delay, the restore report is queued. */
