@@ -9,6 +9,7 @@ import { ManualClock } from '../../src/core/clock.ts';
 import type { OutMessage } from '../../src/core/outmessage.ts';
 import { FAKE_ROUTER_USERS, startRouterOsFake, type RouterOsFake } from '../../src/demo/routeros.ts';
 import { waitFor } from '../support/real-server.ts';
+import { assertNoEnglish } from '../support/language.ts';
 import { buttonToken, OWNER, startTestApp, type TestApp } from '../support/app-harness.ts';
 
 const jsQR = jsQRModule.default;
@@ -208,6 +209,34 @@ describe('router failures and the auto-off across a restart', () => {
     } finally {
       for (const a of apps) await a.close();
       rmSync(dir, { recursive: true, force: true });
+      await fake.close();
+    }
+  });
+  test('the auto-off notice reaches a Spanish reader in Spanish', async () => {
+    const fake = await startRouterOsFake();
+    const clock = new ManualClock(Date.UTC(2026, 10, 25, 18, 0, 0));
+    const h = await startTestApp(routerConfig(fake), { clock });
+    try {
+      guest(fake).disabled = 'true';
+      await h.say(OWNER, '/lang es');
+      const on = await h.say(OWNER, '/guestwifi on 1h');
+      assert.equal(guest(fake).disabled, 'false', on.texts.join('\n'));
+      clock.advance(61 * 60_000);
+      await waitFor(() => guest(fake).disabled === 'true', { what: 'guest WiFi turned off by the auto-off', timeoutMs: 5000 });
+      const payload = await waitFor(
+        () =>
+          h.app.db
+            .prepare('SELECT payload FROM alert_outbox WHERE destination = ? AND payload LIKE ?')
+            .pluck()
+            .get(OWNER, '%WiFi de invitados%') as string | undefined,
+        { what: 'Spanish auto-off notice queued' },
+      );
+      const blocks = (JSON.parse(payload) as { message: { blocks: { text?: string }[] } }).message.blocks;
+      const text = blocks.map((b) => b.text ?? '').join('\n');
+      assert.match(text, /se ha apagado automáticamente/);
+      assertNoEnglish(h.app.messages, text, ['WiFi']);
+    } finally {
+      await h.close();
       await fake.close();
     }
   });
