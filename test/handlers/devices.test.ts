@@ -13,6 +13,7 @@ import { FAKE_ROUTER_USERS, startRouterOsFake, type RouterOsFake } from '../../s
 import { PAUSE_LIST } from '../../src/handlers/devices/pause.ts';
 import { macVendor } from '../../src/services/oui/vendor.ts';
 import { waitFor } from '../support/real-server.ts';
+import { assertNoEnglish } from '../support/language.ts';
 import { buttonToken, OWNER, startTestApp, type TestApp } from '../support/app-harness.ts';
 
 const admin = FAKE_ROUTER_USERS[0]!;
@@ -129,6 +130,28 @@ describe('devices, pauses and new-device alerts', () => {
     c = await h.say(lucia, '/resumenet Pixel-8');
     assert.match(c.texts[0]!, /Internet is back for Lucia phone/);
     assert.deepEqual(fake.listed(PAUSE_LIST), []);
+  });
+
+  test('the end of a pause reaches a Spanish asker in Spanish', async () => {
+    await h.say(ana, '/lang es');
+    try {
+      const c = await h.say(ana, '/pausenet iPhone-de-Ana 30m');
+      assert.deepEqual(fake.listed(PAUSE_LIST), ['192.168.1.32'], c.texts.join('\n'));
+      clock.advance(31 * 60_000);
+      const payload = await waitFor(
+        () =>
+          h.app.db
+            .prepare('SELECT payload FROM alert_outbox WHERE destination = ? AND payload LIKE ? ORDER BY id DESC')
+            .pluck()
+            .get(ana, '%Vuelve el internet para iPhone-de-Ana%') as string | undefined,
+        { what: 'the end of the pause told in Spanish' },
+      );
+      const blocks = (JSON.parse(payload) as { message: { blocks: { text?: string }[] } }).message.blocks;
+      assertNoEnglish(h.app.messages, blocks.map((b) => b.text ?? '').join('\n'), ['iPhone']);
+      await waitFor(() => fake.listed(PAUSE_LIST).length === 0, { what: 'the pause lifted on the router' });
+    } finally {
+      await h.say(ana, '/lang en');
+    }
   });
 
   test('a pause until tomorrow morning says "tomorrow 07:00", in the reader’s language', async () => {
