@@ -11,6 +11,7 @@ import { startFakePihole, type FakePihole } from '../../src/demo/pihole.ts';
 import { ManualClock } from '../../src/core/clock.ts';
 import { PiholeClient } from '../../src/services/pihole/client.ts';
 import { OWNER, buttonToken, startTestApp, type TestApp } from '../support/app-harness.ts';
+import { assertNoEnglish } from '../support/language.ts';
 import { waitFor } from '../support/real-server.ts';
 
 const PASSWORD = 'pihole-test-password';
@@ -323,6 +324,36 @@ describe('temporary unblock across a restart', () => {
           .get(fam) as string | undefined,
     );
     assert.match(told, /links\.newsletter\.example is blocked again/);
+  });
+});
+
+describe('a temporary unblock ending, told to a Spanish reader', () => {
+  test('the family member who unblocked it hears in Spanish that it is blocked again', async (t) => {
+    const fake = await startFakePihole({ password: PASSWORD });
+    const clock = new ManualClock(Date.now());
+    const h = await startTestApp(config(fake), { clock });
+    t.after(async () => {
+      await h.close();
+      await fake.close();
+    });
+    const fam = h.person('family', 'telegram:3002');
+    await h.say(fam, '/lang es');
+    const r = await h.say(fam, '/unblock links.newsletter.example 30m');
+    assert.ok(allowed(fake, 'links.newsletter.example'), r.texts.join('\n'));
+    clock.advance(31 * 60_000);
+    await waitFor(() => !allowed(fake, 'links.newsletter.example'), { what: 'the expired allow entry to be removed' });
+    const told = await waitFor(
+      () =>
+        h.app.db
+          .prepare('SELECT payload FROM alert_outbox WHERE destination = ? AND payload LIKE ?')
+          .pluck()
+          .get(fam, '%links.newsletter.example%') as string | undefined,
+      { what: 'the end of the unblock told' },
+    );
+    const blocks = (JSON.parse(told) as { message: { blocks: { text?: string }[] } }).message.blocks;
+    const text = blocks.map((b) => b.text ?? '').join('\n');
+    assert.match(text, /links\.newsletter\.example vuelve a estar bloqueado/);
+    assertNoEnglish(h.app.messages, text, ['links', 'newsletter', 'example']);
   });
 });
 
