@@ -11,6 +11,7 @@ import { DEMO_UPS_STATES, startFakeUpsd } from '../../src/demo/nut.ts';
 import { startFakeTelegram } from '../fakes/telegram-api.ts';
 import { startTestApp } from '../support/app-harness.ts';
 import { waitFor } from '../support/real-server.ts';
+import { assertNoEnglish } from '../support/language.ts';
 
 const TOKEN = '123456:TEST-TOKEN-abcdefghijklmnopqrstuv';
 const OWNER_ID = 1000;
@@ -86,4 +87,32 @@ test('Telegram: outage then alerts in order, ack edits in place, an undeliverabl
     conv.texts.join('\n'),
     /discord:777: gave up after 1 attempt — no discord chat is configured \(add its section to the config, or remove the binding\)/,
   );
+});
+
+test('Telegram: a UPS alert to an owner who chose Spanish comes in Spanish, buttons included', async (t) => {
+  const ups = await startFakeUpsd();
+  const tg = await startFakeTelegram({ token: TOKEN, maxHoldMs: 300 });
+  const h = await startTestApp(
+    {
+      telegram: { token: TOKEN, apiRoot: tg.apiRoot, ownerIds: [OWNER_ID] },
+      nut: { host: ups.host, port: ups.port, ups: 'ups', pollSeconds: 0.2 },
+      alerts: { bindings: [{ chat: `telegram:${OWNER_ID}` }], debounceSeconds: 1 },
+    },
+    { clock: systemClock },
+  );
+  t.after(async () => {
+    await h.close();
+    await tg.close();
+    await ups.close();
+  });
+  await tg.waitForPoll();
+  tg.sendText(OWNER_ID, OWNER_ID, '/lang es');
+  await tg.waitForMessage(OWNER_ID, (m) => /español/.test(m.text ?? ''));
+  ups.set('ups', DEMO_UPS_STATES.powerCut);
+  const alert = await tg.waitForMessage(OWNER_ID, (m) => /SAI|batería/.test(m.text ?? ''), 30_000);
+  assertNoEnglish(h.app.messages, alert.text ?? '', ['homelab']);
+  const labels =
+    (alert.reply_markup as { inline_keyboard: { text: string }[][] } | undefined)?.inline_keyboard.flat().map((b) => b.text) ?? [];
+  assert.ok(labels.length > 0, 'the alert has its buttons');
+  assertNoEnglish(h.app.messages, labels.join('\n'), ['homelab']);
 });
