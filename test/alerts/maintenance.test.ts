@@ -13,6 +13,7 @@ import { validateConfig } from '../../src/core/config.ts';
 import { resolveTarget } from '../../src/handlers/alerts/maintenance.ts';
 import { RecurringWindows } from '../../src/handlers/alerts/recurring-windows.ts';
 import { waitFor } from '../support/real-server.ts';
+import { assertNoEnglish } from '../support/language.ts';
 import { buttonToken, OWNER, startTestApp, type TestApp } from '../support/app-harness.ts';
 import { clockedProxmox, DOCKER_KEY, guestAlertConfig, pollGuests } from '../support/guest-alerts.ts';
 
@@ -200,4 +201,29 @@ test('/maintenance right after start-up, before the hypervisor was read, still f
   pve.failRoute(undefined);
   const reply = (await h.say(OWNER, '/maintenance docker 30m')).texts[0] ?? '';
   assert.match(reply, /Maintenance of docker \(CT 101\) until 14:30/);
+});
+
+test('"maintenance is over" reaches an owner who chose Spanish in Spanish', async (t) => {
+  const s = await setup(t);
+  await poll(s.h, s.clock);
+  await s.h.say(OWNER, '/lang es');
+  const reply = await s.h.say(OWNER, '/maintenance docker 30m');
+  assert.ok(buttonToken(reply.replies[0]?.message, /docker \(CT 101\)/), reply.texts.join('\n'));
+  s.clock.advance(31 * 60_000);
+  await waitFor(() => (s.h.app.db.prepare('SELECT count(*) FROM deadlines').pluck().get() as number) === 0, {
+    what: 'the deadline worker to end the window',
+    timeoutMs: 10_000,
+  });
+  const payload = await waitFor(
+    () =>
+      s.h.app.db
+        .prepare("SELECT payload FROM alert_outbox WHERE destination = ? AND payload LIKE '%docker (CT 101)%' ORDER BY id DESC")
+        .pluck()
+        .get(OWNER) as string | undefined,
+    { what: 'the end of the window told' },
+  );
+  const blocks = (JSON.parse(payload) as { message: { blocks: { text?: string }[] } }).message.blocks;
+  const text = blocks.map((b) => b.text ?? '').join('\n');
+  assert.match(text, /El mantenimiento de docker \(CT 101\) ha terminado/);
+  assertNoEnglish(s.h.app.messages, text, ['docker']);
 });
