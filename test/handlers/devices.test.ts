@@ -252,3 +252,26 @@ describe('demo: /simulate new-device', () => {
     }
   });
 });
+
+describe('a new-device announcement in a Spanish family group', () => {
+  test('the group bound with language es gets the announcement and its buttons in Spanish', async (t) => {
+    const fake = await startRouterOsFake();
+    const h = await startTestApp({
+      router: { url: fake.url, username: admin.name, password: admin.password },
+      alerts: { bindings: [{ chat: 'telegram:-100500', language: 'es' }] },
+    });
+    t.after(async () => {
+      await h.close();
+      await fake.close();
+    });
+    await h.say(OWNER, '/devices'); // the first look learns the network as it is
+    fake.addLease({ address: '192.168.1.78', mac: 'DC:A6:32:01:02:04', hostName: 'raspberrypi', server: 'dhcp-lan' });
+    await h.say(OWNER, '/devices');
+    const lan = announced(h).find((a) => a.dedup.startsWith('device-new:DC:A6:32:01:02:04'));
+    assert.ok(lan, 'announced');
+    const text = lan.message.blocks.map((b) => ('text' in b ? b.text : '')).join('\n');
+    const labels = (lan.message.actions ?? []).flat().map((a) => a.label);
+    assert.ok(labels.length > 0, 'the announcement has buttons');
+    assertNoEnglish(h.app.messages, `${text}\n${labels.join('\n')}`, ['raspberrypi', 'Raspberry']);
+  });
+});
