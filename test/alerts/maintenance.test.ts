@@ -14,6 +14,7 @@ import { resolveTarget } from '../../src/handlers/alerts/maintenance.ts';
 import { RecurringWindows } from '../../src/handlers/alerts/recurring-windows.ts';
 import { waitFor } from '../support/real-server.ts';
 import { assertNoEnglish } from '../support/language.ts';
+import { queuedText } from '../support/outbox.ts';
 import { buttonToken, OWNER, startTestApp, type TestApp } from '../support/app-harness.ts';
 import { clockedProxmox, DOCKER_KEY, guestAlertConfig, pollGuests } from '../support/guest-alerts.ts';
 
@@ -214,16 +215,7 @@ test('"maintenance is over" reaches an owner who chose Spanish in Spanish', asyn
     what: 'the deadline worker to end the window',
     timeoutMs: 10_000,
   });
-  const payload = await waitFor(
-    () =>
-      s.h.app.db
-        .prepare("SELECT payload FROM alert_outbox WHERE destination = ? AND payload LIKE '%docker (CT 101)%' ORDER BY id DESC")
-        .pluck()
-        .get(OWNER) as string | undefined,
-    { what: 'the end of the window told' },
-  );
-  const blocks = (JSON.parse(payload) as { message: { blocks: { text?: string }[] } }).message.blocks;
-  const text = blocks.map((b) => b.text ?? '').join('\n');
+  const text = await waitFor(() => queuedText(s.h, OWNER, '%docker (CT 101)%'), { what: 'the end of the window told' });
   assert.match(text, /El mantenimiento de docker \(CT 101\) ha terminado/);
   assertNoEnglish(s.h.app.messages, text, ['docker']);
 });

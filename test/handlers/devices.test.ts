@@ -14,6 +14,7 @@ import { PAUSE_LIST } from '../../src/handlers/devices/pause.ts';
 import { macVendor } from '../../src/services/oui/vendor.ts';
 import { waitFor } from '../support/real-server.ts';
 import { assertNoEnglish } from '../support/language.ts';
+import { queuedText } from '../support/outbox.ts';
 import { buttonToken, OWNER, startTestApp, type TestApp } from '../support/app-harness.ts';
 
 const admin = FAKE_ROUTER_USERS[0]!;
@@ -138,16 +139,10 @@ describe('devices, pauses and new-device alerts', () => {
       const c = await h.say(ana, '/pausenet iPhone-de-Ana 30m');
       assert.deepEqual(fake.listed(PAUSE_LIST), ['192.168.1.32'], c.texts.join('\n'));
       clock.advance(31 * 60_000);
-      const payload = await waitFor(
-        () =>
-          h.app.db
-            .prepare('SELECT payload FROM alert_outbox WHERE destination = ? AND payload LIKE ? ORDER BY id DESC')
-            .pluck()
-            .get(ana, '%Vuelve el internet para iPhone-de-Ana%') as string | undefined,
-        { what: 'the end of the pause told in Spanish' },
-      );
-      const blocks = (JSON.parse(payload) as { message: { blocks: { text?: string }[] } }).message.blocks;
-      assertNoEnglish(h.app.messages, blocks.map((b) => b.text ?? '').join('\n'), ['iPhone']);
+      const text = await waitFor(() => queuedText(h, ana, '%Vuelve el internet para iPhone-de-Ana%'), {
+        what: 'the end of the pause told in Spanish',
+      });
+      assertNoEnglish(h.app.messages, text, ['iPhone']);
       await waitFor(() => fake.listed(PAUSE_LIST).length === 0, { what: 'the pause lifted on the router' });
     } finally {
       await h.say(ana, '/lang en');

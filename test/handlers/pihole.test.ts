@@ -12,6 +12,7 @@ import { ManualClock } from '../../src/core/clock.ts';
 import { PiholeClient } from '../../src/services/pihole/client.ts';
 import { OWNER, buttonToken, startTestApp, type TestApp } from '../support/app-harness.ts';
 import { assertNoEnglish } from '../support/language.ts';
+import { queuedText } from '../support/outbox.ts';
 import { waitFor } from '../support/real-server.ts';
 
 const PASSWORD = 'pihole-test-password';
@@ -342,16 +343,7 @@ describe('a temporary unblock ending, told to a Spanish reader', () => {
     assert.ok(allowed(fake, 'links.newsletter.example'), r.texts.join('\n'));
     clock.advance(31 * 60_000);
     await waitFor(() => !allowed(fake, 'links.newsletter.example'), { what: 'the expired allow entry to be removed' });
-    const told = await waitFor(
-      () =>
-        h.app.db
-          .prepare('SELECT payload FROM alert_outbox WHERE destination = ? AND payload LIKE ?')
-          .pluck()
-          .get(fam, '%links.newsletter.example%') as string | undefined,
-      { what: 'the end of the unblock told' },
-    );
-    const blocks = (JSON.parse(told) as { message: { blocks: { text?: string }[] } }).message.blocks;
-    const text = blocks.map((b) => b.text ?? '').join('\n');
+    const text = await waitFor(() => queuedText(h, fam, '%links.newsletter.example%'), { what: 'the end of the unblock told' });
     assert.match(text, /links\.newsletter\.example vuelve a estar bloqueado/);
     assertNoEnglish(h.app.messages, text, ['links', 'newsletter', 'example']);
   });

@@ -10,6 +10,7 @@ import type { OutMessage } from '../../src/core/outmessage.ts';
 import { FAKE_ROUTER_USERS, startRouterOsFake, type RouterOsFake } from '../../src/demo/routeros.ts';
 import { waitFor } from '../support/real-server.ts';
 import { assertNoEnglish } from '../support/language.ts';
+import { queuedText } from '../support/outbox.ts';
 import { buttonToken, OWNER, startTestApp, type TestApp } from '../support/app-harness.ts';
 
 const jsQR = jsQRModule.default;
@@ -223,16 +224,7 @@ describe('router failures and the auto-off across a restart', () => {
       assert.equal(guest(fake).disabled, 'false', on.texts.join('\n'));
       clock.advance(61 * 60_000);
       await waitFor(() => guest(fake).disabled === 'true', { what: 'guest WiFi turned off by the auto-off', timeoutMs: 5000 });
-      const payload = await waitFor(
-        () =>
-          h.app.db
-            .prepare('SELECT payload FROM alert_outbox WHERE destination = ? AND payload LIKE ?')
-            .pluck()
-            .get(OWNER, '%WiFi de invitados%') as string | undefined,
-        { what: 'Spanish auto-off notice queued' },
-      );
-      const blocks = (JSON.parse(payload) as { message: { blocks: { text?: string }[] } }).message.blocks;
-      const text = blocks.map((b) => b.text ?? '').join('\n');
+      const text = await waitFor(() => queuedText(h, OWNER, '%WiFi de invitados%'), { what: 'Spanish auto-off notice queued' });
       assert.match(text, /se ha apagado automáticamente/);
       assertNoEnglish(h.app.messages, text, ['WiFi']);
     } finally {

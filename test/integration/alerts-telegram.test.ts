@@ -4,7 +4,7 @@
  * button edits the alert message in place, and a binding that cannot be delivered leaves a
  * dead letter that /alerts shows.
  */
-import { test } from 'node:test';
+import { test, type TestContext } from 'node:test';
 import assert from 'node:assert/strict';
 import { systemClock } from '../../src/core/clock.ts';
 import { DEMO_UPS_STATES, startFakeUpsd } from '../../src/demo/nut.ts';
@@ -16,14 +16,15 @@ import { assertNoEnglish } from '../support/language.ts';
 const TOKEN = '123456:TEST-TOKEN-abcdefghijklmnopqrstuv';
 const OWNER_ID = 1000;
 
-test('Telegram: outage then alerts in order, ack edits in place, an undeliverable binding is a visible dead letter', async (t) => {
+/** A fake upsd and the fake Bot API, the app alerting the owner's private chat (plus `extra` bindings), polling. */
+async function startUpsOnTelegram(t: TestContext, extra: readonly Record<string, unknown>[] = []) {
   const ups = await startFakeUpsd();
   const tg = await startFakeTelegram({ token: TOKEN, maxHoldMs: 300 });
   const h = await startTestApp(
     {
       telegram: { token: TOKEN, apiRoot: tg.apiRoot, ownerIds: [OWNER_ID] },
       nut: { host: ups.host, port: ups.port, ups: 'ups', pollSeconds: 0.2 },
-      alerts: { bindings: [{ chat: `telegram:${OWNER_ID}` }, { chat: 'discord:777', minSeverity: 'critical' }], debounceSeconds: 1 },
+      alerts: { bindings: [{ chat: `telegram:${OWNER_ID}` }, ...extra], debounceSeconds: 1 },
     },
     { clock: systemClock },
   );
@@ -33,6 +34,11 @@ test('Telegram: outage then alerts in order, ack edits in place, an undeliverabl
     await ups.close();
   });
   await tg.waitForPoll();
+  return { ups, tg, h };
+}
+
+test('Telegram: outage then alerts in order, ack edits in place, an undeliverable binding is a visible dead letter', async (t) => {
+  const { ups, tg, h } = await startUpsOnTelegram(t, [{ chat: 'discord:777', minSeverity: 'critical' }]);
   tg.sendText(OWNER_ID, OWNER_ID, '/start');
   await tg.waitForMessage(OWNER_ID, (m) => /Send \/help/.test(m.text ?? ''));
   const alertTexts = () =>
@@ -90,22 +96,7 @@ test('Telegram: outage then alerts in order, ack edits in place, an undeliverabl
 });
 
 test('Telegram: a UPS alert to an owner who chose Spanish comes in Spanish, buttons included', async (t) => {
-  const ups = await startFakeUpsd();
-  const tg = await startFakeTelegram({ token: TOKEN, maxHoldMs: 300 });
-  const h = await startTestApp(
-    {
-      telegram: { token: TOKEN, apiRoot: tg.apiRoot, ownerIds: [OWNER_ID] },
-      nut: { host: ups.host, port: ups.port, ups: 'ups', pollSeconds: 0.2 },
-      alerts: { bindings: [{ chat: `telegram:${OWNER_ID}` }], debounceSeconds: 1 },
-    },
-    { clock: systemClock },
-  );
-  t.after(async () => {
-    await h.close();
-    await tg.close();
-    await ups.close();
-  });
-  await tg.waitForPoll();
+  const { ups, tg, h } = await startUpsOnTelegram(t);
   tg.sendText(OWNER_ID, OWNER_ID, '/lang es');
   await tg.waitForMessage(OWNER_ID, (m) => /español/.test(m.text ?? ''));
   ups.set('ups', DEMO_UPS_STATES.powerCut);
