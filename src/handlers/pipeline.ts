@@ -8,7 +8,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import type { Clock } from '../core/clock.ts';
-import { pickLanguage, supportedLanguage, type Language, type Messages, type Translate } from '../core/i18n.ts';
+import { supportedLanguage, type Language, type Messages, type Translate } from '../core/i18n.ts';
 import type { Logger } from '../core/logger.ts';
 import { textMessage, type Action, type OutMessage } from '../core/outmessage.ts';
 import { chatAddress } from '../core/chat-address.ts';
@@ -143,12 +143,14 @@ export class Pipeline {
     private readonly hooks: PipelineHooks = {},
   ) {}
 
-  /** Language for a user: stored choice, else the platform's language code on this message, else the default. */
+  /**
+   * Language for a reply: the /lang choice, else the app language this message carries (the
+   * freshest; it is also remembered), else the app language remembered for this identity (what
+   * pushes use: some messages and presses carry no language code), else the default.
+   */
   languageFor(identity: string, languageCode?: string): Language {
-    return (
-      this.deps.access.getLanguage(identity) ??
-      (languageCode ? pickLanguage(languageCode, this.deps.defaultLanguage) : this.deps.defaultLanguage)
-    );
+    const person = this.deps.access.resolve(identity);
+    return person?.language ?? supportedLanguage(languageCode) ?? person?.platformLanguage ?? this.deps.defaultLanguage;
   }
 
   /** Remembers the language the sender's app is set to, so pushes to them speak it too; a nicety, never a reason to fail. */
