@@ -4,7 +4,7 @@
  * (a raised or resolved row without `thread`, `raisedAt` or `resolvedAt` gets the values the
  * engine used to derive from it), and fields that do not belong to the row's state are dropped.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import type { AlertCause } from './causes.ts';
 import { SEVERITIES, type Condition } from './condition.ts';
 import type { AlertRecord } from './types.ts';

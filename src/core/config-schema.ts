@@ -1,7 +1,7 @@
 import { IDENTITY_PATTERN } from './chat-address.ts';
 import { normalizeMac } from './mac.ts';
 import cron from 'node-cron';
-import { z } from 'zod';
+import * as z from 'zod';
 import { normaliseProtectedDomain } from './protected-domains.ts';
 
 /**

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { parse as parseYaml, YAMLParseError } from 'yaml';
-import type { z } from 'zod';
+import type * as z from 'zod';
 import { configSchema, SECRET_KEYS, type Config } from './config-schema.ts';
 import { nearest } from './suggest.ts';
 

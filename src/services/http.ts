@@ -1,7 +1,7 @@
 import type * as UndiciModule from 'undici';
 import type { Agent, buildConnector, Dispatcher } from 'undici';
 import type { TLSSocket } from 'node:tls';
-import type { z } from 'zod';
+import type * as z from 'zod';
 import { err, ok, reasonedError, type Result, type ServiceError } from '../core/errors.ts';
 
 /** Connection settings shared by every HTTP backend. */

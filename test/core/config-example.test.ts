@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { test } from 'node:test';
 import { parse } from 'yaml';
-import { z } from 'zod';
+import * as z from 'zod';
 import { configSchema, parseConfigText } from '../../src/core/config.ts';
 
 const text = readFileSync('data/config.example.yaml', 'utf8');

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { createServer as createHttpsServer } from 'node:https';
 import { createServer as createHttpServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { z } from 'zod';
+import * as z from 'zod';
 import { DEFAULT_MAX_RESPONSE_BYTES, HttpClient, normaliseFingerprint, parseJson } from '../../src/services/http.ts';
 import { freePort } from '../support/child.ts';
 import { selfSigned, type SelfSigned } from '../support/tls.ts';

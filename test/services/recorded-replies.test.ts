@@ -11,7 +11,7 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
-import { z } from 'zod';
+import * as z from 'zod';
 import { startProxmoxFake, type ProxmoxFake } from '../../src/demo/proxmox.ts';
 import { FAKE_ROUTER_USERS, startRouterOsFake, type RouterOsFake } from '../../src/demo/routeros.ts';
 import { startOmvFake, type OmvFake } from '../../src/demo/omv.ts';

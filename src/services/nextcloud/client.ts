@@ -7,7 +7,7 @@ import { systemClock, type Clock } from '../../core/clock.ts';
 import { err, ok, serviceError, type Result, type ServiceError } from '../../core/errors.ts';
 import { HttpClient, parseJson, type HttpOptions, type HttpResponse } from '../http.ts';
 import { OcsEnvelope, ServerInfoData, StatusReply, UsersData, num } from './schemas.ts';
-import type { z } from 'zod';
+import type * as z from 'zod';
 
 /** Where the Nextcloud is and how the client signs in (admin app password and/or serverinfo token). */
 export interface NextcloudOptions extends HttpOptions {

@@ -4,7 +4,7 @@
  * values the OS does not provide (cpuload on some systems, freespace on object storage), so
  * those fields are lenient and normalised by the client.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 
 /** A number that may be missing, null or `false` (unknown). */
 const maybeNumber = z.union([z.number(), z.null(), z.literal(false)]).optional();

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { err, ok, serviceError, type Result, type ServiceError } from '../../core/errors.ts';
 import { HttpClient, parseJson, type HttpResponse } from '../http.ts';
 import { parseMdadmDetail } from '../mdadm/detail.ts';

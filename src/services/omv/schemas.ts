@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 
 /** zod schemas for OMV JSON-RPC replies (PROTOCOLS §3; field names from the engined RPC code). */
 

@@ -2,7 +2,7 @@
  * zod schemas for the Pi-hole v6 replies the client reads (pihole-openapi/*.yaml). Only the
  * fields we use are required; everything else is ignored so newer FTL versions still parse.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 
 /** `{"error":{"key","message","hint"}}` on every 4xx/5xx. */
 export const ErrorEnvelope = z.object({

@@ -5,7 +5,7 @@
  * per request locks out the household's own browser within minutes.
  */
 import type { Dispatcher } from 'undici';
-import type { z } from 'zod';
+import type * as z from 'zod';
 import { err, ok, serviceError, type Result, type ServiceError } from '../../core/errors.ts';
 import { HttpClient, parseJson, type HttpOptions, type HttpResponse, type RequestOptions } from '../http.ts';
 import { AuthReply, ErrorEnvelope } from './schemas.ts';

@@ -1,5 +1,5 @@
 import type { Dispatcher } from 'undici';
-import { z } from 'zod';
+import * as z from 'zod';
 import { systemClock, type Clock } from '../../core/clock.ts';
 import { err, ok, serviceError, type Result, type ServiceError } from '../../core/errors.ts';
 import { HttpClient, parseJson, type HttpResponse } from '../http.ts';

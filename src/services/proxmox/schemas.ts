@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 
 /** zod schemas for the Proxmox replies the client reads (PROTOCOLS §1.3, proxmox-api-subset.json). */
 

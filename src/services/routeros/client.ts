@@ -1,4 +1,4 @@
-import type { z } from 'zod';
+import type * as z from 'zod';
 import { err, ok, serviceError, type Result, type ServiceError } from '../../core/errors.ts';
 import { normalizeMac } from '../../core/mac.ts';
 import { HttpClient, parseJson } from '../http.ts';

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 
 /**
  * RouterOS REST replies carry every value as a string (`"true"`, `"1620"`); these schemas

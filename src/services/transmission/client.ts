@@ -1,4 +1,4 @@
-import type { z } from 'zod';
+import type * as z from 'zod';
 import { err, ok, serviceError, type Result } from '../../core/errors.ts';
 import { HttpClient, LARGE_RESPONSE_BYTES, parseJson, type HttpResponse } from '../http.ts';
 import { dialectFromHeader, snakeKeys, snakeParams, toSnake } from './dialect.ts';

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 
 /**
  * zod schemas for Transmission RPC replies (PROTOCOLS §4; docs/rpc-spec.md). The client
