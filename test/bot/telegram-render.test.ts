@@ -10,6 +10,13 @@ const visible = (html: string) =>
     .replace(/&amp;/g, '&');
 
 describe('Telegram rendering', () => {
+  test('a warning or critical message without a title opens with its icon on the first line, not alone above it', () => {
+    const text = { kind: 'text', text: 'UPS on battery' } as const;
+    assert.deepEqual(renderTelegramHtml({ severity: 'warning', blocks: [text] }), ['⚠️ UPS on battery']);
+    assert.deepEqual(renderTelegramHtml({ severity: 'critical', blocks: [text] }), ['🚨 UPS on battery']);
+    assert.deepEqual(renderTelegramHtml({ severity: 'info', blocks: [text] }), ['UPS on battery']);
+  });
+
   test('escapes user and backend text', () => {
     assert.equal(escapeHtml('<b>&"x"</b>'), '&lt;b&gt;&amp;"x"&lt;/b&gt;');
     const [page] = renderTelegramHtml({ title: 'VM <nas>', blocks: [{ kind: 'fields', fields: [{ label: 'a&b', value: '<script>' }] }] });

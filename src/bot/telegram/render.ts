@@ -7,6 +7,12 @@ export const TELEGRAM_TEXT_LIMIT = 4096;
 export const TELEGRAM_CAPTION_LIMIT = 1024;
 
 const SEVERITY_ICON: Record<string, string> = { info: 'ℹ️', success: '✅', warning: '⚠️', critical: '🚨' };
+/**
+ * A warning or critical icon alone on the first line. Written with escapes: esbuild escapes
+ * non-ASCII in strings but not in regex literals, and one non-Latin-1 character makes V8 keep
+ * the whole bundle's source as a two-byte string (3.2 MB instead of 1.6 MB, for the process's life).
+ */
+const SEVERITY_ICON_LINE = /^(\u26A0\uFE0F|\uD83D\uDEA8)\n/;
 
 /** Escapes the three characters Telegram's HTML parse mode requires. */
 export function escapeHtml(s: string): string {
@@ -96,7 +102,7 @@ export function renderTelegramHtml(m: OutMessage, limit = TELEGRAM_TEXT_LIMIT): 
   }
   if (html.length || pages.length === 0) pages.push(html.join('\n') || '…');
   // A severity icon alone would be merged into the first block's line for readability.
-  return pages.map((p) => p.replace(/^(⚠️|🚨)\n/, '$1 '));
+  return pages.map((p) => p.replace(SEVERITY_ICON_LINE, '$1 '));
 }
 
 /** Telegram inline keyboard from action rows; callback_data is `a:<token>` (≤ 64 bytes). */
