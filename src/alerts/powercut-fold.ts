@@ -63,7 +63,9 @@ export class PowerCutFold {
       const down = r !== undefined && (r.state === 'pending' || (r.state === 'raised' && r.absentSince === undefined));
       // `backend` is named in each chat's language by the renderer; a guest's form is the same in every one.
       const params: RestoreLine['params'] =
-        i.guest !== undefined ? { what: i.guest, guest: i.guest } : { what: i.backend ?? i.key, backend: i.backend ?? i.key };
+        i.guest !== undefined
+          ? { what: i.guest, guest: i.guest, ...(i.vmid !== undefined ? { vmid: i.vmid } : {}) }
+          : { what: i.backend ?? i.key, backend: i.backend ?? i.key };
       if (!down) return { light: 'green', key: 'alerts.restore.foldedBack', params };
       return {
         light: 'red',

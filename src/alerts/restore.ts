@@ -196,7 +196,7 @@ export class PowerRestore {
       }
       lines.push(...(await this.checks('apps')));
     }
-    if (this.d.folded) lines.push(...withoutRepeatedButtons(lines, await this.d.folded(id).catch(() => [])));
+    if (this.d.folded) lines.push(...notReportedYet(lines, await this.d.folded(id).catch(() => [])));
     const now = this.d.clock.now();
     const o = outage ?? this.d.journal.owed();
     this.d.send(
@@ -270,18 +270,16 @@ function wakeLine(woke: Exclude<WakeOutcome, { kind: 'woken' }>, node: string, w
 }
 
 /**
- * `folded` after `earlier`, each folded line losing a button an earlier line already has: a guest
- * the restore could not start is also a folded "still down", and one Start button is enough.
+ * The folded lines the restore has not already told: a guest the restore tried to start (or held
+ * back) has its own line, fresher and clearer ("could not be started: …", with its Start button),
+ * so its folded "still down" would only repeat it.
  */
-function withoutRepeatedButtons(earlier: readonly RestoreLine[], folded: readonly RestoreLine[]): RestoreLine[] {
-  const same = (a: RestoreAction, b: RestoreAction): boolean =>
-    a.command === b.command && JSON.stringify(a.args) === JSON.stringify(b.args);
-  return folded.map((l) => {
-    const action = l.action;
-    if (!action || !earlier.some((e) => e.action && same(e.action, action))) return l;
-    const { action: _repeated, ...rest } = l;
-    return rest;
-  });
+function notReportedYet(earlier: readonly RestoreLine[], folded: readonly RestoreLine[]): RestoreLine[] {
+  const vmids = new Set(earlier.map((l) => l.params.vmid).filter((v) => v !== undefined));
+  const guests = new Set(earlier.map((l) => l.params.guest).filter((g) => g !== undefined));
+  return folded.filter(
+    (l) => !(l.params.vmid !== undefined && vmids.has(l.params.vmid)) && !(l.params.guest !== undefined && guests.has(l.params.guest)),
+  );
 }
 
 /** The button that starts guest `vmid` (through the pipeline's /poweron, authorised when pressed). */

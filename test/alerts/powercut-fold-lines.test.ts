@@ -32,10 +32,10 @@ test('a folded guest still down gets a Start button; a backend, an old row and a
     {
       light: 'red',
       key: 'alerts.restore.foldedDown',
-      params: { what: 'nas (VM 100)', guest: 'nas (VM 100)' },
+      params: { what: 'nas (VM 100)', guest: 'nas (VM 100)', vmid: 100 },
       action: { labelKey: 'alerts.restore.startButton', command: 'poweron', args: { guest: '100' } },
     },
-    { light: 'green', key: 'alerts.restore.foldedBack', params: { what: 'docker (CT 101)', guest: 'docker (CT 101)' } },
+    { light: 'green', key: 'alerts.restore.foldedBack', params: { what: 'docker (CT 101)', guest: 'docker (CT 101)', vmid: 101 } },
     { light: 'red', key: 'alerts.restore.foldedDown', params: { what: 'old (CT 102)', guest: 'old (CT 102)' } },
     { light: 'red', key: 'alerts.restore.foldedDown', params: { what: 'pihole', backend: 'pihole' } },
   ]);

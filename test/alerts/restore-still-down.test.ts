@@ -18,6 +18,13 @@ const FAMILY_GROUP = -100555;
 const buttons = (m: StoredMessage): { text: string; callback_data?: string }[] =>
   ((m.reply_markup as { inline_keyboard?: { text: string; callback_data?: string }[][] } | undefined)?.inline_keyboard ?? []).flat();
 
+/** The report's light lines (🔴/🟢/🟠 …) that name the NAS. */
+const nasLines = (text: string): string[] =>
+  text
+    .split('\n')
+    .filter((l) => /^\P{L}*[🔴🟢🟠🔵⚪]/u.test(l) && l.includes('nas (VM 100)'))
+    .map((l) => l.replace(/^[^🔴🟢🟠🔵⚪]*/u, ''));
+
 test('a guest still down after the restore: a red line with its name, Start for the owner, none for the family group; pressed later it starts', async (t) => {
   const tg = await startFakeTelegram({ token: TOKEN, maxHoldMs: 300 });
   t.after(() => tg.close());
@@ -41,19 +48,19 @@ test('a guest still down after the restore: a red line with its name, Start for 
   await waitFor(() => lab.rendered().some((r) => r.kind === 'restore'), { what: 'the restore report', timeoutMs: 10_000 });
   pve.failRoute(undefined);
   const report = lab.rendered().find((r) => r.kind === 'restore')!;
-  assert.match(report.text, /🔴 nas \(VM 100\) is still down/);
-  // One Start button per guest, even though the start error and the folded line both name it.
+  // The NAS was both folded into the power cut and refused a start: one line, the start error.
+  assert.deepEqual(nasLines(report.text), ['🔴 nas (VM 100) could not be started: start failed'], report.text);
   const labels = (report.message.actions ?? []).flat().map((a) => a.label);
   assert.equal(labels.filter((l) => l === 'Start nas (VM 100)').length, 1, JSON.stringify(labels));
   const es = lab.rendered('console:main', 'es').find((r) => r.kind === 'restore')!;
-  assert.match(es.text, /🔴 nas \(VM 100\) sigue sin funcionar/);
+  assert.deepEqual(nasLines(es.text), ['🔴 No se pudo arrancar nas (VM 100): start failed'], es.text);
   assert.ok(
     (es.message.actions ?? []).flat().some((a) => a.label === 'Arrancar nas (VM 100)'),
     JSON.stringify(es.message.actions),
   );
 
   // Delivered: the owner's private chat has the button, the family group has none.
-  const isReport = (m: StoredMessage): boolean => /nas \(VM 100\) is still down/.test(m.text ?? '');
+  const isReport = (m: StoredMessage): boolean => /nas \(VM 100\) could not be started/.test(m.text ?? '');
   const mine = await tg.waitForMessage(OWNER_ID, isReport, 10_000);
   const group = await tg.waitForMessage(FAMILY_GROUP, isReport, 10_000);
   const start = buttons(mine).find((b) => b.text === 'Start nas (VM 100)');
