@@ -335,6 +335,32 @@ describe('fake Telegram long polling', () => {
     }
   });
 
+  test('while a webhook is set getUpdates answers 409 naming it; deleteWebhook lifts it', async () => {
+    const tg = await startFakeTelegram({ maxHoldMs: 200 });
+    try {
+      const call = (method: string, body: unknown) =>
+        fetch(`${tg.apiRoot}/bot${tg.token}/${method}`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify(body),
+        }).then(async (r) => ({ status: r.status, body: (await r.json()) as { description?: string; result?: unknown } }));
+      assert.equal((await call('setWebhook', { url: 'http://bot.example.com/hook' })).status, 400, 'HTTPS only');
+      assert.equal((await call('setWebhook', { url: 'https://bot.example.com/hook' })).status, 200);
+      assert.deepEqual((await call('getWebhookInfo', {})).body.result, {
+        url: 'https://bot.example.com/hook',
+        has_custom_certificate: false,
+        pending_update_count: 0,
+      });
+      const refused = await call('getUpdates', { timeout: 0 });
+      assert.equal(refused.status, 409);
+      assert.match(refused.body.description ?? '', /can't use getUpdates method while webhook is active/);
+      assert.equal((await call('deleteWebhook', {})).status, 200);
+      assert.equal((await call('getUpdates', { timeout: 0 })).status, 200);
+    } finally {
+      await tg.close();
+    }
+  });
+
   test('a second poller ends the first one with 409 Conflict', async () => {
     const tg = await startFakeTelegram({ maxHoldMs: 2000 });
     try {

@@ -72,6 +72,8 @@ export async function startFakeTelegram(opts: FakeTelegramOptions = {}) {
   let limiter = opts.rateLimit ? new ChatRateLimiter(opts.rateLimit === true ? {} : opts.rateLimit) : undefined;
   let downUntil = 0;
   let outage: Outage | undefined;
+  /** Methods whose calls hang unanswered until the test releases them (holdCalls). */
+  const held = new Map<string, Promise<void>>();
   /** Users who never pressed Start: Telegram refuses to let a bot write to them first. */
   const notStarted = new Set<number>();
 
@@ -114,6 +116,7 @@ export async function startFakeTelegram(opts: FakeTelegramOptions = {}) {
     const { params, files } = parsed;
     if (m[1] !== token) return reply(params, files, 401, { ok: false, error_code: 401, description: 'Unauthorized' });
     const key = method.toLowerCase();
+    await held.get(key);
     const impl = METHODS[key];
     if (!impl && key !== 'getupdates') return reply(params, files, 404, { ok: false, error_code: 404, description: 'Not Found' });
     if (Date.now() < downUntil) return reply(params, files, 502, { ok: false, error_code: 502, description: 'Bad Gateway' });
@@ -141,6 +144,15 @@ export async function startFakeTelegram(opts: FakeTelegramOptions = {}) {
         const e = new ApiError(429, `Too Many Requests: retry after ${wait}`, wait);
         return reply(params, files, 429, errorBody(e));
       }
+    }
+    if (key === 'getupdates' && state.webhookUrl) {
+      // While a webhook is set, getUpdates is refused (tdlib/telegram-bot-api Client.cpp; Bot API: getUpdates
+      // "will not work if an outgoing webhook is set up").
+      const e = new ApiError(
+        409,
+        "Conflict: can't use getUpdates method while webhook is active; use deleteWebhook to delete the webhook first",
+      );
+      return reply(params, files, 409, errorBody(e));
     }
     if (key === 'getupdates') {
       return poll.handle(params, res, (status, body) => {
@@ -253,6 +265,20 @@ export async function startFakeTelegram(opts: FakeTelegramOptions = {}) {
     /** Makes the next `times` calls of `method` fail with the given fault. */
     failNext(method: string, fault: Fault, times = 1): void {
       faults.add(method.toLowerCase(), fault, times);
+    },
+    /** Leaves every call of `method` hanging (no answer) until the returned release is called. */
+    holdCalls(method: string): () => void {
+      let release = (): void => undefined;
+      const key = method.toLowerCase();
+      held.set(key, new Promise<void>((r) => (release = r)));
+      return () => {
+        held.delete(key);
+        release();
+      };
+    },
+    /** Sets a webhook as setWebhook would (the token served a webhook deployment before): getUpdates answers 409 until it is deleted. */
+    setWebhook(url: string): void {
+      state.webhookUrl = url;
     },
     /** Marks a user as never having started the bot: sends to their private chat get 403 until they write to it privately. */
     neverStarted(userId: number): void {

@@ -158,9 +158,18 @@ export const METHODS: Record<string, Method> = {
   getme: (s) => ({ ...s.bot, can_join_groups: true, can_read_all_group_messages: false, supports_inline_queries: false }),
   deletewebhook: (s, p) => {
     if (p.drop_pending_updates === true || p.drop_pending_updates === 'true') s.updates.length = 0;
+    s.webhookUrl = '';
     return true;
   },
-  getwebhookinfo: () => ({ url: '', has_custom_certificate: false, pending_update_count: 0 }),
+  // Bot API setWebhook: an empty url removes the webhook; a set one must be HTTPS ("bad webhook: An HTTPS URL must be provided").
+  setwebhook: (s, p) => {
+    const url = strParam(p, 'url');
+    if (url === undefined) throw bad('url is empty');
+    if (url !== '' && !url.startsWith('https://')) throw bad('bad webhook: An HTTPS URL must be provided for webhook');
+    s.webhookUrl = url;
+    return true;
+  },
+  getwebhookinfo: (s) => ({ url: s.webhookUrl, has_custom_certificate: false, pending_update_count: s.webhookUrl ? s.updates.length : 0 }),
   sendmessage: (s, p) => {
     const mode = checkParseMode(p);
     const raw = strParam(p, 'text');

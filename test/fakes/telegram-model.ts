@@ -126,6 +126,8 @@ export class TelegramState {
   readonly openCallbacks = new Set<string>();
   /** Commands by `${JSON scope}|${language}` as set by setMyCommands. */
   readonly commands = new Map<string, unknown[]>();
+  /** The webhook URL set with setWebhook ('' when none: getUpdates works only then). */
+  webhookUrl = '';
   /** Forum topics by chat: message_thread_id → name. */
   readonly topics = new Map<number, Map<number, string>>();
   private nextUpdateId = 1;

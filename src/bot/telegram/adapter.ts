@@ -16,6 +16,7 @@ import type { AdapterHealth, ChatAdapter, LinkEvents } from '../adapter.ts';
 import { parseTelegramAddress } from './address.ts';
 import { inlineKeyboard, renderTelegramHtml, TELEGRAM_CAPTION_LIMIT } from './render.ts';
 import { isServerError, serverErrorRetry } from './server-errors.ts';
+import { deleteWebhookOnConflict } from './webhook-conflict.ts';
 
 /** The Telegram bot's token and API root, its command menus, and the bounds on retries, calls and a stuck poll. */
 export interface TelegramOptions {
@@ -57,7 +58,6 @@ export class TelegramAdapter implements ChatAdapter {
   /** When the getUpdates in flight started (undefined between calls). */
   private pollStartedAt: number | undefined;
   private watchdog: NodeJS.Timeout | undefined;
-  private pollingOnce = false;
 
   constructor(
     private readonly opts: TelegramOptions,
@@ -81,6 +81,7 @@ export class TelegramAdapter implements ChatAdapter {
       }),
     );
     this.bot.api.config.use(serverErrorRetry());
+    this.bot.api.config.use(deleteWebhookOnConflict(() => this.log.warn('telegram: a webhook is set; deleting it to poll')));
     // Outermost: sees each call's final outcome, for the link's health facts and the poll watchdog.
     this.bot.api.config.use(async (prev, method, payload, signal) => {
       const polling = method === 'getUpdates';
@@ -112,14 +113,9 @@ export class TelegramAdapter implements ChatAdapter {
   async start(signal?: AbortSignal): Promise<void> {
     // grammY types its signal with a polyfill's AbortSignal; at runtime it is the platform's.
     const abort = signal as Parameters<Bot['init']>[0];
+    // getMe checks the token (a rejected one fails start-up); no deleteWebhook: getUpdates removes
+    // a leftover webhook only if one answers it (deleteWebhookOnConflict).
     await this.bot.init(abort);
-    await this.bot.api.deleteWebhook(undefined, abort);
-    signal?.throwIfAborted();
-    // Menus are registered before the first poll; on a reconnect they sync in the background (a
-    // menu call still hung from the outage must not hold polling back).
-    const menus = this.menus.start();
-    if (!this.pollingOnce) await menus;
-    this.pollingOnce = true;
     signal?.throwIfAborted();
     // Failed polls retry every second for as long as it takes (the runner's default backoff doubles
     // without bound, leaving the bot deaf for long after an overnight outage).
@@ -134,6 +130,9 @@ export class TelegramAdapter implements ChatAdapter {
     this.connected = true;
     this.pollFailures = 0;
     this.log.info({ bot: this.bot.botInfo.username }, 'telegram connected');
+    // Menus sync beside polling, never before it: updates flow while setMyCommands calls run, and
+    // a menu call still hung from an outage cannot hold polling back.
+    void this.menus.start();
     // The runner ends by itself only on an error it cannot retry (e.g. 409 another poller): rebuild.
     void runner.task()?.then(
       () => this.pollingEnded(runner, 'polling stopped'),
