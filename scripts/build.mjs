@@ -21,6 +21,24 @@ import { parseArgs } from 'node:util';
 export const RUNTIME_PACKAGES = ['better-sqlite3', 'ssh2', 'pino-pretty', 'oui-data', 'zlib-sync', 'bufferutil', 'utf-8-validate'];
 
 /**
+ * node-fetch 2 (grammY's HTTP client on Node) requires whatwg-url, which drags in tr46's 259 KB
+ * Unicode table, yet only reads it as a fallback: `const URL = Url.URL || whatwgUrl.URL` (its
+ * lib/index.js, twice), and Node's url module has had URL since Node 10. Handing node-fetch an
+ * empty module saves parsing and evaluating ~280 KB at every start. Node's global fetch instead
+ * (grammY's `fetch` client option) was measured and rejected: its first request loads Node's
+ * internal undici and web streams, 60–100 ms of CPU before the first getMe.
+ */
+const unusedWhatwgUrl = {
+  name: 'unused-whatwg-url',
+  setup(b) {
+    b.onResolve({ filter: /^whatwg-url$/ }, (a) =>
+      /[\\/]node-fetch[\\/]/.test(a.importer) ? { path: 'whatwg-url', namespace: 'unused' } : undefined,
+    );
+    b.onLoad({ filter: /.*/, namespace: 'unused' }, () => ({ contents: 'module.exports = {};', loader: 'js' }));
+  },
+};
+
+/**
  * Builds `entries` ({ name: source path }) into `outdir`. Bundled CommonJS packages call
  * `require` for Node built-ins, which an ES module lacks: the banner provides one. Names are
  * kept because bundled packages check classes by name (node-fetch accepts a signal only when
@@ -44,6 +62,7 @@ export async function buildBundle(root, outdir, entries) {
     ...(process.env.BUILD_PACKAGES_EXTERNAL ? { packages: 'external' } : {}),
     external: [...RUNTIME_PACKAGES, ...(process.env.BUILD_EXTERNAL?.split(',') ?? [])],
     banner: { js: "import { createRequire as __bundleRequire } from 'node:module'; const require = __bundleRequire(import.meta.url);" },
+    plugins: [unusedWhatwgUrl],
     logLevel: 'warning',
     metafile: true,
   });
