@@ -7,11 +7,13 @@ import { LANGUAGES } from '../../src/core/i18n.ts';
 import { toPlainText, type OutMessage } from '../../src/core/outmessage.ts';
 import type { ChatRef } from '../../src/permissions/access.ts';
 import { ROLES } from '../../src/permissions/roles.ts';
+import { ManualClock } from '../../src/core/clock.ts';
 import { OWNER, startDemoTestApp, type TestApp } from '../support/app-harness.ts';
 
 let h: TestApp;
+const clock = new ManualClock();
 before(async () => {
-  h = await startDemoTestApp();
+  h = await startDemoTestApp({}, { clock });
 });
 after(async () => {
   await h?.close();
@@ -193,4 +195,33 @@ test('every argument of every command has a name in each language', () => {
     .flatMap((c) => Object.keys(c.args).map((a) => `arg.${a}`))
     .filter((k) => !h.app.messages.has(k));
   assert.deepEqual([...new Set(missing)], []);
+});
+
+test("the overview's area buttons are the reader's own, shown again while 6 h of their day are left, and each still works until it expires", async () => {
+  const tokens = async (identity: string, chat?: ChatRef): Promise<string[]> =>
+    (await h.say(identity, '/help', chat)).replies[0]!.message.actions?.flat().map((a) => a.token) ?? [];
+  const admin = h.person('admin');
+  const group = { platform: 'telegram' as const, id: '-100778', kind: 'group' as const };
+  const first = await tokens(OWNER);
+  assert.ok(first.length > 1, 'the owner help has area buttons');
+  assert.deepEqual(await tokens(OWNER), first, 'the same reader in the same chat sees the same buttons');
+  const others = [...(await tokens(admin)), ...(await tokens(OWNER, group))];
+  assert.ok(others.length > 0, 'the admin and the owner in a group get area buttons too');
+  for (const t of others) assert.ok(!first.includes(t), 'another reader, or another chat, never gets these tokens');
+  assert.match((await h.press(admin, first[0]!)).texts[0] ?? '', /belongs to someone else/);
+
+  // A reader's set is remembered for 6 h, and ActionTokens hands back a token while 12 h are left:
+  // the same buttons at 6 h and 12 h, fresh ones by 18 h (every token shown has 6 h left at least).
+  const h0 = clock.now();
+  const at = async (ms: number): Promise<string[]> => (clock.set(h0 + ms), tokens(OWNER));
+  assert.deepEqual(await at(6 * 3_600_000 - 1), first);
+  assert.deepEqual(await at(12 * 3_600_000 - 1), first);
+  clock.set(h0 + 18 * 3_600_000);
+  const later = await tokens(OWNER);
+  assert.equal(later.length, first.length);
+  for (const t of later) assert.ok(!first.includes(t), 'after 18 h the reader gets buttons with a fresh lifetime');
+  assert.match((await h.press(OWNER, first[0]!)).texts[0] ?? '', /^Commands: /, 'an older button works until it expires');
+  clock.set(h0 + 24 * 3_600_000);
+  assert.match((await h.press(OWNER, first[0]!)).texts[0] ?? '', /has expired/);
+  assert.match((await h.press(OWNER, later[0]!)).texts[0] ?? '', /^Commands: /);
 });

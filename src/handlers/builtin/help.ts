@@ -4,6 +4,7 @@
  * commands, then one line and one button per area — and `/help <area>` shows one area, so no
  * reply ever needs more than one Telegram message (4,096 characters).
  */
+import { chatStorageKey } from '../../core/chat-address.ts';
 import type { Messages, Translate } from '../../core/i18n.ts';
 import { toPlainText, type Action, type Block, type OutMessage } from '../../core/outmessage.ts';
 import type { AccessControl } from '../../permissions/access.ts';
@@ -18,6 +19,13 @@ export const HELP_WHOLE_LIMIT = 3000;
 /** The area whose commands the overview always lists (/start, /help, /status…). */
 const GENERAL = 'bot';
 const BUTTONS_PER_ROW = 2;
+/**
+ * Lifetime of an area button. ActionTokens hands back a token while half its life is left, and a
+ * reader's set is shown again for a quarter of it: every token shown has at least 6 h left.
+ */
+const AREA_BUTTON_TTL_MS = 24 * 3_600_000;
+/** Readers whose area buttons are remembered per role and language (oldest dropped first). */
+const BUTTON_SETS_MAX = 1000;
 
 /** What /help reads: the commands, who may run them here, and the catalogues. */
 export interface HelpDeps {
@@ -41,6 +49,12 @@ interface Rendered {
   readonly sections: readonly Section[];
   readonly whole: OutMessage | undefined;
   readonly overview: { readonly title: string; readonly blocks: readonly Block[]; readonly areas: readonly Section[] };
+  /**
+   * The overview's button rows per reader (identity and chat), made through `ctx.action` and
+   * shown again for a quarter of their lifetime: never another reader's, never an expired one;
+   * dropped with the rest when grants or the commands change.
+   */
+  readonly buttons: Map<string, { readonly rows: readonly (readonly Action[])[]; readonly until: number }>;
 }
 
 /** Builds /help. */
@@ -74,7 +88,7 @@ export function helpCommand(deps: HelpDeps): AnyCommand {
       const role = deps.access.effectiveRole(ctx.principal, ctx.chat);
       const rendered = renderedFor(role, ctx.t, ctx.lang);
       if (area !== undefined) return areaReply(ctx, rendered.sections, area);
-      return rendered.whole ? { ...rendered.whole } : withButtons(ctx, rendered.overview);
+      return rendered.whole ? { ...rendered.whole } : withButtons(ctx, rendered);
     },
   });
 }
@@ -85,6 +99,7 @@ function render(sections: readonly Section[], t: Translate): Rendered {
     sections,
     whole: toPlainText(whole).length <= HELP_WHOLE_LIMIT ? whole : undefined,
     overview: overview(sections, t),
+    buttons: new Map(),
   };
 }
 
@@ -125,12 +140,22 @@ function overview(sections: readonly Section[], t: Translate): Rendered['overvie
   };
 }
 
-/** The overview with this reader's buttons, one per area (`/help <area>`). */
-function withButtons(ctx: CommandContext, o: Rendered['overview']): OutMessage {
-  const buttons: Action[] = o.areas.map((s) => ctx.action(s.title, 'help', { area: s.area }));
-  const rows: Action[][] = [];
-  for (let i = 0; i < buttons.length; i += BUTTONS_PER_ROW) rows.push(buttons.slice(i, i + BUTTONS_PER_ROW));
-  return { title: o.title, blocks: [...o.blocks], actions: rows };
+/** The overview with this reader's buttons, one per area (`/help <area>`), made again once theirs were shown a quarter of their life. */
+function withButtons(ctx: CommandContext, r: Rendered): OutMessage {
+  const o = r.overview;
+  const reader = `${ctx.principal.identity}\n${chatStorageKey(ctx.chat)}`;
+  const now = ctx.now();
+  let set = r.buttons.get(reader);
+  if (!set || now >= set.until) {
+    const buttons: Action[] = o.areas.map((s) => ctx.action(s.title, 'help', { area: s.area }, { ttlMs: AREA_BUTTON_TTL_MS }));
+    const rows: Action[][] = [];
+    for (let i = 0; i < buttons.length; i += BUTTONS_PER_ROW) rows.push(buttons.slice(i, i + BUTTONS_PER_ROW));
+    set = { rows, until: now + AREA_BUTTON_TTL_MS / 4 };
+    r.buttons.delete(reader);
+    r.buttons.set(reader, set);
+    if (r.buttons.size > BUTTON_SETS_MAX) r.buttons.delete(r.buttons.keys().next().value!);
+  }
+  return { title: o.title, blocks: [...o.blocks], actions: set.rows };
 }
 
 /** One area's commands; an unknown area names the ones there are. */
