@@ -55,6 +55,26 @@ describe('Telegram rendering', () => {
     assert.equal(pages.map(visible).join('').replace(/\n/g, ''), text);
   });
 
+  test('length is counted in characters as Telegram counts them: an emoji is one, not two UTF-16 units', () => {
+    // 3,000 emoji are 6,000 UTF-16 units but 3,000 characters: one page, not two.
+    assert.deepEqual(renderTelegramHtml({ blocks: [{ kind: 'text', text: '😀'.repeat(3000) }] }), ['😀'.repeat(3000)]);
+    // 2,047 + the newline + 2,048 characters is exactly the limit: one page.
+    const text = (n: number) => ({ kind: 'text' as const, text: '🟢'.repeat(n) });
+    assert.equal(renderTelegramHtml({ blocks: [text(2047), text(2048)] }).length, 1);
+    // One character more overflows to a second page.
+    assert.equal(renderTelegramHtml({ blocks: [text(2047), text(2049)] }).length, 2);
+  });
+
+  test('a warning or alarm without a title carries its icon on the first line', () => {
+    assert.deepEqual(renderTelegramHtml({ severity: 'warning', blocks: [{ kind: 'text', text: 'UPS on battery' }] }), [
+      '⚠️ UPS on battery',
+    ]);
+    assert.deepEqual(renderTelegramHtml({ severity: 'critical', blocks: [] }), ['🚨']);
+    assert.deepEqual(renderTelegramHtml({ title: 'Disk <sda>', severity: 'critical', blocks: [{ kind: 'text', text: 'failed' }] }), [
+      '🚨 <b>Disk &lt;sda&gt;</b>\nfailed',
+    ]);
+  });
+
   test('buttons become callback_data a:<token>', () => {
     const kb = inlineKeyboard([[{ label: 'Start', token: 'tok1' }], [{ label: 'Stop', token: 'tok2', style: 'danger' }]]);
     assert.deepEqual(kb, { inline_keyboard: [[{ text: 'Start', callback_data: 'a:tok1' }], [{ text: 'Stop', callback_data: 'a:tok2' }]] });

@@ -14,24 +14,73 @@ const SEVERITY_ICON: Record<string, string> = { info: 'ℹ️', success: '✅', 
  */
 const SEVERITY_ICON_LINE = /^(\u26A0\uFE0F|\uD83D\uDEA8)\n/;
 
+const HTML_ENTITY: Readonly<Record<string, string>> = { '&': '&amp;', '<': '&lt;', '>': '&gt;' };
+const HTML_SPECIAL = /[&<>]/;
+
 /** Escapes the three characters Telegram's HTML parse mode requires. */
 export function escapeHtml(s: string): string {
-  return s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+  // Most lines have none of them: no new string, no regex pass per character.
+  return HTML_SPECIAL.test(s) ? s.replace(/[&<>]/g, (c) => HTML_ENTITY[c]!) : s;
 }
 
-/** A rendered line with its length as Telegram counts it (after entity parsing). */
-interface Segment {
-  readonly html: string;
-  readonly length: number;
+/** Length in code points (as `[...s].length`), without building the array: every reply line is measured. */
+function codePoints(s: string): number {
+  let n = s.length;
+  for (let i = 1; i < s.length; i++) {
+    // A low surrogate right after a high one is the second half of one code point.
+    if ((s.charCodeAt(i) & 0xfc00) === 0xdc00 && (s.charCodeAt(i - 1) & 0xfc00) === 0xd800) {
+      n--;
+      i++;
+    }
+  }
+  return n;
 }
 
-function seg(plain: string, wrap?: 'b' | 'pre' | 'i'): Segment {
-  const html = wrap ? `<${wrap}>${escapeHtml(plain)}</${wrap}>` : escapeHtml(plain);
-  return { html, length: [...plain].length };
+/**
+ * Lines joined into pages of at most `limit` visible characters; a line that would overflow
+ * starts the next page. Built line by line (every reply goes through here, so no per-line
+ * arrays or objects).
+ */
+class Pages {
+  readonly pages: string[] = [];
+  private html = '';
+  private lines = 0;
+  private length = 0;
+
+  constructor(private readonly limit: number) {}
+
+  /** Adds one rendered line whose visible length is `length`. */
+  add(html: string, length: number): void {
+    if (this.lines > 0 && this.length + 1 + length > this.limit) {
+      this.pages.push(this.html);
+      this.html = '';
+      this.lines = 0;
+      this.length = 0;
+    }
+    if (this.lines > 0) {
+      this.html += '\n';
+      this.length += 1;
+    }
+    this.html += html;
+    this.length += length;
+    this.lines++;
+  }
+
+  /** Adds plain text as one line, optionally wrapped in a tag. */
+  plain(text: string, wrap?: 'b' | 'pre' | 'i'): void {
+    this.add(wrap ? `<${wrap}>${escapeHtml(text)}</${wrap}>` : escapeHtml(text), codePoints(text));
+  }
+
+  done(): string[] {
+    if (this.lines > 0 || this.pages.length === 0) this.pages.push(this.html || '…');
+    return this.pages;
+  }
 }
 
 /** Splits plain text into pieces of at most `max` characters, preferring line breaks. */
 function chunkPlain(text: string, max: number): string[] {
+  // No more UTF-16 units than the limit means no more code points either: the common case, whole.
+  if (text.length <= max) return [text];
   const chars = [...text];
   if (chars.length <= max) return [text];
   const out: string[] = [];
@@ -49,58 +98,52 @@ function chunkPlain(text: string, max: number): string[] {
   return out;
 }
 
-function blockSegments(b: Block, max: number): Segment[] {
+/** Adds plain text as lines of at most `max` characters each. */
+function addChunked(out: Pages, text: string, max: number, wrap?: 'pre'): void {
+  if (text.length <= max) out.plain(text, wrap);
+  else for (const piece of chunkPlain(text, max)) out.plain(piece, wrap);
+}
+
+function addBlock(out: Pages, b: Block, max: number): void {
   switch (b.kind) {
     case 'text':
-      return chunkPlain(b.text, max).map((p) => seg(p));
+      return addChunked(out, b.text, max);
     case 'code':
-      return chunkPlain(b.text, max - 20).map((p) => seg(p, 'pre'));
+      return addChunked(out, b.text, max - 20, 'pre');
     case 'details': {
       // One folded quote, cut to fit one message: the summary shows, the rest opens on a tap.
-      const text = chunkPlain(b.text, Math.max(1, max - [...b.summary].length - 60))[0] ?? '';
-      return [
-        {
-          html: `<blockquote expandable><b>${escapeHtml(b.summary)}</b>\n${escapeHtml(text)}</blockquote>`,
-          length: [...b.summary].length + 1 + [...text].length,
-        },
-      ];
+      const text = chunkPlain(b.text, Math.max(1, max - codePoints(b.summary) - 60))[0] ?? '';
+      return out.add(
+        `<blockquote expandable><b>${escapeHtml(b.summary)}</b>\n${escapeHtml(text)}</blockquote>`,
+        codePoints(b.summary) + 1 + codePoints(text),
+      );
     }
     case 'list':
-      return b.items.flatMap((i) => chunkPlain(`• ${i}`, max).map((p) => seg(p)));
+      for (const item of b.items) addChunked(out, `• ${item}`, max);
+      return;
     case 'fields':
-      return b.fields.map((f) => {
-        const value = chunkPlain(f.value, max - [...f.label].length - 4)[0] ?? '';
+      for (const f of b.fields) {
+        const label = codePoints(f.label);
+        const value = f.value.length <= max - label - 4 ? f.value : (chunkPlain(f.value, max - label - 4)[0] ?? '');
         const shown = f.copy ? `<code>${escapeHtml(value)}</code>` : escapeHtml(value);
-        return { html: `<b>${escapeHtml(f.label)}</b>: ${shown}`, length: [...f.label].length + 2 + [...value].length };
-      });
+        out.add(`<b>${escapeHtml(f.label)}</b>: ${shown}`, label + 2 + codePoints(value));
+      }
+      return;
   }
 }
 
 /** Renders a message to one or more HTML texts, each within `limit` visible characters. */
 export function renderTelegramHtml(m: OutMessage, limit = TELEGRAM_TEXT_LIMIT): string[] {
-  const segments: Segment[] = [];
+  const out = new Pages(limit);
   if (m.title) {
     const icon = m.severity ? `${SEVERITY_ICON[m.severity]} ` : '';
-    segments.push({ html: `${icon}<b>${escapeHtml(m.title)}</b>`, length: [...icon].length + [...m.title].length });
+    out.add(`${icon}<b>${escapeHtml(m.title)}</b>`, codePoints(icon) + codePoints(m.title));
   } else if (m.severity === 'critical' || m.severity === 'warning') {
-    segments.push({ html: SEVERITY_ICON[m.severity] ?? '', length: 2 });
+    out.add(SEVERITY_ICON[m.severity] ?? '', 2);
   }
-  for (const b of m.blocks) segments.push(...blockSegments(b, limit));
-  if (m.footer) segments.push(seg(m.footer, 'i'));
-  const pages: string[] = [];
-  let html: string[] = [];
-  let length = 0;
-  for (const s of segments) {
-    const extra = (html.length ? 1 : 0) + s.length;
-    if (html.length && length + extra > limit) {
-      pages.push(html.join('\n'));
-      html = [];
-      length = 0;
-    }
-    length += (html.length ? 1 : 0) + s.length;
-    html.push(s.html);
-  }
-  if (html.length || pages.length === 0) pages.push(html.join('\n') || '…');
+  for (const b of m.blocks) addBlock(out, b, limit);
+  if (m.footer) out.plain(m.footer, 'i');
+  const pages = out.done();
   // A severity icon alone would be merged into the first block's line for readability.
   return pages.map((p) => p.replace(SEVERITY_ICON_LINE, '$1 '));
 }
