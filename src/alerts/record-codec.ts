@@ -29,35 +29,37 @@ const condition = z.custom<Condition>(
 /** A cause is data the engine wrote; its kind is what every reader switches on. */
 const cause = z.custom<AlertCause>((v) => isObject(v) && ['action', 'backup', 'powercut', 'wan', 'maintenance'].includes(v.kind as string));
 
-const base = {
-  key: z.string(),
-  origin: z.string(),
-  condition,
-  firstSeenAt: time,
-  lastSeenAt: time,
-  eventCount: z.number().int().nonnegative(),
-  notified: z.boolean(),
-  raises: z.array(time),
-  flapping: z.boolean(),
-  atStart: z.boolean().optional(),
-};
-const episode = {
-  raisedAt: time,
-  thread: z.string(),
-  absentSince: time.optional(),
-  lastNotifiedAt: time.optional(),
-  lastProgressAt: time.optional(),
-  ackBy: z.string().optional(),
-  ackAt: time.optional(),
-  snoozedUntil: time.optional(),
-  snoozedBy: z.string().optional(),
-};
-
-const recordSchema = z.discriminatedUnion('state', [
-  z.object({ ...base, state: z.literal('pending'), heldBy: cause.optional() }),
-  z.object({ ...base, ...episode, state: z.literal('raised'), heldBy: cause.optional() }),
-  z.object({ ...base, ...episode, state: z.literal('resolved'), resolvedAt: time }),
-]);
+/** Built on first use (a row read), not at start-up. */
+const recordSchema = z.lazy(() => {
+  const base = {
+    key: z.string(),
+    origin: z.string(),
+    condition,
+    firstSeenAt: time,
+    lastSeenAt: time,
+    eventCount: z.number().int().nonnegative(),
+    notified: z.boolean(),
+    raises: z.array(time),
+    flapping: z.boolean(),
+    atStart: z.boolean().optional(),
+  };
+  const episode = {
+    raisedAt: time,
+    thread: z.string(),
+    absentSince: time.optional(),
+    lastNotifiedAt: time.optional(),
+    lastProgressAt: time.optional(),
+    ackBy: z.string().optional(),
+    ackAt: time.optional(),
+    snoozedUntil: time.optional(),
+    snoozedBy: z.string().optional(),
+  };
+  return z.discriminatedUnion('state', [
+    z.object({ ...base, state: z.literal('pending'), heldBy: cause.optional() }),
+    z.object({ ...base, ...episode, state: z.literal('raised'), heldBy: cause.optional() }),
+    z.object({ ...base, ...episode, state: z.literal('resolved'), resolvedAt: time }),
+  ]);
+});
 
 /** Fills in what the flat shape left out, as the engine used to derive it when reading. */
 function upgrade(row: Record<string, unknown>): Record<string, unknown> {

@@ -79,12 +79,12 @@ const DIR = new URL('../fixtures/replies/', import.meta.url);
 type Fixture = { source: string; reply: unknown };
 const fixture = (name: string): Fixture => JSON.parse(readFileSync(new URL(name, DIR), 'utf8')) as Fixture;
 
-const omvResponse = (schema: z.ZodType) => rpcEnvelope.extend({ response: schema });
+const omvResponse = (schema: z.ZodType) => rpcEnvelope.unwrap().extend({ response: schema });
 /** The OCS v2 envelope with its data read by the client's data schema. */
-const ocsOf = (data: z.ZodType) => OcsEnvelope.extend({ ocs: OcsEnvelope.shape.ocs.extend({ data }) });
+const ocsOf = (data: z.ZodType) => OcsEnvelope.unwrap().extend({ ocs: OcsEnvelope.unwrap().shape.ocs.extend({ data }) });
 
 /** A classic Transmission reply whose arguments, snake-cased as the client does, parse through `args`. */
-const classicOf = (args: z.ZodType) => classicReply.extend({ arguments: z.unknown().transform(snakeKeys).pipe(args) });
+const classicOf = (args: z.ZodType) => classicReply.unwrap().extend({ arguments: z.unknown().transform(snakeKeys).pipe(args) });
 
 /** The RPC requests behind the Transmission fixtures, for the fake and the real daemon alike. */
 const MAGNET = 'magnet:?xt=urn:btih:0123456789abcdef0123456789abcdef01234567&dn=test';
@@ -296,7 +296,7 @@ describe('recorded replies: fixtures, clients and fakes agree', () => {
       fake: () => pve_('PUT', 'nodes/proxmox1/qemu/100/config', { startup: 'order=1,up=60' }),
     },
     'proxmox-error.json': {
-      schema: errorBody.extend({ data: z.null() }),
+      schema: errorBody.unwrap().extend({ data: z.null() }),
       shape: { open: ['errors'] },
       fake: () => pve_('PUT', 'nodes/proxmox1/qemu/100/config', { startup: 'whenever' }),
     },
@@ -345,7 +345,7 @@ describe('recorded replies: fixtures, clients and fakes agree', () => {
     },
     'routeros-wifi-security.json': { schema: wifiSecurityListSchema, fake: () => getRos('interface/wifi/security') },
     'routeros-error.json': {
-      schema: rosErrorBody.required(),
+      schema: rosErrorBody.unwrap().required(),
       fake: async () => {
         await ros_('PUT', 'ip/firewall/address-list', pauseEntry('192.0.2.34'));
         return ros_('PUT', 'ip/firewall/address-list', pauseEntry('192.0.2.34'));
