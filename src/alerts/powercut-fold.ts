@@ -6,7 +6,7 @@
  * one message, not one each — and gives the restore report a line for each: back, or still down.
  */
 import type { FoldedItem, PowerCutStore } from './powercut-journal.ts';
-import { startAction, type RestoreLine } from './restore.ts';
+import { recheckAction, startAction, type RestoreLine } from './restore.ts';
 import type { AlertService } from './service.ts';
 import type { AlertView } from './types.ts';
 
@@ -55,7 +55,7 @@ export class PowerCutFold {
 
   /**
    * For the restore report: each item folded into outage `id`, back (green) or still down (red);
-   * a guest still down carries its Start button (built per chat role when rendered).
+   * a guest still down carries its Start button, a backend its Check again (built per chat role when rendered).
    */
   restoreLines(id: number): RestoreLine[] {
     return this.journal.folded(id).map((i): RestoreLine => {
@@ -71,7 +71,11 @@ export class PowerCutFold {
         light: 'red',
         key: 'alerts.restore.foldedDown',
         params,
-        ...(i.vmid !== undefined ? { action: startAction(i.vmid) } : {}),
+        ...(i.vmid !== undefined
+          ? { action: startAction(i.vmid) }
+          : i.guest === undefined
+            ? { action: recheckAction(i.backend ?? i.key) }
+            : {}),
       };
     });
   }

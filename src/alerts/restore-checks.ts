@@ -1,15 +1,27 @@
 /**
  * The restore report's health gates, from the areas' own pollers (a fresh refresh each):
  * storage — RAID arrays (OMV or mdadm over SSH) and the SMB shares; apps — Nextcloud out of
- * maintenance and Pi-hole blocking. Red lines carry the button that fixes them when one exists.
+ * maintenance and Pi-hole blocking. Red lines carry the button that fixes them when one exists, and
+ * a backend that does not answer its [Check again].
  */
 import { failureParams } from '../core/errors.ts';
-import type { Poller } from '../services/poller.ts';
+import type { MessageKey } from '../core/i18n.ts';
+import type { Poller, Snapshot } from '../services/poller.ts';
 import { raidHealth, type RaidArray } from '../services/mdadm/raid.ts';
 import type { NextcloudSnapshot } from '../services/nextcloud/poller.ts';
 import type { OmvSnapshot } from '../services/omv/poller.ts';
 import type { PiholeSnapshot } from '../services/pihole/poller.ts';
-import type { RestoreCheck, RestoreLine } from './restore.ts';
+import { recheckAction, type RestoreCheck, type RestoreLine } from './restore.ts';
+
+/** The red line of a backend that does not answer, with [Check again] (`backend`: its alerts' feed id). */
+function downLine(key: MessageKey, backend: string, s: Snapshot<unknown>): RestoreLine {
+  return {
+    light: 'red',
+    key,
+    params: { ...(s.status === 'failed' ? failureParams(s.error) : { detail: '?' }), backend },
+    action: recheckAction(backend),
+  };
+}
 
 /** RAID lines for a list of arrays. */
 export function raidLines(arrays: readonly RaidArray[]): RestoreLine[] {
@@ -34,12 +46,7 @@ export function storageCheck(omv: Poller<OmvSnapshot> | undefined, mdadm: Poller
       const out: RestoreLine[] = [];
       if (omv) {
         const s = await omv.refresh();
-        if (s.status !== 'ok')
-          out.push({
-            light: 'red',
-            key: 'alerts.restore.nasDown',
-            params: s.status === 'failed' ? failureParams(s.error) : { detail: '?' },
-          });
+        if (s.status !== 'ok') out.push(downLine('alerts.restore.nasDown', 'omv', s));
         else {
           if (!mdadm && s.value.raid) out.push(...raidLines(s.value.raid));
           const shares = (s.value.shares ?? []).filter((x) => x.enabled).map((x) => x.name);
@@ -52,17 +59,7 @@ export function storageCheck(omv: Poller<OmvSnapshot> | undefined, mdadm: Poller
       }
       if (mdadm) {
         const s = await mdadm.refresh();
-        out.push(
-          ...(s.status === 'ok'
-            ? raidLines(s.value)
-            : [
-                {
-                  light: 'red',
-                  key: 'alerts.restore.nasDown',
-                  params: s.status === 'failed' ? failureParams(s.error) : { detail: '?' },
-                } satisfies RestoreLine,
-              ]),
-        );
+        out.push(...(s.status === 'ok' ? raidLines(s.value) : [downLine('alerts.restore.nasDown', 'mdadm', s)]));
       }
       return out;
     },
@@ -75,10 +72,7 @@ export function cloudCheck(poller: Poller<NextcloudSnapshot>): RestoreCheck {
     stage: 'apps',
     async run() {
       const s = await poller.refresh();
-      if (s.status !== 'ok')
-        return [
-          { light: 'red', key: 'alerts.restore.cloudDown', params: s.status === 'failed' ? failureParams(s.error) : { detail: '?' } },
-        ];
+      if (s.status !== 'ok') return [downLine('alerts.restore.cloudDown', 'nextcloud', s)];
       return s.value.status.maintenance
         ? [
             {
@@ -99,8 +93,7 @@ export function dnsCheck(poller: Poller<PiholeSnapshot>): RestoreCheck {
     stage: 'apps',
     async run() {
       const s = await poller.refresh();
-      if (s.status !== 'ok')
-        return [{ light: 'red', key: 'alerts.restore.dnsDown', params: s.status === 'failed' ? failureParams(s.error) : { detail: '?' } }];
+      if (s.status !== 'ok') return [downLine('alerts.restore.dnsDown', 'pihole', s)];
       return s.value.blocking.state === 'enabled'
         ? [{ light: 'green', key: 'alerts.restore.dnsOk', params: {} }]
         : [

@@ -271,16 +271,22 @@ function wakeLine(woke: Exclude<WakeOutcome, { kind: 'woken' }>, node: string, w
 
 /**
  * The folded lines the restore has not already told: a guest the restore tried to start (or held
- * back) has its own line, fresher and clearer ("could not be started: …", with its Start button),
- * so its folded "still down" would only repeat it.
+ * back), or a backend a gate just looked at, has its own line, fresher and clearer ("could not be
+ * started: …", with its button), so its folded "still down" would only repeat it.
  */
 function notReportedYet(earlier: readonly RestoreLine[], folded: readonly RestoreLine[]): RestoreLine[] {
-  const vmids = new Set(earlier.map((l) => l.params.vmid).filter((v) => v !== undefined));
-  const guests = new Set(earlier.map((l) => l.params.guest).filter((g) => g !== undefined));
-  return folded.filter(
-    (l) => !(l.params.vmid !== undefined && vmids.has(l.params.vmid)) && !(l.params.guest !== undefined && guests.has(l.params.guest)),
-  );
+  const told = (name: 'vmid' | 'guest' | 'backend'): Set<string | number> =>
+    new Set(earlier.flatMap((l) => (l.params[name] === undefined ? [] : [l.params[name]])));
+  const seen = { vmid: told('vmid'), guest: told('guest'), backend: told('backend') };
+  return folded.filter((l) => !(['vmid', 'guest', 'backend'] as const).some((n) => l.params[n] !== undefined && seen[n].has(l.params[n])));
 }
+
+/** The button that reads backend `backend` again (its alerts' feed id) and answers whether it is back. */
+export const recheckAction = (backend: string): RestoreAction => ({
+  labelKey: 'alerts.restore.recheckButton',
+  command: 'alert-recheck',
+  args: { backend },
+});
 
 /** The button that starts guest `vmid` (through the pipeline's /poweron, authorised when pressed). */
 export const startAction = (vmid: number): RestoreAction => ({

@@ -7,6 +7,7 @@ import { defineMessages } from '../core/i18n.ts';
 export const argNameMessages = defineMessages(
   {
     'arg.args': 'arguments',
+    'arg.backend': 'service',
     'arg.by': 'by',
     'arg.chat': 'chat',
     'arg.code': 'code',
@@ -50,6 +51,7 @@ export const argNameMessages = defineMessages(
   },
   {
     'arg.args': 'argumentos',
+    'arg.backend': 'servicio',
     'arg.by': 'por',
     'arg.chat': 'chat',
     'arg.code': 'código',

@@ -10,7 +10,7 @@ import type { ChatAdapter } from '../bot/adapter.ts';
 import type { Clock } from '../core/clock.ts';
 import type { Config } from '../core/config.ts';
 import type { Db } from '../core/db.ts';
-import { err, reasonedError, type Result } from '../core/errors.ts';
+import { err, ok, reasonedError, type Result } from '../core/errors.ts';
 import type { Language, Messages, Translate } from '../core/i18n.ts';
 import type { Logger } from '../core/logger.ts';
 import type { OutMessage } from '../core/outmessage.ts';
@@ -338,6 +338,13 @@ export function createAlerting(deps: AlertingDeps): Alerting {
           ...(ctx.simulate ? { simulate: ctx.simulate } : {}),
           refreshFeeds,
           maintenance,
+          recheck: async (backend) => {
+            const polled = feeds.filter((f) => f.backend === backend);
+            if (polled.length === 0) return undefined;
+            const failed = (await Promise.all(polled.map((f) => f.poller.refresh()))).find((s) => s.status === 'failed');
+            const labelKey = deps.backends.get(backend)?.labelKey;
+            return { ...(labelKey ? { labelKey } : {}), result: failed?.status === 'failed' ? err(failed.error) : ok(undefined) };
+          },
         }),
         start() {
           worker.start();

@@ -1,7 +1,7 @@
 /**
  * The restore report's lines for what a power cut folded: a guest still down carries the button
- * that starts it (one recorded before the guest's number was kept has none), a backend has none,
- * and anything back is green without a button.
+ * that starts it (one recorded before the guest's number was kept has none), a backend still down
+ * its [Check again], and anything back is green without a button.
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -11,7 +11,7 @@ import { PowerCutFold } from '../../src/alerts/powercut-fold.ts';
 import { PowerCutStore } from '../../src/alerts/powercut-journal.ts';
 import type { AlertService } from '../../src/alerts/service.ts';
 
-test('a folded guest still down gets a Start button; a backend, an old row and anything back get none', () => {
+test('a folded guest still down gets a Start button, a backend Check again; an old guest row and anything back get none', () => {
   const journal = new PowerCutStore(openDatabase(':memory:', alertMigrations));
   journal.outageStarted(1_000);
   const id = journal.open()!.id;
@@ -37,6 +37,11 @@ test('a folded guest still down gets a Start button; a backend, an old row and a
     },
     { light: 'green', key: 'alerts.restore.foldedBack', params: { what: 'docker (CT 101)', guest: 'docker (CT 101)', vmid: 101 } },
     { light: 'red', key: 'alerts.restore.foldedDown', params: { what: 'old (CT 102)', guest: 'old (CT 102)' } },
-    { light: 'red', key: 'alerts.restore.foldedDown', params: { what: 'pihole', backend: 'pihole' } },
+    {
+      light: 'red',
+      key: 'alerts.restore.foldedDown',
+      params: { what: 'pihole', backend: 'pihole' },
+      action: { labelKey: 'alerts.restore.recheckButton', command: 'alert-recheck', args: { backend: 'pihole' } },
+    },
   ]);
 });

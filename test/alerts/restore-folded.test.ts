@@ -2,7 +2,8 @@
  * The restore report names each guest once: a guest folded into the power cut that the restore
  * then started (or failed to start) is told by the restore's own, fresher line — not again as a
  * folded "still down", even while its alert has not cleared yet. Folded guests and backends the
- * restore did not touch keep their lines. Manual clock, in-memory journal, a fake controller.
+ * restore did not touch keep their lines; a backend a gate just found down is told by the gate's
+ * line, with [Check again]. Manual clock, in-memory journal, a fake controller.
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -13,7 +14,10 @@ import { silentLogger } from '../../src/core/logger.ts';
 import { alertMigrations } from '../../src/alerts/migrations.ts';
 import { PowerCutStore } from '../../src/alerts/powercut-journal.ts';
 import type { PowerController } from '../../src/alerts/powercut.ts';
-import { PowerRestore, startAction, type RestoreLine, type RestoreReport } from '../../src/alerts/restore.ts';
+import { PowerRestore, startAction, type RestoreCheck, type RestoreLine, type RestoreReport } from '../../src/alerts/restore.ts';
+import { dnsCheck } from '../../src/alerts/restore-checks.ts';
+import { Poller } from '../../src/services/poller.ts';
+import type { PiholeSnapshot } from '../../src/services/pihole/poller.ts';
 
 const MIN = 60_000;
 
@@ -44,7 +48,7 @@ const folded: RestoreLine[] = [
 
 const LABELS: Record<number, string> = { 100: 'nas (VM 100)', 101: 'docker (CT 101)', 103: 'web (CT 103)' };
 
-async function report(startGuests: PowerController['startGuests']): Promise<RestoreReport> {
+async function report(startGuests: PowerController['startGuests'], checks: readonly RestoreCheck[] = []): Promise<RestoreReport> {
   const clock = new ManualClock();
   const journal = new PowerCutStore(openDatabase(':memory:', alertMigrations));
   const reports: RestoreReport[] = [];
@@ -59,7 +63,7 @@ async function report(startGuests: PowerController['startGuests']): Promise<Rest
       guestName: (vmid) => LABELS[vmid],
       ...(startGuests ? { startGuests } : {}),
     },
-    checks: () => [],
+    checks: () => checks,
     order: [103, 101, 100],
     expected: [],
     onMainsMs: MIN,
@@ -109,5 +113,27 @@ test('a guest the restore started is green once, not also a folded "still down"'
     'guestStarted web (CT 103)',
     'foldedDown old (CT 102) [Start]',
     'foldedDown pihole',
+  ]);
+});
+
+test('a backend a gate finds down is told once, by the gate, with [Check again]', async () => {
+  const refused = new Poller<PiholeSnapshot>(
+    'pihole',
+    async () => err(serviceError('pihole', 'unreachable', 'connection refused')),
+    MIN,
+    new ManualClock(),
+    silentLogger(),
+  );
+  const ok100 = async (vmids: readonly number[]) =>
+    ok(vmids.map((vmid) => ({ vmid, label: LABELS[vmid] ?? `guest ${vmid}`, running: true, started: true })));
+  const r = await report(ok100, [dnsCheck(refused)]);
+  const dns = r.lines.filter((l) => l.params.backend === 'pihole');
+  assert.deepEqual(dns, [
+    {
+      light: 'red',
+      key: 'alerts.restore.dnsDown',
+      params: { detail: 'connection refused', backend: 'pihole' },
+      action: { labelKey: 'alerts.restore.recheckButton', command: 'alert-recheck', args: { backend: 'pihole' } },
+    },
   ]);
 });

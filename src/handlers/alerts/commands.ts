@@ -5,7 +5,9 @@ import type { StatusSection } from '../builtin/status-section.ts';
 import type { PowerCutOrchestrator } from '../../alerts/powercut.ts';
 import type { AlertService } from '../../alerts/service.ts';
 import { parseDeliveryError } from '../../core/delivery.ts';
-import type { Translate } from '../../core/i18n.ts';
+import type { MessageKey, Translate } from '../../core/i18n.ts';
+import type { Result } from '../../core/errors.ts';
+import { serviceErrorReason } from '../replies.ts';
 import { arg } from '../args.ts';
 import { defineCommand, type AnyCommand } from '../command.ts';
 import { causeText } from './causes.ts';
@@ -49,6 +51,15 @@ export interface AlertCommandDeps {
   readonly simulateTimeoutMs?: number;
   /** Maintenance windows (/maintenance, and their lines and [End now] buttons in /alerts). */
   readonly maintenance?: MaintenanceDeps;
+  /** Reads one polled backend again now (the restore report's [Check again]); undefined when none is polled by that name. */
+  readonly recheck?: (backend: string) => Promise<Recheck | undefined>;
+}
+
+/** A backend read again: its household name, and whether it answered. */
+export interface Recheck {
+  /** Message key of its household name; absent: it is named by its id. */
+  readonly labelKey?: MessageKey;
+  readonly result: Result<void>;
 }
 
 /** Builds the alert commands. */
@@ -236,6 +247,24 @@ export function alertCommands(deps: AlertCommandDeps): AnyCommand[] {
     },
   });
 
+  const recheck = defineCommand({
+    name: 'alert-recheck',
+    group: 'alerts',
+    summaryKey: 'alerts.recheck.summary',
+    args: { backend: arg.string({ descriptionKey: 'alerts.recheck.backend', maxLength: 40, pattern: /^[a-z0-9_-]+$/ }) },
+    permission: 'alerts.status.read',
+    hidden: true,
+    buttonOnly: true,
+    async run(ctx, { backend }) {
+      const r = await deps.recheck?.(backend);
+      if (!r) return textMessage(ctx.t('alerts.recheck.gone'), { severity: 'warning' });
+      const what = r.labelKey ? ctx.t(r.labelKey) : backend;
+      return r.result.ok
+        ? textMessage(ctx.t('alerts.recheck.up', { what }), { severity: 'success' })
+        : textMessage(ctx.t('alerts.recheck.down', { what, detail: serviceErrorReason(ctx.t, r.result.error) }), { severity: 'warning' });
+    },
+  });
+
   const powercut = defineCommand({
     name: 'powercut',
     group: 'alerts',
@@ -272,6 +301,7 @@ export function alertCommands(deps: AlertCommandDeps): AnyCommand[] {
     unmute,
     ack,
     snooze,
+    recheck,
     powercut,
     ...(deps.maintenance ? maintenanceCommands(deps.maintenance) : []),
   ];

@@ -260,7 +260,15 @@ function restoreMessage(
     if (l.light !== 'red' || !l.action) return [];
     const tk = token(l.action);
     return tk
-      ? [[{ label: t(l.action.labelKey, { target: params(l).guest ?? l.action.args.guest ?? '' }), token: tk, style: 'primary' as const }]]
+      ? [
+          [
+            {
+              label: t(l.action.labelKey, { target: params(l).guest ?? params(l).what ?? l.action.args.guest ?? '' }),
+              token: tk,
+              style: 'primary' as const,
+            },
+          ],
+        ]
       : [];
   });
   return {
