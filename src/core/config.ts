@@ -45,7 +45,8 @@ export function parseConfigText(
   const problems: ConfigProblem[] = [];
   const resolved = resolveValues(raw, [], env, readFile, problems);
   if (problems.length) return { ok: false, problems };
-  const parsed = configSchema.safeParse(resolved);
+  // Parsed once per start: zod's JIT would first compile a parser for every object of the schema.
+  const parsed = configSchema.safeParse(resolved, { jitless: true });
   if (!parsed.success) return { ok: false, problems: describeIssues(parsed.error.issues, resolved) };
   return { ok: true, config: parsed.data, secrets: collectSecrets(parsed.data) };
 }
