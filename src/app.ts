@@ -170,7 +170,12 @@ export async function startApp(opts: AppOptions): Promise<App> {
 
   // /help lists the registry that contains /help itself, hence the late-bound reference.
   const late: { registry?: CommandRegistry; pipeline?: Pipeline } = {};
-  const statusSections = (): StatusSection[] => modules.flatMap((m) => m.statusSections ?? []);
+  // Listed again only when a module joins (Discord, once connected), not on every /status.
+  let sections: { count: number; list: StatusSection[] } = { count: -1, list: [] };
+  const statusSections = (): StatusSection[] => {
+    if (sections.count !== modules.length) sections = { count: modules.length, list: modules.flatMap((m) => m.statusSections ?? []) };
+    return sections.list;
+  };
   const builtins = builtinCommands({
     registry: () => late.registry!,
     access,

@@ -67,6 +67,7 @@ export class Messages {
   private readonly table: Record<Language, Map<string, string>> = { en: new Map(), es: new Map() };
   /** Parsed texts, keyed by the text itself (bounded by the catalogues and the keys used as fallbacks). */
   private readonly templates = new Map<string, readonly Part[]>();
+  private readonly translators = new Map<Language, Translate>();
 
   constructor(
     fragments: readonly CatalogueFragment[],
@@ -119,9 +120,11 @@ export class Messages {
     return parts.flatMap((p) => (typeof p === 'object' && 'param' in p ? [p.param] : []));
   }
 
-  /** A translate function bound to one language. */
+  /** The translate function bound to one language: one per language, so caches of translated texts can key on it. */
   forLanguage(lang: Language): Translate {
-    return (key, params) => this.t(lang, key, params);
+    let t = this.translators.get(lang);
+    if (!t) this.translators.set(lang, (t = (key, params) => this.t(lang, key, params)));
+    return t;
   }
 }
 

@@ -1,5 +1,5 @@
 /** The built-in commands: /start, /help, /whoami, /status, /lang. */
-import { LANGUAGES, type KeySuffix, type Messages, type Translate } from '../../core/i18n.ts';
+import { LANGUAGES, type KeySuffix, type Language, type Messages, type Translate } from '../../core/i18n.ts';
 import type { Role } from '../../permissions/roles.ts';
 import type { Block, OutMessage } from '../../core/outmessage.ts';
 import type { AccessControl } from '../../permissions/access.ts';
@@ -33,6 +33,39 @@ export interface BuiltinDeps {
 
 /** A /status level in the shared colours: down is red like a critical alert. */
 const LEVEL_TONE: Readonly<Record<StatusLine['level'], StateTone>> = { ok: 'ok', info: 'info', warning: 'warning', down: 'critical' };
+
+/** The line of a section whose read threw. */
+const failedLine = (t: Translate): StatusLine => ({ level: 'down', text: t('builtin.status.failed') });
+
+/** A section's line without waiting (undefined: it must be read); a throw is its failed line. */
+function guardedLine(t: Translate, peek: () => StatusLine | undefined): StatusLine | undefined {
+  try {
+    return peek();
+  } catch {
+    return failedLine(t);
+  }
+}
+
+/** Whether two /status readings say the same, line by line. */
+function sameLines(a: readonly StatusLine[], b: readonly StatusLine[]): boolean {
+  return a.length === b.length && a.every((l, i) => l.level === b[i]!.level && l.text === b[i]!.text && l.failure === b[i]!.failure);
+}
+
+/** /status from its lines: one per service with its colour and label, then each kind of failure's advice once. */
+function statusReply(t: Translate, sections: readonly StatusSection[], lines: readonly StatusLine[]): OutMessage {
+  const levels = new Set(lines.map((l) => l.level));
+  const worst = levels.has('down') ? 'critical' : levels.has('warning') ? 'warning' : 'success';
+  // Each kind of failure gets its advice once, however many services share it.
+  const failures = [...new Set(lines.flatMap((l) => (l.failure ? [l.failure] : [])))];
+  return {
+    title: t('builtin.status.title'),
+    severity: worst,
+    blocks: [
+      { kind: 'list', items: lines.map((l, i) => `${stateIcon(LEVEL_TONE[l.level])} ${t(sections[i]!.labelKey)}: ${l.text}`) },
+      ...failures.map((f): Block => ({ kind: 'text', text: t(`builtin.status.advice.${f}`) })),
+    ],
+  };
+}
 
 /** Builds the built-in commands. */
 export function builtinCommands(deps: BuiltinDeps): AnyCommand[] {
@@ -85,6 +118,8 @@ export function builtinCommands(deps: BuiltinDeps): AnyCommand[] {
     },
   });
 
+  // The last /status per language: while every line reads the same, its reply is given again.
+  const lastStatus = new Map<Language, { sections: readonly StatusSection[]; lines: readonly StatusLine[]; reply: OutMessage }>();
   const status = defineCommand({
     name: 'status',
     group: 'bot',
@@ -97,24 +132,16 @@ export function builtinCommands(deps: BuiltinDeps): AnyCommand[] {
         return { title: ctx.t('builtin.status.title'), blocks: [{ kind: 'text', text: ctx.t('builtin.status.none') }] };
       }
       const now = ctx.now();
-      const read = await Promise.all(
-        sections.map(async (s) => {
-          const line: StatusLine = await s.read(ctx.t, now).catch(() => ({ level: 'down', text: ctx.t('builtin.status.failed') }));
-          return { line, text: `${stateIcon(LEVEL_TONE[line.level])} ${ctx.t(s.labelKey)}: ${line.text}` };
-        }),
-      );
-      const levels = new Set(read.map((r) => r.line.level));
-      const worst = levels.has('down') ? 'critical' : levels.has('warning') ? 'warning' : 'success';
-      // Each kind of failure gets its advice once, however many services share it.
-      const failures = [...new Set(read.flatMap((r) => (r.line.failure ? [r.line.failure] : [])))];
-      return {
-        title: ctx.t('builtin.status.title'),
-        severity: worst,
-        blocks: [
-          { kind: 'list', items: read.map((r) => r.text) },
-          ...failures.map((f): Block => ({ kind: 'text', text: ctx.t(`builtin.status.advice.${f}`) })),
-        ],
-      };
+      const peeked = sections.map((s) => guardedLine(ctx.t, () => s.peek?.(ctx.t, now)));
+      // Only a section that cannot tell its line yet (before its first poll) is waited for.
+      const lines = peeked.every((l) => l !== undefined)
+        ? peeked
+        : await Promise.all(sections.map(async (s, i) => peeked[i] ?? (await s.read(ctx.t, now).catch(() => failedLine(ctx.t)))));
+      const last = lastStatus.get(ctx.lang);
+      if (last?.sections === sections && sameLines(last.lines, lines)) return { ...last.reply };
+      const reply = statusReply(ctx.t, sections, lines);
+      lastStatus.set(ctx.lang, { sections, lines, reply });
+      return { ...reply };
     },
   });
 

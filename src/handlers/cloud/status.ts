@@ -10,6 +10,7 @@ export function cloudStatusSection(poller: Poller<NextcloudSnapshot>): StatusSec
     id: 'cloud',
     labelKey: 'cloud.label',
     checkingKey: 'cloud.status.checking',
+    timeless: true,
     line(v, t) {
       const state = cloudState(t, v.status);
       return { level: state.level, text: t('cloud.status.line', { state: state.text, version: v.status.versionString }) };

@@ -10,6 +10,7 @@ export function downloadsStatusSection(poller: Poller<TransmissionState>): Statu
     id: 'downloads',
     labelKey: 'downloads.label',
     checkingKey: 'downloads.checking',
+    timeless: true,
     line(v, t) {
       const list = v.torrents;
       return {

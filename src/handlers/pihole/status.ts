@@ -15,6 +15,8 @@ export function piholeStatusSection(poller: Poller<PiholeSnapshot>): StatusSecti
       return {
         level: b.state === 'enabled' ? 'ok' : 'warning',
         text: t('pihole.status.line', { state: blockingText(t, b, now - at), percent: v.summary.percentBlocked.toFixed(1) }),
+        // A pause's time left counts down: that line is made on every /status; any other holds.
+        ...(b.state === 'disabled' && b.timerSec !== null ? {} : { until: Number.POSITIVE_INFINITY }),
       };
     },
   });

@@ -17,8 +17,14 @@ export function proxmoxStatusSection(poller: Poller<ProxmoxSnapshot>, backupWind
       const running = guests.filter((g) => g.status === 'running').length;
       let backups = '';
       let level: 'ok' | 'warning' = running === guests.length ? 'ok' : 'warning';
+      // Only time can change this line for the same snapshot: a guest's last good backup leaving the window.
+      let until = Number.POSITIVE_INFINITY;
       if (v.backups) {
         const sum = summarizeBackups(v.guests, v.backups, { now, windowHours: backupWindowHours });
+        for (const g of sum.guests) {
+          if (!g.missing && g.lastOk)
+            until = Math.min(until, (g.lastOk.endtime ?? g.lastOk.starttime) * 1000 + backupWindowHours * 3_600_000);
+        }
         const bad = [...new Set([...sum.failures.map((f) => f.label), ...sum.missing.map((g) => g.label)])];
         backups = bad.length
           ? t('proxmox.status.backupsBad', { count: bad.length, guests: bad.join(', ') })
@@ -34,6 +40,7 @@ export function proxmoxStatusSection(poller: Poller<ProxmoxSnapshot>, backupWind
           memory: v.node.memory.total > 0 ? formatPercent(v.node.memory.used / v.node.memory.total) : '?',
           backups,
         }),
+        until,
       };
     },
   });

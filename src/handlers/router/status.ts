@@ -11,6 +11,7 @@ export function routerStatusSection(poller: Poller<RouterOverview>): StatusSecti
     id: 'router',
     labelKey: 'router.label',
     checkingKey: 'router.status.checking',
+    timeless: true,
     line(v, t) {
       const r = v.resource;
       return {

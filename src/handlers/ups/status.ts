@@ -11,6 +11,7 @@ export function upsStatusSection(poller: Poller<UpsState>): StatusSection {
     id: 'ups',
     labelKey: 'ups.label',
     checkingKey: 'ups.status.checking',
+    timeless: true,
     line(u, t) {
       const params = {
         charge: u.charge !== undefined ? `${u.charge} %` : '?',
