@@ -39,6 +39,21 @@ const unusedWhatwgUrl = {
 };
 
 /**
+ * discord.js and @discordjs/rest each bring their own undici 6, both evaluated when the Discord
+ * chunk loads (860 kB of its 1.8 MB source) for names Node already has; their `undici` imports
+ * get src/bot/discord/undici-for-discord.ts instead (why each name is safe is said there).
+ */
+const discordUndici = {
+  name: 'discord-undici',
+  setup(b) {
+    const shim = resolve(import.meta.dirname, '../src/bot/discord/undici-for-discord.ts');
+    b.onResolve({ filter: /^undici$/ }, ({ importer }) =>
+      /[\\/]node_modules[\\/](discord\.js|@discordjs[\\/]rest)[\\/]/.test(importer) ? { path: shim } : undefined,
+    );
+  },
+};
+
+/**
  * Builds `entries` ({ name: source path }) into `outdir`. Bundled CommonJS packages call
  * `require` for Node built-ins, which an ES module lacks: the banner provides one. Names are
  * kept because bundled packages check classes by name (node-fetch accepts a signal only when
@@ -62,7 +77,7 @@ export async function buildBundle(root, outdir, entries) {
     ...(process.env.BUILD_PACKAGES_EXTERNAL ? { packages: 'external' } : {}),
     external: [...RUNTIME_PACKAGES, ...(process.env.BUILD_EXTERNAL?.split(',') ?? [])],
     banner: { js: "import { createRequire as __bundleRequire } from 'node:module'; const require = __bundleRequire(import.meta.url);" },
-    plugins: [unusedWhatwgUrl],
+    plugins: [unusedWhatwgUrl, discordUndici],
     logLevel: 'warning',
     metafile: true,
   });

@@ -5,6 +5,7 @@ import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSyn
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { after, before, test } from 'node:test';
+import { startFakeDiscord } from '../fakes/discord.ts';
 import { startFakeTelegram } from '../fakes/telegram-api.ts';
 
 const root = resolve(import.meta.dirname, '../..');
@@ -100,4 +101,46 @@ test('the bundle polls Telegram and answers a command (grammY and its fetch poly
   fake.sendText(4242, 4242, '/whoami');
   const reply = await fake.waitForCall('sendMessage', (c) => c.status === 200 && Number(c.params.chat_id) === 4242, 20_000);
   assert.match(String(reply.params.text), /4242/);
+});
+
+test('the bundle logs in to Discord and answers a slash command (discord.js runs bundled without its own undici copies)', async (t) => {
+  // The bundle hands discord.js and @discordjs/rest src/bot/discord/undici-for-discord.ts for
+  // their `undici` imports: a missing name would stop the Discord chunk from loading at all.
+  const tgToken = '123456:BUNDLE-TEST-TOKEN-abcdefghijklmnop';
+  const telegram = await startFakeTelegram({ token: tgToken });
+  t.after(() => telegram.close());
+  const owner = '200000000000000042';
+  const discord = await startFakeDiscord({ token: 'bundle-discord-token-abcdefghijklmnop', defaultUser: { id: owner, username: 'ana' } });
+  t.after(() => discord.close());
+  const dir = mkdtempSync(join(tmpdir(), 'homelab-bundle-dc-'));
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  const config = {
+    database: join(dir, 'bot.db'),
+    log: { level: 'warn', pretty: false },
+    health: { host: '127.0.0.1', port: 0 },
+    telegram: { token: tgToken, apiRoot: telegram.apiRoot, ownerIds: [4242] },
+    discord: {
+      token: discord.token,
+      applicationId: discord.applicationId,
+      guildId: discord.guildId,
+      apiRoot: discord.api,
+      ownerIds: [owner],
+    },
+  };
+  writeFileSync(join(dir, 'config.yaml'), JSON.stringify(config));
+  const child = spawn(process.execPath, [join(out, 'main.js'), '--config', join(dir, 'config.yaml')], { cwd: root, stdio: 'pipe' });
+  let output = '';
+  child.stdout.on('data', (d) => (output += d));
+  child.stderr.on('data', (d) => (output += d));
+  const exited = new Promise<void>((r) => child.once('exit', () => r()));
+  t.after(async () => {
+    child.kill('SIGTERM');
+    await exited;
+  });
+  // Commands are registered once the client is ready: then an interaction has somewhere to go.
+  await discord
+    .waitForCall('PUT /applications/:app/guilds/:guild/commands', () => true, 20_000)
+    .catch(() => assert.fail(`never registered its commands:\n${output}`));
+  const reply = await discord.slashCommand('whoami').waitForReply(undefined, 20_000);
+  assert.match(JSON.stringify(reply), new RegExp(owner));
 });
