@@ -4,7 +4,7 @@ import { execFileSync, spawn } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { after, before, test } from 'node:test';
+import { after, before, test, type TestContext } from 'node:test';
 import { startFakeDiscord } from '../fakes/discord.ts';
 import { startFakeTelegram } from '../fakes/telegram-api.ts';
 
@@ -73,19 +73,18 @@ test('the bundle runs the demo on plain node and keeps discord.js, undici and th
   assert.match(res.stdout, /\/help router/);
 });
 
-test('the bundle polls Telegram and answers a command (grammY and its fetch polyfills work bundled)', async (t) => {
-  // A bundler that renames the polyfill's AbortSignal class makes every Bot API call fail before
-  // any request is sent (node-fetch checks the class name): the bot then never polls.
-  const token = '123456:BUNDLE-TEST-TOKEN-abcdefghijklmnop';
-  const fake = await startFakeTelegram({ token });
-  t.after(() => fake.close());
-  const dir = mkdtempSync(join(tmpdir(), 'homelab-bundle-tg-'));
+/**
+ * Runs the bundled bot on plain node with a temp database and `sections` (telegram, discord…)
+ * as its config; stopped and cleaned up after the test. Returns what it printed so far.
+ */
+function runBundledBot(t: TestContext, sections: Record<string, unknown>): () => string {
+  const dir = mkdtempSync(join(tmpdir(), 'homelab-bundle-run-'));
   t.after(() => rmSync(dir, { recursive: true, force: true }));
   const config = {
     database: join(dir, 'bot.db'),
     log: { level: 'warn', pretty: false },
     health: { host: '127.0.0.1', port: 0 },
-    telegram: { token, apiRoot: fake.apiRoot, ownerIds: [4242] },
+    ...sections,
   };
   writeFileSync(join(dir, 'config.yaml'), JSON.stringify(config));
   const child = spawn(process.execPath, [join(out, 'main.js'), '--config', join(dir, 'config.yaml')], { cwd: root, stdio: 'pipe' });
@@ -97,7 +96,18 @@ test('the bundle polls Telegram and answers a command (grammY and its fetch poly
     child.kill('SIGTERM');
     await exited;
   });
-  await fake.waitForCall('getUpdates', () => true, 20_000).catch(() => assert.fail(`never polled:\n${output}`));
+  return () => output;
+}
+
+const TELEGRAM_TOKEN = '123456:BUNDLE-TEST-TOKEN-abcdefghijklmnop';
+
+test('the bundle polls Telegram and answers a command (grammY and its fetch polyfills work bundled)', async (t) => {
+  // A bundler that renames the polyfill's AbortSignal class makes every Bot API call fail before
+  // any request is sent (node-fetch checks the class name): the bot then never polls.
+  const fake = await startFakeTelegram({ token: TELEGRAM_TOKEN });
+  t.after(() => fake.close());
+  const output = runBundledBot(t, { telegram: { token: TELEGRAM_TOKEN, apiRoot: fake.apiRoot, ownerIds: [4242] } });
+  await fake.waitForCall('getUpdates', () => true, 20_000).catch(() => assert.fail(`never polled:\n${output()}`));
   fake.sendText(4242, 4242, '/whoami');
   const reply = await fake.waitForCall('sendMessage', (c) => c.status === 200 && Number(c.params.chat_id) === 4242, 20_000);
   assert.match(String(reply.params.text), /4242/);
@@ -106,19 +116,13 @@ test('the bundle polls Telegram and answers a command (grammY and its fetch poly
 test('the bundle logs in to Discord and answers a slash command (discord.js runs bundled without its own undici copies)', async (t) => {
   // The bundle hands discord.js and @discordjs/rest src/bot/discord/undici-for-discord.ts for
   // their `undici` imports: a missing name would stop the Discord chunk from loading at all.
-  const tgToken = '123456:BUNDLE-TEST-TOKEN-abcdefghijklmnop';
-  const telegram = await startFakeTelegram({ token: tgToken });
+  const telegram = await startFakeTelegram({ token: TELEGRAM_TOKEN });
   t.after(() => telegram.close());
   const owner = '200000000000000042';
   const discord = await startFakeDiscord({ token: 'bundle-discord-token-abcdefghijklmnop', defaultUser: { id: owner, username: 'ana' } });
   t.after(() => discord.close());
-  const dir = mkdtempSync(join(tmpdir(), 'homelab-bundle-dc-'));
-  t.after(() => rmSync(dir, { recursive: true, force: true }));
-  const config = {
-    database: join(dir, 'bot.db'),
-    log: { level: 'warn', pretty: false },
-    health: { host: '127.0.0.1', port: 0 },
-    telegram: { token: tgToken, apiRoot: telegram.apiRoot, ownerIds: [4242] },
+  const output = runBundledBot(t, {
+    telegram: { token: TELEGRAM_TOKEN, apiRoot: telegram.apiRoot, ownerIds: [4242] },
     discord: {
       token: discord.token,
       applicationId: discord.applicationId,
@@ -126,21 +130,11 @@ test('the bundle logs in to Discord and answers a slash command (discord.js runs
       apiRoot: discord.api,
       ownerIds: [owner],
     },
-  };
-  writeFileSync(join(dir, 'config.yaml'), JSON.stringify(config));
-  const child = spawn(process.execPath, [join(out, 'main.js'), '--config', join(dir, 'config.yaml')], { cwd: root, stdio: 'pipe' });
-  let output = '';
-  child.stdout.on('data', (d) => (output += d));
-  child.stderr.on('data', (d) => (output += d));
-  const exited = new Promise<void>((r) => child.once('exit', () => r()));
-  t.after(async () => {
-    child.kill('SIGTERM');
-    await exited;
   });
   // Commands are registered once the client is ready: then an interaction has somewhere to go.
   await discord
     .waitForCall('PUT /applications/:app/guilds/:guild/commands', () => true, 20_000)
-    .catch(() => assert.fail(`never registered its commands:\n${output}`));
+    .catch(() => assert.fail(`never registered its commands:\n${output()}`));
   const reply = await discord.slashCommand('whoami').waitForReply(undefined, 20_000);
   assert.match(JSON.stringify(reply), new RegExp(owner));
 });
