@@ -1,8 +1,8 @@
 /**
  * What the Telegram adapter does before its first getUpdates: getMe only. The command menus
- * are registered beside polling (a hung setMyCommands never holds it back, and they still end
- * up registered, once), and a webhook left set is deleted only when getUpdates answers the 409
- * that names it.
+ * are registered beside polling (a hung setMyCommands never holds it back, a failed one is
+ * retried when someone writes, and they end up registered once), and a webhook left set is
+ * deleted only when getUpdates answers the 409 that names it.
  */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
@@ -71,6 +71,22 @@ test('the first poll follows getMe alone; a hung setMyCommands does not hold it,
   await tg.waitForMessage(USER, (m) => m.text === 'pong' && tg.messagesTo(USER).length === 2);
   assert.equal(count(tg, 'setMyCommands'), 1, 'registered once: an unchanged menu is not sent again');
   assert.equal(count(tg, 'deleteWebhook'), 0, 'no webhook, no deleteWebhook');
+});
+
+test('a menu call that fails beside the first poll is retried when someone writes, then left alone', async (t) => {
+  const tg = await startFakeTelegram({ token: TOKEN, maxHoldMs: 300 });
+  tg.failNext('setMyCommands', { code: 400, description: 'Bad Request: BOT_COMMANDS_TOO_MUCH' });
+  const { lines } = connect(t, tg);
+  await waitFor(() => lines.some((l) => l.includes('command menus not registered')), { what: 'the failed registration logged' });
+  assert.equal(tg.commands(), undefined);
+
+  tg.sendText(USER, USER, 'ping');
+  await tg.waitForMessage(USER, (m) => m.text === 'pong');
+  const menu = await waitFor(() => tg.commands(), { what: 'the menu registered on the retry' });
+  assert.deepEqual(menu, [{ command: 'help', description: 'What you can do' }]);
+  tg.sendText(USER, USER, 'ping again');
+  await tg.waitForMessage(USER, (m) => m.text === 'pong' && tg.messagesTo(USER).length === 2);
+  assert.equal(count(tg, 'setMyCommands'), 2, 'one failed call, one retry, nothing after');
 });
 
 test('a webhook left set: the first poll’s 409 deletes it, keeping the update that waited, and the bot answers', async (t) => {
