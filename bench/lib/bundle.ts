@@ -1,18 +1,16 @@
 /** Builds the bot and the baseline bot into plain-node bundles, exactly as `npm run build` does. */
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync } from 'node:fs';
 import { join } from 'node:path';
+import { benchCacheFolder } from './cache-folders.ts';
 
 /**
  * Returns the paths of the two entry bundles in a fresh folder under node_modules/.cache, so
  * node resolves the packages left outside the bundle from the project's node_modules. Both go
  * through scripts/build.mjs (one bundle with their npm packages), so the baseline is measured
- * the same way as the bot.
+ * the same way as the bot. The folder is this run's: it goes when the run ends (cache-folders.ts).
  */
 export function buildBundles(root: string): { bot: string; baseline: string } {
-  const cache = join(root, 'node_modules', '.cache');
-  mkdirSync(cache, { recursive: true });
-  const out = mkdtempSync(join(cache, 'homelab-bench-'));
+  const out = benchCacheFolder(root);
   const build = (dir: string, entry: string): void =>
     void execFileSync(process.execPath, ['scripts/build.mjs', '--outdir', join(out, dir), '--entry', entry], {
       cwd: root,
