@@ -163,7 +163,7 @@ export async function startApp(opts: AppOptions): Promise<App> {
     shared,
     ...(opts.simulate ? { simulate: opts.simulate } : {}),
   };
-  const areas = buildModules(wiring);
+  const areas = await buildModules(wiring);
   const modules = [...areas.all, ...(opts.extraModules ?? [])];
   // One-off capabilities come from the one area that has them, named here rather than searched for.
   modules.push(alerting.module(wiring, modules, areas.of(proxmoxArea)?.powerController, areas.of(routerArea)?.wakeNode));

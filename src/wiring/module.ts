@@ -163,6 +163,13 @@ export interface AreaDescriptor<M extends FeatureModule = FeatureModule> {
    * fakes stay out of what a real setup loads). Absent when the area polls no backend.
    */
   readonly demo?: () => Promise<DemoBackend>;
-  /** Builds the running module, or undefined when its config is absent. */
-  create(ctx: WiringContext): M | undefined;
+  /**
+   * Loads the area's module factory, called only when one of `configSections` is present:
+   * `() => import('./<id>-module.ts').then((m) => m.<id>Module)` (a dynamic import, so an area that
+   * is not configured is never read or parsed at start-up).
+   */
+  readonly load: () => Promise<ModuleFactory<M>>;
 }
+
+/** Builds an area's running module, or undefined when its config is absent. */
+export type ModuleFactory<M extends FeatureModule = FeatureModule> = (ctx: WiringContext) => M | undefined;
