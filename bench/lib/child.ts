@@ -18,7 +18,7 @@ export interface Child {
 }
 
 /** glibc malloc settings the Docker image sets (Dockerfile ENV), so children run as the image runs the bot. */
-export const IMAGE_MALLOC_ENV = { MALLOC_ARENA_MAX: '2', MALLOC_TRIM_THRESHOLD_: '131072' } as const;
+export const IMAGE_MALLOC_ENV = { MALLOC_ARENA_MAX: '2', MALLOC_TRIM_THRESHOLD_: '131072', MALLOC_MMAP_THRESHOLD_: '32768' } as const;
 
 /**
  * Spawns `node --inspect=127.0.0.1:0 --import tsx <script> ...args` in `cwd`. The inspector
