@@ -89,6 +89,24 @@ test('a menu call that fails beside the first poll is retried when someone write
   assert.equal(count(tg, 'setMyCommands'), 2, 'one failed call, one retry, nothing after');
 });
 
+test('a restart of polling (a reconnect) asks getMe again: a line still failing is not reported connected', async (t) => {
+  const tg = await startFakeTelegram({ token: TOKEN, maxHoldMs: 300 });
+  const log = pino({ level: 'silent' });
+  const adapter = new TelegramAdapter({ token: TOKEN, apiRoot: tg.apiRoot, menus }, pong, log);
+  t.after(async () => {
+    await adapter.stop();
+    await tg.close();
+  });
+  await adapter.start();
+  await adapter.stop();
+  // Telegram's front fails the reconnect's call (and the one quick retry of a 5xx).
+  tg.failNext('getMe', { code: 502 }, 2);
+  await assert.rejects(adapter.start(), /Bad Gateway/);
+  assert.equal(count(tg, 'getMe'), 3);
+  await adapter.start();
+  assert.equal(count(tg, 'getMe'), 4);
+});
+
 test('a webhook left set: the first poll’s 409 deletes it, keeping the update that waited, and the bot answers', async (t) => {
   const tg = await startFakeTelegram({ token: TOKEN, maxHoldMs: 300 });
   tg.setWebhook('https://bot.example.com/hook');

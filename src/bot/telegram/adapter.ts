@@ -113,9 +113,11 @@ export class TelegramAdapter implements ChatAdapter {
   async start(signal?: AbortSignal): Promise<void> {
     // grammY types its signal with a polyfill's AbortSignal; at runtime it is the platform's.
     const abort = signal as Parameters<Bot['init']>[0];
-    // getMe checks the token (a rejected one fails start-up); no deleteWebhook: getUpdates removes
-    // a leftover webhook only if one answers it (deleteWebhookOnConflict).
-    await this.bot.init(abort);
+    // getMe checks the token (a rejected one fails start-up) and, on a reconnect, that the line
+    // answers again before the link reports connected. No deleteWebhook: getUpdates removes a
+    // leftover webhook only if one answers it (deleteWebhookOnConflict).
+    if (this.bot.isInited()) this.bot.botInfo = await this.bot.api.getMe(abort);
+    else await this.bot.init(abort);
     signal?.throwIfAborted();
     // Failed polls retry every second for as long as it takes (the runner's default backoff doubles
     // without bound, leaving the bot deaf for long after an overnight outage).
