@@ -1,6 +1,6 @@
 /** Telegram session (grammY, long polling through the runner). */
 import { autoRetry } from '@grammyjs/auto-retry';
-import { run, sequentialize, type RunnerHandle } from '@grammyjs/runner';
+import { run, type RunnerHandle } from '@grammyjs/runner';
 import { Bot, GrammyError, HttpError, InputFile, type Context } from 'grammy';
 import { systemClock, type Clock } from '../../core/clock.ts';
 import type { Logger } from '../../core/logger.ts';
@@ -16,6 +16,7 @@ import type { AdapterHealth, ChatAdapter, LinkEvents } from '../adapter.ts';
 import { parseTelegramAddress } from './address.ts';
 import { inlineKeyboard, renderTelegramHtml, TELEGRAM_CAPTION_LIMIT } from './render.ts';
 import { isServerError, serverErrorRetry } from './server-errors.ts';
+import { chatOrder } from './chat-order.ts';
 import { deleteWebhookOnConflict } from './webhook-conflict.ts';
 
 /** The Telegram bot's token and API root, its command menus, and the bounds on retries, calls and a stuck poll. */
@@ -101,8 +102,9 @@ export class TelegramAdapter implements ChatAdapter {
         if (polling) this.polled(e);
         throw e;
       }
-    }); // One chat's updates run in order; different chats run concurrently.
-    this.bot.use(sequentialize((ctx: Context) => ctx.chat?.id.toString()));
+    });
+    // One chat's updates run in order; different chats run concurrently.
+    this.bot.use(chatOrder());
     this.bot.on('callback_query:data', (ctx) => this.track(this.onCallback(ctx)));
     this.bot.on('message:document', (ctx) => this.track(this.onDocument(ctx)));
     this.bot.on('message:text', (ctx) => this.track(this.onText(ctx)));
