@@ -20,12 +20,16 @@ if [ ${#need[@]} -gt 0 ]; then
   fi
 fi
 
-# better-sqlite3 compiles from source: skip the prebuilt download that cannot succeed offline,
-# and build against the local Node headers.
-export npm_config_build_from_source=better-sqlite3
+# As the Dockerfile does (npm documents --ignore-scripts + `npm rebuild` to choose what builds):
+# install without install scripts, run the other packages' own, and compile better-sqlite3 from
+# source with its build-release script — no prebuilt download, which cannot succeed offline, and
+# no npm_config_build_from_source, which npm warns about as an unknown setting. node-gyp builds
+# against the local Node headers. (test/core/container.test.ts keeps the list complete.)
 [ -f /usr/include/node/node.h ] && export npm_config_nodedir=/usr
 if [ ! -f node_modules/.package-lock.json ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
-  npm ci --no-audit --no-fund
+  npm ci --ignore-scripts --no-audit --no-fund
+  npm rebuild esbuild ssh2
+  npm run build-release --prefix node_modules/better-sqlite3
 fi
 
 npm run --silent typecheck

@@ -37,6 +37,28 @@ test('tests and image use the same Node major', () => {
 test('npm build settings use documented forms, not npm_config_* env settings', () => {
   assert.doesNotMatch(dockerfile, /npm_config_/i);
   assert.match(dockerfile, /npm ci --ignore-scripts/);
+  // npm warns about settings it does not know (build-from-source); nodedir is one of its own.
+  const testAll = readFileSync('scripts/test-all.sh', 'utf8');
+  assert.doesNotMatch(testAll, /npm_config_build_from_source=|--build-from-source/i);
+  assert.match(testAll, /npm ci --ignore-scripts/);
+});
+
+test('the image and the test install build every package with an install script (optional ones may be left out)', () => {
+  const lock = JSON.parse(readFileSync('package-lock.json', 'utf8')) as {
+    packages: Record<string, { hasInstallScript?: boolean; optional?: boolean }>;
+  };
+  const needed = Object.entries(lock.packages)
+    .filter(([path, p]) => path && p.hasInstallScript && !p.optional)
+    .map(([path]) => path.slice(path.lastIndexOf('node_modules/') + 'node_modules/'.length))
+    .sort();
+  for (const [name, text] of [
+    ['Dockerfile', dockerfile],
+    ['scripts/test-all.sh', readFileSync('scripts/test-all.sh', 'utf8')],
+  ] as const) {
+    const rebuilt = /npm rebuild ([^\n&|;\\]+)/.exec(text)?.[1]?.trim().split(/\s+/) ?? [];
+    const compiled = /npm run build-release --prefix node_modules\/(\S+)/.exec(text)?.[1];
+    assert.deepEqual([...rebuilt, ...(compiled ? [compiled] : [])].sort(), needed, name);
+  }
 });
 
 test('a .dockerignore keeps node_modules, the database, local config and secrets out of the build context', () => {
