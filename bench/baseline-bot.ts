@@ -5,6 +5,7 @@
  */
 import { run, type RunnerHandle } from '@grammyjs/runner';
 import { Bot } from 'grammy';
+import type { InlineKeyboardMarkup } from 'grammy/types';
 import { parseArgs } from 'node:util';
 import { pathToFileURL } from 'node:url';
 
@@ -15,16 +16,26 @@ export interface EchoBot {
   stop(): Promise<void>;
 }
 
+/** A fixed reply: HTML text and, when ours had buttons, the same inline keyboard. */
+export interface FixedReply {
+  readonly html: string;
+  readonly replyMarkup?: InlineKeyboardMarkup;
+}
+
 /**
- * Starts the echo bot against a Bot API root (a fake on 127.0.0.1). With `fixedHtml` it answers
- * every message with that HTML instead (a bare bot sending the same payload as ours).
+ * Starts the echo bot against a Bot API root (a fake on 127.0.0.1). With `fixed` it answers
+ * every message with that reply instead (a bare bot sending the same payload as ours).
  */
-export async function startEchoBot(token: string, apiRoot: string, fixedHtml?: string): Promise<EchoBot> {
+export async function startEchoBot(token: string, apiRoot: string, fixed?: FixedReply): Promise<EchoBot> {
   const bot = new Bot(token, { client: { apiRoot } });
   bot.on('message:text', (ctx) =>
-    fixedHtml === undefined
+    fixed === undefined
       ? ctx.reply(ctx.message.text)
-      : ctx.reply(fixedHtml, { parse_mode: 'HTML', link_preview_options: { is_disabled: true } }),
+      : ctx.reply(fixed.html, {
+          parse_mode: 'HTML',
+          link_preview_options: { is_disabled: true },
+          ...(fixed.replyMarkup ? { reply_markup: fixed.replyMarkup } : {}),
+        }),
   );
   let errors = 0;
   bot.catch(() => void errors++);

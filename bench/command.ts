@@ -9,6 +9,7 @@ import type { App } from '../src/app.ts';
 import { startDemoHomelab } from '../src/demo/index.ts';
 import { AREAS, demoBackendsOf } from '../src/wiring/areas.ts';
 import { startFakeTelegram, type FakeTelegram } from '../test/fakes/telegram-api.ts';
+import type { InlineKeyboardMarkup } from 'grammy/types';
 import { startEchoBot, type EchoBot } from './baseline-bot.ts';
 import { BENCH_TOKEN, enrollAdmins, startBenchApp } from './lib/app.ts';
 import { closedLoop, learnAnswer } from './lib/driver.ts';
@@ -162,8 +163,13 @@ export async function benchCommands(log: (s: string) => void): Promise<CommandRe
         for (const [i, command] of COMMANDS.entries()) {
           const mark = fake.mark();
           fake.sendText(FIRST_CHAT, FIRST_CHAT, command);
-          const html = String((await fake.waitForCall('sendMessage', (c) => c.status === 200, 10_000, mark)).params.text ?? '');
-          sameReply.push(await startEchoBot(BENCH_TOKEN, sameFakes[i]!.apiRoot, html));
+          const reply = (await fake.waitForCall('sendMessage', (c) => c.status === 200, 10_000, mark)).params;
+          // The same payload, buttons included (/help's area buttons are part of what is sent).
+          const same = {
+            html: String(reply.text ?? ''),
+            ...(reply.reply_markup ? { replyMarkup: reply.reply_markup as InlineKeyboardMarkup } : {}),
+          };
+          sameReply.push(await startEchoBot(BENCH_TOKEN, sameFakes[i]!.apiRoot, same));
           await sameFakes[i]!.waitForPoll(10_000);
         }
         registeredCommands = bench.app.registry.all().length;
