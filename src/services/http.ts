@@ -1,8 +1,8 @@
-import type * as UndiciModule from 'undici';
 import type { Agent, buildConnector, Dispatcher } from 'undici';
 import type { TLSSocket } from 'node:tls';
 import type * as z from 'zod';
 import { err, ok, reasonedError, type Result, type ServiceError } from '../core/errors.ts';
+import { loadUndici, type Undici } from '../core/undici.ts';
 
 /** Connection settings shared by every HTTP backend. */
 export interface HttpOptions {
@@ -57,14 +57,6 @@ export function normaliseFingerprint(fp: string): string {
     .replace(/[^0-9a-f]/gi, '')
     .toLowerCase();
 }
-
-type Undici = typeof UndiciModule;
-let undici: Promise<Undici> | undefined;
-/**
- * undici (about 1 MB of code) loads with the first backend request rather than at start-up, which
- * it would otherwise lengthen for every bot, Telegram's first poll included.
- */
-const loadUndici = (): Promise<Undici> => (undici ??= import('undici'));
 
 class PinMismatchError extends Error {
   readonly code = 'ERR_CERT_PIN_MISMATCH';

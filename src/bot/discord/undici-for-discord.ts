@@ -7,6 +7,7 @@
  * count lookup. `request` is our own undici, loaded on first use.
  */
 import type * as Undici from 'undici';
+import { loadUndici } from '../../core/undici.ts';
 
 /** Node's fetch (undici inside Node): what the Discord adapter's REST transport uses too. */
 export const fetch = globalThis.fetch;
@@ -17,6 +18,6 @@ export const Headers = globalThis.Headers;
 
 /** undici's `request`, from the bot's own undici (the backends' HTTP client), loaded on first call. */
 export const request: typeof Undici.request = (async (...args: Parameters<typeof Undici.request>) => {
-  const undici = await import('undici');
+  const undici = await loadUndici();
   return undici.request(...args);
 }) as typeof Undici.request;
