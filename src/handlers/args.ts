@@ -167,6 +167,7 @@ export const arg = { string, integer, duration, choice };
 
 /** Splits a command line into tokens, honouring "double" and 'single' quotes. */
 export function tokenize(text: string): string[] {
+  if (text === '') return []; // most commands are typed bare
   const out: string[] = [];
   const re = /"([^"]*)"|'([^']*)'|(\S+)/g;
   for (const m of text.matchAll(re)) out.push(m[1] ?? m[2] ?? m[3] ?? '');

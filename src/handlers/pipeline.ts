@@ -288,17 +288,30 @@ export class Pipeline {
    * audits what happened. Also the entry point for areas that run a request themselves.
    */
   async run(req: RunRequest): Promise<void> {
-    if (!(await this.authorize(req))) return;
-    if (!(await this.privateOnly(req))) return;
-    const args = await this.parse(req);
-    if (!args.ok) return;
+    // Each step's own check first: a step is awaited only when it has something to say or do.
+    if (!this.allowed(req) && !(await this.authorize(req))) return;
+    if (this.mustBePrivate(req) && !(await this.privateOnly(req))) return;
+    const args = parseNamed(req.command.args, req.raw);
+    if (!args.ok) return this.argError(req, args.error);
     if (typeof req.command.mutates === 'function' && !req.command.mutates(args.value)) this.readOnlyRuns.add(req);
     if (isStranger(req.caller)) return this.executeForStranger(req, req.caller, args.value);
     const ctx = this.context(req, req.caller);
-    const found = await this.preflight(req, ctx, args.value);
+    const found = req.command.preflight ? await this.preflight(req, ctx, args.value) : { go: true as const };
     if (!found.go) return;
-    if (!(await this.confirm(req, args.value, found.confirmParams))) return;
+    if (destructive(req.command, args.value) && !(await this.confirm(req, args.value, found.confirmParams))) return;
     await this.execute(req, ctx, args.value);
+  }
+
+  /** Step 1's decision alone: may this caller run this command here (no reply, no audit). */
+  private allowed(req: RunRequest): boolean {
+    // A stranger may run only a command built for strangers.
+    if (isStranger(req.caller)) return req.command.runForStranger !== undefined;
+    return Boolean(req.skipPermission) || this.deps.access.can(req.approvedBy ?? req.caller, req.chat, req.command.permission);
+  }
+
+  /** Step 1b's decision alone: a command that makes a one-time code, asked in a group. */
+  private mustBePrivate(req: RunRequest): boolean {
+    return Boolean(req.command.privateOnly) && req.chat.kind === 'group';
   }
 
   /**
@@ -307,11 +320,9 @@ export class Pipeline {
    */
   async authorize(req: RunRequest): Promise<boolean> {
     const { caller } = req;
-    // A stranger may run only a command built for strangers; they are told nothing more.
-    if (isStranger(caller)) return req.command.runForStranger !== undefined;
-    if (req.skipPermission) return true;
-    const { access } = this.deps;
-    if (access.can(req.approvedBy ?? caller, req.chat, req.command.permission)) return true;
+    if (this.allowed(req)) return true;
+    // A refused stranger is told nothing more.
+    if (isStranger(caller)) return false;
     this.record(req, 'denied');
     const offer = this.hooks.onDenied?.(req, {
       action: (label, name, args, o = {}) => this.viewerAction(caller, req.chat, label, name, args, o),
@@ -325,7 +336,7 @@ export class Pipeline {
 
   /** Step 1b: a command that makes a one-time code runs only in a private chat (after authorize, so a denial is still audited). */
   async privateOnly(req: RunRequest): Promise<boolean> {
-    if (!req.command.privateOnly || req.chat.kind !== 'group') return true;
+    if (!this.mustBePrivate(req)) return true;
     await req.sink.send(textMessage(req.t('pipeline.privateOnly', { command: req.command.name }), { severity: 'warning' }));
     return false;
   }
@@ -334,8 +345,13 @@ export class Pipeline {
   async parse(req: RunRequest): Promise<{ ok: true; value: ParsedArgs<ArgDefs> } | { ok: false }> {
     const parsed = parseNamed(req.command.args, req.raw);
     if (parsed.ok) return { ok: true, value: parsed.value };
-    await req.sink.send(textMessage(this.argErrorText(req.t, parsed.error, req.command), { severity: 'warning' }));
+    await this.argError(req, parsed.error);
     return { ok: false };
+  }
+
+  /** Step 2's reply when the arguments do not fit: the error and the usage line. */
+  private async argError(req: RunRequest, e: ArgError): Promise<void> {
+    await req.sink.send(textMessage(this.argErrorText(req.t, e, req.command), { severity: 'warning' }));
   }
 
   /**
@@ -362,8 +378,7 @@ export class Pipeline {
    */
   async confirm(req: RunRequest, args: ParsedArgs<ArgDefs>, found: Readonly<Record<string, string>> = {}): Promise<boolean> {
     const { command, raw, t, sink } = req;
-    const destructive = typeof command.destructive === 'function' ? command.destructive(args) : Boolean(command.destructive);
-    if (!destructive) return true;
+    if (!destructive(command, args)) return true;
     if (req.confirmed) {
       await this.closeOrigin(sink, t('pipeline.confirmed'));
       return true;
@@ -491,29 +506,40 @@ export class Pipeline {
     return log;
   }
 
-  /** What the command's code sees while it runs. */
+  /** What the command's code sees while it runs (methods, not arrow properties: no closure renamed per run). */
   private context(req: RunRequest, principal: Principal): CommandContext {
     const { chat, command, sink } = req;
+    // eslint-disable-next-line @typescript-eslint/no-this-alias -- methods below have their own `this`; arrow properties would each be renamed per run (keepNames)
+    const pipeline = this;
     return {
       principal,
       chat,
       lang: req.lang,
       t: req.t,
       log: this.commandLog(command.name),
-      now: () => this.deps.clock.now(),
-      action: (label, name, args = {}, o = {}) =>
-        this.viewerAction(principal, chat, label, name, args, {
-          oneShot: o.oneShot ?? Boolean(this.deps.registry.get(name)?.mutates),
+      now() {
+        return pipeline.deps.clock.now();
+      },
+      action(label, name, args = {}, o = {}) {
+        return pipeline.viewerAction(principal, chat, label, name, args, {
+          oneShot: o.oneShot ?? Boolean(pipeline.deps.registry.get(name)?.mutates),
           ...o,
-        }),
+        });
+      },
       // Replies of an ephemeral command stay private even when a button re-runs it in a group.
-      send: async (m) => {
-        const handle = await sink.send(this.usableOnly(command.ephemeral ? { ...m, ephemeral: true } : m));
-        return { edit: (e) => handle.edit(this.usableOnly(e)) };
+      async send(m) {
+        const handle = await sink.send(pipeline.usableOnly(command.ephemeral ? { ...m, ephemeral: true } : m));
+        return {
+          edit(e) {
+            return handle.edit(pipeline.usableOnly(e));
+          },
+        };
       },
       ...(req.attachment ? { attachment: req.attachment } : {}),
       ...(req.approvedBy ? { approvedBy: req.approvedBy } : {}),
-      noChange: () => this.noChangeRuns.add(req),
+      noChange() {
+        pipeline.noChangeRuns.add(req);
+      },
     };
   }
 
@@ -654,6 +680,11 @@ export class Pipeline {
   private async closeOrigin(sink: ReplySink, text: string): Promise<void> {
     if (sink.updateOrigin) await sink.updateOrigin(textMessage(text)).catch(() => undefined);
   }
+}
+
+/** Whether this run of the command asks for confirmation first. */
+function destructive(command: AnyCommand, args: ParsedArgs<ArgDefs>): boolean {
+  return typeof command.destructive === 'function' ? command.destructive(args) : Boolean(command.destructive);
 }
 
 /** What a stranger's message was, for their hourly audit row, when it named no command. */

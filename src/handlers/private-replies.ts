@@ -27,8 +27,8 @@ const NOTHING: MessageHandle = { edit: async () => undefined };
 
 /** Wraps a group chat's sink so ephemeral messages go to the asker privately. */
 export function privateReplies<S extends PrivateCapableSink>(sink: S, chat: ChatRef, t: Translate): S {
-  const direct = sink.sendPrivately?.bind(sink);
-  if (chat.kind !== 'group' || !direct) return sink;
+  if (chat.kind !== 'group' || !sink.sendPrivately) return sink;
+  const direct = sink.sendPrivately.bind(sink);
   let noted = false;
   const send = async (message: OutMessage): Promise<MessageHandle> => {
     if (!message.ephemeral) return sink.send(message);

@@ -81,9 +81,14 @@ const PRINCIPAL_SQL = `SELECT p.id AS personId, i.identity, p.role, p.display_na
 export class PeopleStore {
   /** Prepared statements by SQL text: every command resolves an identity, so compile once. */
   private readonly sql: ReturnType<typeof statementCache>;
-  /** Read results by key (`resolve:telegram:1`, `role:3`, `staff`, `all`), all dropped on any write. */
+  /** Read results by key (`role:3`, `staff`, `all`), all dropped on any write. */
   private readonly cache = new Map<string, unknown>();
-  private readonly writes = new WriteGeneration(() => this.cache.clear());
+  /** `resolve` results by identity (every message resolves its sender, often more than once), dropped with the rest. */
+  private readonly principals = new Map<string, Principal | undefined>();
+  private readonly writes = new WriteGeneration(() => {
+    this.cache.clear();
+    this.principals.clear();
+  });
 
   constructor(
     private readonly db: Db,
@@ -121,10 +126,12 @@ export class PeopleStore {
 
   /** The person behind an identity; undefined for strangers. */
   resolve(identity: string): Principal | undefined {
-    return this.cached(`resolve:${identity}`, () => {
-      const row = this.sql(`${PRINCIPAL_SQL} WHERE i.identity = ?`).get(identity) as PrincipalRow | undefined;
-      return row && Object.freeze(toPrincipal(row));
-    });
+    const known = this.principals.get(identity);
+    if (known !== undefined || this.principals.has(identity)) return known;
+    const row = this.sql(`${PRINCIPAL_SQL} WHERE i.identity = ?`).get(identity) as PrincipalRow | undefined;
+    const principal = row && Object.freeze(toPrincipal(row));
+    this.principals.set(identity, principal);
+    return principal;
   }
 
   /** A person's stored role now (undefined when they are gone). */
