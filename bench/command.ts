@@ -6,7 +6,9 @@
  */
 import { performance } from 'node:perf_hooks';
 import type { App } from '../src/app.ts';
+import type { Config } from '../src/core/config.ts';
 import { startDemoHomelab } from '../src/demo/index.ts';
+import { commandMenus } from '../src/handlers/menus.ts';
 import { AREAS, demoBackendsOf } from '../src/wiring/areas.ts';
 import { startFakeTelegram, type FakeTelegram } from '../test/fakes/telegram-api.ts';
 import type { InlineKeyboardMarkup } from 'grammy/types';
@@ -137,6 +139,27 @@ async function measureAll(subjects: readonly Subject[], log: (s: string) => void
 }
 
 /** Runs the whole command-latency benchmark. */
+/**
+ * Waits until the bot has registered every command menu it wants (one setMyCommands per person
+ * and language: 150 for the 50 enrolled admins). They are sent beside polling, after start-up and
+ * after the enrolment; measuring while they are still going would charge them to the commands.
+ */
+async function menusRegistered(app: App, language: Config['language'], fake: FakeTelegram, log: (s: string) => void): Promise<void> {
+  const menus = commandMenus({
+    registry: () => app.registry,
+    access: app.access,
+    people: app.permissions.people,
+    grants: app.permissions.grants,
+    messages: app.messages,
+    defaultLanguage: language,
+  });
+  const wanted = menus.entries('telegram').length;
+  const sent = (): number => fake.calls.filter((c) => c.method === 'setMyCommands' && c.status === 200).length;
+  const deadline = performance.now() + 30_000;
+  while (sent() < wanted && performance.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+  if (sent() < wanted) log(`  (only ${sent()} of ${wanted} command menus registered before measuring)`);
+}
+
 export async function benchCommands(log: (s: string) => void): Promise<CommandResult> {
   const homelab = await startDemoHomelab(await demoBackendsOf(AREAS));
   const fakeB = await startFakeTelegram({ token: BENCH_TOKEN, maxHoldMs: MAX_HOLD_MS, maxLog: 1000 });
@@ -157,6 +180,7 @@ export async function benchCommands(log: (s: string) => void): Promise<CommandRe
         enrollAdmins(bench.app, chatIds(50));
         statusSections = bench.app.modules.reduce((n, m) => n + (m.statusSections?.length ?? 0), 0);
         await Promise.all([fakeB.waitForPoll(10_000), fake.waitForPoll(10_000)]);
+        await menusRegistered(bench.app, bench.config.language, fake, log);
         // The first /status lets the pollers fill their caches; the measured ones answer from cache.
         statusFirstLine = await learnAnswer(fake, FIRST_CHAT, '/status');
         // Our reply to each command, for the bare bot that sends the same payload.
