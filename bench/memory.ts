@@ -12,7 +12,7 @@ import { startFakeDiscord } from '../test/fakes/discord.ts';
 import { startFakeTelegram, type FakeTelegram } from '../test/fakes/telegram-api.ts';
 import { MAX_HOLD_MS } from './command.ts';
 import { BENCH_TOKEN } from './lib/app.ts';
-import { rssMb, spawnTsx, type Child } from './lib/child.ts';
+import { residentByMapping, rssMb, spawnTsx, type Child } from './lib/child.ts';
 import { closedLoop, learnAnswer } from './lib/driver.ts';
 import { elapse, quantile, round } from './lib/stats.ts';
 import { buildBundles } from './lib/bundle.ts';
@@ -45,6 +45,8 @@ export interface ProcessFigures {
   readonly gcForced?: boolean;
   /** process.memoryUsage() and V8 heap spaces (code_space, old_space, ...) of the child after each forced GC, MB. */
   readonly idleUsageMb?: Record<string, number>;
+  /** Idle RSS after GC by kind of mapping (node binary, malloc heap, anonymous, addons, libraries), MB. */
+  readonly idleResidentMb?: Record<string, number>;
   readonly afterUsageMb?: Record<string, number>;
   /** GC'd RSS change over the first and the second 5,000 commands. */
   readonly firstHalfGrowthMb?: number | null;
@@ -72,17 +74,21 @@ export interface MemoryResult {
 const mb = (x: number | undefined): number | null => (x === undefined ? null : round(x, 1));
 
 /** Drives a started child: start-up, idle RSS, 10,000 commands, RSS after. */
-async function drive(fake: FakeTelegram, child: Child, command: string[]): Promise<ProcessFigures> {
+async function drive(fake: FakeTelegram, child: Child, command: string[], ready?: () => Promise<unknown>): Promise<ProcessFigures> {
   const pid = child.proc.pid;
   let exited = false;
   child.proc.once('exit', () => (exited = true));
   const first = await fake.waitForCall('getUpdates', () => true, 30_000).catch(() => undefined);
   if (!first || exited) return failed(`did not poll: ${child.output().slice(-500)}`);
   const startupMs = round(first.at - child.startedAt, 0);
+  // Idle means every platform is up: Discord logs in after Telegram's first poll, and on a busy
+  // machine its login and command registration outlast the settle time.
+  await ready?.().catch(() => undefined);
   await elapse(SETTLE_MS);
   const idleRaw = rssMb(pid);
   const gcOk = await child.collectGarbage();
   const idle = rssMb(pid);
+  const idleResident = residentByMapping(pid);
   const idleUsage = await child.memoryUsage();
   let peak = idle ?? 0;
   const sampler = setInterval(() => (peak = Math.max(peak, rssMb(pid) ?? 0)), 250);
@@ -118,6 +124,7 @@ async function drive(fake: FakeTelegram, child: Child, command: string[]): Promi
     afterRawRssMb: mb(afterRaw),
     gcForced: gcOk && gcAfter,
     ...(idleUsage ? { idleUsageMb: idleUsage } : {}),
+    ...(idleResident ? { idleResidentMb: idleResident } : {}),
     ...(afterUsage ? { afterUsageMb: afterUsage } : {}),
     peakRssMb: mb(Math.max(peak, after ?? 0)),
     growthMb: idle !== undefined && after !== undefined ? round(after - idle, 1) : null,
@@ -208,12 +215,17 @@ async function startups(launch: Launch): Promise<Startup> {
 }
 
 /** RSS and start-up of one process driven with `commands`. */
-async function measure(launch: Launch, commands: string[]): Promise<ProcessFigures & { startup?: Startup }> {
+async function measure(
+  launch: Launch,
+  commands: string[],
+  ready?: () => () => Promise<unknown>,
+): Promise<ProcessFigures & { startup?: Startup }> {
   const startup = await startups(launch);
   const fake = await startFakeTelegram({ token: BENCH_TOKEN, maxHoldMs: MAX_HOLD_MS, maxLog: 500 });
+  const waitReady = ready?.();
   const { child, cleanup } = launch(fake);
   try {
-    const figures = await drive(fake, child, commands);
+    const figures = await drive(fake, child, commands, waitReady);
     // The start-up figure is the warm median without the inspector; the driven run's is kept aside.
     return { ...figures, startupMs: startup.warmMedianMs, startup, drivenStartupMs: figures.startupMs };
   } catch (e) {
@@ -226,14 +238,31 @@ async function measure(launch: Launch, commands: string[]): Promise<ProcessFigur
 }
 
 /** The Discord config section pointing at the fake, when the adapter and the fake both exist. */
-async function discordSection(): Promise<{ section: Record<string, unknown>; close: () => Promise<void> } | string> {
+async function discordSection(): Promise<
+  { section: Record<string, unknown>; ready: () => () => Promise<unknown>; close: () => Promise<void> } | string
+> {
   if (!existsSync(join(ROOT, 'src/bot/discord'))) return 'src/bot/discord does not exist yet';
   const fake = await startFakeDiscord({ token: 'bench-discord-token-abcdefghijklmnop' });
   return {
     section: { discord: { token: fake.token, applicationId: fake.applicationId, guildId: fake.guildId, apiRoot: fake.api } },
+    // Marks now; the returned wait ends when the next start has read its slash commands (the
+    // adapter's last start-up step, after the gateway is ready).
+    ready: () => {
+      const mark = fake.mark();
+      return () => fake.waitForCall('GET /applications/:app/guilds/:guild/commands', () => true, 60_000, mark);
+    },
     close: () => fake.close(),
   };
 }
+
+/** ' (node binary 35.1, anonymous 9.2, …)': where a process's idle RSS sits, for the log. */
+const residentNote = (f: ProcessFigures): string =>
+  f.idleResidentMb
+    ? ` [idle RSS by mapping: ${Object.entries(f.idleResidentMb)
+        .filter(([, v]) => v > 0)
+        .map(([k, v]) => `${k} ${v}`)
+        .join(', ')} MB]`
+    : '';
 
 /** Runs the memory and start-up benchmark. */
 export async function benchMemory(log: (s: string) => void): Promise<MemoryResult> {
@@ -246,18 +275,18 @@ export async function benchMemory(log: (s: string) => void): Promise<MemoryResul
   if (typeof modules !== 'string') log(`  by package: ${modules.steps.map((s) => `${s.label} +${s.addedMb} MB`).join(', ')}`);
   const b = await measure(baselineLaunch, ['/help']);
   log(
-    `  baseline: start-up ${b.startupMs} ms (cold ${b.startup?.coldMs} ms), idle ${b.idleRssMb} MB, after ${b.commands} ${b.afterRssMb} MB (raw ${b.idleRawRssMb} → ${b.afterRawRssMb})${b.error ? ` (${b.error})` : ''}`,
+    `  baseline: start-up ${b.startupMs} ms (cold ${b.startup?.coldMs} ms), idle ${b.idleRssMb} MB, after ${b.commands} ${b.afterRssMb} MB (raw ${b.idleRawRssMb} → ${b.afterRawRssMb})${residentNote(b)}${b.error ? ` (${b.error})` : ''}`,
   );
   const o = await measure(oursLaunch(), ['/help', '/status']);
   log(
-    `  ours (Telegram): start-up ${o.startupMs} ms (cold ${o.startup?.coldMs} ms), idle ${o.idleRssMb} MB, after ${o.commands} ${o.afterRssMb} MB (raw ${o.idleRawRssMb} → ${o.afterRawRssMb})${o.error ? ` (${o.error})` : ''}`,
+    `  ours (Telegram): start-up ${o.startupMs} ms (cold ${o.startup?.coldMs} ms), idle ${o.idleRssMb} MB, after ${o.commands} ${o.afterRssMb} MB (raw ${o.idleRawRssMb} → ${o.afterRawRssMb})${residentNote(o)}${o.error ? ` (${o.error})` : ''}`,
   );
   const d = await discordSection().catch((e: unknown) => `fake Discord failed: ${(e as Error).message}`);
   if (typeof d === 'string') return { ours: o, baseline: b, withDiscord: null, withDiscordReason: d, modules };
   try {
-    const w = await measure(oursLaunch(d.section), ['/help', '/status']);
+    const w = await measure(oursLaunch(d.section), ['/help', '/status'], d.ready);
     log(
-      `  ours (Telegram + Discord): start-up ${w.startupMs} ms (cold ${w.startup?.coldMs} ms), idle ${w.idleRssMb} MB, after ${w.commands} ${w.afterRssMb} MB${w.error ? ` (${w.error})` : ''}`,
+      `  ours (Telegram + Discord): start-up ${w.startupMs} ms (cold ${w.startup?.coldMs} ms), idle ${w.idleRssMb} MB, after ${w.commands} ${w.afterRssMb} MB${residentNote(w)}${w.error ? ` (${w.error})` : ''}`,
     );
     return { ours: o, baseline: b, withDiscord: w, modules };
   } finally {

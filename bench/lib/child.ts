@@ -82,6 +82,40 @@ export function rssMb(pid: number | undefined): number | undefined {
   }
 }
 
+/**
+ * Resident memory of a process by kind of mapping, MB, from /proc/<pid>/smaps (Linux), else
+ * undefined: the node binary's own pages (its code and read-only data as far as touched), the
+ * glibc brk heap, other anonymous memory (V8's heap, mmapped malloc blocks, thread stacks),
+ * native addons (*.node) and shared libraries.
+ */
+export function residentByMapping(pid: number | undefined): Record<string, number> | undefined {
+  if (pid === undefined || process.platform !== 'linux') return undefined;
+  let text: string;
+  try {
+    text = readFileSync(`/proc/${pid}/smaps`, 'utf8');
+  } catch {
+    return undefined;
+  }
+  const kb: Record<string, number> = { nodeBinary: 0, mallocHeap: 0, anonymous: 0, addons: 0, sharedLibraries: 0, other: 0 };
+  let kind = 'other';
+  for (const line of text.split('\n')) {
+    const header = /^[0-9a-f]+-[0-9a-f]+ \S+ \S+ \S+ \S+\s*(.*)$/.exec(line);
+    if (header) kind = mappingKind(header[1]!);
+    const rss = /^Rss:\s+(\d+) kB/.exec(line);
+    if (rss) kb[kind]! += Number(rss[1]);
+  }
+  return Object.fromEntries(Object.entries(kb).map(([k, v]) => [k, Math.round(v / 102.4) / 10]));
+}
+
+function mappingKind(path: string): string {
+  if (path === '' || path.startsWith('[anon')) return 'anonymous';
+  if (path === '[heap]') return 'mallocHeap';
+  if (path === process.execPath || /\/node$/.test(path)) return 'nodeBinary';
+  if (path.endsWith('.node')) return 'addons';
+  if (/\.so(\.|$)/.test(path)) return 'sharedLibraries';
+  return 'other';
+}
+
 /** Sends one DevTools protocol command to the child whose output names its inspector URL. */
 function inspect(output: string, method: string, params: Record<string, unknown> = {}): Promise<unknown> {
   const m = /Debugger listening on (ws:\/\/127\.0\.0\.1:\d+\/[\w-]+)/.exec(output);

@@ -6,12 +6,19 @@
  */
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
+import { IMAGE_MALLOC_ENV } from './child.ts';
 
 const run = promisify(execFile);
 
 /** One cumulative step: a label and the ESM statements it runs. */
 const STEPS: readonly { label: string; code: string }[] = [
   { label: 'node itself', code: '' },
+  {
+    // Node's own modules that any Telegram bot loads (node-fetch's http/https/zlib, TLS): the
+    // bare echo bot pays them too, so they are not grammY's.
+    label: 'node built-ins (http, https, zlib, stream)',
+    code: "await import('node:http'); await import('node:https'); await import('node:zlib'); await import('node:stream');",
+  },
   {
     label: 'grammY + runner + auto-retry',
     code: "await import('grammy'); await import('@grammyjs/runner'); await import('@grammyjs/auto-retry');",
@@ -39,7 +46,10 @@ export async function moduleMemory(cwd: string): Promise<ModuleMemory> {
     'const rss = () => { globalThis.gc(); globalThis.gc(); return Math.round(process.memoryUsage().rss / 104857.6) / 10; }; const out = [];';
   const body = STEPS.map((s) => `${s.code} out.push(rss());`).join('\n');
   const script = `${read}\n${body}\nprocess.stdout.write(JSON.stringify(out));`;
-  const { stdout } = await run(process.execPath, ['--expose-gc', '--input-type=module', '-e', script], { cwd, timeout: 60_000 });
+  // With the image's malloc settings, as the bot is measured: without them glibc's retention of
+  // each step's freed load-time memory moves a step's figure by several MB from run to run.
+  const env = { ...process.env, ...IMAGE_MALLOC_ENV };
+  const { stdout } = await run(process.execPath, ['--expose-gc', '--input-type=module', '-e', script], { cwd, timeout: 60_000, env });
   const rss = JSON.parse(stdout) as number[];
   return {
     steps: STEPS.map((s, i) => ({
