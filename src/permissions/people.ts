@@ -72,6 +72,9 @@ const toPrincipal = (r: PrincipalRow): Principal => ({
 const PRINCIPAL_SQL = `SELECT p.id AS personId, i.identity, p.role, p.display_name AS displayName, p.language,
   i.platform_language AS platformLanguage FROM identities i JOIN persons p ON p.id = i.person_id`;
 
+/** Identities `resolve` keeps in memory before it stops remembering strangers (known people always are). */
+const STRANGERS_REMEMBERED = 1000;
+
 /**
  * Persons, their identities and the strangers who wrote; plain reads and writes.
  * Reads of persons/identities are served from memory (every command resolves its sender);
@@ -95,6 +98,11 @@ export class PeopleStore {
     private readonly clock: Clock,
   ) {
     this.sql = statementCache(db);
+  }
+
+  /** How many identities `resolve` answers from memory (bounded for strangers). */
+  get rememberedIdentities(): number {
+    return this.principals.size;
   }
 
   /** Bumped by every write to persons/identities: caches built over this store key on it. */
@@ -130,7 +138,8 @@ export class PeopleStore {
     if (known !== undefined || this.principals.has(identity)) return known;
     const row = this.sql(`${PRINCIPAL_SQL} WHERE i.identity = ?`).get(identity) as PrincipalRow | undefined;
     const principal = row && Object.freeze(toPrincipal(row));
-    this.principals.set(identity, principal);
+    // Strangers are remembered only while few: a flood of new accounts must not grow memory.
+    if (principal || this.principals.size < STRANGERS_REMEMBERED) this.principals.set(identity, principal);
     return principal;
   }
 

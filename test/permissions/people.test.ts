@@ -22,6 +22,15 @@ describe('people store', () => {
     assert.throws(() => people.enroll('nope', 'x', 'guest'), /platform:id/);
   });
 
+  test('a flood of new stranger accounts does not grow memory; known people are still remembered and resolved', () => {
+    const { people } = store();
+    const ana = people.enroll('telegram:7', 'Ana', 'family');
+    for (let i = 0; i < 5000; i++) assert.equal(people.resolve(`telegram:${100_000 + i}`), undefined);
+    assert.ok(people.rememberedIdentities <= 1000, `${people.rememberedIdentities} identities kept in memory`);
+    assert.equal(people.resolve('telegram:7')?.personId, ana.personId);
+    assert.equal(people.resolve('telegram:100001'), undefined);
+  });
+
   test('a stranger is noted once ("first"), then counted; enrolling or attaching them clears the record', () => {
     const { db, people } = store();
     assert.equal(people.noteStranger('telegram:9', 'Grandma'), 'first');
