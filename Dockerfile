@@ -18,13 +18,16 @@ RUN npm ci --ignore-scripts --no-audit --no-fund \
 COPY tsconfig.json ./
 COPY src ./src
 COPY data/config.example.yaml ./data/config.example.yaml
-COPY scripts/build.mjs scripts/prune-runtime.mjs ./scripts/
+COPY scripts/build.mjs scripts/code-cache-loader.cjs scripts/prune-runtime.mjs ./scripts/
 # One plain-JavaScript bundle (esbuild, scripts/build.mjs) holding our code and the npm packages
 # it imports: no TypeScript loader and no module resolution at run time, so the bot starts faster
 # (node_modules still serves the native and lazily required packages the bundle leaves outside);
 # then drop the dev dependencies from the runtime copy, and what never runs (type declarations,
 # maps, SQLite sources and build intermediates: the same prune `npm run bench` measures as the
 # production install size).
+# The build also writes V8's code cache of the bundle (dist/main-bundle.js.v8cache, compiled by
+# this stage's node:20-slim, the runtime's Node): start-up deserialises main instead of compiling
+# it (scripts/code-cache-loader.cjs, which is dist/main.js).
 RUN npm run build && npm prune --omit=dev --ignore-scripts --no-audit --no-fund \
  && node scripts/prune-runtime.mjs node_modules && rm -rf src scripts
 

@@ -8,10 +8,13 @@
  * For measuring (`npm run bench -- memory` builds through here): BUILD_EXTERNAL=a,b leaves more
  * packages in node_modules, BUILD_PACKAGES_EXTERNAL=1 leaves every npm package there.
  */
-import { build } from 'esbuild';
-import { readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { build, transform } from 'esbuild';
+import { createHash } from 'node:crypto';
+import { copyFileSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { Module } from 'node:module';
+import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
+import { Script } from 'node:vm';
 
 /**
  * Loaded from node_modules at run time: native addons (better-sqlite3, ssh2's optional crypto
@@ -54,12 +57,17 @@ const discordUndici = {
 };
 
 /**
- * Builds `entries` ({ name: source path }) into `outdir`. Bundled CommonJS packages call
- * `require` for Node built-ins, which an ES module lacks: the banner provides one. Names are
- * kept because bundled packages check classes by name (node-fetch accepts a signal only when
- * its class is called `AbortSignal`; esbuild would rename the polyfill's to avoid the global),
- * and they keep stack traces readable. Minified: the parsed source stays in memory for the
- * process's life (idle RSS 78.6 → 71.0 MB, Telegram only).
+ * Builds `entries` ({ name: source path }) into `outdir`: for each entry `<name>.js` (a copy of
+ * scripts/code-cache-loader.cjs) runs `<name>-bundle.js` through V8's code cache
+ * `<name>-bundle.js.v8cache`, which Node 20 cannot do for an ES module (no
+ * module.enableCompileCache before 22.1); compiling main's 1 MB was start-up's largest item.
+ * So esbuild bundles as ES modules with splitting (an area's module, Discord and the demo stay
+ * chunks loaded on first use), then each output is turned into CommonJS (`import()` becomes a
+ * lazy require; `import.meta.url` the file's URL) and outdir/package.json says so.
+ * Names are kept because bundled packages check classes by name (node-fetch accepts a signal
+ * only when its class is called `AbortSignal`; esbuild would rename the polyfill's to avoid the
+ * global), and they keep stack traces readable. Minified: the parsed source stays in memory for
+ * the process's life (idle RSS 78.6 → 71.0 MB, Telegram only).
  */
 export async function buildBundle(root, outdir, entries) {
   rmSync(outdir, { recursive: true, force: true });
@@ -67,6 +75,7 @@ export async function buildBundle(root, outdir, entries) {
     absWorkingDir: root,
     entryPoints: entries,
     outdir,
+    entryNames: '[name]-bundle',
     bundle: true,
     splitting: true,
     platform: 'node',
@@ -76,13 +85,52 @@ export async function buildBundle(root, outdir, entries) {
     minify: true,
     ...(process.env.BUILD_PACKAGES_EXTERNAL ? { packages: 'external' } : {}),
     external: [...RUNTIME_PACKAGES, ...(process.env.BUILD_EXTERNAL?.split(',') ?? [])],
-    banner: { js: "import { createRequire as __bundleRequire } from 'node:module'; const require = __bundleRequire(import.meta.url);" },
+    define: { 'import.meta.url': '__bundleUrl', 'import.meta.dirname': '__dirname' },
     plugins: [unusedWhatwgUrl, discordUndici],
     logLevel: 'warning',
     metafile: true,
   });
-  for (const file of Object.keys(result.metafile.outputs)) assertLatin1(resolve(root, file));
+  for (const file of Object.keys(result.metafile.outputs)) {
+    if (!file.endsWith('.js')) continue;
+    await toCommonJs(resolve(root, file));
+    assertLatin1(resolve(root, file));
+  }
+  writeFileSync(join(outdir, 'package.json'), '{ "type": "commonjs" }\n');
+  for (const name of Object.keys(entries)) {
+    copyFileSync(new URL('./code-cache-loader.cjs', import.meta.url), join(outdir, `${name}.js`));
+    writeCodeCache(join(outdir, `${name}-bundle.js`));
+  }
   return result;
+}
+
+/**
+ * Rewrites an ES module output as CommonJS. `import()` becomes `Promise.resolve().then(() =>
+ * require(...))` (dynamic-import off), so a chunk still evaluates only when first asked for.
+ */
+async function toCommonJs(file) {
+  const { code } = await transform(readFileSync(file, 'utf8'), {
+    format: 'cjs',
+    platform: 'node',
+    target: 'node20',
+    supported: { 'dynamic-import': false },
+    keepNames: true,
+    minify: true,
+    banner: "var __bundleUrl=require('node:url').pathToFileURL(__filename).href;",
+    logLevel: 'warning',
+  });
+  writeFileSync(file, code);
+}
+
+/**
+ * Writes V8's code cache of `bundle` as code-cache-loader.cjs compiles it (same wrapper), after
+ * the bundle's SHA-1 so the loader never uses it for other bytes. Built by the Node that runs
+ * the build: the Docker image builds and runs on the same node:20-slim, and a cache V8 rejects
+ * (another version or flags) only costs the compile it would have saved.
+ */
+function writeCodeCache(bundle) {
+  const bytes = readFileSync(bundle);
+  const script = new Script(Module.wrap(bytes.toString('utf8')), { filename: bundle });
+  writeFileSync(`${bundle}.v8cache`, Buffer.concat([createHash('sha1').update(bytes).digest(), script.createCachedData()]));
 }
 
 /**

@@ -1,6 +1,7 @@
 /** The production artifact (`npm run build`, what the Docker image runs) starts and answers. */
 import assert from 'node:assert/strict';
 import { execFileSync, spawn } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -29,7 +30,8 @@ test('the bundle runs the demo on plain node and keeps discord.js, undici and th
     readdirSync(out).some((f) => f.startsWith('discord-')),
     'discord chunk missing',
   );
-  // The simulated homelab is not part of what a real setup loads: main.js and every chunk it imports
+  // The simulated homelab is not part of what a real setup loads: main-bundle.js (main.js runs it
+  // through V8's code cache, scripts/code-cache-loader.cjs) and every chunk it imports
   // statically hold no module of src/demo/ (esbuild's metafile lists each output's imports and inputs).
   type Output = { imports: { path: string; kind: string }[]; inputs: Record<string, unknown> };
   const outputs = (JSON.parse(readFileSync(join(out, 'meta.json'), 'utf8')) as { outputs: Record<string, Output> }).outputs;
@@ -41,7 +43,7 @@ test('the bundle runs the demo on plain node and keeps discord.js, undici and th
     for (const i of byName.get(file)?.imports ?? [])
       if (i.kind === 'import-statement' && !i.path.startsWith('node:')) visit(i.path.split('/').pop()!);
   };
-  visit('main.js');
+  visit('main-bundle.js');
   for (const file of loaded) {
     const demo = Object.keys(byName.get(file)?.inputs ?? {}).find((input) => input.startsWith('src/demo/'));
     assert.equal(demo, undefined, `${file} (loaded at every start) contains ${demo}`);
@@ -76,6 +78,40 @@ test('the bundle runs the demo on plain node and keeps discord.js, undici and th
   assert.doesNotMatch(res.stderr, /refresh failed|stop failed/);
   // The demo's owner sees the help by area: the router area is there (the bundle loaded it).
   assert.match(res.stdout, /\/help router/);
+});
+
+test('main.js compiles the bundle from V8 code cache the build wrote, and ignores a damaged or foreign cache', (t) => {
+  const bundle = join(out, 'main-bundle.js');
+  const cache = readFileSync(`${bundle}.v8cache`);
+  t.after(() => writeFileSync(`${bundle}.v8cache`, cache));
+  // The loader's own check: the bundle's SHA-1, then data V8 accepts for this Node (as it compiles).
+  const accepted = execFileSync(
+    process.execPath,
+    [
+      '-e',
+      `const fs = require('fs'), vm = require('vm'), M = require('module');
+       const s = new vm.Script(M.wrap(fs.readFileSync(process.argv[1], 'utf8')), { filename: process.argv[1], cachedData: fs.readFileSync(process.argv[1] + '.v8cache').subarray(20) });
+       process.stdout.write(String(s.cachedDataRejected));`,
+      bundle,
+    ],
+    { encoding: 'utf8' },
+  );
+  assert.equal(accepted, 'false');
+  assert.deepEqual(cache.subarray(0, 20), createHash('sha1').update(readFileSync(bundle)).digest());
+  const dir = mkdtempSync(join(tmpdir(), 'homelab-bundle-cache-'));
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  const config = join(dir, 'config.yaml');
+  writeFileSync(config, JSON.stringify({ database: join(dir, 'bot.db'), telegram: { token: TELEGRAM_TOKEN, ownerIds: [4242] } }));
+  const damaged = [
+    Buffer.concat([cache.subarray(0, 20), Buffer.alloc(4096, 7)]), // right bundle, garbage data
+    cache.subarray(0, cache.length >> 1), // cut short
+    Buffer.concat([Buffer.alloc(20), cache.subarray(20)]), // made for other bytes
+  ];
+  for (const bytes of damaged) {
+    writeFileSync(`${bundle}.v8cache`, bytes);
+    const stdout = execFileSync(process.execPath, [join(out, 'main.js'), '--check-config', '--config', config], { encoding: 'utf8' });
+    assert.match(stdout, /is valid/);
+  }
 });
 
 /**
