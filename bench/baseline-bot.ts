@@ -1,13 +1,11 @@
 /**
  * The baseline: a bare grammY bot that echoes every text message, polled through the same
- * runner as ours. Used in-process for latency and as a child process (this file run
- * directly with `--token T --api-root URL`) for memory and start-up.
+ * runner as ours. Used in-process for latency, and as a child process (bench/baseline-main.ts,
+ * bundled like the bot) for memory and start-up.
  */
 import { run, type RunnerHandle } from '@grammyjs/runner';
 import { Bot } from 'grammy';
 import type { InlineKeyboardMarkup } from 'grammy/types';
-import { parseArgs } from 'node:util';
-import { pathToFileURL } from 'node:url';
 
 /** A running echo bot. */
 export interface EchoBot {
@@ -47,14 +45,4 @@ export async function startEchoBot(token: string, apiRoot: string, fixed?: Fixed
       if (runner.isRunning()) await runner.stop();
     },
   };
-}
-
-if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
-  const { values } = parseArgs({ options: { token: { type: 'string' }, 'api-root': { type: 'string' } } });
-  if (!values.token || !values['api-root']) {
-    process.stderr.write('usage: baseline-bot.ts --token T --api-root URL\n');
-    process.exit(2);
-  }
-  const bot = await startEchoBot(values.token, values['api-root']);
-  process.once('SIGTERM', () => void bot.stop().then(() => process.exit(0)));
 }

@@ -17,6 +17,6 @@ export function buildBundles(root: string): { bot: string; baseline: string } {
       stdio: 'inherit',
     });
   build('bot', 'main=src/main.ts');
-  build('baseline', 'baseline=bench/baseline-bot.ts');
+  build('baseline', 'baseline=bench/baseline-main.ts');
   return { bot: join(out, 'bot', 'main.js'), baseline: join(out, 'baseline', 'baseline.js') };
 }
