@@ -272,6 +272,9 @@ export async function startApp(opts: AppOptions): Promise<App> {
     await Promise.all(links.map((l) => l.first));
     // discord.js is heavy (about 1 s of CPU and 15 MB to load): loaded only for a Discord setup,
     // and only once Telegram polls, so Discord's login never delays Telegram's first getUpdates.
+    // The production bundle is CommonJS (code cache), where this import is a synchronous require:
+    // one event-loop turn first lets the runner's first getUpdates reach the socket before it.
+    if (config.discord) await new Promise<void>((resolve) => setImmediate(resolve));
     const discord = config.discord
       ? (await import('./wiring/discord.ts')).discordAdapter({ config, log, messages, pipeline, registry, access, modules })
       : undefined;
