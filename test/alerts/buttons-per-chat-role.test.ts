@@ -6,12 +6,10 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { systemClock } from '../../src/core/clock.ts';
-import { DEMO_UPS_STATES, startFakeUpsd } from '../../src/demo/nut.ts';
-import { startFakeTelegram, type StoredMessage } from '../fakes/telegram-api.ts';
-import { startTestApp } from '../support/app-harness.ts';
+import { DEMO_UPS_STATES } from '../../src/demo/nut.ts';
+import { type StoredMessage } from '../fakes/telegram-api.ts';
+import { startUpsOnTelegram } from '../support/ups-telegram.ts';
 
-const TOKEN = '123456:TEST-TOKEN-abcdefghijklmnopqrstuv';
 const OWNER_ID = 1000;
 const FAMILY_GROUP = -100555;
 
@@ -19,23 +17,10 @@ const labels = (m: StoredMessage): string[] =>
   ((m.reply_markup as { inline_keyboard?: { text: string }[][] } | undefined)?.inline_keyboard ?? []).flat().map((b) => b.text);
 
 test('a power-cut alert: power buttons in the owner’s chat, none in a family group', async (t) => {
-  const ups = await startFakeUpsd();
-  const tg = await startFakeTelegram({ token: TOKEN, maxHoldMs: 300 });
-  const h = await startTestApp(
-    {
-      telegram: { token: TOKEN, apiRoot: tg.apiRoot, ownerIds: [OWNER_ID] },
-      nut: { host: ups.host, port: ups.port, ups: 'ups', pollSeconds: 0.2 },
-      permissions: { owners: [`telegram:${OWNER_ID}`], chats: [{ chat: `telegram:${FAMILY_GROUP}`, maxRole: 'family' }] },
-      alerts: { bindings: [{ chat: `telegram:${OWNER_ID}` }, { chat: `telegram:${FAMILY_GROUP}` }], debounceSeconds: 1 },
-    },
-    { clock: systemClock },
-  );
-  t.after(async () => {
-    await h.close();
-    await tg.close();
-    await ups.close();
-  });
-  await tg.waitForPoll();
+  const { ups, tg, h } = await startUpsOnTelegram(t, OWNER_ID, () => ({
+    permissions: { owners: [`telegram:${OWNER_ID}`], chats: [{ chat: `telegram:${FAMILY_GROUP}`, maxRole: 'family' }] },
+    alerts: { bindings: [{ chat: `telegram:${OWNER_ID}` }, { chat: `telegram:${FAMILY_GROUP}` }], debounceSeconds: 1 },
+  }));
   ups.set('ups', DEMO_UPS_STATES.powerCut);
   const isCut = (m: StoredMessage): boolean => /Power cut/.test(m.text ?? '');
   const mine = await tg.waitForMessage(OWNER_ID, isCut, 20_000);

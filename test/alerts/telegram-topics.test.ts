@@ -5,35 +5,21 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { systemClock } from '../../src/core/clock.ts';
-import { DEMO_UPS_STATES, startFakeUpsd } from '../../src/demo/nut.ts';
-import { startFakeTelegram } from '../fakes/telegram-api.ts';
-import { startTestApp } from '../support/app-harness.ts';
+import { DEMO_UPS_STATES } from '../../src/demo/nut.ts';
+import { startUpsOnTelegram } from '../support/ups-telegram.ts';
 import { waitFor } from '../support/real-server.ts';
 
-const TOKEN = '123456:TEST-TOKEN-abcdefghijklmnopqrstuv';
 const OWNER_ID = 1000;
 const FAMILY = { id: -100555, type: 'supergroup' as const, title: 'Family', isForum: true };
 
 test('Telegram forum topics: a topic binding, buttons pressed in the topic, and commands asked in a topic', async (t) => {
-  const ups = await startFakeUpsd();
-  const tg = await startFakeTelegram({ token: TOKEN, maxHoldMs: 300 });
-  const power = tg.createTopic(FAMILY, 'Power');
-  const network = tg.createTopic(FAMILY, 'Network');
-  const h = await startTestApp(
-    {
-      telegram: { token: TOKEN, apiRoot: tg.apiRoot, ownerIds: [OWNER_ID] },
-      nut: { host: ups.host, port: ups.port, ups: 'ups', pollSeconds: 0.2 },
-      alerts: { bindings: [{ chat: `telegram:${FAMILY.id}/${power}`, sources: ['ups'] }], debounceSeconds: 1 },
-    },
-    { clock: systemClock },
-  );
-  t.after(async () => {
-    await h.close();
-    await tg.close();
-    await ups.close();
+  let power = 0;
+  let network = 0;
+  const { ups, tg } = await startUpsOnTelegram(t, OWNER_ID, (fake) => {
+    power = fake.createTopic(FAMILY, 'Power');
+    network = fake.createTopic(FAMILY, 'Network');
+    return { alerts: { bindings: [{ chat: `telegram:${FAMILY.id}/${power}`, sources: ['ups'] }], debounceSeconds: 1 } };
   });
-  await tg.waitForPoll();
 
   // The binding names the Power topic: the alert is sent with message_thread_id and lands there.
   ups.set('ups', DEMO_UPS_STATES.powerCut);

@@ -4,41 +4,23 @@
  * button edits the alert message in place, and a binding that cannot be delivered leaves a
  * dead letter that /alerts shows.
  */
-import { test, type TestContext } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { systemClock } from '../../src/core/clock.ts';
-import { DEMO_UPS_STATES, startFakeUpsd } from '../../src/demo/nut.ts';
-import { startFakeTelegram } from '../fakes/telegram-api.ts';
-import { startTestApp } from '../support/app-harness.ts';
+import { DEMO_UPS_STATES } from '../../src/demo/nut.ts';
+import { startUpsOnTelegram } from '../support/ups-telegram.ts';
 import { waitFor } from '../support/real-server.ts';
 import { assertNoEnglish } from '../support/language.ts';
 
-const TOKEN = '123456:TEST-TOKEN-abcdefghijklmnopqrstuv';
 const OWNER_ID = 1000;
 
-/** A fake upsd and the fake Bot API, the app alerting the owner's private chat (plus `extra` bindings), polling. */
-async function startUpsOnTelegram(t: TestContext, extra: readonly Record<string, unknown>[] = []) {
-  const ups = await startFakeUpsd();
-  const tg = await startFakeTelegram({ token: TOKEN, maxHoldMs: 300 });
-  const h = await startTestApp(
-    {
-      telegram: { token: TOKEN, apiRoot: tg.apiRoot, ownerIds: [OWNER_ID] },
-      nut: { host: ups.host, port: ups.port, ups: 'ups', pollSeconds: 0.2 },
-      alerts: { bindings: [{ chat: `telegram:${OWNER_ID}` }, ...extra], debounceSeconds: 1 },
-    },
-    { clock: systemClock },
-  );
-  t.after(async () => {
-    await h.close();
-    await tg.close();
-    await ups.close();
-  });
-  await tg.waitForPoll();
-  return { ups, tg, h };
-}
+/** Alerts to the owner's private chat, plus `extra` bindings. */
+const ownerAlerts = (...extra: Record<string, unknown>[]) => ({
+  alerts: { bindings: [{ chat: `telegram:${OWNER_ID}` }, ...extra], debounceSeconds: 1 },
+});
 
+/** A fake upsd and the fake Bot API, the app alerting the owner's private chat (plus `extra` bindings), polling. */
 test('Telegram: outage then alerts in order, ack edits in place, an undeliverable binding is a visible dead letter', async (t) => {
-  const { ups, tg, h } = await startUpsOnTelegram(t, [{ chat: 'discord:777', minSeverity: 'critical' }]);
+  const { ups, tg, h } = await startUpsOnTelegram(t, OWNER_ID, () => ownerAlerts({ chat: 'discord:777', minSeverity: 'critical' }));
   tg.sendText(OWNER_ID, OWNER_ID, '/start');
   await tg.waitForMessage(OWNER_ID, (m) => /Send \/help/.test(m.text ?? ''));
   const alertTexts = () =>
@@ -96,7 +78,7 @@ test('Telegram: outage then alerts in order, ack edits in place, an undeliverabl
 });
 
 test('Telegram: a UPS alert to an owner who chose Spanish comes in Spanish, buttons included', async (t) => {
-  const { ups, tg, h } = await startUpsOnTelegram(t);
+  const { ups, tg, h } = await startUpsOnTelegram(t, OWNER_ID, () => ownerAlerts());
   tg.sendText(OWNER_ID, OWNER_ID, '/lang es');
   await tg.waitForMessage(OWNER_ID, (m) => /español/.test(m.text ?? ''));
   ups.set('ups', DEMO_UPS_STATES.powerCut);
