@@ -75,9 +75,11 @@ export function commandMenus(deps: MenuDeps): CommandMenus {
         for (const identity of person.identities) {
           const [p, chatId] = identity.split(':');
           if (p !== platform || !chatId) continue;
+          // The order replies use (Pipeline.languageFor): the /lang choice, else the language the
+          // client sends (Telegram picks the language_code list), else for a client that sends
+          // none (the list without a code) the app language stored from earlier messages, else the default.
           const chosen = deps.access.getLanguage(identity);
-          // A chosen language wins over the phone's; without one, the phone's language picks its list.
-          out.push({ chatId, commands: listFor(person.role, chosen ?? deps.defaultLanguage) });
+          out.push({ chatId, commands: listFor(person.role, deps.access.languageOf(identity) ?? deps.defaultLanguage) });
           for (const lang of LANGUAGES) out.push({ chatId, languageCode: lang, commands: listFor(person.role, chosen ?? lang) });
         }
       }

@@ -88,6 +88,21 @@ test('the owner’s private chat lists every command; a family member’s only t
   await menu(chat(familyId), '', (l) => names(l)!.join() === allowed('guest').join(), 'the guest menu after the demotion');
 });
 
+test('a client that sends no language code gets the app language stored for that person (the order replies use), not the default', async () => {
+  const id = 3003;
+  h.person('family', `telegram:${id}`);
+  await menu(chat(id), '', (l) => description(l, 'help') === 'What you can do', 'the no-code menu in the default language at first');
+  // Their phone writes in Spanish once: the bot remembers the app language, as it does for replies and pushes.
+  fake.sendText(id, id, 'hola', { languageCode: 'es' });
+  await menu(chat(id), '', (l) => description(l, 'help') === 'Lo que puedes hacer', 'the no-code menu in the stored Spanish');
+  assert.equal(h.app.access.resolve(`telegram:${id}`)?.platformLanguage, 'es');
+  // A client that sends a code still gets that code's list; /lang still wins over both.
+  assert.equal(description(fake.commands(chat(id), 'en'), 'help'), 'What you can do');
+  fake.sendText(id, id, '/lang en', { languageCode: 'es' });
+  await menu(chat(id), '', (l) => description(l, 'help') === 'What you can do', 'the no-code menu follows /lang en');
+  await menu(chat(id), 'es', (l) => description(l, 'help') === 'What you can do', 'the Spanish-code menu follows /lang en');
+});
+
 test('a person who never started the bot gets their menu once they write; a removed person’s menu is deleted', async () => {
   const id = 3002;
   fake.neverStarted(id);
