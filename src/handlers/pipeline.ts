@@ -242,7 +242,7 @@ export class Pipeline {
 
   /**
    * Someone the bot does not know. Nothing is written before the in-memory limit lets the message
-   * through (a flood stops there); an ignored stranger is then dropped unwritten. Commands built
+   * through (a flood stops there); an ignored stranger is then dropped (only their last visit is written, at most daily). Commands built
    * for strangers (accepting an invite, /link, /setup) run; every other contact, and every such
    * command that did not make them known, counts into one audit row per stranger per hour, and
    * the owner is told about a new stranger once.
@@ -263,11 +263,16 @@ export class Pipeline {
       const runSink: ReplySink = ignored ? { send: async (m) => (held.push(m), NO_HANDLE) } : sink;
       await this.run({ ...resolved.opts, command, raw: resolved.raw, caller: stranger, chat: inv.chat, lang, t, sink: runSink });
       if (access.resolve(identity)) {
+        // Their app's language comes with this very message: it does not rest on a stranger row kept from before.
+        this.notePlatformLanguage(identity, inv.user.languageCode);
         for (const m of held) await sink.send(m);
         return; // joined: the run audited that itself
       }
     }
-    if (ignored) return;
+    if (ignored) {
+      people.noteIgnoredKnock(identity);
+      return;
+    }
     audit.tallyStranger({
       at: this.deps.clock.now(),
       identity,

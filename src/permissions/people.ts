@@ -75,6 +75,30 @@ const PRINCIPAL_SQL = `SELECT p.id AS personId, i.identity, p.role, p.display_na
 /** Identities `resolve` keeps in memory before it stops remembering strangers (known people always are). */
 const STRANGERS_REMEMBERED = 1000;
 
+const DAY_MS = 24 * 3_600_000;
+/**
+ * Strangers kept at most. A household meets a few a year; a bot farm at the all-strangers limit
+ * (60 new a minute) fills this in under three hours, and 10,000 short rows are about a megabyte.
+ */
+export const STRANGERS_KEPT_MAX = 10_000;
+/** A prune over the cap goes down to this, so a flood prunes once per thousand new strangers, not on each. */
+export const STRANGERS_KEPT_AFTER_PRUNE = 9_000;
+/** Not seen for half a year: forgotten (if they write again they are new: one neutral reply, one notice to the owner). */
+export const STRANGER_FORGET_AFTER_MS = 180 * DAY_MS;
+/** An ignored stranger is forgotten only after a year of silence: while they keep knocking, the Ignore holds. */
+export const IGNORED_STRANGER_FORGET_AFTER_MS = 365 * DAY_MS;
+/** An ignored stranger's knocking is written down at most daily (their messages are otherwise dropped unwritten). */
+const IGNORED_KNOCK_EVERY_MS = DAY_MS;
+/** How long the owner's notice about a new stranger offers its buttons: until then a prune over the cap takes others first. */
+export const STRANGER_NOTICE_TTL_MS = 7 * DAY_MS;
+
+/** What one prune forgot: strangers unseen too long, ignored ones silent too long, and the least recently seen over the cap. */
+export interface ForgottenStrangers {
+  readonly unseen: number;
+  readonly ignored: number;
+  readonly overCap: number;
+}
+
 /**
  * Persons, their identities and the strangers who wrote; plain reads and writes.
  * Reads of persons/identities are served from memory (every command resolves its sender);
@@ -92,6 +116,9 @@ export class PeopleStore {
     this.cache.clear();
     this.principals.clear();
   });
+  /** At least the rows in `unknown_users` (counted once, then +1 per new stranger): a prune runs only past the cap. */
+  private strangerRows: number | undefined;
+  private readonly forgotten = new Set<(f: ForgottenStrangers) => void>();
 
   constructor(
     private readonly db: Db,
@@ -297,7 +324,61 @@ export class PeopleStore {
        ON CONFLICT (identity) DO NOTHING`,
       ).run(identity, displayName.slice(0, 100), now, now).changes === 1;
     if (!inserted) this.sql('UPDATE unknown_users SET last_seen_at = ?, attempts = attempts + 1 WHERE identity = ?').run(now, identity);
+    else this.strangerAdded(identity);
     return inserted ? 'first' : 'seen';
+  }
+
+  /** Counts a new stranger's row; past the cap, prunes (never the one just noted). */
+  private strangerAdded(identity: string): void {
+    this.strangerRows =
+      this.strangerRows === undefined ? (this.sql('SELECT count(*) FROM unknown_users').pluck().get() as number) : this.strangerRows + 1;
+    if (this.strangerRows > STRANGERS_KEPT_MAX) this.forgetStrangers(identity);
+  }
+
+  /** An ignored stranger wrote again: their last visit is written at most daily, so the Ignore outlives the pruning. */
+  noteIgnoredKnock(identity: string): void {
+    const now = this.clock.now();
+    this.sql('UPDATE unknown_users SET last_seen_at = ? WHERE identity = ? AND ignored_at IS NOT NULL AND last_seen_at <= ?').run(
+      now,
+      identity,
+      now - IGNORED_KNOCK_EVERY_MS,
+    );
+  }
+
+  /**
+   * Forgets strangers unseen for too long (ignored ones after longer), then, past the cap, the
+   * least recently seen: strangers the owner was not just told about first, ignored ones last.
+   * One transaction: a crash mid-prune leaves the table as it was. Listeners hear of what went.
+   */
+  forgetStrangers(keep?: string): ForgottenStrangers {
+    const now = this.clock.now();
+    const forgotten = this.db.transaction((): ForgottenStrangers => {
+      const unseen = this.sql('DELETE FROM unknown_users WHERE ignored_at IS NULL AND last_seen_at < ?').run(
+        now - STRANGER_FORGET_AFTER_MS,
+      ).changes;
+      const ignored = this.sql('DELETE FROM unknown_users WHERE ignored_at IS NOT NULL AND last_seen_at < ?').run(
+        now - IGNORED_STRANGER_FORGET_AFTER_MS,
+      ).changes;
+      const rows = this.sql('SELECT count(*) FROM unknown_users').pluck().get() as number;
+      const excess = rows > STRANGERS_KEPT_MAX ? rows - STRANGERS_KEPT_AFTER_PRUNE : 0;
+      const overCap =
+        excess === 0
+          ? 0
+          : this.sql(
+              `DELETE FROM unknown_users WHERE rowid IN (SELECT rowid FROM unknown_users WHERE identity IS NOT ?
+               ORDER BY ignored_at IS NOT NULL, first_seen_at > ?, last_seen_at, rowid LIMIT ?)`,
+            ).run(keep ?? null, now - STRANGER_NOTICE_TTL_MS, excess).changes;
+      return { unseen, ignored, overCap };
+    })();
+    this.strangerRows = undefined; // counted again at the next new stranger
+    if (forgotten.unseen + forgotten.ignored + forgotten.overCap > 0) for (const listener of this.forgotten) listener(forgotten);
+    return forgotten;
+  }
+
+  /** Calls `listener` after every prune that forgot someone; returns the unsubscribe. */
+  onStrangersForgotten(listener: (f: ForgottenStrangers) => void): () => void {
+    this.forgotten.add(listener);
+    return () => this.forgotten.delete(listener);
   }
 
   /** Whether the owner chose to ignore this stranger (their messages are then dropped unwritten). */

@@ -6,6 +6,7 @@
 import { Approvals } from '../permissions/approvals.ts';
 import { Invites } from '../permissions/invites.ts';
 import { Linking } from '../permissions/linking.ts';
+import { strangerRetention } from '../permissions/stranger-retention.ts';
 import { approvalCommands, askAnAdmin, notifyOwnersOfStranger } from '../handlers/permissions/approvals.ts';
 import { permissionCommands } from '../handlers/permissions/commands.ts';
 import type { PermissionDeps } from '../handlers/permissions/deps.ts';
@@ -25,6 +26,7 @@ export function permissionsModule(ctx: WiringContext): PermissionsModule | undef
   const { access, audit, tokens } = shared;
   const { people, grants, management, setup } = shared.permissions;
   const invites = new Invites(ctx.db, ctx.clock, people, access);
+  const retention = strangerRetention(people, audit, ctx.clock);
   const deps: PermissionDeps = {
     access,
     people,
@@ -75,6 +77,8 @@ export function permissionsModule(ctx: WiringContext): PermissionsModule | undef
     completions: { permission: () => grants.known().map((k) => k.permission) },
     pipelineHooks: { onDenied: askAnAdmin },
     onUnknownUser: (identity, displayName) => notifyOwnersOfStranger(deps, identity, displayName),
+    start: () => retention.start(),
+    stop: () => retention.stop(),
     acceptInvite(code, identity, displayName) {
       const r = invites.acceptInvite(code, identity, displayName);
       // A stranger's refused code is counted in their hourly stranger row by the pipeline instead.

@@ -7,6 +7,7 @@
 import type { Translate } from '../../core/i18n.ts';
 import { textMessage, type OutMessage } from '../../core/outmessage.ts';
 import { chatAddress, IDENTITY_PATTERN, platformOf, privateChatOf } from '../../core/chat-address.ts';
+import { STRANGER_NOTICE_TTL_MS } from '../../permissions/people.ts';
 import { P } from '../../permissions/permissions.ts';
 import { arg, normaliseArgs, parseNamed } from '../args.ts';
 import { defineCommand, type AnyCommand } from '../command.ts';
@@ -18,7 +19,6 @@ const DECIDE = 'approval-decide';
 const ADMIT = 'admit';
 const IGNORE = 'stranger-ignore';
 const BUTTON_TTL_MS = 24 * 3_600_000;
-const STRANGER_BUTTON_TTL_MS = 7 * 24 * 3_600_000;
 
 const warn = (text: string): OutMessage => textMessage(text, { severity: 'warning' });
 
@@ -274,7 +274,7 @@ export function notifyOwnersOfStranger(deps: PermissionDeps, identity: string, d
     const chat = privateChatOf(owner.identity);
     if (!chat) continue;
     const button = (command: string, args: Record<string, string>): string =>
-      deps.tokens.create({ command, args, allowedIdentity: owner.identity, chat, ttlMs: STRANGER_BUTTON_TTL_MS, oneShot: true });
+      deps.tokens.create({ command, args, allowedIdentity: owner.identity, chat, ttlMs: STRANGER_NOTICE_TTL_MS, oneShot: true });
     const invite = button(ADMIT, { identity, role: 'family' });
     const ignore = button(IGNORE, { identity });
     deps.notify(owner.identity, (t) => ({

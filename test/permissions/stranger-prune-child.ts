@@ -1,0 +1,26 @@
+/**
+ * Child process for the mid-prune SIGKILL test: opens the database file, and a temporary trigger
+ * stops the process inside the prune's transaction at its Nth deleted row (prints "mid-prune",
+ * then blocks until the parent kills it).
+ * Usage: node --import tsx test/permissions/stranger-prune-child.ts <file> <nowMs> <deletedRowsBeforeStop>
+ */
+import { writeSync } from 'node:fs';
+import { ManualClock } from '../../src/core/clock.ts';
+import { openDatabase } from '../../src/core/db.ts';
+import { permissionMigrations } from '../../src/permissions/migrations.ts';
+import { PeopleStore } from '../../src/permissions/people.ts';
+
+const [file, nowMs, stopAt] = process.argv.slice(2) as [string, string, string];
+const db = openDatabase(file, permissionMigrations);
+let deleted = 0;
+db.function('prune_step', () => {
+  if (++deleted === Number(stopAt)) {
+    writeSync(1, 'mid-prune\n');
+    // Blocks this thread for good: the transaction stays open until the SIGKILL.
+    Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0);
+  }
+  return null;
+});
+db.exec('CREATE TEMP TRIGGER prune_step AFTER DELETE ON main.unknown_users BEGIN SELECT prune_step(); END');
+new PeopleStore(db, new ManualClock(Number(nowMs))).forgetStrangers();
+writeSync(1, 'finished\n');
