@@ -3,7 +3,7 @@
  * pipeline → adapters → background work. Nothing else sees every layer, and there are no
  * module-level singletons: tests start as many independent apps as they like.
  */
-import { systemClock, type Clock } from './core/clock.ts';
+import { systemClock, type Clock, type Scheduler } from './core/clock.ts';
 import type { Config } from './core/config.ts';
 import { formatAddress } from './core/chat-address.ts';
 import { isWritable, openDatabase, type Db } from './core/db.ts';
@@ -41,6 +41,8 @@ export interface AppOptions {
   readonly config: Config;
   readonly log: Logger;
   readonly clock?: Clock;
+  /** Timers that tests move with the clock (the Telegram menus' retries); default real timers. */
+  readonly scheduler?: Scheduler;
   /** Demo mode: simulated homelab, console acts as owner. */
   readonly demo?: boolean;
   /** Console adapter streams (stdin/stdout in a terminal; buffers in tests). */
@@ -231,7 +233,13 @@ export async function startApp(opts: AppOptions): Promise<App> {
     });
     adapters.push(
       new TelegramAdapter(
-        { token: config.telegram.token, ...(config.telegram.apiRoot ? { apiRoot: config.telegram.apiRoot } : {}), menus, clock },
+        {
+          token: config.telegram.token,
+          ...(config.telegram.apiRoot ? { apiRoot: config.telegram.apiRoot } : {}),
+          menus,
+          clock,
+          ...(opts.scheduler ? { scheduler: opts.scheduler } : {}),
+        },
         pipeline,
         log.child({ adapter: 'telegram' }),
       ),

@@ -1,7 +1,8 @@
 /**
  * What the Telegram adapter does before its first getUpdates: getMe only. The command menus
- * are registered beside polling (a hung setMyCommands never holds it back, a failed one is
- * retried when someone writes, and they end up registered once), and a webhook left set is
+ * are registered beside polling (a hung setMyCommands never holds it back, one refused with a
+ * 400 is retried when someone writes, and they end up registered once; line failures retry by
+ * themselves: telegram-menu-retry.test.ts), and a webhook left set is
  * deleted only when getUpdates answers the 409 that names it.
  */
 import assert from 'node:assert/strict';

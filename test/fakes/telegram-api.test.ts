@@ -5,7 +5,7 @@
  */
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { Bot, GrammyError, InlineKeyboard, InputFile } from 'grammy';
+import { Bot, GrammyError, HttpError, InlineKeyboard, InputFile } from 'grammy';
 import { autoRetry } from '@grammyjs/auto-retry';
 import QRCode from 'qrcode';
 import jsQRModule from 'jsqr';
@@ -228,6 +228,15 @@ describe('fake Telegram validation and faults', () => {
     assert.equal(m.text, 'patient');
     const statuses = tg.calls.filter((c) => c.seq >= since && c.method === 'sendMessage').map((c) => c.status);
     assert.deepEqual(statuses, [429, 200]);
+  });
+
+  test('cutNext drops the connection with no answer: grammY sees an HttpError, and nothing is applied', async () => {
+    tg.cutNext('setMyCommands');
+    await assert.rejects(bot.api.setMyCommands([{ command: 'cut', description: 'Lost' }], { language_code: 'de' }), HttpError);
+    assert.equal(tg.commands(undefined, 'de'), undefined);
+    assert.equal(tg.calls.at(-1)?.status, 0, 'recorded as unanswered');
+    await bot.api.setMyCommands([{ command: 'cut', description: 'Kept' }], { language_code: 'de' });
+    assert.deepEqual(tg.commands(undefined, 'de'), [{ command: 'cut', description: 'Kept' }]);
   });
 
   test('downFor answers 502 to everything until it is over', async () => {

@@ -69,11 +69,15 @@ export async function startFakeTelegram(opts: FakeTelegramOptions = {}) {
   const state = new TelegramState(botUser);
   const log = new CallLog<RecordedCall>(opts.maxLog);
   const faults = new FaultQueue<Fault>();
+  /** Methods whose next calls lose their connection before any answer (cutNext). */
+  const cuts = new FaultQueue<true>();
   let limiter = opts.rateLimit ? new ChatRateLimiter(opts.rateLimit === true ? {} : opts.rateLimit) : undefined;
   let downUntil = 0;
   let outage: Outage | undefined;
   /** Methods whose calls hang unanswered until the test releases them (holdCalls). */
   const held = new Map<string, Promise<void>>();
+  /** Calls hanging on a hold right now. */
+  let holding = 0;
   /** Users who never pressed Start: Telegram refuses to let a bot write to them first. */
   const notStarted = new Set<number>();
 
@@ -116,7 +120,18 @@ export async function startFakeTelegram(opts: FakeTelegramOptions = {}) {
     const { params, files } = parsed;
     if (m[1] !== token) return reply(params, files, 401, { ok: false, error_code: 401, description: 'Unauthorized' });
     const key = method.toLowerCase();
-    await held.get(key);
+    const hold = held.get(key);
+    if (hold) {
+      holding++;
+      await hold;
+      holding--;
+    }
+    if (cuts.take(key)) {
+      // The line drops with the request sent and no answer back: the client sees the socket close
+      // (status 0 in the log: nothing was answered, nothing applied).
+      req.socket.destroy();
+      return record(params, files, 0, undefined);
+    }
     const impl = METHODS[key];
     if (!impl && key !== 'getupdates') return reply(params, files, 404, { ok: false, error_code: 404, description: 'Not Found' });
     if (Date.now() < downUntil) return reply(params, files, 502, { ok: false, error_code: 502, description: 'Bad Gateway' });
@@ -266,6 +281,10 @@ export async function startFakeTelegram(opts: FakeTelegramOptions = {}) {
     failNext(method: string, fault: Fault, times = 1): void {
       faults.add(method.toLowerCase(), fault, times);
     },
+    /** Cuts the connection of the next `times` calls of `method` once their request arrived, unanswered and not applied. */
+    cutNext(method: string, times = 1): void {
+      cuts.add(method.toLowerCase(), true, times);
+    },
     /** Leaves every call of `method` hanging (no answer) until the returned release is called. */
     holdCalls(method: string): () => void {
       let release = (): void => undefined;
@@ -275,6 +294,10 @@ export async function startFakeTelegram(opts: FakeTelegramOptions = {}) {
         held.delete(key);
         release();
       };
+    },
+    /** Calls hanging on holdCalls right now (arrived, unanswered). */
+    get heldCalls(): number {
+      return holding;
     },
     /** Sets a webhook as setWebhook would (the token served a webhook deployment before): getUpdates answers 409 until it is deleted. */
     setWebhook(url: string): void {

@@ -83,6 +83,8 @@ export async function startTestApp(
     config: { ...parsed.config, health: { ...parsed.config.health, host: '127.0.0.1', port: 0 } },
     log: opts.log ?? silentLogger(),
     clock,
+    // Timers (menu retries) fire when the test moves the clock, never on their own.
+    ...(clock instanceof ManualClock ? { scheduler: clock } : {}),
     strictMessages: true,
     ...(opts.extraModules ? { extraModules: opts.extraModules } : {}),
     ...(opts.simulate ? { simulate: opts.simulate } : {}),

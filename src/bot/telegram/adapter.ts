@@ -2,7 +2,7 @@
 import { autoRetry } from '@grammyjs/auto-retry';
 import { run, type RunnerHandle } from '@grammyjs/runner';
 import { Bot, GrammyError, HttpError, InputFile, type Context } from 'grammy';
-import { systemClock, type Clock } from '../../core/clock.ts';
+import { systemClock, systemScheduler, type Clock, type Scheduler } from '../../core/clock.ts';
 import type { Logger } from '../../core/logger.ts';
 import { formatAddress } from '../../core/chat-address.ts';
 import type { OutMessage } from '../../core/outmessage.ts';
@@ -34,6 +34,8 @@ export interface TelegramOptions {
   readonly stuckAfterMs?: number;
   /** Time for the watchdog's judgement (default the wall clock); its interval only decides how often it looks. */
   readonly clock?: Clock;
+  /** Timers of the menu registration's retries (default real timers). */
+  readonly scheduler?: Scheduler;
 }
 
 /** Wait between failed getUpdates calls: fixed, so polling resumes within a second of the line returning. */
@@ -109,7 +111,7 @@ export class TelegramAdapter implements ChatAdapter {
     this.bot.on('message:document', (ctx) => this.track(this.onDocument(ctx)));
     this.bot.on('message:text', (ctx) => this.track(this.onText(ctx)));
     this.bot.catch((e) => this.log.error({ err: e.error }, 'telegram update failed'));
-    this.menus = new MenuRegistrar(opts.menus, this.bot, log);
+    this.menus = new MenuRegistrar(opts.menus, this.bot, log, opts.scheduler ?? systemScheduler);
   }
 
   async start(signal?: AbortSignal): Promise<void> {
@@ -173,7 +175,11 @@ export class TelegramAdapter implements ChatAdapter {
   private polled(error: unknown): void {
     this.pollStartedAt = undefined;
     if (error === undefined) {
-      if (this.pollFailures >= TROUBLE_AFTER) this.events?.back();
+      if (this.pollFailures >= TROUBLE_AFTER) {
+        this.events?.back();
+        // The line is back: a menu registration waiting out its backoff need not wait longer.
+        this.menus.retryNow();
+      }
       this.pollFailures = 0;
       return;
     }
@@ -452,11 +458,20 @@ function deliveryError(e: unknown): DeliveryOutcome {
   return { ok: false, error: (e as Error).message ?? 'unknown error' };
 }
 
+/** First wait before a menu registration that failed on the way (cut, timed out, 429, 5xx) is tried again. */
+const MENU_RETRY_FIRST_MS = 5_000;
+/** Longest wait between those tries (it doubles up to this): menus are right within this long of the line returning. */
+const MENU_RETRY_MAX_MS = 5 * 60_000;
+
 /**
  * Keeps Telegram's command menus equal to what `CommandMenus` wants: one setMyCommands per
  * scope and language that changed (a person's private chat, or the default), deleteMyCommands
  * for a person who is gone. Runs after start, after every people or grants change, and after a
  * person whose chat Telegram refused (they had not started the bot yet) writes to the bot.
+ * A pass that fails on the way (line cut, call timed out, 429, 5xx) is tried again by itself,
+ * on the scheduler, after a doubling wait (at least the 429's retry_after), or at once when
+ * polling recovers; each pass recomputes what is wanted, so a superseded menu is never sent.
+ * Calls go one at a time, as on the first pass, so a retry is no burst.
  */
 class MenuRegistrar {
   /** What each scope/language holds now, as registered. */
@@ -466,24 +481,44 @@ class MenuRegistrar {
   private stampDone: string | undefined;
   private chain: Promise<void> = Promise.resolve();
   private off: (() => void) | undefined;
+  /** Aborts the calls in flight when stopped; absent while stopped. */
+  private abort: AbortController | undefined;
+  /** Passes failed on the way in a row: the next wait doubles with each. */
+  private failures = 0;
+  /** Cancels the retry waiting on the scheduler, if one is. */
+  private cancelRetry: (() => void) | undefined;
 
   constructor(
     private readonly menus: CommandMenus,
     private readonly bot: Bot,
     private readonly log: Logger,
+    private readonly scheduler: Scheduler,
   ) {}
 
   /** Registers every menu once and follows changes from then on. */
   async start(): Promise<void> {
     this.off ??= this.menus.onChange(() => void this.schedule());
+    this.abort ??= new AbortController();
     await this.schedule();
   }
 
-  /** Stops following changes and waits for a sync in flight. */
+  /** Stops following changes and retrying, aborts the call in flight and waits for its pass to end. */
   async stop(): Promise<void> {
     this.off?.();
     this.off = undefined;
+    this.cancelRetry?.();
+    this.cancelRetry = undefined;
+    this.abort?.abort();
+    this.abort = undefined;
     await this.chain;
+  }
+
+  /** The line is back: a retry waiting out its backoff runs now. */
+  retryNow(): void {
+    if (!this.cancelRetry) return;
+    this.cancelRetry();
+    this.cancelRetry = undefined;
+    void this.schedule();
   }
 
   /** After an update from `userId`: their menu may be registrable now, or their role or language changed. */
@@ -498,21 +533,44 @@ class MenuRegistrar {
   }
 
   private schedule(retry?: string): Promise<void> {
-    this.chain = this.chain
-      .then(() => this.sync(retry))
-      .catch((e: unknown) => this.log.warn({ err: e }, 'command menus not registered; retried on the next change'));
+    this.chain = this.chain.then(() => this.pass(retry));
     return this.chain;
   }
 
-  private async sync(retry?: string): Promise<void> {
+  /** One sync; never throws: a failure on the way schedules the next try, any other waits for the next change. */
+  private async pass(retry?: string): Promise<void> {
+    const signal = this.abort?.signal;
+    if (!signal || signal.aborted) return;
+    try {
+      await this.sync(signal, retry);
+      this.failures = 0;
+      this.cancelRetry?.();
+      this.cancelRetry = undefined;
+    } catch (e) {
+      if (signal.aborted) return;
+      const waitMs = menuRetryWait(e, this.failures);
+      if (waitMs === undefined) return this.log.warn({ err: e }, 'command menus not registered; retried on the next change');
+      this.failures++;
+      this.cancelRetry?.();
+      this.cancelRetry = this.scheduler.after(waitMs, () => {
+        this.cancelRetry = undefined;
+        void this.schedule();
+      });
+      this.log.warn({ err: e, retryInMs: waitMs }, 'command menus not registered; retrying');
+    }
+  }
+
+  private async sync(signal: AbortSignal, retry?: string): Promise<void> {
     const stamp = this.menus.stamp();
     if (stamp === this.stampDone && !(retry && this.refusedFor(retry))) return;
+    // grammY types its signal with a polyfill's AbortSignal; at runtime it is the platform's.
+    const abort = signal as Parameters<Bot['init']>[0];
     const wanted = new Map(this.menus.entries('telegram').map((e) => [menuKey(e), e]));
     for (const [key, entry] of wanted) {
       const json = JSON.stringify(entry.commands);
       if (this.registered.get(key)?.json === json) continue;
       try {
-        await this.bot.api.setMyCommands([...entry.commands], menuOptions(entry));
+        await this.bot.api.setMyCommands([...entry.commands], menuOptions(entry), abort);
         this.registered.set(key, { entry, json });
         this.refused.delete(key);
       } catch (e) {
@@ -524,11 +582,24 @@ class MenuRegistrar {
     for (const key of this.refused) if (!wanted.has(key)) this.refused.delete(key);
     for (const [key, { entry }] of this.registered) {
       if (wanted.has(key)) continue;
-      await this.bot.api.deleteMyCommands(menuOptions(entry));
+      await this.bot.api.deleteMyCommands(menuOptions(entry), abort);
       this.registered.delete(key);
     }
     this.stampDone = stamp;
   }
+}
+
+/**
+ * How long to wait before retrying after `e`, or undefined when waiting will not help (a 400,
+ * 401, 403: retried on the next change). A 429 reaches here only past auto-retry (retry_after
+ * above its bound, or its attempts spent), so its retry_after is honoured here, not twice.
+ */
+function menuRetryWait(e: unknown, failures: number): number | undefined {
+  const backoff = Math.min(MENU_RETRY_MAX_MS, MENU_RETRY_FIRST_MS * 2 ** failures);
+  if (e instanceof HttpError) return backoff; // cut, refused, timed out: the line
+  if (!(e instanceof GrammyError)) return undefined;
+  if (e.error_code === 429) return Math.max(backoff, (e.parameters.retry_after ?? 0) * 1000);
+  return e.error_code >= 500 ? backoff : undefined;
 }
 
 function menuKey(e: MenuEntry): string {
