@@ -92,6 +92,15 @@ const IGNORED_KNOCK_EVERY_MS = DAY_MS;
 /** How long the owner's notice about a new stranger offers its buttons: until then a prune over the cap takes others first. */
 export const STRANGER_NOTICE_TTL_MS = 7 * DAY_MS;
 
+/** A stranger someone chose to ignore, as /ignored lists them. */
+export interface IgnoredStranger {
+  readonly identity: string;
+  readonly displayName: string;
+  readonly ignoredAt: number;
+  /** The identity that pressed Ignore (null for rows from before anyone was recorded). */
+  readonly ignoredBy: string | null;
+}
+
 /** What one prune forgot: strangers unseen too long, ignored ones silent too long, and the least recently seen over the cap. */
 export interface ForgottenStrangers {
   readonly unseen: number;
@@ -395,6 +404,27 @@ export class PeopleStore {
         identity,
       ).changes === 1
     );
+  }
+
+  /** Undoes an Ignore: the stranger's messages are counted again; false when they were not ignored (or are not a stranger). */
+  unignoreStranger(identity: string): boolean {
+    return (
+      this.sql('UPDATE unknown_users SET ignored_at = NULL, ignored_by = NULL WHERE identity = ? AND ignored_at IS NOT NULL').run(identity)
+        .changes === 1
+    );
+  }
+
+  /** How many strangers are ignored. */
+  ignoredStrangerCount(): number {
+    return this.sql('SELECT count(*) FROM unknown_users WHERE ignored_at IS NOT NULL').pluck().get() as number;
+  }
+
+  /** The most recently ignored strangers first, at most `limit`. */
+  ignoredStrangers(limit: number): IgnoredStranger[] {
+    return this.sql(
+      `SELECT identity, display_name AS displayName, ignored_at AS ignoredAt, ignored_by AS ignoredBy FROM unknown_users
+       WHERE ignored_at IS NOT NULL ORDER BY ignored_at DESC, rowid DESC LIMIT ?`,
+    ).all(limit) as IgnoredStranger[];
   }
 
   /** The name a stranger wrote under; undefined when the identity never wrote unknown. */

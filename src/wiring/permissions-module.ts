@@ -1,13 +1,15 @@
 /**
  * The people-and-permissions area: /role, /grant, /revoke, /invite, /link, /audit, /ceiling,
- * /setup, the approval flow, invite acceptance for /start and the owner's stranger notice.
+ * /setup, the approval flow, invite acceptance for /start, the owner's stranger notice, /ignored
+ * and the daily forgetting of strangers.
  * Always present (it needs no config section), given the composition root's shared services.
  */
 import { Approvals } from '../permissions/approvals.ts';
 import { Invites } from '../permissions/invites.ts';
 import { Linking } from '../permissions/linking.ts';
 import { strangerRetention } from '../permissions/stranger-retention.ts';
-import { approvalCommands, askAnAdmin, notifyOwnersOfStranger } from '../handlers/permissions/approvals.ts';
+import { approvalCommands, askAnAdmin } from '../handlers/permissions/approvals.ts';
+import { notifyOwnersOfStranger, strangerCommands } from '../handlers/permissions/strangers.ts';
 import { permissionCommands } from '../handlers/permissions/commands.ts';
 import type { PermissionDeps } from '../handlers/permissions/deps.ts';
 import type { InviteAcceptor } from '../handlers/builtin/commands.ts';
@@ -73,7 +75,7 @@ export function permissionsModule(ctx: WiringContext): PermissionsModule | undef
   };
   return {
     name: 'permissions',
-    commands: [...permissionCommands(deps), ...approvalCommands(deps)],
+    commands: [...permissionCommands(deps), ...approvalCommands(deps), ...strangerCommands(deps)],
     completions: { permission: () => grants.known().map((k) => k.permission) },
     pipelineHooks: { onDenied: askAnAdmin },
     onUnknownUser: (identity, displayName) => notifyOwnersOfStranger(deps, identity, displayName),

@@ -1,23 +1,20 @@
 /**
- * The approval flow and the stranger notice. A denied `requestable` command offers "Ask an
+ * The approval flow. A denied `requestable` command offers "Ask an
  * admin" (a pipeline button running approval-request); every admin who holds the permission
  * gets Approve/Deny buttons of their own; the first decision runs the request as the
  * requester (approver recorded) and closes everyone else's buttons.
  */
 import type { Translate } from '../../core/i18n.ts';
 import { textMessage, type OutMessage } from '../../core/outmessage.ts';
-import { chatAddress, IDENTITY_PATTERN, platformOf, privateChatOf } from '../../core/chat-address.ts';
-import { STRANGER_NOTICE_TTL_MS } from '../../permissions/people.ts';
+import { chatAddress, privateChatOf } from '../../core/chat-address.ts';
 import { P } from '../../permissions/permissions.ts';
 import { arg, normaliseArgs, parseNamed } from '../args.ts';
 import { defineCommand, type AnyCommand } from '../command.ts';
 import type { PipelineHooks } from '../pipeline.ts';
 import { argLabels, type ArgLabel } from '../usage.ts';
-import { onePerPerson, roleName, type PermissionDeps } from './deps.ts';
+import { onePerPerson, type PermissionDeps } from './deps.ts';
 
 const DECIDE = 'approval-decide';
-const ADMIT = 'admit';
-const IGNORE = 'stranger-ignore';
 const BUTTON_TTL_MS = 24 * 3_600_000;
 
 const warn = (text: string): OutMessage => textMessage(text, { severity: 'warning' });
@@ -68,7 +65,7 @@ export const askAnAdmin: NonNullable<PipelineHooks['onDenied']> = (req, tools) =
   return { blocks: [{ kind: 'text', text: req.t('pipeline.deniedRequestable') }], severity: 'warning', actions };
 };
 
-/** Builds approval-request, approval-decide and admit (button-only commands). */
+/** Builds approval-request and approval-decide (button-only commands). */
 export function approvalCommands(deps: PermissionDeps): AnyCommand[] {
   const { access, approvals, tokens } = deps;
 
@@ -197,95 +194,5 @@ export function approvalCommands(deps: PermissionDeps): AnyCommand[] {
     },
   });
 
-  const admit = defineCommand({
-    name: ADMIT,
-    group: 'permissions',
-    summaryKey: 'permissions.admit.summary',
-    args: {
-      identity: arg.string({
-        descriptionKey: 'permissions.admit.identity',
-        maxLength: 80,
-        pattern: IDENTITY_PATTERN,
-      }),
-      role: arg.choice(['admin', 'family', 'guest'] as const, { descriptionKey: 'permissions.invite.role' }),
-    },
-    permission: P.inviteCreate,
-    hidden: true,
-    buttonOnly: true,
-    mutates: true,
-    async run(ctx, { identity, role }) {
-      const { t } = ctx;
-      const r = deps.invites.admit(ctx.principal, identity, role);
-      if (!r.ok)
-        return warn(
-          t(
-            r.reason === 'already-known' || r.reason === 'not-a-stranger'
-              ? `permissions.admit.${r.reason}`
-              : `permissions.refused.${r.reason}`,
-          ),
-        );
-      tokens.revokeWhere(IGNORE, 'identity', identity);
-      deps.notify(identity, (nt) => textMessage(nt('permissions.admit.welcome', { role: roleName(nt, role) }), { severity: 'success' }));
-      return textMessage(t('permissions.admit.done', { name: r.principal.displayName, role: roleName(t, role) }), { severity: 'success' });
-    },
-  });
-
-  const ignore = defineCommand({
-    name: IGNORE,
-    group: 'permissions',
-    summaryKey: 'permissions.ignore.summary',
-    args: {
-      identity: arg.string({
-        descriptionKey: 'permissions.admit.identity',
-        maxLength: 80,
-        pattern: IDENTITY_PATTERN,
-      }),
-    },
-    permission: P.inviteCreate,
-    hidden: true,
-    buttonOnly: true,
-    mutates: true,
-    async run(ctx, { identity }) {
-      const { t } = ctx;
-      const name = deps.people.strangerName(identity);
-      if (name === undefined)
-        return warn(t(deps.access.resolve(identity) ? 'permissions.admit.already-known' : 'permissions.admit.not-a-stranger'));
-      // Every owner's notice offered both buttons: once decided, neither opens again.
-      tokens.revokeWhere(ADMIT, 'identity', identity);
-      tokens.revokeWhere(IGNORE, 'identity', identity);
-      if (!deps.people.ignoreStranger(identity, ctx.principal.identity)) {
-        ctx.noChange();
-        return textMessage(t('permissions.ignore.already', { name }));
-      }
-      return textMessage(t('permissions.ignore.done', { name }), { severity: 'success' });
-    },
-  });
-
-  return [request, decide, admit, ignore];
-}
-
-/** Tells each owner once about a stranger, with "Invite as family" and "Ignore" buttons of their own. */
-export function notifyOwnersOfStranger(deps: PermissionDeps, identity: string, displayName: string): void {
-  const owners = onePerPerson(
-    deps.access.approversFor(P.grantManage).filter((p) => p.role === 'owner'),
-    platformOf(identity),
-  );
-  for (const owner of owners) {
-    const chat = privateChatOf(owner.identity);
-    if (!chat) continue;
-    const button = (command: string, args: Record<string, string>): string =>
-      deps.tokens.create({ command, args, allowedIdentity: owner.identity, chat, ttlMs: STRANGER_NOTICE_TTL_MS, oneShot: true });
-    const invite = button(ADMIT, { identity, role: 'family' });
-    const ignore = button(IGNORE, { identity });
-    deps.notify(owner.identity, (t) => ({
-      title: t('permissions.stranger.title'),
-      blocks: [{ kind: 'text', text: t('permissions.stranger.text', { name: displayName.slice(0, 64), identity }) }],
-      actions: [
-        [
-          { label: t('permissions.stranger.invite'), token: invite, style: 'primary' },
-          { label: t('permissions.stranger.ignore'), token: ignore },
-        ],
-      ],
-    }));
-  }
+  return [request, decide];
 }
