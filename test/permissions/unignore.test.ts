@@ -70,6 +70,21 @@ describe('Undo on the Ignore confirmation', () => {
     assert.equal(h.app.access.resolve(stranger)?.role, 'family');
   });
 
+  test('“Ignore” on the undo’s answer ignores them again, with an Undo of its own', async (t) => {
+    const { h, clock } = await app(t);
+    const stranger = 'telegram:7006';
+    const undo = await h.press(OWNER, buttonToken(await ignored(h, clock, stranger), /^Undo$/));
+    const again = await h.press(OWNER, buttonToken(undo.replies[0]?.message, /^Ignore$/));
+    assert.match(again.texts[0] ?? '', /Ignoring user 7006/);
+    assert.equal(isIgnored(h, stranger), true);
+    assert.deepEqual(h.app.db.prepare("SELECT command, result FROM audit_log WHERE command LIKE 'stranger-%' ORDER BY id").all(), [
+      { command: 'stranger-ignore', result: 'ok' },
+      { command: 'stranger-unignore', result: 'ok' },
+      { command: 'stranger-ignore', result: 'ok' },
+    ]);
+    assert.match((await h.press(OWNER, buttonToken(again.replies[0]?.message, /^Undo$/))).texts[0] ?? '', /no longer ignored/);
+  });
+
   test('only for the person it was made for, once, within a day; a second Undo is “already used”', async (t) => {
     const { h, clock } = await app(t);
     const stranger = 'telegram:7002';
