@@ -12,7 +12,7 @@ import { build, transform } from 'esbuild';
 import { createHash } from 'node:crypto';
 import { copyFileSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { Module } from 'node:module';
-import { join, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { Script } from 'node:vm';
 
@@ -43,8 +43,8 @@ const unusedWhatwgUrl = {
 
 /**
  * discord.js and @discordjs/rest each bring their own undici 6, both evaluated when the Discord
- * chunk loads (860 kB of its 1.8 MB source) for names Node already has; their `undici` imports
- * get src/bot/discord/undici-for-discord.ts instead (why each name is safe is said there).
+ * chunk loads (860 kB of its 1.8 MB source); their `undici` imports get the bot's undici 7
+ * through src/bot/discord/undici-for-discord.ts instead (why each name is safe is said there).
  */
 const discordUndici = {
   name: 'discord-undici',
@@ -53,6 +53,43 @@ const discordUndici = {
     b.onResolve({ filter: /^undici$/ }, ({ importer }) =>
       /[\\/]node_modules[\\/](discord\.js|@discordjs[\\/]rest)[\\/]/.test(importer) ? { path: shim } : undefined,
     );
+  },
+};
+
+/**
+ * Reading Node's global `FormData`, `Headers`, `Request` or `Response` (lazy getters) loads Node's
+ * internal undici, 10–16 MB that stays for the process's life, beside the undici 7 the bot
+ * bundles. Two packages read one for nothing we use, so the bundle rewrites those lines:
+ * - @discordjs/rest sets `globalThis.FormData ??= undici.FormData` as it loads, then builds
+ *   uploads with the global `FormData` and checks `res instanceof Response` on every request the
+ *   adapter listens to: its module gets undici's (the bundle's undici 7) under those names instead,
+ *   and the global stays untouched.
+ * - undici 7's cookie helpers (lib/web/cookies/index.js) also accept Node's own Headers objects,
+ *   read from the global as undici loads; the bot never calls them, so they accept undici's only.
+ * A line not found (a package upgrade changed it) fails the build, so the rewrite is never silently lost.
+ */
+const GLOBAL_READS = [
+  {
+    file: /[\\/]node_modules[\\/]@discordjs[\\/]rest[\\/]dist[\\/]index\.js$/,
+    line: 'globalThis.FormData ??= import_undici2.FormData;',
+    with: 'var FormData = import_undici2.FormData, Response = import_undici2.Response;',
+  },
+  {
+    file: /[\\/]node_modules[\\/]undici[\\/]lib[\\/]web[\\/]cookies[\\/]index\.js$/,
+    line: 'webidl.brandCheckMultiple([Headers, globalThis.Headers].filter(Boolean))',
+    with: 'webidl.brandCheckMultiple([Headers])',
+  },
+];
+const noNodeUndici = {
+  name: 'no-node-undici',
+  setup(b) {
+    for (const { file, line, with: replacement } of GLOBAL_READS) {
+      b.onLoad({ filter: file }, ({ path }) => {
+        const source = readFileSync(path, 'utf8');
+        if (!source.includes(line)) throw new Error(`${path}: expected line not found (scripts/build.mjs no-node-undici): ${line}`);
+        return { contents: source.replace(line, replacement), loader: 'js', resolveDir: dirname(path) };
+      });
+    }
   },
 };
 
@@ -86,7 +123,7 @@ export async function buildBundle(root, outdir, entries) {
     ...(process.env.BUILD_PACKAGES_EXTERNAL ? { packages: 'external' } : {}),
     external: [...RUNTIME_PACKAGES, ...(process.env.BUILD_EXTERNAL?.split(',') ?? [])],
     define: { 'import.meta.url': '__bundleUrl', 'import.meta.dirname': '__dirname' },
-    plugins: [unusedWhatwgUrl, discordUndici],
+    plugins: [unusedWhatwgUrl, discordUndici, noNodeUndici],
     logLevel: 'warning',
     metafile: true,
   });

@@ -2,6 +2,7 @@ import type { Agent, buildConnector, Dispatcher } from 'undici';
 import type { TLSSocket } from 'node:tls';
 import type * as z from 'zod';
 import { err, ok, reasonedError, type Result, type ServiceError } from '../core/errors.ts';
+import { readCapped } from '../core/capped-body.ts';
 import { loadUndici, type Undici } from '../core/undici.ts';
 
 /** Connection settings shared by every HTTP backend. */
@@ -198,33 +199,6 @@ export class HttpClient {
     }
     return reasonedError(s, 'unreachable', 'connection-failed', code ? `connection failed (${code})` : 'connection failed');
   }
-}
-
-/**
- * Reads a body chunk by chunk and stops (destroying the stream, so the connection is not
- * reused) as soon as it passes `max` bytes: an endless or huge reply never sits in memory.
- */
-async function readCapped(
-  body: Dispatcher.ResponseData['body'],
-  max: number,
-  contentLength: string | string[] | undefined,
-): Promise<Buffer | 'too-large'> {
-  // undici reports its own abort as an error event; it is expected here, not a crash.
-  const stop = (): 'too-large' => {
-    body.on('error', () => undefined);
-    body.destroy();
-    return 'too-large';
-  };
-  const declared = Number(Array.isArray(contentLength) ? contentLength[0] : contentLength);
-  if (Number.isFinite(declared) && declared > max) return stop();
-  const chunks: Buffer[] = [];
-  let total = 0;
-  for await (const chunk of body as AsyncIterable<Buffer>) {
-    total += chunk.length;
-    if (total > max) return stop();
-    chunks.push(chunk);
-  }
-  return Buffer.concat(chunks, total);
 }
 
 /** `4 MiB`, `512 KiB`: a cap as people read it. */

@@ -1,22 +1,15 @@
-/** What the bundle gives discord.js and @discordjs/rest for `undici` (scripts/build.mjs): Node's own classes and our undici's request. */
+/** What the bundle gives discord.js and @discordjs/rest for `undici` (scripts/build.mjs): the bot's own undici 7, never Node's globals. */
 import assert from 'node:assert/strict';
-import { createServer } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { test } from 'node:test';
+import * as undici from 'undici';
 import * as forDiscord from '../../src/bot/discord/undici-for-discord.ts';
 
-test('fetch, FormData and Headers are Node’s own, so @discordjs/rest’s uploads and the adapter’s REST transport agree', () => {
-  assert.equal(forDiscord.fetch, globalThis.fetch);
-  assert.equal(forDiscord.FormData, globalThis.FormData);
-  assert.equal(forDiscord.Headers, globalThis.Headers);
-});
-
-test('request is undici’s: a real request to 127.0.0.1 answers with status, headers and body', async (t) => {
-  const server = createServer((req, res) => res.writeHead(201, { 'x-seen': req.method ?? '' }).end('{"ok":true}'));
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  t.after(() => server.close());
-  const res = await forDiscord.request(`http://127.0.0.1:${(server.address() as AddressInfo).port}/x`, { method: 'POST', body: 'a' });
-  assert.equal(res.statusCode, 201);
-  assert.equal(res.headers['x-seen'], 'POST');
-  assert.deepEqual(await res.body.json(), { ok: true });
+test('every name discord.js and @discordjs/rest import from undici is the bot’s undici 7', () => {
+  // Node's globals of these names would load Node's internal undici (10–16 MB) on first read.
+  for (const name of ['fetch', 'FormData', 'Headers', 'request', 'Response'] as const) {
+    assert.equal(forDiscord[name], undici[name], name);
+    assert.notEqual(forDiscord[name], (globalThis as Record<string, unknown>)[name], `${name} is Node's global`);
+  }
+  // What discord.js and @discordjs/rest import (their CommonJS `require("undici")` and destructuring).
+  assert.deepEqual(Object.keys(forDiscord).sort(), ['FormData', 'Headers', 'Response', 'fetch', 'request']);
 });

@@ -8,6 +8,9 @@ import { join, resolve } from 'node:path';
 import { after, before, test, type TestContext } from 'node:test';
 import { startFakeDiscord } from '../fakes/discord.ts';
 import { startFakeTelegram } from '../fakes/telegram-api.ts';
+import { routerDemoBackend } from '../../src/demo/routeros-backend.ts';
+import { transmissionDemoBackend } from '../../src/demo/transmission-backend.ts';
+import { bencode } from '../../src/services/transmission/bencode.ts';
 
 const root = resolve(import.meta.dirname, '../..');
 let out = '';
@@ -115,10 +118,15 @@ test('main.js compiles the bundle from V8 code cache the build wrote, and ignore
 });
 
 /**
- * Runs the bundled bot on plain node with a temp database and `sections` (telegram, discord…)
- * as its config; stopped and cleaned up after the test. Returns what it printed so far.
+ * Runs the bundled bot on plain node (`nodeArgs` before main.js) with a temp database and
+ * `sections` (telegram, discord…) as its config; stopped and cleaned up after the test at the
+ * latest. `output` is what it printed so far; `stop` sends SIGTERM and waits for the exit.
  */
-function runBundledBot(t: TestContext, sections: Record<string, unknown>): () => string {
+function runBundledBot(
+  t: TestContext,
+  sections: Record<string, unknown>,
+  nodeArgs: string[] = [],
+): { output: () => string; stop: () => Promise<number | null> } {
   const dir = mkdtempSync(join(tmpdir(), 'homelab-bundle-run-'));
   t.after(() => rmSync(dir, { recursive: true, force: true }));
   const config = {
@@ -128,16 +136,20 @@ function runBundledBot(t: TestContext, sections: Record<string, unknown>): () =>
     ...sections,
   };
   writeFileSync(join(dir, 'config.yaml'), JSON.stringify(config));
-  const child = spawn(process.execPath, [join(out, 'main.js'), '--config', join(dir, 'config.yaml')], { cwd: root, stdio: 'pipe' });
+  const child = spawn(process.execPath, [...nodeArgs, join(out, 'main.js'), '--config', join(dir, 'config.yaml')], {
+    cwd: root,
+    stdio: 'pipe',
+  });
   let output = '';
   child.stdout.on('data', (d) => (output += d));
   child.stderr.on('data', (d) => (output += d));
-  const exited = new Promise<void>((r) => child.once('exit', () => r()));
-  t.after(async () => {
+  const exited = new Promise<number | null>((r) => child.once('exit', (code) => r(code)));
+  const stop = async (): Promise<number | null> => {
     child.kill('SIGTERM');
-    await exited;
-  });
-  return () => output;
+    return exited;
+  };
+  t.after(stop);
+  return { output: () => output, stop };
 }
 
 const TELEGRAM_TOKEN = '123456:BUNDLE-TEST-TOKEN-abcdefghijklmnop';
@@ -147,35 +159,77 @@ test('the bundle polls Telegram and answers a command (grammY and its fetch poly
   // any request is sent (node-fetch checks the class name): the bot then never polls.
   const fake = await startFakeTelegram({ token: TELEGRAM_TOKEN });
   t.after(() => fake.close());
-  const output = runBundledBot(t, { telegram: { token: TELEGRAM_TOKEN, apiRoot: fake.apiRoot, ownerIds: [4242] } });
+  const { output } = runBundledBot(t, { telegram: { token: TELEGRAM_TOKEN, apiRoot: fake.apiRoot, ownerIds: [4242] } });
   await fake.waitForCall('getUpdates', () => true, 20_000).catch(() => assert.fail(`never polled:\n${output()}`));
   fake.sendText(4242, 4242, '/whoami');
   const reply = await fake.waitForCall('sendMessage', (c) => c.status === 200 && Number(c.params.chat_id) === 4242, 20_000);
   assert.match(String(reply.params.text), /4242/);
 });
 
-test('the bundle logs in to Discord and answers a slash command (discord.js runs bundled without its own undici copies)', async (t) => {
+test('the bundle logs in to Discord, answers a slash command with a file and downloads a Telegram file, all without Node’s internal undici', async (t) => {
   // The bundle hands discord.js and @discordjs/rest src/bot/discord/undici-for-discord.ts for
   // their `undici` imports: a missing name would stop the Discord chunk from loading at all.
+  // Node's fetch, or reading its global FormData/Headers/Response, loads Node's own undici (10–16 MB
+  // that stays): the bot's HTTP goes through its bundled undici 7 only (scripts/build.mjs).
   const telegram = await startFakeTelegram({ token: TELEGRAM_TOKEN });
   t.after(() => telegram.close());
   const owner = '200000000000000042';
   const discord = await startFakeDiscord({ token: 'bundle-discord-token-abcdefghijklmnop', defaultUser: { id: owner, username: 'ana' } });
   t.after(() => discord.close());
-  const output = runBundledBot(t, {
-    telegram: { token: TELEGRAM_TOKEN, apiRoot: telegram.apiRoot, ownerIds: [4242] },
-    discord: {
-      token: discord.token,
-      applicationId: discord.applicationId,
-      guildId: discord.guildId,
-      apiRoot: discord.api,
-      ownerIds: [owner],
+  // The demo's simulated router (its guest WiFi QR is the upload) and Transmission (a .torrent
+  // document is downloaded from the Bot API's file endpoint, then asked where to go).
+  const router = await routerDemoBackend.start();
+  t.after(() => router.close());
+  const transmission = await transmissionDemoBackend.start();
+  t.after(() => transmission.close());
+  const probe = mkdtempSync(join(tmpdir(), 'homelab-bundle-probe-'));
+  t.after(() => rmSync(probe, { recursive: true, force: true }));
+  const loaded = join(probe, 'loaded.json');
+  writeFileSync(
+    join(probe, 'probe.cjs'),
+    `process.on('exit', () => require('node:fs').writeFileSync(${JSON.stringify(loaded)}, JSON.stringify(process.moduleLoadList)));`,
+  );
+  const { output, stop } = runBundledBot(
+    t,
+    {
+      telegram: { token: TELEGRAM_TOKEN, apiRoot: telegram.apiRoot, ownerIds: [4242] },
+      discord: {
+        token: discord.token,
+        applicationId: discord.applicationId,
+        guildId: discord.guildId,
+        apiRoot: discord.api,
+        ownerIds: [owner],
+      },
+      ...router.config,
+      ...transmission.config,
     },
-  });
+    ['--require', join(probe, 'probe.cjs')],
+  );
   // Commands are registered once the client is ready: then an interaction has somewhere to go.
   await discord
     .waitForCall('PUT /applications/:app/guilds/:guild/commands', () => true, 20_000)
     .catch(() => assert.fail(`never registered its commands:\n${output()}`));
   const reply = await discord.slashCommand('whoami').waitForReply(undefined, 20_000);
   assert.match(JSON.stringify(reply), new RegExp(owner));
+  // A file upload: multipart through @discordjs/rest's FormData and the adapter's transport.
+  const qr = await discord.slashCommand('wifi').waitForReply(undefined, 20_000);
+  assert.equal(qr.attachments[0]?.filename, 'guest-wifi.png');
+  const png = discord.attachmentBytes(qr.attachments[0]!.id)!;
+  assert.equal(png.subarray(1, 4).toString('ascii'), 'PNG');
+  // A file download: getFile, then the bytes from /file/bot<token>/<path>.
+  await telegram.waitForPoll(20_000);
+  const since = telegram.mark();
+  const torrent = bencode({ info: { name: 'bundle-test-file', 'piece length': 16384, length: 123456, pieces: Buffer.alloc(160) } });
+  telegram.sendDocument(4242, 4242, { fileName: 'bundle-test.torrent', bytes: torrent });
+  const asked = await telegram.waitForCall('sendMessage', (c) => /bundle-test-file/.test(String(c.params.text)), 20_000, since);
+  assert.equal(Number(asked.params.chat_id), 4242);
+  // Stopped (SIGTERM), the bot exits through process.exit and the probe writes what Node loaded.
+  assert.equal(await stop(), 0, output());
+  const modules = JSON.parse(readFileSync(loaded, 'utf8')) as string[];
+  assert.ok(modules.includes('NativeModule http'), 'the probe saw the modules Node loaded');
+  assert.deepEqual(
+    modules.filter((m) => /undici/.test(m)),
+    [],
+    'Node loaded its internal undici (its fetch, or a read of its global FormData, Headers, Request or Response)',
+  );
 });

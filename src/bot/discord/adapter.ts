@@ -29,6 +29,7 @@ import { discordCacheOptions } from './cache.ts';
 import { deliverToChannel, PermissionWarnings, type PermissionWarning } from './delivery.ts';
 import { InteractionSink } from './interaction-sink.ts';
 import { registerCommands } from './registration.ts';
+import { undiciRestTransport } from './rest-transport.ts';
 import { renderDiscord, tokenFromCustomId } from './render.ts';
 
 /** The Discord bot's token and API root, where its slash commands are registered, and how they are described and completed. */
@@ -90,7 +91,7 @@ export class DiscordAdapter implements ChatAdapter {
 
   private makeClient(): Client {
     const rest: Partial<RESTOptions> = {
-      makeRequest: nodeFetch,
+      makeRequest: undiciRestTransport({ timeoutMs: REST_TIMEOUT_MS }),
       timeout: REST_TIMEOUT_MS,
       retries: REST_RETRIES,
       ...(this.opts.apiRoot ? { api: this.opts.apiRoot.replace(/\/+$/, '') } : {}),
@@ -351,14 +352,6 @@ function gatewayShards(client: Client): ShardInternals[] {
     (s): s is ShardInternals => typeof s.internalConnect === 'function',
   );
 }
-
-/**
- * REST transport through Node's fetch. discord.js's default hands a FormData (file uploads) to
- * its own undici 6; once our HTTP client's undici 7 owns the process-wide dispatcher, that
- * FormData reaches undici 7 and fails ("action is not a function"). Node's fetch encodes the
- * FormData itself and passes plain bytes to whichever dispatcher is installed.
- */
-const nodeFetch = ((url: string, init: unknown) => fetch(url, init as RequestInit)) as unknown as RESTOptions['makeRequest'];
 
 function withTimeout<T>(p: Promise<T>, ms: number): Promise<T> {
   let timer: NodeJS.Timeout | undefined;

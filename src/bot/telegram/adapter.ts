@@ -18,6 +18,7 @@ import { inlineKeyboard, renderTelegramHtml, TELEGRAM_CAPTION_LIMIT } from './re
 import { isServerError, serverErrorRetry } from './server-errors.ts';
 import { chatOrder } from './chat-order.ts';
 import { deleteWebhookOnConflict } from './webhook-conflict.ts';
+import { downloadTelegramFile, TELEGRAM_FILE_MAX_BYTES } from './file-download.ts';
 
 /** The Telegram bot's token and API root, its command menus, and the bounds on retries, calls and a stuck poll. */
 export interface TelegramOptions {
@@ -300,9 +301,10 @@ export class TelegramAdapter implements ChatAdapter {
       download: async () => {
         const file = await ctx.api.getFile(doc.file_id);
         const root = this.opts.apiRoot?.replace(/\/+$/, '') ?? 'https://api.telegram.org';
-        const res = await fetch(`${root}/file/bot${this.opts.token}/${file.file_path}`);
-        if (!res.ok) throw new Error(`file download failed with HTTP ${res.status}`);
-        return Buffer.from(await res.arrayBuffer());
+        // Never more than Telegram said the file has (nor than it serves bots at all).
+        const declared = file.file_size ?? doc.file_size;
+        const maxBytes = Math.min(declared ?? TELEGRAM_FILE_MAX_BYTES, TELEGRAM_FILE_MAX_BYTES);
+        return downloadTelegramFile(`${root}/file/bot${this.opts.token}/${file.file_path}`, { maxBytes });
       },
     };
     await this.pipeline.handle({ chat: this.chatRef(ctx), user: this.user(ctx), input: { kind: 'document', attachment } }, this.sink(ctx));
