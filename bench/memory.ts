@@ -48,6 +48,8 @@ export interface ProcessFigures {
   /** Idle RSS after GC by kind of mapping (node binary, malloc heap, anonymous, addons, libraries), MB. */
   readonly idleResidentMb?: Record<string, number>;
   readonly afterUsageMb?: Record<string, number>;
+  /** RSS after GC by kind of mapping after the 10,000 commands, MB (where growth went). */
+  readonly afterResidentMb?: Record<string, number>;
   /** GC'd RSS change over the first and the second 5,000 commands. */
   readonly firstHalfGrowthMb?: number | null;
   readonly secondHalfGrowthMb?: number | null;
@@ -115,6 +117,7 @@ async function drive(fake: FakeTelegram, child: Child, command: string[], ready?
   const afterRaw = rssMb(pid);
   const gcAfter = await child.collectGarbage();
   const after = rssMb(pid);
+  const afterResident = residentByMapping(pid);
   const afterUsage = await child.memoryUsage();
   return {
     startupMs,
@@ -126,6 +129,7 @@ async function drive(fake: FakeTelegram, child: Child, command: string[], ready?
     ...(idleUsage ? { idleUsageMb: idleUsage } : {}),
     ...(idleResident ? { idleResidentMb: idleResident } : {}),
     ...(afterUsage ? { afterUsageMb: afterUsage } : {}),
+    ...(afterResident ? { afterResidentMb: afterResident } : {}),
     peakRssMb: mb(Math.max(peak, after ?? 0)),
     growthMb: idle !== undefined && after !== undefined ? round(after - idle, 1) : null,
     firstHalfGrowthMb: idle !== undefined && half !== undefined ? round(half - idle, 1) : null,
@@ -261,6 +265,16 @@ const residentNote = (f: ProcessFigures): string =>
     ? ` [idle RSS by mapping: ${Object.entries(f.idleResidentMb)
         .filter(([, v]) => v > 0)
         .map(([k, v]) => `${k} ${v}`)
+        .join(', ')} MB]${growthNote(f)}`
+    : '';
+
+/** ' [growth by mapping: nodeBinary +2.1, …]': which mappings grew over the commands, for the log. */
+const growthNote = (f: ProcessFigures): string =>
+  f.idleResidentMb && f.afterResidentMb
+    ? ` [growth by mapping: ${Object.entries(f.afterResidentMb)
+        .map(([k, v]) => [k, round(v - (f.idleResidentMb![k] ?? 0), 1)] as const)
+        .filter(([, v]) => v !== 0)
+        .map(([k, v]) => `${k} ${v > 0 ? '+' : ''}${v}`)
         .join(', ')} MB]`
     : '';
 
