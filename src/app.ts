@@ -3,7 +3,8 @@
  * pipeline → adapters → background work. Nothing else sees every layer, and there are no
  * module-level singletons: tests start as many independent apps as they like.
  */
-import { systemClock, type Clock, type Scheduler } from './core/clock.ts';
+import { performance } from 'node:perf_hooks';
+import { systemClock, systemScheduler, type Clock, type Scheduler } from './core/clock.ts';
 import type { Config } from './core/config.ts';
 import { formatAddress } from './core/chat-address.ts';
 import { isWritable, openDatabase, type Db } from './core/db.ts';
@@ -17,10 +18,11 @@ import type { ChatAdapter } from './bot/adapter.ts';
 import { CONSOLE_IDENTITY, ConsoleAdapter } from './bot/console/adapter.ts';
 import { AdapterLink } from './bot/link.ts';
 import { TelegramAdapter } from './bot/telegram/adapter.ts';
+import { renderTelegramHtml } from './bot/telegram/render.ts';
 import { commandMenus } from './handlers/menus.ts';
 import { builtinCommands } from './handlers/builtin/commands.ts';
 import type { StatusSection } from './handlers/builtin/status-section.ts';
-import { Pipeline } from './handlers/pipeline.ts';
+import { Pipeline, type PipelineDeps } from './handlers/pipeline.ts';
 import { CommandRegistry } from './handlers/registry.ts';
 import type { AccessControl } from './permissions/access.ts';
 import { openPermissions, type Permissions } from './permissions/open.ts';
@@ -35,6 +37,7 @@ import { AREAS, backendsOf } from './wiring/areas.ts';
 import { permissionsArea } from './wiring/permissions.ts';
 import { proxmoxArea } from './wiring/proxmox.ts';
 import { routerArea } from './wiring/router.ts';
+import { warmUp } from './wiring/warm-up.ts';
 
 /** How the composition root starts the bot: validated config, logger, clock, and the modes (demo, console). */
 export interface AppOptions {
@@ -55,6 +58,8 @@ export interface AppOptions {
   readonly simulate?: (scenario: string) => boolean;
   /** Demo mode: the simulated household's people (enrolled once) and devices (assigned to them). */
   readonly household?: HouseholdSeed;
+  /** Warm the hot command path once the platforms are up (the program does; tests stay cold and quiet). */
+  readonly warmUp?: boolean;
 }
 
 /** A running bot. */
@@ -76,6 +81,8 @@ export interface App {
 /** Shutdown budget per phase: together well under the 10 s a container runtime waits before SIGKILL. */
 const STOP_ADAPTERS_MS = 4000;
 const STOP_WORKERS_MS = 4000;
+/** The warm-up waits this long after start-up, so it never competes with connecting. */
+const WARM_UP_AFTER_MS = 1000;
 
 /** Waits for `p`, or `ms` at most (then calls `onLate`); never rejects. */
 async function settleWithin(p: Promise<unknown>, ms: number, onLate?: () => void): Promise<void> {
@@ -107,6 +114,7 @@ function ownerIdentities(config: Config, withConsole: boolean): string[] {
 export async function startApp(opts: AppOptions): Promise<App> {
   const { config, log } = opts;
   const clock = opts.clock ?? systemClock;
+  const scheduler = opts.scheduler ?? systemScheduler;
   const messages = new Messages(allMessageFragments, {
     strict: opts.strictMessages ?? false,
     onMissing: (key, lang) => log.warn({ key, lang }, 'missing message key'),
@@ -195,32 +203,30 @@ export async function startApp(opts: AppOptions): Promise<App> {
     if (code) log.warn({ setupCode: code }, `no owner is configured: send "/setup ${code}" to the bot to become its owner (one time)`);
   }
 
-  const pipeline = (late.pipeline = new Pipeline(
-    {
-      registry,
-      access,
-      people: permissions.people,
-      tokens,
-      audit,
-      messages,
-      clock,
-      log,
-      defaultLanguage: config.language,
-      onUnknownUser: (identity, displayName) => {
-        for (const m of modules) m.onUnknownUser?.(identity, displayName);
-      },
+  const pipelineDeps: PipelineDeps = {
+    registry,
+    access,
+    people: permissions.people,
+    tokens,
+    audit,
+    messages,
+    clock,
+    log,
+    defaultLanguage: config.language,
+    onUnknownUser: (identity, displayName) => {
+      for (const m of modules) m.onUnknownUser?.(identity, displayName);
     },
-    {
-      // The first area that offers something on a denial answers it (the permissions area's "ask an admin").
-      onDenied: (req, tools) => {
-        for (const m of modules) {
-          const offer = m.pipelineHooks?.onDenied?.(req, tools);
-          if (offer) return offer;
-        }
-        return undefined;
-      },
+  };
+  const pipeline = (late.pipeline = new Pipeline(pipelineDeps, {
+    // The first area that offers something on a denial answers it (the permissions area's "ask an admin").
+    onDenied: (req, tools) => {
+      for (const m of modules) {
+        const offer = m.pipelineHooks?.onDenied?.(req, tools);
+        if (offer) return offer;
+      }
+      return undefined;
     },
-  ));
+  }));
 
   if (config.telegram) {
     const menus = commandMenus({
@@ -238,7 +244,7 @@ export async function startApp(opts: AppOptions): Promise<App> {
           ...(config.telegram.apiRoot ? { apiRoot: config.telegram.apiRoot } : {}),
           menus,
           clock,
-          ...(opts.scheduler ? { scheduler: opts.scheduler } : {}),
+          scheduler,
         },
         pipeline,
         log.child({ adapter: 'telegram' }),
@@ -269,6 +275,8 @@ export async function startApp(opts: AppOptions): Promise<App> {
       })
     : undefined;
   let health: Awaited<ReturnType<typeof startHealthServer>> | undefined;
+  let stopped = false;
+  let cancelWarmUp: (() => void) | undefined;
   try {
     for (const m of modules) await m.start?.();
     deadlines.worker.start();
@@ -296,6 +304,17 @@ export async function startApp(opts: AppOptions): Promise<App> {
       await link.first;
     }
     heartbeat?.start();
+    // Once start-up is over (the first getUpdates and Discord's login went first), off the hot path.
+    if (opts.warmUp) {
+      cancelWarmUp = scheduler.after(WARM_UP_AFTER_MS, () => {
+        const t0 = performance.now();
+        void warmUp({
+          deps: pipelineDeps,
+          render: config.telegram ? (m) => renderTelegramHtml(m) : () => undefined,
+          stopped: () => stopped,
+        }).then(({ runs }) => log.info({ runs, ms: Math.round(performance.now() - t0) }, 'warm-up done'));
+      });
+    }
   } catch (e) {
     // Leave nothing running or open behind a failed start (wrong token, port in use…).
     for (const l of links) await l.stop().catch(() => undefined);
@@ -306,7 +325,6 @@ export async function startApp(opts: AppOptions): Promise<App> {
     throw e;
   }
 
-  let stopped = false;
   return {
     db,
     pipeline,
@@ -320,6 +338,7 @@ export async function startApp(opts: AppOptions): Promise<App> {
     async stop() {
       if (stopped) return;
       stopped = true;
+      cancelWarmUp?.();
       // Bounded whatever the network does (SIGTERM must return within 10 s): adapters, then
       // workers and modules, each phase given a budget; what hangs is abandoned, queued alerts
       // stay in the outbox for the next start.

@@ -116,6 +116,7 @@ async function main(): Promise<number> {
       config: { ...config, console: useConsole },
       log,
       demo,
+      warmUp: true,
       ...(homelab ? { simulate: (scenario: string) => homelab.simulate(scenario) } : {}),
       ...(household ? { household } : {}),
       ...(useConsole

@@ -67,7 +67,8 @@ export interface PipelineDeps {
   readonly access: AccessControl;
   /** Where strangers who write are noted. */
   readonly people: PeopleStore;
-  readonly tokens: ActionTokens;
+  /** Makes and redeems button tokens (the warm-up passes one that keeps nothing). */
+  readonly tokens: Pick<ActionTokens, 'create' | 'take'>;
   readonly audit: AuditLog;
   readonly messages: Messages;
   readonly clock: Clock;

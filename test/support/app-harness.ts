@@ -68,6 +68,8 @@ export async function startTestApp(
     extraModules?: FeatureModule[];
     simulate?: (scenario: string) => boolean;
     household?: HouseholdSeed;
+    /** Warm up after start (the program does; off by default so tests stay cold). */
+    warmUp?: boolean;
   } = {},
 ): Promise<TestApp> {
   const dir = opts.dir ?? mkdtempSync(join(tmpdir(), 'homelab-test-'));
@@ -89,6 +91,7 @@ export async function startTestApp(
     ...(opts.extraModules ? { extraModules: opts.extraModules } : {}),
     ...(opts.simulate ? { simulate: opts.simulate } : {}),
     ...(opts.household ? { household: opts.household } : {}),
+    ...(opts.warmUp ? { warmUp: true } : {}),
     console: { input: new PassThrough(), output: new PassThrough() },
   });
   let n = 0;
@@ -141,7 +144,7 @@ export async function startTestApp(
 /** The whole bot against every simulated backend of demo mode, with its household; close() stops both. */
 export async function startDemoTestApp(
   extra: Record<string, unknown> = {},
-  opts: { clock?: Clock } = {},
+  opts: { clock?: Clock; log?: Logger; warmUp?: boolean } = {},
 ): Promise<TestApp & { readonly labConfig: Readonly<Record<string, unknown>> }> {
   const lab = await startDemoHomelab(await demoBackendsOf(AREAS));
   try {

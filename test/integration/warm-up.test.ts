@@ -1,0 +1,99 @@
+/**
+ * The warm-up after start-up (src/wiring/warm-up.ts): it waits for start-up to be over, runs
+ * /help and /status in every language, and leaves no trace: no row written or changed, nothing
+ * sent to any chat, and the real callers' buttons and replies exactly as without it.
+ */
+import assert from 'node:assert/strict';
+import { Writable } from 'node:stream';
+import { after, before, test } from 'node:test';
+import { ManualClock } from '../../src/core/clock.ts';
+import type { Db } from '../../src/core/db.ts';
+import { LANGUAGES } from '../../src/core/i18n.ts';
+import { createLogger } from '../../src/core/logger.ts';
+import { WARM_UP_ROUNDS } from '../../src/wiring/warm-up.ts';
+import { startFakeTelegram, type FakeTelegram } from '../fakes/telegram-api.ts';
+import { buttonToken, OWNER, startDemoTestApp, startTestApp, type TestApp } from '../support/app-harness.ts';
+import { waitFor } from '../support/real-server.ts';
+
+const TOKEN = '123456:TEST-TOKEN-abcdefghijklmnopqrstuv';
+
+/** A logger whose JSON lines the test reads. */
+function capturedLog(): { log: ReturnType<typeof createLogger>; lines: Record<string, unknown>[] } {
+  const lines: Record<string, unknown>[] = [];
+  const destination = new Writable({
+    write(chunk: Buffer, _enc, done) {
+      for (const line of chunk.toString().split('\n')) if (line.trim()) lines.push(JSON.parse(line) as Record<string, unknown>);
+      done();
+    },
+  });
+  return { log: createLogger({ level: 'info', destination }), lines };
+}
+
+/** Every row of every table, as JSON: what "no trace" is checked against. */
+function dump(db: Db): Record<string, unknown[]> {
+  const tables = db.prepare("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name").pluck().all() as string[];
+  return Object.fromEntries(tables.map((t) => [t, db.prepare(`SELECT * FROM "${t}" ORDER BY rowid`).all()]));
+}
+
+let fake: FakeTelegram;
+let h: TestApp;
+let clock: ManualClock;
+const { log, lines } = capturedLog();
+const done = () => lines.find((l) => l.msg === 'warm-up done');
+
+before(async () => {
+  fake = await startFakeTelegram({ token: TOKEN, maxHoldMs: 300 });
+  clock = new ManualClock(Date.now());
+  h = await startDemoTestApp({ telegram: { token: TOKEN, apiRoot: fake.apiRoot } }, { clock, log, warmUp: true });
+  await fake.waitForPoll();
+});
+after(async () => {
+  await h?.close();
+  await fake?.close();
+});
+
+test('the warm-up waits for start-up to be over, runs both commands in every language, and leaves no trace', async () => {
+  // The owner's /status once, so every poller's first answer is in and nothing else is still settling.
+  await h.say(OWNER, '/status');
+  const before = dump(h.app.db);
+  const sentBefore = fake.mark();
+  assert.equal(done(), undefined, 'nothing before start-up is over');
+
+  clock.advance(1000);
+  const line = await waitFor(done, { what: 'the warm-up to finish', timeoutMs: 30_000 });
+
+  assert.equal(line.runs, WARM_UP_ROUNDS * LANGUAGES.length * 2);
+  assert.deepEqual(dump(h.app.db), before, 'no row written or changed (no button token, no audit, no person)');
+  assert.deepEqual(
+    fake.calls.filter((c) => c.seq >= sentBefore && /^(send|edit)/i.test(c.method)).map((c) => c.method),
+    [],
+    'nothing sent to any chat',
+  );
+  assert.ok(
+    !lines.some((l) => Number(l.level) >= 40),
+    `no warning or error: ${JSON.stringify(lines.filter((l) => Number(l.level) >= 40))}`,
+  );
+});
+
+test('after the warm-up a person’s /help buttons are their own and work', async () => {
+  const help = await h.say(OWNER, '/help');
+  const token = buttonToken(help.replies[0]?.message, /./);
+  assert.notEqual(token, 'warm-up');
+  const pressed = await h.press(OWNER, token);
+  assert.equal(pressed.replies.length, 1);
+  assert.match(pressed.texts[0] ?? '', /\/\w+/, 'the area’s commands');
+});
+
+test('a bot stopped before start-up was over never warms up', async () => {
+  const c = new ManualClock(Date.now());
+  const own = capturedLog();
+  const app = await startTestApp({}, { clock: c, log: own.log, warmUp: true });
+  const pending = c.pendingTimers;
+  await app.close();
+  assert.equal(c.pendingTimers, pending - 1, 'stop cancels the warm-up’s timer');
+  c.advance(1000);
+  assert.equal(
+    own.lines.find((l) => l.msg === 'warm-up done'),
+    undefined,
+  );
+});
