@@ -9,7 +9,11 @@ import { test } from 'node:test';
 import { PassThrough } from 'node:stream';
 import { pino } from 'pino';
 import { Heartbeat } from '../../src/core/heartbeat.ts';
+import { forbidNodeFetch, listenPlain } from '../support/plain-http.ts';
 import { waitFor } from '../support/real-server.ts';
+
+// Pings go through the bot's undici: Node's fetch would load Node's own copy for good.
+forbidNodeFetch();
 
 test('pings while healthy, stays silent while unhealthy, survives a hung endpoint, never logs the URL', async (t) => {
   let mode: 'ok' | 'hang' = 'ok';
@@ -55,4 +59,30 @@ test('pings while healthy, stays silent while unhealthy, survives a hung endpoin
   await waitFor(() => lines.some((l) => l.includes('answered again')), { what: 'recovered' });
   assert.equal(lines.filter((l) => l.includes('heartbeat ping failed')).length, 1, 'one line per outage');
   assert.ok(!lines.join('\n').includes('secret-uuid'), 'the push URL is never logged');
+});
+
+test('a redirect is followed to the ping, and an error status or refused connection is a failed ping', async (t) => {
+  const seen: string[] = [];
+  const base = await listenPlain(t, (req, res) => {
+    seen.push(req.url!);
+    if (req.url === '/old') res.writeHead(301, { location: '/ping/abc' }).end();
+    else if (req.url === '/ping/abc') res.end('OK');
+    else res.writeHead(404).end();
+  });
+  const lines: string[] = [];
+  const stream = new PassThrough();
+  stream.on('data', (b: Buffer) => lines.push(...b.toString().split('\n').filter(Boolean)));
+  const ping = async (url: string): Promise<void> => {
+    const beat = new Heartbeat({ url, intervalMs: 60_000, timeoutMs: 2000, healthy: () => true, log: pino({ level: 'info' }, stream) });
+    beat.start();
+    await beat.lastPing;
+    beat.stop();
+  };
+  await ping(`${base}/old`);
+  assert.deepEqual(seen, ['/old', '/ping/abc']);
+  assert.equal(lines.length, 0, lines.join('\n'));
+  await ping(`${base}/gone`);
+  assert.match(lines.at(-1)!, /"reason":"HTTP 404"/);
+  await ping('http://127.0.0.1:1/ping');
+  assert.match(lines.at(-1)!, /"reason":"ECONNREFUSED"/);
 });

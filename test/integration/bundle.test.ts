@@ -8,6 +8,8 @@ import { join, resolve } from 'node:path';
 import { after, before, test, type TestContext } from 'node:test';
 import { startFakeDiscord } from '../fakes/discord.ts';
 import { startFakeTelegram } from '../fakes/telegram-api.ts';
+import { listenPlain } from '../support/plain-http.ts';
+import { waitFor } from '../support/real-server.ts';
 import { routerDemoBackend } from '../../src/demo/routeros-backend.ts';
 import { transmissionDemoBackend } from '../../src/demo/transmission-backend.ts';
 import { bencode } from '../../src/services/transmission/bencode.ts';
@@ -166,7 +168,7 @@ test('the bundle polls Telegram and answers a command (grammY and its fetch poly
   assert.match(String(reply.params.text), /4242/);
 });
 
-test('the bundle logs in to Discord, answers a slash command with a file and downloads a Telegram file, all without Node’s internal undici', async (t) => {
+test('the bundle logs in to Discord, answers a slash command with a file, downloads a Telegram file and pings the heartbeat, all without Node’s internal undici', async (t) => {
   // The bundle hands discord.js and @discordjs/rest src/bot/discord/undici-for-discord.ts for
   // their `undici` imports: a missing name would stop the Discord chunk from loading at all.
   // Node's fetch, or reading its global FormData/Headers/Response, loads Node's own undici (10–16 MB
@@ -182,6 +184,9 @@ test('the bundle logs in to Discord, answers a slash command with a file and dow
   t.after(() => router.close());
   const transmission = await transmissionDemoBackend.start();
   t.after(() => transmission.close());
+  // The dead-man's-switch ping (health.heartbeatUrl) goes out too.
+  let pinged = 0;
+  const monitor = await listenPlain(t, (_req, res) => (pinged++, res.end('OK')));
   const probe = mkdtempSync(join(tmpdir(), 'homelab-bundle-probe-'));
   t.after(() => rmSync(probe, { recursive: true, force: true }));
   const loaded = join(probe, 'loaded.json');
@@ -200,6 +205,7 @@ test('the bundle logs in to Discord, answers a slash command with a file and dow
         apiRoot: discord.api,
         ownerIds: [owner],
       },
+      health: { host: '127.0.0.1', port: 0, heartbeatUrl: `${monitor}/ping/bundle-test` },
       ...router.config,
       ...transmission.config,
     },
@@ -223,6 +229,7 @@ test('the bundle logs in to Discord, answers a slash command with a file and dow
   telegram.sendDocument(4242, 4242, { fileName: 'bundle-test.torrent', bytes: torrent });
   const asked = await telegram.waitForCall('sendMessage', (c) => /bundle-test-file/.test(String(c.params.text)), 20_000, since);
   assert.equal(Number(asked.params.chat_id), 4242);
+  await waitFor(() => pinged > 0, { what: 'a heartbeat ping', timeoutMs: 20_000 });
   // Stopped (SIGTERM), the bot exits through process.exit and the probe writes what Node loaded.
   assert.equal(await stop(), 0, output());
   const modules = JSON.parse(readFileSync(loaded, 'utf8')) as string[];
