@@ -1,6 +1,7 @@
 /** The bot as a process: /healthz, and a graceful stop on SIGTERM. */
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
+import { createServer as createHttpServer } from 'node:http';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { createServer, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -10,6 +11,8 @@ import { startFakeTelegram } from '../fakes/telegram-api.ts';
 import { waitFor } from '../support/real-server.ts';
 
 const TOKEN = '123456:TEST-TOKEN-abcdefghijklmnopqrstuv';
+/** Node options making Node's fetch throw in the child. */
+const NO_NODE_FETCH = ['--import', 'data:text/javascript,globalThis.fetch = () => { throw new Error("Node fetch used"); };'];
 
 test('healthz reports the adapters and database; SIGTERM stops cleanly', async () => {
   const fake = await startFakeTelegram({ token: TOKEN, maxHoldMs: 300 });
@@ -49,8 +52,9 @@ test('healthz reports the adapters and database; SIGTERM stops cleanly', async (
     assert.equal(body.database, 'writable');
     assert.equal(body.adapters.telegram?.state, 'connected');
     assert.ok(!out.includes(TOKEN), 'the token must never be logged');
-    // The container HEALTHCHECK: the same config, the port the app really listens on.
-    const check = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts', '--healthcheck', '--config', config], {
+    // The container HEALTHCHECK: the same config, the port the app really listens on. Node's
+    // fetch is a thrower there: it would load Node's internal undici in a process started every 30 s.
+    const check = spawn(process.execPath, [...NO_NODE_FETCH, '--import', 'tsx', 'src/main.ts', '--healthcheck', '--config', config], {
       env: { ...process.env, TG_TOKEN: TOKEN },
       stdio: 'ignore',
     });
@@ -59,6 +63,22 @@ test('healthz reports the adapters and database; SIGTERM stops cleanly', async (
     child.kill('SIGTERM');
     assert.equal(await exited, 0);
     assert.match(out, /shutting down/);
+    // Nobody listening, or a /healthz that answers 503 (unhealthy): the HEALTHCHECK fails.
+    const healthcheck = async (): Promise<number | null> => {
+      const again = spawn(process.execPath, [...NO_NODE_FETCH, '--import', 'tsx', 'src/main.ts', '--healthcheck', '--config', config], {
+        env: { ...process.env, TG_TOKEN: TOKEN },
+        stdio: 'ignore',
+      });
+      return new Promise<number | null>((resolve) => again.on('close', resolve));
+    };
+    assert.equal(await healthcheck(), 1);
+    const unhealthy = createHttpServer((_req, res) => res.writeHead(503).end('{}'));
+    await new Promise<void>((r) => unhealthy.listen(healthPort, '127.0.0.1', r));
+    try {
+      assert.equal(await healthcheck(), 1);
+    } finally {
+      unhealthy.close();
+    }
   } finally {
     if (child.exitCode === null) child.kill('SIGKILL');
     await fake.close();
