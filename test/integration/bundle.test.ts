@@ -168,7 +168,7 @@ test('the bundle polls Telegram and answers a command (grammY and its fetch poly
   assert.match(String(reply.params.text), /4242/);
 });
 
-test('the bundle logs in to Discord, answers a slash command with a file, downloads a Telegram file and pings the heartbeat, all without Node’s internal undici', async (t) => {
+test('the bundle logs in to Discord, uploads a file to Discord and to Telegram, downloads a Telegram file and pings the heartbeat, all without Node’s internal undici', async (t) => {
   // The bundle hands discord.js and @discordjs/rest src/bot/discord/undici-for-discord.ts for
   // their `undici` imports: a missing name would stop the Discord chunk from loading at all.
   // Node's fetch, or reading its global FormData/Headers/Response, loads Node's own undici (10–16 MB
@@ -229,6 +229,9 @@ test('the bundle logs in to Discord, answers a slash command with a file, downlo
   telegram.sendDocument(4242, 4242, { fileName: 'bundle-test.torrent', bytes: torrent });
   const asked = await telegram.waitForCall('sendMessage', (c) => /bundle-test-file/.test(String(c.params.text)), 20_000, since);
   assert.equal(Number(asked.params.chat_id), 4242);
+  // And grammY's own upload (the QR as a photo, multipart through node-fetch).
+  telegram.sendText(4242, 4242, '/wifi');
+  await telegram.waitForCall('sendPhoto', (c) => c.status === 200 && Number(c.params.chat_id) === 4242, 20_000, since);
   await waitFor(() => pinged > 0, { what: 'a heartbeat ping', timeoutMs: 20_000 });
   // Stopped (SIGTERM), the bot exits through process.exit and the probe writes what Node loaded.
   assert.equal(await stop(), 0, output());
