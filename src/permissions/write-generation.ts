@@ -4,6 +4,8 @@
  */
 export class WriteGeneration {
   private gen = 0;
+  /** Writes under way (one may run inside another). */
+  private depth = 0;
   private readonly listeners = new Set<() => void>();
 
   constructor(private readonly dropCache: () => void) {}
@@ -19,14 +21,20 @@ export class WriteGeneration {
     return () => void this.listeners.delete(listener);
   }
 
-  /** Runs a write with the cache dropped on both sides of it. */
+  /**
+   * Runs a write with the cache dropped on both sides of it. Listeners hear of it once, when the
+   * outermost write ends: a write made of others (enrolling attaches an identity) is one change,
+   * not a menu pass per part.
+   */
   run<T>(write: () => T): T {
     this.bump();
+    this.depth++;
     try {
       return write();
     } finally {
+      this.depth--;
       this.bump();
-      for (const l of this.listeners) l();
+      if (this.depth === 0) for (const l of this.listeners) l();
     }
   }
 

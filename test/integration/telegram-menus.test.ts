@@ -107,15 +107,17 @@ test('a client that sends no language code gets the app language stored for that
 test('a menu update Telegram fails (a 502, and again on the quick retry) is sent when the app’s clock passes the backoff, no one writing', async () => {
   const clock = h.clock as ManualClock;
   const id = 3004;
+  // Other work may wait on the app's clock too: the retry is one timer more.
+  const others = clock.pendingTimers;
   fake.failNext('setMyCommands', { code: 502 }, 2);
   const since = fake.mark();
   h.person('admin', `telegram:${id}`);
-  await waitFor(() => clock.pendingTimers === 1, { what: 'the retry waiting on the app’s clock' });
+  await waitFor(() => clock.pendingTimers === others + 1, { what: 'the retry waiting on the app’s clock' });
   assert.equal(fake.calls.filter((c) => c.seq >= since && c.method === 'setMyCommands' && c.status === 502).length, 2);
   assert.equal(fake.commands(chat(id), ''), undefined);
   clock.advance(5_000);
   assert.deepEqual(names(await menu(chat(id), '', (l) => l.length > 0, 'the admin menu after the retry')), allowed('admin'));
-  await waitFor(() => clock.pendingTimers === 0, { what: 'nothing left to retry' });
+  await waitFor(() => clock.pendingTimers === others, { what: 'nothing left to retry' });
 });
 
 test('a person who never started the bot gets their menu once they write; a removed person’s menu is deleted', async () => {
