@@ -81,3 +81,34 @@ describe('Telegram rendering', () => {
     assert.equal(inlineKeyboard([]), undefined);
   });
 });
+
+test('a block list rendered before gives the same pages again, unless what else the pages depend on changed', () => {
+  const blocks = [
+    { kind: 'text' as const, text: 'Disks <ok> & RAID' },
+    { kind: 'list' as const, items: ['sda', 'sdb'] },
+  ];
+  const first = renderTelegramHtml({ title: 'NAS', severity: 'warning', blocks });
+  assert.equal(renderTelegramHtml({ title: 'NAS', severity: 'warning', blocks }), first, 'kept: the same pages, not rendered again');
+  assert.throws(() => (first as string[]).push('x'), 'the kept pages cannot be changed by a caller');
+  // Each input the pages depend on gives its own rendering, equal to a fresh one.
+  const fresh = (m: Parameters<typeof renderTelegramHtml>[0], limit?: number) =>
+    renderTelegramHtml({ ...m, blocks: blocks.map((b) => ({ ...b })) }, limit);
+  for (const [m, limit] of [
+    [{ title: 'Disks', severity: 'warning', blocks }, undefined],
+    [{ title: 'NAS', severity: 'critical', blocks }, undefined],
+    [{ title: 'NAS', severity: 'warning', footer: 'now', blocks }, undefined],
+    [{ title: 'NAS', severity: 'warning', blocks }, 12],
+  ] as const) {
+    assert.deepEqual(renderTelegramHtml(m, limit), fresh(m, limit));
+  }
+});
+
+test('a keyboard is built once per list of action rows, and equals a fresh one', () => {
+  const rows = [[{ label: 'NAS', token: 'tok-nas' }], [{ label: 'Router', token: 'tok-router' }]];
+  const first = inlineKeyboard(rows);
+  assert.equal(inlineKeyboard(rows), first);
+  assert.deepEqual(inlineKeyboard(rows.map((r) => [...r])), first);
+  assert.deepEqual(first, {
+    inline_keyboard: [[{ text: 'NAS', callback_data: 'a:tok-nas' }], [{ text: 'Router', callback_data: 'a:tok-router' }]],
+  });
+});

@@ -132,8 +132,30 @@ function addBlock(out: Pages, b: Block, max: number): void {
   }
 }
 
-/** Renders a message to one or more HTML texts, each within `limit` visible characters. */
-export function renderTelegramHtml(m: OutMessage, limit = TELEGRAM_TEXT_LIMIT): string[] {
+/** The last rendering of a block list (a reply kept for its readers, such as /status's or /help's), with what else it depended on. */
+interface Rendered {
+  readonly title: string | undefined;
+  readonly severity: OutMessage['severity'];
+  readonly footer: string | undefined;
+  readonly limit: number;
+  readonly pages: readonly string[];
+}
+const renderedBlocks = new WeakMap<readonly Block[], Rendered>();
+
+/**
+ * Renders a message to one or more HTML texts, each within `limit` visible characters. A block
+ * list rendered before with the same title, severity and footer gives the same pages again
+ * (blocks are immutable): replies kept for their readers are escaped once, not per command.
+ */
+export function renderTelegramHtml(m: OutMessage, limit = TELEGRAM_TEXT_LIMIT): readonly string[] {
+  const kept = renderedBlocks.get(m.blocks);
+  if (kept && kept.title === m.title && kept.severity === m.severity && kept.footer === m.footer && kept.limit === limit) return kept.pages;
+  const pages = Object.freeze(renderPages(m, limit));
+  renderedBlocks.set(m.blocks, { title: m.title, severity: m.severity, footer: m.footer, limit, pages });
+  return pages;
+}
+
+function renderPages(m: OutMessage, limit: number): string[] {
   const out = new Pages(limit);
   if (m.title) {
     const icon = m.severity ? `${SEVERITY_ICON[m.severity]} ` : '';
@@ -153,7 +175,15 @@ export function inlineKeyboard(
   actions: OutMessage['actions'],
 ): { inline_keyboard: { text: string; callback_data: string }[][] } | undefined {
   if (!actions || actions.length === 0) return undefined;
-  return {
-    inline_keyboard: actions.map((row: readonly Action[]) => row.map((a) => ({ text: a.label, callback_data: `a:${a.token}` }))),
-  };
+  let keyboard = keyboards.get(actions);
+  if (!keyboard) {
+    keyboard = {
+      inline_keyboard: actions.map((row: readonly Action[]) => row.map((a) => ({ text: a.label, callback_data: `a:${a.token}` }))),
+    };
+    keyboards.set(actions, keyboard);
+  }
+  return keyboard;
 }
+
+/** Keyboards by action rows (immutable): a reader's kept /help buttons are converted once. */
+const keyboards = new WeakMap<readonly (readonly Action[])[], { inline_keyboard: { text: string; callback_data: string }[][] }>();

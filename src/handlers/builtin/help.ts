@@ -155,7 +155,8 @@ function withButtons(ctx: CommandContext, r: Rendered): OutMessage {
     r.buttons.set(reader, set);
     if (r.buttons.size > BUTTON_SETS_MAX) r.buttons.delete(r.buttons.keys().next().value!);
   }
-  return { title: o.title, blocks: [...o.blocks], actions: set.rows };
+  // The kept blocks themselves (immutable): the platform renders a list it has seen once, not per reader.
+  return { title: o.title, blocks: o.blocks, actions: set.rows };
 }
 
 /** One area's commands; an unknown area names the ones there are. */
