@@ -2,7 +2,7 @@
  * `tsx bench/profile-pipeline.ts [command…] [--n 100000] [--warm 1000] [--profile dir]`: runs the
  * pipeline alone (no chat platform, a no-op reply sink) for each command `n` times after `warm`
  * unmeasured runs, against the demo homelab, as the command bench's "pipeline alone" figure does
- * (it uses --n 1000 --warm 100), and prints µs per command, wall and CPU. With `--profile`, writes a
+ * (it uses --n 5000 --warm 1000), and prints µs per command, wall and CPU. With `--profile`, writes a
  * CPU profile of each command's measured runs only (open it in Chrome DevTools).
  */
 import { writeFileSync } from 'node:fs';
