@@ -163,6 +163,7 @@ export async function startApp(opts: AppOptions): Promise<App> {
     config,
     db,
     clock,
+    scheduler,
     log,
     messages,
     demo: Boolean(opts.demo),

@@ -1,10 +1,10 @@
 /**
- * Keeps `unknown_users` bounded: a daily pass (and one at start) forgets strangers unseen for
+ * Keeps `unknown_users` bounded: a daily pass (the first shortly after start) forgets strangers unseen for
  * too long, and a flood prunes itself past the cap as it is noted (PeopleStore). Each prune that
  * forgot someone, whichever triggered it, is one audit row with the counts by reason: a flood
  * of thousands is one row per prune, and an owner can still see when an Ignore was let go.
  */
-import type { Clock } from '../core/clock.ts';
+import type { Clock, Scheduler } from '../core/clock.ts';
 import { PeriodicCheck } from '../core/periodic.ts';
 import type { AuditLog } from './audit.ts';
 import type { PeopleStore } from './people.ts';
@@ -14,11 +14,22 @@ export const HOUSEKEEPING = 'system:housekeeping';
 /** The audit row's command for a prune of strangers. */
 export const FORGET_STRANGERS = 'forget-strangers';
 const DAY_MS = 24 * 3_600_000;
+/**
+ * The first pass waits this long after start: a prune of thousands of rows is a long write, and
+ * start-up (modules, then Telegram's first getUpdates and the warm-up a second later) goes first.
+ */
+export const FIRST_STRANGER_PASS_AFTER_MS = 30_000;
 
-/** The daily pass and the audit of every prune; `start` runs one pass at once. */
-export function strangerRetention(people: PeopleStore, audit: AuditLog, clock: Clock): { start(): void; stop(): Promise<void> } {
+/** The daily pass and the audit of every prune; `start` schedules the first pass shortly after, on `scheduler`. */
+export function strangerRetention(
+  people: PeopleStore,
+  audit: AuditLog,
+  clock: Clock,
+  scheduler: Scheduler,
+): { start(): void; stop(): Promise<void> } {
   const daily = new PeriodicCheck(async () => void people.forgetStrangers(), DAY_MS);
   let unsubscribe: (() => void) | undefined;
+  let cancelFirst: (() => void) | undefined;
   return {
     start() {
       unsubscribe ??= people.onStrangersForgotten((f) =>
@@ -32,9 +43,12 @@ export function strangerRetention(people: PeopleStore, audit: AuditLog, clock: C
           result: 'ok',
         }),
       );
-      daily.start();
+      // PeriodicCheck's own start runs its first pass at once: deferred, off the start-up path.
+      cancelFirst ??= scheduler.after(FIRST_STRANGER_PASS_AFTER_MS, () => daily.start());
     },
     async stop() {
+      cancelFirst?.();
+      cancelFirst = undefined;
       await daily.stop();
       unsubscribe?.();
       unsubscribe = undefined;

@@ -16,7 +16,7 @@ export type AnnounceButton = (
 ) => Action | undefined;
 
 /** What each feature area contributes to the running bot (built by the composition root). */
-import type { Clock } from '../core/clock.ts';
+import type { Clock, Scheduler } from '../core/clock.ts';
 import type { Config } from '../core/config.ts';
 import type { Db, Migration } from '../core/db.ts';
 import type { DeadlineStore, DeadlineWorker } from '../core/deadlines.ts';
@@ -59,6 +59,8 @@ export interface WiringContext {
   readonly config: Config;
   readonly db: Db;
   readonly clock: Clock;
+  /** Timers on the same time as `clock` (a ManualClock in tests). */
+  readonly scheduler: Scheduler;
   readonly log: Logger;
   readonly messages: Messages;
   /** True in demo mode (simulated homelab). */

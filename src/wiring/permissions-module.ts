@@ -9,7 +9,7 @@ import { Invites } from '../permissions/invites.ts';
 import { Linking } from '../permissions/linking.ts';
 import { strangerRetention } from '../permissions/stranger-retention.ts';
 import { approvalCommands, askAnAdmin } from '../handlers/permissions/approvals.ts';
-import { notifyOwnersOfStranger, strangerCommands } from '../handlers/permissions/strangers.ts';
+import { strangerCommands, strangerNotices } from '../handlers/permissions/strangers.ts';
 import { permissionCommands } from '../handlers/permissions/commands.ts';
 import type { PermissionDeps } from '../handlers/permissions/deps.ts';
 import type { InviteAcceptor } from '../handlers/builtin/commands.ts';
@@ -28,7 +28,7 @@ export function permissionsModule(ctx: WiringContext): PermissionsModule | undef
   const { access, audit, tokens } = shared;
   const { people, grants, management, setup } = shared.permissions;
   const invites = new Invites(ctx.db, ctx.clock, people, access);
-  const retention = strangerRetention(people, audit, ctx.clock);
+  const retention = strangerRetention(people, audit, ctx.clock, ctx.scheduler);
   const deps: PermissionDeps = {
     access,
     people,
@@ -73,14 +73,18 @@ export function permissionsModule(ctx: WiringContext): PermissionsModule | undef
       });
     },
   };
+  const notices = strangerNotices(deps, ctx.scheduler);
   return {
     name: 'permissions',
     commands: [...permissionCommands(deps), ...approvalCommands(deps), ...strangerCommands(deps)],
     completions: { permission: () => grants.known().map((k) => k.permission) },
     pipelineHooks: { onDenied: askAnAdmin },
-    onUnknownUser: (identity, displayName) => notifyOwnersOfStranger(deps, identity, displayName),
+    onUnknownUser: (identity, displayName) => notices.notify(identity, displayName),
     start: () => retention.start(),
-    stop: () => retention.stop(),
+    async stop() {
+      notices.stop();
+      await retention.stop();
+    },
     acceptInvite(code, identity, displayName) {
       const r = invites.acceptInvite(code, identity, displayName);
       // A stranger's refused code is counted in their hourly stranger row by the pipeline instead.

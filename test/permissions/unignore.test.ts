@@ -10,6 +10,7 @@ import { ManualClock } from '../../src/core/clock.ts';
 import { toPlainText, type OutMessage } from '../../src/core/outmessage.ts';
 import { typedInput, type ReplySink } from '../../src/handlers/pipeline.ts';
 import type { ChatRef } from '../../src/permissions/access.ts';
+import { STRANGER_NOTICE_WINDOW_MS } from '../../src/permissions/stranger-notice-fold.ts';
 import { buttonToken, OWNER, startTestApp, type TestApp } from '../support/app-harness.ts';
 
 const MINUTE = 60_000;
@@ -151,7 +152,11 @@ describe('/ignored', () => {
 
   test('in Spanish, with correct plurals, and more than fit are counted', async (t) => {
     const { h, clock } = await app(t);
-    for (let i = 0; i < 12; i++) await ignored(h, clock, `telegram:72${String(i).padStart(2, '0')}`);
+    for (let i = 0; i < 12; i++) {
+      // Each in a window of its own: a dozen new strangers at once would fold into one notice with no buttons.
+      clock.advance(STRANGER_NOTICE_WINDOW_MS);
+      await ignored(h, clock, `telegram:72${String(i).padStart(2, '0')}`);
+    }
     h.app.permissions.people.setLanguage(OWNER, 'es');
     const list = (await h.say(OWNER, '/ignored')).replies[0]?.message;
     assert.ok(list);

@@ -1,13 +1,15 @@
 /**
- * Strangers who wrote to the bot: the owner's notice with Invite/Ignore, and the buttons behind
+ * Strangers who wrote to the bot: the owner's notice with Invite/Ignore (folded in a flood), and the buttons behind
  * it (admit, stranger-ignore), the undo of an Ignore (stranger-unignore) and /ignored, which
  * lists the ignored with a button each. Names and identities go to the asker privately.
  */
-import { IDENTITY_PATTERN, platformOf, privateChatOf } from '../../core/chat-address.ts';
+import { IDENTITY_PATTERN, platformOf, privateChatOf, type ChatRef } from '../../core/chat-address.ts';
+import type { Scheduler } from '../../core/clock.ts';
 import { textMessage, type OutMessage } from '../../core/outmessage.ts';
 import { formatTime } from '../../core/time-format.ts';
 import { STRANGER_NOTICE_TTL_MS } from '../../permissions/people.ts';
 import { P } from '../../permissions/permissions.ts';
+import { STRANGER_NOTICE_WINDOW_MS, StrangerNoticeFold } from '../../permissions/stranger-notice-fold.ts';
 import { arg } from '../args.ts';
 import { defineCommand, type AnyCommand, type CommandContext } from '../command.ts';
 import { onePerPerson, roleName, type PermissionDeps } from './deps.ts';
@@ -162,28 +164,53 @@ export function strangerCommands(deps: PermissionDeps): AnyCommand[] {
   return [admit, ignore, unignore, ignored];
 }
 
-/** Tells each owner once about a stranger, with "Invite as family" and "Ignore" buttons of their own. */
-export function notifyOwnersOfStranger(deps: PermissionDeps, identity: string, displayName: string): void {
-  const owners = onePerPerson(
-    deps.access.approversFor(P.grantManage).filter((p) => p.role === 'owner'),
-    platformOf(identity),
+/** The owners' stranger notices: one per new stranger, folded in a flood (StrangerNoticeFold). */
+export interface StrangerNotices {
+  /** Tells each owner once about a new stranger, or counts them into that owner's folded notice. */
+  notify(identity: string, displayName: string): void;
+  /** Sends the folded notices counted so far (shutdown). */
+  stop(): void;
+}
+
+/** Builds the owners' stranger notices; folded notices fall due on `scheduler`. */
+export function strangerNotices(deps: PermissionDeps, scheduler: Scheduler): StrangerNotices {
+  const fold = new StrangerNoticeFold({ now: deps.now }, scheduler, (owner, count) =>
+    // No buttons: a token per folded stranger is what a flood must not mint. /audit shows them.
+    deps.notify(owner, (t) => ({
+      title: t('permissions.stranger.folded.title'),
+      blocks: [{ kind: 'text', text: t('permissions.stranger.folded.text', { n: count, minutes: STRANGER_NOTICE_WINDOW_MS / 60_000 }) }],
+    })),
   );
-  for (const owner of owners) {
-    const chat = privateChatOf(owner.identity);
-    if (!chat) continue;
-    const button = (command: string, args: Record<string, string>): string =>
-      deps.tokens.create({ command, args, allowedIdentity: owner.identity, chat, ttlMs: STRANGER_NOTICE_TTL_MS, oneShot: true });
-    const invite = button(ADMIT, { identity, role: 'family' });
-    const ignore = button(IGNORE, { identity });
-    deps.notify(owner.identity, (t) => ({
-      title: t('permissions.stranger.title'),
-      blocks: [{ kind: 'text', text: t('permissions.stranger.text', { name: displayName.slice(0, 64), identity }) }],
-      actions: [
-        [
-          { label: t('permissions.stranger.invite'), token: invite, style: 'primary' },
-          { label: t('permissions.stranger.ignore'), token: ignore },
-        ],
+  return {
+    notify(identity, displayName) {
+      const owners = onePerPerson(
+        deps.access.approversFor(P.grantManage).filter((p) => p.role === 'owner'),
+        platformOf(identity),
+      );
+      for (const owner of owners) {
+        const chat = privateChatOf(owner.identity);
+        if (!chat || fold.note(owner.identity) === 'folded') continue;
+        notifyOwner(deps, owner.identity, chat, identity, displayName);
+      }
+    },
+    stop: () => fold.stop(),
+  };
+}
+
+/** One owner's notice about one stranger, with "Invite as family" and "Ignore" buttons of their own. */
+function notifyOwner(deps: PermissionDeps, owner: string, chat: ChatRef, identity: string, displayName: string): void {
+  const button = (command: string, args: Record<string, string>): string =>
+    deps.tokens.create({ command, args, allowedIdentity: owner, chat, ttlMs: STRANGER_NOTICE_TTL_MS, oneShot: true });
+  const invite = button(ADMIT, { identity, role: 'family' });
+  const ignore = button(IGNORE, { identity });
+  deps.notify(owner, (t) => ({
+    title: t('permissions.stranger.title'),
+    blocks: [{ kind: 'text', text: t('permissions.stranger.text', { name: displayName.slice(0, 64), identity }) }],
+    actions: [
+      [
+        { label: t('permissions.stranger.invite'), token: invite, style: 'primary' },
+        { label: t('permissions.stranger.ignore'), token: ignore },
       ],
-    }));
-  }
+    ],
+  }));
 }
