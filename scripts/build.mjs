@@ -131,11 +131,13 @@ export async function buildBundle(root, outdir, entries) {
     if (!file.endsWith('.js')) continue;
     await toCommonJs(resolve(root, file));
     assertLatin1(resolve(root, file));
+    // Every output, chunks included: the loader runs the shared chunks start-up requires (zod's
+    // among them) and the areas' through their caches too.
+    writeCodeCache(resolve(root, file));
   }
   writeFileSync(join(outdir, 'package.json'), '{ "type": "commonjs" }\n');
   for (const name of Object.keys(entries)) {
     copyFileSync(new URL('./code-cache-loader.cjs', import.meta.url), join(outdir, `${name}.js`));
-    writeCodeCache(join(outdir, `${name}-bundle.js`));
   }
   return result;
 }

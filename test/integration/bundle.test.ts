@@ -119,6 +119,49 @@ test('main.js compiles the bundle from V8 code cache the build wrote, and ignore
   }
 });
 
+test('every chunk the bundle requires has a code cache V8 accepts, and a damaged one is ignored', (t) => {
+  const chunks = readdirSync(out).filter((f) => f.endsWith('.js') && f !== 'main.js' && f !== 'main-bundle.js');
+  assert.ok(chunks.length > 10, `chunks: ${chunks.join(', ')}`);
+  const kept = new Map(chunks.map((f) => [f, readFileSync(join(out, `${f}.v8cache`))]));
+  t.after(() => kept.forEach((bytes, f) => writeFileSync(join(out, `${f}.v8cache`), bytes)));
+  const rejected = execFileSync(
+    process.execPath,
+    [
+      '-e',
+      `const fs = require('fs'), vm = require('vm'), M = require('module'), path = require('path');
+       const out = [];
+       for (const f of process.argv.slice(1)) {
+         const s = new vm.Script(M.wrap(fs.readFileSync(f, 'utf8')), { filename: f, cachedData: fs.readFileSync(f + '.v8cache').subarray(20) });
+         if (s.cachedDataRejected) out.push(path.basename(f));
+       }
+       process.stdout.write(out.join(','));`,
+      ...chunks.map((f) => join(out, f)),
+    ],
+    { encoding: 'utf8' },
+  );
+  assert.equal(rejected, '', 'every chunk cache is accepted');
+  for (const [f, bytes] of kept)
+    assert.deepEqual(
+      bytes.subarray(0, 20),
+      createHash('sha1')
+        .update(readFileSync(join(out, f)))
+        .digest(),
+    );
+  // Damaged or made for other bytes: the chunk compiles as usual and the bot still reads its config (zod is a chunk).
+  const dir = mkdtempSync(join(tmpdir(), 'homelab-bundle-chunk-cache-'));
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  const config = join(dir, 'config.yaml');
+  writeFileSync(config, JSON.stringify({ database: join(dir, 'bot.db'), telegram: { token: TELEGRAM_TOKEN, ownerIds: [4242] } }));
+  for (const damage of [
+    (b: Buffer) => Buffer.concat([b.subarray(0, 20), Buffer.alloc(4096, 7)]),
+    (b: Buffer) => Buffer.concat([Buffer.alloc(20), b.subarray(20)]),
+  ]) {
+    kept.forEach((bytes, f) => writeFileSync(join(out, `${f}.v8cache`), damage(bytes)));
+    const stdout = execFileSync(process.execPath, [join(out, 'main.js'), '--check-config', '--config', config], { encoding: 'utf8' });
+    assert.match(stdout, /is valid/);
+  }
+});
+
 /**
  * Runs the bundled bot on plain node (`nodeArgs` before main.js) with a temp database and
  * `sections` (telegram, discord…) as its config; stopped and cleaned up after the test at the
