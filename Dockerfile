@@ -25,9 +25,9 @@ COPY scripts/build.mjs scripts/code-cache-loader.cjs scripts/prune-runtime.mjs .
 # then drop the dev dependencies from the runtime copy, and what never runs (type declarations,
 # maps, SQLite sources and build intermediates: the same prune `npm run bench` measures as the
 # production install size).
-# The build also writes V8's code cache of the bundle (dist/main-bundle.js.v8cache, compiled by
-# this stage's node:20-slim, the runtime's Node): start-up deserialises main instead of compiling
-# it (scripts/code-cache-loader.cjs, which is dist/main.js).
+# The build also writes V8's code cache of the bundle and of each chunk beside it
+# (dist/*.js.v8cache, compiled by this stage's node:20-slim, the runtime's Node): start-up
+# deserialises them instead of compiling (scripts/code-cache-loader.cjs, which is dist/main.js).
 RUN npm run build && npm prune --omit=dev --ignore-scripts --no-audit --no-fund \
  && node scripts/prune-runtime.mjs node_modules && rm -rf src scripts
 
