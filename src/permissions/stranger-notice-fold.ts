@@ -1,5 +1,6 @@
 /**
- * Folds the owner's stranger notices in a flood. Within a window each owner is told about the
+ * Folds the owner's stranger notices in a flood. Within a window each owner (the person, whichever
+ * of their identities a notice goes to: Telegram for a Telegram stranger, Discord for a Discord one) is told about the
  * first few new strangers one by one (each notice with its buttons); the rest of that window is
  * only counted, and told as one folded notice when the window ends. A window that folded is
  * followed by one that folds from its first stranger (the flood may go on); a window that passes
@@ -24,51 +25,58 @@ interface Window {
   readonly start: number;
   single: number;
   folded: number;
+  /** Where the folded notice goes: the identity the owner was last told through in this window. */
+  to: string;
   /** Cancels the folded notice due at the window's end (set while something is counted). */
   cancel?: () => void;
 }
 
-/** Per-owner windows of stranger notices; `tell` sends an owner's folded notice for `count` strangers. */
+/** Per-person windows of owners' stranger notices; `tell` sends a folded notice for `count` strangers to the identity `to`. */
 export class StrangerNoticeFold {
-  private readonly windows = new Map<string, Window>();
+  /** By person id: an owner enrolled on two platforms has one window, not one per identity. */
+  private readonly windows = new Map<number, Window>();
 
   constructor(
     private readonly clock: Clock,
     private readonly scheduler: Scheduler,
-    private readonly tell: (owner: string, count: number) => void,
+    private readonly tell: (to: string, count: number) => void,
   ) {}
 
-  /** Whether `owner` gets a single notice about one more new stranger now, or has them counted into the window's folded notice. */
-  note(owner: string): StrangerNoticeKind {
+  /**
+   * Whether the owner `person` gets a single notice about one more new stranger at their identity `to` now, or has
+   * them counted into the window's folded notice (which then goes to `to`).
+   */
+  note(person: number, to: string): StrangerNoticeKind {
     const now = this.clock.now();
-    let w = this.windows.get(owner);
-    if (!w || now >= w.start + STRANGER_NOTICE_WINDOW_MS) this.windows.set(owner, (w = { start: now, single: 0, folded: 0 }));
+    let w = this.windows.get(person);
+    if (!w || now >= w.start + STRANGER_NOTICE_WINDOW_MS) this.windows.set(person, (w = { start: now, single: 0, folded: 0, to }));
+    w.to = to;
     if (w.single < STRANGER_NOTICES_PER_WINDOW) {
       w.single++;
       return 'single';
     }
     if (w.folded++ === 0) {
       const window = w;
-      window.cancel = this.scheduler.after(window.start + STRANGER_NOTICE_WINDOW_MS - now, () => this.close(owner, window));
+      window.cancel = this.scheduler.after(window.start + STRANGER_NOTICE_WINDOW_MS - now, () => this.close(person, window));
     }
     return 'folded';
   }
 
   /** Tells every owner what their open windows counted so far (shutdown: nothing counted is lost). */
   stop(): void {
-    for (const [owner, w] of this.windows) {
+    for (const w of this.windows.values()) {
       if (!w.cancel) continue;
       w.cancel();
       w.cancel = undefined;
-      this.tell(owner, w.folded);
+      this.tell(w.to, w.folded);
     }
     this.windows.clear();
   }
 
-  private close(owner: string, w: Window): void {
+  private close(person: number, w: Window): void {
     w.cancel = undefined;
     // The flood may still be going: the next window counts from its first stranger.
-    this.windows.set(owner, { start: w.start + STRANGER_NOTICE_WINDOW_MS, single: STRANGER_NOTICES_PER_WINDOW, folded: 0 });
-    this.tell(owner, w.folded);
+    this.windows.set(person, { start: w.start + STRANGER_NOTICE_WINDOW_MS, single: STRANGER_NOTICES_PER_WINDOW, folded: 0, to: w.to });
+    this.tell(w.to, w.folded);
   }
 }

@@ -2,7 +2,7 @@
  * A flood of new strangers (a bot farm, a spam wave in a public group) folds the owners' notices:
  * the first few one by one with their buttons, the rest as one folded notice per window with the
  * right count, in each owner's language, with no buttons and no tokens minted for them; a quiet
- * window later, notices are single again. The whole bot through its pipeline, on a real SQLite
+ * window later, notices are single again. An owner with two identities has one window. The whole bot through its pipeline, on a real SQLite
  * file and a manual clock; nothing reaches a group.
  */
 import assert from 'node:assert/strict';
@@ -117,6 +117,37 @@ describe('a flood of new strangers', () => {
     assert.match((await h.press(OWNER, buttonToken(single[0], /^Ignore$/))).texts.join('\n'), /Ignoring user 6200/);
     clock.advance(2 * STRANGER_NOTICE_WINDOW_MS);
     assert.equal(sent(h, OWNER).length, before + 1, 'no folded notice for a window that folded nobody');
+  });
+
+  test('an owner on Telegram and Discord has one window: the first few singles in all, then one folded notice, where the flood last reached them', async (t) => {
+    const clock = new ManualClock(T0);
+    const h = await app(t, clock);
+    const ownerOnDiscord = 'discord:1000';
+    const owner = h.app.access.resolve(OWNER);
+    assert.ok(owner);
+    h.app.permissions.people.attach(owner.personId, ownerOnDiscord, 'Owner');
+    // Ten new strangers, Telegram and Discord taking turns: each notice goes to the owner's identity on the stranger's platform.
+    for (let i = 0; i < 10; i++) await h.say(`${i % 2 ? 'discord' : 'telegram'}:${8000 + i}`, 'hi');
+    const both = () => [...sent(h, OWNER), ...sent(h, ownerOnDiscord)];
+    assert.deepEqual(
+      both().map((m) => m.title),
+      Array(BURST).fill('Someone new'),
+      'three singles for the person, not three per platform',
+    );
+    assert.equal(sent(h, OWNER).length, 2, 'the Telegram strangers 8000 and 8002 on Telegram');
+    assert.match(toPlainText(sent(h, ownerOnDiscord)[0] ?? { blocks: [] }), /\(discord:8001\) wrote to the bot/);
+    assert.equal(noticeTokens(h, OWNER) + noticeTokens(h, ownerOnDiscord), 2 * BURST);
+
+    clock.advance(STRANGER_NOTICE_WINDOW_MS);
+    assert.equal(sent(h, OWNER).length, 2, 'no folded notice on Telegram');
+    const folded = sent(h, ownerOnDiscord).slice(1);
+    assert.deepEqual(
+      folded.map((m) => toPlainText(m).split('\n')[1]?.split(' wrote')[0]),
+      [`${10 - BURST} more people`],
+      'one folded notice for the rest, on Discord, where the last of them wrote',
+    );
+    // The other owner, on Telegram only, is told the same on their own window.
+    assert.deepEqual(titles(h, OWNER_ES), [...Array<string>(BURST).fill('Alguien nuevo'), 'Más personas nuevas']);
   });
 
   test('a stop tells what was counted so far; nothing counted is lost', async (t) => {

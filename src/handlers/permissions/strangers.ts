@@ -174,9 +174,9 @@ export interface StrangerNotices {
 
 /** Builds the owners' stranger notices; folded notices fall due on `scheduler`. */
 export function strangerNotices(deps: PermissionDeps, scheduler: Scheduler): StrangerNotices {
-  const fold = new StrangerNoticeFold({ now: deps.now }, scheduler, (owner, count) =>
+  const fold = new StrangerNoticeFold({ now: deps.now }, scheduler, (to, count) =>
     // No buttons: a token per folded stranger is what a flood must not mint. /audit shows them.
-    deps.notify(owner, (t) => ({
+    deps.notify(to, (t) => ({
       title: t('permissions.stranger.folded.title'),
       blocks: [{ kind: 'text', text: t('permissions.stranger.folded.text', { n: count, minutes: STRANGER_NOTICE_WINDOW_MS / 60_000 }) }],
     })),
@@ -189,7 +189,8 @@ export function strangerNotices(deps: PermissionDeps, scheduler: Scheduler): Str
       );
       for (const owner of owners) {
         const chat = privateChatOf(owner.identity);
-        if (!chat || fold.note(owner.identity) === 'folded') continue;
+        // One window per person: an owner on Telegram and Discord is not told twice as often.
+        if (!chat || fold.note(owner.personId, owner.identity) === 'folded') continue;
         notifyOwner(deps, owner.identity, chat, identity, displayName);
       }
     },
