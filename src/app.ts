@@ -278,6 +278,9 @@ export async function startApp(opts: AppOptions): Promise<App> {
   let health: Awaited<ReturnType<typeof startHealthServer>> | undefined;
   let stopped = false;
   let cancelWarmUp: (() => void) | undefined;
+  // Aborted by stop: a warm-up under way ends at once and is awaited before the database closes.
+  const warmUpStop = new AbortController();
+  let warmingUp: Promise<void> | undefined;
   try {
     for (const m of modules) await m.start?.();
     deadlines.worker.start();
@@ -309,11 +312,13 @@ export async function startApp(opts: AppOptions): Promise<App> {
     if (opts.warmUp) {
       cancelWarmUp = scheduler.after(WARM_UP_AFTER_MS, () => {
         const t0 = performance.now();
-        void warmUp({
+        warmingUp = warmUp({
           deps: pipelineDeps,
           render: config.telegram ? (m) => renderTelegramHtml(m) : () => undefined,
-          stopped: () => stopped,
-        }).then(({ runs }) => log.info({ runs, ms: Math.round(performance.now() - t0) }, 'warm-up done'));
+          signal: warmUpStop.signal,
+        }).then(({ runs, complete }) =>
+          log.info({ runs, ms: Math.round(performance.now() - t0) }, complete ? 'warm-up done' : 'warm-up stopped'),
+        );
       });
     }
   } catch (e) {
@@ -340,6 +345,7 @@ export async function startApp(opts: AppOptions): Promise<App> {
       if (stopped) return;
       stopped = true;
       cancelWarmUp?.();
+      warmUpStop.abort();
       // Bounded whatever the network does (SIGTERM must return within 10 s): adapters, then
       // workers and modules, each phase given a budget; what hangs is abandoned, queued alerts
       // stay in the outbox for the next start.
@@ -357,6 +363,8 @@ export async function startApp(opts: AppOptions): Promise<App> {
         () => log.warn('workers did not stop in time; leaving them behind'),
       );
       await settleWithin(health?.close() ?? Promise.resolve(), 500);
+      // Ended by the abort above without waiting on any backend (a run still waiting is left behind and writes nothing).
+      await warmingUp;
       db.close();
     },
   };

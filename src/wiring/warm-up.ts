@@ -34,19 +34,36 @@ const NO_TOKENS: PipelineDeps['tokens'] = {
   take: () => ({ ok: false, reason: 'unknown' }),
 };
 
-/** What the warm-up needs: the real pipeline's dependencies, the platform's renderer, and whether the bot stopped. */
+/** What the warm-up needs: the real pipeline's dependencies, the platform's renderer, and the bot's stop. */
 export interface WarmUpDeps {
   readonly deps: PipelineDeps;
   /** Renders a reply as the platform would send it (the result is dropped). */
   readonly render: (m: OutMessage) => unknown;
-  readonly stopped: () => boolean;
+  /** Aborted when the bot stops: the warm-up ends at once, even in the middle of a run. */
+  readonly signal: AbortSignal;
   readonly rounds?: number;
 }
 
-/** Runs the warm-up, yielding to the event loop after each round (a real message never waits long); never throws. */
-export async function warmUp(w: WarmUpDeps): Promise<{ runs: number }> {
+/** How far the warm-up got, and whether it ran every round (false: the bot stopped first). */
+export interface WarmUpOutcome {
+  readonly runs: number;
+  readonly complete: boolean;
+}
+
+/**
+ * Runs the warm-up, yielding to the event loop after each round (a real message never waits long); never throws.
+ * A stop ends it at once: a /status waiting on a backend's first answer is left behind rather than
+ * waited for, so the bot's stop never waits on a hung backend, and what that run does when the
+ * answer comes is nothing (its reply is not even rendered).
+ */
+export async function warmUp(w: WarmUpDeps): Promise<WarmUpOutcome> {
   const pipeline = new Pipeline({ ...w.deps, tokens: NO_TOKENS });
-  const sink = { send: async (m: OutMessage) => (w.render(m), NO_HANDLE) };
+  const sink = {
+    send: async (m: OutMessage) => {
+      if (!w.signal.aborted) w.render(m);
+      return NO_HANDLE;
+    },
+  };
   const commands = COMMANDS.map((name) => w.deps.registry.get(name)).filter((c) => c !== undefined);
   let runs = 0;
   try {
@@ -54,8 +71,12 @@ export async function warmUp(w: WarmUpDeps): Promise<{ runs: number }> {
       for (const lang of LANGUAGES) {
         const t = w.deps.messages.forLanguage(lang);
         for (const command of commands) {
-          if (w.stopped()) return { runs };
-          await pipeline.run({ command, raw: {}, caller: CALLER, chat: CHAT, lang, t, sink });
+          if (w.signal.aborted) return { runs, complete: false };
+          const run = pipeline.run({ command, raw: {}, caller: CALLER, chat: CHAT, lang, t, sink });
+          if ((await untilAborted(run, w.signal)) === 'aborted') {
+            // Left behind (its failure, if any, is handled inside untilAborted): it renders nothing once the answer comes.
+            return { runs, complete: false };
+          }
           runs++;
         }
       }
@@ -63,6 +84,20 @@ export async function warmUp(w: WarmUpDeps): Promise<{ runs: number }> {
     }
   } catch (e) {
     w.deps.log.warn({ err: e }, 'warm-up ended early');
+    return { runs, complete: false };
   }
-  return { runs };
+  return { runs, complete: true };
+}
+
+/** `p`'s outcome, or 'aborted' as soon as `signal` is (`p` is then left to itself); listens only while `p` is pending. */
+function untilAborted<T>(p: Promise<T>, signal: AbortSignal): Promise<T | 'aborted'> {
+  if (signal.aborted) return Promise.resolve('aborted');
+  return new Promise((resolve, reject) => {
+    const onAbort = (): void => resolve('aborted');
+    signal.addEventListener('abort', onAbort, { once: true });
+    p.then(
+      (v) => (signal.removeEventListener('abort', onAbort), resolve(v)),
+      (e: unknown) => (signal.removeEventListener('abort', onAbort), reject(e)),
+    );
+  });
 }

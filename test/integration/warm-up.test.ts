@@ -8,8 +8,10 @@ import { Writable } from 'node:stream';
 import { after, before, test } from 'node:test';
 import { ManualClock } from '../../src/core/clock.ts';
 import type { Db } from '../../src/core/db.ts';
+import type { StatusLine, StatusSection } from '../../src/handlers/builtin/status-section.ts';
 import { LANGUAGES } from '../../src/core/i18n.ts';
 import { createLogger } from '../../src/core/logger.ts';
+import type { FeatureModule } from '../../src/wiring/module.ts';
 import { WARM_UP_ROUNDS } from '../../src/wiring/warm-up.ts';
 import { startFakeTelegram, type FakeTelegram } from '../fakes/telegram-api.ts';
 import { buttonToken, OWNER, startDemoTestApp, startTestApp, type TestApp } from '../support/app-harness.ts';
@@ -102,7 +104,79 @@ test('a bot stopped before start-up was over never warms up', async () => {
   // Had it fired, the warm-up would see the stop at once and log its end within these turns.
   for (let i = 0; i < 3; i++) await new Promise<void>((resolve) => setImmediate(resolve));
   assert.equal(
-    own.lines.find((l) => l.msg === 'warm-up done'),
+    own.lines.find((l) => /^warm-up/.test(String(l.msg))),
     undefined,
   );
 });
+
+/**
+ * A backend whose first answer has not come: its /status line waits on `read` (as a poller's
+ * section waits for its first poll) until the test answers. Its module has nothing to stop (the
+ * stop leaves the request behind), so only the warm-up could make the bot's stop wait for it.
+ */
+function unansweredBackend(): { module: FeatureModule; asked: Promise<void>; answer(line: StatusLine): void } {
+  let asked!: () => void;
+  let answer!: (line: StatusLine) => void;
+  const askedP = new Promise<void>((resolve) => (asked = resolve));
+  const answered = new Promise<StatusLine>((resolve) => (answer = resolve));
+  const section: StatusSection = {
+    id: 'ups',
+    labelKey: 'ups.label',
+    read: () => (asked(), answered),
+    peek: () => undefined,
+  };
+  return { module: { name: 'unanswered', commands: [], statusSections: [section] }, asked: askedP, answer };
+}
+
+/** Counts every statement the database is asked to prepare or run from now on. */
+function countStatements(db: Db): { readonly count: number } {
+  const seen = { count: 0 };
+  const prepare = db.prepare.bind(db);
+  const exec = db.exec.bind(db);
+  db.prepare = ((sql: string) => (seen.count++, prepare(sql))) as Db['prepare'];
+  db.exec = (sql: string) => (seen.count++, exec(sql));
+  return seen;
+}
+
+test(
+  'a stop while the warm-up’s /status waits on a backend’s first answer ends the warm-up before the database closes, without waiting on the backend, and quietly',
+  { timeout: 30_000 },
+  async () => {
+    const c = new ManualClock(Date.now());
+    const own = capturedLog();
+    const backend = unansweredBackend();
+    const app = await startTestApp({}, { clock: c, log: own.log, warmUp: true, extraModules: [backend.module] });
+    c.advance(1000);
+    await backend.asked;
+
+    // What the warm-up had logged when the database closed, and every statement after that.
+    const db = app.app.db;
+    const close = db.close.bind(db);
+    let loggedAtClose: unknown[] | undefined;
+    let afterClose: { readonly count: number } | undefined;
+    db.close = () => {
+      loggedAtClose = own.lines.map((l) => l.msg);
+      close();
+      afterClose = countStatements(db);
+      return db;
+    };
+    // The backend never answers before the stop returns: a stop that waited for it would never return.
+    await app.close();
+    const stopLine = own.lines.find((l) => l.msg === 'warm-up stopped');
+    assert.ok(stopLine, 'the warm-up says it was stopped');
+    assert.ok(loggedAtClose?.includes('warm-up stopped'), 'the warm-up ended before the database closed');
+    assert.ok(Number(stopLine.runs) < WARM_UP_ROUNDS * LANGUAGES.length * 2, 'cut short');
+
+    // The answer comes after all: the run left behind does nothing with it.
+    const linesAtStop = own.lines.length;
+    backend.answer({ level: 'ok', text: 'on line power' });
+    for (let i = 0; i < 3; i++) await new Promise<void>((resolve) => setImmediate(resolve));
+    assert.equal(afterClose?.count, 0, 'no statement once the database is closed');
+    assert.deepEqual(own.lines.slice(linesAtStop), [], 'nothing logged once stopped');
+    assert.deepEqual(
+      own.lines.filter((l) => Number(l.level) >= 40),
+      [],
+      'no warning or error',
+    );
+  },
+);
