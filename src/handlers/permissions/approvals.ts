@@ -145,7 +145,10 @@ export function approvalCommands(deps: PermissionDeps): AnyCommand[] {
           };
         });
       }
-      return textMessage(t('permissions.approval.sent'), { severity: 'success' });
+      // The answer is a push to the requester's private chat: asked in a group, it does not come "here".
+      return textMessage(t(ctx.chat.kind === 'group' ? 'permissions.approval.sentPrivately' : 'permissions.approval.sent'), {
+        severity: 'success',
+      });
     },
   });
 

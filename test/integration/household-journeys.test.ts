@@ -1,0 +1,228 @@
+/**
+ * The household's journeys, outside in: the whole bot against the demo homelab, driven through
+ * the fake Telegram Bot API by an owner, an admin, two family members (Lucia; Ana, who speaks
+ * Spanish), a guest and a stranger, with a family supergroup whose every message all of them
+ * read. Each journey asserts what the group saw as well as what the actor got.
+ */
+import assert from 'node:assert/strict';
+import { after, before, describe, test } from 'node:test';
+import { ManualClock } from '../../src/core/clock.ts';
+import { PiholeClient } from '../../src/services/pihole/client.ts';
+import { startFakeTelegram, type FakeTelegram, type StoredMessage, type UserRef } from '../fakes/telegram-api.ts';
+import { startDemoTestApp, type TestApp } from '../support/app-harness.ts';
+import { assertNoEnglish } from '../support/language.ts';
+import { waitFor } from '../support/real-server.ts';
+
+const TOKEN = '123456:TEST-TOKEN-abcdefghijklmnopqrstuv';
+const OWNER_ID = 1000;
+const ADMIN_ID = 2001;
+const LUCIA_ID = 3001;
+const ANA_ID = 3002;
+const GUEST_ID = 5001;
+const STRANGER_ID = 6001;
+const GROUP = { id: -100555, type: 'supergroup' as const, title: 'Family' };
+
+const LUCIA: UserRef = { id: LUCIA_ID, first_name: 'Lucia', language_code: 'en' };
+const ANA: UserRef = { id: ANA_ID, first_name: 'Ana', language_code: 'es' };
+const ADMIN: UserRef = { id: ADMIN_ID, first_name: 'Marco', language_code: 'en' };
+const OWNER: UserRef = { id: OWNER_ID, first_name: 'Olga', language_code: 'en' };
+const GUEST: UserRef = { id: GUEST_ID, first_name: 'Gus', language_code: 'en' };
+const STRANGER: UserRef = { id: STRANGER_ID, first_name: 'Mallory', language_code: 'en' };
+
+let fake: FakeTelegram;
+let h: TestApp & { readonly labConfig: Readonly<Record<string, unknown>> };
+let pihole: PiholeClient;
+const clock = new ManualClock(Date.UTC(2026, 10, 30, 17, 0, 0));
+
+before(async () => {
+  fake = await startFakeTelegram({ token: TOKEN, maxHoldMs: 300 });
+  h = await startDemoTestApp({ language: 'en', telegram: { token: TOKEN, apiRoot: fake.apiRoot, ownerIds: [OWNER_ID] } }, { clock });
+  const people = h.app.permissions.people;
+  // The demo's family members, now on Telegram too (their devices stay theirs).
+  people.attach(people.find('console:lucia')!.personId, `telegram:${LUCIA_ID}`, 'Lucia');
+  people.attach(people.find('console:ana')!.personId, `telegram:${ANA_ID}`, 'Ana');
+  people.enroll(`telegram:${ADMIN_ID}`, 'Marco', 'admin');
+  people.enroll(`telegram:${GUEST_ID}`, 'Gus', 'guest');
+  const lab = h.labConfig as { pihole: { url: string; password: string } };
+  pihole = new PiholeClient({ baseUrl: lab.pihole.url, password: lab.pihole.password, timeoutMs: 3000 });
+  await fake.waitForPoll();
+});
+
+after(async () => {
+  await pihole?.close();
+  await h?.close();
+  await fake?.close();
+});
+
+const labels = (m: StoredMessage): string[] =>
+  ((m.reply_markup as { inline_keyboard?: { text: string }[][] } | undefined)?.inline_keyboard ?? []).flat().map((b) => b.text);
+/** What a reader sees of a message: text or caption, and the button labels. */
+const seen = (m: StoredMessage): string => [m.text, m.caption, ...labels(m)].filter(Boolean).join('\n');
+/** Everything the group's readers have seen so far. */
+const groupSaw = (from = 0): string => fake.messagesTo(GROUP.id).slice(from).map(seen).join('\n---\n');
+
+function button(m: StoredMessage, label: RegExp): string {
+  const rows = (m.reply_markup as { inline_keyboard?: { text: string; callback_data?: string }[][] } | undefined)?.inline_keyboard ?? [];
+  const b = rows.flat().find((x) => label.test(x.text));
+  if (!b?.callback_data) throw new Error(`no button ${label} in ${JSON.stringify(rows)}`);
+  return b.callback_data;
+}
+
+/** The next bot message to a chat after the first `from` ones that matches. */
+function next(chatId: number, from: number, re: RegExp): Promise<StoredMessage> {
+  return fake.waitForMessage(chatId, (m) => fake.messagesTo(chatId).indexOf(m) >= from && re.test(seen(m)));
+}
+
+const count = (chatId: number): number => fake.messagesTo(chatId).length;
+
+/** Waits until the bot consumed every update queued so far and is polling again (nothing more is coming from them). */
+async function settled(): Promise<void> {
+  await waitFor(() => fake.pendingUpdates() === 0 && fake.unansweredCallbacks().length === 0, { what: 'updates consumed' });
+  await fake.waitForPoll();
+}
+
+describe('guest WiFi in the family group', () => {
+  test('a family member asks in the group: the password and QR go to her privately, the group gets only a note', async () => {
+    const g0 = count(GROUP.id);
+    const d0 = count(LUCIA_ID);
+    fake.sendText(GROUP, LUCIA, '/wifi');
+    const dm = await next(LUCIA_ID, d0, /Password/);
+    assert.ok(dm.photo, 'the QR code comes as a photo');
+    const note = await next(GROUP.id, g0, /private message/);
+    await settled();
+    assert.equal(count(GROUP.id), g0 + 1, 'the note is all the group gets');
+    assert.equal(fake.messagesTo(GROUP.id).filter((m) => m.photo).length, 0, 'no QR in the group');
+    const password = /Password\W+(\S+)/.exec(dm.caption ?? '')?.[1];
+    assert.ok(password && password.length >= 8, `a password in ${dm.caption}`);
+    assert.ok(!groupSaw().includes(password), 'the password never reaches the group');
+    assert.doesNotMatch(seen(note), /Password|WIFI:/i);
+  });
+
+  test('a Spanish family member asks in the group: the note and the private answer are in Spanish', async () => {
+    const g0 = count(GROUP.id);
+    const d0 = count(ANA_ID);
+    fake.sendText(GROUP, ANA, '/wifi');
+    const dm = await next(ANA_ID, d0, /Contraseña/);
+    assertNoEnglish(h.app.messages, seen(dm), []);
+    const note = await next(GROUP.id, g0, /mensaje privado/);
+    assertNoEnglish(h.app.messages, seen(note));
+    assert.equal(fake.messagesTo(GROUP.id).filter((m) => m.photo).length, 0);
+  });
+});
+
+/** The Pi-hole allow entry for a domain as Pi-hole holds it now. */
+async function allowEntry(domain: string) {
+  const r = await pihole.domainEntry('allow', 'exact', domain);
+  if (!r.ok) throw new Error(JSON.stringify(r.error));
+  return r.value;
+}
+
+describe('unblocking a site for an hour from the family group', () => {
+  const SITE = 'app-measurement.com';
+  let result: StoredMessage;
+
+  test('a family member unblocks it on her own devices; the group sees the answer and buttons only she may press', async () => {
+    const g0 = count(GROUP.id);
+    fake.sendText(GROUP, LUCIA, `/unblock ${SITE} 1h`);
+    result = await next(GROUP.id, g0, /unblocked on your devices for 1h/);
+    assert.deepEqual(labels(result), ['Keep it allowed', 'Block it again now', 'Ask an admin: for everyone']);
+    const entry = await allowEntry(SITE);
+    assert.ok(entry, 'Pi-hole has the allow entry');
+    assert.ok(!entry.groups.includes(0), 'not for everyone: only the groups of her devices');
+  });
+
+  test('someone else pressing her button in the group is refused neutrally and nothing runs, whatever their role', async () => {
+    const g0 = count(GROUP.id);
+    for (const who of [ADMIN, OWNER, GUEST]) fake.pressButton(GROUP, who, result.message_id, button(result, /Block it again/));
+    await waitFor(
+      () =>
+        fake
+          .messagesTo(GROUP.id)
+          .slice(g0)
+          .filter((m) => /belongs to someone else/.test(m.text ?? '')).length === 3,
+      {
+        what: 'three refusals',
+      },
+    );
+    await settled();
+    assert.equal(count(GROUP.id), g0 + 3, 'one neutral line each, nothing else');
+    assert.ok(await allowEntry(SITE), 'still unblocked for her');
+  });
+
+  test('a stranger pressing it gets the one neutral line and uses nothing up', async () => {
+    const g0 = count(GROUP.id);
+    const o0 = count(OWNER_ID);
+    fake.pressButton(GROUP, STRANGER, result.message_id, button(result, /Block it again/));
+    await next(GROUP.id, g0, /^Sorry, this is a private bot\.$/);
+    await next(OWNER_ID, o0, /Mallory \(telegram:6001\) wrote to the bot/);
+    await settled();
+    assert.equal(count(GROUP.id), g0 + 1);
+    assert.doesNotMatch(groupSaw(g0), /telegram:6001/, 'the notice with the identity went to the owner only');
+    assert.ok(await allowEntry(SITE));
+  });
+
+  describe('asking an admin to unblock it for everyone', () => {
+    let approvalAdmin: StoredMessage;
+    let approvalOwner: StoredMessage;
+
+    test('the approvers get, privately, exactly what will run; the group sees only that she asked', async () => {
+      const g0 = count(GROUP.id);
+      const a0 = count(ADMIN_ID);
+      const o0 = count(OWNER_ID);
+      fake.pressButton(GROUP, LUCIA, result.message_id, button(result, /for everyone/));
+      // The answer will come privately (the approved run's output is hers), so the group line does not say "here".
+      const asked = await next(GROUP.id, g0, /I asked the admins/);
+      assert.equal(asked.text, 'I asked the admins. I will tell you their answer in a private message.');
+      approvalAdmin = await next(ADMIN_ID, a0, /asks to run \/unblock-everyone/);
+      approvalOwner = await next(OWNER_ID, o0, /asks to run \/unblock-everyone/);
+      for (const m of [approvalAdmin, approvalOwner]) {
+        assert.match(m.text ?? '', new RegExp(`site = ${SITE.replace(/\./g, '\\.')}\\n.*= 60m`));
+        assert.deepEqual(labels(m), ['Approve', 'Deny']);
+      }
+      await settled();
+      assert.doesNotMatch(groupSaw(g0), /Approve|Deny|unblock-everyone/, 'no approval button or request reaches the group');
+    });
+
+    test('an approval pressed by someone else is refused; the approver’s own press runs it once, as shown', async () => {
+      const a0 = count(ADMIN_ID);
+      // The owner forwards nothing: a press of the admin's button from any other account is not theirs.
+      fake.pressButton(ADMIN_ID, LUCIA, approvalAdmin.message_id, button(approvalAdmin, /^Approve$/));
+      fake.pressButton(ADMIN_ID, GUEST, approvalAdmin.message_id, button(approvalAdmin, /^Approve$/));
+      await settled();
+      assert.ok(!(await allowEntry(SITE))?.groups.includes(0), 'still not for everyone');
+
+      const l0 = count(LUCIA_ID);
+      fake.pressButton(ADMIN_ID, ADMIN, approvalAdmin.message_id, button(approvalAdmin, /^Approve$/));
+      await next(ADMIN_ID, a0, /Approved\. I ran \/unblock-everyone · site = app-measurement\.com · .* = 60m for Lucia/);
+      await next(LUCIA_ID, l0, /Marco approved your request/);
+      await next(LUCIA_ID, l0, /app-measurement\.com is unblocked for 1h\./);
+      const entry = await allowEntry(SITE);
+      assert.ok(entry?.groups.includes(0), 'now for everyone');
+
+      // Twice, and the other approver's copy: nothing runs again.
+      const o0 = count(OWNER_ID);
+      fake.pressButton(ADMIN_ID, ADMIN, approvalAdmin.message_id, button(approvalAdmin, /^Approve$/));
+      fake.pressButton(OWNER_ID, OWNER, approvalOwner.message_id, button(approvalOwner, /^Approve$/));
+      await next(ADMIN_ID, a0, /already used/);
+      await next(OWNER_ID, o0, /already used/);
+      await settled();
+      const runs = h.app.db.prepare("SELECT count(*) FROM audit_log WHERE command = 'unblock-everyone' AND result = 'ok'").pluck().get();
+      assert.equal(runs, 1, 'it ran exactly once');
+    });
+
+    test('an approval pressed after its request expired runs nothing', async () => {
+      const SITE2 = 'links.newsletter.example';
+      const g0 = count(GROUP.id);
+      const a0 = count(ADMIN_ID);
+      fake.sendText(GROUP, LUCIA, `/unblock ${SITE2} 1h`);
+      const r = await next(GROUP.id, g0, /links\.newsletter\.example is unblocked on your devices/);
+      fake.pressButton(GROUP, LUCIA, r.message_id, button(r, /for everyone/));
+      const ask = await next(ADMIN_ID, a0, /asks to run \/unblock-everyone[\s\S]*links\.newsletter\.example/);
+      clock.advance(24 * 3_600_000 + 1000);
+      fake.pressButton(ADMIN_ID, ADMIN, ask.message_id, button(ask, /^Approve$/));
+      await next(ADMIN_ID, a0, /expired/);
+      await settled();
+      assert.ok(!(await allowEntry(SITE2))?.groups.includes(0), 'never for everyone');
+    });
+  });
+});
