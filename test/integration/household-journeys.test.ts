@@ -11,6 +11,7 @@ import { PiholeClient } from '../../src/services/pihole/client.ts';
 import { startFakeTelegram, type FakeTelegram, type StoredMessage, type UserRef } from '../fakes/telegram-api.ts';
 import { startDemoTestApp, type TestApp } from '../support/app-harness.ts';
 import { assertNoEnglish } from '../support/language.ts';
+import { buttonData, buttonLabels, seenText } from '../support/telegram-messages.ts';
 import { waitFor } from '../support/real-server.ts';
 
 const TOKEN = '123456:TEST-TOKEN-abcdefghijklmnopqrstuv';
@@ -54,19 +55,11 @@ after(async () => {
   await fake?.close();
 });
 
-const labels = (m: StoredMessage): string[] =>
-  ((m.reply_markup as { inline_keyboard?: { text: string }[][] } | undefined)?.inline_keyboard ?? []).flat().map((b) => b.text);
-/** What a reader sees of a message: text or caption, and the button labels. */
-const seen = (m: StoredMessage): string => [m.text, m.caption, ...labels(m)].filter(Boolean).join('\n');
+const labels = buttonLabels;
+const seen = seenText;
+const button = buttonData;
 /** Everything the group's readers have seen so far. */
 const groupSaw = (from = 0): string => fake.messagesTo(GROUP.id).slice(from).map(seen).join('\n---\n');
-
-function button(m: StoredMessage, label: RegExp): string {
-  const rows = (m.reply_markup as { inline_keyboard?: { text: string; callback_data?: string }[][] } | undefined)?.inline_keyboard ?? [];
-  const b = rows.flat().find((x) => label.test(x.text));
-  if (!b?.callback_data) throw new Error(`no button ${label} in ${JSON.stringify(rows)}`);
-  return b.callback_data;
-}
 
 /** The next bot message to a chat after the first `from` ones that matches. */
 function next(chatId: number, from: number, re: RegExp): Promise<StoredMessage> {

@@ -14,6 +14,7 @@ import { startFakeTelegram, type FakeTelegram, type StoredMessage } from '../fak
 import type { UserRef } from '../fakes/telegram-model.ts';
 import { startTestApp, type TestApp } from '../support/app-harness.ts';
 import { assertNoEnglish } from '../support/language.ts';
+import { buttonData, buttonLabels, seenText } from '../support/telegram-messages.ts';
 
 const TOKEN = '123456:TEST-TOKEN-abcdefghijklmnopqrstuv';
 const OWNER_EN = 1000;
@@ -44,18 +45,10 @@ const probe: FeatureModule = {
 let fake: FakeTelegram;
 let h: TestApp;
 
-const labels = (m: StoredMessage): string[] =>
-  ((m.reply_markup as { inline_keyboard?: { text: string }[][] } | undefined)?.inline_keyboard ?? []).flat().map((b) => b.text);
-
+const labels = buttonLabels;
 /** The message's text and its button labels, as the reader sees them. */
-const seen = (m: StoredMessage): string => [m.text ?? '', ...labels(m)].join('\n');
-
-function button(m: StoredMessage, label: RegExp): string {
-  const rows = (m.reply_markup as { inline_keyboard?: { text: string; callback_data?: string }[][] } | undefined)?.inline_keyboard ?? [];
-  const b = rows.flat().find((x) => label.test(x.text));
-  if (!b?.callback_data) throw new Error(`no button ${label} in ${JSON.stringify(rows)}`);
-  return b.callback_data;
-}
+const seen = seenText;
+const button = buttonData;
 
 /** The next bot message to a chat after the first `from` ones that matches. */
 function next(chatId: number, from: number, re: RegExp): Promise<StoredMessage> {
