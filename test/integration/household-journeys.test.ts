@@ -219,3 +219,146 @@ describe('unblocking a site for an hour from the family group', () => {
     });
   });
 });
+
+describe('a guest and a stranger get nothing they should not', () => {
+  test('a guest in the group: /help shows only what a guest may do; /wifi, /unblock and /allow are refused plainly', async () => {
+    const g0 = count(GROUP.id);
+    fake.sendText(GROUP, GUEST, '/help');
+    const help = await next(GROUP.id, g0, /Commands/);
+    assert.doesNotMatch(seen(help), /\/wifi|\/unblock|\/status|\/guests|\/allow/);
+    for (const line of ['/wifi', '/unblock app-measurement.com', '/allow example.org', '/whoami']) {
+      const before = count(GROUP.id);
+      fake.sendText(GROUP, GUEST, line);
+      const m = await next(GROUP.id, before, /./);
+      assert.equal(m.text, '⚠️ You are not allowed to do that here.', line);
+      assert.deepEqual(labels(m), [], `${line}: a guest cannot ask an admin, so no button`);
+    }
+    await settled();
+    assert.equal(fake.messagesTo(GROUP.id).filter((m) => m.photo).length, 0, 'no QR in the group');
+    assert.equal(count(GUEST_ID), 0, 'nothing privately either');
+  });
+
+  test('a stranger in the group gets one neutral line, then nothing; the owner alone hears of them', async () => {
+    const NEW: UserRef = { id: 6002, first_name: 'Eve', language_code: 'en' };
+    const g0 = count(GROUP.id);
+    const o0 = count(OWNER_ID);
+    fake.sendText(GROUP, NEW, '/wifi');
+    await next(GROUP.id, g0, /^Sorry, this is a private bot\.$/);
+    await next(OWNER_ID, o0, /Eve \(telegram:6002\) wrote to the bot/);
+    fake.sendText(GROUP, NEW, '/help');
+    fake.sendText(GROUP, NEW, '/status');
+    await settled();
+    assert.equal(count(GROUP.id), g0 + 1, 'told once');
+    assert.equal(count(6002), 0, 'nothing privately');
+    assert.doesNotMatch(groupSaw(g0), /telegram:6002|Invite as family/);
+  });
+});
+
+describe('buttons in the group are built for their viewer and re-checked for the presser', () => {
+  let adminGuests: StoredMessage;
+
+  test("a family member's /guests has no power buttons (every guest runs; stopping one is an admin's); an admin's has them", async () => {
+    const g0 = count(GROUP.id);
+    fake.sendText(GROUP, LUCIA, '/guests');
+    const family = await next(GROUP.id, g0, /Guests on/);
+    assert.match(seen(family), /nas \(VM 100\): running/);
+    assert.deepEqual(labels(family), []);
+    const g1 = count(GROUP.id);
+    fake.sendText(GROUP, ADMIN, '/guests');
+    adminGuests = await next(GROUP.id, g1, /Shut down/);
+    assert.ok(labels(adminGuests).some((l) => /Force off/.test(l)));
+  });
+
+  test("the admin's button pressed by the family member is refused and runs nothing", async () => {
+    const g0 = count(GROUP.id);
+    fake.pressButton(GROUP, LUCIA, adminGuests.message_id, button(adminGuests, /Force off/));
+    await next(GROUP.id, g0, /belongs to someone else/);
+    await settled();
+    assert.equal(count(GROUP.id), g0 + 1, 'no confirmation was asked of anyone');
+  });
+
+  test('after the owner limits the group to family, the admin pressing his own earlier button there is refused', async () => {
+    const g0 = count(GROUP.id);
+    fake.sendText(GROUP, OWNER, '/ceiling family');
+    await next(GROUP.id, g0, /everyone acts as family at most/);
+    const g1 = count(GROUP.id);
+    fake.pressButton(GROUP, ADMIN, adminGuests.message_id, button(adminGuests, /Force off/));
+    const m = await next(GROUP.id, g1, /./);
+    assert.doesNotMatch(seen(m), /Are you sure|Confirm/i, 'no confirmation: his role here is family now');
+    assert.equal(m.text, '⚠️ You are not allowed to do that here.');
+    // A new /guests from him in the group is built for family.
+    const g2 = count(GROUP.id);
+    fake.sendText(GROUP, ADMIN, '/guests');
+    const again = await next(GROUP.id, g2, /Guests on/);
+    assert.deepEqual(labels(again), []);
+    const o0 = count(OWNER_ID);
+    fake.sendText(OWNER_ID, OWNER, '/ceiling none telegram:-100555');
+    await next(OWNER_ID, o0, /role limit of telegram:-100555 is lifted/);
+  });
+});
+
+describe("invites, approvals, /audit and people's identities in the group", () => {
+  test("the admin's /invite in the group is refused and no code is made or shown", async () => {
+    const g0 = count(GROUP.id);
+    const invites = () => h.app.db.prepare('SELECT count(*) FROM invites').pluck().get();
+    const before = invites();
+    fake.sendText(GROUP, ADMIN, '/invite guest');
+    const m = await next(GROUP.id, g0, /only works in a private chat/);
+    assert.doesNotMatch(seen(m), /start=|[A-Z0-9]{8,}/);
+    assert.equal(invites(), before, 'no invite exists');
+  });
+
+  for (const [who, line, dm] of [
+    [ADMIN, '/audit', /Activity/],
+    [ADMIN, '/role', /People[\s\S]*telegram:3001/],
+    [ADMIN, '/ignored', /Nobody is ignored|ignored/],
+    [LUCIA, '/whoami', /telegram:3001/],
+  ] as const) {
+    test(`${line} in the group answers ${typeof who === 'number' ? who : who.first_name} privately; the group gets one note`, async () => {
+      const id = typeof who === 'number' ? who : who.id;
+      const g0 = count(GROUP.id);
+      const d0 = count(id);
+      fake.sendText(GROUP, who, line);
+      await next(id, d0, dm);
+      await next(GROUP.id, g0, /I sent you the answer in a private message\./);
+      await settled();
+      assert.equal(count(GROUP.id), g0 + 1);
+      assert.doesNotMatch(groupSaw(g0), /telegram:\d/);
+    });
+  }
+
+  test('a Spanish family member asks in the group to allow a site for good: in Spanish for her, privately decided, nothing more in the group', async () => {
+    const SITE = 'tracker.shop.example';
+    const g0 = count(GROUP.id);
+    fake.sendText(GROUP, ANA, `/allow ${SITE}`);
+    const denied = await next(GROUP.id, g0, /pedir a un administrador/);
+    assertNoEnglish(h.app.messages, seen(denied));
+    // Lucia pressing Ana's button: not hers.
+    const g1 = count(GROUP.id);
+    fake.pressButton(GROUP, LUCIA, denied.message_id, button(denied, /Pedir a un admin/));
+    await next(GROUP.id, g1, /belongs to someone else/);
+
+    const a0 = count(ADMIN_ID);
+    const d0 = count(ANA_ID);
+    fake.pressButton(GROUP, ANA, denied.message_id, button(denied, /Pedir a un admin/));
+    const asked = await next(GROUP.id, g1, /Se lo he pedido/);
+    assert.equal(asked.text, 'Se lo he pedido a los administradores. Te diré su respuesta por mensaje privado.');
+    const ask = await next(ADMIN_ID, a0, /Ana asks to run \/allow/);
+    assert.match(ask.text ?? '', new RegExp(`site = ${SITE.replace(/\./g, '\\.')}$`, 'm'));
+    assert.match(ask.text ?? '', /Asked in: telegram:-100555/);
+    fake.pressButton(ADMIN_ID, ADMIN, ask.message_id, button(ask, /^Approve$/));
+    const approved = await next(ANA_ID, d0, /Marco ha aprobado tu petición: \/allow · web = tracker\.shop\.example/);
+    assertNoEnglish(h.app.messages, seen(approved), ['Marco', 'tracker', 'shop', 'example']);
+    const output = await next(ANA_ID, d0, /tracker\.shop\.example queda permitido para siempre\./);
+    assertNoEnglish(h.app.messages, seen(output), ['tracker', 'shop', 'example']);
+    assert.equal((await allowEntry(SITE))?.comment, 'chat bot: allowed');
+    await settled();
+    assert.equal(count(GROUP.id), g1 + 2, "only the refusal of Lucia's press and Ana's 'asked' line");
+  });
+
+  test('across every journey the group never saw an identity, a code, a QR code or an approval button', () => {
+    const all = groupSaw();
+    assert.doesNotMatch(all, /telegram:\d|start=|\/link [A-Z0-9]|Approve|Aprobar|Password|Contraseña/);
+    assert.equal(fake.messagesTo(GROUP.id).filter((m) => m.photo).length, 0);
+  });
+});
