@@ -217,6 +217,20 @@ describe('unblocking a site for an hour from the family group', () => {
       await settled();
       assert.ok(!(await allowEntry(SITE2))?.groups.includes(0), 'never for everyone');
     });
+
+    test('when the hours are up every unblock ends by itself and the group, where they were asked, is told', async () => {
+      // The day moved on above: each hold (hers on her devices, the household's) is past its hour.
+      const db = h.app.db;
+      await waitFor(() => db.prepare('SELECT count(*) FROM deadlines').pluck().get() === 0, { what: 'every hold ended' });
+      assert.equal(await allowEntry(SITE), undefined, 'Pi-hole blocks it again');
+      assert.equal(await allowEntry('links.newsletter.example'), undefined);
+      // Every notice queued for the group is delivered before the next journey counts its messages.
+      await waitFor(() => db.prepare("SELECT count(*) FROM alert_outbox WHERE status <> 'sent'").pluck().get() === 0, {
+        what: 'notices sent',
+      });
+      for (const site of [SITE, 'links.newsletter.example'])
+        await next(GROUP.id, 0, new RegExp(`^${site.replace(/\./g, '\\.')} is blocked again, as planned\\.$`));
+    });
   });
 });
 
