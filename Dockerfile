@@ -18,7 +18,7 @@ RUN npm ci --ignore-scripts --no-audit --no-fund \
 COPY tsconfig.json ./
 COPY src ./src
 COPY data/config.example.yaml ./data/config.example.yaml
-COPY scripts/build.mjs scripts/code-cache-loader.cjs scripts/prune-runtime.mjs ./scripts/
+COPY scripts/build.mjs scripts/code-cache-loader.cjs scripts/train-code-cache.mjs scripts/prune-runtime.mjs ./scripts/
 # One plain-JavaScript bundle (esbuild, scripts/build.mjs) holding our code and the npm packages
 # it imports: no TypeScript loader and no module resolution at run time, so the bot starts faster
 # (node_modules still serves the native and lazily required packages the bundle leaves outside);
@@ -28,6 +28,9 @@ COPY scripts/build.mjs scripts/code-cache-loader.cjs scripts/prune-runtime.mjs .
 # The build also writes V8's code cache of the bundle and of each chunk beside it
 # (dist/*.js.v8cache, compiled by this stage's node:20-slim, the runtime's Node): start-up
 # deserialises them instead of compiling (scripts/code-cache-loader.cjs, which is dist/main.js).
+# It trains them on one real start-up of the bot here (scripts/train-code-cache.mjs: a throwaway
+# database in /tmp and a minimal Bot API on 127.0.0.1, no network), so they also hold the
+# functions start-up runs.
 RUN npm run build && npm prune --omit=dev --ignore-scripts --no-audit --no-fund \
  && node scripts/prune-runtime.mjs node_modules && rm -rf src scripts
 

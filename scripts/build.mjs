@@ -15,6 +15,7 @@ import { Module } from 'node:module';
 import { dirname, join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { Script } from 'node:vm';
+import { trainCodeCache } from './train-code-cache.mjs';
 
 /**
  * Loaded from node_modules at run time: native addons (better-sqlite3, ssh2's optional crypto
@@ -139,6 +140,8 @@ export async function buildBundle(root, outdir, entries) {
   for (const name of Object.keys(entries)) {
     copyFileSync(new URL('./code-cache-loader.cjs', import.meta.url), join(outdir, `${name}.js`));
   }
+  // The bot's caches then learn what its start-up runs (scripts/train-code-cache.mjs).
+  if (entries.main) await trainCodeCache(join(outdir, 'main.js'));
   return result;
 }
 

@@ -8,8 +8,10 @@
  * A cache file is its file's SHA-1 then V8's data: a cache for other bytes, another Node or
  * V8 flags, or a damaged file is ignored and the bundle compiles as usual. Nothing is written at
  * run time: the image's app folder is not the bot's to write, and its data folder is the host's.
+ * Only the build's training run (scripts/train-code-cache.mjs, HOMELAB_CODE_CACHE_TRAINING=1)
+ * rewrites each cache as it exits, with the functions its start-up compiled.
  */
-const { readFileSync } = require('node:fs');
+const { readFileSync, writeFileSync } = require('node:fs');
 const { createHash } = require('node:crypto');
 const Module = require('node:module');
 const { dirname } = require('node:path');
@@ -28,12 +30,21 @@ function cachedDataFor(bytes, file) {
   }
 }
 
+/** The scripts compiled so far, kept only in a training run (their caches are rewritten at exit). */
+const training = process.env.HOMELAB_CODE_CACHE_TRAINING === '1' ? [] : undefined;
+if (training) {
+  process.once('exit', () => {
+    for (const { script, file, digest } of training) writeFileSync(`${file}.v8cache`, Buffer.concat([digest, script.createCachedData()]));
+  });
+}
+
 /** Compiles `file` (CommonJS) through its code cache when it has a valid one and runs it as `mod`; false when it has none. */
 function runCached(mod, file) {
   const bytes = readFileSync(file);
   const cachedData = cachedDataFor(bytes, `${file}.v8cache`);
   if (!cachedData) return false;
   const script = new vm.Script(Module.wrap(bytes.toString('utf8')), { filename: file, cachedData });
+  training?.push({ script, file, digest: createHash('sha1').update(bytes).digest() });
   script.runInThisContext().call(mod.exports, mod.exports, Module.createRequire(file), mod, file, dirname(file));
   return true;
 }

@@ -119,6 +119,10 @@ test('the image builds its bundle with the script the bench and the bundle test 
   const pkg = JSON.parse(readFileSync('package.json', 'utf8')) as { scripts: Record<string, string> };
   assert.equal(pkg.scripts.build, 'node scripts/build.mjs');
   assert.match(dockerfile, /^COPY .*scripts\/build\.mjs/m);
+  // And every script the build reads beside it (the code cache's loader and its training).
+  const beside = [...readFileSync('scripts/build.mjs', 'utf8').matchAll(/'\.\/([\w-]+\.[cm]js)'/g)].map((m) => m[1]!);
+  assert.deepEqual(beside.sort(), ['code-cache-loader.cjs', 'train-code-cache.mjs']);
+  for (const f of beside) assert.match(dockerfile, new RegExp(`^COPY .*scripts/${f.replace('.', '\\.')}`, 'm'), f);
   assert.match(dockerfile, /^RUN npm run build/m);
   assert.match(readFileSync('bench/lib/bundle.ts', 'utf8'), /scripts\/build\.mjs/);
   assert.match(dockerfile, /^CMD \["node", "dist\/main\.js"/m);

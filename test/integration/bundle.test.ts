@@ -5,6 +5,7 @@ import { createHash } from 'node:crypto';
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { after, before, test, type TestContext } from 'node:test';
 import { startFakeDiscord } from '../fakes/discord.ts';
 import { startFakeTelegram } from '../fakes/telegram-api.ts';
@@ -160,6 +161,55 @@ test('every chunk the bundle requires has a code cache V8 accepts, and a damaged
     const stdout = execFileSync(process.execPath, [join(out, 'main.js'), '--check-config', '--config', config], { encoding: 'utf8' });
     assert.match(stdout, /is valid/);
   }
+});
+
+test('the build trains the code caches on a real start-up: main-bundle.js and zod’s chunk hold the functions it ran, and V8 accepts them', () => {
+  // What a cache made right after compiling holds (the eager code only), beside what the build wrote.
+  const report = execFileSync(
+    process.execPath,
+    [
+      '-e',
+      `const fs = require('fs'), vm = require('vm'), M = require('module');
+       const out = {};
+       for (const f of process.argv.slice(1)) {
+         const src = M.wrap(fs.readFileSync(f, 'utf8'));
+         const trained = new vm.Script(src, { filename: f, cachedData: fs.readFileSync(f + '.v8cache').subarray(20) });
+         out[f] = { compileOnly: new vm.Script(src, { filename: f + '?' }).createCachedData().length, trained: fs.statSync(f + '.v8cache').size - 20, rejected: trained.cachedDataRejected };
+       }
+       process.stdout.write(JSON.stringify(out));`,
+      join(out, 'main-bundle.js'),
+      ...readdirSync(out)
+        .filter((f) => f.endsWith('.js') && /\bZodError\b/.test(readFileSync(join(out, f), 'latin1')) && !f.startsWith('main'))
+        .map((f) => join(out, f)),
+    ],
+    { encoding: 'utf8' },
+  );
+  const sizes = Object.entries(JSON.parse(report) as Record<string, { compileOnly: number; trained: number; rejected: boolean }>);
+  assert.ok(sizes.length >= 2, `main and zod's chunk: ${sizes.map(([f]) => f).join(', ')}`);
+  for (const [file, s] of sizes) {
+    assert.equal(s.rejected, false, `${file}: V8 accepts the trained cache`);
+    // Start-up runs the config's YAML parser and zod schema, the migrations and grammY's first requests.
+    assert.ok(s.trained > 1.3 * s.compileOnly, `${file}: trained ${s.trained} bytes, compile-only ${s.compileOnly}`);
+  }
+});
+
+test('a training run that fails or hangs keeps the caches as they were and does not fail the build', async (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'homelab-bundle-training-'));
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  // A plain-JavaScript build script: imported by URL, typed here.
+  const { trainCodeCache } = (await import(pathToFileURL(join(root, 'scripts/train-code-cache.mjs')).href)) as {
+    trainCodeCache: (entry: string, o?: { limitMs?: number }) => Promise<boolean>;
+  };
+  const exits = join(dir, 'exits.js');
+  writeFileSync(exits, 'process.exit(3);\n');
+  const hangs = join(dir, 'hangs.js');
+  writeFileSync(hangs, 'setInterval(() => undefined, 1000);\n');
+  const warned: string[] = [];
+  t.mock.method(console, 'warn', (s: string) => void warned.push(s));
+  assert.equal(await trainCodeCache(exits), false);
+  assert.equal(await trainCodeCache(hangs, { limitMs: 300 }), false);
+  assert.equal(warned.length, 2);
+  assert.match(warned[0]!, /untrained caches stay/);
 });
 
 /**
