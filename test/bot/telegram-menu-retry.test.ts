@@ -2,7 +2,8 @@
  * A command-menu registration that fails on the way (line cut, hung call, 429, 5xx) is retried
  * by itself on the scheduler, with no one writing to the bot: after a doubling wait, at least
  * the 429's retry_after (and only past what auto-retry already waits out inside the call), at
- * once when polling recovers, never after stop(), and always with the menus wanted now.
+ * once when polling recovers, never after stop(), and always with the menus wanted now. A menu
+ * Telegram refuses for good (a 400) is skipped alone: logged once, never sent again unchanged.
  * The real adapter against the fake Bot API; time is a ManualClock the tests move.
  */
 import assert from 'node:assert/strict';
@@ -211,5 +212,68 @@ test('polling recovering after an outage retries the menus at once, without wait
   });
   tg.setOutage(undefined);
   await waitFor(() => tg.commands(), { what: 'the menu registered as polling came back, the clock never moved' });
+  assert.equal(clock.pendingTimers, 0);
+});
+
+test('a menu Telegram refuses with a 400 is skipped alone: the rest of the pass goes on, it is logged once, and only a changed list is sent again', async (t) => {
+  const refusedList: MenuCommand[] = [{ command: 'Ayuda', description: 'Lo que puedes hacer' }]; // upper case: not a command name
+  const chat = { type: 'chat', chat_id: 3001 };
+  const wanted = (defaultText: string, spanish: MenuCommand[]): MenuEntry[] => [
+    { languageCode: 'es', commands: spanish },
+    { commands: help(defaultText) },
+    { chatId: '3001', commands: help('Your commands') },
+  ];
+  const { menus, change } = changingMenus(wanted('What you can do', refusedList));
+  const { tg, adapter, clock, lines, setMyCommands } = await started(t, menus);
+  await adapter.start();
+  assert.deepEqual(await waitFor(() => tg.commands(chat), { what: 'the menus after the refused one' }), help('Your commands'));
+  assert.deepEqual(tg.commands(), help('What you can do'));
+  assert.equal(tg.commands(undefined, 'es'), undefined);
+  const refusal = tg.calls.find((c) => c.method === 'setMyCommands' && c.status === 400);
+  assert.deepEqual(refusal?.response, { ok: false, error_code: 400, description: 'Bad Request: BOT_COMMAND_INVALID' });
+  assert.equal(setMyCommands(), 3, 'each menu once');
+  assert.equal(clock.pendingTimers, 0, 'no retry scheduled for a refusal');
+  const refusedLines = () => lines.filter((l) => l.includes('refused a command menu'));
+  assert.equal(refusedLines().length, 1);
+  assert.match(refusedLines()[0]!, /"language":"es"/);
+  assert.match(refusedLines()[0]!, /BOT_COMMAND_INVALID/);
+  assert.ok(!lines.some((l) => l.includes(TOKEN) || l.includes('TEST-TOKEN')), 'the token is never logged');
+
+  // Another menu changes: its pass sends that one alone; the refused list is not tried again.
+  change(wanted('Everything you can do', refusedList));
+  await waitFor(() => (tg.commands() as MenuCommand[] | undefined)?.[0]?.description === 'Everything you can do', {
+    what: 'the changed default menu',
+  });
+  assert.equal(setMyCommands(), 4);
+  clock.advance(60 * 60_000);
+  assert.equal(setMyCommands(), 4, 'nothing retried with time');
+  assert.equal(refusedLines().length, 1, 'logged once');
+
+  // The refused list itself changes: the new one is sent.
+  change(wanted('Everything you can do', help('Lo que puedes hacer')));
+  assert.deepEqual(await waitFor(() => tg.commands(undefined, 'es'), { what: 'the corrected Spanish menu' }), help('Lo que puedes hacer'));
+  assert.equal(setMyCommands(), 5);
+});
+
+test('a line failure after a refused menu still stops the pass and the clock retries it, without the refused list', async (t) => {
+  const { menus } = changingMenus([
+    { languageCode: 'es', commands: [{ command: 'Ayuda', description: 'Lo que puedes hacer' }] },
+    { commands: help('What you can do') },
+  ]);
+  const { tg, adapter, clock, lines } = await started(t, menus);
+  // The call after the refusal loses its connection.
+  const off = tg.onCall((c) => {
+    if (c.method === 'setMyCommands' && c.status === 400) tg.cutNext('setMyCommands');
+  });
+  t.after(off);
+  const statuses = () => tg.calls.filter((c) => c.method === 'setMyCommands').map((c) => c.status);
+  await adapter.start();
+  await retryWaiting(clock);
+  assert.deepEqual(statuses(), [400, 0]);
+  clock.advance(5_000);
+  assert.deepEqual(await waitFor(() => tg.commands(), { what: 'the default menu on the retry' }), help('What you can do'));
+  assert.deepEqual(statuses(), [400, 0, 200], 'the refused list is not part of the retry');
+  assert.equal(tg.commands(undefined, 'es'), undefined);
+  assert.equal(lines.filter((l) => l.includes('refused a command menu')).length, 1);
   assert.equal(clock.pendingTimers, 0);
 });

@@ -202,6 +202,11 @@ describe('fake Telegram validation and faults', () => {
     assert.deepEqual(tg.commands(), [{ command: 'help', description: 'Help' }]);
     assert.deepEqual(tg.commands(undefined, 'es'), [{ command: 'ayuda', description: 'Ayuda' }]);
     await rejects(bot.api.setMyCommands([{ command: 'Bad-Name', description: 'x' }]), 400, /BOT_COMMAND_INVALID/);
+    // On the wire as Telegram answers it: HTTP 400 and the Bot API's error envelope; the scope keeps its list.
+    const refused = tg.calls.at(-1);
+    assert.equal(refused?.status, 400);
+    assert.deepEqual(refused?.response, { ok: false, error_code: 400, description: 'Bad Request: BOT_COMMAND_INVALID' });
+    assert.deepEqual(tg.commands(), [{ command: 'help', description: 'Help' }]);
   });
 
   test('failNext injects 429 with retry_after, 502 and custom errors once', async () => {

@@ -239,6 +239,10 @@ export const METHODS: Record<string, Method> = {
     if (!strParam(p, 'action')) throw bad('wrong parameter action in request');
     return true;
   },
+  // BotCommand limits from core.telegram.org/bots/api#botcommand (command 1-32 of [a-z0-9_],
+  // description 1-256 characters); a list breaking them is refused whole, nothing stored, as
+  // `{ok:false, error_code:400, description:"Bad Request: BOT_COMMAND_INVALID"}` (the wording
+  // Telegram's Bot API answers, per its maintainer in tdlib/telegram-bot-api#98).
   setmycommands: (s, p) => {
     const commands = jsonParam(p, 'commands');
     if (!Array.isArray(commands)) throw bad('commands must be an array');

@@ -473,13 +473,17 @@ const MENU_RETRY_MAX_MS = 5 * 60_000;
  * A pass that fails on the way (line cut, call timed out, 429, 5xx) is tried again by itself,
  * on the scheduler, after a doubling wait (at least the 429's retry_after), or at once when
  * polling recovers; each pass recomputes what is wanted, so a superseded menu is never sent.
- * Calls go one at a time, as on the first pass, so a retry is no burst.
+ * Calls go one at a time, as on the first pass, so a retry is no burst. A menu Telegram refuses
+ * for good (a 400 or 403 on that list) is logged once and skipped, the rest of the pass goes on,
+ * and that list is not sent again: only a changed one is.
  */
 class MenuRegistrar {
   /** What each scope/language holds now, as registered. */
   private readonly registered = new Map<string, { entry: MenuEntry; json: string }>();
   /** Menus (by key) Telegram refused because it does not know the private chat yet (bot not started). */
   private readonly refused = new Set<string>();
+  /** Lists (JSON by menu key) Telegram refused for good: the same list would be refused again, so it is not sent again. */
+  private readonly rejected = new Map<string, string>();
   private stampDone: string | undefined;
   private chain: Promise<void> = Promise.resolve();
   private off: (() => void) | undefined;
@@ -570,25 +574,64 @@ class MenuRegistrar {
     const wanted = new Map(this.menus.entries('telegram').map((e) => [menuKey(e), e]));
     for (const [key, entry] of wanted) {
       const json = JSON.stringify(entry.commands);
-      if (this.registered.get(key)?.json === json) continue;
+      if (this.registered.get(key)?.json === json || this.rejected.get(key) === json) continue;
       try {
         await this.bot.api.setMyCommands([...entry.commands], menuOptions(entry), abort);
         this.registered.set(key, { entry, json });
         this.refused.delete(key);
+        this.rejected.delete(key);
       } catch (e) {
-        // A private chat Telegram does not know yet ("chat not found"): retried when that person writes.
-        if (!entry.chatId || !(e instanceof GrammyError) || e.error_code !== 400) throw e;
-        this.refused.add(key);
+        // The line or the bot itself (cut, 429, 5xx, 401): the whole pass fails, as before.
+        const refusal = menuRefusal(e, entry);
+        if (!refusal) throw e;
+        // A private chat Telegram does not know yet: retried when that person writes.
+        if (refusal.kind === 'chat-unknown') this.refused.add(key);
+        else {
+          this.rejected.set(key, json);
+          this.log.warn(
+            { menu: menuLabel(entry), error: refusal.error },
+            'Telegram refused a command menu; the others go on, this one is sent again once it changes',
+          );
+        }
       }
     }
     for (const key of this.refused) if (!wanted.has(key)) this.refused.delete(key);
+    for (const key of this.rejected.keys()) if (!wanted.has(key)) this.rejected.delete(key);
     for (const [key, { entry }] of this.registered) {
       if (wanted.has(key)) continue;
-      await this.bot.api.deleteMyCommands(menuOptions(entry), abort);
+      try {
+        await this.bot.api.deleteMyCommands(menuOptions(entry), abort);
+      } catch (e) {
+        // Refused for that menu alone (its chat is gone): nothing more to do for it; the others go on.
+        const refusal = menuRefusal(e, entry);
+        if (!refusal) throw e;
+        if (refusal.kind === 'rejected')
+          this.log.warn({ menu: menuLabel(entry), error: refusal.error }, 'Telegram refused to delete a command menu');
+      }
       this.registered.delete(key);
     }
     this.stampDone = stamp;
   }
+}
+
+/**
+ * How Telegram refused one menu for good, or undefined when the failure is the line's or the
+ * bot's (network, 401, 404, 429, 5xx: the pass's retry rules apply). Bot API errors come as
+ * `{ok: false, error_code, description}` (core.telegram.org/bots/api#making-requests); a 400 or
+ * 403 is about the request itself (`Bad Request: BOT_COMMAND_INVALID` for a list Telegram will
+ * not take, tdlib/telegram-bot-api#98), so the same list would be refused again. A chat scope
+ * whose person never started the bot is `Bad Request: chat not found`, which their first
+ * message to the bot cures.
+ */
+function menuRefusal(e: unknown, entry: MenuEntry): { kind: 'chat-unknown' | 'rejected'; error: string } | undefined {
+  if (!(e instanceof GrammyError) || (e.error_code !== 400 && e.error_code !== 403)) return undefined;
+  const error = `${e.error_code}: ${e.description}`;
+  return { kind: entry.chatId && /chat not found/i.test(e.description) ? 'chat-unknown' : 'rejected', error };
+}
+
+/** Which menu, for the log: its scope (a person's chat address, or the default) and language. */
+function menuLabel(e: MenuEntry): { scope: string; language: string } {
+  return { scope: e.chatId ? formatAddress('telegram', e.chatId) : 'default', language: e.languageCode ?? 'any' };
 }
 
 /**
