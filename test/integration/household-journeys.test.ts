@@ -158,14 +158,16 @@ describe('unblocking a site for an hour from the family group', () => {
     let approvalAdmin: StoredMessage;
     let approvalOwner: StoredMessage;
 
-    test('the approvers get, privately, exactly what will run; the group sees only that she asked', async () => {
+    test('the approvers get, privately, exactly what will run; she is told privately, the group only gets a note', async () => {
       const g0 = count(GROUP.id);
       const a0 = count(ADMIN_ID);
       const o0 = count(OWNER_ID);
+      const l0 = count(LUCIA_ID);
       fake.pressButton(GROUP, LUCIA, result.message_id, button(result, /for everyone/));
-      // The answer will come privately (the approved run's output is hers), so the group line does not say "here".
-      const asked = await next(GROUP.id, g0, /I asked the admins/);
+      // The answer will come privately (the approved run's output is hers), so the line does not say "here".
+      const asked = await next(LUCIA_ID, l0, /I asked the admins/);
       assert.equal(asked.text, 'I asked the admins. I will tell you their answer in a private message.');
+      await next(GROUP.id, g0, /^I sent you the answer in a private message\.$/);
       approvalAdmin = await next(ADMIN_ID, a0, /asks to run \/unblock-everyone/);
       approvalOwner = await next(OWNER_ID, o0, /asks to run \/unblock-everyone/);
       for (const m of [approvalAdmin, approvalOwner]) {
@@ -355,8 +357,9 @@ describe("invites, approvals, /audit and people's identities in the group", () =
     const a0 = count(ADMIN_ID);
     const d0 = count(ANA_ID);
     fake.pressButton(GROUP, ANA, denied.message_id, button(denied, /Pedir a un admin/));
-    const asked = await next(GROUP.id, g1, /Se lo he pedido/);
+    const asked = await next(ANA_ID, d0, /Se lo he pedido/);
     assert.equal(asked.text, 'Se lo he pedido a los administradores. Te diré su respuesta por mensaje privado.');
+    assertNoEnglish(h.app.messages, seen(await next(GROUP.id, g1, /mensaje privado/)));
     const ask = await next(ADMIN_ID, a0, /Ana asks to run \/allow/);
     assert.match(ask.text ?? '', new RegExp(`site = ${SITE.replace(/\./g, '\\.')}$`, 'm'));
     assert.match(ask.text ?? '', /Asked in: telegram:-100555/);
@@ -367,7 +370,30 @@ describe("invites, approvals, /audit and people's identities in the group", () =
     assertNoEnglish(h.app.messages, seen(output), ['tracker', 'shop', 'example']);
     assert.equal((await allowEntry(SITE))?.comment, 'chat bot: allowed');
     await settled();
-    assert.equal(count(GROUP.id), g1 + 2, "only the refusal of Lucia's press and Ana's 'asked' line");
+    assert.equal(count(GROUP.id), g1 + 2, "only the refusal of Lucia's press and the note for Ana");
+  });
+
+  test('someone the bot cannot write to privately asks in the group: told in the group how to start the bot, and after Start the answer reaches them', async () => {
+    const TOM: UserRef = { id: 3003, first_name: 'Tom', language_code: 'en' };
+    h.app.permissions.people.enroll('telegram:3003', 'Tom', 'family');
+    fake.neverStarted(TOM.id);
+    const SITE = 'ads.tv-vendor.example';
+    const g0 = count(GROUP.id);
+    fake.sendText(GROUP, TOM, `/allow ${SITE}`);
+    const denied = await next(GROUP.id, g0, /ask an admin to approve/);
+    const g1 = count(GROUP.id);
+    const a0 = count(ADMIN_ID);
+    fake.pressButton(GROUP, TOM, denied.message_id, button(denied, /Ask an admin/));
+    // The answer will be a private message he cannot get yet: the group tells him how to open that chat.
+    await next(GROUP.id, g1, /cannot write to you privately yet\. Open https:\/\/t\.me\/test_bot, press Start/);
+    const ask = await next(ADMIN_ID, a0, /Tom asks to run \/allow/);
+    // He opens the private chat and presses Start; then the admin decides.
+    fake.sendText(TOM.id, TOM, '/start');
+    await next(TOM.id, 0, /Welcome|Hello|Hi/i);
+    fake.pressButton(ADMIN_ID, ADMIN, ask.message_id, button(ask, /^Deny$/));
+    await next(TOM.id, 0, /Marco did not approve your request: \/allow · site = ads\.tv-vendor\.example/);
+    await settled();
+    assert.doesNotMatch(groupSaw(g1), /asked the admins|did not approve/);
   });
 
   test('across every journey the group never saw an identity, a code, a QR code or an approval button', () => {

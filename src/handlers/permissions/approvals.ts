@@ -145,9 +145,11 @@ export function approvalCommands(deps: PermissionDeps): AnyCommand[] {
           };
         });
       }
-      // The answer is a push to the requester's private chat: asked in a group, it does not come "here".
+      // The answer is a push to the requester's private chat: asked in a group, it does not come "here",
+      // and this line goes privately too, so one the bot cannot write to yet learns in the group how to open that chat.
       return textMessage(t(ctx.chat.kind === 'group' ? 'permissions.approval.sentPrivately' : 'permissions.approval.sent'), {
         severity: 'success',
+        ephemeral: true,
       });
     },
   });
