@@ -4,14 +4,38 @@
  */
 import type { Db } from '../core/db.ts';
 import { chatAddress, type ChatRef } from '../core/chat-address.ts';
+import { STRANGER_FORGET_AFTER_MS } from './people.ts';
 
 /** Argument keys whose values never reach the log. */
 export const SECRET_KEY = /pass|secret|token|key/i;
 const REDACTED = '[redacted]';
 const MAX_ARGS_CHARS = 2_000;
-/** Result of the one row per stranger per hour that counts their attempts. */
+/**
+ * Result of the one row per stranger per hour that counts their attempts: only `tallyStranger`
+ * writes it, and these are the only rows that are ever deleted (nobody changed anything in them).
+ */
 export const STRANGER_RESULT = 'stranger';
 const STRANGER_ROW_MS = 3_600_000;
+/**
+ * Stranger rows kept at most. A household writes a few a month; a bot farm at the all-strangers
+ * limit (60 new a minute, one row each per hour) writes 3,600 an hour, so this holds the last
+ * 14 hours of such a flood, about 10 MB, while every change anyone made is kept for good.
+ */
+export const STRANGER_ROWS_KEPT_MAX = 50_000;
+/** A prune over the cap goes down to this: a flood prunes once per 5,000 new rows (about 80 minutes), not on each. */
+export const STRANGER_ROWS_KEPT_AFTER_PRUNE = 45_000;
+/** Stranger rows older than this go: the same half year after which the stranger themselves is forgotten. */
+export const STRANGER_ROWS_FORGET_AFTER_MS = STRANGER_FORGET_AFTER_MS;
+/** Who the audit names for the bot's own housekeeping. */
+export const HOUSEKEEPING = 'system:housekeeping';
+/** The housekeeping row's command for a prune of stranger rows. */
+export const FORGET_STRANGER_ROWS = 'forget-stranger-rows';
+
+/** What one prune of stranger rows forgot: those older than the horizon, and the oldest over the cap. */
+export interface ForgottenStrangerRows {
+  readonly old: number;
+  readonly overCap: number;
+}
 
 /** One thing that happened. */
 export interface AuditEntry {
@@ -79,8 +103,16 @@ interface Row {
   detail: string | null;
 }
 
-/** Append-only audit log in SQLite. */
+/** Refuses the stranger rows' result to anything but `tallyStranger`: a row written with it could be pruned. */
+function notStrangerResult(result: string): void {
+  if (result === STRANGER_RESULT) throw new Error(`audit result '${STRANGER_RESULT}' is written by tallyStranger only`);
+}
+
+/** Audit log in SQLite: append-only, but for the stranger rows, which are kept bounded (`forgetStrangerRows`). */
 export class AuditLog {
+  /** At least the stranger rows (counted once, then +1 per row written): a prune over the cap runs only past it. */
+  private strangerRows: number | undefined;
+
   constructor(
     private readonly db: Db,
     private readonly opts: { serviceOf?: (command: string) => string | undefined } = {},
@@ -88,6 +120,11 @@ export class AuditLog {
 
   /** Writes one entry and returns its id. */
   record(e: AuditEntry): number {
+    notStrangerResult(e.result);
+    return this.insert(e);
+  }
+
+  private insert(e: AuditEntry): number {
     let args = JSON.stringify(redact(e.args ?? {}));
     if (args.length > MAX_ARGS_CHARS) args = JSON.stringify({ truncated: args.slice(0, MAX_ARGS_CHARS) });
     const service = e.service ?? this.opts.serviceOf?.(e.command) ?? null;
@@ -108,15 +145,65 @@ export class AuditLog {
       .prepare(`SELECT id, args FROM audit_log WHERE identity = ? AND result = '${STRANGER_RESULT}' AND at > ? ORDER BY at DESC LIMIT 1`)
       .get(e.identity, e.at - STRANGER_ROW_MS) as { id: number; args: string } | undefined;
     if (!open) {
-      this.record({ ...e, args: { attempts: 1 }, result: STRANGER_RESULT, service: 'permissions' });
+      this.insert({ ...e, args: { attempts: 1 }, result: STRANGER_RESULT, service: 'permissions' });
+      this.strangerRowAdded(e.at);
       return;
     }
     const attempts = Number((JSON.parse(open.args) as { attempts?: unknown }).attempts) || 1;
     this.db.prepare('UPDATE audit_log SET args = ? WHERE id = ?').run(JSON.stringify({ attempts: attempts + 1 }), open.id);
   }
 
+  /** Counts a new stranger row; past the cap, prunes (the row just written is the newest: never the one pruned). */
+  private strangerRowAdded(now: number): void {
+    this.strangerRows =
+      this.strangerRows === undefined
+        ? (this.db.prepare(`SELECT count(*) FROM audit_log WHERE result = '${STRANGER_RESULT}'`).pluck().get() as number)
+        : this.strangerRows + 1;
+    if (this.strangerRows > STRANGER_ROWS_KEPT_MAX) this.forgetStrangerRows(now);
+  }
+
+  /**
+   * Forgets stranger rows older than the horizon, then, past the cap, the oldest down to
+   * STRANGER_ROWS_KEPT_AFTER_PRUNE, and writes one housekeeping row with the counts when it forgot
+   * any: all in one transaction, so a crash mid-prune leaves the log as it was. No other row is
+   * ever deleted: every statement here names the stranger rows' result.
+   */
+  forgetStrangerRows(now: number): ForgottenStrangerRows {
+    const forgotten = this.db.transaction((): ForgottenStrangerRows => {
+      const old = this.db
+        .prepare(`DELETE FROM audit_log WHERE result = '${STRANGER_RESULT}' AND at < ?`)
+        .run(now - STRANGER_ROWS_FORGET_AFTER_MS).changes;
+      const rows = this.db.prepare(`SELECT count(*) FROM audit_log WHERE result = '${STRANGER_RESULT}'`).pluck().get() as number;
+      const excess = rows > STRANGER_ROWS_KEPT_MAX ? rows - STRANGER_ROWS_KEPT_AFTER_PRUNE : 0;
+      const overCap =
+        excess === 0
+          ? 0
+          : this.db
+              .prepare(
+                `DELETE FROM audit_log WHERE result = '${STRANGER_RESULT}' AND id IN
+                 (SELECT id FROM audit_log WHERE result = '${STRANGER_RESULT}' ORDER BY at, id LIMIT ?)`,
+              )
+              .run(excess).changes;
+      if (old + overCap > 0) {
+        this.insert({
+          at: now,
+          identity: HOUSEKEEPING,
+          chat: HOUSEKEEPING,
+          command: FORGET_STRANGER_ROWS,
+          service: 'permissions',
+          args: { old, overCap },
+          result: 'ok',
+        });
+      }
+      return { old, overCap };
+    })();
+    this.strangerRows = undefined; // counted again at the next new stranger row
+    return forgotten;
+  }
+
   /** Sets the result of an entry written as 'started' before its action ran. */
   complete(id: number, result: string, detail?: string): void {
+    notStrangerResult(result);
     this.db.prepare('UPDATE audit_log SET result = ?, detail = ? WHERE id = ?').run(result, detail?.slice(0, 500) ?? null, id);
   }
 

@@ -193,4 +193,7 @@ export const permissionMigrations: Migration[] = [
     up: `ALTER TABLE identities ADD COLUMN platform_language TEXT CHECK (platform_language IN ('en','es'));
       ALTER TABLE unknown_users ADD COLUMN platform_language TEXT CHECK (platform_language IN ('en','es'));`,
   },
+  // The stranger rows of audit_log, oldest first: their count and their prune (AuditLog.forgetStrangerRows)
+  // read this small index, not the whole log.
+  { id: 'permissions-0006-audit-stranger-rows', up: "CREATE INDEX audit_strangers ON audit_log(at) WHERE result = 'stranger';" },
 ];

@@ -1,16 +1,15 @@
 /**
- * Keeps `unknown_users` bounded: a daily pass (the first shortly after start) forgets strangers unseen for
- * too long, and a flood prunes itself past the cap as it is noted (PeopleStore). Each prune that
- * forgot someone, whichever triggered it, is one audit row with the counts by reason: a flood
- * of thousands is one row per prune, and an owner can still see when an Ignore was let go.
+ * Keeps `unknown_users` and the stranger rows of `audit_log` bounded: a daily pass (the first
+ * shortly after start) forgets strangers unseen for too long and stranger rows as old, and a flood
+ * prunes itself past each cap as it is noted (PeopleStore, AuditLog). Each prune that forgot
+ * something, whichever triggered it, is one audit row with the counts by reason: a flood of
+ * thousands is one row per prune, and an owner can still see when an Ignore was let go.
  */
 import type { Clock, Scheduler } from '../core/clock.ts';
 import { PeriodicCheck } from '../core/periodic.ts';
-import type { AuditLog } from './audit.ts';
+import { HOUSEKEEPING, type AuditLog } from './audit.ts';
 import type { PeopleStore } from './people.ts';
 
-/** Who the audit names for the bot's own housekeeping. */
-export const HOUSEKEEPING = 'system:housekeeping';
 /** The audit row's command for a prune of strangers. */
 export const FORGET_STRANGERS = 'forget-strangers';
 const DAY_MS = 24 * 3_600_000;
@@ -27,7 +26,10 @@ export function strangerRetention(
   clock: Clock,
   scheduler: Scheduler,
 ): { start(): void; stop(): Promise<void> } {
-  const daily = new PeriodicCheck(async () => void people.forgetStrangers(), DAY_MS);
+  const daily = new PeriodicCheck(async () => {
+    people.forgetStrangers();
+    audit.forgetStrangerRows(clock.now());
+  }, DAY_MS);
   let unsubscribe: (() => void) | undefined;
   let cancelFirst: (() => void) | undefined;
   return {

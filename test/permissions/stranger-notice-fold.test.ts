@@ -69,7 +69,7 @@ describe('a flood of new strangers', () => {
     assert.equal(
       toPlainText(folded[0] ?? { blocks: [] }),
       'More new people\n47 more people wrote to the bot in the last 10 minutes and got the neutral reply. ' +
-        'Too many to tell one by one: /audit shows the latest of them, and /invite lets someone in.',
+        'Too many to tell one by one: /audit strangers shows the latest of them, and /invite lets someone in.',
     );
     assert.match(
       toPlainText(foldedEs[0] ?? { blocks: [] }),
@@ -83,7 +83,9 @@ describe('a flood of new strangers', () => {
     const destinations = h.app.db.prepare('SELECT DISTINCT destination FROM alert_outbox ORDER BY destination').pluck().all();
     assert.deepEqual(destinations, [OWNER, OWNER_ES]);
     // The folded notice points at a command that does show them.
-    assert.match((await h.say(OWNER, '/audit')).texts.join('\n'), /telegram:5049 · \/message attempts=1 → from someone unknown/);
+    const strangers = (await h.say(OWNER, '/audit strangers')).texts.join('\n');
+    assert.match(strangers, /telegram:5049 · \/message attempts=1 → from someone unknown/);
+    assert.doesNotMatch(strangers, /→ (?!from someone unknown)/, 'nothing but strangers’ attempts');
   });
 
   test('the flood going on folds the next window from its first stranger (one: singular); a quiet window later, notices are single again', async (t) => {

@@ -12,7 +12,8 @@ import type { Db } from '../../src/core/db.ts';
 import type { OutMessage } from '../../src/core/outmessage.ts';
 import { typedInput } from '../../src/handlers/pipeline.ts';
 import { STRANGER_FORGET_AFTER_MS, STRANGERS_KEPT_AFTER_PRUNE, STRANGERS_KEPT_MAX } from '../../src/permissions/people.ts';
-import { FIRST_STRANGER_PASS_AFTER_MS, FORGET_STRANGERS, HOUSEKEEPING } from '../../src/permissions/stranger-retention.ts';
+import { FORGET_STRANGER_ROWS, HOUSEKEEPING, STRANGER_ROWS_FORGET_AFTER_MS } from '../../src/permissions/audit.ts';
+import { FIRST_STRANGER_PASS_AFTER_MS, FORGET_STRANGERS } from '../../src/permissions/stranger-retention.ts';
 import { buttonToken, OWNER, startTestApp, type TestApp } from '../support/app-harness.ts';
 
 const DAY = 24 * 3_600_000;
@@ -84,6 +85,50 @@ describe('strangers past the cap, through the bot', () => {
     );
     assert.deepEqual((await h.say('telegram:901', 'hi again')).texts, ['Sorry, this is a private bot.']);
     assert.equal(notices(h.app.db, 'telegram:901').length, 2, 'the owner is told again, as about anyone new');
+  });
+
+  test('the pass shortly after start forgets strangers’ attempts older than half a year from the audit log; every change stays, and /audit shows them apart', async (t) => {
+    const clock = new ManualClock(T0);
+    const first = await startTestApp({}, { clock });
+    t.after(() => first.close());
+    const fam = first.person('family');
+    await first.say(OWNER, '/invite family');
+    await first.say(fam, '/grant family router.guest.qr'); // denied: a change refused is audited too
+    await first.say('telegram:905', 'hello');
+    await first.say('discord:906', '/status');
+    const strangerRows = (db: Db): number => db.prepare("SELECT count(*) FROM audit_log WHERE result = 'stranger'").pluck().get() as number;
+    const changes = (db: Db): unknown[] => db.prepare("SELECT * FROM audit_log WHERE result != 'stranger' ORDER BY id").all();
+    assert.equal(strangerRows(first.app.db), 2);
+    const before = changes(first.app.db);
+    assert.deepEqual(
+      (before as { command: string; result: string }[]).map((r) => `${r.command} ${r.result}`),
+      ['invite ok', 'grant denied'],
+    );
+    const shown = (await first.say(OWNER, '/audit strangers')).texts.join('\n');
+    assert.match(shown, /discord:906 · \/status attempts=1 → from someone unknown/);
+    assert.match(shown, /telegram:905 · \/message attempts=1 → from someone unknown/);
+    assert.doesNotMatch(shown, /\/invite|\/grant/, 'strangers’ attempts apart from the rest');
+    await first.app.stop();
+
+    clock.advance(STRANGER_ROWS_FORGET_AFTER_MS + DAY);
+    const h = await app(t, clock, first.dir);
+    assert.equal(strangerRows(h.app.db), 2, 'the first pass is not on the start-up path');
+    clock.advance(FIRST_STRANGER_PASS_AFTER_MS);
+    assert.equal(strangerRows(h.app.db), 0);
+    assert.deepEqual(changes(h.app.db).slice(0, before.length), before, 'every change anyone made is kept');
+    const audit = (await h.say(OWNER, '/audit')).texts.join('\n');
+    assert.match(audit, new RegExp(`${HOUSEKEEPING} · /${FORGET_STRANGER_ROWS} old=2 overCap=0 → done`));
+    assert.match(audit, /\/invite role=family/);
+    assert.match(audit, /\/grant .*→ denied/);
+    assert.deepEqual((await h.say(OWNER, '/audit strangers')).texts, ['Nothing recorded.']);
+
+    // A stranger writing now is there again, and one stranger's attempts can be asked for by platform id.
+    await h.say('telegram:907', 'hi');
+    await h.say('telegram:908', 'hi');
+    const one = (await h.say(OWNER, '/audit strangers telegram:907')).texts.join('\n');
+    assert.match(one, /telegram:907 · \/message attempts=1 → from someone unknown/);
+    assert.doesNotMatch(one, /telegram:908/);
+    assert.match((await h.say(OWNER, '/audit person')).texts.join('\n'), /Say which one/);
   });
 
   test('an ignored stranger who keeps knocking stays ignored for good; nothing about them is answered or told', async (t) => {

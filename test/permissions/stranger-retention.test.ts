@@ -5,7 +5,6 @@
  * is kept, and a SIGKILL in the middle of a prune leaves the table as it was before it.
  */
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -22,11 +21,10 @@ import {
   STRANGERS_KEPT_MAX,
   type ForgottenStrangers,
 } from '../../src/permissions/people.ts';
-import { waitFor } from '../support/real-server.ts';
+import { killMidPrune } from './kill-mid-prune.ts';
 
 const DAY = 24 * 3_600_000;
 const T0 = Date.UTC(2026, 10, 25, 12, 0, 0);
-const CHILD = join(import.meta.dirname, 'stranger-prune-child.ts');
 
 function tempDir(t: TestContext): string {
   const dir = mkdtempSync(join(tmpdir(), 'strangers-'));
@@ -186,23 +184,7 @@ describe('SIGKILL in the middle of a prune', () => {
     db.close();
 
     // The child stops inside the prune's transaction after the unseen rows and a few over the cap were deleted.
-    const child = spawn(process.execPath, ['--import', 'tsx', CHILD, file, String(T0), String(unseen + 5)], {
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    t.after(() => child.kill('SIGKILL'));
-    let out = '';
-    let err = '';
-    child.stdout.on('data', (d: Buffer) => (out += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (err += d.toString()));
-    const exited = new Promise<NodeJS.Signals | null>((r) => child.on('exit', (_c, signal) => r(signal)));
-    await Promise.race([
-      waitFor(() => out.includes('mid-prune'), { timeoutMs: 60_000, what: 'the child to stop mid-prune' }),
-      exited.then(() => {
-        throw new Error(`child exited early: ${err}`);
-      }),
-    ]);
-    child.kill('SIGKILL');
-    assert.equal(await exited, 'SIGKILL');
+    await killMidPrune(t, 'strangers', file, T0, unseen + 5);
 
     const clock = new ManualClock(T0);
     const again = openDatabase(file, permissionMigrations);

@@ -1,8 +1,8 @@
-/** /audit: the latest audit entries, optionally for one person or one service. */
+/** /audit: the latest audit entries, optionally for one person, one service, or strangers' attempts (one stranger's by platform id). */
 import type { Language, Translate } from '../../core/i18n.ts';
 import { textMessage } from '../../core/outmessage.ts';
 import { formatTime } from '../../core/time-format.ts';
-import type { AuditQuery, AuditRecord } from '../../permissions/audit.ts';
+import { STRANGER_RESULT, type AuditQuery, type AuditRecord } from '../../permissions/audit.ts';
 import { P, serviceOf } from '../../permissions/permissions.ts';
 import { arg } from '../args.ts';
 import { defineCommand, type AnyCommand } from '../command.ts';
@@ -28,7 +28,7 @@ export function auditCommand(deps: PermissionDeps): AnyCommand {
     group: 'permissions',
     summaryKey: 'permissions.audit.summary',
     args: {
-      by: arg.choice(['person', 'service'] as const, { descriptionKey: 'permissions.audit.by', required: false }),
+      by: arg.choice(['person', 'service', 'strangers'] as const, { descriptionKey: 'permissions.audit.by', required: false }),
       value: arg.string({ descriptionKey: 'permissions.audit.value', required: false, rest: true, maxLength: 100 }),
     },
     permission: P.auditRead,
@@ -36,7 +36,12 @@ export function auditCommand(deps: PermissionDeps): AnyCommand {
     async run(ctx, { by, value }) {
       const { t } = ctx;
       const q: AuditQuery = { limit: LIMIT };
-      if (by && !value) return textMessage(t('permissions.audit.needValue'), { severity: 'warning' });
+      if (by && by !== 'strangers' && !value) return textMessage(t('permissions.audit.needValue'), { severity: 'warning' });
+      if (by === 'strangers') {
+        // Apart from the rest: in a flood these are most of the log. A value is one stranger's platform id.
+        q.result = STRANGER_RESULT;
+        if (value) q.identity = value;
+      }
       if (by === 'person' && value) {
         const person = deps.people.find(value);
         if (!person) return textMessage(t('permissions.refused.unknown-target'), { severity: 'warning' });

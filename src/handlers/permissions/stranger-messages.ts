@@ -10,7 +10,7 @@ export const strangerMessages = defineMessages(
     'permissions.stranger.ignore': 'Ignore',
     'permissions.stranger.folded.title': 'More new people',
     'permissions.stranger.folded.text':
-      '{n, plural, one {# more person} other {# more people}} wrote to the bot in the last {minutes} minutes and got the neutral reply. Too many to tell one by one: /audit shows the latest of them, and /invite lets someone in.',
+      '{n, plural, one {# more person} other {# more people}} wrote to the bot in the last {minutes} minutes and got the neutral reply. Too many to tell one by one: /audit strangers shows the latest of them, and /invite lets someone in.',
     'permissions.ignore.summary': 'Ignore someone who wrote to the bot',
     'permissions.ignore.done': 'Ignoring {name}: their messages are dropped without a reply or a notice.',
     'permissions.ignore.already': '{name} is already ignored.',
@@ -39,7 +39,7 @@ export const strangerMessages = defineMessages(
     'permissions.stranger.ignore': 'Ignorar',
     'permissions.stranger.folded.title': 'Más personas nuevas',
     'permissions.stranger.folded.text':
-      '{n, plural, one {# persona más ha escrito} other {# personas más han escrito}} al bot en los últimos {minutes} minutos y {n, plural, one {ha recibido} other {han recibido}} la respuesta neutra. Son demasiadas para avisar una a una: /audit muestra las últimas, e /invite deja entrar a alguien.',
+      '{n, plural, one {# persona más ha escrito} other {# personas más han escrito}} al bot en los últimos {minutes} minutos y {n, plural, one {ha recibido} other {han recibido}} la respuesta neutra. Son demasiadas para avisar una a una: /audit strangers muestra las últimas, e /invite deja entrar a alguien.',
     'permissions.ignore.summary': 'Ignorar a alguien que ha escrito al bot',
     'permissions.ignore.done': 'Ignorando a {name}: sus mensajes se descartan sin respuesta ni aviso.',
     'permissions.ignore.already': '{name} ya estaba ignorado.',
