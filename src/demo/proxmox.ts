@@ -210,7 +210,9 @@ export async function startProxmoxFake(opts: ProxmoxFakeOptions = {}, port = 0):
    * (PVE/QemuServer.pm) fills `mem` from /proc/<pid>/stat as rss/vsize × maxmem and
    * `return $res if !$full;` before asking QMP, so `qmpstatus` and the balloon memory
    * (`total_mem - free_mem`, what the web UI shows) only come with `full=1`; `status/current`
-   * always asks with full.
+   * always asks with full. With full, QMP `query-status` goes only to VMs that have a pid, and a
+   * last loop sets `qmpstatus` to `status` for every VM still without one: a stopped VM reads
+   * `qmpstatus: "stopped"` (and has no balloon fields: nothing answered).
    */
   const guestRow = (g: FakeGuest, full: boolean): Record<string, unknown> => {
     const running = g.status === 'running';

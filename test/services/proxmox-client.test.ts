@@ -80,6 +80,36 @@ describe('ProxmoxClient with an API token against the fake', () => {
     }
   });
 
+  test('a stopped VM: full=1 says qmpstatus "stopped" (copied from status, QMP not asked), without full no qmpstatus; the client shows it stopped', async () => {
+    // qemu-server PVE/QemuServer.pm vmstatus(): query-status goes only to VMs with a pid, then
+    // `$res->{$vmid}->{qmpstatus} = $res->{$vmid}->{status} if !$res->{$vmid}->{qmpstatus};` for every VM.
+    const raw = async (path: string): Promise<Record<string, unknown>[]> => {
+      const r = await fetch(`${fake.url}/api2/json/nodes/proxmox1/${path}`, {
+        headers: { authorization: `PVEAPIToken=${fake.tokenId}=${fake.tokenSecret}` },
+      });
+      const data = ((await r.json()) as { data: Record<string, unknown>[] | Record<string, unknown> }).data;
+      return Array.isArray(data) ? data : [data];
+    };
+    fake.setGuestState(100, 'stopped');
+    try {
+      const full = (await raw('qemu?full=1')).find((g) => g.vmid === 100);
+      assert.equal(full?.status, 'stopped');
+      assert.equal(full?.qmpstatus, 'stopped');
+      assert.equal(full?.pid, undefined, 'no QEMU process');
+      assert.equal(full?.ballooninfo, undefined, 'no QMP answers for a stopped VM');
+      assert.equal((await raw('qemu/100/status/current'))[0]?.qmpstatus, 'stopped');
+      const fast = (await raw('qemu')).find((g) => g.vmid === 100);
+      assert.ok(fast && !('qmpstatus' in fast), 'vmstatus() without full returns before any QMP field');
+
+      const list = await pve.guests();
+      assert.equal(list.ok && list.value.find((g) => g.vmid === 100)?.status, 'stopped');
+      const one = await pve.guestStatus({ vmid: 100, type: 'qemu' });
+      assert.equal(one.ok && one.value.status, 'stopped');
+    } finally {
+      fake.setGuestState(100, 'running');
+    }
+  });
+
   test('guest status of one guest', async () => {
     const r = await pve.guestStatus({ vmid: 100, type: 'qemu' });
     assert.equal(r.ok && r.value.name, 'nas');
