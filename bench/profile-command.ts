@@ -17,7 +17,7 @@ import { AREAS, demoBackendsOf } from '../src/wiring/areas.ts';
 import { startFakeTelegram } from '../test/fakes/telegram-api.ts';
 import { startEchoBot } from './baseline-bot.ts';
 import { MAX_HOLD_MS } from './command.ts';
-import { BENCH_TOKEN, enrollAdmins, startBenchApp } from './lib/app.ts';
+import { BENCH_TOKEN, enrollAdmins, householdPolling, startBenchApp } from './lib/app.ts';
 import { closedLoop, learnAnswer } from './lib/driver.ts';
 import { summarize } from './lib/stats.ts';
 
@@ -33,7 +33,7 @@ const bare = values.bot === 'bare';
 
 const homelab = await startDemoHomelab(await demoBackendsOf(AREAS));
 const fake = await startFakeTelegram({ token: BENCH_TOKEN, maxHoldMs: MAX_HOLD_MS, maxLog: 1000 });
-const bench = await startBenchApp({ ...homelab.config, telegram: { token: BENCH_TOKEN, apiRoot: fake.apiRoot } });
+const bench = await startBenchApp({ ...householdPolling(homelab.config), telegram: { token: BENCH_TOKEN, apiRoot: fake.apiRoot } });
 enrollAdmins(bench.app, chats);
 await fake.waitForPoll(10_000);
 const starts = await learnAnswer(fake, FIRST_CHAT, command);

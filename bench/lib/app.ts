@@ -71,3 +71,20 @@ export async function startBenchApp(extra: Record<string, unknown>, opts: { extr
 export function enrollAdmins(app: App, ids: readonly number[]): void {
   for (const id of ids) app.permissions.people.enroll(`telegram:${id}`, `bench user ${id}`, 'admin');
 }
+
+/**
+ * `config` with every `pollSeconds` removed, so each backend polls at the product's default
+ * (30 s to 15 min, the UPS every 2 s) as in a household. The demo polls every 1–30 s so that a
+ * demo shows changes at once; in a command benchmark those polls, and the demo servers' own work
+ * answering them (in this process here, on other machines in a household), land in whichever bot
+ * is being measured at that moment.
+ */
+export function householdPolling<T>(config: T): T {
+  if (Array.isArray(config)) return config.map(householdPolling) as T;
+  if (config === null || typeof config !== 'object') return config;
+  return Object.fromEntries(
+    Object.entries(config)
+      .filter(([k]) => k !== 'pollSeconds')
+      .map(([k, v]) => [k, householdPolling(v)]),
+  ) as T;
+}
