@@ -8,6 +8,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { ManualClock } from '../../src/core/clock.ts';
 import { PiholeClient } from '../../src/services/pihole/client.ts';
+import { RouterOsClient } from '../../src/services/routeros/client.ts';
 import { startFakeTelegram, type FakeTelegram, type StoredMessage, type UserRef } from '../fakes/telegram-api.ts';
 import { startDemoTestApp, type TestApp } from '../support/app-harness.ts';
 import { assertNoEnglish } from '../support/language.ts';
@@ -291,6 +292,56 @@ describe('buttons in the group are built for their viewer and re-checked for the
     await next(GROUP.id, g0, /belongs to someone else/);
     await settled();
     assert.equal(count(GROUP.id), g0 + 1, 'no confirmation was asked of anyone');
+  });
+
+  test("an admin's confirmation asked in the group is his alone; his Yes runs once and the new password goes to him privately", async () => {
+    const g0 = count(GROUP.id);
+    const a0 = count(ADMIN_ID);
+    const passphrase = async (): Promise<string | undefined> => {
+      const lab = h.labConfig as { router: { url: string; username: string; password: string } };
+      const rc = new RouterOsClient({ baseUrl: lab.router.url, username: lab.router.username, password: lab.router.password });
+      try {
+        const g = await rc.guestWifi();
+        return g.ok ? g.value.passphrase : undefined;
+      } finally {
+        await rc.close();
+      }
+    };
+    const before = await passphrase();
+    fake.sendText(GROUP, ADMIN, '/rotatewifi');
+    const question = await next(GROUP.id, g0, /Change the guest WiFi password\?/);
+    assert.deepEqual(labels(question), ['Yes, do it', 'Cancel']);
+    const yes = button(question, /Yes, do it/);
+    const g1 = count(GROUP.id);
+    for (const who of [LUCIA, GUEST]) fake.pressButton(GROUP, who, question.message_id, yes);
+    fake.pressButton(GROUP, OWNER, question.message_id, button(question, /Cancel/));
+    await waitFor(
+      () =>
+        fake
+          .messagesTo(GROUP.id)
+          .slice(g1)
+          .filter((m) => /belongs to someone else/.test(m.text ?? '')).length === 3,
+      {
+        what: 'three refusals',
+      },
+    );
+    await settled();
+    assert.equal(await passphrase(), before, 'nothing changed');
+
+    fake.pressButton(GROUP, ADMIN, question.message_id, yes);
+    const dm = await next(ADMIN_ID, a0, /new password/);
+    await waitFor(() => fake.messagesTo(GROUP.id).find((m) => m.message_id === question.message_id)?.text === 'Confirmed.', {
+      what: 'the question closed, its buttons gone',
+    });
+    const after = await passphrase();
+    assert.ok(after && after !== before);
+    assert.ok(dm.caption?.includes(after) ?? dm.text?.includes(after), 'the new password is his, privately');
+    const g2 = count(GROUP.id);
+    fake.pressButton(GROUP, ADMIN, question.message_id, yes);
+    await next(GROUP.id, g2, /This button was already used\./);
+    await settled();
+    assert.equal(await passphrase(), after, 'a second press changes nothing');
+    assert.ok(!groupSaw().includes(after), 'the new password never reaches the group');
   });
 
   test('after the owner limits the group to family, the admin pressing his own earlier button there is refused', async () => {
