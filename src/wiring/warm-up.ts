@@ -65,6 +65,11 @@ export async function warmUp(w: WarmUpDeps): Promise<WarmUpOutcome> {
     },
   };
   const commands = COMMANDS.map((name) => w.deps.registry.get(name)).filter((c) => c !== undefined);
+  // One abort listener for the whole warm-up ends whichever run is waiting (a listener added and
+  // removed per run cost more CPU than the runs' own awaits).
+  let interrupt: (() => void) | undefined;
+  const onAbort = (): void => interrupt?.();
+  w.signal.addEventListener('abort', onAbort, { once: true });
   let runs = 0;
   try {
     for (let i = 0; i < (w.rounds ?? WARM_UP_ROUNDS); i++) {
@@ -73,10 +78,13 @@ export async function warmUp(w: WarmUpDeps): Promise<WarmUpOutcome> {
         for (const command of commands) {
           if (w.signal.aborted) return { runs, complete: false };
           const run = pipeline.run({ command, raw: {}, caller: CALLER, chat: CHAT, lang, t, sink });
-          if ((await untilAborted(run, w.signal)) === 'aborted') {
-            // Left behind (its failure, if any, is handled inside untilAborted): it renders nothing once the answer comes.
-            return { runs, complete: false };
-          }
+          const outcome = await new Promise<'done' | 'aborted'>((resolve, reject) => {
+            interrupt = () => resolve('aborted');
+            if (w.signal.aborted) resolve('aborted');
+            // Left behind on abort: a later failure lands here, on a settled promise, handled.
+            run.then(() => resolve('done'), reject);
+          });
+          if (outcome === 'aborted') return { runs, complete: false };
           runs++;
         }
       }
@@ -85,19 +93,9 @@ export async function warmUp(w: WarmUpDeps): Promise<WarmUpOutcome> {
   } catch (e) {
     w.deps.log.warn({ err: e }, 'warm-up ended early');
     return { runs, complete: false };
+  } finally {
+    w.signal.removeEventListener('abort', onAbort);
+    interrupt = undefined;
   }
   return { runs, complete: true };
-}
-
-/** `p`'s outcome, or 'aborted' as soon as `signal` is (`p` is then left to itself); listens only while `p` is pending. */
-function untilAborted<T>(p: Promise<T>, signal: AbortSignal): Promise<T | 'aborted'> {
-  if (signal.aborted) return Promise.resolve('aborted');
-  return new Promise((resolve, reject) => {
-    const onAbort = (): void => resolve('aborted');
-    signal.addEventListener('abort', onAbort, { once: true });
-    p.then(
-      (v) => (signal.removeEventListener('abort', onAbort), resolve(v)),
-      (e: unknown) => (signal.removeEventListener('abort', onAbort), reject(e)),
-    );
-  });
 }
