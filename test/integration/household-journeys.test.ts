@@ -237,6 +237,30 @@ describe('unblocking a site for an hour from the family group', () => {
   });
 });
 
+describe('the approver sees the duration that will run', () => {
+  for (const [line, shown, ran] of [
+    ['3d', '1440m', /unblocked for 1d\./],
+    ['', '60m', /unblocked for 1h\./],
+  ] as const) {
+    test(`/unblock ${line || 'without a duration'}: the request shows ${shown}, and that is what runs`, async () => {
+      const site = line ? 'telemetry.tv-vendor.example' : 'ads.games.example';
+      const g0 = count(GROUP.id);
+      const a0 = count(ADMIN_ID);
+      const l0 = count(LUCIA_ID);
+      fake.sendText(GROUP, LUCIA, `/unblock ${site} ${line}`.trim());
+      const r = await next(GROUP.id, g0, new RegExp(`${site.replace(/\./g, '\\.')} is unblocked on your devices`));
+      fake.pressButton(GROUP, LUCIA, r.message_id, button(r, /for everyone/));
+      const ask = await next(ADMIN_ID, a0, new RegExp(`asks to run /unblock-everyone[\\s\\S]*${site.replace(/\./g, '\\.')}`));
+      const lines = (ask.text ?? '').split('\n').filter((x) => / = /.test(x));
+      assert.deepEqual(lines, [`site = ${site}`, `duration = ${shown}`]);
+      fake.pressButton(ADMIN_ID, ADMIN, ask.message_id, button(ask, /^Approve$/));
+      const out = await next(LUCIA_ID, l0, new RegExp(`^${site.replace(/\./g, '\\.')} is unblocked for`));
+      assert.match(out.text ?? '', ran);
+      assert.doesNotMatch(out.text ?? '', /longer than allowed/, 'nothing was cut short after the approval');
+    });
+  }
+});
+
 describe('a guest and a stranger get nothing they should not', () => {
   test('a guest in the group: /help shows only what a guest may do; /wifi, /unblock and /allow are refused plainly', async () => {
     const g0 = count(GROUP.id);

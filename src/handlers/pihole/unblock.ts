@@ -74,7 +74,8 @@ export function unblockCommands(deps: UnblockDeps): AnyCommand[] {
         'approval-request',
         {
           command: 'unblock-everyone',
-          args: JSON.stringify({ domain: c.value, ...(duration ? { duration: `${Math.round(duration / 60_000)}m` } : {}) }),
+          // The span that will run (default or capped), so the approver sees exactly what runs.
+          args: JSON.stringify({ domain: c.value, duration: `${Math.round(span / 60_000)}m` }),
         },
         { oneShot: true },
       );
