@@ -477,3 +477,23 @@ describe("invites, approvals, /audit and people's identities in the group", () =
     assert.equal(fake.messagesTo(GROUP.id).filter((m) => m.photo).length, 0);
   });
 });
+
+describe('a Spanish-speaking family member, pushes included', () => {
+  test('her own unblock and pause, asked privately, end with pushes in Spanish', async () => {
+    const SITE = 'metrics.guest-app.example';
+    const d0 = count(ANA_ID);
+    fake.sendText(ANA_ID, ANA, `/unblock ${SITE} 30m`);
+    const done = await next(ANA_ID, d0, /está desbloqueado en tus dispositivos durante 30m/);
+    assertNoEnglish(h.app.messages, seen(done), ['metrics', 'guest', 'example']);
+    fake.sendText(ANA_ID, ANA, '/pausenet iPhone-de-Ana 30m');
+    const paused = await next(ANA_ID, d0, /Internet en pausa para/);
+    assertNoEnglish(h.app.messages, seen(paused), ['iPhone']);
+    await settled();
+    // Pushes answer no message: they speak the language her app sent before (she never chose one with /lang).
+    clock.advance(31 * 60_000);
+    const blocked = await next(ANA_ID, d0, /metrics\.guest-app\.example vuelve a estar bloqueado, como estaba previsto\./);
+    assertNoEnglish(h.app.messages, seen(blocked), ['metrics', 'guest', 'example']);
+    const back = await next(ANA_ID, d0, /Vuelve el internet para .*iPhone-de-Ana/);
+    assertNoEnglish(h.app.messages, seen(back), ['iPhone']);
+  });
+});
