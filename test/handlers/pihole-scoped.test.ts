@@ -91,6 +91,20 @@ describe('scoped unblocks', () => {
     assert.match(all, /ads\.lucia\.example/);
   });
 
+  test("an admin's re-block of the household's unblock says where it still holds: one person's own unblock", async () => {
+    const site = 'both.example';
+    await h.say(ana, `/unblock ${site} 30m`);
+    const c = await h.say(OWNER, `/unblock ${site} 1h`);
+    assert.match(c.texts[0]!, /both\.example (is unblocked|stays unblocked) for 1h/);
+    const r = await h.press(OWNER, buttonToken(c.replies[0]?.message, /Block it again/));
+    assert.equal(
+      r.texts[0],
+      'both.example is blocked again, except on the devices of someone who unblocked it for themselves (30m more at most).',
+    );
+    assert.equal(pihole.allowedFor(TV, site), false, 'blocked again for the household');
+    assert.equal(pihole.allowedFor(ANA_PHONE, site), true, "Ana's own unblock still holds, as the reply says");
+  });
+
   test('an admin unblocks for everyone (Default group)', async () => {
     const c = await h.say(OWNER, '/unblock shared.example 1h');
     assert.match(c.texts[0]!, /shared\.example is unblocked for 1h/);

@@ -158,6 +158,7 @@ describe('unblocking a site for an hour from the family group', () => {
   describe('asking an admin to unblock it for everyone', () => {
     let approvalAdmin: StoredMessage;
     let approvalOwner: StoredMessage;
+    let approvedOutput: StoredMessage;
 
     test('the approvers get, privately, exactly what will run; she is told privately, the group only gets a note', async () => {
       const g0 = count(GROUP.id);
@@ -191,9 +192,10 @@ describe('unblocking a site for an hour from the family group', () => {
       fake.pressButton(ADMIN_ID, ADMIN, approvalAdmin.message_id, button(approvalAdmin, /^Approve$/));
       await next(ADMIN_ID, a0, /Approved\. I ran \/unblock-everyone · site = app-measurement\.com · .* = 60m for Lucia/);
       await next(LUCIA_ID, l0, /Marco approved your request/);
-      await next(LUCIA_ID, l0, /app-measurement\.com is unblocked for 1h\./);
+      const output = await next(LUCIA_ID, l0, /app-measurement\.com is unblocked for 1h\./);
       const entry = await allowEntry(SITE);
       assert.ok(entry?.groups.includes(0), 'now for everyone');
+      approvedOutput = output;
 
       // Twice, and the other approver's copy: nothing runs again.
       const o0 = count(OWNER_ID);
@@ -204,6 +206,14 @@ describe('unblocking a site for an hour from the family group', () => {
       await settled();
       const runs = h.app.db.prepare("SELECT count(*) FROM audit_log WHERE command = 'unblock-everyone' AND result = 'ok'").pluck().get();
       assert.equal(runs, 1, 'it ran exactly once');
+    });
+
+    test("her 'Block it again now' on the approved answer tells the truth: her own unblock ended, the household's holds", async () => {
+      const l0 = count(LUCIA_ID);
+      fake.pressButton(LUCIA_ID, LUCIA, approvedOutput.message_id, button(approvedOutput, /Block it again now/));
+      const m = await next(LUCIA_ID, l0, /app-measurement\.com/);
+      assert.equal(m.text, 'app-measurement.com: your unblock ended, but it stays unblocked for everyone for 1h more.');
+      assert.ok((await allowEntry(SITE))?.groups.includes(0), 'still for everyone, as she was told');
     });
 
     test('an approval pressed after its request expired runs nothing', async () => {

@@ -78,6 +78,9 @@ export const piholeMessages = defineMessages(
     'pihole.reblock.summary': 'End a temporary unblock now',
     'pihole.reblock.notHeld': 'That site is not temporarily unblocked (any more).',
     'pihole.reblock.done': '{domain} is blocked again.',
+    'pihole.reblock.stillForEveryone': '{domain}: your unblock ended, but it stays unblocked for everyone for {left} more.',
+    'pihole.reblock.stillForSome':
+      '{domain} is blocked again, except on the devices of someone who unblocked it for themselves ({left} more at most).',
     'pihole.domain.empty': 'Which site? For example: /unblock example.com',
     'pihole.domain.too_long': '"{domain}" is too long for a site name.',
     'pihole.domain.bad_label': '"{domain}" is not a valid site name (check the dots and dashes).',
@@ -174,6 +177,9 @@ export const piholeMessages = defineMessages(
     'pihole.reblock.summary': 'Terminar ya un desbloqueo temporal',
     'pihole.reblock.notHeld': 'Esa web no está desbloqueada temporalmente (ya no).',
     'pihole.reblock.done': '{domain} vuelve a estar bloqueado.',
+    'pihole.reblock.stillForEveryone': '{domain}: tu desbloqueo terminó, pero sigue desbloqueado para todos durante {left} más.',
+    'pihole.reblock.stillForSome':
+      '{domain} vuelve a estar bloqueado, salvo en los dispositivos de quien lo desbloqueó para sí (como mucho {left} más).',
     'pihole.domain.empty': '¿Qué web? Por ejemplo: /unblock example.com',
     'pihole.domain.too_long': '"{domain}" es demasiado largo para ser el nombre de una web.',
     'pihole.domain.bad_label': '"{domain}" no es un nombre de web válido (revisa los puntos y guiones).',

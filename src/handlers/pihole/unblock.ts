@@ -267,6 +267,14 @@ export function unblockCommands(deps: UnblockDeps): AnyCommand[] {
       if (!r.ok) return serviceErrorMessage(t, r.error, label(t));
       store.remove(held.domain, undefined, held.personId);
       deps.changed?.();
+      // Another hold still lets it through: say so, never "blocked again" while it is not.
+      const rest = store.holds(held.domain);
+      if (rest.length > 0) {
+        const household = rest.find((h) => h.personId === undefined);
+        const left = formatDurationShort(Math.max(1000, Math.max(...(household ? [household] : rest).map((h) => h.expiresAt)) - ctx.now()));
+        const key = household ? 'pihole.reblock.stillForEveryone' : 'pihole.reblock.stillForSome';
+        return { blocks: [{ kind: 'text', text: t(key, { domain: held.display, left }) }] };
+      }
       return { severity: 'success', blocks: [{ kind: 'text', text: t('pihole.reblock.done', { domain: held.display }) }] };
     },
   });
