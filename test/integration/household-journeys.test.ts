@@ -507,3 +507,40 @@ describe('a Spanish-speaking family member, pushes included', () => {
     assertNoEnglish(h.app.messages, seen(back), ['iPhone']);
   });
 });
+
+describe('a long request reaches the approver whole', () => {
+  test('a family member asks for a magnet link with many trackers (over 2,000 characters): the approver gets all of it', async () => {
+    const trackers = Array.from({ length: 40 }, (_, i) => `&tr=${encodeURIComponent(`udp://tracker${i}.example.org:1337/announce`)}`).join(
+      '',
+    );
+    const link = `magnet:?xt=urn:btih:${'c'.repeat(40)}&dn=Family+Holiday+Videos${trackers}`;
+    assert.ok(link.length > 2000, `${link.length}`);
+    const l0 = count(LUCIA_ID);
+    const a0 = count(ADMIN_ID);
+    fake.sendText(LUCIA_ID, LUCIA, `/addtorrent ${link} movies`);
+    const denied = await next(LUCIA_ID, l0, /ask an admin/);
+    fake.pressButton(LUCIA_ID, LUCIA, denied.message_id, button(denied, /Ask an admin/));
+    await next(LUCIA_ID, l0, /I asked the admins/);
+    await waitFor(
+      () =>
+        fake
+          .messagesTo(ADMIN_ID)
+          .slice(a0)
+          .some((m) => labels(m).includes('Approve')),
+      { what: 'the request with its buttons' },
+    );
+    const shown = fake
+      .messagesTo(ADMIN_ID)
+      .slice(a0)
+      .map((m) => m.text ?? '')
+      .join('');
+    assert.ok(shown.includes(link), 'the whole link, untruncated');
+    // Approved, the very link shown is what is added.
+    const ask = fake
+      .messagesTo(ADMIN_ID)
+      .slice(a0)
+      .find((m) => labels(m).includes('Approve'))!;
+    fake.pressButton(ADMIN_ID, ADMIN, ask.message_id, button(ask, /^Approve$/));
+    await next(LUCIA_ID, l0, /Download added: Family Holiday Videos → movies\./);
+  });
+});

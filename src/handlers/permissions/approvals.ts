@@ -75,7 +75,9 @@ export function approvalCommands(deps: PermissionDeps): AnyCommand[] {
     summaryKey: 'permissions.approval.requestSummary',
     args: {
       command: arg.string({ descriptionKey: 'permissions.approval.command', maxLength: 32, pattern: /^[a-z][a-z0-9_-]*$/ }),
-      args: arg.string({ descriptionKey: 'permissions.approval.args', maxLength: 2000 }),
+      // Server-side in the token's row (never in callback data): room for the longest requestable
+      // argument as JSON (a magnet link of /addtorrent is up to 8192 characters, with many trackers often over 2000).
+      args: arg.string({ descriptionKey: 'permissions.approval.args', maxLength: 20_000 }),
     },
     permission: P.approvalRequest,
     hidden: true,
