@@ -338,6 +338,8 @@ export function createAlerting(deps: AlertingDeps): Alerting {
           ...(ctx.simulate ? { simulate: ctx.simulate } : {}),
           refreshFeeds,
           maintenance,
+          // A person's identity is their private chat's address (telegram:<user id>, discord:<user id>).
+          personOf: (destination) => access.resolve(destination)?.displayName,
           recheck: async (backend) => {
             const polled = feeds.filter((f) => f.backend === backend);
             if (polled.length === 0) return undefined;

@@ -481,6 +481,32 @@ describe("invites, approvals, /audit and people's identities in the group", () =
     assert.doesNotMatch(groupSaw(g1), /asked the admins|did not approve/);
   });
 
+  test("a push that could not reach someone shows in the group's /alerts by their name, not their account id", async () => {
+    const ZOE: UserRef = { id: 3004, first_name: 'Zoe', language_code: 'en' };
+    h.app.permissions.people.enroll('telegram:3004', 'Zoe', 'family');
+    fake.neverStarted(ZOE.id);
+    const g0 = count(GROUP.id);
+    const a0 = count(ADMIN_ID);
+    fake.sendText(GROUP, ZOE, '/allow telemetry.tv-vendor.example');
+    const denied = await next(GROUP.id, g0, /ask an admin to approve/);
+    fake.pressButton(GROUP, ZOE, denied.message_id, button(denied, /Ask an admin/));
+    const ask = await next(ADMIN_ID, a0, /Zoe asks to run \/allow/);
+    // She never opens the private chat: the answer cannot be delivered.
+    fake.pressButton(ADMIN_ID, ADMIN, ask.message_id, button(ask, /^Deny$/));
+    await waitFor(
+      () =>
+        h.app.db.prepare("SELECT count(*) FROM alert_outbox WHERE destination = 'telegram:3004' AND status = 'dead'").pluck().get() === 1,
+      {
+        what: 'the answer given up',
+      },
+    );
+    const g1 = count(GROUP.id);
+    fake.sendText(GROUP, LUCIA, '/alerts');
+    const alerts = await next(GROUP.id, g1, /Could not be delivered/);
+    assert.match(alerts.text ?? '', /Zoe's private chat: gave up/);
+    assert.doesNotMatch(alerts.text ?? '', /telegram:\d/);
+  });
+
   test('across every journey the group never saw an identity, a code, a QR code or an approval button', () => {
     const all = groupSaw();
     assert.doesNotMatch(all, /telegram:\d|start=|\/link [A-Z0-9]|Approve|Aprobar|Password|Contraseña/);

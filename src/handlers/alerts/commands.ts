@@ -53,6 +53,8 @@ export interface AlertCommandDeps {
   readonly maintenance?: MaintenanceDeps;
   /** Reads one polled backend again now (the restore report's [Check again]); undefined when none is polled by that name. */
   readonly recheck?: (backend: string) => Promise<Recheck | undefined>;
+  /** A known person's name when the destination is their private chat (their account id is theirs alone). */
+  readonly personOf?: (destination: string) => string | undefined;
 }
 
 /** A backend read again: its household name, and whether it answered. */
@@ -65,6 +67,11 @@ export interface Recheck {
 /** Builds the alert commands. */
 export function alertCommands(deps: AlertCommandDeps): AnyCommand[] {
   const { service } = deps;
+  /** Where an undelivered message was going, as anyone reading /alerts (a group too) may see it: a person's chat by name. */
+  const shownDestination = (t: Translate, destination: string): string => {
+    const name = deps.personOf?.(destination);
+    return name !== undefined ? t('alerts.list.privateChatOf', { name }) : destination;
+  };
 
   const list = defineCommand({
     name: 'alerts',
@@ -126,9 +133,9 @@ export function alertCommands(deps: AlertCommandDeps): AnyCommand[] {
             kind: 'list',
             items: waiting.slice(0, 10).map((r) =>
               r.status === 'held'
-                ? ctx.t('alerts.list.heldRow', { destination: r.destination, until: time(r.releaseAt ?? now) })
+                ? ctx.t('alerts.list.heldRow', { destination: shownDestination(ctx.t, r.destination), until: time(r.releaseAt ?? now) })
                 : ctx.t('alerts.list.pendingRow', {
-                    destination: r.destination,
+                    destination: shownDestination(ctx.t, r.destination),
                     attempts: r.attempts,
                     next: time(r.nextAttemptAt),
                     error: r.lastError ? ` — ${deliveryError(ctx.t, r.lastError)}` : '',
@@ -145,7 +152,7 @@ export function alertCommands(deps: AlertCommandDeps): AnyCommand[] {
             kind: 'list',
             items: dead.slice(-10).map((r) =>
               ctx.t('alerts.list.deadRow', {
-                destination: r.destination,
+                destination: shownDestination(ctx.t, r.destination),
                 attempts: r.attempts,
                 error: deliveryError(ctx.t, r.lastError ?? '?'),
               }),
