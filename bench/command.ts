@@ -28,11 +28,14 @@ const LEVELS = [
   { chats: 50, perChat: 15 },
 ] as const;
 /**
- * Rounds alternate baseline and ours so drift (JIT, GC, neighbours) hits both alike. Ten, not
+ * Rounds alternate baseline and ours so drift (JIT, GC, neighbours) hits both alike. Twenty, not
  * three: the headline is the worst of six ratios, and with three rounds (13 s) a few ms of GC in
- * one cell moved it by 0.2 between quiet runs of the same code.
+ * one cell moved it by 0.2 between quiet runs of the same code. Not ten either: at 50 chats one
+ * pause of the whole process (a GC of the heap every bot here shares, the machine) delays all 50
+ * answers in flight at once, and a cell's p99 over ten rounds is its 75th-worst answer, so two
+ * such pauses in one bot's rounds decided the p99 ratio (1.2 to 2.4 over quiet runs of the same code).
  */
-const ROUNDS = 10;
+const ROUNDS = 20;
 const FIRST_CHAT = 5001;
 
 /** One (bot, command, concurrency) measurement. */
