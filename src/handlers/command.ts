@@ -114,6 +114,11 @@ export interface Command<A extends ArgDefs = ArgDefs> {
   /** Makes a one-time code (invites, links): refused in group chats, where others would see it. */
   readonly privateOnly?: boolean;
   /**
+   * A code typed with this privateOnly command in a group was seen by everyone there: cancel it
+   * (true when a live code was cancelled), so no reader can send it privately instead.
+   */
+  readonly cancelShownCode?: (raw: Readonly<Record<string, string>>) => boolean;
+  /**
    * Changes state: audited (intent first, then the result) and buttons default to one-shot. A
    * function tells the read-only forms apart (`/guestwifi` without on/off only shows the state):
    * those are not audited at all.

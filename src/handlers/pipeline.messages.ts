@@ -30,6 +30,7 @@ export const pipelineMessages = defineMessages(
     'pipeline.cannotWritePrivately':
       'This answer is only for you, and I cannot write to you privately yet. Open a private chat with me, press Start, then ask again.',
     'pipeline.privateOnly': '/{command} makes a one-time code, so it only works in a private chat with me.',
+    'pipeline.codeCancelled': 'Everyone here saw that code, so it no longer works. Get a new one and send it to me in a private chat.',
     'args.empty': 'The value of {name} is empty.',
     'args.missing': 'Missing argument: {name}.',
     'args.tooLong': 'The value of {name} is too long (at most {max} characters).',
@@ -103,6 +104,7 @@ export const pipelineMessages = defineMessages(
     'pipeline.cannotWritePrivately':
       'Esta respuesta es solo para ti y aún no puedo escribirte en privado. Abre un chat privado conmigo, pulsa Iniciar y vuelve a pedirlo.',
     'pipeline.privateOnly': '/{command} crea un código de un solo uso, así que solo funciona en un chat privado conmigo.',
+    'pipeline.codeCancelled': 'Todos aquí han visto ese código, así que ya no sirve. Consigue uno nuevo y envíamelo en un chat privado.',
     'args.empty': 'El valor de {name} está vacío.',
     'args.missing': 'Falta el argumento: {name}.',
     'args.tooLong': 'El valor de {name} es demasiado largo (máximo {max} caracteres).',

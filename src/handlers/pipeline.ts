@@ -343,7 +343,9 @@ export class Pipeline {
   /** Step 1b: a command that makes a one-time code runs only in a private chat (after authorize, so a denial is still audited). */
   async privateOnly(req: RunRequest): Promise<boolean> {
     if (!this.mustBePrivate(req)) return true;
-    await req.sink.send(textMessage(req.t('pipeline.privateOnly', { command: req.command.name }), { severity: 'warning' }));
+    const cancelled = req.command.cancelShownCode?.(req.raw) ?? false;
+    const text = req.t('pipeline.privateOnly', { command: req.command.name });
+    await req.sink.send(textMessage(cancelled ? `${text}\n${req.t('pipeline.codeCancelled')}` : text, { severity: 'warning' }));
     return false;
   }
 

@@ -50,6 +50,11 @@ export class Linking {
     return { code, expiresAt: now + LINK_TTL_MS };
   }
 
+  /** Cancels an unused link code (it was shown where others could read it); true when one was live. */
+  cancel(code: string): boolean {
+    return this.db.prepare('DELETE FROM link_codes WHERE code_hash = ? AND used_at IS NULL').run(hashCode(normaliseCode(code))).changes > 0;
+  }
+
   /**
    * Redeems a code from an identity on another platform. A stranger's identity joins the
    * person; a known identity of another person merges into it only when both have the same

@@ -39,6 +39,13 @@ export class Setup {
     return code;
   }
 
+  /** Cancels an unused setup code (it was shown where others could read it); true when one was live. */
+  cancel(code: string): boolean {
+    return (
+      this.db.prepare('DELETE FROM setup_codes WHERE code_hash = ? AND used_at IS NULL').run(hashCode(normaliseCode(code))).changes > 0
+    );
+  }
+
   /** Consumes a setup code and makes the identity the owner (once). */
   claim(code: string, identity: string, displayName: string): Outcome<SetupReason, { principal: Principal }> {
     if (!parseIdentity(identity)) return { ok: false, reason: 'bad-identity' };

@@ -89,4 +89,20 @@ describe('Telegram group: one person’s things never reach the group', () => {
     assert.doesNotMatch(all(GROUP.id), /telegram:3001/);
     assert.equal(fake.messagesTo(FAMILY_ID).length, 0);
   });
+
+  test('a /link code pasted into the group is cancelled: nobody who read it can link with it', async () => {
+    const before = fake.messagesTo(OWNER_ID).length;
+    fake.sendText(OWNER_ID, OWNER_ID, '/link');
+    const made = await fake.waitForMessage(
+      OWNER_ID,
+      (x) => fake.messagesTo(OWNER_ID).indexOf(x) >= before && /\/link [A-Z0-9]{6,}/.test(x.text ?? ''),
+    );
+    const code = /\/link ([A-Z0-9]{6,})/.exec(made.text ?? '')?.[1];
+    assert.ok(code);
+    fake.sendText(GROUP, OWNER_ID, `/link ${code}`);
+    await fake.waitForMessage(GROUP.id, (x) => /Everyone here saw that code, so it no longer works/.test(x.text ?? ''));
+    const other = await h.say('discord:9191', `/link ${code}`);
+    assert.doesNotMatch(other.texts.join('\n'), /Linked/);
+    assert.equal(h.app.access.resolve('discord:9191'), undefined, 'the reader did not become the owner on Discord');
+  });
 });

@@ -209,6 +209,7 @@ export function permissionCommands(deps: PermissionDeps): AnyCommand[] {
     mutates: true,
     ephemeral: true,
     privateOnly: true,
+    cancelShownCode: (raw) => (raw.code ? deps.linking.cancel(raw.code) : false),
     async run(ctx, { code }) {
       const { t } = ctx;
       if (code) return redeemLink(t, code, ctx.principal);
@@ -301,6 +302,7 @@ export function permissionCommands(deps: PermissionDeps): AnyCommand[] {
     mutates: true,
     ephemeral: true,
     privateOnly: true,
+    cancelShownCode: (raw) => (raw.code ? deps.setup.cancel(raw.code) : false),
     hidden: true,
     run: (ctx, { code }) => claimSetup(ctx.t, code, ctx.principal),
     runForStranger: (ctx, { code }) => claimSetup(ctx.t, code, ctx.stranger),
