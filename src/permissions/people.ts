@@ -127,6 +127,7 @@ export class PeopleStore {
   });
   /** At least the rows in `unknown_users` (counted once, then +1 per new stranger): a prune runs only past the cap. */
   private strangerRows: number | undefined;
+  /** Called inside each prune's transaction that forgot someone: what they write commits with the prune or not at all. */
   private readonly forgotten = new Set<(f: ForgottenStrangers) => void>();
 
   constructor(
@@ -357,7 +358,8 @@ export class PeopleStore {
   /**
    * Forgets strangers unseen for too long (ignored ones after longer), then, past the cap, the
    * least recently seen: strangers the owner was not just told about first, ignored ones last.
-   * One transaction: a crash mid-prune leaves the table as it was. Listeners hear of what went.
+   * One transaction, with what the listeners write about it (the prune's audit row): a crash
+   * mid-prune leaves the table as it was and nothing written, a committed prune has its row.
    */
   forgetStrangers(keep?: string): ForgottenStrangers {
     const now = this.clock.now();
@@ -377,14 +379,19 @@ export class PeopleStore {
               `DELETE FROM unknown_users WHERE rowid IN (SELECT rowid FROM unknown_users WHERE identity IS NOT ?
                ORDER BY ignored_at IS NOT NULL, first_seen_at > ?, last_seen_at, rowid LIMIT ?)`,
             ).run(keep ?? null, now - STRANGER_NOTICE_TTL_MS, excess).changes;
-      return { unseen, ignored, overCap };
+      const forgotten = { unseen, ignored, overCap };
+      // Inside the transaction: a listener's throw undoes the prune rather than leave it unaudited.
+      if (unseen + ignored + overCap > 0) for (const listener of this.forgotten) listener(forgotten);
+      return forgotten;
     })();
     this.strangerRows = undefined; // counted again at the next new stranger
-    if (forgotten.unseen + forgotten.ignored + forgotten.overCap > 0) for (const listener of this.forgotten) listener(forgotten);
     return forgotten;
   }
 
-  /** Calls `listener` after every prune that forgot someone; returns the unsubscribe. */
+  /**
+   * Calls `listener` in every prune that forgot someone, inside the prune's transaction (its writes
+   * on this database commit with the prune; a throw rolls the prune back); returns the unsubscribe.
+   */
   onStrangersForgotten(listener: (f: ForgottenStrangers) => void): () => void {
     this.forgotten.add(listener);
     return () => this.forgotten.delete(listener);

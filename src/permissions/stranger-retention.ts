@@ -19,32 +19,25 @@ const DAY_MS = 24 * 3_600_000;
  */
 export const FIRST_STRANGER_PASS_AFTER_MS = 30_000;
 
-/** The daily pass and the audit of every prune; `start` schedules the first pass shortly after, on `scheduler`. */
+/**
+ * The daily pass and the audit of every prune; `start` schedules the first pass shortly after, on
+ * `scheduler`. Every prune of `people` is audited from here on, whether or not the pass runs: a
+ * flood prunes itself as strangers are noted, before `start` and after `stop` too.
+ */
 export function strangerRetention(
   people: PeopleStore,
   audit: AuditLog,
   clock: Clock,
   scheduler: Scheduler,
 ): { start(): void; stop(): Promise<void> } {
+  auditStrangerPrunes(people, audit, clock);
   const daily = new PeriodicCheck(async () => {
     people.forgetStrangers();
     audit.forgetStrangerRows(clock.now());
   }, DAY_MS);
-  let unsubscribe: (() => void) | undefined;
   let cancelFirst: (() => void) | undefined;
   return {
     start() {
-      unsubscribe ??= people.onStrangersForgotten((f) =>
-        audit.record({
-          at: clock.now(),
-          identity: HOUSEKEEPING,
-          chat: HOUSEKEEPING,
-          command: FORGET_STRANGERS,
-          service: 'permissions',
-          args: { ...f },
-          result: 'ok',
-        }),
-      );
       // PeriodicCheck's own start runs its first pass at once: deferred, off the start-up path.
       cancelFirst ??= scheduler.after(FIRST_STRANGER_PASS_AFTER_MS, () => daily.start());
     },
@@ -52,8 +45,25 @@ export function strangerRetention(
       cancelFirst?.();
       cancelFirst = undefined;
       await daily.stop();
-      unsubscribe?.();
-      unsubscribe = undefined;
     },
   };
+}
+
+/**
+ * Writes each prune's housekeeping row (forget-strangers, args {unseen, ignored, overCap}) inside
+ * the prune's transaction (`audit` and `people` share the database): a crash leaves neither the
+ * deletions nor the row, never one without the other. Returns the unsubscribe.
+ */
+export function auditStrangerPrunes(people: PeopleStore, audit: AuditLog, clock: Clock): () => void {
+  return people.onStrangersForgotten((f) =>
+    audit.record({
+      at: clock.now(),
+      identity: HOUSEKEEPING,
+      chat: HOUSEKEEPING,
+      command: FORGET_STRANGERS,
+      service: 'permissions',
+      args: { ...f },
+      result: 'ok',
+    }),
+  );
 }

@@ -2,7 +2,8 @@
  * The strangers table stays bounded: on a real SQLite file, a flood of new accounts is pruned to
  * the cap (least recently seen first, strangers the owner was just told about after them, ignored
  * ones last), strangers unseen for half a year are forgotten, an ignored one who keeps knocking
- * is kept, and a SIGKILL in the middle of a prune leaves the table as it was before it.
+ * is kept, and a SIGKILL in the middle of a prune leaves the table as it was before it, and no
+ * housekeeping row: a prune and its row are kept together or not at all.
  */
 import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -21,7 +22,9 @@ import {
   STRANGERS_KEPT_MAX,
   type ForgottenStrangers,
 } from '../../src/permissions/people.ts';
-import { killMidPrune } from './kill-mid-prune.ts';
+import { AuditLog, HOUSEKEEPING } from '../../src/permissions/audit.ts';
+import { auditStrangerPrunes, FORGET_STRANGERS, strangerRetention } from '../../src/permissions/stranger-retention.ts';
+import { killMidPrune, pruneInChild } from './kill-mid-prune.ts';
 
 const DAY = 24 * 3_600_000;
 const T0 = Date.UTC(2026, 10, 25, 12, 0, 0);
@@ -45,6 +48,14 @@ function onDisk(t: TestContext, clock = new ManualClock(T0)) {
 const rows = (db: Db): number => db.prepare('SELECT count(*) FROM unknown_users').pluck().get() as number;
 const kept = (db: Db, identity: string): boolean =>
   db.prepare('SELECT 1 FROM unknown_users WHERE identity = ?').pluck().get(identity) === 1;
+
+/** The housekeeping rows of the strangers' prunes, oldest first. */
+const pruneRows = (db: Db): { at: number; args: ForgottenStrangers; result: string }[] =>
+  (
+    db
+      .prepare('SELECT at, args, result FROM audit_log WHERE identity = ? AND chat = ? AND command = ? ORDER BY id')
+      .all(HOUSEKEEPING, HOUSEKEEPING, FORGET_STRANGERS) as { at: number; args: string; result: string }[]
+  ).map((r) => ({ at: r.at, args: JSON.parse(r.args) as ForgottenStrangers, result: r.result }));
 
 /** Writes `n` stranger rows in one go (a flood as the table would hold it), `at` as first and last seen. */
 function fill(db: Db, prefix: string, n: number, at: number, lastSeen = at): void {
@@ -174,26 +185,75 @@ describe('strangers kept bounded', () => {
   });
 });
 
+describe('every prune audited', () => {
+  test('a flood prune before the daily pass starts, and after it stops, has its housekeeping row', async (t) => {
+    const { db, people, clock } = onDisk(t);
+    const retention = strangerRetention(people, new AuditLog(db), clock, clock);
+    fill(db, 'discord:flood', STRANGERS_KEPT_MAX, T0 - DAY);
+    people.noteStranger('telegram:801', 'x'); // one over the cap, before start: the bot's modules start after the database opens
+    const overCap = STRANGERS_KEPT_MAX + 1 - STRANGERS_KEPT_AFTER_PRUNE;
+    assert.deepEqual(pruneRows(db), [{ at: T0, args: { unseen: 0, ignored: 0, overCap }, result: 'ok' }]);
+    retention.start();
+    await retention.stop();
+    // Chat adapters left behind by a hung stop still note strangers: their prunes too are audited.
+    fill(db, 'discord:more', STRANGERS_KEPT_MAX - STRANGERS_KEPT_AFTER_PRUNE, T0 - DAY);
+    clock.advance(1_000);
+    people.noteStranger('telegram:802', 'x');
+    assert.equal(pruneRows(db).length, 2);
+    assert.equal(pruneRows(db)[1]?.at, T0 + 1_000);
+  });
+});
+
 describe('SIGKILL in the middle of a prune', () => {
-  test('leaves the table as it was before the prune, readable, and the next prune completes it', async (t) => {
+  /** A table with 200 strangers unseen for too long and a flood 500 over the cap, on a file no connection holds open. */
+  function pruneDue(t: TestContext) {
     const { file, db } = onDisk(t);
     const unseen = 200;
     fill(db, 'telegram:gone', unseen, T0 - STRANGER_FORGET_AFTER_MS - 10 * DAY);
     fill(db, 'discord:flood', STRANGERS_KEPT_MAX + 500, T0 - DAY);
     const total = rows(db);
     db.close();
+    const counts = { unseen, ignored: 0, overCap: STRANGERS_KEPT_MAX + 500 - STRANGERS_KEPT_AFTER_PRUNE };
+    return { file, total, counts };
+  }
 
-    // The child stops inside the prune's transaction after the unseen rows and a few over the cap were deleted.
-    await killMidPrune(t, 'strangers', file, T0, unseen + 5);
-
-    const clock = new ManualClock(T0);
+  /** The file reopened after the child: intact, with nothing of the interrupted prune, neither deletions nor its row. */
+  function reopenUntouched(t: TestContext, file: string, total: number): Db {
     const again = openDatabase(file, permissionMigrations);
     t.after(() => again.close());
     assert.equal(again.pragma('integrity_check', { simple: true }), 'ok');
     assert.equal(rows(again), total, 'nothing of the interrupted prune was kept');
     assert.ok(kept(again, 'telegram:gone0'), 'not even the unseen rows it had deleted first');
+    assert.deepEqual(pruneRows(again), [], 'and no housekeeping row for a prune that did not happen');
+    return again;
+  }
+
+  test('leaves the table as it was before the prune, readable, and the next prune completes it with its one row', async (t) => {
+    const { file, total, counts } = pruneDue(t);
+
+    // The child stops inside the prune's transaction after the unseen rows and a few over the cap were deleted.
+    await killMidPrune(t, 'strangers', file, T0, counts.unseen + 5);
+
+    const again = reopenUntouched(t, file, total);
+    const clock = new ManualClock(T0);
     const people = new PeopleStore(again, clock);
-    assert.deepEqual(people.forgetStrangers(), { unseen, ignored: 0, overCap: STRANGERS_KEPT_MAX + 500 - STRANGERS_KEPT_AFTER_PRUNE });
+    auditStrangerPrunes(people, new AuditLog(again), clock);
+    assert.deepEqual(people.forgetStrangers(), counts);
     assert.equal(rows(again), STRANGERS_KEPT_AFTER_PRUNE);
+    assert.deepEqual(pruneRows(again), [{ at: T0, args: counts, result: 'ok' }]);
+  });
+
+  test('killed with every deletion done and its housekeeping row written but not committed: neither is kept', async (t) => {
+    const { file, total, counts } = pruneDue(t);
+
+    await killMidPrune(t, 'strangers', file, T0, 'row');
+
+    reopenUntouched(t, file, total).close();
+    // The same prune run to the end in a child: its deletions and its row, together.
+    await pruneInChild(t, 'strangers', file, T0);
+    const done = openDatabase(file, permissionMigrations);
+    t.after(() => done.close());
+    assert.equal(rows(done), STRANGERS_KEPT_AFTER_PRUNE);
+    assert.deepEqual(pruneRows(done), [{ at: T0, args: counts, result: 'ok' }]);
   });
 });
