@@ -12,7 +12,7 @@ import { startFakeDiscord } from '../test/fakes/discord.ts';
 import { startFakeTelegram, type FakeTelegram } from '../test/fakes/telegram-api.ts';
 import { MAX_HOLD_MS } from './command.ts';
 import { BENCH_TOKEN } from './lib/app.ts';
-import { residentByMapping, rssMb, spawnTsx, type Child } from './lib/child.ts';
+import { cpuMs, residentByMapping, rssMb, spawnTsx, type Child } from './lib/child.ts';
 import { closedLoop, learnAnswer } from './lib/driver.ts';
 import { elapse, quantile, round } from './lib/stats.ts';
 import { buildBundles } from './lib/bundle.ts';
@@ -181,11 +181,16 @@ const baselineLaunch: Launch = (fake, o) => ({
   cleanup: () => undefined,
 });
 
-/** Start-up figures: median of warm starts (reopening the database) and one cold start (creating it). */
+/**
+ * Start-up figures: median of warm starts (reopening the database) and one cold start (creating
+ * it). Beside the wall time, the CPU the process had used by its first getUpdates (every thread):
+ * on a shared machine the wall time moves with the neighbours' load, the CPU much less.
+ */
 export interface Startup {
   readonly warmMedianMs: number | null;
   readonly warmRunsMs: number[];
   readonly coldMs: number | null;
+  readonly warmCpuMedianMs?: number | null;
 }
 
 /** Spawn → first getUpdates, without the inspector, `WARM_STARTS` times warm and once cold. */
@@ -193,25 +198,33 @@ async function startups(launch: Launch): Promise<Startup> {
   const fake = await startFakeTelegram({ token: BENCH_TOKEN, maxHoldMs: MAX_HOLD_MS, maxLog: 100 });
   // The data folder goes after the last run: the warm starts reopen the cold start's database.
   const cleanups: (() => void)[] = [];
-  const once = async (): Promise<number | null> => {
+  const once = async (): Promise<{ ms: number; cpu: number | undefined } | null> => {
     const mark = fake.mark();
     const { child, cleanup } = launch(fake, { inspect: false });
     cleanups.push(cleanup);
     try {
       const first = await fake.waitForCall('getUpdates', () => true, 30_000, mark).catch(() => undefined);
-      return first ? round(first.at - child.startedAt, 0) : null;
+      return first ? { ms: round(first.at - child.startedAt, 0), cpu: cpuMs(child.proc.pid) } : null;
     } finally {
       await child.stop();
     }
   };
   try {
-    const coldMs = await once();
+    const coldMs = (await once())?.ms ?? null;
     const warmRunsMs: number[] = [];
+    const warmCpuMs: number[] = [];
     for (let i = 0; i < WARM_STARTS; i++) {
-      const ms = await once();
-      if (ms !== null) warmRunsMs.push(ms);
+      const run = await once();
+      if (run) warmRunsMs.push(run.ms);
+      if (run?.cpu !== undefined) warmCpuMs.push(run.cpu);
     }
-    return { warmMedianMs: quantile(warmRunsMs, 0.5) ?? null, warmRunsMs, coldMs };
+    const warmCpuMedian = quantile(warmCpuMs, 0.5);
+    return {
+      warmMedianMs: quantile(warmRunsMs, 0.5) ?? null,
+      warmRunsMs,
+      coldMs,
+      warmCpuMedianMs: warmCpuMedian === undefined ? null : round(warmCpuMedian, 0),
+    };
   } finally {
     cleanups.forEach((c) => c());
     await fake.close();
@@ -289,18 +302,18 @@ export async function benchMemory(log: (s: string) => void): Promise<MemoryResul
   if (typeof modules !== 'string') log(`  by package: ${modules.steps.map((s) => `${s.label} +${s.addedMb} MB`).join(', ')}`);
   const b = await measure(baselineLaunch, ['/help']);
   log(
-    `  baseline: start-up ${b.startupMs} ms (cold ${b.startup?.coldMs} ms), idle ${b.idleRssMb} MB, after ${b.commands} ${b.afterRssMb} MB (raw ${b.idleRawRssMb} → ${b.afterRawRssMb})${residentNote(b)}${b.error ? ` (${b.error})` : ''}`,
+    `  baseline: start-up ${b.startupMs} ms (CPU ${b.startup?.warmCpuMedianMs} ms; cold ${b.startup?.coldMs} ms), idle ${b.idleRssMb} MB, after ${b.commands} ${b.afterRssMb} MB (raw ${b.idleRawRssMb} → ${b.afterRawRssMb})${residentNote(b)}${b.error ? ` (${b.error})` : ''}`,
   );
   const o = await measure(oursLaunch(), ['/help', '/status']);
   log(
-    `  ours (Telegram): start-up ${o.startupMs} ms (cold ${o.startup?.coldMs} ms), idle ${o.idleRssMb} MB, after ${o.commands} ${o.afterRssMb} MB (raw ${o.idleRawRssMb} → ${o.afterRawRssMb})${residentNote(o)}${o.error ? ` (${o.error})` : ''}`,
+    `  ours (Telegram): start-up ${o.startupMs} ms (CPU ${o.startup?.warmCpuMedianMs} ms; cold ${o.startup?.coldMs} ms), idle ${o.idleRssMb} MB, after ${o.commands} ${o.afterRssMb} MB (raw ${o.idleRawRssMb} → ${o.afterRawRssMb})${residentNote(o)}${o.error ? ` (${o.error})` : ''}`,
   );
   const d = await discordSection().catch((e: unknown) => `fake Discord failed: ${(e as Error).message}`);
   if (typeof d === 'string') return { ours: o, baseline: b, withDiscord: null, withDiscordReason: d, modules };
   try {
     const w = await measure(oursLaunch(d.section), ['/help', '/status'], d.ready);
     log(
-      `  ours (Telegram + Discord): start-up ${w.startupMs} ms (cold ${w.startup?.coldMs} ms), idle ${w.idleRssMb} MB, after ${w.commands} ${w.afterRssMb} MB${residentNote(w)}${w.error ? ` (${w.error})` : ''}`,
+      `  ours (Telegram + Discord): start-up ${w.startupMs} ms (CPU ${w.startup?.warmCpuMedianMs} ms; cold ${w.startup?.coldMs} ms), idle ${w.idleRssMb} MB, after ${w.commands} ${w.afterRssMb} MB${residentNote(w)}${w.error ? ` (${w.error})` : ''}`,
     );
     return { ours: o, baseline: b, withDiscord: w, modules };
   } finally {

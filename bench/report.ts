@@ -59,6 +59,7 @@ function memoryTable(m: MemoryResult): string {
       ? [
           name,
           fig(p.startupMs, ' ms', p.error),
+          fig(p.startup?.warmCpuMedianMs ?? null, ' ms', p.error),
           fig(p.startup?.coldMs, ' ms', p.error),
           fig(p.idleRssMb, ' MB', p.error),
           fig(p.afterRssMb, ' MB', p.error),
@@ -67,9 +68,9 @@ function memoryTable(m: MemoryResult): string {
           fig(p.secondHalfGrowthMb ?? null, ' MB'),
           fig(p.peakRssMb, ' MB', p.error),
         ]
-      : [name, `n/a (${reason ?? 'not measured'})`, '', '', '', '', '', '', ''];
+      : [name, `n/a (${reason ?? 'not measured'})`, '', '', '', '', '', '', '', ''];
   return table(
-    ['process', 'start-up', 'cold start', 'idle RSS', 'RSS after 10k', 'growth', '1st 5k', '2nd 5k', 'peak'],
+    ['process', 'start-up', 'its CPU', 'cold start', 'idle RSS', 'RSS after 10k', 'growth', '1st 5k', '2nd 5k', 'peak'],
     [
       row('baseline grammY echo', m.baseline),
       row('ours, Telegram', m.ours),

@@ -1,6 +1,6 @@
 /** A child node process under measurement: spawn with tsx, read its RSS from /proc, stop it. */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
 import WebSocket from 'ws';
 
@@ -69,6 +69,27 @@ export function spawnTsx(
       clearTimeout(t);
     },
   };
+}
+
+/**
+ * CPU time a process has used so far, ms, every thread counted (V8 compiles and collects on
+ * threads of its own), from /proc/<pid>/task/<tid>/schedstat's nanoseconds (Linux), else undefined.
+ */
+export function cpuMs(pid: number | undefined): number | undefined {
+  if (pid === undefined || process.platform !== 'linux') return undefined;
+  try {
+    let ns = 0;
+    for (const tid of readdirSync(`/proc/${pid}/task`)) {
+      try {
+        ns += Number(readFileSync(`/proc/${pid}/task/${tid}/schedstat`, 'utf8').split(' ')[0]);
+      } catch {
+        // a thread that ended between the listing and the read
+      }
+    }
+    return ns / 1e6;
+  } catch {
+    return undefined;
+  }
 }
 
 /** Resident set size of a process in MB from /proc/<pid>/status (Linux), else undefined. */
