@@ -158,7 +158,10 @@ export async function startApp(opts: AppOptions): Promise<App> {
     telegramUsername: () => adapters.find((a): a is TelegramAdapter => a instanceof TelegramAdapter)?.username,
   };
   const deadlineStore = new DeadlineStore(db);
-  const deadlines = { store: deadlineStore, worker: new DeadlineWorker(deadlineStore, clock, log.child({ worker: 'deadlines' })) };
+  const deadlines = {
+    store: deadlineStore,
+    worker: new DeadlineWorker(deadlineStore, clock, log.child({ worker: 'deadlines' }), undefined, (row) => audit.record(row)),
+  };
   const wiring: WiringContext = {
     config,
     db,

@@ -68,6 +68,8 @@ export interface DeadlineKind {
   reconcile?(d: Deadline): Promise<Result<'applied' | 'absent'>>;
   /** The deadline was extended while `expire` ran: put the change back. */
   reapply?(d: Deadline): Promise<Result<unknown>>;
+  /** Bookkeeping only (its expiry changes no backend and nothing anyone sees): not audited. */
+  readonly bookkeeping?: true;
   /** Told once after a successful expiry (tell the chat, refresh a poller). */
   expired?(d: Deadline): void;
 }
@@ -246,6 +248,18 @@ export class DeadlineStore {
     return r.changes > 0;
   }
 
+  /**
+   * Forgets a deadline if it still ends at `dueAt` and, in the same transaction, calls `also` with
+   * whether it did (the undo's audit row): both are kept, or neither. Returns whether it was removed.
+   */
+  removeWith(kind: string, target: string, dueAt: number, also: (removed: boolean) => void): boolean {
+    return this.db.transaction(() => {
+      const removed = this.remove(kind, target, dueAt);
+      also(removed);
+      return removed;
+    })();
+  }
+
   private write(d: Deadline, now: number): void {
     this.db
       .prepare(
@@ -304,11 +318,39 @@ export async function changeWithDeadline<T, E>(
 
 const RETRY_MS = 60_000;
 
+/** Who the audit log names for a change the bot undoes by itself when its time is up. */
+export const DEADLINE_ACTOR = 'system:deadline';
+/** The audit row's command for an undo carried out (or failed) at its deadline, and for a change put back after an extension. */
+export const DEADLINE_EXPIRE = 'expire';
+export const DEADLINE_REAPPLY = 'reapply';
+
+/** One audit row the worker writes (the shape AuditLog.record takes; core knows no permissions). */
+export interface DeadlineAuditRow {
+  readonly at: number;
+  readonly identity: typeof DEADLINE_ACTOR;
+  readonly chat: string;
+  readonly command: typeof DEADLINE_EXPIRE | typeof DEADLINE_REAPPLY;
+  readonly args: Readonly<Record<string, string | number>>;
+  readonly result: 'ok' | 'error';
+  readonly detail?: string;
+}
+
+/** The detail a backend's error carries (ServiceError.detail: no secrets), or nothing. */
+function errorDetail(error: unknown): string | undefined {
+  const detail = (error as { detail?: unknown } | null)?.detail;
+  return typeof detail === 'string' ? detail : undefined;
+}
+
 /**
  * The one worker for every deadline kind. At start it reconciles intents a crash left behind,
  * then on each pass undoes what is due. Decisions use the injected clock (tests move it by
  * hand); a real interval only decides how often to look. A failed undo (backend down) keeps the
  * deadline and is retried every minute.
+ *
+ * Every undo is audited (`system:deadline`, `expire`): the stored deadline is its intent, written
+ * by the command before its change; the 'ok' row is written in the transaction that removes the
+ * deadline, so a crash after the backend call leaves the deadline due, and the undo (a no-op by
+ * then) is carried out and audited at the next start. A failing undo is audited once per streak.
  */
 export class DeadlineWorker {
   private readonly kinds = new Map<string, DeadlineKind>();
@@ -321,6 +363,8 @@ export class DeadlineWorker {
     private readonly clock: Clock,
     private readonly log: Logger,
     tickMs = 1000,
+    /** Writes an audit row on the store's database (AuditLog.record); unaudited without it (unit tests of a kind). */
+    private readonly audit?: (row: DeadlineAuditRow) => void,
   ) {
     this.periodic = new PeriodicCheck(() => this.pass(), tickMs);
   }
@@ -367,16 +411,39 @@ export class DeadlineWorker {
     const kind = this.kinds.get(d.kind);
     if (!kind || !this.ready(d, now)) return;
     const r = await kind.expire(d);
-    if (!r.ok) return this.failed(d, now, r.error, 'deadline could not be carried out; retrying every minute');
+    if (!r.ok) {
+      if (!this.failing.has(key(d.kind, d.target))) this.record(d, DEADLINE_EXPIRE, 'error', errorDetail(r.error));
+      return this.failed(d, now, r.error, 'deadline could not be carried out; retrying every minute');
+    }
     this.recovered(d);
+    // The undo's row and the deadline's removal together: a crash before both redoes the undo at the next start.
+    const removed = this.store.removeWith(d.kind, d.target, d.dueAt, (gone) =>
+      this.record(d, DEADLINE_EXPIRE, 'ok', gone ? undefined : 'extended meanwhile'),
+    );
     // Extended while we were undoing it: the new deadline stands, so the change goes back.
-    if (!this.store.remove(d.kind, d.target, d.dueAt)) {
+    if (!removed) {
       const now2 = this.store.get(d.kind, d.target);
-      if (now2) await kind.reapply?.(now2);
+      if (now2 && kind.reapply) {
+        const back = await kind.reapply(now2);
+        this.record(now2, DEADLINE_REAPPLY, back.ok ? 'ok' : 'error', back.ok ? undefined : errorDetail(back.error));
+      }
       return;
     }
     this.log.info({ kind: d.kind, target: d.target }, 'deadline carried out');
     kind.expired?.(d);
+  }
+
+  private record(d: Deadline, command: DeadlineAuditRow['command'], result: DeadlineAuditRow['result'], detail?: string): void {
+    if (this.kinds.get(d.kind)?.bookkeeping) return;
+    this.audit?.({
+      at: this.clock.now(),
+      identity: DEADLINE_ACTOR,
+      chat: d.chat,
+      command,
+      args: { kind: d.kind, target: d.target, requestedBy: d.requestedBy, dueAt: d.dueAt },
+      result,
+      ...(detail !== undefined ? { detail } : {}),
+    });
   }
 
   private ready(d: Deadline, now: number): boolean {

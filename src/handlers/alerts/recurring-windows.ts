@@ -57,7 +57,7 @@ export class EndedOccurrences {
 }
 
 /** The deadline kind: nothing to undo; when the occurrence would have ended, its record goes. */
-export const endedOccurrenceDeadlines: DeadlineKind = { kind: ENDED_OCCURRENCE_KIND, expire: async () => ok(undefined) };
+export const endedOccurrenceDeadlines: DeadlineKind = { kind: ENDED_OCCURRENCE_KIND, bookkeeping: true, expire: async () => ok(undefined) };
 
 /**
  * Recurring windows from the config. A window is open from each minute its cron expression
