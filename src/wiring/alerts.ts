@@ -24,6 +24,7 @@ import { PowerCutOrchestrator, powerCutReporterFor, type PowerController } from 
 import { PowerCutStore } from '../alerts/powercut-journal.ts';
 import { PowerCutFold } from '../alerts/powercut-fold.ts';
 import { PowerRestore } from '../alerts/restore.ts';
+import { auditedPowerController } from './audited-power.ts';
 import { maintenanceHold, powerCutHold, wanHold } from '../alerts/holds.ts';
 import {
   MaintenanceWindows,
@@ -263,7 +264,9 @@ export function createAlerting(deps: AlertingDeps): Alerting {
       );
 
       if (pc?.enabled && ups) {
-        const controller = powerController ?? noHypervisor;
+        const audit = ctx.shared?.audit;
+        const controller =
+          powerController && audit ? auditedPowerController(powerController, audit, clock) : (powerController ?? noHypervisor);
         powerCut = new PowerCutOrchestrator(
           { ...pc, guestTimeoutMs: pc.guestTimeoutSeconds * 1000 },
           controller,

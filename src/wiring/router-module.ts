@@ -20,6 +20,7 @@ import { createRouterPoller } from '../services/routeros/poller.ts';
 import { routerConditions } from '../services/routeros/alerts.ts';
 import type { Result } from '../core/errors.ts';
 import { wakeCommands } from '../handlers/router/wake.ts';
+import { POWER_RESTORE } from './audited-power.ts';
 import type { FeatureModule, WiringContext } from './module.ts';
 
 /** The router module, with the one capability other areas use: waking the Proxmox node. */
@@ -27,9 +28,6 @@ export interface RouterModule extends FeatureModule {
   /** Wake-on-LAN to the node (alerts.powerCut.restore.wakeOnLan), audited; absent when no MAC is configured. */
   readonly wakeNode?: () => Promise<Result<void>>;
 }
-
-/** Who the audit log names for the restore's automatic wake. */
-const POWER_RESTORE = 'system:power-restore';
 
 /** Builds the router module, or undefined when the config has no `router` section. */
 export function routerModule(ctx: WiringContext): RouterModule | undefined {

@@ -2,7 +2,8 @@
  * The whole bot on a Raspberry Pi outside the node: a real upsd + dummy-ups, the Proxmox fake
  * and the strict RouterOS fake. Low battery hands the plan to Proxmox and the node powers off;
  * the bot stays up. Mains returns, the node stays off, the router wakes it (`/tool/wol`, the
- * fake powers the Proxmox fake on), and the restore report says it was woken.
+ * fake powers the Proxmox fake on), and the restore report says it was woken. The plan's calls,
+ * the wake and the guests' starts are each audited (system:power-cut, system:power-restore).
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -81,6 +82,21 @@ test('a bot outside the node wakes it through the router after a power cut, once
   );
   const wake = h.app.db.prepare("SELECT identity, result FROM audit_log WHERE command = 'wake'").all();
   assert.deepEqual(wake, [{ identity: 'system:power-restore', result: 'ok' }], 'the automatic wake is audited');
+  // Every hypervisor change the bot made by itself is audited, in the order it was made.
+  const power = (
+    h.app.db
+      .prepare(
+        "SELECT identity, command, args, result FROM audit_log WHERE identity LIKE 'system:power-%' AND command <> 'wake' ORDER BY id",
+      )
+      .all() as { identity: string; command: string; args: string; result: string }[]
+  ).map((r) => [r.identity, r.command, JSON.parse(r.args) as Record<string, string>, r.result]);
+  assert.deepEqual(power, [
+    ['system:power-cut', 'power-plan', { call: 'PUT /nodes/proxmox1/lxc/101/config startup=order=2' }, 'ok'],
+    ['system:power-cut', 'power-plan', { call: 'PUT /nodes/proxmox1/qemu/100/config startup=order=1' }, 'ok'],
+    ['system:power-cut', 'power-plan', { call: 'POST /nodes/proxmox1/status command=shutdown' }, 'ok'],
+    ['system:power-restore', 'start', { targets: '100' }, 'ok'],
+    ['system:power-restore', 'start', { targets: '101' }, 'ok'],
+  ]);
   const sent = h.app.db.prepare('SELECT wake_sent_at FROM power_cuts').pluck().get();
   assert.equal(typeof sent, 'number', 'the journal holds the wake');
 });
