@@ -74,7 +74,7 @@ export function routerModule(ctx: WiringContext): RouterModule | undefined {
     );
   }
   const leases = new Poller('router-leases', () => client.dhcpLeases(), c.pollSeconds * 1000, ctx.clock, log);
-  const pauses = new DevicePauses(client, devices, ctx.deadlines.store, ctx.clock, log);
+  const pauses = new DevicePauses(client, devices, ctx.deadlines.store, ctx.clock, log, ctx.shared?.audit);
   leases.onRefresh((s) => {
     if (s.status !== 'ok') return;
     tracker.observe(s.value, ctx.clock.now());

@@ -10,12 +10,22 @@ import { join } from 'node:path';
 import { ManualClock } from '../../src/core/clock.ts';
 import type { OutMessage } from '../../src/core/outmessage.ts';
 import { FAKE_ROUTER_USERS, startRouterOsFake, type RouterOsFake } from '../../src/demo/routeros.ts';
-import { PAUSE_LIST } from '../../src/handlers/devices/pause.ts';
+import { DEADLINE_ACTOR } from '../../src/core/deadlines.ts';
+import { DEVICE_REPAIR, PAUSE_LIST } from '../../src/handlers/devices/pause.ts';
+import { PAUSE_KIND } from '../../src/handlers/devices/store.ts';
 import { macVendor } from '../../src/services/oui/vendor.ts';
 import { waitFor } from '../support/real-server.ts';
 import { assertNoEnglish } from '../support/language.ts';
 import { queuedText } from '../support/outbox.ts';
 import { buttonToken, OWNER, startTestApp, type TestApp } from '../support/app-harness.ts';
+
+/** The audit rows of what the bot changed by itself (the pause's repair, its deadline's end). */
+const systemRows = (h: TestApp) =>
+  (
+    h.app.db
+      .prepare('SELECT identity, command, args, result FROM audit_log WHERE identity IN (?, ?) ORDER BY id')
+      .all(DEVICE_REPAIR, DEADLINE_ACTOR) as { identity: string; command: string; args: string; result: string }[]
+  ).map((r) => ({ ...r, args: JSON.parse(r.args) as Record<string, string> }));
 
 const admin = FAKE_ROUTER_USERS[0]!;
 const config = (fake: RouterOsFake) => ({
@@ -104,6 +114,16 @@ describe('devices, pauses and new-device alerts', () => {
     fake.menu('ip/firewall/address-list').splice(entry, 1);
     h = await startTestApp(config(fake), { clock, dir });
     await waitFor(() => fake.listed(PAUSE_LIST).length === 1, { what: 'the pause was reconciled at start' });
+    // The bot's own router change is audited, with what it put back.
+    await waitFor(() => systemRows(h).some((r) => r.result === 'ok'), { what: 'the repair audited' });
+    assert.deepEqual(systemRows(h), [
+      {
+        identity: DEVICE_REPAIR,
+        command: 'repair',
+        args: { mac: '00:00:5E:00:53:32', address: '192.168.1.32', change: 'put-back' },
+        result: 'ok',
+      },
+    ]);
 
     // Time passes while the bot is down: at start the pause ends and the asker hears so.
     await h.close();
@@ -119,6 +139,13 @@ describe('devices, pauses and new-device alerts', () => {
       { what: 'the end of the pause was announced' },
     );
     assert.deepEqual(fake.listed(PAUSE_LIST), []);
+    // The end of the pause, carried out by the bot at start, is audited as the deadline's undo.
+    assert.deepEqual(
+      systemRows(h)
+        .filter((r) => r.identity === DEADLINE_ACTOR)
+        .map((r) => [r.command, r.args.kind, r.args.target, r.result]),
+      [['expire', PAUSE_KIND, '00:00:5E:00:53:32', 'ok']],
+    );
     c = await h.say(ana, '/mydevices');
     assert.doesNotMatch(c.texts[0]!, /paused/);
   });

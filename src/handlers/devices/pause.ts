@@ -20,6 +20,7 @@ import { changeWithDeadline, type Deadline, type DeadlineKind, type DeadlineStor
 import type { Clock } from '../../core/clock.ts';
 import { ok, type Result, type ServiceError } from '../../core/errors.ts';
 import type { Logger } from '../../core/logger.ts';
+import type { AuditLog } from '../../permissions/audit.ts';
 import type { RouterOsClient } from '../../services/routeros/client.ts';
 import { PAUSE_KIND, type DeviceBlock, type DevicePause, type DeviceStore, type DeviceTimedPause } from './store.ts';
 
@@ -27,6 +28,8 @@ import { PAUSE_KIND, type DeviceBlock, type DevicePause, type DeviceStore, type 
 export const PAUSE_LIST = 'chatops-paused';
 const COMMENT = 'chat bot: paused device';
 const RULE_COMMENT = 'chat bot: devices paused from chat have no internet';
+/** Who the audit log names for the router changes the repair makes by itself (putting back what a reboot lost, removing leftovers). */
+export const DEVICE_REPAIR = 'system:device-repair';
 
 type Router = Pick<RouterOsClient, 'addressListEntries' | 'addAddressListEntry' | 'removeAddressListEntry' | 'ensureRejectRule'>;
 
@@ -50,6 +53,8 @@ export class DevicePauses {
     private readonly deadlines: DeadlineStore,
     private readonly clock: Clock,
     private readonly log: Logger,
+    /** Where the repair's own router changes are audited (intent first); the bot's wiring always gives it. */
+    private readonly audit?: AuditLog,
   ) {}
 
   /** A device's pause or block (a block outranks a pause). */
@@ -158,7 +163,7 @@ export class DevicePauses {
       const wanted = new Set([...pauses.map((d) => toPause(d).address), ...this.store.blocks().map((b) => b.address)]);
       for (const e of entries.value) {
         if (!e.comment?.startsWith(COMMENT) || wanted.has(e.address)) continue;
-        const r = await this.router.removeAddressListEntry(e.id);
+        const r = await this.audited({ address: e.address, change: 'remove' }, () => this.router.removeAddressListEntry(e.id));
         if (!r.ok) return r;
       }
       const have = new Set(entries.value.map((e) => e.address));
@@ -170,11 +175,29 @@ export class DevicePauses {
       ].filter((m) => !have.has(m.address));
       for (const m of missing) {
         this.log.warn({ mac: m.mac }, 'device pause missing on the router; putting it back');
-        const r = await this.cutOff(m.mac, m.address, m.seconds);
+        const r = await this.audited({ mac: m.mac, address: m.address, change: 'put-back' }, () =>
+          this.cutOff(m.mac, m.address, m.seconds),
+        );
         if (!r.ok) return r;
       }
       return ok(undefined);
     });
+  }
+
+  /** One router change of the repair, audited as `system:device-repair`: 'started' before the call, its result after. */
+  private async audited<T>(args: Record<string, string>, change: () => Promise<Result<T>>): Promise<Result<T>> {
+    const id = this.audit?.record({
+      at: this.clock.now(),
+      identity: DEVICE_REPAIR,
+      chat: DEVICE_REPAIR,
+      command: 'repair',
+      args,
+      result: 'started',
+      service: 'router',
+    });
+    const r = await change();
+    if (id !== undefined) this.audit!.complete(id, r.ok ? 'ok' : 'error', r.ok ? undefined : r.error.detail);
+    return r;
   }
 
   /** The reject rule in place, then exactly one entry for the address (timed, or not). */
