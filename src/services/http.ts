@@ -74,6 +74,8 @@ export class HttpClient {
   private readonly timeoutMs: number;
   private readonly maxResponseBytes: number;
   private readonly pin: string | undefined;
+  /** Aborted by abortRequests()/close(): requests still waiting on the backend end then, not at their timeout. */
+  private inFlight = new AbortController();
 
   constructor(
     readonly service: string,
@@ -149,7 +151,7 @@ export class HttpClient {
         dispatcher: agent,
         headersTimeout: timeout,
         bodyTimeout: timeout,
-        signal: AbortSignal.timeout(timeout),
+        signal: AbortSignal.any([AbortSignal.timeout(timeout), this.inFlight.signal]),
       });
       const bytes = await readCapped(res.body, opts.maxBytes ?? this.maxResponseBytes, res.headers['content-length']);
       if (bytes === 'too-large') {
@@ -168,8 +170,18 @@ export class HttpClient {
     }
   }
 
-  /** Closes pooled connections. */
+  /** Ends every request in flight now (as "no answer in time"); later requests go out as usual. */
+  abortRequests(): void {
+    this.inFlight.abort();
+    this.inFlight = new AbortController();
+  }
+
+  /**
+   * Closes pooled connections, aborting requests in flight first: a backend that accepted a
+   * request and never answers would otherwise hold close() (and shutdown) until its timeout.
+   */
   async close(): Promise<void> {
+    this.abortRequests();
     if (this.agent) await (await this.agent).agent.close();
   }
 

@@ -1,4 +1,4 @@
-import type { Clock } from '../core/clock.ts';
+import { systemScheduler, type Clock, type Scheduler } from '../core/clock.ts';
 import type { Result, ServiceError } from '../core/errors.ts';
 import type { Logger } from '../core/logger.ts';
 
@@ -37,6 +37,8 @@ export class Poller<T> {
   private timer: NodeJS.Timeout | undefined;
   private inflight: Promise<Snapshot<T>> | undefined;
   private readonly listeners: SnapshotListener<T>[] = [];
+  /** This run, from start() to stop(): once stopped, a refresh in flight is let go and nothing it brings back is used. */
+  private run = newRun();
 
   constructor(
     readonly name: string,
@@ -44,6 +46,8 @@ export class Poller<T> {
     readonly intervalMs: number,
     private readonly clock: Clock,
     private readonly log: Logger,
+    /** Times settled()'s wait, on the same time as `clock` (a ManualClock in tests). */
+    private readonly scheduler: Scheduler = systemScheduler,
   ) {}
 
   /** Current snapshot without touching the backend. */
@@ -57,12 +61,12 @@ export class Poller<T> {
    */
   async settled(maxWaitMs = 3000): Promise<Snapshot<T>> {
     if (this.snap.status !== 'never') return this.snap;
-    let timer: NodeJS.Timeout | undefined;
+    let cancel = (): void => undefined;
     const deadline = new Promise<void>((resolve) => {
-      timer = setTimeout(resolve, maxWaitMs);
+      cancel = this.scheduler.after(maxWaitMs, resolve);
     });
     await Promise.race([this.inflight ?? this.refresh(), deadline]);
-    clearTimeout(timer);
+    cancel();
     return this.snap;
   }
 
@@ -71,8 +75,9 @@ export class Poller<T> {
     this.listeners.push(listener);
   }
 
-  /** Refreshes now; concurrent callers share one backend request. */
+  /** Refreshes now; concurrent callers share one backend request. Once stopped, the snapshot as it is. */
   refresh(): Promise<Snapshot<T>> {
+    if (this.run.isStopped) return this.inflight ?? Promise.resolve(this.snap);
     this.inflight ??= this.doRefresh().finally(() => {
       this.inflight = undefined;
     });
@@ -89,6 +94,7 @@ export class Poller<T> {
   /** Starts periodic refreshing (first refresh immediately). */
   start(): void {
     if (this.timer) return;
+    if (this.run.isStopped) this.run = newRun();
     const tick = (): void => {
       void this.refresh().finally(() => {
         if (this.timer) this.timer = setTimeout(tick, this.intervalMs);
@@ -97,23 +103,35 @@ export class Poller<T> {
     this.timer = setTimeout(tick, 0);
   }
 
-  /** Stops periodic refreshing; an in-flight refresh still completes. */
+  /**
+   * Stops periodic refreshing without waiting on the backend: a refresh in flight ends at once
+   * and whatever its request brings back later (the module closes the client, which aborts it)
+   * changes no snapshot, tells no listener and logs nothing, so a hung backend cannot hold
+   * shutdown nor reach the database after it closed.
+   */
   async stop(): Promise<void> {
     if (this.timer) clearTimeout(this.timer);
     this.timer = undefined;
+    this.run.stop();
     await this.inflight;
   }
 
   private async doRefresh(): Promise<Snapshot<T>> {
     const previous = this.snap;
-    let result: Result<T>;
+    const run = this.run;
+    let result: Result<T> | 'stopped';
     try {
-      result = await this.fetch();
+      const fetched = this.fetch();
+      // Whatever it settles with after stop is dropped quietly.
+      fetched.catch(() => undefined);
+      result = await Promise.race([fetched, run.stopped]);
     } catch (e) {
+      if (run.isStopped) return this.snap;
       // A throwing client is a bug; still keep polling and report it as a protocol failure.
       this.log.error({ err: e, poller: this.name }, 'poller fetch threw');
       result = { ok: false, error: { service: this.name, kind: 'protocol', detail: 'internal error' } };
     }
+    if (result === 'stopped' || run.isStopped) return this.snap;
     const now = this.clock.now();
     if (result.ok) {
       if (previous.status === 'failed') this.log.info({ poller: this.name }, 'backend recovered');
@@ -140,4 +158,25 @@ export class Poller<T> {
     }
     return this.snap;
   }
+}
+
+/** One start-to-stop run of a poller: `stopped` settles when stop() is called. */
+interface PollerRun {
+  readonly isStopped: boolean;
+  readonly stopped: Promise<'stopped'>;
+  stop(): void;
+}
+
+function newRun(): PollerRun {
+  let resolve = (): void => undefined;
+  const stopped = new Promise<'stopped'>((r) => (resolve = () => r('stopped')));
+  const run = {
+    isStopped: false,
+    stopped,
+    stop(): void {
+      run.isStopped = true;
+      resolve();
+    },
+  };
+  return run;
 }

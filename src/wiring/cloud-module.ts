@@ -38,7 +38,7 @@ export function cloudModule(ctx: WiringContext): FeatureModule | undefined {
     ...(c.fingerprint ? { fingerprint: c.fingerprint } : {}),
     clock: ctx.clock,
   });
-  const poller = createNextcloudPoller(client, { intervalMs: c.pollSeconds * 1000, clock: ctx.clock, log });
+  const poller = createNextcloudPoller(client, { intervalMs: c.pollSeconds * 1000, clock: ctx.clock, scheduler: ctx.scheduler, log });
   const ssh = c.occ ? new SshRunner(sshOptionsFrom(c.occ.ssh, 'nextcloud')) : undefined;
   const occ = ssh && c.occ ? new NextcloudOcc({ runner: ssh, commandPrefix: c.occ.command }) : undefined;
 

@@ -22,6 +22,7 @@ export function downloadsModule(ctx: WiringContext): FeatureModule | undefined {
   const poller = createTransmissionPoller(client, {
     intervalMs: c.pollSeconds * 1000,
     clock: ctx.clock,
+    scheduler: ctx.scheduler,
     log: ctx.log.child({ backend: 'transmission' }),
   });
   const store = new TorrentStore(ctx.db);

@@ -32,7 +32,7 @@ export function nasModule(ctx: WiringContext): FeatureModule | undefined {
       fingerprint: o.fingerprint,
       loginMarks: new OmvLoginMarks(ctx.db),
     });
-    const poller = omvPoller(client, { intervalMs: o.pollSeconds * 1000, clock: ctx.clock, log });
+    const poller = omvPoller(client, { intervalMs: o.pollSeconds * 1000, clock: ctx.clock, scheduler: ctx.scheduler, log });
     const rules = { filesystemWarnPercent: o.filesystemWarnPercent, filesystemCritPercent: o.filesystemCritPercent };
     feeds.push({ backend: 'omv', poller, rules: (v: OmvSnapshot) => omvConditions(v, rules) });
     closers.push(
@@ -54,7 +54,12 @@ export function nasModule(ctx: WiringContext): FeatureModule | undefined {
       timeoutMs: m.ssh.timeoutSeconds * 1000,
       service: 'mdadm',
     });
-    const poller = mdadmPoller(new MdadmSource(ssh, { command: m.command }), { intervalMs: m.pollSeconds * 1000, clock: ctx.clock, log });
+    const poller = mdadmPoller(new MdadmSource(ssh, { command: m.command }), {
+      intervalMs: m.pollSeconds * 1000,
+      clock: ctx.clock,
+      scheduler: ctx.scheduler,
+      log,
+    });
     feeds.push({ backend: 'mdadm', poller, rules: (v: RaidArray[]) => raidConditions(v, { host: m.ssh.host, backend: 'mdadm' }) });
     closers.push(
       () => poller.stop(),

@@ -21,7 +21,13 @@ export function offsiteModule(ctx: WiringContext): FeatureModule | undefined {
     timeoutMs: c.ssh.timeoutSeconds * 1000,
     service: OFFSITE_BACKEND,
   });
-  const poller = offsitePoller(ssh, { command: c.command, intervalMs: c.pollSeconds * 1000, clock: ctx.clock, log });
+  const poller = offsitePoller(ssh, {
+    command: c.command,
+    intervalMs: c.pollSeconds * 1000,
+    clock: ctx.clock,
+    scheduler: ctx.scheduler,
+    log,
+  });
   const rules = { windowHours: c.windowHours };
   return {
     name: 'offsite',

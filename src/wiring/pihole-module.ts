@@ -21,7 +21,7 @@ export function piholeModule(ctx: WiringContext): FeatureModule | undefined {
   // The API lives under /api of the Pi-hole's own address; accept a pasted …/admin or …/api too.
   const baseUrl = c.url.replace(/\/+$/, '').replace(/\/(admin|api)$/, '');
   const client = new PiholeClient({ baseUrl, password: c.password, ...(c.fingerprint ? { fingerprint: c.fingerprint } : {}) });
-  const poller = createPiholePoller(client, { intervalMs: c.pollSeconds * 1000, clock: ctx.clock, log });
+  const poller = createPiholePoller(client, { intervalMs: c.pollSeconds * 1000, clock: ctx.clock, scheduler: ctx.scheduler, log });
   const store = new TempAllowStore(ctx.deadlines.store);
   // Per-person unblocks need to know whose device is whose (the router area records them).
   const devices = new DeviceStore(ctx.db);

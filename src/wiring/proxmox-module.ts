@@ -31,7 +31,7 @@ export function proxmoxModule(ctx: WiringContext): ProxmoxModule | undefined {
     fingerprint: c.fingerprint,
     clock: ctx.clock,
   });
-  const poller = proxmoxPoller(client, { intervalMs: c.pollSeconds * 1000, clock: ctx.clock, log });
+  const poller = proxmoxPoller(client, { intervalMs: c.pollSeconds * 1000, clock: ctx.clock, scheduler: ctx.scheduler, log });
   const followers = new Set<Promise<void>>();
   const stopping = new AbortController();
   const rules: ProxmoxRuleOptions = {

@@ -42,7 +42,7 @@ export function routerModule(ctx: WiringContext): RouterModule | undefined {
     guestInterface: c.guestInterface,
     wanInterface: c.wanInterface,
   });
-  const poller = createRouterPoller(client, { intervalMs: c.pollSeconds * 1000, clock: ctx.clock, log });
+  const poller = createRouterPoller(client, { intervalMs: c.pollSeconds * 1000, clock: ctx.clock, scheduler: ctx.scheduler, log });
   const autoOff = new GuestAutoOffStore(ctx.deadlines.store);
   ctx.deadlines.worker.register(
     guestAutoOffDeadlines(
@@ -73,7 +73,7 @@ export function routerModule(ctx: WiringContext): RouterModule | undefined {
       ctx.clock.now(),
     );
   }
-  const leases = new Poller('router-leases', () => client.dhcpLeases(), c.pollSeconds * 1000, ctx.clock, log);
+  const leases = new Poller('router-leases', () => client.dhcpLeases(), c.pollSeconds * 1000, ctx.clock, log, ctx.scheduler);
   const pauses = new DevicePauses(client, devices, ctx.deadlines.store, ctx.clock, log, ctx.shared?.audit);
   leases.onRefresh((s) => {
     if (s.status !== 'ok') return;

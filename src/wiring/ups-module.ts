@@ -16,7 +16,7 @@ export function upsModule(ctx: WiringContext): FeatureModule | undefined {
     timeoutMs: Math.max(1000, Math.min(5000, c.pollSeconds * 1000)),
     ...(c.username !== undefined ? { username: c.username, password: c.password ?? '' } : {}),
   });
-  const poller = createNutPoller(client, c.ups, ctx.clock, log, c.pollSeconds * 1000);
+  const poller = createNutPoller(client, c.ups, ctx.clock, log, c.pollSeconds * 1000, ctx.scheduler);
   return {
     name: 'ups',
     commands: [],

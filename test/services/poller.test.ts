@@ -145,17 +145,62 @@ describe('Poller', () => {
     assert.equal(backend.calls, 1);
   });
 
-  test('stop() waits for the request in flight', async () => {
+  test('settled() gives up waiting by the injected clock, not by a real timer', { timeout: 10_000 }, async () => {
+    const clock = new ManualClock(0);
     const backend = scriptedBackend<number>();
-    const p = new Poller('transmission', backend.fetch, 60_000, new ManualClock(0), recordingLogger().log);
-    const first = p.refresh();
-    let stopped = false;
-    const stopping = p.stop().then(() => (stopped = true));
+    const p = new Poller('proxmox', backend.fetch, 60_000, clock, recordingLogger().log, clock);
+    let answered = false;
+    // A minute of real time would outlast the test's timeout: only the moved clock can end this wait.
+    const early = p.settled(60_000).then((s) => ((answered = true), s));
+    clock.advance(59_999);
     await Promise.resolve();
-    assert.equal(stopped, false, 'stop waits for the request in flight');
-    backend.answer(ok(1));
-    await first;
-    await stopping;
-    assert.equal(stopped, true);
+    assert.equal(answered, false, 'still waiting before the deadline');
+    clock.advance(1);
+    assert.deepEqual(await early, { status: 'never' });
+    assert.equal(clock.pendingTimers, 0, 'the deadline is cancelled or fired, never left behind');
+  });
+
+  test('stop() does not wait on a hung backend; its late answer changes nothing, tells no listener, logs nothing', async () => {
+    const clock = new ManualClock(0);
+    const backend = scriptedBackend<number>();
+    const { log, lines } = recordingLogger();
+    const p = new Poller('proxmox', backend.fetch, 60_000, clock, log, clock);
+    const heard: Snapshot<number>[] = [];
+    p.onRefresh((s) => {
+      heard.push(s);
+      throw new Error('the database is closed'); // what a listener writing to a closed database does
+    });
+    p.start();
+    await waitUntil(() => backend.calls === 1); // the first poll is in flight, never answered
+    await p.stop(); // resolves although the backend never answered
+    assert.deepEqual(p.snapshot, { status: 'never' });
+    backend.answer(ok(9)); // the hung backend answers after all, after shutdown
+    assert.deepEqual(await p.refresh(), { status: 'never' }, 'a stopped poller asks nothing and keeps its snapshot');
+    assert.equal(backend.calls, 1);
+    assert.deepEqual(heard, []);
+    assert.deepEqual(lines, []);
+  });
+
+  test('a late failure after stop logs nothing either, and start() polls again', async () => {
+    const clock = new ManualClock(0);
+    const backend = scriptedBackend<number>();
+    const { log, lines } = recordingLogger();
+    const p = new Poller('router', backend.fetch, 60_000, clock, log, clock);
+    const first = p.refresh();
+    await p.stop();
+    backend.answer(err(down));
+    assert.deepEqual(await first, { status: 'never' });
+    assert.deepEqual(lines, []);
+    p.start();
+    await waitUntil(() => backend.calls === 2);
+    backend.answer(ok(3));
+    assert.deepEqual(await p.settled(), { status: 'ok', value: 3, at: 0 });
+    await p.stop();
   });
 });
+
+/** Lets queued callbacks run until `cond` holds (bounded: a stuck condition fails the test). */
+async function waitUntil(cond: () => boolean): Promise<void> {
+  for (let i = 0; i < 100 && !cond(); i++) await new Promise<void>((r) => setImmediate(r));
+  assert.ok(cond(), 'condition never held');
+}

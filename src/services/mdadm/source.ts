@@ -1,4 +1,4 @@
-import type { Clock } from '../../core/clock.ts';
+import type { Clock, Scheduler } from '../../core/clock.ts';
 import { err, ok, serviceError, type Result } from '../../core/errors.ts';
 import type { Logger } from '../../core/logger.ts';
 import { Poller } from '../poller.ts';
@@ -66,7 +66,7 @@ export class MdadmSource {
 /** Poller of the SSH RAID source. */
 export function mdadmPoller(
   source: MdadmSource,
-  opts: { intervalMs: number; clock: Clock; log: Logger; name?: string },
+  opts: { intervalMs: number; clock: Clock; scheduler?: Scheduler; log: Logger; name?: string },
 ): Poller<RaidArray[]> {
-  return new Poller(opts.name ?? 'mdadm', () => source.arrays(), opts.intervalMs, opts.clock, opts.log);
+  return new Poller(opts.name ?? 'mdadm', () => source.arrays(), opts.intervalMs, opts.clock, opts.log, opts.scheduler);
 }

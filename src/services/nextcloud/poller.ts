@@ -1,4 +1,4 @@
-import type { Clock } from '../../core/clock.ts';
+import type { Clock, Scheduler } from '../../core/clock.ts';
 import { ok, type Result, type ServiceError } from '../../core/errors.ts';
 import type { Logger } from '../../core/logger.ts';
 import { Poller } from '../poller.ts';
@@ -29,7 +29,14 @@ export function nextcloudFetcher(client: NextcloudClient): () => Promise<Result<
 /** One Nextcloud refresh per tick, shared by commands, /status and alert rules. */
 export function createNextcloudPoller(
   client: NextcloudClient,
-  opts: { intervalMs: number; clock: Clock; log: Logger; name?: string },
+  opts: { intervalMs: number; clock: Clock; scheduler?: Scheduler; log: Logger; name?: string },
 ): Poller<NextcloudSnapshot> {
-  return new Poller<NextcloudSnapshot>(opts.name ?? 'nextcloud', nextcloudFetcher(client), opts.intervalMs, opts.clock, opts.log);
+  return new Poller<NextcloudSnapshot>(
+    opts.name ?? 'nextcloud',
+    nextcloudFetcher(client),
+    opts.intervalMs,
+    opts.clock,
+    opts.log,
+    opts.scheduler,
+  );
 }

@@ -1,4 +1,4 @@
-import type { Clock } from '../../core/clock.ts';
+import type { Clock, Scheduler } from '../../core/clock.ts';
 import type { Result } from '../../core/errors.ts';
 import type { Logger } from '../../core/logger.ts';
 import { Poller } from '../poller.ts';
@@ -20,6 +20,7 @@ export function createNutPoller(
   clock: Clock,
   log: Logger,
   intervalMs: number = NUT_POLL_MS,
+  scheduler?: Scheduler,
 ): Poller<UpsState> {
-  return new Poller('nut', nutFetch(client, ups), intervalMs, clock, log);
+  return new Poller('nut', nutFetch(client, ups), intervalMs, clock, log, scheduler);
 }

@@ -1,5 +1,5 @@
 /** Reads the off-site copy's last successful sync over SSH, and the poller that does it on a schedule. */
-import type { Clock } from '../../core/clock.ts';
+import type { Clock, Scheduler } from '../../core/clock.ts';
 import type { Result } from '../../core/errors.ts';
 import type { Logger } from '../../core/logger.ts';
 import { Poller } from '../poller.ts';
@@ -26,8 +26,8 @@ export async function fetchOffsite(ssh: SshRunner, command: string, service = OF
 /** Poller of the off-site check (one SSH command per tick over a kept-alive connection). */
 export function offsitePoller(
   ssh: SshRunner,
-  opts: { command: string; intervalMs: number; clock: Clock; log: Logger; name?: string },
+  opts: { command: string; intervalMs: number; clock: Clock; scheduler?: Scheduler; log: Logger; name?: string },
 ): Poller<OffsiteState> {
   const name = opts.name ?? OFFSITE_BACKEND;
-  return new Poller(name, () => fetchOffsite(ssh, opts.command, name), opts.intervalMs, opts.clock, opts.log);
+  return new Poller(name, () => fetchOffsite(ssh, opts.command, name), opts.intervalMs, opts.clock, opts.log, opts.scheduler);
 }

@@ -16,6 +16,9 @@ import {
 } from './schemas.ts';
 import type { OmvFilesystem, OmvSystemInfo, SmartDisk, SmartHealth, SmbShare } from './types.ts';
 
+/** The most close() waits for the logout answer. */
+const LOGOUT_TIMEOUT_MS = 2000;
+
 export type * from './types.ts';
 
 /** How to reach OpenMediaVault's web API. */
@@ -216,7 +219,9 @@ export class OmvClient {
 
   /** Ends the session (best effort) and closes connections. */
   async close(): Promise<void> {
-    if (this.cookies.size) await this.post({ service: 'Session', method: 'logout', params: {} });
+    this.http.abortRequests(); // a poll hung on the backend ends now, not at its timeout
+    // Bounded like Pi-hole's logout: shutdown must not wait a whole request timeout on a hung NAS.
+    if (this.cookies.size) await this.post({ service: 'Session', method: 'logout', params: {} }, LOGOUT_TIMEOUT_MS);
     this.cookies.clear();
     await this.http.close();
   }
@@ -303,12 +308,12 @@ export class OmvClient {
     return ok(undefined);
   }
 
-  private post(body: unknown): Promise<Result<HttpResponse>> {
+  private post(body: unknown, timeoutMs?: number): Promise<Result<HttpResponse>> {
     const headers: Record<string, string> = { 'user-agent': USER_AGENT };
     const jar = [...this.marks, ...this.cookies];
     if (jar.length) headers.cookie = jar.map(([k, v]) => `${k}=${v}`).join('; ');
     if (this.sessionId) headers['x-openmediavault-sessionid'] = this.sessionId; // OMV ≥ 7 also reads it here
-    return this.http.request('POST', 'rpc.php', { json: body, headers });
+    return this.http.request('POST', 'rpc.php', { json: body, headers, ...(timeoutMs ? { timeoutMs } : {}) });
   }
 
   /** Reads `{response, error}`; an error object or a non-200 status becomes a ServiceError. */

@@ -1,4 +1,4 @@
-import type { Clock } from '../../core/clock.ts';
+import type { Clock, Scheduler } from '../../core/clock.ts';
 import { ok, type Result, type ServiceError } from '../../core/errors.ts';
 import type { Logger } from '../../core/logger.ts';
 import type { RaidArray } from '../mdadm/raid.ts';
@@ -57,6 +57,9 @@ export function omvFetcher(client: OmvClient): () => Promise<Result<OmvSnapshot>
 }
 
 /** The OMV poller (one refresh per tick for /nas, /status and the NAS rules). */
-export function omvPoller(client: OmvClient, opts: { intervalMs: number; clock: Clock; log: Logger; name?: string }): Poller<OmvSnapshot> {
-  return new Poller(opts.name ?? 'omv', omvFetcher(client), opts.intervalMs, opts.clock, opts.log);
+export function omvPoller(
+  client: OmvClient,
+  opts: { intervalMs: number; clock: Clock; scheduler?: Scheduler; log: Logger; name?: string },
+): Poller<OmvSnapshot> {
+  return new Poller(opts.name ?? 'omv', omvFetcher(client), opts.intervalMs, opts.clock, opts.log, opts.scheduler);
 }

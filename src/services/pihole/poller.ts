@@ -1,4 +1,4 @@
-import type { Clock } from '../../core/clock.ts';
+import type { Clock, Scheduler } from '../../core/clock.ts';
 import { ok, type Result, type ServiceError } from '../../core/errors.ts';
 import type { Logger } from '../../core/logger.ts';
 import { Poller } from '../poller.ts';
@@ -42,7 +42,7 @@ export function piholeFetcher(client: PiholeClient, opts: { top?: number } = {})
 /** One Pi-hole refresh per tick, shared by commands, /status and alert rules. */
 export function createPiholePoller(
   client: PiholeClient,
-  opts: { intervalMs: number; clock: Clock; log: Logger; name?: string },
+  opts: { intervalMs: number; clock: Clock; scheduler?: Scheduler; log: Logger; name?: string },
 ): Poller<PiholeSnapshot> {
-  return new Poller<PiholeSnapshot>(opts.name ?? 'pihole', piholeFetcher(client), opts.intervalMs, opts.clock, opts.log);
+  return new Poller<PiholeSnapshot>(opts.name ?? 'pihole', piholeFetcher(client), opts.intervalMs, opts.clock, opts.log, opts.scheduler);
 }

@@ -101,6 +101,8 @@ export class PiholeSession {
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
+    // A poll or login hung on the backend ends now; the logout below has its own short bound.
+    this.http.abortRequests();
     await this.pendingLogin;
     if (typeof this.sid === 'string') {
       await this.http.request('DELETE', 'api/auth', { headers: { 'X-FTL-SID': this.sid }, timeoutMs: 3000 });

@@ -1,4 +1,4 @@
-import type { Clock } from '../../core/clock.ts';
+import type { Clock, Scheduler } from '../../core/clock.ts';
 import { ok, type Result, type ServiceError } from '../../core/errors.ts';
 import type { Logger } from '../../core/logger.ts';
 import { Poller } from '../poller.ts';
@@ -91,7 +91,7 @@ async function readRunningJobLogs(client: ProxmoxClient, tasks: readonly Task[])
 /** The Proxmox poller (one refresh per tick for commands, /status and alert rules). */
 export function proxmoxPoller(
   client: ProxmoxClient,
-  opts: { intervalMs: number; clock: Clock; log: Logger; name?: string },
+  opts: { intervalMs: number; clock: Clock; scheduler?: Scheduler; log: Logger; name?: string },
 ): Poller<ProxmoxSnapshot> {
-  return new Poller(opts.name ?? 'proxmox', proxmoxFetcher(client), opts.intervalMs, opts.clock, opts.log);
+  return new Poller(opts.name ?? 'proxmox', proxmoxFetcher(client), opts.intervalMs, opts.clock, opts.log, opts.scheduler);
 }

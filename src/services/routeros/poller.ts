@@ -1,4 +1,4 @@
-import type { Clock } from '../../core/clock.ts';
+import type { Clock, Scheduler } from '../../core/clock.ts';
 import { ok, type Result } from '../../core/errors.ts';
 import type { Logger } from '../../core/logger.ts';
 import { Poller } from '../poller.ts';
@@ -41,7 +41,7 @@ export async function fetchRouterOverview(client: RouterOsClient): Promise<Resul
 /** One router refresh per tick, shared by /router and any rule. */
 export function createRouterPoller(
   client: RouterOsClient,
-  opts: { intervalMs: number; clock: Clock; log: Logger },
+  opts: { intervalMs: number; clock: Clock; scheduler?: Scheduler; log: Logger },
 ): Poller<RouterOverview> {
-  return new Poller('router', () => fetchRouterOverview(client), opts.intervalMs, opts.clock, opts.log);
+  return new Poller('router', () => fetchRouterOverview(client), opts.intervalMs, opts.clock, opts.log, opts.scheduler);
 }

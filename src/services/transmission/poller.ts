@@ -1,4 +1,4 @@
-import type { Clock } from '../../core/clock.ts';
+import type { Clock, Scheduler } from '../../core/clock.ts';
 import { ok, type Result } from '../../core/errors.ts';
 import type { Logger } from '../../core/logger.ts';
 import { Poller } from '../poller.ts';
@@ -23,7 +23,7 @@ export async function fetchTransmissionState(client: TransmissionClient): Promis
 /** One refresh per tick, shared by /torrents, /status and the finished-torrent tracker. */
 export function createTransmissionPoller(
   client: TransmissionClient,
-  opts: { intervalMs: number; clock: Clock; log: Logger },
+  opts: { intervalMs: number; clock: Clock; scheduler?: Scheduler; log: Logger },
 ): Poller<TransmissionState> {
-  return new Poller('transmission', () => fetchTransmissionState(client), opts.intervalMs, opts.clock, opts.log);
+  return new Poller('transmission', () => fetchTransmissionState(client), opts.intervalMs, opts.clock, opts.log, opts.scheduler);
 }
