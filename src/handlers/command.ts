@@ -106,7 +106,8 @@ export interface Command<A extends ArgDefs = ArgDefs> {
   readonly buttonOnly?: boolean;
   /**
    * The entry point for people the bot does not know yet (accepting an invite, claiming setup):
-   * strangers may run only commands that have one. Must not reveal anything.
+   * strangers may run only commands that have one. Must not reveal anything; returns nothing when
+   * there is nothing to redeem (the pipeline then gives the one neutral first-contact reply).
    */
   readonly runForStranger?: (ctx: StrangerContext, args: ParsedArgs<A>) => Promise<Reply>;
   /** Reply only to the asker: Discord ephemeral; from a Telegram group, the asker's private chat. */

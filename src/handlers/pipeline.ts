@@ -244,9 +244,9 @@ export class Pipeline {
   /**
    * Someone the bot does not know. Nothing is written before the in-memory limit lets the message
    * through (a flood stops there); an ignored stranger is then dropped (only their last visit is written, at most daily). Commands built
-   * for strangers (accepting an invite, /link, /setup) run; every other contact, and every such
-   * command that did not make them known, counts into one audit row per stranger per hour, and
-   * the owner is told about a new stranger once.
+   * for strangers (accepting an invite, /link, /setup) run and answer a code they were given; every other contact (a code-less
+   * /start or /link included), and every such command that did not make them known, counts into one audit row per stranger per
+   * hour, gets the one neutral reply on first contact only, and the owner is told about a new stranger once.
    */
   private async stranger(inv: Invocation, sink: ReplySink, lang: Language, t: Translate): Promise<void> {
     const { access, audit, people } = this.deps;
@@ -257,11 +257,17 @@ export class Pipeline {
     const resolved = inv.input.kind === 'action' ? { ok: false as const } : this.resolveInput(inv);
     const command =
       resolved.ok && resolved.command.name !== CANCEL_COMMAND && resolved.command.runForStranger ? resolved.command : undefined;
+    // Whether the stranger's command answered them itself (a code redeemed or refused): then no neutral reply.
+    let answered = false;
     if (resolved.ok && command) {
       const stranger: Stranger = { stranger: true, identity, displayName };
-      // An ignored stranger hears back only when the run let them in (an invite the owner gave).
+      // An ignored stranger, and any stranger in a group, hears back only when the run let them in
+      // (an invite the owner gave): a failed code is not repeated to a whole group, message by message.
       const held: OutMessage[] = [];
-      const runSink: ReplySink = ignored ? { send: async (m) => (held.push(m), NO_HANDLE) } : sink;
+      const quiet = ignored || inv.chat.kind === 'group';
+      const runSink: ReplySink = quiet
+        ? { send: async (m) => (held.push(m), NO_HANDLE) }
+        : { send: (m) => ((answered = true), sink.send(m)) };
       await this.run({ ...resolved.opts, command, raw: resolved.raw, caller: stranger, chat: inv.chat, lang, t, sink: runSink });
       if (access.resolve(identity)) {
         // Their app's language comes with this very message: it does not rest on a stranger row kept from before.
@@ -284,7 +290,7 @@ export class Pipeline {
     this.notePlatformLanguage(identity, inv.user.languageCode);
     if (first) {
       this.deps.onUnknownUser?.(identity, displayName);
-      if (!command) await sink.send(textMessage(t('pipeline.unknownUser')));
+      if (!answered) await sink.send(textMessage(t('pipeline.unknownUser')));
     }
   }
 

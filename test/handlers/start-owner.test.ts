@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { OWNER, startTestApp } from '../support/app-harness.ts';
 
-test("before setup, a stranger's /start says where the setup code is (in both languages); after it, the neutral reply", async (t) => {
+test("before setup, a stranger's /start says where the setup code is (in both languages); after it, the one neutral reply", async (t) => {
   const h = await startTestApp({ permissions: { owners: [] } });
   t.after(() => h.close());
   const stranger = 'telegram:5000';
@@ -12,8 +12,11 @@ test("before setup, a stranger's /start says where the setup code is (in both la
   const es = await h.send(stranger, { kind: 'command', name: 'start', text: '' }, undefined, 'es');
   assert.match(es.texts[0] ?? '', /todavía no tiene propietario.*\/setup/s);
   h.person('owner', 'telegram:5001');
-  const after = await h.say(stranger, '/start');
-  assert.equal(after.texts[0], 'Sorry, this is a private bot.');
+  // Once there is an owner, /start is like any other stranger message: one neutral reply on first contact, then nothing.
+  const newcomer = await h.say('telegram:5002', '/start');
+  assert.deepEqual(newcomer.texts, ['Sorry, this is a private bot.']);
+  assert.deepEqual((await h.say('telegram:5002', '/start')).texts, []);
+  assert.deepEqual((await h.say(stranger, '/start')).texts, [], 'the stranger who saw the setup hint was already answered');
 });
 
 test('an owner named in config is called by the name their platform shows, from their first message on', async (t) => {

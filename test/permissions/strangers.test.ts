@@ -158,3 +158,21 @@ describe('the owner’s [Ignore] on a stranger notice', () => {
     assert.equal(count("SELECT COUNT(*) FROM audit_log WHERE identity = ? AND command = 'start' AND result = 'ok'", stranger), 1);
   });
 });
+
+describe('a stranger’s /start or /link without a code', () => {
+  test('gets the one neutral reply like any other message, not one per message', async () => {
+    const stranger = 'telegram:6001';
+    const replies: string[] = [];
+    for (const line of ['/start', '/link', '/start', '/link', 'hello']) replies.push(...(await h.say(stranger, line)).texts);
+    assert.deepEqual(replies, ['Sorry, this is a private bot.']);
+  });
+
+  test('in a group: one neutral reply, and a bad code is not answered to the group each time', async () => {
+    const stranger = 'telegram:6002';
+    const group = { platform: 'telegram' as const, id: '-100777', kind: 'group' as const };
+    const replies: string[] = [];
+    for (const line of ['/start', '/start NOTACODE', '/link', '/link ABCDEFGH', '/setup WRONGCODE'])
+      replies.push(...(await h.say(stranger, line, group)).texts);
+    assert.deepEqual(replies, ['Sorry, this is a private bot.']);
+  });
+});

@@ -91,8 +91,8 @@ export function builtinCommands(deps: BuiltinDeps): AnyCommand[] {
       if (code && deps.acceptInvite) return inviteReply(deps.acceptInvite, ctx.t, code, ctx.stranger);
       // Before setup, the future owner needs to know where the code is (nothing secret: it is only in the log).
       if (deps.awaitingOwner?.()) return { blocks: [{ kind: 'text', text: ctx.t('builtin.start.setupHint') }] };
-      // Otherwise an unknown user gets the same neutral reply as for any other message.
-      return { blocks: [{ kind: 'text', text: ctx.t('pipeline.unknownUser') }] };
+      // Otherwise nothing of its own: the pipeline's one neutral reply on first contact, as for any other message.
+      return undefined;
     },
   });
 

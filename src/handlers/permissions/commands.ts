@@ -223,8 +223,8 @@ export function permissionCommands(deps: PermissionDeps): AnyCommand[] {
       };
     },
     async runForStranger(ctx, { code }) {
-      // Without a code a stranger learns nothing, exactly as for any other message.
-      return code ? redeemLink(ctx.t, code, ctx.stranger) : textMessage(ctx.t('pipeline.unknownUser'));
+      // Without a code nothing of its own: the pipeline's one neutral reply on first contact, as for any other message.
+      return code ? redeemLink(ctx.t, code, ctx.stranger) : undefined;
     },
   });
 
