@@ -320,8 +320,9 @@ const RETRY_MS = 60_000;
 
 /** Who the audit log names for a change the bot undoes by itself when its time is up. */
 export const DEADLINE_ACTOR = 'system:deadline';
-/** The audit row's command for an undo carried out (or failed) at its deadline, and for a change put back after an extension. */
+/** The audit row's command for an undo carried out (or failed) at its deadline. */
 export const DEADLINE_EXPIRE = 'expire';
+/** The audit row's command for a change put back because its deadline was extended during the undo. */
 export const DEADLINE_REAPPLY = 'reapply';
 
 /** One audit row the worker writes (the shape AuditLog.record takes; core knows no permissions). */
