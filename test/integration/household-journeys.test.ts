@@ -570,3 +570,45 @@ describe('a long request reaches the approver whole', () => {
     await next(LUCIA_ID, l0, /Download added: Family Holiday Videos → movies\./);
   });
 });
+
+describe("/blocked in the family group: which sites someone's devices looked up is theirs", () => {
+  /** The domains and device names a /blocked list shows, one `domain — device, age` line each. */
+  function listed(m: StoredMessage): string[] {
+    const lines = (m.text ?? '').split('\n').filter((x) => x.includes(' — '));
+    return lines.flatMap((x) => /^\W*(\S+) — (.+), /.exec(x)?.slice(1) ?? []);
+  }
+
+  for (const [who, own] of [
+    [LUCIA, /iPad-de-Lucia|Pixel-8/],
+    [ADMIN, /LG-webOS-TV/],
+  ] as const) {
+    test(`${who.first_name}'s /blocked in the group: the list goes to ${who.first_name} privately, the group gets only the note`, async () => {
+      const g0 = count(GROUP.id);
+      const d0 = count(who.id);
+      fake.sendText(GROUP, who, '/blocked');
+      const dm = await next(who.id, d0, /Recently blocked/);
+      assert.match(dm.text ?? '', own, 'the devices it is about are named, privately');
+      const names = listed(dm);
+      assert.ok(names.length >= 2, `a domain and a device in ${dm.text}`);
+      await next(GROUP.id, g0, /I sent you the answer in a private message\./);
+      await settled();
+      assert.equal(count(GROUP.id), g0 + 1, 'the note is all the group gets');
+      const saw = groupSaw(g0);
+      for (const name of names) assert.ok(!saw.includes(name), `${name} reached the group`);
+      assert.doesNotMatch(saw, /Recently blocked|Unblock/);
+    });
+  }
+
+  // Last in the file: a new admin is also asked to approve every request, which the journeys above count.
+  test("an admin who never opened a private chat: the group is told how to start one, and sees none of the household's lookups", async () => {
+    const IVY: UserRef = { id: 2002, first_name: 'Ivy', language_code: 'en' };
+    h.app.permissions.people.enroll('telegram:2002', 'Ivy', 'admin');
+    fake.neverStarted(IVY.id);
+    const g0 = count(GROUP.id);
+    fake.sendText(GROUP, IVY, '/blocked');
+    await next(GROUP.id, g0, /cannot write to you privately yet\. Open https:\/\/t\.me\/test_bot, press Start/);
+    await settled();
+    assert.equal(count(GROUP.id), g0 + 1);
+    assert.doesNotMatch(groupSaw(g0), /\.example|doubleclick|app-measurement|LG-webOS-TV|Pixel-8|iPad|iPhone|Recently blocked/);
+  });
+});

@@ -159,6 +159,8 @@ export function piholeCommands(deps: PiholeCommandDeps): AnyCommand[] {
     summaryKey: 'pihole.blocked.summary',
     args: { filter: arg.string({ descriptionKey: 'pihole.blocked.filter', required: false, maxLength: 253 }) },
     permission: 'pihole.status.read',
+    // Which sites someone's devices looked up is theirs (the household's, for an admin): asked in a group, it goes privately.
+    ephemeral: true,
     async run(ctx, { filter }) {
       const visible = deps.visibleClients?.(ctx.principal);
       if (visible?.size === 0) return { blocks: [{ kind: 'text', text: ctx.t('pihole.blocked.noDevices') }] };
