@@ -100,6 +100,11 @@ export interface Command<A extends ArgDefs = ArgDefs> {
   readonly requestChoices?: (
     raw: Readonly<Record<string, string>>,
   ) => readonly { label: string; raw: Record<string, string> }[] | undefined;
+  /**
+   * For a requestable command: refuses, before any admin is asked, a request no approval could
+   * make work (a download folder that does not exist); undefined lets the request go on.
+   */
+  readonly refuseRequest?: (t: Translate, args: ParsedArgs<A>) => OutMessage | undefined;
   /** Not listed in /help or the command menus. */
   readonly hidden?: boolean;
   /** Runs only from a button the bot made (or a document): typing it, by anyone, is an unknown command. */

@@ -108,6 +108,8 @@ export interface RunRequest {
 export interface HookTools {
   /** A button bound to the request's caller and chat that runs `command` through the pipeline. */
   action(label: string, command: string, args: Readonly<Record<string, string>>, opts?: ActionOptions): Action;
+  /** May the caller press a button running `command` here (run it, or ask for it)? */
+  mayPress(command: string): boolean;
 }
 
 /**
@@ -338,6 +340,7 @@ export class Pipeline {
     this.record(req, 'denied');
     const offer = this.hooks.onDenied?.(req, {
       action: (label, name, args, o = {}) => this.viewerAction(caller, req.chat, label, name, args, o),
+      mayPress: (name) => this.mayPress(caller, req.chat, name),
     });
     // An offer whose every button the caller could not press (a guest cannot ask an admin) is the plain denial.
     const usable = offer && this.usableOnly(offer);

@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ManualClock } from '../../src/core/clock.ts';
 import type { Attachment } from '../../src/handlers/command.ts';
+import { ActionTokens } from '../../src/permissions/action-tokens.ts';
 import { startTransmissionFake, type TransmissionFake } from '../../src/demo/transmission.ts';
 import { bencode } from '../../src/services/transmission/bencode.ts';
 import { requireBinary, waitFor } from '../support/real-server.ts';
@@ -237,6 +238,38 @@ describe('download commands', () => {
     );
     assert.doesNotMatch(result, /Where should|chooseFolder|¿Dónde/, 'no folder question after approval');
     assert.match(result, /Descarga añadida|añadid/i);
+  });
+
+  test('a family /addtorrent naming a folder that does not exist is refused before any admin is asked, naming the folders (English and Spanish)', async () => {
+    const approvals = () => h.app.db.prepare('SELECT count(*) FROM approvals').pluck().get();
+    const asks = () => h.app.db.prepare("SELECT count(*) FROM alert_outbox WHERE payload LIKE '%asks to run%'").pluck().get();
+    const [approvals0, asks0] = [approvals(), asks()];
+    const fam = h.person('family');
+    const en = await h.say(fam, `/addtorrent ${magnet(hash('d'), 'Nature')} media`);
+    assert.equal(en.texts[0], 'There is no download folder called "media". Folders: movies, series.');
+    assert.equal(en.replies[0]?.message.actions?.length ?? 0, 0, 'no "ask an admin" button');
+    const ana = h.person('family');
+    h.app.permissions.people.setLanguage(ana, 'es');
+    const es = await h.say(ana, `/addtorrent ${magnet(hash('d'), 'Nature')} media`);
+    assert.equal(es.texts[0], 'No hay ninguna carpeta de descarga llamada «media». Carpetas: movies, series.');
+    assert.equal(es.replies[0]?.message.actions?.length ?? 0, 0);
+    // Someone who may not ask an admin at all gets the plain denial, not the folder names.
+    const guest = await h.say(h.person('guest'), `/addtorrent ${magnet(hash('d'), 'Nature')} media`);
+    assert.doesNotMatch(guest.texts.join('\n'), /movies|series|folder/);
+    // An "Ask an admin" button made for a folder that is gone by the time it is pressed (the config changed) asks nobody either.
+    const stale = new ActionTokens(h.app.db, h.clock).create({
+      command: 'approval-request',
+      args: { command: 'addtorrent', args: JSON.stringify({ link: magnet(hash('d'), 'Nature'), folder: 'media' }) },
+      allowedIdentity: fam,
+      chat: { platform: 'telegram', id: fam.slice('telegram:'.length), kind: 'private' },
+      ttlMs: 60_000,
+      oneShot: true,
+    });
+    const pressed = await h.press(fam, stale);
+    assert.match(pressed.texts.join('\n'), /no download folder called "media"\. Folders: movies, series/);
+    assert.equal(approvals(), approvals0, 'no approval request');
+    assert.equal(asks(), asks0, 'no admin was asked');
+    assert.ok(!fake.torrents().some((t) => t.hashString === hash('d')));
   });
 
   test('folder names resolve own keys only: constructor and __proto__ are unknown folders', async () => {

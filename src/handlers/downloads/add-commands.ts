@@ -1,4 +1,5 @@
 import type { Result, ServiceError } from '../../core/errors.ts';
+import type { Translate } from '../../core/i18n.ts';
 import type { OutMessage } from '../../core/outmessage.ts';
 import type { AddedTorrent } from '../../services/transmission/client.ts';
 import {
@@ -27,6 +28,24 @@ export function claimTorrentLink(text: string): Record<string, string> | undefin
 
 type FolderChoice = { ok: true; dir: string | undefined; label: string } | { ok: false; reply: OutMessage };
 
+/** The folder's directory, or undefined when no folder has that name. */
+function folderDir(deps: TorrentCommandDeps, folder: string): string | undefined {
+  // Own keys only: `constructor` or `__proto__` must not resolve through the prototype.
+  const dir = Object.hasOwn(deps.folders, folder) ? deps.folders[folder] : undefined;
+  return typeof dir === 'string' ? dir : undefined;
+}
+
+/** The refusal of a folder that does not exist, naming the ones that do; undefined when it exists (or none is named). */
+function unknownFolder(t: Translate, deps: TorrentCommandDeps, folder: string | undefined): OutMessage | undefined {
+  if (folder === undefined || folderDir(deps, folder) !== undefined) return undefined;
+  const names = Object.keys(deps.folders);
+  const folders = names.length ? names.join(', ') : t('downloads.add.defaultFolder');
+  return {
+    blocks: [{ kind: 'text', text: t('downloads.add.unknownFolder', { folder: shortName(folder, 30), folders }) }],
+    severity: 'warning',
+  };
+}
+
 /** The folder to download into: the one named, the only one configured, or ask with buttons. */
 function chooseFolder(
   ctx: CommandContext,
@@ -36,18 +55,8 @@ function chooseFolder(
 ): FolderChoice {
   const names = Object.keys(deps.folders);
   if (folder !== undefined) {
-    // Own keys only: `constructor` or `__proto__` must not resolve through the prototype.
-    const dir = Object.hasOwn(deps.folders, folder) ? deps.folders[folder] : undefined;
-    if (typeof dir !== 'string') {
-      const folders = names.length ? names.join(', ') : ctx.t('downloads.add.defaultFolder');
-      return {
-        ok: false,
-        reply: {
-          blocks: [{ kind: 'text', text: ctx.t('downloads.add.unknownFolder', { folder: shortName(folder, 30), folders }) }],
-          severity: 'warning',
-        },
-      };
-    }
+    const dir = folderDir(deps, folder);
+    if (dir === undefined) return { ok: false, reply: unknownFolder(ctx.t, deps, folder)! };
     return { ok: true, dir, label: folder };
   }
   // An approved run never asks again: its buttons would belong to the requester, who may not add (a loop).
@@ -90,6 +99,8 @@ export function torrentAddCommands(deps: TorrentCommandDeps): AnyCommand[] {
       raw.folder || Object.keys(deps.folders).length < 2
         ? undefined
         : Object.keys(deps.folders).map((f) => ({ label: f, raw: { ...raw, folder: f } })),
+    // A folder that does not exist is refused before an admin is asked (the approved run would only fail).
+    refuseRequest: (t, { folder }) => unknownFolder(t, deps, folder),
     fromText: claimTorrentLink,
     async run(ctx, { link, folder }) {
       const badLink = (reason: MagnetProblem | UrlProblem): OutMessage => ({

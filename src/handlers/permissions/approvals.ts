@@ -15,6 +15,7 @@ import { argLabels, type ArgLabel } from '../usage.ts';
 import { onePerPerson, type PermissionDeps } from './deps.ts';
 
 const DECIDE = 'approval-decide';
+const REQUEST = 'approval-request';
 const BUTTON_TTL_MS = 24 * 3_600_000;
 
 const warn = (text: string): OutMessage => textMessage(text, { severity: 'warning' });
@@ -54,8 +55,12 @@ function parseArgs(json: string): Record<string, string> | undefined {
  */
 export const askAnAdmin: NonNullable<PipelineHooks['onDenied']> = (req, tools) => {
   if (!req.command.requestable) return undefined;
+  // A request that could not run once approved is refused now, to whoever could ask (others get the plain denial).
+  const parsed = req.command.refuseRequest && parseNamed(req.command.args, req.raw);
+  const refusal = parsed?.ok ? req.command.refuseRequest?.(req.t, parsed.value) : undefined;
+  if (refusal) return tools.mayPress(REQUEST) ? refusal : undefined;
   const ask = (label: string, raw: Readonly<Record<string, string>>) =>
-    tools.action(label, 'approval-request', { command: req.command.name, args: JSON.stringify(raw) }, { oneShot: true });
+    tools.action(label, REQUEST, { command: req.command.name, args: JSON.stringify(raw) }, { oneShot: true });
   // A choice the command would ask for later (a download folder) is made now, so the approved run needs nothing more.
   const choices = req.command.requestChoices?.(req.raw) ?? [];
   const actions =
@@ -70,7 +75,7 @@ export function approvalCommands(deps: PermissionDeps): AnyCommand[] {
   const { access, approvals, tokens } = deps;
 
   const request = defineCommand({
-    name: 'approval-request',
+    name: REQUEST,
     group: 'permissions',
     summaryKey: 'permissions.approval.requestSummary',
     args: {
@@ -91,6 +96,8 @@ export function approvalCommands(deps: PermissionDeps): AnyCommand[] {
       if (!raw) return warn(t('permissions.approval.badRequest'));
       const parsed = parseNamed(target.args, raw);
       if (!parsed.ok) return warn(t('permissions.approval.badArguments', { problem: t(parsed.error.key, parsed.error.params) }));
+      const refusal = target.refuseRequest?.(t, parsed.value);
+      if (refusal) return refusal;
       // What is stored, shown and run is this normalised form, never the line as typed.
       const args = normaliseArgs(target.args, raw);
       if (access.can(ctx.principal, ctx.chat, target.permission)) return textMessage(t('permissions.approval.alreadyAllowed'));
