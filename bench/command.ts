@@ -1,23 +1,29 @@
 /**
  * 1. Command latency: /help and /status (from cached state) through the real Telegram adapter
  * against the fake Bot API, at 1, 10 and 50 concurrent chats, beside a bare grammY echo bot
- * on the same fake, the same runner and the same long-poll hold, and beside a bare bot per command
- * that sends our exact reply (the headline ratio: what the bot costs beyond the payload).
+ * on the same kind of fake, the same runner and the same long-poll hold, and beside a bare bot per
+ * command that sends our exact reply (the headline ratio: what the bot costs beyond the payload).
+ * Each bot is a built bundle in a process of its own, each with its own fake here.
  * The demo homelab's backends are polled at the product's defaults, as in a household
  * (householdPolling: the demo's 1–30 s polls landed in whichever bot was being measured).
  */
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import type { App } from '../src/app.ts';
-import type { Config } from '../src/core/config.ts';
-import { startDemoHomelab } from '../src/demo/index.ts';
 import { commandMenus } from '../src/handlers/menus.ts';
-import { AREAS, demoBackendsOf } from '../src/wiring/areas.ts';
 import { startFakeTelegram, type FakeTelegram } from '../test/fakes/telegram-api.ts';
 import type { InlineKeyboardMarkup } from 'grammy/types';
-import { startEchoBot, type EchoBot } from './baseline-bot.ts';
+import type { FixedReply } from './baseline-bot.ts';
 import { BENCH_TOKEN, enrollAdmins, householdPolling, startBenchApp } from './lib/app.ts';
+import { sharedBundles } from './lib/bundle.ts';
+import { spawnTsx, type Child } from './lib/child.ts';
+import { startHomelabProcess } from './lib/homelab.ts';
 import { closedLoop, learnAnswer } from './lib/driver.ts';
-import { ratio, round, summarize, type LatencySummary } from './lib/stats.ts';
+import { ratio, round, summarize, within, type LatencySummary } from './lib/stats.ts';
+
+const ROOT = resolve(import.meta.dirname, '..');
 
 /** Long-poll hold of the fake for both bots. */
 export const MAX_HOLD_MS = 1000;
@@ -153,92 +159,170 @@ async function measureAll(subjects: readonly Subject[], log: (s: string) => void
   return out;
 }
 
-/** Runs the whole command-latency benchmark. */
 /**
- * Waits until the bot has registered every command menu it wants (one setMyCommands per person
- * and language: 150 for the 50 enrolled admins). They are sent beside polling, after start-up and
- * after the enrolment; measuring while they are still going would charge them to the commands.
+ * Counts the command menus the bot registers at `fake` (one setMyCommands per person and language:
+ * 150 for the 50 enrolled admins). They are sent beside polling, after start-up; measuring while
+ * they are still going would charge them to the commands. Subscribe before the bot starts.
  */
-async function menusRegistered(app: App, language: Config['language'], fake: FakeTelegram, log: (s: string) => void): Promise<void> {
-  const menus = commandMenus({
-    registry: () => app.registry,
-    access: app.access,
-    people: app.permissions.people,
-    grants: app.permissions.grants,
-    messages: app.messages,
-    defaultLanguage: language,
+function countMenus(fake: FakeTelegram): { registered(wanted: number, log: (s: string) => void): Promise<void> } {
+  let sent = 0;
+  let wake = (): void => undefined;
+  const off = fake.onCall((c) => {
+    if (c.method === 'setMyCommands' && c.status === 200) sent++;
+    wake();
   });
-  const wanted = menus.entries('telegram').length;
-  const sent = (): number => fake.calls.filter((c) => c.method === 'setMyCommands' && c.status === 200).length;
-  const deadline = performance.now() + 30_000;
-  while (sent() < wanted && performance.now() < deadline) await new Promise((r) => setTimeout(r, 20));
-  if (sent() < wanted) log(`  (only ${sent()} of ${wanted} command menus registered before measuring)`);
+  return {
+    async registered(wanted, log) {
+      const all = new Promise<void>((resolve) => {
+        wake = () => void (sent >= wanted && resolve());
+        wake();
+      });
+      try {
+        await within(all, 30_000, 'command menus');
+      } catch {
+        log(`  (only ${sent} of ${wanted} command menus registered before measuring)`);
+      } finally {
+        off();
+      }
+    },
+  };
 }
 
+/** A bot's child process and the fake Telegram it polls. */
+interface BotProcess {
+  readonly child: Child;
+  readonly fake: FakeTelegram;
+}
+
+/** Spawns a bundle against `fake` and waits for its first getUpdates (with its output when it fails). */
+async function startBotProcess(bundle: string, args: readonly string[], fake: FakeTelegram, what: string): Promise<Child> {
+  const child = spawnTsx(bundle, args, ROOT, { inspect: false });
+  try {
+    await fake.waitForPoll(30_000);
+  } catch {
+    await child.stop();
+    throw new Error(`${what} did not poll: ${child.output().slice(-500)}`);
+  }
+  return child;
+}
+
+/** Failed updates a bare bot reported as it stopped (baseline-main.ts prints them). */
+const failedUpdates = (child: Child): number => Number(/\{"failedUpdates":(\d+)\}/.exec(child.output())?.[1] ?? 0);
+
+/**
+ * Runs the whole command-latency benchmark. Every bot runs in a process of its own (the built
+ * bundles, on plain node, as the Docker image runs the bot); the fakes, the demo homelab and the
+ * driver stay here. In one shared process, a pause of any of them (a GC of the heap they shared, a
+ * burst of the fakes' work) landed in whichever cell was being measured, and at 50 chats it
+ * delayed all 50 answers at once: the p99 ratio moved between 1.15 and 1.8 over quiet runs of the
+ * same code. Telegram is not in a bot's process in a household either.
+ */
 export async function benchCommands(log: (s: string) => void): Promise<CommandResult> {
-  const homelab = await startDemoHomelab(await demoBackendsOf(AREAS));
-  const fakeB = await startFakeTelegram({ token: BENCH_TOKEN, maxHoldMs: MAX_HOLD_MS, maxLog: 1000 });
-  const sameFakes = await Promise.all(COMMANDS.map(() => startFakeTelegram({ token: BENCH_TOKEN, maxHoldMs: MAX_HOLD_MS, maxLog: 1000 })));
-  const fake = await startFakeTelegram({ token: BENCH_TOKEN, maxHoldMs: MAX_HOLD_MS, maxLog: 1000 });
+  const bundles = sharedBundles(ROOT);
+  const homelab = await startHomelabProcess();
+  const dir = mkdtempSync(join(tmpdir(), 'homelab-bench-cmd-'));
+  // A short call log: the bench waits on call events, and a long one (a few KB per /help reply) kept
+  // this process's heap churning through major collections, whose pauses landed in any bot's cells.
+  const newFake = (): Promise<FakeTelegram> => startFakeTelegram({ token: BENCH_TOKEN, maxHoldMs: MAX_HOLD_MS, maxLog: 50 });
+  const fakes: FakeTelegram[] = [];
+  const children: BotProcess[] = [];
   let levels: CommandLevel[] = [];
   let statusSections = 0;
   let statusFirstLine = '';
   const pipelineUs: Record<string, number> = {};
   let registeredCommands = 0;
-  const sameReply: EchoBot[] = [];
+  let wantedMenus = 0;
   let baselineErrors = 0;
+  // The config both the in-process app and the child run with: one database, the admins enrolled once.
+  const config = {
+    ...householdPolling(homelab.config),
+    database: join(dir, 'bot.db'),
+    permissions: { owners: ['telegram:1'], rateLimitPerMinute: 1_000_000 },
+  };
   try {
-    const echo = await startEchoBot(BENCH_TOKEN, fakeB.apiRoot);
+    // In process, without Telegram: the pipeline's own cost, and the database the child then opens.
+    const bench = await startBenchApp(config);
     try {
-      const bench = await startBenchApp({ ...householdPolling(homelab.config), telegram: { token: BENCH_TOKEN, apiRoot: fake.apiRoot } });
-      try {
-        enrollAdmins(bench.app, chatIds(50));
-        statusSections = bench.app.modules.reduce((n, m) => n + (m.statusSections?.length ?? 0), 0);
-        await Promise.all([fakeB.waitForPoll(10_000), fake.waitForPoll(10_000)]);
-        await menusRegistered(bench.app, bench.config.language, fake, log);
-        // The first /status lets the pollers fill their caches; the measured ones answer from cache.
-        statusFirstLine = await learnAnswer(fake, FIRST_CHAT, '/status');
-        // Our reply to each command, for the bare bot that sends the same payload.
-        for (const [i, command] of COMMANDS.entries()) {
-          const mark = fake.mark();
-          fake.sendText(FIRST_CHAT, FIRST_CHAT, command);
-          const reply = (await fake.waitForCall('sendMessage', (c) => c.status === 200, 10_000, mark)).params;
-          // The same payload, buttons included (/help's area buttons are part of what is sent).
-          const same = {
-            html: String(reply.text ?? ''),
-            ...(reply.reply_markup ? { replyMarkup: reply.reply_markup as InlineKeyboardMarkup } : {}),
-          };
-          sameReply.push(await startEchoBot(BENCH_TOKEN, sameFakes[i]!.apiRoot, same));
-          await sameFakes[i]!.waitForPoll(10_000);
-        }
-        registeredCommands = bench.app.registry.all().length;
-        for (const name of ['help', 'status']) pipelineUs[`/${name}`] = await pipelineCost(bench.app, name);
-        log(
-          `  pipeline alone: ${Object.entries(pipelineUs)
-            .map(([k, v]) => `${k} ${v} µs`)
-            .join(', ')} (${registeredCommands} commands registered)`,
-        );
-        levels = await measureAll(
-          [
-            { bot: 'baseline', command: '/help', fake: fakeB, starts: '' },
-            ...COMMANDS.map((command, i): Subject => ({ bot: 'bare, same reply', command, fake: sameFakes[i]!, starts: '' })),
-            ...COMMANDS.map((command): Subject => ({ bot: 'ours', command, fake, starts: '' })),
-          ],
-          log,
-        );
-      } finally {
-        await bench.close();
-      }
+      enrollAdmins(bench.app, chatIds(50));
+      statusSections = bench.app.modules.reduce((n, m) => n + (m.statusSections?.length ?? 0), 0);
+      registeredCommands = bench.app.registry.all().length;
+      wantedMenus = commandMenus({
+        registry: () => bench.app.registry,
+        access: bench.app.access,
+        people: bench.app.permissions.people,
+        grants: bench.app.permissions.grants,
+        messages: bench.app.messages,
+        defaultLanguage: bench.config.language,
+      }).entries('telegram').length;
+      for (const name of ['help', 'status']) pipelineUs[`/${name}`] = await pipelineCost(bench.app, name);
+      log(
+        `  pipeline alone: ${Object.entries(pipelineUs)
+          .map(([k, v]) => `${k} ${v} µs`)
+          .join(', ')} (${registeredCommands} commands registered)`,
+      );
     } finally {
-      baselineErrors = echo.errors() + sameReply.reduce((n, b) => n + b.errors(), 0);
-      await echo.stop();
-      for (const b of sameReply) await b.stop();
+      await bench.close();
     }
+
+    const fake = await newFake();
+    fakes.push(fake);
+    const configFile = join(dir, 'config.yaml');
+    // JSON is YAML: the loader reads it as is.
+    writeFileSync(
+      configFile,
+      JSON.stringify({
+        ...config,
+        log: { level: 'warn', pretty: false },
+        health: { host: '127.0.0.1', port: 0 },
+        telegram: { token: BENCH_TOKEN, apiRoot: fake.apiRoot },
+      }),
+    );
+    const menus = countMenus(fake);
+    const ours = await startBotProcess(bundles.bot, ['--config', configFile], fake, 'our bot');
+    children.push({ child: ours, fake });
+    await menus.registered(wantedMenus, log);
+    // The first /status lets the pollers fill their caches; the measured ones answer from cache.
+    statusFirstLine = await learnAnswer(fake, FIRST_CHAT, '/status');
+    // Our reply to each command, for the bare bot that sends the same payload.
+    const sameReply: Subject[] = [];
+    for (const command of COMMANDS) {
+      const mark = fake.mark();
+      fake.sendText(FIRST_CHAT, FIRST_CHAT, command);
+      const reply = (await fake.waitForCall('sendMessage', (c) => c.status === 200, 10_000, mark)).params;
+      // The same payload, buttons included (/help's area buttons are part of what is sent).
+      const same: FixedReply = {
+        html: String(reply.text ?? ''),
+        ...(reply.reply_markup ? { replyMarkup: reply.reply_markup as InlineKeyboardMarkup } : {}),
+      };
+      const replyFile = join(dir, `reply-${sameReply.length}.json`);
+      writeFileSync(replyFile, JSON.stringify(same));
+      const sameFake = await newFake();
+      fakes.push(sameFake);
+      const args = ['--token', BENCH_TOKEN, '--api-root', sameFake.apiRoot, '--reply', replyFile];
+      children.push({
+        child: await startBotProcess(bundles.baseline, args, sameFake, `bare bot with our ${command} reply`),
+        fake: sameFake,
+      });
+      sameReply.push({ bot: 'bare, same reply', command, fake: sameFake, starts: '' });
+    }
+    const fakeB = await newFake();
+    fakes.push(fakeB);
+    const echoArgs = ['--token', BENCH_TOKEN, '--api-root', fakeB.apiRoot];
+    children.push({ child: await startBotProcess(bundles.baseline, echoArgs, fakeB, 'bare echo bot'), fake: fakeB });
+    levels = await measureAll(
+      [
+        { bot: 'baseline', command: '/help', fake: fakeB, starts: '' },
+        ...sameReply,
+        ...COMMANDS.map((command): Subject => ({ bot: 'ours', command, fake, starts: '' })),
+      ],
+      log,
+    );
   } finally {
-    await fake.close();
-    for (const f of sameFakes) await f.close();
-    await fakeB.close();
-    await homelab.close();
+    for (const { child } of children) await child.stop();
+    baselineErrors = children.slice(1).reduce((n, { child }) => n + failedUpdates(child), 0);
+    for (const f of fakes) await f.close();
+    await homelab.stop();
+    rmSync(dir, { recursive: true, force: true });
   }
 
   const base = (chats: number, bot: Bot = 'baseline', command?: string) =>

@@ -15,17 +15,13 @@ import { BENCH_TOKEN } from './lib/app.ts';
 import { cpuMs, residentByMapping, rssMb, spawnTsx, type Child } from './lib/child.ts';
 import { closedLoop, learnAnswer } from './lib/driver.ts';
 import { elapse, quantile, round } from './lib/stats.ts';
-import { buildBundles } from './lib/bundle.ts';
+import { sharedBundles } from './lib/bundle.ts';
 import { moduleMemory, type ModuleMemory } from './lib/module-memory.ts';
 
 const ROOT = resolve(import.meta.dirname, '..');
 
 /** Both bots are measured as built bundles on plain node, as the Docker image runs the bot. */
-let built: { bot: string; baseline: string } | undefined;
-const bundles = (): { bot: string; baseline: string } => {
-  if (!built) throw new Error('bundles not built');
-  return built;
-};
+const bundles = (): { bot: string; baseline: string } => sharedBundles(ROOT);
 const COMMANDS = 10_000;
 const CHATS = Array.from({ length: 10 }, (_, i) => 7001 + i);
 /** Quiet time before an RSS reading, so start-up and bursts settle (a measuring window, not a sync). */
@@ -293,7 +289,7 @@ const growthNote = (f: ProcessFigures): string =>
 
 /** Runs the memory and start-up benchmark. */
 export async function benchMemory(log: (s: string) => void): Promise<MemoryResult> {
-  built ??= buildBundles(ROOT);
+  bundles();
   if (process.platform !== 'linux') {
     const na = failed('RSS is read from /proc (Linux only)');
     return { ours: na, baseline: na, withDiscord: null, withDiscordReason: 'Linux only', modules: 'Linux only' };

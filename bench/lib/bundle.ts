@@ -20,3 +20,11 @@ export function buildBundles(root: string): { bot: string; baseline: string } {
   build('baseline', 'baseline=bench/baseline-main.ts');
   return { bot: join(out, 'bot', 'main.js'), baseline: join(out, 'baseline', 'baseline.js') };
 }
+
+let built: { root: string; bundles: { bot: string; baseline: string } } | undefined;
+
+/** The bundles of this run, built on first use: the command and memory sections measure the same build. */
+export function sharedBundles(root: string): { bot: string; baseline: string } {
+  if (built?.root !== root) built = { root, bundles: buildBundles(root) };
+  return built.bundles;
+}
