@@ -57,7 +57,22 @@ export interface Deadline extends DeadlineSpec {
 }
 
 /** What one kind of deadline does; registered once with the worker. */
-export interface DeadlineKind {
+export type DeadlineKind = DeadlineKindActions &
+  (
+    | {
+        /** The area whose change it undoes (`pihole`, `router`): its audit rows carry it, so /audit for that service lists them. */
+        readonly service: string;
+        readonly bookkeeping?: undefined;
+      }
+    | {
+        /** Bookkeeping only (its expiry changes no backend and nothing anyone sees): not audited. */
+        readonly bookkeeping: true;
+        readonly service?: undefined;
+      }
+  );
+
+/** What every kind does, audited or not. */
+interface DeadlineKindActions {
   readonly kind: string;
   /** Undoes the change (remove the allow, turn the WiFi off). Already undone counts as success. */
   expire(d: Deadline): Promise<Result<unknown>>;
@@ -68,8 +83,6 @@ export interface DeadlineKind {
   reconcile?(d: Deadline): Promise<Result<'applied' | 'absent'>>;
   /** The deadline was extended while `expire` ran: put the change back. */
   reapply?(d: Deadline): Promise<Result<unknown>>;
-  /** Bookkeeping only (its expiry changes no backend and nothing anyone sees): not audited. */
-  readonly bookkeeping?: true;
   /** Told once after a successful expiry (tell the chat, refresh a poller). */
   expired?(d: Deadline): void;
 }
@@ -331,6 +344,8 @@ export interface DeadlineAuditRow {
   readonly identity: typeof DEADLINE_ACTOR;
   readonly chat: string;
   readonly command: typeof DEADLINE_EXPIRE | typeof DEADLINE_REAPPLY;
+  /** The area of the change (the kind's `service`), as the person's own row is filed. */
+  readonly service: string;
   readonly args: Readonly<Record<string, string | number>>;
   readonly result: 'ok' | 'error';
   readonly detail?: string;
@@ -435,12 +450,14 @@ export class DeadlineWorker {
   }
 
   private record(d: Deadline, command: DeadlineAuditRow['command'], result: DeadlineAuditRow['result'], detail?: string): void {
-    if (this.kinds.get(d.kind)?.bookkeeping) return;
+    const service = this.kinds.get(d.kind)?.service;
+    if (service === undefined) return; // bookkeeping: not audited
     this.audit?.({
       at: this.clock.now(),
       identity: DEADLINE_ACTOR,
       chat: d.chat,
       command,
+      service,
       args: { kind: d.kind, target: d.target, requestedBy: d.requestedBy, dueAt: d.dueAt },
       result,
       ...(detail !== undefined ? { detail } : {}),

@@ -92,6 +92,24 @@ describe('deadlines carried out by the bot are audited', () => {
     assert.equal(a.store.get(GUEST_OFF_KIND, 'guest'), undefined);
   });
 
+  test("the undo's row carries the area of the change, so /audit for that service lists it with the person's own row", async (t) => {
+    const { clock, boot } = setup(t);
+    const a = boot();
+    const audit = new AuditLog(a.db);
+    // The admin's own row, as the pipeline writes it: command only, its service known from the registry.
+    audit.record({ at: T0, identity: 'telegram:1', chat: CHAT, command: 'guestwifi', args: { state: 'on' }, result: 'ok' });
+    a.store.put(guestOff(T0 + 60 * MIN), T0);
+    clock.advance(60 * MIN);
+    await a.worker.check();
+    const byService = (service: string) =>
+      audit.query({ service, serviceCommands: service === 'router' ? ['guestwifi'] : [] }).map((r) => [r.identity, r.command, r.service]);
+    assert.deepEqual(byService('router'), [
+      [DEADLINE_ACTOR, 'expire', 'router'],
+      ['telegram:1', 'guestwifi', undefined],
+    ]);
+    assert.deepEqual(byService('pihole'), [], 'not under another service');
+  });
+
   test('dying after the router call, before the row and the removal: neither is kept, and the next start does both', async (t) => {
     const { clock, router, boot } = setup(t);
     const a = boot(() => {

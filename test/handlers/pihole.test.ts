@@ -349,6 +349,30 @@ describe('a temporary unblock ending, told to a Spanish reader', () => {
   });
 });
 
+describe('a temporary unblock ending, in /audit for the Pi-hole', () => {
+  test("the bot's removal at the deadline is listed by /audit service pihole, after the person's /unblock", async (t) => {
+    const fake = await startFakePihole({ password: PASSWORD });
+    const clock = new ManualClock(Date.now());
+    const h = await startTestApp(config(fake), { clock });
+    t.after(async () => {
+      await h.close();
+      await fake.close();
+    });
+    const fam = h.person('family', 'telegram:3003');
+    await h.say(fam, '/unblock links.newsletter.example 30m');
+    clock.advance(31 * 60_000);
+    await waitFor(() => h.app.db.prepare("SELECT COUNT(*) FROM deadlines WHERE kind = 'pihole-allow'").pluck().get() === 0, {
+      what: 'the deadline carried out',
+    });
+    const items = (await h.say(OWNER, '/audit service pihole')).replies[0]?.message.blocks.flatMap((b) =>
+      b.kind === 'list' ? b.items : [],
+    );
+    assert.equal(items?.length, 2, JSON.stringify(items));
+    assert.match(items[0]!, / · system:deadline · \/expire kind=pihole-allow target=links\.newsletter\.example .*→ done/);
+    assert.match(items[1]!, / · family \d+ · \/unblock domain=links\.newsletter\.example/);
+  });
+});
+
 describe('Pi-hole alert feed', () => {
   test('blocking left off for more than 30 minutes raises an info alert with a resume button; resolved when back on', async (t) => {
     const fake = await startFakePihole({ password: PASSWORD });

@@ -93,6 +93,7 @@ export class MaintenanceWindows {
 export function maintenanceDeadlines(onEnded: (d: Deadline) => void): DeadlineKind {
   return {
     kind: MAINTENANCE_KIND,
+    service: 'alerts',
     expire: async () => ok(undefined),
     expired: onEnded,
   };

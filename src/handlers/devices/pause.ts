@@ -124,6 +124,7 @@ export class DevicePauses {
   deadlineKind(onEnded: (p: DeviceTimedPause) => void): DeadlineKind {
     return {
       kind: PAUSE_KIND,
+      service: 'router', // the router's address list, as /pausenet's permission (router.device.*) files it
       // A block that replaced the pause keeps the entry; otherwise the address gets its internet back.
       expire: (d) =>
         this.serial(() => (this.store.block(d.target) ? Promise.resolve(ok(undefined)) : this.removeEntries(toPause(d).address))),

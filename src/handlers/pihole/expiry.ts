@@ -23,6 +23,7 @@ export interface TempAllowBackend {
 export function tempAllowDeadlines(pihole: TempAllowBackend, onExpired: (e: TempAllow) => void): DeadlineKind {
   return {
     kind: TEMP_ALLOW_KIND,
+    service: 'pihole',
     expire: (d) => pihole.remove(d.target),
     reapply: (d) => pihole.add(d.target),
     async reconcile(d) {
@@ -48,6 +49,7 @@ export interface PersonAllowBackend {
 export function personAllowDeadlines(pihole: PersonAllowBackend, onExpired: (e: TempAllow) => void): DeadlineKind {
   return {
     kind: PERSON_ALLOW_KIND,
+    service: 'pihole',
     expire: (d) => {
       const e = toTempAllow(d);
       return pihole.sync(e.domain, e);

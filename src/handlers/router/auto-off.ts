@@ -13,6 +13,7 @@ export function guestAutoOffDeadlines(
 ): DeadlineKind {
   return {
     kind: GUEST_OFF_KIND,
+    service: 'router',
     expire: () => setEnabled(false),
     reapply: () => setEnabled(true),
     expired: (d) => onTurnedOff(toAutoOff(d)),
