@@ -4,17 +4,31 @@ import type { GuestStart, HandoverPlan } from '../services/proxmox/power.ts';
 import type { Logger } from '../core/logger.ts';
 import type { AlertService } from './service.ts';
 
+/** Who a run's changes are made for: the UPS (the run started by itself) or the person who started it, in the chat they used. */
+export type PowerCutActor =
+  | { readonly by: 'ups' }
+  | {
+      readonly by: 'person';
+      readonly identity: string;
+      /** `platform:chatId` where they ran it. */
+      readonly chat: string;
+    };
+
+/** The actor of every run the UPS starts. */
+export const BY_UPS: PowerCutActor = { by: 'ups' };
+
 /**
  * What the orchestrator needs from the hypervisor (the Proxmox area implements it).
- * Every call returns a Result; none may throw for a backend failure.
+ * Every call returns a Result; none may throw for a backend failure. Calls that change the
+ * hypervisor are told whom they are made for (`by`: the audit names them).
  */
 export interface PowerController {
   /** Asks a guest (VM or container) for a clean shutdown (stepwise mode). */
-  shutdownGuest(vmid: number): Promise<Result<void>>;
+  shutdownGuest(vmid: number, by: PowerCutActor): Promise<Result<void>>;
   /** Resolves once the guest is stopped, or fails (kind `timeout`) after `timeoutMs`. */
   waitStopped(vmid: number, timeoutMs: number): Promise<Result<void>>;
   /** Shuts the node down (Proxmox stops any guest still running). */
-  shutdownNode(): Promise<Result<void>>;
+  shutdownNode(by: PowerCutActor): Promise<Result<void>>;
   /** Display label of a guest, `docker (CT 101)` (optional). */
   guestName?(vmid: number): string | undefined;
   /** Loads what guestName needs (called before a run; optional, must not throw). */
@@ -25,8 +39,11 @@ export interface PowerController {
   nodeName?(): string;
   /** Starts those of `vmids` that are stopped and waits up to `timeoutMs` for them (restore). */
   startGuests?(vmids: readonly number[], timeoutMs: number): Promise<Result<readonly GuestStart[]>>;
-  /** The plan the hypervisor carries out by itself (hand-over mode). */
-  planHandover?(o: { order: readonly number[]; shutdownNode: boolean; timeoutSeconds: number }): Promise<Result<HandoverPlan>>;
+  /** The plan the hypervisor carries out by itself (hand-over mode); its calls are made for `by`. */
+  planHandover?(
+    o: { order: readonly number[]; shutdownNode: boolean; timeoutSeconds: number },
+    by: PowerCutActor,
+  ): Promise<Result<HandoverPlan>>;
 }
 
 /** Configuration (alerts.powerCut). */
@@ -176,8 +193,8 @@ export class PowerCutOrchestrator {
         this.seq = 0;
         this.extras.journal?.outageStarted(now);
         this.extras.journal?.reading(s);
-        if (s.lowBattery) return this.start('low-battery');
-        if (lowRuntime) return this.start('low-runtime');
+        if (s.lowBattery) return this.start('low-battery', BY_UPS);
+        if (lowRuntime) return this.start('low-runtime', BY_UPS);
         this.emit(
           { phase: 'armed', dryRun: this.opts.dryRun, deadline: now + this.opts.onBatteryMinutes * 60_000, lines: this.plan() },
           false,
@@ -190,9 +207,9 @@ export class PowerCutOrchestrator {
           this.emit({ phase: 'cancelled', dryRun: this.opts.dryRun, lines: [] }, false);
           return;
         }
-        if (s.lowBattery) return this.start('low-battery');
-        if (lowRuntime) return this.start('low-runtime');
-        if (now - this.armedAt >= this.opts.onBatteryMinutes * 60_000) return this.start('on-battery-time');
+        if (s.lowBattery) return this.start('low-battery', BY_UPS);
+        if (lowRuntime) return this.start('low-runtime', BY_UPS);
+        if (now - this.armedAt >= this.opts.onBatteryMinutes * 60_000) return this.start('on-battery-time', BY_UPS);
         return;
       case 'done':
         if (!s.onBattery) this.phase = 'idle';
@@ -202,8 +219,8 @@ export class PowerCutOrchestrator {
     }
   }
 
-  /** Starts now (the alert's "shut down homelab now" button). False when disabled or already running. */
-  trigger(): boolean {
+  /** Starts now for a person (/powercut, the alert's "shut down homelab now" button). False when disabled or already running. */
+  trigger(by: Extract<PowerCutActor, { by: 'person' }>): boolean {
     if (!this.opts.enabled || this.phase === 'running') return false;
     if (this.phase !== 'armed') {
       this.armedAt = this.clock.now();
@@ -211,7 +228,7 @@ export class PowerCutOrchestrator {
       this.seq = 0;
     }
     this.powerBack = false;
-    this.start('manual');
+    this.start('manual', by);
     return true;
   }
 
@@ -243,14 +260,14 @@ export class PowerCutOrchestrator {
     return id;
   }
 
-  private start(trigger: NonNullable<PowerCutStep['trigger']>): void {
+  private start(trigger: NonNullable<PowerCutStep['trigger']>, by: PowerCutActor): void {
     this.phase = 'running';
-    this.run = this.execute(trigger).catch((e: unknown) => this.log.error({ err: e }, 'power-cut run threw'));
+    this.run = this.execute(trigger, by).catch((e: unknown) => this.log.error({ err: e }, 'power-cut run threw'));
   }
 
-  private async execute(trigger: NonNullable<PowerCutStep['trigger']>): Promise<void> {
-    if ((this.opts.runBy ?? 'hypervisor') === 'hypervisor') return this.handOver(trigger);
-    return this.stepwise(trigger);
+  private async execute(trigger: NonNullable<PowerCutStep['trigger']>, by: PowerCutActor): Promise<void> {
+    if ((this.opts.runBy ?? 'hypervisor') === 'hypervisor') return this.handOver(trigger, by);
+    return this.stepwise(trigger, by);
   }
 
   /**
@@ -258,15 +275,18 @@ export class PowerCutOrchestrator {
    * — real runs — set the orders, send the last message and wait until it has left, record the
    * hand-over, then make the final call. Proxmox finishes the job even when the bot's guest stops.
    */
-  private async handOver(trigger: NonNullable<PowerCutStep['trigger']>): Promise<void> {
+  private async handOver(trigger: NonNullable<PowerCutStep['trigger']>, by: PowerCutActor): Promise<void> {
     const dryRun = this.opts.dryRun;
     const base = { dryRun, trigger, lines: [] as PowerCutLine[] };
     const plan = this.controller.planHandover
-      ? await this.controller.planHandover({
-          order: this.opts.shutdownOrder,
-          shutdownNode: this.opts.shutdownNode,
-          timeoutSeconds: Math.round((this.opts.guestTimeoutMs ?? 180_000) / 1000),
-        })
+      ? await this.controller.planHandover(
+          {
+            order: this.opts.shutdownOrder,
+            shutdownNode: this.opts.shutdownNode,
+            timeoutSeconds: Math.round((this.opts.guestTimeoutMs ?? 180_000) / 1000),
+          },
+          by,
+        )
       : err(reasonedError('proxmox', 'rejected', 'not-configured', 'Proxmox is not configured'));
     if (!plan.ok) {
       this.log.error({ err: plan.error }, 'power-cut plan could not be made');
@@ -326,7 +346,7 @@ export class PowerCutOrchestrator {
   }
 
   /** Stepwise mode (bot outside the node): each guest in turn, waiting for it, then the node. */
-  private async stepwise(trigger: NonNullable<PowerCutStep['trigger']>): Promise<void> {
+  private async stepwise(trigger: NonNullable<PowerCutStep['trigger']>, by: PowerCutActor): Promise<void> {
     const dryRun = this.opts.dryRun;
     await this.controller.prepare?.().catch(() => undefined);
     const lines = this.plan();
@@ -351,13 +371,13 @@ export class PowerCutOrchestrator {
       step('running', true);
       if (line.target === 'node') {
         // Report before asking: the node going down takes the bot with it.
-        const r = await this.controller.shutdownNode();
+        const r = await this.controller.shutdownNode(by);
         lines[i] = r.ok ? { ...line, status: 'shutting-down' } : { ...line, status: 'failed', ...failureDetail(r.error) };
         if (!r.ok) step('running', true);
         continue;
       }
       const vmid = line.vmid!;
-      const asked = await this.controller.shutdownGuest(vmid);
+      const asked = await this.controller.shutdownGuest(vmid, by);
       if (!asked.ok) {
         lines[i] = { ...line, status: 'failed', ...failureDetail(asked.error) };
       } else {

@@ -7,6 +7,7 @@ import {
   PowerCutOrchestrator,
   powerCutReporterFor,
   type PowerController,
+  type PowerCutActor,
   type PowerCutOptions,
   type PowerCutStep,
 } from '../../src/alerts/powercut.ts';
@@ -15,27 +16,33 @@ import { harness } from './harness.ts';
 /** A hypervisor stand-in recording calls; guests listed in `stuck` never stop, `broken` refuse. */
 function fakeController(opts: { stuck?: number[]; broken?: number[]; onCall?: (c: string) => void } = {}) {
   const calls: string[] = [];
+  /** For whom each change was asked (the audit names them). */
+  const actors: PowerCutActor[] = [];
   const record = (c: string): void => {
     calls.push(c);
     opts.onCall?.(c);
   };
   const controller: PowerController = {
-    async shutdownGuest(vmid): Promise<Result<void>> {
+    async shutdownGuest(vmid, by): Promise<Result<void>> {
       record(`shutdown ${vmid}`);
+      actors.push(by);
       return opts.broken?.includes(vmid) ? err(serviceError('proxmox', 'rejected', 'VM is locked (backup)')) : ok(undefined);
     },
     async waitStopped(vmid, timeoutMs): Promise<Result<void>> {
       record(`wait ${vmid} ${timeoutMs}`);
       return opts.stuck?.includes(vmid) ? err(serviceError('proxmox', 'timeout', 'still running')) : ok(undefined);
     },
-    async shutdownNode(): Promise<Result<void>> {
+    async shutdownNode(by): Promise<Result<void>> {
       record('shutdown node');
+      actors.push(by);
       return ok(undefined);
     },
     guestName: (vmid) => ({ 100: 'nas', 102: 'media' })[vmid],
   };
-  return { controller, calls };
+  return { controller, calls, actors };
 }
+
+const PERSON = { by: 'person', identity: 'telegram:4242', chat: 'telegram:-100777' } as const;
 
 const OPTS: PowerCutOptions = {
   enabled: true,
@@ -65,7 +72,7 @@ function setup(opts: Partial<PowerCutOptions> = {}, ctl = fakeController()) {
       (s) =>
         `${s.step.phase}${s.edit ? '~' : ''}[${s.step.lines.map((l) => `${l.target === 'node' ? 'node' : l.vmid}:${l.status}`).join(' ')}]`,
     );
-  return { o, clock, steps, summary, calls: ctl.calls };
+  return { o, clock, steps, summary, calls: ctl.calls, actors: ctl.actors };
 }
 
 describe('power-cut orchestration', () => {
@@ -165,17 +172,25 @@ describe('power-cut orchestration', () => {
   test('disabled: nothing happens, and the button refuses', async () => {
     const { o, calls, steps } = setup({ enabled: false });
     o.observe(OB_LB);
-    assert.equal(o.trigger(), false);
+    assert.equal(o.trigger(PERSON), false);
     await o.idle();
     assert.deepEqual(calls, []);
     assert.deepEqual(steps, []);
   });
 
-  test('"shut down now" starts at once, even on mains', async () => {
-    const { o, calls } = setup({ shutdownNode: false, shutdownOrder: [100] });
-    assert.equal(o.trigger(), true);
+  test('"shut down now" starts at once, even on mains, each change made for the person who asked', async () => {
+    const { o, calls, actors } = setup({ shutdownOrder: [100] });
+    assert.equal(o.trigger(PERSON), true);
     await o.idle();
-    assert.deepEqual(calls, ['shutdown 100', 'wait 100 60000']);
+    assert.deepEqual(calls, ['shutdown 100', 'wait 100 60000', 'shutdown node']);
+    assert.deepEqual(actors, [PERSON, PERSON]);
+  });
+
+  test('a run the UPS starts makes each change for the UPS, also when a person pressed nothing', async () => {
+    const { o, actors } = setup({ shutdownOrder: [100] });
+    o.observe(OB_LB);
+    await o.idle();
+    assert.deepEqual(actors, [{ by: 'ups' }, { by: 'ups' }]);
   });
 
   test('reports go through the outbox to chats bound to UPS alerts, one thread edited per run', async () => {

@@ -5,6 +5,7 @@ import type { StatusSection } from '../builtin/status-section.ts';
 import type { PowerCutOrchestrator } from '../../alerts/powercut.ts';
 import type { AlertService } from '../../alerts/service.ts';
 import { parseDeliveryError } from '../../core/delivery.ts';
+import { chatAddress } from '../../core/chat-address.ts';
 import type { MessageKey, Translate } from '../../core/i18n.ts';
 import type { Result } from '../../core/errors.ts';
 import { serviceErrorReason } from '../replies.ts';
@@ -296,7 +297,8 @@ export function alertCommands(deps: AlertCommandDeps): AnyCommand[] {
     async run(ctx) {
       if (!deps.powerCut) return textMessage(ctx.t('alerts.powercut.disabled'), { severity: 'warning' });
       if (deps.powerCut.state === 'running') return textMessage(ctx.t('alerts.powercut.busy'));
-      return deps.powerCut.trigger()
+      // Each hypervisor call of the run is audited under this person, as their own.
+      return deps.powerCut.trigger({ by: 'person', identity: ctx.principal.identity, chat: chatAddress(ctx.chat) })
         ? textMessage(ctx.t('alerts.powercut.started'), { severity: 'warning' })
         : textMessage(ctx.t('alerts.powercut.disabled'), { severity: 'warning' });
     },
