@@ -101,6 +101,25 @@ async function settleWithin(p: Promise<unknown>, ms: number, onLate?: () => void
   if (outcome === 'late') onLate?.();
 }
 
+/**
+ * Stops every module side by side, each bounding its own backend calls (Pi-hole's logout 3 s,
+ * OMV's 2 s): the slowest sets the time, not their sum. `stopping` holds the names not done yet.
+ */
+async function stopModules(
+  modules: readonly FeatureModule[],
+  onError: (name: string) => (e: unknown) => void,
+  stopping = new Set<string>(),
+): Promise<void> {
+  await Promise.all(
+    modules.map(async (m) => {
+      if (!m.stop) return;
+      stopping.add(m.name);
+      await m.stop().catch(onError(m.name));
+      stopping.delete(m.name);
+    }),
+  );
+}
+
 /** Owner identities from every place the config names them. */
 function ownerIdentities(config: Config, withConsole: boolean): string[] {
   const owners = new Set(config.permissions.owners);
@@ -328,7 +347,7 @@ export async function startApp(opts: AppOptions): Promise<App> {
     // Leave nothing running or open behind a failed start (wrong token, port in use…).
     for (const l of links) await l.stop().catch(() => undefined);
     await deadlines.worker.stop();
-    for (const m of modules) await m.stop?.().catch(() => undefined);
+    await stopModules(modules, () => () => undefined);
     await health?.close();
     db.close();
     throw e;
@@ -350,20 +369,21 @@ export async function startApp(opts: AppOptions): Promise<App> {
       cancelWarmUp?.();
       warmUpStop.abort();
       // Bounded whatever the network does (SIGTERM must return within 10 s): adapters, then
-      // workers and modules, each phase given a budget; what hangs is abandoned, queued alerts
-      // stay in the outbox for the next start.
+      // workers and modules (all modules at once), each phase given a budget; what hangs is
+      // abandoned, queued alerts stay in the outbox for the next start.
       heartbeat?.stop();
       const warnStop = (what: string) => (e: unknown) => log.warn({ err: e, what }, 'stop failed');
       await settleWithin(Promise.all(links.map((l) => l.stop().catch(warnStop(l.adapter.platform)))), STOP_ADAPTERS_MS, () =>
         log.warn('chat adapters did not stop in time; leaving them behind'),
       );
+      const stopping = new Set<string>();
       await settleWithin(
         (async () => {
           await deadlines.worker.stop();
-          for (const m of modules) await m.stop?.().catch(warnStop(m.name));
+          await stopModules(modules, warnStop, stopping);
         })(),
         STOP_WORKERS_MS,
-        () => log.warn('workers did not stop in time; leaving them behind'),
+        () => log.warn({ stopping: [...stopping] }, 'workers did not stop in time; leaving them behind'),
       );
       await settleWithin(health?.close() ?? Promise.resolve(), 500);
       // Ended by the abort above without waiting on any backend (a run still waiting is left behind and writes nothing).

@@ -123,7 +123,7 @@ export interface FeatureModule {
   readonly muteTargets?: readonly string[];
   /** Completion sources named by ArgDef.autocomplete ('guest', 'torrent', 'domain'…): values from cached state, fast. */
   readonly completions?: Readonly<Record<string, () => readonly string[] | Promise<readonly string[]>>>;
-  /** Stops them; called on shutdown before the database closes. */
+  /** Stops them; called on shutdown before the database closes, at the same time as every other module's stop (no order among modules). */
   stop?(): Promise<void>;
 }
 

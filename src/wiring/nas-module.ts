@@ -19,6 +19,7 @@ export function nasModule(ctx: WiringContext): FeatureModule | undefined {
   const m = ctx.config.mdadm;
   if (!o && !m) return undefined;
   const feeds: (AlertFeed<OmvSnapshot> | AlertFeed<RaidArray[]>)[] = [];
+  /** One per backend: its poller stops, then its client closes (OMV logs out). */
   const closers: (() => Promise<void>)[] = [];
   let omv: Poller<OmvSnapshot> | undefined;
   let mdadm: Poller<RaidArray[]> | undefined;
@@ -35,10 +36,10 @@ export function nasModule(ctx: WiringContext): FeatureModule | undefined {
     const poller = omvPoller(client, { intervalMs: o.pollSeconds * 1000, clock: ctx.clock, scheduler: ctx.scheduler, log });
     const rules = { filesystemWarnPercent: o.filesystemWarnPercent, filesystemCritPercent: o.filesystemCritPercent };
     feeds.push({ backend: 'omv', poller, rules: (v: OmvSnapshot) => omvConditions(v, rules) });
-    closers.push(
-      () => poller.stop(),
-      () => client.close(),
-    );
+    closers.push(async () => {
+      await poller.stop();
+      await client.close();
+    });
     omv = poller;
   }
   if (m) {
@@ -61,10 +62,10 @@ export function nasModule(ctx: WiringContext): FeatureModule | undefined {
       log,
     });
     feeds.push({ backend: 'mdadm', poller, rules: (v: RaidArray[]) => raidConditions(v, { host: m.ssh.host, backend: 'mdadm' }) });
-    closers.push(
-      () => poller.stop(),
-      () => ssh.close(),
-    );
+    closers.push(async () => {
+      await poller.stop();
+      await ssh.close();
+    });
     mdadm = poller;
   }
 
@@ -85,7 +86,8 @@ export function nasModule(ctx: WiringContext): FeatureModule | undefined {
       mdadm?.start();
     },
     async stop() {
-      for (const close of closers) await close();
+      // OMV's logout (bounded) and the SSH close wait side by side.
+      await Promise.all(closers.map((close) => close()));
     },
   };
 }

@@ -2,7 +2,8 @@
  * SIGTERM with the chat line hung (connections accepted, nothing answered: a getUpdates in
  * flight that will never return, reconnect attempts hanging too): the process still exits within
  * 10 s, cleanly, as a container runtime expects before it sends SIGKILL; so it does with a backend
- * hung mid-poll (its requests are aborted, not waited on).
+ * hung mid-poll (its requests are aborted, not waited on), and with Pi-hole and OMV hung at logout
+ * (the two bounded logouts run side by side, within the workers' budget).
  */
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
@@ -12,6 +13,7 @@ import { join } from 'node:path';
 import { test, type TestContext } from 'node:test';
 import { startFakeTelegram } from '../fakes/telegram-api.ts';
 import { startCutProxy } from '../support/cut-proxy.ts';
+import { startLogoutBackends } from '../support/logout-backends.ts';
 import { waitFor } from '../support/real-server.ts';
 
 const TOKEN = '123456:TEST-TOKEN-abcdefghijklmnopqrstuv';
@@ -99,5 +101,35 @@ test('SIGTERM while Proxmox and the router hang mid-poll: exit 0 well within 10 
   assert.equal(code, 0, bot.out.slice(-2000));
   // Waiting on the hung polls would spend the whole 4 s workers budget.
   assert.ok(took < 3_500, `exited ${took} ms after SIGTERM`);
+  assert.doesNotMatch(bot.out, /did not stop in time|"level":(50|60)/);
+});
+
+test('SIGTERM while Pi-hole and OMV hang at logout: both logouts wait side by side, exit 0 within the budget', async (t) => {
+  const fake = await startFakeTelegram({ token: TOKEN, maxHoldMs: 300 });
+  const backends = await startLogoutBackends();
+  t.after(async () => {
+    await backends.close();
+    await fake.close();
+  });
+  const { pihole, omv } = backends.config;
+  const bot = startBot(t, [
+    `telegram: { token: "${TOKEN}", apiRoot: "${fake.apiRoot}", ownerIds: [1000] }`,
+    `pihole: { url: "${pihole.url}", password: ${pihole.password} }`,
+    `omv: { url: "${omv.url}", username: ${omv.username}, password: ${omv.password} }`,
+    'alerts: { bindings: [{ chat: "telegram:1000" }] }',
+  ]);
+
+  await waitFor(() => bot.out.includes('bot started'), { timeoutMs: 90_000, what: 'bot started' });
+  await backends.sessionsHeld();
+  backends.hang();
+
+  const t0 = Date.now();
+  bot.child.kill('SIGTERM');
+  const code = await bot.exited;
+  const took = Date.now() - t0;
+  assert.equal(code, 0, bot.out.slice(-2000));
+  // Pi-hole's logout waits its 3 s; OMV's 2 s run alongside it (one after the other: 5 s, past the 4 s budget).
+  assert.ok(took >= 2_900, `exited ${took} ms after SIGTERM: the logouts did not hang, so this tests nothing`);
+  assert.ok(took < 4_500, `exited ${took} ms after SIGTERM`);
   assert.doesNotMatch(bot.out, /did not stop in time|"level":(50|60)/);
 });
