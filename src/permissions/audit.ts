@@ -76,6 +76,8 @@ export interface AuditQuery {
   serviceCommands?: readonly string[];
   command?: string;
   result?: string;
+  /** Leaves strangers' attempts out (plain /audit: a flood of them would hide every change). */
+  withoutStrangers?: boolean;
   /** Only entries strictly older (paging). */
   before?: number;
   limit?: number;
@@ -207,6 +209,16 @@ export class AuditLog {
     this.db.prepare('UPDATE audit_log SET result = ?, detail = ? WHERE id = ?').run(result, detail?.slice(0, 500) ?? null, id);
   }
 
+  /** Strangers' attempts counted in their rows written at or after `since` (all of them without it). */
+  strangerAttempts(since = Number.MIN_SAFE_INTEGER): number {
+    return this.db
+      .prepare(
+        `SELECT coalesce(sum(coalesce(json_extract(args, '$.attempts'), 1)), 0) FROM audit_log WHERE result = '${STRANGER_RESULT}' AND at >= ?`,
+      )
+      .pluck()
+      .get(since) as number;
+  }
+
   /** Newest entries first, filtered. */
   query(q: AuditQuery = {}): AuditRecord[] {
     const where: string[] = [];
@@ -236,6 +248,7 @@ export class AuditLog {
       where.push('a.result = ?');
       params.push(q.result);
     }
+    if (q.withoutStrangers) where.push(`a.result != '${STRANGER_RESULT}'`);
     if (q.before !== undefined) {
       where.push('a.at < ?');
       params.push(q.before);

@@ -69,8 +69,12 @@ describe('a stranger flooding the bot', () => {
     const audit = await h.say(OWNER, '/audit');
     const text = audit.texts.join('\n');
     assert.match(text, /\/invite/, 'the owner’s own entry is still shown');
-    assert.equal(text.split('\n').filter((l) => l.includes(stranger)).length, 1, 'the stranger is one line');
-    assert.match(text, new RegExp(`${stranger} · /link attempts=${STRANGER_PER_MINUTE} → from someone unknown`));
+    // Plain /audit counts strangers' attempts in one line; /audit strangers lists them, the stranger as one line.
+    assert.doesNotMatch(text, new RegExp(stranger));
+    assert.match(text, new RegExp(`\\n${STRANGER_PER_MINUTE} attempts by strangers — /audit strangers$`));
+    const apart = (await h.say(OWNER, '/audit strangers')).texts.join('\n');
+    assert.equal(apart.split('\n').filter((l) => l.includes(stranger)).length, 1, 'the stranger is one line');
+    assert.match(apart, new RegExp(`${stranger} · /link attempts=${STRANGER_PER_MINUTE} → from someone unknown`));
   });
 
   test('the next minute counts into the same row; after an hour a new row starts', async () => {

@@ -1,6 +1,6 @@
 /** /audit: the latest audit entries, optionally for one person, one service, or strangers' attempts (one stranger's by platform id). */
 import type { Language, Translate } from '../../core/i18n.ts';
-import { textMessage } from '../../core/outmessage.ts';
+import { textMessage, type Block } from '../../core/outmessage.ts';
 import { formatTime } from '../../core/time-format.ts';
 import { STRANGER_RESULT, type AuditQuery, type AuditRecord } from '../../permissions/audit.ts';
 import { P, serviceOf } from '../../permissions/permissions.ts';
@@ -57,13 +57,16 @@ export function auditCommand(deps: PermissionDeps): AnyCommand {
           .filter((c) => c.group === service || serviceOf(c.permission) === service)
           .map((c) => c.name);
       }
+      const plain = by === undefined;
+      // Plain /audit is for changes: strangers' attempts are counted in one line, listed by /audit strangers.
+      if (plain) q.withoutStrangers = true;
       const entries = deps.audit.query(q);
-      if (entries.length === 0) return textMessage(t('permissions.audit.empty'));
-      return {
-        title: t('permissions.audit.title'),
-        ephemeral: true,
-        blocks: [{ kind: 'list', items: entries.map((e) => line(deps, t, ctx.lang, e)) }],
-      };
+      // The period the lines cover: the whole log when they are all of it, else from the oldest shown.
+      const attempts = plain ? deps.audit.strangerAttempts(entries.length < LIMIT ? undefined : entries.at(-1)?.at) : 0;
+      if (entries.length === 0 && attempts === 0) return textMessage(t('permissions.audit.empty'));
+      const blocks: Block[] = entries.length ? [{ kind: 'list', items: entries.map((e) => line(deps, t, ctx.lang, e)) }] : [];
+      if (attempts > 0) blocks.push({ kind: 'text', text: t('permissions.audit.strangerAttempts', { n: attempts }) });
+      return { title: t('permissions.audit.title'), ephemeral: true, blocks };
     },
   });
 }

@@ -69,6 +69,7 @@ export const permissionMessages = defineMessages(
     'permissions.audit.value': 'Name of the person or service (strangers: a platform id, optional)',
     'permissions.audit.title': 'Activity',
     'permissions.audit.empty': 'Nothing recorded.',
+    'permissions.audit.strangerAttempts': '{n, plural, one {# attempt by a stranger} other {# attempts by strangers}} — /audit strangers',
     'permissions.audit.needValue': 'Say which one, e.g. /audit person Ana or /audit service pihole.',
     'permissions.audit.result.ok': 'done',
     'permissions.audit.result.unchanged': 'no change (already so)',
@@ -197,6 +198,8 @@ export const permissionMessages = defineMessages(
     'permissions.audit.value': 'Nombre de la persona o del servicio (strangers: un id de plataforma, opcional)',
     'permissions.audit.title': 'Actividad',
     'permissions.audit.empty': 'No hay nada registrado.',
+    'permissions.audit.strangerAttempts':
+      '{n, plural, one {# intento de un desconocido} other {# intentos de desconocidos}} — /audit strangers',
     'permissions.audit.needValue': 'Di cuál, p. ej. /audit person Ana o /audit service pihole.',
     'permissions.audit.result.ok': 'hecho',
     'permissions.audit.result.unchanged': 'sin cambios (ya estaba así)',
