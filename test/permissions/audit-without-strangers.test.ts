@@ -84,3 +84,16 @@ test('a flood of strangers does not push real changes out; only attempts within 
   );
   assert.deepEqual(audit.after, ['45 attempts by strangers — /audit strangers']);
 });
+
+test('exactly as many changes as lines: the lines are the whole log, so every attempt is counted', async (t) => {
+  const { h, clock } = await app(t);
+  await h.say('telegram:950', 'long ago');
+  clock.advance(2 * HOUR);
+  for (let i = 0; i < 15; i++) {
+    await h.say(OWNER, '/invite family');
+    clock.advance(1_000);
+  }
+  const audit = shown((await h.say(OWNER, '/audit')).replies[0]?.message);
+  assert.equal(audit.items.length, 15);
+  assert.deepEqual(audit.after, ['1 attempt by a stranger — /audit strangers']);
+});

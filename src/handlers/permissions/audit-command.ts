@@ -59,10 +59,14 @@ export function auditCommand(deps: PermissionDeps): AnyCommand {
       }
       const plain = by === undefined;
       // Plain /audit is for changes: strangers' attempts are counted in one line, listed by /audit strangers.
-      if (plain) q.withoutStrangers = true;
-      const entries = deps.audit.query(q);
+      if (plain) {
+        q.withoutStrangers = true;
+        q.limit = LIMIT + 1; // one more tells whether the lines shown are the whole log
+      }
+      const found = deps.audit.query(q);
+      const entries = found.slice(0, LIMIT);
       // The period the lines cover: the whole log when they are all of it, else from the oldest shown.
-      const attempts = plain ? deps.audit.strangerAttempts(entries.length < LIMIT ? undefined : entries.at(-1)?.at) : 0;
+      const attempts = plain ? deps.audit.strangerAttempts(found.length > LIMIT ? entries.at(-1)?.at : undefined) : 0;
       if (entries.length === 0 && attempts === 0) return textMessage(t('permissions.audit.empty'));
       const blocks: Block[] = entries.length ? [{ kind: 'list', items: entries.map((e) => line(deps, t, ctx.lang, e)) }] : [];
       if (attempts > 0) blocks.push({ kind: 'text', text: t('permissions.audit.strangerAttempts', { n: attempts }) });
