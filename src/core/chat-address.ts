@@ -20,6 +20,12 @@ export interface ChatRef {
   platform: Platform;
   id: string;
   kind: 'private' | 'group';
+  /**
+   * A group's name as its members see it (Telegram `chat.title`, Discord `guild #channel`), when the
+   * adapter knows it: for people to read (an approver sees where a request was made), never a key.
+   * User-controlled: escape it for the output format.
+   */
+  readonly title?: string;
 }
 
 const isPlatform = (text: string): text is Platform => (PLATFORMS as readonly string[]).includes(text);

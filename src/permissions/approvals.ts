@@ -16,6 +16,7 @@ export const APPROVAL_TTL_MS = 24 * 3_600_000;
 export interface ApprovalRequest {
   id: number;
   requester: string;
+  /** Where it was asked, with the group's title as it was then (when the platform gave one). */
   chat: ChatRef;
   command: string;
   args: Record<string, string>;
@@ -43,6 +44,7 @@ interface Row {
   id: number;
   requester: string;
   chat: string;
+  chatTitle: string | null;
   command: string;
   args: string;
   permission: string;
@@ -53,14 +55,14 @@ interface Row {
   decidedAt: number | null;
 }
 
-const SELECT = `SELECT id, requester, chat, command, args, permission, status, created_at AS createdAt, expires_at AS expiresAt,
+const SELECT = `SELECT id, requester, chat, chat_title AS chatTitle, command, args, permission, status, created_at AS createdAt, expires_at AS expiresAt,
   decided_by AS decidedBy, decided_at AS decidedAt FROM approvals`;
 
 function toRequest(r: Row): ApprovalRequest {
   return {
     id: r.id,
     requester: r.requester,
-    chat: parseChatStorageKey(r.chat) as ChatRef,
+    chat: { ...(parseChatStorageKey(r.chat) as ChatRef), ...(r.chatTitle !== null ? { title: r.chatTitle } : {}) },
     command: r.command,
     args: JSON.parse(r.args) as Record<string, string>,
     permission: r.permission,
@@ -96,12 +98,18 @@ export class Approvals {
       )
       .pluck()
       .get(spec.requester.identity, chatStorageKey(spec.chat), spec.command, args, now) as number | undefined;
-    if (existing !== undefined) return existing;
+    const title = spec.chat.title ?? null;
+    if (existing !== undefined) {
+      // Asked again: the group's title as it is now (it may have been renamed since).
+      if (title !== null) db.prepare('UPDATE approvals SET chat_title = ? WHERE id = ?').run(title, existing);
+      return existing;
+    }
     const r = db
       .prepare(
-        `INSERT INTO approvals (requester, chat, command, args, permission, status, created_at, expires_at) VALUES (?, ?, ?, ?, ?, 'pending', ?, ?)`,
+        `INSERT INTO approvals (requester, chat, chat_title, command, args, permission, status, created_at, expires_at)
+         VALUES (?, ?, ?, ?, ?, ?, 'pending', ?, ?)`,
       )
-      .run(spec.requester.identity, chatStorageKey(spec.chat), spec.command, args, spec.permission, now, now + this.ttlMs);
+      .run(spec.requester.identity, chatStorageKey(spec.chat), title, spec.command, args, spec.permission, now, now + this.ttlMs);
     return Number(r.lastInsertRowid);
   }
 

@@ -196,4 +196,6 @@ export const permissionMigrations: Migration[] = [
   // The stranger rows of audit_log, oldest first: their count and their prune (AuditLog.forgetStrangerRows)
   // read this small index, not the whole log.
   { id: 'permissions-0006-audit-stranger-rows', up: "CREATE INDEX audit_strangers ON audit_log(at) WHERE result = 'stranger';" },
+  // The group's title when the request was made: the approver reads where it was asked by name, not by chat id.
+  { id: 'permissions-0007-approval-chat-title', up: 'ALTER TABLE approvals ADD COLUMN chat_title TEXT;' },
 ];

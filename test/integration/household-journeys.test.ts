@@ -447,7 +447,7 @@ describe("invites, approvals, /audit and people's identities in the group", () =
     assertNoEnglish(h.app.messages, seen(await next(GROUP.id, g1, /mensaje privado/)));
     const ask = await next(ADMIN_ID, a0, /Ana asks to run \/allow/);
     assert.match(ask.text ?? '', new RegExp(`site = ${SITE.replace(/\./g, '\\.')}$`, 'm'));
-    assert.match(ask.text ?? '', /Asked in: telegram:-100555/);
+    assert.match(ask.text ?? '', /^Asked in the group “Family”$/m);
     fake.pressButton(ADMIN_ID, ADMIN, ask.message_id, button(ask, /^Approve$/));
     const approved = await next(ANA_ID, d0, /Marco ha aprobado tu petición: \/allow · web = tracker\.shop\.example/);
     assertNoEnglish(h.app.messages, seen(approved), ['Marco', 'tracker', 'shop', 'example']);

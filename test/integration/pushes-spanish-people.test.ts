@@ -11,7 +11,7 @@ import { arg } from '../../src/handlers/args.ts';
 import { defineCommand } from '../../src/handlers/command.ts';
 import type { FeatureModule } from '../../src/wiring/module.ts';
 import { startFakeTelegram, type FakeTelegram, type StoredMessage } from '../fakes/telegram-api.ts';
-import type { UserRef } from '../fakes/telegram-model.ts';
+import type { ChatRef, UserRef } from '../fakes/telegram-model.ts';
 import { startTestApp, type TestApp } from '../support/app-harness.ts';
 import { assertNoEnglish } from '../support/language.ts';
 import { buttonData, buttonLabels, seenText } from '../support/telegram-messages.ts';
@@ -77,12 +77,18 @@ after(async () => {
 });
 
 /** `kid` runs /pblock, is refused, presses the ask button; returns the request each approver got. */
-async function ask(kid: number, from: UserRef, domain: string): Promise<{ es: StoredMessage; en: StoredMessage; ownerEs: StoredMessage }> {
+async function ask(
+  kid: number,
+  from: UserRef,
+  domain: string,
+  chat: ChatRef = kid,
+): Promise<{ es: StoredMessage; en: StoredMessage; ownerEs: StoredMessage }> {
   const marks = { es: fake.messagesTo(ADMIN_ES).length, en: fake.messagesTo(OWNER_EN).length, ownerEs: fake.messagesTo(OWNER_ES).length };
-  const kidSeen = fake.messagesTo(kid).length;
-  fake.sendText(kid, from, `/pblock ${domain}`);
-  const denied = await next(kid, kidSeen, /admin/);
-  fake.pressButton(kid, from, denied.message_id, button(denied, /admin/));
+  const chatId = typeof chat === 'number' ? chat : chat.id;
+  const chatSeen = fake.messagesTo(chatId).length;
+  fake.sendText(chat, from, `/pblock ${domain}`);
+  const denied = await next(chatId, chatSeen, /admin/);
+  fake.pressButton(chat, from, denied.message_id, button(denied, /admin/));
   const d = domain.replace(/\./g, '\\.');
   return {
     es: await next(ADMIN_ES, marks.es, new RegExp(`pide ejecutar /pblock[\\s\\S]*web = ${d}`)),
@@ -122,6 +128,32 @@ describe('approvals to and from Spanish readers', () => {
     const again = await ask(KID_ES, from, 'tres.example.org');
     fake.pressButton(OWNER_ES, OWNER_ES, again.ownerEs.message_id, button(again.ownerEs, /^Denegar$/));
     spanish(await next(KID_ES, kidSeen, /no ha aprobado tu petición: \/pblock · web = tres\.example\.org/), ['example', 'user']);
+  });
+});
+
+describe('approvals asked in a group', () => {
+  // Titles are whatever the group's members typed: markup characters must reach the approver as text.
+  const GROUP = { id: -1001234567890, type: 'supergroup' as const, title: 'Kids <b>& co' };
+
+  test('the approvers read the group by its title, escaped, in their language; never its chat id', async () => {
+    const r = await ask(KID_EN, { id: KID_EN }, 'cuatro.example.org', GROUP);
+    assert.match(seen(r.en), /^Asked in the group “Kids <b>& co”$/m);
+    assert.match(seen(r.es), /^Pedido en el grupo «Kids <b>& co»$/m);
+    spanish(r.es, ['example', 'user', 'Kids', 'co']);
+    for (const m of [r.en, r.es, r.ownerEs]) {
+      assert.doesNotMatch(seen(m), /1001234567890/, 'the group is named, not numbered');
+      // The HTML the bot sent escapes the title: it is text, not a bold tag.
+      assert.ok(m.raw?.includes('Kids &lt;b&gt;&amp; co'), m.raw);
+    }
+    // Stored with the request: what the row says is what a later reading shows.
+    const stored = h.app.db.prepare("SELECT chat_title FROM approvals WHERE args LIKE '%cuatro.example.org%'").pluck().get();
+    assert.equal(stored, 'Kids <b>& co');
+  });
+
+  test('asked in a private chat, which has no title, the approver reads where by its address', async () => {
+    const r = await ask(KID_EN, { id: KID_EN }, 'cinco.example.org');
+    assert.match(seen(r.en), new RegExp(`^Asked in: telegram:${KID_EN}$`, 'm'));
+    assert.match(seen(r.es), new RegExp(`^Pedido en: telegram:${KID_EN}$`, 'm'));
   });
 });
 

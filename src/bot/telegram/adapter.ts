@@ -256,7 +256,14 @@ export class TelegramAdapter implements ChatAdapter {
 
   private chatRef(ctx: Context): ChatRef {
     const chat = ctx.chat;
-    return { platform: 'telegram', id: String(chat?.id), kind: chat?.type === 'private' ? 'private' : 'group' };
+    // A callback query's chat is its message's, which carries the title too.
+    const title = chat && 'title' in chat && chat.title ? chat.title : undefined;
+    return {
+      platform: 'telegram',
+      id: String(chat?.id),
+      kind: chat?.type === 'private' ? 'private' : 'group',
+      ...(title ? { title } : {}),
+    };
   }
 
   private user(ctx: Context) {

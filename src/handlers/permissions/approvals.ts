@@ -6,7 +6,7 @@
  */
 import type { Translate } from '../../core/i18n.ts';
 import { textMessage, type OutMessage } from '../../core/outmessage.ts';
-import { chatAddress, privateChatOf } from '../../core/chat-address.ts';
+import { chatAddress, privateChatOf, type ChatRef } from '../../core/chat-address.ts';
 import { P } from '../../permissions/permissions.ts';
 import { arg, normaliseArgs, parseNamed } from '../args.ts';
 import { defineCommand, type AnyCommand } from '../command.ts';
@@ -29,6 +29,13 @@ const shown = (v: string): string => (DECEPTIVE.test(v) ? JSON.stringify(v) : v)
 /** `name = value` per argument, never truncated: exactly what will run. */
 export function argumentLines(args: Readonly<Record<string, string>>, label: ArgLabel = (name) => name): string[] {
   return Object.entries(args).map(([k, v]) => `${label(k)} = ${shown(v)}`);
+}
+
+/** Where a request was asked: a group by its title (as it hides nothing), else the chat's address. */
+function whereAsked(t: Translate, chat: ChatRef): string {
+  return chat.kind === 'group' && chat.title
+    ? t('permissions.approval.whereGroup', { title: shown(chat.title) })
+    : t('permissions.approval.where', { chat: chatAddress(chat) });
 }
 
 /** `/allow domain = example.org` for people to read in one line. */
@@ -113,6 +120,8 @@ export function approvalCommands(deps: PermissionDeps): AnyCommand[] {
         args,
         permission: target.permission,
       });
+      // Shown as stored: where it was asked is what the request row says.
+      const where = approvals.get(id)?.chat ?? ctx.chat;
       for (const approver of approvers) {
         const chat = privateChatOf(approver.identity);
         if (!chat) continue;
@@ -143,7 +152,7 @@ export function approvalCommands(deps: PermissionDeps): AnyCommand[] {
                 }),
               },
               lines.length > 0 ? { kind: 'code', text: lines.join('\n') } : { kind: 'text', text: at('permissions.approval.noArguments') },
-              { kind: 'text', text: at('permissions.approval.where', { chat: chatAddress(ctx.chat) }) },
+              { kind: 'text', text: whereAsked(at, where) },
             ],
             actions: [
               [
