@@ -102,6 +102,19 @@ export function probeModule(slow: { wait: Promise<void> }): FeatureModule {
           return { title: 'Long', blocks: [{ kind: 'list', items }], footer: 'end of list' };
         },
       }),
+      // Requestable, with a permission family members lack: they get "Ask an admin".
+      defineCommand({
+        group: 'bot',
+        summaryKey: 'builtin.help.summary',
+        permission: 'pihole.domain.allow',
+        name: 'probe-ask',
+        args: { domain: arg.string({ descriptionKey: 'builtin.help.summary', pattern: /^[a-z0-9.-]+$/ }) },
+        requestable: true,
+        mutates: true,
+        async run(_ctx, { domain }) {
+          return { severity: 'success', blocks: [{ kind: 'text', text: `allowed ${domain}` }] };
+        },
+      }),
       defineCommand({
         ...common,
         name: 'probe-quiet',

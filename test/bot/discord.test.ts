@@ -10,6 +10,7 @@ import { PNG } from 'pngjs';
 import jsQRModule from 'jsqr';
 import type { FakeDiscord } from '../fakes/discord.ts';
 import type { TestApp } from '../support/app-harness.ts';
+import { waitFor } from '../support/real-server.ts';
 import { gate, OWNER, startDiscordApp, STRANGER, visible } from './discord-support.ts';
 
 // jsqr is CommonJS with an `export default` typing: at runtime the default import is the function.
@@ -132,6 +133,21 @@ describe('Discord slash commands from the registry', () => {
     // The token was one-shot: pressing again is refused politely.
     const again = fake.pressButton(confirm.custom_id, { messageId: question.id, user: OWNER });
     assert.doesNotMatch(visible(await again.waitForFollowup()), /danger done/);
+  });
+
+  test('asked in a guild channel, the approver reads where by guild and channel name, not by channel id', async () => {
+    const kid = { id: '300000000000000077', username: 'kid' };
+    h.person('family', `discord:${kid.id}`);
+    const denied = await fake.slashCommand('probe-ask', { user: kid, options: { domain: 'ads.example.org' } }).waitForReply();
+    const buttons = (denied.components[0] as { components: { custom_id: string; label?: string }[] }).components;
+    const askButton = buttons.find((b) => /Ask an admin/.test(b.label ?? ''));
+    assert.ok(askButton, JSON.stringify(buttons));
+    const press = fake.pressButton(askButton.custom_id, { messageId: denied.id, user: kid });
+    await press.waitForCallback();
+    const dm = await waitFor(() => [...fake.state.dms.values()].find((d) => d.recipients[0]?.id === OWNER.id), { what: "the owner's DM" });
+    const request = await fake.waitForMessage(dm.id, (m) => /asks to run \/probe-ask/.test(visible(m)));
+    assert.match(visible(request), /Asked in the group “Home #general”/);
+    assert.ok(!visible(request).includes(fake.channels[0]!.id), 'the channel is named, not numbered');
   });
 
   test('someone else cannot press my button', async () => {

@@ -247,7 +247,9 @@ export class DiscordAdapter implements ChatAdapter {
   }
 
   private chatRef(i: Interaction): ChatRef {
-    return { platform: 'discord', id: i.channelId ?? i.user.id, kind: i.inGuild() ? 'group' : 'private' };
+    if (!i.inGuild()) return { platform: 'discord', id: i.channelId ?? i.user.id, kind: 'private' };
+    const title = guildChannelTitle(i.guild?.name, i.channel && 'name' in i.channel ? i.channel.name : undefined);
+    return { platform: 'discord', id: i.channelId ?? i.user.id, kind: 'group', ...(title ? { title } : {}) };
   }
 
   private user(i: Interaction) {
@@ -359,4 +361,10 @@ function withTimeout<T>(p: Promise<T>, ms: number): Promise<T> {
     timer = setTimeout(() => reject(new Error('timeout')), ms);
   });
   return Promise.race([p, timeout]).finally(() => clearTimeout(timer));
+}
+
+/** A guild channel as its members name it, `Home #general` (Discord's own notation, no words to translate). */
+function guildChannelTitle(guild: string | undefined, channel: string | undefined): string | undefined {
+  const parts = [guild, channel && `#${channel}`].filter((p): p is string => Boolean(p));
+  return parts.length > 0 ? parts.join(' ') : undefined;
 }
