@@ -74,7 +74,7 @@ test('stop with Pi-hole and OMV hung at logout: both logouts wait at once, withi
 
   // One after the other they need 5 s, past the workers' 4 s budget; side by side, Pi-hole's 3 s.
   assert.ok(took >= 2900, `stop took ${Math.round(took)} ms: the logouts did not hang, so this tests nothing`);
-  assert.ok(took < 3900, `stop took ${Math.round(took)} ms`);
+  assert.ok(took < 4000, `stop took ${Math.round(took)} ms: past the workers budget`);
   assert.deepEqual(
     lines.filter((l) => l.level >= 40 || /did not stop in time/.test(l.msg)).map((l) => l.msg),
     [],
