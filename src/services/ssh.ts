@@ -71,6 +71,8 @@ export class SshRunner {
   private readonly maxOutputBytes: number;
   private ssh: NodeSSH | undefined;
   private connecting: Promise<Result<NodeSSH>> | undefined;
+  /** Counts close() calls: a connection being made when close() came is not kept once made. */
+  private closes = 0;
 
   constructor(private readonly opts: SshOptions) {
     if (!FINGERPRINT.test(opts.hostKey)) {
@@ -94,8 +96,10 @@ export class SshRunner {
     return first;
   }
 
-  /** Closes the connection; a later run reconnects. */
+  /** Closes the connection, and one still being made as soon as it is; a later run reconnects. */
   async close(): Promise<void> {
+    this.closes++;
+    this.connecting = undefined;
     this.drop();
   }
 
@@ -171,17 +175,23 @@ export class SshRunner {
   private connection(): Promise<Result<NodeSSH>> {
     if (this.ssh?.isConnected()) return Promise.resolve(ok(this.ssh));
     this.ssh = undefined;
-    this.connecting ??= this.connect().finally(() => {
-      this.connecting = undefined;
+    if (this.connecting) return this.connecting;
+    // Cleared only if still the current attempt: close() may have let it go and a newer one started.
+    const attempt: Promise<Result<NodeSSH>> = this.connect().finally(() => {
+      if (this.connecting === attempt) this.connecting = undefined;
     });
-    return this.connecting;
+    this.connecting = attempt;
+    return attempt;
   }
 
   private async connect(): Promise<Result<NodeSSH>> {
     const o = this.opts;
     const state: AttemptState = {};
+    const closes = this.closes;
+    const closedMeanwhile = () => reasonedError(this.service, 'unreachable', 'connection-closed', 'the connection was closed');
     // Loaded on first use: ssh2 is the largest package at start-up and many setups never use SSH.
     const { NodeSSH } = await import('node-ssh');
+    if (this.closes !== closes) return err(closedMeanwhile());
     const ssh = new NodeSSH();
     const config = {
       host: o.host,
@@ -207,6 +217,11 @@ export class SshRunner {
         // nothing to clean up
       }
       return err(this.mapError(e, state));
+    }
+    // close() came while connecting (a shutdown as the first poll started): kept, it would stay open for good.
+    if (this.closes !== closes) {
+      ssh.dispose();
+      return err(closedMeanwhile());
     }
     const raw = ssh.connection as unknown as RawConnection | null;
     // ssh2 emits 'error' after login too (socket reset); without a listener that would crash

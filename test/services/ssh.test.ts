@@ -6,7 +6,8 @@ import { createServer, type Server, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { SshRunner, sshFingerprint } from '../../src/services/ssh.ts';
-import { requireBinary } from '../support/real-server.ts';
+import { startCutProxy } from '../support/cut-proxy.ts';
+import { requireBinary, waitFor } from '../support/real-server.ts';
 import { freePort } from '../support/child.ts';
 import { SSHD, startSshd, type TestSshd } from '../support/sshd.ts';
 
@@ -75,6 +76,22 @@ describe('SshRunner against a real OpenSSH sshd on 127.0.0.1', () => {
     const again = await ssh.run('echo back');
     assert.equal(again.ok && again.value.stdout, 'back');
     assert.equal(sshd.logins() - before, 1);
+  });
+
+  test('close() while the connection is still being made: it is not kept once made (a shutdown leaves nothing open)', async (t) => {
+    if (!requireBinary(t, SSHD, 'openssh-server') || !sshd) return;
+    // Counts the sockets of the one connection the runner makes, whatever the handshake's stage.
+    const line = await startCutProxy(`http://${sshd.host}:${sshd.port}`);
+    t.after(() => line.close());
+    const ssh = runner({ host: '127.0.0.1', port: Number(new URL(line.url).port) });
+    const running = ssh.run('echo late');
+    await ssh.close(); // a shutdown that comes as the first poll starts
+    const r = await running;
+    assert.equal(r.ok, false, 'nothing runs on a runner closed before it connected');
+    await waitFor(() => line.open === 0, { timeoutMs: 3_000, what: 'the connection made after close() closed' });
+    // Closing is not for ever: a later run connects again.
+    const again = await ssh.run('echo again');
+    assert.equal(again.ok && again.value.stdout, 'again');
   });
 
   test('a host key that does not match the pin is refused with a clear detail', async (t) => {
