@@ -221,9 +221,11 @@ export async function benchCommands(log: (s: string) => void): Promise<CommandRe
   const bundles = sharedBundles(ROOT);
   const homelab = await startHomelabProcess();
   const dir = mkdtempSync(join(tmpdir(), 'homelab-bench-cmd-'));
-  // A short call log: the bench waits on call events, and a long one (a few KB per /help reply) kept
-  // this process's heap churning through major collections, whose pauses landed in any bot's cells.
-  const newFake = (): Promise<FakeTelegram> => startFakeTelegram({ token: BENCH_TOKEN, maxHoldMs: MAX_HOLD_MS, maxLog: 50 });
+  // A short call log and each chat's last messages only: the bench waits on call events, and what a
+  // fake keeps (a few KB per /help reply, 130,000 replies a run) grew this process's heap, whose
+  // collections paused whichever bot was being measured (3.5 s of GC pauses a run, up to 43 ms each).
+  const newFake = (): Promise<FakeTelegram> =>
+    startFakeTelegram({ token: BENCH_TOKEN, maxHoldMs: MAX_HOLD_MS, maxLog: 50, maxMessagesPerChat: 20 });
   const fakes: FakeTelegram[] = [];
   const children: BotProcess[] = [];
   let levels: CommandLevel[] = [];

@@ -196,6 +196,28 @@ describe('fake Telegram validation and faults', () => {
     await rejects(bot.api.editMessageText(8, 999, 'x'), 400, /message to edit not found/);
   });
 
+  test("maxMessagesPerChat keeps each chat's newest messages only (benchmarks bound what a fake holds)", async () => {
+    const small = await startFakeTelegram({ maxMessagesPerChat: 2 });
+    try {
+      const api = new Bot(small.token, { client: { apiRoot: small.apiRoot } }).api;
+      const [first, second, third] = [await api.sendMessage(9, 'one'), await api.sendMessage(9, 'two'), await api.sendMessage(9, 'three')];
+      await api.sendMessage(10, 'other chat');
+      assert.deepEqual(
+        small.messagesTo(9).map((m) => m.text),
+        ['two', 'three'],
+      );
+      assert.deepEqual(
+        small.messagesTo(10).map((m) => m.text),
+        ['other chat'],
+      );
+      await rejects(api.editMessageText(9, first.message_id, 'x'), 400, /message to edit not found/);
+      await api.editMessageText(9, second.message_id, 'two, edited');
+      assert.equal(third.message_id, first.message_id + 2);
+    } finally {
+      await small.close();
+    }
+  });
+
   test('setMyCommands is stored per scope and validated', async () => {
     await bot.api.setMyCommands([{ command: 'help', description: 'Help' }]);
     await bot.api.setMyCommands([{ command: 'ayuda', description: 'Ayuda' }], { language_code: 'es' });

@@ -52,6 +52,8 @@ export interface FakeTelegramOptions {
   readonly rateLimit?: RateLimitOptions | boolean;
   /** Keep only the last N calls in the log (default unlimited; benchmarks bound it). */
   readonly maxLog?: number;
+  /** Keep only each chat's newest N messages (default every one; benchmarks bound it). */
+  readonly maxMessagesPerChat?: number;
 }
 
 /** Methods that send a new message to a chat and count against flood limits. */
@@ -66,7 +68,7 @@ export async function startFakeTelegram(opts: FakeTelegramOptions = {}) {
     first_name: opts.bot?.first_name ?? 'Test Bot',
     username: opts.bot?.username ?? 'test_bot',
   };
-  const state = new TelegramState(botUser);
+  const state = new TelegramState(botUser, opts.maxMessagesPerChat);
   const log = new CallLog<RecordedCall>(opts.maxLog);
   const faults = new FaultQueue<Fault>();
   /** Methods whose next calls lose their connection before any answer (cutNext). */

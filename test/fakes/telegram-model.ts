@@ -134,7 +134,15 @@ export class TelegramState {
   private readonly nextMessageId = new Map<number, number>();
   private fileSeq = 0;
 
-  constructor(readonly bot: TgUser) {}
+  /**
+   * `maxMessagesPerChat` keeps only a chat's newest messages (default every one). Benchmarks bound
+   * it: kept for good, 130,000 answers of a few KB each grew the heap that every measured bot's
+   * fake shares, and its collections paused whichever bot was being measured.
+   */
+  constructor(
+    readonly bot: TgUser,
+    private readonly maxMessagesPerChat = Infinity,
+  ) {}
 
   /** Resolves a chat reference, remembering the chat so later bot messages carry it. */
   chat(ref: ChatRef): TgChat {
@@ -192,6 +200,8 @@ export class TelegramState {
     let inChat = this.messages.get(m.chat.id);
     if (!inChat) this.messages.set(m.chat.id, (inChat = new Map()));
     inChat.set(full.message_id, full);
+    // A Map keeps insertion order: the first key is the chat's oldest message.
+    if (inChat.size > this.maxMessagesPerChat) inChat.delete(inChat.keys().next().value!);
     return full;
   }
 
