@@ -34,14 +34,16 @@ const LEVELS = [
   { chats: 50, perChat: 15 },
 ] as const;
 /**
- * Rounds alternate baseline and ours so drift (JIT, GC, neighbours) hits both alike. Twenty, not
+ * Rounds alternate baseline and ours so drift (JIT, GC, neighbours) hits both alike. Thirty, not
  * three: the headline is the worst of six ratios, and with three rounds (13 s) a few ms of GC in
- * one cell moved it by 0.2 between quiet runs of the same code. Not ten either: at 50 chats one
- * pause of the whole process (a GC of the heap every bot here shares, the machine) delays all 50
- * answers in flight at once, and a cell's p99 over ten rounds is its 75th-worst answer, so two
- * such pauses in one bot's rounds decided the p99 ratio (1.2 to 2.4 over quiet runs of the same code).
+ * one cell moved it by 0.2 between quiet runs of the same code. Not twenty either: at 10 and 50
+ * chats the closed loop keeps both cores busy, and a cell's p99 is decided by a handful of
+ * moments when a bot's process or the machine stalls (one such stall delays every answer in
+ * flight). Over fourteen runs with twenty rounds, the p99 of one bare bot over the same bare bot
+ * sending another payload reached 1.71 and 2.07 in a cell: the twin echo bot below measures that
+ * noise in every run, beside the ratios it blurs.
  */
-const ROUNDS = 20;
+const ROUNDS = 30;
 const FIRST_CHAT = 5001;
 
 /** One (bot, command, concurrency) measurement. */
@@ -59,8 +61,11 @@ export interface CommandLevel extends LatencySummary {
   readonly p99VsSamePayload?: number | null;
 }
 
-/** The bare echo bot, the bare bot sending our reply to the command (the headline baseline), and ours. */
-export type Bot = 'baseline' | 'bare, same reply' | 'ours';
+/**
+ * The bare echo bot, the same bot again in a process of its own (how far two runs of identical code
+ * differ: the bench's noise), the bare bot sending our reply to the command (the headline baseline), and ours.
+ */
+export type Bot = 'baseline' | 'baseline twin' | 'bare, same reply' | 'ours';
 
 /** Commands measured, each also sent verbatim by a bare bot of its own. */
 const COMMANDS = ['/help', '/status'] as const;
@@ -73,6 +78,9 @@ export interface CommandResult {
   /** The headline: worst ours / bare bot sending the same reply, over every command and concurrency. */
   readonly sameReplyP50Ratio: number | null;
   readonly sameReplyP99Ratio: number | null;
+  /** The noise: the bare echo bot against its twin, the larger of either over the other, worst over the levels. */
+  readonly twinP50Ratio: number | null;
+  readonly twinP99Ratio: number | null;
   /** Lowest throughput of ours at the highest concurrency. */
   readonly throughputPerS: number | null;
   /** Lines /status answered with (0 when no service module is wired yet). */
@@ -307,16 +315,16 @@ export async function benchCommands(log: (s: string) => void): Promise<CommandRe
       });
       sameReply.push({ bot: 'bare, same reply', command, fake: sameFake, starts: '' });
     }
-    const fakeB = await newFake();
-    fakes.push(fakeB);
-    const echoArgs = ['--token', BENCH_TOKEN, '--api-root', fakeB.apiRoot];
-    children.push({ child: await startBotProcess(bundles.baseline, echoArgs, fakeB, 'bare echo bot'), fake: fakeB });
+    const echo: Subject[] = [];
+    for (const bot of ['baseline', 'baseline twin'] as const) {
+      const fakeB = await newFake();
+      fakes.push(fakeB);
+      const echoArgs = ['--token', BENCH_TOKEN, '--api-root', fakeB.apiRoot];
+      children.push({ child: await startBotProcess(bundles.baseline, echoArgs, fakeB, `bare echo bot (${bot})`), fake: fakeB });
+      echo.push({ bot, command: '/help', fake: fakeB, starts: '' });
+    }
     levels = await measureAll(
-      [
-        { bot: 'baseline', command: '/help', fake: fakeB, starts: '' },
-        ...sameReply,
-        ...COMMANDS.map((command): Subject => ({ bot: 'ours', command, fake, starts: '' })),
-      ],
+      [...echo, ...sameReply, ...COMMANDS.map((command): Subject => ({ bot: 'ours', command, fake, starts: '' }))],
       log,
     );
   } finally {
@@ -343,6 +351,12 @@ export async function benchCommands(log: (s: string) => void): Promise<CommandRe
   const ours = withRatios.filter((l) => l.bot === 'ours');
   const worst = (xs: (number | null | undefined)[]): number | null =>
     xs.some((x) => x === null || x === undefined) || xs.length === 0 ? null : Math.max(...(xs as number[]));
+  const twin = (q: 'p50Ms' | 'p99Ms'): (number | null)[] =>
+    LEVELS.map(({ chats }) => {
+      const [a, b] = [base(chats)?.[q], base(chats, 'baseline twin')?.[q]];
+      const r = [ratio(a, b), ratio(b, a)];
+      return r.some((x) => x === null) ? null : Math.max(...(r as number[]));
+    });
   const top = Math.max(...LEVELS.map((l) => l.chats));
   const tops = ours.filter((l) => l.chats === top).map((l) => l.throughputPerS);
   return {
@@ -351,6 +365,8 @@ export async function benchCommands(log: (s: string) => void): Promise<CommandRe
     p99Ratio: worst(ours.map((l) => l.p99Ratio)),
     sameReplyP50Ratio: worst(ours.map((l) => l.p50VsSamePayload)),
     sameReplyP99Ratio: worst(ours.map((l) => l.p99VsSamePayload)),
+    twinP50Ratio: worst(twin('p50Ms')),
+    twinP99Ratio: worst(twin('p99Ms')),
     throughputPerS: tops.some((x) => x === null) || tops.length === 0 ? null : Math.min(...(tops as number[])),
     statusSections,
     statusFirstLine,

@@ -40,7 +40,13 @@ const why = (x: unknown): string => (typeof x === 'string' ? x : 'not measured')
 function commandTable(c: CommandResult): string {
   const rows = c.levels.map((l) => [
     l.bot,
-    l.bot === 'baseline' ? 'echo' : l.bot === 'bare, same reply' ? `any → our ${l.command} reply` : l.command,
+    l.bot === 'baseline'
+      ? 'echo'
+      : l.bot === 'baseline twin'
+        ? 'echo (the same bot again)'
+        : l.bot === 'bare, same reply'
+          ? `any → our ${l.command} reply`
+          : l.command,
     String(l.chats),
     fig(l.p50Ms),
     fig(l.p99Ms),
@@ -172,6 +178,12 @@ export function report(r: BenchResults): { text: string; json: Record<string, un
         verdict(c?.sameReplyP99Ratio, (v) => v <= TARGETS.p99Ratio),
       ],
       ['command p50 / p99, ours / bare echo (worst)', `${fig(c?.p50Ratio, '', why(r.command))} / ${fig(c?.p99Ratio, '')}`, '', ''],
+      [
+        'command p50 / p99, bare echo / its twin (noise, worst)',
+        `${fig(c?.twinP50Ratio, '', why(r.command))} / ${fig(c?.twinP99Ratio, '')}`,
+        '',
+        '',
+      ],
       [
         'pipeline alone, /help',
         fig(c?.pipelineUs['/help'], ' µs', why(r.command)),
