@@ -11,6 +11,8 @@ import type { InlineKeyboardMarkup } from 'grammy/types';
 export interface EchoBot {
   /** Updates whose handling failed (a bare bot has no retry: a failed reply is lost). */
   errors(): number;
+  /** What the first failed update failed with (undefined while none has). */
+  firstError(): string | undefined;
   stop(): Promise<void>;
 }
 
@@ -36,11 +38,16 @@ export async function startEchoBot(token: string, apiRoot: string, fixed?: Fixed
         }),
   );
   let errors = 0;
-  bot.catch(() => void errors++);
+  let firstError: string | undefined;
+  bot.catch((e) => {
+    errors++;
+    firstError ??= e.error instanceof Error ? e.error.message : String(e.error);
+  });
   await bot.init();
   const runner: RunnerHandle = run(bot, { runner: { fetch: { allowed_updates: ['message', 'callback_query'] } } });
   return {
     errors: () => errors,
+    firstError: () => firstError,
     async stop() {
       if (runner.isRunning()) await runner.stop();
     },

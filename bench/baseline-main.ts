@@ -20,7 +20,8 @@ void startEchoBot(values.token, values['api-root'], fixed).then((bot) => {
     () =>
       void bot.stop().then(() => {
         // The bench counts failed updates from this line (a bare bot has no retry: each is a lost answer).
-        process.stdout.write(`${JSON.stringify({ failedUpdates: bot.errors() })}\n`, () => process.exit(0));
+        const line = JSON.stringify({ failedUpdates: bot.errors(), firstError: bot.firstError() });
+        process.stdout.write(`${line}\n`, () => process.exit(0));
       }),
   );
 });

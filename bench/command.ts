@@ -91,6 +91,8 @@ export interface CommandResult {
   readonly registeredCommands: number;
   /** Failed updates in the bare bots (no retry there: each is a lost answer in the table). */
   readonly baselineErrors: number;
+  /** What the first of them failed with. */
+  readonly baselineFirstError?: string;
 }
 
 /**
@@ -214,8 +216,11 @@ async function startBotProcess(bundle: string, args: readonly string[], fake: Fa
   return child;
 }
 
-/** Failed updates a bare bot reported as it stopped (baseline-main.ts prints them). */
-const failedUpdates = (child: Child): number => Number(/\{"failedUpdates":(\d+)\}/.exec(child.output())?.[1] ?? 0);
+/** Failed updates a bare bot reported as it stopped, and the first one's error (baseline-main.ts prints them). */
+function failedUpdates(child: Child): { failedUpdates: number; firstError?: string } {
+  const line = /^\{"failedUpdates":.*$/m.exec(child.output())?.[0];
+  return line ? (JSON.parse(line) as { failedUpdates: number; firstError?: string }) : { failedUpdates: 0 };
+}
 
 /**
  * Runs the whole command-latency benchmark. Every bot runs in a process of its own (the built
@@ -232,8 +237,11 @@ export async function benchCommands(log: (s: string) => void): Promise<CommandRe
   // A short call log and each chat's last messages only: the bench waits on call events, and what a
   // fake keeps (a few KB per /help reply, 130,000 replies a run) grew this process's heap, whose
   // collections paused whichever bot was being measured (3.5 s of GC pauses a run, up to 43 ms each).
+  // Connections stay open between a bot's cells: with Node's 5 s keep-alive, the first requests of
+  // a cell after the other bots' cells raced the server closing their sockets, and the bare bots
+  // (no retry) lost those answers (13 and 30 in two runs, "Network request for 'sendMessage' failed!").
   const newFake = (): Promise<FakeTelegram> =>
-    startFakeTelegram({ token: BENCH_TOKEN, maxHoldMs: MAX_HOLD_MS, maxLog: 50, maxMessagesPerChat: 20 });
+    startFakeTelegram({ token: BENCH_TOKEN, maxHoldMs: MAX_HOLD_MS, maxLog: 50, maxMessagesPerChat: 20, keepAliveTimeoutMs: 60_000 });
   const fakes: FakeTelegram[] = [];
   const children: BotProcess[] = [];
   let levels: CommandLevel[] = [];
@@ -243,6 +251,7 @@ export async function benchCommands(log: (s: string) => void): Promise<CommandRe
   let registeredCommands = 0;
   let wantedMenus = 0;
   let baselineErrors = 0;
+  let baselineFirstError: string | undefined;
   // The config both the in-process app and the child run with: one database, the admins enrolled once.
   const config = {
     ...householdPolling(homelab.config),
@@ -329,7 +338,9 @@ export async function benchCommands(log: (s: string) => void): Promise<CommandRe
     );
   } finally {
     for (const { child } of children) await child.stop();
-    baselineErrors = children.slice(1).reduce((n, { child }) => n + failedUpdates(child), 0);
+    const failed = children.slice(1).map(({ child }) => failedUpdates(child));
+    baselineErrors = failed.reduce((n, f) => n + f.failedUpdates, 0);
+    baselineFirstError = failed.find((f) => f.firstError !== undefined)?.firstError;
     for (const f of fakes) await f.close();
     await homelab.stop();
     rmSync(dir, { recursive: true, force: true });
@@ -373,5 +384,6 @@ export async function benchCommands(log: (s: string) => void): Promise<CommandRe
     pipelineUs,
     registeredCommands,
     baselineErrors,
+    ...(baselineFirstError !== undefined ? { baselineFirstError } : {}),
   };
 }

@@ -295,7 +295,7 @@ export function report(r: BenchResults): { text: string; json: Record<string, un
           .map(([k, v]) => `${k} ${v} µs`)
           .join(
             ', ',
-          )} with ${c.registeredCommands} commands registered${c.baselineErrors ? `; the bare bots failed ${c.baselineErrors} update(s) (no retry plugin)` : ''}`
+          )} with ${c.registeredCommands} commands registered${c.baselineErrors ? `; the bare bots failed ${c.baselineErrors} update(s) (no retry plugin), the first with "${c.baselineFirstError ?? '?'}"` : ''}`
       : `n/a (${r.command})`,
     '',
     '2. Alert latency: UPS state change in the NUT server → message at the fake Telegram',

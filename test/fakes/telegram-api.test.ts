@@ -218,6 +218,19 @@ describe('fake Telegram validation and faults', () => {
     }
   });
 
+  test("keepAliveTimeoutMs sets how long an idle connection stays open (Node's 5 s by default)", async () => {
+    const long = await startFakeTelegram({ keepAliveTimeoutMs: 60_000 });
+    try {
+      // Node's server announces its idle timeout on every keep-alive answer.
+      const keepAlive = async (root: string): Promise<string | null> =>
+        (await fetch(`${root}/bot${tg.token}/getMe`, { method: 'POST' })).headers.get('keep-alive');
+      assert.equal(await keepAlive(long.apiRoot), 'timeout=60');
+      assert.equal(await keepAlive(tg.apiRoot), 'timeout=5');
+    } finally {
+      await long.close();
+    }
+  });
+
   test('setMyCommands is stored per scope and validated', async () => {
     await bot.api.setMyCommands([{ command: 'help', description: 'Help' }]);
     await bot.api.setMyCommands([{ command: 'ayuda', description: 'Ayuda' }], { language_code: 'es' });

@@ -54,6 +54,12 @@ export interface FakeTelegramOptions {
   readonly maxLog?: number;
   /** Keep only each chat's newest N messages (default every one; benchmarks bound it). */
   readonly maxMessagesPerChat?: number;
+  /**
+   * How long an idle keep-alive connection stays open (default Node's 5 s). A request written as
+   * the server closes its connection fails ("Network request failed" in grammY); benchmarks that
+   * leave a bot idle for seconds between measurements raise it so that race is not measured.
+   */
+  readonly keepAliveTimeoutMs?: number;
 }
 
 /** Methods that send a new message to a chat and count against flood limits. */
@@ -191,6 +197,7 @@ export async function startFakeTelegram(opts: FakeTelegramOptions = {}) {
       send(res, 500, { ok: false, error_code: 500, description: `Internal Server Error: ${String(e)}` });
     });
   });
+  if (opts.keepAliveTimeoutMs !== undefined) server.keepAliveTimeout = opts.keepAliveTimeoutMs;
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const apiRoot = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
 
