@@ -76,11 +76,21 @@ export interface AuditQuery {
   serviceCommands?: readonly string[];
   command?: string;
   result?: string;
-  /** Leaves strangers' attempts out (plain /audit: a flood of them would hide every change). */
+  /** Leaves strangers' attempts out (plain /audit and /audit service: a flood of them would hide every change). */
   withoutStrangers?: boolean;
   /** Only entries strictly older (paging). */
   before?: number;
   limit?: number;
+}
+
+/** Entries filed under `service`: theirs, or stored without one by a command of that service. */
+function serviceFilter(service: string, commands: readonly string[] = []): { where: string; params: string[] } {
+  return commands.length
+    ? {
+        where: `(a.service = ? OR (a.service IS NULL AND a.command IN (${commands.map(() => '?').join(',')})))`,
+        params: [service, ...commands],
+      }
+    : { where: 'a.service = ?', params: [service] };
 }
 
 /** Replaces values under secret-looking keys, at any depth. */
@@ -209,14 +219,19 @@ export class AuditLog {
     this.db.prepare('UPDATE audit_log SET result = ?, detail = ? WHERE id = ?').run(result, detail?.slice(0, 500) ?? null, id);
   }
 
-  /** Strangers' attempts counted in their rows written at or after `since` (all of them without it). */
-  strangerAttempts(since = Number.MIN_SAFE_INTEGER): number {
+  /**
+   * Strangers' attempts counted in their rows written at or after `since` (all of them without it),
+   * only those filed under `service` when one is given (as `query` files them).
+   */
+  strangerAttempts(since = Number.MIN_SAFE_INTEGER, service?: Pick<AuditQuery, 'service' | 'serviceCommands'>): number {
+    const filed = service?.service !== undefined ? serviceFilter(service.service, service.serviceCommands) : undefined;
     return this.db
       .prepare(
-        `SELECT coalesce(sum(coalesce(json_extract(args, '$.attempts'), 1)), 0) FROM audit_log WHERE result = '${STRANGER_RESULT}' AND at >= ?`,
+        `SELECT coalesce(sum(coalesce(json_extract(args, '$.attempts'), 1)), 0) FROM audit_log a
+         WHERE a.result = '${STRANGER_RESULT}' AND a.at >= ?${filed ? ` AND ${filed.where}` : ''}`,
       )
       .pluck()
-      .get(since) as number;
+      .get(since, ...(filed?.params ?? [])) as number;
   }
 
   /** Newest entries first, filtered. */
@@ -234,11 +249,9 @@ export class AuditLog {
       params.push(q.personId);
     }
     if (q.service !== undefined) {
-      const cmds = q.serviceCommands ?? [];
-      where.push(
-        cmds.length ? `(a.service = ? OR (a.service IS NULL AND a.command IN (${cmds.map(() => '?').join(',')})))` : 'a.service = ?',
-      );
-      params.push(q.service, ...cmds);
+      const filed = serviceFilter(q.service, q.serviceCommands);
+      where.push(filed.where);
+      params.push(...filed.params);
     }
     if (q.command !== undefined) {
       where.push('a.command = ?');

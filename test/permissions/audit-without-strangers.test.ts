@@ -97,3 +97,21 @@ test('exactly as many changes as lines: the lines are the whole log, so every at
   assert.equal(audit.items.length, 15);
   assert.deepEqual(audit.after, ['1 attempt by a stranger — /audit strangers']);
 });
+
+test('/audit service permissions leaves strangers out too and counts them; other services have none', async (t) => {
+  const { h } = await app(t);
+  await h.say(OWNER, '/invite family');
+  // Every stranger's attempt is a permissions event, whatever they typed (tallyStranger files it there).
+  await h.say('telegram:901', '/start NOTACODE');
+  await h.say('discord:902', '/start ALSONOT');
+  await h.say('telegram:903', '/wifi');
+  const service = shown((await h.say(OWNER, '/audit service permissions')).replies[0]?.message);
+  assert.equal(service.items.length, 1, JSON.stringify(service.items));
+  assert.match(service.items[0]!, /\/invite role=family → done/);
+  assert.deepEqual(service.after, ['3 attempts by strangers — /audit strangers']);
+  // A service strangers' rows are not filed under: nothing recorded, and no count line.
+  assert.deepEqual(shown((await h.say(OWNER, '/audit service router')).replies[0]?.message).after, ['Nothing recorded.']);
+  await h.say(OWNER, '/lang es');
+  const es = shown((await h.say(OWNER, '/audit service permissions')).replies[0]?.message);
+  assert.deepEqual(es.after, ['3 intentos de desconocidos — /audit strangers']);
+});

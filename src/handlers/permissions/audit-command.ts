@@ -57,16 +57,18 @@ export function auditCommand(deps: PermissionDeps): AnyCommand {
           .filter((c) => c.group === service || serviceOf(c.permission) === service)
           .map((c) => c.name);
       }
-      const plain = by === undefined;
-      // Plain /audit is for changes: strangers' attempts are counted in one line, listed by /audit strangers.
-      if (plain) {
+      // Plain /audit and /audit service are for changes: strangers' attempts (a stranger's /start
+      // is filed under permissions, say) are counted in one line, listed by /audit strangers.
+      const counted = by === undefined || by === 'service';
+      if (counted) {
         q.withoutStrangers = true;
         q.limit = LIMIT + 1; // one more tells whether the lines shown are the whole log
       }
       const found = deps.audit.query(q);
       const entries = found.slice(0, LIMIT);
       // The period the lines cover: the whole log when they are all of it, else from the oldest shown.
-      const attempts = plain ? deps.audit.strangerAttempts(found.length > LIMIT ? entries.at(-1)?.at : undefined) : 0;
+      const since = found.length > LIMIT ? entries.at(-1)?.at : undefined;
+      const attempts = counted ? deps.audit.strangerAttempts(since, q) : 0;
       if (entries.length === 0 && attempts === 0) return textMessage(t('permissions.audit.empty'));
       const blocks: Block[] = entries.length ? [{ kind: 'list', items: entries.map((e) => line(deps, t, ctx.lang, e)) }] : [];
       if (attempts > 0) blocks.push({ kind: 'text', text: t('permissions.audit.strangerAttempts', { n: attempts }) });
